@@ -1,0 +1,3 @@
+from zhaoshang.cli import main
+
+main()

@@ -1,0 +1,70 @@
+"""The ``zhaoshang`` / ``zs`` command line.  One module per command group; each registers
+its commands on the root app.  Commands parse, call one core function and render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from ._app import State, new_app
+
+app = new_app(
+    "zs",
+    "招商引资清单化管理：七张清单（有什么/招什么/去哪招/说什么/找谁招/配套什么/解决什么）、"
+    "项目全周期跟踪、问题销号、月度调度与擂台赛排名。",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zhaoshang {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="ZHAOSHANG_DB", help="数据库文件（默认在用户数据目录）", show_envvar=True),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", envvar="ZHAOSHANG_USER", help="操作人（记入历史；默认为登录名）", show_envvar=True),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")
+    ] = False,
+) -> None:
+    state = State(db_option=db, user_option=user)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def _register() -> None:
+    from . import admin, chains, history, items, search
+
+    for module in (admin, items, chains, history, search):
+        module.register(app)
+    # later command groups register themselves the same way when present
+    import importlib
+
+    for name in ("exchange", "pipeline", "reports"):
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point (``zhaoshang`` and ``zs``)."""
+    app(prog_name="zs")

@@ -1,0 +1,329 @@
+"""The CLI's plumbing: Chinese help and usage errors, the one error boundary, shared state
+and option types.  Command modules import from here; nothing here imports the core's
+heavier parts until a command runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer import _click as click
+from typer._click import exceptions as click_exc
+from typer.core import TyperCommand, TyperGroup
+
+from ..errors import EXIT_USAGE, EXIT_USER_ERROR, ZsError
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from ..definitions import Definitions
+
+# ---------------------------------------------------------------------------------------
+# Chinese help and usage errors
+# ---------------------------------------------------------------------------------------
+
+_USAGE_ERRORS: list[tuple[str, str]] = [
+    (r"No such option: (\S+)(?: Did you mean (\S+)\?)?", "没有选项 {0}{1}"),
+    (r"No such command '([^']*)'\.", "没有命令「{0}」"),
+    (r"Missing argument '([^']*)'\.", "缺少参数 {0}"),
+    (r"Missing option '([^']*)'\.", "缺少选项 {0}"),
+    (r"Option '([^']*)' requires an argument\.", "选项 {0} 需要一个值"),
+    (r"Option '([^']*)' requires (\d+) arguments\.", "选项 {0} 需要 {1} 个值"),
+    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),
+    (r"Invalid value for '([^']*)': '([^']*)' is not one of (.*)\.", "{0} 的值「{1}」无效，可选：{2}"),
+    (r"Invalid value for '([^']*)': '([^']*)' is not a valid integer( range)?\.", "{0} 的值「{1}」不是整数"),
+    (r"Invalid value for '([^']*)': '([^']*)' is not a valid float( range)?\.", "{0} 的值「{1}」不是数字"),
+    (r"Invalid value for '([^']*)': (.*)", "{0} 的值无效：{1}"),
+    (r"Option '([^']*)' does not take a value\.", "选项 {0} 不接受值"),
+]
+
+
+def translate_usage(message: str) -> str:
+    for pattern, template in _USAGE_ERRORS:
+        m = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if m:
+            groups = [g or "" for g in m.groups()]
+            if template.startswith("没有选项") and len(groups) > 1 and groups[1]:
+                groups[1] = f"，是不是 {groups[1]}？"
+            return template.format(*groups)
+    return message
+
+
+def _translate_extra(text: str) -> str:
+    return (
+        text.replace("[default: ", "[默认：")
+        .replace("[env var: ", "[环境变量：")
+        .replace("[required]", "[必填]")
+        .replace("default: ", "默认：")
+        .replace("env var: ", "环境变量：")
+    )
+
+
+class _ChineseHelp:
+    """Mixin: Chinese headings, help option text and usage errors for Typer commands."""
+
+    def get_help_option(self, ctx: click.Context) -> Any:
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.help = "显示帮助并退出"
+        return opt
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        text = " ".join(pieces).replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        formatter.write_usage(ctx.command_path, text, "用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        args: list[tuple[str, str]] = []
+        opts: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            rec = param.get_help_record(ctx)
+            if rec is None:
+                continue
+            target = args if param.param_type_name == "argument" else opts
+            target.append((rec[0], _translate_extra(rec[1])))
+        if args:
+            with formatter.section("参数"):
+                formatter.write_dl(args)
+        if opts:
+            with formatter.section("选项"):
+                formatter.write_dl(opts)
+        if hasattr(self, "format_commands"):
+            self.format_commands(ctx, formatter)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        epilog = getattr(self, "epilog", None)
+        if epilog:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(epilog)
+
+
+class ZsCommand(_ChineseHelp, TyperCommand):
+    pass
+
+
+class ZsGroup(_ChineseHelp, TyperGroup):
+    """The root group: also the single boundary where domain errors become messages."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            rows.append((name, cmd.get_short_help_str(limit=60)))
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZsError as exc:
+            _fail(str(exc))
+        except sqlite3.Error as exc:
+            from ..db import translate_error
+
+            state = ctx.find_object(State)
+            path = state.db_path() if state else Path("?")
+            _fail(str(translate_error(path, exc)))
+        except (OSError, MemoryError) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            _fail(_os_message(exc))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,  # type: ignore[override]
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            if not standalone_mode:
+                return rv
+            sys.exit(rv if isinstance(rv, int) else 0)
+        except click_exc.UsageError as exc:
+            if not standalone_mode:
+                raise
+            cmd = exc.ctx.command_path if exc.ctx else (prog_name or "zs")
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage().replace("Usage:", "用法："), err=True)
+            click.echo(f"错误：{translate_usage(exc.format_message())}", err=True)
+            click.echo(f"运行「{cmd} --help」查看用法。", err=True)
+            sys.exit(EXIT_USAGE)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            click.echo("已取消。", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except click.ClickException as exc:
+            if not standalone_mode:
+                raise
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except SystemExit:
+            raise
+        except Exception as exc:  # a bug: say so briefly, never a traceback
+            if not standalone_mode or os.environ.get("ZHAOSHANG_DEBUG"):
+                raise
+            click.echo(
+                f"内部错误（{type(exc).__name__}）：{exc}。请把这条信息和所运行的命令报告给维护者；"
+                "设置 ZHAOSHANG_DEBUG=1 可看到详细信息。",
+                err=True,
+            )
+            sys.exit(EXIT_USER_ERROR)
+        finally:
+            pass
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _os_message(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"找不到文件或目录「{exc.filename}」：请检查路径"
+    if isinstance(exc, IsADirectoryError):
+        return f"「{exc.filename}」是一个目录：请给出文件路径"
+    if isinstance(exc, PermissionError):
+        return f"没有权限访问「{exc.filename}」：请检查文件权限"
+    if isinstance(exc, MemoryError):
+        return "内存不足：请分批处理"
+    if isinstance(exc, OSError):
+        return f"文件操作失败「{exc.filename or ''}」：{exc.strerror or exc}"
+    return str(exc)
+
+
+def new_app(name: str, help: str, **kw: Any) -> typer.Typer:
+    """A Typer (sub)app with Chinese help and no rich, completion or pretty tracebacks."""
+    return typer.Typer(
+        name=name,
+        help=help,
+        cls=ZsGroup,
+        rich_markup_mode=None,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Shared state: the database and the user, opened lazily
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    db_option: Path | None = None
+    user_option: str | None = None
+    _db: Database | None = None
+
+    def db_path(self) -> Path:
+        from ..config import resolve_db_path
+
+        return resolve_db_path(self.db_option)
+
+    @property
+    def user(self) -> str:
+        from ..config import resolve_user
+
+        return resolve_user(self.user_option)
+
+    def defs(self) -> Definitions:
+        from ..definitions import load
+
+        return load()
+
+    def open(self, *, create: bool = True) -> Database:
+        """The database (created on first use, upgraded if older)."""
+        if self._db is None:
+            from ..db import Database
+
+            self._db = Database.open(self.db_path(), self.defs(), create=create)
+        return self._db
+
+    @contextmanager
+    def command(self, name: str) -> Iterator[Database]:
+        """The database, inside one recorded atomic command named ``name``."""
+        db = self.open()
+        with db.command(name, user=self.user, args=_argv()):
+            yield db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _argv() -> str:
+    import shlex
+
+    return shlex.join(["zs", *sys.argv[1:]]) if sys.argv else "zs"
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_object(State)
+    if obj is None:  # a sub-app used on its own (tests)
+        obj = State()
+        ctx.obj = obj
+    return obj
+
+
+# ---------------------------------------------------------------------------------------
+# Options shared by many commands
+# ---------------------------------------------------------------------------------------
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    yaml = "yaml"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="输出格式：table（表格）、json、csv、tsv、yaml", case_sensitive=False),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接执行")]
+
+
+def out() -> Any:
+    return sys.stdout
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def say(message: str) -> None:
+    """A message for people: stderr, so stdout stays data."""
+    click.echo(message, err=True)
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask before a destructive action; ``--yes`` or a non-interactive stdin skips or refuses."""
+    if yes:
+        return
+    click.echo(f"{question} [y/N] ", err=True, nl=False)
+    try:
+        answer = input().strip().lower()
+    except EOFError:
+        raise ZsError(f"{question} 需要确认：非交互运行时请加 --yes") from None
+    if answer not in ("y", "yes", "是", "好", "确定"):
+        raise ZsError("已取消，没有做任何修改")

@@ -1,0 +1,148 @@
+"""init, info, kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import typer
+
+from ..render import Column
+from ._app import Format, FormatOpt, ZsCommand, out, say, state
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init", cls=ZsCommand)(init)
+    app.command("info", cls=ZsCommand)(info)
+    app.command("kinds", cls=ZsCommand)(kinds)
+
+
+def init(
+    ctx: typer.Context,
+    demo: Annotated[bool, typer.Option("--demo", help="载入演示城市数据（只能载入空数据库）")] = False,
+) -> None:
+    """创建或升级数据库；--demo 载入一个演示城市（多条产业链、七张清单、项目进展、资金、问题）。"""
+    st = state(ctx)
+    path = st.db_path()
+    existed = path.exists()
+    db = st.open()
+    if demo:
+        from ..demo import load_demo
+
+        with st.command("init --demo") as db:
+            counts = load_demo(db)
+        say(f"已载入演示数据：{counts.summary()}")
+    verb = "已升级" if existed else "已创建"
+    say(f"{verb}数据库 {db.path}（结构版本 {db.version}）")
+
+
+def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """数据库路径、结构版本和各清单条目数。"""
+    from ..render import render_record
+    from ..stats import database_info
+
+    db = state(ctx).open()
+    data = database_info(db)
+    labels = [
+        ("path", "数据库"),
+        ("schema_version", "结构版本"),
+        ("db_id", "数据库标识"),
+        ("created_at", "创建时间"),
+        ("definitions", "清单定义"),
+        ("user", "当前用户"),
+    ]
+    rec = {**data, "user": state(ctx).user}
+    if fmt is not Format.table:
+        render_record(rec, [*labels, ("counts", "数量")], fmt.value, out())
+        return
+    render_record(rec, labels, "table", out())
+    typer.echo("")
+    for label, n in data["count_labels"]:
+        typer.echo(f"{label}  {n}")
+
+
+def kinds(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Argument(help="只看某一张清单", show_default=False)] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """七张清单及其字段、类型、可选值和状态。"""
+    from ..definitions import kind_as_dict
+    from ..render import Column, render, to_json, to_yaml
+
+    defs = state(ctx).defs()
+    chosen = [defs.kind(kind)] if kind else list(defs.kinds)
+    if fmt in (Format.json, Format.yaml):
+        data = [kind_as_dict(k) for k in chosen]
+        out().write(to_json(data) if fmt is Format.json else to_yaml(data))
+        return
+    types = {
+        "text": "文本",
+        "integer": "整数",
+        "number": "数字",
+        "money": "金额",
+        "date": "日期",
+        "enum": "单选",
+        "multi": "多选",
+        "phone": "电话",
+        "bool": "是/否",
+        "ref": "关联编号",
+    }
+    if fmt in (Format.csv, Format.tsv):
+        rows = [
+            {
+                "kind": k.key,
+                "kind_name": k.name,
+                "key": f.key,
+                "label": f.label,
+                "type": f.type,
+                "values": "、".join(f.value_names()),
+            }
+            for k in chosen
+            for f in k.fields
+        ]
+        cols = [Column(c, c) for c in ("kind", "kind_name", "key", "label", "type", "values")]
+        render(rows, cols, fmt.value, out())
+        return
+    for i, k in enumerate(chosen):
+        if i:
+            typer.echo("")
+        typer.echo(f"{k.key}  {k.name}（{'、'.join(k.aliases[:3])}）— {k.description}")
+        stages = " → ".join(s.name + ("*" if s.terminal else "") for s in k.statuses)
+        typer.echo(f"  状态：{stages}（*为终止状态，默认「{k.default_status}」，销号为「{k.close_status}」）")
+        rows = [
+            {
+                "key": f.key,
+                "label": f.header,
+                "type": types.get(f.type, f.type),
+                "values": "、".join(f.value_names()) + ("（敏感）" if f.sensitive else ""),
+                "aliases": "、".join(f.aliases[:4]),
+            }
+            for f in k.fields
+        ]
+        rows.insert(
+            0,
+            {
+                "key": "title",
+                "label": k.title.label,
+                "type": "文本",
+                "values": "必填",
+                "aliases": "、".join(k.title.aliases[:4]),
+            },
+        )
+        cols = [
+            Column("key", "字段"),
+            Column("label", "中文名"),
+            Column("type", "类型"),
+            Column("values", "可选值"),
+            Column("aliases", "别名"),
+        ]
+        text = render_indented(rows, cols)
+        typer.echo(text, nl=False)
+    say("公共字段：编号、产业链、名称、状态、责任人、责任单位、时限、备注（每张清单都有）")
+
+
+def render_indented(rows: Sequence[dict[str, Any]], cols: Sequence[Column]) -> str:
+    from ..render import table
+
+    return "".join("  " + line + "\n" for line in table(rows, cols).splitlines())

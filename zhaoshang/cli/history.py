@@ -1,0 +1,95 @@
+"""history [ID], undo."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ._app import Format, FormatOpt, YesOpt, ZsCommand, confirm, out, say, state
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history", cls=ZsCommand)(history)
+    app.command("undo", cls=ZsCommand)(undo)
+
+
+def history(
+    ctx: typer.Context,
+    item_id: Annotated[int | None, typer.Argument(help="条目编号（不填则看最近的操作）", show_default=False)] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示多少次操作", min=1)] = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """每一次修改：谁、何时、哪条命令、改了什么（旧值 → 新值）。"""
+    from .. import history as hist
+    from ..render import to_json, to_yaml
+
+    db = state(ctx).open()
+    entries = hist.commands(db, item_id=item_id, limit=limit)
+    if fmt is not Format.table:
+        data = [_entry_json(e) for e in entries]
+        out().write(to_json(data) if fmt is not Format.yaml else to_yaml(data))
+        return
+    if not entries:
+        say("还没有任何修改记录")
+        return
+    for e in entries:
+        mark = "（已撤销）" if e.undone_by else ""
+        undo = f"（撤销第 {e.undo_of} 次操作）" if e.undo_of else ""
+        typer.echo(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}")
+        typer.echo(f"    {e.summary()}")
+        for line in _change_lines(db, e)[:12]:
+            typer.echo(f"    {line}")
+        if len(_change_lines(db, e)) > 12:
+            typer.echo(f"    …共 {len(e.changes)} 处改动")
+
+
+def _change_lines(db: Any, e: Any) -> list[str]:
+    lines = []
+    words = {"insert": "新增", "update": "修改", "delete": "删除"}
+    for ch in e.changes:
+        if ch.table == "items" and ch.action != "update":
+            row = ch.old or ch.new or {}
+            lines.append(f"{words[ch.action]} 编号 {ch.row_id}「{row.get('title', '')}」")
+            continue
+        if ch.action != "update":
+            continue
+        diffs = "；".join(f"{k}: {_v(a)} → {_v(b)}" for k, (a, b) in ch.fields().items())
+        if diffs:
+            who = f"编号 {ch.item_id}" if ch.item_id else f"{ch.table} {ch.row_id}"
+            lines.append(f"{who}  {diffs}")
+    return lines
+
+
+def _v(value: object) -> str:
+    return "（空）" if value in (None, "") else str(value)
+
+
+def _entry_json(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "command": e.name,
+        "args": e.args,
+        "user": e.user,
+        "at": e.at,
+        "undone_by": e.undone_by,
+        "undo_of": e.undo_of,
+        "changes": [
+            {"table": c.table, "row_id": c.row_id, "item_id": c.item_id, "action": c.action, "old": c.old, "new": c.new}
+            for c in e.changes
+        ],
+    }
+
+
+def undo(ctx: typer.Context, yes: YesOpt = False) -> None:
+    """撤销最近一次修改数据的命令（整条命令一起撤销）。"""
+    from .. import history as hist
+
+    st = state(ctx)
+    db = st.open()
+    target = hist.last_undoable(db)
+    confirm(f"撤销 #{target.id} {target.at} {target.user}「{target.args or target.name}」（{target.summary()}）？", yes)
+    with st.command("undo") as db:
+        target = hist.last_undoable(db)
+        n = hist.undo(db, target)
+    say(f"已撤销 #{target.id}「{target.args or target.name}」，恢复了 {n} 处改动")

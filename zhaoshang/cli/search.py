@@ -1,0 +1,41 @@
+"""search TEXT."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._app import Format, FormatOpt, ZsCommand, out, say, state, use_color
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search", cls=ZsCommand)(search)
+
+
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="要找的文字（任意长度的中文片段，空格分隔多个词）")],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="只在某张清单里找")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示条数", min=1)] = 200,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """在全部清单中搜索名称、备注和文字字段。"""
+    from .. import search as core
+    from ..render import Column, render
+
+    db = state(ctx).open()
+    rows = core.search(db, text, kind=kind, limit=limit)
+    names = {k.key: k.name for k in db.defs.kinds}
+    cols = [
+        Column("id", "编号", "right"),
+        Column("kind", "清单"),
+        Column("chain", "产业链"),
+        Column("title", "名称"),
+        Column("status", "状态"),
+        Column("owner", "责任人"),
+        Column("unit", "责任单位"),
+    ]
+    render(rows, cols, fmt.value, out(), color=use_color(), display={"kind": lambda r: names.get(r["kind"], r["kind"])})
+    if fmt is Format.table:
+        say(f"找到 {len(rows)} 条" + ("（已达上限，可用 --limit 调整）" if len(rows) >= limit else ""))

@@ -1,0 +1,500 @@
+"""The SQLite database: connection, versioned migrations, definitions sync and history.
+
+Design
+------
+* One file, a plain relational schema with real foreign keys and ASCII column names.
+  Common item columns live in ``items``; each kind's own fields live in ``kind_<key>``
+  (``kind_targets`` …) whose primary key is also a foreign key to ``items.id``, so ids are
+  global across kinds.
+* Versioned migrations (``MIGRATIONS``) run in one transaction each; ``PRAGMA user_version``
+  holds the schema version.  A database from a newer zhaoshang is refused, never touched.
+* The kind tables follow the YAML definitions: a new field becomes a new column
+  (``ALTER TABLE ADD COLUMN``); a removed field keeps its column and data.  The definitions
+  each kind was built with are stored in ``definitions``.
+* Every write happens inside :meth:`Database.command`, one transaction that first inserts a
+  row in ``commands``.  Triggers on every tracked table copy the old and new row (as JSON)
+  into ``changes`` under that command, which makes ``history`` complete and ``undo`` exact.
+* WAL, ``busy_timeout`` and ``BEGIN IMMEDIATE`` let several processes write safely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .definitions import Definitions, KindDef, kind_as_dict
+from .errors import ZsError
+
+#: Tables whose every change is recorded in ``changes`` (the kind tables are added at sync).
+TRACKED_TABLES = ["chains", "units", "goals", "items", "status_log", "activities", "funds"]
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def now() -> str:
+    """Local wall-clock time, ISO format to the second (what people read in history)."""
+    return datetime.now().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------
+# Migrations
+# ---------------------------------------------------------------------------------------
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE definitions (
+    kind       TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    definition TEXT NOT NULL,          -- JSON of the parsed YAML
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE commands (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL,          -- e.g. "edit", "import"
+    args       TEXT NOT NULL DEFAULT '',
+    user       TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    undone_by  INTEGER REFERENCES commands(id),
+    undo_of    INTEGER REFERENCES commands(id)
+);
+CREATE TABLE changes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    command_id INTEGER NOT NULL REFERENCES commands(id),
+    tbl        TEXT NOT NULL,
+    row_id     INTEGER NOT NULL,
+    item_id    INTEGER,               -- the item concerned, for `history ID`
+    action     TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    old        TEXT,                  -- JSON of the row before
+    new        TEXT                   -- JSON of the row after
+);
+CREATE INDEX changes_command ON changes(command_id);
+CREATE INDEX changes_item ON changes(item_id);
+
+CREATE TABLE chains (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL UNIQUE,
+    leader      TEXT,                 -- 包保领导 / 链长
+    lead_unit   TEXT,                 -- 牵头单位
+    coop_units  TEXT,                 -- 配合单位（、分隔）
+    task_force  TEXT,                 -- 专班（组长、成员）
+    description TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE units (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL UNIQUE,
+    type        TEXT NOT NULL DEFAULT '区县',  -- 区县 / 开发区 / 园区 / 专班 / 部门
+    leader      TEXT,
+    contact     TEXT,
+    ranked      INTEGER NOT NULL DEFAULT 1,    -- 参加擂台赛排名
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE goals (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain_id  INTEGER REFERENCES chains(id) ON DELETE CASCADE,
+    unit_id   INTEGER REFERENCES units(id) ON DELETE CASCADE,
+    year      INTEGER NOT NULL,
+    metric    TEXT NOT NULL,          -- e.g. signed_amount, funds_domestic, started
+    value     REAL NOT NULL,
+    CHECK ((chain_id IS NULL) != (unit_id IS NULL))
+);
+CREATE UNIQUE INDEX goals_unique ON goals(coalesce(chain_id, 0), coalesce(unit_id, 0), year, metric);
+
+CREATE TABLE items (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL,
+    chain_id    INTEGER NOT NULL REFERENCES chains(id),
+    title       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    owner       TEXT,
+    unit_id     INTEGER REFERENCES units(id),
+    due         TEXT,                 -- ISO date
+    notes       TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    closed_at   TEXT,
+    created_by  TEXT,
+    updated_by  TEXT,
+    origin      TEXT,                 -- identity of the database it was imported from
+    origin_id   INTEGER               -- its id there
+);
+CREATE INDEX items_kind_status ON items(kind, status);
+CREATE INDEX items_chain ON items(chain_id, kind);
+CREATE INDEX items_unit ON items(unit_id);
+CREATE INDEX items_owner ON items(owner);
+CREATE INDEX items_due ON items(due) WHERE due IS NOT NULL AND closed_at IS NULL;
+CREATE UNIQUE INDEX items_origin ON items(origin, origin_id) WHERE origin IS NOT NULL;
+
+-- status changes; for the pipeline of 招什么 these are the stage moves
+CREATE TABLE status_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    date        TEXT NOT NULL,        -- effective date (ISO)
+    reason      TEXT,
+    flag        TEXT,                 -- NULL, 'backward' or 'skip'
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX status_log_item ON status_log(item_id, date);
+CREATE INDEX status_log_to ON status_log(to_status, date);
+
+-- 对接记录
+CREATE TABLE activities (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    type        TEXT NOT NULL,        -- 对接 / 走访 / 来访 / 推介 / 会办 / 电话
+    date        TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    next_date   TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX activities_item ON activities(item_id, date);
+CREATE INDEX activities_date ON activities(date);
+
+-- 到位资金：国内资金（万元）与外资（万美元）分列，绝不换算
+CREATE TABLE funds (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    month       TEXT NOT NULL,        -- YYYY-MM
+    domestic    REAL,                 -- 万元
+    foreign_usd REAL,                 -- 万美元
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (item_id, month)
+);
+CREATE INDEX funds_month ON funds(month);
+
+CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'trigram');
+"""
+
+#: (version, description, SQL).  Append; never edit a released entry.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
+]
+
+
+def schema_version() -> int:
+    """The schema version this zhaoshang writes."""
+    return MIGRATIONS[-1][0]
+
+
+# ---------------------------------------------------------------------------------------
+# History triggers
+# ---------------------------------------------------------------------------------------
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def install_history_triggers(conn: sqlite3.Connection, table: str) -> None:
+    """(Re)create the insert/update/delete triggers that copy rows of ``table`` into
+    ``changes`` under the current command (the newest row of ``commands``)."""
+    cols = _columns(conn, table)
+    if table == "items" or table.startswith("kind_"):
+        item_expr = "{r}.id"
+    elif "item_id" in cols:
+        item_expr = "{r}.item_id"
+    else:
+        item_expr = "NULL"
+
+    def obj(r: str) -> str:
+        return "json_object(" + ", ".join(f"'{c}', {r}.\"{c}\"" for c in cols) + ")"
+
+    cmd = "(SELECT max(id) FROM commands)"
+    changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in cols)
+    for action in ("insert", "update", "delete"):
+        conn.execute(f'DROP TRIGGER IF EXISTS "hist_{table}_{action}"')
+    conn.execute(
+        f'CREATE TRIGGER "hist_{table}_insert" AFTER INSERT ON "{table}" BEGIN '
+        f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
+        f"({cmd}, '{table}', new.rowid, {item_expr.format(r='new')}, 'insert', NULL, {obj('new')}); END"
+    )
+    conn.execute(
+        f'CREATE TRIGGER "hist_{table}_update" AFTER UPDATE ON "{table}" WHEN {changed} BEGIN '
+        f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
+        f"({cmd}, '{table}', new.rowid, {item_expr.format(r='new')}, 'update', {obj('old')}, "
+        f"{obj('new')}); END"
+    )
+    conn.execute(
+        f'CREATE TRIGGER "hist_{table}_delete" AFTER DELETE ON "{table}" BEGIN '
+        f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
+        f"({cmd}, '{table}', old.rowid, {item_expr.format(r='old')}, 'delete', {obj('old')}, NULL); END"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The database
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CommandInfo:
+    id: int
+    name: str
+    user: str
+
+
+class Database:
+    """An open zhaoshang database.
+
+    >>> db = Database.open("city.db", defs)          # creates or upgrades it
+    >>> with db.command("edit", user="张三"):          # one recorded, atomic command
+    ...     db.conn.execute("UPDATE items SET owner = ? WHERE id = ?", ("李四", 7))
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, defs: Definitions) -> None:
+        self.conn = conn
+        self.path = path
+        self.defs = defs
+        self.current: CommandInfo | None = None
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], defs: Definitions, *, create: bool = True) -> Database:
+        """Open (creating or upgrading when ``create``) the database at ``path``."""
+        p = Path(path).expanduser()
+        if p.is_dir():
+            raise ZsError(f"数据库路径「{p}」是一个目录：请给出文件路径，如 {p / 'zhaoshang.db'}")
+        exists = p.exists()
+        if not exists and not create:
+            raise ZsError(f"数据库「{p}」不存在：先运行 zs init（或 zs --db {p} init）创建")
+        if not exists and not p.parent.exists():
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ZsError(f"无法创建数据库目录「{p.parent}」：{exc.strerror}") from None
+        try:
+            conn = sqlite3.connect(
+                str(p),
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise ZsError(f"无法打开数据库「{p}」：{exc}") from None
+        db = cls(conn, p, defs)
+        try:
+            db._configure()
+            db._upgrade()
+            db.sync_definitions()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _db_error(p, exc) from None
+        except BaseException:
+            conn.close()
+            raise
+        return db
+
+    def _configure(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        c.execute("PRAGMA foreign_keys = ON")
+        mode = c.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            # a read-only file or directory: reading still works
+            with contextlib.suppress(sqlite3.OperationalError):
+                c.execute("PRAGMA journal_mode = WAL")
+        c.execute("PRAGMA synchronous = NORMAL")
+
+    def _upgrade(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        latest = schema_version()
+        if version > latest:
+            raise ZsError(
+                f"数据库「{self.path}」由更新版本的 zhaoshang 创建（结构版本 {version}，"
+                f"本程序支持到 {latest}）：请升级 zhaoshang（pip install -U zhaoshang）"
+            )
+        if version == latest:
+            return
+        if version == 0 and self._has_foreign_tables():
+            raise ZsError(f"「{self.path}」不是 zhaoshang 数据库（里面已有其他表）：请换一个文件名")
+        for v, _desc, sql in MIGRATIONS:
+            if v <= version:
+                continue
+            self._write_begin()
+            try:
+                for stmt in _split_sql(sql):
+                    self.conn.execute(stmt)
+                if v == 1:
+                    self.conn.execute(
+                        "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('created_at', ?)",
+                        (uuid.uuid4().hex, now()),
+                    )
+                    for t in TRACKED_TABLES:
+                        install_history_triggers(self.conn, t)
+                self.conn.execute(f"PRAGMA user_version = {v}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def _has_foreign_tables(self) -> bool:
+        rows = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+        return bool(rows[0])
+
+    def _write_begin(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _db_error(self.path, exc) from None
+
+    # -- definitions -------------------------------------------------------------------
+    def sync_definitions(self) -> None:
+        """Make the kind tables match the YAML definitions (new fields become columns;
+        nothing is ever dropped) and record the definitions used."""
+        stored = dict(self.conn.execute("SELECT kind, fingerprint FROM definitions").fetchall())
+        wanted = {k.key: _kind_fingerprint(k) for k in self.defs.kinds}
+        if stored.keys() >= wanted.keys() and all(stored[k] == v for k, v in wanted.items()):
+            return
+        self._write_begin()
+        try:
+            for kind in self.defs.kinds:
+                if stored.get(kind.key) == wanted[kind.key]:
+                    continue
+                self._sync_kind(kind)
+                self.conn.execute(
+                    "INSERT INTO definitions(kind, fingerprint, definition, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(kind) DO UPDATE SET "
+                    "fingerprint = excluded.fingerprint, definition = excluded.definition, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        kind.key,
+                        wanted[kind.key],
+                        json.dumps(kind_as_dict(kind), ensure_ascii=False, default=str),
+                        now(),
+                    ),
+                )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def _sync_kind(self, kind: KindDef) -> None:
+        table = kind.table
+        existing = _columns(self.conn, table)
+        if not existing:
+            cols = ", ".join(f'"{f.key}" {f.sql_type}' for f in kind.fields)
+            sep = ", " if cols else ""
+            self.conn.execute(
+                f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE{sep}{cols})'
+            )
+        else:
+            for f in kind.fields:
+                if f.key not in existing:
+                    self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{f.key}" {f.sql_type}')
+        install_history_triggers(self.conn, table)
+
+    def kind_columns(self, kind: KindDef) -> list[str]:
+        """The stored columns of a kind's table (may include fields no longer defined)."""
+        return [c for c in _columns(self.conn, kind.table) if c != "id"]
+
+    # -- commands ----------------------------------------------------------------------
+    @contextmanager
+    def command(self, name: str, *, user: str, args: Sequence[str] | str = "") -> Iterator[CommandInfo]:
+        """One atomic, recorded command.  Everything written inside is one transaction;
+        an exception (or a kill) leaves the database as it was.  A command that changed
+        nothing leaves no trace in history."""
+        if self.current is not None:  # nested: part of the enclosing command
+            yield self.current
+            return
+        self._write_begin()
+        try:
+            text = args if isinstance(args, str) else " ".join(args)
+            cur = self.conn.execute(
+                "INSERT INTO commands(name, args, user, at) VALUES (?, ?, ?, ?)",
+                (name, text, user, now()),
+            )
+            info = CommandInfo(int(cur.lastrowid or 0), name, user)
+            self.current = info
+            yield info
+            if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (info.id,)).fetchone() is None:
+                self.conn.execute("DELETE FROM commands WHERE id = ?", (info.id,))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self.current = None
+
+    # -- small helpers -----------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @property
+    def identity(self) -> str:
+        return self.meta("db_id") or ""
+
+    @property
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        cur = self.conn.execute(sql, params)
+        cur.row_factory = sqlite3.Row
+        return list(cur.fetchall())
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _kind_fingerprint(kind: KindDef) -> str:
+    import hashlib
+
+    return hashlib.sha1(
+        json.dumps(kind_as_dict(kind), sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our literals)."""
+    out: list[str] = []
+    for part in script.split(";\n"):
+        lines = [ln for ln in part.splitlines() if not ln.strip().startswith("--")]
+        stmt = "\n".join(lines).strip().rstrip(";")
+        if stmt:
+            out.append(stmt)
+    return out
+
+
+def _db_error(path: Path, exc: sqlite3.Error) -> ZsError:
+    text = str(exc)
+    if "file is not a database" in text or "malformed" in text:
+        return ZsError(f"「{path}」不是有效的 zhaoshang 数据库（文件已损坏或不是 SQLite 文件）：请检查路径或从备份恢复")
+    if "readonly" in text or "read-only" in text:
+        return ZsError(f"数据库「{path}」是只读的：请检查文件权限，或用 --db 指定可写的位置")
+    if "locked" in text or "busy" in text:
+        return ZsError(f"数据库「{path}」正被其他程序长时间占用：请稍后重试")
+    if "unable to open" in text:
+        return ZsError(f"无法打开数据库「{path}」：请检查路径是否存在、是否有权限")
+    return ZsError(f"数据库「{path}」出错：{text}")
+
+
+def translate_error(path: Path, exc: sqlite3.Error) -> ZsError:
+    """Public form of the SQLite error translation, for the CLI boundary."""
+    return _db_error(path, exc)

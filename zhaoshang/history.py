@@ -1,0 +1,212 @@
+"""History of every change, and undo.
+
+Triggers (see :mod:`zhaoshang.db`) copy each inserted, updated or deleted row into
+``changes`` under the command that made it.  Undo replays a command's changes backwards;
+restore re-inserts the rows deleted with an item.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .db import Database
+from .errors import NotFoundError, ZsError
+from .search import reindex
+
+#: columns not worth showing in a history line
+_NOISE = {"updated_at", "updated_by", "created_at", "created_by"}
+
+
+@dataclass
+class Change:
+    id: int
+    table: str
+    row_id: int
+    item_id: int | None
+    action: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+    def fields(self) -> dict[str, tuple[Any, Any]]:
+        """Changed columns: key -> (old, new)."""
+        old, new = self.old or {}, self.new or {}
+        keys = list(dict.fromkeys([*old, *new]))
+        return {k: (old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k) and k not in _NOISE}
+
+
+@dataclass
+class CommandEntry:
+    id: int
+    name: str
+    args: str
+    user: str
+    at: str
+    undone_by: int | None
+    undo_of: int | None
+    changes: list[Change] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts: dict[tuple[str, str], int] = {}
+        for c in self.changes:
+            counts[(c.table, c.action)] = counts.get((c.table, c.action), 0) + 1
+        words = {"insert": "新增", "update": "修改", "delete": "删除"}
+        names = {
+            "items": "条目",
+            "chains": "产业链",
+            "units": "招商主体",
+            "activities": "对接记录",
+            "funds": "到位资金",
+            "status_log": "状态变更",
+            "goals": "目标",
+        }
+        parts = [
+            f"{words[a]}{names.get(t, '明细' if t.startswith('kind_') else t)} {n}"
+            for (t, a), n in counts.items()
+            if (not t.startswith("kind_") and t != "status_log") or (t == "status_log" and a != "insert")
+        ]
+        moves = sum(n for (t, a), n in counts.items() if t == "status_log" and a == "insert")
+        if moves and not counts.get(("items", "insert")):
+            parts.append(f"状态变更 {moves}")
+        return "，".join(parts) or "修改明细"
+
+
+def _changes(db: Database, where: str, params: tuple[Any, ...]) -> list[Change]:
+    rows = db.conn.execute(
+        f"SELECT id, tbl, row_id, item_id, action, old, new FROM changes WHERE {where} ORDER BY id",
+        params,
+    )
+    return [
+        Change(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, json.loads(r[6]) if r[6] else None)
+        for r in rows
+    ]
+
+
+def commands(db: Database, *, item_id: int | None = None, limit: int = 20) -> list[CommandEntry]:
+    """Recent commands, newest first, with their changes (only those about ``item_id``
+    when given)."""
+    if item_id is not None:
+        ids = [
+            r[0]
+            for r in db.conn.execute(
+                "SELECT DISTINCT command_id FROM changes WHERE item_id = ? ORDER BY command_id DESC LIMIT ?",
+                (item_id, limit),
+            )
+        ]
+        if not ids:
+            exists = db.conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone()
+            if not exists:
+                raise NotFoundError(f"编号 {item_id} 没有任何历史记录：请检查编号")
+    else:
+        ids = [r[0] for r in db.conn.execute("SELECT id FROM commands ORDER BY id DESC LIMIT ?", (limit,))]
+    out: list[CommandEntry] = []
+    for cid in ids:
+        r = db.conn.execute(
+            "SELECT id, name, args, user, at, undone_by, undo_of FROM commands WHERE id = ?", (cid,)
+        ).fetchone()
+        entry = CommandEntry(*r)
+        if item_id is None:
+            entry.changes = _changes(db, "command_id = ?", (cid,))
+        else:
+            entry.changes = _changes(db, "command_id = ? AND item_id = ?", (cid, item_id))
+        out.append(entry)
+    return out
+
+
+def last_undoable(db: Database) -> CommandEntry:
+    row = db.conn.execute(
+        "SELECT id FROM commands WHERE undone_by IS NULL AND undo_of IS NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        raise ZsError("没有可以撤销的操作")
+    r = db.conn.execute(
+        "SELECT id, name, args, user, at, undone_by, undo_of FROM commands WHERE id = ?", (row[0],)
+    ).fetchone()
+    entry = CommandEntry(*r)
+    entry.changes = _changes(db, "command_id = ?", (entry.id,))
+    return entry
+
+
+def undo(db: Database, target: CommandEntry) -> int:
+    """Revert every change of ``target`` (inside the current command, which becomes the
+    undo).  Returns the number of rows restored."""
+    if db.current is None:
+        raise RuntimeError("undo must run inside db.command()")
+    db.conn.execute("PRAGMA defer_foreign_keys = ON")
+    touched: set[int] = set()
+    for ch in reversed(target.changes):
+        _revert(db, ch)
+        if ch.item_id is not None:
+            touched.add(ch.item_id)
+    db.conn.execute("UPDATE commands SET undone_by = ? WHERE id = ?", (db.current.id, target.id))
+    db.conn.execute("UPDATE commands SET undo_of = ? WHERE id = ?", (target.id, db.current.id))
+    _check_foreign_keys(db)
+    _drop_index(db, touched)
+    reindex(db, touched)
+    return len(target.changes)
+
+
+def _check_foreign_keys(db: Database) -> None:
+    bad = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        raise ZsError("撤销会破坏数据之间的关联（之后的操作依赖这次的结果）：请先撤销之后的操作，或手动修改")
+
+
+def _drop_index(db: Database, ids: set[int]) -> None:
+    for i in ids:
+        db.conn.execute("DELETE FROM items_fts WHERE rowid = ?", (i,))
+
+
+def _revert(db: Database, ch: Change) -> None:
+    t = ch.table
+    if ch.action == "insert":
+        db.conn.execute(f'DELETE FROM "{t}" WHERE rowid = ?', (ch.row_id,))
+    elif ch.action == "delete":
+        _insert_row(db, t, ch.old or {})
+    else:
+        old = ch.old or {}
+        cols = _existing_columns(db, t, old)
+        sets = ", ".join(f'"{c}" = ?' for c in cols)
+        db.conn.execute(f'UPDATE "{t}" SET {sets} WHERE rowid = ?', [old[c] for c in cols] + [ch.row_id])
+
+
+def _existing_columns(db: Database, table: str, row: dict[str, Any]) -> list[str]:
+    have = {r[1] for r in db.conn.execute(f'PRAGMA table_info("{table}")')}
+    return [c for c in row if c in have]
+
+
+def _insert_row(db: Database, table: str, row: dict[str, Any]) -> None:
+    cols = _existing_columns(db, table, row)
+    db.conn.execute(
+        f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+        f"VALUES ({', '.join('?' * len(cols))})",
+        [row[c] for c in cols],
+    )
+
+
+def restore_item(db: Database, item_id: int) -> int:
+    """Re-insert an item removed by ``rm`` (its own row, its kind row, its activities, funds
+    and status log as they were when it was deleted).  Returns the item id."""
+    if db.conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone():
+        raise ZsError(f"编号 {item_id} 的条目存在，并未删除")
+    last = db.conn.execute(
+        "SELECT command_id FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
+        "ORDER BY id DESC LIMIT 1",
+        (item_id,),
+    ).fetchone()
+    if last is None:
+        raise NotFoundError(f"没有编号 {item_id} 被删除的记录：请用 zs history 查看")
+    rows = _changes(db, "command_id = ? AND item_id = ? AND action = 'delete'", (last[0], item_id))
+    if not rows:
+        raise NotFoundError(f"没有编号 {item_id} 被删除的记录")
+    chain_id = next((c.old or {}).get("chain_id") for c in rows if c.table == "items")
+    if not db.conn.execute("SELECT 1 FROM chains WHERE id = ?", (chain_id,)).fetchone():
+        raise ZsError(f"编号 {item_id} 原属的产业链已被删除：请先用 zs undo 或重新建立该产业链")
+    db.conn.execute("PRAGMA defer_foreign_keys = ON")
+    order = {"items": 0}
+    for ch in sorted(rows, key=lambda c: (order.get(c.table, 1), c.id)):
+        _insert_row(db, ch.table, ch.old or {})
+    _check_foreign_keys(db)
+    reindex(db, [item_id])
+    return item_id

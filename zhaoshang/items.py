@@ -1,0 +1,718 @@
+"""Checklist items: add, read, list, edit, change status, close, reopen, remove, restore.
+
+Every function takes an open :class:`~zhaoshang.db.Database`, returns data and never prints.
+Writes must run inside ``db.command(...)`` (the CLI opens one per command); functions here
+open one themselves when called outside a command, so library users get atomic writes too.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from . import lookups
+from .db import Database, now
+from .definitions import COMMON_KEYS, FieldDef, KindDef
+from .errors import NotFoundError, ParseError, ZsError
+from .search import reindex
+from .values import field_error, to_display, to_json, to_storage
+
+Record = dict[str, Any]
+
+#: columns of ``items`` that a user may set directly (chain and unit go through lookups)
+_SETTABLE_COMMON = ("title", "owner", "due", "notes")
+
+
+@contextmanager
+def _writing(db: Database, name: str, user: str | None) -> Iterator[str]:
+    """Use the enclosing command, or open one (library use)."""
+    if db.current is not None:
+        yield db.current.user
+        return
+    who = user or "library"
+    with db.command(name, user=who):
+        yield who
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------
+
+
+def _select(kind: KindDef | None, db: Database) -> tuple[str, list[str]]:
+    cols = [
+        "i.id AS id",
+        "i.kind AS kind",
+        "c.name AS chain",
+        "i.title AS title",
+        "i.status AS status",
+        "i.owner AS owner",
+        "u.name AS unit",
+        "i.due AS due",
+        "i.notes AS notes",
+        "i.created_at AS created_at",
+        "i.updated_at AS updated_at",
+        "i.closed_at AS closed_at",
+    ]
+    joins = "FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id"
+    extra: list[str] = []
+    if kind is not None:
+        stored = set(db.kind_columns(kind))
+        for f in kind.fields:
+            if f.key in stored:
+                cols.append(f'k."{f.key}" AS "{f.key}"')
+                extra.append(f.key)
+        joins += f' LEFT JOIN "{kind.table}" k ON k.id = i.id'
+    return f"SELECT {', '.join(cols)} {joins}", extra
+
+
+def _record(db: Database, row: sqlite3.Row | tuple[Any, ...], names: Sequence[str], kind: KindDef | None) -> Record:
+    rec: Record = dict(zip(names, row, strict=True))
+    k = db.defs.kind_by_key(rec["kind"])
+    rec["kind"] = k.key
+    if kind is not None:
+        for f in kind.fields:
+            if f.key in rec:
+                rec[f.key] = to_json(f, rec[f.key])
+    return rec
+
+
+def get(db: Database, item_id: int) -> Record:
+    """One item with every field of its kind, keyed by field key."""
+    row = db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise _unknown_id(db, item_id)
+    kind = db.defs.kind_by_key(row[0])
+    sql, _ = _select(kind, db)
+    cur = db.conn.execute(sql + " WHERE i.id = ?", (item_id,))
+    names = [d[0] for d in cur.description]
+    return _record(db, cur.fetchone(), names, kind)
+
+
+def _unknown_id(db: Database, item_id: int) -> NotFoundError:
+    deleted = db.conn.execute(
+        "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' LIMIT 1",
+        (item_id,),
+    ).fetchone()
+    if deleted:
+        return NotFoundError(f"编号 {item_id} 的条目已删除：可用 zs restore {item_id} 恢复")
+    return NotFoundError(f"没有编号为 {item_id} 的条目：用 zs list 或 zs search 查找编号")
+
+
+def kind_of(db: Database, item_id: int) -> KindDef:
+    row = db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise _unknown_id(db, item_id)
+    return db.defs.kind_by_key(row[0])
+
+
+# ---------------------------------------------------------------------------------------
+# Listing
+# ---------------------------------------------------------------------------------------
+
+_OPERATORS = (">=", "<=", "!=", "~", "=", "＝", ">", "<", "：", ":")
+_FILTER_RE = re.compile(r"^(?P<key>[^=＝~<>!：:]+?)\s*(?P<op>>=|<=|!=|~|=|＝|>|<|：|:)(?P<value>.*)$")
+
+
+@dataclass
+class Filter:
+    """What ``zs list`` selects.  ``where`` holds ``FIELD op VALUE`` strings, where op is
+    one of ``= != ~ (contains) > >= < <=``."""
+
+    kind: str | None = None
+    chain: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    unit: str | None = None
+    overdue: bool = False
+    open_only: bool = False
+    where: list[str] = field(default_factory=list)
+    sort: str | None = None
+    descending: bool = False
+    limit: int | None = None
+    today: date | None = None
+
+
+@dataclass
+class Listing:
+    kind: KindDef | None
+    fields: list[FieldDef]
+    rows: list[Record]
+
+
+def list_items(db: Database, flt: Filter) -> Listing:
+    """Items matching ``flt``, sorted (by default: kind order, then id)."""
+    defs = db.defs
+    kind = defs.kind(flt.kind) if flt.kind else None
+    sql, _ = _select(kind, db)
+    where: list[str] = []
+    params: list[Any] = []
+    if kind is not None:
+        where.append("i.kind = ?")
+        params.append(kind.key)
+    if flt.chain:
+        where.append("i.chain_id = ?")
+        params.append(lookups.chain_id(db, flt.chain))
+    if flt.unit:
+        where.append("i.unit_id = ?")
+        params.append(lookups.unit_id(db, flt.unit))
+    if flt.owner:
+        where.append("i.owner = ?")
+        params.append(flt.owner.strip())
+    if flt.status:
+        names = _status_filter(db, kind, flt.status)
+        where.append(f"i.status IN ({', '.join('?' * len(names))})")
+        params.extend(names)
+    if flt.open_only or flt.overdue:
+        where.append("i.closed_at IS NULL")
+    if flt.overdue:
+        where.append("i.due IS NOT NULL AND i.due < ?")
+        params.append((flt.today or date.today()).isoformat())
+    for expr in flt.where:
+        clause, values = _where_clause(db, kind, expr)
+        where.append(clause)
+        params.extend(values)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY " + _order(db, kind, flt)
+    if flt.limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(flt.limit))
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    rows = [_record(db, r, names, kind) for r in cur]
+    return Listing(kind, defs.fields_of(kind), rows)
+
+
+def _status_filter(db: Database, kind: KindDef | None, text: str) -> list[str]:
+    from .parse import normalize_key
+
+    out: list[str] = []
+    kinds = [kind] if kind else list(db.defs.kinds)
+    for part in re.split(r"[,，、]", text):
+        wanted = normalize_key(part)
+        if not wanted:
+            continue
+        hits = [s.name for k in kinds for s in k.statuses if wanted in {normalize_key(x) for x in (s.name, *s.aliases)}]
+        if not hits:
+            allowed = sorted({s.name for k in kinds for s in k.statuses})
+            raise NotFoundError(f"没有「{part.strip()}」这个状态。可用：{'、'.join(allowed)}")
+        out.extend(hits)
+    return list(dict.fromkeys(out))
+
+
+def _column_ref(db: Database, kind: KindDef | None, f: FieldDef) -> str:
+    if f.common:
+        return {"chain": "c.name", "unit": "u.name"}.get(f.key, f"i.{f.key}")
+    return f'k."{f.key}"'
+
+
+def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, list[Any]]:
+    m = _FILTER_RE.match(expr.strip())
+    if not m:
+        raise ParseError(f"「{expr}」不是 字段=值 形式的筛选条件：例如 优先级=A、投资额>=10000、名称~铜")
+    key, op, raw = m.group("key").strip(), m.group("op"), m.group("value").strip()
+    op = {"＝": "=", "：": "=", ":": "="}.get(op, op)
+    f = db.defs.field(kind, key)
+    col = _column_ref(db, kind, f)
+    if raw == "" and op in ("=", "!="):
+        return (f"({col} IS NULL OR {col} = '')" if op == "=" else f"({col} IS NOT NULL AND {col} != '')"), []
+    if op == "~":
+        return f"{col} LIKE ? ESCAPE '\\'", [f"%{_like_escape(raw)}%"]
+    if f.key in ("id",):
+        value: Any = int(raw) if raw.isdigit() else raw
+    elif f.key == "status":
+        value = _status_filter(db, kind, raw)[0]
+    elif f.common and f.key in ("chain", "unit", "kind"):
+        value = raw
+        if f.key == "kind":
+            value = db.defs.kind(raw).key
+    else:
+        try:
+            value = to_storage(f, raw)
+        except ZsError as exc:
+            raise field_error(f, exc, where="筛选条件：") from None
+    sql_op = {"=": "=", "!=": "IS NOT", ">": ">", ">=": ">=", "<": "<", "<=": "<="}[op]
+    return f"{col} {sql_op} ?", [value]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order(db: Database, kind: KindDef | None, flt: Filter) -> str:
+    direction = "DESC" if flt.descending else "ASC"
+    if flt.sort:
+        f = db.defs.field(kind, flt.sort)
+        col = _column_ref(db, kind, f)
+        return f"{col} IS NULL, {col} {direction}, i.id"
+    if kind is None:
+        cases = " ".join(f"WHEN '{k.key}' THEN {i}" for i, k in enumerate(db.defs.kinds))
+        return f"CASE i.kind {cases} END, i.id {direction}"
+    return f"i.id {direction}"
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """Values parsed for an item, split into the common columns and the kind's columns."""
+
+    common: dict[str, Any] = field(default_factory=dict)
+    own: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+
+def parse_values(db: Database, kind: KindDef, values: Mapping[str, object], *, where: str = "") -> Parsed:
+    """Resolve field names (key, label or alias) and parse every value.  Unknown fields and
+    unreadable values are errors; the first one found is raised."""
+    out = Parsed()
+    for name, raw in values.items():
+        f = db.defs.field(kind, name)
+        if f.key in ("id", "kind", "created_at", "updated_at", "closed_at"):
+            raise ZsError(f"{where}字段「{f.label}」由系统维护，不能直接修改")
+        if f.key == "status":
+            out.status = None if raw is None else resolve_status(kind, str(raw))
+            continue
+        if f.key == "chain":
+            if raw is None or str(raw).strip() == "":
+                raise ZsError(f"{where}产业链不能为空")
+            out.common["chain_id"] = lookups.chain_id(db, str(raw))
+            continue
+        if f.key == "unit":
+            text = "" if raw is None else str(raw).strip()
+            out.common["unit_id"] = lookups.unit_id(db, text) if text else None
+            continue
+        try:
+            if f.key == "due":
+                value = to_storage(_DATE_FIELD, raw)
+            elif f.common:
+                value = to_storage(f, raw)
+            else:
+                value = to_storage(f, raw)
+        except ZsError as exc:
+            raise field_error(f, exc, where=where) from None
+        if f.key == "title" and value is None:
+            raise ZsError(f"{where}{kind.title.label}不能为空")
+        if (
+            f.type == "ref"
+            and value is not None
+            and db.conn.execute("SELECT 1 FROM items WHERE id = ?", (value,)).fetchone() is None
+        ):
+            raise ZsError(f"{where}字段「{f.label}」：没有编号为 {value} 的条目")
+        if f.common:
+            out.common[f.key] = value
+        else:
+            out.own[f.key] = value
+    return out
+
+
+_DATE_FIELD = FieldDef(key="due", label="时限", type="date", common=True)
+
+
+def resolve_status(kind: KindDef, text: str) -> str:
+    from .parse import normalize_key
+
+    wanted = normalize_key(text)
+    for s in kind.statuses:
+        if wanted in {normalize_key(x) for x in (s.name, *s.aliases)}:
+            return s.name
+    raise NotFoundError(f"「{kind.name}」清单没有「{text.strip()}」这个状态。可用：{'、'.join(kind.status_names())}")
+
+
+def add(
+    db: Database,
+    kind_name: str,
+    title: str,
+    *,
+    chain: str,
+    values: Mapping[str, object] | None = None,
+    user: str | None = None,
+    origin: str | None = None,
+    origin_id: int | None = None,
+) -> int:
+    """Add an item; returns its new global id."""
+    kind = db.defs.kind(kind_name)
+    merged: dict[str, object] = {"title": title, "chain": chain}
+    merged.update(values or {})
+    parsed = parse_values(db, kind, merged)
+    for f in kind.fields:
+        if f.key not in parsed.own and f.default is not None:
+            parsed.own[f.key] = to_storage(f, f.default)
+        if f.required and parsed.own.get(f.key) is None:
+            raise ZsError(f"「{kind.name}」清单的「{f.label}」必填：请加上 {f.label}=…")
+    status = parsed.status or kind.default_status
+    with _writing(db, "add", user) as who:
+        return insert(db, kind, parsed, status=status, user=who, origin=origin, origin_id=origin_id)
+
+
+def insert(
+    db: Database,
+    kind: KindDef,
+    parsed: Parsed,
+    *,
+    status: str,
+    user: str,
+    origin: str | None = None,
+    origin_id: int | None = None,
+    status_date: str | None = None,
+    index: bool = True,
+) -> int:
+    """Insert an already parsed item (inside a command).  Used by ``add`` and import."""
+    ts = now()
+    common = dict(parsed.common)
+    closed_at = ts if kind.status(status).terminal else None
+    cols = [
+        "kind",
+        "status",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "created_by",
+        "updated_by",
+        "origin",
+        "origin_id",
+        *common,
+    ]
+    vals = [kind.key, status, ts, ts, closed_at, user, user, origin, origin_id, *common.values()]
+    cur = db.conn.execute(f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
+    item_id = int(cur.lastrowid or 0)
+    own = {k: v for k, v in parsed.own.items()}
+    kcols = ["id", *own]
+    db.conn.execute(
+        f'INSERT INTO "{kind.table}" ({", ".join(f"{c!r}".replace(chr(39), chr(34)) for c in kcols)}) '
+        f"VALUES ({', '.join('?' * len(kcols))})",
+        [item_id, *own.values()],
+    )
+    db.conn.execute(
+        "INSERT INTO status_log(item_id, from_status, to_status, date, user, at) VALUES (?, NULL, ?, ?, ?, ?)",
+        (item_id, status, status_date or date.today().isoformat(), user, ts),
+    )
+    if index:
+        reindex(db, [item_id])
+    return item_id
+
+
+def edit(
+    db: Database,
+    item_id: int,
+    values: Mapping[str, object],
+    *,
+    user: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+    where: str = "",
+) -> list[str]:
+    """Change fields of an item; returns the keys that actually changed.  A status given
+    here goes through :func:`set_status` (recorded, pipeline rules applied)."""
+    kind = kind_of(db, item_id)
+    parsed = parse_values(db, kind, values, where=where)
+    with _writing(db, "edit", user) as who:
+        return update(db, kind, item_id, parsed, user=who, reason=reason, force=force)
+
+
+def update(
+    db: Database,
+    kind: KindDef,
+    item_id: int,
+    parsed: Parsed,
+    *,
+    user: str,
+    reason: str | None = None,
+    force: bool = False,
+    status_date: str | None = None,
+    index: bool = True,
+) -> list[str]:
+    """Apply parsed values to an existing item (inside a command)."""
+    changed: list[str] = []
+    cur_common = db.conn.execute(
+        "SELECT title, owner, due, notes, chain_id, unit_id, status FROM items WHERE id = ?",
+        (item_id,),
+    ).fetchone()
+    current = dict(zip(("title", "owner", "due", "notes", "chain_id", "unit_id", "status"), cur_common, strict=True))
+    common = {k: v for k, v in parsed.common.items() if current.get(k) != v}
+    stored_cols = set(db.kind_columns(kind))
+    own_now = {}
+    if parsed.own:
+        keys = [k for k in parsed.own if k in stored_cols]
+        row = db.conn.execute(
+            f'SELECT {", ".join(chr(34) + k + chr(34) for k in keys)} FROM "{kind.table}" WHERE id = ?',
+            (item_id,),
+        ).fetchone()
+        own_now = dict(zip(keys, row, strict=True)) if row else {}
+    own = {k: v for k, v in parsed.own.items() if own_now.get(k) != v}
+    if common:
+        sets = ", ".join(f"{k} = ?" for k in common)
+        db.conn.execute(f"UPDATE items SET {sets} WHERE id = ?", [*common.values(), item_id])
+        changed.extend("chain" if k == "chain_id" else "unit" if k == "unit_id" else k for k in common)
+    if own:
+        sets = ", ".join(f'"{k}" = ?' for k in own)
+        db.conn.execute(f'UPDATE "{kind.table}" SET {sets} WHERE id = ?', [*own.values(), item_id])
+        changed.extend(own)
+    if parsed.status is not None and parsed.status != current["status"]:
+        set_status(db, item_id, parsed.status, user=user, reason=reason, force=force, on=status_date, touch=False)
+        changed.append("status")
+    if changed:
+        db.conn.execute("UPDATE items SET updated_at = ?, updated_by = ? WHERE id = ?", (now(), user, item_id))
+        if index:
+            reindex(db, [item_id])
+    return changed
+
+
+@dataclass
+class StatusMove:
+    item_id: int
+    from_status: str
+    to_status: str
+    date: str
+    flag: str | None
+
+
+def set_status(
+    db: Database,
+    item_id: int,
+    status: str,
+    *,
+    user: str | None = None,
+    reason: str | None = None,
+    on: str | date | None = None,
+    force: bool = False,
+    touch: bool = True,
+) -> StatusMove:
+    """Move an item to ``status`` (already resolved, or any alias), recording the move with
+    its effective date.  For a pipeline kind a move backwards or a skipped stage is refused
+    unless ``force`` (and then flagged); statuses that require a reason refuse to go without."""
+    kind = kind_of(db, item_id)
+    target = resolve_status(kind, status)
+    row = db.conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
+    current = str(row[0])
+    if target == current:
+        raise ZsError(f"编号 {item_id} 已经是「{target}」状态")
+    sdef = kind.status(target)
+    if sdef.requires_reason and not (reason and reason.strip()):
+        raise ZsError(f'改为「{target}」需要说明原因：请加 --reason "原因"')
+    flag = _pipeline_flag(kind, current, target)
+    if flag and not force:
+        what = "回退" if flag == "backward" else "跨阶段推进"
+        raise ZsError(f"编号 {item_id} 从「{current}」到「{target}」是{what}：确需如此请加 --force（将被标记）")
+    eff = _effective_date(on)
+    last = db.conn.execute("SELECT max(date) FROM status_log WHERE item_id = ?", (item_id,)).fetchone()[0]
+    if last and eff < last and not force:
+        raise ZsError(f"生效日期 {eff} 早于上一次状态变更（{last}）：请检查日期，确需如此请加 --force")
+    with _writing(db, "stage", user) as who:
+        ts = now()
+        closed = ts if sdef.terminal else None
+        db.conn.execute(
+            "UPDATE items SET status = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+            (target, closed, ts, who, item_id),
+        )
+        db.conn.execute(
+            "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item_id, current, target, eff, (reason or "").strip() or None, flag, who, ts),
+        )
+        if touch:
+            reindex(db, [item_id])
+    return StatusMove(item_id, current, target, eff, flag)
+
+
+def _effective_date(on: str | date | None) -> str:
+    from .parse import parse_date
+
+    if on is None:
+        return date.today().isoformat()
+    if isinstance(on, date):
+        return on.isoformat()
+    try:
+        return parse_date(on).isoformat()
+    except ZsError as exc:
+        raise ZsError(f"日期：{exc.message}") from None
+
+
+def _pipeline_flag(kind: KindDef, current: str, target: str) -> str | None:
+    """'backward' / 'skip' for a pipeline move that is not the next stage, else None.
+    Terminal exits that are not stages (退库) and leaving them are not flagged."""
+    if not kind.pipeline:
+        return None
+    names = kind.status_names()
+    stages = [s.name for s in kind.statuses if not (s.terminal and s.requires_reason)]
+    if current not in stages or target not in stages:
+        return None
+    ci, ti = stages.index(current), stages.index(target)
+    if ti < ci:
+        return "backward"
+    if ti > ci + 1:
+        return "skip"
+    del names
+    return None
+
+
+def close(
+    db: Database,
+    item_id: int,
+    *,
+    reason: str | None = None,
+    user: str | None = None,
+    on: str | date | None = None,
+) -> StatusMove:
+    """销号: move an item to its kind's closing status."""
+    kind = kind_of(db, item_id)
+    row = db.conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
+    if kind.status(str(row[0])).terminal:
+        raise ZsError(f"编号 {item_id} 已是「{row[0]}」，无需再销号；要重新打开请用 zs reopen {item_id}")
+    with _writing(db, "close", user):
+        return set_status(db, item_id, kind.close_status, reason=reason, on=on, force=True)
+
+
+def reopen(db: Database, item_id: int, *, reason: str | None = None, user: str | None = None) -> StatusMove:
+    """Reopen a closed item: back to the status it had before it was closed."""
+    kind = kind_of(db, item_id)
+    row = db.conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
+    if not kind.status(str(row[0])).terminal:
+        raise ZsError(f"编号 {item_id} 是「{row[0]}」，并未销号或终止，无需重新打开")
+    prev = db.conn.execute(
+        "SELECT from_status FROM status_log WHERE item_id = ? AND to_status = ? ORDER BY id DESC LIMIT 1",
+        (item_id, row[0]),
+    ).fetchone()
+    back = prev[0] if prev and prev[0] and not kind.status(prev[0]).terminal else kind.default_status
+    with _writing(db, "reopen", user):
+        return set_status(db, item_id, back, reason=reason, force=True)
+
+
+def remove(db: Database, item_id: int, *, user: str | None = None) -> Record:
+    """Delete an item (and its activities, funds, status log).  Recoverable: the rows are
+    kept in history; ``restore`` or ``undo`` brings them back."""
+    rec = get(db, item_id)
+    refs = _referenced_by(db, item_id)
+    if refs:
+        raise ZsError(f"编号 {item_id} 被其他条目引用（{'、'.join(map(str, refs[:5]))}）：请先修改这些条目的关联字段")
+    with _writing(db, "rm", user):
+        db.conn.execute("DELETE FROM items_fts WHERE rowid = ?", (item_id,))
+        db.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
+    return rec
+
+
+def _referenced_by(db: Database, item_id: int) -> list[int]:
+    out: list[int] = []
+    for kind, f in db.defs.all_fields():
+        if f.type == "ref" and f.key in db.kind_columns(kind):
+            out.extend(r[0] for r in db.conn.execute(f'SELECT id FROM "{kind.table}" WHERE "{f.key}" = ?', (item_id,)))
+    return out
+
+
+def restore(db: Database, item_id: int, *, user: str | None = None) -> int:
+    """Bring back a removed item from history, with everything deleted alongside it."""
+    from .history import restore_item
+
+    with _writing(db, "restore", user):
+        return restore_item(db, item_id)
+
+
+def display_value(f: FieldDef, rec: Mapping[str, Any]) -> str:
+    v = rec.get(f.key)
+    if f.key in COMMON_KEYS:
+        return "" if v is None else str(v)
+    return to_display(f, v)
+
+
+# ---------------------------------------------------------------------------------------
+# Details shown by `show`: status history, activities, funds (+ sections added by others)
+# ---------------------------------------------------------------------------------------
+
+#: Extra detail providers: name -> (fetch(db, id) -> list[dict], heading, columns).
+#: Columns are (key, Chinese header) pairs.  Other modules append to this.
+DETAIL_PROVIDERS: dict[str, tuple[Any, str, list[tuple[str, str]]]] = {}
+
+
+def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur]
+
+
+def _status_rows(db: Database, item_id: int) -> list[dict[str, Any]]:
+    return _rows(
+        db,
+        "SELECT date, from_status, to_status, reason, flag, user FROM status_log WHERE item_id = ? ORDER BY date, id",
+        (item_id,),
+    )
+
+
+def _activity_rows(db: Database, item_id: int) -> list[dict[str, Any]]:
+    return _rows(
+        db,
+        "SELECT id, date, type, summary, next_date, user FROM activities WHERE item_id = ? ORDER BY date, id",
+        (item_id,),
+    )
+
+
+def _fund_rows(db: Database, item_id: int) -> list[dict[str, Any]]:
+    return _rows(
+        db,
+        "SELECT month, domestic, foreign_usd, user FROM funds WHERE item_id = ? ORDER BY month",
+        (item_id,),
+    )
+
+
+DETAIL_PROVIDERS["status_log"] = (
+    _status_rows,
+    "状态变更",
+    [
+        ("date", "日期"),
+        ("from_status", "原状态"),
+        ("to_status", "新状态"),
+        ("reason", "原因"),
+        ("flag", "标记"),
+        ("user", "操作人"),
+    ],
+)
+DETAIL_PROVIDERS["activities"] = (
+    _activity_rows,
+    "对接记录",
+    [
+        ("id", "记录号"),
+        ("date", "日期"),
+        ("type", "方式"),
+        ("summary", "内容"),
+        ("next_date", "下次跟进"),
+        ("user", "记录人"),
+    ],
+)
+DETAIL_PROVIDERS["funds"] = (
+    _fund_rows,
+    "到位资金",
+    [("month", "月份"), ("domestic", "国内资金（万元）"), ("foreign_usd", "外资（万美元）"), ("user", "填报人")],
+)
+
+
+def details(db: Database, item_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Everything recorded about an item besides its fields, keyed by section name."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, (fetch, _heading, _cols) in DETAIL_PROVIDERS.items():
+        out[name] = fetch(db, item_id)
+    return out
+
+
+def detail_sections(db: Database, item_id: int, data: dict[str, list[dict[str, Any]]] | None = None) -> list[str]:
+    """The non-empty detail sections as text tables, for people."""
+    from .render import Column, table
+
+    data = data if data is not None else details(db, item_id)
+    flags = {"backward": "回退", "skip": "跨阶段"}
+    sections: list[str] = []
+    for name, (_fetch, heading, cols) in DETAIL_PROVIDERS.items():
+        rows = data.get(name) or []
+        if not rows:
+            continue
+        shown = [{**r, "flag": flags.get(r.get("flag") or "", r.get("flag"))} if "flag" in r else r for r in rows]
+        text = table(shown, [Column(k, h) for k, h in cols])
+        sections.append(f"【{heading}】\n{text.rstrip()}")
+    return sections

@@ -1,0 +1,169 @@
+"""Rendering records as table, JSON, CSV, TSV or YAML — no rich, no colour off a terminal.
+
+The table renderer measures Chinese characters as two columns (East Asian width) so that
+columns line up in a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+FORMATS = ("table", "json", "csv", "tsv", "yaml")
+MAX_CELL = 40  # display columns per table cell before it is cut with …
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    align: str = "left"  # left | right
+
+
+def width(text: str) -> int:
+    """Display width: wide and full-width characters count two."""
+    w = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def clip(text: str, limit: int = MAX_CELL) -> str:
+    text = " ".join(text.split())  # no line breaks inside a table cell
+    if width(text) <= limit:
+        return text
+    out, w = [], 0
+    for ch in text:
+        cw = width(ch)
+        if w + cw > limit - 1:
+            break
+        out.append(ch)
+        w += cw
+    return "".join(out) + "…"
+
+
+def _pad(text: str, size: int, align: str) -> str:
+    gap = size - width(text)
+    return (" " * gap + text) if align == "right" else (text + " " * gap)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    if isinstance(value, list | tuple):
+        return "、".join(_cell(v) for v in value)
+    return str(value)
+
+
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    *,
+    color: bool = False,
+    display: dict[str, Any] | None = None,
+) -> str:
+    """A plain aligned table; ``display`` may map column keys to formatting functions."""
+    fmt = display or {}
+    cells = [[clip(fmt[c.key](r) if c.key in fmt else _cell(r.get(c.key))) for c in columns] for r in rows]
+    heads = [c.header for c in columns]
+    sizes = [max([width(h), *(width(row[i]) for row in cells)]) for i, h in enumerate(heads)]
+    head = "  ".join(_pad(h, sizes[i], columns[i].align) for i, h in enumerate(heads)).rstrip()
+    if color:
+        head = f"\x1b[1m{head}\x1b[0m"
+    lines = [head, "  ".join("─" * s for s in sizes)]
+    for row in cells:
+        lines.append("  ".join(_pad(v, sizes[i], columns[i].align) for i, v in enumerate(row)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def to_json(rows: Iterable[Any]) -> str:
+    return json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[Column], delimiter: str) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow([c.key for c in columns])
+    for r in rows:
+        w.writerow([_csv_cell(r.get(c.key)) for c in columns])
+    return buf.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def to_yaml(data: Any) -> str:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, default_flow_style=False))
+
+
+def render(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    fmt: str,
+    out: TextIO,
+    *,
+    color: bool = False,
+    display: dict[str, Any] | None = None,
+) -> None:
+    """Write records in one of :data:`FORMATS`.  Machine formats carry every column by
+    its ASCII key; the table shows Chinese headers."""
+    if fmt == "table":
+        out.write(table(rows, columns, color=color, display=display))
+    elif fmt == "json":
+        out.write(to_json([{c.key: r.get(c.key) for c in columns} for r in rows]))
+    elif fmt == "csv":
+        out.write(to_delimited(rows, columns, ","))
+    elif fmt == "tsv":
+        out.write(to_delimited(rows, columns, "\t"))
+    elif fmt == "yaml":
+        out.write(to_yaml([{c.key: r.get(c.key) for c in columns} for r in rows]))
+    else:  # pragma: no cover - the CLI validates the choice
+        raise ValueError(fmt)
+
+
+def render_record(
+    rec: dict[str, Any],
+    labels: Sequence[tuple[str, str]],
+    fmt: str,
+    out: TextIO,
+    *,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """One record: a two-column 字段/值 listing for people, an object for machines."""
+    if fmt == "table":
+        size = max((width(label) for _, label in labels), default=0)
+        for key, label in labels:
+            value = _cell(rec.get(key))
+            out.write(f"{_pad(label, size, 'left')}  {value}\n")
+        return
+    data = {k: rec.get(k) for k, _ in labels}
+    if extra:
+        data.update(extra)
+    if fmt == "json":
+        out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt == "yaml":
+        out.write(to_yaml(data))
+    else:
+        cols = [Column(k, label) for k, label in labels]
+        out.write(to_delimited([rec], cols, "," if fmt == "csv" else "\t"))

@@ -1,0 +1,117 @@
+"""Full-text search across every kind: FTS5 trigram for three characters or more, a
+``LIKE`` scan of the same index for one or two (trigram cannot match those)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .db import Database
+
+#: field types whose text is searchable besides title and notes
+_TEXT_TYPES = ("text", "enum", "multi")
+
+
+def _body_sql(db: Database, kind_key: str) -> tuple[str, list[str]]:
+    kind = db.defs.kind_by_key(kind_key)
+    stored = set(db.kind_columns(kind))
+    cols = [f.key for f in kind.fields if f.type in _TEXT_TYPES and f.key in stored]
+    return kind.table, cols
+
+
+def reindex(db: Database, ids: Iterable[int]) -> None:
+    """Refresh the search index for these items (deleted ones are dropped)."""
+    id_list = list(ids)
+    if not id_list:
+        return
+    by_kind: dict[str, list[int]] = {}
+    for start in range(0, len(id_list), 500):
+        chunk = id_list[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        db.conn.execute(f"DELETE FROM items_fts WHERE rowid IN ({marks})", chunk)
+        for item_id, kind in db.conn.execute(f"SELECT id, kind FROM items WHERE id IN ({marks})", chunk):
+            by_kind.setdefault(kind, []).append(item_id)
+    for kind_key, kind_ids in by_kind.items():
+        table, cols = _body_sql(db, kind_key)
+        parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
+        body = " || ' ' || ".join(parts)
+        for start in range(0, len(kind_ids), 500):
+            chunk = kind_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            db.conn.execute(
+                f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
+                f'FROM items i LEFT JOIN "{table}" k ON k.id = i.id WHERE i.id IN ({marks})',
+                chunk,
+            )
+
+
+def rebuild(db: Database) -> int:
+    """Rebuild the whole index; returns the number of items indexed."""
+    db.conn.execute("DELETE FROM items_fts")
+    for kind in db.defs.kinds:
+        table, cols = _body_sql(db, kind.key)
+        parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
+        body = " || ' ' || ".join(parts)
+        db.conn.execute(
+            f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} FROM items i "
+            f'LEFT JOIN "{table}" k ON k.id = i.id WHERE i.kind = ?',
+            (kind.key,),
+        )
+    return int(db.conn.execute("SELECT count(*) FROM items_fts").fetchone()[0])
+
+
+def matching_ids(db: Database, text: str, *, limit: int | None = None) -> list[int]:
+    """Ids of items whose title or text contains every word of ``text`` (best first:
+    title hits before body hits, then newest)."""
+    from .parse import to_halfwidth
+
+    words = [w for w in to_halfwidth(text).split() if w]
+    if not words:
+        return []
+    params: list[Any] = []
+    clauses: list[str] = []
+    long_words = [w for w in words if len(w) >= 3]
+    short_words = [w for w in words if len(w) < 3]
+    sql = "SELECT f.rowid FROM items_fts f"
+    if long_words:
+        query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        clauses.append("items_fts MATCH ?")
+        params.append(query)
+    for w in short_words:
+        esc = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("(f.title LIKE ? ESCAPE '\\' OR f.body LIKE ? ESCAPE '\\')")
+        params.extend([f"%{esc}%", f"%{esc}%"])
+    first = words[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql += " WHERE " + " AND ".join(clauses)
+    sql += " ORDER BY (f.title LIKE ? ESCAPE '\\') DESC, f.rowid DESC"
+    params.append(f"%{first}%")
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [int(r[0]) for r in db.conn.execute(sql, params)]
+
+
+def search(db: Database, text: str, *, kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Items matching ``text``, as common-field records with the kind's Chinese name."""
+    ids = matching_ids(db, text, limit=None if kind else limit)
+    if not ids:
+        return []
+    kind_key = db.defs.kind(kind).key if kind else None
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk: Sequence[int] = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        cur = db.conn.execute(
+            "SELECT i.id, i.kind, c.name, i.title, i.status, i.owner, u.name "
+            "FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
+            f"WHERE i.id IN ({marks})",
+            list(chunk),
+        )
+        found = {
+            r[0]: dict(zip(("id", "kind", "chain", "title", "status", "owner", "unit"), r, strict=True)) for r in cur
+        }
+        out.extend(found[i] for i in chunk if i in found and (kind_key is None or found[i]["kind"] == kind_key))
+        if limit and len(out) >= limit:
+            return out[:limit]
+    return out
