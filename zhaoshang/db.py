@@ -34,9 +34,6 @@ from typing import Any
 from .definitions import Definitions, KindDef, kind_as_dict
 from .errors import ZsError
 
-#: Tables whose every change is recorded in ``changes`` (the kind tables are added at sync).
-TRACKED_TABLES = ["chains", "units", "goals", "items", "status_log", "activities", "funds"]
-
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -184,10 +181,61 @@ CREATE INDEX funds_month ON funds(month);
 CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'trigram');
 """
 
+_V2 = """
+-- 前期手续：每个项目每一步手续的办结日期
+CREATE TABLE approvals (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    step        TEXT NOT NULL,        -- 立项 / 用地预审 / 土地出让合同 / 规划许可 / 施工许可 …
+    date        TEXT,                 -- obtained on (ISO); NULL = not yet
+    note        TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (item_id, step)
+);
+CREATE INDEX approvals_step ON approvals(step, date);
+
+-- 服务专班（多对一）：包保市领导、部门负责人、挂点处长、区县联络员、项目管家 …
+CREATE TABLE team_members (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    role        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    org         TEXT,
+    phone       TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX team_members_item ON team_members(item_id);
+CREATE INDEX team_members_name ON team_members(name);
+
+-- 问题升级（大事集中会办）
+CREATE TABLE escalations (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    from_level  TEXT,
+    to_level    TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    date        TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX escalations_item ON escalations(item_id);
+CREATE INDEX escalations_date ON escalations(date);
+CREATE INDEX activities_next ON activities(next_date) WHERE next_date IS NOT NULL;
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
+    (2, "前期手续、服务专班、问题升级", _V2),
 ]
+
+#: Tables each migration adds to history tracking.
+_TRACKED_BY_VERSION = {
+    1: ["chains", "units", "goals", "items", "status_log", "activities", "funds"],
+    2: ["approvals", "team_members", "escalations"],
+}
 
 
 def schema_version() -> int:
@@ -338,8 +386,8 @@ class Database:
                         "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('created_at', ?)",
                         (uuid.uuid4().hex, now()),
                     )
-                    for t in TRACKED_TABLES:
-                        install_history_triggers(self.conn, t)
+                for t in _TRACKED_BY_VERSION.get(v, []):
+                    install_history_triggers(self.conn, t)
                 self.conn.execute(f"PRAGMA user_version = {v}")
                 self.conn.execute("COMMIT")
             except BaseException:

@@ -117,6 +117,10 @@ class KindDef:
     pipeline: bool = False
     limit_days: int | None = None
     source: str = ""
+    #: 前期手续 steps in order (only kinds with projects define them)
+    approvals: tuple[str, ...] = ()
+    #: the two steps whose distance in days is the approval speed (拿地到施工许可)
+    approval_speed: tuple[str, str] | None = None
 
     @property
     def table(self) -> str:
@@ -454,6 +458,8 @@ _KIND_KEYS = (
     "fields",
     "pipeline",
     "limit_days",
+    "approvals",
+    "approval_speed",
 )
 
 
@@ -509,6 +515,15 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
         if any(x.key == f.key for x in fields):
             raise ZsError(f"清单定义「{file}」中字段「{f.key}」重复定义")
         fields.append(f)
+    approvals = s.strs("approvals")
+    speed: tuple[str, str] | None = None
+    if data.get("approval_speed") is not None:
+        sp = _Spec(data["approval_speed"], file, "approval_speed")
+        sp.check_keys(("from", "to"))
+        speed = (sp.str("from"), sp.str("to"))
+        for step in speed:
+            if step not in approvals:
+                raise sp._err("from/to", f"「{step}」不在 approvals 中")
     return KindDef(
         key=key,
         name=s.str("name"),
@@ -523,6 +538,8 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
         pipeline=s.bool("pipeline"),
         limit_days=s.opt_int("limit_days"),
         source=file,
+        approvals=approvals,
+        approval_speed=speed,
     )
 
 

@@ -141,10 +141,10 @@ class ZsGroup(_ChineseHelp, TyperGroup):
                 raise
             _fail(_os_message(exc))
 
-    def main(
+    def main(  # type: ignore[override]
         self,
         args: Sequence[str] | None = None,
-        prog_name: str | None = None,  # type: ignore[override]
+        prog_name: str | None = None,
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
