@@ -1,0 +1,89 @@
+"""Shared fixtures: every test runs in its own tmp_path with its own database, cache and
+user; environment variables are set per test (the code reads them at call time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zhaoshang.cli import app
+
+#: the "today" the frozen demo is built for
+DEMO_TODAY = date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHAOSHANG_CACHE", str(tmp_path / "_cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "_data"))
+    monkeypatch.setenv("ZHAOSHANG_USER", "测试员")
+    monkeypatch.delenv("ZHAOSHANG_DB", raising=False)
+    monkeypatch.delenv("ZHAOSHANG_CHECKLISTS", raising=False)
+    monkeypatch.delenv("ZHAOSHANG_DEBUG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "zs.db"
+
+
+Run = Callable[..., "object"]
+
+
+class Cli:
+    """``cli("list", "--chain", "X")`` runs ``zs --db <tmp db> list --chain X``."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, ok: bool | None = None):  # type: ignore[no-untyped-def]
+        result = self.runner.invoke(app, ["--db", str(self.db), *args], input=input)
+        if ok is True:
+            assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+        if ok is False:
+            assert result.exit_code != 0, (result.stdout, result.stderr)
+        assert "Traceback" not in (result.stderr or ""), result.stderr
+        return result
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
+
+
+@pytest.fixture
+def demo_db(db_path: Path) -> Path:
+    """A database holding the demo city, built as of DEMO_TODAY."""
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+    from zhaoshang.demo import load_demo
+
+    db = Database.open(db_path, load())
+    with db.command("init --demo", user="测试员"):
+        load_demo(db, today=DEMO_TODAY)
+    db.close()
+    return db_path
+
+
+def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table (for "nothing changed" assertions)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'items_fts%' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    finally:
+        conn.close()
