@@ -694,7 +694,7 @@ def test_import_is_light() -> None:
 amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(amounts)
 def test_money_round_trips(d: Decimal) -> None:
     x = float(d)
@@ -709,7 +709,7 @@ def test_money_round_trips(d: Decimal) -> None:
     assert parse_money(f"{x / 10000}亿美元", currency="USD") == got
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
 def test_format_money_round_trips_any_float(x: float) -> None:
     text = format_money(x)
@@ -731,7 +731,7 @@ def test_money_thousands_separators(n: int) -> None:
 dates = st.dates(min_value=D(1900, 1, 1), max_value=D(2100, 12, 31))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(dates)
 def test_date_renderings_round_trip(d: datetime.date) -> None:
     y, m, day = d.year, d.month, d.day
@@ -766,7 +766,7 @@ def test_excel_serials_round_trip(d: datetime.date) -> None:
     assert parse_date(serial + 0.5) == d
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(min_value=1900, max_value=2100), st.integers(min_value=1, max_value=12))
 def test_month_renderings_round_trip(y: int, m: int) -> None:
     expected = f"{y:04d}-{m:02d}"
@@ -791,7 +791,7 @@ def test_month_renderings_round_trip(y: int, m: int) -> None:
     assert h1[1] + datetime.timedelta(days=1) == h2[0]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(min_value=1900, max_value=2100), st.integers(min_value=1, max_value=4))
 def test_quarter_renderings_round_trip(y: int, q: int) -> None:
     cn = "一二三四"[q - 1]
@@ -848,7 +848,7 @@ def _only_parse_error(func: Callable[..., object], value: object) -> None:
         assert "「" in str(err)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_text)
 def test_parsers_only_raise_parse_error_on_text(text: str) -> None:
     for func in PARSERS:
@@ -857,7 +857,7 @@ def test_parsers_only_raise_parse_error_on_text(text: str) -> None:
         split_assignment(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(numbers)
 def test_parsers_only_raise_parse_error_on_numbers(value: float) -> None:
     for func in PARSERS:
@@ -868,7 +868,7 @@ def test_parsers_only_raise_parse_error_on_numbers(value: float) -> None:
                 parse_money(value, currency=currency, default_unit=unit)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text())
 def test_to_simplified_idempotent_and_length_preserving(s: str) -> None:
     once = to_simplified(s)
@@ -876,7 +876,7 @@ def test_to_simplified_idempotent_and_length_preserving(s: str) -> None:
     assert to_simplified(once) == once
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_text)
 def test_normalize_idempotent(s: str) -> None:
     key = normalize_key(s)
