@@ -99,7 +99,12 @@ class StatusDef:
     aliases: tuple[str, ...] = ()
     terminal: bool = False
     requires_reason: bool = False
+    #: at most this many days in this status (阶段停滞预警)
     limit_days: int | None = None
+    #: at most this many days without a contact (activity) while in this status
+    contact_days: int | None = None
+    #: a date field of the kind filled with the effective date the first time the status is reached
+    date_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,12 +120,15 @@ class KindDef:
     close_status: str
     fields: tuple[FieldDef, ...]
     pipeline: bool = False
+    #: an open item should have a contact (activity) or status change at least every N days
     limit_days: int | None = None
     source: str = ""
     #: 前期手续 steps in order (only kinds with projects define them)
     approvals: tuple[str, ...] = ()
     #: the two steps whose distance in days is the approval speed (拿地到施工许可)
     approval_speed: tuple[str, str] | None = None
+    #: key of the enum field whose values, in order, are the escalation ladder (本级→市级→省级→国家)
+    escalation: str | None = None
 
     @property
     def table(self) -> str:
@@ -460,6 +468,7 @@ _KIND_KEYS = (
     "limit_days",
     "approvals",
     "approval_speed",
+    "escalation",
 )
 
 
@@ -483,7 +492,7 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
     statuses: list[StatusDef] = []
     for i, raw in enumerate(s.list("statuses")):
         ss = _Spec(raw, file, f"statuses[{i}]")
-        ss.check_keys(("name", "aliases", "terminal", "requires_reason", "limit_days"))
+        ss.check_keys(("name", "aliases", "terminal", "requires_reason", "limit_days", "contact_days", "date_field"))
         statuses.append(
             StatusDef(
                 name=ss.str("name"),
@@ -491,6 +500,8 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
                 terminal=ss.bool("terminal"),
                 requires_reason=ss.bool("requires_reason"),
                 limit_days=ss.opt_int("limit_days"),
+                contact_days=ss.opt_int("contact_days"),
+                date_field=ss.opt_str("date_field"),
             )
         )
     if not statuses:
@@ -515,6 +526,12 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
         if any(x.key == f.key for x in fields):
             raise ZsError(f"清单定义「{file}」中字段「{f.key}」重复定义")
         fields.append(f)
+    for i, st in enumerate(statuses):
+        if st.date_field is not None and not any(f.key == st.date_field and f.type == "date" for f in fields):
+            raise ZsError(f"清单定义「{file}」中 statuses[{i}].date_field「{st.date_field}」应是本清单的日期字段")
+    escalation = s.opt_str("escalation")
+    if escalation is not None and not any(f.key == escalation and f.type == "enum" for f in fields):
+        raise s._err("escalation", f"「{escalation}」应是本清单的单选字段（其可选值按升级顺序排列）")
     approvals = s.strs("approvals")
     speed: tuple[str, str] | None = None
     if data.get("approval_speed") is not None:
@@ -540,6 +557,7 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
         source=file,
         approvals=approvals,
         approval_speed=speed,
+        escalation=escalation,
     )
 
 
