@@ -116,7 +116,9 @@ def commands(db: Database, *, item_id: int | None = None, limit: int = 20) -> li
 
 def last_undoable(db: Database) -> CommandEntry:
     row = db.conn.execute(
-        "SELECT id FROM commands WHERE undone_by IS NULL AND undo_of IS NULL ORDER BY id DESC LIMIT 1"
+        "SELECT id FROM commands WHERE undone_by IS NULL AND undo_of IS NULL AND name != 'undo' "
+        "AND id != ? ORDER BY id DESC LIMIT 1",
+        (db.current.id if db.current else -1,),
     ).fetchone()
     if row is None:
         raise ZsError("没有可以撤销的操作")

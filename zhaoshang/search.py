@@ -64,9 +64,9 @@ def rebuild(db: Database) -> int:
 def matching_ids(db: Database, text: str, *, limit: int | None = None) -> list[int]:
     """Ids of items whose title or text contains every word of ``text`` (best first:
     title hits before body hits, then newest)."""
-    from .parse import to_halfwidth
+    from .parse import to_halfwidth, to_simplified
 
-    words = [w for w in to_halfwidth(text).split() if w]
+    words = [w for w in to_simplified(to_halfwidth(text)).split() if w]
     if not words:
         return []
     params: list[Any] = []

@@ -38,23 +38,36 @@ _USAGE_ERRORS: list[tuple[str, str]] = [
     (r"Option '([^']*)' requires an argument\.", "选项 {0} 需要一个值"),
     (r"Option '([^']*)' requires (\d+) arguments\.", "选项 {0} 需要 {1} 个值"),
     (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),
-    (r"Invalid value for '([^']*)': '([^']*)' is not one of (.*)\.", "{0} 的值「{1}」无效，可选：{2}"),
-    (r"Invalid value for '([^']*)': '([^']*)' is not a valid integer( range)?\.", "{0} 的值「{1}」不是整数"),
-    (r"Invalid value for '([^']*)': '([^']*)' is not a valid float( range)?\.", "{0} 的值「{1}」不是数字"),
-    (r"Invalid value for '([^']*)': (.*)", "{0} 的值无效：{1}"),
     (r"Option '([^']*)' does not take a value\.", "选项 {0} 不接受值"),
+    (r"Invalid value for '([^']*)'(?: / '[^']*')?: (.*)", "{0} 的值无效：{1}"),
+]
+_VALUE_ERRORS: list[tuple[str, str]] = [
+    (r"'([^']*)' is not one of (.*)\.", "「{0}」不可用，可选：{1}"),
+    (r"'([^']*)' is not a valid (?:int|integer)(?: range)?\.", "「{0}」不是整数"),
+    (r"'([^']*)' is not a valid float(?: range)?\.", "「{0}」不是数字"),
+    (r"(\S+) is not in the range (.*)\.", "{0} 不在范围 {1} 内"),
+    (r"(\S+) is (?:smaller|less) than the minimum valid value (\S+)\.", "{0} 小于最小值 {1}"),
 ]
 
 
 def translate_usage(message: str) -> str:
+    """Click's English usage errors, in Chinese (unknown ones pass through)."""
+    text = message.strip()
     for pattern, template in _USAGE_ERRORS:
-        m = re.fullmatch(pattern, message.strip(), flags=re.S)
-        if m:
-            groups = [g or "" for g in m.groups()]
-            if template.startswith("没有选项") and len(groups) > 1 and groups[1]:
-                groups[1] = f"，是不是 {groups[1]}？"
-            return template.format(*groups)
-    return message
+        m = re.fullmatch(pattern, text, flags=re.S)
+        if not m:
+            continue
+        groups = [g or "" for g in m.groups()]
+        if template.startswith("没有选项") and groups[1]:
+            groups[1] = f"，是不是 {groups[1]}？"
+        if template.startswith("{0} 的值无效"):
+            for vpattern, vtemplate in _VALUE_ERRORS:
+                vm = re.fullmatch(vpattern, groups[1], flags=re.S)
+                if vm:
+                    groups[1] = vtemplate.format(*(g or "" for g in vm.groups()))
+                    break
+        return template.format(*groups)
+    return text
 
 
 def _translate_extra(text: str) -> str:

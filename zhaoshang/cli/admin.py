@@ -63,7 +63,7 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
 def kinds(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Argument(help="只看某一张清单", show_default=False)] = None,
+    kind: Annotated[str | None, typer.Argument(metavar="KIND", help="只看某一张清单", show_default=False)] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """七张清单及其字段、类型、可选值和状态。"""

@@ -8,9 +8,10 @@ import typer
 
 from ._app import Format, FormatOpt, ZsCommand, new_app, out, say, state
 
-NameArg = Annotated[str, typer.Argument(help="名称")]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="名称")]
 PairsArg = Annotated[
-    list[str] | None, typer.Argument(help="项=值，如 包保领导=张伟 牵头单位=工信局", show_default=False)
+    list[str] | None,
+    typer.Argument(metavar="项=值...", help="项=值，如 包保领导=张伟 牵头单位=工信局", show_default=False),
 ]
 
 
@@ -70,7 +71,9 @@ def _group(ent: object) -> typer.Typer:
         )
 
     @sub.command("edit", cls=ZsCommand, help=f"修改{ent.noun}。可设：名称、{hint}")
-    def edit(ctx: typer.Context, name: NameArg, pairs: Annotated[list[str], typer.Argument(help="项=值")]) -> None:
+    def edit(
+        ctx: typer.Context, name: NameArg, pairs: Annotated[list[str], typer.Argument(metavar="项=值...", help="项=值")]
+    ) -> None:
         from .. import lookups
 
         with state(ctx).command(f"{ent.command} edit") as db:

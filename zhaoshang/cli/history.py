@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
 
 def history(
     ctx: typer.Context,
-    item_id: Annotated[int | None, typer.Argument(help="条目编号（不填则看最近的操作）", show_default=False)] = None,
+    item_id: Annotated[
+        int | None, typer.Argument(metavar="ID", help="条目编号（不填则看最近的操作）", show_default=False)
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示多少次操作", min=1)] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -44,8 +46,28 @@ def history(
             typer.echo(f"    …共 {len(e.changes)} 处改动")
 
 
+def _labels(db: Any) -> dict[str, str]:
+    labels = {f.key: f.label for f in db.defs.common}
+    labels.update(chain_id="产业链", unit_id="责任单位")
+    for k in db.defs.kinds:
+        labels.update({f.key: f.label for f in k.fields})
+    return labels
+
+
+def _show(db: Any, key: str, value: object) -> str:
+    if value in (None, ""):
+        return "（空）"
+    table = {"chain_id": "chains", "unit_id": "units"}.get(key)
+    if table:
+        row = db.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (value,)).fetchone()
+        if row:
+            return str(row[0])
+    return str(value)
+
+
 def _change_lines(db: Any, e: Any) -> list[str]:
     lines = []
+    labels = _labels(db)
     words = {"insert": "新增", "update": "修改", "delete": "删除"}
     for ch in e.changes:
         if ch.table == "items" and ch.action != "update":
@@ -54,15 +76,13 @@ def _change_lines(db: Any, e: Any) -> list[str]:
             continue
         if ch.action != "update":
             continue
-        diffs = "；".join(f"{k}: {_v(a)} → {_v(b)}" for k, (a, b) in ch.fields().items())
+        diffs = "；".join(
+            f"{labels.get(k, k)}：{_show(db, k, a)} → {_show(db, k, b)}" for k, (a, b) in ch.fields().items()
+        )
         if diffs:
             who = f"编号 {ch.item_id}" if ch.item_id else f"{ch.table} {ch.row_id}"
             lines.append(f"{who}  {diffs}")
     return lines
-
-
-def _v(value: object) -> str:
-    return "（空）" if value in (None, "") else str(value)
 
 
 def _entry_json(e: Any) -> dict[str, Any]:

@@ -8,11 +8,15 @@ import typer
 
 from ._app import Format, FormatOpt, ZsCommand, out, say, state, use_color
 
-KindArg = Annotated[str, typer.Argument(help="清单：英文键、中文名或别名，如 targets、招什么、招什麼")]
-IdArg = Annotated[int, typer.Argument(help="条目编号", min=1)]
+KindArg = Annotated[str, typer.Argument(metavar="KIND", help="清单：英文键、中文名或别名，如 targets、招什么、招什麼")]
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="条目编号", min=1)]
 PairsArg = Annotated[
     list[str] | None,
-    typer.Argument(help="字段=值（字段可写英文键或中文名），如 投资额=3.56亿 时限=2026-06-30", show_default=False),
+    typer.Argument(
+        metavar="字段=值...",
+        help="字段=值（字段可写英文键或中文名），如 投资额=3.56亿 时限=2026-06-30",
+        show_default=False,
+    ),
 ]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", "-r", help="原因或说明（记入历史）")]
 
@@ -41,7 +45,7 @@ def register(app: typer.Typer) -> None:
 def add(
     ctx: typer.Context,
     kind: KindArg,
-    title: Annotated[str, typer.Argument(help="名称")],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="名称")],
     pairs: PairsArg = None,
     chain: Annotated[str, typer.Option("--chain", "-c", help="所属产业链（必填）")] = "",
     status: Annotated[str | None, typer.Option("--status", "-s", help="初始状态（默认见 zs kinds）")] = None,
@@ -66,7 +70,9 @@ def add(
 
 def list_(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Argument(help="清单（不填则列出全部清单的条目）", show_default=False)] = None,
+    kind: Annotated[
+        str | None, typer.Argument(metavar="KIND", help="清单（不填则列出全部清单的条目）", show_default=False)
+    ] = None,
     pairs: PairsArg = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="产业链")] = None,
     status: Annotated[str | None, typer.Option("--status", "-s", help="状态，可用逗号分隔多个")] = None,
@@ -172,7 +178,9 @@ def show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> N
 def edit(
     ctx: typer.Context,
     item_id: IdArg,
-    pairs: Annotated[list[str], typer.Argument(help="字段=值，如 责任人=王强 投资额=5亿；值留空表示清空")],
+    pairs: Annotated[
+        list[str], typer.Argument(metavar="字段=值...", help="字段=值，如 责任人=王强 投资额=5亿；值留空表示清空")
+    ],
     reason: ReasonOpt = None,
     force: Annotated[bool, typer.Option("--force", help="允许阶段回退或跨阶段（会被标记）")] = False,
 ) -> None:
