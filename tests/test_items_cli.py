@@ -23,8 +23,19 @@ def city(cli: Cli) -> Cli:
 
 
 def test_add_prints_new_id_and_stores_parsed_values(city: Cli) -> None:
-    r = city("add", "招什么", "年产5万吨铜箔项目", "--chain", "有色金属", "投资额=3.56亿", "优先级=A",
-             "责任人=王强", "责任单位=爱辉区", "时限=2026年6月30日", ok=True)
+    r = city(
+        "add",
+        "招什么",
+        "年产5万吨铜箔项目",
+        "--chain",
+        "有色金属",
+        "投资额=3.56亿",
+        "优先级=A",
+        "责任人=王强",
+        "责任单位=爱辉区",
+        "时限=2026年6月30日",
+        ok=True,
+    )
     assert r.stdout == "1\n"
     assert "编号 1" in r.stderr
     rec = json.loads(city("show", "1", "--format", "json", ok=True).stdout)
@@ -53,7 +64,12 @@ def test_ids_are_global_across_kinds(city: Cli) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "field"),
-    [("招什麼", "投資額=1億"), ("targets", "investment=10000"), ("项目", "总投资＝1亿元"), ("招什么", "投资额：10000万")],
+    [
+        ("招什麼", "投資額=1億"),
+        ("targets", "investment=10000"),
+        ("项目", "总投资＝1亿元"),
+        ("招什么", "投资额：10000万"),
+    ],
 )
 def test_traditional_and_aliases_and_fullwidth_separators(city: Cli, kind: str, field: str) -> None:
     city("add", kind, "项目甲", "--chain", "有色金属", field, ok=True)

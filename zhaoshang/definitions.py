@@ -318,7 +318,8 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else ""
-        raise ZsError(f"清单定义文件「{path.name}」{where}不是有效的 YAML：{exc}") from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ZsError(f"清单定义文件「{path.name}」{where}不是有效的 YAML：{problem}") from None
     except UnicodeDecodeError:
         raise ZsError(f"清单定义文件「{path.name}」不是 UTF-8 编码：请另存为 UTF-8") from None
 

@@ -1,0 +1,140 @@
+"""The YAML definitions: validated strictly, and a new field is usable everywhere with no
+code change; a changed definition never loses stored data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import Cli
+
+from zhaoshang.definitions import default_dir, load
+from zhaoshang.errors import ZsError
+
+
+@pytest.fixture
+def defs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "checklists"
+    shutil.copytree(default_dir(), target)
+    monkeypatch.setenv("ZHAOSHANG_CHECKLISTS", str(target))
+    return target
+
+
+def test_the_seven_kinds_load_with_traditional_aliases() -> None:
+    defs = load()
+    assert [k.name for k in defs.kinds] == ["有什么", "招什么", "去哪招", "说什么", "找谁招", "配套什么", "解决什么"]
+    for name in ("有什麼", "招什麼", "找誰招", "配套什麼", "解決什麼"):
+        assert defs.kind(name).name == name.replace("麼", "么").replace("誰", "谁").replace("決", "决")
+    targets = defs.kind("targets")
+    assert defs.field(targets, "投資額").key == "investment"
+    assert defs.field(targets, "名称").key == "title"
+    assert defs.field(targets, "项目名称").key == "title"
+    assert [s.name for s in targets.statuses if s.terminal] == ["已投产", "退库"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "needles"),
+    [
+        (("targets.yaml", "close_status: 退库", "close_status: 退库\ncolour: red"), ["targets.yaml", "colour"]),
+        (("targets.yaml", "    type: money\n", "    type: currency\n"), ["targets.yaml", "currency", "type"]),
+        (
+            ("targets.yaml", "  - key: company\n", "  - key: company\n    lable: x\n"),
+            ["targets.yaml", "lable", "label"],
+        ),
+        (("problems.yaml", "default: 本级", "default: 乡级"), ["problems.yaml", "default", "乡级"]),
+        (("events.yaml", "key: events", "key: Events"), ["events.yaml", "key"]),
+        (("pitches.yaml", "close_status: 已停用", "close_status: 可用"), ["pitches.yaml", "close_status"]),
+        (("contacts.yaml", "limit_days: 90", "limit_days: -1"), ["contacts.yaml", "limit_days"]),
+        (("assets.yaml", "key: assets", "key: assets\n  bad: [yaml"), ["assets.yaml", "YAML"]),
+    ],
+)
+def test_bad_definitions_are_one_line_errors(defs_dir: Path, edit: tuple[str, str, str], needles: list[str]) -> None:
+    name, old, new = edit
+    path = defs_dir / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ZsError) as info:
+        load(defs_dir)
+    message = str(info.value)
+    assert "\n" not in message
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_bad_definition_reaches_the_user_as_a_message(defs_dir: Path, cli: Cli) -> None:
+    path = defs_dir / "targets.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nunknown_key: 1\n", encoding="utf-8")
+    r = cli("list", ok=False)
+    assert r.exit_code == 1
+    assert "targets.yaml" in r.stderr and "unknown_key" in r.stderr
+
+
+ADDED_FIELD = """  - key: land_area
+    label: 用地面积
+    aliases: [占地面积, 用地（亩）]
+    type: number
+  - key: approval_level
+    label: 审批层级
+    type: enum
+    values: [市级, 省级]
+"""
+
+
+def test_a_field_added_in_yaml_works_everywhere(defs_dir: Path, cli: Cli, db_path: Path) -> None:
+    cli("chain", "add", "有色金属", ok=True)
+    cli("add", "招什么", "旧项目", "--chain", "有色金属", "投资额=1亿", ok=True)
+    path = defs_dir / "targets.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + ADDED_FIELD, encoding="utf-8")
+
+    cli("add", "招什么", "新项目", "--chain", "有色金属", "占地面积=120.5", "审批层级=省级", ok=True)
+    cli("edit", "1", "用地面积=30", ok=True)
+    rows = json.loads(cli("list", "targets", "用地面积>=100", "-f", "json", ok=True).stdout)
+    assert [(r["id"], r["land_area"], r["approval_level"]) for r in rows] == [(2, 120.5, "省级")]
+    assert "用地面积" in cli("kinds", "targets", ok=True).stdout
+    r = cli("add", "招什么", "x", "--chain", "有色金属", "审批层级=国家级", ok=False)
+    assert "市级、省级" in r.stderr
+    # the old item kept its data; the database recorded the new definition
+    assert json.loads(cli("show", "1", "-f", "json").stdout)["investment"] == 10000
+    conn = sqlite3.connect(db_path)
+    stored = json.loads(conn.execute("SELECT definition FROM definitions WHERE kind = 'targets'").fetchone()[0])
+    assert "land_area" in [f["key"] for f in stored["fields"]]
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(kind_targets)")]
+    assert "land_area" in columns
+
+
+def test_a_removed_field_keeps_its_data(defs_dir: Path, cli: Cli, db_path: Path) -> None:
+    cli("chain", "add", "有色金属", ok=True)
+    cli("add", "招什么", "项目", "--chain", "有色金属", "来源=亚布力论坛", ok=True)
+    path = defs_dir / "targets.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - key: source")
+    end = text.index("  - key: industry")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    cli("edit", "1", "责任人=王强", ok=True)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT source FROM kind_targets WHERE id = 1").fetchone()[0] == "亚布力论坛"
+    # putting the field back shows the data again
+    path.write_text(text, encoding="utf-8")
+    assert json.loads(cli("show", "1", "-f", "json").stdout)["source"] == "亚布力论坛"
+
+
+def test_definitions_cache_is_used_and_invalidated(
+    tmp_path: Path, defs_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zhaoshang.definitions as d
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ZHAOSHANG_CACHE", str(cache))
+    d._LOADED.clear()
+    first = load(defs_dir)
+    assert len(list(cache.glob("definitions-*.json"))) == 1
+    d._LOADED.clear()
+    assert load(defs_dir) == first  # from the cache
+    path = defs_dir / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 去哪招", "name: 去哪儿招"), encoding="utf-8")
+    d._LOADED.clear()
+    assert load(defs_dir).kind("events").name == "去哪儿招"
