@@ -62,6 +62,10 @@ def _show(db: Any, key: str, value: object) -> str:
         row = db.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (value,)).fetchone()
         if row:
             return str(row[0])
+    if isinstance(value, float):
+        from ..parse import format_money
+
+        return format_money(value)
     return str(value)
 
 
