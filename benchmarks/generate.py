@@ -125,11 +125,27 @@ CONTACT_CATEGORIES = ["乡贤企业家", "校友企业家", "在京人员", "委
 TEAM_ROLES = ["包保市领导", "部门负责人", "挂点处长", "区县联络员", "项目管家"]
 
 
+class FastRandom(random.Random):
+    """``choice`` and ``randint`` without rejection sampling: three times faster, and the
+    tiny bias does not matter for test data."""
+
+    def choice(self, seq: Any) -> Any:
+        return seq[int(self.random() * len(seq))]
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, start: int, stop: Any = None, step: int = 1) -> int:
+        if stop is None:
+            start, stop = 0, start
+        return int(start + int(self.random() * (stop - start)))
+
+
 class Gen:
     """Random but realistic values, reproducible from a seed."""
 
     def __init__(self, seed: int, today: date) -> None:
-        self.rng = random.Random(seed)
+        self.rng = FastRandom(seed)
         self.today = today
 
     def person(self) -> str:
@@ -239,6 +255,7 @@ def generate(
     g = Gen(seed, today)
     defs = load_definitions()
     db = Database.open(db_path, defs)
+    db.conn.execute("PRAGMA cache_size = -262144")  # 256 MB: index pages stay in memory at 1M items
     try:
         if db.conn.execute("SELECT 1 FROM items LIMIT 1").fetchone():
             raise SystemExit(f"「{db_path}」已有条目：请给一个新文件（或加 --force 覆盖）")
