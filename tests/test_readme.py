@@ -26,5 +26,5 @@ def test_library_example_runs(
     monkeypatch.chdir(tmp_path)
     exec(compile(block.group(1), "README.md", "exec"), {})
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "35600.0"
+    assert out[0] == "35600"
     assert "年产2万吨铜箔项目" in out[1]
