@@ -1,0 +1,1 @@
+"""Exchange of lists with the outside world: reading files people send, finding their tables."""

@@ -1,0 +1,499 @@
+"""Read any supported file into raw sheets: rows of cell values, nothing interpreted yet.
+
+Supported: Excel/ODF workbooks (``.xlsx`` ``.xlsm`` ``.xlsb`` ``.xls`` ``.ods``, read with
+python-calamine), delimited text (``.csv`` ``.tsv`` ``.txt``), ``.json`` and ``.yaml``/``.yml``.
+
+Cell values are ``str``, ``int``, ``float``, ``bool``, ``datetime.date``/``datetime.datetime``
+or ``None`` for an empty cell.  Text is kept exactly as typed (leading zeros, a leading ``=``,
+surrounding spaces); only the empty string becomes ``None``.  Trailing empty cells of a row are
+dropped, so a blank row is ``[]``.  Row ``i`` (0-based) of :attr:`RawSheet.rows` is file row
+``i + 1`` — for delimited text a "row" is a CSV record, which may span several physical lines.
+
+Rows are read lazily: :attr:`RawSheet.rows` re-reads its source each time it is iterated, so a
+100,000-row sheet is never held as Python objects at once.  Workbooks are parsed by calamine one
+sheet at a time, on first iteration of that sheet.
+
+Heavy libraries (python_calamine, yaml) are imported inside functions only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zhaoshang.errors import ZsError
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
+__all__ = [
+    "ACCEPTED",
+    "RawSheet",
+    "merged_ranges",
+    "read_file",
+]
+
+#: What the messages tell the user can be imported.
+ACCEPTED = ".xlsx、.xls、.ods、.csv、.tsv、.json、.yaml"
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+JSON_SUFFIXES = frozenset({".json"})
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+_SNIFF_CHARS = 64 * 1024
+_CHUNK = 256 * 1024
+_MAX_EXACT_INT = 2**53
+
+
+@dataclass
+class RawSheet:
+    """One sheet of a file, as typed: no header detection, no conversion."""
+
+    name: str
+    """Sheet name; for csv/json/yaml files with one table, the file stem."""
+    rows: Iterable[list[object]]
+    """Cell values row by row in file order, starting at file row 1 (lazy, re-iterable)."""
+
+
+class _LazyRows:
+    """A re-iterable view of rows: every ``iter()`` starts a fresh pass over the source."""
+
+    __slots__ = ("_factory",)
+
+    def __init__(self, factory: Callable[[], Iterator[list[object]]]) -> None:
+        self._factory = factory
+
+    def __iter__(self) -> Iterator[list[object]]:
+        return self._factory()
+
+    def __repr__(self) -> str:
+        return "<lazy rows>"
+
+
+# ---------------------------------------------------------------------------------------------
+# entry points
+
+
+def read_file(path: Path | str, *, sheet: str | None = None) -> list[RawSheet]:
+    """Read ``path`` into raw sheets.
+
+    Workbooks give their visible worksheets in workbook order (hidden and very hidden sheets,
+    chart sheets and macro sheets are skipped).  ``sheet`` selects one sheet by exact name, or
+    failing that by case-insensitive name; a hidden sheet is returned when named.  An unknown
+    name raises :class:`ZsError` listing the sheets present.
+
+    Raises :class:`ZsError` for a missing file, a directory, an unknown extension, and a file
+    that cannot be opened or parsed.  Errors found only while iterating rows (a corrupt sheet
+    part, an undecodable byte deep in a CSV) are raised as :class:`ZsError` by the iteration.
+    """
+    path = Path(path)
+    suffix = _check_path(path)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _read_workbook(path, sheet)
+    if suffix in TEXT_SUFFIXES:
+        sheets = _read_delimited(path, suffix)
+    elif suffix in JSON_SUFFIXES:
+        sheets = _sheets_from_data(_load_json(path), path)
+    else:
+        sheets = _sheets_from_data(_load_yaml(path), path)
+    if sheet is None:
+        return sheets
+    chosen = _pick_sheet([s.name for s in sheets], sheet, path)
+    return [s for s in sheets if s.name == chosen]
+
+
+def merged_ranges(path: Path | str, sheet_name: str) -> list[tuple[int, int, int, int]]:
+    """Merged cell regions of one worksheet as ``(first_row, first_col, last_row, last_col)``.
+
+    Indices are 0-based and inclusive, the same indices as :attr:`RawSheet.rows` and its rows
+    (A1:H1 is ``(0, 0, 0, 7)``).  calamine reports merges for .xlsx/.xlsm/.xls only; other
+    formats (and csv/json/yaml, which cannot merge) give ``[]``.
+    """
+    path = Path(path)
+    suffix = _check_path(path)
+    if suffix not in WORKBOOK_SUFFIXES:
+        return []
+    wb = _open_workbook(path)
+    name = _pick_sheet(list(wb.sheet_names), sheet_name, path)
+    ranges = _load_sheet(wb, path, name).merged_cell_ranges
+    return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges or []]
+
+
+# ---------------------------------------------------------------------------------------------
+# common checks
+
+
+def _check_path(path: Path) -> str:
+    """The lower-case suffix of an existing, readable file of a supported type."""
+    try:
+        if not path.exists():
+            raise ZsError(f"找不到文件「{path}」。请检查路径和文件名是否正确。")
+        if path.is_dir():
+            raise ZsError(f"「{path}」是一个文件夹，不是文件。请指定要导入的文件（{ACCEPTED}）。")
+    except OSError as e:
+        raise ZsError(f"无法访问「{path}」：{e.strerror or e}。") from e
+    suffix = path.suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES | TEXT_SUFFIXES | JSON_SUFFIXES | YAML_SUFFIXES:
+        kind = f"「{path.suffix}」" if path.suffix else "（没有扩展名）"
+        raise ZsError(
+            f"不支持的文件类型{kind}：{path.name}。可导入的文件类型：{ACCEPTED}。"
+            "请在 Excel/WPS 中另存为 .xlsx 或 .csv 后再导入。"
+        )
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as e:
+        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。请检查文件权限。") from e
+    return suffix
+
+
+def _pick_sheet(names: list[str], wanted: str, path: Path) -> str:
+    """The sheet named ``wanted``: exact match first, then a unique case-insensitive match."""
+    if wanted in names:
+        return wanted
+    folded = [n for n in names if n.casefold() == wanted.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    present = "、".join(f"「{n}」" for n in names) if names else "（没有工作表）"
+    raise ZsError(f"「{path.name}」中没有名为「{wanted}」的工作表。现有工作表：{present}。请检查 --sheet 的写法。")
+
+
+# ---------------------------------------------------------------------------------------------
+# workbooks (python-calamine)
+
+
+def _open_workbook(path: Path) -> CalamineWorkbook:
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except PasswordError as e:
+        raise ZsError(f"「{path.name}」设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后再导入。") from e
+    except CalamineError as first:
+        # from_path trusts the extension; people rename .xlsx to .xls and back.  from_filelike
+        # detects the format from the content instead.
+        try:
+            return CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+        except (CalamineError, OSError):
+            pass
+        raise ZsError(
+            f"无法读取「{path.name}」：它不是有效的 {path.suffix.lower()} 工作簿，"
+            f"可能已损坏或扩展名与内容不符（{first}）。"
+            "请用 Excel/WPS 打开后另存为 .xlsx 再导入。"
+        ) from first
+    except OSError as e:
+        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+
+
+def _read_workbook(path: Path, sheet: str | None) -> list[RawSheet]:
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    wb = _open_workbook(path)
+    metas = list(wb.sheets_metadata)
+    if sheet is not None:
+        chosen = _pick_sheet([m.name for m in metas], sheet, path)
+        return [RawSheet(chosen, _workbook_rows(wb, path, chosen))]
+    sheets = [
+        RawSheet(m.name, _workbook_rows(wb, path, m.name))
+        for m in metas
+        if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
+    ]
+    if not sheets:
+        hidden = "、".join(f"「{m.name}」" for m in metas) or "（没有工作表）"
+        raise ZsError(
+            f"「{path.name}」中没有可见的工作表（现有：{hidden}）。如确需导入隐藏的工作表，请用 --sheet 指定其名称。"
+        )
+    return sheets
+
+
+def _workbook_rows(wb: CalamineWorkbook, path: Path, name: str) -> _LazyRows:
+    return _LazyRows(lambda: _iter_workbook_sheet(wb, path, name))
+
+
+def _load_sheet(wb: CalamineWorkbook, path: Path, name: str) -> Any:
+    from python_calamine import CalamineError
+
+    try:
+        return wb.get_sheet_by_name(name)
+    except CalamineError as e:
+        raise ZsError(
+            f"读取「{path.name}」的工作表「{name}」失败，文件可能已损坏（{e}）。"
+            "请用 Excel/WPS 打开后另存为 .xlsx 再导入。"
+        ) from e
+
+
+def _iter_workbook_sheet(wb: CalamineWorkbook, path: Path, name: str) -> Iterator[list[object]]:
+    sh = _load_sheet(wb, path, name)
+    start = sh.start
+    if start is None:  # an empty sheet
+        return
+    top, left = start
+    pad: list[object] = [None] * left
+    first = True
+    for raw in sh.iter_rows():
+        row = _convert_row(raw)
+        if first:
+            first = False
+            # calamine 0.9 iter_rows() starts at row 0 but at the first used column
+            # (python-calamine#177).  Should a later version start at the first used row, its
+            # first row is non-empty: put back the blank rows above so row numbers stay true.
+            if top and row:
+                for _ in range(top):
+                    yield []
+        if row and left:
+            row = pad + row
+        yield row
+
+
+_PLAIN = frozenset({int, bool, dt.date, dt.datetime})
+
+
+def _convert_row(raw: list[Any]) -> list[object]:
+    row: list[object] = [
+        (v or None) if v.__class__ is str else (v if v.__class__ in _PLAIN else _convert_cell(v)) for v in raw
+    ]
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+def _convert_cell(v: object) -> object:
+    """Numbers, times and durations from calamine; text and plain values never get here."""
+    if isinstance(v, float):
+        # Excel stores every number as a float: give whole numbers back as int.
+        if v.is_integer() and -_MAX_EXACT_INT <= v <= _MAX_EXACT_INT:
+            return int(v)
+        return v
+    if isinstance(v, dt.time | dt.timedelta):
+        return _convert_duration(v)
+    return v
+
+
+def _convert_duration(v: dt.time | dt.timedelta) -> str:
+    """Time-of-day and duration cells (rare in lists) become text as Excel shows them."""
+    if isinstance(v, dt.time):
+        return v.isoformat(timespec="minutes" if not (v.second or v.microsecond) else "seconds")
+    total = int(v.total_seconds())
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# delimited text
+
+
+def _read_delimited(path: Path, suffix: str) -> list[RawSheet]:
+    encoding = detect_encoding(path)
+    delimiter = _sniff_delimiter(path, encoding, suffix)
+    return [RawSheet(path.stem, _LazyRows(lambda: _iter_delimited(path, encoding, delimiter)))]
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` (BOM), ``utf-16`` (BOM, Excel's "Unicode text"), ``utf-8`` or ``gb18030``.
+
+    UTF-8 is chosen only if the whole file decodes as UTF-8 (checked in a streaming pass);
+    anything else is taken as GB18030, what Excel and WPS write for "CSV" on Chinese Windows.
+    """
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+            if head.startswith(codecs.BOM_UTF8):
+                return "utf-8-sig"
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return "utf-16"
+            f.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                while chunk := f.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return "gb18030"
+    except OSError as e:
+        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+    return "utf-8"
+
+
+_DELIMITERS = {
+    ".csv": (",", ";", "\t"),
+    ".tsv": ("\t", ",", ";"),
+    ".txt": ("\t", ",", ";"),
+}
+
+
+def _sniff_delimiter(path: Path, encoding: str, suffix: str) -> str:
+    """Pick among ``,`` ``\\t`` ``;`` the delimiter that splits the first KB most consistently.
+
+    Each candidate parses the sample; the winner gives more than one column in its most common
+    row width and the largest share of rows of that width.  Ties, and samples no candidate
+    splits, go to the extension's delimiter (``,`` for .csv, tab for .tsv/.txt).
+    """
+    candidates = _DELIMITERS[suffix]
+    with path.open(encoding=encoding, errors="replace", newline="") as f:
+        sample = f.read(_SNIFF_CHARS)
+    truncated = len(sample) == _SNIFF_CHARS
+    best, best_share = candidates[0], 0.0
+    for delim in candidates:
+        try:
+            records = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delim))
+        except csv.Error:
+            continue
+        if truncated and len(records) > 1:
+            records.pop()  # the last record is probably cut short
+        widths = [len(r) for r in records if any(c.strip() for c in r)]
+        if not widths:
+            continue
+        mode = max(set(widths), key=lambda w: (widths.count(w), w))
+        share = widths.count(mode) / len(widths)
+        if mode > 1 and share > best_share:
+            best, best_share = delim, share
+    return best
+
+
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "gb18030": "GB18030/GBK",
+}
+
+
+def _iter_delimited(path: Path, encoding: str, delimiter: str) -> Iterator[list[object]]:
+    number = 0
+    try:
+        with path.open(encoding=encoding, newline="") as f:
+            for record in csv.reader(f, delimiter=delimiter):
+                number += 1
+                row: list[object] = [c or None for c in record]
+                while row and row[-1] is None:
+                    row.pop()
+                yield row
+    except UnicodeDecodeError as e:
+        line = _undecodable_line(path, encoding)
+        where = f"第{line}行" if line is not None else f"第{number + 1}条记录附近"
+        raise ZsError(
+            f"「{path.name}」{where}有无法识别的字符"
+            f"（按 {_ENCODING_NAMES.get(encoding, encoding)} 编码读取失败）。"
+            "请用 Excel/WPS 打开后另存为“CSV UTF-8（逗号分隔）”再导入。"
+        ) from e
+    except csv.Error as e:
+        raise ZsError(
+            f"「{path.name}」第{number + 1}行不是有效的 CSV 内容（{e}）。"
+            "请检查该行的引号是否成对，或另存为 .xlsx 再导入。"
+        ) from e
+    except OSError as e:
+        raise ZsError(f"读取「{path.name}」时出错：{e.strerror or e}。") from e
+
+
+def _undecodable_line(path: Path, encoding: str) -> int | None:
+    """The 1-based physical line holding the first byte ``encoding`` cannot decode."""
+    if encoding not in ("utf-8", "utf-8-sig", "gb18030"):
+        return None  # in UTF-16 a newline byte may sit inside a character
+    try:
+        with path.open("rb") as f:
+            for number, line in enumerate(f, start=1):
+                try:
+                    line.decode(encoding)
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON and YAML
+
+
+def _load_json(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            return json.load(f)
+    except UnicodeDecodeError as e:
+        raise ZsError(f"「{path.name}」不是 UTF-8 编码的 JSON 文件。请以 UTF-8 编码保存后再导入。") from e
+    except json.JSONDecodeError as e:
+        raise ZsError(
+            f"「{path.name}」不是有效的 JSON：第{e.lineno}行第{e.colno}列，{e.msg}。请修正该处后再导入。"
+        ) from e
+    except OSError as e:
+        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+
+
+def _load_yaml(path: Path) -> object:
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            return yaml.load(f, Loader=loader)
+    except UnicodeDecodeError as e:
+        raise ZsError(f"「{path.name}」不是 UTF-8 编码的 YAML 文件。请以 UTF-8 编码保存后再导入。") from e
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"第{mark.line + 1}行第{mark.column + 1}列，" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise ZsError(f"「{path.name}」不是有效的 YAML：{where}{problem}。请修正该处后再导入。") from e
+    except OSError as e:
+        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+
+
+_SHAPES = '应为记录列表 [{…}, {…}]，或 {"工作表名": [{…}, …]}，或 {"sheets": {"工作表名": [{…}, …]}}'
+
+
+def _sheets_from_data(data: object, path: Path) -> list[RawSheet]:
+    """Sheets from parsed JSON/YAML: a list of records, or sheets of records by name."""
+    if data is None:
+        return [RawSheet(path.stem, [])]
+    if isinstance(data, list):
+        return [_records_sheet(path.stem, data, path)]
+    if isinstance(data, dict):
+        by_name: dict[Any, Any] = data
+        if len(data) == 1 and isinstance(data.get("sheets"), dict):
+            by_name = data["sheets"]
+        bad = [str(k) for k, v in by_name.items() if not isinstance(v, list)]
+        if not bad:
+            return [_records_sheet(str(k), v, path) for k, v in by_name.items()]
+        raise ZsError(f"「{path.name}」的结构无法识别：「{bad[0]}」的值不是记录列表。{_SHAPES}。")
+    raise ZsError(f"「{path.name}」的结构无法识别：{_SHAPES}。")
+
+
+_SCALARS = (str, int, float, bool, dt.date)
+
+
+def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
+    """A header row of all keys (first-seen order) followed by one row per record."""
+    keys: dict[str, None] = {}
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            raise ZsError(f'「{path.name}」「{name}」的第{i}条记录不是 {{"列名": 值}} 形式的对象。{_SHAPES}。')
+        for k in rec:
+            keys.setdefault(str(k), None)
+    header = list(keys)
+    rows: list[list[object]] = [list(header)] if header else []
+    for i, rec in enumerate(records, start=1):
+        values = {str(k): v for k, v in rec.items()}
+        row: list[object] = []
+        for k in header:
+            v = values.get(k)
+            if isinstance(v, dt.time):
+                v = _convert_duration(v)
+            elif v is not None and not isinstance(v, _SCALARS):
+                what = "列表" if isinstance(v, list) else "对象" if isinstance(v, dict) else "值"
+                raise ZsError(
+                    f"「{path.name}」「{name}」第{i}条记录的「{k}」是嵌套的{what}，"
+                    "只能是文字、数字或日期。请把它拆成单独的列。"
+                )
+            row.append(None if v == "" else v)
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    return RawSheet(name, rows)
