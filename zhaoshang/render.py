@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -25,23 +25,30 @@ class Column:
     align: str = "left"  # left | right
 
 
+# East Asian wide and full-width ranges (what terminals draw two columns wide)
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+_ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f]")
+
+
 def width(text: str) -> int:
-    """Display width: wide and full-width characters count two."""
-    w = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return w
+    """Display width: wide and full-width characters count two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text)) - len(_ZERO.findall(text))
 
 
 def clip(text: str, limit: int = MAX_CELL) -> str:
-    text = " ".join(text.split())  # no line breaks inside a table cell
-    if width(text) <= limit:
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = " ".join(text.split())  # no line breaks inside a table cell
+    if len(text) * 2 <= limit or width(text) <= limit:
         return text
     out, w = [], 0
-    for ch in text:
-        cw = width(ch)
+    for ch in text[:limit]:
+        cw = 1 if ch < "\u1100" else 2 if "\u4e00" <= ch <= "\u9fff" else width(ch)
         if w + cw > limit - 1:
             break
         out.append(ch)
@@ -49,8 +56,8 @@ def clip(text: str, limit: int = MAX_CELL) -> str:
     return "".join(out) + "…"
 
 
-def _pad(text: str, size: int, align: str) -> str:
-    gap = size - width(text)
+def _pad(text: str, size: int, align: str, w: int | None = None) -> str:
+    gap = size - (width(text) if w is None else w)
     return (" " * gap + text) if align == "right" else (text + " " * gap)
 
 
@@ -66,6 +73,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _column(values: list[str]) -> tuple[list[str], list[int]]:
+    """Clip a column's cells and measure them (the hot path of big tables: repeated
+    values such as chain names and statuses are measured once)."""
+    texts = [v if len(v) <= MAX_CELL // 2 and "\n" not in v else clip(v) for v in values]
+    seen: dict[str, int] = {}
+    widths = []
+    for v in texts:
+        w = seen.get(v)
+        if w is None:
+            w = seen[v] = width(v)
+        widths.append(w)
+    return texts, widths
+
+
 def table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[Column],
@@ -75,15 +96,27 @@ def table(
 ) -> str:
     """A plain aligned table; ``display`` may map column keys to formatting functions."""
     fmt = display or {}
-    cells = [[clip(fmt[c.key](r) if c.key in fmt else _cell(r.get(c.key))) for c in columns] for r in rows]
+    cols: list[tuple[list[str], list[int]]] = []
+    for c in columns:
+        if c.key in fmt:
+            values = [fmt[c.key](r) for r in rows]
+        else:
+            key = c.key
+            values = [v if type(v) is str else _cell(v) for v in (r.get(key) for r in rows)]
+        cols.append(_column(values))
     heads = [c.header for c in columns]
-    sizes = [max([width(h), *(width(row[i]) for row in cells)]) for i, h in enumerate(heads)]
+    sizes = [max([width(h), *ws]) for h, (_, ws) in zip(heads, cols, strict=True)]
     head = "  ".join(_pad(h, sizes[i], columns[i].align) for i, h in enumerate(heads)).rstrip()
     if color:
         head = f"\x1b[1m{head}\x1b[0m"
     lines = [head, "  ".join("─" * s for s in sizes)]
-    for row in cells:
-        lines.append("  ".join(_pad(v, sizes[i], columns[i].align) for i, v in enumerate(row)).rstrip())
+    padded = []
+    for (texts, ws), size, c in zip(cols, sizes, columns, strict=True):
+        if c.align == "right":
+            padded.append([" " * (size - w) + t for t, w in zip(texts, ws, strict=True)])
+        else:
+            padded.append([t + " " * (size - w) for t, w in zip(texts, ws, strict=True)])
+    lines.extend("  ".join(parts).rstrip() for parts in zip(*padded, strict=True))
     return "\n".join(lines) + "\n"
 
 
