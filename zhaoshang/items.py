@@ -128,6 +128,8 @@ class Filter:
     chain: str | None = None
     status: str | None = None
     owner: str | None = None
+    #: a leader's portfolio: leader field, team member in a leader role, or chain leader
+    leader: str | None = None
     unit: str | None = None
     overdue: bool = False
     open_only: bool = False
@@ -164,6 +166,12 @@ def list_items(db: Database, flt: Filter) -> Listing:
     if flt.owner:
         where.append("i.owner = ?")
         params.append(flt.owner.strip())
+    if flt.leader:
+        from .pipeline.team import leader_clause
+
+        clause, values = leader_clause(db, flt.leader)
+        where.append(clause)
+        params.extend(values)
     if flt.status:
         names = _status_filter(db, kind, flt.status)
         where.append(f"i.status IN ({', '.join('?' * len(names))})")
@@ -693,8 +701,21 @@ DETAIL_PROVIDERS["funds"] = (
 )
 
 
+#: Modules that add sections to DETAIL_PROVIDERS when imported; loaded on first use so that
+#: commands which never show details (``zs list``) do not pay for them.
+DETAIL_MODULES: list[str] = ["zhaoshang.pipeline.details"]
+
+
+def _load_detail_modules() -> None:
+    import importlib
+
+    for name in DETAIL_MODULES:
+        importlib.import_module(name)
+
+
 def details(db: Database, item_id: int) -> dict[str, list[dict[str, Any]]]:
     """Everything recorded about an item besides its fields, keyed by section name."""
+    _load_detail_modules()
     out: dict[str, list[dict[str, Any]]] = {}
     for name, (fetch, _heading, _cols) in DETAIL_PROVIDERS.items():
         out[name] = fetch(db, item_id)
@@ -705,6 +726,7 @@ def detail_sections(db: Database, item_id: int, data: dict[str, list[dict[str, A
     """The non-empty detail sections as text tables, for people."""
     from .render import Column, table
 
+    _load_detail_modules()
     data = data if data is not None else details(db, item_id)
     flags = {"backward": "回退", "skip": "跨阶段"}
     sections: list[str] = []

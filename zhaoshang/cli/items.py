@@ -77,6 +77,10 @@ def list_(
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="产业链")] = None,
     status: Annotated[str | None, typer.Option("--status", "-s", help="状态，可用逗号分隔多个")] = None,
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="责任人")] = None,
+    leader: Annotated[
+        str | None,
+        typer.Option("--leader", "-l", help="包保领导：其包保的条目、在服务专班任领导的条目和所领产业链的全部条目"),
+    ] = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="责任单位 / 招商主体")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超过时限且未办结的")] = False,
     open_only: Annotated[bool, typer.Option("--open", help="只看未办结的")] = False,
@@ -97,6 +101,7 @@ def list_(
         chain=chain,
         status=status,
         owner=owner,
+        leader=leader,
         unit=unit,
         overdue=overdue,
         open_only=open_only,

@@ -1,0 +1,175 @@
+"""对接记录: dated meetings, visits, calls and pitches on any item, with an optional next
+follow-up date (which feeds the warnings).  A visit (走访) that finds problems records them
+as items of the problem list linked back to the visited item and to the visit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .. import items, lookups
+from ..db import Database, now
+from ..errors import ZsError
+from ..values import to_storage
+from .common import kinds_with, not_future, rows, to_date
+
+ACTIVITY_TYPES = ("对接", "走访", "来访", "推介", "会办", "电话")
+#: other words people write for the same thing (traditional forms are matched anyway)
+_TYPE_ALIASES = {
+    "洽谈": "对接",
+    "会谈": "对接",
+    "座谈": "对接",
+    "拜访": "走访",
+    "上门": "走访",
+    "大走访": "走访",
+    "来访接待": "来访",
+    "接待": "来访",
+    "推介会": "推介",
+    "路演": "推介",
+    "会商": "会办",
+    "协调会": "会办",
+    "调度会": "会办",
+    "视频": "电话",
+    "微信": "电话",
+}
+
+
+def resolve_type(text: str | None) -> str:
+    """The canonical activity type for what was typed (default 对接)."""
+    from ..parse import normalize_key
+
+    if text is None or not text.strip():
+        return ACTIVITY_TYPES[0]
+    wanted = normalize_key(text)
+    for t in ACTIVITY_TYPES:
+        if normalize_key(t) == wanted:
+            return t
+    for alias, t in _TYPE_ALIASES.items():
+        if normalize_key(alias) == wanted:
+            return t
+    raise ZsError(f"对接方式「{text.strip()}」不可用。可选：{'、'.join(ACTIVITY_TYPES)}")
+
+
+@dataclass
+class NoteResult:
+    activity_id: int
+    item_id: int
+    type: str
+    date: str
+    next_date: str | None
+    problem_ids: list[int] = field(default_factory=list)
+
+
+def add_note(
+    db: Database,
+    item_id: int,
+    text: str,
+    *,
+    today: date,
+    type: str | None = None,
+    on: str | date | None = None,
+    next_date: str | date | None = None,
+    problems: Sequence[str] = (),
+) -> NoteResult:
+    """Record an activity on an item (inside the current command).  Each text in ``problems``
+    becomes a problem item linked to this item (关联项目) and to this activity (来源走访)."""
+    if db.current is None:
+        raise RuntimeError("add_note must run inside db.command()")
+    summary = " ".join(text.split())
+    if not summary:
+        raise ZsError("对接内容不能为空：请写明谈了什么、对方态度、下一步")
+    kind_name = resolve_type(type)
+    day = to_date(on, what="对接日期") or today
+    not_future(day, today, "对接日期")
+    nxt = to_date(next_date, what="下次跟进日期")
+    if nxt is not None and nxt <= day:
+        raise ZsError(f"下次跟进日期 {nxt.isoformat()} 应晚于对接日期 {day.isoformat()}")
+    if any(not p.strip() for p in problems):
+        raise ZsError("--problem 的问题描述不能为空")
+    items.kind_of(db, item_id)  # unknown or deleted id: a clear error
+    cur = db.conn.execute(
+        "INSERT INTO activities(item_id, type, date, summary, next_date, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (item_id, kind_name, day.isoformat(), summary, nxt.isoformat() if nxt else None, db.current.user, now()),
+    )
+    activity_id = int(cur.lastrowid or 0)
+    found = [_problem_from_visit(db, item_id, activity_id, kind_name, p) for p in problems]
+    return NoteResult(activity_id, item_id, kind_name, day.isoformat(), nxt.isoformat() if nxt else None, found)
+
+
+def _problem_from_visit(db: Database, item_id: int, activity_id: int, activity_type: str, text: str) -> int:
+    kinds = [k for k in kinds_with(db, "visit") if "project" in db.kind_columns(k)]
+    if not kinds:
+        raise ZsError("问题清单没有「来源走访」（visit）和「关联项目」（project）字段：无法从走访登记问题")
+    kind = kinds[0]
+    src = db.conn.execute(
+        "SELECT c.name, u.name, i.owner FROM items i JOIN chains c ON c.id = i.chain_id "
+        "LEFT JOIN units u ON u.id = i.unit_id WHERE i.id = ?",
+        (item_id,),
+    ).fetchone()
+    values: dict[str, object] = {"title": text.strip(), "chain": src[0], "project": item_id, "visit": activity_id}
+    if "source" in db.kind_columns(kind):
+        values["source"] = "大走访" if activity_type == "走访" else activity_type
+    if src[1]:
+        values["unit"] = src[1]
+    if src[2]:
+        values["owner"] = src[2]
+    parsed = items.parse_values(db, kind, values)
+    for f in kind.fields:
+        if f.key not in parsed.own and f.default is not None:
+            parsed.own[f.key] = to_storage(f, f.default)
+    assert db.current is not None
+    return items.insert(db, kind, parsed, status=kind.default_status, user=db.current.user)
+
+
+def list_notes(
+    db: Database,
+    *,
+    item_id: int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    type: str | None = None,
+    chain: str | None = None,
+    unit: str | None = None,
+    user: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Activities, newest first, with the item they concern."""
+    where: list[str] = []
+    params: list[Any] = []
+    if item_id is not None:
+        items.kind_of(db, item_id)
+        where.append("a.item_id = ?")
+        params.append(item_id)
+    start = to_date(since, what="起始日期")
+    end = to_date(until, what="截止日期")
+    if start:
+        where.append("a.date >= ?")
+        params.append(start.isoformat())
+    if end:
+        where.append("a.date <= ?")
+        params.append(end.isoformat())
+    if type:
+        where.append("a.type = ?")
+        params.append(resolve_type(type))
+    if chain:
+        where.append("i.chain_id = ?")
+        params.append(lookups.chain_id(db, chain))
+    if unit:
+        where.append("i.unit_id = ?")
+        params.append(lookups.unit_id(db, unit))
+    if user:
+        where.append("a.user = ?")
+        params.append(user.strip())
+    sql = (
+        "SELECT a.id, a.date, a.type, a.item_id, i.kind, i.title, c.name AS chain, a.summary, a.next_date, a.user "
+        "FROM activities a JOIN items i ON i.id = a.item_id JOIN chains c ON c.id = i.chain_id"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY a.date DESC, a.id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return rows(db, sql, params)

@@ -1,0 +1,123 @@
+"""Helpers shared by the pipeline modules: dates, people's names, traffic lights, rows."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from ..db import Database
+from ..definitions import KindDef
+from ..errors import ZsError
+
+RED = "red"
+YELLOW = "yellow"
+LIGHT_NAMES = {RED: "红", YELLOW: "黄"}
+
+_TITLE_RE = re.compile(r"\s*[（(][^（）()]*[)）]\s*")
+_SPLIT_RE = re.compile(r"[、,，;；/／\n]+")
+
+
+def light(elapsed: int, limit: int) -> str | None:
+    """The traffic light for ``elapsed`` days against a limit of ``limit`` days: None while
+    within the limit, yellow when over it, red when over twice the limit."""
+    if elapsed > 2 * limit:
+        return RED
+    if elapsed > limit:
+        return YELLOW
+    return None
+
+
+def to_date(value: str | date | None, *, what: str = "日期") -> date | None:
+    """A date typed by a person (any form :func:`~zhaoshang.parse.parse_date` reads); None
+    for nothing.  Errors name ``what``."""
+    if value is None or isinstance(value, date):
+        return value
+    from ..parse import parse_date
+
+    if not str(value).strip():
+        return None
+    try:
+        return parse_date(value)
+    except ZsError as exc:
+        raise ZsError(f"{what}：{exc.message}") from None
+
+
+def iso(value: str | None) -> date | None:
+    """A stored ISO date (or timestamp) as a date."""
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def not_future(day: date, today: date, what: str) -> None:
+    if day > today:
+        raise ZsError(f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}）：只能记录已经发生的事")
+
+
+def person(name: str) -> str:
+    """A person's name without a trailing title: 王建国（副市长） → 王建国."""
+    return _TITLE_RE.sub("", name.strip()).strip()
+
+
+def people(text: str | None) -> list[str]:
+    """The names in a field that may hold several (、 , ； separated), titles removed."""
+    if not text:
+        return []
+    out = [p.strip() for p in _SPLIT_RE.split(_TITLE_RE.sub(" ", str(text)))]
+    return list(dict.fromkeys(p for p in out if p))
+
+
+def person_key(name: str) -> str:
+    from ..parse import normalize_key
+
+    return normalize_key(person(name))
+
+
+def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur]
+
+
+def item_row(db: Database, item_id: int) -> sqlite3.Row:
+    """The common columns of an item (with chain and unit names); NotFoundError if absent."""
+    from ..items import get
+
+    cur = db.conn.execute(
+        "SELECT i.id, i.kind, i.title, i.status, i.owner, i.due, i.created_at, i.closed_at, "
+        "c.name AS chain, u.name AS unit, i.chain_id, i.unit_id "
+        "FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id WHERE i.id = ?",
+        (item_id,),
+    )
+    cur.row_factory = sqlite3.Row
+    row = cur.fetchone()
+    if row is None:
+        get(db, item_id)  # raises the helpful "unknown / deleted id" error
+        raise AssertionError("unreachable")
+    return row
+
+
+def kinds_with(db: Database, field_key: str) -> list[KindDef]:
+    """Kinds that define a field with this key."""
+    return [k for k in db.defs.kinds if any(f.key == field_key for f in k.fields) and field_key in db.kind_columns(k)]
+
+
+def pipeline_kinds(db: Database) -> list[KindDef]:
+    return [k for k in db.defs.kinds if k.pipeline]
+
+
+def stages_of(kind: KindDef) -> list[str]:
+    """The ordered pipeline stages of a kind (exits such as 退库 excluded)."""
+    return [s.name for s in kind.statuses if not (s.terminal and s.requires_reason)]
+
+
+def marks(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def require_kind(db: Database, item_id: int, ok: bool, what: str) -> None:
+    if not ok:
+        row = db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
+        name = db.defs.kind_by_key(row[0]).name if row else "?"
+        raise ZsError(f"编号 {item_id} 是「{name}」清单的条目：{what}")

@@ -1,0 +1,161 @@
+"""到位资金: money that actually arrived for a project, by month.  Domestic money in 万元 and
+foreign money in 万美元 are two separate columns that are never converted into each other;
+every total is given per currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .. import items, lookups
+from ..db import Database, now
+from ..errors import ZsError
+from .common import require_kind, rows
+from .stages import first_reached_item, signing_stage
+
+
+@dataclass
+class FundResult:
+    item_id: int
+    month: str
+    domestic: float | None
+    foreign_usd: float | None
+    old_domestic: float | None
+    old_foreign_usd: float | None
+    #: the row was removed because both amounts ended up empty or zero
+    deleted: bool
+    #: the project has not reached the signing stage yet (a warning, not an error)
+    unsigned: bool
+
+
+def _amount(raw: object, currency: str, what: str) -> float:
+    from ..parse import parse_money
+
+    try:
+        return parse_money(raw, currency=currency)
+    except ZsError as exc:
+        raise ZsError(f"{what}：{exc.message}") from None
+
+
+def record(
+    db: Database,
+    item_id: int,
+    month: str,
+    *,
+    today: date,
+    domestic: object = None,
+    foreign: object = None,
+    add: bool = False,
+) -> FundResult:
+    """Set (or with ``add`` increase) the domestic (万元) and/or foreign (万美元) funds of a
+    project for ``month``, inside the current command."""
+    from ..parse import parse_month
+
+    if db.current is None:
+        raise RuntimeError("record must run inside db.command()")
+    kind = items.kind_of(db, item_id)
+    require_kind(db, item_id, kind.pipeline, "到位资金只能记在项目（招什么）上")
+    if domestic is None and foreign is None:
+        raise ZsError("请给出金额：--domestic 国内资金（万元）或 --foreign 外资（万美元）")
+    try:
+        m = parse_month(month)
+    except ZsError as exc:
+        raise ZsError(f"月份：{exc.message}") from None
+    if m > today.strftime("%Y-%m"):
+        raise ZsError(f"月份 {m} 还没到（今天是 {today.isoformat()}）：到位资金只能记已到账的月份")
+    dom = None if domestic is None else _amount(domestic, "CNY", "国内资金（万元）")
+    fgn = None if foreign is None else _amount(foreign, "USD", "外资（万美元）")
+    old = db.conn.execute(
+        "SELECT domestic, foreign_usd FROM funds WHERE item_id = ? AND month = ?", (item_id, m)
+    ).fetchone()
+    old_dom, old_fgn = (old[0], old[1]) if old else (None, None)
+    new_dom = _combine(old_dom, dom, add)
+    new_fgn = _combine(old_fgn, fgn, add)
+    for value, what in ((new_dom, "国内资金"), (new_fgn, "外资")):
+        if value is not None and value < 0:
+            raise ZsError(f"{m} 的{what}会变成负数（{value:g}）：请检查金额")
+    deleted = not new_dom and not new_fgn
+    if deleted:
+        if old is None:
+            raise ZsError(f"金额为 0：{m} 没有到位资金记录，无需登记")
+        db.conn.execute("DELETE FROM funds WHERE item_id = ? AND month = ?", (item_id, m))
+    elif old is None:
+        db.conn.execute(
+            "INSERT INTO funds(item_id, month, domestic, foreign_usd, user, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (item_id, m, new_dom, new_fgn, db.current.user, now()),
+        )
+    else:
+        db.conn.execute(
+            "UPDATE funds SET domestic = ?, foreign_usd = ?, user = ?, at = ? WHERE item_id = ? AND month = ?",
+            (new_dom, new_fgn, db.current.user, now(), item_id, m),
+        )
+    signing = signing_stage(kind)
+    unsigned = signing is not None and first_reached_item(db, kind, item_id, signing) is None
+    return FundResult(item_id, m, new_dom, new_fgn, old_dom, old_fgn, deleted, unsigned)
+
+
+def _combine(old: float | None, new: float | None, add: bool) -> float | None:
+    if new is None:
+        return old
+    if add and old is not None:
+        return round(old + new, 6)
+    return new
+
+
+def project_funds(db: Database, item_id: int) -> list[dict[str, Any]]:
+    """One project's funds by month (oldest first)."""
+    items.kind_of(db, item_id)
+    return rows(
+        db,
+        "SELECT month, domestic, foreign_usd, user, at FROM funds WHERE item_id = ? ORDER BY month",
+        (item_id,),
+    )
+
+
+def totals(records: list[dict[str, Any]]) -> dict[str, float]:
+    """Sums per currency (never converted)."""
+    return {
+        "domestic": round(sum(r.get("domestic") or 0 for r in records), 6),
+        "foreign_usd": round(sum(r.get("foreign_usd") or 0 for r in records), 6),
+    }
+
+
+def by_project(
+    db: Database,
+    *,
+    chain: str | None = None,
+    unit: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Funds per project over a range of months (inclusive, "YYYY-MM" or any month form):
+    id, title, chain, unit, status, months, domestic (万元), foreign_usd (万美元), first and
+    last month.  Largest domestic amount first."""
+    from ..parse import parse_month
+
+    where: list[str] = []
+    params: list[Any] = []
+    if since:
+        where.append("f.month >= ?")
+        params.append(parse_month(since))
+    if until:
+        where.append("f.month <= ?")
+        params.append(parse_month(until))
+    if chain:
+        where.append("i.chain_id = ?")
+        params.append(lookups.chain_id(db, chain))
+    if unit:
+        where.append("i.unit_id = ?")
+        params.append(lookups.unit_id(db, unit))
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    return rows(
+        db,
+        "SELECT i.id, i.title, c.name AS chain, u.name AS unit, i.status, count(*) AS months, "
+        "round(total(f.domestic), 6) AS domestic, round(total(f.foreign_usd), 6) AS foreign_usd, "
+        "min(f.month) AS first_month, max(f.month) AS last_month "
+        "FROM funds f JOIN items i ON i.id = f.item_id JOIN chains c ON c.id = i.chain_id "
+        f"LEFT JOIN units u ON u.id = i.unit_id{clause} "
+        "GROUP BY i.id ORDER BY domestic DESC, foreign_usd DESC, i.id",
+        params,
+    )

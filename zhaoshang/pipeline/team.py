@@ -1,0 +1,322 @@
+"""Responsibility: who answers for an item.
+
+* The chain's leader (包保领导 / 链长, on the chain) answers for the whole chain.
+* An item's own leader and butler are the ``leader`` / ``butler`` fields of its kind (招什么,
+  有什么), and its service team (多对一专班) is a list of members with roles.
+* A member whose role names a leader (包保市领导, 包保县领导, 联系领导, 链长 …) is one of the item's
+  leaders; 项目管家 / 企业管家 / 服务秘书 / 服务专员 are butlers.
+* A key project carries the 五要件: 定领导、定举措、定工期、定标准、定奖惩.
+
+A leader's portfolio (``zs list --leader NAME``) is every item whose leader field names them,
+every item on whose team they serve in a leader role, and every item of a chain they lead.
+Names match without titles: 王建国（副市长） is 王建国.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from .. import items, lookups
+from ..db import Database, now
+from ..errors import NotFoundError, ZsError
+from .common import kinds_with, marks, people, person, person_key, rows
+
+STANDARD_ROLES = (
+    "包保市领导",
+    "包保县领导",
+    "部门负责人",
+    "挂点处长",
+    "区县联络员",
+    "项目管家",
+    "企业管家",
+    "服务秘书",
+)
+_LEADER_WORDS = ("领导", "链长", "市长", "书记")
+_BUTLER_WORDS = ("管家", "秘书", "专员")
+
+#: 五要件: (the essential, the field that holds it)
+ESSENTIALS = (
+    ("定领导", "leader"),
+    ("定举措", "measures"),
+    ("定工期", "schedule"),
+    ("定标准", "standard"),
+    ("定奖惩", "reward"),
+)
+
+
+def is_leader_role(role: str) -> bool:
+    from ..parse import normalize_key
+
+    r = normalize_key(role)
+    return any(w in r for w in _LEADER_WORDS)
+
+
+def is_butler_role(role: str) -> bool:
+    from ..parse import normalize_key
+
+    r = normalize_key(role)
+    return any(w in r for w in _BUTLER_WORDS)
+
+
+# ---------------------------------------------------------------------------------------
+# The service team
+# ---------------------------------------------------------------------------------------
+
+
+def members(db: Database, item_id: int) -> list[dict[str, Any]]:
+    items.kind_of(db, item_id)
+    return rows(
+        db,
+        "SELECT id, role, name, org, phone FROM team_members WHERE item_id = ? ORDER BY id",
+        (item_id,),
+    )
+
+
+def add_member(
+    db: Database,
+    item_id: int,
+    role: str,
+    name: str,
+    *,
+    org: str | None = None,
+    phone: str | None = None,
+) -> int:
+    """Add a member to an item's service team (inside the current command)."""
+    if db.current is None:
+        raise RuntimeError("add_member must run inside db.command()")
+    items.kind_of(db, item_id)
+    role, name = " ".join(role.split()), " ".join(name.split())
+    if not role:
+        raise ZsError(f"请写明角色，如 {'、'.join(STANDARD_ROLES[:5])}")
+    if not name:
+        raise ZsError("请写明成员姓名")
+    for mid, r, n in db.conn.execute("SELECT id, role, name FROM team_members WHERE item_id = ?", (item_id,)):
+        if person_key(n) == person_key(name) and r == role:
+            raise ZsError(f"{name} 已是编号 {item_id} 服务专班的「{role}」（成员号 {mid}）")
+    cur = db.conn.execute(
+        "INSERT INTO team_members(item_id, role, name, org, phone, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (item_id, role, name, (org or "").strip() or None, (phone or "").strip() or None, db.current.user, now()),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def remove_member(db: Database, item_id: int, who: str, *, role: str | None = None) -> dict[str, Any]:
+    """Remove a team member given by member number or name (and role when the name holds
+    several roles); returns the removed row."""
+    from ..parse import to_halfwidth
+
+    team = members(db, item_id)
+    text = to_halfwidth(who.strip())
+    if text.isdigit():
+        hits = [m for m in team if m["id"] == int(text)]
+    else:
+        hits = [m for m in team if person_key(m["name"]) == person_key(text)]
+        if role:
+            hits = [m for m in hits if m["role"] == role.strip()]
+    if not hits:
+        names = "、".join(f"{m['name']}（{m['role']}）" for m in team) or "（空）"
+        raise NotFoundError(f"编号 {item_id} 的服务专班里没有「{who.strip()}」。现有成员：{names}")
+    if len(hits) > 1:
+        roles = "、".join(m["role"] for m in hits)
+        raise ZsError(f"{who.strip()} 在专班中有多个角色（{roles}）：请加 --role 指明，或用成员号")
+    db.conn.execute("DELETE FROM team_members WHERE id = ?", (hits[0]["id"],))
+    return hits[0]
+
+
+# ---------------------------------------------------------------------------------------
+# Leaders and butlers of items
+# ---------------------------------------------------------------------------------------
+
+
+def _field_value(db: Database, item_id: int, key: str) -> str | None:
+    kind = items.kind_of(db, item_id)
+    if key not in db.kind_columns(kind):
+        return None
+    row = db.conn.execute(f'SELECT "{key}" FROM "{kind.table}" WHERE id = ?', (item_id,)).fetchone()
+    return None if row is None or row[0] in (None, "") else str(row[0])
+
+
+@dataclass
+class Responsible:
+    leaders: list[str]
+    butlers: list[str]
+    chain_leaders: list[str]
+
+
+def responsible(db: Database, item_id: int) -> Responsible:
+    """The leaders and butlers of one item (fields first, then team roles) and its chain's
+    leaders."""
+    team = members(db, item_id)
+    leaders = people(_field_value(db, item_id, "leader"))
+    leaders += [person(m["name"]) for m in team if is_leader_role(m["role"])]
+    butlers = people(_field_value(db, item_id, "butler"))
+    butlers += [person(m["name"]) for m in team if is_butler_role(m["role"])]
+    row = db.conn.execute(
+        "SELECT c.leader FROM items i JOIN chains c ON c.id = i.chain_id WHERE i.id = ?", (item_id,)
+    ).fetchone()
+    return Responsible(list(dict.fromkeys(leaders)), list(dict.fromkeys(butlers)), people(row[0] if row else None))
+
+
+def chain_leaders(db: Database) -> dict[int, list[str]]:
+    """{chain id: its leaders' names (titles removed)}."""
+    return {int(cid): people(leader) for cid, leader in db.conn.execute("SELECT id, leader FROM chains")}
+
+
+def direct_leaders(db: Database) -> dict[int, list[str]]:
+    """{item id: leaders named on the item itself}: its ``leader`` field and team members in
+    a leader role.  Items with neither are absent.  One query per kind: fit for 100,000 items."""
+    out: dict[int, list[str]] = {}
+    for kind in kinds_with(db, "leader"):
+        names: dict[str, list[str]] = {}
+        for item_id, value in db.conn.execute(f'SELECT id, leader FROM "{kind.table}" WHERE leader IS NOT NULL'):
+            found = names.get(value)
+            if found is None:
+                found = names[value] = people(value)
+            if found:
+                out[int(item_id)] = list(found)
+    roles = [r for (r,) in db.conn.execute("SELECT DISTINCT role FROM team_members") if is_leader_role(r)]
+    if roles:
+        for item_id, name in db.conn.execute(
+            f"SELECT item_id, name FROM team_members WHERE role IN ({marks(roles)}) ORDER BY id", roles
+        ):
+            got = out.setdefault(int(item_id), [])
+            p = person(name)
+            if p and p not in got:
+                got.append(p)
+    return out
+
+
+def known_leaders(db: Database) -> list[str]:
+    """Every leader's name: chain leaders, leader fields, team members in leader roles."""
+    names: list[str] = []
+    for leaders in chain_leaders(db).values():
+        names.extend(leaders)
+    for kind in kinds_with(db, "leader"):
+        for (value,) in db.conn.execute(f'SELECT DISTINCT leader FROM "{kind.table}" WHERE leader IS NOT NULL'):
+            names.extend(people(value))
+    for name, role in db.conn.execute("SELECT DISTINCT name, role FROM team_members"):
+        if is_leader_role(role):
+            names.append(person(name))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def leader_clause(db: Database, name: str) -> tuple[str, list[Any]]:
+    """SQL condition on ``items i`` selecting a leader's portfolio (see the module doc);
+    NotFoundError naming the known leaders when nobody of that name leads anything."""
+    key = person_key(name)
+    if not key:
+        raise ZsError("领导姓名不能为空")
+    parts: list[str] = []
+    params: list[Any] = []
+    chains = [cid for cid, leaders in chain_leaders(db).items() if key in {person_key(p) for p in leaders}]
+    if chains:
+        parts.append(f"i.chain_id IN ({marks(chains)})")
+        params.extend(chains)
+    for kind in kinds_with(db, "leader"):
+        values = [
+            v
+            for (v,) in db.conn.execute(f'SELECT DISTINCT leader FROM "{kind.table}" WHERE leader IS NOT NULL')
+            if key in {person_key(p) for p in people(v)}
+        ]
+        if values:
+            parts.append(f'i.id IN (SELECT id FROM "{kind.table}" WHERE leader IN ({marks(values)}))')
+            params.extend(values)
+    pairs = [
+        (n, r)
+        for n, r in db.conn.execute("SELECT DISTINCT name, role FROM team_members")
+        if is_leader_role(r) and person_key(n) == key
+    ]
+    if pairs:
+        names = sorted({n for n, _ in pairs})
+        roles = sorted({r for _, r in pairs})
+        parts.append(
+            f"i.id IN (SELECT item_id FROM team_members WHERE name IN ({marks(names)}) AND role IN ({marks(roles)}))"
+        )
+        params.extend([*names, *roles])
+    if not parts:
+        known = known_leaders(db)
+        close = difflib.get_close_matches(person(name), known, n=3, cutoff=0.3)
+        hint = f"是不是：{'、'.join(close)}？" if close else ""
+        listing = "、".join(known[:15]) + ("…" if len(known) > 15 else "") if known else "（还没有）"
+        raise NotFoundError(f"没有名为「{person(name)}」的包保领导。{hint}已有：{listing}。领导责任清单：zs leaders")
+    return "(" + " OR ".join(parts) + ")", params
+
+
+# ---------------------------------------------------------------------------------------
+# 五要件
+# ---------------------------------------------------------------------------------------
+
+
+def is_key_project(db: Database, item_id: int) -> bool:
+    value = _field_value(db, item_id, "key_project")
+    return bool(value and value not in ("0", "False"))
+
+
+def five_essentials(db: Database, item_id: int) -> list[dict[str, Any]]:
+    """The 五要件 of an item whose kind defines them: essential, label, value, ok.  The
+    leader counts as set when the leader field or a team member in a leader role names one.
+    Empty for kinds without these fields."""
+    kind = items.kind_of(db, item_id)
+    stored = set(db.kind_columns(kind))
+    if not all(key in stored for _, key in ESSENTIALS):
+        return []
+    row = db.conn.execute(
+        f'SELECT {", ".join(chr(34) + k + chr(34) for _, k in ESSENTIALS)} FROM "{kind.table}" WHERE id = ?',
+        (item_id,),
+    ).fetchone()
+    values = dict(zip((k for _, k in ESSENTIALS), row or (None,) * len(ESSENTIALS), strict=True))
+    if not values["leader"]:
+        leaders = responsible(db, item_id).leaders
+        values["leader"] = "、".join(leaders) + "（服务专班）" if leaders else None
+    return [
+        {"essential": name, "label": kind.field(key).label, "value": values[key], "ok": bool(values[key])}
+        for name, key in ESSENTIALS
+    ]
+
+
+def teams_overview(
+    db: Database, *, chain: str | None = None, incomplete: bool = False, key_only: bool = True
+) -> list[dict[str, Any]]:
+    """Open key projects (and any open item with a service team): leader, butler, team size,
+    五要件 done/missing.  ``incomplete`` keeps those missing an essential."""
+    where = ["i.closed_at IS NULL"]
+    params: list[Any] = []
+    if chain:
+        where.append("i.chain_id = ?")
+        params.append(lookups.chain_id(db, chain))
+    keyed = [k for k in kinds_with(db, "key_project")]
+    scope = ["i.id IN (SELECT item_id FROM team_members)"]
+    for k in keyed:
+        scope.append(f'i.id IN (SELECT id FROM "{k.table}" WHERE key_project = 1)')
+    if not key_only:
+        scope = ["1"]
+    where.append("(" + " OR ".join(scope) + ")")
+    found = rows(
+        db,
+        "SELECT i.id, i.kind, i.title, c.name AS chain, i.status, i.owner FROM items i "
+        f"JOIN chains c ON c.id = i.chain_id WHERE {' AND '.join(where)} ORDER BY i.id",
+        params,
+    )
+    out = []
+    for r in found:
+        who = responsible(db, r["id"])
+        team = members(db, r["id"])
+        ess = five_essentials(db, r["id"])
+        missing = [e["essential"] for e in ess if not e["ok"]]
+        rec = {
+            **r,
+            "leader": "、".join(who.leaders),
+            "butler": "、".join(who.butlers),
+            "team_size": len(team),
+            "team": "、".join(f"{m['role']}{m['name']}" for m in team),
+            "essentials_done": sum(1 for e in ess if e["ok"]) if ess else None,
+            "essentials_missing": "、".join(missing),
+        }
+        if incomplete and not missing and ess:
+            continue
+        if incomplete and not ess:
+            continue
+        out.append(rec)
+    return out
