@@ -261,12 +261,22 @@ class State:
 
         return load()
 
-    def open(self, *, create: bool = True) -> Database:
-        """The database (created on first use, upgraded if older)."""
+    def open(self, *, create: bool = True, make_dirs: bool = False) -> Database:
+        """The database (created on first use, upgraded if older).  A path given with
+        ``--db``/``$ZHAOSHANG_DB`` whose directory does not exist is a mistyped path, not a
+        request to create folders: only ``init`` (``make_dirs``) creates them."""
         if self._db is None:
+            from ..config import DB_ENV
             from ..db import Database
 
-            self._db = Database.open(self.db_path(), self.defs(), create=create)
+            path = self.db_path()
+            explicit = bool(self.db_option or os.environ.get(DB_ENV))
+            if explicit and not make_dirs and not path.exists() and not path.parent.is_dir():
+                raise ZsError(
+                    f"数据库「{path}」不存在，所在目录「{path.parent}」也不存在：请检查路径；"
+                    f"确要在那里新建，请运行 zs --db {path} init"
+                )
+            self._db = Database.open(path, self.defs(), create=create)
         return self._db
 
     @contextmanager

@@ -25,7 +25,7 @@ def init(
     st = state(ctx)
     path = st.db_path()
     existed = path.exists()
-    db = st.open()
+    db = st.open(make_dirs=True)
     if demo:
         from ..demo import load_demo
 
