@@ -58,6 +58,8 @@ class Match:
     checks: list[Check] = field(default_factory=list)
     note: str | None = None
     general: bool = False
+    #: the target's chain, unit, status and fields (for listing)
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fits(self) -> bool:
@@ -69,8 +71,10 @@ class Match:
 
     @property
     def explanation(self) -> str:
-        text = "；".join(c.text for c in self.checks) or "未设结构化条件（普遍适用）"
-        return text
+        parts = [c.text for c in self.checks]
+        if self.general:
+            parts.insert(0, "未设结构化条件（普遍适用）")
+        return "；".join(parts)
 
 
 def policy_kinds(db: Database) -> list[KindDef]:
@@ -118,7 +122,7 @@ def _stage_text(kind: KindDef | None, wanted: list[str]) -> str:
 
 def check(policy: dict[str, Any], target: dict[str, Any], *, today: date, kind: KindDef | None = None) -> Match:
     """Evaluate one policy's conditions against one target; every condition is explained."""
-    m = Match(policy["id"], policy["title"], target["id"], target["title"])
+    m = Match(policy["id"], policy["title"], target["id"], target["title"], facts=target)
     chains = _names(policy.get("chains"))
     if chains:
         ok = normalize_key(target["chain"]) in {normalize_key(c) for c in chains}

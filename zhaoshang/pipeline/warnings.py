@@ -166,13 +166,13 @@ def compute(
             start = created[:10] if created[:10] < due else due
             allowed = max(1, _days(start, date.fromisoformat(due)))
             over = _days(due, today)
-            found.append(("overdue", allowed + over, allowed, start, due, f"超过时限 {over} 天（时限 {due}）"))
+            found.append(("overdue", allowed + over, allowed, start, due, f"超时限 {over} 天（时限 {due}）"))
         stage_limit, contact_limit = limits.get((kind_key, status), (None, None))
         entered = last_status.get(item_id) or created[:10]
         if "stalled" in wanted and stage_limit and _before(entered, today, stage_limit):
             elapsed = _days(entered, today)
             deadline = (date.fromisoformat(entered) + timedelta(days=stage_limit)).isoformat()
-            msg = f"在「{status}」已 {elapsed} 天（上限 {stage_limit} 天）"
+            msg = f"「{status}」已 {elapsed} 天（限 {stage_limit} 天）"
             found.append(("stalled", elapsed, stage_limit, entered, deadline, msg))
         if "no_contact" in wanted and contact_limit:
             since = max(entered, last_contact.get(item_id) or "")
@@ -186,7 +186,7 @@ def compute(
                         contact_limit,
                         since,
                         deadline,
-                        f"{elapsed} 天没有对接或进展（上限 {contact_limit} 天，上次 {since}）",
+                        f"{elapsed} 天未对接（限 {contact_limit} 天）",
                     )
                 )
         fu = follow.get(item_id)

@@ -1,0 +1,352 @@
+"""Project life-cycle commands: stage, note, notes, fund, funds, approve, approvals (here);
+team, leaders, warn (:mod:`.pipeline_people`); escalate, ledger, match (:mod:`.pipeline_ledger`).
+Each parses its options, calls one core function in :mod:`zhaoshang.pipeline` and renders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._app import Format, FormatOpt, ZsCommand, out, say, state, use_color
+
+if TYPE_CHECKING:
+    from ..render import Column
+
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="条目编号", min=1)]
+DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="日期（默认今天），如 2026-03-15、2026年3月15日")]
+ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="只看某条产业链")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", help="只看某个招商主体 / 责任单位")]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option("--today", help="把这一天当作今天计算（复核历史预警、复现报表用），默认今天", show_default=False),
+]
+
+
+def register(app: typer.Typer) -> None:
+    from . import pipeline_ledger, pipeline_people
+
+    for name, func in (
+        ("stage", stage),
+        ("note", note),
+        ("notes", notes),
+        ("fund", fund),
+        ("funds", funds),
+        ("approve", approve),
+        ("approvals", approvals),
+    ):
+        app.command(name, cls=ZsCommand)(func)
+    pipeline_people.register(app)
+    pipeline_ledger.register(app)
+
+
+def _today(text: str | None) -> date:
+    from ..pipeline.common import to_date
+
+    return to_date(text, what="--today") or date.today()
+
+
+def _table(rows: Sequence[dict[str, Any]], cols: Sequence[Column], fmt: Format, **kw: Any) -> None:
+    from ..render import render
+
+    render(rows, cols, fmt.value, out(), color=use_color() if fmt is Format.table else False, **kw)
+
+
+def _money(value: Any) -> str:
+    from ..parse import format_money
+
+    return format_money(value) if value is not None else ""
+
+
+# ---------------------------------------------------------------------------------------
+# stage, note, notes
+# ---------------------------------------------------------------------------------------
+
+
+def stage(
+    ctx: typer.Context,
+    item_id: IdArg,
+    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help="新阶段/状态，如 在谈、已签约、已开工、退库")],
+    date_: DateOpt = None,
+    reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（退库、回退时必填）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="确需回退或跨阶段推进时使用（会被标记）")] = False,
+    today: TodayOpt = None,
+) -> None:
+    """推进项目阶段：线索 → 在谈 → 已签约 → 已入统 → 已开工 → 已投产，或 退库（须写原因）。
+
+    记录生效日期、操作人和时间。回退或跳过阶段须加 --force，并被标记。
+    项目只在第一次签约时计为签约，再签约、增资、签约后退库都不重复计数。
+    """
+    from ..pipeline import stages
+
+    with state(ctx).command("stage") as db:
+        res = stages.move(db, item_id, stage_name, today=_today(today), on=date_, reason=reason, force=force)
+    flag = {"backward": "（已标记：回退）", "skip": "（已标记：跨阶段）"}.get(res.flag or "", "")
+    say(f"编号 {item_id}：{res.from_status} → {res.to_status}（{res.date}）{flag}")
+    if res.repeated and res.flag != "backward" and res.first_date and res.first_date != res.date:
+        say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
+    if res.filled:
+        say(f"已记{res.filled}：{res.first_date}")
+
+
+def note(
+    ctx: typer.Context,
+    item_id: IdArg,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="对接内容：谈了什么、对方态度、下一步")],
+    type_: Annotated[
+        str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话（默认对接）")
+    ] = None,
+    date_: DateOpt = None,
+    next_: Annotated[str | None, typer.Option("--next", "-n", help="下次跟进日期（到期未跟进会预警）")] = None,
+    problem: Annotated[
+        list[str] | None,
+        typer.Option("--problem", "-p", help="走访发现的问题（可重复）：登记到问题清单并关联本条目和本次走访"),
+    ] = None,
+    today: TodayOpt = None,
+) -> None:
+    """记一次对接（对接记录）：任何条目都可以——项目、企业（大走访）、联系人、问题。输出记录号。"""
+    from ..pipeline import activities
+
+    with state(ctx).command("note") as db:
+        res = activities.add_note(
+            db, item_id, text, today=_today(today), type=type_, on=date_, next_date=next_, problems=problem or ()
+        )
+    typer.echo(res.activity_id)
+    nxt = f"，下次跟进 {res.next_date}" if res.next_date else ""
+    say(f"已记录编号 {item_id} 的{res.type}（{res.date}{nxt}），记录号 {res.activity_id}")
+    for pid in res.problem_ids:
+        say(f"已登记问题，编号 {pid}（关联编号 {item_id}，来源走访记录 {res.activity_id}）")
+
+
+def notes(
+    ctx: typer.Context,
+    item_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="只看某个条目", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", help="起始日期（含）")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="截止日期（含）")] = None,
+    type_: Annotated[str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话")] = None,
+    chain: ChainOpt = None,
+    unit: UnitOpt = None,
+    by: Annotated[str | None, typer.Option("--by", help="记录人")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="最多显示条数", min=1)] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """列出对接记录（新的在前），可按条目、日期、方式、产业链、单位、记录人筛选。"""
+    from ..pipeline import activities
+    from ..render import Column
+
+    db = state(ctx).open()
+    found = activities.list_notes(
+        db, item_id=item_id, since=since, until=until, type=type_, chain=chain, unit=unit, user=by, limit=limit
+    )
+    cols = [
+        Column("id", "记录号", "right"),
+        Column("date", "日期"),
+        Column("type", "方式"),
+        Column("item_id", "编号", "right"),
+        Column("title", "名称"),
+        Column("chain", "产业链"),
+        Column("summary", "内容"),
+        Column("next_date", "下次跟进"),
+        Column("user", "记录人"),
+    ]
+    _table(found, cols, fmt)
+    if fmt is Format.table:
+        say(f"共 {len(found)} 条对接记录")
+
+
+# ---------------------------------------------------------------------------------------
+# fund, funds
+# ---------------------------------------------------------------------------------------
+
+
+def fund(
+    ctx: typer.Context,
+    item_id: IdArg,
+    month: Annotated[str | None, typer.Option("--month", "-m", help="到位月份，如 2026-03、2026年3月")] = None,
+    domestic: Annotated[
+        str | None, typer.Option("--domestic", help="国内资金（万元），可写 3000、0.3亿、3000万元")
+    ] = None,
+    foreign: Annotated[
+        str | None, typer.Option("--foreign", help="外资（万美元），可写 500、500万美元；不与人民币换算")
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="在该月已有金额上累加（默认为改写该月金额）")] = False,
+    today: TodayOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """登记到位资金（按月），或不给金额时列出该项目的到位资金及合计。
+
+    国内资金以万元计、外资以万美元计，分列、分别合计，绝不换算。同一月份再登记即改写（--add 累加）。
+    """
+    from ..pipeline import funds as core
+
+    if domestic is None and foreign is None:
+        db = state(ctx).open()
+        _show_project_funds(db, item_id, fmt)
+        return
+    if month is None:
+        from ..errors import ZsError
+
+        raise ZsError("请用 --month 指明到位月份，如 --month 2026-03")
+    with state(ctx).command("fund") as db:
+        res = core.record(db, item_id, month, today=_today(today), domestic=domestic, foreign=foreign, add=add)
+    if res.deleted:
+        say(f"编号 {item_id} {res.month} 的到位资金已清零，记录已删除")
+    else:
+        parts = []
+        if res.domestic is not None:
+            parts.append(f"国内资金 {_money(res.domestic)} 万元")
+        if res.foreign_usd is not None:
+            parts.append(f"外资 {_money(res.foreign_usd)} 万美元")
+        was = []
+        if res.old_domestic is not None and res.old_domestic != res.domestic:
+            was.append(f"国内资金原为 {_money(res.old_domestic)} 万元")
+        if res.old_foreign_usd is not None and res.old_foreign_usd != res.foreign_usd:
+            was.append(f"外资原为 {_money(res.old_foreign_usd)} 万美元")
+        extra = f"（{'，'.join(was)}）" if was else ""
+        say(f"编号 {item_id} {res.month} 到位：{'，'.join(parts)}{extra}")
+    if res.unsigned:
+        say(f"提示：编号 {item_id} 尚未签约，请确认是否应先 zs stage {item_id} 已签约")
+
+
+def _show_project_funds(db: Any, item_id: int, fmt: Format) -> None:
+    from ..pipeline.funds import project_funds, totals
+    from ..render import Column
+
+    recs = project_funds(db, item_id)
+    cols = [
+        Column("month", "月份"),
+        Column("domestic", "国内资金（万元）", "right"),
+        Column("foreign_usd", "外资（万美元）", "right"),
+        Column("user", "填报人"),
+    ]
+    if fmt is not Format.table:
+        _table(recs, cols, fmt)
+        return
+    total = totals(recs)
+    shown = [*recs, {"month": "合计", **total}] if recs else []
+    _table(shown, cols, fmt, display={"domestic": _cell_money("domestic"), "foreign_usd": _cell_money("foreign_usd")})
+    say(f"共 {len(recs)} 个月")
+
+
+def _cell_money(key: str) -> Any:
+    return lambda r: _money(r.get(key))
+
+
+def funds(
+    ctx: typer.Context,
+    chain: ChainOpt = None,
+    unit: UnitOpt = None,
+    since: Annotated[str | None, typer.Option("--since", help="起始月份（含），如 2026-01")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="截止月份（含），如 2026-03")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """到位资金按项目汇总：国内资金（万元）、外资（万美元）分列合计，不换算。"""
+    from ..pipeline.funds import by_project, totals
+    from ..render import Column
+
+    db = state(ctx).open()
+    found = by_project(db, chain=chain, unit=unit, since=since, until=until)
+    cols = [
+        Column("id", "编号", "right"),
+        Column("title", "项目名称"),
+        Column("chain", "产业链"),
+        Column("unit", "责任单位"),
+        Column("status", "阶段"),
+        Column("months", "月数", "right"),
+        Column("domestic", "国内资金（万元）", "right"),
+        Column("foreign_usd", "外资（万美元）", "right"),
+        Column("first_month", "首笔"),
+        Column("last_month", "最近"),
+    ]
+    if fmt is not Format.table:
+        _table(found, cols, fmt)
+        return
+    shown = [*found, {"title": "合计", "months": sum(r["months"] for r in found), **totals(found)}] if found else []
+    _table(shown, cols, fmt, display={"domestic": _cell_money("domestic"), "foreign_usd": _cell_money("foreign_usd")})
+    say(f"共 {len(found)} 个项目")
+
+
+# ---------------------------------------------------------------------------------------
+# approve, approvals
+# ---------------------------------------------------------------------------------------
+
+
+def approve(
+    ctx: typer.Context,
+    item_id: IdArg,
+    step: Annotated[
+        str, typer.Argument(metavar="STEP", help="手续名称，如 立项、土地出让合同、施工许可（可写其中一部分）")
+    ],
+    date_: DateOpt = None,
+    note_: Annotated[str | None, typer.Option("--note", help="说明，如 文号")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="撤销这一步的办结记录（登记错了时）")] = False,
+    today: TodayOpt = None,
+) -> None:
+    """登记一项前期手续的办结日期（立项、用地预审、土地出让合同、环评批复、规划许可、施工许可…）。"""
+    from ..pipeline import approvals as core
+
+    with state(ctx).command("approve") as db:
+        res = core.record(db, item_id, step, today=_today(today), on=date_, note=note_, clear=clear)
+    if clear:
+        say(f"编号 {item_id}「{res.step}」的办结记录已撤销（原 {res.old_date}）")
+        return
+    was = f"（原 {res.old_date}）" if res.old_date and res.old_date != res.date else ""
+    say(f"编号 {item_id}「{res.step}」办结于 {res.date}{was}")
+    if res.speed_days is not None:
+        kind = db.defs.kind_by_key(db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()[0])
+        a, b = kind.approval_speed or ("", "")
+        say(f"从{a}到{b}用时 {res.speed_days} 天")
+
+
+def approvals(
+    ctx: typer.Context,
+    item_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="只看一个项目", show_default=False)] = None,
+    chain: ChainOpt = None,
+    unit: UnitOpt = None,
+    waiting: Annotated[bool, typer.Option("--waiting", help="只看有卡点的项目")] = False,
+    today: TodayOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """前期手续进度：一个项目的每一步及用时；或全部项目的卡点、已等天数和审批速度（拿地到施工许可）。"""
+    from ..pipeline import approvals as core
+    from ..render import Column
+
+    db = state(ctx).open()
+    day = _today(today)
+    if item_id is not None:
+        st = core.status(db, item_id, today=day)
+        cols = [
+            Column("step", "手续"),
+            Column("date", "办结日期"),
+            Column("days", "距上一步（天）", "right"),
+            Column("state", "状态"),
+            Column("note", "说明"),
+        ]
+        _table(st.steps, cols, fmt)
+        if fmt is Format.table:
+            if st.waiting:
+                say(f"卡点：{st.waiting}（距上一步办结已 {st.waiting_days} 天）")
+            if st.speed_from:
+                speed = f"{st.speed_days} 天" if st.speed_days is not None else "尚未办齐"
+                say(f"审批速度（{st.speed_from}→{st.speed_to}）：{speed}")
+        return
+    found = core.overview(db, today=day, chain=chain, unit=unit, waiting_only=waiting)
+    cols = [
+        Column("id", "编号", "right"),
+        Column("title", "项目名称"),
+        Column("chain", "产业链"),
+        Column("unit", "责任单位"),
+        Column("status", "阶段"),
+        Column("done", "已办", "right"),
+        Column("total", "共", "right"),
+        Column("waiting", "卡点"),
+        Column("waiting_days", "已等（天）", "right"),
+        Column("speed_days", "拿地到开工（天）", "right"),
+    ]
+    _table(found, cols, fmt)
+    if fmt is Format.table:
+        speeds = [r["speed_days"] for r in found if r["speed_days"] is not None]
+        avg = f"，平均审批速度 {sum(speeds) / len(speeds):.1f} 天" if speeds else ""
+        say(f"共 {len(found)} 个项目，{sum(1 for r in found if r['waiting'])} 个有卡点{avg}")

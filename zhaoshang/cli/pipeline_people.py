@@ -1,0 +1,331 @@
+"""team (show/add/rm/list), leaders (领导责任清单), warn (项目保预警)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._app import Format, FormatOpt, ZsCommand, new_app, out, say, state
+from .pipeline import ChainOpt, IdArg, TodayOpt, UnitOpt, _cell_money, _table, _today
+
+if TYPE_CHECKING:
+    from ..render import Column
+
+
+def register(app: typer.Typer) -> None:
+    app.command("leaders", cls=ZsCommand)(leaders)
+    app.command("warn", cls=ZsCommand)(warn)
+    app.add_typer(_team_app(), name="team", help="服务专班（多对一）与五要件：包保领导、项目管家、部门负责人…")
+
+
+# ---------------------------------------------------------------------------------------
+# team, leaders
+# ---------------------------------------------------------------------------------------
+
+
+def _team_app() -> typer.Typer:
+    sub = new_app("team", "服务专班（多对一）与五要件")
+    sub.command("show", cls=ZsCommand)(team_show)
+    sub.command("add", cls=ZsCommand)(team_add)
+    sub.command("rm", cls=ZsCommand)(team_rm)
+    sub.command("list", cls=ZsCommand)(team_list)
+    return sub
+
+
+def team_show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> None:
+    """一个条目的包保领导、管家、服务专班成员和五要件落实情况。"""
+    from ..pipeline import team as core
+    from ..render import Column, render_record
+
+    db = state(ctx).open()
+    who = core.responsible(db, item_id)
+    members = core.members(db, item_id)
+    ess = core.five_essentials(db, item_id) if core.is_key_project(db, item_id) else []
+    if fmt is not Format.table:
+        data = {
+            "id": item_id,
+            "leaders": who.leaders,
+            "butlers": who.butlers,
+            "chain_leaders": who.chain_leaders,
+            "team": members,
+            "essentials": ess,
+        }
+        render_record(data, [(k, k) for k in data], fmt.value, out())
+        return
+    typer.echo(f"包保领导  {'、'.join(who.leaders) or '（未定）'}")
+    typer.echo(f"管家      {'、'.join(who.butlers) or '（未定）'}")
+    typer.echo(f"链长      {'、'.join(who.chain_leaders) or '（未定）'}")
+    if members:
+        typer.echo("")
+        typer.echo("【服务专班】")
+        cols = [
+            Column("id", "成员号", "right"),
+            Column("role", "角色"),
+            Column("name", "姓名"),
+            Column("org", "单位"),
+            Column("phone", "电话"),
+        ]
+        _table(members, cols, fmt)
+    if ess:
+        typer.echo("")
+        typer.echo("【五要件】")
+        shown = [{**e, "ok": "已落实" if e["ok"] else "缺"} for e in ess]
+        _table(shown, [Column("essential", "要件"), Column("value", "内容"), Column("ok", "落实")], fmt)
+
+
+def team_add(
+    ctx: typer.Context,
+    item_id: IdArg,
+    role: Annotated[
+        str, typer.Argument(metavar="ROLE", help="角色，如 包保市领导、部门负责人、挂点处长、区县联络员、项目管家")
+    ],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="姓名")],
+    org: Annotated[str | None, typer.Option("--org", help="单位")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="电话")] = None,
+) -> None:
+    """为条目的服务专班增加一名成员（多对一专班）。"""
+    from ..pipeline import team as core
+
+    with state(ctx).command("team add") as db:
+        mid = core.add_member(db, item_id, role, name, org=org, phone=phone)
+    typer.echo(mid)
+    say(f"已将 {name.strip()} 作为「{role.strip()}」加入编号 {item_id} 的服务专班（成员号 {mid}）")
+
+
+def team_rm(
+    ctx: typer.Context,
+    item_id: IdArg,
+    who: Annotated[str, typer.Argument(metavar="WHO", help="成员号或姓名")],
+    role: Annotated[str | None, typer.Option("--role", help="同一人有多个角色时指明角色")] = None,
+) -> None:
+    """从服务专班移除一名成员（可 zs undo 撤销）。"""
+    from ..pipeline import team as core
+
+    with state(ctx).command("team rm") as db:
+        gone = core.remove_member(db, item_id, who, role=role)
+    say(f"已将 {gone['name']}（{gone['role']}）移出编号 {item_id} 的服务专班")
+
+
+def team_list(
+    ctx: typer.Context,
+    chain: ChainOpt = None,
+    incomplete: Annotated[bool, typer.Option("--incomplete", help="只看五要件不全的重点项目")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """重点项目（及有服务专班的条目）的包保领导、管家、专班人数和五要件落实情况。"""
+    from ..pipeline import team as core
+    from ..render import Column
+
+    db = state(ctx).open()
+    found = core.teams_overview(db, chain=chain, incomplete=incomplete)
+    cols = [
+        Column("id", "编号", "right"),
+        Column("title", "名称"),
+        Column("chain", "产业链"),
+        Column("status", "状态"),
+        Column("leader", "包保领导"),
+        Column("butler", "管家"),
+        Column("team_size", "专班人数", "right"),
+        Column("essentials_done", "五要件", "right"),
+        Column("essentials_missing", "缺"),
+    ]
+    _table(found, cols, fmt, display={"essentials_done": _essentials_cell})
+    if fmt is Format.table:
+        say(f"共 {len(found)} 个，五要件不全 {sum(1 for r in found if r['essentials_missing'])} 个")
+
+
+def _essentials_cell(r: dict[str, Any]) -> str:
+    return "" if r.get("essentials_done") is None else f"{r['essentials_done']}/5"
+
+
+def leaders(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(metavar="[NAME]", help="只看一位领导（含明细）", show_default=False)
+    ] = None,
+    today: TodayOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """领导责任清单：每位包保领导的产业链、项目、重点项目、未销号问题、超期和红黄灯。
+
+    领导的范围：其包保的条目（包保领导字段）、在服务专班中任领导角色的条目、所领产业链的全部条目。
+    """
+    from ..pipeline.leaders import open_problems_of, responsibility
+    from ..render import Column
+
+    db = state(ctx).open()
+    day = _today(today)
+    found = [r.as_dict() for r in responsibility(db, today=day, name=name)]
+    cols = [
+        Column("leader", "领导"),
+        Column("chains", "所领产业链"),
+        Column("direct", "直接包保", "right"),
+        Column("projects", "在库项目", "right"),
+        Column("key_projects", "重点项目", "right"),
+        Column("investment", "计划投资（万元）", "right"),
+        Column("enterprises", "包联企业", "right"),
+        Column("open_problems", "未销号问题", "right"),
+        Column("overdue", "超期", "right"),
+        Column("red", "红灯", "right"),
+        Column("yellow", "黄灯", "right"),
+    ]
+    _table(found, cols, fmt, display={"investment": _cell_money("investment")})
+    if name is None or fmt is not Format.table:
+        return
+    from ..pipeline.warnings import compute
+
+    problems = open_problems_of(db, name)
+    if problems:
+        typer.echo("")
+        typer.echo("【未销号问题】")
+        pcols = [
+            Column("id", "编号", "right"),
+            Column("title", "问题"),
+            Column("chain", "产业链"),
+            Column("level", "层级"),
+            Column("unit", "责任单位"),
+            Column("due", "时限"),
+            Column("status", "状态"),
+        ]
+        _table(problems, pcols, fmt)
+    warns = [w.as_dict() for w in compute(db, today=day, leader=name)]
+    if warns:
+        typer.echo("")
+        typer.echo("【预警】")
+        _table(warns, _warn_columns(owner=True), fmt, display={"light": _light_cell})
+
+
+# ---------------------------------------------------------------------------------------
+# warn
+# ---------------------------------------------------------------------------------------
+
+
+def _warn_columns(*, owner: bool = False, leader: bool = False) -> list[Column]:
+    from ..render import Column
+
+    cols = [
+        Column("light", "灯"),
+        Column("id", "编号", "right"),
+        Column("title", "名称"),
+        Column("chain", "产业链"),
+        Column("status", "状态"),
+        Column("type_name", "类型"),
+        Column("message", "说明"),
+    ]
+    if owner:
+        cols.append(Column("owner", "责任人"))
+    if leader:
+        cols.append(Column("leader", "包保领导"))
+    return cols
+
+
+def _light_cell(r: dict[str, Any]) -> str:
+    return {"red": "红", "yellow": "黄"}.get(r.get("light") or "", "")
+
+
+def warn(
+    ctx: typer.Context,
+    chain: ChainOpt = None,
+    unit: UnitOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="只看某位责任人")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", "-l", help="只看某位包保领导的条目")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="只看某张清单，如 招什么、解决什么")] = None,
+    light: Annotated[str | None, typer.Option("--light", help="red 只看红灯；yellow 黄灯和红灯（默认）")] = None,
+    type_: Annotated[
+        str | None,
+        typer.Option("--type", "-t", help="预警类型（逗号分隔）：超期、停滞、久未对接、跟进逾期"),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="分组：owner（按责任人，默认）或 leader（按包保领导）")] = "owner",
+    today: TodayOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """项目保预警：超过时限、阶段停滞、久未对接、跟进逾期的条目，黄灯（超过时限）、红灯（超过两倍）。
+
+    按责任人分组列出，再按包保领导汇总（--by leader 反之）。没有预警也以 0 退出；
+    --format json 输出扁平数组，供发送提醒的脚本使用。时限在 checklists/*.yaml 中设置。
+    """
+    from ..errors import ZsError
+    from ..pipeline import warnings as core
+
+    if by not in ("owner", "leader"):
+        raise ZsError(f"--by 只能是 owner（按责任人）或 leader（按包保领导），不是「{by}」")
+    db = state(ctx).open()
+    found = core.compute(
+        db,
+        today=_today(today),
+        kind=kind,
+        chain=chain,
+        unit=unit,
+        owner=owner,
+        leader=leader,
+        min_light=core.resolve_light(light),
+        types=core.resolve_types(type_),
+    )
+    data = [w.as_dict() for w in found]
+    if fmt is not Format.table:
+        from ..render import Column
+
+        keys = [
+            "id",
+            "kind",
+            "chain",
+            "title",
+            "status",
+            "owner",
+            "unit",
+            "leader",
+            "chain_leader",
+            "type",
+            "type_name",
+            "light",
+            "light_name",
+            "elapsed",
+            "limit",
+            "over",
+            "since",
+            "deadline",
+            "message",
+        ]
+        _table(data, [Column(k, k) for k in keys], fmt)
+        return
+    c = core.counts(found)
+    if not found:
+        say("没有预警：所有条目都在时限内")
+        return
+    typer.echo(f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}")
+    other = "leader" if by == "owner" else "owner"
+    heading = {"owner": "责任人", "leader": "包保领导"}
+    for g in core.group_by(found, by):
+        typer.echo("")
+        typer.echo(f"■ {heading[by]}：{g.name}（红 {g.red}，黄 {g.yellow}）")
+        rows = [w.as_dict() for w in g.warnings]
+        cols = _warn_columns(owner=other == "owner", leader=other == "leader")
+        text = _render_text(rows, cols)
+        typer.echo("".join("  " + line + "\n" for line in text.splitlines()), nl=False)
+    typer.echo("")
+    typer.echo(f"【按{heading[other]}汇总】")
+    summary = [
+        {"name": g.name, "red": g.red, "yellow": g.yellow, "items": g.items, "total": g.red + g.yellow}
+        for g in core.group_by(found, other)
+    ]
+    from ..render import Column
+
+    _table(
+        summary,
+        [
+            Column("name", heading[other]),
+            Column("red", "红灯", "right"),
+            Column("yellow", "黄灯", "right"),
+            Column("total", "合计", "right"),
+            Column("items", "条目数", "right"),
+        ],
+        fmt,
+    )
+
+
+def _render_text(rows: Sequence[dict[str, Any]], cols: Sequence[Column]) -> str:
+    from ..render import table
+
+    return table(rows, cols, color=False, display={"light": _light_cell})
