@@ -519,6 +519,13 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
             (cid, year, rng.choice([300000, 500000])),
         )
 
+    # 项目全周期：前期手续、服务专班与五要件、问题升级、再签约、大走访、政策适用条件
+    from .pipeline.demo_data import load as load_pipeline
+
+    load_pipeline(
+        db, today=today, seed=seed, people=PEOPLE, butlers=BUTLERS, departments=DEPARTMENTS, asset_ids=asset_ids
+    )
+
     from .search import rebuild
 
     rebuild(db)

@@ -94,11 +94,11 @@ def add_note(
         (item_id, kind_name, day.isoformat(), summary, nxt.isoformat() if nxt else None, db.current.user, now()),
     )
     activity_id = int(cur.lastrowid or 0)
-    found = [_problem_from_visit(db, item_id, activity_id, kind_name, p) for p in problems]
+    found = [_problem_from_visit(db, item_id, activity_id, kind_name, p, day) for p in problems]
     return NoteResult(activity_id, item_id, kind_name, day.isoformat(), nxt.isoformat() if nxt else None, found)
 
 
-def _problem_from_visit(db: Database, item_id: int, activity_id: int, activity_type: str, text: str) -> int:
+def _problem_from_visit(db: Database, item_id: int, activity_id: int, activity_type: str, text: str, day: date) -> int:
     kinds = [k for k in kinds_with(db, "visit") if "project" in db.kind_columns(k)]
     if not kinds:
         raise ZsError("问题清单没有「来源走访」（visit）和「关联项目」（project）字段：无法从走访登记问题")
@@ -120,7 +120,7 @@ def _problem_from_visit(db: Database, item_id: int, activity_id: int, activity_t
         if f.key not in parsed.own and f.default is not None:
             parsed.own[f.key] = to_storage(f, f.default)
     assert db.current is not None
-    return items.insert(db, kind, parsed, status=kind.default_status, user=db.current.user)
+    return items.insert(db, kind, parsed, status=kind.default_status, user=db.current.user, status_date=day.isoformat())
 
 
 def list_notes(
