@@ -1,0 +1,154 @@
+"""Helpers shared by the load, fault and hostile-input suites: running ``zs`` as a real
+process, dumping a database completely, making large databases with the benchmark
+generator, and counting what was tried so the suites can say it in their output."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zs_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """Environment for a ``python -m zhaoshang`` child: this checkout, no shared cache."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        ZHAOSHANG_CACHE=str(tmp / "_cache"),
+        XDG_DATA_HOME=str(tmp / "_data"),
+        ZHAOSHANG_USER="测试员",
+        NO_COLOR="1",
+    )
+    env.pop("ZHAOSHANG_DB", None)
+    env.pop("ZHAOSHANG_DEBUG", None)
+    env.update(extra)
+    return env
+
+
+def zs_argv(db: Path | str, *args: str) -> list[str]:
+    return [PY, "-m", "zhaoshang", "--db", str(db), *args]
+
+
+def run_zs(db: Path | str, *args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(zs_argv(db, *args), env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess[str], *, code: int = 1, says: str | None = None) -> None:
+    """Exit ``code``, a short Chinese message on stderr, no traceback, nothing on stdout."""
+    assert proc.returncode == code, (proc.returncode, proc.stdout[-500:], proc.stderr[-2000:])
+    err = proc.stderr.strip()
+    assert "Traceback" not in err and "内部错误" not in err, err
+    assert CJK.search(err), err
+    assert len(err.splitlines()) <= 4, err
+    if says is not None:
+        assert says in err, err
+
+
+def full_dump(path: Path | str) -> dict[str, Any]:
+    """Everything a user could see in the file: schema, version and every row of every table
+    (including the search index's contents), in rowid order."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        out: dict[str, Any] = {
+            "user_version": conn.execute("PRAGMA user_version").fetchone()[0],
+            "schema": sorted(
+                conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+            ),
+        }
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'items_fts_%' ORDER BY name"
+            )
+        ]
+        for t in tables:
+            out[t] = conn.execute(f'SELECT rowid, * FROM "{t}" ORDER BY rowid').fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def integrity(path: Path | str) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """Copy a database (checkpointed first, so the copy is one self-contained file)."""
+    conn = sqlite3.connect(src)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target = sqlite3.connect(dst)
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+    finally:
+        conn.close()
+    return dst
+
+
+_GENERATOR: Any = None
+
+
+def generate(path: Path, n_items: int, seed: int = 1) -> dict[str, Any]:
+    """A realistic database made by ``benchmarks/generate.py``."""
+    global _GENERATOR
+    if _GENERATOR is None:
+        spec = importlib.util.spec_from_file_location("zs_bench_generate", ROOT / "benchmarks" / "generate.py")
+        assert spec and spec.loader
+        _GENERATOR = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_GENERATOR)
+    return dict(_GENERATOR.generate(path, n_items, seed))
+
+
+def has_command(*words: str) -> bool:
+    """Whether ``zs`` has this command (e.g. ``has_command("import")``, ``("report", "monthly")``)."""
+    from typer.main import get_command
+
+    from zhaoshang.cli import app
+
+    cmd: Any = get_command(app)
+    for w in words:
+        sub = getattr(cmd, "commands", {})
+        if w not in sub:
+            return False
+        cmd = sub[w]
+    return True
+
+
+class Tally(Counter[str]):
+    """What a suite tried, injected and lost; printed at the end of the module."""
+
+    def line(self, title: str, labels: Sequence[tuple[str, str]]) -> str:
+        return f"【{title}】" + "，".join(f"{label} {self[key]:,}" for key, label in labels)
+
+
+def report(request: pytest.FixtureRequest, text: str) -> None:
+    """Write a line into pytest's output (visible with -q; also kept in the junit/report)."""
+    tr = request.config.pluginmanager.get_plugin("terminalreporter")
+    cap = request.config.pluginmanager.get_plugin("capturemanager")
+    if tr is None:  # pragma: no cover
+        print(text)
+        return
+    with cap.global_and_fixture_disabled() if cap is not None else contextlib.nullcontext():
+        tr.write_line("")
+        tr.write_line(text)
