@@ -1,0 +1,144 @@
+"""Load: eight processes adding, editing, noting (and importing, when `zs import` exists)
+in one database at the same time for a bounded while.  Afterwards: no lost update, no
+"database is locked" (or any error) reaching a user, every command complete in history,
+and the file intact."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import PY, ROOT, Tally, generate, has_command, integrity, report, zs_env
+
+pytestmark = pytest.mark.slow
+
+WORKERS = 8
+SPAWNING = 2  # of which run every command as a real `python -m zhaoshang` process
+SECONDS = float(os.environ.get("ZS_LOAD_SECONDS", "15"))
+TALLY = Tally()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    report(
+        request,
+        TALLY.line(
+            "并发压力",
+            [
+                ("processes", "并发进程"),
+                ("commands", "命令"),
+                ("errors", "报错（含锁冲突）"),
+                ("locked", "其中“database is locked”"),
+                ("lost", "丢失的更新"),
+                ("history_gaps", "历史缺失"),
+            ],
+        ),
+    )
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_eight_processes_at_once_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "load.db"
+    generate(db, 2_000)
+    conn = sqlite3.connect(db)
+    targets = [r[0] for r in conn.execute("SELECT id FROM items WHERE kind = 'targets' ORDER BY id LIMIT ?", (10,))]
+    conn.close()
+    shared, own = targets[0], targets[1 : 1 + WORKERS]
+    importing = has_command("import")
+    env = zs_env(tmp_path, ZS_LOAD_IMPORT="1" if importing else "0")
+    start_at = time.time() + 3.0  # every worker has imported zhaoshang by then
+    procs = []
+    for w in range(WORKERS):
+        mode = "spawn" if w >= WORKERS - SPAWNING else "inproc"
+        out = tmp_path / f"worker{w}.jsonl"
+        argv = [PY, str(ROOT / "tests" / "_load_worker.py"), str(db), str(w), str(start_at), str(SECONDS)]
+        argv += [str(own[w]), str(shared), mode, str(out)]
+        procs.append((w, out, subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)))
+    for _w, _out, p in procs:
+        _, err = p.communicate(timeout=SECONDS + 120)
+        assert p.returncode == 0, err
+    TALLY["processes"] += WORKERS
+
+    conn = sqlite3.connect(db)
+    records = {w: _records(out) for w, out, _ in procs}
+    all_records = [r for rs in records.values() for r in rs]
+    TALLY["commands"] += len(all_records)
+    failures = [r for r in all_records if r["code"] != 0 or "Traceback" in r["err"] or "内部错误" in r["err"]]
+    TALLY["errors"] += len(failures)
+    TALLY["locked"] += sum(1 for r in all_records if "locked" in r["err"] or "占用" in r["err"])
+    assert not failures, failures[:5]
+    ops = {op: sum(1 for r in all_records if r["op"] == op) for op in ("add", "edit_own", "note", "edit_shared")}
+    assert all(n >= WORKERS for n in ops.values()), ops  # everyone got through several rounds
+
+    lost: list[str] = []
+    # every add is there exactly once, with its value
+    for r in (r for r in all_records if r["op"] == "add"):
+        rows = conn.execute("SELECT id FROM items WHERE title = ?", (f"压测项目{r['tag']}",)).fetchall()
+        if len(rows) != 1 or str(rows[0][0]) != r["out"].split()[0]:
+            lost.append(f"add {r['tag']}: {rows}")
+    # each worker's own item holds the last value it wrote
+    for w, rs in records.items():
+        last = [r for r in rs if r["op"] == "edit_own"][-1]
+        value = conn.execute("SELECT investment FROM kind_targets WHERE id = ?", (own[w],)).fetchone()[0]
+        if value != float(last["args"][-1].split("=")[1]):
+            lost.append(f"own item of worker {w}: {value} != {last['args'][-1]}")
+    # every note on the shared item is there exactly once
+    for r in (r for r in all_records if r["op"] == "note"):
+        n = conn.execute(
+            "SELECT count(*) FROM activities WHERE item_id = ? AND summary = ?", (shared, f"压测对接{r['tag']}")
+        ).fetchone()[0]
+        if n != 1:
+            lost.append(f"note {r['tag']}: {n}")
+    # every edit of the shared item is in its history, in order of the commands
+    notes_seen = [
+        json.loads(new)["notes"]
+        for (new,) in conn.execute(
+            "SELECT new FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'update' ORDER BY id", (shared,)
+        )
+    ]
+    for r in (r for r in all_records if r["op"] == "edit_shared"):
+        if f"压测备注{r['tag']}" not in notes_seen:
+            lost.append(f"shared edit {r['tag']} not in history")
+    # imports: every row once
+    for r in (r for r in all_records if r["op"] == "import"):
+        for k in range(3):
+            n = conn.execute("SELECT count(*) FROM items WHERE title = ?", (f"压测导入{r['tag']}-{k}",)).fetchone()[0]
+            if n != 1:
+                lost.append(f"import {r['tag']}-{k}: {n}")
+    TALLY["lost"] += len(lost)
+    assert not lost, lost[:10]
+
+    # history complete: one recorded command per successful write, each with its changes
+    gaps: list[str] = []
+    for w, rs in records.items():
+        n_cmds = conn.execute("SELECT count(*) FROM commands WHERE user = ?", (f"压测{w}",)).fetchone()[0]
+        if n_cmds != len(rs):
+            gaps.append(f"worker {w}: {n_cmds} commands recorded for {len(rs)} run")
+    empty = conn.execute(
+        "SELECT count(*) FROM commands c WHERE user LIKE '压测%' AND NOT EXISTS "
+        "(SELECT 1 FROM changes WHERE command_id = c.id)"
+    ).fetchone()[0]
+    if empty:
+        gaps.append(f"{empty} commands without changes")
+    adds = conn.execute(
+        "SELECT count(*) FROM changes ch JOIN commands c ON c.id = ch.command_id "
+        "WHERE c.user LIKE '压测%' AND ch.tbl = 'items' AND ch.action = 'insert'"
+    ).fetchone()[0]
+    expected_adds = ops["add"] + 3 * sum(1 for r in all_records if r["op"] == "import")
+    if adds != expected_adds:
+        gaps.append(f"{adds} item inserts in history, {expected_adds} expected")
+    conn.close()
+    TALLY["history_gaps"] += len(gaps)
+    assert not gaps, gaps
+    assert integrity(db) == "ok"
