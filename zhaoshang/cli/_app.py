@@ -162,6 +162,7 @@ class ZsGroup(_ChineseHelp, TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
+            _check_encoding(sys.argv[1:] if args is None else args)
             rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
             if not standalone_mode:
                 return rv
@@ -198,6 +199,20 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             sys.exit(EXIT_USER_ERROR)
         finally:
             pass
+
+
+def _check_encoding(args: Sequence[str]) -> None:
+    """Arguments (and the user/database variables) that were not UTF-8 — e.g. typed in a
+    GBK terminal — arrive with lone surrogates that no database or file can store."""
+    values = [*args, os.environ.get("ZHAOSHANG_USER", ""), os.environ.get("ZHAOSHANG_DB", "")]
+    for value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise click_exc.UsageError(
+                f"「{shown}」含有不是 UTF-8 编码的文字（终端或脚本可能是 GBK 编码）：请改用 UTF-8 后重试"
+            ) from None
 
 
 def _fail(message: str) -> None:
