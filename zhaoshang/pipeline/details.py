@@ -136,7 +136,7 @@ items.DETAIL_PROVIDERS.update(
             "升级记录",
             [("date", "日期"), ("from_level", "原层级"), ("to_level", "升至"), ("reason", "原因"), ("user", "操作人")],
         ),
-        "problems": (
+        "linked_problems": (
             _linked_problems,
             "关联问题",
             [
@@ -148,7 +148,7 @@ items.DETAIL_PROVIDERS.update(
                 ("due", "时限"),
             ],
         ),
-        "visit": (
+        "source_visit": (
             _visit,
             "来源走访",
             [

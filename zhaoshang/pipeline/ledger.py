@@ -78,7 +78,10 @@ def escalate(
     current = row[2] or levels[0]
     pos = levels.index(current) if current in levels else 0
     if to:
-        target = match_enum(f, to)
+        try:
+            target = match_enum(f, to)
+        except ZsError as exc:
+            raise ZsError(f"{f.label}：{exc.message}") from None
     elif pos + 1 < len(levels):
         target = levels[pos + 1]
     else:
