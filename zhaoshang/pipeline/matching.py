@@ -157,7 +157,8 @@ def check(policy: dict[str, Any], target: dict[str, Any], *, today: date, kind: 
             need = _stage_text(kind, wanted)
         else:
             need = "限" + "、".join(wanted)
-        m.checks.append(Check(label, ok, have if ok else f"{need}，{prefix}{have or '未填'}"))
+        where = f"{prefix}{have}" if have else f"本项目未填{label}"
+        m.checks.append(Check(label, ok, have if ok else f"{need}，{where}"))
     if policy.get("key_only"):
         ok = bool(target.get("key_project"))
         m.checks.append(Check("重点项目", ok, "是" if ok else "仅限重点项目，本项目不是"))
