@@ -1,0 +1,263 @@
+"""import, export, template: lists to and from Excel, CSV, JSON and YAML."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._app import Format, FormatOpt, ZsCommand, out, say, state
+
+if TYPE_CHECKING:
+    from ..exchange.importer import ImportReport
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export", cls=ZsCommand)(export)
+    app.command("import", cls=ZsCommand)(import_)
+    app.command("template", cls=ZsCommand)(template)
+
+
+class OnDuplicate(StrEnum):
+    update = "update"
+    skip = "skip"
+    new = "new"
+
+
+class Blank(StrEnum):
+    keep = "keep"
+    clear = "clear"
+
+
+class _Progress:
+    """Progress on stderr, only on a terminal, at most five times a second."""
+
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
+        self.on = sys.stderr.isatty()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, what: str, rows: int) -> None:
+        if not self.on:
+            return
+        t = time.monotonic()
+        if t - self.last < 0.2:
+            return
+        self.last = t
+        sys.stderr.write(f"\r{self.verb}：{what} {rows:,} 行 …\033[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _argv() -> str:
+    return shlex.join(["zs", *sys.argv[1:]]) if sys.argv else "zs"
+
+
+# ---------------------------------------------------------------------------------------
+# export
+# ---------------------------------------------------------------------------------------
+
+
+def export(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="导出到的文件：.xlsx、.csv、.json 或 .yaml（按扩展名）")],
+    pairs: Annotated[
+        list[str] | None,
+        typer.Argument(help="字段条件（需 --kind），如 优先级=A 投资额>=10000", show_default=False),
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="只导出一张清单，如 招什么")] = None,
+    chain: Annotated[str | None, typer.Option("--chain", "-c", help="只导出一条产业链")] = None,
+    status: Annotated[str | None, typer.Option("--status", "-s", help="只导出这些状态（逗号分隔）")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="只导出这个责任单位的条目")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="只导出这个责任人的条目")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", "-m", help="对接记录、到位资金、阶段变更只导出这个月，如 2026-03")
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="只导出未办结的条目")] = False,
+    mask: Annotated[bool, typer.Option("--mask", help="隐藏电话等敏感信息（用于广泛分发）")] = False,
+) -> None:
+    """导出清单：xlsx 为完整工作簿（汇总、七张清单、产业链、招商主体、对接记录、到位资金…）；
+    csv 为一张表（UTF-8 带 BOM）；json/yaml 为机器可读格式。
+
+    例：zs export 三月清单.xlsx --month 2026-03；zs export 招商项目.csv --kind 招什么 --chain 新能源
+    """
+    from ..exchange.export import export as run_export
+    from ..exchange.source import ExportFilter
+
+    st = state(ctx)
+    db = st.open()
+    flt = ExportFilter(
+        kind=kind,
+        chain=chain,
+        status=status,
+        unit=unit,
+        owner=owner,
+        month=month,
+        open_only=open_only,
+        where=list(pairs or []),
+    )
+    progress = _Progress("导出中")
+    try:
+        result = run_export(db, file, flt, mask=mask, user=st.user, progress=progress)
+    finally:
+        progress.done()
+    parts = "、".join(f"{name} {n}" for name, n in result.sheets)
+    masked = "（已隐藏敏感信息）" if result.masked else ""
+    say(f"已导出 {result.items} 个条目到 {result.path}{masked}：{parts}")
+    if result.description != "全部":
+        say(f"筛选条件：{result.description}")
+
+
+# ---------------------------------------------------------------------------------------
+# template
+# ---------------------------------------------------------------------------------------
+
+
+def template(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="模板文件名（.xlsx）")],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="只含一张清单，如 招什么")] = None,
+) -> None:
+    """生成空白填报模板：与导出相同的表头和下拉选项，附填写说明。例：zs template 项目填报.xlsx --kind 招什么"""
+    from ..exchange.template import write_template
+
+    st = state(ctx)
+    db = st.open()
+    result = write_template(db, file, kind=kind, user=st.user)
+    say(f"已生成填报模板 {result.path}：{'、'.join(result.sheets)}（另有「填写说明」工作表）")
+
+
+# ---------------------------------------------------------------------------------------
+# import
+# ---------------------------------------------------------------------------------------
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="要导入的文件：.xlsx、.xls、.ods、.csv、.tsv、.json、.yaml")],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="清单（工作表名不是清单名时，如 CSV 文件）")] = None,
+    chain: Annotated[str | None, typer.Option("--chain", "-c", help="表中没有产业链列时，新条目归入的产业链")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="指定列对应的字段：列名=字段 或 列字母=字段，可多次使用；列名=忽略 不导入该列"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="预演：显示将新增、修改、不变、拒绝的行，不写入")
+    ] = False,
+    on_duplicate: Annotated[
+        OnDuplicate | None,
+        typer.Option(
+            "--on-duplicate",
+            help="疑似重复（同一产业链下名称几乎相同）时：update 更新已有条目、skip 跳过、new 作为新条目",
+            case_sensitive=False,
+        ),
+    ] = None,
+    blank: Annotated[
+        Blank, typer.Option("--blank", help="空单元格：keep 保留原值（默认）、clear 清空原值", case_sensitive=False)
+    ] = Blank.keep,
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="把被拒绝的行（附错误说明）写入这个 .xlsx 文件，改好后可重新导入")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """导入清单：先逐行检查，有任何问题则一行也不写入并列出全部问题；全部通过后作为一次操作写入（可 zs undo）。
+
+    自己导出的文件改完再导入：只更新改动的单元格，没有编号的行为新条目，删掉的行不删除任何数据。
+    其他单位导出的文件：按来源汇总，下月再导入同一单位的文件会更新而不会重复。
+    例：zs import 爱辉区3月.xlsx --dry-run；zs import 项目.csv --kind 招什么 --chain 新能源
+    """
+    from ..exchange.importer import ImportOptions, import_file, rejected_error, summarize
+
+    st = state(ctx)
+    db = st.open()
+    opts = ImportOptions(
+        kind=kind,
+        chain=chain,
+        sheet=sheet,
+        mapping=list(mapping or []),
+        dry_run=dry_run,
+        on_duplicate=on_duplicate.value if on_duplicate else None,
+        blank=blank.value,
+        errors_path=errors,
+        force=force,
+    )
+    progress = _Progress("导入中")
+    try:
+        report = import_file(db, file, opts, user=st.user, args=_argv(), progress=progress)
+    finally:
+        progress.done()
+    _show_report(report, fmt)
+    if report.problems or report.pending_duplicates:
+        raise rejected_error(report)
+    say(summarize(report))
+    if report.command_id is not None:
+        say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
+
+
+def _show_report(report: ImportReport, fmt: Format) -> None:
+    from ..render import Column, render, to_json, to_yaml
+
+    if fmt in (Format.json, Format.yaml):
+        data = report.as_dict()
+        out().write(to_json(data) if fmt is Format.json else to_yaml(data))
+        return
+    origin = {
+        "own": "本库导出的文件（按编号对应）",
+        "rollup": f"其他数据库「{report.origin_name}」导出的文件（汇总导入，保留来源）",
+        "plain": "",
+    }[report.mode]
+    if origin:
+        say(f"来源：{origin}")
+    for note in report.notes:
+        say(note)
+    for s in report.sheets:
+        for note in s.notes:
+            say(f"「{s.name}」{note}")
+    if report.created_chains:
+        say(f"新建产业链：{'、'.join(report.created_chains)}")
+    if report.created_units:
+        say(f"新建招商主体：{'、'.join(report.created_units)}")
+    if report.blank_kept:
+        say(f"有 {report.blank_kept} 个空单元格对应的原值未清空（空单元格默认不改原值；要清空请加 --blank clear）")
+    rows: list[dict[str, Any]] = [s.as_dict() for s in report.sheets]
+    if fmt is Format.table:
+        cols = [
+            Column("sheet", "工作表"),
+            Column("table", "内容"),
+            Column("added", "新增", "right"),
+            Column("updated", "修改", "right"),
+            Column("unchanged", "不变", "right"),
+            Column("skipped", "跳过", "right"),
+            Column("rejected", "拒绝", "right"),
+        ]
+        render(rows, cols, "table", out())
+        if report.changes:
+            typer.echo("")
+            typer.echo("修改：")
+            for c in report.changes[:500]:
+                typer.echo(f"  「{c.sheet}」第{c.row}行 {c.text()}")
+            if len(report.changes) > 500:
+                typer.echo(f"  ……共 {len(report.changes)} 行修改")
+        if report.duplicates:
+            typer.echo("")
+            typer.echo("疑似重复：")
+            for d in report.duplicates[:500]:
+                typer.echo(f"  {d.text()}")
+        return
+    changes = [
+        {"sheet": c.sheet, "row": c.row, "id": c.id, "title": c.title, "changes": c.text()} for c in report.changes
+    ]
+    render(changes, [Column(k, k) for k in ("sheet", "row", "id", "title", "changes")], fmt.value, out())

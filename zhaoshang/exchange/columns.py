@@ -1,0 +1,384 @@
+"""Which column of a sheet holds which field: header labels, aliases, units, ``--map``.
+
+A header is matched by its label without the unit (``投资额（亿元）`` → 投资额) against the
+field keys, labels and aliases of the YAML definitions (simplified or traditional), or
+against the fixed columns of the other sheets (对接记录, 到位资金 …).  A money header's unit
+says what the numbers are in (``亿元`` → the values are multiplied into 万元).  ``--map``
+overrides everything: ``--map 完成情况=备注`` or ``--map H=投资额`` (column letter), and
+``--map 编号=忽略`` drops a column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..definitions import Definitions, FieldDef, KindDef
+from ..errors import NotFoundError, ZsError
+from ..parse import normalize_key, split_assignment, to_halfwidth, to_simplified
+from .layout import READONLY_ITEM_KEYS, Col, SheetSpec
+from .tables import HeaderCell
+
+#: ``--map 列=忽略`` values that drop a column
+IGNORE_WORDS = frozenset({"忽略", "-", "ignore", "skip", "不导入", "无"})
+#: headers of a status reason (退库原因, 销号说明 …)
+REASON_NAMES = frozenset(normalize_key(x) for x in ("原因", "状态原因", "退库原因", "销号说明", "变更原因", "reason"))
+#: other headers people use for the columns of the fixed sheets, by column key
+DETAIL_ALIASES: dict[str, tuple[str, ...]] = {
+    "item_id": ("条目编号", "项目编号", "编号", "item", "itemid", "条目"),
+    "item_title": ("名称", "项目名称", "条目名称", "title"),
+    "item_chain": ("产业链",),
+    "id": ("记录号", "序列号", "编号"),
+    "type": ("方式", "对接方式", "类型", "类别"),
+    "date": ("日期", "对接日期", "办结日期", "时间", "办理日期"),
+    "summary": ("内容", "对接内容", "情况", "摘要", "对接情况"),
+    "next_date": ("下次跟进", "下次对接", "跟进日期"),
+    "user": ("记录人", "填报人", "经办人", "操作人"),
+    "month": ("月份", "年月", "到位月份"),
+    "domestic": ("国内资金", "到位资金", "内资", "国内到位资金", "到位内资"),
+    "foreign_usd": ("外资", "到位外资", "外资到位", "利用外资"),
+    "step": ("手续", "手续名称", "事项"),
+    "note": ("备注", "说明"),
+    "role": ("角色", "职责"),
+    "name": ("姓名", "名称", "产业链", "单位名称"),
+    "org": ("单位", "工作单位"),
+    "phone": ("电话", "联系电话", "手机"),
+    "leader": ("包保领导", "链长", "负责人", "领导"),
+    "lead_unit": ("牵头单位", "牵头部门"),
+    "coop_units": ("配合单位", "配合部门"),
+    "task_force": ("专班", "工作专班"),
+    "description": ("说明", "描述", "简介"),
+    "contact": ("联系人", "联系方式"),
+    "ranked": ("参加排名", "排名", "擂台赛"),
+}
+
+
+@dataclass
+class Target:
+    """One column of a sheet and what it fills."""
+
+    column: int
+    letter: str
+    header: str
+    key: str
+    """A field key (``title``, ``chain``, ``investment`` …), ``kind`` (the row's list),
+    ``reason`` (status reason), or a fixed column key of the other sheets."""
+    field: FieldDef | None = None
+    col: Col | None = None
+    #: what unmarked numbers are in, from the header: "亿", "万" or "元"
+    unit: str = "万"
+
+    @property
+    def where(self) -> str:
+        return f"{self.letter}列「{self.header}」"
+
+
+@dataclass
+class Mapping:
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: header-level problems (a currency the column cannot hold …)
+    problems: list[tuple[HeaderCell, str]] = field(default_factory=list)
+    #: headers not matched (column index -> header)
+    unknown: dict[int, HeaderCell] = field(default_factory=dict)
+    #: columns recognised but deliberately not imported (read-only, masked, --map 忽略 …)
+    ignored: set[int] = field(default_factory=set)
+    #: columns naming a field another column already fills (column -> field key)
+    shadowed: dict[int, str] = field(default_factory=dict)
+
+    def by_key(self, key: str) -> Target | None:
+        for t in self.targets:
+            if t.key == key:
+                return t
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# --map
+# ---------------------------------------------------------------------------------------
+
+_LETTERS = re.compile(r"[A-Za-z]{1,3}")
+
+
+def parse_map(entries: Sequence[str]) -> dict[str, str]:
+    """``["H=投资额", "完成情况=备注"]`` → {"H": "投资额", "完成情况": "备注"} (keys
+    normalised; column letters upper-case)."""
+    out: dict[str, str] = {}
+    for e in entries:
+        try:
+            col, target = split_assignment(e)
+        except ZsError:
+            raise ZsError(
+                f"--map「{e}」应写成 列=字段，如 --map 完成情况=备注、--map H=投资额、--map 序号=忽略"
+            ) from None
+        col, target = col.strip(), target.strip()
+        if not target:
+            raise ZsError(f"--map「{e}」缺少字段名：写成 列=字段，或 列=忽略")
+        key = col.upper() if _LETTERS.fullmatch(to_halfwidth(col)) else normalize_key(col)
+        out[key] = target
+    return out
+
+
+def _explicit(h: HeaderCell, mapping: dict[str, str]) -> str | None:
+    return mapping.get(h.letter) or mapping.get(normalize_key(h.text)) or mapping.get(normalize_key(h.label))
+
+
+# ---------------------------------------------------------------------------------------
+# Units
+# ---------------------------------------------------------------------------------------
+
+_CNY_UNITS = {"亿元": "亿", "亿": "亿", "亿人民币": "亿", "万元": "万", "万": "万", "万人民币": "万", "元": "元"}
+_CNY_UNITS |= {"人民币亿元": "亿", "人民币万元": "万", "人民币元": "元"}
+_USD_UNITS = {"亿美元": "亿", "万美元": "万", "美元": "元", "百万美元": None, "千万美元": None}
+
+
+def money_unit(f: FieldDef, unit: str | None) -> tuple[str, str | None]:
+    """(default unit for unmarked numbers, problem) for a money column's header unit."""
+    if not unit:
+        return "万", None
+    u = to_simplified(to_halfwidth(unit)).replace(" ", "")
+    if f.currency == "CNY":
+        if u in _CNY_UNITS:
+            return _CNY_UNITS[u], None
+        if "美元" in u or "美金" in u:
+            return "万", "本栏按人民币万元计，不能填美元金额（外资请填到外资栏，不做汇率换算）"
+        return "万", None
+    if u in _USD_UNITS:
+        scale = _USD_UNITS[u]
+        if scale is None:
+            return "万", f"单位「{unit}」无法换算：请改用 亿美元、万美元 或 美元"
+        return scale, None
+    if u in _CNY_UNITS:
+        return "万", "本栏按万美元计，不能填人民币金额"
+    return "万", None
+
+
+# ---------------------------------------------------------------------------------------
+# Item sheets
+# ---------------------------------------------------------------------------------------
+
+
+def _names_of(f: FieldDef) -> tuple[set[str], set[str]]:
+    exact = {normalize_key(x) for x in (f.key, f.label, f.header)}
+    return exact, {normalize_key(x) for x in f.aliases} - exact
+
+
+def field_match(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -> tuple[FieldDef | None, int]:
+    """The field a header names, and how well: 2 = its key, label or header; 1 = an alias.
+
+    A kind's own fields win over the common ones at the same level, so 找谁招's own「单位」
+    is not taken for the common 责任单位 (whose aliases include 单位)."""
+    wanted = [normalize_key(n) for n in names if n]
+    fields = defs.fields_of(kind)
+    own = [f for f in fields if not f.common]
+    common = [f for f in fields if f.common]
+    for level in (2, 1):
+        for group in (own, common):
+            for f in group:
+                exact, aliases = _names_of(f)
+                pool = exact if level == 2 else aliases
+                if any(w in pool for w in wanted):
+                    return f, level
+    for name in names:
+        if not name:
+            continue
+        try:
+            return defs.field(kind, name), 1
+        except NotFoundError:
+            continue
+    return None, 0
+
+
+def _item_field(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -> FieldDef | None:
+    return field_match(defs, kind, names)[0]
+
+
+def _resolve_target(defs: Definitions, kind: KindDef | None, name: str) -> FieldDef:
+    try:
+        return defs.field(kind, name)
+    except NotFoundError as exc:
+        raise ZsError(f"--map 的字段「{name}」：{exc.message}") from None
+
+
+def map_item_columns(
+    defs: Definitions,
+    kind: KindDef | None,
+    header: Sequence[HeaderCell],
+    explicit: dict[str, str],
+    *,
+    masked: bool = False,
+    note_readonly: bool = True,
+) -> Mapping:
+    """Targets of an item sheet for ``kind`` (None: only the common columns and 清单).
+    When two columns name the same field, the one naming it by its label wins over one
+    using an alias; between equals the first (leftmost) wins."""
+    out = Mapping()
+    chosen: dict[str, tuple[int, Target]] = {}
+    readonly: list[HeaderCell] = []
+    for h in header:
+        if not h.text:
+            continue
+        target_name = _explicit(h, explicit)
+        level = 3
+        if target_name is not None:
+            if normalize_key(target_name) in IGNORE_WORDS:
+                out.notes.append(f"按 --map 忽略 {h.letter}列「{h.text}」")
+                out.ignored.add(h.column)
+                continue
+            if normalize_key(target_name) in REASON_NAMES:
+                out.targets.append(Target(h.column, h.letter, h.text, "reason"))
+                continue
+            f: FieldDef | None = _resolve_target(defs, kind, target_name)
+        elif normalize_key(h.label) in REASON_NAMES:
+            out.targets.append(Target(h.column, h.letter, h.text, "reason"))
+            continue
+        else:
+            f, level = field_match(defs, kind, (h.label, h.text))
+        if f is None:
+            out.unknown[h.column] = h
+            continue
+        if f.key in READONLY_ITEM_KEYS:
+            readonly.append(h)
+            out.ignored.add(h.column)
+            continue
+        if masked and f.sensitive:
+            out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（--mask），导入时忽略，不覆盖原值")
+            out.ignored.add(h.column)
+            continue
+        t = Target(h.column, h.letter, h.text, f.key, field=f)
+        if f.type == "money":
+            t.unit, problem = money_unit(f, h.unit)
+            if problem:
+                out.problems.append((h, problem))
+        other = chosen.get(f.key)
+        if other is not None:
+            loser, winner = (t, other[1]) if other[0] >= level else (other[1], t)
+            out.notes.append(f"{loser.where}与 {winner.where} 都对应「{f.label}」，只导入 {winner.where}")
+            out.ignored.add(loser.column)
+            out.shadowed[loser.column] = f.key
+            if loser is t:
+                continue
+        chosen[f.key] = (level, t)
+    out.targets.extend(t for _, t in chosen.values())
+    out.targets.sort(key=lambda t: t.column)
+    if readonly and note_readonly:
+        shown = "、".join(f"{h.letter}列「{h.text}」" for h in readonly)
+        out.notes.append(f"{shown}由系统记录，导入时忽略")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The other sheets
+# ---------------------------------------------------------------------------------------
+
+
+def _detail_names(col: Col) -> set[str]:
+    names = {col.key, col.header, *DETAIL_ALIASES.get(col.key, ())}
+    base = re.sub(r"[（(].*[)）]$", "", col.header)
+    names.add(base)
+    return {normalize_key(n) for n in names}
+
+
+def map_detail_columns(
+    spec: SheetSpec, header: Sequence[HeaderCell], explicit: dict[str, str], *, masked: bool = False
+) -> Mapping:
+    out = Mapping()
+    # exact headers first, aliases second: "编号" is 条目编号 on 到位资金 but 记录号 on 对接记录
+    exact = {normalize_key(c.header): c for c in spec.cols} | {normalize_key(c.key): c for c in spec.cols}
+    loose: dict[str, Col] = {}
+    for c in spec.cols:
+        for n in _detail_names(c):
+            loose.setdefault(n, c)
+    taken: dict[str, Target] = {}
+    for h in header:
+        if not h.text:
+            continue
+        name = _explicit(h, explicit)
+        col: Col | None
+        if name is not None:
+            if normalize_key(name) in IGNORE_WORDS:
+                out.notes.append(f"按 --map 忽略 {h.letter}列「{h.text}」")
+                continue
+            col = exact.get(normalize_key(name)) or loose.get(normalize_key(name))
+            if col is None:
+                known = "、".join(c.header for c in spec.cols if not c.readonly)
+                raise ZsError(f"--map 的字段「{name}」不是「{spec.name}」的列。可用：{known}")
+        else:
+            col = (
+                exact.get(normalize_key(h.text))
+                or exact.get(normalize_key(h.label))
+                or loose.get(normalize_key(h.label))
+                or loose.get(normalize_key(h.text))
+            )
+        if col is None:
+            out.unknown[h.column] = h
+            continue
+        if col.readonly:
+            continue
+        if masked and col.sensitive:
+            out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（--mask），导入时忽略，不覆盖原值")
+            continue
+        if col.key in taken:
+            out.notes.append(f"{h.letter}列「{h.text}」与 {taken[col.key].where} 重复，只导入 {taken[col.key].where}")
+            continue
+        t = Target(h.column, h.letter, h.text, col.key, col=col)
+        if col.type == "money":
+            fake = FieldDef(
+                key=col.key, label=col.header, type="money", currency="USD" if col.unit == "万美元" else "CNY"
+            )
+            t.unit, problem = money_unit(fake, h.unit)
+            if problem:
+                out.problems.append((h, problem))
+        taken[col.key] = t
+        out.targets.append(t)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Recognising headers (for finding the header row)
+# ---------------------------------------------------------------------------------------
+
+
+def known_labels(
+    defs: Definitions, kinds: Sequence[KindDef], specs: Sequence[SheetSpec], explicit: dict[str, str]
+) -> Callable[[str], bool]:
+    """A predicate for :func:`~zhaoshang.exchange.tables.find_table`: is this header label
+    a field or column name we know?"""
+    names: set[str] = set()
+    for f in defs.common:
+        names.update(normalize_key(x) for x in (f.key, f.label, *f.aliases))
+    for k in kinds:
+        for f in defs.fields_of(k):
+            names.update(normalize_key(x) for x in (f.key, f.label, f.header, *f.aliases))
+    for s in specs:
+        for c in s.cols:
+            names.update(_detail_names(c))
+    names.update(REASON_NAMES)
+    names.update(k for k in explicit if not _LETTERS.fullmatch(k))
+    names.discard("")
+    return lambda label: normalize_key(label) in names
+
+
+def guess_kind(defs: Definitions, header: Sequence[HeaderCell]) -> tuple[KindDef | None, list[tuple[KindDef, int]]]:
+    """The kind whose own fields the header names most (None when unclear)."""
+    scores: list[tuple[KindDef, int]] = []
+    for k in defs.kinds:
+        own = 0
+        for h in header:
+            f = _item_field(defs, k, (h.label, h.text))
+            if f is None:
+                continue
+            # the kind's own fields, and its own name for the title (项目名称, 活动名称 …)
+            titled = (
+                f.key == "title"
+                and k.title.label != defs.common_field("title").label
+                and normalize_key(h.label) == normalize_key(k.title.label)
+            )
+            if not f.common or titled:
+                own += 1
+        scores.append((k, own))
+    scores.sort(key=lambda x: -x[1])
+    if scores and scores[0][1] > 0 and (len(scores) == 1 or scores[0][1] > scores[1][1]):
+        return scores[0][0], scores
+    return None, scores

@@ -1,0 +1,1328 @@
+"""``zs import``: lists from xlsx/xls/ods, csv (UTF-8 or GB18030), json and yaml.
+
+How a file is understood
+------------------------
+* **Its origin.**  A workbook (or JSON/YAML) exported by zhaoshang carries a hidden ``_meta``
+  sheet with the identity of the database it came from.  The same identity as ours means a
+  *round trip*: 编号 are our item ids.  Another identity means a *roll-up*: the items are that
+  office's, kept with ``origin`` = its identity and ``origin_id`` = their 编号 there, so next
+  month's export from the same office updates them instead of adding them again; chains and
+  units the file uses that do not exist here are created (and reported).  A file without
+  ``_meta`` (a county's own sheet, another system's CSV, a filled-in template) goes the plain
+  way: a 编号 that names one of our items of the same kind and the same chain or name updates
+  it; other rows are new items.
+* **Its sheets.**  By sheet name: a kind's Chinese name, key or alias (招什么, 招什麼, targets),
+  or 产业链 / 招商主体 / 对接记录 / 到位资金 / 前期手续 / 服务专班; 汇总, 填写说明 and 阶段变更 are
+  skipped.  ``--kind`` names the kind of sheets named otherwise (a CSV file); without it the
+  kind is guessed from the headers when it is clear.  A table with a 清单 column holds several
+  kinds (the all-kinds CSV, the JSON ``items``).
+* **Its table.**  :func:`~zhaoshang.exchange.tables.find_table` skips title rows, 填报单位 lines,
+  序号 columns, blank rows, 合计 rows and 填报人 footers; headers are matched by
+  :mod:`~zhaoshang.exchange.columns` (aliases, traditional characters, units in headers,
+  ``--map``).
+
+What is written
+---------------
+Everything happens in ONE recorded command: all of an import or nothing, undone by one
+``zs undo``.  Every row is validated; if any row has a problem (or a suspected duplicate has
+no ``--on-duplicate`` decision) the transaction is rolled back, nothing is written, and every
+problem is reported with sheet, Excel row, column and value (``--errors`` writes the rejected
+rows to a workbook).  ``--dry-run`` runs the very same code and always rolls back.
+
+* a row whose item exists and whose values are the same: unchanged;
+* a row that differs: exactly the differing fields are updated (a status change is recorded
+  as a stage move on that date, flagged when it skips or goes back);
+* a blank cell leaves the stored value as it is (``--blank clear`` empties it instead);
+* a row without 编号: a new item — unless an item of the same kind and chain has the same or
+  nearly the same name (spaces, brackets, traditional characters, 项目/有限公司 endings
+  ignored): then it is a suspected duplicate, handled by ``--on-duplicate update|skip|new``;
+  one that is identical in every imported field counts as unchanged;
+* a row deleted from the file deletes nothing.
+
+Rows stream from the reader and are written in batches (``executemany`` with history
+recorded set-based, see :mod:`~zhaoshang.exchange.bulk`), so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import items, lookups
+from ..db import Database, now
+from ..definitions import FieldDef, KindDef
+from ..errors import ParseError, ZsError
+from ..parse import format_money, normalize_key, normalize_name, parse_date, parse_int, parse_money
+from . import bulk, columns, layout
+from .columns import Mapping, Target
+from .meta import FileMeta, parse_rows
+from .readers import RawSheet, read_file
+from .tables import DataRow, HeaderCell, Table, find_table
+
+Progress = Callable[[str, int], None]
+BATCH = 2000
+_PROGRESS_EVERY = 5000
+_SETTABLE = ("title", "owner", "due", "notes")
+_CURRENT_COMMON = ("title", "chain_id", "status", "owner", "unit_id", "due", "notes")
+_ITEM_COLUMNS = (
+    "id", "kind", "chain_id", "title", "status", "owner", "unit_id", "due", "notes",
+    "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
+)  # fmt: skip
+_TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
+_FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+#: name endings ignored when looking for near-identical names
+_LOOSE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "项目")
+
+
+# ---------------------------------------------------------------------------------------
+# Options and report
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOptions:
+    kind: str | None = None
+    chain: str | None = None
+    sheet: str | None = None
+    mapping: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    on_duplicate: str | None = None  # update | skip | new
+    blank: str = "keep"  # keep | clear
+    errors_path: Path | None = None
+    force: bool = False
+    today: dt.date | None = None
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        text = value.isoformat(sep=" ", timespec="minutes")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = format_money(value) if math.isfinite(value) else str(value)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int | None
+    column: str
+    value: object
+    reason: str
+
+    def text(self) -> str:
+        where = (
+            f"「{self.sheet}」" + (f"第{self.row}行" if self.row else "") + (f" {self.column}" if self.column else "")
+        )
+        value = f" 值「{_show(self.value)}」" if self.value is not None else ""
+        return f"{where}{value}：{self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        v = self.value
+        if isinstance(v, dt.date):
+            v = v.isoformat()
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": v, "reason": self.reason}
+
+
+@dataclass
+class Change:
+    sheet: str
+    row: int
+    id: int
+    title: str
+    fields: list[tuple[str, str, str]]
+
+    def text(self) -> str:
+        parts = "；".join(f"{label} {old or '（空）'} → {new or '（空）'}" for label, old, new in self.fields)
+        return f"编号 {self.id}「{self.title}」：{parts}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "id": self.id,
+            "title": self.title,
+            "fields": [{"field": f, "old": o, "new": n} for f, o, n in self.fields],
+        }
+
+
+@dataclass
+class Duplicate:
+    sheet: str
+    row: int
+    title: str
+    existing_id: int
+    existing_title: str
+    action: str  # 待定 / 已更新 / 已跳过 / 已新增
+
+    def text(self) -> str:
+        existing = f"编号 {self.existing_id}「{self.existing_title}」"
+        return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action}）"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "title": self.title,
+            "existing_id": self.existing_id,
+            "existing_title": self.existing_title,
+            "action": self.action,
+        }
+
+
+@dataclass
+class SheetReport:
+    name: str
+    what: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.name,
+            "table": self.what,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class ImportReport:
+    file: str
+    mode: str = "plain"  # own | rollup | plain
+    origin: str | None = None
+    origin_name: str = ""
+    exported_at: str = ""
+    dry_run: bool = False
+    sheets: list[SheetReport] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    created_chains: list[str] = field(default_factory=list)
+    created_units: list[str] = field(default_factory=list)
+    blank_kept: int = 0
+    command_id: int | None = None
+    errors_file: str | None = None
+    written: bool = False
+
+    def total(self, what: str) -> int:
+        return sum(getattr(s, what) for s in self.sheets)
+
+    @property
+    def pending_duplicates(self) -> list[Duplicate]:
+        return [d for d in self.duplicates if d.action == "待定"]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.total("added") or self.total("updated") or self.created_chains or self.created_units)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "mode": self.mode,
+            "origin": self.origin,
+            "origin_name": self.origin_name,
+            "exported_at": self.exported_at or None,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "command_id": self.command_id,
+            "added": self.total("added"),
+            "updated": self.total("updated"),
+            "unchanged": self.total("unchanged"),
+            "skipped": self.total("skipped"),
+            "rejected": self.total("rejected"),
+            "duplicates": [d.as_dict() for d in self.duplicates],
+            "created_chains": self.created_chains,
+            "created_units": self.created_units,
+            "blank_kept": self.blank_kept,
+            "sheets": [s.as_dict() for s in self.sheets],
+            "changes": [c.as_dict() for c in self.changes],
+            "problems": [p.as_dict() for p in self.problems],
+            "notes": self.notes,
+            "errors_file": self.errors_file,
+        }
+
+
+class _Rollback(Exception):
+    """Leave the import's transaction without committing (dry run, or problems found)."""
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------
+
+
+def import_file(
+    db: Database,
+    path: str | Path,
+    opts: ImportOptions | None = None,
+    *,
+    user: str,
+    args: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` into ``db`` in one command (call outside any command).  Returns the
+    report; with problems (and not ``dry_run``) raises :class:`ZsError` listing them after
+    writing nothing."""
+    opts = opts or ImportOptions()
+    if db.current is not None:
+        raise RuntimeError("import_file opens its own command: call it outside db.command()")
+    if opts.on_duplicate not in (None, "update", "skip", "new"):
+        raise ZsError(
+            f"--on-duplicate「{opts.on_duplicate}」无效：可选 update（更新已有条目）、skip（跳过）、new（作为新条目）"
+        )
+    if opts.blank not in ("keep", "clear"):
+        raise ZsError(f"--blank「{opts.blank}」无效：可选 keep（空单元格不改原值）、clear（空单元格清空原值）")
+    file = Path(path).expanduser()
+    sheets = read_file(file, sheet=opts.sheet)
+    meta, sheets = _file_meta(file, sheets)
+    report = ImportReport(file=str(file), dry_run=opts.dry_run)
+    if meta is not None and meta.type == "export":
+        report.mode = "own" if meta.db_id == db.identity else "rollup"
+        report.origin = meta.db_id if report.mode == "rollup" else None
+        report.origin_name = meta.db_name
+        report.exported_at = meta.exported_at
+    elif meta is not None and meta.type == "template":
+        report.notes.append("这是 zs template 生成的填报模板")
+    if report.mode == "rollup":
+        _check_older(db, meta, opts)
+    rejects = None
+    if opts.errors_path is not None:
+        from .rejects import Rejects
+
+        rejects = Rejects(Path(opts.errors_path).expanduser(), meta)
+    run_args = args if args is not None else shlex.join(["zs", *sys.argv[1:]])
+    try:
+        with db.command("import", user=user, args=run_args) as cmd:
+            run = _Run(db, file, opts, report, meta, rejects, progress)
+            run.all(sheets)
+            if report.problems or report.pending_duplicates or opts.dry_run:
+                raise _Rollback
+            if report.mode == "rollup" and meta is not None:
+                _stamp_origin(db, meta)
+            report.command_id = cmd.id
+            report.written = True
+    except _Rollback:
+        pass
+    finally:
+        if rejects is not None:
+            kept = rejects.close(keep=bool(report.problems or report.pending_duplicates))
+            report.errors_file = str(rejects.path) if kept else None
+    if report.written and not report.changed:
+        report.command_id = None
+    if not opts.dry_run and (report.problems or report.pending_duplicates):
+        raise rejected_error(report)
+    return report
+
+
+def rejected_error(report: ImportReport) -> ZsError:
+    """The error listing every problem of a rejected import (or a dry run that would be)."""
+    n = len(report.problems)
+    d = len(report.pending_duplicates)
+    what = []
+    if n:
+        what.append(f"{n} 个问题")
+    if d:
+        what.append(f"{d} 个疑似重复")
+    details = [p.text() for p in report.problems[:1000]]
+    if n > 1000:
+        details.append(f"……还有 {n - 1000} 个问题未列出（用 --errors 文件.xlsx 导出全部被拒绝的行）")
+    details += [f"疑似重复：{x.text()}" for x in report.pending_duplicates[:200]]
+    if d:
+        details.append(
+            "疑似重复的条目请决定如何处理：--on-duplicate update（更新已有条目）、skip（跳过）或 new（作为新条目）"
+        )
+    if report.errors_file:
+        details.append(f"被拒绝的行已写入「{report.errors_file}」（最后一列为错误说明），修改后可重新导入")
+    name = Path(report.file).name
+    if report.dry_run:
+        head = f"预演导入「{name}」：发现{'、'.join(what)}，正式导入将被拒绝（没有写入任何数据）"
+    else:
+        head = f"导入「{name}」失败，没有写入任何数据：发现{'、'.join(what)}"
+    return ZsError(head, details=details)
+
+
+# ---------------------------------------------------------------------------------------
+# The file's meta, and roll-up bookkeeping
+# ---------------------------------------------------------------------------------------
+
+
+def _file_meta(path: Path, sheets: list[RawSheet]) -> tuple[FileMeta | None, list[RawSheet]]:
+    from .readers import WORKBOOK_SUFFIXES
+
+    rest = [s for s in sheets if s.name != layout.META_SHEET]
+    found = [s for s in sheets if s.name == layout.META_SHEET]
+    if found:
+        return parse_rows([list(r) for r in found[0].rows]), rest
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        try:
+            meta_sheets = read_file(path, sheet=layout.META_SHEET)
+        except ZsError:
+            return None, rest
+        if meta_sheets and meta_sheets[0].name == layout.META_SHEET:
+            return parse_rows([list(r) for r in meta_sheets[0].rows]), rest
+    return None, rest
+
+
+def _origin_key(db_id: str) -> str:
+    return f"import_origin:{db_id}"
+
+
+def _check_older(db: Database, meta: FileMeta | None, opts: ImportOptions) -> None:
+    if meta is None or opts.force:
+        return
+    row = db.meta(_origin_key(meta.db_id))
+    if not row:
+        return
+    try:
+        last = json.loads(row)
+    except ValueError:
+        return
+    if meta.exported_at and last.get("exported_at") and meta.exported_at < last["exported_at"]:
+        raise ZsError(
+            f"「{meta.db_name or meta.db_id}」的这份导出（{meta.exported_at.replace('T', ' ')}）"
+            f"比上次导入的那份（{last['exported_at'].replace('T', ' ')}）更旧，导入会把较新的数据改回去："
+            "确需导入请加 --force"
+        )
+
+
+def _stamp_origin(db: Database, meta: FileMeta) -> None:
+    value = json.dumps({"exported_at": meta.exported_at, "db_name": meta.db_name, "imported_at": now()})
+    db.conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_origin_key(meta.db_id), value),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Resolving chains and units by name (cached; created in a roll-up)
+# ---------------------------------------------------------------------------------------
+
+
+class _Names:
+    def __init__(self, db: Database, ent: lookups.Entity, *, create: bool, created: list[str]) -> None:
+        self.db = db
+        self.ent = ent
+        self.create = create
+        self.created = created
+        self.cache: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+        self._load()
+
+    def _load(self) -> None:
+        for rid, name in self.db.conn.execute(f"SELECT id, name FROM {self.ent.table}"):
+            self.cache.setdefault(normalize_key(name), int(rid))
+            self.names[int(rid)] = name
+
+    def resolve(self, raw: object) -> int:
+        text = " ".join(str(raw).split()) if not isinstance(raw, float) else _show(raw)
+        if not text:
+            raise ZsError(f"{self.ent.noun}名称为空")
+        key = normalize_key(text)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        if self.create:
+            rid = lookups.create(self.db, self.ent, text, {})
+            self.created.append(text)
+        else:
+            rid = lookups._find(self.db, self.ent, text)
+        self.cache[key] = rid
+        self.names.setdefault(rid, text)
+        return rid
+
+    def add(self, rid: int, name: str) -> None:
+        self.cache[normalize_key(name)] = rid
+        self.names[rid] = name
+
+
+# ---------------------------------------------------------------------------------------
+# Rows of item sheets
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    raw: RawSheet
+    report: SheetReport
+    header: list[HeaderCell]
+    kind: KindDef | None = None
+    #: per kind: column -> (target, parser)
+    maps: dict[str, dict[int, tuple[Target, Callable[[object], Any]]]] = field(default_factory=dict)
+    #: per kind: columns recognised but not imported (read-only, masked, shadowed …)
+    skip: dict[str, set[int]] = field(default_factory=dict)
+    known_columns: set[int] = field(default_factory=set)
+    kind_column: int | None = None
+    default_unit: int | None = None
+
+
+@dataclass
+class _ItemRow:
+    sheet: _Sheet
+    number: int
+    cells: dict[int, object]
+    kind: KindDef
+    values: dict[str, Any]
+    ref: int | None = None
+    reason: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Current:
+    id: int
+    kind: str
+    common: dict[str, Any]
+    own: dict[str, Any]
+    origin: str | None
+
+
+@dataclass
+class _New:
+    id: int
+    kind: KindDef
+    common: dict[str, Any]
+    own: dict[str, Any]
+    status: str
+    origin: str | None
+    origin_id: int | None
+    row: _ItemRow
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or a == "":
+        return b is None or b == ""
+    if b is None or b == "":
+        return False
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    return bool(a == b)
+
+
+def _loose(name: str) -> str:
+    key = normalize_name(name)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _LOOSE_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix) + 1:
+                key = key[: -len(suffix)]
+                changed = True
+    return key
+
+
+class _Dups:
+    """Items by (kind, chain, normalised name) — for spotting near-identical names."""
+
+    def __init__(self, db: Database) -> None:
+        self.exact: dict[tuple[str, int, str], tuple[int, str]] = {}
+        self.loose: dict[tuple[str, int, str], tuple[int, str]] = {}
+        for rid, kind, chain, title in db.conn.execute("SELECT id, kind, chain_id, title FROM items ORDER BY id"):
+            self.add(kind, chain, title, rid)
+
+    def add(self, kind: str, chain: int, title: str, rid: int) -> None:
+        self.exact.setdefault((kind, chain, normalize_name(title)), (rid, title))
+        self.loose.setdefault((kind, chain, _loose(title)), (rid, title))
+
+    def find(self, kind: str, chain: int, title: str) -> tuple[int, str] | None:
+        return self.exact.get((kind, chain, normalize_name(title))) or self.loose.get((kind, chain, _loose(title)))
+
+
+# ---------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(
+        self,
+        db: Database,
+        file: Path,
+        opts: ImportOptions,
+        report: ImportReport,
+        meta: FileMeta | None,
+        rejects: Any,
+        progress: Progress | None,
+    ) -> None:
+        self.db = db
+        self.defs = db.defs
+        self.file = file
+        self.opts = opts
+        self.report = report
+        self.meta = meta
+        self.rejects = rejects
+        self.progress = progress
+        self.mode = report.mode
+        self.user = db.current.user if db.current else "import"
+        self.today = (opts.today or dt.date.today()).isoformat()
+        self.ts = now()
+        self.text_source = file.suffix.lower() in _TEXT_SOURCES
+        self.masked = bool(meta and meta.masked)
+        self.explicit = columns.parse_map(opts.mapping)
+        rollup = self.mode == "rollup"
+        self.chains = _Names(db, lookups.CHAIN, create=rollup, created=report.created_chains)
+        self.units = _Names(db, lookups.UNIT, create=rollup, created=report.created_units)
+        self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
+        self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
+        self.pending: list[_ItemRow] = []
+        self.new: dict[int, _New] = {}
+        self.next_id = bulk.next_item_id(db)
+        self.dups: _Dups | None = None
+        self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
+        self.item_kinds: dict[int, str] = {}
+        self.detail_pending: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+        self.detail_keys: set[tuple[Any, ...]] = set()
+        self.touched: list[int] = []
+        self.unknown_refs = 0
+        self.done = 0
+        self._caches: dict[Any, dict[Any, Any]] = {}
+        specs = layout.detail_sheets(self.defs)
+        self.specs = {s.key: s for s in specs}
+        self.known = columns.known_labels(self.defs, list(self.defs.kinds), specs, self.explicit)
+
+    # -- sheets ------------------------------------------------------------------------
+    def all(self, sheets: list[RawSheet]) -> None:
+        planned = [p for p in (self._plan(s) for s in sheets) if p is not None]
+        order = {"chains": 0, "units": 1, "items": 2, "activities": 3, "funds": 4, "approvals": 5, "team": 6}
+        planned.sort(key=lambda p: order.get(p[1], 2))
+        used = 0
+        for raw, role, spec in planned:
+            if self._sheet(raw, role, spec):
+                used += 1
+        self._flush_items()
+        self._flush_details()
+        if self.touched:
+            from ..search import reindex
+
+            reindex(self.db, self.touched)
+        if not used and not self.report.problems:
+            names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
+            raise ZsError(
+                f"「{self.file.name}」中没有可导入的工作表（{names}）：工作表名应是清单名（如 招什么），"
+                "或用 --kind 指定清单"
+            )
+        if self.unknown_refs:
+            self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
+
+    def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
+        name = normalize_key(raw.name)
+        if name in {normalize_key(x) for x in (layout.SUMMARY, layout.INSTRUCTIONS, layout.LISTS_SHEET)}:
+            return None
+        for spec in self.specs.values():
+            if name in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
+                if not spec.importable:
+                    self.report.notes.append(f"「{raw.name}」是历史记录，仅供查看，不导入")
+                    return None
+                return raw, spec.key, spec
+        if name in {normalize_key(x) for x in ("items", "清单条目", "条目", "全部清单")}:
+            return raw, "items", None
+        try:
+            kind = self.defs.kind(raw.name)
+        except ZsError:
+            return raw, "items", None  # kind from --kind, a 清单 column, or the headers
+        if self.only_kind is not None and kind.key != self.only_kind.key:
+            self.report.notes.append(f"「{raw.name}」不是 --kind 指定的「{self.only_kind.name}」，已跳过")
+            return None
+        return raw, "items", kind
+
+    def _find_table(self, raw: RawSheet) -> Table | None:
+        try:
+            return find_table(raw, self.known)
+        except ZsError as exc:
+            if _is_empty(raw):
+                return None
+            self.report.problems.append(Problem(raw.name, None, "", None, exc.message))
+            return None
+
+    def _sheet(self, raw: RawSheet, role: str, spec: Any) -> bool:
+        table = self._find_table(raw)
+        if table is None:
+            return False
+        if role == "items":
+            ok = self._item_sheet(raw, table, spec)
+        else:
+            ok = self._detail_sheet(raw, table, spec)
+        return ok
+
+    # -- item sheets -------------------------------------------------------------------
+    def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
+        header = table.header
+        kind_col = None
+        common = columns.map_item_columns(self.defs, None, header, self.explicit)
+        kt = common.by_key("kind")
+        if kt is not None:
+            kind_col = kt.column
+        if kind is None and kind_col is None:
+            kind = self.only_kind
+            if kind is None:
+                kind, _scores = columns.guess_kind(self.defs, header)
+                if kind is None:
+                    self.report.problems.append(
+                        Problem(
+                            raw.name,
+                            None,
+                            "",
+                            None,
+                            "无法判断这张表是哪一张清单：请把工作表改名为清单名（如 招什么），或用 --kind 指定",
+                        )
+                    )
+                    return False
+                self.report.notes.append(f"「{raw.name}」按表头判断为「{kind.name}」清单")
+        what = kind.name if kind is not None else "多张清单"
+        rep = SheetReport(raw.name, what)
+        self.report.sheets.append(rep)
+        sh = _Sheet(raw, rep, header, kind=kind, kind_column=kind_col)
+        kinds = [kind] if kind is not None else list(self.defs.kinds)
+        usable = False
+        for k in kinds:
+            mapping = columns.map_item_columns(
+                self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode == "plain"
+            )
+            sh.maps[k.key] = self._parsers(k, mapping)
+            sh.skip[k.key] = mapping.ignored
+            sh.known_columns.update(sh.maps[k.key])
+            sh.known_columns.update(mapping.ignored)
+            for h, problem in mapping.problems:
+                self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
+            if kind is not None:
+                rep.notes.extend(mapping.notes)
+            usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
+        if kind_col is not None:
+            sh.known_columns.add(kind_col)
+        unknown = [h for h in header if h.text and h.column not in sh.known_columns]
+        if unknown:
+            shown = "、".join(f"{h.letter}列「{h.text}」" for h in unknown[:10])
+            rep.notes.append(f"未识别的列已忽略：{shown}（可用 --map 列名=字段名 指定）")
+        if not usable:
+            self._problem(
+                rep, Problem(raw.name, None, "", None, "找不到名称列（或编号列）：请检查表头，或用 --map 指定")
+            )
+            return True
+        unit_name = table.meta.get("填报单位") or table.meta.get("单位")
+        if unit_name:
+            try:
+                sh.default_unit = self.units.resolve(unit_name)
+                rep.notes.append(f"表头上方的填报单位「{unit_name}」用作未填责任单位的行的责任单位")
+            except ZsError:
+                rep.notes.append(f"填报单位「{unit_name}」不是已有的招商主体，未使用")
+        for row in table.rows:
+            self._item_row(sh, row)
+        rep.notes.extend(table.notes)
+        return True
+
+    def _parsers(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
+        return {t.column: (t, self._parser(kind, t)) for t in mapping.targets}
+
+    def _cached(self, key: Any, fn: Callable[[object], Any]) -> Callable[[object], Any]:
+        cache = self._caches.setdefault(key, {})
+
+        def run(raw: object) -> Any:
+            if isinstance(raw, str | int):
+                try:
+                    return cache[raw]
+                except KeyError:
+                    pass
+                value = fn(raw)
+                if len(cache) < 50_000:
+                    cache[raw] = value
+                return value
+            return fn(raw)
+
+        return run
+
+    def _parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
+        from ..values import _text, to_storage
+
+        f = t.field
+        key = t.key
+        unescape = self.text_source
+        if key == "id":
+            return _positive_id
+        if key == "kind":
+            return self._cached("kind", lambda raw: self.defs.kind(str(raw)))
+        if key == "chain":
+            return self._cached("chain", self.chains.resolve)
+        if key == "unit":
+            return self._cached("unit", self.units.resolve)
+        if key == "status":
+            assert kind is not None
+            return self._cached(("status", kind.key), lambda raw: items.resolve_status(kind, _text(raw)))
+        if key == "reason":
+            return lambda raw: _unformula(_text(raw)) if unescape else _text(raw)
+        if key == "due" or (f is not None and f.type == "date"):
+            return self._cached("date", lambda raw: parse_date(raw).isoformat())
+        if f is not None and f.type == "money":
+            currency, unit = f.currency, t.unit
+            return lambda raw: parse_money(raw, currency=currency, default_unit=unit)
+        if f is not None and f.type in ("enum", "bool", "multi"):
+            field_ = f
+            base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
+            if unescape:
+                return lambda raw: base(_unformula(raw) if isinstance(raw, str) else raw)
+            return base
+        if f is not None:
+            field_ = f
+
+            def parse(raw: object) -> Any:
+                if unescape and isinstance(raw, str):
+                    raw = _unformula(raw)
+                return to_storage(field_, raw)
+
+            return parse
+        raise AssertionError(key)
+
+    def _problem(self, rep: SheetReport, p: Problem) -> None:
+        self.report.problems.append(p)
+
+    def _item_row(self, sh: _Sheet, row: DataRow) -> None:
+        cells = row.cells
+        kind = sh.kind
+        problems: list[Problem] = []
+        if kind is None:
+            raw_kind = cells.get(sh.kind_column) if sh.kind_column is not None else None
+            if raw_kind is None:
+                kind = self.only_kind
+                if kind is None:
+                    problems.append(Problem(sh.raw.name, row.number, "", None, "没有填写清单（如 招什么）"))
+            else:
+                try:
+                    kind = self.defs.kind(str(raw_kind))
+                except ZsError as exc:
+                    problems.append(Problem(sh.raw.name, row.number, "清单列", raw_kind, exc.message))
+            if kind is not None and self.only_kind is not None and kind.key != self.only_kind.key:
+                sh.report.skipped += 1
+                return
+        if kind is None:
+            self._reject_cells(sh, row.number, cells, problems)
+            return
+        parsers = sh.maps[kind.key]
+        values: dict[str, Any] = {}
+        for col, raw in cells.items():
+            entry = parsers.get(col)
+            if entry is None:
+                if col in sh.skip[kind.key]:
+                    continue
+                if kind is not sh.kind and col in sh.known_columns and col != sh.kind_column:
+                    h = next((h for h in sh.header if h.column == col), None)
+                    label = f"{h.letter}列「{h.text}」" if h else ""
+                    problems.append(Problem(sh.raw.name, row.number, label, raw, f"「{kind.name}」清单没有这一项"))
+                continue
+            t, parse = entry
+            try:
+                values[t.key] = parse(raw)
+            except ZsError as exc:
+                problems.append(Problem(sh.raw.name, row.number, t.where, raw, exc.message))
+        r = _ItemRow(sh, row.number, cells, kind, values, problems=problems)
+        r.ref = values.pop("id", None)
+        r.reason = values.pop("reason", None)
+        values.pop("kind", None)
+        self.pending.append(r)
+        self.done += 1
+        if self.progress is not None and self.done % _PROGRESS_EVERY == 0:
+            self.progress(sh.raw.name, self.done)
+        if len(self.pending) >= BATCH:
+            self._flush_items()
+
+    # -- deciding and writing item rows ------------------------------------------------
+    def _flush_items(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        refs = [r.ref for r in batch if r.ref is not None]
+        if self.mode == "rollup":
+            local = self._lookup_origins(refs)
+        else:
+            local = {i: i for i in refs}
+        current = self._load_current(set(local.values()))
+        for r in batch:
+            self._decide(r, local, current)
+        self._insert_new()
+
+    def _decide(self, r: _ItemRow, local: dict[int, int], current: dict[int, _Current]) -> None:
+        if not r.problems:
+            self._resolve_refs(r)
+        if r.problems:
+            self._reject(r)
+            return
+        cur = None
+        if r.ref is not None:
+            lid = local.get(r.ref)
+            cur = current.get(lid) if lid is not None else None
+            if cur is None and self.mode == "own":
+                deleted = self.db.conn.execute(
+                    "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' LIMIT 1", (r.ref,)
+                ).fetchone()
+                why = f"本库没有编号 {r.ref} 的条目"
+                why += f"（已删除：zs restore {r.ref} 可恢复）" if deleted else ""
+                self._fail(r, "编号", r.ref, why + "；要作为新条目导入请清空编号")
+                return
+            if cur is not None and cur.kind != r.kind.key:
+                other = self.defs.kind_by_key(cur.kind).name
+                self._fail(r, "编号", r.ref, f"编号 {r.ref} 是「{other}」清单的条目，不能在「{r.kind.name}」中修改")
+                return
+            if cur is not None and self.mode == "plain" and not self._plausible(r, cur):
+                self._fail(
+                    r,
+                    "编号",
+                    r.ref,
+                    f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称和产业链都不符："
+                    "如果这是其他系统的编号，请删除编号列，或用 --map 编号=忽略",
+                )
+                return
+        if cur is not None:
+            self._update(r, cur)
+            return
+        if r.ref is not None and self.mode == "plain":
+            self.unknown_refs += 1
+        self._add(r, r.ref if self.mode == "rollup" else None)
+
+    def _plausible(self, r: _ItemRow, cur: _Current) -> bool:
+        chain = r.values.get("chain")
+        title = r.values.get("title")
+        if chain is not None and chain == cur.common["chain_id"]:
+            return True
+        if title is None:
+            return chain is None
+        return _loose(str(title)) == _loose(str(cur.common["title"]))
+
+    def _resolve_refs(self, r: _ItemRow) -> None:
+        for f in r.kind.fields:
+            if f.type != "ref" or r.values.get(f.key) is None:
+                continue
+            target = int(r.values[f.key])
+            local = self._item_id(target)
+            if local is None:
+                t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
+                r.problems.append(
+                    Problem(
+                        r.sheet.raw.name, r.number, t.where if t else f.label, target, f"没有编号为 {target} 的条目"
+                    )
+                )
+            else:
+                r.values[f.key] = local
+
+    def _lookup_origins(self, refs: list[int]) -> dict[int, int]:
+        out = {i: self.origin_ids[i] for i in refs if i in self.origin_ids}
+        missing = [i for i in refs if i not in out]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for lid, oid in self.db.conn.execute(
+                f"SELECT id, origin_id FROM items WHERE origin = ? AND origin_id IN ({marks})",
+                [self.report.origin, *chunk],
+            ):
+                out[int(oid)] = int(lid)
+                self.origin_ids[int(oid)] = int(lid)
+        return out
+
+    def _load_current(self, ids: set[int]) -> dict[int, _Current]:
+        out: dict[int, _Current] = {}
+        if not ids:
+            return out
+        id_list = sorted(ids)
+        by_kind: dict[str, list[int]] = {}
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                "SELECT id, kind, title, chain_id, status, owner, unit_id, due, notes, origin "
+                f"FROM items WHERE id IN ({marks})",
+                chunk,
+            ):
+                rid, kind_key = int(row[0]), str(row[1])
+                common = dict(zip(_CURRENT_COMMON, row[2:9], strict=True))
+                out[rid] = _Current(rid, kind_key, common, {}, row[9])
+                by_kind.setdefault(kind_key, []).append(rid)
+        for kind_key, kind_ids in by_kind.items():
+            kind = self.defs.kind_by_key(kind_key)
+            cols = [c for c in self.db.kind_columns(kind)]
+            if not cols:
+                continue
+            names = ", ".join(f'"{c}"' for c in cols)
+            for start in range(0, len(kind_ids), 500):
+                chunk = kind_ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self.db.conn.execute(f'SELECT id, {names} FROM "{kind.table}" WHERE id IN ({marks})', chunk):
+                    out[int(row[0])].own = dict(zip(cols, row[1:], strict=True))
+        return out
+
+    def _diff(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
+        parsed = items.Parsed()
+        shown: list[tuple[str, str, str]] = []
+        fields = {f.key: f for f in self.defs.fields_of(r.kind)}
+        for key, new in r.values.items():
+            f = fields.get(key)
+            if key == "status":
+                old = cur.common["status"]
+                if new != old:
+                    parsed.status = new
+                    shown.append(("状态", str(old), str(new)))
+                continue
+            if key in ("chain", "unit"):
+                id_col = f"{key}_id"
+                old = cur.common[id_col]
+                if new != old:
+                    parsed.common[id_col] = new
+                    names = self.chains if key == "chain" else self.units
+                    shown.append(
+                        (f.label if f else key, names.names.get(old, "") if old else "", names.names.get(new, ""))
+                    )
+                continue
+            old = cur.common.get(key) if key in _SETTABLE else cur.own.get(key)
+            if not _same(old, new):
+                (parsed.common if key in _SETTABLE else parsed.own)[key] = new
+                shown.append((f.label if f else key, _display(f, old), _display(f, new)))
+        present = set(r.cells)
+        for col, (t, _parse) in r.sheet.maps[r.kind.key].items():
+            if col in present or t.key in ("id", "title", "chain", "status", "kind", "reason"):
+                continue
+            key = t.key
+            if key == "unit":
+                old = cur.common["unit_id"]
+            else:
+                old = cur.common.get(key) if key in _SETTABLE else cur.own.get(key)
+            if old is None or old == "":
+                continue
+            if self.opts.blank == "clear":
+                if key == "unit":
+                    parsed.common["unit_id"] = None
+                    shown.append((t.field.label if t.field else key, self.units.names.get(old, ""), ""))
+                else:
+                    (parsed.common if key in _SETTABLE else parsed.own)[key] = None
+                    shown.append((t.field.label if t.field else key, _display(t.field, old), ""))
+            else:
+                self.report.blank_kept += 1
+        return parsed, shown
+
+    def _update(self, r: _ItemRow, cur: _Current, *, link: int | None = None) -> bool:
+        parsed, shown = self._diff(r, cur)
+        if link is not None:
+            self.db.conn.execute(
+                "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, link, cur.id)
+            )
+            self.origin_ids[link] = cur.id
+        if not shown:
+            r.sheet.report.unchanged += 1
+            return False
+        reason = r.reason or f"导入「{self.file.name}」第{r.number}行"
+        try:
+            items.update(self.db, r.kind, cur.id, parsed, user=self.user, reason=reason, force=True, index=False)
+        except ZsError as exc:
+            self._fail(r, "", None, exc.message)
+            return False
+        self.touched.append(cur.id)
+        r.sheet.report.updated += 1
+        title = r.values.get("title") or cur.common["title"]
+        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
+        return True
+
+    def _add(self, r: _ItemRow, origin_id: int | None) -> None:
+        kind = r.kind
+        title = r.values.get("title")
+        if title is None:
+            self._fail(r, kind.title.label, None, f"{kind.title.label}不能为空")
+            return
+        chain = r.values.get("chain") or self.default_chain
+        if chain is None:
+            self._fail(r, "产业链", None, "缺少产业链：请在表中加「产业链」列，或用 --chain 指定")
+            return
+        if self.dups is None:
+            self.dups = _Dups(self.db)
+        match = self.dups.find(kind.key, chain, str(title))
+        if match is not None and not self._duplicate(r, match, origin_id):
+            return
+        own: dict[str, Any] = {}
+        for f in kind.fields:
+            v = r.values.get(f.key)
+            if v is None and f.default is not None:
+                from ..values import to_storage
+
+                v = to_storage(f, f.default)
+            if v is None and f.required:
+                self._fail(r, f.label, None, f"「{f.label}」必填")
+                return
+            if v is not None:
+                own[f.key] = v
+        common = {
+            "title": title,
+            "chain_id": chain,
+            "unit_id": r.values.get("unit") if "unit" in r.values else r.sheet.default_unit,
+            "owner": r.values.get("owner"),
+            "due": r.values.get("due"),
+            "notes": r.values.get("notes"),
+        }
+        status = r.values.get("status") or kind.default_status
+        new_id = self.next_id
+        self.next_id += 1
+        origin = self.report.origin if origin_id is not None else None
+        self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r)
+        self.dups.add(kind.key, chain, str(title), new_id)
+        if origin_id is not None:
+            self.origin_ids[origin_id] = new_id
+        self.item_kinds[new_id] = kind.key
+        r.sheet.report.added += 1
+
+    def _duplicate(self, r: _ItemRow, match: tuple[int, str], origin_id: int | None) -> bool:
+        """Handle a new row whose name matches an item; True to add it anyway."""
+        existing_id, existing_title = match
+        title = str(r.values.get("title"))
+        pending = self.new.get(existing_id)
+        if pending is not None:
+            same = all(
+                _same(pending.common.get(k) if k in _SETTABLE else pending.own.get(k), v)
+                for k, v in r.values.items()
+                if k not in ("chain", "unit", "status")
+            )
+            if same:
+                r.sheet.report.unchanged += 1
+                return False
+        else:
+            cur = self._load_current({existing_id}).get(existing_id)
+            if cur is not None:
+                _parsed, shown = self._diff_quiet(r, cur)
+                if not shown:
+                    r.sheet.report.unchanged += 1
+                    return False
+        choice = self.opts.on_duplicate
+        action = {"update": "已更新", "skip": "已跳过", "new": "已新增", None: "待定"}[choice]
+        self.report.duplicates.append(Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action))
+        if choice is None:
+            if self.rejects is not None:
+                self.rejects.add(
+                    r.sheet.raw.name,
+                    r.sheet.header,
+                    r.number,
+                    r.cells,
+                    [f"疑似与编号 {existing_id}「{existing_title}」重复"],
+                )
+            r.sheet.report.rejected += 1
+            return False
+        if choice == "skip":
+            r.sheet.report.skipped += 1
+            return False
+        if choice == "new":
+            return True
+        if pending is not None:
+            for k, v in r.values.items():
+                if k in ("chain",):
+                    continue
+                if k == "unit":
+                    pending.common["unit_id"] = v
+                elif k == "status":
+                    pending.status = v
+                elif k in _SETTABLE:
+                    pending.common[k] = v
+                else:
+                    pending.own[k] = v
+            r.sheet.report.updated += 1
+            return False
+        cur = self._load_current({existing_id}).get(existing_id)
+        if cur is None:
+            return True
+        link = origin_id if (origin_id is not None and cur.origin is None) else None
+        self._update(r, cur, link=link)
+        return False
+
+    def _item_tuple(self, n: _New) -> tuple[Any, ...]:
+        c, ts, user = n.common, self.ts, self.user
+        closed = ts if n.kind.status(n.status).terminal else None
+        return (
+            n.id, n.kind.key, c["chain_id"], c["title"], n.status, c["owner"], c["unit_id"], c["due"], c["notes"],
+            ts, ts, closed, user, user, n.origin, n.origin_id,
+        )  # fmt: skip
+
+    def _diff_quiet(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
+        kept = self.report.blank_kept
+        out = self._diff(r, cur)
+        self.report.blank_kept = kept
+        return out
+
+    def _insert_new(self) -> None:
+        if not self.new:
+            return
+        new = list(self.new.values())
+        self.new = {}
+        kinds: dict[str, list[_New]] = {}
+        for n in new:
+            kinds.setdefault(n.kind.key, []).append(n)
+        tables = ["items", "status_log", *(self.defs.kind_by_key(k).table for k in kinds)]
+        user = self.user
+        with bulk.history_paused(self.db, tables):
+            bulk.insert_rows(self.db, "items", _ITEM_COLUMNS, [self._item_tuple(n) for n in new])
+            for key, group in kinds.items():
+                kind = self.defs.kind_by_key(key)
+                stored = set(self.db.kind_columns(kind))
+                cols = [f.key for f in kind.fields if f.key in stored]
+                bulk.insert_rows(
+                    self.db, kind.table, ["id", *cols], [(n.id, *(n.own.get(c) for c in cols)) for n in group]
+                )
+            bulk.insert_rows(
+                self.db,
+                "status_log",
+                ["item_id", "from_status", "to_status", "date", "reason", "user", "at"],
+                [(n.id, None, n.status, self.today, None, user, self.ts) for n in new],
+            )
+        from ..search import reindex
+
+        reindex(self.db, [n.id for n in new])
+
+    # -- rejected rows -----------------------------------------------------------------
+    def _fail(self, r: _ItemRow, column: str, value: object, reason: str) -> None:
+        r.problems.append(Problem(r.sheet.raw.name, r.number, column, value, reason))
+        self._reject(r)
+
+    def _reject(self, r: _ItemRow) -> None:
+        self.report.problems.extend(r.problems)
+        r.sheet.report.rejected += 1
+        if self.rejects is not None:
+            self.rejects.add(r.sheet.raw.name, r.sheet.header, r.number, r.cells, [p.reason for p in r.problems])
+
+    def _reject_cells(self, sh: _Sheet, number: int, cells: dict[int, object], problems: list[Problem]) -> None:
+        self.report.problems.extend(problems)
+        sh.report.rejected += 1
+        if self.rejects is not None:
+            self.rejects.add(sh.raw.name, sh.header, number, cells, [p.reason for p in problems])
+
+    # -- items referenced by the other sheets ------------------------------------------
+    def _item_id(self, ref: int) -> int | None:
+        """Our id of the item a file's 编号 names (None: unknown)."""
+        if self.mode == "rollup":
+            hit = self.origin_ids.get(ref)
+            if hit is None:
+                found = self._lookup_origins([ref])
+                hit = found.get(ref)
+            return hit
+        if ref in self.item_kinds:
+            return ref
+        if any(n.id == ref for n in self.new.values()):
+            return ref
+        row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (ref,)).fetchone()
+        if row is None:
+            return None
+        self.item_kinds[ref] = row[0]
+        return ref
+
+    def _item_kind(self, item_id: int) -> KindDef:
+        key = self.item_kinds.get(item_id)
+        if key is None:
+            row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
+            key = str(row[0])
+            self.item_kinds[item_id] = key
+        return self.defs.kind_by_key(key)
+
+    # -- the other sheets --------------------------------------------------------------
+    def _detail_sheet(self, raw: RawSheet, table: Table, spec: layout.SheetSpec) -> bool:
+        from . import details
+
+        self._flush_items()
+        rep = SheetReport(raw.name, spec.name)
+        self.report.sheets.append(rep)
+        mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
+        rep.notes.extend(mapping.notes)
+        for h, problem in mapping.problems:
+            self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
+        unknown = [h for h in mapping.unknown.values() if h.text]
+        if unknown:
+            shown = "、".join(f"{h.letter}列「{h.text}」" for h in unknown[:10])
+            rep.notes.append(f"未识别的列已忽略：{shown}")
+        handler = details.Handler(self, spec, raw, table.header, mapping, rep)
+        if not handler.ready():
+            return True
+        for row in table.rows:
+            handler.row(row)
+            self.done += 1
+            if self.progress is not None and self.done % _PROGRESS_EVERY == 0:
+                self.progress(raw.name, self.done)
+        handler.finish()
+        rep.notes.extend(table.notes)
+        return True
+
+    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None:
+        entry = self.detail_pending.setdefault(table, (cols, []))
+        entry[1].append(row)
+        if len(entry[1]) >= BATCH:
+            self._flush_details(table)
+
+    def _flush_details(self, only: str | None = None) -> None:
+        for table in list(self.detail_pending):
+            if only is not None and table != only:
+                continue
+            cols, rows = self.detail_pending.pop(table)
+            if rows:
+                with bulk.history_paused(self.db, [table]):
+                    bulk.insert_rows(self.db, table, cols, rows)
+
+
+def _display(f: FieldDef | None, v: Any) -> str:
+    if v is None or v == "":
+        return ""
+    if f is not None and f.type in ("money", "number"):
+        return format_money(float(v))
+    if f is not None and f.type == "bool":
+        return "是" if v else "否"
+    return str(v)
+
+
+def _positive_id(raw: object) -> int:
+    value = parse_int(raw)
+    if value <= 0:
+        raise ParseError(f"编号「{raw}」应是正整数")
+    return value
+
+
+def _unformula(text: str) -> str:
+    """Undo the ``'`` that export puts before text a spreadsheet would take for a formula."""
+    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_CHARS:
+        return text[1:]
+    return text
+
+
+def _is_empty(raw: RawSheet) -> bool:
+    return not any(v is not None and not (isinstance(v, str) and not v.strip()) for row in raw.rows for v in row)
+
+
+def summarize(report: ImportReport) -> str:
+    """One line for people: what was (or would be) done."""
+    head = "预演（没有写入）：" if report.dry_run else ("已导入：" if report.written else "")
+    parts = [
+        f"新增 {report.total('added')}",
+        f"修改 {report.total('updated')}",
+        f"不变 {report.total('unchanged')}",
+    ]
+    if report.total("skipped"):
+        parts.append(f"跳过 {report.total('skipped')}")
+    parts.append(f"拒绝 {report.total('rejected')}")
+    if report.duplicates:
+        parts.append(f"疑似重复 {len(report.duplicates)}")
+    text = head + "，".join(parts)
+    rows = sum(report.total(k) for k in ("added", "updated", "unchanged", "skipped", "rejected"))
+    if not rows:
+        text = "文件中没有可导入的数据行，未写入任何数据"
+    elif report.written and not report.changed:
+        text = "没有变化：文件内容与数据库一致，未写入任何数据"
+    return text
+
+
+__all__ = ["ImportOptions", "ImportReport", "Problem", "import_file", "rejected_error", "summarize"]
