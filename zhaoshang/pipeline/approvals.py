@@ -33,6 +33,8 @@ def resolve_step(kind: KindDef, text: str) -> str:
     partial = [s for s in kind.approvals if wanted in normalize_key(s)]
     if len(partial) == 1:
         return partial[0]
+    if partial:
+        raise ZsError(f"「{text.strip()}」可指多项手续：{'、'.join(partial)}，请写全名")
     close = difflib.get_close_matches(text.strip(), list(kind.approvals), n=1, cutoff=0.3)
     hint = f"是不是「{close[0]}」？" if close else ""
     raise NotFoundError(f"没有「{text.strip()}」这项前期手续。{hint}可选：{'、'.join(kind.approvals)}")
