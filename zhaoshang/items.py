@@ -233,7 +233,7 @@ def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, l
     if op == "~":
         return f"{col} LIKE ? ESCAPE '\\'", [f"%{_like_escape(raw)}%"]
     if f.key in ("id",):
-        value: Any = int(raw) if raw.isdigit() else raw
+        value: Any = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else raw
     elif f.key == "status":
         value = _status_filter(db, kind, raw)[0]
     elif f.common and f.key in ("chain", "unit", "kind"):

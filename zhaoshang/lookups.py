@@ -85,7 +85,7 @@ def _find(db: Database, ent: Entity, name: str) -> int:
         if normalize_key(n) == wanted:
             return int(rid)
     text = to_halfwidth(text)
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) < 19:  # an id (SQLite integers are 64-bit)
         row = db.conn.execute(f"SELECT id FROM {ent.table} WHERE id = ?", (int(text),)).fetchone()
         if row:
             return int(row[0])

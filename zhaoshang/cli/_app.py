@@ -153,6 +153,8 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             if isinstance(exc, BrokenPipeError):
                 raise
             _fail(_os_message(exc))
+        except OverflowError:  # an id or number beyond SQLite's 64-bit integers
+            _fail("数字太大，超出了可以保存的范围：请检查输入的编号或数值")
 
     def main(  # type: ignore[override]
         self,
