@@ -208,3 +208,13 @@ def test_warn_on_the_demo_city_shows_both_lights(cli: Cli, demo_db: Path) -> Non
     assert {w["type"] for w in data} == {"overdue", "stalled", "no_contact", "follow_up"}
     tomorrow = (DEMO_TODAY + timedelta(days=1)).isoformat()
     assert len(json.loads(cli("warn", "--today", tomorrow, "-f", "json", ok=True).stdout)) >= len(data) - 3
+
+
+def test_warn_table_lists_the_worst_per_group_and_says_what_it_left_out(late: Cli) -> None:
+    r = late("warn", "--today", "2026-06-10", "--limit", "1", ok=True)
+    lines = r.stdout.splitlines()
+    assert lines[5].startswith("  红     1  铜箔项目")
+    assert lines[6] == "  ……另有 2 条（最重的已列在前面）"
+    assert r.stderr == "每组只列最重的 1 条，省略 2 条：加 --all 全部列出，或用 --owner/--leader 只看一人\n"
+    full = late("warn", "--today", "2026-06-10", "--limit", "1", "--all", ok=True)
+    assert "另有" not in full.stdout and full.stderr == ""

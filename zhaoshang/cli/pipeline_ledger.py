@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -236,7 +237,7 @@ def match(
     day = _today(today)
     if policy is not None:
         pol, found = core.match_policy(db, policy, today=day)
-        _render_policy_matches(db, pol, found, fmt)
+        _render_policy_matches(db, pol, found, fmt, day)
         return
     assert item_id is not None
     found = core.match_target(db, item_id, today=day, include_all=all_)
@@ -295,7 +296,7 @@ def _render_target_matches(db: Any, item_id: int, found: list[Any], fmt: Format)
         say(f"适用政策 {len(fits)} 项")
 
 
-def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fmt: Format) -> None:
+def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fmt: Format, day: date) -> None:
     from ..pipeline.matching import conditions_text
     from ..render import Column
 
@@ -310,6 +311,11 @@ def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fm
         return
     typer.echo(f"政策 {policy['id']}「{policy['title']}」")
     typer.echo(f"条件：{conditions_text(db, policy)}")
+    valid = policy.get("valid_until")
+    if policy.get("closed_at") is not None:
+        typer.echo(f"状态：{policy['status']}（不再适用任何项目）")
+    elif valid and valid < day.isoformat():
+        typer.echo(f"有效期：已于 {valid} 到期（不再适用任何项目）")
     if policy.get("conditions"):
         typer.echo(f"其他条件（需人工核实）：{policy['conditions']}")
     typer.echo("")

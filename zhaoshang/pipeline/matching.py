@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .. import items
@@ -86,10 +87,17 @@ def target_kinds(db: Database) -> list[KindDef]:
 
 
 def _names(text: Any) -> list[str]:
-    if text is None:
-        return []
-    parts = [p.strip() for p in _SPLIT.split(str(text)) if p.strip()]
-    return [] if any(p in _ANY for p in parts) else parts
+    return [] if text is None else list(_split_names(str(text)))
+
+
+@lru_cache(maxsize=4096)
+def _split_names(text: str) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in _SPLIT.split(text) if p.strip())
+    return () if any(p in _ANY for p in parts) else parts
+
+
+_key = lru_cache(maxsize=4096)(normalize_key)
+_money = lru_cache(maxsize=4096)(format_money)
 
 
 def _load(db: Database, kinds: list[KindDef], where: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -125,24 +133,24 @@ def check(policy: dict[str, Any], target: dict[str, Any], *, today: date, kind: 
     m = Match(policy["id"], policy["title"], target["id"], target["title"], facts=target)
     chains = _names(policy.get("chains"))
     if chains:
-        ok = normalize_key(target["chain"]) in {normalize_key(c) for c in chains}
+        ok = _key(target["chain"]) in {_key(c) for c in chains}
         m.checks.append(
             Check("产业链", ok, target["chain"] if ok else f"限{'、'.join(chains)}，本项目属{target['chain']}")
         )
     units = _names(policy.get("units"))
     if units:
         have = str(target.get("unit") or "")
-        ok = bool(have) and normalize_key(have) in {normalize_key(u) for u in units}
+        ok = bool(have) and _key(have) in {_key(u) for u in units}
         where = f"本项目在{have}" if have else "本项目未填责任单位"
         m.checks.append(Check("区域", ok, have if ok else f"限{'、'.join(units)}，{where}"))
     floor = policy.get("min_investment")
     if floor:
         amount = target.get("investment")
-        name = f"投资额≥{format_money(floor)}万元"
+        name = f"投资额≥{_money(floor)}万元"
         if amount is None:
             m.checks.append(Check(name, False, "未填投资额"))
         else:
-            m.checks.append(Check(name, amount >= floor, f"{format_money(amount)}万元"))
+            m.checks.append(Check(name, amount >= floor, f"{_money(amount)}万元"))
     for key, label, tkey, prefix in (
         ("stages", "阶段", "status", "当前"),
         ("categories", "类别", "category", "本项目为"),
@@ -185,7 +193,12 @@ def match_target(db: Database, item_id: int, *, today: date, include_all: bool =
         db, item_id, kind.pipeline, "只能为项目（招什么）匹配政策；查某项政策适用的项目请用 zs match --policy 编号"
     )
     target = _load(db, [kind], "i.id = ?", [item_id])[0]
-    policies = _load(db, policy_kinds(db), "1", [])
+    live = "1" if include_all else "i.closed_at IS NULL AND (k.valid_until IS NULL OR k.valid_until >= ?)"
+    policies: list[dict[str, Any]] = []
+    for pk in policy_kinds(db):
+        dated = "valid_until" in db.kind_columns(pk)
+        where = live if dated or include_all else "i.closed_at IS NULL"
+        policies += _load(db, [pk], where, [today.isoformat()] if where == live and not include_all else [])
     found = [check(p, target, today=today, kind=kind) for p in policies]
     if not include_all:
         found = [m for m in found if m.failed <= 1 and not _lapsed(m)]
@@ -232,6 +245,9 @@ def match_policy(db: Database, policy_id: int, *, today: date) -> tuple[dict[str
     if not kinds:
         raise ZsError("没有项目清单（YAML 中 pipeline: true）")
     out: list[Match] = []
+    valid = policy.get("valid_until")
+    if policy.get("closed_at") is not None or (valid and valid < today.isoformat()):
+        return policy, out  # a lapsed policy fits nothing
     for kind in kinds:
         exits = [s.name for s in kind.statuses if s.terminal and s.requires_reason]
         where, params = _prefilter(db, kind, policy)

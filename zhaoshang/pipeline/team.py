@@ -164,18 +164,38 @@ def chain_leaders(db: Database) -> dict[int, list[str]]:
     return {int(cid): people(leader) for cid, leader in db.conn.execute("SELECT id, leader FROM chains")}
 
 
-def direct_leaders(db: Database) -> dict[int, list[str]]:
+def direct_leaders(db: Database, only: set[int] | None = None) -> dict[int, list[str]]:
     """{item id: leaders named on the item itself}: its ``leader`` field and team members in
-    a leader role.  Items with neither are absent.  One query per kind: fit for 100,000 items."""
+    a leader role.  Items with neither are absent; ``only`` limits the answer to some items.
+    One query per kind: fit for 100,000 items."""
     out: dict[int, list[str]] = {}
     for kind in kinds_with(db, "leader"):
         names: dict[str, list[str]] = {}
         for item_id, value in db.conn.execute(f'SELECT id, leader FROM "{kind.table}" WHERE leader IS NOT NULL'):
+            if only is not None and item_id not in only:
+                continue
             found = names.get(value)
             if found is None:
                 found = names[value] = people(value)
             if found:
                 out[int(item_id)] = list(found)
+    roles = [r for (r,) in db.conn.execute("SELECT DISTINCT role FROM team_members") if is_leader_role(r)]
+    if roles:
+        for item_id, name in db.conn.execute(
+            f"SELECT item_id, name FROM team_members WHERE role IN ({marks(roles)}) ORDER BY id", roles
+        ):
+            if only is not None and item_id not in only:
+                continue
+            got = out.setdefault(int(item_id), [])
+            p = person(name)
+            if p and p not in got:
+                got.append(p)
+    return out
+
+
+def team_leaders(db: Database) -> dict[int, list[str]]:
+    """{item id: names of its team members in a leader role}."""
+    out: dict[int, list[str]] = {}
     roles = [r for (r,) in db.conn.execute("SELECT DISTINCT role FROM team_members") if is_leader_role(r)]
     if roles:
         for item_id, name in db.conn.execute(

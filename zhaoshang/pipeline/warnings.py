@@ -16,16 +16,17 @@ turns yellow on day 31 and red on day 61.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NamedTuple
 
 from .. import lookups
 from ..db import Database
 from ..errors import ZsError
-from .common import LIGHT_NAMES, RED, YELLOW, light
-from .team import chain_leaders, direct_leaders, leader_clause
+from .common import LIGHT_NAMES, RED, YELLOW, kinds_with, people
+from .team import chain_leaders, leader_clause, team_leaders
 
 TYPES = {"overdue": "超期", "stalled": "阶段停滞", "no_contact": "久未对接", "follow_up": "跟进逾期"}
 _TYPE_WORDS = {
@@ -36,8 +37,7 @@ _TYPE_WORDS = {
 }
 
 
-@dataclass
-class Warning:
+class Warning(NamedTuple):
     id: int
     kind: str
     chain: str
@@ -57,7 +57,7 @@ class Warning:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = self._asdict()
         d["type_name"] = TYPES[self.type]
         d["light_name"] = LIGHT_NAMES[self.light]
         return d
@@ -97,10 +97,6 @@ def resolve_light(text: str | None) -> str | None:
     raise ZsError(f"信号灯「{text.strip()}」不可用：red（红灯）或 yellow（黄灯，含红灯以上）")
 
 
-def _days(a: str, b: date) -> int:
-    return (b - date.fromisoformat(a[:10])).days
-
-
 def compute(
     db: Database,
     *,
@@ -115,7 +111,10 @@ def compute(
     ids: Sequence[int] | None = None,
 ) -> list[Warning]:
     """Every warning on open items as of ``today``, worst first (red before yellow, then by
-    days over the limit).  ``min_light`` = red keeps the red ones only."""
+    days over the limit).  ``min_light`` = red keeps the red ones only.
+
+    Written for 100,000 items: one query fetches each open item with the date it entered
+    its status and its latest activity; dates are compared as day numbers."""
     wanted = set(types) if types is not None else set(TYPES)
     where = ["i.closed_at IS NULL"]
     params: list[Any] = []
@@ -136,119 +135,161 @@ def compute(
         where.append(clause)
         params.extend(extra)
     if ids is not None:
-        where.append("i.id IN (SELECT value FROM json_each(?))")
         import json
 
+        where.append("i.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(ids)))
-    today_s = today.isoformat()
+    # (yellow?, limit - elapsed, id, type order, warning): sorts worst first, natively
+    found: list[tuple[bool, int, int, int, Warning]] = []
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects, no cycles: skip the collector's passes
+    try:
+        _scan(db, where, params, today, wanted, min_light, found)
+    finally:
+        if collecting:
+            gc.enable()
+    found.sort()
+    return [f[4] for f in found]
+
+
+def _scan(
+    db: Database,
+    where: list[str],
+    params: list[Any],
+    today: date,
+    wanted: set[str],
+    min_light: str | None,
+    found: list[tuple[bool, int, int, int, Warning]],
+) -> None:
     limits = {
         (k.key, s.name): (s.limit_days, s.contact_days or (k.limit_days if not s.terminal else None))
         for k in db.defs.kinds
         for s in k.statuses
     }
-    check_stage = "stalled" in wanted or "no_contact" in wanted
-    last_status = _max_dates(db, "status_log") if check_stage else {}
-    last_contact = _max_dates(db, "activities") if "no_contact" in wanted else {}
-    follow = _follow_ups(db, today_s) if "follow_up" in wanted else {}
+    days = _DayNumbers()
+    num = days.number
+    now_n = today.toordinal()
+    today_s = today.isoformat()
+    check_overdue = "overdue" in wanted
+    check_stalled = "stalled" in wanted
+    check_contact = "no_contact" in wanted
+    check_follow = "follow_up" in wanted
+    red_only = min_light == RED
     chain_names = dict(db.conn.execute("SELECT id, name FROM chains").fetchall())
-    by_chain = chain_leaders(db)
     units = dict(db.conn.execute("SELECT id, name FROM units").fetchall())
-    direct = direct_leaders(db)
-    out: list[Warning] = []
-    cur = db.conn.execute(
-        "SELECT i.id, i.kind, i.title, i.status, i.owner, i.due, i.created_at, i.chain_id, i.unit_id "
-        f"FROM items i WHERE {' AND '.join(where)}",
+    by_chain = chain_leaders(db)
+    team = team_leaders(db)
+    named: dict[str | None, list[str]] = {None: _EMPTY}
+    add = found.append
+    for row in _open_items(db, where, params):
+        item_id, kind_key, status, due, created, entered, act_date, next_date = row[:8]
+        entered = entered or created
+        hits: list[tuple[int, str, int, int, str, str, str]] = []
+        if check_overdue and due and due < today_s:
+            start = created if created < due else due
+            due_n = num(due)
+            allowed = max(1, due_n - num(start))
+            over = now_n - due_n
+            if not red_only or over > allowed:
+                hits.append((0, "overdue", allowed + over, allowed, start, due, f"超时限 {over} 天（时限 {due}）"))
+        stage_limit, contact_limit = limits.get((kind_key, status), _NONE)
+        if check_stalled and stage_limit:
+            elapsed = now_n - num(entered)
+            if elapsed > (2 * stage_limit if red_only else stage_limit):
+                msg = f"「{status}」已 {elapsed} 天（限 {stage_limit} 天）"
+                hits.append((1, "stalled", elapsed, stage_limit, entered, days.iso(now_n - elapsed + stage_limit), msg))
+        if check_contact and contact_limit:
+            since = entered if not act_date or entered > act_date else act_date
+            elapsed = now_n - num(since)
+            if elapsed > (2 * contact_limit if red_only else contact_limit):
+                msg = f"{elapsed} 天未对接（限 {contact_limit} 天）"
+                deadline = days.iso(now_n - elapsed + contact_limit)
+                hits.append((2, "no_contact", elapsed, contact_limit, since, deadline, msg))
+        if check_follow and next_date and next_date < today_s:
+            next_n = num(next_date)
+            allowed = max(1, next_n - num(act_date))
+            over = now_n - next_n
+            if not red_only or over > allowed:
+                msg = f"约定 {next_date} 跟进，已过 {over} 天"
+                hits.append((3, "follow_up", allowed + over, allowed, act_date, next_date, msg))
+        if not hits:
+            continue
+        title, own, chain_id, unit_id, raw = row[8], row[9], row[10], row[11], row[12]
+        c_leaders = by_chain.get(chain_id) or _EMPTY
+        own_leaders = named.get(raw)
+        if own_leaders is None:
+            own_leaders = named[raw] = people(raw)
+        mine = own_leaders or team.get(item_id) or c_leaders
+        chain_name, unit_name = chain_names[chain_id], units.get(unit_id)
+        lead, chain_lead = (mine[0] if mine else None), (c_leaders[0] if c_leaders else None)
+        for order, wtype, elapsed, limit, since, deadline, msg in hits:
+            red = elapsed > 2 * limit
+            w = Warning(
+                item_id,
+                kind_key,
+                chain_name,
+                title,
+                status,
+                own,
+                unit_name,
+                lead,
+                chain_lead,
+                wtype,
+                RED if red else YELLOW,
+                elapsed,
+                limit,
+                elapsed - limit,
+                since,
+                deadline,
+                msg,
+            )
+            add((not red, limit - elapsed, item_id, order, w))
+
+
+_NONE: tuple[None, None] = (None, None)
+_EMPTY: list[str] = []
+
+
+class _DayNumbers:
+    """ISO date strings to day numbers and back, each distinct date converted once."""
+
+    def __init__(self) -> None:
+        self._num: dict[str, int] = {}
+        self._iso: dict[int, str] = {}
+
+    def number(self, text: str) -> int:
+        n = self._num.get(text)
+        if n is None:
+            n = self._num[text] = date.fromisoformat(text[:10]).toordinal()
+        return n
+
+    def iso(self, n: int) -> str:
+        s = self._iso.get(n)
+        if s is None:
+            s = self._iso[n] = date.fromordinal(n).isoformat()
+        return s
+
+
+def _open_items(db: Database, where: list[str], params: list[Any]) -> Iterable[tuple[Any, ...]]:
+    """Open items: id, kind, status, due, created, entered (latest status change), latest
+    activity's date and next date, title, owner, chain id, unit id, leader field."""
+    leader_kinds = kinds_with(db, "leader")
+    if leader_kinds:
+        cases = " ".join(
+            f"WHEN '{k.key}' THEN (SELECT leader FROM \"{k.table}\" WHERE id = i.id)" for k in leader_kinds
+        )
+        leader = f"CASE i.kind {cases} END"
+    else:
+        leader = "NULL"
+    return db.conn.execute(
+        "SELECT i.id, i.kind, i.status, i.due, substr(i.created_at, 1, 10), "
+        "(SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), "
+        f"a.date, a.next_date, i.title, i.owner, i.chain_id, i.unit_id, {leader} "
+        "FROM items i LEFT JOIN activities a ON a.id = ("
+        "SELECT b.id FROM activities b WHERE b.item_id = i.id ORDER BY b.date DESC, b.id DESC LIMIT 1) "
+        f"WHERE {' AND '.join(where)}",
         params,
     )
-    for item_id, kind_key, title, status, own, due, created, chain_id, unit_id in cur:
-        found: list[tuple[str, int, int, str, str, str]] = []  # type, elapsed, limit, since, deadline, msg
-        if "overdue" in wanted and due and due < today_s:
-            start = created[:10] if created[:10] < due else due
-            allowed = max(1, _days(start, date.fromisoformat(due)))
-            over = _days(due, today)
-            found.append(("overdue", allowed + over, allowed, start, due, f"超时限 {over} 天（时限 {due}）"))
-        stage_limit, contact_limit = limits.get((kind_key, status), (None, None))
-        entered = last_status.get(item_id) or created[:10]
-        if "stalled" in wanted and stage_limit and _before(entered, today, stage_limit):
-            elapsed = _days(entered, today)
-            deadline = (date.fromisoformat(entered) + timedelta(days=stage_limit)).isoformat()
-            msg = f"「{status}」已 {elapsed} 天（限 {stage_limit} 天）"
-            found.append(("stalled", elapsed, stage_limit, entered, deadline, msg))
-        if "no_contact" in wanted and contact_limit:
-            since = max(entered, last_contact.get(item_id) or "")
-            if _before(since, today, contact_limit):
-                elapsed = _days(since, today)
-                deadline = (date.fromisoformat(since) + timedelta(days=contact_limit)).isoformat()
-                found.append(
-                    (
-                        "no_contact",
-                        elapsed,
-                        contact_limit,
-                        since,
-                        deadline,
-                        f"{elapsed} 天未对接（限 {contact_limit} 天）",
-                    )
-                )
-        fu = follow.get(item_id)
-        if fu is not None:
-            act_date, nxt = fu
-            allowed = max(1, _days(act_date, date.fromisoformat(nxt)))
-            over = _days(nxt, today)
-            found.append(("follow_up", allowed + over, allowed, act_date, nxt, f"约定 {nxt} 跟进，已过 {over} 天"))
-        if not found:
-            continue
-        chain_name, c_leaders = chain_names[chain_id], by_chain.get(chain_id, [])
-        mine = direct.get(item_id) or []
-        for wtype, elapsed, limit, since, deadline, msg in found:
-            lt = light(elapsed, limit)
-            if lt is None or (min_light == RED and lt != RED):
-                continue
-            out.append(
-                Warning(
-                    id=item_id,
-                    kind=kind_key,
-                    chain=chain_name,
-                    title=title,
-                    status=status,
-                    owner=own,
-                    unit=units.get(unit_id),
-                    leader=(mine or c_leaders or [""])[0] or None,
-                    chain_leader=c_leaders[0] if c_leaders else None,
-                    type=wtype,
-                    light=lt,
-                    elapsed=elapsed,
-                    limit=limit,
-                    over=elapsed - limit,
-                    since=since,
-                    deadline=deadline,
-                    message=msg,
-                )
-            )
-    out.sort(key=lambda w: (w.light != RED, -w.over, w.id, list(TYPES).index(w.type)))
-    return out
-
-
-def _before(start: str, today: date, limit: int) -> bool:
-    """True when more than ``limit`` days have passed since ``start`` (a cheap string test
-    that avoids parsing dates of items that are within their limit)."""
-    return start < (today - timedelta(days=limit)).isoformat()
-
-
-def _max_dates(db: Database, table: str) -> dict[int, str]:
-    return dict(db.conn.execute(f"SELECT item_id, max(date) FROM {table} GROUP BY item_id").fetchall())
-
-
-def _follow_ups(db: Database, today: str) -> dict[int, tuple[str, str]]:
-    """{item id: (date, next date)} of items whose latest activity set a follow-up date that
-    has passed."""
-    cur = db.conn.execute(
-        "SELECT a.item_id, a.date, a.next_date FROM activities a "
-        "WHERE a.next_date IS NOT NULL AND a.next_date < ? AND NOT EXISTS ("
-        "SELECT 1 FROM activities b WHERE b.item_id = a.item_id "
-        "AND (b.date > a.date OR (b.date = a.date AND b.id > a.id)))",
-        (today,),
-    )
-    return {int(i): (str(d), str(n)) for i, d, n in cur}
 
 
 # ---------------------------------------------------------------------------------------
