@@ -1,0 +1,402 @@
+"""report monthly|quarterly|half|period|ranking, and goal set|list|rm|import|metrics."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._app import ZsCommand, new_app, out, say, state, use_color
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ..reports.goals import GoalChange
+    from ..reports.periods import Period
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", "-f", help="输出格式：table（终端看板，默认）或 json", case_sensitive=False),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细", dir_okay=False),
+]
+AsofOpt = Annotated[
+    str | None,
+    typer.Option("--asof", help="统计截止日（默认今天）：按当时的数据口径重出报表，如 2026-10-31"),
+]
+DetailsOpt = Annotated[bool, typer.Option("--details", help="JSON 中附上每个数字背后的明细行")]
+
+_EPILOG = (
+    "口径：阶段按首次达到的生效日期计（跨阶段视为同日达到被跳过的阶段，退库不冲减）；"
+    "到位资金按月计入包含该月最后一天的统计期，人民币与美元分列。完整定义见 README「月度调度与擂台赛」。"
+)
+
+
+def register(app: typer.Typer) -> None:
+    report = new_app("report", "月度调度、季度通报、半月通报与擂台赛排名：终端看板、JSON 或 Excel 报表")
+    report.command("monthly", cls=ZsCommand, epilog=_EPILOG)(monthly)
+    report.command("quarterly", cls=ZsCommand, epilog=_EPILOG)(quarterly)
+    report.command("half", cls=ZsCommand, epilog=_EPILOG)(half)
+    report.command("period", cls=ZsCommand, epilog=_EPILOG)(period)
+    report.command("ranking", cls=ZsCommand)(ranking)
+    app.add_typer(report, name="report", help="月度调度、季度通报与擂台赛排名（终端看板 / JSON / Excel）")
+
+    goal = new_app("goal", "年度目标：招商主体和产业链的签约额、到位资金、开工项目等目标")
+    goal.command("set", cls=ZsCommand)(goal_set)
+    goal.command("list", cls=ZsCommand)(goal_list)
+    goal.command("rm", cls=ZsCommand)(goal_rm)
+    goal.command("import", cls=ZsCommand)(goal_import)
+    goal.command("metrics", cls=ZsCommand)(goal_metrics)
+    app.add_typer(goal, name="goal", help="年度目标：设置、查看、删除、从 Excel/CSV 导入")
+
+
+# ---------------------------------------------------------------------------------------
+# report …
+# ---------------------------------------------------------------------------------------
+
+
+def _today(asof: str | None) -> date:
+    from datetime import date
+
+    from ..parse import parse_date
+
+    return parse_date(asof) if asof else date.today()
+
+
+def _show(
+    ctx: typer.Context,
+    kind: str,
+    p: Period,
+    today: date,
+    fmt: ReportFormat | None,
+    out_file: Path | None,
+    details: bool,
+) -> None:
+    from ..errors import ZsError
+    from ..reports.report import build
+
+    if out_file is not None and out_file.suffix.lower() != ".xlsx":
+        raise ZsError(f"报表文件「{out_file}」应以 .xlsx 结尾，如 --out 月报.xlsx")
+    db = state(ctx).open()
+    report = build(db, p, kind=kind, today=today, details=details or out_file is not None)
+    if out_file is not None:
+        from ..reports.workbook import write
+
+        sheets = write(report, out_file)
+        say(f"已生成「{out_file}」：{report.heading}，{len(sheets)} 张工作表（{'、'.join(sheets[:6])}…）")
+        if fmt is None:
+            return
+    if fmt is ReportFormat.json:
+        import json
+
+        out().write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    from ..reports.dashboard import render
+
+    render(report, out(), color=use_color(), width=_width())
+
+
+def _width() -> int | None:
+    import shutil
+    import sys
+
+    if sys.stdout.isatty():
+        return max(100, shutil.get_terminal_size((120, 40)).columns)
+    return None
+
+
+def monthly(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", "-m", help="月份，如 2026-03、2026年3月（默认本月）")] = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    asof: AsofOpt = None,
+    details: DetailsOpt = False,
+) -> None:
+    """月度调度：本月与上月、年累计、年度目标完成率、产业链、擂台赛、问题台账、大走访、审批速度。
+
+    例：zs report monthly --out 月报.xlsx
+    """
+    from ..reports.periods import month_of
+
+    today = _today(asof)
+    _show(ctx, "monthly", month_of(month, today), today, fmt, out_file, details)
+
+
+def quarterly(
+    ctx: typer.Context,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", "-q", help="季度，如 2026Q1、2026年一季度（默认本季度）")
+    ] = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    asof: AsofOpt = None,
+    details: DetailsOpt = False,
+) -> None:
+    """季度通报：本季度与上季度、年累计、目标完成率与排名。例：zs report quarterly --quarter 2026Q3"""
+    from ..reports.periods import quarter_of
+
+    today = _today(asof)
+    _show(ctx, "quarterly", quarter_of(quarter, today), today, fmt, out_file, details)
+
+
+def half(
+    ctx: typer.Context,
+    which: Annotated[
+        str | None, typer.Argument(help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）", show_default=False)
+    ] = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    asof: AsofOpt = None,
+    details: DetailsOpt = False,
+) -> None:
+    """半月通报（半月一要账、一排名、一通报）：1–15 日为上半月，16 日至月末为下半月。"""
+    from ..reports.periods import half_of
+
+    today = _today(asof)
+    _show(ctx, "half", half_of(which, today), today, fmt, out_file, details)
+
+
+def period(
+    ctx: typer.Context,
+    which: Annotated[
+        str | None,
+        typer.Argument(help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月", show_default=False),
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="开始日期（含），如 2026-03-01")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天")] = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    asof: AsofOpt = None,
+    details: DetailsOpt = False,
+) -> None:
+    """任意期间的通报：写一个期间，或用 --from/--to 给出起止日期。
+
+    例：zs report period 2026-03上半月；zs report period --from 2026-03-01 --to 2026-03-20
+    """
+    from ..errors import ZsError
+    from ..reports.periods import from_text, range_of
+
+    today = _today(asof)
+    if which and (start or end):
+        raise ZsError("期间和 --from/--to 只能选一种写法")
+    if not which and not (start or end):
+        raise ZsError("请给出期间（如 2026Q2、2026-03上半月），或用 --from 2026-03-01 --to 2026-03-20")
+    p = from_text(which) if which else range_of(start, end, today)
+    _show(ctx, "period", p, today, fmt, out_file, details)
+
+
+class RankBy(StrEnum):
+    unit = "unit"
+    chain = "chain"
+
+
+def ranking(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="年度（默认今年）", min=2000, max=2100)] = None,
+    by: Annotated[RankBy, typer.Option("--by", help="unit：招商主体（默认）；chain：产业链")] = RankBy.unit,
+    explain: Annotated[bool, typer.Option("--explain", help="说明评分规则和每一项得分的依据")] = False,
+    fmt: FormatOpt = None,
+    asof: AsofOpt = None,
+) -> None:
+    """擂台赛排名：按年度累计数和 checklists/_ranking.yaml 的权重计分，标出落后于时序进度的单位。"""
+    from ..reports import config
+    from ..reports.report import build_ranking
+
+    db = state(ctx).open()
+    cfg = config.load(db.defs)
+    result = build_ranking(db, year_=year, level=by.value, today=_today(asof), cfg=cfg)
+    if fmt is ReportFormat.json:
+        import json
+
+        from ..reports.ranking import explain as rules
+
+        data = result.as_dict()
+        if explain:
+            data["rules"] = rules(cfg)
+        out().write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    from ..reports.dashboard import render_ranking
+
+    render_ranking(result, cfg, out(), explain_rules=explain, color=use_color(), width=_width())
+
+
+# ---------------------------------------------------------------------------------------
+# goal …
+# ---------------------------------------------------------------------------------------
+
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="年度（默认今年）", min=2000, max=2100)]
+UnitFlag = Annotated[bool, typer.Option("--unit", help="名称指招商主体（与产业链重名时用）")]
+ChainFlag = Annotated[bool, typer.Option("--chain", help="名称指产业链（与招商主体重名时用）")]
+
+
+def _level(unit: bool, chain: bool) -> str | None:
+    from ..errors import ZsError
+
+    if unit and chain:
+        raise ZsError("--unit 和 --chain 只能选一个")
+    return "unit" if unit else "chain" if chain else None
+
+
+def _year(year: int | None) -> int:
+    from datetime import date
+
+    return year or date.today().year
+
+
+def _describe(changes: list[GoalChange]) -> list[str]:
+    from ..reports.dashboard import number
+    from ..reports.metrics import BY_KEY
+
+    lines = []
+    for ch in changes:
+        m = BY_KEY[ch.metric]
+        who = f"{ch.owner.name} {ch.year}年{m.label}"
+        if not ch.changed:
+            lines.append(f"{who}：{number(ch.new, m)} {m.unit}（未变）")
+        elif ch.new is None:
+            lines.append(f"{who}：已删除（原为 {number(ch.old, m)} {m.unit}）")
+        elif ch.old is None:
+            lines.append(f"{who}：{number(ch.new, m)} {m.unit}")
+        else:
+            lines.append(f"{who}：{number(ch.old, m)} → {number(ch.new, m)} {m.unit}")
+    return lines
+
+
+def goal_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="招商主体或产业链名称")],
+    pairs: Annotated[
+        list[str], typer.Argument(help="指标=目标值，如 签约额=30亿 到位资金=8亿 开工项目=5；值留空即删除")
+    ],
+    year: YearOpt = None,
+    unit: UnitFlag = False,
+    chain: ChainFlag = False,
+) -> None:
+    """设置年度目标。例：zs goal set 爱辉区 --year 2026 签约额=30亿 到位资金=8亿 开工项目=5"""
+    from ..parse import split_assignment
+    from ..reports import goals
+
+    values = dict(split_assignment(p) for p in pairs)
+    with state(ctx).command("goal set") as db:
+        owner = goals.resolve_owner(db, name, _level(unit, chain))
+        changes = goals.plan(db, owner, _year(year), values)
+        goals.apply(db, changes)
+    for line in _describe(changes):
+        say(line)
+
+
+def goal_list(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="只看某个招商主体或产业链", show_default=False)] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="年度（默认全部）", min=2000, max=2100)] = None,
+    unit: UnitFlag = False,
+    chain: ChainFlag = False,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="table 或 json", case_sensitive=False)
+    ] = ReportFormat.table,
+) -> None:
+    """列出年度目标。"""
+    from ..render import Column, render
+    from ..reports import goals
+    from ..reports.dashboard import number
+    from ..reports.metrics import BY_KEY
+
+    db = state(ctx).open()
+    owner = goals.resolve_owner(db, name, _level(unit, chain)) if name else None
+    rows = goals.list_goals(db, year, owner)
+    if fmt is ReportFormat.json:
+        render(rows, [Column(k, k) for k in ("year", "level", "name", "metric", "unit", "value")], "json", out())
+        return
+    shown = [{**r, "shown": number(r["value"], BY_KEY.get(r["metric"]))} for r in rows]
+    cols = [
+        Column("year", "年度", "right"),
+        Column("level_label", "类别"),
+        Column("name", "名称"),
+        Column("metric_label", "指标"),
+        Column("shown", "目标值", "right"),
+        Column("unit", "单位"),
+    ]
+    render(shown, cols, "table", out())
+    say(f"共 {len(rows)} 项目标")
+
+
+def goal_rm(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="招商主体或产业链名称")],
+    metrics: Annotated[list[str], typer.Argument(help="要删除的指标，如 签约额 开工项目")],
+    year: YearOpt = None,
+    unit: UnitFlag = False,
+    chain: ChainFlag = False,
+) -> None:
+    """删除年度目标（可用 zs undo 恢复）。"""
+    from ..errors import ZsError
+    from ..reports import goals
+
+    with state(ctx).command("goal rm") as db:
+        owner = goals.resolve_owner(db, name, _level(unit, chain))
+        changes = goals.plan(db, owner, _year(year), dict.fromkeys(metrics, ""))
+        missing = [c for c in changes if c.old is None]
+        if missing:
+            from ..reports.metrics import BY_KEY
+
+            labels = "、".join(BY_KEY[c.metric].label for c in missing)
+            raise ZsError(f"{owner.name} {_year(year)}年没有设置「{labels}」目标：用 zs goal list {owner.name} 查看")
+        goals.apply(db, changes)
+    for line in _describe(changes):
+        say(line)
+
+
+def goal_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="目标表：.xlsx / .csv …，每行一个单位或产业链", exists=False)],
+    year: YearOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示将要做的修改，不写入")] = False,
+) -> None:
+    """从 Excel 或 CSV 导入年度目标（全部成功才写入）。
+
+    两种表都认：每行一个单位、每个指标一列（名称 | 签约额（亿元） | 到位资金（亿元） | 开工项目 [| 年度]），
+    或每行一个目标（名称 | 指标 | 目标值 [| 年度]）。表头里的单位（亿元、万元）会换算成万元。
+    """
+    from ..reports import goals
+
+    st = state(ctx)
+    if dry_run:
+        result = goals.read_goals(st.open(), file, year=_year(year))
+    else:
+        with st.command("goal import") as db:
+            result = goals.read_goals(db, file, year=_year(year))
+            goals.apply(db, result.changes)
+    for line in _describe([c for c in result.changes if c.changed]):
+        say(("将设置 " if dry_run else "") + line)
+    for note in result.notes:
+        say(f"提示：{note}")
+    verb = "将" if dry_run else "已"
+    say(
+        f"{verb}新增 {result.added} 项、修改 {result.updated} 项，{result.unchanged} 项不变"
+        + ("（试运行，未写入）" if dry_run else "")
+    )
+
+
+def goal_metrics(ctx: typer.Context) -> None:
+    """可以设年度目标的指标及其单位。"""
+    from ..render import Column, render
+    from ..reports.metrics import goal_metrics as metrics
+
+    rows = [{"key": m.key, "label": m.label, "unit": m.unit, "aliases": "、".join(m.aliases)} for m in metrics()]
+    render(
+        rows,
+        [Column("key", "键"), Column("label", "指标"), Column("unit", "单位"), Column("aliases", "也可写作")],
+        "table",
+        out(),
+    )

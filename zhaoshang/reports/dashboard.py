@@ -1,0 +1,475 @@
+"""The report on the terminal: a dashboard drawn with rich (imported here only, when a
+report is shown), with bars for completion and arrows for the change on the period before.
+
+Everything shown comes from a :class:`~zhaoshang.reports.report.Report`; nothing is
+computed here but formatting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .metrics import BY_KEY, Metric
+from .ranking import Ranking, explain
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .config import ReportConfig
+    from .report import Report, ScopeRow
+
+#: the headline figures, in the order leaders read them
+HEADLINE = (
+    "contacts",
+    "new_targets",
+    "talks",
+    "signed",
+    "signed_amount",
+    "signed_foreign",
+    "registered",
+    "started",
+    "producing",
+    "withdrawn",
+    "funds_domestic",
+    "funds_foreign",
+)
+FUNNEL = (("talks", "对接"), ("signed", "签约"), ("registered", "入统"), ("started", "开工"), ("producing", "投产"))
+RATE_PAIRS = (
+    ("rate_signing", "talks_signed", "talks"),
+    ("rate_registering", "signed_registered", "signed"),
+    ("rate_starting", "registered_started", "registered"),
+)
+#: short names where space is tight (落后指标)
+SHORT = {
+    "signed_amount": "签约额",
+    "signed": "签约",
+    "funds_domestic": "资金",
+    "funds_foreign": "外资",
+    "started": "开工",
+    "registered": "入统",
+    "producing": "投产",
+    "contacts": "对接",
+    "new_targets": "新增",
+    "talks": "在谈",
+    "signed_foreign": "签约外资",
+    "visits": "走访",
+    "visited": "走访企业",
+    "problems_closed": "销号",
+}
+WIDTH = 120  # when not on a terminal: a fixed width, so output is the same everywhere
+
+
+# ---------------------------------------------------------------------------------------
+# Formatting (plain functions: also used by the workbook and tests)
+# ---------------------------------------------------------------------------------------
+
+
+def number(value: float | None, m: Metric | None = None) -> str:
+    """A figure for people: thousands separators, money to 0.1, rates as percentages."""
+    if value is None:
+        return "—"
+    if m is not None and m.rate:
+        return f"{value * 100:.1f}%"
+    if m is not None and m.unit == "天":
+        return f"{value:,.1f}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def change(cur: float | None, prev: float | None, m: Metric) -> tuple[str, str]:
+    """(text, style) of the change on the period before: ↑3 / ↓1.5 / 持平."""
+    if cur is None or prev is None:
+        return "—", "dim"
+    diff = cur - prev
+    if abs(diff) < 1e-9:
+        return "持平", "dim"
+    arrow = "↑" if diff > 0 else "↓"
+    amount = f"{abs(diff) * 100:.1f}个百分点" if m.rate else number(abs(diff), m)
+    good = (diff > 0) == (m.better >= 0)
+    style = "dim" if m.better == 0 else ("green" if good else "red")
+    return f"{arrow}{amount}", style
+
+
+def bar(fraction: float | None, size: int = 10) -> str:
+    """A completion bar: █ for done, ░ for the rest (capped at 100%)."""
+    if fraction is None:
+        return ""
+    done = max(0, min(size, round(fraction * size)))
+    return "█" * done + "░" * (size - done)
+
+
+def rank_change(change_: int | None) -> tuple[str, str]:
+    if change_ is None:
+        return "新", "dim"
+    if change_ == 0:
+        return "—", "dim"
+    return (f"↑{change_}", "green") if change_ > 0 else (f"↓{-change_}", "red")
+
+
+# ---------------------------------------------------------------------------------------
+# Drawing
+# ---------------------------------------------------------------------------------------
+
+
+def _console(out: TextIO, color: bool, width: int | None) -> Console:
+    from rich.console import Console
+
+    return Console(
+        file=out,
+        width=width or WIDTH,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        force_terminal=color,
+    )
+
+
+def _table(title: str, *, caption: str | None = None) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        caption=caption,
+        caption_justify="left",
+        caption_style="dim",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+
+
+def render(report: Report, out: TextIO, *, color: bool = False, width: int | None = None) -> None:
+    """Draw the whole report."""
+    from rich.text import Text
+
+    con = _console(out, color, width)
+    p = report.period
+    con.rule(Text(f"{report.title} · {p.label}", style="bold"))
+    con.print(
+        f"统计期 {p.start} 至 {p.end}　截至 {report.asof}　上期 {report.previous.label}　"
+        f"年累计 {report.year_to_date.label}　时序进度 {percent(report.time_progress)}",
+        style="dim",
+    )
+    con.print()
+    con.print(_headline(report))
+    con.print()
+    con.print(_funnel(report))
+    con.print()
+    con.print(_chains(report))
+    con.print()
+    con.print(_ranking_table(report.ranking, f"擂台赛 · 招商主体（{report.year_to_date.label}）"))
+    con.print()
+    con.print(_problems(report))
+    con.print()
+    con.print(_visits_and_permits(report))
+    con.print()
+    for line in _notes(report.config):
+        con.print(line, style="dim")
+
+
+def _headline(report: Report) -> Table:
+    t = _table(
+        f"核心指标 · {report.period.label}",
+        caption=f"变化为与{report.previous.label}相比；完成率 = 年累计 ÷ 年度目标（各招商主体目标合计），"
+        f"低于时序进度 {percent(report.time_progress)} 即为落后。",
+    )
+    for name, just in (
+        ("指标", "left"),
+        ("本期", "right"),
+        ("上期", "right"),
+        ("变化", "right"),
+        ("年累计", "right"),
+        ("年度目标", "right"),
+        ("完成率", "left"),
+    ):
+        t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    tot = report.total
+    for key in HEADLINE:
+        m = BY_KEY[key]
+        text, style = change(tot.period.get(key), tot.previous.get(key), m)
+        goal = tot.goals.get(key)
+        t.add_row(
+            m.header,
+            number(tot.period.get(key), m),
+            number(tot.previous.get(key), m),
+            _styled(text, style),
+            number(tot.year_to_date.get(key), m),
+            number(goal, m) if goal else "",
+            _completion(tot.completion.get(key), key in tot.behind),
+        )
+    return t
+
+
+def _completion(value: float | None, behind: bool) -> Any:
+    from rich.text import Text
+
+    if value is None:
+        return ""
+    text = Text(f"{bar(value)} {percent(value)}")
+    if behind:
+        text.append(" 落后", style="bold red")
+    return text
+
+
+def _styled(text: str, style: str) -> Any:
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
+def _funnel(report: Report) -> Table:
+    y, cur = report.total.year_to_date, report.total.period
+    t = _table(
+        f"项目推进漏斗 · {report.year_to_date.label}",
+        caption="转化率：对接签约率 = 新增对接项目中已签约的比例；签约入统率 = 签约项目中已入统的比例；"
+        "入统开工率 = 入统项目中已开工的比例（均以统计期末为准）。",
+    )
+    t.add_column("阶段", no_wrap=True)
+    t.add_column("年累计", justify="right", no_wrap=True)
+    t.add_column("", no_wrap=True)
+    t.add_column("本期", justify="right", no_wrap=True)
+    t.add_column("转化率（年累计）", no_wrap=True)
+    t.add_column("转化率（本期）", no_wrap=True)
+    top = max([float(y.get(k) or 0) for k, _ in FUNNEL] + [1.0])
+    rates = {nxt: (rate, num, den) for rate, num, den in RATE_PAIRS for nxt in [_next(den)]}
+    for key, label in FUNNEL:
+        n = float(y.get(key) or 0)
+        width = round(30 * n / top)
+        rate_y = rate_p = ""
+        if key in rates:
+            rate, num, den = rates[key]
+            m = BY_KEY[rate]
+            rate_y = f"{m.label} {percent(y.get(rate))}（{y.get(num)}/{y.get(den)}）"
+            rate_p = f"{percent(cur.get(rate))}（{cur.get(num)}/{cur.get(den)}）"
+        t.add_row(label, number(n), "▇" * width, number(cur.get(key)), rate_y, rate_p)
+    return t
+
+
+def _next(stage: str) -> str:
+    keys = [k for k, _ in FUNNEL]
+    return keys[keys.index(stage) + 1]
+
+
+def _chains(report: Report) -> Table:
+    t = _table(
+        f"产业链 · {report.period.label}",
+        caption="金额单位：万元。签约额完成率 = 年累计签约额 ÷ 该链年度签约额目标；问题为该链在办 / 超期件数。",
+    )
+    cols = (
+        ("产业链", "left"),
+        ("包保领导", "left"),
+        ("对接\n次数", "right"),
+        ("签约\n项目", "right"),
+        ("签约额", "right"),
+        ("开工\n项目", "right"),
+        ("到位资金", "right"),
+        ("年签约额完成率", "left"),
+        ("问题\n在办/超期", "right"),
+    )
+    for name, just in cols:
+        t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for r in [*report.chains, report.total]:
+        p = r.period
+        total = r.level == "total"
+        t.add_row(
+            "合计" if total else r.name,
+            "" if total else str(r.info.get("leader") or "").split("（")[0],
+            number(p.get("contacts")),
+            number(p.get("signed")),
+            number(p.get("signed_amount")),
+            number(p.get("started")),
+            number(p.get("funds_domestic")),
+            _completion(r.completion.get("signed_amount"), "signed_amount" in r.behind),
+            f"{number(p.get('problems_open'))}/{number(p.get('problems_overdue'))}",
+            style="bold" if total else None,
+        )
+    return t
+
+
+def _ranking_table(ranking: Ranking, title: str) -> Table:
+    t = _table(
+        title,
+        caption=f"得分按年累计；变化为与 {ranking.previous_asof} 的排名相比；落后 = 有目标的指标完成率低于时序进度 "
+        f"{percent(ranking.time_progress)}。评分规则：zs report ranking --explain",
+    )
+    t.add_column("名次", justify="right", no_wrap=True)
+    t.add_column("变化", justify="right", no_wrap=True)
+    t.add_column("名称", no_wrap=True)
+    t.add_column("得分", justify="right", no_wrap=True)
+    for w in ranking.weights:
+        t.add_column(f"{BY_KEY[w.metric].label}\n{w.weight:g}分", justify="right", no_wrap=True)
+    t.add_column("落后指标", min_width=12, overflow="fold")
+    for r in ranking.rows:
+        text, style = rank_change(r.change)
+        t.add_row(
+            str(r.rank),
+            _styled(text, style),
+            r.name,
+            f"{r.score:.2f}",
+            *(f"{r.points.get(w.metric, 0.0):g}" for w in ranking.weights),
+            _styled("、".join(SHORT.get(m, BY_KEY[m].label) for m in r.behind), "red"),
+        )
+    return t
+
+
+def _explain_table(ranking: Ranking) -> Table:
+    """Every entrant's points, metric by metric, with what they were computed from."""
+    from .config import METHODS
+
+    t = _table("得分依据", caption="完成率 = 年累计 ÷ 年度目标；best 方法以参赛者中的最高值为满分。")
+    for name, just in (
+        ("名次", "right"),
+        ("名称", "left"),
+        ("指标", "left"),
+        ("权重", "right"),
+        ("方法", "left"),
+        ("依据", "right"),
+        ("得分", "right"),
+    ):
+        t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for r in ranking.rows:
+        for i, w in enumerate(ranking.weights):
+            t.add_row(
+                str(r.rank) if i == 0 else "",
+                r.name if i == 0 else "",
+                BY_KEY[w.metric].label,
+                f"{w.weight:g}",
+                METHODS[w.method].split("（")[0],
+                _basis(r, w.metric, w.method),
+                f"{r.points.get(w.metric, 0.0):g}",
+                end_section=i == len(ranking.weights) - 1,
+            )
+    return t
+
+
+def _basis(row: Any, metric: str, method: str) -> str:
+    m = BY_KEY[metric]
+    value = row.values.get(metric)
+    if method == "goal":
+        goal = row.goals.get(metric)
+        if not goal:
+            return f"{number(value, m)}，未设目标"
+        return f"{number(value, m)}÷{number(goal, m)}={percent(row.completion.get(metric))}"
+    if method == "rate":
+        return percent(value) if value is not None else "无，满分"
+    return number(value, m)
+
+
+def _problems(report: Report) -> Table:
+    tot = report.total
+    p, y = tot.period, tot.year_to_date
+    t = _table(
+        f"问题台账 · 截至 {report.asof}",
+        caption=f"本期新增 {number(p.get('problems_new'))} 件、销号 {number(p.get('problems_closed'))} 件；"
+        f"年累计新增 {number(y.get('problems_new'))} 件、销号 {number(y.get('problems_closed'))} 件。"
+        "销号率 = 已销号 ÷ 问题总数（不含已取消）。",
+    )
+    for name, just in (
+        ("责任单位", "left"),
+        ("在办", "right"),
+        ("超期", "right"),
+        ("已销号", "right"),
+        ("总数", "right"),
+        ("销号率", "left"),
+        ("本期新增", "right"),
+        ("本期销号", "right"),
+    ):
+        t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    rows: list[ScopeRow] = [u for u in report.units if (u.period.get("problems_total") or 0) > 0]
+    for r in [*rows, tot]:
+        v = r.period
+        overdue = number(v.get("problems_overdue"))
+        t.add_row(
+            r.name,
+            number(v.get("problems_open")),
+            _styled(overdue, "red" if (v.get("problems_overdue") or 0) > 0 else ""),
+            number(v.get("problems_closed_total")),
+            number(v.get("problems_total")),
+            f"{bar(v.get('close_rate'), 8)} {percent(v.get('close_rate'))}",
+            number(v.get("problems_new")),
+            number(v.get("problems_closed")),
+            style="bold" if r.level == "total" else None,
+        )
+    return t
+
+
+def _visits_and_permits(report: Report) -> Table:
+    t = _table("大走访与前期手续", caption=None)
+    t.add_column("指标", no_wrap=True)
+    t.add_column("本期", justify="right", no_wrap=True)
+    t.add_column("上期", justify="right", no_wrap=True)
+    t.add_column("变化", justify="right", no_wrap=True)
+    t.add_column("年累计", justify="right", no_wrap=True)
+    tot = report.total
+    for key in ("visits", "visited", "visit_problems_found", "visit_problems_solved", "permits", "permit_days"):
+        m = BY_KEY[key]
+        text, style = change(tot.period.get(key), tot.previous.get(key), m)
+        t.add_row(
+            m.header,
+            number(tot.period.get(key), m),
+            number(tot.previous.get(key), m),
+            _styled(text, style),
+            number(tot.year_to_date.get(key), m),
+        )
+    return t
+
+
+def _notes(cfg: ReportConfig) -> list[str]:
+    from .metrics import definition
+
+    keys = ("signed", "funds_domestic", "rate_signing", "rate_registering", "rate_starting", "close_rate")
+    lines = ["口径说明："]
+    lines += [f"  {BY_KEY[k].label}：{definition(BY_KEY[k], cfg)}" for k in keys]
+    lines.append(
+        "  全部指标的定义见 --format json 的 definitions、Excel 报表的「口径说明」或 README「月度调度与擂台赛」。"
+    )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------
+# The ranking on its own
+# ---------------------------------------------------------------------------------------
+
+
+def render_ranking(
+    ranking: Ranking,
+    cfg: ReportConfig,
+    out: TextIO,
+    *,
+    explain_rules: bool = False,
+    color: bool = False,
+    width: int | None = None,
+) -> None:
+    """``zs report ranking``: the table, and with ``explain_rules`` the rules and, for
+    every entrant, the basis of each metric's points."""
+    from rich.text import Text
+
+    con = _console(out, color, width)
+    who = "招商主体" if ranking.level == "unit" else "产业链"
+    con.rule(Text(f"招商引资擂台赛 · {who} · {ranking.year}年（截至 {ranking.asof}）", style="bold"))
+    con.print(f"时序进度 {percent(ranking.time_progress)}　对比 {ranking.previous_asof} 的排名", style="dim")
+    con.print()
+    con.print(_ranking_table(ranking, "排名"))
+    if explain_rules:
+        con.print()
+        for line in explain(cfg):
+            con.print(line)
+        con.print()
+        con.print(_explain_table(ranking))
+        notes = [(r.name, n) for r in ranking.rows for n in r.notes]
+        if notes:
+            con.print()
+            con.print("说明：")
+            for name, note in notes:
+                con.print(f"  {name}：{note}", style="dim")

@@ -1,0 +1,371 @@
+"""A report: the figures of a period, the period before and the year to date, for the
+city, every chain and every unit, with goals, completion, the ranking, the monthly trend
+and the definitions.  One :class:`Report` feeds the dashboard, JSON and the workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from . import config as config_mod
+from .figures import NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
+from .goals import goals_for
+from .metrics import METRICS, definition
+from .periods import Period, month, time_progress, year
+from .ranking import Entrant, Ranking, behind, completion, link_previous, score
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from .config import ReportConfig
+
+TITLES = {
+    "monthly": "招商引资月度调度",
+    "quarterly": "招商引资季度通报",
+    "half": "招商引资半月通报",
+    "period": "招商引资工作通报",
+    "ranking": "招商引资擂台赛",
+}
+UNASSIGNED = "（未指定责任单位）"
+
+
+@dataclass
+class ScopeRow:
+    level: str  # total | chain | unit
+    id: int | None
+    name: str
+    period: dict[str, float | None]
+    previous: dict[str, float | None]
+    year_to_date: dict[str, float | None]
+    goals: dict[str, float] = field(default_factory=dict)
+    completion: dict[str, float | None] = field(default_factory=dict)
+    behind: list[str] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "id": self.id,
+            "name": self.name,
+            **self.info,
+            "period": self.period,
+            "previous": self.previous,
+            "year_to_date": self.year_to_date,
+            "goals": self.goals,
+            "completion": self.completion,
+            "behind": self.behind,
+        }
+
+
+@dataclass
+class Details:
+    """The rows behind the figures, for the window [start, end] that covers both the
+    period and the year to date.  Each row carries the dates the figures test."""
+
+    start: date
+    end: date
+    targets: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]
+    funds: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    visits: list[dict[str, Any]]
+    permits: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "targets": self.targets,
+            "contacts": self.contacts,
+            "funds": self.funds,
+            "problems": self.problems,
+            "visits": self.visits,
+            "permits": self.permits,
+        }
+
+
+@dataclass
+class Report:
+    kind: str
+    title: str
+    period: Period
+    previous: Period
+    year_to_date: Period
+    asof: date
+    previous_asof: date
+    time_progress: float
+    generated_at: str
+    total: ScopeRow
+    chains: list[ScopeRow]
+    units: list[ScopeRow]
+    ranking: Ranking
+    chain_ranking: Ranking
+    trend: list[dict[str, Any]]
+    config: ReportConfig
+    details: Details | None = None
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title}（{self.period.label}）"
+
+    def definitions(self) -> list[dict[str, str]]:
+        return [
+            {"key": m.key, "label": m.label, "unit": m.unit, "definition": definition(m, self.config)} for m in METRICS
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "report": self.kind,
+            "title": self.title,
+            "period": self.period.as_dict(),
+            "previous": self.previous.as_dict(),
+            "year_to_date": self.year_to_date.as_dict(),
+            "asof": self.asof.isoformat(),
+            "previous_asof": self.previous_asof.isoformat(),
+            "time_progress": round(self.time_progress, 4),
+            "generated_at": self.generated_at,
+            "total": self.total.as_dict(),
+            "chains": [c.as_dict() for c in self.chains],
+            "units": [u.as_dict() for u in self.units],
+            "ranking": self.ranking.as_dict(),
+            "chain_ranking": self.chain_ranking.as_dict(),
+            "trend": self.trend,
+            "definitions": self.definitions(),
+        }
+        if self.details is not None:
+            data["details"] = self.details.as_dict()
+        return data
+
+
+# ---------------------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------------------
+
+
+def build(
+    db: Database,
+    period: Period,
+    *,
+    kind: str = "monthly",
+    today: date | None = None,
+    cfg: ReportConfig | None = None,
+    details: bool = False,
+) -> Report:
+    """Every figure of ``period`` (and the period before, and the year to date)."""
+    cfg = cfg or config_mod.load(db.defs)
+    today = today or date.today()
+    prev = period.previous()
+    ytd = period.year_to_date()
+    asof, prev_asof = min(period.end, today), min(prev.end, today)
+    with Figures.open(db, cfg) as fig:
+        flows = _flows(fig, cfg, period, [period, prev, ytd], month_range(period.end))
+        now, then = fig.ledgers([asof, prev_asof])
+        cur, before = flows[0].merge(now), flows[1].merge(then)
+        year_cells, prev_year = flows[2].merge(now), flows[3].merge(then)
+        trend = fig.trend()
+        det = _details(fig, period, ytd, asof) if details else None
+    chain_goals, unit_goals = goals_for(db, ytd.end.year)
+    progress = time_progress(asof)
+    chains = _chain_rows(db, cur, before, year_cells, chain_goals, progress)
+    units = _unit_rows(db, cur, before, year_cells, unit_goals, progress)
+    total = _scope(
+        "total", None, "合计", cur.total(), before.total(), year_cells.total(), _total_goals(units, chains), progress
+    )
+    rank = _rank(db, cfg, "unit", year_cells, prev_year, unit_goals, asof, prev_asof, progress)
+    chain_rank = _rank(db, cfg, "chain", year_cells, prev_year, chain_goals, asof, prev_asof, progress)
+    return Report(
+        kind=kind,
+        title=TITLES.get(kind, TITLES["period"]),
+        period=period,
+        previous=prev,
+        year_to_date=ytd,
+        asof=asof,
+        previous_asof=prev_asof,
+        time_progress=progress,
+        generated_at=datetime.now().isoformat(timespec="seconds"),
+        total=total,
+        chains=chains,
+        units=units,
+        ranking=rank,
+        chain_ranking=chain_rank,
+        trend=trend,
+        config=cfg,
+        details=det,
+    )
+
+
+def _flows(
+    fig: Figures, cfg: ReportConfig, period: Period, windows: list[Period], months: list[str] | None = None
+) -> list[Cells]:
+    """Flows of ``windows`` (the last being the year to date of ``period``), followed by
+    the year to date of the previous period — for the ranking's ↑↓.  That one is the year
+    to date less this period when they are consecutive in one year and the ranking only
+    weighs figures that add up; otherwise it is computed."""
+    ytd, prev_ytd = windows[-1], period.previous().year_to_date()
+    consecutive = prev_ytd.start == ytd.start and prev_ytd.end == period.start - timedelta(days=1)
+    if consecutive and not any(w.metric in NEEDS_EXACT_WINDOW for w in cfg.weights):
+        flows = fig.windows(windows, months or ())
+        i = windows.index(period)
+        return [*flows, flows[-1].minus(flows[i], NOT_ADDITIVE)]
+    return fig.windows([*windows, prev_ytd], months or ())
+
+
+def build_ranking(
+    db: Database,
+    *,
+    year_: int | None = None,
+    level: str = "unit",
+    today: date | None = None,
+    cfg: ReportConfig | None = None,
+) -> Ranking:
+    """The ranking of ``year_`` as of today (or the year's end), compared with the end of
+    the previous month — the same ranking the monthly report of that month shows."""
+    cfg = cfg or config_mod.load(db.defs)
+    today = today or date.today()
+    y = year_ or today.year
+    last = min(year(y).end, today)
+    current = month(last.replace(day=1))
+    prev = current.previous()
+    asof, prev_asof = min(current.end, today), min(prev.end, today)
+    with Figures.open(db, cfg) as fig:
+        flows = _flows(fig, cfg, current, [current, current.year_to_date()])
+        now, then = fig.ledgers([asof, prev_asof])
+        year_cells, prev_year = flows[1].merge(now), flows[2].merge(then)
+    chain_goals, unit_goals = goals_for(db, y)
+    goals = unit_goals if level == "unit" else chain_goals
+    return _rank(db, cfg, level, year_cells, prev_year, goals, asof, prev_asof, time_progress(asof))
+
+
+def _scope(
+    level: str,
+    sid: int | None,
+    name: str,
+    cur: dict[str, float],
+    before: dict[str, float],
+    ytd: dict[str, float],
+    goals: dict[str, float],
+    progress: float,
+    info: dict[str, Any] | None = None,
+) -> ScopeRow:
+    y = derive(ytd)
+    comp = completion(y, goals)
+    return ScopeRow(
+        level, sid, name, derive(cur), derive(before), y, dict(goals), comp, behind(comp, progress), info or {}
+    )
+
+
+def _chain_rows(
+    db: Database, cur: Cells, before: Cells, ytd: Cells, goals: dict[int, dict[str, float]], progress: float
+) -> list[ScopeRow]:
+    c, b, y = cur.by_chain(), before.by_chain(), ytd.by_chain()
+    rows = []
+    for cid, name, leader, lead_unit in db.conn.execute("SELECT id, name, leader, lead_unit FROM chains ORDER BY id"):
+        rows.append(
+            _scope(
+                "chain",
+                cid,
+                name,
+                c.get(cid, {}),
+                b.get(cid, {}),
+                y.get(cid, {}),
+                goals.get(cid, {}),
+                progress,
+                {"leader": leader, "lead_unit": lead_unit},
+            )
+        )
+    return rows
+
+
+def _unit_rows(
+    db: Database, cur: Cells, before: Cells, ytd: Cells, goals: dict[int, dict[str, float]], progress: float
+) -> list[ScopeRow]:
+    c, b, y = cur.by_unit(), before.by_unit(), ytd.by_unit()
+    rows = []
+    for uid, name, utype, ranked in db.conn.execute("SELECT id, name, type, ranked FROM units ORDER BY id"):
+        rows.append(
+            _scope(
+                "unit",
+                uid,
+                name,
+                c.get(uid, {}),
+                b.get(uid, {}),
+                y.get(uid, {}),
+                goals.get(uid, {}),
+                progress,
+                {"type": utype, "ranked": bool(ranked)},
+            )
+        )
+    if any(None in d for d in (c, b, y)):
+        rows.append(
+            _scope(
+                "unit",
+                None,
+                UNASSIGNED,
+                c.get(None, {}),
+                b.get(None, {}),
+                y.get(None, {}),
+                {},
+                progress,
+                {"type": None, "ranked": False},
+            )
+        )
+    return rows
+
+
+def _total_goals(units: list[ScopeRow], chains: list[ScopeRow]) -> dict[str, float]:
+    """City goals: the sum of the units' goals for a metric; where no unit has one, the sum
+    of the chains' goals."""
+    out: dict[str, float] = {}
+    for rows in (units, chains):
+        sums: dict[str, float] = {}
+        for r in rows:
+            for k, v in r.goals.items():
+                sums[k] = sums.get(k, 0.0) + v
+        for k, v in sums.items():
+            out.setdefault(k, v)
+    return out
+
+
+def _rank(
+    db: Database,
+    cfg: ReportConfig,
+    level: str,
+    ytd: Cells,
+    prev_ytd: Cells,
+    goals: dict[int, dict[str, float]],
+    asof: date,
+    prev_asof: date,
+    progress: float,
+) -> Ranking:
+    if level == "unit":
+        who = db.conn.execute("SELECT id, name FROM units WHERE ranked = 1 ORDER BY id").fetchall()
+        now, before = ytd.by_unit(), prev_ytd.by_unit()
+    else:
+        who = db.conn.execute("SELECT id, name FROM chains ORDER BY id").fetchall()
+        now, before = ytd.by_chain(), prev_ytd.by_chain()
+
+    def entrants(values: dict[int | None, dict[str, float]]) -> list[Entrant]:
+        return [Entrant(i, n, derive(values.get(i, {})), goals.get(i, {})) for i, n in who]
+
+    rows = score(entrants(now), cfg, progress=progress)
+    link_previous(rows, score(entrants(before), cfg, progress=time_progress(prev_asof)))
+    return Ranking(level, asof.year, asof, progress, cfg.weights, cfg.cap, rows, prev_asof)
+
+
+def _details(fig: Figures, period: Period, ytd: Period, asof: date) -> Details:
+    start, end = min(period.start, ytd.start), max(period.end, ytd.end)
+    cfg = fig.cfg
+    funds: dict[tuple[str, int], dict[str, Any]] = {}
+    for p in (period, ytd):
+        for r in fig.fund_rows(p):
+            funds[(r["month"], r["id"])] = r
+    return Details(
+        start=start,
+        end=end,
+        targets=fig.target_rows(start, end),
+        contacts=fig.activity_rows(start, end, cfg.contact_types, cfg.contact_kinds),
+        funds=sorted(funds.values(), key=lambda r: (r["month"], r["id"])),
+        problems=fig.problem_rows(start, end, asof),
+        visits=fig.activity_rows(start, end, cfg.visit_types, cfg.visit_kinds),
+        permits=fig.permit_rows(start, end),
+    )

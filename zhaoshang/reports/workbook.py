@@ -1,0 +1,1001 @@
+"""The report as an Excel workbook a leader can read without help (xlsxwriter, imported
+here only).
+
+* 封面 — the headline figures (this period, the one before, the change, the year to date,
+  the goal and its completion against 时序进度), the conversion rates, the top of the
+  ranking and who is behind; every figure links to the sheet listing its rows.
+* One sheet per section — 产业链, 招商主体, 擂台赛 (bar chart), 项目推进 (funnel chart),
+  到位资金 (monthly trend chart: 万元 columns, 万美元 line on its own axis), 问题台账,
+  大走访与手续 — and 口径说明 with the definition of every figure.
+* 明细-… sheets: the rows behind every figure, each marked 计入本期 / 计入年累计, so a number
+  can be traced to its projects with Excel's filter.
+* Print-ready: A4 landscape, fit to page width, title in the page header, page numbers,
+  header rows repeated on every page.  Text is always written as text (no formula injection).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .dashboard import FUNNEL, HEADLINE, RATE_PAIRS
+from .figures import in_window
+from .metrics import BY_KEY, Metric, definition
+from .periods import funds_months
+
+if TYPE_CHECKING:
+    from .report import Report, ScopeRow
+
+FONT = "等线"
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: detail sheets: (sheet name, figure keys it explains)
+DETAIL_SHEETS = {
+    "new_targets": "明细-新增项目",
+    "talks": "明细-对接项目",
+    "signed": "明细-签约",
+    "registered": "明细-入统",
+    "started": "明细-开工",
+    "producing": "明细-投产",
+    "withdrawn": "明细-退库",
+    "contacts": "明细-对接记录",
+    "funds": "明细-到位资金",
+    "problems": "明细-问题",
+    "visits": "明细-走访",
+    "permits": "明细-施工许可",
+}
+#: which detail sheet explains each figure
+TRACE = {
+    "new_targets": "new_targets",
+    "talks": "talks",
+    "signed": "signed",
+    "signed_amount": "signed",
+    "signed_foreign": "signed",
+    "registered": "registered",
+    "started": "started",
+    "producing": "producing",
+    "withdrawn": "withdrawn",
+    "contacts": "contacts",
+    "funds_domestic": "funds",
+    "funds_foreign": "funds",
+    "problems_new": "problems",
+    "problems_closed": "problems",
+    "problems_open": "problems",
+    "problems_overdue": "problems",
+    "close_rate": "problems",
+    "visits": "visits",
+    "visited": "visits",
+    "visit_problems_found": "problems",
+    "visit_problems_solved": "problems",
+    "permits": "permits",
+    "permit_days": "permits",
+}
+
+
+def _width(text: str) -> int:
+    from ..render import width
+
+    return width(text)
+
+
+class _Sheet:
+    """A worksheet written top to bottom, remembering column widths and print setup."""
+
+    def __init__(self, book: _Book, name: str, title: str) -> None:
+        self.book = book
+        self.ws = book.wb.add_worksheet(name)
+        self.name = name
+        self.row = 0
+        self.widths: dict[int, int] = {}
+        ws = self.ws
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.set_header(f"&C&14&B{_escape(title)}")
+        ws.set_footer(f"&L{_escape(book.report.heading)}&C第 &P 页，共 &N 页&R{_escape(name)}")
+        ws.hide_gridlines(2)
+
+    def title(self, text: str, sub: str = "", span: int = 8) -> None:
+        f = self.book.f
+        self.ws.merge_range(self.row, 0, self.row, span - 1, text, f["title"])
+        self.ws.set_row(self.row, 30)
+        self.row += 1
+        if sub:
+            self.ws.merge_range(self.row, 0, self.row, span - 1, sub, f["sub"])
+            self.row += 1
+        self.row += 1
+
+    def note(self, text: str, span: int = 8) -> None:
+        self.ws.merge_range(self.row, 0, self.row, span - 1, text, self.book.f["note"])
+        self.ws.set_row(self.row, 15 * max(1, _width(text) // (span * 18) + 1))
+        self.row += 1
+
+    def header(self, labels: list[str], *, repeat: bool = False) -> int:
+        f = self.book.f["head"]
+        for c, label in enumerate(labels):
+            self.ws.write_string(self.row, c, label, f)
+            self._fit(c, label)
+        if repeat:
+            self.ws.repeat_rows(self.row)
+        self.row += 1
+        return self.row - 1
+
+    def cells(self, values: list[Any], formats: list[str | None] | None = None, *, bold: bool = False) -> int:
+        """One row; each value written by its type (text always as text)."""
+        fmts = formats or [None] * len(values)
+        for c, (v, fk) in enumerate(zip(values, fmts, strict=True)):
+            self.write(self.row, c, v, fk, bold=bold)
+        self.row += 1
+        return self.row - 1
+
+    def write(self, r: int, c: int, v: Any, fk: str | None = None, *, bold: bool = False) -> None:
+        f = self.book.f
+        key = (fk or ("text" if isinstance(v, str) or v is None else "int")) + ("_b" if bold else "")
+        fmt = f.get(key, f["text"])
+        if v is None or v == "":
+            self.ws.write_blank(r, c, None, fmt)
+        elif isinstance(v, bool):
+            self.ws.write_string(r, c, "是" if v else "否", fmt)
+            self._fit(c, "是")
+        elif isinstance(v, int | float):
+            self.ws.write_number(r, c, v, fmt)
+            self._fit(c, f"{v:,.1f}")
+        elif isinstance(v, date) or (fk == "date" and isinstance(v, str) and _ISO.match(v)):
+            day = v if isinstance(v, date) else date.fromisoformat(v[:10])
+            self.ws.write_datetime(r, c, day, f["date_b" if bold else "date"])
+            self._fit(c, "2026-01-01")
+        else:
+            self.ws.write_string(r, c, str(v), fmt)
+            self._fit(c, str(v))
+
+    def link(self, r: int, c: int, sheet: str, text: str = "查看明细") -> None:
+        self.ws.write_url(r, c, f"internal:'{sheet}'!A1", self.book.f["link"], text)
+        self._fit(c, text)
+
+    def _fit(self, c: int, text: str) -> None:
+        self.widths[c] = max(self.widths.get(c, 6), min(48, _width(text) + 2))
+
+    def finish(self, *, freeze: int | None = None, autofilter: tuple[int, int, int, int] | None = None) -> None:
+        for c, w in self.widths.items():
+            self.ws.set_column(c, c, w)
+        if freeze is not None:
+            self.ws.freeze_panes(freeze, 0)
+        if autofilter is not None:
+            self.ws.autofilter(*autofilter)
+
+
+def _escape(text: str) -> str:
+    """Text for an Excel page header/footer (& starts a code there)."""
+    return text.replace("&", "&&")
+
+
+class _Book:
+    def __init__(self, report: Report, path: Path) -> None:
+        import xlsxwriter
+
+        self.report = report
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_date_format": "yyyy-mm-dd",
+            },
+        )
+        self.wb.set_properties(
+            {
+                "title": report.heading,
+                "subject": f"{report.period.start} 至 {report.period.end}",
+                "author": "zhaoshang",
+                "comments": "由 zhaoshang（zs report）生成",
+            }
+        )
+        self.f = self._formats()
+        self.sheets: list[str] = []
+
+    def _formats(self) -> dict[str, Any]:
+        base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+        wb = self.wb
+        specs: dict[str, dict[str, Any]] = {
+            "title": {"bold": True, "font_size": 16, "align": "center"},
+            "sub": {"font_color": "#555555", "align": "center"},
+            "note": {"font_color": "#555555", "text_wrap": True, "valign": "top"},
+            "head": {
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "border": 1,
+                "align": "center",
+                "text_wrap": True,
+            },
+            "text": {"border": 1},
+            "int": {"border": 1, "num_format": "#,##0"},
+            "money": {"border": 1, "num_format": "#,##0.0"},
+            "pct": {"border": 1, "num_format": "0.0%"},
+            "days": {"border": 1, "num_format": "0.0"},
+            "date": {"border": 1, "num_format": "yyyy-mm-dd", "align": "left"},
+            "link": {"border": 1, "font_color": "#0563C1", "underline": 1},
+            "up": {"border": 1, "font_color": "#1E7B34", "align": "right"},
+            "down": {"border": 1, "font_color": "#C00000", "align": "right"},
+            "flat": {"border": 1, "font_color": "#808080", "align": "right"},
+            "behind": {"border": 1, "font_color": "#C00000", "bold": True},
+            "pct_behind": {"border": 1, "num_format": '0.0%" 落后"', "font_color": "#C00000", "bold": True},
+            "section": {"bold": True, "font_size": 12, "font_color": "#1F4E79"},
+        }
+        out: dict[str, Any] = {}
+        for key, spec in specs.items():
+            out[key] = wb.add_format({**base, **spec})
+            out[f"{key}_b"] = wb.add_format({**base, **spec, "bold": True, "bg_color": spec.get("bg_color", "#F2F2F2")})
+        return out
+
+    def sheet(self, name: str, title: str) -> _Sheet:
+        self.sheets.append(name)
+        return _Sheet(self, name, title)
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def write(report: Report, path: Path) -> list[str]:
+    """Write ``report`` (built with details) to ``path``; returns the sheet names."""
+    from ..errors import ZsError
+
+    if report.details is None:  # pragma: no cover - the CLI always builds with details
+        raise ValueError("report built without details")
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '月报.xlsx'}")
+    book = _Book(report, path)
+    _cover(book)
+    _chains(book)
+    _units(book)
+    _ranking(book)
+    _funnel(book)
+    _funds(book)
+    _problems(book)
+    _visits(book)
+    _definitions(book)
+    _details(book)
+    try:
+        book.close()
+    except OSError as exc:  # xlsxwriter raises FileCreateError (an OSError) for a locked file
+        raise ZsError(f"无法写入「{path}」：{exc}。文件是否正在 Excel/WPS 中打开？关闭后重试") from None
+    return book.sheets
+
+
+# ---------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------
+
+
+def _fmt(m: Metric) -> str:
+    if m.rate:
+        return "pct"
+    if m.unit == "天":
+        return "days"
+    return "money" if m.money else "int"
+
+
+def _cover(book: _Book) -> None:
+    r = book.report
+    s = book.sheet("封面", r.heading)
+    span = 9
+    s.title(
+        r.heading,
+        f"统计期 {r.period.start} 至 {r.period.end}　截至 {r.asof}　上期 {r.previous.label}　"
+        f"年累计 {r.year_to_date.label}　时序进度 {r.time_progress:.1%}　生成于 {r.generated_at.replace('T', ' ')}",
+        span,
+    )
+    s.ws.write_string(s.row, 0, "一、核心指标", book.f["section"])
+    s.row += 1
+    s.header(["指标", "单位", "本期", "上期", "增减", "年累计", "年度目标", "完成率", "明细"])
+    tot = r.total
+    first = s.row
+    for key in HEADLINE:
+        m = BY_KEY[key]
+        cur, prev = tot.period.get(key), tot.previous.get(key)
+        goal = tot.goals.get(key)
+        comp = tot.completion.get(key)
+        row = s.cells(
+            [m.label, m.unit, cur, prev, None, tot.year_to_date.get(key), goal or None, comp],
+            ["text", "text", _fmt(m), _fmt(m), None, _fmt(m), _fmt(m), "pct_behind" if key in tot.behind else "pct"],
+        )
+        _change_cell(s, row, 4, cur, prev, m)
+        s.link(row, 8, DETAIL_SHEETS[TRACE[key]])
+    s.ws.conditional_format(
+        first,
+        7,
+        s.row - 1,
+        7,
+        {
+            "type": "data_bar",
+            "bar_color": "#70AD47",
+            "bar_solid": True,
+            "min_type": "num",
+            "min_value": 0,
+            "max_type": "num",
+            "max_value": 1,
+        },
+    )
+    s.note(
+        f"完成率 = 年累计 ÷ 年度目标（各招商主体目标之和；没有单位目标的指标取各产业链目标之和）。"
+        f"时序进度 {r.time_progress:.1%}：完成率低于它即为落后（红色）。",
+        span,
+    )
+    s.row += 1
+    s.ws.write_string(s.row, 0, "二、转化率", book.f["section"])
+    s.row += 1
+    s.header(["转化率", "年累计", "分子", "分母", "本期", "分子", "分母", "定义"])
+    y, p = tot.year_to_date, tot.period
+    for rate, num, den in RATE_PAIRS:
+        m = BY_KEY[rate]
+        s.cells(
+            [
+                m.label,
+                y.get(rate),
+                y.get(num),
+                y.get(den),
+                p.get(rate),
+                p.get(num),
+                p.get(den),
+                definition(m, r.config),
+            ],
+            ["text", "pct", "int", "int", "pct", "int", "int", "note"],
+        )
+    s.row += 1
+    s.ws.write_string(s.row, 0, "三、擂台赛（招商主体）", book.f["section"])
+    s.row += 1
+    s.header(["名次", "招商主体", "得分", "变化", "落后指标"])
+    for row_ in r.ranking.rows:
+        text, style = _rank_change(row_.change)
+        s.cells(
+            [row_.rank, row_.name, row_.score, text, "、".join(BY_KEY[k].label for k in row_.behind)],
+            ["int", "text", "money", style, "behind"],
+        )
+    s.row += 1
+    s.ws.write_string(s.row, 0, "四、问题台账", book.f["section"])
+    s.row += 1
+    s.header(["在办", "超期", "已销号", "问题总数", "销号率", "本期新增", "本期销号"])
+    s.cells(
+        [
+            p.get("problems_open"),
+            p.get("problems_overdue"),
+            p.get("problems_closed_total"),
+            p.get("problems_total"),
+            p.get("close_rate"),
+            p.get("problems_new"),
+            p.get("problems_closed"),
+        ],
+        ["int", "int", "int", "int", "pct", "int", "int"],
+    )
+    s.row += 1
+    s.note(
+        "各指标的定义见「口径说明」工作表；每个数字背后的项目见「明细-…」工作表（按“计入本期”“计入年累计”筛选即可核对）。",
+        span,
+    )
+    s.finish()
+    s.ws.set_column(0, 0, 22)
+    s.ws.set_column(8, 8, 10)
+    s.ws.activate()
+
+
+def _change_cell(s: _Sheet, row: int, col: int, cur: float | None, prev: float | None, m: Metric) -> None:
+    from .dashboard import change
+
+    text, style = change(cur, prev, m)
+    fmt = {"green": "up", "red": "down"}.get(style, "flat")
+    s.ws.write_string(row, col, text, s.book.f[fmt])
+    s._fit(col, text)
+
+
+def _rank_change(ch: int | None) -> tuple[str, str]:
+    from .dashboard import rank_change
+
+    text, style = rank_change(ch)
+    return text, {"green": "up", "red": "down"}.get(style, "flat")
+
+
+_SCOPE_COLS = (
+    "contacts",
+    "new_targets",
+    "signed",
+    "signed_amount",
+    "signed_foreign",
+    "registered",
+    "started",
+    "producing",
+    "funds_domestic",
+    "funds_foreign",
+    "problems_open",
+    "problems_overdue",
+    "close_rate",
+)
+
+
+def _scope_sheet(book: _Book, name: str, title: str, rows: list[ScopeRow], extra: list[tuple[str, str]]) -> _Sheet:
+    r = book.report
+    s = book.sheet(name, f"{r.heading} · {title}")
+    labels = [title, *(lbl for _, lbl in extra)]
+    span = len(labels) + len(_SCOPE_COLS)
+    s.title(
+        f"{title} · {r.period.label}", f"本期 {r.period.start} 至 {r.period.end}；年累计 {r.year_to_date.label}", span
+    )
+    s.header([*labels, *(BY_KEY[k].header for k in _SCOPE_COLS)], repeat=True)
+    head = s.row - 1
+    for row in [*rows, r.total]:
+        s.cells(
+            [
+                row.name,
+                *(row.info.get(k) if row.level != "total" else "" for k, _ in extra),
+                *(row.period.get(k) for k in _SCOPE_COLS),
+            ],
+            ["text", *("text" for _ in extra), *(_fmt(BY_KEY[k]) for k in _SCOPE_COLS)],
+            bold=row.level == "total",
+        )
+    s.row += 1
+    s.ws.write_string(s.row, 0, f"年累计与年度目标（{r.year_to_date.label}）", book.f["section"])
+    s.row += 1
+    goal_keys = [k for k in ("signed_amount", "funds_domestic", "started", "signed", "contacts")]
+    s.header(
+        [
+            title,
+            *(f"{BY_KEY[k].label}{suffix}" for k in goal_keys for suffix in ("年累计", "目标", "完成率")),
+            "落后指标",
+        ]
+    )
+    first = s.row
+    for row in [*rows, r.total]:
+        vals: list[Any] = [row.name]
+        fmts: list[str | None] = ["text"]
+        for k in goal_keys:
+            m = BY_KEY[k]
+            vals += [row.year_to_date.get(k), row.goals.get(k), row.completion.get(k)]
+            fmts += [_fmt(m), _fmt(m), "pct"]
+        vals.append("、".join(BY_KEY[k].label for k in row.behind))
+        fmts.append("behind")
+        s.cells(vals, fmts, bold=row.level == "total")
+    for i in range(len(goal_keys)):
+        col = 3 + 3 * i
+        s.ws.conditional_format(
+            first,
+            col,
+            s.row - 1,
+            col,
+            {
+                "type": "data_bar",
+                "bar_color": "#5B9BD5",
+                "bar_solid": True,
+                "min_type": "num",
+                "min_value": 0,
+                "max_type": "num",
+                "max_value": 1,
+            },
+        )
+    s.finish(freeze=head + 1)
+    return s
+
+
+def _chains(book: _Book) -> None:
+    r = book.report
+    s = _scope_sheet(book, "产业链", "产业链", r.chains, [("leader", "包保领导"), ("lead_unit", "牵头单位")])
+    # chart: year-to-date 签约额 against the goal, per chain
+    n = len(r.chains)
+    if not n:
+        return
+    first = 3 + 1  # title, sub, blank, header
+    chart = book.wb.add_chart({"type": "column"})
+    cat = ["产业链", first, 0, first + n - 1, 0]
+    chart.add_series(
+        {
+            "name": "本期签约额（万元）",
+            "categories": cat,
+            "values": ["产业链", first, 6, first + n - 1, 6],
+            "fill": {"color": "#5B9BD5"},
+        }
+    )
+    chart.set_title({"name": f"各产业链本期签约额（万元）· {r.period.label}", "name_font": {"name": FONT, "size": 12}})
+    chart.set_legend({"none": True})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_size({"width": 760, "height": 320})
+    s.ws.insert_chart(s.row + 1, 0, chart)
+
+
+def _units(book: _Book) -> None:
+    r = book.report
+    _scope_sheet(book, "招商主体", "招商主体", r.units, [("type", "类型"), ("ranked", "参加排名")])
+
+
+def _ranking(book: _Book) -> None:
+    r = book.report
+    rk = r.ranking
+    s = book.sheet("擂台赛", f"{r.heading} · 擂台赛")
+    labels = ["名次", "变化", "招商主体", "得分"]
+    for w in rk.weights:
+        m = BY_KEY[w.metric]
+        labels += [f"{m.label}（{w.weight:g}分）得分", f"{m.label}{'完成率' if w.method == 'goal' else '数值'}"]
+    labels += ["落后指标", "说明"]
+    s.title(
+        f"擂台赛 · {r.year_to_date.label}",
+        f"截至 {rk.asof}；时序进度 {rk.time_progress:.1%}；变化为与 {rk.previous_asof} 的排名相比",
+        len(labels),
+    )
+    head = s.header(labels, repeat=True)
+    first = s.row
+    for row in rk.rows:
+        text, style = _rank_change(row.change)
+        vals: list[Any] = [row.rank, text, row.name, row.score]
+        fmts: list[str | None] = ["int", style, "text", "money"]
+        for w in rk.weights:
+            m = BY_KEY[w.metric]
+            basis = row.completion.get(w.metric) if w.method == "goal" else row.values.get(w.metric)
+            vals += [row.points.get(w.metric), basis]
+            fmts += ["money", "pct" if (w.method == "goal" or m.rate) else _fmt(m)]
+        vals += ["、".join(BY_KEY[k].label for k in row.behind), "；".join(row.notes)]
+        fmts += ["behind", "text"]
+        s.cells(vals, fmts)
+    last = s.row - 1
+    s.row += 1
+    from .ranking import explain
+
+    for line in explain(r.config):
+        s.note(line, len(labels))
+    s.finish(freeze=head + 1)
+    if rk.rows:
+        chart = book.wb.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": "得分",
+                "categories": ["擂台赛", first, 2, last, 2],
+                "values": ["擂台赛", first, 3, last, 3],
+                "fill": {"color": "#ED7D31"},
+                "data_labels": {"value": True, "num_format": "0.0"},
+            }
+        )
+        chart.set_title({"name": f"擂台赛得分 · {r.year_to_date.label}", "name_font": {"name": FONT, "size": 12}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
+        chart.set_x_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+        chart.set_size({"width": 760, "height": max(260, 28 * len(rk.rows) + 80)})
+        s.ws.insert_chart(s.row + 1, 0, chart)
+
+
+def _funnel(book: _Book) -> None:
+    r = book.report
+    s = book.sheet("项目推进", f"{r.heading} · 项目推进")
+    s.title(f"项目推进漏斗 · {r.year_to_date.label}", "年累计首次达到各阶段的项目数（每个项目每个阶段只计一次）", 7)
+    head = s.header(["阶段", "年累计", "本期", "转化率（年累计）", "转化率（本期）", "明细", "作图辅助"])
+    y, p = r.total.year_to_date, r.total.period
+    top = max([float(y.get(k) or 0) for k, _ in FUNNEL] + [0.0])
+    rate_for = {"signed": "rate_signing", "registered": "rate_registering", "started": "rate_starting"}
+    first = s.row
+    for key, label in FUNNEL:
+        n = float(y.get(key) or 0)
+        rate = rate_for.get(key)
+        row = s.cells(
+            [
+                label,
+                y.get(key),
+                p.get(key),
+                y.get(rate) if rate else None,
+                p.get(rate) if rate else None,
+                None,
+                (top - n) / 2,
+            ],
+            ["text", "int", "int", "pct", "pct", None, "money"],
+        )
+        s.link(row, 5, DETAIL_SHEETS[key])
+    last = s.row - 1
+    s.row += 1
+    for rate, _num, _den in RATE_PAIRS:
+        m = BY_KEY[rate]
+        s.note(f"{m.label}：{definition(m, r.config)}", 7)
+    s.finish(freeze=head + 1)
+    s.ws.set_column(6, 6, 10, None, {"hidden": True})
+    chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    chart.add_series(
+        {
+            "name": "辅助",
+            "categories": ["项目推进", first, 0, last, 0],
+            "values": ["项目推进", first, 6, last, 6],
+            "fill": {"none": True},
+            "border": {"none": True},
+        }
+    )
+    chart.add_series(
+        {
+            "name": "项目数",
+            "categories": ["项目推进", first, 0, last, 0],
+            "values": ["项目推进", first, 1, last, 1],
+            "fill": {"color": "#4472C4"},
+            "gap": 30,
+            "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF", "bold": True}},
+        }
+    )
+    chart.set_title(
+        {"name": f"项目推进漏斗（年累计）· {r.year_to_date.label}", "name_font": {"name": FONT, "size": 12}}
+    )
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 10}})
+    chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+    chart.show_hidden_data()
+    chart.set_size({"width": 640, "height": 320})
+    s.ws.insert_chart(s.row + 1, 0, chart)
+
+
+def _funds(book: _Book) -> None:
+    r = book.report
+    s = book.sheet("到位资金", f"{r.heading} · 到位资金")
+    s.title("到位资金与签约 · 近 12 个月", "国内资金以万元计，外资以万美元计，分列不换算；资金按月填报。", 6)
+    head = s.header(
+        ["月份", "到位资金（万元）", "到位外资（万美元）", "签约项目（个）", "签约额（万元）", "对接次数"], repeat=True
+    )
+    first = s.row
+    for t in r.trend:
+        s.cells(
+            [t["month"], t["funds_domestic"], t["funds_foreign"], t["signed"], t["signed_amount"], t["contacts"]],
+            ["text", "money", "money", "int", "money", "int"],
+        )
+    last = s.row - 1
+    s.row += 1
+    s.finish(freeze=head + 1)
+    if r.trend:
+        col = book.wb.add_chart({"type": "column"})
+        col.add_series(
+            {
+                "name": "到位资金（万元）",
+                "categories": ["到位资金", first, 0, last, 0],
+                "values": ["到位资金", first, 1, last, 1],
+                "fill": {"color": "#4472C4"},
+            }
+        )
+        line = book.wb.add_chart({"type": "line"})
+        line.add_series(
+            {
+                "name": "到位外资（万美元，右轴）",
+                "categories": ["到位资金", first, 0, last, 0],
+                "values": ["到位资金", first, 2, last, 2],
+                "y2_axis": True,
+                "line": {"color": "#ED7D31", "width": 2.25},
+                "marker": {"type": "circle"},
+            }
+        )
+        col.combine(line)
+        col.set_title({"name": "到位资金月度趋势", "name_font": {"name": FONT, "size": 12}})
+        col.set_y_axis({"name": "万元", "num_format": "#,##0"})
+        line.set_y2_axis({"name": "万美元", "num_format": "#,##0"})
+        col.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+        col.set_size({"width": 760, "height": 340})
+        s.ws.insert_chart(s.row, 0, col)
+
+
+def _problems(book: _Book) -> None:
+    r = book.report
+    s = book.sheet("问题台账", f"{r.heading} · 问题台账")
+    keys = (
+        "problems_open",
+        "problems_overdue",
+        "problems_closed_total",
+        "problems_total",
+        "close_rate",
+        "problems_new",
+        "problems_closed",
+    )
+    labels = ["责任单位", "在办", "超期", "已销号", "问题总数", "销号率", "本期新增", "本期销号"]
+    s.title(f"问题台账 · 截至 {r.asof}", "在办、超期、销号率以统计日为准；新增、销号为本期发生数", len(labels))
+    head = s.header(labels, repeat=True)
+    first = s.row
+    rows = [u for u in r.units if (u.period.get("problems_total") or 0) > 0]
+    for row in [*rows, r.total]:
+        s.cells(
+            [row.name, *(row.period.get(k) for k in keys)],
+            ["text", "int", "int", "int", "int", "pct", "int", "int"],
+            bold=row.level == "total",
+        )
+    s.ws.conditional_format(
+        first,
+        2,
+        s.row - 1,
+        2,
+        {"type": "cell", "criteria": ">", "value": 0, "format": book.wb.add_format({"font_color": "#C00000"})},
+    )
+    s.row += 1
+    s.ws.write_string(s.row, 0, "按产业链", book.f["section"])
+    s.row += 1
+    s.header(["产业链", *labels[1:]])
+    for row in [*r.chains, r.total]:
+        s.cells(
+            [row.name, *(row.period.get(k) for k in keys)],
+            ["text", "int", "int", "int", "int", "pct", "int", "int"],
+            bold=row.level == "total",
+        )
+    s.row += 1
+    s.note("问题明细（含状态、时限、是否超期、是否走访发现）见「明细-问题」。", len(labels))
+    s.finish(freeze=head + 1)
+
+
+def _visits(book: _Book) -> None:
+    r = book.report
+    s = book.sheet("大走访与手续", f"{r.heading} · 大走访与前期手续")
+    s.title("大走访与前期手续", f"本期 {r.period.label}；年累计 {r.year_to_date.label}", 6)
+    s.header(["指标", "单位", "本期", "上期", "年累计", "明细"])
+    tot = r.total
+    for key in ("visits", "visited", "visit_problems_found", "visit_problems_solved", "permits", "permit_days"):
+        m = BY_KEY[key]
+        row = s.cells(
+            [m.label, m.unit, tot.period.get(key), tot.previous.get(key), tot.year_to_date.get(key)],
+            ["text", "text", _fmt(m), _fmt(m), _fmt(m)],
+        )
+        s.link(row, 5, DETAIL_SHEETS[TRACE[key]])
+    s.row += 1
+    for key in ("visits", "visit_problems_found", "permits", "permit_days"):
+        s.note(f"{BY_KEY[key].label}：{definition(BY_KEY[key], r.config)}", 6)
+    s.finish()
+
+
+def _definitions(book: _Book) -> None:
+    r = book.report
+    s = book.sheet("口径说明", f"{r.heading} · 口径说明")
+    s.title("口径说明", "本报表每个数字的定义（与终端看板、JSON 完全一致）", 4)
+    s.header(["指标", "键", "单位", "定义"], repeat=True)
+    for d in r.definitions():
+        s.cells([d["label"], d["key"], d["unit"], d["definition"]], ["text", "text", "text", "note"])
+    s.row += 1
+    for line in (
+        "统计期：含首尾两天。上期：上一个同类期间（上月、上季度、上一个半月；自定义期间为紧挨着的等长期间）。",
+        "年累计：统计期末所在年份的 1 月 1 日至统计期末。统计日：统计期末与今天中较早的一天。",
+        "时序进度：统计日时全年已过去的比例。完成率低于时序进度即为落后。",
+        "阶段按首次达到的生效日期计：跨阶段推进视为当天同时达到被跳过的阶段；签约后退库、回退再推进都不重复计、不冲减。",
+        "在办、超期、销号率：统计日之后没有状态变更的问题按当前状态；有的，按状态记录倒推到统计日。",
+    ):
+        s.note(line, 4)
+    s.finish()
+    s.ws.set_column(3, 3, 90)
+
+
+# ---------------------------------------------------------------------------------------
+# Detail sheets
+# ---------------------------------------------------------------------------------------
+
+
+def _flags(value: str | None, r: Report) -> tuple[bool, bool]:
+    return in_window(value, r.period.start, r.period.end), in_window(value, r.year_to_date.start, r.year_to_date.end)
+
+
+def _detail_sheet(
+    book: _Book,
+    key: str,
+    what: str,
+    columns: list[tuple[str, str, str]],
+    rows: list[dict[str, Any]],
+    summary: str,
+) -> None:
+    """columns: (row key, header, format)."""
+    r = book.report
+    s = book.sheet(DETAIL_SHEETS[key], f"{r.heading} · {what}")
+    s.title(what, summary, len(columns))
+    head = s.header([h for _, h, _ in columns], repeat=True)
+    for row in rows:
+        s.cells([row.get(k) for k, _, _ in columns], [f for _, _, f in columns])
+    last = max(head, s.row - 1)
+    s.finish(freeze=head + 1, autofilter=(head, 0, last, len(columns) - 1))
+
+
+def _details(book: _Book) -> None:
+    r = book.report
+    d = r.details
+    assert d is not None
+    base = [
+        ("id", "编号", "int"),
+        ("title", "项目名称", "text"),
+        ("chain", "产业链", "text"),
+        ("unit", "责任单位", "text"),
+        ("status", "当前状态", "text"),
+    ]
+    stage_cols = [
+        ("created", "创建日期", "date"),
+        ("talks", "对接（在谈）日期", "date"),
+        ("signed", "签约日期", "date"),
+        ("registered", "入统日期", "date"),
+        ("started", "开工日期", "date"),
+        ("producing", "投产日期", "date"),
+        ("withdrawn", "退库日期", "date"),
+    ]
+    col_of = {
+        "new_targets": "created",
+        "talks": "talks",
+        "signed": "signed",
+        "registered": "registered",
+        "started": "started",
+        "producing": "producing",
+        "withdrawn": "withdrawn",
+    }
+    for key, col in col_of.items():
+        m = BY_KEY[key]
+        rows = []
+        for t in d.targets:
+            in_p, in_y = _flags(t.get(col), r)
+            if in_p or in_y:
+                rows.append({**t, "in_period": in_p, "in_ytd": in_y})
+        rows.sort(key=lambda x: (not x["in_period"], x.get(col) or "", x["id"]))
+        n_p = sum(1 for x in rows if x["in_period"])
+        n_y = sum(1 for x in rows if x["in_ytd"])
+        summary = f"本期 {n_p} 个，年累计 {n_y} 个。{definition(m, r.config)}"
+        if key == "signed":
+            amt_p = sum(x.get("amount") or 0 for x in rows if x["in_period"])
+            summary = f"本期 {n_p} 个、签约额 {amt_p:,.1f} 万元；年累计 {n_y} 个。{definition(m, r.config)}"
+        _detail_sheet(
+            book,
+            key,
+            f"{m.label}明细",
+            [
+                *base,
+                ("amount", "投资额（万元）", "money"),
+                ("foreign_amount", "外资额（万美元）", "money"),
+                *stage_cols,
+                ("in_period", "计入本期", "text"),
+                ("in_ytd", "计入年累计", "text"),
+            ],
+            rows,
+            summary,
+        )
+    # 对接记录
+    rows = _flagged(d.contacts, "date", r)
+    _detail_sheet(
+        book,
+        "contacts",
+        "对接记录明细",
+        [
+            ("date", "日期", "date"),
+            ("type", "方式", "text"),
+            ("id", "条目编号", "int"),
+            ("kind_name", "清单", "text"),
+            ("title", "名称", "text"),
+            ("chain", "产业链", "text"),
+            ("unit", "责任单位", "text"),
+            ("summary", "内容", "text"),
+            ("user", "记录人", "text"),
+            ("in_period", "计入本期", "text"),
+            ("in_ytd", "计入年累计", "text"),
+        ],
+        [{**x, "kind_name": r.config.kind_names.get(x["kind"], x["kind"])} for x in rows],
+        f"本期 {sum(1 for x in rows if x['in_period'])} 次，年累计 {sum(1 for x in rows if x['in_ytd'])} 次。"
+        f"{definition(BY_KEY['contacts'], r.config)}",
+    )
+    # 到位资金
+    pm, ym = funds_months(r.period), funds_months(r.year_to_date)
+    frows = []
+    for x in d.funds:
+        in_p = pm is not None and pm[0] <= x["month"] <= pm[1]
+        in_y = ym is not None and ym[0] <= x["month"] <= ym[1]
+        frows.append({**x, "in_period": in_p, "in_ytd": in_y})
+    _detail_sheet(
+        book,
+        "funds",
+        "到位资金明细",
+        [
+            ("month", "月份", "text"),
+            ("id", "编号", "int"),
+            ("title", "项目名称", "text"),
+            ("chain", "产业链", "text"),
+            ("unit", "责任单位", "text"),
+            ("domestic", "国内资金（万元）", "money"),
+            ("foreign_usd", "外资（万美元）", "money"),
+            ("in_period", "计入本期", "text"),
+            ("in_ytd", "计入年累计", "text"),
+        ],
+        frows,
+        f"本期计入月份：{_months_text(pm)}；年累计计入月份：{_months_text(ym)}。"
+        f"{definition(BY_KEY['funds_domestic'], r.config)}",
+    )
+    # 问题
+    prows = []
+    for x in d.problems:
+        c_p, c_y = _flags(x.get("created"), r)
+        x_p, x_y = _flags(x.get("closed"), r)
+        is_open = x["status"] is not None and x["status"] not in _terminal(book)
+        prows.append(
+            {
+                **x,
+                "open": is_open,
+                "overdue": is_open and x.get("due") is not None and x["due"] < r.asof.isoformat(),
+                "new_p": c_p,
+                "new_y": c_y,
+                "closed_p": x_p,
+                "closed_y": x_y,
+            }
+        )
+    _detail_sheet(
+        book,
+        "problems",
+        "问题明细",
+        [
+            ("id", "编号", "int"),
+            ("title", "问题", "text"),
+            ("chain", "产业链", "text"),
+            ("unit", "责任单位", "text"),
+            ("level", "层级", "text"),
+            ("status", f"统计日（{r.asof}）状态", "text"),
+            ("created", "提出日期", "date"),
+            ("due", "时限", "date"),
+            ("closed", "首次销号日期", "date"),
+            ("open", "在办", "text"),
+            ("overdue", "超期", "text"),
+            ("from_visit", "走访发现", "text"),
+            ("new_p", "本期新增", "text"),
+            ("closed_p", "本期销号", "text"),
+            ("new_y", "年累计新增", "text"),
+            ("closed_y", "年累计销号", "text"),
+        ],
+        prows,
+        f"在办 {sum(1 for x in prows if x['open'])} 件，其中超期 {sum(1 for x in prows if x['overdue'])} 件；"
+        f"本期新增 {sum(1 for x in prows if x['new_p'])} 件、销号 {sum(1 for x in prows if x['closed_p'])} 件。"
+        "（已办结且不在本期、年累计内新增或销号的问题不列出。）",
+    )
+    # 走访
+    vrows = _flagged(d.visits, "date", r)
+    _detail_sheet(
+        book,
+        "visits",
+        "走访明细",
+        [
+            ("date", "日期", "date"),
+            ("id", "企业编号", "int"),
+            ("title", "企业", "text"),
+            ("chain", "产业链", "text"),
+            ("unit", "责任单位", "text"),
+            ("summary", "内容", "text"),
+            ("user", "记录人", "text"),
+            ("in_period", "计入本期", "text"),
+            ("in_ytd", "计入年累计", "text"),
+        ],
+        vrows,
+        f"本期走访 {sum(1 for x in vrows if x['in_period'])} 次，年累计 {sum(1 for x in vrows if x['in_ytd'])} 次。"
+        f"{definition(BY_KEY['visits'], r.config)}",
+    )
+    # 施工许可
+    arows = _flagged(d.permits, "permit_date", r)
+    _detail_sheet(
+        book,
+        "permits",
+        "施工许可（审批速度）明细",
+        [
+            ("id", "编号", "int"),
+            ("title", "项目名称", "text"),
+            ("chain", "产业链", "text"),
+            ("unit", "责任单位", "text"),
+            ("land_date", f"{r.config.permit_from or ''}日期", "date"),
+            ("permit_date", f"{r.config.permit_to or ''}日期", "date"),
+            ("days", "天数", "int"),
+            ("in_period", "计入本期", "text"),
+            ("in_ytd", "计入年累计", "text"),
+        ],
+        arows,
+        f"本期 {sum(1 for x in arows if x['in_period'])} 个，年累计 {sum(1 for x in arows if x['in_ytd'])} 个。"
+        f"{definition(BY_KEY['permit_days'], r.config)}",
+    )
+
+
+def _terminal(book: _Book) -> set[str]:
+    cfg = book.report.config
+    return {cfg.closed_status, *cfg.cancelled}
+
+
+def _flagged(rows: list[dict[str, Any]], col: str, r: Report) -> list[dict[str, Any]]:
+    out = []
+    for x in rows:
+        in_p, in_y = _flags(x.get(col), r)
+        if in_p or in_y:
+            out.append({**x, "in_period": in_p, "in_ytd": in_y})
+    out.sort(key=lambda x: (not x["in_period"], x.get(col) or ""))
+    return out
+
+
+def _months_text(r: tuple[str, str] | None) -> str:
+    if r is None:
+        return "无（没有整月的月末落在期内）"
+    return r[0] if r[0] == r[1] else f"{r[0]} 至 {r[1]}"
