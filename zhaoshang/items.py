@@ -138,6 +138,11 @@ class Filter:
     descending: bool = False
     limit: int | None = None
     today: date | None = None
+    #: first reached this status (for a stage: it or a later one) within [reached_from,
+    #: reached_to] — what the reports count (zhaoshang.reports.figures.reached_clause)
+    reached: str | None = None
+    reached_from: date | None = None
+    reached_to: date | None = None
 
 
 @dataclass
@@ -170,6 +175,12 @@ def list_items(db: Database, flt: Filter) -> Listing:
         from .pipeline.team import leader_clause
 
         clause, values = leader_clause(db, flt.leader)
+        where.append(clause)
+        params.extend(values)
+    if flt.reached:
+        from .reports.figures import reached_clause
+
+        clause, values = reached_clause(db, kind, flt.reached, flt.reached_from, flt.reached_to)
         where.append(clause)
         params.extend(values)
     if flt.status:

@@ -87,6 +87,12 @@ def list_(
     sort: Annotated[str | None, typer.Option("--sort", help="按字段排序（英文键或中文名）")] = None,
     desc: Annotated[bool, typer.Option("--desc", help="倒序")] = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="最多显示条数", min=1)] = None,
+    reached: Annotated[
+        str | None,
+        typer.Option("--reached", help="在 --from/--to 期间首次达到这个阶段/状态的（与报表的签约、开工等口径相同）"),
+    ] = None,
+    reached_from: Annotated[str | None, typer.Option("--from", help="与 --reached 连用：开始日期（含）")] = None,
+    reached_to: Annotated[str | None, typer.Option("--to", help="与 --reached 连用：结束日期（含）")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出条目，可按产业链、状态、责任人、单位、超期和任意字段筛选。
@@ -96,6 +102,12 @@ def list_(
     from .. import items
     from ..render import Column, render
 
+    if (reached_from or reached_to) and not reached:
+        from ..errors import ZsError
+
+        raise ZsError(
+            "--from/--to 要与 --reached 连用，如 zs list 招什么 --reached 已签约 --from 2026-11-01 --to 2026-11-30"
+        )
     flt = items.Filter(
         kind=kind,
         chain=chain,
@@ -109,6 +121,9 @@ def list_(
         sort=sort,
         descending=desc,
         limit=limit,
+        reached=reached,
+        reached_from=_day(reached_from, "--from"),
+        reached_to=_day(reached_to, "--to"),
     )
     db = state(ctx).open()
     listing = items.list_items(db, flt)
@@ -136,6 +151,18 @@ def list_(
     else:
         cols = [Column(f.key, f.header) for f in listing.fields]
         render(listing.rows, cols, fmt.value, out())
+
+
+def _day(text: str | None, option: str) -> Any:
+    from ..errors import ZsError
+    from ..parse import parse_date
+
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ZsError as exc:
+        raise ZsError(f"{option}：{exc.message}") from None
 
 
 def _header(db: Any, kind: Any, key: str) -> str:

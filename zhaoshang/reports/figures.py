@@ -61,24 +61,46 @@ def reached_statuses(kind: KindDef, status: str) -> tuple[str, ...]:
     return tuple(reached_stages(kind, status))
 
 
-def reached_clause(kind: KindDef, status: str, start: date | None, end: date | None) -> tuple[str, list[Any]]:
-    """SQL condition on ``i.id`` (an item of ``kind``): first reached ``status`` within
-    [start, end] (either bound may be open).  Used by ``zs list --reached``."""
-    statuses = reached_statuses(kind, status)
-    having: list[str] = []
-    params: list[Any] = [kind.key, *statuses]
-    if start is not None:
-        having.append("min(s.date) >= ?")
-        params.append(start.isoformat())
-    if end is not None:
-        having.append("min(s.date) <= ?")
-        params.append(end.isoformat())
-    marks = ", ".join("?" * len(statuses))
-    sql = (
-        f"(i.kind = ? AND i.id IN (SELECT s.item_id FROM status_log s WHERE s.to_status IN ({marks}) "
-        f"GROUP BY s.item_id{' HAVING ' + ' AND '.join(having) if having else ''}))"
-    )
-    return sql, params
+def reached_clause(
+    db: Database, kind: KindDef | None, status: str, start: date | None, end: date | None
+) -> tuple[str, list[Any]]:
+    """SQL condition on ``i`` (items) for ``zs list --reached``: the item first reached
+    ``status`` (any name or alias; for a stage, it or a later stage) within [start, end]
+    (either bound may be open) — exactly what the report counts as 签约 / 开工 … in a period.
+    Without a kind, every kind that has such a status is searched."""
+    from ..errors import NotFoundError
+    from ..items import resolve_status
+
+    kinds = [kind] if kind is not None else list(db.defs.kinds)
+    parts: list[str] = []
+    params: list[Any] = []
+    for k in kinds:
+        try:
+            name = resolve_status(k, status)
+        except NotFoundError:
+            if kind is not None:
+                raise
+            continue
+        statuses = reached_statuses(k, name)
+        having: list[str] = []
+        bounds: list[Any] = []
+        if start is not None:
+            having.append("min(s.date) >= ?")
+            bounds.append(start.isoformat())
+        if end is not None:
+            having.append("min(s.date) <= ?")
+            bounds.append(end.isoformat())
+        parts.append(
+            f"(i.kind = ? AND i.id IN (SELECT s.item_id FROM status_log s WHERE s.to_status IN "
+            f"({', '.join('?' * len(statuses))}) GROUP BY s.item_id"
+            f"{' HAVING ' + ' AND '.join(having) if having else ''}))"
+        )
+        params += [k.key, *statuses, *bounds]
+    if not parts:
+        raise NotFoundError(
+            f"没有哪张清单有「{status.strip()}」这个状态：请写明清单，如 zs list 招什么 --reached 已签约"
+        )
+    return "(" + " OR ".join(parts) + ")", params
 
 
 # ---------------------------------------------------------------------------------------
