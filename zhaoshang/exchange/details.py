@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import lookups
+from ..definitions import KindDef
 from ..errors import ParseError, ZsError
-from ..parse import normalize_key, parse_bool, parse_date, parse_money, parse_month
+from ..parse import normalize_key, parse_bool, parse_date, parse_month
 from .columns import Mapping, Target
 from .layout import SheetSpec
 from .readers import RawSheet
@@ -59,6 +60,9 @@ class Handler:
             t.column: (t, self._parser(t)) for t in mapping.targets
         }
         self.present = {t.key for t in mapping.targets}
+        self.batch: list[tuple[dict[str, Any], DataRow]] = []
+        self.existing: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._steps: dict[tuple[str, str], str] = {}
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
@@ -88,15 +92,24 @@ class Handler:
         if col.type == "month":
             return parse_month
         if col.type == "money":
-            currency = "USD" if col.unit == "万美元" else "CNY"
-            unit = t.unit
-            return lambda raw: parse_money(raw, currency=currency, default_unit=unit)
+            from .importer import money_parser
+
+            return money_parser("USD" if col.unit == "万美元" else "CNY", t.unit)
         if col.type == "bool":
             return lambda raw: 1 if parse_bool(raw) else 0
         if self.spec.key == "activities" and col.key == "type":
             from ..pipeline.activities import resolve_type
 
-            return lambda raw: resolve_type(_text(raw))
+            types: dict[str, str] = {}
+
+            def activity_type(raw: object) -> str:
+                text = _text(raw)
+                hit = types.get(text)
+                if hit is None:
+                    hit = types[text] = resolve_type(text)
+                return hit
+
+            return activity_type
         if self.spec.key == "units" and col.key == "type":
             choices = col.choices
 
@@ -108,14 +121,17 @@ class Handler:
                 raise ParseError(f"「{text}」不是可选的类型。可选：{'、'.join(choices)}")
 
             return unit_type
-        if unescape:
-            from .importer import _unformula
+        from .importer import _unformula
 
-            return lambda raw: (_unformula(_text(raw)) or None) if raw is not None else None
-        return lambda raw: _text(raw) or None
+        def text(raw: object) -> Any:
+            value = raw if raw.__class__ is str else _text(raw)
+            return (_unformula(value) if unescape else value) or None
+
+        return text
 
     # -- rows --------------------------------------------------------------------------
     def row(self, row: DataRow) -> None:
+        """Parse and check a row; rows are decided and written in batches (:meth:`flush`)."""
         from .importer import Problem
 
         values: dict[str, Any] = {}
@@ -130,41 +146,88 @@ class Handler:
             except ZsError as exc:
                 problems.append(Problem(self.raw.name, row.number, t.where, raw, exc.message))
         for key in _REQUIRED[self.spec.key]:
-            if values.get(key) is None and not any(p.column.endswith(f"「{self._header_of(key)}」") for p in problems):
-                problems.append(
-                    Problem(self.raw.name, row.number, self._where(key), None, f"「{self._label(key)}」必填")
-                )
+            if values.get(key) is None:
+                unreadable = any(p.column == self._where(key) for p in problems)
+                if not unreadable:
+                    label = self._label(key)
+                    problems.append(Problem(self.raw.name, row.number, self._where(key), None, f"「{label}」必填"))
         if not problems and "item_id" in values:
             item = self.run._item_id(values["item_id"])
             if item is None:
-                problems.append(
-                    Problem(
-                        self.raw.name,
-                        row.number,
-                        self._where("item_id"),
-                        values["item_id"],
-                        f"没有编号为 {values['item_id']} 的条目（也不在本文件的清单中）",
-                    )
-                )
+                ref = values["item_id"]
+                why = f"没有编号为 {ref} 的条目（也不在本文件的清单中）"
+                problems.append(Problem(self.raw.name, row.number, self._where("item_id"), ref, why))
             else:
                 values["item_id"] = item
         if not problems:
-            try:
-                getattr(self, f"_{self.spec.key}")(values, row)
-            except ZsError as exc:
-                problems.append(Problem(self.raw.name, row.number, "", None, exc.message))
+            problems = self._check(values, row)
         if problems:
-            self.run.report.problems.extend(problems)
-            self.rep.rejected += 1
-            if self.run.rejects is not None:
-                self.run.rejects.add(self.raw.name, self.header, row.number, row.cells, [p.reason for p in problems])
+            self._reject(row, problems)
+            return
+        self.batch.append((values, row))
+        if len(self.batch) >= _BATCH:
+            self.flush()
+
+    def _check(self, values: dict[str, Any], row: DataRow) -> list[Problem]:
+        """The rules ``zs note`` and ``zs fund`` apply: nothing in the future, a follow-up after
+        the meeting."""
+        from .importer import Problem
+
+        today = self.run.today
+        out: list[Problem] = []
+        key = self.spec.key
+        if key == "activities":
+            day, nxt = values.get("date"), values.get("next_date")
+            if day and day > today:
+                out.append(Problem(self.raw.name, row.number, self._where("date"), day, f"对接日期晚于今天（{today}）"))
+            if day and nxt and nxt <= day:
+                why = f"下次跟进日期应晚于对接日期 {day}"
+                out.append(Problem(self.raw.name, row.number, self._where("next_date"), nxt, why))
+        elif key == "funds" and values.get("month") and values["month"] > today[:7]:
+            why = f"月份还没到（今天是 {today}）：到位资金只能记已到账的月份"
+            out.append(Problem(self.raw.name, row.number, self._where("month"), values["month"], why))
+        return out
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        apply = getattr(self, f"_{self.spec.key}")
+        table = _TABLES.get(self.spec.key)
+        if table is not None:
+            self.run._flush_details(table)  # rows added by earlier batches must be seen
+        self.existing = self._load([v["item_id"] for v, _ in batch if "item_id" in v])
+        for values, row in batch:
+            try:
+                apply(values, row)
+            except ZsError as exc:
+                from .importer import Problem
+
+                self._reject(row, [Problem(self.raw.name, row.number, "", None, exc.message)])
 
     def finish(self) -> None:
-        return None
+        self.flush()
 
-    def _header_of(self, key: str) -> str:
-        t = next((t for t in self.mapping.targets if t.key == key), None)
-        return t.header if t else self.spec.col(key).header
+    def _reject(self, row: DataRow, problems: list[Problem]) -> None:
+        self.run.report.problems.extend(problems)
+        self.rep.rejected += 1
+        if self.run.rejects is not None:
+            self.run.rejects.add(self.raw.name, self.header, row.number, row.cells, [p.reason for p in problems])
+
+    def _load(self, item_ids: list[int]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """What the database holds for these items, by natural key -> (id, other columns)."""
+        sql = _EXISTING.get(self.spec.key)
+        out: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        if sql is None or not item_ids:
+            return out
+        key_len = _KEY_LEN[self.spec.key]
+        ids = sorted(set(item_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.run.db.conn.execute(sql.format(marks=marks), chunk):
+                out[tuple(r[:key_len])] = tuple(r[key_len:])
+        return out
 
     def _where(self, key: str) -> str:
         t = next((t for t in self.mapping.targets if t.key == key), None)
@@ -190,25 +253,24 @@ class Handler:
                     self.run.report.blank_kept += 1
         return out
 
-    def _update(self, table: str, rid: int, changes: dict[str, Any], *, stamp: bool = True) -> None:
+    def _update(self, table: str, rid: int, changes: dict[str, Any]) -> None:
         if not changes:
             self.rep.unchanged += 1
             return
-        sets = dict(changes)
-        if stamp:
-            sets.update(user=self.run.user, at=self.run.ts)
-        cols = ", ".join(f'"{k}" = ?' for k in sets)
-        self.run.db.conn.execute(f'UPDATE "{table}" SET {cols} WHERE id = ?', [*sets.values(), rid])
+        cols = ", ".join(f'"{k}" = ?' for k in changes)
+        self.run.db.conn.execute(f'UPDATE "{table}" SET {cols} WHERE id = ?', [*changes.values(), rid])
         self.rep.updated += 1
 
-    def _pending(self, key: tuple[Any, ...]) -> bool:
-        if key in self.run.detail_keys:
-            return True
-        self.run.detail_keys.add(key)
-        return False
+    def _stamped(self, changes: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        if changes:
+            changes["user"] = values.get("user") or self.run.user
+            changes["at"] = self.run.ts
+        return changes
 
     # -- 产业链 / 招商主体 ----------------------------------------------------------------
     def _named(self, ent: lookups.Entity, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+        from ..db import now
+
         run = self.run
         names = run.chains if ent is lookups.CHAIN else run.units
         name = str(values["name"])
@@ -229,11 +291,9 @@ class Handler:
         if run.mode == "rollup":
             self.rep.unchanged += 1  # an office's roll-up never rewrites our own chains and units
             return
-        cur = run.db.conn.execute(
-            f"SELECT {', '.join(('name', *keys))} FROM {ent.table} WHERE id = ?", (target,)
-        ).fetchone()
-        current = dict(zip(("name", *keys), cur, strict=True))
-        changes = self._changes(values, ("name", *keys), current)
+        cols = ("name", *keys)
+        cur = run.db.conn.execute(f"SELECT {', '.join(cols)} FROM {ent.table} WHERE id = ?", (target,)).fetchone()
+        changes = self._changes(values, cols, dict(zip(cols, cur, strict=True)))
         if "name" in changes:
             clash = run.db.conn.execute(
                 f"SELECT id FROM {ent.table} WHERE name = ? AND id != ?", (changes["name"], target)
@@ -242,10 +302,8 @@ class Handler:
                 raise ZsError(f"{ent.noun}「{changes['name']}」已存在：名称不能重复")
             names.add(target, str(changes["name"]))
         if changes:
-            from ..db import now
-
             changes["updated_at"] = now()
-        self._update(ent.table, target, changes, stamp=False)
+        self._update(ent.table, target, changes)
 
     def _chains(self, values: dict[str, Any], row: DataRow) -> None:
         self._named(lookups.CHAIN, values, ("leader", "lead_unit", "coop_units", "task_force", "description"))
@@ -264,22 +322,19 @@ class Handler:
                 "SELECT item_id, type, date, summary, next_date FROM activities WHERE id = ?", (values["id"],)
             ).fetchone()
             if cur is not None and cur[0] == item:
-                current = dict(zip(keys, cur[1:], strict=True))
-                self._update("activities", int(values["id"]), self._changes(values, keys, current), stamp=False)
+                changes = self._changes(values, keys, dict(zip(keys, cur[1:], strict=True)))
+                self._update("activities", int(values["id"]), changes)
                 return
-        key = ("activities", item, values["date"], values["type"], values["summary"])
-        found = run.db.conn.execute(
-            "SELECT id, next_date FROM activities WHERE item_id = ? AND date = ? AND type = ? AND summary = ?",
-            key[1:],
-        ).fetchone()
+        key = (item, values["date"], values["type"], values["summary"])
+        found = self.existing.get(key)
         if found is not None:
-            self._update(
-                "activities", int(found[0]), self._changes(values, ("next_date",), {"next_date": found[1]}), stamp=False
-            )
+            if found[0] is None:  # added earlier in this import
+                self.rep.unchanged += 1
+                return
+            changes = self._changes(values, ("next_date",), {"next_date": found[1]})
+            self._update("activities", int(found[0]), changes)
             return
-        if self._pending(key):
-            self.rep.unchanged += 1
-            return
+        self.existing[key] = (None, values.get("next_date"))
         run.queue_insert(
             "activities",
             ["item_id", "type", "date", "summary", "next_date", "user", "at"],
@@ -298,19 +353,16 @@ class Handler:
         if values.get("domestic") is None and values.get("foreign_usd") is None:
             self.rep.skipped += 1
             return
-        cur = run.db.conn.execute(
-            "SELECT id, domestic, foreign_usd FROM funds WHERE item_id = ? AND month = ?", (item, values["month"])
-        ).fetchone()
-        if cur is not None:
-            current = {"domestic": cur[1], "foreign_usd": cur[2]}
+        key = (item, values["month"])
+        found = self.existing.get(key)
+        if found is not None:
+            if found[0] is None:
+                raise ZsError(f"编号 {item} 的 {values['month']} 到位资金在本文件中出现了不止一次")
+            current = {"domestic": found[1], "foreign_usd": found[2]}
             changes = self._changes(values, ("domestic", "foreign_usd"), current)
-            if changes:
-                changes["user"] = values.get("user") or run.user
-                changes["at"] = run.ts
-            self._update("funds", int(cur[0]), changes, stamp=False)
+            self._update("funds", int(found[0]), self._stamped(changes, values))
             return
-        if self._pending(("funds", item, values["month"])):
-            raise ZsError(f"编号 {item} 的 {values['month']} 到位资金在本文件中出现了不止一次")
+        self.existing[key] = (None, None, None)
         run.queue_insert(
             "funds",
             ["item_id", "month", "domestic", "foreign_usd", "user", "at"],
@@ -321,24 +373,21 @@ class Handler:
 
     # -- 前期手续 ----------------------------------------------------------------------------
     def _approvals(self, values: dict[str, Any], row: DataRow) -> None:
-        from ..pipeline.approvals import resolve_step
-
         run = self.run
         item = values["item_id"]
         kind = run._item_kind(item)
         if not kind.approvals:
             raise ZsError(f"编号 {item} 是「{kind.name}」清单的条目，没有前期手续")
-        step = resolve_step(kind, str(values["step"]))
-        cur = run.db.conn.execute(
-            "SELECT id, date, note FROM approvals WHERE item_id = ? AND step = ?", (item, step)
-        ).fetchone()
-        if cur is not None:
-            self._update(
-                "approvals", int(cur[0]), self._changes(values, ("date", "note"), {"date": cur[1], "note": cur[2]})
-            )
+        step = self._step(kind, str(values["step"]))
+        key = (item, step)
+        found = self.existing.get(key)
+        if found is not None:
+            if found[0] is None:
+                raise ZsError(f"编号 {item} 的「{step}」在本文件中出现了不止一次")
+            changes = self._changes(values, ("date", "note"), {"date": found[1], "note": found[2]})
+            self._update("approvals", int(found[0]), self._stamped(changes, {}))
             return
-        if self._pending(("approvals", item, step)):
-            raise ZsError(f"编号 {item} 的「{step}」在本文件中出现了不止一次")
+        self.existing[key] = (None, None, None)
         run.queue_insert(
             "approvals",
             ["item_id", "step", "date", "note", "user", "at"],
@@ -346,25 +395,45 @@ class Handler:
         )
         self.rep.added += 1
 
+    def _step(self, kind: KindDef, text: str) -> str:
+        from ..pipeline.approvals import resolve_step
+
+        key = (kind.key, text)
+        hit = self._steps.get(key)
+        if hit is None:
+            hit = self._steps[key] = resolve_step(kind, text)
+        return hit
+
     # -- 服务专班 ----------------------------------------------------------------------------
     def _team(self, values: dict[str, Any], row: DataRow) -> None:
         run = self.run
         item = values["item_id"]
         role, name = " ".join(str(values["role"]).split()), " ".join(str(values["name"]).split())
-        cur = run.db.conn.execute(
-            "SELECT id, org, phone FROM team_members WHERE item_id = ? AND role = ? AND name = ?", (item, role, name)
-        ).fetchone()
-        if cur is not None:
-            self._update(
-                "team_members", int(cur[0]), self._changes(values, ("org", "phone"), {"org": cur[1], "phone": cur[2]})
-            )
+        key = (item, role, name)
+        found = self.existing.get(key)
+        if found is not None:
+            if found[0] is None:
+                self.rep.unchanged += 1
+                return
+            changes = self._changes(values, ("org", "phone"), {"org": found[1], "phone": found[2]})
+            self._update("team_members", int(found[0]), self._stamped(changes, {}))
             return
-        if self._pending(("team", item, role, name)):
-            self.rep.unchanged += 1
-            return
+        self.existing[key] = (None, None, None)
         run.queue_insert(
             "team_members",
             ["item_id", "role", "name", "org", "phone", "user", "at"],
             (item, role, name, values.get("org"), values.get("phone"), run.user, run.ts),
         )
         self.rep.added += 1
+
+
+_BATCH = 2000
+#: existing rows of the items of a batch: natural key columns first, then (id, values …)
+_EXISTING = {
+    "activities": "SELECT item_id, date, type, summary, id, next_date FROM activities WHERE item_id IN ({marks})",
+    "funds": "SELECT item_id, month, id, domestic, foreign_usd FROM funds WHERE item_id IN ({marks})",
+    "approvals": "SELECT item_id, step, id, date, note FROM approvals WHERE item_id IN ({marks})",
+    "team": "SELECT item_id, role, name, id, org, phone FROM team_members WHERE item_id IN ({marks})",
+}
+_TABLES = {"activities": "activities", "funds": "funds", "approvals": "approvals", "team": "team_members"}
+_KEY_LEN = {"activities": 4, "funds": 2, "approvals": 2, "team": 3}

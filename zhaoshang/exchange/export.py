@@ -118,21 +118,44 @@ def _meta(db: Database, sel: Selection, *, mask: bool, user: str, type_: str = "
 Convert = Callable[[Any], Any]
 
 
-def _to_date(v: Any) -> Any:
+_EPOCH = dt.date(1899, 12, 30).toordinal()
+
+
+def _cached(fn: Convert) -> Convert:
+    """Dates repeat a lot (same days, bulk timestamps): convert each text once."""
+    cache: dict[Any, Any] = {}
+
+    def run(v: Any) -> Any:
+        try:
+            return cache[v]
+        except KeyError:
+            out = cache[v] = fn(v)
+            if len(cache) > 100_000:
+                cache.clear()
+            return out
+        except TypeError:
+            return fn(v)
+
+    return run
+
+
+def _date_serial(v: Any) -> Any:
+    """An ISO date as an Excel serial number (the column carries the date format)."""
     if isinstance(v, str):
         try:
-            return dt.date.fromisoformat(v[:10])
+            return float(dt.date.fromisoformat(v[:10]).toordinal() - _EPOCH)
         except ValueError:
             return v
     return v
 
 
-def _to_datetime(v: Any) -> Any:
+def _datetime_serial(v: Any) -> Any:
     if isinstance(v, str):
         try:
-            return dt.datetime.fromisoformat(v)
+            t = dt.datetime.fromisoformat(v)
         except ValueError:
             return v
+        return t.toordinal() - _EPOCH + (t.hour * 3600 + t.minute * 60 + t.second) / 86400
     return v
 
 
@@ -182,7 +205,12 @@ def converters(cols: Sequence[Col], fmt: str, *, mask: bool) -> list[tuple[int, 
     for i, c in enumerate(cols):
         fn: Convert | None = None
         if fmt == "xlsx":
-            fn = {"date": _to_date, "datetime": _to_datetime, "bool": _yes_no}.get(c.type)
+            if c.type == "date":
+                fn = _cached(_date_serial)
+            elif c.type == "datetime":
+                fn = _cached(_datetime_serial)
+            elif c.type == "bool":
+                fn = _yes_no
         elif fmt == "csv":
             if c.type in ("money", "number"):
                 fn = _csv_money
@@ -291,8 +319,7 @@ def _write_xlsx(
             sheet = book.sheet(spec.name, spec.cols, rows=count, freeze=spec.freeze)
             add_validations(sheet, spec.cols, lists)
             convs = converters(spec.cols, "xlsx", mask=meta.masked)
-            for row in _counting(_converted(rows, convs), spec.name, progress):
-                sheet.write(row)
+            sheet.write_many(_counting(_converted(rows, convs), spec.name, progress))
             written = sheet.finish()
             result.sheets.append((spec.name, written))
             if spec.kind is not None:

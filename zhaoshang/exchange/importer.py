@@ -534,20 +534,36 @@ def _loose(name: str) -> str:
 
 
 class _Dups:
-    """Items by (kind, chain, normalised name) — for spotting near-identical names."""
+    """Items by (kind, chain, normalised name) — for spotting near-identical names.
 
-    def __init__(self, db: Database) -> None:
-        self.exact: dict[tuple[str, int, str], tuple[int, str]] = {}
-        self.loose: dict[tuple[str, int, str], tuple[int, str]] = {}
-        for rid, kind, chain, title in db.conn.execute("SELECT id, kind, chain_id, title FROM items ORDER BY id"):
-            self.add(kind, chain, title, rid)
+    In a roll-up the office's own items never count as duplicates of each other (they are
+    distinct items there, matched by their 编号); only items of other origins do."""
 
-    def add(self, kind: str, chain: int, title: str, rid: int) -> None:
-        self.exact.setdefault((kind, chain, normalize_name(title)), (rid, title))
-        self.loose.setdefault((kind, chain, _loose(title)), (rid, title))
+    def __init__(self, db: Database, origin: str | None) -> None:
+        self.origin = origin
+        self.exact: dict[tuple[str, int, str], list[tuple[int, str, str | None]]] = {}
+        self.loose: dict[tuple[str, int, str], list[tuple[int, str, str | None]]] = {}
+        rows = db.conn.execute(
+            "SELECT id, kind, chain_id, title, origin FROM items WHERE origin IS NOT ? ORDER BY id", (origin,)
+        )
+        for rid, kind, chain, title, org in rows:
+            self.add(kind, chain, title, rid, org)
+
+    def add(self, kind: str, chain: int, title: str, rid: int, origin: str | None) -> None:
+        if self.origin is not None and origin == self.origin:
+            return  # the office's own items are told apart by their 编号
+        entry = (rid, title, origin)
+        self.exact.setdefault((kind, chain, normalize_name(title)), []).append(entry)
+        self.loose.setdefault((kind, chain, _loose(title)), []).append(entry)
 
     def find(self, kind: str, chain: int, title: str) -> tuple[int, str] | None:
-        return self.exact.get((kind, chain, normalize_name(title))) or self.loose.get((kind, chain, _loose(title)))
+        if not self.exact:
+            return None
+        for index, key in ((self.exact, normalize_name(title)), (self.loose, _loose(title))):
+            for rid, name, origin in index.get((kind, chain, key), ()):
+                if self.origin is None or origin != self.origin:
+                    return rid, name
+        return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -595,6 +611,7 @@ class _Run:
         self.detail_pending: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
         self.detail_keys: set[tuple[Any, ...]] = set()
         self.touched: list[int] = []
+        self.new_ids: list[int] = []
         self.unknown_refs = 0
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
@@ -613,10 +630,12 @@ class _Run:
                 used += 1
         self._flush_items()
         self._flush_details()
-        if self.touched:
-            from ..search import reindex
+        from ..search import reindex
 
+        if self.touched:
             reindex(self.db, self.touched)
+        if self.new_ids:
+            _index_new(self.db, self.new_ids)
         if not used and not self.report.problems:
             names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
             raise ZsError(
@@ -774,14 +793,23 @@ class _Run:
         if key == "due" or (f is not None and f.type == "date"):
             return self._cached("date", lambda raw: parse_date(raw).isoformat())
         if f is not None and f.type == "money":
-            currency, unit = f.currency, t.unit
-            return lambda raw: parse_money(raw, currency=currency, default_unit=unit)
+            return money_parser(f.currency, t.unit)
         if f is not None and f.type in ("enum", "bool", "multi"):
             field_ = f
             base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
             if unescape:
                 return lambda raw: base(_unformula(raw) if isinstance(raw, str) else raw)
             return base
+        if f is not None and f.type in ("text", "phone"):
+            # cells arrive stripped and non-empty: text is taken as it is
+            slow = f
+
+            def text(raw: object) -> Any:
+                if raw.__class__ is str:
+                    return _unformula(raw) if unescape else raw
+                return to_storage(slow, raw)
+
+            return text
         if f is not None:
             field_ = f
 
@@ -1049,7 +1077,7 @@ class _Run:
             self._fail(r, "产业链", None, "缺少产业链：请在表中加「产业链」列，或用 --chain 指定")
             return
         if self.dups is None:
-            self.dups = _Dups(self.db)
+            self.dups = _Dups(self.db, self.report.origin)
         match = self.dups.find(kind.key, chain, str(title))
         if match is not None and not self._duplicate(r, match, origin_id):
             return
@@ -1078,7 +1106,7 @@ class _Run:
         self.next_id += 1
         origin = self.report.origin if origin_id is not None else None
         self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r)
-        self.dups.add(kind.key, chain, str(title), new_id)
+        self.dups.add(kind.key, chain, str(title), new_id, origin)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
         self.item_kinds[new_id] = kind.key
@@ -1184,9 +1212,7 @@ class _Run:
                 ["item_id", "from_status", "to_status", "date", "reason", "user", "at"],
                 [(n.id, None, n.status, self.today, None, user, self.ts) for n in new],
             )
-        from ..search import reindex
-
-        reindex(self.db, [n.id for n in new])
+        self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------
     def _fail(self, r: _ItemRow, column: str, value: object, reason: str) -> None:
@@ -1275,6 +1301,26 @@ class _Run:
                     bulk.insert_rows(self.db, table, cols, rows)
 
 
+def _index_new(db: Database, ids: list[int]) -> None:
+    """Add new items to the search index: one statement per kind over their id range (new
+    ids are consecutive), instead of row batches."""
+    from ..search import _body_sql, reindex
+
+    lo, hi = min(ids), max(ids)
+    if hi - lo + 1 != len(ids):
+        reindex(db, ids)
+        return
+    for kind in db.defs.kinds:
+        table, cols = _body_sql(db, kind.key)
+        parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
+        body = " || ' ' || ".join(parts)
+        db.conn.execute(
+            f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
+            f'FROM items i LEFT JOIN "{table}" k ON k.id = i.id WHERE i.id BETWEEN ? AND ? AND i.kind = ?',
+            (lo, hi, kind.key),
+        )
+
+
 def _display(f: FieldDef | None, v: Any) -> str:
     if v is None or v == "":
         return ""
@@ -1285,8 +1331,24 @@ def _display(f: FieldDef | None, v: Any) -> str:
     return str(v)
 
 
+def money_parser(currency: str, unit: str) -> Callable[[object], float]:
+    """parse_money for one column, with a fast path for the plain numbers of Excel cells
+    (already in 万 with at most 6 decimals: exactly what parse_money would return)."""
+
+    def money(raw: object) -> float:
+        cls = raw.__class__
+        if unit == "万" and (cls is int or cls is float) and -1e12 < raw < 1e12:  # type: ignore[operator]
+            value = float(raw)  # type: ignore[arg-type]
+            if cls is int or round(value, 6) == value:
+                return value + 0.0
+        return parse_money(raw, currency=currency, default_unit=unit)
+
+    return money
+
+
 def _positive_id(raw: object) -> int:
-    value = parse_int(raw)
+    value = raw if raw.__class__ is int else parse_int(raw)
+    assert isinstance(value, int)
     if value <= 0:
         raise ParseError(f"编号「{raw}」应是正整数")
     return value

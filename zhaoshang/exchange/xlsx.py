@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,10 @@ _MAX_WIDTH = 50
 # Text that needs more than copying into <t>…</t>: XML specials, control characters (Excel's
 # _xHHHH_ escape), a literal _xHHHH_ (escaped as _x005F_xHHHH_), leading/trailing space.
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# The same test over the texts of a whole row joined by _SEP (a private-use character), plus
+# leading/trailing space of any of them.
+_SEP = "\ue000"
+_ROW_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(?:^|\ue000)\s|\s(?:\ue000|$)")
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 
@@ -237,6 +241,58 @@ class SheetWriter:
             self._fh.write(self._xml(r, values))
         else:
             self._write_api(r, values)
+
+    def write_many(self, rows: Iterable[Sequence[object]]) -> None:
+        """Append many rows (the fast path: one escape check per row, buffered writes)."""
+        it = iter(rows)
+        while self.row <= _MEASURE_ROWS:
+            values = next(it, None)
+            if values is None:
+                return
+            self.write(values)
+        if not self._fast:
+            for values in it:
+                self.write(values)
+            return
+        letters, styles = self._letters, self._styles
+        s_mid = [f'"{st} t="inlineStr"><is><t>' for st in styles]
+        n_mid = [f'"{st}><v>' for st in styles]
+        opens = [f'<c r="{x}' for x in letters]
+        fh = self._fh
+        buf: list[str] = []
+        r = self.row
+        bad = _ROW_NEEDS_ESCAPE.search
+        sep = _SEP
+        for values in it:
+            rr = str(r + 1)
+            parts = [f'<row r="{rr}">']
+            app = parts.append
+            texts: list[str] = []
+            for i, v in enumerate(values):
+                if v is None:
+                    continue
+                cls = v.__class__
+                if cls is str:
+                    if v:
+                        texts.append(v)  # type: ignore[arg-type]
+                        app(f"{opens[i]}{rr}{s_mid[i]}{v}</t></is></c>")
+                elif cls is int or cls is float:
+                    app(f"{opens[i]}{rr}{n_mid[i]}{v!r}</v></c>")
+                else:
+                    parts = []
+                    break
+            if not parts or (texts and bad(sep.join(texts))):
+                buf.append(self._xml(r, values))  # escaping needed, or an unusual value: the careful way
+            else:
+                app("</row>")
+                buf.append("".join(parts))
+            r += 1
+            if len(buf) >= 256:
+                fh.write("".join(buf))
+                buf.clear()
+        if buf:
+            fh.write("".join(buf))
+        self.row = r
 
     def _measure(self, values: Sequence[object]) -> None:
         widths = self.widths
