@@ -128,6 +128,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str,
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append(r)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # typed as text ('=…), not a formula
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
     wb.save(path)

@@ -208,11 +208,16 @@ def import_(
 
 
 def _show_report(report: ImportReport, fmt: Format) -> None:
-    from ..render import Column, render, to_json, to_yaml
+    from ..render import Column, render, to_yaml
 
     if fmt in (Format.json, Format.yaml):
         data = report.as_dict()
-        out().write(to_json(data) if fmt is Format.json else to_yaml(data))
+        if fmt is Format.json:
+            import json
+
+            out().write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        else:
+            out().write(to_yaml(data))
         return
     origin = {
         "own": "本库导出的文件（按编号对应）",

@@ -360,6 +360,21 @@ def known_labels(
     return lambda label: normalize_key(label) in names
 
 
+def kind_column(defs: Definitions, header: Sequence[HeaderCell], explicit: dict[str, str]) -> int | None:
+    """The column naming each row's list (清单), if the table has one."""
+    f = defs.common_field("kind")
+    names = {normalize_key(x) for x in (f.key, f.label, *f.aliases)}
+    for h in header:
+        target = _explicit(h, explicit)
+        if target is not None:
+            if normalize_key(target) in names:
+                return h.column
+            continue
+        if normalize_key(h.label) in names or normalize_key(h.text) in names:
+            return h.column
+    return None
+
+
 def guess_kind(defs: Definitions, header: Sequence[HeaderCell]) -> tuple[KindDef | None, list[tuple[KindDef, int]]]:
     """The kind whose own fields the header names most (None when unclear)."""
     scores: list[tuple[KindDef, int]] = []

@@ -341,9 +341,9 @@ def rejected_error(report: ImportReport) -> ZsError:
     d = len(report.pending_duplicates)
     what = []
     if n:
-        what.append(f"{n} 个问题")
+        what.append(f" {n} 个问题")
     if d:
-        what.append(f"{d} 个疑似重复")
+        what.append(f" {d} 个疑似重复")
     details = [p.text() for p in report.problems[:1000]]
     if n > 1000:
         details.append(f"……还有 {n - 1000} 个问题未列出（用 --errors 文件.xlsx 导出全部被拒绝的行）")
@@ -543,9 +543,10 @@ class _Dups:
         self.origin = origin
         self.exact: dict[tuple[str, int, str], list[tuple[int, str, str | None]]] = {}
         self.loose: dict[tuple[str, int, str], list[tuple[int, str, str | None]]] = {}
-        rows = db.conn.execute(
-            "SELECT id, kind, chain_id, title, origin FROM items WHERE origin IS NOT ? ORDER BY id", (origin,)
-        )
+        sql = "SELECT id, kind, chain_id, title, origin FROM items"
+        if origin is not None:
+            sql += " WHERE origin IS NOT ?"
+        rows = db.conn.execute(sql + " ORDER BY id", (origin,) if origin is not None else ())
         for rid, kind, chain, title, org in rows:
             self.add(kind, chain, title, rid, org)
 
@@ -688,11 +689,7 @@ class _Run:
     # -- item sheets -------------------------------------------------------------------
     def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
         header = table.header
-        kind_col = None
-        common = columns.map_item_columns(self.defs, None, header, self.explicit)
-        kt = common.by_key("kind")
-        if kt is not None:
-            kind_col = kt.column
+        kind_col = columns.kind_column(self.defs, header, self.explicit)
         if kind is None and kind_col is None:
             kind = self.only_kind
             if kind is None:
@@ -1113,9 +1110,20 @@ class _Run:
         r.sheet.report.added += 1
 
     def _duplicate(self, r: _ItemRow, match: tuple[int, str], origin_id: int | None) -> bool:
-        """Handle a new row whose name matches an item; True to add it anyway."""
+        """Handle a new row whose name matches an item; True to add it anyway.
+
+        The name is what made the match, so it is left out of the comparison, and an update
+        keeps the existing item's own spelling of it."""
         existing_id, existing_title = match
-        title = str(r.values.get("title"))
+        title = str(r.values.pop("title"))
+        added = self._decide_duplicate(r, existing_id, existing_title, title, origin_id)
+        if added:
+            r.values["title"] = title
+        return added
+
+    def _decide_duplicate(
+        self, r: _ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None
+    ) -> bool:
         pending = self.new.get(existing_id)
         if pending is not None:
             same = all(
