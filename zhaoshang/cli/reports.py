@@ -30,9 +30,9 @@ OutOpt = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细", dir_okay=False),
 ]
-AsofOpt = Annotated[
+TodayOpt = Annotated[
     str | None,
-    typer.Option("--asof", help="统计截止日（默认今天）：按当时的数据口径重出报表，如 2026-10-31"),
+    typer.Option("--today", help="把这一天当作今天（重出历史报表、复现报表用），默认今天"),
 ]
 DetailsOpt = Annotated[bool, typer.Option("--details", help="JSON 中附上每个数字背后的明细行")]
 
@@ -65,12 +65,18 @@ def register(app: typer.Typer) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _today(asof: str | None) -> date:
+def _today(text: str | None) -> date:
     from datetime import date
 
+    from ..errors import ZsError
     from ..parse import parse_date
 
-    return parse_date(asof) if asof else date.today()
+    if not text:
+        return date.today()
+    try:
+        return parse_date(text)
+    except ZsError as exc:
+        raise ZsError(f"--today：{exc.message}") from None
 
 
 def _show(
@@ -120,7 +126,7 @@ def monthly(
     month: Annotated[str | None, typer.Option("--month", "-m", help="月份，如 2026-03、2026年3月（默认本月）")] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
-    asof: AsofOpt = None,
+    today_text: TodayOpt = None,
     details: DetailsOpt = False,
 ) -> None:
     """月度调度：本月与上月、年累计、年度目标完成率、产业链、擂台赛、问题台账、大走访、审批速度。
@@ -129,7 +135,7 @@ def monthly(
     """
     from ..reports.periods import month_of
 
-    today = _today(asof)
+    today = _today(today_text)
     _show(ctx, "monthly", month_of(month, today), today, fmt, out_file, details)
 
 
@@ -140,13 +146,13 @@ def quarterly(
     ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
-    asof: AsofOpt = None,
+    today_text: TodayOpt = None,
     details: DetailsOpt = False,
 ) -> None:
     """季度通报：本季度与上季度、年累计、目标完成率与排名。例：zs report quarterly --quarter 2026Q3"""
     from ..reports.periods import quarter_of
 
-    today = _today(asof)
+    today = _today(today_text)
     _show(ctx, "quarterly", quarter_of(quarter, today), today, fmt, out_file, details)
 
 
@@ -157,13 +163,13 @@ def half(
     ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
-    asof: AsofOpt = None,
+    today_text: TodayOpt = None,
     details: DetailsOpt = False,
 ) -> None:
     """半月通报（半月一要账、一排名、一通报）：1–15 日为上半月，16 日至月末为下半月。"""
     from ..reports.periods import half_of
 
-    today = _today(asof)
+    today = _today(today_text)
     _show(ctx, "half", half_of(which, today), today, fmt, out_file, details)
 
 
@@ -177,7 +183,7 @@ def period(
     end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天")] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
-    asof: AsofOpt = None,
+    today_text: TodayOpt = None,
     details: DetailsOpt = False,
 ) -> None:
     """任意期间的通报：写一个期间，或用 --from/--to 给出起止日期。
@@ -187,7 +193,7 @@ def period(
     from ..errors import ZsError
     from ..reports.periods import from_text, range_of
 
-    today = _today(asof)
+    today = _today(today_text)
     if which and (start or end):
         raise ZsError("期间和 --from/--to 只能选一种写法")
     if not which and not (start or end):
@@ -207,7 +213,7 @@ def ranking(
     by: Annotated[RankBy, typer.Option("--by", help="unit：招商主体（默认）；chain：产业链")] = RankBy.unit,
     explain: Annotated[bool, typer.Option("--explain", help="说明评分规则和每一项得分的依据")] = False,
     fmt: FormatOpt = None,
-    asof: AsofOpt = None,
+    today_text: TodayOpt = None,
 ) -> None:
     """擂台赛排名：按年度累计数和 checklists/_ranking.yaml 的权重计分，标出落后于时序进度的单位。"""
     from ..reports import config
@@ -215,7 +221,7 @@ def ranking(
 
     db = state(ctx).open()
     cfg = config.load(db.defs)
-    result = build_ranking(db, year_=year, level=by.value, today=_today(asof), cfg=cfg)
+    result = build_ranking(db, year_=year, level=by.value, today=_today(today_text), cfg=cfg)
     if fmt is ReportFormat.json:
         import json
 
