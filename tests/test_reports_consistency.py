@@ -21,8 +21,14 @@ from zhaoshang.definitions import load
 from zhaoshang.reports import config, periods
 from zhaoshang.reports.figures import funds_months
 
-STAGES = {"talks": "在谈", "signed": "已签约", "registered": "已入统", "started": "已开工", "producing": "已投产",
-          "withdrawn": "退库"}
+STAGES = {
+    "talks": "在谈",
+    "signed": "已签约",
+    "registered": "已入统",
+    "started": "已开工",
+    "producing": "已投产",
+    "withdrawn": "退库",
+}
 UNASSIGNED = "（未指定责任单位）"
 
 
@@ -121,15 +127,21 @@ def _shown(db_path: Path) -> list[tuple[dict[str, Any], dict[str, list[dict[str,
     if db_path not in _SHOWN:
         db = Database.open(db_path, load())
         try:
-            ids = [r[0] for r in db.conn.execute("SELECT id FROM items WHERE id IN (SELECT item_id FROM activities "
-                                                 "UNION SELECT item_id FROM funds)")]
+            ids = [
+                r[0]
+                for r in db.conn.execute(
+                    "SELECT id FROM items WHERE id IN (SELECT item_id FROM activities UNION SELECT item_id FROM funds)"
+                )
+            ]
             _SHOWN[db_path] = [(items.get(db, i), items.details(db, i)) for i in ids]
         finally:
             db.close()
     return _SHOWN[db_path]
 
 
-def _check_activities_and_funds(db_path: Path, scopes: dict[tuple[str, str], dict[str, Any]], w: periods.Period) -> None:
+def _check_activities_and_funds(
+    db_path: Path, scopes: dict[tuple[str, str], dict[str, Any]], w: periods.Period
+) -> None:
     """对接次数, 走访 and 到位资金 from each item's own records (what zs show lists)."""
     cfg = config.load(load())
     contacts: Counter[tuple[str, str]] = Counter()

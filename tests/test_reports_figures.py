@@ -65,7 +65,11 @@ class City:
         )
 
     def approve(self, iid: int, step: str, on: str) -> None:
-        _exec(self.db, "INSERT INTO approvals(item_id, step, date, user, at) VALUES (?, ?, ?, 't', 'now')", (iid, step, on))
+        _exec(
+            self.db,
+            "INSERT INTO approvals(item_id, step, date, user, at) VALUES (?, ?, ?, 't', 'now')",
+            (iid, step, on),
+        )
 
     def goal(self, unit: str, metric: str, value: float) -> None:
         uid = lookups.unit_id(self.db, unit)
@@ -274,12 +278,22 @@ def test_ranking_scores_with_the_yaml_weights(city: City) -> None:
     assert [r.name for r in rk.rows] == ["北安市", "爱辉区"]  # the department does not compete
     aihui, beian = rows["爱辉区"], rows["北安市"]
     # 签约额 30 × 15%; 到位资金 no goal; 开工 20 × 50%; 对接 best (3 of 3); 销号率 P3 open → 0
-    assert aihui.points == {"signed_amount": 4.5, "funds_domestic": 0.0, "started": 10.0, "contacts": 10.0,
-                            "close_rate": 0.0}
+    assert aihui.points == {
+        "signed_amount": 4.5,
+        "funds_domestic": 0.0,
+        "started": 10.0,
+        "contacts": 10.0,
+        "close_rate": 0.0,
+    }
     assert aihui.score == 24.5
     # 签约额 30 × 40%; 对接 1 of 3; 销号率 P4 closed → full
-    assert beian.points == {"signed_amount": 12.0, "funds_domestic": 0.0, "started": 0.0, "contacts": 3.33,
-                            "close_rate": 10.0}
+    assert beian.points == {
+        "signed_amount": 12.0,
+        "funds_domestic": 0.0,
+        "started": 0.0,
+        "contacts": 3.33,
+        "close_rate": 10.0,
+    }
     assert beian.score == 25.33
     assert "到位资金未设年度目标，得 0 分" in aihui.notes
     assert (beian.rank, aihui.rank) == (1, 2)
