@@ -1,0 +1,294 @@
+"""The Excel report reopened and checked: sheets, native charts, print setup, figures equal
+to the JSON (and so to the terminal), detail rows that add up to every figure, text that
+never becomes a formula — and LibreOffice opens it (converted to PDF where installed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest import DEMO_TODAY, Cli
+
+SECTIONS = ["封面", "产业链", "招商主体", "擂台赛", "项目推进", "到位资金", "问题台账", "大走访与手续", "口径说明"]
+DETAILS = [
+    "明细-新增项目",
+    "明细-对接项目",
+    "明细-签约",
+    "明细-入统",
+    "明细-开工",
+    "明细-投产",
+    "明细-退库",
+    "明细-对接记录",
+    "明细-到位资金",
+    "明细-问题",
+    "明细-走访",
+    "明细-施工许可",
+]
+COVER_ROWS = {  # label on the cover -> figure key
+    "对接次数": "contacts",
+    "新增项目": "new_targets",
+    "签约项目": "signed",
+    "签约额": "signed_amount",
+    "签约外资额": "signed_foreign",
+    "入统项目": "registered",
+    "开工项目": "started",
+    "投产项目": "producing",
+    "到位资金": "funds_domestic",
+    "到位外资": "funds_foreign",
+}
+
+
+def _today() -> str:
+    return DEMO_TODAY.isoformat()
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The demo city's monthly report, as a workbook and as JSON (built once for the module,
+    in the same isolated environment every test gets)."""
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+    from zhaoshang.demo import load_demo
+
+    tmp_path = tmp_path_factory.mktemp("report")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZHAOSHANG_CACHE", str(tmp_path / "_cache"))
+        mp.setenv("ZHAOSHANG_USER", "测试员")
+        mp.setenv("NO_COLOR", "1")
+        for name in ("ZHAOSHANG_DB", "ZHAOSHANG_CHECKLISTS", "ZHAOSHANG_DEBUG"):
+            mp.delenv(name, raising=False)
+        db_path = tmp_path / "demo.db"
+        db = Database.open(db_path, load())
+        with db.command("init --demo", user="测试员"):
+            load_demo(db, today=DEMO_TODAY)
+        db.close()
+        yield _build(Cli(db_path), tmp_path)
+
+
+def _build(cli: Cli, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    # a title that would be a formula if written carelessly; signed in the report's month
+    new = cli("add", "招什么", '=HYPERLINK("http://x","点我")', "--chain", "绿色矿业", "投资额=1200", ok=True)
+    item = new.stdout.strip()
+    cli("stage", item, "已签约", "--force", "--date", "2026-11-03", "--today", _today(), ok=True)
+    out = tmp_path / "月报.xlsx"
+    r = cli("report", "monthly", "--today", _today(), "--out", str(out), ok=True)
+    assert r.stdout == ""
+    assert "已生成" in r.stderr and "月报.xlsx" in r.stderr
+    data = json.loads(cli("report", "monthly", "--today", _today(), "--format", "json", ok=True).stdout)
+    return out, data
+
+
+def _rows(ws: Any) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _table(ws: Any, header_first: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The table of a detail sheet: its header row (found by its first cell) and rows."""
+    rows = _rows(ws)
+    i = next(k for k, r in enumerate(rows) if r and r[0] == header_first)
+    head = [str(h) for h in rows[i]]
+    body = []
+    for r in rows[i + 1 :]:
+        if all(v is None for v in r):  # a blank row ends the table
+            break
+        body.append(dict(zip(head, r, strict=False)))
+    return head, body
+
+
+def test_sheets_and_print_setup(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, data = demo_report
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == SECTIONS + DETAILS
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # one page wide (1 is the default, which xlsxwriter leaves out), as many pages tall as needed
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        assert data["title"] in ws.oddHeader.center.text, ws.title
+        assert "&P" in ws.oddFooter.center.text
+    assert wb["封面"]["A1"].value == f"{data['title']}（{data['period']['label']}）"
+    assert wb["明细-签约"].print_title_rows is not None  # the header repeats on every page
+    assert wb["明细-签约"].auto_filter.ref is not None
+
+
+def test_native_charts_are_present(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, _ = demo_report
+    with zipfile.ZipFile(path) as z:
+        charts = {n: z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)}
+        drawings = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/drawings/_rels/"))
+    assert len(charts) == 4
+    assert all(Path(n).name in drawings for n in charts)  # each chart is placed on a sheet
+    by_title = {
+        next(t for t in ("签约额", "擂台赛得分", "项目推进漏斗", "到位资金月度趋势") if t in x): x
+        for x in charts.values()
+    }
+    ranking = by_title["擂台赛得分"]
+    assert "<c:barChart>" in ranking and '<c:barDir val="bar"/>' in ranking and "擂台赛!$D$" in ranking
+    funnel = by_title["项目推进漏斗"]
+    assert '<c:grouping val="stacked"/>' in funnel and "<a:noFill/>" in funnel  # the invisible offset bars
+    trend = by_title["到位资金月度趋势"]
+    assert "<c:barChart>" in trend and "<c:lineChart>" in trend  # 万元 columns, 万美元 line
+    assert trend.count("<c:valAx>") == 2  # two value axes: currencies never share one
+
+
+def test_cover_figures_equal_the_json(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, data = demo_report
+    ws = openpyxl.load_workbook(path)["封面"]
+    total = data["total"]
+    seen = set()
+    for row in _rows(ws):
+        if row and row[0] in COVER_ROWS and row[1] in ("次", "个", "万元", "万美元"):
+            key = COVER_ROWS[row[0]]
+            seen.add(key)
+            assert row[2] == total["period"][key], key
+            assert row[3] == total["previous"][key], key
+            assert row[5] == total["year_to_date"][key], key
+            assert row[6] == total["goals"].get(key), key
+            assert row[7] == total["completion"].get(key), key
+            assert row[8] == "查看明细"
+    assert seen == set(COVER_ROWS.values())
+    ranking = [(r[1], r[2]) for r in _rows(ws) if r and isinstance(r[0], int) and isinstance(r[2], float)]
+    assert ranking == [(r["name"], r["score"]) for r in data["ranking"]["rows"]]
+    rates = {r[0]: r[1] for r in _rows(ws) if r and r[0] in ("对接签约率", "签约入统率", "入统开工率")}
+    assert rates == {
+        "对接签约率": total["year_to_date"]["rate_signing"],
+        "签约入统率": total["year_to_date"]["rate_registering"],
+        "入统开工率": total["year_to_date"]["rate_starting"],
+    }
+
+
+def test_section_sheets_equal_the_json(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, data = demo_report
+    wb = openpyxl.load_workbook(path)
+    _, rows = _table(wb["产业链"], "产业链")
+    by_chain = {r["产业链"]: r for r in rows}
+    for c in data["chains"]:
+        assert by_chain[c["name"]]["签约额（万元）"] == c["period"]["signed_amount"]
+        assert by_chain[c["name"]]["对接次数（次）"] == c["period"]["contacts"]
+    _, ranking = _table(wb["擂台赛"], "名次")
+    assert [(r["招商主体"], r["得分"]) for r in ranking if r["招商主体"]] == [
+        (r["name"], r["score"]) for r in data["ranking"]["rows"]
+    ]
+    _, trend = _table(wb["到位资金"], "月份")
+    assert [(r["月份"], r["到位资金（万元）"], r["到位外资（万美元）"]) for r in trend if r["月份"]] == [
+        (t["month"], t["funds_domestic"], t["funds_foreign"]) for t in data["trend"]
+    ]
+    definitions = {r[1]: r[3] for r in _rows(wb["口径说明"]) if r and r[1]}
+    assert definitions["rate_signing"] == next(
+        d["definition"] for d in data["definitions"] if d["key"] == "rate_signing"
+    )
+
+
+def test_detail_rows_add_up_to_every_figure(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, data = demo_report
+    wb = openpyxl.load_workbook(path)
+    period, ytd = data["total"]["period"], data["total"]["year_to_date"]
+
+    def counted(sheet: str, first: str, flag: str) -> list[dict[str, Any]]:
+        return [r for r in _table(wb[sheet], first)[1] if r.get(flag) == "是"]
+
+    for sheet, key in (
+        ("明细-新增项目", "new_targets"),
+        ("明细-对接项目", "talks"),
+        ("明细-签约", "signed"),
+        ("明细-入统", "registered"),
+        ("明细-开工", "started"),
+        ("明细-投产", "producing"),
+        ("明细-退库", "withdrawn"),
+    ):
+        assert len(counted(sheet, "编号", "计入本期")) == period[key], sheet
+        assert len(counted(sheet, "编号", "计入年累计")) == ytd[key], sheet
+    signed = counted("明细-签约", "编号", "计入本期")
+    assert sum(r["投资额（万元）"] or 0 for r in signed) == pytest.approx(period["signed_amount"])
+    assert len(counted("明细-对接记录", "日期", "计入本期")) == period["contacts"]
+    assert len(counted("明细-对接记录", "日期", "计入年累计")) == ytd["contacts"]
+    funds = counted("明细-到位资金", "月份", "计入年累计")
+    assert sum(r["国内资金（万元）"] or 0 for r in funds) == pytest.approx(ytd["funds_domestic"])
+    assert sum(r["外资（万美元）"] or 0 for r in funds) == pytest.approx(ytd["funds_foreign"])
+    assert len(counted("明细-问题", "编号", "在办")) == period["problems_open"]
+    assert len(counted("明细-问题", "编号", "超期")) == period["problems_overdue"]
+    assert len(counted("明细-问题", "编号", "本期新增")) == period["problems_new"]
+    assert len(counted("明细-走访", "日期", "计入年累计")) == ytd["visits"]
+    assert len(counted("明细-施工许可", "编号", "计入年累计")) == ytd["permits"]
+
+
+def test_text_is_never_a_formula(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, _ = demo_report
+    ws = openpyxl.load_workbook(path)["明细-签约"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(path) as z:
+        sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert "<f>" not in sheets  # no formula anywhere in the workbook
+
+
+def test_dates_in_detail_sheets_are_date_cells(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, _ = demo_report
+    ws = openpyxl.load_workbook(path)["明细-签约"]
+    _, rows = _table(ws, "编号")
+    assert rows and all(r["签约日期"] is None or hasattr(r["签约日期"], "year") for r in rows)
+
+
+def test_an_empty_period_still_makes_a_workbook(demo_db: Path, tmp_path: Path) -> None:
+    cli = Cli(demo_db)
+    out = tmp_path / "空.xlsx"
+    cli(
+        "report",
+        "period",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-31",
+        "--today",
+        _today(),
+        "--out",
+        str(out),
+        ok=True,
+    )
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == SECTIONS + DETAILS
+    assert _table(wb["明细-签约"], "编号")[1] == []
+
+
+def test_refuses_other_extensions_and_writes_nothing(demo_db: Path, tmp_path: Path) -> None:
+    cli = Cli(demo_db)
+    r = cli("report", "monthly", "--out", str(tmp_path / "月报.csv"), ok=False)
+    assert r.exit_code == 1 and ".xlsx" in r.stderr
+    assert list(tmp_path.glob("月报*")) == []
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_workbook(demo_report: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    path, _ = demo_report
+    outdir = tmp_path / "pdf"
+    profile = tmp_path / "lo-profile"  # a private profile: runs beside any other soffice
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    pdf = outdir / "月报.pdf"
+    assert done.returncode == 0, done.stderr
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF")
