@@ -185,9 +185,12 @@ def test_drop_downs_on_enum_status_chain_unit_columns(book: Path, city: dict[str
     assert "项目名称" not in lists and "投资额（万元）" not in lists
 
 
-def test_long_lists_go_to_a_hidden_lists_sheet(cli: Cli, city: dict[str, int], tmp_path: Path) -> None:
-    for i in range(40):
-        cli("unit", "add", f"第{i}个很长名字的经济技术开发区", ok=True)
+def test_long_lists_go_to_a_hidden_lists_sheet(cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path) -> None:
+    from zhaoshang import lookups
+
+    with open_db(db_path) as db, db.command("units", user="测试员"):
+        for i in range(40):
+            lookups.create(db, lookups.UNIT, f"第{i}个很长名字的经济技术开发区", {})
     out = tmp_path / "x.xlsx"
     cli("export", str(out), "--kind", "招什么", ok=True)
     wb = openpyxl.load_workbook(out)

@@ -153,6 +153,9 @@ class Handler:
                     problems.append(Problem(self.raw.name, row.number, self._where(key), None, f"「{label}」必填"))
         if not problems and "item_id" in values:
             item = self.run._item_id(values["item_id"])
+            if item is None and values["item_id"] in self.run.skipped_refs:
+                self.rep.skipped += 1  # its item was not imported: reported there
+                return
             if item is None:
                 ref = values["item_id"]
                 why = f"没有编号为 {ref} 的条目（也不在本文件的清单中）"

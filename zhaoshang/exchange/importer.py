@@ -221,6 +221,8 @@ class ImportReport:
     created_chains: list[str] = field(default_factory=list)
     created_units: list[str] = field(default_factory=list)
     blank_kept: int = 0
+    #: items of ours now known as an office's items (roll-up with --on-duplicate update)
+    linked: int = 0
     command_id: int | None = None
     errors_file: str | None = None
     written: bool = False
@@ -234,7 +236,9 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.total("added") or self.total("updated") or self.created_chains or self.created_units)
+        return bool(
+            self.total("added") or self.total("updated") or self.created_chains or self.created_units or self.linked
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -255,6 +259,7 @@ class ImportReport:
             "created_chains": self.created_chains,
             "created_units": self.created_units,
             "blank_kept": self.blank_kept,
+            "linked": self.linked,
             "sheets": [s.as_dict() for s in self.sheets],
             "changes": [c.as_dict() for c in self.changes],
             "problems": [p.as_dict() for p in self.problems],
@@ -608,6 +613,11 @@ class _Run:
         self.next_id = bulk.next_item_id(db)
         self.dups: _Dups | None = None
         self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
+        #: a file's 编号 -> our id, for every item row of this import that has one
+        self.file_ids: dict[int, int] = {}
+        #: a file's 编号 whose row was not imported (rejected, skipped, undecided duplicate):
+        #: rows of the other sheets about it are skipped rather than reported again
+        self.skipped_refs: set[int] = set()
         self.item_kinds: dict[int, str] = {}
         self.detail_pending: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
         self.detail_keys: set[tuple[Any, ...]] = set()
@@ -917,6 +927,8 @@ class _Run:
                 )
                 return
         if cur is not None:
+            if r.ref is not None:
+                self.file_ids[r.ref] = cur.id
             self._update(r, cur)
             return
         if r.ref is not None and self.mode == "plain":
@@ -938,6 +950,11 @@ class _Run:
                 continue
             target = int(r.values[f.key])
             local = self._item_id(target)
+            if local is None and target in self.skipped_refs:
+                del r.values[f.key]
+                where = f"「{r.sheet.raw.name}」第{r.number}行"
+                self.report.notes.append(f"{where}的「{f.label}」指向未导入的条目 {target}，已留空")
+                continue
             if local is None:
                 t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
                 r.problems.append(
@@ -1044,10 +1061,7 @@ class _Run:
     def _update(self, r: _ItemRow, cur: _Current, *, link: int | None = None) -> bool:
         parsed, shown = self._diff(r, cur)
         if link is not None:
-            self.db.conn.execute(
-                "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, link, cur.id)
-            )
-            self.origin_ids[link] = cur.id
+            self._link(cur.id, link)
         if not shown:
             r.sheet.report.unchanged += 1
             return False
@@ -1106,6 +1120,8 @@ class _Run:
         self.dups.add(kind.key, chain, str(title), new_id, origin)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
+        if r.ref is not None:
+            self.file_ids[r.ref] = new_id
         self.item_kinds[new_id] = kind.key
         r.sheet.report.added += 1
 
@@ -1133,17 +1149,27 @@ class _Run:
             )
             if same:
                 r.sheet.report.unchanged += 1
+                if r.ref is not None:
+                    self.file_ids[r.ref] = existing_id
                 return False
         else:
             cur = self._load_current({existing_id}).get(existing_id)
             if cur is not None:
                 _parsed, shown = self._diff_quiet(r, cur)
                 if not shown:
+                    # the same item, identical: nothing to ask; with --on-duplicate update a
+                    # roll-up links it to the office's 编号 for next month
+                    if r.ref is not None:
+                        self.file_ids[r.ref] = existing_id
+                    if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
+                        self._link(cur.id, origin_id)
                     r.sheet.report.unchanged += 1
                     return False
         choice = self.opts.on_duplicate
         action = {"update": "已更新", "skip": "已跳过", "new": "已新增", None: "待定"}[choice]
         self.report.duplicates.append(Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action))
+        if choice in (None, "skip") and r.ref is not None:
+            self.skipped_refs.add(r.ref)
         if choice is None:
             if self.rejects is not None:
                 self.rejects.add(
@@ -1177,9 +1203,19 @@ class _Run:
         cur = self._load_current({existing_id}).get(existing_id)
         if cur is None:
             return True
+        if r.ref is not None:
+            self.file_ids[r.ref] = cur.id
         link = origin_id if (origin_id is not None and cur.origin is None) else None
         self._update(r, cur, link=link)
         return False
+
+    def _link(self, item_id: int, origin_id: int) -> None:
+        """From now on our item ``item_id`` is the office's item ``origin_id``."""
+        self.db.conn.execute(
+            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
+        )
+        self.origin_ids[origin_id] = item_id
+        self.report.linked += 1
 
     def _item_tuple(self, n: _New) -> tuple[Any, ...]:
         c, ts, user = n.common, self.ts, self.user
@@ -1228,6 +1264,8 @@ class _Run:
         self._reject(r)
 
     def _reject(self, r: _ItemRow) -> None:
+        if r.ref is not None:
+            self.skipped_refs.add(r.ref)
         self.report.problems.extend(r.problems)
         r.sheet.report.rejected += 1
         if self.rejects is not None:
@@ -1242,6 +1280,9 @@ class _Run:
     # -- items referenced by the other sheets ------------------------------------------
     def _item_id(self, ref: int) -> int | None:
         """Our id of the item a file's 编号 names (None: unknown)."""
+        hit = self.file_ids.get(ref)
+        if hit is not None:
+            return hit
         if self.mode == "rollup":
             hit = self.origin_ids.get(ref)
             if hit is None:
@@ -1249,8 +1290,6 @@ class _Run:
                 hit = found.get(ref)
             return hit
         if ref in self.item_kinds:
-            return ref
-        if any(n.id == ref for n in self.new.values()):
             return ref
         row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (ref,)).fetchone()
         if row is None:
@@ -1386,6 +1425,8 @@ def summarize(report: ImportReport) -> str:
     parts.append(f"拒绝 {report.total('rejected')}")
     if report.duplicates:
         parts.append(f"疑似重复 {len(report.duplicates)}")
+    if report.linked:
+        parts.append(f"与来源关联 {report.linked}")
     text = head + "，".join(parts)
     rows = sum(report.total(k) for k in ("added", "updated", "unchanged", "skipped", "rejected"))
     if not rows:
