@@ -245,7 +245,7 @@ def test_roll_up_json_and_activity_natural_keys(
     data["activities"].append({"item_id": ids["铜箔"], "type": "走访", "date": "2026-04-15", "summary": "实地踏勘"})
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     r = cli("import", str(out), "--force", ok=True)
-    assert "已导入：新增 1，修改 0，" in r.stderr
+    assert "已导入：新增 0，修改 0，不变 8，拒绝 0；" in r.stderr and "：新增 1，修改 0，不变 9" in r.stderr
     assert open_db(db_path).conn.execute("SELECT count(*) FROM activities").fetchone()[0] == 3
 
 

@@ -1413,27 +1413,45 @@ def _is_empty(raw: RawSheet) -> bool:
 
 
 def summarize(report: ImportReport) -> str:
-    """One line for people: what was (or would be) done."""
+    """One line for people: what was (or would be) done — the list items first, then the
+    rows of the other sheets (对接记录, 到位资金 …)."""
     head = "预演（没有写入）：" if report.dry_run else ("已导入：" if report.written else "")
-    parts = [
-        f"新增 {report.total('added')}",
-        f"修改 {report.total('updated')}",
-        f"不变 {report.total('unchanged')}",
+    lists = [s for s in report.sheets if not s.what.startswith(_DETAIL_NAMES)]
+    others = [
+        s
+        for s in report.sheets
+        if s.what.startswith(_DETAIL_NAMES) and (s.added or s.updated or s.unchanged or s.skipped or s.rejected)
     ]
-    if report.total("skipped"):
-        parts.append(f"跳过 {report.total('skipped')}")
-    parts.append(f"拒绝 {report.total('rejected')}")
+
+    def total(sheets: list[SheetReport], what: str) -> int:
+        return sum(getattr(s, what) for s in sheets)
+
+    parts = [f"新增 {total(lists, 'added')}", f"修改 {total(lists, 'updated')}", f"不变 {total(lists, 'unchanged')}"]
+    if total(lists, "skipped"):
+        parts.append(f"跳过 {total(lists, 'skipped')}")
+    parts.append(f"拒绝 {total(lists, 'rejected')}")
     if report.duplicates:
         parts.append(f"疑似重复 {len(report.duplicates)}")
     if report.linked:
         parts.append(f"与来源关联 {report.linked}")
     text = head + "，".join(parts)
+    if any(total(others, k) for k in ("added", "updated", "unchanged", "skipped", "rejected")):
+        names = "、".join(dict.fromkeys(s.what for s in others))
+        more = f"新增 {total(others, 'added')}，修改 {total(others, 'updated')}，不变 {total(others, 'unchanged')}"
+        if total(others, "skipped"):
+            more += f"，跳过 {total(others, 'skipped')}"
+        if total(others, "rejected"):
+            more += f"，拒绝 {total(others, 'rejected')}"
+        text += f"；{names}：{more}"
     rows = sum(report.total(k) for k in ("added", "updated", "unchanged", "skipped", "rejected"))
     if not rows:
         text = "文件中没有可导入的数据行，未写入任何数据"
     elif report.written and not report.changed:
         text = "没有变化：文件内容与数据库一致，未写入任何数据"
     return text
+
+
+_DETAIL_NAMES = ("产业链", "招商主体", "对接记录", "到位资金", "前期手续", "服务专班")
 
 
 __all__ = ["ImportOptions", "ImportReport", "Problem", "import_file", "rejected_error", "summarize"]
