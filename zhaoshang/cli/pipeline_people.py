@@ -281,15 +281,19 @@ def warn(
     other = "leader" if by == "owner" else "owner"
     heading = {"owner": "责任人", "leader": "包保领导"}
     cols = _warn_columns(owner=other == "owner", leader=other == "leader")
+    groups = core.group_by(found, by)
+    shown = [g.warnings if all_ else g.warnings[:per_group] for g in groups]
+    # one table for every group, so the columns line up from group to group
+    lines = _render_text([w.as_dict() for ws in shown for w in ws], cols).splitlines()
+    head, body = lines[:2], iter(lines[2:])
     hidden = 0
-    for g in core.group_by(found, by):
+    for g, ws in zip(groups, shown, strict=True):
         typer.echo("")
         typer.echo(f"■ {heading[by]}：{g.name}（红 {g.red}，黄 {g.yellow}）")
-        shown = g.warnings if all_ else g.warnings[:per_group]
-        text = _render_text([w.as_dict() for w in shown], cols)
-        typer.echo("".join("  " + line + "\n" for line in text.splitlines()), nl=False)
-        if len(shown) < len(g.warnings):
-            rest = len(g.warnings) - len(shown)
+        text = [*head, *(next(body) for _ in ws)]
+        typer.echo("".join("  " + line + "\n" for line in text), nl=False)
+        if len(ws) < len(g.warnings):
+            rest = len(g.warnings) - len(ws)
             hidden += rest
             typer.echo(f"  ……另有 {rest} 条（最重的已列在前面）")
     if hidden:

@@ -162,7 +162,7 @@ def _problem_rows(
         f"substr(i.created_at, 1, 10) AS created, i.closed_at, {col('type')} AS type, {col(f.key)} AS level, "
         f"{col('project')} AS project, p.title AS project_title, {col('progress')} AS progress, "
         "(SELECT count(*) FROM escalations e WHERE e.item_id = i.id) AS escalations, "
-        "(SELECT s.date FROM status_log s WHERE s.item_id = i.id AND s.to_status = ? "
+        "(SELECT s.date FROM status_log s WHERE s.item_id = i.id AND +s.to_status = ? "
         " ORDER BY s.id DESC LIMIT 1) AS closed_on "
         f'FROM items i JOIN "{kind.table}" k ON k.id = i.id JOIN chains c ON c.id = i.chain_id '
         f"LEFT JOIN units u ON u.id = i.unit_id LEFT JOIN items p ON p.id = {col('project')} "

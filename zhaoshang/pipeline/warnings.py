@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from .. import lookups
@@ -181,7 +181,7 @@ def _scan(
     team = team_leaders(db)
     named: dict[str | None, list[str]] = {None: _EMPTY}
     add = found.append
-    for row in _open_items(db, where, params):
+    for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted):
         item_id, kind_key, status, due, created, entered, act_date, next_date = row[:8]
         entered = entered or created
         hits: list[tuple[int, str, int, int, str, str, str]] = []
@@ -270,26 +270,66 @@ class _DayNumbers:
         return s
 
 
-def _open_items(db: Database, where: list[str], params: list[Any]) -> Iterable[tuple[Any, ...]]:
-    """Open items: id, kind, status, due, created, entered (latest status change), latest
-    activity's date and next date, title, owner, chain id, unit id, leader field."""
+def _open_items(
+    db: Database,
+    where: list[str],
+    params: list[Any],
+    *,
+    today: date,
+    limits: dict[tuple[str, str], tuple[int | None, int | None]],
+    wanted: set[str],
+) -> Iterable[tuple[Any, ...]]:
+    """Open items that may be late: id, kind, status, due, created, entered (latest status
+    change), latest activity's date and next date, title, owner, chain id, unit id, leader
+    field.  The SQL keeps only items past at least one cut-off date, so the text columns of
+    items within their limits never reach Python; the exact check is done by the caller."""
     leader_kinds = kinds_with(db, "leader")
     if leader_kinds:
         cases = " ".join(
-            f"WHEN '{k.key}' THEN (SELECT leader FROM \"{k.table}\" WHERE id = i.id)" for k in leader_kinds
+            f"WHEN '{k.key}' THEN (SELECT leader FROM \"{k.table}\" WHERE id = x.id)" for k in leader_kinds
         )
-        leader = f"CASE i.kind {cases} END"
+        leader = f"CASE x.kind {cases} END"
     else:
         leader = "NULL"
+    today_s = today.isoformat()
+    stage_cut = _cut_case(today, {k: v[0] for k, v in limits.items()})
+    contact_cut = _cut_case(today, {k: v[1] for k, v in limits.items()})
+    late: list[str] = []
+    late_params: list[Any] = []
+    if "overdue" in wanted:
+        late.append("due < ?")
+        late_params.append(today_s)
+    if "stalled" in wanted and stage_cut != "NULL":
+        late.append(f"entered < {stage_cut}")
+    if "no_contact" in wanted and contact_cut != "NULL":
+        late.append(f"max(entered, coalesce(act, '')) < {contact_cut}")
+    if "follow_up" in wanted:
+        late.append("nxt < ?")
+        late_params.append(today_s)
+    if not late:
+        return []
     return db.conn.execute(
-        "SELECT i.id, i.kind, i.status, i.due, substr(i.created_at, 1, 10), "
-        "(SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), "
-        f"a.date, a.next_date, i.title, i.owner, i.chain_id, i.unit_id, {leader} "
+        "SELECT id, kind, status, due, created, entered, act, nxt, title, owner, chain_id, unit_id, "
+        f"{leader} FROM ("
+        "SELECT i.id, i.kind, i.status, i.due, substr(i.created_at, 1, 10) AS created, "
+        "coalesce((SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), substr(i.created_at, 1, 10)) "
+        "AS entered, a.date AS act, a.next_date AS nxt, i.title, i.owner, i.chain_id, i.unit_id "
         "FROM items i LEFT JOIN activities a ON a.id = ("
         "SELECT b.id FROM activities b WHERE b.item_id = i.id ORDER BY b.date DESC, b.id DESC LIMIT 1) "
-        f"WHERE {' AND '.join(where)}",
-        params,
+        f"WHERE {' AND '.join(where)}) x WHERE {' OR '.join(late)}",
+        [*params, *late_params],
     )
+
+
+def _cut_case(today: date, limits: dict[tuple[str, str], int | None]) -> str:
+    """A SQL CASE giving, for an item's kind and status, the date before which it is past
+    ``limits`` days (NULL where there is no limit).  Values are dates we computed."""
+    whens = [
+        f"WHEN '{kind}|{status}' THEN '{(today - timedelta(days=days)).isoformat()}'"
+        for (kind, status), days in limits.items()
+        if days and "'" not in kind + status
+    ]
+    return f"(CASE kind || '|' || status {' '.join(whens)} END)" if whens else "NULL"
 
 
 # ---------------------------------------------------------------------------------------
