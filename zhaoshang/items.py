@@ -116,7 +116,7 @@ def kind_of(db: Database, item_id: int) -> KindDef:
 # ---------------------------------------------------------------------------------------
 
 _OPERATORS = (">=", "<=", "!=", "~", "=", "＝", ">", "<", "：", ":")
-_FILTER_RE = re.compile(r"^(?P<key>[^=＝~<>!：:]+?)\s*(?P<op>>=|<=|!=|~|=|＝|>|<|：|:)(?P<value>.*)$")
+_FILTER_RE = re.compile(r"^(?P<key>[^=＝~<>!：:]+?)\s*(?P<op>>=|<=|!=|~|=|＝|>|<|：|:)(?P<value>.*)$", re.S)
 
 
 @dataclass
@@ -242,7 +242,9 @@ def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, l
     if raw == "" and op in ("=", "!="):
         return (f"({col} IS NULL OR {col} = '')" if op == "=" else f"({col} IS NOT NULL AND {col} != '')"), []
     if op == "~":
-        return f"{col} LIKE ? ESCAPE '\\'", [f"%{_like_escape(raw)}%"]
+        # contains, ignoring ASCII case like LIKE — but with no pattern-length limit, no
+        # wildcard escaping and no stop at a NUL character
+        return f"instr(lower({col}), lower(?)) > 0", [raw]
     if f.key in ("id",):
         value: Any = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else raw
     elif f.key == "status":
@@ -258,10 +260,6 @@ def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, l
             raise field_error(f, exc, where="筛选条件：") from None
     sql_op = {"=": "=", "!=": "IS NOT", ">": ">", ">=": ">=", "<": "<", "<=": "<="}[op]
     return f"{col} {sql_op} ?", [value]
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _order(db: Database, kind: KindDef | None, flt: Filter) -> str:

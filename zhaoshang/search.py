@@ -78,14 +78,14 @@ def matching_ids(db: Database, text: str, *, limit: int | None = None) -> list[i
         query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
         clauses.append("items_fts MATCH ?")
         params.append(query)
+    # "contains, ignoring ASCII case" as LIKE '%w%' would, without LIKE's pattern-length
+    # limit or its stop at a NUL character
     for w in short_words:
-        esc = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append("(f.title LIKE ? ESCAPE '\\' OR f.body LIKE ? ESCAPE '\\')")
-        params.extend([f"%{esc}%", f"%{esc}%"])
-    first = words[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("(instr(lower(f.title), lower(?)) > 0 OR instr(lower(f.body), lower(?)) > 0)")
+        params.extend([w, w])
     sql += " WHERE " + " AND ".join(clauses)
-    sql += " ORDER BY (f.title LIKE ? ESCAPE '\\') DESC, f.rowid DESC"
-    params.append(f"%{first}%")
+    sql += " ORDER BY (instr(lower(f.title), lower(?)) > 0) DESC, f.rowid DESC"
+    params.append(words[0])
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
