@@ -346,9 +346,9 @@ def rejected_error(report: ImportReport) -> ZsError:
     d = len(report.pending_duplicates)
     what = []
     if n:
-        what.append(f" {n} 个问题")
+        what.append(f"{n} 个问题")
     if d:
-        what.append(f" {d} 个疑似重复")
+        what.append(f"{d} 个疑似重复")
     details = [p.text() for p in report.problems[:1000]]
     if n > 1000:
         details.append(f"……还有 {n - 1000} 个问题未列出（用 --errors 文件.xlsx 导出全部被拒绝的行）")
@@ -361,9 +361,9 @@ def rejected_error(report: ImportReport) -> ZsError:
         details.append(f"被拒绝的行已写入「{report.errors_file}」（最后一列为错误说明），修改后可重新导入")
     name = Path(report.file).name
     if report.dry_run:
-        head = f"预演导入「{name}」：发现{'、'.join(what)}，正式导入将被拒绝（没有写入任何数据）"
+        head = f"预演导入「{name}」：发现 {'、'.join(what)}，正式导入将被拒绝（没有写入任何数据）"
     else:
-        head = f"导入「{name}」失败，没有写入任何数据：发现{'、'.join(what)}"
+        head = f"导入「{name}」失败，没有写入任何数据：发现 {'、'.join(what)}"
     return ZsError(head, details=details)
 
 
@@ -541,34 +541,39 @@ def _loose(name: str) -> str:
 class _Dups:
     """Items by (kind, chain, normalised name) — for spotting near-identical names.
 
-    In a roll-up the office's own items never count as duplicates of each other (they are
-    distinct items there, matched by their 编号); only items of other origins do."""
+    Rows that carry their source's own 编号 are told apart by it: in a roll-up the office's
+    items never count as duplicates of each other, nor do two rows of one file with
+    different 编号.  They are checked against everything else."""
 
     def __init__(self, db: Database, origin: str | None) -> None:
         self.origin = origin
-        self.exact: dict[tuple[str, int, str], list[tuple[int, str, str | None]]] = {}
-        self.loose: dict[tuple[str, int, str], list[tuple[int, str, str | None]]] = {}
+        Entry = tuple[int, str, "str | None", "int | None"]
+        self.exact: dict[tuple[str, int, str], list[Entry]] = {}
+        self.loose: dict[tuple[str, int, str], list[Entry]] = {}
         sql = "SELECT id, kind, chain_id, title, origin FROM items"
         if origin is not None:
             sql += " WHERE origin IS NOT ?"
         rows = db.conn.execute(sql + " ORDER BY id", (origin,) if origin is not None else ())
         for rid, kind, chain, title, org in rows:
-            self.add(kind, chain, title, rid, org)
+            self.add(kind, chain, title, rid, org, None)
 
-    def add(self, kind: str, chain: int, title: str, rid: int, origin: str | None) -> None:
+    def add(self, kind: str, chain: int, title: str, rid: int, origin: str | None, ref: int | None) -> None:
         if self.origin is not None and origin == self.origin:
             return  # the office's own items are told apart by their 编号
-        entry = (rid, title, origin)
+        entry = (rid, title, origin, ref)
         self.exact.setdefault((kind, chain, normalize_name(title)), []).append(entry)
         self.loose.setdefault((kind, chain, _loose(title)), []).append(entry)
 
-    def find(self, kind: str, chain: int, title: str) -> tuple[int, str] | None:
+    def find(self, kind: str, chain: int, title: str, ref: int | None) -> tuple[int, str] | None:
         if not self.exact:
             return None
         for index, key in ((self.exact, normalize_name(title)), (self.loose, _loose(title))):
-            for rid, name, origin in index.get((kind, chain, key), ()):
-                if self.origin is None or origin != self.origin:
-                    return rid, name
+            for rid, name, origin, other in index.get((kind, chain, key), ()):
+                if self.origin is not None and origin == self.origin:
+                    continue
+                if ref is not None and other is not None and ref != other:
+                    continue
+                return rid, name
         return None
 
 
@@ -611,6 +616,8 @@ class _Run:
         self.pending: list[_ItemRow] = []
         self.new: dict[int, _New] = {}
         self.next_id = bulk.next_item_id(db)
+        #: ids from here on are items this import creates: a file's 编号 never names them
+        self.first_new_id = self.next_id
         self.dups: _Dups | None = None
         self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
         #: a file's 编号 -> our id, for every item row of this import that has one
@@ -643,10 +650,10 @@ class _Run:
         self._flush_details()
         from ..search import reindex
 
-        if self.touched:
-            reindex(self.db, self.touched)
         if self.new_ids:
             _index_new(self.db, self.new_ids)
+        if self.touched:
+            reindex(self.db, self.touched)
         if not used and not self.report.problems:
             names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
             raise ZsError(
@@ -889,7 +896,7 @@ class _Run:
         if self.mode == "rollup":
             local = self._lookup_origins(refs)
         else:
-            local = {i: i for i in refs}
+            local = {i: self.file_ids.get(i, i) for i in refs if i in self.file_ids or i < self.first_new_id}
         current = self._load_current(set(local.values()))
         for r in batch:
             self._decide(r, local, current)
@@ -1089,7 +1096,7 @@ class _Run:
             return
         if self.dups is None:
             self.dups = _Dups(self.db, self.report.origin)
-        match = self.dups.find(kind.key, chain, str(title))
+        match = self.dups.find(kind.key, chain, str(title), r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
             return
         own: dict[str, Any] = {}
@@ -1117,7 +1124,7 @@ class _Run:
         self.next_id += 1
         origin = self.report.origin if origin_id is not None else None
         self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r)
-        self.dups.add(kind.key, chain, str(title), new_id, origin)
+        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
         if r.ref is not None:
@@ -1289,6 +1296,8 @@ class _Run:
                 found = self._lookup_origins([ref])
                 hit = found.get(ref)
             return hit
+        if ref >= self.first_new_id:
+            return None  # not one of ours before this import (and not a row of this file)
         if ref in self.item_kinds:
             return ref
         row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (ref,)).fetchone()
