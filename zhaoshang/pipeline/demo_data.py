@@ -246,6 +246,10 @@ def _visits(
             next_date=today + timedelta(days=18),
             problems=["扩产二期新增用电负荷无法接入"],
         )
+        db.conn.execute(
+            "UPDATE kind_problems SET type = '要素保障' WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(found.problem_ids),),
+        )
         stamp = f"{found.date}T10:00:00"
         db.conn.execute(
             "UPDATE items SET created_at = ?, updated_at = ?, due = ? WHERE id IN (SELECT value FROM json_each(?))",
