@@ -228,3 +228,26 @@ def test_demo_city_has_teams_leaders_and_approval_speeds(cli: Cli, demo_db: Path
     assert any(s is not None for s in speeds)
     shown = cli("show", "14", ok=True).stdout
     assert "【前期手续】" in shown and "【服务专班】" in shown and "【五要件】" in shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["team", "add", "1", "包保市领导", "赵副市长"],
+        ["approve", "1", "立项", "--date", "2026-03-01", "--today", TODAY],
+        ["fund", "1", "--month", "2026-03", "--domestic", "100", "--today", TODAY],
+        ["note", "3", "走访", "--type", "走访", "-p", "用地紧张", "--today", TODAY],
+        ["escalate", "4", "-r", "需市级协调", "--today", TODAY],
+        ["stage", "1", "在谈", "--today", TODAY],
+    ],
+)
+def test_every_pipeline_write_is_one_undoable_command(city: Cli, db_path: Path, args: list[str]) -> None:
+    before = dump(db_path)
+    city(*args, ok=True)
+    assert dump(db_path) != before
+    city("undo", "--yes", ok=True)
+    after = dump(db_path)
+    for table in ("items", "kind_targets", "kind_problems", "status_log", "activities", "funds", "approvals"):
+        assert after[table] == before[table], table
+    assert after["team_members"] == before["team_members"]
+    assert after["escalations"] == before["escalations"]
