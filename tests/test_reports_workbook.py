@@ -17,7 +17,18 @@ import openpyxl
 import pytest
 from conftest import DEMO_TODAY, Cli
 
-SECTIONS = ["封面", "产业链", "招商主体", "擂台赛", "项目推进", "到位资金", "问题台账", "大走访与手续", "口径说明"]
+SECTIONS = [
+    "封面",
+    "产业链",
+    "招商主体",
+    "擂台赛",
+    "项目推进",
+    "到位资金",
+    "问题台账",
+    "大走访与手续",
+    "预警",
+    "口径说明",
+]
 DETAILS = [
     "明细-新增项目",
     "明细-对接项目",
@@ -83,6 +94,7 @@ def _build(cli: Cli, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     assert r.stdout == ""
     assert "已生成" in r.stderr and "月报.xlsx" in r.stderr
     data = json.loads(cli("report", "monthly", "--today", _today(), "--format", "json", ok=True).stdout)
+    data["_db"] = str(cli.db)
     return out, data
 
 
@@ -209,16 +221,35 @@ def test_detail_rows_add_up_to_every_figure(demo_report: tuple[Path, dict[str, A
         assert len(counted(sheet, "编号", "计入年累计")) == ytd[key], sheet
     signed = counted("明细-签约", "编号", "计入本期")
     assert sum(r["投资额（万元）"] or 0 for r in signed) == pytest.approx(period["signed_amount"])
-    assert len(counted("明细-对接记录", "日期", "计入本期")) == period["contacts"]
-    assert len(counted("明细-对接记录", "日期", "计入年累计")) == ytd["contacts"]
-    funds = counted("明细-到位资金", "月份", "计入年累计")
-    assert sum(r["国内资金（万元）"] or 0 for r in funds) == pytest.approx(ytd["funds_domestic"])
-    assert sum(r["外资（万美元）"] or 0 for r in funds) == pytest.approx(ytd["funds_foreign"])
+    contacts = _table(wb["明细-对接记录"], "条目编号")[1]
+    assert sum(r["本期对接次数"] for r in contacts) == period["contacts"]
+    assert sum(r["年累计对接次数"] for r in contacts) == ytd["contacts"]
+    funds = _table(wb["明细-到位资金"], "编号")[1]
+    assert sum(r["本期国内资金（万元）"] for r in funds) == pytest.approx(period["funds_domestic"])
+    assert sum(r["年累计国内资金（万元）"] for r in funds) == pytest.approx(ytd["funds_domestic"])
+    assert sum(r["年累计外资（万美元）"] for r in funds) == pytest.approx(ytd["funds_foreign"])
+    visits = _table(wb["明细-走访"], "企业编号")[1]
+    assert sum(r["年累计走访次数"] for r in visits) == ytd["visits"]
+    assert sum(1 for r in visits if r["年累计走访次数"]) == ytd["visited"]
     assert len(counted("明细-问题", "编号", "在办")) == period["problems_open"]
     assert len(counted("明细-问题", "编号", "超期")) == period["problems_overdue"]
     assert len(counted("明细-问题", "编号", "本期新增")) == period["problems_new"]
-    assert len(counted("明细-走访", "日期", "计入年累计")) == ytd["visits"]
     assert len(counted("明细-施工许可", "编号", "计入年累计")) == ytd["permits"]
+
+
+def test_warning_sheet_equals_zs_warn(demo_report: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    path, data = demo_report
+    warned = json.loads(Cli(Path(data["_db"]))("warn", "--today", _today(), "-f", "json", ok=True).stdout)
+    ws = openpyxl.load_workbook(path)["预警"]
+    totals = [r for r in _rows(ws) if r and r[0] == "合计"]
+    red = sum(w["light"] == "red" for w in warned)
+    yellow = sum(w["light"] == "yellow" for w in warned)
+    assert red and yellow  # the demo city has both
+    assert [(r[1], r[2], r[3]) for r in totals] == [(red, yellow, len({w["id"] for w in warned}))] * 2
+    _, listed = _table(ws, "灯")
+    assert [(r["编号"], r["类型"], r["灯"]) for r in listed] == [
+        (w["id"], w["type_name"], w["light_name"]) for w in warned
+    ]
 
 
 def test_text_is_never_a_formula(demo_report: tuple[Path, dict[str, Any]]) -> None:

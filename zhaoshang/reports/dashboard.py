@@ -174,6 +174,9 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
     con.print()
     con.print(_visits_and_permits(report))
     con.print()
+    con.print(
+        "项目保预警（超期、阶段停滞、久未对接、跟进逾期，红黄灯）：zs warn；Excel 报表的「预警」工作表。", style="dim"
+    )
     for line in _notes(report.config):
         con.print(line, style="dim")
 

@@ -608,30 +608,65 @@ class Figures:
             {"a": start.isoformat(), "b": end.isoformat()},
         )
 
-    def activity_rows(self, start: date, end: date, types: Sequence[str], kinds: Sequence[str]) -> list[dict[str, Any]]:
-        """Activities of ``types`` on items of ``kinds`` dated in [start, end]."""
-        if not types or not kinds:
+    def activity_items(
+        self, periods: Sequence[Period], types: Sequence[str], kinds: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """One row per item with activities of ``types`` (on items of ``kinds``) in any of
+        ``periods``: how many fall in each (``n0``, ``n1`` …) and the latest of them."""
+        if not types or not kinds or not periods:
             return []
-        return self._rows(
-            f"SELECT x.id AS activity_id, x.date, x.type, x.item_id AS id, i.kind, i.title, c.name AS chain, "
-            f"u.name AS unit, x.summary, x.user FROM activities x JOIN items i ON i.id = x.item_id "
-            f"JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
-            f"WHERE x.date BETWEEN ? AND ? AND x.type IN ({', '.join('?' * len(types))}) "
-            f"AND i.kind IN ({', '.join('?' * len(kinds))}) ORDER BY x.date, x.id",
-            [start.isoformat(), end.isoformat(), *types, *kinds],
+        params: dict[str, Any] = {}
+        counts = []
+        for i, p in enumerate(periods):
+            params[f"a{i}"], params[f"b{i}"] = p.start.isoformat(), p.end.isoformat()
+            counts.append(f"total(x.date BETWEEN :a{i} AND :b{i}) AS n{i}")
+        params["lo"] = min(p.start for p in periods).isoformat()
+        params["hi"] = max(p.end for p in periods).isoformat()
+        cond = _activity_cond(types, kinds)
+        # one max() aggregate: SQLite takes the bare columns (type, summary) from its row
+        rows = self._rows(
+            f"SELECT x.item_id AS id, i.kind, i.title, c.name AS chain, u.name AS unit, {', '.join(counts)}, "
+            f"max(x.date) AS last_date, x.type AS last_type, x.summary AS last_summary "
+            f"FROM activities x CROSS JOIN items i ON i.id = x.item_id JOIN chains c ON c.id = i.chain_id "
+            f"LEFT JOIN units u ON u.id = i.unit_id WHERE +x.date BETWEEN :lo AND :hi AND {cond} "
+            f"GROUP BY x.item_id ORDER BY x.item_id",
+            params,
         )
+        for r in rows:
+            for i in range(len(periods)):
+                r[f"n{i}"] = round(r[f"n{i}"])
+        return rows
 
-    def fund_rows(self, p: Period) -> list[dict[str, Any]]:
-        """Fund records whose month counts in ``p``."""
-        months = funds_months(p)
-        if months is None:
+    def fund_items(self, periods: Sequence[Period]) -> list[dict[str, Any]]:
+        """One row per item with funds counted in any of ``periods``: domestic (``d0`` …)
+        and foreign (``f0`` …) sums per period, and the months they came from."""
+        ranges = [funds_months(p) for p in periods]
+        used = [r for r in ranges if r is not None]
+        if not used:
             return []
-        return self._rows(
-            "SELECT f.month, f.item_id AS id, i.title, c.name AS chain, u.name AS unit, f.domestic, "
-            "f.foreign_usd FROM funds f JOIN items i ON i.id = f.item_id JOIN chains c ON c.id = i.chain_id "
-            "LEFT JOIN units u ON u.id = i.unit_id WHERE f.month BETWEEN ? AND ? ORDER BY f.month, f.item_id",
-            list(months),
+        params: dict[str, Any] = {"lo": min(r[0] for r in used), "hi": max(r[1] for r in used)}
+        sums = []
+        for i, r in enumerate(ranges):
+            if r is None:
+                sums.append(f"0.0 AS d{i}, 0.0 AS f{i}")
+                continue
+            params[f"a{i}"], params[f"b{i}"] = r
+            inside = f"f.month BETWEEN :a{i} AND :b{i}"
+            sums.append(
+                f"total(CASE WHEN {inside} THEN f.domestic END) AS d{i}, "
+                f"total(CASE WHEN {inside} THEN f.foreign_usd END) AS f{i}"
+            )
+        rows = self._rows(
+            f"SELECT f.item_id AS id, i.title, c.name AS chain, u.name AS unit, {', '.join(sums)}, "
+            f"group_concat(f.month, '、') AS months FROM funds f CROSS JOIN items i ON i.id = f.item_id "
+            f"JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
+            f"WHERE +f.month BETWEEN :lo AND :hi GROUP BY f.item_id ORDER BY f.item_id",
+            params,
         )
+        for row in rows:
+            for i in range(len(periods)):
+                row[f"d{i}"], row[f"f{i}"] = round(row[f"d{i}"], 2), round(row[f"f{i}"], 2)
+        return rows
 
     def problem_rows(self, start: date, end: date, day: date) -> list[dict[str, Any]]:
         """Problems created or first closed in [start, end], or not closed at the end of

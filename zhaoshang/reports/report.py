@@ -60,7 +60,9 @@ class ScopeRow:
 @dataclass
 class Details:
     """The rows behind the figures, for the window [start, end] that covers both the
-    period and the year to date.  Each row carries the dates the figures test."""
+    period and the year to date.  Projects and problems carry the dates the figures test;
+    contacts, visits and funds are one row per item with its count / sums for the period
+    and for the year to date (they add up to the figures)."""
 
     start: date
     end: date
@@ -70,6 +72,9 @@ class Details:
     problems: list[dict[str, Any]]
     visits: list[dict[str, Any]]
     permits: list[dict[str, Any]]
+    #: 项目保 warnings today (zs warn): what is late now, whatever the period
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    today: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +86,8 @@ class Details:
             "problems": self.problems,
             "visits": self.visits,
             "permits": self.permits,
+            "warnings_today": self.today.isoformat() if self.today else None,
+            "warnings": self.warnings,
         }
 
 
@@ -163,7 +170,7 @@ def build(
         cur, before = flows[0].merge(now), flows[1].merge(then)
         year_cells, prev_year = flows[2].merge(now), flows[3].merge(then)
         trend = fig.trend()
-        det = _details(fig, period, ytd, asof) if details else None
+        det = _details(fig, period, ytd, asof, today) if details else None
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
     progress = time_progress(asof)
     chains = _chain_rows(db, cur, before, year_cells, chain_goals, progress)
@@ -352,20 +359,37 @@ def _rank(
     return Ranking(level, asof.year, asof, progress, cfg.weights, cfg.cap, rows, prev_asof)
 
 
-def _details(fig: Figures, period: Period, ytd: Period, asof: date) -> Details:
+def _details(fig: Figures, period: Period, ytd: Period, asof: date, today: date) -> Details:
     start, end = min(period.start, ytd.start), max(period.end, ytd.end)
     cfg = fig.cfg
-    funds: dict[tuple[str, int], dict[str, Any]] = {}
-    for p in (period, ytd):
-        for r in fig.fund_rows(p):
-            funds[(r["month"], r["id"])] = r
+    windows = [period, ytd]
+
+    def renamed(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+        return [{names.get(k, k): v for k, v in r.items()} for r in rows]
+
     return Details(
         start=start,
         end=end,
         targets=fig.target_rows(start, end),
-        contacts=fig.activity_rows(start, end, cfg.contact_types, cfg.contact_kinds),
-        funds=sorted(funds.values(), key=lambda r: (r["month"], r["id"])),
+        contacts=renamed(
+            fig.activity_items(windows, cfg.contact_types, cfg.contact_kinds), {"n0": "period", "n1": "year_to_date"}
+        ),
+        funds=renamed(
+            fig.fund_items(windows),
+            {"d0": "period_domestic", "f0": "period_foreign", "d1": "ytd_domestic", "f1": "ytd_foreign"},
+        ),
         problems=fig.problem_rows(start, end, asof),
-        visits=fig.activity_rows(start, end, cfg.visit_types, cfg.visit_kinds),
+        visits=renamed(
+            fig.activity_items(windows, cfg.visit_types, cfg.visit_kinds), {"n0": "period", "n1": "year_to_date"}
+        ),
         permits=fig.permit_rows(start, end),
+        warnings=_warnings(fig.db, today),
+        today=today,
     )
+
+
+def _warnings(db: Database, today: date) -> list[dict[str, Any]]:
+    """The warnings of ``zs warn`` on ``today`` (red first), as plain rows."""
+    from ..pipeline.warnings import compute
+
+    return [w.as_dict() for w in compute(db, today=today)]

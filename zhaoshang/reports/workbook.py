@@ -15,6 +15,7 @@ here only).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,14 @@ TRACE = {
     "permits": "permits",
     "permit_days": "permits",
 }
+
+
+_KIND = {"int": "number", "money": "number", "pct": "number", "days": "number", "date": "date"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_day(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 def _width(text: str) -> int:
@@ -151,6 +160,34 @@ class _Sheet:
             self.ws.write_string(r, c, str(v), fmt)
             self._fit(c, str(v))
 
+    def table_rows(self, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]]) -> None:
+        """Many rows of one table, fast: one writer per column, widths from the first rows."""
+        ws, f = self.ws, self.book.f
+        plan = [(key, c, _KIND.get(fk, "text"), f[fk]) for c, (key, _head, fk) in enumerate(columns)]
+        r = self.row
+        for i, row in enumerate(rows):
+            measure = i < 300
+            for key, c, how, fmt in plan:
+                v = row.get(key)
+                if v is None or v == "":
+                    ws.write_blank(r, c, None, fmt)
+                    continue
+                if isinstance(v, bool):
+                    v, how = ("是" if v else "否"), "text"
+                if how == "number":
+                    ws.write_number(r, c, v, fmt)
+                    shown = f"{v:,.1f}"
+                elif how == "date" and isinstance(v, str) and _ISO.match(v):
+                    ws.write_datetime(r, c, _iso_day(v[:10]), fmt)
+                    shown = "2026-01-01"
+                else:
+                    shown = str(v)
+                    ws.write_string(r, c, shown, fmt)
+                if measure:
+                    self._fit(c, shown)
+            r += 1
+        self.row = r
+
     def link(self, r: int, c: int, sheet: str, text: str = "查看明细") -> None:
         self.ws.write_url(r, c, f"internal:'{sheet}'!A1", self.book.f["link"], text)
         self._fit(c, text)
@@ -180,6 +217,7 @@ class _Book:
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
+                "constant_memory": True,  # rows go to disk as written: flat memory for big lists
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -258,6 +296,7 @@ def write(report: Report, path: Path) -> list[str]:
     _funds(book)
     _problems(book)
     _visits(book)
+    _warnings(book)
     _definitions(book)
     _details(book)
     try:
@@ -540,6 +579,23 @@ def _ranking(book: _Book) -> None:
         s.cells(vals, fmts)
     last = s.row - 1
     s.row += 1
+    s.ws.write_string(s.row, 0, "产业链擂台赛", book.f["section"])
+    s.row += 1
+    s.header(["名次", "变化", "产业链", "得分", *(f"{BY_KEY[w.metric].label}得分" for w in rk.weights), "落后指标"])
+    for row in r.chain_ranking.rows:
+        text, style = _rank_change(row.change)
+        s.cells(
+            [
+                row.rank,
+                text,
+                row.name,
+                row.score,
+                *(row.points.get(w.metric) for w in rk.weights),
+                "、".join(BY_KEY[k].label for k in row.behind),
+            ],
+            ["int", style, "text", "money", *("money" for _ in rk.weights), "behind"],
+        )
+    s.row += 1
     from .ranking import explain
 
     for line in explain(r.config):
@@ -737,6 +793,73 @@ def _visits(book: _Book) -> None:
     s.finish()
 
 
+WARNING_ROWS = 5000  # a list longer than this is cut (zs warn gives all of it)
+
+
+def _warnings(book: _Book) -> None:
+    """项目保: what is late today — red / yellow lights per chain and unit, then the list."""
+    r = book.report
+    d = r.details
+    assert d is not None
+    s = book.sheet("预警", f"{r.heading} · 项目保预警")
+    warnings = d.warnings
+    s.title(
+        f"项目保预警 · {d.today}",
+        "超期、阶段停滞、久未对接、跟进逾期（时限见清单 YAML）；黄灯 = 超过时限，红灯 = 超过两倍。与 zs warn 相同。",
+        9,
+    )
+    for title, key in (("按产业链", "chain"), ("按责任单位", "unit")):
+        s.ws.write_string(s.row, 0, title, book.f["section"])
+        s.row += 1
+        s.header(["产业链" if key == "chain" else "责任单位", "红灯", "黄灯", "涉及条目"])
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for w in warnings:
+            groups.setdefault(w.get(key) or "（未指定）", []).append(w)
+        ordered = sorted(groups.items(), key=lambda g: (-sum(w["light"] == "red" for w in g[1]), -len(g[1]), g[0]))
+        for name, ws_ in [*ordered, ("合计", warnings)]:
+            s.cells(
+                [
+                    name,
+                    sum(w["light"] == "red" for w in ws_),
+                    sum(w["light"] == "yellow" for w in ws_),
+                    len({w["id"] for w in ws_}),
+                ],
+                ["text", "int", "int", "int"],
+                bold=name == "合计",
+            )
+        s.row += 1
+    shown = warnings[:WARNING_ROWS]
+    cut = (
+        f"（共 {len(warnings)} 条，只列出最严重的 {WARNING_ROWS} 条；完整清单：zs warn --format csv）"
+        if len(warnings) > WARNING_ROWS
+        else ""
+    )
+    s.ws.write_string(s.row, 0, f"预警清单{cut}", book.f["section"])
+    s.row += 1
+    columns = [
+        ("light_name", "灯", "text"),
+        ("type_name", "类型", "text"),
+        ("id", "编号", "int"),
+        ("kind_name", "清单", "text"),
+        ("title", "名称", "text"),
+        ("chain", "产业链", "text"),
+        ("unit", "责任单位", "text"),
+        ("owner", "责任人", "text"),
+        ("leader", "包保领导", "text"),
+        ("status", "状态", "text"),
+        ("elapsed", "已过天数", "int"),
+        ("limit", "时限天数", "int"),
+        ("message", "说明", "text"),
+    ]
+    head = s.header([h for _, h, _ in columns], repeat=True)
+    s.table_rows(columns, [{**w, "kind_name": r.config.kind_names.get(w["kind"], w["kind"])} for w in shown])
+    red = book.wb.add_format({"font_color": "#C00000", "bold": True})
+    s.ws.conditional_format(
+        head + 1, 0, max(head + 1, s.row - 1), 0, {"type": "cell", "criteria": "==", "value": '"红"', "format": red}
+    )
+    s.finish(freeze=None, autofilter=(head, 0, max(head, s.row - 1), len(columns) - 1))
+
+
 def _definitions(book: _Book) -> None:
     r = book.report
     s = book.sheet("口径说明", f"{r.heading} · 口径说明")
@@ -779,8 +902,7 @@ def _detail_sheet(
     s = book.sheet(DETAIL_SHEETS[key], f"{r.heading} · {what}")
     s.title(what, summary, len(columns))
     head = s.header([h for _, h, _ in columns], repeat=True)
-    for row in rows:
-        s.cells([row.get(k) for k, _, _ in columns], [f for _, _, f in columns])
+    s.table_rows(columns, rows)
     last = max(head, s.row - 1)
     s.finish(freeze=head + 1, autofilter=(head, 0, last, len(columns) - 1))
 
@@ -843,50 +965,45 @@ def _details(book: _Book) -> None:
             rows,
             summary,
         )
-    # 对接记录
-    rows = _flagged(d.contacts, "date", r)
+    # 对接记录: one row per item
+    crows = sorted(d.contacts, key=lambda x: (-(x["period"] or 0), -(x["year_to_date"] or 0), x["id"]))
     _detail_sheet(
         book,
         "contacts",
-        "对接记录明细",
+        "对接次数明细（按条目）",
         [
-            ("date", "日期", "date"),
-            ("type", "方式", "text"),
             ("id", "条目编号", "int"),
             ("kind_name", "清单", "text"),
             ("title", "名称", "text"),
             ("chain", "产业链", "text"),
             ("unit", "责任单位", "text"),
-            ("summary", "内容", "text"),
-            ("user", "记录人", "text"),
-            ("in_period", "计入本期", "text"),
-            ("in_ytd", "计入年累计", "text"),
+            ("period", "本期对接次数", "int"),
+            ("year_to_date", "年累计对接次数", "int"),
+            ("last_date", "最近一次", "date"),
+            ("last_type", "方式", "text"),
+            ("last_summary", "内容", "text"),
         ],
-        [{**x, "kind_name": r.config.kind_names.get(x["kind"], x["kind"])} for x in rows],
-        f"本期 {sum(1 for x in rows if x['in_period'])} 次，年累计 {sum(1 for x in rows if x['in_ytd'])} 次。"
-        f"{definition(BY_KEY['contacts'], r.config)}",
+        [{**x, "kind_name": r.config.kind_names.get(x["kind"], x["kind"])} for x in crows],
+        f"本期 {sum(x['period'] for x in crows)} 次，年累计 {sum(x['year_to_date'] for x in crows)} 次（各行相加）。"
+        f"{definition(BY_KEY['contacts'], r.config)} 逐条记录可用 zs show 编号 查看。",
     )
-    # 到位资金
+    # 到位资金: one row per item
     pm, ym = funds_months(r.period), funds_months(r.year_to_date)
-    frows = []
-    for x in d.funds:
-        in_p = pm is not None and pm[0] <= x["month"] <= pm[1]
-        in_y = ym is not None and ym[0] <= x["month"] <= ym[1]
-        frows.append({**x, "in_period": in_p, "in_ytd": in_y})
+    frows = sorted(d.funds, key=lambda x: (-(x["period_domestic"] or 0), -(x["ytd_domestic"] or 0), x["id"]))
     _detail_sheet(
         book,
         "funds",
-        "到位资金明细",
+        "到位资金明细（按项目）",
         [
-            ("month", "月份", "text"),
             ("id", "编号", "int"),
             ("title", "项目名称", "text"),
             ("chain", "产业链", "text"),
             ("unit", "责任单位", "text"),
-            ("domestic", "国内资金（万元）", "money"),
-            ("foreign_usd", "外资（万美元）", "money"),
-            ("in_period", "计入本期", "text"),
-            ("in_ytd", "计入年累计", "text"),
+            ("period_domestic", "本期国内资金（万元）", "money"),
+            ("period_foreign", "本期外资（万美元）", "money"),
+            ("ytd_domestic", "年累计国内资金（万元）", "money"),
+            ("ytd_foreign", "年累计外资（万美元）", "money"),
+            ("months", "填报月份", "text"),
         ],
         frows,
         f"本期计入月份：{_months_text(pm)}；年累计计入月份：{_months_text(ym)}。"
@@ -936,25 +1053,25 @@ def _details(book: _Book) -> None:
         f"本期新增 {sum(1 for x in prows if x['new_p'])} 件、销号 {sum(1 for x in prows if x['closed_p'])} 件。"
         "（已办结且不在本期、年累计内新增或销号的问题不列出。）",
     )
-    # 走访
-    vrows = _flagged(d.visits, "date", r)
+    # 走访: one row per enterprise
+    vrows = sorted(d.visits, key=lambda x: (-(x["period"] or 0), -(x["year_to_date"] or 0), x["id"]))
     _detail_sheet(
         book,
         "visits",
-        "走访明细",
+        "走访明细（按企业）",
         [
-            ("date", "日期", "date"),
             ("id", "企业编号", "int"),
             ("title", "企业", "text"),
             ("chain", "产业链", "text"),
             ("unit", "责任单位", "text"),
-            ("summary", "内容", "text"),
-            ("user", "记录人", "text"),
-            ("in_period", "计入本期", "text"),
-            ("in_ytd", "计入年累计", "text"),
+            ("period", "本期走访次数", "int"),
+            ("year_to_date", "年累计走访次数", "int"),
+            ("last_date", "最近一次", "date"),
+            ("last_summary", "内容", "text"),
         ],
         vrows,
-        f"本期走访 {sum(1 for x in vrows if x['in_period'])} 次，年累计 {sum(1 for x in vrows if x['in_ytd'])} 次。"
+        f"本期走访 {sum(x['period'] for x in vrows)} 次、{sum(1 for x in vrows if x['period'])} 家，"
+        f"年累计 {sum(x['year_to_date'] for x in vrows)} 次、{sum(1 for x in vrows if x['year_to_date'])} 家。"
         f"{definition(BY_KEY['visits'], r.config)}",
     )
     # 施工许可
