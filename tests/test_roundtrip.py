@@ -291,3 +291,43 @@ def test_roll_up_is_one_undoable_command(
     after = dump(db_path)
     for table in ("items", "kind_targets", "chains", "units", "activities", "funds", "approvals", "team_members"):
         assert after[table] == before[table], table
+
+
+def test_roll_up_keeps_the_offices_stage_dates(
+    cli: Cli, county: tuple[Path, dict[str, int]], tmp_path: Path, db_path: Path
+) -> None:
+    """A county project signed in March is in the city's March figures, not on the day of
+    the import; next month's move comes with its own date too."""
+    county_db, ids = county
+    with open_db(county_db) as cdb, cdb.command("stage", user="县招商局"):
+        items.set_status(cdb, ids["铜箔"], "已签约", on="2026-03-15", force=True)
+    march = tmp_path / "县3月.xlsx"
+    Cli(county_db)("export", str(march), ok=True)
+    cli("init", ok=True)
+    r = cli("import", str(march), ok=True)
+    assert "「阶段变更」中的日期用作汇总条目的阶段变更记录" in r.stderr
+    city = open_db(db_path)
+    copper = city.conn.execute("SELECT id FROM items WHERE origin_id = ?", (ids["铜箔"],)).fetchone()[0]
+    log = city.conn.execute(
+        "SELECT from_status, to_status, date, user FROM status_log WHERE item_id = ? ORDER BY id", (copper,)
+    ).fetchall()
+    with open_db(county_db) as cdb:
+        theirs = cdb.conn.execute(
+            "SELECT from_status, to_status, date, user FROM status_log WHERE item_id = ? ORDER BY id", (ids["铜箔"],)
+        ).fetchall()
+    assert log == theirs and log[-1][1:3] == ("已签约", "2026-03-15")
+    total = city.conn.execute("SELECT count(*) FROM status_log").fetchone()[0]
+    assert total == city.conn.execute("SELECT count(*) FROM items").fetchone()[0] + 1  # one move each, two for 铜箔
+    with open_db(county_db) as cdb, cdb.command("stage", user="县招商局"):
+        items.set_status(cdb, ids["铜箔"], "已入统", on="2026-04-10", force=True)
+    april = tmp_path / "县4月.xlsx"
+    Cli(county_db)("export", str(april), ok=True)
+    r = cli("import", str(april), ok=True)
+    assert "状态 已签约 → 已入统" in r.stdout
+    city = open_db(db_path)
+    last = city.conn.execute(
+        "SELECT from_status, to_status, date, flag FROM status_log WHERE item_id = ? ORDER BY id DESC LIMIT 1",
+        (copper,),
+    ).fetchone()
+    assert last == ("已签约", "已入统", "2026-04-10", None)
+    assert _item(db_path, copper)["status"] == "已入统"

@@ -50,7 +50,7 @@ import json
 import math
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,7 @@ from ..db import Database, now
 from ..definitions import FieldDef, KindDef
 from ..errors import ParseError, ZsError
 from ..parse import format_money, normalize_key, normalize_name, parse_date, parse_int, parse_money
-from . import bulk, columns, layout
+from . import bulk, columns, layout, moves
 from .columns import Mapping, Target
 from .meta import FileMeta, parse_rows
 from .readers import RawSheet, read_file
@@ -618,6 +618,8 @@ class _Run:
         self.next_id = bulk.next_item_id(db)
         #: ids from here on are items this import creates: a file's 编号 never names them
         self.first_new_id = self.next_id
+        self.moves_sheet: RawSheet | None = None
+        self.has_moves = False
         self.dups: _Dups | None = None
         self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
         #: a file's 编号 -> our id, for every item row of this import that has one
@@ -642,6 +644,8 @@ class _Run:
         planned = [p for p in (self._plan(s) for s in sheets) if p is not None]
         order = {"chains": 0, "units": 1, "items": 2, "activities": 3, "funds": 4, "approvals": 5, "team": 6}
         planned.sort(key=lambda p: order.get(p[1], 2))
+        if self.moves_sheet is not None:
+            self._load_moves(self.moves_sheet)
         used = 0
         for raw, role, spec in planned:
             if self._sheet(raw, role, spec):
@@ -650,6 +654,8 @@ class _Run:
         self._flush_details()
         from ..search import reindex
 
+        if self.has_moves:
+            moves.drop(self.db)
         if self.new_ids:
             _index_new(self.db, self.new_ids)
         if self.touched:
@@ -670,7 +676,11 @@ class _Run:
         for spec in self.specs.values():
             if name in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
                 if not spec.importable:
-                    self.report.notes.append(f"「{raw.name}」是历史记录，仅供查看，不导入")
+                    if self.mode == "rollup" and spec.key == "status_log":
+                        self.moves_sheet = raw
+                        self.report.notes.append(f"「{raw.name}」中的日期用作汇总条目的阶段变更记录")
+                    else:
+                        self.report.notes.append(f"「{raw.name}」是历史记录，仅供查看，不导入")
                     return None
                 return raw, spec.key, spec
         if name in {normalize_key(x) for x in ("items", "清单条目", "条目", "全部清单")}:
@@ -683,6 +693,26 @@ class _Run:
             self.report.notes.append(f"「{raw.name}」不是 --kind 指定的「{self.only_kind.name}」，已跳过")
             return None
         return raw, "items", kind
+
+    def _load_moves(self, raw: RawSheet) -> None:
+        """Read the office's 阶段变更 sheet into a temporary table (roll-up only)."""
+        spec = self.specs["status_log"]
+        try:
+            table = find_table(raw, self.known)
+        except ZsError:
+            return
+        mapping = columns.map_detail_columns(spec, table.header, {})
+        cols = {t.column: t.key for t in mapping.targets}
+        if not {"item_id", "date", "to_status"} <= set(cols.values()):
+            return
+        moves.create(self.db)
+        self.has_moves = True
+
+        def rows() -> Iterable[dict[str, Any]]:
+            for row in table.rows:
+                yield {cols[c]: v for c, v in row.cells.items() if c in cols}
+
+        moves.load(self.db, rows())
 
     def _find_table(self, raw: RawSheet) -> Table | None:
         try:
@@ -1073,8 +1103,25 @@ class _Run:
             r.sheet.report.unchanged += 1
             return False
         reason = r.reason or f"导入「{self.file.name}」第{r.number}行"
+        status_date = None
+        if self.has_moves and parsed.status is not None and r.ref is not None:
+            todo, status_date = moves.newer(self.db, cur.id, r.ref, cur.common["status"], parsed.status)
+            if todo:
+                terminal = r.kind.status(parsed.status).terminal
+                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
+                parsed.status = None
         try:
-            items.update(self.db, r.kind, cur.id, parsed, user=self.user, reason=reason, force=True, index=False)
+            items.update(
+                self.db,
+                r.kind,
+                cur.id,
+                parsed,
+                user=self.user,
+                reason=reason,
+                force=True,
+                status_date=status_date,
+                index=False,
+            )
         except ZsError as exc:
             self._fail(r, "", None, exc.message)
             return False
@@ -1257,12 +1304,10 @@ class _Run:
                 bulk.insert_rows(
                     self.db, kind.table, ["id", *cols], [(n.id, *(n.own.get(c) for c in cols)) for n in group]
                 )
-            bulk.insert_rows(
-                self.db,
-                "status_log",
-                ["item_id", "from_status", "to_status", "date", "reason", "user", "at"],
-                [(n.id, None, n.status, self.today, None, user, self.ts) for n in new],
-            )
+            lo, hi = min(n.id for n in new), max(n.id for n in new)
+            if self.has_moves and self.report.origin is not None:
+                moves.copy_for_new(self.db, self.report.origin, lo, hi, self.ts)
+            moves.close_gaps(self.db, lo, hi, self.today, user, self.ts)
         self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------

@@ -215,7 +215,7 @@ def _detail_sql(sel: Selection, key: str) -> tuple[str, list[Any]] | None:
             "status_log",
             "s",
             "s.item_id, i.title, c.name, s.date, s.from_status, s.to_status, s.reason, s.flag, s.user",
-            "s.item_id, s.date, s.id",
+            "s.item_id, s.id",  # as recorded: the last row of an item is its current status
         ),
     }[key]
     cond, cparams = _subset(sel, f"{alias}.item_id")
