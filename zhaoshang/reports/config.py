@@ -43,6 +43,8 @@ class ReportConfig:
     pipeline_kind: str
     amount_field: str
     foreign_field: str
+    amount_label: str  # 投资额
+    foreign_label: str  # 外资额
     stages: dict[str, str]  # role -> status name
     stage_order: tuple[str, ...]  # every stage of the pipeline kind in order (线索 … 已投产)
     withdrawn: str  # the exit status (退库)
@@ -75,8 +77,8 @@ class ReportConfig:
         return {
             **self.stages,
             "pipeline": f"「{self.kind_names.get(self.pipeline_kind, self.pipeline_kind)}」",
-            "amount": f"「{self.amount_field}」字段（投资额）",
-            "foreign_amount": f"「{self.foreign_field}」字段（外资额）",
+            "amount": f"「{self.amount_label}」",
+            "foreign_amount": f"「{self.foreign_label}」",
             "withdrawn": self.withdrawn,
             "contact_types": "、".join(self.contact_types),
             "contact_kinds": kinds(self.contact_kinds),
@@ -263,12 +265,14 @@ def _build(raw: Any, defs: Definitions) -> ReportConfig:
     visit_kinds = tuple(_kind(defs, vi.at("kinds"), k).key for k in vi.texts("kinds", ()))
 
     speed = pkind.approval_speed
+    amount = _money_field(pkind, pl.at("amount"), pl.text("amount", "investment"), "CNY")
+    foreign = _money_field(pkind, pl.at("foreign_amount"), pl.text("foreign_amount", "foreign_investment"), "USD")
     return ReportConfig(
         pipeline_kind=pkind.key,
-        amount_field=_money_field(pkind, pl.at("amount"), pl.text("amount", "investment"), "CNY"),
-        foreign_field=_money_field(
-            pkind, pl.at("foreign_amount"), pl.text("foreign_amount", "foreign_investment"), "USD"
-        ),
+        amount_field=amount,
+        foreign_field=foreign,
+        amount_label=pkind.field(amount).label,
+        foreign_label=pkind.field(foreign).label,
         stages=stages,
         stage_order=order,
         withdrawn=exits[0] if exits else pkind.close_status,

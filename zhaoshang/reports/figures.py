@@ -535,21 +535,25 @@ class Figures:
                     out[i].add((row[0], row[1]), values)
 
     # -- the problem ledger on given days ------------------------------------------------
-    def _status_on(self, days: Sequence[date]) -> dict[int, list[str | None]]:
+    _CHANGED = "SELECT item_id FROM status_log NOT INDEXED WHERE date > :lo"
+
+    def _status_on(self, days: Sequence[date], *, only_changed: bool = False) -> dict[int, list[str | None]]:
         """Each problem's status at the end of each of ``days`` (None: not yet created):
         its current status when it has no status move dated after the earliest day,
-        otherwise the last move in its log dated on or before the day."""
+        otherwise the last move in its log dated on or before the day.  With
+        ``only_changed``, just the problems that moved after the earliest day."""
         wanted = [d.isoformat() for d in days]
-        out: dict[int, list[str | None]] = {
-            item_id: [status] * len(wanted)
-            for item_id, status in self.conn.execute("SELECT item_id, status FROM zs_problems")
-        }
+        out: dict[int, list[str | None]] = {}
+        if not only_changed:
+            out = {
+                item_id: [status] * len(wanted)
+                for item_id, status in self.conn.execute("SELECT item_id, status FROM zs_problems")
+            }
         logs: dict[int, list[tuple[str, str]]] = {}
         for item_id, day, status in self.conn.execute(
             "SELECT s.item_id, s.date, s.to_status FROM zs_problems p JOIN status_log s ON s.item_id = p.item_id "
-            "WHERE p.item_id IN (SELECT item_id FROM status_log NOT INDEXED WHERE date > ?) "
-            "ORDER BY s.item_id, s.date, s.id",
-            (min(wanted),),
+            f"WHERE p.item_id IN ({self._CHANGED}) ORDER BY s.item_id, s.date, s.id",
+            {"lo": min(wanted)},
         ):
             logs.setdefault(item_id, []).append((day, status))
         for item_id, moves in logs.items():
@@ -563,30 +567,65 @@ class Figures:
 
     def ledgers(self, days: Sequence[date]) -> list[Cells]:
         """Open, overdue, closed and total problems per (chain, unit) at the end of each
-        of ``days`` (so a past day shows what the ledger showed then)."""
+        of ``days`` (so a past day shows what the ledger showed then).  Problems that did
+        not move after the earliest day are counted in SQL from their current status; the
+        few that did are replayed from their logs."""
         self._prepare()
         cfg = self.cfg
         qkind = self.db.defs.kind_by_key(cfg.problem_kind)
-        terminal = set(qkind.terminal_statuses())
+        terminal = qkind.terminal_statuses()
         cancelled = set(cfg.cancelled)
-        status = self._status_on(days)
         out = [Cells() for _ in days]
-        for item_id, chain_id, unit_id, due in self.conn.execute(
-            "SELECT item_id, chain_id, unit_id, due FROM zs_problems"
+        params: dict[str, Any] = {"lo": min(days).isoformat(), "closed": cfg.closed_status}
+        t_list = ", ".join(_quote(t) for t in terminal)
+        c_list = ", ".join(_quote(c) for c in cancelled) or "NULL"
+        sel = [
+            f"total(status NOT IN ({t_list})) AS open",
+            "total(status = :closed) AS closed_total",
+            f"total(status NOT IN ({c_list})) AS total",
+        ]
+        for i, d in enumerate(days):
+            params[f"d{i}"] = d.isoformat()
+            sel.append(f"total(status NOT IN ({t_list}) AND due IS NOT NULL AND due < :d{i}) AS overdue{i}")
+        for chain_id, unit_id, is_open, closed, total, *overdue in self.conn.execute(
+            f"SELECT chain_id, unit_id, {', '.join(sel)} FROM zs_problems "
+            f"WHERE item_id NOT IN ({self._CHANGED}) GROUP BY 1, 2",
+            params,
         ):
-            for i, st in enumerate(status.get(item_id, ())):
-                if st is None:
-                    continue
-                is_open = st not in terminal
-                out[i].add(
+            for i, cells in enumerate(out):
+                cells.add(
                     (chain_id, unit_id),
                     {
                         "problems_open": is_open,
-                        "problems_overdue": is_open and due is not None and due < days[i].isoformat(),
-                        "problems_closed_total": st == cfg.closed_status,
-                        "problems_total": st not in cancelled,
+                        "problems_overdue": overdue[i],
+                        "problems_closed_total": closed,
+                        "problems_total": total,
                     },
                 )
+        changed = self._status_on(days, only_changed=True)
+        if changed:
+            info = {
+                r[0]: r[1:]
+                for r in self.conn.execute(
+                    f"SELECT item_id, chain_id, unit_id, due FROM zs_problems WHERE item_id IN ({self._CHANGED})",
+                    {"lo": params["lo"]},
+                )
+            }
+            for item_id, statuses in changed.items():
+                chain_id, unit_id, due = info[item_id]
+                for i, st in enumerate(statuses):
+                    if st is None:
+                        continue
+                    is_open_ = st not in terminal
+                    out[i].add(
+                        (chain_id, unit_id),
+                        {
+                            "problems_open": is_open_,
+                            "problems_overdue": is_open_ and due is not None and due < days[i].isoformat(),
+                            "problems_closed_total": st == cfg.closed_status,
+                            "problems_total": st not in cancelled,
+                        },
+                    )
         return out
 
     def asof(self, day: date) -> Cells:

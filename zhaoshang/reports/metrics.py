@@ -43,7 +43,7 @@ METRICS: tuple[Metric, ...] = (
         "contacts",
         "对接次数",
         "次",
-        "{window}发生的对接记录条数：方式为 {contact_types} 之一，且记在{contact_kinds}清单条目上"
+        "{window}发生的对接记录条数：方式为「{contact_types}」之一，且记在{contact_kinds}清单条目上"
         "（按记录日期；一次活动记一条）。",
         ("对接", "对接数", "对接次数"),
         goal=True,
@@ -182,7 +182,7 @@ METRICS: tuple[Metric, ...] = (
         "visits",
         "走访次数",
         "次",
-        "{window}方式为 {visit_types} 、记在{visit_kinds}清单条目上的记录条数（大走访）。",
+        "{window}方式为「{visit_types}」、记在{visit_kinds}清单条目上的记录条数（大走访）。",
         ("走访", "走访次数"),
         goal=True,
     ),
