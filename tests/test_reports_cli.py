@@ -355,6 +355,19 @@ def test_report_configuration_is_validated(
     city("list", "招什么", ok=True)  # the lists do not depend on it
 
 
+def test_the_report_configuration_is_not_a_list_definition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """_ranking.yaml is read by the reports only: it is no kind, and changing it does not
+    change the definitions' fingerprint recorded in exported workbooks."""
+    from zhaoshang.definitions import load
+
+    before = load()
+    _config(tmp_path, monkeypatch, "  cap: 1.2", "  cap: 1.5")
+    after = load()
+    assert after.source_dir != before.source_dir
+    assert [k.key for k in after.kinds] == [k.key for k in before.kinds]
+    assert after.fingerprint == before.fingerprint
+
+
 def test_changed_weights_apply_at_once(city: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _config(
         tmp_path,

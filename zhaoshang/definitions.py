@@ -574,7 +574,7 @@ def _build(files: dict[str, Any], directory: Path) -> Definitions:
         raise ZsError(f"清单定义「_common.yaml」缺少公共字段：{'、'.join(missing)}")
     kinds: list[KindDef] = []
     for name, data in files.items():
-        if name.startswith("_"):
+        if name.startswith("_"):  # _common.yaml above; other _*.yaml (e.g. _ranking.yaml: reports) are not kinds
             continue
         kinds.append(_kind(data, name, common))
     seen: dict[str, str] = {}
@@ -584,7 +584,8 @@ def _build(files: dict[str, Any], directory: Path) -> Definitions:
                 raise ZsError(f"清单定义「{k.source}」与「{seen[label]}」重复使用了「{label}」")
             seen[label] = k.source
     kinds.sort(key=lambda k: (k.order, k.key))
-    fingerprint = hashlib.sha1(json.dumps(files, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    lists = {name: data for name, data in files.items() if name == "_common.yaml" or not name.startswith("_")}
+    fingerprint = hashlib.sha1(json.dumps(lists, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     return Definitions(common=common, kinds=tuple(kinds), source_dir=str(directory), fingerprint=fingerprint)
 
 
