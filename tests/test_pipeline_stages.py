@@ -211,3 +211,13 @@ def test_undo_of_a_signing_uncounts_it(cli: Cli, pipeline: Path) -> None:
     db = open_db(pipeline)
     assert 4 not in stages.first_reached(db, "已签约")
     db.close()
+
+
+def test_edit_status_fills_the_signing_date_too(city: Cli, db_path: Path) -> None:
+    city("edit", "1", "状态=在谈", ok=True)
+    city("edit", "1", "状态=已签约", ok=True)
+    assert query(db_path, "SELECT signed_date FROM kind_targets WHERE id = 1") == [(date.today().isoformat(),)]
+    city("edit", "1", "签约日期=2026-02-02", ok=True)  # set by hand: kept
+    city("stage", "1", "在谈", "--force", "-r", "重谈", "--today", date.today().isoformat(), ok=True)
+    city("stage", "1", "已签约", "--today", date.today().isoformat(), ok=True)
+    assert query(db_path, "SELECT signed_date FROM kind_targets WHERE id = 1") == [("2026-02-02",)]

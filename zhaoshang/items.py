@@ -536,6 +536,10 @@ def set_status(
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (item_id, current, target, eff, (reason or "").strip() or None, flag, who, ts),
         )
+        if sdef.date_field:  # e.g. 签约日期, filled the first time the stage is reached
+            from .pipeline.stages import fill_date_field
+
+            fill_date_field(db, kind, item_id, target)
         if touch:
             reindex(db, [item_id])
     return StatusMove(item_id, current, target, eff, flag)

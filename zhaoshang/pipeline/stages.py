@@ -52,9 +52,11 @@ def move(
     eff = to_date(on, what="生效日期") or today
     not_future(eff, today, "生效日期")
     before = first_reached_item(db, kind, item_id, target)
+    key = kind.status(target).date_field
+    was = _field(db, kind, item_id, key)
     mv = items.set_status(db, item_id, target, reason=reason, on=eff, force=force)
     first = first_reached_item(db, kind, item_id, target)
-    filled = _fill_date_field(db, kind, item_id, target, first)
+    filled = kind.field(key).label if key and not was and _field(db, kind, item_id, key) else None
     return StageResult(
         item_id=item_id,
         from_status=mv.from_status,
@@ -67,15 +69,23 @@ def move(
     )
 
 
-def _fill_date_field(db: Database, kind: KindDef, item_id: int, stage: str, first: str | None) -> str | None:
+def fill_date_field(db: Database, kind: KindDef, item_id: int, stage: str) -> None:
+    """Fill the date field a stage names in the YAML (``date_field: signed_date``) with the
+    first day the item reached that stage, unless the field is already set (a re-signing
+    never moves the signing date).  Called by :func:`zhaoshang.items.set_status`."""
     key = kind.status(stage).date_field
-    if not key or first is None or key not in db.kind_columns(kind):
+    if not key or key not in db.kind_columns(kind) or _field(db, kind, item_id, key):
+        return
+    first = first_reached_item(db, kind, item_id, stage)
+    if first is not None:
+        db.conn.execute(f'UPDATE "{kind.table}" SET "{key}" = ? WHERE id = ?', (first, item_id))
+
+
+def _field(db: Database, kind: KindDef, item_id: int, key: str | None) -> object:
+    if not key or key not in db.kind_columns(kind):
         return None
-    current = db.conn.execute(f'SELECT "{key}" FROM "{kind.table}" WHERE id = ?', (item_id,)).fetchone()
-    if current is None or current[0]:
-        return None
-    db.conn.execute(f'UPDATE "{kind.table}" SET "{key}" = ? WHERE id = ?', (first, item_id))
-    return kind.field(key).label
+    row = db.conn.execute(f'SELECT "{key}" FROM "{kind.table}" WHERE id = ?', (item_id,)).fetchone()
+    return None if row is None else row[0]
 
 
 def signing_stage(kind: KindDef) -> str | None:
