@@ -294,7 +294,12 @@ def test_refuses_other_extensions_and_writes_nothing(demo_db: Path, tmp_path: Pa
     cli = Cli(demo_db)
     r = cli("report", "monthly", "--out", str(tmp_path / "月报.csv"), ok=False)
     assert r.exit_code == 1 and ".xlsx" in r.stderr
-    assert list(tmp_path.glob("月报*")) == []
+    r = cli("report", "monthly", "--out", str(tmp_path / "没有的目录" / "月报.xlsx"), ok=False)
+    assert r.exit_code == 1 and "不存在" in r.stderr
+    (tmp_path / "月报.xlsx").mkdir()
+    r = cli("report", "monthly", "--out", str(tmp_path / "月报.xlsx"), ok=False)
+    assert r.exit_code == 1 and "是一个目录" in r.stderr
+    assert [p.name for p in tmp_path.glob("月报*")] == ["月报.xlsx"] and not any((tmp_path / "月报.xlsx").iterdir())
 
 
 @pytest.mark.slow

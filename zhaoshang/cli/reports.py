@@ -28,7 +28,7 @@ FormatOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细", dir_okay=False),
+    typer.Option("--out", "-o", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细"),
 ]
 TodayOpt = Annotated[
     str | None,

@@ -285,8 +285,10 @@ def write(report: Report, path: Path) -> list[str]:
     if report.details is None:  # pragma: no cover - the CLI always builds with details
         raise ValueError("report built without details")
     path = Path(path)
-    if path.exists() and path.is_dir():
+    if path.is_dir():
         raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '月报.xlsx'}")
+    if not path.parent.is_dir():
+        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
     book = _Book(report, path)
     _cover(book)
     _chains(book)
@@ -299,10 +301,14 @@ def write(report: Report, path: Path) -> list[str]:
     _warnings(book)
     _definitions(book)
     _details(book)
+    from xlsxwriter.exceptions import FileCreateError
+
     try:
         book.close()
-    except OSError as exc:  # xlsxwriter raises FileCreateError (an OSError) for a locked file
-        raise ZsError(f"无法写入「{path}」：{exc}。文件是否正在 Excel/WPS 中打开？关闭后重试") from None
+    except (FileCreateError, OSError) as exc:
+        raise ZsError(
+            f"无法写入「{path}」（{exc}）：请检查是否有写权限，或文件是否正在 Excel/WPS 中打开（关闭后重试）"
+        ) from None
     return book.sheets
 
 
