@@ -15,6 +15,7 @@ Names match without titles: 王建国（副市长） is 王建国.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,7 @@ ESSENTIALS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def is_leader_role(role: str) -> bool:
     from ..parse import normalize_key
 
@@ -54,6 +56,7 @@ def is_leader_role(role: str) -> bool:
     return any(w in r for w in _LEADER_WORDS)
 
 
+@lru_cache(maxsize=1024)
 def is_butler_role(role: str) -> bool:
     from ..parse import normalize_key
 
