@@ -15,8 +15,8 @@ Names match without titles: 王建国（副市长） is 王建国.
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .. import items, lookups
