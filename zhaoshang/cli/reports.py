@@ -88,11 +88,12 @@ def _show(
     out_file: Path | None,
     details: bool,
 ) -> None:
-    from ..errors import ZsError
     from ..reports.report import build
 
-    if out_file is not None and out_file.suffix.lower() != ".xlsx":
-        raise ZsError(f"报表文件「{out_file}」应以 .xlsx 结尾，如 --out 月报.xlsx")
+    if out_file is not None:
+        from ..reports.workbook import check_target
+
+        check_target(out_file)
     db = state(ctx).open()
     report = build(db, p, kind=kind, today=today, details=details or out_file is not None)
     if out_file is not None:

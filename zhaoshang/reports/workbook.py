@@ -278,17 +278,27 @@ class _Book:
         self.wb.close()
 
 
+def check_target(path: Path) -> Path:
+    """Refuse, before any work, a file name the workbook cannot be written to."""
+    from ..errors import ZsError
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ZsError(f"报表文件「{path}」应以 .xlsx 结尾，如 --out 月报.xlsx")
+    if path.is_dir():
+        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '月报.xlsx'}")
+    if not path.parent.is_dir():
+        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
+    return path
+
+
 def write(report: Report, path: Path) -> list[str]:
     """Write ``report`` (built with details) to ``path``; returns the sheet names."""
     from ..errors import ZsError
 
     if report.details is None:  # pragma: no cover - the CLI always builds with details
         raise ValueError("report built without details")
-    path = Path(path)
-    if path.is_dir():
-        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '月报.xlsx'}")
-    if not path.parent.is_dir():
-        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
+    path = check_target(path)
     book = _Book(report, path)
     _cover(book)
     _chains(book)
