@@ -15,7 +15,8 @@ report):
 * **Windows are inclusive ranges of days** [start, end].  Funds are monthly: a month counts
   in the window that contains its last day (so adjacent windows never share a month).
 * **Point-in-time figures** (open / overdue problems, 销号率) are taken "as of" a date:
-  the status an item had at the end of that day according to its status log.
+  the status an item had at the end of that day — its current status when it has not
+  moved since, otherwise the last move on or before that day in its status log.
 * **Scopes**: every flow is grouped by (chain, unit) of the item it belongs to; totals,
   chains and units are sums of the same cells, so they always add up.
 
