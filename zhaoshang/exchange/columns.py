@@ -159,9 +159,32 @@ def money_unit(f: FieldDef, unit: str | None) -> tuple[str, str | None]:
 # ---------------------------------------------------------------------------------------
 
 
-def _names_of(f: FieldDef) -> tuple[set[str], set[str]]:
-    exact = {normalize_key(x) for x in (f.key, f.label, f.header)}
-    return exact, {normalize_key(x) for x in f.aliases} - exact
+_INDEX: dict[tuple[int, str | None], tuple[dict[str, FieldDef], dict[str, FieldDef]]] = {}
+
+
+def _field_index(defs: Definitions, kind: KindDef | None) -> tuple[dict[str, FieldDef], dict[str, FieldDef]]:
+    """(by key/label/header, by alias) for a kind's fields: its own fields first, then the
+    common ones (the title under the kind's own label), then the common labels."""
+    key = (id(defs), kind.key if kind is not None else None)
+    hit = _INDEX.get(key)
+    if hit is not None:
+        return hit
+    fields = defs.fields_of(kind)
+    ordered = [f for f in fields if not f.common] + [f for f in fields if f.common]
+    exact: dict[str, FieldDef] = {}
+    alias: dict[str, FieldDef] = {}
+    for f in ordered:
+        for name in (f.key, f.label, f.header):
+            exact.setdefault(normalize_key(name), f)
+    for f in ordered:
+        for name in f.aliases:
+            alias.setdefault(normalize_key(name), f)
+    for f in defs.common:  # a common field by its common label when the kind renames it
+        target = kind.title if (kind is not None and f.key == "title") else f
+        for name in (f.key, f.label, *f.aliases):
+            alias.setdefault(normalize_key(name), target)
+    _INDEX[key] = (exact, alias)
+    return exact, alias
 
 
 def field_match(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -> tuple[FieldDef | None, int]:
@@ -169,24 +192,14 @@ def field_match(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -
 
     A kind's own fields win over the common ones at the same level, so 找谁招's own「单位」
     is not taken for the common 责任单位 (whose aliases include 单位)."""
+    exact, alias = _field_index(defs, kind)
     wanted = [normalize_key(n) for n in names if n]
-    fields = defs.fields_of(kind)
-    own = [f for f in fields if not f.common]
-    common = [f for f in fields if f.common]
-    for level in (2, 1):
-        for group in (own, common):
-            for f in group:
-                exact, aliases = _names_of(f)
-                pool = exact if level == 2 else aliases
-                if any(w in pool for w in wanted):
-                    return f, level
-    for name in names:
-        if not name:
-            continue
-        try:
-            return defs.field(kind, name), 1
-        except NotFoundError:
-            continue
+    for w in wanted:
+        if w in exact:
+            return exact[w], 2
+    for w in wanted:
+        if w in alias:
+            return alias[w], 1
     return None, 0
 
 

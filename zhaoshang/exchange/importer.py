@@ -48,6 +48,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterable
@@ -865,6 +866,14 @@ class _Run:
             return parse
         raise AssertionError(key)
 
+    def _kind_of(self, raw: object) -> KindDef:
+        cache = self._caches.setdefault("kinds", {})
+        key = str(raw)
+        kind = cache.get(key)
+        if kind is None:
+            kind = cache[key] = self.defs.kind(key)
+        return kind
+
     def _problem(self, rep: SheetReport, p: Problem) -> None:
         self.report.problems.append(p)
 
@@ -880,7 +889,7 @@ class _Run:
                     problems.append(Problem(sh.raw.name, row.number, "", None, "没有填写清单（如 招什么）"))
             else:
                 try:
-                    kind = self.defs.kind(str(raw_kind))
+                    kind = self._kind_of(raw_kind)
                 except ZsError as exc:
                     problems.append(Problem(sh.raw.name, row.number, "清单列", raw_kind, exc.message))
             if kind is not None and self.only_kind is not None and kind.key != self.only_kind.key:
@@ -1437,20 +1446,29 @@ def money_parser(currency: str, unit: str) -> Callable[[object], float]:
     (already in 万 with at most 6 decimals: exactly what parse_money would return)."""
 
     def money(raw: object) -> float:
-        cls = raw.__class__
-        if unit == "万" and (cls is int or cls is float) and -1e12 < raw < 1e12:  # type: ignore[operator]
-            value = float(raw)  # type: ignore[arg-type]
-            if cls is int or round(value, 6) == value:
-                return value + 0.0
+        if unit == "万":
+            if isinstance(raw, str):
+                if _PLAIN_NUMBER(raw):
+                    return float(raw) + 0.0
+            elif isinstance(raw, int | float) and not isinstance(raw, bool) and -1e12 < raw < 1e12:
+                value = float(raw)
+                if isinstance(raw, int) or round(value, 6) == value:
+                    return value + 0.0
         return parse_money(raw, currency=currency, default_unit=unit)
 
     return money
 
 
+#: "35600", "-12.5", "1200.000001": what float() reads exactly as parse_money would
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?").fullmatch
+
+
 def _positive_id(raw: object) -> int:
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = int(raw)
     value = raw if raw.__class__ is int else parse_int(raw)
     assert isinstance(value, int)
-    if value <= 0:
+    if not 0 < value < 2**63:
         raise ParseError(f"编号「{raw}」应是正整数")
     return value
 
