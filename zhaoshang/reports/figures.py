@@ -249,7 +249,8 @@ class Figures:
         self.db = db
         self.cfg = cfg
         self.conn = db.conn
-        self._prepared = False
+        self._problems_ready = False
+        self._reached_since: date | None = None  # None: not built yet; date.min: every project
         self.series: dict[str, dict[str, Any]] = {}
 
     @classmethod
@@ -272,8 +273,17 @@ class Figures:
                 db.conn.execute("COMMIT")
 
     # -- per-item tables (temporary, this connection only) ---------------------------
-    def _prepare(self) -> None:
-        if self._prepared:
+    def _need_problems(self) -> None:
+        if not self._problems_ready:
+            self._prepare_problems()
+            self._problems_ready = True
+
+    def _need_reached(self, since: date) -> None:
+        """Build ``zs_reached``: each project's creation date, the day it first reached each
+        stage, and its amounts — for the projects created or moved on or after ``since``
+        (the others cannot count in any window starting then, so years of history are not
+        carried into the report)."""
+        if self._reached_since is not None and since >= self._reached_since:
             return
         cfg = self.cfg
         pkind = self.db.defs.kind_by_key(cfg.pipeline_kind)
@@ -289,9 +299,11 @@ class Figures:
         parts.append("min(CASE WHEN s.to_status = ? THEN s.date END) AS withdrawn")
         params.append(cfg.withdrawn)
         moves = [*reached_statuses(pkind, cfg.stages["talks"]), cfg.withdrawn]
+        marks = ", ".join("?" * len(moves))
+        recent = f"SELECT item_id FROM status_log NOT INDEXED WHERE to_status IN ({marks}) AND date >= ?"
         self.conn.execute("DROP TABLE IF EXISTS temp.zs_reached")
         # Full scans (NOT INDEXED) and one sort beat index lookups here: the report needs
-        # nearly every project and every stage move.  Rows of other kinds that happen to
+        # nearly every recent project and stage move.  Rows of other kinds that happen to
         # use the same status names are dropped by the outer join on the project list.
         self.conn.execute(
             f"CREATE TEMP TABLE zs_reached AS "
@@ -300,12 +312,11 @@ class Figures:
             f"r.talks, r.signed, r.registered, r.started, r.producing, r.withdrawn "
             f'FROM items i NOT INDEXED LEFT JOIN "{pkind.table}" k ON k.id = i.id '
             f"LEFT JOIN (SELECT s.item_id, {', '.join(parts)} FROM status_log s NOT INDEXED "
-            f"WHERE s.to_status IN ({', '.join('?' * len(moves))}) GROUP BY s.item_id) r ON r.item_id = i.id "
-            f"WHERE i.kind = ?",
-            [*params, *moves, pkind.key],
+            f"WHERE s.to_status IN ({marks}) AND s.item_id IN ({recent}) GROUP BY s.item_id) r ON r.item_id = i.id "
+            f"WHERE i.kind = ? AND (r.item_id IS NOT NULL OR i.created_at >= ?)",
+            [*params, *moves, *moves, since.isoformat(), pkind.key, since.isoformat()],
         )
-        self._prepare_problems()
-        self._prepared = True
+        self._reached_since = since
 
     def _problem_visit_sql(self) -> tuple[str, list[Any]]:
         """SQL (on ``i`` / ``k``) true when a problem was found by a visit (大走访)."""
@@ -341,17 +352,18 @@ class Figures:
         )
 
     def _drop(self) -> None:
-        if self._prepared:
-            self.conn.execute("DROP TABLE IF EXISTS temp.zs_reached")
-            self.conn.execute("DROP TABLE IF EXISTS temp.zs_problems")
-            self._prepared = False
+        self.conn.execute("DROP TABLE IF EXISTS temp.zs_reached")
+        self.conn.execute("DROP TABLE IF EXISTS temp.zs_problems")
+        self._problems_ready, self._reached_since = False, None
 
     # -- flows in windows --------------------------------------------------------------
     def windows(self, periods: Sequence[Period], trend_months: Sequence[str] = ()) -> list[Cells]:
         """Every flow figure in each of ``periods``, per (chain, unit).  Each source is read
         once for all periods together (conditional sums per period).  When
         ``trend_months`` are given, the city's monthly series is kept in :attr:`series`."""
-        self._prepare()
+        starts = [p.start for p in periods] + [date.fromisoformat(f"{m}-01") for m in trend_months]
+        self._need_problems()
+        self._need_reached(min(starts, default=date.min))
         out = [Cells() for _ in periods]
         spans = [(p.start.isoformat(), p.end.isoformat()) for p in periods]
         self.series = {m: {"month": m, **dict.fromkeys(TREND_KEYS, 0.0)} for m in trend_months}
@@ -571,7 +583,7 @@ class Figures:
         of ``days`` (so a past day shows what the ledger showed then).  Problems that did
         not move after the earliest day are counted in SQL from their current status; the
         few that did are replayed from their logs."""
-        self._prepare()
+        self._need_problems()
         cfg = self.cfg
         qkind = self.db.defs.kind_by_key(cfg.problem_kind)
         terminal = qkind.terminal_statuses()
@@ -637,7 +649,7 @@ class Figures:
     def target_rows(self, start: date, end: date) -> list[dict[str, Any]]:
         """Projects with any stage (or creation) date in [start, end]: the rows behind
         新增项目, 新增对接项目, 签约, 签约额, 入统, 开工, 投产 and 退库."""
-        self._prepare()
+        self._need_reached(start)
         cols = list(TARGET_FLOWS.values())
         cond = " OR ".join(f"r.{c} BETWEEN :a AND :b" for c in cols)
         return self._rows(
@@ -711,7 +723,7 @@ class Figures:
     def problem_rows(self, start: date, end: date, day: date) -> list[dict[str, Any]]:
         """Problems created or first closed in [start, end], or not closed at the end of
         ``day``; with their status on ``day`` (the same status the ledger counts)."""
-        self._prepare()
+        self._need_problems()
         qkind = self.db.defs.kind_by_key(self.cfg.problem_kind)
         cols = set(self.db.kind_columns(qkind))
         level = 'k."level"' if "level" in cols else "NULL"
