@@ -448,6 +448,9 @@ class Database:
             for f in kind.fields:
                 if f.key not in existing:
                     self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{f.key}" {f.sql_type}')
+        for f in kind.fields:
+            if f.type == "ref":  # links between items (关联项目) are followed both ways
+                self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{table}_{f.key}" ON "{table}"("{f.key}")')
         install_history_triggers(self.conn, table)
 
     def kind_columns(self, kind: KindDef) -> list[str]:
