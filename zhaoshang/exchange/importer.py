@@ -1183,7 +1183,7 @@ class _Run:
         self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
-        if r.ref is not None:
+        elif r.ref is not None:
             self.file_ids[r.ref] = new_id
         self.item_kinds[new_id] = kind.key
         r.sheet.report.added += 1
