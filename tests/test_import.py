@@ -327,3 +327,38 @@ def test_not_a_list_at_all(cli: Cli, city: dict[str, int], tmp_path: Path) -> No
     assert "找不到表头" in r.stderr
     r = cli("import", str(tmp_path / "nothing.xlsx"), ok=False)
     assert "找不到文件" in r.stderr
+
+
+def test_a_filled_in_template_imports_as_new_items(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    path = tmp_path / "模板.xlsx"
+    cli("template", str(path), "--kind", "招什么", ok=True)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["招什么"]
+    heads = [c.value for c in ws[1]]
+    row = [None] * len(heads)
+    row[heads.index("项目名称")] = "模板填报的项目"
+    row[heads.index("产业链")] = "大豆加工"
+    row[heads.index("投资额（万元）")] = "1.2亿"
+    ws.append(row)
+    wb.save(path)
+    r = cli("import", str(path), ok=True)
+    assert "这是 zs template 生成的填报模板" in r.stderr and "新增 1" in r.stderr
+    assert _get(db_path, "模板填报的项目")["investment"] == 12000
+
+
+def test_progress_is_reported_for_large_files(city: dict[str, int], tmp_path: Path, db_path: Path) -> None:
+    from zhaoshang.exchange.importer import ImportOptions, import_file
+
+    path = tmp_path / "大表.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["项目名称", "产业链", "投资额"])
+        w.writerows([f"批量项目{i}", "有色金属", i] for i in range(6000))
+    seen: list[tuple[str, int]] = []
+    report = import_file(
+        open_db(db_path), path, ImportOptions(kind="招什么"), user="测试员", progress=lambda s, n: seen.append((s, n))
+    )
+    assert report.total("added") == 6000
+    assert seen == [("大表", 5000)]
