@@ -302,6 +302,29 @@ def test_ranking_scores_with_the_yaml_weights(city: City) -> None:
     assert (beian.change, aihui.change) == (0, 0)
 
 
+def test_january_compares_with_last_years_final_ranking_and_goals(city: City) -> None:
+    # a 2026 goal that would put 北安市 first if last year's ranking were scored against it
+    uid = lookups.unit_id(city.db, "北安市")
+    _exec(city.db, "INSERT INTO goals(unit_id, year, metric, value) VALUES (?, 2026, 'signed_amount', 10000)", (uid,))
+    r = build(city.db, periods.month(date(2026, 1, 1)), today=date(2026, 1, 31))
+    rows = {row.name: row for row in r.ranking.rows}
+    # 2025 as of 31 December, with the 2025 goals: 爱辉区 34.5 (P3 was cancelled: no problem
+    # left, full 销号率 marks) ahead of 北安市 25.33
+    assert (rows["爱辉区"].previous_rank, rows["北安市"].previous_rank) == (1, 2)
+    # 2026 has no goals and no contacts yet: both score only 销号率, a tie
+    assert (rows["爱辉区"].score, rows["北安市"].score) == (10.0, 10.0)
+    assert (rows["北安市"].rank, rows["北安市"].change) == (1, 1)
+    assert r.ranking.year == 2026
+
+
+def test_a_year_not_yet_begun_has_no_time_progress(city: City) -> None:
+    rk = build_ranking(city.db, year_=2026, today=date(2025, 6, 30))
+    assert (rk.year, rk.time_progress) == (2026, 0.0)
+    assert all(not row.behind for row in rk.rows)
+    r = build(city.db, periods.month(date(2026, 3, 1)), today=date(2025, 6, 30))
+    assert r.time_progress == 0.0 and r.total.behind == []
+
+
 def test_previous_year_to_date_by_subtraction_equals_computing_it(city: City) -> None:
     """The ranking's ↑↓ uses year-to-date less this period; it must equal the direct sum."""
     cfg = config.load(city.db.defs)

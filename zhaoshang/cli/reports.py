@@ -160,7 +160,10 @@ def quarterly(
 def half(
     ctx: typer.Context,
     which: Annotated[
-        str | None, typer.Argument(help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="HALF", help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）", show_default=False
+        ),
     ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
@@ -178,7 +181,9 @@ def period(
     ctx: typer.Context,
     which: Annotated[
         str | None,
-        typer.Argument(help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月", show_default=False),
+        typer.Argument(
+            metavar="PERIOD", help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月", show_default=False
+        ),
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="开始日期（含），如 2026-03-01")] = None,
     end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天")] = None,
@@ -282,9 +287,12 @@ def _describe(changes: list[GoalChange]) -> list[str]:
 
 def goal_set(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="招商主体或产业链名称")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="招商主体或产业链名称")],
     pairs: Annotated[
-        list[str], typer.Argument(help="指标=目标值，如 签约额=30亿 到位资金=8亿 开工项目=5；值留空即删除")
+        list[str],
+        typer.Argument(
+            metavar="METRIC=VALUE...", help="指标=目标值，如 签约额=30亿 到位资金=8亿 开工项目=5；值留空即删除"
+        ),
     ],
     year: YearOpt = None,
     unit: UnitFlag = False,
@@ -305,7 +313,9 @@ def goal_set(
 
 def goal_list(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="只看某个招商主体或产业链", show_default=False)] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME", help="只看某个招商主体或产业链", show_default=False)
+    ] = None,
     year: Annotated[int | None, typer.Option("--year", "-y", help="年度（默认全部）", min=2000, max=2100)] = None,
     unit: UnitFlag = False,
     chain: ChainFlag = False,
@@ -340,8 +350,8 @@ def goal_list(
 
 def goal_rm(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="招商主体或产业链名称")],
-    metrics: Annotated[list[str], typer.Argument(help="要删除的指标，如 签约额 开工项目")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="招商主体或产业链名称")],
+    metrics: Annotated[list[str], typer.Argument(metavar="METRIC...", help="要删除的指标，如 签约额 开工项目")],
     year: YearOpt = None,
     unit: UnitFlag = False,
     chain: ChainFlag = False,
@@ -366,7 +376,9 @@ def goal_rm(
 
 def goal_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="目标表：.xlsx / .csv …，每行一个单位或产业链", exists=False)],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="目标表：.xlsx / .csv …，每行一个单位或产业链", exists=False)
+    ],
     year: YearOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示将要做的修改，不写入")] = False,
 ) -> None:

@@ -169,8 +169,11 @@ def funds_months(p: Period) -> tuple[str, str] | None:
     return f"{lo.year:04d}-{lo.month:02d}", f"{hi.year:04d}-{hi.month:02d}"
 
 
-def time_progress(asof: date) -> float:
-    """Share of the year of ``asof`` that has passed by the end of that day (时序进度)."""
+def time_progress(asof: date, year_: int | None = None) -> float:
+    """Share of ``year_`` (default: the year of ``asof``) that has passed by the end of
+    ``asof`` (时序进度): 0 before the year begins, 1 after it ends."""
+    if year_ is not None and asof.year != year_:
+        return 0.0 if asof.year < year_ else 1.0
     first = date(asof.year, 1, 1)
     total = (date(asof.year + 1, 1, 1) - first).days
     return ((asof - first).days + 1) / total

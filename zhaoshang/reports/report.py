@@ -172,14 +172,15 @@ def build(
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
-    progress = time_progress(asof)
+    progress = time_progress(asof, ytd.end.year)
     chains = _chain_rows(db, cur, before, year_cells, chain_goals, progress)
     units = _unit_rows(db, cur, before, year_cells, unit_goals, progress)
     total = _scope(
         "total", None, "合计", cur.total(), before.total(), year_cells.total(), _total_goals(units, chains), progress
     )
-    rank = _rank(db, cfg, "unit", year_cells, prev_year, unit_goals, asof, prev_asof, progress)
-    chain_rank = _rank(db, cfg, "chain", year_cells, prev_year, chain_goals, asof, prev_asof, progress)
+    now_year, before_year = (ytd.end.year, asof), (prev.year_to_date().end.year, prev_asof)
+    rank = _rank(db, cfg, "unit", year_cells, prev_year, now_year, before_year)
+    chain_rank = _rank(db, cfg, "chain", year_cells, prev_year, now_year, before_year)
     return Report(
         kind=kind,
         title=TITLES.get(kind, TITLES["period"]),
@@ -230,7 +231,7 @@ def build_ranking(
     cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
     y = year_ or today.year
-    last = min(year(y).end, today)
+    last = min(year(y).end, max(today, year(y).start))
     current = month(last.replace(day=1))
     prev = current.previous()
     asof, prev_asof = min(current.end, today), min(prev.end, today)
@@ -238,9 +239,7 @@ def build_ranking(
         flows = _flows(fig, cfg, current, [current, current.year_to_date()])
         now, then = fig.ledgers([asof, prev_asof])
         year_cells, prev_year = flows[1].merge(now), flows[2].merge(then)
-    chain_goals, unit_goals = goals_for(db, y)
-    goals = unit_goals if level == "unit" else chain_goals
-    return _rank(db, cfg, level, year_cells, prev_year, goals, asof, prev_asof, time_progress(asof))
+    return _rank(db, cfg, level, year_cells, prev_year, (y, asof), (prev.end.year, prev_asof))
 
 
 def _scope(
@@ -339,11 +338,12 @@ def _rank(
     level: str,
     ytd: Cells,
     prev_ytd: Cells,
-    goals: dict[int, dict[str, float]],
-    asof: date,
-    prev_asof: date,
-    progress: float,
+    year_: tuple[int, date],
+    prev: tuple[int, date],
 ) -> Ranking:
+    """Rank units (or chains) on ``ytd`` against the goals of ``year_ = (year, as-of day)``,
+    and record each one's rank on ``prev_ytd`` with the goals of ``prev`` (for ↑↓)."""
+    (y, asof), (prev_y, prev_asof) = year_, prev
     if level == "unit":
         who = db.conn.execute("SELECT id, name FROM units WHERE ranked = 1 ORDER BY id").fetchall()
         now, before = ytd.by_unit(), prev_ytd.by_unit()
@@ -351,12 +351,15 @@ def _rank(
         who = db.conn.execute("SELECT id, name FROM chains ORDER BY id").fetchall()
         now, before = ytd.by_chain(), prev_ytd.by_chain()
 
-    def entrants(values: dict[int | None, dict[str, float]]) -> list[Entrant]:
+    def entrants(values: dict[int | None, dict[str, float]], year_goals: int) -> list[Entrant]:
+        chain_goals, unit_goals = goals_for(db, year_goals)
+        goals = unit_goals if level == "unit" else chain_goals
         return [Entrant(i, n, derive(values.get(i, {})), goals.get(i, {})) for i, n in who]
 
-    rows = score(entrants(now), cfg, progress=progress)
-    link_previous(rows, score(entrants(before), cfg, progress=time_progress(prev_asof)))
-    return Ranking(level, asof.year, asof, progress, cfg.weights, cfg.cap, rows, prev_asof)
+    progress = time_progress(asof, y)
+    rows = score(entrants(now, y), cfg, progress=progress)
+    link_previous(rows, score(entrants(before, prev_y), cfg, progress=time_progress(prev_asof, prev_y)))
+    return Ranking(level, y, asof, progress, cfg.weights, cfg.cap, rows, prev_asof)
 
 
 def _details(fig: Figures, period: Period, ytd: Period, asof: date, today: date) -> Details:
