@@ -60,6 +60,9 @@ class CommandEntry:
             "funds": "到位资金",
             "status_log": "状态变更",
             "goals": "目标",
+            "approvals": "前期手续",
+            "team_members": "服务专班成员",
+            "escalations": "问题升级",
         }
         parts = [
             f"{words[a]}{names.get(t, '明细' if t.startswith('kind_') else t)} {n}"

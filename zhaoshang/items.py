@@ -600,7 +600,7 @@ def reopen(db: Database, item_id: int, *, reason: str | None = None, user: str |
     if not kind.status(str(row[0])).terminal:
         raise ZsError(f"编号 {item_id} 是「{row[0]}」，并未销号或终止，无需重新打开")
     prev = db.conn.execute(
-        "SELECT from_status FROM status_log WHERE item_id = ? AND to_status = ? ORDER BY id DESC LIMIT 1",
+        "SELECT from_status FROM status_log WHERE item_id = ? AND +to_status = ? ORDER BY id DESC LIMIT 1",
         (item_id, row[0]),
     ).fetchone()
     back = prev[0] if prev and prev[0] and not kind.status(prev[0]).terminal else kind.default_status
