@@ -333,7 +333,7 @@ def goal_list(
     owner = goals.resolve_owner(db, name, _level(unit, chain)) if name else None
     rows = goals.list_goals(db, year, owner)
     if fmt is ReportFormat.json:
-        render(rows, [Column(k, k) for k in ("year", "level", "name", "metric", "unit", "value")], "json", out())
+        render(rows, [Column(k, k) for k in ("year", "level", "name", "metric", "metric_unit", "value")], "json", out())
         return
     shown = [{**r, "shown": number(r["value"], BY_KEY.get(r["metric"]))} for r in rows]
     cols = [
@@ -342,7 +342,7 @@ def goal_list(
         Column("name", "名称"),
         Column("metric_label", "指标"),
         Column("shown", "目标值", "right"),
-        Column("unit", "单位"),
+        Column("metric_unit", "单位"),
     ]
     render(shown, cols, "table", out())
     say(f"共 {len(rows)} 项目标")

@@ -94,7 +94,7 @@ def list_goals(db: Database, year: int | None = None, owner: Owner | None = None
                 "name": name,
                 "metric": metric,
                 "metric_label": m.label if m else metric,
-                "unit": m.unit if m else "",
+                "metric_unit": m.unit if m else "",
                 "value": value,
             }
         )
