@@ -528,7 +528,11 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _loose(name: str) -> str:
-    key = normalize_name(name)
+    return _loosen(normalize_name(name))
+
+
+def _loosen(key: str) -> str:
+    """A normalised name without its 项目 / 有限公司 / 集团 … endings."""
     changed = True
     while changed:
         changed = False
@@ -558,18 +562,22 @@ class _Dups:
         for rid, kind, chain, title, org in rows:
             self.add(kind, chain, title, rid, org, None)
 
-    def add(self, kind: str, chain: int, title: str, rid: int, origin: str | None, ref: int | None) -> None:
+    def add(
+        self, kind: str, chain: int, title: str, rid: int, origin: str | None, ref: int | None, key: str | None = None
+    ) -> None:
         if self.origin is not None and origin == self.origin:
             return  # the office's own items are told apart by their 编号
         entry = (rid, title, origin, ref)
-        self.exact.setdefault((kind, chain, normalize_name(title)), []).append(entry)
-        self.loose.setdefault((kind, chain, _loose(title)), []).append(entry)
+        exact = key if key is not None else normalize_name(title)
+        self.exact.setdefault((kind, chain, exact), []).append(entry)
+        self.loose.setdefault((kind, chain, _loosen(exact)), []).append(entry)
 
-    def find(self, kind: str, chain: int, title: str, ref: int | None) -> tuple[int, str] | None:
+    def find(self, kind: str, chain: int, key: str, ref: int | None) -> tuple[int, str] | None:
+        """Items named like ``key`` (a :func:`normalize_name`)."""
         if not self.exact:
             return None
-        for index, key in ((self.exact, normalize_name(title)), (self.loose, _loose(title))):
-            for rid, name, origin, other in index.get((kind, chain, key), ()):
+        for index, k in ((self.exact, key), (self.loose, _loosen(key))):
+            for rid, name, origin, other in index.get((kind, chain, k), ()):
                 if self.origin is not None and origin == self.origin:
                     continue
                 if ref is not None and other is not None and ref != other:
@@ -1152,7 +1160,8 @@ class _Run:
             return
         if self.dups is None:
             self.dups = _Dups(self.db, self.report.origin)
-        match = self.dups.find(kind.key, chain, str(title), r.ref)
+        name_key = normalize_name(str(title))
+        match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
             return
         own: dict[str, Any] = {}
@@ -1180,7 +1189,7 @@ class _Run:
         self.next_id += 1
         origin = self.report.origin if origin_id is not None else None
         self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r)
-        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref)
+        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
         elif r.ref is not None:
