@@ -1,0 +1,395 @@
+"""Hostile and broken input: random and adversarial values — control characters, NUL,
+100,000-character cells, formula-looking text, SQL injection, RTL marks, emoji, invalid
+encodings — through `add`, `edit`, `list` filters and `search` (and `import`/`export` when
+they exist).  Never a traceback, never a partial write; what was accepted reads back
+exactly; filter values reach SQL only as parameters (the results match an independent
+oracle and the database is untouched)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import PY, ROOT, Tally, full_dump, report, zs_env
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from zhaoshang.cli import app
+from zhaoshang.db import Database
+from zhaoshang.definitions import load
+
+TALLY = Tally()
+HUGE = 100_000
+ADVERSARIAL = [
+    "=cmd|' /C calc'!A0",
+    "=1+1",
+    "+1",
+    "-1+2",
+    "@SUM(A1:A2)",
+    "\t=1",
+    "\r=1",
+    '=HYPERLINK("http://example.com","点我")',
+    "'; DROP TABLE items; --",
+    '" OR 1=1 --',
+    "1); DELETE FROM items; --",
+    "' OR '1'='1",
+    "%",
+    "_",
+    "\\",
+    "%_\\'\"",
+    "\u202e反转文字\u202c",
+    "\u200f\u200e",
+    "\u200b零宽",
+    "\ufeff带BOM",
+    "🚀",
+    "👨‍👩‍👧‍👦",
+    "\x00",
+    "a\x00b",
+    "\x1b[31m红色\x1b[0m",
+    "\x07\x08\x7f",
+    "\r\n",
+    "第一行\n第二行",
+    "\u3000",
+    "NULL",
+    "None",
+    "null",
+    "nan",
+    "inf",
+    "-0",
+    "1e309",
+    "０１２",
+    "＝",
+    "：",
+    "~",
+    ">=",
+    "编号=1",
+    "名称~铜",
+    "項目名稱",
+    "x" * HUGE,
+    "铜" * HUGE,
+]
+hostile = st.one_of(
+    st.sampled_from(ADVERSARIAL),
+    st.text(max_size=40),
+    st.tuples(st.sampled_from(ADVERSARIAL[:45]), st.text(max_size=10)).map("".join),
+)
+CHAIN = "新能源"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    report(
+        request,
+        TALLY.line(
+            "恶意输入",
+            [
+                ("inputs", "尝试输入"),
+                ("accepted", "接受"),
+                ("rejected", "拒绝（退出码 1/2）"),
+                ("tracebacks", "回溯/内部错误"),
+                ("partial", "部分写入"),
+                ("lost", "数据丢失或改变"),
+            ],
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# plumbing
+# ---------------------------------------------------------------------------------------
+
+
+class Shell:
+    """In-process CLI on one database, with the checks every hostile input gets."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str) -> Any:
+        TALLY["inputs"] += 1
+        r = self.runner.invoke(app, ["--db", str(self.db), *args])
+        crashed = (
+            r.exit_code not in (0, 1, 2)
+            or (r.exception is not None and not isinstance(r.exception, SystemExit))
+            or "Traceback" in r.stderr
+            or "内部错误" in r.stderr
+        )
+        if crashed:
+            TALLY["tracebacks"] += 1
+        assert not crashed, (args[:6], r.exit_code, r.stderr[-800:], repr(r.exception))
+        TALLY["accepted" if r.exit_code == 0 else "rejected"] += 1
+        return r
+
+
+def _seed(db: Path) -> None:
+    """A small database whose items carry adversarial titles and notes."""
+    d = Database.open(db, load())
+    from zhaoshang import items, lookups
+
+    with d.command("seed", user="测试员"):
+        lookups.create(d, lookups.CHAIN, CHAIN, {})
+        lookups.create(d, lookups.CHAIN, "绿色矿业", {})
+        for i, text in enumerate(ADVERSARIAL):
+            title = text if text.strip() else f"空白{i}"
+            items.add(d, "targets", title, chain=CHAIN, values={"notes": text, "company": f"公司{i}{text[:20]}"})
+        items.add(d, "problems", "用地审批慢", chain="绿色矿业", values={"type": "土地"})
+    d.close()
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Shell:
+    db = tmp_path / "hostile.db"
+    _seed(db)
+    return Shell(db)
+
+
+def _expected_text(raw: str) -> str | None:
+    text = raw.strip()
+    return text or None
+
+
+def _show(sh: Shell, item_id: int) -> dict[str, Any]:
+    r = sh("show", "--format", "json", "--", str(item_id))
+    assert r.exit_code == 0, r.stderr
+    data: dict[str, Any] = json.loads(r.stdout)
+    return data
+
+
+def _unchanged(before: dict[str, Any], sh: Shell) -> None:
+    if full_dump(sh.db) != before:
+        TALLY["partial"] += 1
+        raise AssertionError("a rejected command changed the database")
+
+
+HYP = settings(
+    max_examples=int(os.environ.get("ZS_HOSTILE_EXAMPLES", "60")),
+    deadline=None,
+    # shrinking 100,000-character values is slow; ZS_HOSTILE_NO_SHRINK=1 finds failures fast
+    phases=[p for p in Phase if p is not Phase.shrink or not os.environ.get("ZS_HOSTILE_NO_SHRINK")],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+TEXT_FIELDS = {
+    "targets": ["notes", "备注", "company", "目标企业", "owner", "责任人", "source", "来源", "location", "拟落地"],
+    "problems": ["notes", "备注", "source", "来源", "progress", "进展"],
+}
+OTHER_FIELDS = [
+    "投资额",
+    "时限",
+    "优先级",
+    "类别",
+    "签约日期",
+    "重点项目",
+    "unit",
+    "状态",
+    "编号",
+    "不存在的字段",
+    "产业链",
+]
+KEY_OF = {
+    "备注": "notes",
+    "目标企业": "company",
+    "责任人": "owner",
+    "来源": "source",
+    "拟落地": "location",
+    "进展": "progress",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# add and edit
+# ---------------------------------------------------------------------------------------
+
+
+@HYP
+@given(data=st.data())
+def test_add_with_hostile_values(shell: Shell, data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(["targets", "招什么", "problems", "解决什么", "招什麼"]))
+    key = "targets" if kind in ("targets", "招什么", "招什麼") else "problems"
+    title = data.draw(hostile)
+    pairs = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(TEXT_FIELDS[key] + OTHER_FIELDS), hostile), max_size=3, unique_by=lambda p: p[0]
+        )
+    )
+    before = full_dump(shell.db)
+    r = shell("add", "--chain", CHAIN, "--", kind, title, *(f"{k}={v}" for k, v in pairs))
+    if r.exit_code != 0:
+        _unchanged(before, shell)
+        return
+    rec = _show(shell, int(r.stdout.split()[0]))
+    wanted = {"title": _expected_text(title)}
+    for k, v in pairs:
+        if k in TEXT_FIELDS[key]:
+            wanted[KEY_OF.get(k, k)] = _expected_text(v)
+    got = {k: rec.get(k) for k in wanted}
+    if got != wanted:
+        TALLY["lost"] += 1
+    assert got == wanted
+
+
+@HYP
+@given(data=st.data())
+def test_edit_with_hostile_values(shell: Shell, data: st.DataObject) -> None:
+    item_id = data.draw(st.integers(min_value=1, max_value=len(ADVERSARIAL) + 1))
+    key = "problems" if item_id == len(ADVERSARIAL) + 1 else "targets"
+    pairs = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(TEXT_FIELDS[key] + OTHER_FIELDS), hostile),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda p: KEY_OF.get(p[0], p[0]),
+        )
+    )
+    before = full_dump(shell.db)
+    old = _show(shell, item_id)
+    r = shell("edit", "--", str(item_id), *(f"{k}={v}" for k, v in pairs))
+    if r.exit_code != 0:
+        _unchanged(before, shell)
+        return
+    rec = _show(shell, item_id)
+    wanted = {KEY_OF.get(k, k): _expected_text(v) for k, v in pairs if k in TEXT_FIELDS[key]}
+    got = {k: rec.get(k) for k in wanted}
+    untouched = {k: v for k, v in old.items() if k not in wanted and k in ("title", "chain", "kind", "created_at")}
+    if got != wanted or any(rec.get(k) != v for k, v in untouched.items()):
+        TALLY["lost"] += 1
+    assert got == wanted
+    assert all(rec.get(k) == v for k, v in untouched.items())
+
+
+# ---------------------------------------------------------------------------------------
+# filters and search: parameters only
+# ---------------------------------------------------------------------------------------
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+def _oracle(db: Path, column: str, op: str, value: str) -> set[int]:
+    """Which targets a text filter must select, computed without SQL text from the value."""
+    conn = sqlite3.connect(db)
+    try:
+        sql = (
+            "SELECT i.id, i.title, i.owner, i.notes, k.company FROM items i JOIN kind_targets k ON k.id = i.id "
+            "WHERE i.kind = 'targets'"
+        )
+        rows = conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+    index = {"title": 1, "owner": 2, "notes": 3, "company": 4}[column]
+    v = value.strip()
+    out: set[int] = set()
+    for row in rows:
+        cell = row[index]
+        if op == "=":
+            hit = (cell is None or cell == "") if v == "" else cell == v
+        else:
+            hit = cell is not None and _ascii_lower(v) in _ascii_lower(cell)
+        if hit:
+            out.add(row[0])
+    return out
+
+
+@HYP
+@given(
+    field=st.sampled_from([("名称", "title"), ("备注", "notes"), ("目标企业", "company"), ("责任人", "owner")]),
+    op=st.sampled_from(["=", "~"]),
+    value=st.one_of(st.sampled_from(ADVERSARIAL), hostile),
+)
+def test_list_filters_reach_sql_only_as_parameters(shell: Shell, field: tuple[str, str], op: str, value: str) -> None:
+    label, column = field
+    before = full_dump(shell.db)
+    r = shell("list", "--format", "json", "--", "targets", f"{label}{op}{value}")
+    _unchanged(before, shell)
+    if "\x00" in value and r.exit_code != 0:
+        return  # a NUL in a filter may be refused; it must not crash or write
+    if r.exit_code != 0:
+        TALLY["lost"] += 1
+    assert r.exit_code == 0, r.stderr
+    got = {row["id"] for row in json.loads(r.stdout)}
+    assert got == _oracle(shell.db, column, op, value)
+
+
+@HYP
+@given(value=hostile, where=st.sampled_from(["--owner", "--status", "--unit", "--chain"]))
+def test_list_options_and_search_never_write(shell: Shell, value: str, where: str) -> None:
+    before = full_dump(shell.db)
+    shell("list", f"{where}={value}")
+    shell("search", "--", value)
+    _unchanged(before, shell)
+    conn = sqlite3.connect(shell.db)
+    try:
+        assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == len(ADVERSARIAL) + 1
+    finally:
+        conn.close()
+
+
+def test_search_finds_adversarial_titles_literally(shell: Shell) -> None:
+    for text in ["'; DROP TABLE items; --", '" OR 1=1 --', "%_\\'\"", "🚀", "反转文字", "零宽", "=cmd|' /C calc'!A0"]:
+        r = shell("search", "--format", "json", "--", text)
+        assert r.exit_code == 0, r.stderr
+        titles = [row["title"] for row in json.loads(r.stdout)]
+        assert titles and all(text.lower() in t.lower() for t in titles), (text, titles)
+        assert not any(t == "用地审批慢" for t in titles)
+
+
+# ---------------------------------------------------------------------------------------
+# real processes: what a terminal can send
+# ---------------------------------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    """No hostile input may make one command use more than 1 GB."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"add", "招什么".encode("gbk"), "年产铜箔项目".encode("gbk"), b"--chain", CHAIN.encode()],  # a GBK terminal
+        [b"add", "招什么".encode(), b"\xff\xfe\xfd", b"--chain", CHAIN.encode()],
+        [b"list", b"targets", "名称=".encode() + b"\xc0\xaf"],
+        [b"add", "招什么".encode(), b"\x1b]0;owned\x07\x1b[2J", b"--chain", CHAIN.encode()],
+        [b"edit", b"1", "备注=".encode() + "铜".encode() * 40_000],
+        [b"list", b"targets", b"'; DROP TABLE items; --=1"],
+        [b"search", b"--", b"-- OR 1=1"],
+        [b"show", b"99999999999999999999999"],
+        [b"edit", b"-1", "备注=x".encode()],
+        [b"list", b"--format", b"xml"],
+        [b"search", b"--", b"x" * 100_000],  # a pasted document: must not exhaust memory
+        [b"search", b"--", "铜 ".encode() * 5_000],
+        [b"list", b"targets", "名称~".encode() + b"y" * 100_000],
+    ],
+)
+def test_real_processes_never_print_a_traceback(tmp_path: Path, argv: list[bytes]) -> None:
+    db = tmp_path / "p.db"
+    _seed(db)
+    before = full_dump(db)
+    proc = subprocess.run(
+        [PY.encode(), b"-m", b"zhaoshang", b"--db", str(db).encode(), *argv],
+        env=zs_env(tmp_path),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        preexec_fn=_limit_memory,
+    )
+    TALLY["inputs"] += 1
+    err = proc.stderr.decode("utf-8", "replace")
+    crashed = proc.returncode not in (0, 1, 2) or "Traceback" in err or "内部错误" in err
+    TALLY["tracebacks"] += crashed
+    assert not crashed, err
+    TALLY["accepted" if proc.returncode == 0 else "rejected"] += 1
+    if proc.returncode != 0:
+        assert err.strip(), "a refusal says why"
+        _unchanged(before, Shell(db))
