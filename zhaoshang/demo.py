@@ -298,11 +298,19 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
             )
             when = start
             gap = max(5, (today - start).days // (reach + 1))
-            for s in range(1, reach + 1):
+            dates = []
+            for _s in range(reach):
                 when = min(today, when + timedelta(days=rng.randint(max(3, gap // 2), gap)))
+                dates.append(when)
+            # every fourth project moved this month, so this month's report has news
+            month_start = today.replace(day=1)
+            if dates and len(target_ids) % 4 == 1 and dates[-1] < month_start:
+                floor = max(month_start, dates[-2] if len(dates) > 1 else start)
+                dates[-1] = when = floor + timedelta(days=rng.randint(0, max(0, (today - floor).days)))
+            for s, moved in enumerate(dates, start=1):
                 db.conn.execute(
                     "INSERT INTO status_log(item_id, from_status, to_status, date, user, at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (item_id, stages[s - 1], stages[s], when.isoformat(), user, now()),
+                    (item_id, stages[s - 1], stages[s], moved.isoformat(), user, now()),
                 )
                 counts.moves += 1
             status = stages[reach]

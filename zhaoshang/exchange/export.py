@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..db import Database, now
+from ..db import Database
 from ..errors import ZsError
 from . import layout, source
 from .layout import Col, SheetSpec
@@ -103,7 +103,8 @@ def _meta(db: Database, sel: Selection, *, mask: bool, user: str, type_: str = "
         db_name=db.path.name,
         schema_version=db.version,
         definitions=db.defs.fingerprint,
-        exported_at=now(),
+        # microseconds: two exports in one second must still be ordered (roll-up refuses older ones)
+        exported_at=dt.datetime.now().isoformat(timespec="microseconds"),
         exported_by=user,
         version=__version__,
         filter=sel.description,

@@ -406,8 +406,8 @@ def _check_older(db: Database, meta: FileMeta | None, opts: ImportOptions) -> No
         return
     if meta.exported_at and last.get("exported_at") and meta.exported_at < last["exported_at"]:
         raise ZsError(
-            f"「{meta.db_name or meta.db_id}」的这份导出（{meta.exported_at.replace('T', ' ')}）"
-            f"比上次导入的那份（{last['exported_at'].replace('T', ' ')}）更旧，导入会把较新的数据改回去："
+            f"「{meta.db_name or meta.db_id}」的这份导出（{meta.exported_at[:19].replace('T', ' ')}）"
+            f"比上次导入的那份（{last['exported_at'][:19].replace('T', ' ')}）更旧，导入会把较新的数据改回去："
             "确需导入请加 --force"
         )
 
