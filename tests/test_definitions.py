@@ -138,3 +138,13 @@ def test_definitions_cache_is_used_and_invalidated(
     path.write_text(path.read_text(encoding="utf-8").replace("name: 去哪招", "name: 去哪儿招"), encoding="utf-8")
     d._LOADED.clear()
     assert load(defs_dir).kind("events").name == "去哪儿招"
+
+
+def test_a_kinds_own_label_beats_a_common_alias(cli: Cli) -> None:
+    defs = load()
+    assert defs.field(defs.kind("找谁招"), "单位").key == "organization"
+    assert defs.field(defs.kind("配套什么"), "牵头单位").key == "lead_unit"
+    assert defs.field(defs.kind("招什么"), "单位").key == "unit"  # no own field: the common alias
+    cli("chain", "add", "有色金属", ok=True)
+    cli("add", "找谁招", "王振华", "--chain", "有色金属", "单位=深圳华创投资", ok=True)
+    assert json.loads(cli("show", "1", "-f", "json").stdout)["organization"] == "深圳华创投资"

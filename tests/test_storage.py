@@ -150,3 +150,23 @@ def test_startup_does_not_load_what_the_command_does_not_use(cli: Cli, db_path: 
     loaded = _modules_loaded(args, db_path)
     for heavy in ("openpyxl", "xlsxwriter", "python_calamine", "yaml", "rich", "pydantic", "sqlite_utils"):
         assert heavy not in loaded, heavy
+
+
+def test_history_of_a_large_command_is_summarised(cli: Cli, db_path: Path) -> None:
+    from zhaoshang import items
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+
+    cli("chain", "add", "有色金属", ok=True)
+    db = Database.open(db_path, load())
+    with db.command("script", user="脚本"):
+        for i in range(300):
+            items.add(db, "招什么", f"项目{i}", chain="有色金属")
+    db.close()
+    entry = json.loads(cli("history", "-n", "1", "-f", "json", ok=True).stdout)[0]
+    assert entry["changes_total"] == 900  # an items row, a kind row and a status-log row for each of 300
+    assert len(entry["changes"]) == 200
+    out = cli("history", "-n", "1", ok=True).stdout
+    assert "新增条目 300" in out and "…共 900 处改动" in out
+    cli("undo", "--yes", ok=True)
+    assert json.loads(cli("list", "-f", "json").stdout) == []

@@ -205,9 +205,19 @@ class Definitions:
 
         wanted = normalize_key(name)
         fields = self.fields_of(kind)
-        for f in fields:
-            if wanted in {normalize_key(x) for x in (f.key, f.label, f.header, *f.aliases)}:
-                return f
+        # a key or label beats an alias, and the kind's own fields beat the common ones
+        # (找谁招「单位」is its own field, not the common 责任单位 whose alias is 单位)
+        own = [f for f in fields if not f.common]
+        shared = [f for f in fields if f.common]
+        for group, names in (
+            (own, lambda f: (f.key, f.label, f.header)),
+            (shared, lambda f: (f.key, f.label, f.header)),
+            (own, lambda f: f.aliases),
+            (shared, lambda f: f.aliases),
+        ):
+            for f in group:
+                if wanted in {normalize_key(x) for x in names(f)}:
+                    return f
         # a common field is also reachable by its common label when the kind renames it
         for f in self.common:
             if wanted in {normalize_key(x) for x in (f.key, f.label, *f.aliases)}:

@@ -46,11 +46,18 @@ class CommandEntry:
     undone_by: int | None
     undo_of: int | None
     changes: list[Change] = field(default_factory=list)
+    #: (table, action) -> number of changed rows, for all changes (``changes`` may be cut)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) if self.counts else len(self.changes)
 
     def summary(self) -> str:
-        counts: dict[tuple[str, str], int] = {}
-        for c in self.changes:
-            counts[(c.table, c.action)] = counts.get((c.table, c.action), 0) + 1
+        counts: dict[tuple[str, str], int] = dict(self.counts)
+        if not counts:
+            for c in self.changes:
+                counts[(c.table, c.action)] = counts.get((c.table, c.action), 0) + 1
         words = {"insert": "新增", "update": "修改", "delete": "删除"}
         names = {
             "items": "条目",
@@ -77,7 +84,8 @@ class CommandEntry:
 
 def _changes(db: Database, where: str, params: tuple[Any, ...]) -> list[Change]:
     rows = db.conn.execute(
-        f"SELECT id, tbl, row_id, item_id, action, old, new FROM changes WHERE {where} ORDER BY id",
+        f"SELECT id, tbl, row_id, item_id, action, old, new FROM changes WHERE {where}"
+        + ("" if " ORDER BY " in where else " ORDER BY id"),
         params,
     )
     return [
@@ -86,9 +94,23 @@ def _changes(db: Database, where: str, params: tuple[Any, ...]) -> list[Change]:
     ]
 
 
-def commands(db: Database, *, item_id: int | None = None, limit: int = 20) -> list[CommandEntry]:
+def _entry(db: Database, cid: int) -> CommandEntry:
+    r = db.conn.execute(
+        "SELECT id, name, args, user, at, undone_by, undo_of FROM commands WHERE id = ?", (cid,)
+    ).fetchone()
+    return CommandEntry(*r)
+
+
+def _count(db: Database, where: str, params: tuple[Any, ...]) -> dict[tuple[str, str], int]:
+    rows = db.conn.execute(f"SELECT tbl, action, count(*) FROM changes WHERE {where} GROUP BY tbl, action", params)
+    return {(t, a): int(n) for t, a, n in rows}
+
+
+def commands(
+    db: Database, *, item_id: int | None = None, limit: int = 20, max_changes: int | None = 200
+) -> list[CommandEntry]:
     """Recent commands, newest first, with their changes (only those about ``item_id``
-    when given)."""
+    when given; at most ``max_changes`` each — ``counts`` always covers all of them)."""
     if item_id is not None:
         ids = [
             r[0]
@@ -104,20 +126,20 @@ def commands(db: Database, *, item_id: int | None = None, limit: int = 20) -> li
     else:
         ids = [r[0] for r in db.conn.execute("SELECT id FROM commands ORDER BY id DESC LIMIT ?", (limit,))]
     out: list[CommandEntry] = []
+    cap = "" if max_changes is None else f" LIMIT {int(max_changes)}"
     for cid in ids:
-        r = db.conn.execute(
-            "SELECT id, name, args, user, at, undone_by, undo_of FROM commands WHERE id = ?", (cid,)
-        ).fetchone()
-        entry = CommandEntry(*r)
-        if item_id is None:
-            entry.changes = _changes(db, "command_id = ?", (cid,))
-        else:
-            entry.changes = _changes(db, "command_id = ? AND item_id = ?", (cid, item_id))
+        entry = _entry(db, cid)
+        where = "command_id = ?" if item_id is None else "command_id = ? AND item_id = ?"
+        params: tuple[Any, ...] = (cid,) if item_id is None else (cid, item_id)
+        entry.changes = _changes(db, where + " ORDER BY id" + cap, params)
+        entry.counts = _count(db, where, params)
         out.append(entry)
     return out
 
 
-def last_undoable(db: Database) -> CommandEntry:
+def last_undoable(db: Database, *, with_changes: bool = True) -> CommandEntry:
+    """The newest command not yet undone (undo commands themselves are not undone);
+    without ``with_changes`` only its counts are read (for the confirmation prompt)."""
     row = db.conn.execute(
         "SELECT id FROM commands WHERE undone_by IS NULL AND undo_of IS NULL AND name != 'undo' "
         "AND id != ? ORDER BY id DESC LIMIT 1",
@@ -125,11 +147,10 @@ def last_undoable(db: Database) -> CommandEntry:
     ).fetchone()
     if row is None:
         raise ZsError("没有可以撤销的操作")
-    r = db.conn.execute(
-        "SELECT id, name, args, user, at, undone_by, undo_of FROM commands WHERE id = ?", (row[0],)
-    ).fetchone()
-    entry = CommandEntry(*r)
-    entry.changes = _changes(db, "command_id = ?", (entry.id,))
+    entry = _entry(db, row[0])
+    entry.counts = _count(db, "command_id = ?", (entry.id,))
+    if with_changes:
+        entry.changes = _changes(db, "command_id = ?", (entry.id,))
     return entry
 
 

@@ -40,10 +40,11 @@ def history(
         undo = f"（撤销第 {e.undo_of} 次操作）" if e.undo_of else ""
         typer.echo(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}")
         typer.echo(f"    {e.summary()}")
-        for line in _change_lines(db, e)[:12]:
+        lines = _change_lines(db, e)
+        for line in lines[:12]:
             typer.echo(f"    {line}")
-        if len(_change_lines(db, e)) > 12:
-            typer.echo(f"    …共 {len(e.changes)} 处改动")
+        if len(lines) > 12 or e.total > len(e.changes):
+            typer.echo(f"    …共 {e.total} 处改动")
 
 
 def _labels(db: Any) -> dict[str, str]:
@@ -98,6 +99,7 @@ def _entry_json(e: Any) -> dict[str, Any]:
         "at": e.at,
         "undone_by": e.undone_by,
         "undo_of": e.undo_of,
+        "changes_total": e.total,
         "changes": [
             {"table": c.table, "row_id": c.row_id, "item_id": c.item_id, "action": c.action, "old": c.old, "new": c.new}
             for c in e.changes
@@ -111,7 +113,7 @@ def undo(ctx: typer.Context, yes: YesOpt = False) -> None:
 
     st = state(ctx)
     db = st.open()
-    target = hist.last_undoable(db)
+    target = hist.last_undoable(db, with_changes=False)
     confirm(f"撤销 #{target.id} {target.at} {target.user}「{target.args or target.name}」（{target.summary()}）？", yes)
     with st.command("undo") as db:
         target = hist.last_undoable(db)
