@@ -170,3 +170,33 @@ def test_history_of_a_large_command_is_summarised(cli: Cli, db_path: Path) -> No
     assert "新增条目 300" in out and "…共 900 处改动" in out
     cli("undo", "--yes", ok=True)
     assert json.loads(cli("list", "-f", "json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["list", "--chain", "x"], "list"),
+        (["--db", "a.db", "--user", "王", "show", "1"], "show"),
+        (["--db=a.db", "chain", "list"], "chain"),
+        (["--help"], None),
+        (["--version"], None),
+        ([], None),
+    ],
+)
+def test_only_the_invoked_command_is_built(args: list[str], name: str | None) -> None:
+    from zhaoshang.cli import _invoked_name
+
+    assert _invoked_name(args) == name
+
+
+def test_console_entry_runs_a_single_command_and_the_help(db_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-m", "zhaoshang", "--db", str(db_path)]
+    r = subprocess.run([*run, "chain", "add", "有色金属"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*run, "chain", "list", "-f", "json"], capture_output=True, text=True, env=env, timeout=60)
+    assert json.loads(r.stdout)[0]["name"] == "有色金属"
+    r = subprocess.run([*run, "--help"], capture_output=True, text=True, env=env, timeout=60)
+    assert "report" in r.stdout and "import" in r.stdout
+    r = subprocess.run([*run, "lst"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and "没有命令「lst」" in r.stderr

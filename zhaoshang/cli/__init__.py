@@ -65,6 +65,41 @@ def _register() -> None:
 _register()
 
 
+_GLOBAL_WITH_VALUE = ("--db", "--user")
+
+
+def _invoked_name(args: list[str]) -> str | None:
+    """The command named on the command line, after the global options (None if unclear)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _GLOBAL_WITH_VALUE:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            if not arg.startswith(tuple(f"{o}=" for o in _GLOBAL_WITH_VALUE)):
+                return None  # --help, --version or a mistake: build everything
+            i += 1
+            continue
+        return arg
+    return None
+
+
+def _keep_only(name: str) -> None:
+    """Build only the invoked command: Typer converts every registered command into a Click
+    command at start-up, which costs more than the command itself for `zs show`."""
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands = commands
+        app.registered_groups = groups
+
+
 def main() -> None:
     """Console-script entry point (``zhaoshang`` and ``zs``)."""
+    import sys
+
+    name = _invoked_name(sys.argv[1:])
+    if name is not None:
+        _keep_only(name)
     app(prog_name="zs")
