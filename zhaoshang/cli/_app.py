@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 _USAGE_ERRORS: list[tuple[str, str]] = [
     (r"No such option: (\S+)(?: Did you mean (\S+)\?)?", "没有选项 {0}{1}"),
-    (r"No such command '([^']*)'\.", "没有命令「{0}」"),
+    (r"No such option: (\S+) \(Possible options: (.*)\)", "没有选项 {0}，可能是：{1}"),
+    (r"No such command '([^']*)'\.(?: Did you mean '([^']*)'\?)?", "没有命令「{0}」{1}"),
     (r"Missing argument '([^']*)'\.", "缺少参数 {0}"),
     (r"Missing option '([^']*)'\.", "缺少选项 {0}"),
     (r"Option '([^']*)' requires an argument\.", "选项 {0} 需要一个值"),
@@ -58,8 +59,8 @@ def translate_usage(message: str) -> str:
         if not m:
             continue
         groups = [g or "" for g in m.groups()]
-        if template.startswith("没有选项") and groups[1]:
-            groups[1] = f"，是不是 {groups[1]}？"
+        if template.endswith("{0}{1}") and len(groups) > 1 and groups[1]:
+            groups[1] = f"，是不是「{groups[1]}」？"
         if template.startswith("{0} 的值无效"):
             for vpattern, vtemplate in _VALUE_ERRORS:
                 vm = re.fullmatch(vpattern, groups[1], flags=re.S)
