@@ -199,4 +199,4 @@ def test_console_entry_runs_a_single_command_and_the_help(db_path: Path) -> None
     r = subprocess.run([*run, "--help"], capture_output=True, text=True, env=env, timeout=60)
     assert "report" in r.stdout and "import" in r.stdout
     r = subprocess.run([*run, "lst"], capture_output=True, text=True, env=env, timeout=60)
-    assert r.returncode == 2 and "没有命令「lst」" in r.stderr
+    assert r.returncode == 2 and "没有命令「lst」，是不是「list」？" in r.stderr

@@ -59,7 +59,7 @@ def translate_usage(message: str) -> str:
         if not m:
             continue
         groups = [g or "" for g in m.groups()]
-        if template.endswith("{0}{1}") and len(groups) > 1 and groups[1]:
+        if template in ("没有选项 {0}{1}", "没有命令「{0}」{1}") and groups[1]:
             groups[1] = f"，是不是「{groups[1]}」？"
         if template.startswith("{0} 的值无效"):
             for vpattern, vtemplate in _VALUE_ERRORS:
