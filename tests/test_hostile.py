@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import PY, ROOT, Tally, full_dump, report, zs_env
+from _harness import PY, ROOT, Tally, full_dump, has_command, report, zs_env
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -36,6 +37,8 @@ ADVERSARIAL = [
     "\t=1",
     "\r=1",
     '=HYPERLINK("http://example.com","点我")',
+    "'=1+1",
+    "''@x",
     "'; DROP TABLE items; --",
     '" OR 1=1 --',
     "1); DELETE FROM items; --",
@@ -78,7 +81,7 @@ ADVERSARIAL = [
 hostile = st.one_of(
     st.sampled_from(ADVERSARIAL),
     st.text(max_size=40),
-    st.tuples(st.sampled_from(ADVERSARIAL[:45]), st.text(max_size=10)).map("".join),
+    st.tuples(st.sampled_from([v for v in ADVERSARIAL if len(v) < 1000]), st.text(max_size=10)).map("".join),
 )
 CHAIN = "新能源"
 
@@ -171,7 +174,7 @@ def _unchanged(before: dict[str, Any], sh: Shell) -> None:
 
 
 HYP = settings(
-    max_examples=int(os.environ.get("ZS_HOSTILE_EXAMPLES", "60")),
+    max_examples=int(os.environ.get("ZS_HOSTILE_EXAMPLES", "40")),
     deadline=None,
     # shrinking 100,000-character values is slow; ZS_HOSTILE_NO_SHRINK=1 finds failures fast
     phases=[p for p in Phase if p is not Phase.shrink or not os.environ.get("ZS_HOSTILE_NO_SHRINK")],
@@ -393,3 +396,241 @@ def test_real_processes_never_print_a_traceback(tmp_path: Path, argv: list[bytes
     if proc.returncode != 0:
         assert err.strip(), "a refusal says why"
         _unchanged(before, Shell(db))
+
+
+# ---------------------------------------------------------------------------------------
+# export and import: formula-looking text stays text, accepted values come back unchanged
+# ---------------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: text cells of the 招什么 sheet whose values the round trip checks
+ROUND_TRIP = {"title": "项目名称", "notes": "备注", "company": "目标企业"}
+small_hostile = st.one_of(
+    st.sampled_from([v for v in ADVERSARIAL if len(v) < 1000]),
+    st.text(max_size=30),
+    st.tuples(st.sampled_from(["=", "+", "-", "@", "'", "'=", "''+", "\t"]), st.text(max_size=10)).map("".join),
+)
+
+
+def _fresh_db(path: Path) -> None:
+    from zhaoshang import lookups
+
+    d = Database.open(path, load())
+    with d.command("seed", user="测试员"):
+        lookups.create(d, lookups.CHAIN, CHAIN, {})
+    d.close()
+
+
+def _records(db: Path) -> list[dict[str, Any]]:
+    r = CliRunner().invoke(app, ["--db", str(db), "list", "targets", "--format", "json"])
+    assert r.exit_code == 0, r.stderr
+    return sorted(({k: rec[k] for k in ROUND_TRIP} for rec in json.loads(r.stdout)), key=repr)
+
+
+def _no_formulas_in_xlsx(path: Path) -> None:
+    """No cell of any sheet is a formula, and every round-tripped text is a text cell."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = z.read(name).decode("utf-8")
+                assert "<f>" not in xml and "<f " not in xml, f"formula in {name}"
+
+
+def _no_formulas_in_csv(path: Path) -> None:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    cols = [header.index(label) for label in ROUND_TRIP.values() if label in header]
+    for row in rows[1:]:
+        for c in cols:
+            assert not row[c].startswith(FORMULA_START), f"CSV cell {row[c][:30]!r} would run as a formula"
+
+
+def _quoted_formula(text: str) -> bool:
+    """Text that already starts with ' before a formula character (see the xfail below)."""
+    return bool(re.match(r"'+[=+\-@\t\r]", text.strip()))
+
+
+_ROUND_TRIP_BUG = (
+    "exchange: CSV export prefixes ' only to text starting with = + - @ tab CR, but import strips a "
+    'leading \' before such a character from any text — so a stored "\'=1+1" comes back as "=1+1"; '
+    "export must also prefix text that already starts with ' followed by those characters"
+)
+
+
+@pytest.mark.skipif(not has_command("export") or not has_command("import"), reason="zs export/import 尚不存在")
+@settings(
+    max_examples=int(os.environ.get("ZS_HOSTILE_EXAMPLES", "40")) // 3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    rows=st.lists(
+        st.tuples(small_hostile, small_hostile, small_hostile).filter(lambda t: not any(map(_quoted_formula, t))),
+        min_size=1,
+        max_size=4,
+    ),
+    fmt=st.sampled_from(["xlsx", "csv", "json"]),
+)
+def test_accepted_values_export_and_import_back_unchanged(rows: list[tuple[str, str, str]], fmt: str) -> None:
+    import tempfile
+
+    from zhaoshang import items
+    from zhaoshang.errors import ZsError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst, out = Path(tmp) / "src.db", Path(tmp) / "dst.db", Path(tmp) / f"out.{fmt}"
+        _fresh_db(src)
+        _fresh_db(dst)
+        d = Database.open(src, load())
+        for title, notes, company in rows:
+            TALLY["inputs"] += 1
+            try:
+                with d.command("add", user="测试员"):
+                    items.add(d, "targets", title, chain=CHAIN, values={"notes": notes, "company": company})
+                TALLY["accepted"] += 1
+            except ZsError:
+                TALLY["rejected"] += 1
+        d.close()
+        sh = Shell(src)
+        assert sh("export", "--", str(out)).exit_code == 0
+        if fmt == "xlsx":
+            _no_formulas_in_xlsx(out)
+        if fmt == "csv":
+            _no_formulas_in_csv(out)
+        before = full_dump(src)
+        r = sh("import", "--", str(out))  # its own export: nothing to change
+        assert r.exit_code == 0, r.stderr
+        if full_dump(src) != before:
+            TALLY["lost"] += 1
+            raise AssertionError(f"re-importing its own {fmt} export changed the database: {r.stderr[-500:]}")
+        r = Shell(dst)("import", "--", str(out))  # another office's export: same values arrive
+        assert r.exit_code == 0, r.stderr
+        if _records(dst) != _records(src):
+            TALLY["lost"] += 1
+            raise AssertionError(f"{fmt}: {_records(src)} became {_records(dst)}")
+
+
+@pytest.mark.skipif(not has_command("export") or not has_command("import"), reason="zs export/import 尚不存在")
+@pytest.mark.xfail(strict=True, reason=_ROUND_TRIP_BUG)
+def test_text_that_already_starts_with_a_quote_survives_a_csv_round_trip(tmp_path: Path) -> None:
+    from zhaoshang import items
+
+    db, out = tmp_path / "q.db", tmp_path / "q.csv"
+    _fresh_db(db)
+    d = Database.open(db, load())
+    with d.command("add", user="测试员"):
+        for text in ("'=1+1", "''@x", "'-5", "'\t=A1"):
+            items.add(d, "targets", f"项目{text}", chain=CHAIN, values={"notes": text, "company": text})
+    d.close()
+    sh = Shell(db)
+    assert sh("export", "--", str(out)).exit_code == 0
+    before = _records(db)
+    dump = full_dump(db)
+    assert sh("import", "--", str(out)).exit_code == 0
+    if _records(db) != before or full_dump(db) != dump:
+        TALLY["lost"] += 1
+        raise AssertionError(f"{before} became {_records(db)}")
+
+
+LABELS = [
+    "编号",
+    "项目名称",
+    "名称",
+    "产业链",
+    "状态",
+    "投资额（亿元）",
+    "投资额",
+    "时限",
+    "优先级",
+    "备注",
+    "序号",
+    "合计",
+]
+cell = st.one_of(
+    small_hostile,
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["新能源", "3.56亿", "2026年3月15日", "2026-02-30", "A", "在谈", "合计", "填报人：王芳", ""]),
+)
+
+
+def _write_sheet(path: Path, fmt: str, encoding: str, header: list[str], rows: list[list[Any]]) -> None:
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        w.writerows(rows)
+        path.write_bytes(buf.getvalue().encode(encoding, "replace"))
+        return
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "nan_inf_to_errors": True})
+    ws = wb.add_worksheet("招什么")
+    ws.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value.startswith("=") and len(value) > 1 and r % 2:
+                ws.write_formula(r, c, value)  # a real formula cell, as county sheets have (合计)
+            elif isinstance(value, int) and abs(value) > 2**53:
+                ws.write_string(r, c, str(value))
+            else:
+                ws.write(r, c, value)
+    wb.close()
+
+
+@pytest.mark.skipif(not has_command("import"), reason="zs import 尚不存在")
+@settings(
+    max_examples=int(os.environ.get("ZS_HOSTILE_EXAMPLES", "40")) // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    header=st.one_of(
+        st.lists(st.one_of(st.sampled_from(LABELS), small_hostile), min_size=1, max_size=6),
+        st.lists(st.sampled_from(LABELS[3:]), max_size=3, unique=True).map(lambda h: ["项目名称", "产业链", *h]),
+    ),
+    rows=st.lists(
+        st.tuples(
+            small_hostile, st.sampled_from(["新能源", "新能源 ", "", "不存在的链"]), st.lists(cell, max_size=4)
+        ).map(lambda t: [t[0], t[1], *t[2]]),
+        max_size=6,
+    ),
+    fmt=st.sampled_from(["csv", "xlsx"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16", "latin-1"]),
+    garbage=st.one_of(st.none(), st.binary(max_size=200)),
+)
+def test_hostile_files_import_all_or_nothing(
+    header: list[str], rows: list[list[Any]], fmt: str, encoding: str, garbage: bytes | None
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db, sheet = Path(tmp) / "imp.db", Path(tmp) / f"county.{fmt}"
+        _fresh_db(db)
+        if garbage is not None:
+            sheet.write_bytes(garbage)  # a broken or mislabelled file
+        else:
+            _write_sheet(sheet, fmt, encoding, header, rows)
+        sh = Shell(db)
+        before = full_dump(db)
+        sh("import", "--dry-run", "--kind", "招什么", "--", str(sheet))
+        _unchanged(before, sh)
+        r = sh("import", "--kind", "招什么", "--", str(sheet))
+        if r.exit_code != 0:
+            _unchanged(before, sh)
+            return
+        conn = sqlite3.connect(db)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            n = conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        finally:
+            conn.close()
+        assert n <= len(rows)  # never more items than rows
