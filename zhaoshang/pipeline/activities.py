@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import items, lookups
+from .. import items
 from ..db import Database, now
 from ..errors import ZsError
 from ..values import to_storage
-from .common import kinds_with, not_future, rows, to_date
+from .common import kinds_with, not_future, rows, scope, to_date
 
 ACTIVITY_TYPES = ("对接", "走访", "来访", "推介", "会办", "电话")
 #: other words people write for the same thing (traditional forms are matched anyway)
@@ -153,12 +153,7 @@ def list_notes(
     if type:
         where.append("a.type = ?")
         params.append(resolve_type(type))
-    if chain:
-        where.append("i.chain_id = ?")
-        params.append(lookups.chain_id(db, chain))
-    if unit:
-        where.append("i.unit_id = ?")
-        params.append(lookups.unit_id(db, unit))
+    scope(db, where, params, chain=chain, unit=unit)
     if user:
         where.append("a.user = ?")
         params.append(user.strip())

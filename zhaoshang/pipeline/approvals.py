@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import items, lookups
+from .. import items
 from ..db import Database, now
 from ..definitions import KindDef
 from ..errors import NotFoundError, ZsError
-from .common import iso, marks, not_future, require_kind, to_date
+from .common import iso, marks, not_future, require_kind, scope, to_date
 
 
 def approval_kinds(db: Database) -> list[KindDef]:
@@ -167,12 +167,7 @@ def overview(
         return []
     where.append(f"i.kind IN ({marks(kinds)})")
     params.extend(k.key for k in kinds)
-    if chain:
-        where.append("i.chain_id = ?")
-        params.append(lookups.chain_id(db, chain))
-    if unit:
-        where.append("i.unit_id = ?")
-        params.append(lookups.unit_id(db, unit))
+    scope(db, where, params, chain=chain, unit=unit)
     cur = db.conn.execute(
         "SELECT i.id, i.kind, i.title, c.name, u.name, i.status, i.closed_at FROM items i "
         "JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "

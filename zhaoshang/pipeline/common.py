@@ -121,3 +121,15 @@ def require_kind(db: Database, item_id: int, ok: bool, what: str) -> None:
         row = db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
         name = db.defs.kind_by_key(row[0]).name if row else "?"
         raise ZsError(f"编号 {item_id} 是「{name}」清单的条目：{what}")
+
+
+def scope(db: Database, where: list[str], params: list[Any], *, chain: str | None, unit: str | None = None) -> None:
+    """Add the chain and unit conditions every pipeline list accepts (items aliased ``i``)."""
+    from .. import lookups
+
+    if chain:
+        where.append("i.chain_id = ?")
+        params.append(lookups.chain_id(db, chain))
+    if unit:
+        where.append("i.unit_id = ?")
+        params.append(lookups.unit_id(db, unit))

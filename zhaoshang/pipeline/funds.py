@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .. import items, lookups
+from .. import items
 from ..db import Database, now
 from ..errors import ZsError
-from .common import require_kind, rows
+from .common import require_kind, rows, scope
 from .stages import first_reached_item, signing_stage
 
 
@@ -142,12 +142,7 @@ def by_project(
     if until:
         where.append("f.month <= ?")
         params.append(parse_month(until))
-    if chain:
-        where.append("i.chain_id = ?")
-        params.append(lookups.chain_id(db, chain))
-    if unit:
-        where.append("i.unit_id = ?")
-        params.append(lookups.unit_id(db, unit))
+    scope(db, where, params, chain=chain, unit=unit)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     return rows(
         db,

@@ -17,7 +17,7 @@ from ..db import Database, now
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
 from ..search import reindex
-from .common import iso, marks, not_future, require_kind, rows, to_date
+from .common import iso, marks, not_future, require_kind, rows, scope, to_date
 
 
 def problem_kinds(db: Database) -> list[KindDef]:
@@ -139,12 +139,7 @@ def _problem_rows(
 
     where = ["i.kind = ?"]
     params: list[Any] = [kind.close_status, kind.key]
-    if chain:
-        where.append("i.chain_id = ?")
-        params.append(lookups.chain_id(db, chain))
-    if unit:
-        where.append("i.unit_id = ?")
-        params.append(lookups.unit_id(db, unit))
+    scope(db, where, params, chain=chain, unit=unit)
     start = to_date(since, what="起始日期")
     end = to_date(until, what="截止日期")
     if start:

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from .. import lookups
 from ..db import Database
 from ..errors import ZsError
-from .common import LIGHT_NAMES, RED, YELLOW, kinds_with, people
+from .common import LIGHT_NAMES, RED, YELLOW, kinds_with, people, scope
 from .team import chain_leaders, leader_clause, team_leaders
 
 TYPES = {"overdue": "超期", "stalled": "阶段停滞", "no_contact": "久未对接", "follow_up": "跟进逾期"}
@@ -121,12 +120,7 @@ def compute(
     if kind:
         where.append("i.kind = ?")
         params.append(db.defs.kind(kind).key)
-    if chain:
-        where.append("i.chain_id = ?")
-        params.append(lookups.chain_id(db, chain))
-    if unit:
-        where.append("i.unit_id = ?")
-        params.append(lookups.unit_id(db, unit))
+    scope(db, where, params, chain=chain, unit=unit)
     if owner:
         where.append("i.owner = ?")
         params.append(owner.strip())
