@@ -268,8 +268,11 @@ def test_kill_during_export_never_leaves_a_half_file(big_db: Path, tmp_path: Pat
 
 @pytest.fixture
 def small_db(tmp_path: Path) -> Path:
+    """The first-release fixture, upgraded to the current schema (as a user's file would be
+    after its first use with this version)."""
     path = tmp_path / "small.db"
     shutil.copyfile(FIXTURE_V2, path)
+    Database.open(path, load()).close()
     return path
 
 

@@ -200,3 +200,23 @@ def test_console_entry_runs_a_single_command_and_the_help(db_path: Path) -> None
     assert "report" in r.stdout and "import" in r.stdout
     r = subprocess.run([*run, "lst"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "没有命令「lst」，是不是「list」？" in r.stderr
+
+
+def test_sqlite_utils_sees_a_clean_relational_schema(cli: Cli, db_path: Path) -> None:
+    import sqlite_utils
+
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+
+    cli("chain", "add", "有色金属", ok=True)
+    cli("add", "招什么", "铜箔项目", "--chain", "有色金属", "投资额=3亿", ok=True)
+    browse = sqlite_utils.Database(db_path)
+    fks = {(fk.column, fk.other_table) for fk in browse["items"].foreign_keys}
+    assert ("chain_id", "chains") in fks and ("unit_id", "units") in fks
+    assert [fk.other_table for fk in browse["kind_targets"].foreign_keys] == ["items"]
+    assert browse["kind_targets"].columns_dict["investment"] is float
+    db = Database.open(db_path, load())
+    rows = list(db.sqlite_utils()["kind_targets"].rows_where("investment >= ?", [10000]))
+    assert [r["id"] for r in rows] == [1]
+    with pytest.raises(sqlite3.IntegrityError):  # writes must go through db.command()
+        db.sqlite_utils()["chains"].insert({"name": "x", "created_at": "t", "updated_at": "t"})

@@ -225,16 +225,36 @@ CREATE INDEX escalations_date ON escalations(date);
 CREATE INDEX activities_next ON activities(next_date) WHERE next_date IS NOT NULL;
 """
 
+_V3 = """
+-- 1 while the command's transaction runs, 0 once it commits: the history triggers attach
+-- changes to the open command only, so a write outside db.command() is refused
+ALTER TABLE commands ADD COLUMN active INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
     (2, "前期手续、服务专班、问题升级", _V2),
+    (3, "历史只记在进行中的命令名下（不在命令内的写入被拒绝）", _V3),
 ]
 
 #: Tables each migration adds to history tracking.
 _TRACKED_BY_VERSION = {
     1: ["chains", "units", "goals", "items", "status_log", "activities", "funds"],
     2: ["approvals", "team_members", "escalations"],
+    # the triggers of every table, rebuilt to use commands.active (kind tables: see _upgrade)
+    3: [
+        "chains",
+        "units",
+        "goals",
+        "items",
+        "status_log",
+        "activities",
+        "funds",
+        "approvals",
+        "team_members",
+        "escalations",
+    ],
 }
 
 
@@ -266,7 +286,7 @@ def install_history_triggers(conn: sqlite3.Connection, table: str) -> None:
     def obj(r: str) -> str:
         return "json_object(" + ", ".join(f"'{c}', {r}.\"{c}\"" for c in cols) + ")"
 
-    cmd = "(SELECT max(id) FROM commands)"
+    cmd = "(SELECT max(id) FROM commands WHERE active = 1)"
     changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in cols)
     for action in ("insert", "update", "delete"):
         conn.execute(f'DROP TRIGGER IF EXISTS "hist_{table}_{action}"')
@@ -379,20 +399,45 @@ class Database:
                 continue
             self._write_begin()
             try:
+                # from v3 on, a migration's data changes are recorded as one "upgrade" command
+                cid = self._open_upgrade_command(v, _desc) if v > 3 else None
                 for stmt in _split_sql(sql):
                     self.conn.execute(stmt)
+                if cid is not None:
+                    self._close_upgrade_command(cid)
                 if v == 1:
                     self.conn.execute(
                         "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('created_at', ?)",
                         (uuid.uuid4().hex, now()),
                     )
-                for t in _TRACKED_BY_VERSION.get(v, []):
+                tables = list(_TRACKED_BY_VERSION.get(v, []))
+                if v == 3:
+                    tables += [
+                        r[0]
+                        for r in self.conn.execute(
+                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'kind\\_%' ESCAPE '\\'"
+                        )
+                    ]
+                for t in tables:
                     install_history_triggers(self.conn, t)
                 self.conn.execute(f"PRAGMA user_version = {v}")
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    def _open_upgrade_command(self, version: int, description: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO commands(name, args, user, at, active) VALUES ('upgrade', ?, 'zhaoshang', ?, 1)",
+            (f"升级到结构版本 {version}：{description}", now()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _close_upgrade_command(self, cid: int) -> None:
+        if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (cid,)).fetchone() is None:
+            self.conn.execute("DELETE FROM commands WHERE id = ?", (cid,))
+        else:
+            self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (cid,))
 
     def _has_foreign_tables(self) -> bool:
         rows = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
@@ -470,7 +515,7 @@ class Database:
         try:
             text = args if isinstance(args, str) else " ".join(args)
             cur = self.conn.execute(
-                "INSERT INTO commands(name, args, user, at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO commands(name, args, user, at, active) VALUES (?, ?, ?, ?, 1)",
                 (name, text, user, now()),
             )
             info = CommandInfo(int(cur.lastrowid or 0), name, user)
@@ -478,6 +523,8 @@ class Database:
             yield info
             if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (info.id,)).fetchone() is None:
                 self.conn.execute("DELETE FROM commands WHERE id = ?", (info.id,))
+            else:
+                self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (info.id,))
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -503,6 +550,14 @@ class Database:
         cur = self.conn.execute(sql, params)
         cur.row_factory = sqlite3.Row
         return list(cur.fetchall())
+
+    def sqlite_utils(self) -> Any:
+        """The same connection as a ``sqlite_utils.Database``, for exploring the schema and
+        data from Python (``db.sqlite_utils()["items"].rows_where("kind = ?", ["targets"])``).
+        Writes through it bypass ``command()`` and are refused by the history triggers."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
         self.conn.close()
