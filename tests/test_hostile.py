@@ -451,15 +451,8 @@ def _no_formulas_in_csv(path: Path) -> None:
 
 
 def _quoted_formula(text: str) -> bool:
-    """Text that already starts with ' before a formula character (see the xfail below)."""
+    """Text that already starts with ' before a formula character (exported with one more quote)."""
     return bool(re.match(r"'+[=+\-@\t\r]", text.strip()))
-
-
-_ROUND_TRIP_BUG = (
-    "exchange: CSV export prefixes ' only to text starting with = + - @ tab CR, but import strips a "
-    'leading \' before such a character from any text — so a stored "\'=1+1" comes back as "=1+1"; '
-    "export must also prefix text that already starts with ' followed by those characters"
-)
 
 
 @pytest.mark.skipif(not has_command("export") or not has_command("import"), reason="zs export/import 尚不存在")
@@ -516,7 +509,6 @@ def test_accepted_values_export_and_import_back_unchanged(rows: list[tuple[str, 
 
 
 @pytest.mark.skipif(not has_command("export") or not has_command("import"), reason="zs export/import 尚不存在")
-@pytest.mark.xfail(strict=True, reason=_ROUND_TRIP_BUG)
 def test_text_that_already_starts_with_a_quote_survives_a_csv_round_trip(tmp_path: Path) -> None:
     from zhaoshang import items
 

@@ -185,8 +185,10 @@ def _csv_datetime(v: Any) -> Any:
 
 
 def escape_formula(v: Any) -> Any:
-    """A CSV cell that a spreadsheet would run as a formula gets a leading ``'``."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
+    """A CSV cell that a spreadsheet would run as a formula gets a leading ``'``; so does
+    text that already starts with quotes before such a character, so that import, which
+    removes exactly one quote, gives back what was stored."""
+    if isinstance(v, str) and v.lstrip("'").startswith(_FORMULA_START):
         return "'" + v
     return v
 

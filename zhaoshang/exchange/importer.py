@@ -1484,7 +1484,7 @@ def _positive_id(raw: object) -> int:
 
 def _unformula(text: str) -> str:
     """Undo the ``'`` that export puts before text a spreadsheet would take for a formula."""
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_CHARS:
+    if len(text) > 1 and text[0] == "'" and text[1:].lstrip("'").startswith(_FORMULA_CHARS):
         return text[1:]
     return text
 
