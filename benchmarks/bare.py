@@ -4,24 +4,25 @@ Each sub-command runs as its own process under ``benchmarks/run.py`` so that sta
 imports are counted exactly as they are for ``zs``:
 
     python benchmarks/bare.py read-xlsx FILE.xlsx            # python-calamine, every sheet
-    python benchmarks/bare.py cells SRC.xlsx CELLS.pickle    # (not timed) the cells of a workbook
-    python benchmarks/bare.py write-xlsx CELLS.pickle OUT.xlsx  # xlsxwriter constant_memory, same cells
+    python benchmarks/bare.py cells SRC.xlsx CELLS.jsonl     # (not timed) the cells of a workbook
+    python benchmarks/bare.py write-xlsx CELLS.jsonl OUT.xlsx   # xlsxwriter constant_memory, same cells
     python benchmarks/bare.py read-csv FILE.csv              # csv module
     python benchmarks/bare.py write-csv SRC.csv OUT.csv      # csv module, same cells (UTF-8 BOM)
     python benchmarks/bare.py dump-xlsx DB OUT.xlsx          # items as one plain sheet (when zs export is missing)
     python benchmarks/bare.py dump-csv DB OUT.csv
 
-``write-xlsx`` loads the cells from a pickle made beforehand (about as fast as zhaoshang
-reading its rows from SQLite), so what it measures is the writing.
+``write-xlsx`` streams the cells from JSON lines made beforehand (about as cheap as
+zhaoshang reading its rows from SQLite), so what it measures is the writing.
 """
 
 from __future__ import annotations
 
 import csv
-import pickle
+import datetime as dt
+import json
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 ITEM_SQL = (
@@ -45,19 +46,66 @@ ITEM_HEADER = [
 ]
 
 
-def read_xlsx(path: str) -> dict[str, list[list[Any]]]:
+def read_xlsx(path: str) -> Iterator[tuple[str, Iterator[list[Any]]]]:
+    """Every sheet's rows, streamed (python-calamine)."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(path)
-    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+    for name in wb.sheet_names:
+        yield name, wb.get_sheet_by_name(name).iter_rows()
 
 
-def write_xlsx(sheets: dict[str, list[list[Any]]], out: str) -> int:
+def _to_json(v: Any) -> Any:
+    if isinstance(v, dt.datetime | dt.date):
+        return {"d": v.isoformat()}
+    return v
+
+
+def _from_json(v: Any) -> Any:
+    if isinstance(v, dict):
+        text = v["d"]
+        return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+    return v
+
+
+def save_cells(path: str, out: str) -> int:
+    """The cells of a workbook as JSON lines (a sheet name line, then its rows), so that the
+    writing baseline reads them about as cheaply as zhaoshang reads rows from SQLite."""
+    n = 0
+    with open(out, "w", encoding="utf-8") as fh:
+        for name, rows in read_xlsx(path):
+            fh.write(json.dumps({"sheet": name}, ensure_ascii=False) + "\n")
+            for row in rows:
+                fh.write(json.dumps([_to_json(v) for v in row], ensure_ascii=False, default=str) + "\n")
+                n += 1
+    return n
+
+
+def load_cells(path: str) -> Iterator[tuple[str, Iterator[list[Any]]]]:
+    with open(path, encoding="utf-8") as fh:
+        line = fh.readline()
+        while line:
+            name = json.loads(line)["sheet"]
+
+            def rows() -> Iterator[list[Any]]:
+                nonlocal line
+                line = fh.readline()
+                while line and not line.startswith("{"):
+                    yield [_from_json(v) for v in json.loads(line)]
+                    line = fh.readline()
+
+            yield name, rows()  # consumed before the next sheet is read
+
+
+def write_xlsx(sheets: Iterable[tuple[str, Iterable[list[Any]]]], out: str) -> int:
+    """The same cells with xlsxwriter in constant_memory mode: text as text, numbers as
+    numbers, dates as date cells."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     n = 0
-    for name, rows in sheets.items():
+    for name, rows in sheets:
         ws = wb.add_worksheet(name[:31])
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
@@ -65,8 +113,12 @@ def write_xlsx(sheets: dict[str, list[list[Any]]], out: str) -> int:
                     continue
                 if isinstance(value, str):
                     ws.write_string(r, c, value)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(r, c, value, date_fmt)
+                elif isinstance(value, bool):
+                    ws.write_boolean(r, c, value)
                 else:
-                    ws.write(r, c, value)
+                    ws.write_number(r, c, value)
             n += 1
     wb.close()
     return n
@@ -100,20 +152,17 @@ def _db_rows(db: str) -> Iterator[list[Any]]:
 def main(argv: list[str]) -> int:
     cmd, *args = argv
     if cmd == "read-xlsx":
-        sheets = read_xlsx(args[0])
-        print(sum(len(rows) for rows in sheets.values()))
+        print(sum(1 for _name, rows in read_xlsx(args[0]) for _ in rows))
     elif cmd == "cells":
-        with open(args[1], "wb") as fh:
-            pickle.dump(read_xlsx(args[0]), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        print(save_cells(args[0], args[1]))
     elif cmd == "write-xlsx":
-        with open(args[0], "rb") as fh:
-            print(write_xlsx(pickle.load(fh), args[1]))
+        print(write_xlsx(load_cells(args[0]), args[1]))
     elif cmd == "read-csv":
         print(sum(1 for _ in read_csv(args[0])))
     elif cmd == "write-csv":
         print(write_csv(read_csv(args[0]), args[1]))
     elif cmd == "dump-xlsx":
-        print(write_xlsx({"条目": list(_db_rows(args[0]))}, args[1]))
+        print(write_xlsx([("条目", _db_rows(args[0]))], args[1]))
     elif cmd == "dump-csv":
         print(write_csv(_db_rows(args[0]), args[1]))
     else:

@@ -16,6 +16,7 @@ report) are skipped with a note.  Prints ONE table and writes it, with the machi
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import itertools
 import os
@@ -68,15 +69,30 @@ class Sample:
     code: int
 
 
+TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
+
+
 def run_once(argv: Sequence[str], env: dict[str, str], *, cwd: Path, log: Path) -> Sample:
-    """Run a process to completion; wall time and its own peak RSS (wait4)."""
+    """Run a process to completion: wall time, and its own peak RSS.
+
+    The RSS comes from GNU ``time`` (a tiny C launcher) when there is one: Linux carries a
+    process's memory high-water mark across exec, so a child forked straight from this
+    Python process would report this process's size instead of its own."""
+    rss_file = log.with_suffix(".rss")
+    rss_file.unlink(missing_ok=True)
+    cmd = [TIME, "-f", "%M", "-o", str(rss_file), *argv] if TIME else list(argv)
     with log.open("wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(wall, usage.ru_maxrss / 1024, proc.returncode)
+    rss_kb = float(usage.ru_maxrss)
+    if TIME and rss_file.exists():
+        text = rss_file.read_text().strip().splitlines()
+        if text and text[-1].isdigit():
+            rss_kb = float(text[-1])
+    return Sample(wall, rss_kb / 1024, proc.returncode)
 
 
 @dataclass
@@ -122,6 +138,7 @@ class Context:
     chain: str = "新能源"
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
 
     def zs(self, *args: str, db: Path | None = None) -> list[str]:
         return [PY, "-m", "zhaoshang", "--db", str(db or self.db), *args]
@@ -205,8 +222,8 @@ def benches() -> list[Bench]:
             heavy=True,
         ),
         Bench(
-            "zs export 招什么.csv",
-            lambda c: c.zs("export", str(c.files["zs_csv"]), "--kind", "招什么"),
+            "zs export 全部.csv",
+            lambda c: c.zs("export", str(c.files["zs_csv"])),
             "exchange",
             "csv 模块写同样单元格",
             20.0,
@@ -238,7 +255,7 @@ def benches() -> list[Bench]:
             heavy=True,
         ),
         Bench(
-            "zs import 招什么.csv（空库）",
+            "zs import 全部.csv（空库）",
             lambda c: c.zs("import", str(c.files["src_csv"]), db=c.files["import_db"]),
             "exchange",
             "sqlite-utils insert --csv",
@@ -328,7 +345,7 @@ def prepare(ctx: Context, have: set[str], log: Callable[[str], None]) -> None:
         "zs_csv": "zs.csv",
         "bare_xlsx": "bare.xlsx",
         "bare_csv": "bare.csv",
-        "cells": "cells.pickle",
+        "cells": "cells.jsonl",
         "src_xlsx": "src.xlsx",
         "src_csv": "src.csv",
         "empty_db": "empty.db",
@@ -343,8 +360,8 @@ def prepare(ctx: Context, have: set[str], log: Callable[[str], None]) -> None:
         )
     made_by = "zs export"
     if "export" in have:
-        for key, extra in (("src_xlsx", []), ("src_csv", ["--kind", "招什么"])):
-            proc = subprocess.run(ctx.zs("export", str(f[key]), *extra), env=env, cwd=cwd, capture_output=True)
+        for key in ("src_xlsx", "src_csv"):
+            proc = subprocess.run(ctx.zs("export", str(f[key])), env=env, cwd=cwd, capture_output=True)
             if proc.returncode != 0:
                 ctx.notes.append(f"zs export {f[key].name} 失败：{proc.stderr.decode(errors='replace')[-300:]}")
                 made_by = ""
@@ -352,14 +369,20 @@ def prepare(ctx: Context, have: set[str], log: Callable[[str], None]) -> None:
         made_by = "bare.py dump（zs export 尚不存在）"
         subprocess.run([PY, str(HERE / "bare.py"), "dump-xlsx", str(ctx.db), str(f["src_xlsx"])], check=True, cwd=cwd)
         subprocess.run([PY, str(HERE / "bare.py"), "dump-csv", str(ctx.db), str(f["src_csv"])], check=True, cwd=cwd)
-    subprocess.run(
+    cells = subprocess.run(
         [PY, str(HERE / "bare.py"), "cells", str(f["src_xlsx"]), str(f["cells"])],
         check=True,
         cwd=cwd,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
-    rows_csv = sum(1 for _ in f["src_csv"].open(encoding="utf-8-sig")) - 1
-    ctx.notes.append(f"{ctx.size:,} 条目：文件由 {made_by} 生成；CSV {rows_csv:,} 行")
+    rows_xlsx = int(cells.stdout.split()[-1])
+    with f["src_csv"].open(encoding="utf-8-sig", newline="") as fh:
+        rows_csv = sum(1 for _ in csv.reader(fh)) - 1
+    ctx.rows = {"csv": rows_csv, "xlsx": rows_xlsx}
+    ctx.notes.append(
+        f"{ctx.size:,} 条目：文件由 {made_by} 生成；CSV {rows_csv:,} 行；xlsx 全部工作表共 {rows_xlsx:,} 行"
+    )
     log(ctx.notes[-1])
 
 
