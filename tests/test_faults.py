@@ -106,9 +106,12 @@ def _outcome(path: Path, before: dict[str, object], done: dict[str, object] | No
     )
 
 
-def _kill_at(argv: list[str], env: dict[str, str], delay: float, *, marker: str | None = None) -> bool:
+def _kill_at(
+    argv: list[str], env: dict[str, str], delay: float, *, marker: str | None = None, db: Path | None = None
+) -> bool:
     """Start ``argv``, SIGKILL it ``delay`` seconds later (after ``marker`` appears on
-    stdout, when given).  True when it was still running at the kill."""
+    stdout, when given).  True when it was still running at the kill — and, given the
+    database ``db``, had already written into its write-ahead log: a kill mid-write."""
     proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         if marker is not None:
@@ -117,14 +120,16 @@ def _kill_at(argv: list[str], env: dict[str, str], delay: float, *, marker: str 
             assert marker in line, (line, proc.stderr.read() if proc.stderr else "")
         time.sleep(delay)
         alive = proc.poll() is None
+        wal = Path(f"{db}-wal") if db is not None else None
+        writing = wal is None or (wal.exists() and wal.stat().st_size > 0)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:  # pragma: no cover
             proc.kill()
     TALLY["kills"] += 1
-    TALLY["kills_mid"] += int(alive)
-    return alive
+    TALLY["kills_mid"] += int(alive and writing)
+    return alive and writing
 
 
 def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -150,7 +155,7 @@ def test_kill_during_a_large_write_leaves_the_state_before(big_db: Path, tmp_pat
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(big_db, tmp_path / f"kill-{frac}.db")
-        alive = _kill_at(zs_argv(victim, "undo", "--yes"), env, took * frac)
+        alive = _kill_at(zs_argv(victim, "undo", "--yes"), env, took * frac, db=victim)
         mid += alive and _outcome(victim, before, done) == "before"
     assert mid >= 2, "the kills should land while the command runs"
 
@@ -191,7 +196,7 @@ def test_kill_during_a_migration_leaves_the_old_database(big_db: Path, tmp_path:
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(big_db, tmp_path / f"mig-{frac}.db")
-        alive = _kill_at([PY, "-c", script, str(victim)], env, took * frac, marker="start")
+        alive = _kill_at([PY, "-c", script, str(victim)], env, took * frac, marker="start", db=victim)
         if _outcome(victim, before, done) == "before":
             mid += alive
             assert sqlite3.connect(victim).execute("PRAGMA user_version").fetchone()[0] == schema_version()
@@ -233,7 +238,7 @@ def test_kill_during_a_large_import_leaves_the_state_before(big_db: Path, tmp_pa
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(target, tmp_path / f"imp-{frac}.db")
-        alive = _kill_at(zs_argv(victim, "import", str(sheet)), env, took * frac)
+        alive = _kill_at(zs_argv(victim, "import", str(sheet)), env, took * frac, db=victim)
         mid += alive and _outcome(victim, before, done) == "before"
     assert mid >= 2
 
@@ -354,12 +359,16 @@ def _make_read_only(path: Path) -> bool:
     import os
 
     if os.geteuid() != 0:
-        path.chmod(0o444)
+        path.chmod(0o555 if path.is_dir() else 0o444)
     elif shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)]).returncode != 0:
         return False
     try:
-        with path.open("r+b"):
-            pass
+        if path.is_dir():
+            (path / ".probe").touch()
+            (path / ".probe").unlink()
+        else:
+            with path.open("r+b"):
+                pass
     except OSError:
         return True
     _undo_read_only(path)
@@ -371,7 +380,7 @@ def _undo_read_only(path: Path) -> None:
 
     if os.geteuid() == 0 and shutil.which("chattr"):
         subprocess.run(["chattr", "-i", str(path)], check=False)
-    path.chmod(0o644)
+    path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def test_a_read_only_database_reads_but_refuses_writes(tmp_path: Path, small_db: Path) -> None:
@@ -438,3 +447,23 @@ def test_the_first_released_schema_upgrades_with_nothing_lost(tmp_path: Path) ->
     proc = run_zs(path, "edit", "89", "投资额=5亿", env=env)
     assert proc.returncode == 0, proc.stderr
     assert integrity(path) == "ok"
+
+
+@pytest.mark.skipif(not has_command("export"), reason="zs export 尚不存在")
+def test_export_where_it_cannot_write(tmp_path: Path, small_db: Path) -> None:
+    """A missing or read-only folder: a clear message for every format, no stray files."""
+    env = zs_env(tmp_path)
+    for suffix in (".xlsx", ".csv", ".json", ".yaml"):
+        _bad(run_zs(small_db, "export", str(tmp_path / "missing" / f"out{suffix}"), env=env), "不存在")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if not _make_read_only(locked):
+        pytest.skip("这里无法把目录设为只读")
+    try:
+        for suffix in (".xlsx", ".csv", ".json", ".yaml"):
+            _bad(run_zs(small_db, "export", str(locked / f"out{suffix}"), env=env), "权限")
+        if has_command("template"):
+            _bad(run_zs(small_db, "template", str(locked / "模板.xlsx"), env=env), "权限")
+    finally:
+        _undo_read_only(locked)
+    assert list(locked.iterdir()) == []

@@ -156,6 +156,11 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             _fail(_os_message(exc))
         except OverflowError:  # an id or number beyond SQLite's 64-bit integers
             _fail("数字太大，超出了可以保存的范围：请检查输入的编号或数值")
+        except Exception as exc:  # a library's own error around a file problem (XlsxWriter …)
+            cause = None if isinstance(exc, _CLICK_FLOW) else _wrapped_os_error(exc)
+            if cause is None:
+                raise
+            _fail(_os_message(cause))
 
     def main(  # type: ignore[override]
         self,
@@ -221,6 +226,19 @@ def _check_encoding(args: Sequence[str]) -> None:
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     raise typer.Exit(EXIT_USER_ERROR)
+
+
+#: exceptions that are Click's control flow (exit codes, usage errors), never wrapped errors
+_CLICK_FLOW = (click_exc.ClickException, typer.Exit, typer.Abort)
+
+
+def _wrapped_os_error(exc: BaseException) -> OSError | None:
+    """The OSError a library wrapped in its own exception (XlsxWriter's FileCreateError
+    carries it as its argument), if any."""
+    for inner in (exc.__cause__, exc.__context__, *exc.args[:1]):
+        if isinstance(inner, OSError) and not isinstance(inner, BrokenPipeError):
+            return inner
+    return None
 
 
 def _os_message(exc: BaseException) -> str:
