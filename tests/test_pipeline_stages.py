@@ -176,7 +176,8 @@ def test_first_reached_counts_each_project_once_on_its_first_date(pipeline: Path
 def test_reached_sql_joins_for_sums_without_double_counting(pipeline: Path) -> None:
     db = open_db(pipeline)
     try:
-        db.conn.execute("UPDATE kind_targets SET investment = id * 1000")
+        with db.command("x", user="测试员"):
+            db.conn.execute("UPDATE kind_targets SET investment = id * 1000")
         sql, params = stages.reached_sql(db.defs, "已签约")
         total = db.conn.execute(
             f"SELECT count(*), sum(k.investment) FROM ({sql}) r JOIN kind_targets k ON k.id = r.item_id "
