@@ -2,9 +2,12 @@
 migrations; broken, foreign, read-only, missing and too-new database files; and the
 database written by the first released schema.
 
-Each kill is timed from a full calibration run of the same work on a copy, so the kills
-land at chosen fractions of it.  After every kill the database must open, pass
-``PRAGMA integrity_check`` and hold exactly (a full dump) the state before the command.
+A full run of the same work on a copy is timed first; each kill then lands a chosen
+fraction of that time after the command starts writing (its write-ahead log grows), so the
+kills hit the write itself rather than start-up.  After every kill the database must open,
+pass ``PRAGMA integrity_check`` and hold exactly (a full dump) the state before the command —
+or, when the kill came after the commit, exactly what a complete run leaves.  Enough kills
+must land mid-write for the test to count.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ pytestmark = pytest.mark.slow
 TALLY = Tally()
 FIXTURE_V2 = ROOT / "tests" / "fixtures" / "schema_v2.db"
 #: where, as fractions of a full run, the kills land
-FRACTIONS = (0.05, 0.2, 0.4, 0.6)
+FRACTIONS = (0.0, 0.1, 0.25, 0.5)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -80,12 +83,13 @@ def _check_same(path: Path, before: dict[str, object]) -> None:
 _NOW = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
-def _masked(dump: dict[str, object]) -> str:
-    """A dump with wall-clock timestamps blanked (two complete runs differ only there)."""
-    return _NOW.sub("<t>", repr(dump))
+def _masked(dump: dict[str, object], path: Path) -> str:
+    """A dump with wall-clock timestamps and the file's own name blanked (two complete runs
+    of a command on two copies differ only there: `commands.args` holds `--db PATH`)."""
+    return _NOW.sub("<t>", repr(dump).replace(str(path), "<db>"))
 
 
-def _outcome(path: Path, before: dict[str, object], done: dict[str, object] | None) -> str:
+def _outcome(path: Path, before: dict[str, object], done: tuple[dict[str, object], Path] | None) -> str:
     """After a kill: the database opens with zhaoshang, passes integrity_check and holds
     either exactly the state before the command ("before") or, when the kill came after
     the commit, exactly what a complete run produces ("done").  Anything else is loss."""
@@ -97,7 +101,7 @@ def _outcome(path: Path, before: dict[str, object], done: dict[str, object] | No
         after = full_dump(path)
     if ok and after == before:
         return "before"
-    if ok and done is not None and _masked(after) == _masked(done):
+    if ok and done is not None and _masked(after, path) == _masked(*done):
         return "done"
     TALLY["lost"] += 1
     assert ok, integrity(path)
@@ -132,6 +136,35 @@ def _kill_at(
     return alive and writing
 
 
+def _kill_while_writing(
+    argv: list[str], env: dict[str, str], db: Path, after: float, *, marker: str | None = None
+) -> bool:
+    """Start ``argv`` and SIGKILL it ``after`` seconds after it starts writing ``db`` (its
+    write-ahead log grows).  True when the kill landed while it was still running."""
+    proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wal = Path(f"{db}-wal")
+    try:
+        if marker is not None:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert marker in line, (line, proc.stderr.read() if proc.stderr else "")
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            if wal.exists() and wal.stat().st_size > 0:
+                break
+            time.sleep(0.002)
+        time.sleep(after)
+        alive = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:  # pragma: no cover
+            proc.kill()
+    TALLY["kills"] += 1
+    TALLY["kills_mid"] += int(alive)
+    return alive
+
+
 def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
     proc = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -150,12 +183,12 @@ def test_kill_during_a_large_write_leaves_the_state_before(big_db: Path, tmp_pat
     took, proc = _timed(zs_argv(calib, "undo", "--yes"), env)
     assert proc.returncode == 0, proc.stderr
     assert sqlite3.connect(calib).execute("SELECT count(*) FROM items").fetchone()[0] == 0
-    done = full_dump(calib)
+    done = (full_dump(calib), calib)
     before = full_dump(big_db)
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(big_db, tmp_path / f"kill-{frac}.db")
-        alive = _kill_at(zs_argv(victim, "undo", "--yes"), env, took * frac, db=victim)
+        alive = _kill_while_writing(zs_argv(victim, "undo", "--yes"), env, victim, took * frac)
         mid += alive and _outcome(victim, before, done) == "before"
     assert mid >= 2, "the kills should land while the command runs"
 
@@ -191,12 +224,12 @@ def test_kill_during_a_migration_leaves_the_old_database(big_db: Path, tmp_path:
     took = float(proc.stdout.split()[2])
     assert int(proc.stdout.split()[3]) == schema_version() + 1
     assert integrity(calib) == "ok"
-    done = full_dump(calib)
+    done = (full_dump(calib), calib)
     before = full_dump(big_db)
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(big_db, tmp_path / f"mig-{frac}.db")
-        alive = _kill_at([PY, "-c", script, str(victim)], env, took * frac, marker="start", db=victim)
+        alive = _kill_while_writing([PY, "-c", script, str(victim)], env, victim, took * frac, marker="start")
         if _outcome(victim, before, done) == "before":
             mid += alive
             assert sqlite3.connect(victim).execute("PRAGMA user_version").fetchone()[0] == schema_version()
@@ -233,12 +266,12 @@ def test_kill_during_a_large_import_leaves_the_state_before(big_db: Path, tmp_pa
     calib = copy_db(target, tmp_path / "calib.db")
     took, proc = _timed(zs_argv(calib, "import", str(sheet)), env)
     assert proc.returncode == 0, proc.stderr
-    done = full_dump(calib)
+    done = (full_dump(calib), calib)
     before = full_dump(target)
     mid = 0
-    for frac in FRACTIONS:
+    for frac in FRACTIONS:  # import checks every row first, then writes: kill while it writes
         victim = copy_db(target, tmp_path / f"imp-{frac}.db")
-        alive = _kill_at(zs_argv(victim, "import", str(sheet)), env, took * frac, db=victim)
+        alive = _kill_while_writing(zs_argv(victim, "import", str(sheet)), env, victim, took * frac / 3)
         mid += alive and _outcome(victim, before, done) == "before"
     assert mid >= 2
 
