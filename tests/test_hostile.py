@@ -626,3 +626,12 @@ def test_hostile_files_import_all_or_nothing(
         finally:
             conn.close()
         assert n <= len(rows)  # never more items than rows
+        # what was accepted exports back unchanged: its own export re-imports as "no changes"
+        imported = full_dump(db)
+        for fmt_out in ("csv", "xlsx"):
+            out = Path(tmp) / f"back.{fmt_out}"
+            assert sh("export", "--", str(out)).exit_code == 0
+            r = sh("import", "--", str(out))
+            if r.exit_code != 0 or full_dump(db) != imported:
+                TALLY["lost"] += 1
+                raise AssertionError(f"imported rows changed on a {fmt_out} round trip: {r.stderr[-500:]}")
