@@ -268,6 +268,24 @@ def test_edit_with_hostile_values(shell: Shell, data: st.DataObject) -> None:
     assert all(rec.get(k) == v for k, v in untouched.items())
 
 
+@pytest.mark.skipif(not has_command("note"), reason="zs note 尚不存在")
+@HYP
+@given(
+    text=hostile, kind=st.one_of(st.sampled_from(["对接", "走访", "电话"]), hostile), item=st.sampled_from([1, 5, 30])
+)
+def test_note_with_hostile_text(shell: Shell, text: str, kind: str, item: int) -> None:
+    before = full_dump(shell.db)
+    r = shell("note", f"--type={kind}", "--", str(item), text)
+    if r.exit_code != 0:
+        _unchanged(before, shell)
+        return
+    notes = _show(shell, item)["activities"]
+    # a note is one line: runs of whitespace (tabs, line breaks, full-width spaces) become one space
+    if not notes or notes[-1]["summary"] != " ".join(text.split()):
+        TALLY["lost"] += 1
+        raise AssertionError(f"note {text[:40]!r} stored as {notes[-1]['summary'][:40] if notes else None!r}")
+
+
 # ---------------------------------------------------------------------------------------
 # filters and search: parameters only
 # ---------------------------------------------------------------------------------------
