@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from ..db import Database, install_history_triggers
@@ -41,24 +42,82 @@ def history_paused(db: Database, tables: Sequence[str]) -> Iterator[dict[str, in
     """Drop the history triggers of ``tables``; yield {table: max rowid before}; on leaving
     record every row inserted meanwhile in ``changes`` (as the triggers would have) and
     reinstall the triggers.  Only inserts may happen inside."""
+    paused = pause_history(db, tables)
+    yield paused.before
+    resume_history(db, paused)
+
+
+@dataclass
+class Paused:
+    command_id: int
+    tables: list[str]  # whose triggers were dropped
+    before: dict[str, int]  # table -> max rowid before
+
+
+def pause_history(db: Database, tables: Sequence[str]) -> Paused:
+    """Drop the history triggers of ``tables``: only inserts may follow, until
+    :func:`resume_history` records them."""
     if db.current is None:
         raise RuntimeError("history_paused must run inside db.command()")
-    paused: list[str] = []
-    before: dict[str, int] = {}
+    paused = Paused(db.current.id, [], {})
     for t in tables:
         names = _triggers(db, t)
-        before[t] = int(db.conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{t}"').fetchone()[0])
+        paused.before[t] = int(db.conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{t}"').fetchone()[0])
         if names:
             for n in names:
                 db.conn.execute(f'DROP TRIGGER "{n}"')
-            paused.append(t)
-    yield before
-    for t in paused:
-        _record_inserts(db, db.current.id, t, before[t])
+            paused.tables.append(t)
+    return paused
+
+
+def resume_history(db: Database, paused: Paused) -> None:
+    """Record every row inserted since :func:`pause_history` in ``changes`` and put the
+    triggers back."""
+    for t in paused.tables:
+        _record_inserts(db, paused.command_id, t, paused.before[t])
         install_history_triggers(db.conn, t)
 
 
-def _record_inserts(db: Database, command_id: int, table: str, after_rowid: int) -> None:
+class PausedHistory:
+    """History triggers dropped for a run of bulk inserts that spans many batches.
+
+    :meth:`pause` drops the triggers of tables about to receive inserts, :meth:`record`
+    writes the ``changes`` rows the triggers would have written for a range of rowids (one
+    set-based statement, no Python per row: it may run on the import's writer thread), and
+    :meth:`resume` puts the triggers back before anything but inserts happens."""
+
+    def __init__(self, db: Database) -> None:
+        if db.current is None:
+            raise RuntimeError("PausedHistory must run inside db.command()")
+        self.db = db
+        self.command_id = db.current.id
+        self.tables: set[str] = set()  # paused (whether or not they had triggers)
+        self.dropped: set[str] = set()  # whose triggers were dropped: to record and reinstall
+
+    def pause(self, tables: Sequence[str]) -> None:
+        for t in tables:
+            if t in self.tables:
+                continue
+            names = _triggers(self.db, t)
+            for n in names:
+                self.db.conn.execute(f'DROP TRIGGER "{n}"')
+            self.tables.add(t)
+            if names:
+                self.dropped.add(t)
+
+    def record(self, table: str, first: int, last: int) -> None:
+        """Record the rows of ``table`` with rowids ``first``..``last`` as inserted."""
+        if table in self.dropped and first <= last:
+            _record_inserts(self.db, self.command_id, table, first - 1, last)
+
+    def resume(self) -> None:
+        for t in sorted(self.dropped):
+            install_history_triggers(self.db.conn, t)
+        self.tables.clear()
+        self.dropped.clear()
+
+
+def _record_inserts(db: Database, command_id: int, table: str, after_rowid: int, upto: int | None = None) -> None:
     cols = _columns(db, table)
     if table == "items" or table.startswith("kind_"):
         item = "id"
@@ -67,9 +126,11 @@ def _record_inserts(db: Database, command_id: int, table: str, after_rowid: int)
     else:
         item = "NULL"
     obj = "json_object(" + ", ".join(f"'{c}', \"{c}\"" for c in cols) + ")"
+    upper = "" if upto is None else f" AND rowid <= {int(upto)}"
     db.conn.execute(
         f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) "
-        f"SELECT ?, '{table}', rowid, {item}, 'insert', NULL, {obj} FROM \"{table}\" WHERE rowid > ? ORDER BY rowid",
+        f"SELECT ?, '{table}', rowid, {item}, 'insert', NULL, {obj} FROM \"{table}\" WHERE rowid > ?{upper} "
+        "ORDER BY rowid",
         (command_id, after_rowid),
     )
 

@@ -533,6 +533,8 @@ def _loose(name: str) -> str:
 
 def _loosen(key: str) -> str:
     """A normalised name without its 项目 / 有限公司 / 集团 … endings."""
+    if not key.endswith(_LOOSE_SUFFIXES):
+        return key
     changed = True
     while changed:
         changed = False
@@ -641,6 +643,12 @@ class _Run:
         self.detail_keys: set[tuple[Any, ...]] = set()
         self.touched: list[int] = []
         self.new_ids: list[int] = []
+        #: runs the SQL of each batch of new items; the main thread waits for it before it
+        #: reads a new item's rows or writes items itself (see :class:`_Writer`)
+        self.writer = _Writer()
+        #: history triggers dropped while new items are inserted (see :meth:`_settle`)
+        self.paused: bulk.PausedHistory | None = None
+        self._index_sqls: dict[str, str] = {}
         self.unknown_refs = 0
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
@@ -656,17 +664,26 @@ class _Run:
         if self.moves_sheet is not None:
             self._load_moves(self.moves_sheet)
         used = 0
-        for raw, role, spec in planned:
-            if self._sheet(raw, role, spec):
-                used += 1
-        self._flush_items()
+        # the writer thread needs the GIL for a moment between its statements: hand it over
+        # within 0.1 ms instead of the default 5 ms, or it waits on the parser most of the time
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, 0.0001))
+        try:
+            for raw, role, spec in planned:
+                if self._sheet(raw, role, spec):
+                    used += 1
+            self._flush_items()
+        except BaseException:
+            self.writer.wait(quiet=True)  # before the command rolls back
+            raise
+        finally:
+            sys.setswitchinterval(switch)
+        self._settle()
         self._flush_details()
         from ..search import reindex
 
         if self.has_moves:
             moves.drop(self.db)
-        if self.new_ids:
-            _index_new(self.db, self.new_ids)
         if self.touched:
             reindex(self.db, self.touched)
         if not used and not self.report.problems:
@@ -851,7 +868,7 @@ class _Run:
             field_ = f
             base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
             if unescape:
-                return lambda raw: base(_unformula(raw) if isinstance(raw, str) else raw)
+                return lambda raw: base(_unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
             return base
         if f is not None and f.type in ("text", "phone"):
             # cells arrive stripped and non-empty: text is taken as it is
@@ -859,7 +876,7 @@ class _Run:
 
             def text(raw: object) -> Any:
                 if raw.__class__ is str:
-                    return _unformula(raw) if unescape else raw
+                    return _unformula(raw) if unescape and raw[:1] == "'" else raw
                 return to_storage(slow, raw)
 
             return text
@@ -1037,6 +1054,8 @@ class _Run:
         out: dict[int, _Current] = {}
         if not ids:
             return out
+        if max(ids) >= self.first_new_id:
+            self.writer.wait()  # rows of an item this import adds
         id_list = sorted(ids)
         by_kind: dict[str, list[int]] = {}
         for start in range(0, len(id_list), 500):
@@ -1113,6 +1132,7 @@ class _Run:
         return parsed, shown
 
     def _update(self, r: _ItemRow, cur: _Current, *, link: int | None = None) -> bool:
+        self._settle()
         parsed, shown = self._diff(r, cur)
         if link is not None:
             self._link(cur.id, link)
@@ -1159,23 +1179,24 @@ class _Run:
             self._fail(r, "产业链", None, "缺少产业链：请在表中加「产业链」列，或用 --chain 指定")
             return
         if self.dups is None:
+            self.writer.wait()
             self.dups = _Dups(self.db, self.report.origin)
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
             return
         own: dict[str, Any] = {}
-        for f in kind.fields:
-            v = r.values.get(f.key)
-            if v is None and f.default is not None:
-                from ..values import to_storage
-
-                v = to_storage(f, f.default)
-            if v is None and f.required:
-                self._fail(r, f.label, None, f"「{f.label}」必填")
-                return
-            if v is not None:
-                own[f.key] = v
+        values = r.values
+        for key, default, required, label in self._own_fields(kind):
+            v = values.get(key)
+            if v is None:
+                v = default
+                if v is None:
+                    if required:
+                        self._fail(r, label, None, f"「{label}」必填")
+                        return
+                    continue
+            own[key] = v
         common = {
             "title": title,
             "chain_id": chain,
@@ -1196,6 +1217,19 @@ class _Run:
             self.file_ids[r.ref] = new_id
         self.item_kinds[new_id] = kind.key
         r.sheet.report.added += 1
+
+    def _own_fields(self, kind: KindDef) -> list[tuple[str, Any, bool, str]]:
+        """A kind's fields as (key, stored default, required, label), worked out once."""
+        cache = self._caches.setdefault("own_fields", {})
+        info = cache.get(kind.key)
+        if info is None:
+            from ..values import to_storage
+
+            info = cache[kind.key] = [
+                (f.key, to_storage(f, f.default) if f.default is not None else None, f.required, f.label)
+                for f in kind.fields
+            ]
+        return info
 
     def _duplicate(self, r: _ItemRow, match: tuple[int, str], origin_id: int | None) -> bool:
         """Handle a new row whose name matches an item; True to add it anyway.
@@ -1283,6 +1317,7 @@ class _Run:
 
     def _link(self, item_id: int, origin_id: int) -> None:
         """From now on our item ``item_id`` is the office's item ``origin_id``."""
+        self._settle()
         self.db.conn.execute(
             "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
         )
@@ -1297,6 +1332,29 @@ class _Run:
             ts, ts, closed, user, user, n.origin, n.origin_id,
         )  # fmt: skip
 
+    def _settle(self) -> None:
+        """Wait for the writer and put the history triggers back: from here on the main
+        thread may write items (every write recorded by the triggers again)."""
+        self.writer.wait()
+        if self.paused is not None:
+            self.paused.resume()
+            self.paused = None
+
+    def _index_sql(self, kind_key: str) -> str:
+        """The statement adding a kind's new items (ids lo..hi) to the search index."""
+        sql = self._index_sqls.get(kind_key)
+        if sql is None:
+            from ..search import _body_sql
+
+            table, cols = _body_sql(self.db, kind_key)
+            parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
+            body = " || ' ' || ".join(parts)
+            sql = self._index_sqls[kind_key] = (
+                f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
+                f'FROM items i LEFT JOIN "{table}" k ON k.id = i.id WHERE i.id BETWEEN ? AND ? AND i.kind = ?'
+            )
+        return sql
+
     def _diff_quiet(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
         kept = self.report.blank_kept
         out = self._diff(r, cur)
@@ -1304,6 +1362,8 @@ class _Run:
         return out
 
     def _insert_new(self) -> None:
+        """Write this batch's new items: the rows are built here, the SQL (rows, history,
+        stage log, search index) runs on the writer thread while the next batch is parsed."""
         if not self.new:
             return
         new = list(self.new.values())
@@ -1311,21 +1371,43 @@ class _Run:
         kinds: dict[str, list[_New]] = {}
         for n in new:
             kinds.setdefault(n.kind.key, []).append(n)
-        tables = ["items", "status_log", *(self.defs.kind_by_key(k).table for k in kinds)]
-        user = self.user
-        with bulk.history_paused(self.db, tables):
-            bulk.insert_rows(self.db, "items", _ITEM_COLUMNS, [self._item_tuple(n) for n in new])
-            for key, group in kinds.items():
-                kind = self.defs.kind_by_key(key)
-                stored = set(self.db.kind_columns(kind))
-                cols = [f.key for f in kind.fields if f.key in stored]
-                bulk.insert_rows(
-                    self.db, kind.table, ["id", *cols], [(n.id, *(n.own.get(c) for c in cols)) for n in group]
-                )
-            lo, hi = min(n.id for n in new), max(n.id for n in new)
-            if self.has_moves and self.report.origin is not None:
-                moves.copy_for_new(self.db, self.report.origin, lo, hi, self.ts)
-            moves.close_gaps(self.db, lo, hi, self.today, user, self.ts)
+        item_rows = [self._item_tuple(n) for n in new]
+        own_rows = {key: [(n.id, n.own) for n in group] for key, group in kinds.items()}
+        ids = [n.id for n in new]
+        lo, hi = min(ids), max(ids)
+        db, defs, user, ts, today = self.db, self.defs, self.user, self.ts, self.today
+        origin = self.report.origin if self.has_moves else None
+
+        # executemany binds every row in Python: it runs here (on a second thread it would
+        # fight the parser for the GIL); the set-based statements go to the writer thread
+        tables = [defs.kind_by_key(k).table for k in own_rows]
+        if self.paused is None or not self.paused.tables.issuperset(["items", "status_log", *tables]):
+            self.writer.wait()  # no statement of the writer's may run during DDL
+            if self.paused is None:
+                self.paused = bulk.PausedHistory(db)
+            self.paused.pause(["items", "status_log", *tables])
+        hist = self.paused
+        bulk.insert_rows(db, "items", _ITEM_COLUMNS, item_rows)
+        for key, pairs in own_rows.items():
+            kind = defs.kind_by_key(key)
+            stored = set(db.kind_columns(kind))
+            cols = [f.key for f in kind.fields if f.key in stored]
+            bulk.insert_rows(db, kind.table, ["id", *cols], [(i, *(own.get(c) for c in cols)) for i, own in pairs])
+        index = {key: self._index_sql(key) for key in own_rows}
+
+        def write() -> None:
+            log_before = _max_rowid(db, "status_log")
+            if origin is not None:
+                moves.copy_for_new(db, origin, lo, hi, ts)
+            moves.close_gaps(db, lo, hi, today, user, ts)
+            hist.record("items", lo, hi)
+            for table in tables:
+                hist.record(table, lo, hi)
+            hist.record("status_log", log_before + 1, _max_rowid(db, "status_log"))
+            for key, sql in index.items():
+                db.conn.execute(sql, (lo, hi, key))
+
+        self.writer.submit(write)
         self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------
@@ -1382,6 +1464,7 @@ class _Run:
         from . import details
 
         self._flush_items()
+        self._settle()
         rep = SheetReport(raw.name, spec.name)
         self.report.sheets.append(rep)
         mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
@@ -1411,6 +1494,7 @@ class _Run:
             self._flush_details(table)
 
     def _flush_details(self, only: str | None = None) -> None:
+        self._settle()
         for table in list(self.detail_pending):
             if only is not None and table != only:
                 continue
@@ -1420,24 +1504,52 @@ class _Run:
                     bulk.insert_rows(self.db, table, cols, rows)
 
 
-def _index_new(db: Database, ids: list[int]) -> None:
-    """Add new items to the search index: one statement per kind over their id range (new
-    ids are consecutive), instead of row batches."""
-    from ..search import _body_sql, reindex
+class _Writer:
+    """Runs one batch's SQL at a time on a second thread.
 
-    lo, hi = min(ids), max(ids)
-    if hi - lo + 1 != len(ids):
-        reindex(db, ids)
-        return
-    for kind in db.defs.kinds:
-        table, cols = _body_sql(db, kind.key)
-        parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
-        body = " || ' ' || ".join(parts)
-        db.conn.execute(
-            f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
-            f'FROM items i LEFT JOIN "{table}" k ON k.id = i.id WHERE i.id BETWEEN ? AND ? AND i.kind = ?',
-            (lo, hi, kind.key),
-        )
+    The sqlite3 module releases the GIL while SQLite executes a statement, and the big
+    statements of a batch (the rows, their history, the stage log, the search index) need
+    no Python, so they run on the second core while the main thread parses the next batch.
+    Both threads share the import's one connection and transaction; SQLite serialises their
+    statements.  The writer only inserts rows of items this import adds, so the main thread
+    calls :meth:`wait` before it reads such an item or writes items itself, and before the
+    command commits or rolls back.  Without a serialised SQLite build it runs inline."""
+
+    def __init__(self) -> None:
+        import sqlite3
+        import threading
+
+        self._threads = threading if sqlite3.threadsafety == 3 else None
+        self._thread: Any = None
+        self._error: BaseException | None = None
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.wait()
+        if self._threads is None:
+            work()
+            return
+        self._thread = self._threads.Thread(target=self._run, args=(work,), name="zs-import-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the main thread by wait()
+            self._error = exc
+
+    def wait(self, *, quiet: bool = False) -> None:
+        """Block until the batch in progress is written; re-raise its error (unless the
+        caller is already failing: ``quiet``)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None and not quiet:
+            raise error
+
+
+def _max_rowid(db: Database, table: str) -> int:
+    return int(db.conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0])
 
 
 def _display(f: FieldDef | None, v: Any) -> str:

@@ -1,0 +1,141 @@
+"""Imports larger than one batch: new items are written batch by batch, their set-based SQL
+(history, stage log, search index) on a writer thread while the next batch is parsed.
+
+BATCH is made tiny here so that a few rows cross many batch boundaries: a later row
+updating an item added in an earlier batch, a duplicate of it, a failure in the writer, a
+dry run.  Each must leave history complete (undo restores the database exactly), the
+triggers in place and the search index right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Cli, dump
+from exchange_util import make_city, open_db
+
+from zhaoshang.exchange import importer, moves
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "BATCH", 3)
+
+
+@pytest.fixture
+def city(db_path: Path) -> dict[str, int]:
+    return make_city(db_path)
+
+
+def _triggers(db_path: Path) -> list[str]:
+    db = open_db(db_path)
+    try:
+        return [r[0] for r in db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]
+    finally:
+        db.conn.close()
+
+
+def _data(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table but the history itself (an undo is recorded too)."""
+    return {t: rows for t, rows in dump(db_path).items() if t not in ("changes", "commands")}
+
+
+def _csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("项目名称,产业链,投资额,优先级,备注\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _rows(n: int) -> list[str]:
+    return [f"批量项目{i:02d},有色金属,{100 + i},{'ABC'[i % 3]},第{i}行的备注" for i in range(n)]
+
+
+def test_many_batches_history_triggers_and_index(
+    cli: Cli, city: dict[str, int], small_batches: None, tmp_path: Path, db_path: Path
+) -> None:
+    before, triggers = dump(db_path), _triggers(db_path)
+    path = _csv(tmp_path / "a.csv", _rows(20))
+    r = cli("import", str(path), "--kind", "招什么", ok=True)
+    assert "新增 20" in r.stderr
+    db = open_db(db_path)
+    got = db.conn.execute(
+        "SELECT i.title, k.investment, k.priority, i.notes FROM items i JOIN kind_targets k ON k.id = i.id "
+        "WHERE i.title LIKE '批量项目%' ORDER BY i.title"
+    ).fetchall()
+    assert got == [(f"批量项目{i:02d}", 100 + i, "ABC"[i % 3], f"第{i}行的备注") for i in range(20)]
+    cmd = db.conn.execute("SELECT max(id) FROM commands").fetchone()[0]
+    counts = dict(
+        db.conn.execute(
+            "SELECT tbl, count(*) FROM changes WHERE command_id = ? AND action = 'insert' GROUP BY tbl", (cmd,)
+        ).fetchall()
+    )
+    assert counts == {"items": 20, "kind_targets": 20, "status_log": 20}
+    # every recorded row is the row as it is now
+    assert (
+        db.conn.execute(
+            "SELECT count(*) FROM changes c JOIN items i ON i.id = c.row_id WHERE c.command_id = ? "
+            "AND c.tbl = 'items' AND json_extract(c.new, '$.title') = i.title",
+            (cmd,),
+        ).fetchone()[0]
+        == 20
+    )
+    db.conn.close()
+    assert _triggers(db_path) == triggers
+    for i in (0, 7, 19):  # first, middle and last batch are searchable
+        assert f"批量项目{i:02d}" in cli("search", f"第{i}行的备注", ok=True).stdout
+    cli("undo", "--yes", ok=True)
+    assert _data(db_path) == {t: rows for t, rows in before.items() if t not in ("changes", "commands")}
+
+
+def test_a_later_row_updates_an_item_added_in_an_earlier_batch(
+    cli: Cli, city: dict[str, int], small_batches: None, tmp_path: Path, db_path: Path
+) -> None:
+    before = dump(db_path)
+    rows = [*_rows(8), "批量项目 01,有色金属,999,A,改过的备注"]  # a near-identical name, 3 batches later
+    path = _csv(tmp_path / "b.csv", rows)
+    r = cli("import", str(path), "--kind", "招什么", ok=False)
+    assert "疑似重复" in r.stderr
+    assert dump(db_path) == before
+    cli("import", str(path), "--kind", "招什么", "--on-duplicate", "update", ok=True)
+    db = open_db(db_path)
+    got = db.conn.execute(
+        "SELECT i.title, k.investment, i.notes FROM items i JOIN kind_targets k ON k.id = i.id "
+        "WHERE i.title LIKE '批量项目%01'"
+    ).fetchall()
+    assert got == [("批量项目01", 999, "改过的备注")]
+    assert db.conn.execute("SELECT count(*) FROM items WHERE title LIKE '批量项目%'").fetchone()[0] == 8
+    db.conn.close()
+    assert "批量项目01" in cli("search", "改过的备注", ok=True).stdout  # the index was refreshed
+    cli("undo", "--yes", ok=True)
+    assert _data(db_path) == {t: rows for t, rows in before.items() if t not in ("changes", "commands")}
+
+
+def test_dry_run_across_batches_writes_nothing(
+    cli: Cli, city: dict[str, int], small_batches: None, tmp_path: Path, db_path: Path
+) -> None:
+    before, triggers = dump(db_path), _triggers(db_path)
+    r = cli("import", str(_csv(tmp_path / "c.csv", _rows(10))), "--kind", "招什么", "--dry-run", ok=True)
+    assert "预演（没有写入）：新增 10，修改 0，不变 0，拒绝 0" in r.stderr
+    assert dump(db_path) == before
+    assert _triggers(db_path) == triggers
+
+
+def test_a_failure_on_the_writer_thread_rolls_everything_back(
+    cli: Cli, city: dict[str, int], small_batches: None, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, triggers = dump(db_path), _triggers(db_path)
+    real = moves.close_gaps
+    calls = {"n": 0}
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("磁盘故障（测试注入）")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(moves, "close_gaps", failing)
+    r = cli("import", str(_csv(tmp_path / "d.csv", _rows(20))), "--kind", "招什么")
+    assert r.exit_code == 1
+    assert "内部错误" in r.stderr and "Traceback" not in r.stderr
+    assert calls["n"] >= 3
+    assert dump(db_path) == before
+    assert _triggers(db_path) == triggers
