@@ -135,6 +135,34 @@ def test_warn_groups_by_owner_then_sums_up_by_leader(late: Cli) -> None:
     ]
 
 
+@pytest.mark.parametrize("odd", [False, True])
+def test_overview_is_compute_grouped_with_the_worst_listed(
+    late: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch, odd: bool
+) -> None:
+    """``overview`` (what the table uses: only the listed warnings are built) agrees with
+    ``compute`` + ``group_by`` + ``counts``, also when it sorts on tuples instead of int keys."""
+    if odd:
+        monkeypatch.setattr(warnings, "_OVER_BITS", 1)  # no key can hold its days over
+    db = open_db(db_path)
+    try:
+        for today in ("2026-06-10", "2026-09-01", "2027-06-01"):
+            found = warnings.compute(db, today=D(today))
+            for by, other in (("owner", "leader"), ("leader", "owner")):
+                for per_group in (None, 1):
+                    view = warnings.overview(db, today=D(today), by=by, per_group=per_group)
+                    assert view.counts == warnings.counts(found)
+                    want = warnings.group_by(found, by)
+                    assert [(g.name, g.red, g.yellow, g.items, g.total) for g in view.groups] == [
+                        (g.name, g.red, g.yellow, g.items, len(g.warnings)) for g in want
+                    ]
+                    assert [g.warnings for g in view.groups] == [g.warnings[:per_group] for g in want]
+                    assert [(g.name, g.red, g.yellow, g.items) for g in view.others] == [
+                        (g.name, g.red, g.yellow, g.items) for g in warnings.group_by(found, other)
+                    ]
+    finally:
+        db.close()
+
+
 def test_warn_by_leader_and_filters(late: Cli) -> None:
     out = late("warn", "--today", "2026-06-10", "--by", "leader", ok=True).stdout
     assert "■ 包保领导：张副市长（红 1，黄 0）" in out

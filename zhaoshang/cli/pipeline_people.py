@@ -254,46 +254,51 @@ def warn(
     if by not in ("owner", "leader"):
         raise ZsError(f"--by 只能是 owner（按责任人）或 leader（按包保领导），不是「{by}」")
     db = state(ctx).open()
-    found = core.compute(
-        db,
-        today=_today(today),
-        kind=kind,
-        chain=chain,
-        unit=unit,
-        owner=owner,
-        leader=leader,
-        min_light=core.resolve_light(light),
-        types=core.resolve_types(type_),
-    )
-    if fmt is Format.json:
-        _json_array([w.as_dict() for w in found])
-        return
+    filters: dict[str, Any] = {
+        "today": _today(today),
+        "kind": kind,
+        "chain": chain,
+        "unit": unit,
+        "owner": owner,
+        "leader": leader,
+        "min_light": core.resolve_light(light),
+        "types": core.resolve_types(type_),
+    }
     if fmt is not Format.table:
+        found = core.compute(db, **filters)
+        if fmt is Format.json:
+            _json_array([w.as_dict() for w in found])
+            return
         from ..render import Column
 
         _table([w.as_dict() for w in found], [Column(k, k) for k in _WARN_KEYS], fmt)
         return
-    c = core.counts(found)
-    if not found:
+    # only the warnings the table lists are built (a few thousand of 100,000)
+    view = core.overview(db, by=by, per_group=None if all_ else per_group, **filters)
+    c = view.counts
+    if not c["warnings"]:
         say("没有预警：所有条目都在时限内")
         return
     typer.echo(f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}")
     other = "leader" if by == "owner" else "owner"
     heading = {"owner": "责任人", "leader": "包保领导"}
     cols = _warn_columns(owner=other == "owner", leader=other == "leader")
-    groups = core.group_by(found, by)
-    shown = [g.warnings if all_ else g.warnings[:per_group] for g in groups]
     # one table for every group, so the columns line up from group to group
-    lines = _render_text([w.as_dict() for ws in shown for w in ws], cols).splitlines()
+    # the cells the table shows, as in w.as_dict() (which builds all nineteen)
+    keys, names = [col.key for col in cols], core.TYPES
+    rows = [
+        {k: names[w.type] if k == "type_name" else getattr(w, k) for k in keys} for g in view.groups for w in g.warnings
+    ]
+    lines = _render_text(rows, cols).splitlines()
     head, body = lines[:2], iter(lines[2:])
     hidden = 0
-    for g, ws in zip(groups, shown, strict=True):
+    for g in view.groups:
         typer.echo("")
         typer.echo(f"■ {heading[by]}：{g.name}（红 {g.red}，黄 {g.yellow}）")
-        text = [*head, *(next(body) for _ in ws)]
+        text = [*head, *(next(body) for _ in g.warnings)]
         typer.echo("".join("  " + line + "\n" for line in text), nl=False)
-        if len(ws) < len(g.warnings):
-            rest = len(g.warnings) - len(ws)
+        if len(g.warnings) < g.total:
+            rest = g.total - len(g.warnings)
             hidden += rest
             typer.echo(f"  ……另有 {rest} 条（最重的已列在前面）")
     if hidden:
@@ -303,7 +308,7 @@ def warn(
     typer.echo(f"【按{heading[other]}汇总】")
     summary = [
         {"name": g.name, "red": g.red, "yellow": g.yellow, "items": g.items, "total": g.red + g.yellow}
-        for g in core.group_by(found, other)
+        for g in view.others
     ]
     from ..render import Column
 

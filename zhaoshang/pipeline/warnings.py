@@ -17,7 +17,9 @@ turns yellow on day 31 and red on day 61.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -114,7 +116,88 @@ def compute(
 
     Written for 100,000 items: one query fetches each open item with the date it entered
     its status and its latest activity; dates are compared as day numbers."""
-    wanted = set(types) if types is not None else set(TYPES)
+    where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader, ids=ids)
+    with _no_gc():
+        found = _scan(db, where, params, today, _wanted(types), min_light, group=False)
+        order = found.ordered(list(found.hits))
+        hits = found.hits
+        return [_warning(hits.pop(k), found) for k in order]  # (pop: each hit freed once built)
+
+
+@dataclass
+class Overview:
+    """What the table of ``zs warn`` shows: the counts, the groups (each with its worst
+    ``per_group`` warnings in ``warnings`` and the number of them all in ``total``) and the
+    groups the other way round (no warnings listed)."""
+
+    counts: dict[str, int]
+    groups: list[Group]
+    others: list[Group]
+
+
+def overview(
+    db: Database,
+    *,
+    today: date,
+    by: str = "owner",
+    per_group: int | None = None,
+    kind: str | None = None,
+    chain: str | None = None,
+    unit: str | None = None,
+    owner: str | None = None,
+    leader: str | None = None,
+    min_light: str | None = None,
+    types: Iterable[str] | None = None,
+) -> Overview:
+    """The warnings of :func:`compute` grouped by ``by`` (owner or leader) and the other way
+    round, as :func:`group_by` and :func:`counts` give them, with only the worst ``per_group``
+    warnings of each group (all when None) built: 100,000 items make about as many
+    warnings, of which a table shows a few thousand."""
+    if by not in ("owner", "leader"):
+        raise ValueError(by)
+    where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader)
+    with _no_gc():
+        found = _scan(db, where, params, today, _wanted(types), min_light, group=True)
+        mine, theirs = (found.by_owner, found.by_leader) if by == "owner" else (found.by_leader, found.by_owner)
+        items = found.items_owner if by == "owner" else found.items_leader
+        other_items = found.items_leader if by == "owner" else found.items_owner
+        groups = []
+        for name, keys in mine.items():
+            keys = found.ordered(keys)
+            red = found.reds(keys)
+            shown = keys if per_group is None else keys[:per_group]
+            warnings = [_warning(found.hits[k], found) for k in shown]
+            groups.append(Group(name, red, len(keys) - red, items[name], warnings, len(keys)))
+        others = []
+        for name, keys in theirs.items():
+            red = found.reds(keys, ordered=False)
+            others.append(Group(name, red, len(keys) - red, other_items[name], [], len(keys)))
+        total_red = sum(g.red for g in groups)
+        c = {
+            "warnings": len(found.hits),
+            "items": found.n_items,
+            "red": total_red,
+            "yellow": len(found.hits) - total_red,
+        }
+    groups.sort(key=_group_order)
+    others.sort(key=_group_order)
+    return Overview(c, groups, others)
+
+
+def _wanted(types: Iterable[str] | None) -> set[str]:
+    return set(types) if types is not None else set(TYPES)
+
+
+def _filters(
+    db: Database,
+    *,
+    kind: str | None,
+    chain: str | None,
+    unit: str | None,
+    owner: str | None,
+    leader: str | None,
+    ids: Sequence[int] | None = None,
+) -> tuple[list[str], list[Any]]:
     where = ["i.closed_at IS NULL"]
     params: list[Any] = []
     if kind:
@@ -133,17 +216,109 @@ def compute(
 
         where.append("i.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(ids)))
-    # (yellow?, limit - elapsed, id, type order, warning): sorts worst first, natively
-    found: list[tuple[bool, int, int, int, Warning]] = []
+    return where, params
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Hundreds of thousands of small objects, no cycles: skip the collector's passes."""
     collecting = gc.isenabled()
-    gc.disable()  # hundreds of thousands of small objects, no cycles: skip the collector's passes
+    gc.disable()
     try:
-        _scan(db, where, params, today, wanted, min_light, found)
+        yield
     finally:
         if collecting:
             gc.enable()
-    found.sort()
-    return [f[4] for f in found]
+
+
+# An item's facts shared by its warnings: id, kind, chain id, title, status, owner, unit id,
+# leader, chain leader.
+_Item = tuple[int, str, int, str, str, str | None, int | None, str | None, str | None]
+# A warning before it is built: type order, days elapsed, days allowed, since, deadline, item.
+_Hit = tuple[int, int, int, str, str, _Item]
+_ORDER = tuple(TYPES)
+_OVER_BITS = 23  # days over the limit: under 2**23 for any two dates of the calendar
+
+
+class _Found:
+    """The warnings found, each under a sort key: an int made of (yellow, -days over, item
+    id, type order), so that sorting them is sorting ints (a tuple key is four times
+    slower).  Should a count of days fall outside its bits (dates that only parse by
+    accident), :meth:`ordered` sorts on the tuple instead."""
+
+    def __init__(self, low_id: int, high_id: int) -> None:
+        self.low_id = low_id
+        self.id_bits = max(1, (high_id - low_id).bit_length())
+        self.yellow = 1 << (_OVER_BITS + self.id_bits + 2)  # the smallest yellow key
+        self.odd = False  # a key could not hold its days over: sort on tuples
+        self.hits: dict[int, _Hit] = {}
+        self.n_items = 0
+        self.by_owner: dict[str, list[int]] = {}
+        self.by_leader: dict[str, list[int]] = {}
+        self.items_owner: dict[str, int] = {}
+        self.items_leader: dict[str, int] = {}
+        self.chain_names: dict[int, str] = {}
+        self.units: dict[int, str] = {}
+
+    def ordered(self, keys: list[int]) -> list[int]:
+        """``keys`` worst first (red before yellow, then by days over the limit)."""
+        if not self.odd:
+            keys.sort()
+            return keys
+        hits = self.hits
+
+        def worst(key: int) -> tuple[bool, int, int, int]:
+            order, elapsed, limit, _since, _deadline, item = hits[key]
+            return (elapsed <= 2 * limit, limit - elapsed, item[0], order)
+
+        keys.sort(key=worst)
+        return keys
+
+    def reds(self, keys: list[int], *, ordered: bool = True) -> int:
+        if self.odd:
+            hits = self.hits
+            return sum(1 for k in keys if hits[k][1] > 2 * hits[k][2])
+        if ordered:
+            return bisect_left(keys, self.yellow)
+        yellow = self.yellow
+        return sum(1 for k in keys if k < yellow)
+
+
+def _warning(hit: _Hit, found: _Found) -> Warning:
+    order, elapsed, limit, since, deadline, item = hit
+    item_id, kind_key, chain_id, title, status, own, unit_id, lead, chain_lead = item
+    over = elapsed - limit
+    if order == 0:
+        msg = f"超时限 {over} 天（时限 {deadline}）"
+    elif order == 1:
+        msg = f"「{status}」已 {elapsed} 天（限 {limit} 天）"
+    elif order == 2:
+        msg = f"{elapsed} 天未对接（限 {limit} 天）"
+    else:
+        msg = f"约定 {deadline} 跟进，已过 {over} 天"
+    return Warning(
+        item_id,
+        kind_key,
+        found.chain_names[chain_id],
+        title,
+        status,
+        own,
+        found.units.get(unit_id) if unit_id is not None else None,
+        lead,
+        chain_lead,
+        _ORDER[order],
+        RED if elapsed > 2 * limit else YELLOW,
+        elapsed,
+        limit,
+        over,
+        since,
+        deadline,
+        msg,
+    )
+
+
+def _group_order(g: Group) -> tuple[bool, int, int, str]:
+    return (g.name == NOBODY, -g.red, -(g.red + g.yellow), g.name)
 
 
 def _scan(
@@ -153,15 +328,18 @@ def _scan(
     today: date,
     wanted: set[str],
     min_light: str | None,
-    found: list[tuple[bool, int, int, int, Warning]],
-) -> None:
+    *,
+    group: bool,
+) -> _Found:
     limits = {
         (k.key, s.name): (s.limit_days, s.contact_days or (k.limit_days if not s.terminal else None))
         for k in db.defs.kinds
         for s in k.statuses
     }
+    low_id, high_id = db.conn.execute("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM items").fetchone()
+    found = _Found(low_id, high_id)
     days = _DayNumbers()
-    num = days.number
+    num, iso = days.number, days.iso
     now_n = today.toordinal()
     today_s = today.isoformat()
     check_overdue = "overdue" in wanted
@@ -169,75 +347,95 @@ def _scan(
     check_contact = "no_contact" in wanted
     check_follow = "follow_up" in wanted
     red_only = min_light == RED
-    chain_names = dict(db.conn.execute("SELECT id, name FROM chains").fetchall())
-    units = dict(db.conn.execute("SELECT id, name FROM units").fetchall())
+    found.chain_names = dict(db.conn.execute("SELECT id, name FROM chains").fetchall())
+    found.units = dict(db.conn.execute("SELECT id, name FROM units").fetchall())
     by_chain = chain_leaders(db)
     team = team_leaders(db)
     named: dict[str | None, list[str]] = {None: _EMPTY}
-    add = found.append
+    hits_of = found.hits
+    by_owner, by_leader = found.by_owner, found.by_leader
+    items_owner, items_leader = found.items_owner, found.items_leader
+    # key = ((yellow << OVER_BITS | top - over) << id_bits | id - low_id) << 2 | type order
+    id_shift = found.id_bits + 2
+    top = 1 << _OVER_BITS
+    yellow_key = found.yellow
+    n_items = 0
+    odd = False
+    # the SQL returns only items with a warning or (rarely) about to have one, so each item's
+    # facts are gathered before its checks, and each warning is filed as soon as it is found
+    nums, isos = days.numbers, days.isos
     for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted):
-        item_id, kind_key, status, due, created, entered, act_date, next_date = row[:8]
+        item_id, kind_key, status, due, created, entered, act_date, next_date, title, own, chain_id, unit_id, raw = row
         entered = entered or created
-        hits: list[tuple[int, str, int, int, str, str, str]] = []
-        if check_overdue and due and due < today_s:
-            start = created if created < due else due
-            due_n = num(due)
-            allowed = max(1, due_n - num(start))
-            over = now_n - due_n
-            if not red_only or over > allowed:
-                hits.append((0, "overdue", allowed + over, allowed, start, due, f"超时限 {over} 天（时限 {due}）"))
-        stage_limit, contact_limit = limits.get((kind_key, status), _NONE)
-        if check_stalled and stage_limit:
-            elapsed = now_n - num(entered)
-            if elapsed > (2 * stage_limit if red_only else stage_limit):
-                msg = f"「{status}」已 {elapsed} 天（限 {stage_limit} 天）"
-                hits.append((1, "stalled", elapsed, stage_limit, entered, days.iso(now_n - elapsed + stage_limit), msg))
-        if check_contact and contact_limit:
-            since = entered if not act_date or entered > act_date else act_date
-            elapsed = now_n - num(since)
-            if elapsed > (2 * contact_limit if red_only else contact_limit):
-                msg = f"{elapsed} 天未对接（限 {contact_limit} 天）"
-                deadline = days.iso(now_n - elapsed + contact_limit)
-                hits.append((2, "no_contact", elapsed, contact_limit, since, deadline, msg))
-        if check_follow and next_date and next_date < today_s:
-            next_n = num(next_date)
-            allowed = max(1, next_n - num(act_date))
-            over = now_n - next_n
-            if not red_only or over > allowed:
-                msg = f"约定 {next_date} 跟进，已过 {over} 天"
-                hits.append((3, "follow_up", allowed + over, allowed, act_date, next_date, msg))
-        if not hits:
-            continue
-        title, own, chain_id, unit_id, raw = row[8], row[9], row[10], row[11], row[12]
         c_leaders = by_chain.get(chain_id) or _EMPTY
         own_leaders = named.get(raw)
         if own_leaders is None:
             own_leaders = named[raw] = people(raw)
         mine = own_leaders or team.get(item_id) or c_leaders
-        chain_name, unit_name = chain_names[chain_id], units.get(unit_id)
-        lead, chain_lead = (mine[0] if mine else None), (c_leaders[0] if c_leaders else None)
-        for order, wtype, elapsed, limit, since, deadline, msg in hits:
-            red = elapsed > 2 * limit
-            w = Warning(
-                item_id,
-                kind_key,
-                chain_name,
-                title,
-                status,
-                own,
-                unit_name,
-                lead,
-                chain_lead,
-                wtype,
-                RED if red else YELLOW,
-                elapsed,
-                limit,
-                elapsed - limit,
-                since,
-                deadline,
-                msg,
-            )
-            add((not red, limit - elapsed, item_id, order, w))
+        lead = mine[0] if mine else None
+        item = (item_id, kind_key, chain_id, title, status, own, unit_id, lead, c_leaders[0] if c_leaders else None)
+        base = (item_id - low_id) << 2
+        keys: list[int] = []
+        if check_overdue and due and due < today_s:
+            start = created if created < due else due
+            due_n = nums.get(due) or num(due)
+            allowed = max(1, due_n - (nums.get(start) or num(start)))
+            over = now_n - due_n
+            if not red_only or over > allowed:
+                key = ((top - over) << id_shift | base) + (yellow_key if over <= allowed else 0)
+                hits_of[key] = (0, allowed + over, allowed, start, due, item)
+                keys.append(key)
+                odd = odd or not 0 < over < top
+        stage_limit, contact_limit = limits.get((kind_key, status), _NONE)
+        if check_stalled and stage_limit:
+            elapsed = now_n - (nums.get(entered) or num(entered))
+            if elapsed > (2 * stage_limit if red_only else stage_limit):
+                over = elapsed - stage_limit
+                key = ((top - over) << id_shift | base | 1) + (yellow_key if over <= stage_limit else 0)
+                deadline = isos.get(now_n - over) or iso(now_n - over)
+                hits_of[key] = (1, elapsed, stage_limit, entered, deadline, item)
+                keys.append(key)
+                odd = odd or not 0 < over < top
+        if check_contact and contact_limit:
+            since = entered if not act_date or entered > act_date else act_date
+            elapsed = now_n - (nums.get(since) or num(since))
+            if elapsed > (2 * contact_limit if red_only else contact_limit):
+                over = elapsed - contact_limit
+                key = ((top - over) << id_shift | base | 2) + (yellow_key if over <= contact_limit else 0)
+                deadline = isos.get(now_n - over) or iso(now_n - over)
+                hits_of[key] = (2, elapsed, contact_limit, since, deadline, item)
+                keys.append(key)
+                odd = odd or not 0 < over < top
+        if check_follow and next_date and next_date < today_s:
+            next_n = nums.get(next_date) or num(next_date)
+            allowed = max(1, next_n - (nums.get(act_date) or num(act_date)))
+            over = now_n - next_n
+            if not red_only or over > allowed:
+                key = ((top - over) << id_shift | base | 3) + (yellow_key if over <= allowed else 0)
+                hits_of[key] = (3, allowed + over, allowed, act_date, next_date, item)
+                keys.append(key)
+                odd = odd or not 0 < over < top
+        if not keys:
+            continue
+        n_items += 1
+        if group:
+            g = own or NOBODY
+            if g in items_owner:
+                items_owner[g] += 1
+                by_owner[g] += keys
+            else:
+                items_owner[g] = 1
+                by_owner[g] = list(keys)
+            g = lead or NOBODY
+            if g in items_leader:
+                items_leader[g] += 1
+                by_leader[g] += keys
+            else:
+                items_leader[g] = 1
+                by_leader[g] = keys
+    found.n_items = n_items
+    found.odd = odd
+    return found
 
 
 _NONE: tuple[None, None] = (None, None)
@@ -248,19 +446,19 @@ class _DayNumbers:
     """ISO date strings to day numbers and back, each distinct date converted once."""
 
     def __init__(self) -> None:
-        self._num: dict[str, int] = {}
-        self._iso: dict[int, str] = {}
+        self.numbers: dict[str, int] = {}  # (day numbers are never 0: ``numbers.get(t) or``)
+        self.isos: dict[int, str] = {}
 
     def number(self, text: str) -> int:
-        n = self._num.get(text)
+        n = self.numbers.get(text)
         if n is None:
-            n = self._num[text] = date.fromisoformat(text[:10]).toordinal()
+            n = self.numbers[text] = date.fromisoformat(text[:10]).toordinal()
         return n
 
     def iso(self, n: int) -> str:
-        s = self._iso.get(n)
+        s = self.isos.get(n)
         if s is None:
-            s = self._iso[n] = date.fromordinal(n).isoformat()
+            s = self.isos[n] = date.fromordinal(n).isoformat()
         return s
 
 
@@ -310,20 +508,24 @@ def _open_items(
         "AS entered, a.date AS act, a.next_date AS nxt, i.title, i.owner, i.chain_id, i.unit_id "
         "FROM items i LEFT JOIN activities a ON a.id = ("
         "SELECT b.id FROM activities b WHERE b.item_id = i.id ORDER BY b.date DESC, b.id DESC LIMIT 1) "
-        f"WHERE {' AND '.join(where)}) x WHERE {' OR '.join(late)}",
+        # LIMIT -1 keeps the subquery from being flattened into the outer query, which would
+        # look up the latest status change once per condition that uses it
+        f"WHERE {' AND '.join(where)} LIMIT -1) x WHERE {' OR '.join(late)}",
         [*params, *late_params],
     )
 
 
 def _cut_case(today: date, limits: dict[tuple[str, str], int | None]) -> str:
     """A SQL CASE giving, for an item's kind and status, the date before which it is past
-    ``limits`` days (NULL where there is no limit).  Values are dates we computed."""
-    whens = [
-        f"WHEN '{kind}|{status}' THEN '{(today - timedelta(days=days)).isoformat()}'"
-        for (kind, status), days in limits.items()
-        if days and "'" not in kind + status
-    ]
-    return f"(CASE kind || '|' || status {' '.join(whens)} END)" if whens else "NULL"
+    ``limits`` days (NULL where there is no limit).  Values are dates we computed.  A CASE
+    on the kind then on the status: cheaper than one on ``kind || '|' || status``."""
+    by_kind: dict[str, list[str]] = {}
+    for (kind, status), days in limits.items():
+        if days and "'" not in kind + status:
+            cut = (today - timedelta(days=days)).isoformat()
+            by_kind.setdefault(kind, []).append(f"WHEN '{status}' THEN '{cut}'")
+    whens = [f"WHEN '{kind}' THEN CASE status {' '.join(w)} END" for kind, w in by_kind.items()]
+    return f"(CASE kind {' '.join(whens)} END)" if whens else "NULL"
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,6 +542,7 @@ class Group:
     yellow: int
     items: int
     warnings: list[Warning]
+    total: int = 0  # warnings in the group, listed or not
 
 
 def group_by(warnings: Sequence[Warning], key: str) -> list[Group]:
@@ -356,10 +559,11 @@ def group_by(warnings: Sequence[Warning], key: str) -> list[Group]:
             yellow=sum(1 for w in ws if w.light == YELLOW),
             items=len({w.id for w in ws}),
             warnings=ws,
+            total=len(ws),
         )
         for name, ws in groups.items()
     ]
-    out.sort(key=lambda g: (g.name == NOBODY, -g.red, -(g.red + g.yellow), g.name))
+    out.sort(key=_group_order)
     return out
 
 
@@ -372,4 +576,4 @@ def counts(warnings: Sequence[Warning]) -> dict[str, int]:
     }
 
 
-__all__ = ["TYPES", "Group", "Warning", "compute", "counts", "group_by"]
+__all__ = ["TYPES", "Group", "Overview", "Warning", "compute", "counts", "group_by", "overview"]
