@@ -261,6 +261,7 @@ class Handler:
             self.rep.unchanged += 1
             return
         cols = ", ".join(f'"{k}" = ?' for k in changes)
+        self.run._settle()  # the history triggers must be in place
         self.run.db.conn.execute(f'UPDATE "{table}" SET {cols} WHERE id = ?', [*changes.values(), rid])
         self.rep.updated += 1
 

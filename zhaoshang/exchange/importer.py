@@ -46,6 +46,7 @@ recorded set-based, see :mod:`~zhaoshang.exchange.bulk`), so memory stays flat.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -550,18 +551,30 @@ class _Dups:
 
     Rows that carry their source's own 编号 are told apart by it: in a roll-up the office's
     items never count as duplicates of each other, nor do two rows of one file with
-    different 编号.  They are checked against everything else."""
+    different 编号.  They are checked against everything else.
 
-    def __init__(self, db: Database, origin: str | None) -> None:
+    The database's items are loaded one (kind, chain) at a time, when a row of the file
+    first needs them: a county's file touching a few chains does not load a province."""
+
+    def __init__(self, db: Database, origin: str | None, *, below: int, before_read: Callable[[], None]) -> None:
+        self.db = db
         self.origin = origin
+        self.below = below  # ids from here on are this import's own (added with add())
+        self.before_read = before_read
         Entry = tuple[int, str, "str | None", "int | None"]
         self.exact: dict[tuple[str, int, str], list[Entry]] = {}
         self.loose: dict[tuple[str, int, str], list[Entry]] = {}
-        sql = "SELECT id, kind, chain_id, title, origin FROM items"
-        if origin is not None:
-            sql += " WHERE origin IS NOT ?"
-        rows = db.conn.execute(sql + " ORDER BY id", (origin,) if origin is not None else ())
-        for rid, kind, chain, title, org in rows:
+        self.loaded: set[tuple[str, int]] = set()
+
+    def _load(self, kind: str, chain: int) -> None:
+        self.loaded.add((kind, chain))
+        self.before_read()
+        sql = "SELECT id, title, origin FROM items WHERE kind = ? AND chain_id = ? AND id < ?"
+        params: list[Any] = [kind, chain, self.below]
+        if self.origin is not None:
+            sql += " AND origin IS NOT ?"
+            params.append(self.origin)
+        for rid, title, org in self.db.conn.execute(sql + " ORDER BY id", params).fetchall():
             self.add(kind, chain, title, rid, org, None)
 
     def add(
@@ -576,8 +589,8 @@ class _Dups:
 
     def find(self, kind: str, chain: int, key: str, ref: int | None) -> tuple[int, str] | None:
         """Items named like ``key`` (a :func:`normalize_name`)."""
-        if not self.exact:
-            return None
+        if (kind, chain) not in self.loaded:
+            self._load(kind, chain)
         for index, k in ((self.exact, key), (self.loose, _loosen(key))):
             for rid, name, origin, other in index.get((kind, chain, k), ()):
                 if self.origin is not None and origin == self.origin:
@@ -633,6 +646,8 @@ class _Run:
         self.has_moves = False
         self.dups: _Dups | None = None
         self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
+        #: roll-up: whether the database held items of this office before this import
+        self.origin_had_items: bool | None = None
         #: a file's 编号 -> our id, for every item row of this import that has one
         self.file_ids: dict[int, int] = {}
         #: a file's 编号 whose row was not imported (rejected, skipped, undecided duplicate):
@@ -673,13 +688,14 @@ class _Run:
                 if self._sheet(raw, role, spec):
                     used += 1
             self._flush_items()
+            self._settle()
+            self._flush_details()
+            self._settle()
         except BaseException:
             self.writer.wait(quiet=True)  # before the command rolls back
             raise
         finally:
             sys.setswitchinterval(switch)
-        self._settle()
-        self._flush_details()
         from ..search import reindex
 
         if self.has_moves:
@@ -1038,6 +1054,15 @@ class _Run:
 
     def _lookup_origins(self, refs: list[int]) -> dict[int, int]:
         out = {i: self.origin_ids[i] for i in refs if i in self.origin_ids}
+        if self.origin_had_items is None:
+            self.origin_had_items = (
+                self.db.conn.execute(
+                    "SELECT 1 FROM items WHERE origin = ? AND id < ? LIMIT 1", (self.report.origin, self.first_new_id)
+                ).fetchone()
+                is not None
+            )
+        if not self.origin_had_items:
+            return out  # the office's first roll-up: its items are all in origin_ids
         missing = [i for i in refs if i not in out]
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
@@ -1179,8 +1204,7 @@ class _Run:
             self._fail(r, "产业链", None, "缺少产业链：请在表中加「产业链」列，或用 --chain 指定")
             return
         if self.dups is None:
-            self.writer.wait()
-            self.dups = _Dups(self.db, self.report.origin)
+            self.dups = _Dups(self.db, self.report.origin, below=self.first_new_id, before_read=self.writer.wait)
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
@@ -1494,14 +1518,24 @@ class _Run:
             self._flush_details(table)
 
     def _flush_details(self, only: str | None = None) -> None:
-        self._settle()
+        """Insert the queued rows of the other sheets (activities, funds …) with their
+        history triggers dropped; their history is recorded on the writer thread."""
         for table in list(self.detail_pending):
             if only is not None and table != only:
                 continue
             cols, rows = self.detail_pending.pop(table)
-            if rows:
-                with bulk.history_paused(self.db, [table]):
-                    bulk.insert_rows(self.db, table, cols, rows)
+            if not rows:
+                continue
+            if self.paused is None or table not in self.paused.tables:
+                self.writer.wait()  # no statement of the writer's may run during DDL
+                if self.paused is None:
+                    self.paused = bulk.PausedHistory(self.db)
+                self.paused.pause([table])
+            hist = self.paused
+            first = _max_rowid(self.db, table) + 1
+            bulk.insert_rows(self.db, table, cols, rows)
+            last = _max_rowid(self.db, table)
+            self.writer.submit(functools.partial(hist.record, table, first, last))
 
 
 class _Writer:
