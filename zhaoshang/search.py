@@ -17,11 +17,18 @@ MAX_FTS_WORD = 64
 _TEXT_TYPES = ("text", "enum", "multi")
 
 
-def _body_sql(db: Database, kind_key: str) -> tuple[str, list[str]]:
+def index_sql(db: Database, kind_key: str, where: str) -> str:
+    """The statement adding a kind's items (those matching ``where``, on ``items i``) to the
+    search index: the title, and notes, owner and the kind's text fields as the body."""
     kind = db.defs.kind_by_key(kind_key)
     stored = set(db.kind_columns(kind))
     cols = [f.key for f in kind.fields if f.type in _TEXT_TYPES and f.key in stored]
-    return kind.table, cols
+    parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
+    body = " || ' ' || ".join(parts)
+    return (
+        f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
+        f'FROM items i LEFT JOIN "{kind.table}" k ON k.id = i.id WHERE {where}'
+    )
 
 
 def reindex(db: Database, ids: Iterable[int]) -> None:
@@ -37,31 +44,17 @@ def reindex(db: Database, ids: Iterable[int]) -> None:
         for item_id, kind in db.conn.execute(f"SELECT id, kind FROM items WHERE id IN ({marks})", chunk):
             by_kind.setdefault(kind, []).append(item_id)
     for kind_key, kind_ids in by_kind.items():
-        table, cols = _body_sql(db, kind_key)
-        parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
-        body = " || ' ' || ".join(parts)
         for start in range(0, len(kind_ids), 500):
             chunk = kind_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            db.conn.execute(
-                f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
-                f'FROM items i LEFT JOIN "{table}" k ON k.id = i.id WHERE i.id IN ({marks})',
-                chunk,
-            )
+            db.conn.execute(index_sql(db, kind_key, f"i.id IN ({marks})"), chunk)
 
 
 def rebuild(db: Database) -> int:
     """Rebuild the whole index; returns the number of items indexed."""
     db.conn.execute("DELETE FROM items_fts")
     for kind in db.defs.kinds:
-        table, cols = _body_sql(db, kind.key)
-        parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
-        body = " || ' ' || ".join(parts)
-        db.conn.execute(
-            f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} FROM items i "
-            f'LEFT JOIN "{table}" k ON k.id = i.id WHERE i.kind = ?',
-            (kind.key,),
-        )
+        db.conn.execute(index_sql(db, kind.key, "i.kind = ?"), (kind.key,))
     return int(db.conn.execute("SELECT count(*) FROM items_fts").fetchone()[0])
 
 

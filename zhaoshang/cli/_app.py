@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer import _click as click
+from typer import _click as click  # Typer >= 0.26 vendors Click: its exceptions, not the click package's
 from typer._click import exceptions as click_exc
 from typer.core import TyperCommand, TyperGroup
 
@@ -189,7 +189,7 @@ class ZsGroup(_ChineseHelp, TyperGroup):
                 raise
             click.echo("已取消。", err=True)
             sys.exit(EXIT_USER_ERROR)
-        except click.ClickException as exc:
+        except click_exc.ClickException as exc:  # Typer's vendored Click, not the click package
             if not standalone_mode:
                 raise
             click.echo(f"错误：{exc.format_message()}", err=True)

@@ -2,11 +2,12 @@
 
 The history triggers (see :mod:`zhaoshang.db`) cost tens of microseconds per row — for
 100,000 new items (items + kind row + status log) that is most of an import.  While a batch
-of new rows is inserted the triggers of those tables are dropped, the batch goes in with
-``executemany``, the ``changes`` rows the triggers would have written are written with one
-``INSERT … SELECT`` per table, and the triggers are put back — all inside the import's one
-transaction, so a failure or a kill leaves the schema and the data as they were, and
-``zs undo`` reverts the whole import exactly like any other command.
+of new rows is inserted the triggers of those tables are dropped (:class:`PausedHistory`),
+the batch goes in with ``executemany``, the ``changes`` rows the triggers would have written
+are written with one ``INSERT … SELECT`` per table and range of rows, and the triggers are
+put back before anything but inserts happens — all inside the import's one transaction, so
+a failure or a kill leaves the schema and the data as they were, and ``zs undo`` reverts the
+whole import exactly like any other command.
 
 Updates are not batched here: they go through the ordinary code paths with the triggers in
 place.
@@ -14,9 +15,7 @@ place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from ..db import Database, install_history_triggers
@@ -35,47 +34,6 @@ def _triggers(db: Database, table: str) -> list[str]:
 
 def _columns(db: Database, table: str) -> list[str]:
     return [r[1] for r in db.conn.execute(f'PRAGMA table_info("{table}")')]
-
-
-@contextmanager
-def history_paused(db: Database, tables: Sequence[str]) -> Iterator[dict[str, int]]:
-    """Drop the history triggers of ``tables``; yield {table: max rowid before}; on leaving
-    record every row inserted meanwhile in ``changes`` (as the triggers would have) and
-    reinstall the triggers.  Only inserts may happen inside."""
-    paused = pause_history(db, tables)
-    yield paused.before
-    resume_history(db, paused)
-
-
-@dataclass
-class Paused:
-    command_id: int
-    tables: list[str]  # whose triggers were dropped
-    before: dict[str, int]  # table -> max rowid before
-
-
-def pause_history(db: Database, tables: Sequence[str]) -> Paused:
-    """Drop the history triggers of ``tables``: only inserts may follow, until
-    :func:`resume_history` records them."""
-    if db.current is None:
-        raise RuntimeError("history_paused must run inside db.command()")
-    paused = Paused(db.current.id, [], {})
-    for t in tables:
-        names = _triggers(db, t)
-        paused.before[t] = int(db.conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{t}"').fetchone()[0])
-        if names:
-            for n in names:
-                db.conn.execute(f'DROP TRIGGER "{n}"')
-            paused.tables.append(t)
-    return paused
-
-
-def resume_history(db: Database, paused: Paused) -> None:
-    """Record every row inserted since :func:`pause_history` in ``changes`` and put the
-    triggers back."""
-    for t in paused.tables:
-        _record_inserts(db, paused.command_id, t, paused.before[t])
-        install_history_triggers(db.conn, t)
 
 
 class PausedHistory:

@@ -1368,15 +1368,9 @@ class _Run:
         """The statement adding a kind's new items (ids lo..hi) to the search index."""
         sql = self._index_sqls.get(kind_key)
         if sql is None:
-            from ..search import _body_sql
+            from ..search import index_sql
 
-            table, cols = _body_sql(self.db, kind_key)
-            parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
-            body = " || ' ' || ".join(parts)
-            sql = self._index_sqls[kind_key] = (
-                f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
-                f'FROM items i LEFT JOIN "{table}" k ON k.id = i.id WHERE i.id BETWEEN ? AND ? AND i.kind = ?'
-            )
+            sql = self._index_sqls[kind_key] = index_sql(self.db, kind_key, "i.id BETWEEN ? AND ? AND i.kind = ?")
         return sql
 
     def _diff_quiet(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
