@@ -108,6 +108,12 @@ def test_list_filters_and_json_shape(city: Cli) -> None:
     assert ids("targets", "优先级=C") == [2]
     assert ids("targets", "优先级!=C") == [1, 3]
     assert ids("targets", "名称~项目") == [1, 2, 3]
+    # what Chinese input methods type: no shell quoting needed
+    assert ids("targets", "投资额≥10000") == ids("targets", "投资额＞＝10000") == [1, 3]
+    assert ids("targets", "投资额≤8000") == ids("targets", "投资额＜10000") == [2]
+    assert ids("targets", "投资额＞30000") == [3]
+    assert ids("targets", "优先级≠C") == ids("targets", "优先级！＝C") == [1, 3]
+    assert ids("targets", "名称～蛋白") == [3]
     assert ids("targets", "--sort", "投资额", "--desc") == [3, 1, 2]
     assert ids("--status", "在谈") == []
     rows = json.loads(city("list", "targets", "-f", "json").stdout)
@@ -247,3 +253,37 @@ def test_info_reports_path_version_counts(city: Cli, db_path: Path) -> None:
     assert data["path"] == str(db_path)
     assert data["schema_version"] >= 2
     assert data["counts"]["targets"] == 1 and data["counts"]["chains"] == 2
+
+
+def test_readme_filter_examples_survive_bash(tmp_path: Path) -> None:
+    """Every `zs list` filter example in the README, pasted into bash, reaches zs whole: a bare
+    `>` would be a redirect that creates a file and drops the condition."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    lines = [ln.strip().removeprefix("$ ") for ln in readme.splitlines()]
+    # " > 文件.csv" at the end is a redirect meant as one
+    examples = [
+        ln.split(" > ")[0]
+        for ln in lines
+        if re.match(r"zs (list|export|edit)\b", ln) and re.search(r"[<>≥≤＞＜≠]", ln.split(" > ")[0])
+    ]
+    assert examples, "the README shows filter examples"
+    stub = tmp_path / "bin" / "zs"
+    stub.parent.mkdir()
+    # a stand-in zs that prints the arguments it received, one per line
+    stub.write_text(f"#!{sys.executable}\nimport sys\nprint('\\n'.join(sys.argv[1:]))\n", encoding="utf-8")
+    stub.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {"PATH": f"{stub.parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    for line in examples:
+        r = subprocess.run(["bash", "-c", line], cwd=work, env=env, capture_output=True, text=True, check=True)
+        args = r.stdout.splitlines()
+        assert any(re.search(r"[<>≥≤＞＜≠]", a) for a in args), (line, args)
+        assert list(work.iterdir()) == [], f"「{line}」 created {list(work.iterdir())}"

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,26 @@ def test_non_editable_install_works_anywhere(tmp_path: Path) -> None:
             "benchmarks",
         ),
     )
+    # The inner venv is isolated (no --system-site-packages: that exposes the *base* interpreter,
+    # which on a fresh machine holds none of the dependencies).  It borrows the dependencies from
+    # the environment running this test -- the one the README's command created -- through a .pth
+    # line, so nothing is downloaded, and its own site-packages (where zhaoshang is installed)
+    # comes first on sys.path.
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    # --without-pip: the venv's own bundled setuptools would shadow the environment's newer one.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
-    pip = [str(bindir / "python"), "-m", "pip", "install", "-q", "--no-deps", str(src)]
-    subprocess.run(pip, check=True, cwd=tmp_path, capture_output=True, timeout=300)
+    inner_python = bindir / "python"
+    inner_site = subprocess.run(
+        [str(inner_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    outer_site = sysconfig.get_paths()["purelib"]
+    Path(inner_site, "_outer_env.pth").write_text(outer_site + "\n", encoding="utf-8")
+    pip = [sys.executable, "-m", "pip", "--python", str(inner_python), "install", "-q", "--no-deps",
+           "--no-build-isolation", str(src)]
+    r = subprocess.run(pip, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
     shutil.rmtree(src)  # nothing may depend on the source tree
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -57,4 +73,22 @@ def test_non_editable_install_works_anywhere(tmp_path: Path) -> None:
     r = run(str(bindir / "zs"), "init", "--demo")
     assert r.returncode == 0, r.stderr
     r = run(str(bindir / "zs"), "info", "-f", "json")
-    assert "site-packages" in json.loads(r.stdout)["definitions"]
+    definitions = Path(json.loads(r.stdout)["definitions"]).resolve()
+    assert definitions.is_relative_to(Path(inner_site).resolve()), definitions
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pipx") is None, reason="pipx is not installed here")
+@pytest.mark.skipif(
+    os.environ.get("ZHAOSHANG_NETWORK_TESTS") != "1",
+    reason="pipx downloads the dependencies into its own venv: set ZHAOSHANG_NETWORK_TESTS=1 to allow it",
+)
+def test_pipx_install_as_the_readme_says(tmp_path: Path) -> None:
+    """The README's everyday install: `pipx install .` puts zs on PATH in its own environment."""
+    env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx"), "PIPX_BIN_DIR": str(tmp_path / "bin")}
+    env["ZHAOSHANG_DB"] = str(tmp_path / "x.db")
+    r = subprocess.run(["pipx", "install", str(ROOT)], env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    zs = str(tmp_path / "bin" / "zs")
+    r = subprocess.run([zs, "init", "--demo"], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0 and "已载入演示数据" in r.stderr, r.stderr

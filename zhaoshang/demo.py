@@ -168,12 +168,30 @@ SUMMARIES = [
 
 @dataclass
 class DemoCounts:
+    """What the demo loaded, read back from the database once it is loaded (so the summary
+    `init --demo` prints is the one `zs info` shows)."""
+
     chains: int = 0
     units: int = 0
     items: dict[str, int] = field(default_factory=dict)
     activities: int = 0
     funds: int = 0
     moves: int = 0
+
+    @classmethod
+    def of(cls, db: Database) -> DemoCounts:
+        def count(table: str) -> int:
+            return int(db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+        per_kind = dict(db.conn.execute("SELECT kind, count(*) FROM items GROUP BY kind").fetchall())
+        return cls(
+            chains=count("chains"),
+            units=count("units"),
+            items={k.name: int(per_kind.get(k.key, 0)) for k in db.defs.kinds},
+            activities=count("activities"),
+            funds=count("funds"),
+            moves=int(db.conn.execute("SELECT count(from_status) FROM status_log").fetchone()[0]),
+        )
 
     def summary(self) -> str:
         kinds = "、".join(f"{k} {n}" for k, n in self.items.items())
@@ -196,7 +214,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
         raise ZsError(f"数据库「{db.path}」已有数据，不能载入演示数据：请换一个文件，如 zs --db demo.db init --demo")
     today = today or date.today()
     rng = random.Random(seed)
-    counts = DemoCounts()
     user = db.current.user
 
     for name, leader, lead, coop, force in CHAINS:
@@ -212,13 +229,10 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                 "description": f"{name}产业链",
             },
         )
-        counts.chains += 1
     for name, utype in UNITS:
         lookups.create(db, lookups.UNIT, name, {"type": utype, "leader": rng.choice(PEOPLE)})
-        counts.units += 1
     for name in DEPARTMENTS:
         lookups.create(db, lookups.UNIT, name, {"type": "部门", "ranked": "否"})
-        counts.units += 1
     unit_names = [u for u, _ in UNITS]
     chain_names = [c[0] for c in CHAINS]
 
@@ -239,7 +253,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
         if created:
             ts = f"{created.isoformat()}T09:00:00"
             db.conn.execute("UPDATE items SET created_at = ?, updated_at = ? WHERE id = ?", (ts, ts, item_id))
-        counts.items[k.name] = counts.items.get(k.name, 0) + 1
         return item_id
 
     def day(back: int) -> date:
@@ -312,7 +325,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                     "INSERT INTO status_log(item_id, from_status, to_status, date, user, at) VALUES (?, ?, ?, ?, ?, ?)",
                     (item_id, stages[s - 1], stages[s], moved.isoformat(), user, now()),
                 )
-                counts.moves += 1
             status = stages[reach]
             closed = f"{when.isoformat()}T18:00:00" if status == "已投产" else None
             db.conn.execute("UPDATE items SET status = ?, closed_at = ? WHERE id = ?", (status, closed, item_id))
@@ -334,7 +346,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                 "VALUES (?, ?, '退库', ?, '企业投资计划调整，暂缓投资', ?, ?)",
                 (item_id, status, day(10).isoformat(), user, now()),
             )
-            counts.moves += 1
 
     # 去哪招 / 说什么 / 找谁招 / 配套什么
     for i, (title, org, venue, level, cycle, form) in enumerate(EVENTS):
@@ -466,7 +477,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                     now(),
                 ),
             )
-            counts.activities += 1
     for item_id in asset_ids[3:6] + asset_ids[11:]:
         db.conn.execute(
             "INSERT INTO activities(item_id, type, date, summary, user, at) VALUES (?, '走访', ?, ?, ?, ?)",
@@ -478,7 +488,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                 now(),
             ),
         )
-        counts.activities += 1
     for item_id in contact_ids[:5]:
         db.conn.execute(
             "INSERT INTO activities(item_id, type, date, summary, user, at) VALUES (?, '电话', ?, ?, ?, ?)",
@@ -490,7 +499,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                 now(),
             ),
         )
-        counts.activities += 1
 
     # 到位资金：已入统及以后的项目按月到位
     for item_id, status, amount in target_ids:
@@ -506,7 +514,6 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
                 "INSERT INTO funds(item_id, month, domestic, foreign_usd, user, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (item_id, month.strftime("%Y-%m"), domestic, foreign, user, now()),
             )
-            counts.funds += 1
 
     # annual goals per unit and chain
     year = today.year
@@ -537,7 +544,7 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
     from .search import rebuild
 
     rebuild(db)
-    return counts
+    return DemoCounts.of(db)
 
 
 def _stage_date(db: Database, item_id: int, stage: str) -> str | None:

@@ -115,8 +115,18 @@ def kind_of(db: Database, item_id: int) -> KindDef:
 # Listing
 # ---------------------------------------------------------------------------------------
 
-_OPERATORS = (">=", "<=", "!=", "~", "=", "＝", ">", "<", "：", ":")
-_FILTER_RE = re.compile(r"^(?P<key>[^=＝~<>!：:]+?)\s*(?P<op>>=|<=|!=|~|=|＝|>|<|：|:)(?P<value>.*)$", re.S)
+# ≥ ≤ ≠ and the full-width forms are what Chinese input methods type, and need no shell quoting
+# (a bare > or < on a shell command line is a redirect).
+_OPERATORS = (
+    ">=", "<=", "!=", "≥", "≤", "≠", "＞＝", "＜＝", "！＝", "~", "～", "=", "＝", ">", "<", "＞", "＜", "：", ":",
+)
+_OPERATOR_ALIASES = {
+    "＝": "=", "：": "=", ":": "=", "≥": ">=", "＞＝": ">=", "≤": "<=", "＜＝": "<=",
+    "≠": "!=", "！＝": "!=", "～": "~", "＞": ">", "＜": "<",
+}
+_FILTER_RE = re.compile(
+    r"^(?P<key>[^=＝~～<>＜＞!！≥≤≠：:]+?)\s*(?P<op>" + "|".join(map(re.escape, _OPERATORS)) + r")(?P<value>.*)$", re.S
+)
 
 
 @dataclass
@@ -234,9 +244,11 @@ def _column_ref(db: Database, kind: KindDef | None, f: FieldDef) -> str:
 def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, list[Any]]:
     m = _FILTER_RE.match(expr.strip())
     if not m:
-        raise ParseError(f"「{expr}」不是 字段=值 形式的筛选条件：例如 优先级=A、投资额>=10000、名称~铜")
+        raise ParseError(
+            f"「{expr}」不是 字段=值 形式的筛选条件：例如 优先级=A、投资额≥10000（或加引号 '投资额>=10000'）、名称~铜"
+        )
     key, op, raw = m.group("key").strip(), m.group("op"), m.group("value").strip()
-    op = {"＝": "=", "：": "=", ":": "="}.get(op, op)
+    op = _OPERATOR_ALIASES.get(op, op)
     f = db.defs.field(kind, key)
     col = _column_ref(db, kind, f)
     if raw == "" and op in ("=", "!="):

@@ -26,6 +26,11 @@ def database_info(db: Database) -> dict[str, Any]:
         n = int(db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         counts[table] = n
         labels.append((label, n))
+        if table == "units":
+            # a stage move is a log row with a from-status (the first row records the item's creation)
+            moves = int(db.conn.execute("SELECT count(from_status) FROM status_log").fetchone()[0])
+            counts["moves"] = moves
+            labels.append(("阶段变更", moves))
     counts["items"] = sum(int(v) for v in per_kind.values())
     labels.insert(len(db.defs.kinds), ("条目合计", counts["items"]))
     return {

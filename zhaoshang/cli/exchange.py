@@ -74,7 +74,7 @@ def export(
     file: Annotated[Path, typer.Argument(help="导出到的文件：.xlsx、.csv、.json 或 .yaml（按扩展名）")],
     pairs: Annotated[
         list[str] | None,
-        typer.Argument(help="字段条件（需 --kind），如 优先级=A 投资额>=10000", show_default=False),
+        typer.Argument(help="字段条件（需 --kind），如 优先级=A 投资额≥10000", show_default=False),
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="只导出一张清单，如 招什么")] = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="只导出一条产业链")] = None,
