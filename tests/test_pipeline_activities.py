@@ -4,6 +4,7 @@ checked, visits that find problems, domestic and foreign money kept apart and su
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from conftest import Cli, dump
 from pipeline_helpers import build_city, make, query
 
 TODAY = "2026-06-30"
+_REAL_TODAY = date.today()
+FUTURE = (_REAL_TODAY + timedelta(days=1)).isoformat()
+NEXT_MONTH = (_REAL_TODAY.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -24,15 +28,15 @@ def city(cli: Cli, db_path: Path) -> Cli:
 
 
 def note(cli: Cli, *args: str, ok: bool | None = None):  # type: ignore[no-untyped-def]
-    return cli("note", *args, "--today", TODAY, ok=ok)
+    return cli("note", *args, ok=ok)
 
 
 def test_note_prints_the_record_id_and_defaults_to_a_contact_today(city: Cli, db_path: Path) -> None:
     r = note(city, "1", "  与企业高层会谈，\n对方有意向  ", ok=True)
     assert r.stdout == "1\n"
-    assert r.stderr == "已记录编号 1 的对接（2026-06-30），记录号 1\n"
+    assert r.stderr == f"已记录编号 1 的对接（{date.today()}），记录号 1\n"
     assert query(db_path, "SELECT item_id, type, date, summary, next_date, user FROM activities") == [
-        (1, "对接", "2026-06-30", "与企业高层会谈， 对方有意向", None, "测试员")
+        (1, "对接", date.today().isoformat(), "与企业高层会谈， 对方有意向", None, "测试员")
     ]
 
 
@@ -51,7 +55,7 @@ def test_note_on_any_kind_with_any_type_spelling(city: Cli, db_path: Path, item:
     ("args", "message"),
     [
         (["1", "谈了", "--type", "吃饭"], "对接方式「吃饭」不可用。可选：对接、走访、来访、推介、会办、电话\n"),
-        (["1", "谈了", "--date", "2026-07-01"], "对接日期 2026-07-01 晚于今天（2026-06-30）：只能记录已经发生的事\n"),
+        (["1", "谈了", "--date", FUTURE], f"对接日期 {FUTURE} 晚于今天（{_REAL_TODAY}）：只能记录已经发生的事\n"),
         (
             ["1", "谈了", "--date", "2026-06-01", "--next", "2026-06-01"],
             "下次跟进日期 2026-06-01 应晚于对接日期 2026-06-01\n",
@@ -129,7 +133,7 @@ def test_notes_lists_newest_first_with_filters(city: Cli) -> None:
 
 
 def fund(cli: Cli, *args: str, ok: bool | None = None):  # type: ignore[no-untyped-def]
-    return cli("fund", *args, "--today", TODAY, ok=ok)
+    return cli("fund", *args, ok=ok)
 
 
 def test_domestic_and_foreign_are_stored_apart_and_never_converted(city: Cli, db_path: Path) -> None:
@@ -171,7 +175,7 @@ def test_same_month_rewrites_and_add_accumulates(city: Cli, db_path: Path) -> No
     [
         (["1", "--month", "2026-03", "--domestic", "36.5亿美元"], "美元金额请填到外资栏"),
         (["1", "--month", "2026-03", "--foreign", "500万元"], "外资（万美元）：「500万元」是人民币金额"),
-        (["1", "--month", "2026-07", "--domestic", "100"], "月份 2026-07 还没到（今天是 2026-06-30）"),
+        (["1", "--month", NEXT_MONTH, "--domestic", "100"], f"月份 {NEXT_MONTH} 还没到（今天是 {_REAL_TODAY}）"),
         (["1", "--domestic", "100"], "请用 --month 指明到位月份"),
         (["1", "--month", "2026-13", "--domestic", "100"], "月份："),
         (["1", "--month", "2026-03", "--domestic", "一百万"], "国内资金（万元）：无法识别的金额「一百万」"),

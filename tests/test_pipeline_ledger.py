@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from conftest import Cli, dump
 from pipeline_helpers import build_city, make, query
 
 TODAY = "2026-06-30"
+_REAL_TODAY = date.today()
+FUTURE = (_REAL_TODAY + timedelta(days=1)).isoformat()
+NEXT_MONTH = (_REAL_TODAY.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -27,18 +31,18 @@ def city(cli: Cli, db_path: Path) -> Cli:
 
 
 def esc(cli: Cli, *args: str, ok: bool | None = None):  # type: ignore[no-untyped-def]
-    return cli("escalate", *args, "--today", TODAY, ok=ok)
+    return cli("escalate", *args, ok=ok)
 
 
 def test_escalate_one_level_at_a_time_with_reasons_recorded(city: Cli, db_path: Path) -> None:
     r = esc(city, "2", "--reason", "县级协调未果", "--date", "2026-05-01", ok=True)
     assert r.stderr == "编号 2：本级 → 市级（2026-05-01），已列入会办清单\n"
     r = esc(city, "2", "-r", "审批权限在省厅", ok=True)
-    assert r.stderr == "编号 2：市级 → 省级（2026-06-30），已列入会办清单\n"
+    assert r.stderr == f"编号 2：市级 → 省级（{date.today()}），已列入会办清单\n"
     assert query(db_path, "SELECT level FROM kind_problems WHERE id = 2") == [("省级",)]
     assert query(db_path, "SELECT from_level, to_level, reason, date, user FROM escalations ORDER BY id") == [
         ("本级", "市级", "县级协调未果", "2026-05-01", "测试员"),
-        ("市级", "省级", "审批权限在省厅", "2026-06-30", "测试员"),
+        ("市级", "省级", "审批权限在省厅", date.today().isoformat(), "测试员"),
     ]
     shown = json.loads(city("show", "2", "-f", "json", ok=True).stdout)
     assert [e["to_level"] for e in shown["escalations"]] == ["市级", "省级"]
@@ -67,8 +71,8 @@ def test_escalate_straight_to_the_state_then_no_further(city: Cli) -> None:
         ),
         (["1", "-r", "x"], "编号 1 是「招什么」清单的条目：只有问题（解决什么）可以升级\n"),
         (
-            ["2", "-r", "x", "--date", "2026-07-01"],
-            "升级日期 2026-07-01 晚于今天（2026-06-30）：只能记录已经发生的事\n",
+            ["2", "-r", "x", "--date", FUTURE],
+            f"升级日期 {FUTURE} 晚于今天（{_REAL_TODAY}）：只能记录已经发生的事\n",
         ),
         (["9", "-r", "x"], "没有编号为 9 的条目：用 zs list 或 zs search 查找编号\n"),
     ],
@@ -146,7 +150,7 @@ def test_meeting_agenda_is_open_escalated_problems_highest_level_first(worked: C
     data = json.loads(worked("ledger", "--meeting", "--today", TODAY, "-f", "json", ok=True).stdout)
     assert [(d["no"], d["id"], d["level"]) for d in data] == [(1, 6, "国家"), (2, 4, "省级")]
     assert data[1]["escalation_reason"] == "容量需省电网公司调整"
-    assert data[1]["escalated_on"] == TODAY
+    assert data[1]["escalated_on"] == date.today().isoformat()  # escalations are dated today
     rows = list(
         csv.DictReader(io.StringIO(worked("ledger", "--meeting", "--today", TODAY, "-f", "csv", ok=True).stdout))
     )

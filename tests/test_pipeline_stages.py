@@ -5,7 +5,7 @@ project once per stage whatever happens after (first_reached / reached_sql)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from pipeline_helpers import build_city, make, open_db, query
 from zhaoshang.pipeline import stages
 
 TODAY = "2026-06-30"
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def city(cli: Cli, db_path: Path) -> Cli:
 
 
 def stage(cli: Cli, *args: str, ok: bool | None = None):  # type: ignore[no-untyped-def]
-    return cli("stage", *args, "--today", TODAY, ok=ok)
+    return cli("stage", *args, ok=ok)
 
 
 def test_forward_moves_are_recorded_with_date_user_and_time(city: Cli, db_path: Path) -> None:
@@ -54,7 +55,13 @@ def test_forward_moves_are_recorded_with_date_user_and_time(city: Cli, db_path: 
 
 def test_stage_defaults_to_today(city: Cli, db_path: Path) -> None:
     stage(city, "1", "在谈", ok=True)
-    assert query(db_path, "SELECT max(date) FROM status_log WHERE item_id = 1")[0][0] == TODAY
+    assert query(db_path, "SELECT max(date) FROM status_log WHERE item_id = 1")[0][0] == date.today().isoformat()
+
+
+def test_stage_has_no_today_option(city: Cli) -> None:
+    """--today is a way of looking (warn, report, ledger); a write is dated by --date only."""
+    r = stage(city, "1", "在谈", "--today", "2026-01-10", ok=False)
+    assert r.exit_code == 2
 
 
 @pytest.mark.parametrize(
@@ -62,10 +69,9 @@ def test_stage_defaults_to_today(city: Cli, db_path: Path) -> None:
     [
         (["已签约"], "编号 1 从「线索」到「已签约」是跨阶段推进：确需如此请加 --force（将被标记）\n"),
         (["退库"], '改为「退库」需要说明原因：请加 --reason "原因"\n'),
-        (["在谈", "--date", "2026-07-01"], "生效日期 2026-07-01 晚于今天（2026-06-30）：只能记录已经发生的事\n"),
         (
-            ["在谈", "--date", "2025-12-31"],
-            "生效日期 2025-12-31 早于上一次状态变更（2026-01-05）：请检查日期，确需如此请加 --force\n",
+            ["在谈", "--date", TOMORROW],
+            f"生效日期 {TOMORROW} 晚于今天（{date.today().isoformat()}）：只能记录已经发生的事\n",
         ),
         (["线索"], "编号 1 已经是「线索」状态\n"),
         (["开张"], "「招什么」清单没有「开张」这个状态。可用：线索、在谈、已签约、已入统、已开工、已投产、退库\n"),
@@ -102,8 +108,8 @@ def test_backward_and_skip_only_with_force_and_then_flagged(city: Cli, db_path: 
 
 def test_exit_with_reason_then_the_project_is_closed(city: Cli, db_path: Path) -> None:
     stage(city, "1", "在谈", "--date", "2026-02-01", ok=True)
-    r = stage(city, "1", "退库", "--reason", "企业投资计划调整", ok=True)
-    assert r.stderr == "编号 1：在谈 → 退库（2026-06-30）\n"
+    r = stage(city, "1", "退库", "--reason", "企业投资计划调整", "--date", TODAY, ok=True)
+    assert r.stderr == "编号 1：在谈 → 退库（2026-06-30）\n已记退库日期：2026-06-30\n"
     assert query(db_path, "SELECT status, closed_at IS NOT NULL FROM items WHERE id = 1") == [("退库", 1)]
 
 
@@ -128,7 +134,7 @@ def _moves(path: Path, item_id: int, *moves: tuple[str, str]) -> None:
     try:
         for name, day in moves:
             with db.command("stage", user="测试员"):
-                stages.move(db, item_id, name, today=date(2026, 12, 31), on=day, force=True, reason="测试")
+                stages.move(db, item_id, name, on=day, force=True, reason="测试")
     finally:
         db.close()
 
@@ -204,7 +210,7 @@ def test_other_kinds_with_the_same_status_name_are_not_counted(pipeline: Path) -
 
 
 def test_undo_of_a_signing_uncounts_it(cli: Cli, pipeline: Path) -> None:
-    cli("stage", "4", "已签约", "--date", "2026-05-01", "--today", TODAY, ok=True)
+    cli("stage", "4", "已签约", "--date", "2026-05-01", ok=True)
     db = open_db(pipeline)
     assert 4 in stages.first_reached(db, "已签约")
     db.close()
@@ -217,8 +223,11 @@ def test_undo_of_a_signing_uncounts_it(cli: Cli, pipeline: Path) -> None:
 def test_edit_status_fills_the_signing_date_too(city: Cli, db_path: Path) -> None:
     city("edit", "1", "状态=在谈", ok=True)
     city("edit", "1", "状态=已签约", ok=True)
-    assert query(db_path, "SELECT signed_date FROM kind_targets WHERE id = 1") == [(date.today().isoformat(),)]
-    city("edit", "1", "签约日期=2026-02-02", ok=True)  # set by hand: kept
-    city("stage", "1", "在谈", "--force", "-r", "重谈", "--today", date.today().isoformat(), ok=True)
-    city("stage", "1", "已签约", "--today", date.today().isoformat(), ok=True)
-    assert query(db_path, "SELECT signed_date FROM kind_targets WHERE id = 1") == [("2026-02-02",)]
+    today = date.today().isoformat()
+    assert query(db_path, "SELECT signed_date FROM kind_targets WHERE id = 1") == [(today,)]
+    # the field and the log are one fact: a signing date before the talks began is refused
+    r = city("edit", "1", "签约日期=2026-02-02", ok=False)
+    assert r.stderr == f"签约日期 2026-02-02 早于此前的「在谈」（{today}）：阶段要按时间先后\n"
+    city("stage", "1", "在谈", "--force", "-r", "重谈", ok=True)
+    city("stage", "1", "已签约", ok=True)
+    assert query(db_path, "SELECT signed_date FROM kind_targets WHERE id = 1") == [(today,)]

@@ -5,6 +5,7 @@ project waits on."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from conftest import Cli, dump
 from pipeline_helpers import build_city, make, query
 
 TODAY = "2026-06-30"
+_REAL_TODAY = date.today()
+FUTURE = (_REAL_TODAY + timedelta(days=1)).isoformat()
+NEXT_MONTH = (_REAL_TODAY.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -151,7 +155,7 @@ def test_problems_of_a_leaders_projects_count_for_them(city: Cli) -> None:
 
 
 def approve(cli: Cli, *args: str, ok: bool | None = None):  # type: ignore[no-untyped-def]
-    return cli("approve", *args, "--today", TODAY, ok=ok)
+    return cli("approve", *args, ok=ok)
 
 
 def test_approvals_speed_and_waiting_step(city: Cli, db_path: Path) -> None:
@@ -206,7 +210,7 @@ def test_approval_rewrite_and_clear(city: Cli, db_path: Path) -> None:
             ["1", "开工令"],
             "没有「开工令」这项前期手续。可选：立项、用地预审、土地出让合同、环评批复、规划许可、施工许可\n",
         ),
-        (["1", "立项", "--date", "2026-07-01"], "办结日期 2026-07-01 晚于今天（2026-06-30）：只能记录已经发生的事\n"),
+        (["1", "立项", "--date", FUTURE], f"办结日期 {FUTURE} 晚于今天（{_REAL_TODAY}）：只能记录已经发生的事\n"),
         (["3", "立项"], "编号 3 是「有什么」清单的条目：只有项目（招什么）有前期手续\n"),
         (["1", "立项", "--clear"], "编号 1 没有「立项」的办理记录，无需撤销\n"),
     ],
@@ -234,11 +238,11 @@ def test_demo_city_has_teams_leaders_and_approval_speeds(cli: Cli, demo_db: Path
     "args",
     [
         ["team", "add", "1", "包保市领导", "赵副市长"],
-        ["approve", "1", "立项", "--date", "2026-03-01", "--today", TODAY],
-        ["fund", "1", "--month", "2026-03", "--domestic", "100", "--today", TODAY],
-        ["note", "3", "走访", "--type", "走访", "-p", "用地紧张", "--today", TODAY],
-        ["escalate", "4", "-r", "需市级协调", "--today", TODAY],
-        ["stage", "1", "在谈", "--today", TODAY],
+        ["approve", "1", "立项", "--date", "2026-03-01"],
+        ["fund", "1", "--month", "2026-03", "--domestic", "100"],
+        ["note", "3", "走访", "--type", "走访", "-p", "用地紧张"],
+        ["escalate", "4", "-r", "需市级协调"],
+        ["stage", "1", "在谈"],
     ],
 )
 def test_every_pipeline_write_is_one_undoable_command(city: Cli, db_path: Path, args: list[str]) -> None:

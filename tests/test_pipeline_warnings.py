@@ -60,7 +60,7 @@ def test_stalled_in_a_stage_against_its_limit(city: Path) -> None:
 
 def test_a_stage_move_restarts_the_clock(city: Path, cli: Cli) -> None:
     make(city, "targets", "项目", created="2026-01-01")
-    cli("stage", "1", "在谈", "--date", "2026-03-01", "--today", "2026-03-01", ok=True)  # 在谈: limit 180, contact 30
+    cli("stage", "1", "在谈", "--date", "2026-03-01", ok=True)  # 在谈: limit 180, contact 30
     assert lights(city, "2026-03-31", "stalled") == {}
     assert lights(city, "2026-08-28", "stalled") == {}
     assert lights(city, "2026-08-29", "stalled") == {1: "yellow"}
@@ -71,7 +71,7 @@ def test_no_contact_in_talks_and_activities_reset_it(city: Path, cli: Cli) -> No
     assert lights(city, "2026-01-31", "no_contact") == {}
     assert lights(city, "2026-02-01", "no_contact") == {1: "yellow"}
     assert lights(city, "2026-03-03", "no_contact") == {1: "red"}
-    cli("note", "1", "电话沟通", "--date", "2026-03-01", "--today", "2026-03-03", ok=True)
+    cli("note", "1", "电话沟通", "--date", "2026-03-01", ok=True)
     assert lights(city, "2026-03-03", "no_contact") == {}
     assert lights(city, "2026-04-01", "no_contact") == {1: "yellow"}
 
@@ -85,11 +85,11 @@ def test_kind_level_contact_interval_for_enterprises(city: Path) -> None:
 
 def test_follow_up_uses_the_latest_activity_only(city: Path, cli: Cli) -> None:
     make(city, "contacts", "王振华", created="2026-01-01")
-    cli("note", "1", "约好下次", "--date", "2026-01-01", "--next", "2026-01-11", "--today", "2026-01-01", ok=True)
+    cli("note", "1", "约好下次", "--date", "2026-01-01", "--next", "2026-01-11", ok=True)
     expect = {"2026-01-11": None, "2026-01-12": "yellow", "2026-01-21": "yellow", "2026-01-22": "red"}
     for today, want in expect.items():
         assert lights(city, today, "follow_up").get(1) == want, today
-    cli("note", "1", "跟进了", "--date", "2026-01-20", "--today", "2026-01-20", ok=True)
+    cli("note", "1", "跟进了", "--date", "2026-01-20", ok=True)
     assert lights(city, "2026-01-22", "follow_up") == {}
 
 

@@ -40,14 +40,14 @@ def city(cli: Cli) -> Cli:
         ("unit", "add", "北安市"),
         ("add", "招什么", "铜箔项目", "--chain", "有色金属", "责任单位=爱辉区", "投资额=1亿"),
         ("add", "招什么", "钼深加工项目", "--chain", "有色金属", "责任单位=北安市", "投资额=2亿"),
-        ("stage", "1", "在谈", "--force", "--date", "2025-02-10", "--today", TODAY),
-        ("stage", "1", "已开工", "--force", "--date", "2025-03-05", "--today", TODAY),
-        ("stage", "2", "在谈", "--force", "--date", "2025-02-15", "--today", TODAY),
-        ("stage", "2", "已签约", "--force", "--date", "2025-03-10", "--today", TODAY),
-        ("stage", "2", "退库", "--force", "--date", "2025-03-20", "--reason", "企业战略调整", "--today", TODAY),
-        ("note", "1", "赴企业总部洽谈", "--type", "对接", "--date", "2025-03-02", "--today", TODAY),
-        ("fund", "1", "--month", "2025-03", "--domestic", "500", "--today", TODAY),
-        ("fund", "1", "--month", "2025-03", "--foreign", "50", "--today", TODAY),
+        ("stage", "1", "在谈", "--force", "--date", "2025-02-10"),
+        ("stage", "1", "已开工", "--force", "--date", "2025-03-05"),
+        ("stage", "2", "在谈", "--force", "--date", "2025-02-15"),
+        ("stage", "2", "已签约", "--force", "--date", "2025-03-10"),
+        ("stage", "2", "退库", "--force", "--date", "2025-03-20", "--reason", "企业战略调整"),
+        ("note", "1", "赴企业总部洽谈", "--type", "对接", "--date", "2025-03-02"),
+        ("fund", "1", "--month", "2025-03", "--domestic", "500"),
+        ("fund", "1", "--month", "2025-03", "--foreign", "50"),
     ):
         cli(*args, ok=True)
     return cli

@@ -88,7 +88,7 @@ def _build(cli: Cli, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     # a title that would be a formula if written carelessly; signed in the report's month
     new = cli("add", "招什么", '=HYPERLINK("http://x","点我")', "--chain", "绿色矿业", "投资额=1200", ok=True)
     item = new.stdout.strip()
-    cli("stage", item, "已签约", "--force", "--date", "2026-11-03", "--today", _today(), ok=True)
+    cli("stage", item, "已签约", "--force", "--date", "2026-11-03", ok=True)
     out = tmp_path / "月报.xlsx"
     r = cli("report", "monthly", "--today", _today(), "--out", str(out), ok=True)
     assert r.stdout == ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import lookups
+from . import lookups, stages
 from .db import Database, now
 from .definitions import COMMON_KEYS, FieldDef, KindDef
 from .errors import NotFoundError, ParseError, ZsError
@@ -118,11 +118,39 @@ def kind_of(db: Database, item_id: int) -> KindDef:
 # ≥ ≤ ≠ and the full-width forms are what Chinese input methods type, and need no shell quoting
 # (a bare > or < on a shell command line is a redirect).
 _OPERATORS = (
-    ">=", "<=", "!=", "≥", "≤", "≠", "＞＝", "＜＝", "！＝", "~", "～", "=", "＝", ">", "<", "＞", "＜", "：", ":",
+    ">=",
+    "<=",
+    "!=",
+    "≥",
+    "≤",
+    "≠",
+    "＞＝",
+    "＜＝",
+    "！＝",
+    "~",
+    "～",
+    "=",
+    "＝",
+    ">",
+    "<",
+    "＞",
+    "＜",
+    "：",
+    ":",
 )
 _OPERATOR_ALIASES = {
-    "＝": "=", "：": "=", ":": "=", "≥": ">=", "＞＝": ">=", "≤": "<=", "＜＝": "<=",
-    "≠": "!=", "！＝": "!=", "～": "~", "＞": ">", "＜": "<",
+    "＝": "=",
+    "：": "=",
+    ":": "=",
+    "≥": ">=",
+    "＞＝": ">=",
+    "≤": "<=",
+    "＜＝": "<=",
+    "≠": "!=",
+    "！＝": "!=",
+    "～": "~",
+    "＞": ">",
+    "＜": "<",
 }
 _FILTER_RE = re.compile(
     r"^(?P<key>[^=＝~～<>＜＞!！≥≤≠：:]+?)\s*(?P<op>" + "|".join(map(re.escape, _OPERATORS)) + r")(?P<value>.*)$", re.S
@@ -182,13 +210,13 @@ def list_items(db: Database, flt: Filter) -> Listing:
         where.append("i.owner = ?")
         params.append(flt.owner.strip())
     if flt.leader:
-        from .pipeline.team import leader_clause
+        from .people import leader_clause
 
         clause, values = leader_clause(db, flt.leader)
         where.append(clause)
         params.extend(values)
     if flt.reached:
-        from .reports.figures import reached_clause
+        from .stages import reached_clause
 
         clause, values = reached_clause(db, kind, flt.reached, flt.reached_from, flt.reached_to)
         where.append(clause)
@@ -348,13 +376,8 @@ _DATE_FIELD = FieldDef(key="due", label="时限", type="date", common=True)
 
 
 def resolve_status(kind: KindDef, text: str) -> str:
-    from .parse import normalize_key
-
-    wanted = normalize_key(text)
-    for s in kind.statuses:
-        if wanted in {normalize_key(x) for x in (s.name, *s.aliases)}:
-            return s.name
-    raise NotFoundError(f"「{kind.name}」清单没有「{text.strip()}」这个状态。可用：{'、'.join(kind.status_names())}")
+    """The status a name or alias stands for (:func:`zhaoshang.stages.resolve_status`)."""
+    return stages.resolve_status(kind, text)
 
 
 def add(
@@ -367,8 +390,15 @@ def add(
     user: str | None = None,
     origin: str | None = None,
     origin_id: int | None = None,
+    on: str | date | None = None,
+    force: bool = False,
+    reason: str | None = None,
 ) -> int:
-    """Add an item; returns its new global id."""
+    """Add an item; returns its new global id.  ``on`` is the day it came in (default today;
+    数据补录 gives an earlier one), which the 新增 figures count.  A status other than the
+    kind's first goes through the very rules of ``zs stage`` (same refusals, flags and dates):
+    the item comes in at its first status and moves on, each stage on its own date field
+    (签约日期=…) where given, else on ``on``."""
     kind = db.defs.kind(kind_name)
     merged: dict[str, object] = {"title": title, "chain": chain}
     merged.update(values or {})
@@ -378,9 +408,34 @@ def add(
             parsed.own[f.key] = to_storage(f, f.default)
         if f.required and parsed.own.get(f.key) is None:
             raise ZsError(f"「{kind.name}」清单的「{f.label}」必填：请加上 {f.label}=…")
-    status = parsed.status or kind.default_status
+    entry = stages.effective(on, what="登记日期")
+    dates = {st: str(parsed.own.pop(key)) for st, key in stages.date_fields(kind).items() if parsed.own.get(key)}
+    target = parsed.status or kind.default_status
+    planned = stages.plan(kind, kind.default_status, target, dates, entry)
     with _writing(db, "add", user) as who:
-        return insert(db, kind, parsed, status=status, user=who, origin=origin, origin_id=origin_id)
+        item_id = insert(
+            db,
+            kind,
+            parsed,
+            status=kind.default_status,
+            user=who,
+            origin=origin,
+            origin_id=origin_id,
+            status_date=entry,
+            index=not planned,
+        )
+        for step in planned:
+            set_status(
+                db,
+                item_id,
+                step.to_status,
+                user=who,
+                on=step.date,
+                force=force,
+                reason=reason,
+                touch=step is planned[-1],
+            )
+        return item_id
 
 
 def insert(
@@ -478,6 +533,15 @@ def update(
         ).fetchone()
         own_now = dict(zip(keys, row, strict=True)) if row else {}
     own = {k: v for k, v in parsed.own.items() if own_now.get(k) != v}
+    # a stage's date field and the log are one fact: editing 签约日期 moves the signing
+    stage_dates = {st: key for st, key in stages.date_fields(kind).items() if key in own}
+    if stage_dates and parsed.status is not None and parsed.status != current["status"]:
+        raise ZsError("状态和阶段日期请分两步改：先 zs stage（可带 --date），再改日期")
+    for st, key in stage_dates.items():
+        value = own.pop(key)
+        stages.move_reached_date(db, kind, item_id, st, None if value is None else str(value))
+        stages.sync_date_fields(db, kind, item_id)
+        changed.append(key)
     if common:
         sets = ", ".join(f"{k} = ?" for k in common)
         db.conn.execute(f"UPDATE items SET {sets} WHERE id = ?", [*common.values(), item_id])
@@ -503,6 +567,11 @@ class StatusMove:
     to_status: str
     date: str
     flag: str | None
+    #: keys of the stage date fields this move changed (签约日期 …)
+    filled: list[str] = field(default_factory=list)
+    #: the earlier day the item had been recorded as coming in, when this move (dated before
+    #: it) moved its entry back (数据补录); else None
+    entry_moved_from: str | None = None
 
 
 def set_status(
@@ -515,10 +584,13 @@ def set_status(
     on: str | date | None = None,
     force: bool = False,
     touch: bool = True,
+    reopening: bool = False,
 ) -> StatusMove:
     """Move an item to ``status`` (already resolved, or any alias), recording the move with
-    its effective date.  For a pipeline kind a move backwards or a skipped stage is refused
-    unless ``force`` (and then flagged); statuses that require a reason refuse to go without."""
+    its effective date, by the rules of :mod:`zhaoshang.stages`: a move backwards or over a
+    stage, out of a terminal status (other than by ``reopening``) or dated before the last
+    move is refused unless ``force`` (and then flagged); statuses that require a reason refuse
+    to go without; no date after the real today.  The stage date fields follow the log."""
     kind = kind_of(db, item_id)
     target = resolve_status(kind, status)
     row = db.conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
@@ -528,14 +600,25 @@ def set_status(
     sdef = kind.status(target)
     if sdef.requires_reason and not (reason and reason.strip()):
         raise ZsError(f'改为「{target}」需要说明原因：请加 --reason "原因"')
-    flag = _pipeline_flag(kind, current, target)
+    flag = stages.pipeline_flag(kind, current, target)
+    if stages.leaves_terminal(kind, current, target) and not reopening:
+        if not force:
+            raise ZsError(
+                f"编号 {item_id} 已是「{current}」（终止状态），不能直接改为「{target}」："
+                f"要恢复请用 zs reopen {item_id}；确需如此请加 --force（将被标记）"
+            )
+        flag = flag or stages.LEFT_TERMINAL
     if flag and not force:
-        what = "回退" if flag == "backward" else "跨阶段推进"
+        what = "回退" if flag == stages.BACKWARD else "跨阶段推进"
         raise ZsError(f"编号 {item_id} 从「{current}」到「{target}」是{what}：确需如此请加 --force（将被标记）")
-    eff = _effective_date(on)
-    last = db.conn.execute("SELECT max(date) FROM status_log WHERE item_id = ?", (item_id,)).fetchone()[0]
-    if last and eff < last and not force:
-        raise ZsError(f"生效日期 {eff} 早于上一次状态变更（{last}）：请检查日期，确需如此请加 --force")
+    eff = stages.effective(on)
+    log = stages.log_of(db, item_id)
+    stages.check_order(item_id, log, eff, force=force)
+    last = max((r.date for r in log if r.from_status is not None), default=None)
+    if last and eff < last:
+        flag = flag or stages.OUT_OF_ORDER
+    if reopening and flag != stages.OUT_OF_ORDER:
+        flag = None  # reopen is the way out of a terminal status, recorded as a plain move
     with _writing(db, "stage", user) as who:
         ts = now()
         closed = ts if sdef.terminal else None
@@ -548,44 +631,11 @@ def set_status(
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (item_id, current, target, eff, (reason or "").strip() or None, flag, who, ts),
         )
-        if sdef.date_field:  # e.g. 签约日期, filled the first time the stage is reached
-            from .pipeline.stages import fill_date_field
-
-            fill_date_field(db, kind, item_id, target)
+        moved = stages.backdate_entry(db, item_id, log, eff)
+        filled = stages.sync_date_fields(db, kind, item_id)
         if touch:
             reindex(db, [item_id])
-    return StatusMove(item_id, current, target, eff, flag)
-
-
-def _effective_date(on: str | date | None) -> str:
-    from .parse import parse_date
-
-    if on is None:
-        return date.today().isoformat()
-    if isinstance(on, date):
-        return on.isoformat()
-    try:
-        return parse_date(on).isoformat()
-    except ZsError as exc:
-        raise ZsError(f"日期：{exc.message}") from None
-
-
-def _pipeline_flag(kind: KindDef, current: str, target: str) -> str | None:
-    """'backward' / 'skip' for a pipeline move that is not the next stage, else None.
-    Terminal exits that are not stages (退库) and leaving them are not flagged."""
-    if not kind.pipeline:
-        return None
-    names = kind.status_names()
-    stages = [s.name for s in kind.statuses if not (s.terminal and s.requires_reason)]
-    if current not in stages or target not in stages:
-        return None
-    ci, ti = stages.index(current), stages.index(target)
-    if ti < ci:
-        return "backward"
-    if ti > ci + 1:
-        return "skip"
-    del names
-    return None
+    return StatusMove(item_id, current, target, eff, flag, filled, moved)
 
 
 def close(
@@ -602,7 +652,7 @@ def close(
     if kind.status(str(row[0])).terminal:
         raise ZsError(f"编号 {item_id} 已是「{row[0]}」，无需再销号；要重新打开请用 zs reopen {item_id}")
     with _writing(db, "close", user):
-        return set_status(db, item_id, kind.close_status, reason=reason, on=on, force=True)
+        return set_status(db, item_id, kind.close_status, reason=reason, on=on)
 
 
 def reopen(db: Database, item_id: int, *, reason: str | None = None, user: str | None = None) -> StatusMove:
@@ -617,7 +667,7 @@ def reopen(db: Database, item_id: int, *, reason: str | None = None, user: str |
     ).fetchone()
     back = prev[0] if prev and prev[0] and not kind.status(prev[0]).terminal else kind.default_status
     with _writing(db, "reopen", user):
-        return set_status(db, item_id, back, reason=reason, force=True)
+        return set_status(db, item_id, back, reason=reason, force=True, reopening=True)
 
 
 def remove(db: Database, item_id: int, *, user: str | None = None) -> Record:
@@ -674,7 +724,8 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any
 def _status_rows(db: Database, item_id: int) -> list[dict[str, Any]]:
     return _rows(
         db,
-        "SELECT date, from_status, to_status, reason, flag, user FROM status_log WHERE item_id = ? ORDER BY date, id",
+        "SELECT date, from_status, to_status, reason, flag, user FROM status_log WHERE item_id = ? "
+        "ORDER BY date, from_status IS NOT NULL, id",
         (item_id,),
     )
 
@@ -753,7 +804,7 @@ def detail_sections(db: Database, item_id: int, data: dict[str, list[dict[str, A
 
     _load_detail_modules()
     data = data if data is not None else details(db, item_id)
-    flags = {"backward": "回退", "skip": "跨阶段"}
+    flags = stages.FLAG_NAMES
     sections: list[str] = []
     for name, (_fetch, heading, cols) in DETAIL_PROVIDERS.items():
         rows = data.get(name) or []

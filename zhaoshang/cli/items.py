@@ -49,8 +49,17 @@ def add(
     pairs: PairsArg = None,
     chain: Annotated[str, typer.Option("--chain", "-c", help="所属产业链（必填）")] = "",
     status: Annotated[str | None, typer.Option("--status", "-s", help="初始状态（默认见 zs kinds）")] = None,
+    date_: Annotated[
+        str | None,
+        typer.Option("--date", "-d", help="登记日期：条目何时进库（补录往期数据时填，默认今天；新增数按它统计）"),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（状态为退库、已销号等时必填）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="状态跨过中间阶段时使用（同 zs stage，会被标记）")] = False,
 ) -> None:
-    """新增一个条目，输出新编号。例：zs add 招什么 "年产5万吨铜箔项目" --chain 有色金属 投资额=3.56亿 优先级=A"""
+    """新增一个条目，输出新编号。例：zs add 招什么 "年产5万吨铜箔项目" --chain 有色金属 投资额=3.56亿 优先级=A
+
+    状态不是第一个阶段时，按 zs stage 的同一套规则推进：各阶段按其日期字段（签约日期=…、开工日期=…）
+    记日期，没有日期的用 --date；跨阶段要加 --force。补录往期项目：zs add … --date 2026-10-15。"""
     from .. import items
     from ..errors import ZsError
 
@@ -63,7 +72,7 @@ def add(
         values["status"] = status
     st = state(ctx)
     with st.command("add") as db:
-        new_id = items.add(db, kind, title, chain=chain, values=values)
+        new_id = items.add(db, kind, title, chain=chain, values=values, on=date_, force=force, reason=reason)
     typer.echo(new_id)
     say(f"已新增 {db.defs.kind_by_key(items.kind_of(db, new_id).key).name} 条目，编号 {new_id}")
 

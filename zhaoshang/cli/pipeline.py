@@ -72,7 +72,6 @@ def stage(
     date_: DateOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（退库、回退时必填）")] = None,
     force: Annotated[bool, typer.Option("--force", help="确需回退或跨阶段推进时使用（会被标记）")] = False,
-    today: TodayOpt = None,
 ) -> None:
     """推进项目阶段：线索 → 在谈 → 已签约 → 已入统 → 已开工 → 已投产，或 退库（须写原因）。
 
@@ -82,13 +81,17 @@ def stage(
     from ..pipeline import stages
 
     with state(ctx).command("stage") as db:
-        res = stages.move(db, item_id, stage_name, today=_today(today), on=date_, reason=reason, force=force)
-    flag = {"backward": "（已标记：回退）", "skip": "（已标记：跨阶段）"}.get(res.flag or "", "")
+        res = stages.move(db, item_id, stage_name, on=date_, reason=reason, force=force)
+    from ..stages import BACKWARD, FLAG_NAMES
+
+    flag = f"（已标记：{FLAG_NAMES.get(res.flag, res.flag)}）" if res.flag else ""
     say(f"编号 {item_id}：{res.from_status} → {res.to_status}（{res.date}）{flag}")
-    if res.repeated and res.flag != "backward" and res.first_date and res.first_date != res.date:
+    if res.entry_moved_from:
+        say(f"登记日期随之提前：{res.entry_moved_from} → {res.entry_date}（项目不会晚于第一次变更才进库）")
+    if res.repeated and res.flag != BACKWARD and res.first_date and res.first_date != res.date:
         say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
     if res.filled:
-        say(f"已记{res.filled}：{res.first_date}")
+        say(f"已记{res.filled}")
 
 
 def note(
@@ -104,14 +107,13 @@ def note(
         list[str] | None,
         typer.Option("--problem", "-p", help="走访发现的问题（可重复）：登记到问题清单并关联本条目和本次走访"),
     ] = None,
-    today: TodayOpt = None,
 ) -> None:
     """记一次对接（对接记录）：任何条目都可以——项目、企业（大走访）、联系人、问题。输出记录号。"""
     from ..pipeline import activities
 
     with state(ctx).command("note") as db:
         res = activities.add_note(
-            db, item_id, text, today=_today(today), type=type_, on=date_, next_date=next_, problems=problem or ()
+            db, item_id, text, today=date.today(), type=type_, on=date_, next_date=next_, problems=problem or ()
         )
     typer.echo(res.activity_id)
     nxt = f"，下次跟进 {res.next_date}" if res.next_date else ""
@@ -172,7 +174,6 @@ def fund(
         str | None, typer.Option("--foreign", help="外资（万美元），可写 500、500万美元；不与人民币换算")
     ] = None,
     add: Annotated[bool, typer.Option("--add", help="在该月已有金额上累加（默认为改写该月金额）")] = False,
-    today: TodayOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """登记到位资金（按月），或不给金额时列出该项目的到位资金及合计。
@@ -190,7 +191,7 @@ def fund(
 
         raise ZsError("请用 --month 指明到位月份，如 --month 2026-03")
     with state(ctx).command("fund") as db:
-        res = core.record(db, item_id, month, today=_today(today), domestic=domestic, foreign=foreign, add=add)
+        res = core.record(db, item_id, month, today=date.today(), domestic=domestic, foreign=foreign, add=add)
     if res.deleted:
         say(f"编号 {item_id} {res.month} 的到位资金已清零，记录已删除")
     else:
@@ -282,13 +283,12 @@ def approve(
     date_: DateOpt = None,
     note_: Annotated[str | None, typer.Option("--note", help="说明，如 文号")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="撤销这一步的办结记录（登记错了时）")] = False,
-    today: TodayOpt = None,
 ) -> None:
     """登记一项前期手续的办结日期（立项、用地预审、土地出让合同、环评批复、规划许可、施工许可…）。"""
     from ..pipeline import approvals as core
 
     with state(ctx).command("approve") as db:
-        res = core.record(db, item_id, step, today=_today(today), on=date_, note=note_, clear=clear)
+        res = core.record(db, item_id, step, today=date.today(), on=date_, note=note_, clear=clear)
     if clear:
         say(f"编号 {item_id}「{res.step}」的办结记录已撤销（原 {res.old_date}）")
         return

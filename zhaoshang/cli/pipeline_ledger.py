@@ -32,13 +32,12 @@ def escalate(
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="升级原因（必填）")] = None,
     to: Annotated[str | None, typer.Option("--to", help="升到哪一级（默认上一级）：市级、省级、国家")] = None,
     date_: DateOpt = None,
-    today: TodayOpt = None,
 ) -> None:
     """问题升级：本级 → 市级 → 省级 → 国家（大事集中会办），记录原因；升级后的问题进入会办清单。"""
     from ..pipeline import ledger as core
 
     with state(ctx).command("escalate") as db:
-        res = core.escalate(db, item_id, reason=reason or "", today=_today(today), to=to, on=date_)
+        res = core.escalate(db, item_id, reason=reason or "", today=date.today(), to=to, on=date_)
     say(f"编号 {item_id}：{res.from_level} → {res.to_level}（{res.date}），已列入会办清单")
 
 

@@ -362,7 +362,6 @@ def detail_sheets(defs: Definitions) -> list[SheetSpec]:
 
 
 #: The flag values of status_log as people read them.
-FLAG_NAMES = {"backward": "回退", "skip": "跨阶段"}
 
 
 def mask(value: str) -> str:

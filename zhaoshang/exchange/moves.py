@@ -24,7 +24,7 @@ from typing import Any
 from ..db import Database
 from ..errors import ZsError
 from ..parse import parse_date
-from .layout import FLAG_NAMES
+from ..stages import FLAG_NAMES
 
 _FLAGS = {v: k for k, v in FLAG_NAMES.items()} | {k: k for k in FLAG_NAMES}
 _TEMP = "zs_import_moves"

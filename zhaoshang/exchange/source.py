@@ -12,7 +12,8 @@ from typing import Any
 
 from ..db import Database
 from ..definitions import KindDef
-from .layout import FLAG_NAMES, READONLY_ITEM_KEYS, SheetSpec
+from ..stages import FLAG_NAMES
+from .layout import READONLY_ITEM_KEYS, SheetSpec
 
 _ITEM_FROM = "FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id"
 

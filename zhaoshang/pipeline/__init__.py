@@ -6,7 +6,7 @@ and policy matching (政策匹配).
 One small module per topic; each takes an open :class:`~zhaoshang.db.Database`, returns
 data and never prints.  Functions that depend on "today" take it as a parameter.
 
-For reports: :func:`zhaoshang.pipeline.stages.first_reached` and
-:func:`zhaoshang.pipeline.stages.reached_sql` count a project once per stage, on the first
+For reports: :func:`zhaoshang.stages.first_reached` and
+:func:`zhaoshang.stages.reached_sql` count a project once per stage, on the first
 day it reached that stage (or a later one), whatever happened after.
 """

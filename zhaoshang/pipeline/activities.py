@@ -12,8 +12,9 @@ from typing import Any
 from .. import items
 from ..db import Database, now
 from ..errors import ZsError
+from ..people import kinds_with
 from ..values import to_storage
-from .common import kinds_with, not_future, rows, scope, to_date
+from .common import not_future, rows, scope, to_date
 
 ACTIVITY_TYPES = ("对接", "走访", "来访", "推介", "会办", "电话")
 #: other words people write for the same thing (traditional forms are matched anyway)

@@ -13,7 +13,8 @@ from .. import items
 from ..db import Database, now
 from ..definitions import KindDef
 from ..errors import NotFoundError, ZsError
-from .common import iso, marks, not_future, require_kind, scope, to_date
+from ..stages import marks
+from .common import iso, not_future, require_kind, scope, to_date
 
 
 def approval_kinds(db: Database) -> list[KindDef]:

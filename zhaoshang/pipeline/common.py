@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,8 +15,6 @@ RED = "red"
 YELLOW = "yellow"
 LIGHT_NAMES = {RED: "红", YELLOW: "黄"}
 
-_TITLE_RE = re.compile(r"\s*[（(][^（）()]*[)）]\s*")
-_SPLIT_RE = re.compile(r"[、,，;；/／\n]+")
 
 
 def light(elapsed: int, limit: int) -> str | None:
@@ -51,27 +48,11 @@ def iso(value: str | None) -> date | None:
 
 
 def not_future(day: date, today: date, what: str) -> None:
+    """Refuse a write dated after ``today`` -- and never after the real today, whatever day a
+    caller looks from (``--today`` is a way of looking, not of writing)."""
+    today = min(today, date.today())
     if day > today:
         raise ZsError(f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}）：只能记录已经发生的事")
-
-
-def person(name: str) -> str:
-    """A person's name without a trailing title: 王建国（副市长） → 王建国."""
-    return _TITLE_RE.sub("", name.strip()).strip()
-
-
-def people(text: str | None) -> list[str]:
-    """The names in a field that may hold several (、 , ； separated), titles removed."""
-    if not text:
-        return []
-    out = [p.strip() for p in _SPLIT_RE.split(_TITLE_RE.sub(" ", str(text)))]
-    return list(dict.fromkeys(p for p in out if p))
-
-
-def person_key(name: str) -> str:
-    from ..parse import normalize_key
-
-    return normalize_key(person(name))
 
 
 def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -98,22 +79,8 @@ def item_row(db: Database, item_id: int) -> sqlite3.Row:
     return row
 
 
-def kinds_with(db: Database, field_key: str) -> list[KindDef]:
-    """Kinds that define a field with this key."""
-    return [k for k in db.defs.kinds if any(f.key == field_key for f in k.fields) and field_key in db.kind_columns(k)]
-
-
 def pipeline_kinds(db: Database) -> list[KindDef]:
     return [k for k in db.defs.kinds if k.pipeline]
-
-
-def stages_of(kind: KindDef) -> list[str]:
-    """The ordered pipeline stages of a kind (exits such as 退库 excluded)."""
-    return [s.name for s in kind.statuses if not (s.terminal and s.requires_reason)]
-
-
-def marks(values: Iterable[Any]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def require_kind(db: Database, item_id: int, ok: bool, what: str) -> None:

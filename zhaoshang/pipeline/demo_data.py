@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..db import Database, now
-from .stages import first_reached_item
+from ..stages import first_reached_item
 
 POLICY_CONDITIONS: dict[str, dict[str, Any]] = {
     "工业用地弹性出让": {"min_investment": 5000, "categories": "项目"},

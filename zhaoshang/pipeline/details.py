@@ -9,8 +9,9 @@ from typing import Any
 
 from .. import items
 from ..db import Database
+from ..people import kinds_with
 from .approvals import status as approval_status
-from .common import kinds_with, rows
+from .common import rows
 from .funds import project_funds, totals
 from .ledger import escalations, problem_kinds
 from .team import five_essentials, is_key_project, members

@@ -11,8 +11,8 @@ from typing import Any
 from .. import items
 from ..db import Database, now
 from ..errors import ZsError
+from ..stages import first_reached_item, signing_stage
 from .common import require_kind, rows, scope
-from .stages import first_reached_item, signing_stage
 
 
 @dataclass

@@ -9,9 +9,10 @@ from datetime import date
 from typing import Any
 
 from ..db import Database
-from .common import RED, kinds_with, person, person_key, rows
+from ..people import chain_leaders, kinds_with, known_leaders, leader_clause, person, person_key
+from .common import RED, rows
 from .ledger import problem_kinds
-from .team import chain_leaders, direct_leaders, known_leaders, leader_clause
+from .team import direct_leaders
 from .warnings import compute
 
 

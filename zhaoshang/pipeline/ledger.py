@@ -17,7 +17,8 @@ from ..db import Database, now
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
 from ..search import reindex
-from .common import iso, marks, not_future, require_kind, rows, scope, to_date
+from ..stages import marks
+from .common import iso, not_future, require_kind, rows, scope, to_date
 
 
 def problem_kinds(db: Database) -> list[KindDef]:

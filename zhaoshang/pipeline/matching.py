@@ -32,7 +32,8 @@ from ..db import Database
 from ..definitions import KindDef
 from ..errors import ZsError
 from ..parse import format_money, normalize_key
-from .common import marks, require_kind, stages_of
+from ..stages import marks, stages_of
+from .common import require_kind
 
 CONDITION_FIELDS = ("chains", "units", "min_investment", "stages", "categories", "segments", "key_only")
 _SPLIT = re.compile(r"[、,，;；/|\s]+")

@@ -14,16 +14,16 @@ Names match without titles: 王建国（副市长） is 王建国.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .. import items, lookups
 from ..db import Database, now
 from ..definitions import KindDef
 from ..errors import NotFoundError, ZsError
-from .common import kinds_with, marks, people, person, person_key, rows
+from ..people import is_butler_role, is_leader_role, kinds_with, people, person, person_key
+from ..stages import marks
+from .common import rows
 
 STANDARD_ROLES = (
     "包保市领导",
@@ -35,8 +35,6 @@ STANDARD_ROLES = (
     "企业管家",
     "服务秘书",
 )
-_LEADER_WORDS = ("领导", "链长", "市长", "书记")
-_BUTLER_WORDS = ("管家", "秘书", "专员")
 
 #: 五要件: (the essential, the field that holds it)
 ESSENTIALS = (
@@ -46,22 +44,6 @@ ESSENTIALS = (
     ("定标准", "standard"),
     ("定奖惩", "reward"),
 )
-
-
-@lru_cache(maxsize=1024)
-def is_leader_role(role: str) -> bool:
-    from ..parse import normalize_key
-
-    r = normalize_key(role)
-    return any(w in r for w in _LEADER_WORDS)
-
-
-@lru_cache(maxsize=1024)
-def is_butler_role(role: str) -> bool:
-    from ..parse import normalize_key
-
-    r = normalize_key(role)
-    return any(w in r for w in _BUTLER_WORDS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -163,11 +145,6 @@ def responsible(db: Database, item_id: int) -> Responsible:
     return Responsible(list(dict.fromkeys(leaders)), list(dict.fromkeys(butlers)), people(row[0] if row else None))
 
 
-def chain_leaders(db: Database) -> dict[int, list[str]]:
-    """{chain id: its leaders' names (titles removed)}."""
-    return {int(cid): people(leader) for cid, leader in db.conn.execute("SELECT id, leader FROM chains")}
-
-
 def direct_leaders(db: Database, only: set[int] | None = None) -> dict[int, list[str]]:
     """{item id: leaders named on the item itself}: its ``leader`` field and team members in
     a leader role.  Items with neither are absent; ``only`` limits the answer to some items.
@@ -210,62 +187,6 @@ def team_leaders(db: Database) -> dict[int, list[str]]:
             if p and p not in got:
                 got.append(p)
     return out
-
-
-def known_leaders(db: Database) -> list[str]:
-    """Every leader's name: chain leaders, leader fields, team members in leader roles."""
-    names: list[str] = []
-    for leaders in chain_leaders(db).values():
-        names.extend(leaders)
-    for kind in kinds_with(db, "leader"):
-        for (value,) in db.conn.execute(f'SELECT DISTINCT leader FROM "{kind.table}" WHERE leader IS NOT NULL'):
-            names.extend(people(value))
-    for name, role in db.conn.execute("SELECT DISTINCT name, role FROM team_members"):
-        if is_leader_role(role):
-            names.append(person(name))
-    return list(dict.fromkeys(n for n in names if n))
-
-
-def leader_clause(db: Database, name: str) -> tuple[str, list[Any]]:
-    """SQL condition on ``items i`` selecting a leader's portfolio (see the module doc);
-    NotFoundError naming the known leaders when nobody of that name leads anything."""
-    key = person_key(name)
-    if not key:
-        raise ZsError("领导姓名不能为空")
-    parts: list[str] = []
-    params: list[Any] = []
-    chains = [cid for cid, leaders in chain_leaders(db).items() if key in {person_key(p) for p in leaders}]
-    if chains:
-        parts.append(f"i.chain_id IN ({marks(chains)})")
-        params.extend(chains)
-    for kind in kinds_with(db, "leader"):
-        values = [
-            v
-            for (v,) in db.conn.execute(f'SELECT DISTINCT leader FROM "{kind.table}" WHERE leader IS NOT NULL')
-            if key in {person_key(p) for p in people(v)}
-        ]
-        if values:
-            parts.append(f'i.id IN (SELECT id FROM "{kind.table}" WHERE leader IN ({marks(values)}))')
-            params.extend(values)
-    pairs = [
-        (n, r)
-        for n, r in db.conn.execute("SELECT DISTINCT name, role FROM team_members")
-        if is_leader_role(r) and person_key(n) == key
-    ]
-    if pairs:
-        names = sorted({n for n, _ in pairs})
-        roles = sorted({r for _, r in pairs})
-        parts.append(
-            f"i.id IN (SELECT item_id FROM team_members WHERE name IN ({marks(names)}) AND role IN ({marks(roles)}))"
-        )
-        params.extend([*names, *roles])
-    if not parts:
-        known = known_leaders(db)
-        close = difflib.get_close_matches(person(name), known, n=3, cutoff=0.3)
-        hint = f"是不是：{'、'.join(close)}？" if close else ""
-        listing = "、".join(known[:15]) + ("…" if len(known) > 15 else "") if known else "（还没有）"
-        raise NotFoundError(f"没有名为「{person(name)}」的包保领导。{hint}已有：{listing}。领导责任清单：zs leaders")
-    return "(" + " OR ".join(parts) + ")", params
 
 
 # ---------------------------------------------------------------------------------------

@@ -26,8 +26,9 @@ from typing import Any, NamedTuple
 
 from ..db import Database
 from ..errors import ZsError
-from .common import LIGHT_NAMES, RED, YELLOW, kinds_with, people, scope
-from .team import chain_leaders, leader_clause, team_leaders
+from ..people import chain_leaders, kinds_with, leader_clause, people
+from .common import LIGHT_NAMES, RED, YELLOW, scope
+from .team import team_leaders
 
 TYPES = {"overdue": "超期", "stalled": "阶段停滞", "no_contact": "久未对接", "follow_up": "跟进逾期"}
 _TYPE_WORDS = {

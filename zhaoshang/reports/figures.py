@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..stages import CAME_IN_SQL
 from .periods import Period, funds_months
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ Cell = tuple[int | None, int | None]  # (chain_id, unit_id)
 
 def stage_order(kind: KindDef) -> tuple[str, ...]:
     """The stages of a pipeline kind in order (its statuses minus exits such as 退库)."""
-    from ..pipeline.common import stages_of
+    from ..stages import stages_of
 
     return tuple(stages_of(kind))
 
@@ -56,52 +57,10 @@ def stage_order(kind: KindDef) -> tuple[str, ...]:
 def reached_statuses(kind: KindDef, status: str) -> tuple[str, ...]:
     """Statuses whose first appearance in the log means ``status`` was reached: for a stage
     of a pipeline kind the stage and every later stage; otherwise the status itself — the
-    rule of :func:`zhaoshang.pipeline.stages.reached_stages`, shared with ``zs stage``."""
-    from ..pipeline.stages import reached_stages
+    rule of :func:`zhaoshang.stages.reached_stages`, shared with ``zs stage``."""
+    from ..stages import reached_stages
 
     return tuple(reached_stages(kind, status))
-
-
-def reached_clause(
-    db: Database, kind: KindDef | None, status: str, start: date | None, end: date | None
-) -> tuple[str, list[Any]]:
-    """SQL condition on ``i`` (items) for ``zs list --reached``: the item first reached
-    ``status`` (any name or alias; for a stage, it or a later stage) within [start, end]
-    (either bound may be open) — exactly what the report counts as 签约 / 开工 … in a period.
-    Without a kind, every kind that has such a status is searched."""
-    from ..errors import NotFoundError
-    from ..items import resolve_status
-
-    kinds = [kind] if kind is not None else list(db.defs.kinds)
-    parts: list[str] = []
-    params: list[Any] = []
-    for k in kinds:
-        try:
-            name = resolve_status(k, status)
-        except NotFoundError:
-            if kind is not None:
-                raise
-            continue
-        statuses = reached_statuses(k, name)
-        having: list[str] = []
-        bounds: list[Any] = []
-        if start is not None:
-            having.append("min(s.date) >= ?")
-            bounds.append(start.isoformat())
-        if end is not None:
-            having.append("min(s.date) <= ?")
-            bounds.append(end.isoformat())
-        parts.append(
-            f"(i.kind = ? AND i.id IN (SELECT s.item_id FROM status_log s WHERE s.to_status IN "
-            f"({', '.join('?' * len(statuses))}) GROUP BY s.item_id"
-            f"{' HAVING ' + ' AND '.join(having) if having else ''}))"
-        )
-        params += [k.key, *statuses, *bounds]
-    if not parts:
-        raise NotFoundError(
-            f"没有哪张清单有「{status.strip()}」这个状态：请写明清单，如 zs list 招什么 --reached 已签约"
-        )
-    return "(" + " OR ".join(parts) + ")", params
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,7 +267,7 @@ class Figures:
         self.conn.execute(
             f"CREATE TEMP TABLE zs_reached AS "
             f"SELECT i.id AS item_id, i.chain_id AS chain_id, i.unit_id AS unit_id, "
-            f"substr(i.created_at, 1, 10) AS created, {amount} AS amount, {foreign} AS foreign_amount, "
+            f"{CAME_IN_SQL} AS created, {amount} AS amount, {foreign} AS foreign_amount, "
             f"r.talks, r.signed, r.registered, r.started, r.producing, r.withdrawn "
             f'FROM items i NOT INDEXED LEFT JOIN "{pkind.table}" k ON k.id = i.id '
             f"LEFT JOIN (SELECT s.item_id, {', '.join(parts)} FROM status_log s NOT INDEXED "
@@ -343,7 +302,7 @@ class Figures:
         self.conn.execute(
             "CREATE TEMP TABLE zs_problems AS "
             "SELECT i.id AS item_id, i.chain_id AS chain_id, i.unit_id AS unit_id, i.due AS due, "
-            "i.status AS status, substr(i.created_at, 1, 10) AS created, "
+            f"i.status AS status, {CAME_IN_SQL} AS created, "
             f"c.closed AS closed, {visit} AS from_visit "
             f'FROM items i NOT INDEXED LEFT JOIN "{qkind.table}" k ON k.id = i.id '
             "LEFT JOIN (SELECT s.item_id, min(s.date) AS closed FROM status_log s WHERE s.to_status = ? "

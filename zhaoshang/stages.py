@@ -1,0 +1,449 @@
+"""The stage model: one set of rules for every way a status changes (``stage``, ``add``,
+``edit``, ``close``/``reopen``, import and roll-up), and the SQL that ``list``, reports and
+warnings share to count "reached".
+
+Below :mod:`zhaoshang.items`, :mod:`zhaoshang.pipeline` and :mod:`zhaoshang.reports`; it knows the
+definitions and the ``status_log`` table and nothing above them.
+
+* **Order.**  A pipeline kind's stages are its statuses in YAML order, exits that need a reason
+  (退库) left out.  A move to the next stage is plain; back or over a stage is flagged
+  (``backward`` / ``skip``) and needs ``force`` where a person typed it.
+* **Reached.**  An item reached a stage on the FIRST day it entered that stage or any later
+  one: a skipped stage counts as passed that day; moving back, re-signing or 退库 afterwards
+  never adds a second count.
+* **Dates.**  Every log row has an effective date: the day it happened.  The first row of an
+  item (``from_status`` NULL) is the day it came in (新增).  No write is dated after the real
+  today.  A stage may name its date field in the YAML (``date_field: signed_date`` on 已签约):
+  field and log are one fact — the field holds the first day the stage was reached.
+* **Terminal.**  Leaving a terminal status (退库, 已投产, 已销号) is ``reopen`` (recorded as a
+  move) or a forced, flagged move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from .db import Database
+from .definitions import Definitions, KindDef
+from .errors import NotFoundError, ZsError
+
+BACKWARD = "backward"
+SKIP = "skip"
+#: leaving a terminal status (退库, 已投产, 已销号) other than by reopen: forced
+LEFT_TERMINAL = "left_terminal"
+#: dated before the item's last move: forced
+OUT_OF_ORDER = "out_of_order"
+#: how a flag reads for people (show, exports)
+FLAG_NAMES = {BACKWARD: "回退", SKIP: "跨阶段", LEFT_TERMINAL: "离开终止状态", OUT_OF_ORDER: "日期早于上次变更"}
+
+
+def marks(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def resolve_status(kind: KindDef, text: str) -> str:
+    """The status a name or alias (simplified or traditional) stands for."""
+    from .parse import normalize_key
+
+    wanted = normalize_key(text)
+    for s in kind.statuses:
+        if wanted in {normalize_key(x) for x in (s.name, *s.aliases)}:
+            return s.name
+    raise NotFoundError(f"「{kind.name}」清单没有「{text.strip()}」这个状态。可用：{'、'.join(kind.status_names())}")
+
+
+def stages_of(kind: KindDef) -> list[str]:
+    """The ordered pipeline stages of a kind (exits such as 退库 excluded)."""
+    return [s.name for s in kind.statuses if not (s.terminal and s.requires_reason)]
+
+
+def reached_stages(kind: KindDef, stage: str) -> list[str]:
+    """``stage`` and every later pipeline stage (reaching any of them means ``stage`` was
+    passed).  For a status outside the ordered stages (退库), just that status."""
+    order = stages_of(kind) if kind.pipeline else []
+    if stage in order:
+        return order[order.index(stage) :]
+    return [stage]
+
+
+def pipeline_flag(kind: KindDef, current: str, target: str) -> str | None:
+    """``backward`` / ``skip`` for a pipeline move that is not the next stage, else None.
+    Exits that are not stages (退库) are not flagged here (leaving a terminal status is
+    :func:`leaves_terminal`)."""
+    if not kind.pipeline:
+        return None
+    order = stages_of(kind)
+    if current not in order or target not in order:
+        return None
+    ci, ti = order.index(current), order.index(target)
+    if ti < ci:
+        return BACKWARD
+    if ti > ci + 1:
+        return SKIP
+    return None
+
+
+def leaves_terminal(kind: KindDef, current: str, target: str) -> bool:
+    return current != target and kind.status(current).terminal
+
+
+def passed_stages(kind: KindDef, current: str, target: str) -> list[str]:
+    """The stages a forward move from ``current`` to ``target`` passes over (线索 → 已开工:
+    在谈, 已签约, 已入统); [] for any other move."""
+    order = stages_of(kind) if kind.pipeline else []
+    if current not in order or target not in order:
+        return []
+    ci, ti = order.index(current), order.index(target)
+    return order[ci + 1 : ti] if ti > ci + 1 else []
+
+
+def date_fields(kind: KindDef) -> dict[str, str]:
+    """{status: the key of the date field the YAML ties to it} (已签约 → signed_date …)."""
+    return {s.name: s.date_field for s in kind.statuses if s.date_field}
+
+
+def stage_of_field(kind: KindDef, key: str) -> str | None:
+    """The status whose date field is ``key`` (signed_date → 已签约), or None."""
+    return next((s for s, k in date_fields(kind).items() if k == key), None)
+
+
+def signing_stage(kind: KindDef) -> str | None:
+    """The stage that counts as signing: the first ordered stage that records a date field
+    (``date_field: signed_date`` on 已签约 in targets.yaml)."""
+    fields = date_fields(kind)
+    return next((s for s in stages_of(kind) if s in fields), None)
+
+
+# ---------------------------------------------------------------------------------------
+# Effective dates
+# ---------------------------------------------------------------------------------------
+
+
+def real_today() -> date:
+    """The real today (no option changes it): no write may be dated after it."""
+    return date.today()
+
+
+def effective(on: str | date | None, *, what: str = "生效日期") -> str:
+    """An effective date as ISO text: ``on`` (any form people write), else today; refused
+    when it lies after the real today."""
+    from .parse import parse_date
+
+    today = real_today()
+    if on is None or (isinstance(on, str) and not on.strip()):
+        day = today
+    elif isinstance(on, date):
+        day = on
+    else:
+        try:
+            day = parse_date(on)
+        except ZsError as exc:
+            raise ZsError(f"{what}：{exc.message}") from None
+    if day > today:
+        raise ZsError(f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}）：只能记录已经发生的事")
+    return day.isoformat()
+
+
+@dataclass(frozen=True)
+class LogRow:
+    id: int
+    from_status: str | None
+    to_status: str
+    date: str
+
+
+def log_of(db: Database, item_id: int) -> list[LogRow]:
+    """An item's status log in date order (the first row is when it came in)."""
+    return [
+        LogRow(int(r[0]), r[1], str(r[2]), str(r[3]))
+        for r in db.conn.execute(
+            "SELECT id, from_status, to_status, date FROM status_log WHERE item_id = ? "
+            "ORDER BY date, from_status IS NOT NULL, id",
+            (item_id,),
+        )
+    ]
+
+
+def check_order(item_id: int, log: list[LogRow], eff: str, *, force: bool) -> None:
+    """A new move must not be dated before the item's last move (the history stays in time
+    order); forced moves may (and are flagged by the caller)."""
+    moves = [r for r in log if r.from_status is not None]
+    last = max((r.date for r in moves), default=None)
+    if last and eff < last and not force:
+        raise ZsError(
+            f"编号 {item_id}：生效日期 {eff} 早于上一次阶段变更（{last}）：阶段要按时间先后记录；"
+            "请检查日期，确需如此请加 --force（将被标记）"
+        )
+
+
+def backdate_entry(db: Database, item_id: int, log: list[LogRow], eff: str) -> str | None:
+    """When a move is dated before the day the item came in (数据补录: a project in talks
+    since October typed in today), the item came in no later than that move: its first log
+    row moves back to ``eff``.  Returns the old date when it moved, else None."""
+    first = next((r for r in log if r.from_status is None), None)
+    if first is None or eff >= first.date:
+        return None
+    db.conn.execute("UPDATE status_log SET date = ? WHERE id = ?", (eff, first.id))
+    return first.date
+
+
+# ---------------------------------------------------------------------------------------
+# Reached: first dates, shared SQL
+# ---------------------------------------------------------------------------------------
+
+
+def _kind_for(defs: Definitions, kind: str | KindDef | None) -> KindDef:
+    if isinstance(kind, KindDef):
+        return kind
+    if kind is not None:
+        return defs.kind(kind)
+    pipelines = [k for k in defs.kinds if k.pipeline]
+    if not pipelines:
+        raise ZsError("没有定义项目阶段的清单（YAML 中 pipeline: true）")
+    return pipelines[0]
+
+
+def reached_sql(defs: Definitions, stage: str, kind: str | KindDef | None = None) -> tuple[str, list[str]]:
+    """A sub-query (SQL, params) with columns ``item_id, date``: every item of ``kind``
+    (default: the pipeline kind, 招什么) that has reached ``stage`` (name or alias), with the
+    first date it did.  Join it to ``items`` for chain/unit/amount:
+
+    >>> sql, params = reached_sql(db.defs, "已签约")
+    >>> db.conn.execute(f"SELECT count(*) FROM ({sql}) r WHERE r.date BETWEEN ? AND ?",
+    ...                 [*params, "2026-01-01", "2026-03-31"])
+    """
+    k = _kind_for(defs, kind)
+    target = resolve_status(k, stage)
+    names = reached_stages(k, target)
+    sql = (
+        "SELECT s.item_id AS item_id, min(s.date) AS date FROM status_log s "
+        f"JOIN items i ON i.id = s.item_id WHERE i.kind = ? AND s.to_status IN ({marks(names)}) "
+        "GROUP BY s.item_id"
+    )
+    return sql, [k.key, *names]
+
+
+def reached_clause(
+    db: Database, kind: KindDef | None, status: str, start: date | None, end: date | None
+) -> tuple[str, list[Any]]:
+    """SQL condition on ``i`` (items) for ``zs list --reached``: the item first reached
+    ``status`` (any name or alias; for a stage, it or a later stage) within [start, end]
+    (either bound may be open) — exactly what the report counts as 签约 / 开工 … in a period.
+    Without a kind, every kind that has such a status is searched."""
+    kinds = [kind] if kind is not None else list(db.defs.kinds)
+    parts: list[str] = []
+    params: list[Any] = []
+    for k in kinds:
+        try:
+            name = resolve_status(k, status)
+        except NotFoundError:
+            if kind is not None:
+                raise
+            continue
+        statuses = reached_stages(k, name)
+        having: list[str] = []
+        bounds: list[Any] = []
+        if start is not None:
+            having.append("min(s.date) >= ?")
+            bounds.append(start.isoformat())
+        if end is not None:
+            having.append("min(s.date) <= ?")
+            bounds.append(end.isoformat())
+        parts.append(
+            f"(i.kind = ? AND i.id IN (SELECT s.item_id FROM status_log s WHERE s.to_status IN "
+            f"({marks(statuses)}) GROUP BY s.item_id"
+            f"{' HAVING ' + ' AND '.join(having) if having else ''}))"
+        )
+        params += [k.key, *statuses, *bounds]
+    if not parts:
+        raise NotFoundError(
+            f"没有哪张清单有「{status.strip()}」这个状态：请写明清单，如 zs list 招什么 --reached 已签约"
+        )
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def first_reached(
+    db: Database,
+    stage: str,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    *,
+    kind: str | KindDef | None = None,
+) -> dict[int, str]:
+    """{item id: first date} of the items that first reached ``stage`` (or a later stage)
+    between ``start`` and ``end`` inclusive (either may be None: unbounded).  Each item
+    appears once, on its first date, however many times it moved back and forth."""
+    sql, params = reached_sql(db.defs, stage, kind)
+    where: list[str] = []
+    args: list[str] = list(params)
+    if start is not None:
+        where.append("r.date >= ?")
+        args.append(start.isoformat() if isinstance(start, date) else str(start))
+    if end is not None:
+        where.append("r.date <= ?")
+        args.append(end.isoformat() if isinstance(end, date) else str(end))
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    cur = db.conn.execute(f"SELECT r.item_id, r.date FROM ({sql}) r{clause} ORDER BY r.date, r.item_id", args)
+    return {int(i): str(d) for i, d in cur}
+
+
+def first_reached_item(db: Database, kind: KindDef, item_id: int, stage: str) -> str | None:
+    """The first date one item reached ``stage`` (or a later stage); None if it never did."""
+    names = reached_stages(kind, stage)
+    row = db.conn.execute(
+        f"SELECT min(date) FROM status_log WHERE item_id = ? AND to_status IN ({marks(names)})",
+        (item_id, *names),
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def stage_entered(db: Database, item_id: int) -> str | None:
+    """The effective date of the item's latest status change (when it entered its current
+    status)."""
+    row = db.conn.execute(
+        "SELECT date FROM status_log WHERE item_id = ? ORDER BY date DESC, id DESC LIMIT 1", (item_id,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+#: SQL (on ``items i``) for the day an item came in -- what 新增 counts -- falling back to the
+#: day it was typed in for a database without an entry row
+CAME_IN_SQL = (
+    "coalesce((SELECT e.date FROM status_log e WHERE e.item_id = i.id AND e.from_status IS NULL "
+    "ORDER BY e.id LIMIT 1), substr(i.created_at, 1, 10))"
+)
+
+
+def came_in(db: Database, item_id: int) -> str | None:
+    """The day an item came in: the date of its first log row."""
+    row = db.conn.execute(
+        "SELECT date FROM status_log WHERE item_id = ? AND from_status IS NULL ORDER BY id LIMIT 1", (item_id,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+# ---------------------------------------------------------------------------------------
+# Date fields and the log: one fact
+# ---------------------------------------------------------------------------------------
+
+
+def _field(db: Database, kind: KindDef, item_id: int, key: str) -> Any:
+    if key not in db.kind_columns(kind):
+        return None
+    row = db.conn.execute(f'SELECT "{key}" FROM "{kind.table}" WHERE id = ?', (item_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def sync_date_fields(db: Database, kind: KindDef, item_id: int) -> list[str]:
+    """Set every stage date field of the item to the first day the log says it reached that
+    stage (None when it never did).  Returns the keys that changed."""
+    changed: list[str] = []
+    columns = db.kind_columns(kind)
+    for stage, key in date_fields(kind).items():
+        if key not in columns:
+            continue
+        first = first_reached_item(db, kind, item_id, stage)
+        if _field(db, kind, item_id, key) != first:
+            db.conn.execute(f'UPDATE "{kind.table}" SET "{key}" = ? WHERE id = ?', (first, item_id))
+            changed.append(key)
+    return changed
+
+
+def move_reached_date(db: Database, kind: KindDef, item_id: int, stage: str, new: str | None) -> str | None:
+    """A person edited a stage's date field (签约日期=2026-10-15): move the first arrival at
+    that stage in the log to ``new``, keeping the history in time order.  Refuses a date for a
+    stage the item never reached, clearing it, and a date that would put the stage before an
+    earlier stage or after a later one.  Returns the old date."""
+    label = kind.field(date_fields(kind)[stage]).label
+    names = reached_stages(kind, stage)
+    rows = db.conn.execute(
+        f"SELECT id, date FROM status_log WHERE item_id = ? AND to_status IN ({marks(names)}) "
+        "AND from_status IS NOT NULL ORDER BY date, id",
+        (item_id, *names),
+    ).fetchall()
+    if not rows:
+        if new is None:
+            return None
+        raise ZsError(
+            f"编号 {item_id} 还没有到「{stage}」阶段，不能填「{label}」：请用 zs stage {item_id} {stage} --date {new}"
+        )
+    first_id, old = int(rows[0][0]), str(rows[0][1])
+    if new is None:
+        raise ZsError(
+            f"编号 {item_id} 已于 {old} 到「{stage}」阶段，「{label}」不能清空：要撤回这次变更请用 zs undo 或 zs stage"
+        )
+    if new == old:
+        return old
+    new = effective(new, what=label)
+    log = log_of(db, item_id)
+    if str(rows[0][0]) and next(r for r in log if r.id == first_id).to_status != stage:
+        moved = next(r for r in log if r.id == first_id)
+        raise ZsError(
+            f"编号 {item_id} 的「{stage}」是随「{moved.to_status}」（{old}）一起记的跨阶段推进，"
+            f"「{label}」不能单独改：请用 zs history {item_id} 查看并 zs undo，再按实际日期逐步 zs stage"
+        )
+    order = [r for r in log if r.from_status is not None]
+    idx = next(i for i, r in enumerate(order) if r.id == first_id)
+    prev = order[idx - 1] if idx > 0 else None
+    nxt = order[idx + 1] if idx + 1 < len(order) else None
+    if prev is not None and new < prev.date:
+        raise ZsError(f"{label} {new} 早于此前的「{prev.to_status}」（{prev.date}）：阶段要按时间先后")
+    if nxt is not None and new > nxt.date:
+        raise ZsError(f"{label} {new} 晚于此后的「{nxt.to_status}」（{nxt.date}）：阶段要按时间先后")
+    db.conn.execute("UPDATE status_log SET date = ? WHERE id = ?", (new, first_id))
+    backdate_entry(db, item_id, log, new)
+    return old
+
+
+# ---------------------------------------------------------------------------------------
+# A new item's history from what a person or a sheet says (add, import)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedMove:
+    to_status: str
+    date: str
+    #: where the date came from: "field" (the stage's own date column / 签约日期=…),
+    #: "given" (--date / --as-of / the sheet's 填报日期 / the day of import: the caller's default)
+    source: str
+
+
+def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default: str) -> list[PlannedMove]:
+    """The moves that take a new item from ``start`` (its entry status) to ``target`` when the
+    stage dates in ``dates`` ({stage: ISO date}, from its date fields) are known: one move to
+    each dated stage on the way, in order, then to ``target`` (on its own date, else
+    ``default``).  A date for a stage the item does not reach, or dates out of order, is an
+    error naming the fields -- never a guess."""
+    order = stages_of(kind) if kind.pipeline else []
+    if target in order and start in order:
+        path = order[order.index(start) + 1 : order.index(target) + 1]
+    elif target not in order and start in order:  # an exit (退库) after the dated stages
+        path = [s for s in order[order.index(start) + 1 :] if s in dates] + [target]
+    else:
+        path = [target] if target != start else []
+    fields = date_fields(kind)
+    label = {s: kind.field(k).label for s, k in fields.items() if any(f.key == k for f in kind.fields)}
+    stray = [s for s in dates if s not in path]
+    if stray:
+        names = "、".join(label.get(s, s) for s in stray)
+        if target == start:
+            raise ZsError(f"状态是「{target}」，却填了{names}：请填写实际状态（如 状态={stray[-1]}），或去掉这些日期")
+        raise ZsError(f"状态是「{target}」，还没有到「{stray[-1]}」阶段，不能填{names}")
+    out: list[PlannedMove] = []
+    for s in path:
+        if s in dates:
+            out.append(PlannedMove(s, dates[s], "field"))
+        elif s == target:
+            out.append(PlannedMove(s, max([default, *(m.date for m in out)]), "given"))
+    for a, b in pairwise(out):
+        if b.date < a.date:
+            raise ZsError(
+                f"{label.get(b.to_status, b.to_status)} {b.date} 早于{label.get(a.to_status, a.to_status)} {a.date}："
+                "阶段日期要按先后顺序"
+            )
+    return out
