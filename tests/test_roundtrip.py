@@ -317,7 +317,8 @@ def test_roll_up_keeps_the_offices_stage_dates(
         ).fetchall()
     assert log == theirs and log[-1][1:3] == ("已签约", "2026-03-15")
     total = city.conn.execute("SELECT count(*) FROM status_log").fetchone()[0]
-    assert total == city.conn.execute("SELECT count(*) FROM items").fetchone()[0] + 3  # one row each; 铜箔 moved twice, 蛋白 signed
+    # one row each; 铜箔 moved twice, 蛋白 signed
+    assert total == city.conn.execute("SELECT count(*) FROM items").fetchone()[0] + 3
     with open_db(county_db) as cdb, cdb.command("stage", user="县招商局"):
         items.set_status(cdb, ids["铜箔"], "已入统", on="2026-04-10", force=True)
     april = tmp_path / "县4月.xlsx"
