@@ -231,3 +231,21 @@ def test_any_sequence_of_dated_moves_counts_by_the_log(
                 assert listed == set(want)
     finally:
         db.close()
+
+
+def test_an_imported_signing_counts_in_the_month_it_happened(city: Cli, db_path: Path, tmp_path: Path) -> None:
+    """A county sheet with 状态=已签约 and 签约日期=2026-10-15: the signing is October's, not the
+    month of the import."""
+    sheet = tmp_path / "县.csv"
+    sheet.write_text(
+        "项目名称,产业链,状态,签约日期,投资额\n铜箔项目,绿色矿业,已签约,2026-10-15,5000\n钼项目,绿色矿业,在谈,,3000\n",
+        encoding="utf-8",
+    )
+    city("import", str(sheet), "--kind", "招什么", ok=True)
+    assert log(db_path, 1) == [(None, "已签约", "2026-10-15", None)]
+    assert log(db_path, 2) == [(None, "在谈", TODAY.isoformat(), None)]
+    october = json.loads(city("report", "monthly", "--month", "2026-10", "-f", "json", ok=True).stdout)
+    assert october["total"]["period"]["signed"] == 1
+    if TODAY.strftime("%Y-%m") != "2026-10":
+        now = json.loads(city("report", "monthly", "--month", TODAY.strftime("%Y-%m"), "-f", "json").stdout)
+        assert now["total"]["period"]["signed"] == 0

@@ -1418,6 +1418,7 @@ class _Run:
             if origin is not None:
                 moves.copy_for_new(db, origin, lo, hi, ts)
             moves.close_gaps(db, lo, hi, today, user, ts)
+            moves.date_from_fields(db, lo, hi)
             hist.record("items", lo, hi)
             for table in tables:
                 hist.record(table, lo, hi)
