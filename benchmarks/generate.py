@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 from zhaoshang.db import Database, now  # noqa: E402
 from zhaoshang.definitions import FieldDef, KindDef  # noqa: E402
 from zhaoshang.definitions import load as load_definitions  # noqa: E402
+from zhaoshang.stages import date_fields, reached_stages  # noqa: E402
 
 USER = "benchmark"
 BATCH = 20_000
@@ -420,7 +421,6 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
             if status in ("已投产", "退库"):
                 closed = f"{when.isoformat()}T18:00:00"
             due = (today + timedelta(days=r.randint(-60, 240))).isoformat() if r.random() < 0.6 else None
-            signed = next((d for _f, t, d, _ in history if t == "已签约"), None)
             special = {
                 "category": "项目" if r.random() < 0.8 else "企业",
                 "company": company,
@@ -433,10 +433,13 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
                 "leader": leaders[chain_ix],
                 "butler": r.choice(staff),
                 "key_project": int(amount >= 100_000),
-                "signed_date": signed,
                 "location": r.choice(DISTRICTS + ZONES),
                 "segment": r.choice(["上游", "中游", "下游", "配套"]),
             }
+            # the stage date fields are what the history says (field and log are one fact)
+            for st, field_key in date_fields(kind).items():
+                names = reached_stages(kind, st)
+                special[field_key] = min((d for _f, t, d, _ in history if t in names), default=None)
             reached = len(history) - 1
             _target_extras(b, g, item_id, status, reached, history, amount, today, ts)
             if amount >= 100_000:

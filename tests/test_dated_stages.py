@@ -242,8 +242,11 @@ def test_an_imported_signing_counts_in_the_month_it_happened(city: Cli, db_path:
         encoding="utf-8",
     )
     city("import", str(sheet), "--kind", "招什么", ok=True)
-    assert log(db_path, 1) == [(None, "已签约", "2026-10-15", None)]
-    assert log(db_path, 2) == [(None, "在谈", TODAY.isoformat(), None)]
+    r = city("import", str(sheet), "--kind", "招什么", ok=True)  # a second time: nothing changes
+    assert "没有变化" in r.stderr
+    assert log(db_path, 1) == [(None, "线索", "2026-10-15", None), ("线索", "已签约", "2026-10-15", "skip")]
+    today = TODAY.isoformat()
+    assert log(db_path, 2) == [(None, "线索", today, None), ("线索", "在谈", today, None)]
     october = json.loads(city("report", "monthly", "--month", "2026-10", "-f", "json", ok=True).stdout)
     assert october["total"]["period"]["signed"] == 1
     if TODAY.strftime("%Y-%m") != "2026-10":

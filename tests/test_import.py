@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from conftest import Cli, dump
 from exchange_util import make_city, open_db, records, write_xlsx
+from pipeline_helpers import query
 
 from zhaoshang import items
 
@@ -36,8 +37,9 @@ COUNTY = [
     ["序号", "項目名稱", "產業鏈", "投资额（亿元）", "狀態", "签约日期", "优先级", "责任人", "备注"],
     [1, "年产2万吨铜杆项目", "有色金屬", 3.56, "簽約", "2026年3月15日", "重点", "李明", "=客商已来访"],
     [None, None, None, None, None, None, None, None, None],
-    [2, "  大豆肽  功能食品项目 ", "大豆加工", "0.8", "在談", "2026/4/1", "b", "赵丽", "+需要用地 30 亩"],
-    [3, "石墨负极材料项目", "有色金属", 12, "线索", dt.datetime(2026, 2, 20), "C", None, None],
+    [2, "  大豆肽  功能食品项目 ", "大豆加工", "0.8", "簽約", "2026/4/1", "b", "赵丽", "+需要用地 30 亩"],
+    [3, "石墨负极材料项目", "有色金属", 12, "已签约", dt.datetime(2026, 2, 20), "C", None, None],
+    [4, "钼精矿项目", "有色金属", 2, "在谈", None, "C", None, None],
     ["合计", None, None, 16.36, None, None, None, None, None],
     ["填报人：王芳", None, None, "审核人：李强", None, "联系电话：0456-1234567", None, None, None],
 ]
@@ -48,10 +50,12 @@ def test_county_sheet_with_title_rows_units_traditional_and_footer(
 ) -> None:
     path = write_xlsx(tmp_path / "爱辉区.xlsx", {"招什么": COUNTY}, merges={"招什么": ["A1:I1", "A2:E2"]})
     r = cli("import", str(path), ok=True)
-    assert "已导入：新增 3，修改 0，不变 0，拒绝 0" in r.stderr
+    assert "已导入：新增 4，修改 0，不变 0，拒绝 0" in r.stderr
+    # each signing is dated by its 签约日期, the one move without a date by the sheet's 填报日期
+    assert "阶段变更 4 次，日期取自：本行日期列 3，填报日期 1" in r.stderr
     assert "第1–2行为标题行，已跳过" in r.stderr
-    assert "第8行为合计行，已跳过" in r.stderr
-    assert "第9行为填报人/落款行，已跳过" in r.stderr
+    assert "第9行为合计行，已跳过" in r.stderr
+    assert "第10行为填报人/落款行，已跳过" in r.stderr
     assert "已忽略「序号」列（A列）" in r.stderr
     a = _get(db_path, "年产2万吨铜杆项目")
     assert a["investment"] == 35600  # 3.56 亿元 → 35600 万元
@@ -60,10 +64,15 @@ def test_county_sheet_with_title_rows_units_traditional_and_footer(
     assert a["notes"] == "=客商已来访"  # formula-looking text stored as text
     assert a["unit"] is None  # 填报单位「爱辉区招商局」is not a unit here: not used
     b = _get(db_path, "大豆肽  功能食品项目")
-    assert b["investment"] == 8000 and b["status"] == "在谈" and b["priority"] == "B"
+    assert b["investment"] == 8000 and b["status"] == "已签约" and b["priority"] == "B"
+    assert b["signed_date"] == "2026-04-01"
     assert b["notes"] == "+需要用地 30 亩"
     c = _get(db_path, "石墨负极材料项目")
     assert c["investment"] == 120000 and c["signed_date"] == "2026-02-20" and c["priority"] == "C"
+    d = _get(db_path, "钼精矿项目")
+    assert d["status"] == "在谈" and d["signed_date"] is None
+    dates = query(db_path, "SELECT date FROM status_log WHERE item_id = ? ORDER BY id", (d["id"],))
+    assert dates == [("2026-04-05",), ("2026-04-05",)]  # 填报日期：2026年4月5日
 
 
 def test_fill_in_unit_from_the_preamble(cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path) -> None:
@@ -139,7 +148,7 @@ def test_units_in_headers_that_cannot_hold_the_currency(
 
 BAD = [
     ["项目名称", "产业链", "投资额", "状态", "签约日期", "优先级"],
-    ["好项目", "有色金属", "1000", "线索", "2026-03-01", "A"],
+    ["好项目", "有色金属", "1000", "已签约", "2026-03-01", "A"],
     ["金额坏了", "有色金属", "三亿", "线索", None, None],
     ["日期坏了", "有色金属", None, None, "2026-02-30", None],
     ["状态坏了", "有色金属", None, "洽谈中了吧", "03/04/2026", "D"],
@@ -178,7 +187,8 @@ def test_invalid_rows_write_nothing_and_every_problem_is_listed(
     fixes = {2: ("C", "3亿"), 3: ("E", "2026-02-28"), 5: ("B", "有色金属")}
     for row, (col, value) in fixes.items():
         ws[f"{col}{row}"] = value
-    ws["D4"], ws["E4"], ws["F4"] = "在谈", "2026-03-04", "B"
+    ws["D3"] = "已签约"  # a signing date needs the status that goes with it
+    ws["D4"], ws["E4"], ws["F4"] = "已签约", "2026-03-04", "B"
     ws["A6"] = "补上名称的项目"
     wb.save(errors)
     r = cli("import", str(errors), ok=True)

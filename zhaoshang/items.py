@@ -533,10 +533,22 @@ def update(
         ).fetchone()
         own_now = dict(zip(keys, row, strict=True)) if row else {}
     own = {k: v for k, v in parsed.own.items() if own_now.get(k) != v}
-    # a stage's date field and the log are one fact: editing 签约日期 moves the signing
-    stage_dates = {st: key for st, key in stages.date_fields(kind).items() if key in own}
-    if stage_dates and parsed.status is not None and parsed.status != current["status"]:
-        raise ZsError("状态和阶段日期请分两步改：先 zs stage（可带 --date），再改日期")
+    # a stage's date field and the log are one fact: editing 签约日期 moves the signing; a
+    # status change carrying its own stage's date (an imported row) is dated by it
+    fields = stages.date_fields(kind)
+    stage_dates = {st: key for st, key in fields.items() if key in own}
+    moving = parsed.status is not None and parsed.status != current["status"]
+    later: dict[str, Any] = {}
+    if moving:
+        target = resolve_status(kind, str(parsed.status))
+        key = fields.get(target)
+        if key and key in own:
+            value = own.pop(key)
+            if status_date is None and value is not None:
+                status_date = str(value)
+            stage_dates.pop(target, None)
+        later = {st: own.pop(k) for st, k in stage_dates.items()}
+        stage_dates = {}
     for st, key in stage_dates.items():
         value = own.pop(key)
         stages.move_reached_date(db, kind, item_id, st, None if value is None else str(value))
@@ -550,9 +562,14 @@ def update(
         sets = ", ".join(f'"{k}" = ?' for k in own)
         db.conn.execute(f'UPDATE "{kind.table}" SET {sets} WHERE id = ?', [*own.values(), item_id])
         changed.extend(own)
-    if parsed.status is not None and parsed.status != current["status"]:
-        set_status(db, item_id, parsed.status, user=user, reason=reason, force=force, on=status_date, touch=False)
+    if moving:
+        set_status(db, item_id, str(parsed.status), user=user, reason=reason, force=force, on=status_date, touch=False)
         changed.append("status")
+        for st, value in later.items():
+            if value != stages.first_reached_item(db, kind, item_id, st):
+                stages.move_reached_date(db, kind, item_id, st, None if value is None else str(value))
+                stages.sync_date_fields(db, kind, item_id)
+            changed.append(fields[st])
     if changed:
         db.conn.execute("UPDATE items SET updated_at = ?, updated_by = ? WHERE id = ?", (now(), user, item_id))
         if index:

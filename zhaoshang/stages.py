@@ -404,6 +404,14 @@ def move_reached_date(db: Database, kind: KindDef, item_id: int, stage: str, new
 # ---------------------------------------------------------------------------------------
 
 
+class StageDateError(ZsError):
+    """A stage date that does not fit the row's status; ``keys`` are the fields at fault."""
+
+    def __init__(self, message: str, keys: list[str]) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
 @dataclass(frozen=True)
 class PlannedMove:
     to_status: str
@@ -428,12 +436,19 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
         path = [target] if target != start else []
     fields = date_fields(kind)
     label = {s: kind.field(k).label for s, k in fields.items() if any(f.key == k for f in kind.fields)}
+    today = real_today().isoformat()
+    for s, d in dates.items():
+        if d > today:
+            raise StageDateError(f"{label.get(s, s)} {d} 晚于今天（{today}）：只能记录已经发生的事", [fields[s]])
     stray = [s for s in dates if s not in path]
     if stray:
         names = "、".join(label.get(s, s) for s in stray)
+        keys = [fields[s] for s in stray if s in fields]
         if target == start:
-            raise ZsError(f"状态是「{target}」，却填了{names}：请填写实际状态（如 状态={stray[-1]}），或去掉这些日期")
-        raise ZsError(f"状态是「{target}」，还没有到「{stray[-1]}」阶段，不能填{names}")
+            raise StageDateError(
+                f"状态是「{target}」，却填了{names}：请填写实际状态（如 状态={stray[0]}），或去掉这些日期", keys
+            )
+        raise StageDateError(f"状态是「{target}」，还没有到「{stray[0]}」阶段，不能填{names}", keys)
     out: list[PlannedMove] = []
     for s in path:
         if s in dates:
@@ -442,8 +457,9 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
             out.append(PlannedMove(s, max([default, *(m.date for m in out)]), "given"))
     for a, b in pairwise(out):
         if b.date < a.date:
-            raise ZsError(
+            raise StageDateError(
                 f"{label.get(b.to_status, b.to_status)} {b.date} 早于{label.get(a.to_status, a.to_status)} {a.date}："
-                "阶段日期要按先后顺序"
+                "阶段日期要按先后顺序",
+                [fields[b.to_status]] if b.to_status in fields else [],
             )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -171,6 +172,13 @@ def import_(
         Path | None, typer.Option("--errors", help="把被拒绝的行（附错误说明）写入这个 .xlsx 文件，改好后可重新导入")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="行里没有该阶段日期列（签约日期、开工日期…）时阶段变更记在哪一天；默认表头的填报日期，再默认导入当天",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """导入清单：先逐行检查，有任何问题则一行也不写入并列出全部问题；全部通过后作为一次操作写入（可 zs undo）。
@@ -193,6 +201,7 @@ def import_(
         blank=blank.value,
         errors_path=errors,
         force=force,
+        as_of=_as_of(as_of),
     )
     progress = _Progress("导入中")
     try:
@@ -205,6 +214,12 @@ def import_(
     say(summarize(report))
     if report.command_id is not None:
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
+
+
+def _as_of(text: str | None) -> date | None:
+    from ..stages import effective
+
+    return None if text is None else date.fromisoformat(effective(text, what="--as-of"))
 
 
 def _show_report(report: ImportReport, fmt: Format) -> None:

@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import items, lookups
+from .. import items, lookups, stages
 from ..db import Database, now
 from ..definitions import FieldDef, KindDef
 from ..errors import ParseError, ZsError
@@ -100,6 +100,9 @@ class ImportOptions:
     errors_path: Path | None = None
     force: bool = False
     today: dt.date | None = None
+    #: the date of the stage moves a row makes without its own date column (else the sheet's
+    #: 填报日期, else the day of import)
+    as_of: dt.date | None = None
 
 
 def _show(value: object) -> str:
@@ -220,6 +223,9 @@ class ImportReport:
     duplicates: list[Duplicate] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: how the stage moves this import records were dated: source -> count
+    #: (本行日期列 / --as-of / 填报日期 / 导入当天 / 汇总来源的阶段变更)
+    move_dates: dict[str, int] = field(default_factory=dict)
     created_chains: list[str] = field(default_factory=list)
     created_units: list[str] = field(default_factory=list)
     blank_kept: int = 0
@@ -266,6 +272,7 @@ class ImportReport:
             "changes": [c.as_dict() for c in self.changes],
             "problems": [p.as_dict() for p in self.problems],
             "notes": self.notes,
+            "move_dates": self.move_dates,
             "errors_file": self.errors_file,
         }
 
@@ -481,6 +488,9 @@ class _Sheet:
     known_columns: set[int] = field(default_factory=set)
     kind_column: int | None = None
     default_unit: int | None = None
+    #: the date a stage move gets when the row has no date column for it, and where it is from
+    move_date: str = ""
+    move_source: str = ""
 
 
 @dataclass
@@ -514,6 +524,9 @@ class _New:
     origin: str | None
     origin_id: int | None
     row: _ItemRow
+    #: the item's history worked out from the row (from, to, date, flag); None in a roll-up,
+    #: where the office's own 阶段变更 sheet is the history
+    log: list[tuple[str | None, str, str, str | None]] | None = None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -825,6 +838,7 @@ class _Run:
                 rep, Problem(raw.name, None, "", None, "找不到名称列（或编号列）：请检查表头，或用 --map 指定")
             )
             return True
+        self._move_date(sh, table.meta)
         unit_name = table.meta.get("填报单位") or table.meta.get("单位")
         if unit_name:
             try:
@@ -1171,7 +1185,17 @@ class _Run:
             if todo:
                 terminal = r.kind.status(parsed.status).terminal
                 moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
+                self._count_moves("汇总来源的阶段变更", len(todo))
                 parsed.status = None
+            elif status_date is not None:
+                self._count_moves("汇总来源的阶段变更")
+        if parsed.status is not None and status_date is None:
+            key = stages.date_fields(r.kind).get(parsed.status)
+            if key and parsed.own.get(key):
+                self._count_moves("本行日期列")
+            else:
+                status_date = r.sheet.move_date or self.today
+                self._count_moves(r.sheet.move_source or "导入当天")
         try:
             items.update(
                 self.db,
@@ -1230,10 +1254,18 @@ class _Run:
             "notes": r.values.get("notes"),
         }
         status = r.values.get("status") or kind.default_status
+        log = None
+        if not (self.has_moves and origin_id is not None):
+            try:
+                log = self._history(kind, status, own, r.sheet)
+            except stages.StageDateError as exc:
+                bad = exc.keys[0] if exc.keys else None
+                self._fail(r, self._column_of(r, bad) if bad else "", own.get(bad) if bad else None, exc.message)
+                return
         new_id = self.next_id
         self.next_id += 1
         origin = self.report.origin if origin_id is not None else None
-        self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r)
+        self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r, log)
         self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
@@ -1241,6 +1273,64 @@ class _Run:
             self.file_ids[r.ref] = new_id
         self.item_kinds[new_id] = kind.key
         r.sheet.report.added += 1
+
+    def _move_date(self, sh: _Sheet, meta: dict[str, str]) -> None:
+        """The date for moves a row makes without a date column of its own: --as-of, else the
+        sheet's 填报日期 line, else the day of import."""
+        if self.opts.as_of is not None:
+            sh.move_date, sh.move_source = self.opts.as_of.isoformat(), "--as-of"
+            return
+        for key in ("填报日期", "填表日期", "报送日期", "统计日期", "截止日期"):
+            text = meta.get(key)
+            if not text:
+                continue
+            try:
+                day = parse_date(str(text).strip())
+            except ZsError as exc:
+                where = f"「{sh.raw.name}」的{key}「{text}」"
+                raise ZsError(f"{where}不是日期：{exc.message}（或用 --as-of 指定）") from None
+            sh.move_date = stages.effective(day, what=f"「{sh.raw.name}」的{key}")
+            sh.move_source = "填报日期"
+            sh.report.notes.append(f"没有本行日期的阶段变更按{key} {sh.move_date} 记")
+            return
+        sh.move_date, sh.move_source = self.today, "导入当天"
+
+    def _column_of(self, r: _ItemRow, key: str) -> str:
+        """「C列「签约日期」」: where a field's value came from in the row."""
+        for col, (target, _parse) in r.sheet.maps.get(r.kind.key, {}).items():
+            if target.key == key:
+                head = next((h for h in r.sheet.header if h.column == col), None)
+                if head is not None:
+                    return f"{head.letter}列「{head.text}」"
+        f = next((f for f in r.kind.fields if f.key == key), None)
+        return f.label if f else key
+
+    def _count_moves(self, source: str, n: int = 1) -> None:
+        self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
+
+    def _history(
+        self, kind: KindDef, status: str, own: dict[str, Any], sheet: _Sheet
+    ) -> list[tuple[str | None, str, str, str | None]]:
+        """A new row's history by the stage rules: it comes in at the kind's first status and
+        moves on to the row's status, each dated stage on its own date column (签约日期 …),
+        the rest on the sheet's date; the stage date fields are then what the log says."""
+        fields = stages.date_fields(kind)
+        dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
+        fallback = sheet.move_date or self.today
+        planned = stages.plan(kind, kind.default_status, status, dates, fallback)
+        entry = min([fallback, *(m.date for m in planned)])
+        log: list[tuple[str | None, str, str, str | None]] = [(None, kind.default_status, entry, None)]
+        cur = kind.default_status
+        for m in planned:
+            log.append((cur, m.to_status, m.date, stages.pipeline_flag(kind, cur, m.to_status)))
+            cur = m.to_status
+            self._count_moves("本行日期列" if m.source == "field" else sheet.move_source or "导入当天")
+        for st, key in fields.items():
+            names = set(stages.reached_stages(kind, st))
+            first = min((d for _f, t, d, _x in log if t in names), default=None)
+            if first is not None or key in own:
+                own[key] = first
+        return log
 
     def _own_fields(self, kind: KindDef) -> list[tuple[str, Any, bool, str]]:
         """A kind's fields as (key, stored default, required, label), worked out once."""
@@ -1413,12 +1503,20 @@ class _Run:
             bulk.insert_rows(db, kind.table, ["id", *cols], [(i, *(own.get(c) for c in cols)) for i, own in pairs])
         index = {key: self._index_sql(key) for key in own_rows}
 
+        planned = [
+            (n.id, f, t, d, None, flag, user, ts) for n in new if n.log is not None for f, t, d, flag in n.log
+        ]
+
         def write() -> None:
             log_before = _max_rowid(db, "status_log")
+            db.conn.executemany(
+                "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                planned,
+            )
             if origin is not None:
                 moves.copy_for_new(db, origin, lo, hi, ts)
             moves.close_gaps(db, lo, hi, today, user, ts)
-            moves.date_from_fields(db, lo, hi)
             hist.record("items", lo, hi)
             for table in tables:
                 hist.record(table, lo, hi)
@@ -1665,6 +1763,9 @@ def summarize(report: ImportReport) -> str:
         if total(others, "rejected"):
             more += f"，拒绝 {total(others, 'rejected')}"
         text += f"；{names}：{more}"
+    if report.move_dates:
+        dated = "，".join(f"{k} {n}" for k, n in report.move_dates.items())
+        text += f"；阶段变更 {sum(report.move_dates.values())} 次，日期取自：{dated}"
     rows = sum(report.total(k) for k in ("added", "updated", "unchanged", "skipped", "rejected"))
     if not rows:
         text = "文件中没有可导入的数据行，未写入任何数据"

@@ -131,23 +131,3 @@ def apply(db: Database, item_id: int, todo: list[tuple[Any, ...]], *, closed: bo
         (todo[-1][2], at if closed else None, at, user, item_id),
     )
 
-
-def date_from_fields(db: Database, lo: int, hi: int) -> None:
-    """A new item whose only log row is its entry at its sheet status (no history in the file)
-    takes the date of that status's own date field from the row (已签约 → 签约日期 …) when it
-    is not later than the entry's date, so that a county's October signing counts in
-    October, not on the day of import."""
-    from ..stages import date_fields
-
-    for kind in db.defs.kinds:
-        fields = {s: k for s, k in date_fields(kind).items() if k in db.kind_columns(kind)}
-        for stage, key in fields.items():
-            col = f'k."{key}"'
-            db.conn.execute(
-                f'UPDATE status_log SET date = (SELECT {col} FROM "{kind.table}" k WHERE k.id = status_log.item_id) '
-                "WHERE item_id BETWEEN ? AND ? AND from_status IS NULL AND to_status = ? "
-                f'AND item_id IN (SELECT k.id FROM "{kind.table}" k WHERE k.id BETWEEN ? AND ? '
-                f"AND {col} IS NOT NULL AND {col} <= status_log.date) "
-                "AND (SELECT count(*) FROM status_log s WHERE s.item_id = status_log.item_id) = 1",
-                (lo, hi, stage, lo, hi),
-            )
