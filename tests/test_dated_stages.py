@@ -252,3 +252,140 @@ def test_an_imported_signing_counts_in_the_month_it_happened(city: Cli, db_path:
     if TODAY.strftime("%Y-%m") != "2026-10":
         now = json.loads(city("report", "monthly", "--month", TODAY.strftime("%Y-%m"), "-f", "json").stdout)
         assert now["total"]["period"]["signed"] == 0
+
+
+ADDITIVE_SKIP = ("rate", "close_rate", "permit_days")  # ratios and averages do not add up
+
+
+@pytest.mark.slow
+def test_a_city_report_is_the_sum_of_its_counties(tmp_path: Path) -> None:
+    """Roll-up keeps every date of the county -- creation, stage moves, activities, funds,
+    problems -- so the city's report for any past month equals the sum of its counties' reports,
+    figure by figure (two generated counties, a year of months)."""
+    from _harness import generate
+
+    counties = []
+    for seed in (11, 12):
+        db = tmp_path / f"county{seed}.db"
+        generate(db, 300, seed=seed)
+        book = tmp_path / f"county{seed}.xlsx"
+        Cli(db)("export", str(book), ok=True)
+        counties.append(db)
+    city = Cli(tmp_path / "city.db")
+    city("init", ok=True)
+    for seed in (11, 12):
+        # generated names repeat across counties: they are different projects of different offices
+        city("import", str(tmp_path / f"county{seed}.xlsx"), "--on-duplicate", "new", ok=True)
+    month = TODAY.replace(day=1)
+    checked = 0
+    seen: dict[str, float] = {}
+    for _ in range(12):
+        m = month.strftime("%Y-%m")
+        reports = [
+            json.loads(Cli(db)("report", "monthly", "--month", m, "-f", "json", ok=True).stdout) for db in counties
+        ]
+        mine = json.loads(city("report", "monthly", "--month", m, "-f", "json", ok=True).stdout)
+        for part in ("period", "year_to_date"):
+            for key, value in mine["total"][part].items():
+                if not isinstance(value, int | float) or key.startswith(ADDITIVE_SKIP):
+                    continue
+                total = sum(r["total"][part][key] for r in reports)
+                assert value == pytest.approx(total), (m, part, key, value, total)
+                checked += 1
+                if part == "period":
+                    seen[key] = seen.get(key, 0) + value
+        month = (month - timedelta(days=1)).replace(day=1)
+    assert checked > 300
+    # the months are not empty: new projects, signings, funds and problems in them
+    for key in ("new_targets", "signed", "signed_amount", "funds_domestic", "problems_new", "contacts"):
+        assert seen[key] > 0, key
+
+
+FIELD_OF = {"已签约": "签约日期", "已入统": "入统日期", "已开工": "开工日期", "已投产": "投产日期", "退库": "退库日期"}
+KEY_OF = {"已签约": "signed_date", "已入统": "registered_date", "已开工": "started_date", "已投产": "produced_date",
+          "退库": "exit_date"}  # fmt: skip
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(STAGES),  # the row's status
+        st.dictionaries(st.sampled_from(list(FIELD_OF)), st.integers(0, 700), max_size=4),  # stage date offsets
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _check_history(db: object, kind: object, item_id: int) -> list[tuple[str | None, str, str]]:
+    rows = [
+        (f, str(t), str(d))
+        for f, t, d in db.conn.execute(  # type: ignore[attr-defined]
+            "SELECT from_status, to_status, date FROM status_log WHERE item_id = ? ORDER BY id", (item_id,)
+        )
+    ]
+    assert rows[0][0] is None and all(r[0] is not None for r in rows[1:])
+    assert [r[2] for r in rows] == sorted(r[2] for r in rows)  # in time order
+    assert all(r[2] <= TODAY.isoformat() for r in rows)
+    order = stages.stages_of(kind)  # type: ignore[arg-type]
+    for stage, key in KEY_OF.items():
+        field = db.conn.execute(f"SELECT {key} FROM kind_targets WHERE id = ?", (item_id,)).fetchone()[0]  # type: ignore[attr-defined]
+        want = _brute_first([(item_id, f, t, d) for f, t, d in rows], order, stage).get(item_id)
+        assert field == want, (stage, rows)
+    return rows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=rows_strategy, as_of=st.integers(0, 700))
+def test_any_sheet_or_add_of_dated_rows_follows_the_same_rules(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, dict[str, int]]], as_of: int
+) -> None:
+    """A county sheet and `zs add --force` give the same history for the same row: each dated
+    stage on its date, the rest on the sheet's date, the log in time order, every date field
+    the log's -- or the same refusal."""
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+
+    base = tmp_path_factory.mktemp("sheet")
+    sheet_db, add_db = base / "sheet.db", base / "add.db"
+    build_city(sheet_db)
+    build_city(add_db)
+    fallback = (BASE + timedelta(days=as_of)).isoformat()
+    header = ["项目名称", "产业链", "状态", *FIELD_OF.values()]
+    lines = [",".join(header)]
+    wanted: list[tuple[str, dict[str, str]]] = []
+    for n, (status, offsets) in enumerate(rows):
+        dates = {s: (BASE + timedelta(days=o)).isoformat() for s, o in offsets.items()}
+        wanted.append((status, dates))
+        lines.append(",".join([f"项目{n}", "绿色矿业", status, *(dates.get(s, "") for s in FIELD_OF)]))
+    csv_path = base / "县.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(app, ["--db", str(sheet_db), "import", str(csv_path), "--kind", "招什么", "--as-of", fallback])
+    added = []
+    for n, (status, dates) in enumerate(wanted):
+        args = ["--db", str(add_db), "add", "招什么", f"项目{n}", "--chain", "绿色矿业", "--date", fallback, "--force",
+                f"状态={status}", *(f"{FIELD_OF[s]}={d}" for s, d in dates.items())]  # fmt: skip
+        if status == "退库":
+            args += ["--reason", "测试"]
+        added.append(runner.invoke(app, args).exit_code == 0)
+    sheet = open_db(sheet_db)
+    mine = open_db(add_db)
+    try:
+        kind = sheet.defs.kind("targets")
+        if r.exit_code != 0:
+            assert not all(added)  # the sheet was refused because some row is: add refuses that row too
+            assert sheet.conn.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+            return
+        assert all(added)
+        for n, (status, dates) in enumerate(wanted):
+            sid = sheet.conn.execute("SELECT id FROM items WHERE title = ?", (f"项目{n}",)).fetchone()[0]
+            aid = mine.conn.execute("SELECT id FROM items WHERE title = ?", (f"项目{n}",)).fetchone()[0]
+            a, b = _check_history(sheet, kind, sid), _check_history(mine, kind, aid)
+            assert a == b
+            assert a[-1][1] == status
+            # each stage the row dates is reached on that date (a row's own dates are kept)
+            for stage, day in dates.items():
+                assert stages.first_reached_item(sheet, kind, sid, stage) == day
+    finally:
+        sheet.close()
+        mine.close()
