@@ -541,6 +541,14 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
         db, today=today, seed=seed, people=PEOPLE, butlers=BUTLERS, departments=DEPARTMENTS, asset_ids=asset_ids
     )
 
+    # the stage date fields (签约日期, 开工日期 …) are what the log says: one fact
+    from .stages import sync_date_fields
+
+    for kind in db.defs.kinds:
+        if kind.pipeline:
+            for (item_id,) in db.conn.execute("SELECT id FROM items WHERE kind = ?", (kind.key,)).fetchall():
+                sync_date_fields(db, kind, int(item_id))
+
     from .search import rebuild
 
     rebuild(db)
