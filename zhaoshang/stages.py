@@ -435,14 +435,18 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
     else:
         path = [target] if target != start else []
     fields = date_fields(kind)
-    label = {s: kind.field(k).label for s, k in fields.items() if any(f.key == k for f in kind.fields)}
+
+    def label(stage: str) -> str:  # only for messages: worked out when one is needed
+        key = fields.get(stage)
+        return next((f.label for f in kind.fields if f.key == key), stage)
+
     today = real_today().isoformat()
     for s, d in dates.items():
         if d > today:
-            raise StageDateError(f"{label.get(s, s)} {d} 晚于今天（{today}）：只能记录已经发生的事", [fields[s]])
+            raise StageDateError(f"{label(s)} {d} 晚于今天（{today}）：只能记录已经发生的事", [fields[s]])
     stray = [s for s in dates if s not in path]
     if stray:
-        names = "、".join(label.get(s, s) for s in stray)
+        names = "、".join(label(s) for s in stray)
         keys = [fields[s] for s in stray if s in fields]
         if target == start:
             raise StageDateError(
@@ -458,7 +462,7 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
     for a, b in pairwise(out):
         if b.date < a.date:
             raise StageDateError(
-                f"{label.get(b.to_status, b.to_status)} {b.date} 早于{label.get(a.to_status, a.to_status)} {a.date}："
+                f"{label(b.to_status)} {b.date} 早于{label(a.to_status)} {a.date}："
                 "阶段日期要按先后顺序",
                 [fields[b.to_status]] if b.to_status in fields else [],
             )

@@ -1314,9 +1314,16 @@ class _Run:
         """A new row's history by the stage rules: it comes in at the kind's first status and
         moves on to the row's status, each dated stage on its own date column (签约日期 …),
         the rest on the sheet's date; the stage date fields are then what the log says."""
-        fields = stages.date_fields(kind)
+        cache = self._caches.setdefault("stage_fields", {})
+        info = cache.get(kind.key)
+        if info is None:
+            fields = stages.date_fields(kind)
+            info = cache[kind.key] = (fields, {st: frozenset(stages.reached_stages(kind, st)) for st in fields})
+        fields, reached = info
         dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
         fallback = sheet.move_date or self.today
+        if not dates and status == kind.default_status:  # most rows of a county sheet: just in
+            return [(None, status, fallback, None)]
         planned = stages.plan(kind, kind.default_status, status, dates, fallback)
         entry = min([fallback, *(m.date for m in planned)])
         log: list[tuple[str | None, str, str, str | None]] = [(None, kind.default_status, entry, None)]
@@ -1326,7 +1333,7 @@ class _Run:
             cur = m.to_status
             self._count_moves("本行日期列" if m.source == "field" else sheet.move_source or "导入当天")
         for st, key in fields.items():
-            names = set(stages.reached_stages(kind, st))
+            names = reached[st]
             first = min((d for _f, t, d, _x in log if t in names), default=None)
             if first is not None or key in own:
                 own[key] = first
@@ -1503,16 +1510,18 @@ class _Run:
             bulk.insert_rows(db, kind.table, ["id", *cols], [(i, *(own.get(c) for c in cols)) for i, own in pairs])
         index = {key: self._index_sql(key) for key in own_rows}
 
-        planned = [
-            (n.id, f, t, d, None, flag, user, ts) for n in new if n.log is not None for f, t, d, flag in n.log
-        ]
+        # the rows' own histories, as one JSON text: SQLite unpacks it on the writer thread
+        # without binding every value in Python there (which would fight the parser for the GIL)
+        planned = json.dumps([(n.id, f, t, d, flag) for n in new if n.log is not None for f, t, d, flag in n.log])
 
         def write() -> None:
             log_before = _max_rowid(db, "status_log")
-            db.conn.executemany(
+            db.conn.execute(
                 "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                planned,
+                "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
+                "json_extract(j.value, '$[3]'), NULL, json_extract(j.value, '$[4]'), ?, ? "
+                "FROM json_each(?) j ORDER BY j.key",
+                (user, ts, planned),
             )
             if origin is not None:
                 moves.copy_for_new(db, origin, lo, hi, ts)
