@@ -13,6 +13,7 @@ import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -653,3 +654,75 @@ def test_hostile_files_import_all_or_nothing(
             if r.exit_code != 0 or full_dump(db) != imported:
                 TALLY["lost"] += 1
                 raise AssertionError(f"imported rows changed on a {fmt_out} round trip: {r.stderr[-500:]}")
+
+
+# ---------------------------------------------------------------------------------------
+# what reaches a terminal or a spreadsheet from stdout
+# ---------------------------------------------------------------------------------------
+
+FORMULA = "=cmd|' /C calc'!A0"
+ESCAPES = "坏\x1b[2J项目\x1b]0;改标题\x07尾\x9b31m"
+
+
+def _hostile_city(tmp_path: Path) -> Shell:
+    db = tmp_path / "h.db"
+    d = Database.open(db, load())
+    from zhaoshang import items, lookups
+    from zhaoshang.pipeline import activities, funds
+
+    with d.command("seed", user="测试员"):
+        lookups.create(d, lookups.CHAIN, "绿色矿业", {})
+        a = items.add(d, "targets", FORMULA, chain="绿色矿业", values={"notes": "第一行\r第二行", "owner": "+王强"})
+        b = items.add(d, "targets", ESCAPES, chain="绿色矿业", values={"owner": "@赵丽"})
+        activities.add_note(d, a, "-2+3 对接", today=date.today(), type="对接")
+        activities.add_note(d, b, ESCAPES, today=date.today(), type="走访")
+        funds.record(d, a, date.today().strftime("%Y-%m"), today=date.today(), domestic="100")
+        items.add(d, "problems", "@SUM(A1)", chain="绿色矿业", values={"type": "土地", "due": "2020-01-01"})
+    d.close()
+    return Shell(db)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "招什么"],
+        ["search", "项目"],
+        ["search", "cmd"],
+        ["notes"],
+        ["funds"],
+        ["ledger", "--list"],
+        ["warn", "--all"],
+        ["show", "1"],
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_csv_and_tsv_on_stdout_carry_no_live_formula(tmp_path: Path, args: list[str], fmt: str) -> None:
+    """`zs list --format csv > 文件.csv` opened in Excel runs nothing: every cell that starts
+    with = + - @ gets the quote `export` gives it, and a CR stays inside its quoted cell."""
+    import csv as csv_module
+    import io
+
+    sh = _hostile_city(tmp_path)
+    r = sh(*args, "--format", fmt)
+    assert r.exit_code == 0, r.stderr
+    rows = list(csv_module.reader(io.StringIO(r.stdout), delimiter="," if fmt == "csv" else "\t"))
+    width = len(rows[0])
+    assert all(len(row) == width for row in rows), "a record was split in two"
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (args, cell)
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["show", "2"], ["search", "项目"], ["history"], ["notes"], ["history", "2"], ["warn", "--all"]]
+)
+def test_control_characters_reach_no_terminal(tmp_path: Path, args: list[str]) -> None:
+    """A title holding ESC[2J or an OSC sequence (from a county's sheet) is shown inert."""
+    sh = _hostile_city(tmp_path)
+    r = sh(*args)
+    assert r.exit_code == 0, r.stderr
+    for text in (r.stdout, r.stderr):
+        assert not any(ch in text for ch in ("\x1b", "\x07", "\x9b")), (args, text[:300])
+    if args[0] in ("list", "show", "search"):
+        assert "␛[2J" in r.stdout  # still visible, as its control picture

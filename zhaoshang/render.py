@@ -34,6 +34,18 @@ _WIDE = re.compile(
 _ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f]")
 
 
+# Control characters shown inert (a title from a county's sheet may hold ESC[2J or an OSC
+# sequence): C0 as their control pictures (␛ …), DEL as ␡, C1 as \x9b; line breaks and tabs stay.
+_INERT: dict[int, int | str] = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_INERT[0x7F] = 0x2421
+_INERT.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+
+
+def inert(text: str) -> str:
+    """``text`` with every control character made visible and harmless on a terminal."""
+    return text if text.isprintable() else text.translate(_INERT)
+
+
 def width(text: str) -> int:
     """Display width: wide and full-width characters count two, combining marks none."""
     if text.isascii():
@@ -103,7 +115,7 @@ def table(
         else:
             key = c.key
             values = [v if type(v) is str else _cell(v) for v in (r.get(key) for r in rows)]
-        cols.append(_column(values))
+        cols.append(_column([v if v.isprintable() else inert(v) for v in values]))
     heads = [c.header for c in columns]
     sizes = [max([width(h), *ws]) for h, (_, ws) in zip(heads, cols, strict=True)]
     head = "  ".join(_pad(h, sizes[i], columns[i].align) for i, h in enumerate(heads)).rstrip()
@@ -124,12 +136,30 @@ def to_json(rows: Iterable[Any]) -> str:
     return json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n"
 
 
+#: what a spreadsheet runs as a formula at the start of a cell (also a tab or CR there)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(v: Any) -> Any:
+    """A CSV/TSV cell that a spreadsheet would run as a formula gets a leading ``'``; so does
+    text that already starts with quotes before such a character, so that import, which
+    removes exactly one quote, gives back what was stored."""
+    if isinstance(v, str) and v.lstrip("'").startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
 def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[Column], delimiter: str) -> str:
+    """CSV/TSV as ``export`` writes it: no cell can become a live formula when the output is
+    opened in a spreadsheet, and a cell holding a line break or CR is quoted (a bare CR would
+    split the record in two)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    quoted = csv.writer(buf, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow([c.key for c in columns])
     for r in rows:
-        w.writerow([_csv_cell(r.get(c.key)) for c in columns])
+        cells = [_csv_cell(r.get(c.key)) for c in columns]
+        (quoted if any(isinstance(v, str) and "\r" in v for v in cells) else w).writerow(cells)
     return buf.getvalue()
 
 
@@ -139,8 +169,8 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
-    return value
+        return escape_formula("、".join(str(v) for v in value))
+    return escape_formula(value)
 
 
 def to_yaml(data: Any) -> str:
@@ -187,7 +217,7 @@ def render_record(
     if fmt == "table":
         size = max((width(label) for _, label in labels), default=0)
         for key, label in labels:
-            value = _cell(rec.get(key))
+            value = inert(_cell(rec.get(key)))
             out.write(f"{_pad(label, size, 'left')}  {value}\n")
         return
     data = {k: rec.get(k) for k, _ in labels}

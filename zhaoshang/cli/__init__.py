@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ._app import State, new_app
+from ._app import State, echo, new_app
 
 app = new_app(
     "zs",
@@ -20,7 +20,7 @@ app = new_app(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"zhaoshang {__version__}")
+        echo(f"zhaoshang {__version__}")
         raise typer.Exit()
 
 

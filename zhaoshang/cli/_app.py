@@ -371,8 +371,17 @@ def use_color() -> bool:
 
 
 def say(message: str) -> None:
-    """A message for people: stderr, so stdout stays data."""
-    click.echo(message, err=True)
+    """A message for people: stderr, so stdout stays data; control characters inert."""
+    from ..render import inert
+
+    click.echo(inert(message), err=True)
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Text for people on stdout (or stderr), control characters inert (see :func:`say`)."""
+    from ..render import inert
+
+    click.echo(inert(str(message)), err=err, nl=nl)
 
 
 def confirm(question: str, yes: bool) -> None:

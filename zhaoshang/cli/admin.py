@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..render import Column
-from ._app import Format, FormatOpt, ZsCommand, out, say, state
+from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state
 
 
 def register(app: typer.Typer) -> None:
@@ -56,9 +56,9 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         render_record(rec, [*labels, ("counts", "数量")], fmt.value, out())
         return
     render_record(rec, labels, "table", out())
-    typer.echo("")
+    echo("")
     for label, n in data["count_labels"]:
-        typer.echo(f"{label}  {n}")
+        echo(f"{label}  {n}")
 
 
 def kinds(
@@ -106,10 +106,10 @@ def kinds(
         return
     for i, k in enumerate(chosen):
         if i:
-            typer.echo("")
-        typer.echo(f"{k.key}  {k.name}（{'、'.join(k.aliases[:3])}）— {k.description}")
+            echo("")
+        echo(f"{k.key}  {k.name}（{'、'.join(k.aliases[:3])}）— {k.description}")
         stages = " → ".join(s.name + ("*" if s.terminal else "") for s in k.statuses)
-        typer.echo(f"  状态：{stages}（*为终止状态，默认「{k.default_status}」，销号为「{k.close_status}」）")
+        echo(f"  状态：{stages}（*为终止状态，默认「{k.default_status}」，销号为「{k.close_status}」）")
         rows = [
             {
                 "key": f.key,
@@ -138,7 +138,7 @@ def kinds(
             Column("aliases", "别名"),
         ]
         text = render_indented(rows, cols)
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
     say("公共字段：编号、产业链、名称、状态、责任人、责任单位、时限、备注（每张清单都有）")
 
 

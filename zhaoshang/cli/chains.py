@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, new_app, out, say, state
+from ._app import Format, FormatOpt, ZsCommand, echo, new_app, out, say, state
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="名称")]
 PairsArg = Annotated[
@@ -44,7 +44,7 @@ def _group(ent: object) -> typer.Typer:
 
         with state(ctx).command(f"{ent.command} add") as db:
             new_id = lookups.create(db, ent, name, _values(pairs))
-        typer.echo(new_id)
+        echo(new_id)
         say(f"已新增{ent.noun}「{name}」，编号 {new_id}")
 
     @sub.command("list", cls=ZsCommand, help=f"列出全部{ent.noun}及条目数")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, out, say, state
+from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state
 
 if TYPE_CHECKING:
     from ..exchange.importer import ImportReport
@@ -265,17 +265,17 @@ def _show_report(report: ImportReport, fmt: Format) -> None:
         ]
         render(rows, cols, "table", out())
         if report.changes:
-            typer.echo("")
-            typer.echo("修改：")
+            echo("")
+            echo("修改：")
             for c in report.changes[:500]:
-                typer.echo(f"  「{c.sheet}」第{c.row}行 {c.text()}")
+                echo(f"  「{c.sheet}」第{c.row}行 {c.text()}")
             if len(report.changes) > 500:
-                typer.echo(f"  ……共 {len(report.changes)} 行修改")
+                echo(f"  ……共 {len(report.changes)} 行修改")
         if report.duplicates:
-            typer.echo("")
-            typer.echo("疑似重复：")
+            echo("")
+            echo("疑似重复：")
             for d in report.duplicates[:500]:
-                typer.echo(f"  {d.text()}")
+                echo(f"  {d.text()}")
         return
     changes = [
         {"sheet": c.sheet, "row": c.row, "id": c.id, "title": c.title, "changes": c.text()} for c in report.changes

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, YesOpt, ZsCommand, confirm, out, say, state
+from ._app import Format, FormatOpt, YesOpt, ZsCommand, confirm, echo, out, say, state
 
 
 def register(app: typer.Typer) -> None:
@@ -38,13 +38,13 @@ def history(
     for e in entries:
         mark = "（已撤销）" if e.undone_by else ""
         undo = f"（撤销第 {e.undo_of} 次操作）" if e.undo_of else ""
-        typer.echo(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}")
-        typer.echo(f"    {e.summary()}")
+        echo(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}")
+        echo(f"    {e.summary()}")
         lines = _change_lines(db, e)
         for line in lines[:12]:
-            typer.echo(f"    {line}")
+            echo(f"    {line}")
         if len(lines) > 12 or e.total > len(e.changes):
-            typer.echo(f"    …共 {e.total} 处改动")
+            echo(f"    …共 {e.total} 处改动")
 
 
 def _labels(db: Any) -> dict[str, str]:

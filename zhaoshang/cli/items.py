@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, out, say, state, use_color
+from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state, use_color
 
 KindArg = Annotated[str, typer.Argument(metavar="KIND", help="清单：英文键、中文名或别名，如 targets、招什么、招什麼")]
 IdArg = Annotated[int, typer.Argument(metavar="ID", help="条目编号", min=1)]
@@ -73,7 +73,7 @@ def add(
     st = state(ctx)
     with st.command("add") as db:
         new_id = items.add(db, kind, title, chain=chain, values=values, on=date_, force=force, reason=reason)
-    typer.echo(new_id)
+    echo(new_id)
     say(f"已新增 {db.defs.kind_by_key(items.kind_of(db, new_id).key).name} 条目，编号 {new_id}")
 
 
@@ -213,8 +213,8 @@ def show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> N
         shown[f.key] = to_display(f, rec.get(f.key))
     render_record(shown, [(f.key, f.header) for f in fields if shown.get(f.key) not in (None, "")], "table", out())
     for section in items.detail_sections(db, item_id, details):
-        typer.echo("")
-        typer.echo(section)
+        echo("")
+        echo(section)
 
 
 def edit(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, out, say, state, use_color
+from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state, use_color
 
 if TYPE_CHECKING:
     from ..render import Column
@@ -115,7 +115,7 @@ def note(
         res = activities.add_note(
             db, item_id, text, today=date.today(), type=type_, on=date_, next_date=next_, problems=problem or ()
         )
-    typer.echo(res.activity_id)
+    echo(res.activity_id)
     nxt = f"，下次跟进 {res.next_date}" if res.next_date else ""
     say(f"已记录编号 {item_id} 的{res.type}（{res.date}{nxt}），记录号 {res.activity_id}")
     for pid in res.problem_ids:

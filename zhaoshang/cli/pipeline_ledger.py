@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, say, state
+from ._app import Format, FormatOpt, ZsCommand, echo, say, state
 from .pipeline import ChainOpt, DateOpt, IdArg, TodayOpt, UnitOpt, _cell_money, _table, _today
 
 if TYPE_CHECKING:
@@ -118,8 +118,8 @@ def ledger(
         return
     for i, (dim, rs) in enumerate(sections):
         if i:
-            typer.echo("")
-        typer.echo(f"【按{_DIM[dim]}】")
+            echo("")
+        echo(f"【按{_DIM[dim]}】")
         _table(rs, _summary_columns(dim), fmt, display={"close_rate": _rate_cell})
 
 
@@ -272,7 +272,7 @@ def _render_target_matches(db: Any, item_id: int, found: list[Any], fmt: Format)
     from ..pipeline.common import item_row
 
     row = item_row(db, item_id)
-    typer.echo(f"编号 {item_id}「{row['title']}」（{row['chain']}，{row['status']}）")
+    echo(f"编号 {item_id}「{row['title']}」（{row['chain']}，{row['status']}）")
     fits = [m for m in found if m.fits]
     near = [m for m in found if not m.fits]
     blocks = [
@@ -282,13 +282,13 @@ def _render_target_matches(db: Any, item_id: int, found: list[Any], fmt: Format)
     for heading, ms in blocks:
         if not ms:
             continue
-        typer.echo("")
-        typer.echo(f"【{heading}（{len(ms)} 项）】")
+        echo("")
+        echo(f"【{heading}（{len(ms)} 项）】")
         for m in ms:
-            typer.echo(f"  {m.policy_id}  {m.policy}")
-            typer.echo(f"      {m.explanation}")
+            echo(f"  {m.policy_id}  {m.policy}")
+            echo(f"      {m.explanation}")
             if m.note:
-                typer.echo(f"      {m.note}")
+                echo(f"      {m.note}")
     if not fits:
         say("没有完全适用的政策")
     else:
@@ -308,16 +308,16 @@ def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fm
         )
         _table(data, [Column(k, k) for k in keys], fmt)
         return
-    typer.echo(f"政策 {policy['id']}「{policy['title']}」")
-    typer.echo(f"条件：{conditions_text(db, policy)}")
+    echo(f"政策 {policy['id']}「{policy['title']}」")
+    echo(f"条件：{conditions_text(db, policy)}")
     valid = policy.get("valid_until")
     if policy.get("closed_at") is not None:
-        typer.echo(f"状态：{policy['status']}（不再适用任何项目）")
+        echo(f"状态：{policy['status']}（不再适用任何项目）")
     elif valid and valid < day.isoformat():
-        typer.echo(f"有效期：已于 {valid} 到期（不再适用任何项目）")
+        echo(f"有效期：已于 {valid} 到期（不再适用任何项目）")
     if policy.get("conditions"):
-        typer.echo(f"其他条件（需人工核实）：{policy['conditions']}")
-    typer.echo("")
+        echo(f"其他条件（需人工核实）：{policy['conditions']}")
+    echo("")
     rows = [
         {
             "id": m.target_id,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, new_app, out, say, state
+from ._app import Format, FormatOpt, ZsCommand, echo, new_app, out, say, state
 from .pipeline import ChainOpt, IdArg, TodayOpt, UnitOpt, _cell_money, _table, _today
 
 if TYPE_CHECKING:
@@ -54,12 +54,12 @@ def team_show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table)
         }
         render_record(data, [(k, k) for k in data], fmt.value, out())
         return
-    typer.echo(f"包保领导  {'、'.join(who.leaders) or '（未定）'}")
-    typer.echo(f"管家      {'、'.join(who.butlers) or '（未定）'}")
-    typer.echo(f"链长      {'、'.join(who.chain_leaders) or '（未定）'}")
+    echo(f"包保领导  {'、'.join(who.leaders) or '（未定）'}")
+    echo(f"管家      {'、'.join(who.butlers) or '（未定）'}")
+    echo(f"链长      {'、'.join(who.chain_leaders) or '（未定）'}")
     if members:
-        typer.echo("")
-        typer.echo("【服务专班】")
+        echo("")
+        echo("【服务专班】")
         cols = [
             Column("id", "成员号", "right"),
             Column("role", "角色"),
@@ -69,8 +69,8 @@ def team_show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table)
         ]
         _table(members, cols, fmt)
     if ess:
-        typer.echo("")
-        typer.echo("【五要件】")
+        echo("")
+        echo("【五要件】")
         shown = [{**e, "ok": "已落实" if e["ok"] else "缺"} for e in ess]
         _table(shown, [Column("essential", "要件"), Column("value", "内容"), Column("ok", "落实")], fmt)
 
@@ -90,7 +90,7 @@ def team_add(
 
     with state(ctx).command("team add") as db:
         mid = core.add_member(db, item_id, role, name, org=org, phone=phone)
-    typer.echo(mid)
+    echo(mid)
     say(f"已将 {name.strip()} 作为「{role.strip()}」加入编号 {item_id} 的服务专班（成员号 {mid}）")
 
 
@@ -178,8 +178,8 @@ def leaders(
 
     problems = open_problems_of(db, name)
     if problems:
-        typer.echo("")
-        typer.echo("【未销号问题】")
+        echo("")
+        echo("【未销号问题】")
         pcols = [
             Column("id", "编号", "right"),
             Column("title", "问题"),
@@ -192,8 +192,8 @@ def leaders(
         _table(problems, pcols, fmt)
     warns = [w.as_dict() for w in compute(db, today=day, leader=name)]
     if warns:
-        typer.echo("")
-        typer.echo("【预警】")
+        echo("")
+        echo("【预警】")
         _table(warns, _warn_columns(owner=True), fmt, display={"light": _light_cell})
 
 
@@ -279,7 +279,7 @@ def warn(
     if not c["warnings"]:
         say("没有预警：所有条目都在时限内")
         return
-    typer.echo(f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}")
+    echo(f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}")
     other = "leader" if by == "owner" else "owner"
     heading = {"owner": "责任人", "leader": "包保领导"}
     cols = _warn_columns(owner=other == "owner", leader=other == "leader")
@@ -293,19 +293,19 @@ def warn(
     head, body = lines[:2], iter(lines[2:])
     hidden = 0
     for g in view.groups:
-        typer.echo("")
-        typer.echo(f"■ {heading[by]}：{g.name}（红 {g.red}，黄 {g.yellow}）")
+        echo("")
+        echo(f"■ {heading[by]}：{g.name}（红 {g.red}，黄 {g.yellow}）")
         text = [*head, *(next(body) for _ in g.warnings)]
-        typer.echo("".join("  " + line + "\n" for line in text), nl=False)
+        echo("".join("  " + line + "\n" for line in text), nl=False)
         if len(g.warnings) < g.total:
             rest = g.total - len(g.warnings)
             hidden += rest
-            typer.echo(f"  ……另有 {rest} 条（最重的已列在前面）")
+            echo(f"  ……另有 {rest} 条（最重的已列在前面）")
     if hidden:
         hint = "加 --all 全部列出，或用 --owner/--leader 只看一人"
         say(f"每组只列最重的 {per_group} 条，省略 {hidden} 条：{hint}")
-    typer.echo("")
-    typer.echo(f"【按{heading[other]}汇总】")
+    echo("")
+    echo(f"【按{heading[other]}汇总】")
     summary = [
         {"name": g.name, "red": g.red, "yellow": g.yellow, "items": g.items, "total": g.red + g.yellow}
         for g in view.others

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from ..db import Database
 from ..errors import ZsError
+from ..render import escape_formula
 from . import layout, source
 from .layout import Col, SheetSpec
 from .meta import FileMeta
@@ -37,7 +38,6 @@ from .source import ExportFilter, Selection
 
 Progress = Callable[[str, int], None]
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PROGRESS_EVERY = 5000
 
 
@@ -182,15 +182,6 @@ def _csv_money(v: Any) -> Any:
 
 def _csv_datetime(v: Any) -> Any:
     return v.replace("T", " ") if isinstance(v, str) else v
-
-
-def escape_formula(v: Any) -> Any:
-    """A CSV cell that a spreadsheet would run as a formula gets a leading ``'``; so does
-    text that already starts with quotes before such a character, so that import, which
-    removes exactly one quote, gives back what was stored."""
-    if isinstance(v, str) and v.lstrip("'").startswith(_FORMULA_START):
-        return "'" + v
-    return v
 
 
 def _masked(convert: Convert | None) -> Convert:
