@@ -726,3 +726,23 @@ def test_control_characters_reach_no_terminal(tmp_path: Path, args: list[str]) -
         assert not any(ch in text for ch in ("\x1b", "\x07", "\x9b")), (args, text[:300])
     if args[0] in ("list", "show", "search"):
         assert "␛[2J" in r.stdout  # still visible, as its control picture
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "嵌套层数过深"),
+        ("deep.yaml", "a:\n  - " + "[" * 50_000 + "]" * 50_000 + "\n", "不是有效的 YAML"),
+        ("surrogate.json", '[{"项目名称": "铜\\ud800箔", "产业链": "绿色矿业"}]', "孤立的代理项 \\ud800"),
+        ("key.json", '[{"\\udc00": "铜箔"}]', "孤立的代理项 \\udc00"),
+    ],
+)
+def test_deep_or_broken_json_gets_a_clear_error(tmp_path: Path, name: str, content: str, message: str) -> None:
+    """No 内部错误（RecursionError / UnicodeEncodeError）: one Chinese line, exit 1, nothing written."""
+    sh = _hostile_city(tmp_path)
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    before = full_dump(sh.db)
+    r = sh("import", str(path), "--kind", "招什么")
+    assert r.exit_code == 1 and message in r.stderr, r.stderr
+    assert full_dump(sh.db) == before

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -414,6 +415,21 @@ def _undecodable_line(path: Path, encoding: str) -> int | None:
 # JSON and YAML
 
 
+_TOO_DEEP = (
+    "「{name}」的 {what} 嵌套层数过深，无法导入：清单文件应是记录列表 [{{…}}, {{…}}]，每条记录的值是文字、数字或日期。"
+)
+# a lone surrogate (\\ud800 in JSON) is no character: SQLite cannot store it as text
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(value: str, where: str) -> str:
+    if not value.isascii() and _SURROGATE.search(value):
+        bad = _SURROGATE.search(value)
+        code = f"\\u{ord(bad.group()):04x}" if bad else ""
+        raise ZsError(f"{where}含有无效的字符（孤立的代理项 {code}），不是有效的文字：请在源文件中改正或删除它。")
+    return value
+
+
 def _load_json(path: Path) -> object:
     try:
         with path.open(encoding="utf-8-sig") as f:
@@ -424,6 +440,8 @@ def _load_json(path: Path) -> object:
         raise ZsError(
             f"「{path.name}」不是有效的 JSON：第{e.lineno}行第{e.colno}列，{e.msg}。请修正该处后再导入。"
         ) from e
+    except RecursionError:
+        raise ZsError(_TOO_DEEP.format(name=path.name, what="JSON")) from None
     except OSError as e:
         raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
 
@@ -442,6 +460,8 @@ def _load_yaml(path: Path) -> object:
         where = f"第{mark.line + 1}行第{mark.column + 1}列，" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e)
         raise ZsError(f"「{path.name}」不是有效的 YAML：{where}{problem}。请修正该处后再导入。") from e
+    except RecursionError:
+        raise ZsError(_TOO_DEEP.format(name=path.name, what="YAML")) from None
     except OSError as e:
         raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
 
@@ -476,7 +496,7 @@ def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
         if not isinstance(rec, dict):
             raise ZsError(f'「{path.name}」「{name}」的第{i}条记录不是 {{"列名": 值}} 形式的对象。{_SHAPES}。')
         for k in rec:
-            keys.setdefault(str(k), None)
+            keys.setdefault(_check_text(str(k), f"「{path.name}」「{name}」第{i}条记录的列名「{k!a}」"), None)
     header = list(keys)
     rows: list[list[object]] = [list(header)] if header else []
     for i, rec in enumerate(records, start=1):
@@ -484,7 +504,9 @@ def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
         row: list[object] = []
         for k in header:
             v = values.get(k)
-            if isinstance(v, dt.time):
+            if isinstance(v, str):
+                _check_text(v, f"「{path.name}」「{name}」第{i}条记录的「{k}」")
+            elif isinstance(v, dt.time):
                 v = _convert_duration(v)
             elif v is not None and not isinstance(v, _SCALARS):
                 what = "列表" if isinstance(v, list) else "对象" if isinstance(v, dict) else "值"
