@@ -152,3 +152,56 @@ def report(request: pytest.FixtureRequest, text: str) -> None:
     with cap.global_and_fixture_disabled() if cap is not None else contextlib.nullcontext():
         tr.write_line("")
         tr.write_line(text)
+
+
+def sparse_xlsx(path: Path, cells: list[tuple[str, str]], *, padding: int = 0) -> Path:
+    """A minimal .xlsx written by hand (no library would write it): one sheet holding just
+    ``cells`` [(ref, text)], each in its own row -- A1 and XFD1048576 make a 5 KB file whose
+    used range is the whole of Excel's grid.  ``padding`` adds that many bytes of a highly
+    compressible comment to the sheet (a zip bomb)."""
+    import re as _re
+    import zipfile
+
+    def row_of(ref: str) -> int:
+        m = _re.match(r"[A-Z]+(\d+)$", ref)
+        assert m, ref
+        return int(m.group(1))
+
+    rows = "".join(
+        f'<row r="{row_of(ref)}"><c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c></row>' for ref, text in cells
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData>" + (f"<!--{'x' * padding}-->" if padding else "") + "</worksheet>"
+    )
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+            'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
+            'xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            '<sheet name="招什么" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return path

@@ -746,3 +746,43 @@ def test_deep_or_broken_json_gets_a_clear_error(tmp_path: Path, name: str, conte
     r = sh("import", str(path), "--kind", "招什么")
     assert r.exit_code == 1 and message in r.stderr, r.stderr
     assert full_dump(sh.db) == before
+
+
+@pytest.mark.parametrize(
+    ("cells", "padding", "message"),
+    [
+        ([("A1", "项目名称"), ("XFD1048576", "x")], 0, "约 16,384 列，却只有 2 个单元格有内容"),
+        ([("A1", "项目名称"), ("AX1048576", "x")], 0, "1,048,576 行"),
+        ([("A1", "项目名称"), ("CZ999999", "x")], 0, "999,999 行"),
+        ([("A1", "项目名称"), ("B2", "x")], 300 * 1024 * 1024, "疑似压缩炸弹"),
+    ],
+)
+def test_a_workbook_bomb_is_refused_before_it_is_read(
+    tmp_path: Path, cells: list[tuple[str, str]], padding: int, message: str
+) -> None:
+    """A 5 KB workbook whose used range is Excel's whole grid (python-calamine would abort the
+    process asking for 549 GB), or a small zip that expands to hundreds of MB: refused with a
+    Chinese message, in a real process whose memory is capped."""
+    from _harness import sparse_xlsx
+
+    path = sparse_xlsx(tmp_path / "bomb.xlsx", cells, padding=padding)
+    assert path.stat().st_size < 2_000_000
+    db = tmp_path / "zs.db"
+    env = zs_env(tmp_path)
+    subprocess.run([PY, "-m", "zhaoshang", "--db", str(db), "init"], env=env, check=True, capture_output=True)
+    r = subprocess.run(
+        [PY, "-m", "zhaoshang", "--db", str(db), "import", str(path), "--dry-run"],
+        env=env, capture_output=True, text=True, timeout=120, preexec_fn=_limit_memory,
+    )  # fmt: skip
+    assert r.returncode == 1, (r.returncode, r.stderr[-500:])
+    assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_sparse_but_honest_workbook_still_imports(tmp_path: Path) -> None:
+    from _harness import sparse_xlsx
+
+    cells = [("A1", "项目名称"), ("B1", "产业链"), ("A2", "铜箔项目"), ("B2", "绿色矿业"), ("A3000", "钼项目"),
+             ("B3000", "绿色矿业")]  # fmt: skip
+    sh = _hostile_city(tmp_path)
+    r = sh("import", str(sparse_xlsx(tmp_path / "ok.xlsx", cells)), "--dry-run")
+    assert r.exit_code == 0 and "新增 2" in r.stderr, r.stderr

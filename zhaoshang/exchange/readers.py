@@ -174,6 +174,12 @@ def _pick_sheet(names: list[str], wanted: str, path: Path) -> str:
 def _open_workbook(path: Path) -> CalamineWorkbook:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    from .bombs import check
+
+    try:
+        check(path)
+    except OSError as e:
+        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
     try:
         return CalamineWorkbook.from_path(str(path))
     except PasswordError as e:
