@@ -142,3 +142,109 @@ def test_eight_processes_at_once_lose_nothing(tmp_path: Path) -> None:
     TALLY["history_gaps"] += len(gaps)
     assert not gaps, gaps
     assert integrity(db) == "ok"
+
+
+# ---------------------------------------------------------------------------------------
+# undo while a colleague writes
+# ---------------------------------------------------------------------------------------
+
+
+def _two_users(tmp_path: Path) -> tuple[Path, Any]:
+    from conftest import Cli
+
+    from zhaoshang import items, lookups
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+
+    db = tmp_path / "shared.db"
+    d = Database.open(db, load())
+    with d.command("setup", user="王芳"):
+        lookups.create(d, lookups.CHAIN, "绿色矿业", {})
+    with d.command("add", user="王芳"):
+        items.add(d, "招什么", "王芳的项目", chain="绿色矿业")
+    d.close()
+    return db, Cli(db)
+
+
+def test_undo_undoes_exactly_the_command_it_showed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prompt names 王芳's add; while she reads it, 李强 adds a project.  Her `zs undo`
+    must not undo his command: it refuses and changes nothing."""
+    from zhaoshang import items
+    from zhaoshang.cli import history as cli_history
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+
+    db, cli = _two_users(tmp_path)
+
+    def colleague_writes(question: str, yes: bool) -> None:
+        assert "王芳的项目" in question or "王芳" in question
+        d = Database.open(db, load())
+        with d.command("add", user="李强"):
+            items.add(d, "招什么", "李强的项目", chain="绿色矿业")
+        d.close()
+
+    monkeypatch.setattr(cli_history, "confirm", colleague_writes)
+    monkeypatch.setenv("ZHAOSHANG_USER", "王芳")
+    r = cli("undo", ok=False)
+    assert r.exit_code == 1 and "确认期间 李强 又执行了" in r.stderr and "没有撤销任何操作" in r.stderr
+    with sqlite3.connect(db) as conn:
+        titles = sorted(t for (t,) in conn.execute("SELECT title FROM items"))
+    assert titles == ["李强的项目", "王芳的项目"]
+
+
+def test_undoing_another_users_command_is_deliberate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, cli = _two_users(tmp_path)
+    monkeypatch.setenv("ZHAOSHANG_USER", "李强")
+    r = cli("undo", "--yes", ok=False)
+    assert r.exit_code == 1 and "不是你（李强）的" in r.stderr and "--any-user" in r.stderr
+    r = cli("undo", "--yes", "--any-user", ok=True)
+    assert "已撤销" in r.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def _at_once(argvs: list[list[str]], env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
+    procs = [subprocess.Popen(a, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for a in argvs]
+    out = []
+    for p, a in zip(procs, argvs, strict=True):
+        so, se = p.communicate(timeout=120)
+        out.append(subprocess.CompletedProcess(a, p.returncode, so, se))
+    return out
+
+
+@pytest.mark.slow
+def test_six_commands_at_once_on_a_database_that_needs_an_upgrade(tmp_path: Path) -> None:
+    """The first morning after an upgrade: every command of the office opens the old database
+    at once; one migrates it under the write lock, the others find it migrated."""
+    import shutil
+
+    fixture = ROOT / "tests" / "fixtures" / "schema_v2.db"
+    env = zs_env(tmp_path)
+    for attempt in range(3):
+        db = tmp_path / f"v2-{attempt}.db"
+        shutil.copyfile(fixture, db)
+        runs = _at_once([[PY, "-m", "zhaoshang", "--db", str(db), "list", "-f", "json"] for _ in range(6)], env)
+        for r in runs:
+            assert r.returncode == 0, r.stderr
+            assert "duplicate column" not in r.stderr and "内部错误" not in r.stderr
+        assert integrity(db) == "ok"
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM commands WHERE name = 'upgrade' AND args LIKE '%3%'").fetchone()[
+                0
+            ] <= 1
+
+
+@pytest.mark.slow
+def test_init_demo_at_once_loads_one_city(tmp_path: Path) -> None:
+    env = zs_env(tmp_path)
+    db = tmp_path / "new.db"
+    runs = _at_once([[PY, "-m", "zhaoshang", "--db", str(db), "init", "--demo"] for _ in range(4)], env)
+    ok = [r for r in runs if r.returncode == 0 and "已载入演示数据" in r.stderr]
+    assert len(ok) == 1, [r.stderr for r in runs]
+    for r in runs:
+        assert "already exists" not in r.stderr and "内部错误" not in r.stderr, r.stderr
+        assert r.returncode in (0, 1)
+        if r.returncode == 1:
+            assert "已有数据，不能载入演示数据" in r.stderr, r.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM chains").fetchone()[0] == 6

@@ -398,6 +398,11 @@ class Database:
             if v <= version:
                 continue
             self._write_begin()
+            # Re-read under the write lock: another process opening the same database (the
+            # first morning after an upgrade, six commands at once) may have migrated it since.
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] >= v:
+                self.conn.execute("COMMIT")
+                continue
             try:
                 # from v3 on, a migration's data changes are recorded as one "upgrade" command
                 cid = self._open_upgrade_command(v, _desc) if v > 3 else None
@@ -459,6 +464,8 @@ class Database:
             return
         self._write_begin()
         try:
+            # again under the write lock: another process may have synced them meanwhile
+            stored = dict(self.conn.execute("SELECT kind, fingerprint FROM definitions").fetchall())
             for kind in self.defs.kinds:
                 if stored.get(kind.key) == wanted[kind.key]:
                     continue

@@ -154,6 +154,30 @@ def last_undoable(db: Database, *, with_changes: bool = True) -> CommandEntry:
     return entry
 
 
+def undo_last(db: Database, *, expected: int | None, user: str, any_user: bool = False) -> tuple[CommandEntry, int]:
+    """Undo the newest undoable command -- exactly the one a person was shown (``expected``,
+    its id): if another command was written since (a colleague's), nothing is undone.  A
+    command of another user is undone only with ``any_user``.  Runs inside the current
+    command; returns the command undone and the rows restored."""
+    target = last_undoable(db)
+    if expected is not None and target.id != expected:
+        raise ZsError(
+            f"确认期间 {target.user} 又执行了 #{target.id}「{target.args or target.name}」：没有撤销任何操作。"
+            "请重新运行 zs undo，看清要撤销的是哪一条"
+        )
+    check_owner(target, user=user, any_user=any_user)
+    return target, undo(db, target)
+
+
+def check_owner(target: CommandEntry, *, user: str, any_user: bool) -> None:
+    """Undoing another user's command is a deliberate choice (``any_user``)."""
+    if target.user != user and not any_user:
+        raise ZsError(
+            f"最近一次修改是 {target.user} 的 #{target.id}「{target.args or target.name}」（{target.at}），不是你"
+            f"（{user}）的：确需撤销别人的操作请加 --any-user"
+        )
+
+
 def undo(db: Database, target: CommandEntry) -> int:
     """Revert every change of ``target`` (inside the current command, which becomes the
     undo).  Returns the number of rows restored."""

@@ -107,15 +107,24 @@ def _entry_json(e: Any) -> dict[str, Any]:
     }
 
 
-def undo(ctx: typer.Context, yes: YesOpt = False) -> None:
-    """撤销最近一次修改数据的命令（整条命令一起撤销）。"""
+def undo(
+    ctx: typer.Context,
+    yes: YesOpt = False,
+    any_user: Annotated[
+        bool, typer.Option("--any-user", help="最近一次修改是别人的也撤销（默认只撤销自己的）")
+    ] = False,
+) -> None:
+    """撤销最近一次修改数据的命令（整条命令一起撤销）。
+
+    撤销的正是确认时显示的那一条：确认期间别人又写入了，就什么也不撤销。别人的操作要加 --any-user。
+    """
     from .. import history as hist
 
     st = state(ctx)
     db = st.open()
-    target = hist.last_undoable(db, with_changes=False)
-    confirm(f"撤销 #{target.id} {target.at} {target.user}「{target.args or target.name}」（{target.summary()}）？", yes)
+    shown = hist.last_undoable(db, with_changes=False)
+    hist.check_owner(shown, user=st.user, any_user=any_user)  # before asking
+    confirm(f"撤销 #{shown.id} {shown.at} {shown.user}「{shown.args or shown.name}」（{shown.summary()}）？", yes)
     with st.command("undo") as db:
-        target = hist.last_undoable(db)
-        n = hist.undo(db, target)
+        target, n = hist.undo_last(db, expected=shown.id, user=st.user, any_user=any_user)
     say(f"已撤销 #{target.id}「{target.args or target.name}」，恢复了 {n} 处改动")
