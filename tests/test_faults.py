@@ -180,7 +180,7 @@ def test_kill_during_a_large_write_leaves_the_state_before(big_db: Path, tmp_pat
     """`zs undo` of the generator's command rewrites ~25,000 rows in one transaction."""
     env = zs_env(tmp_path)
     calib = copy_db(big_db, tmp_path / "calib.db")
-    took, proc = _timed(zs_argv(calib, "undo", "--yes"), env)
+    took, proc = _timed(zs_argv(calib, "undo", "--yes", "--any-user"), env)
     assert proc.returncode == 0, proc.stderr
     assert sqlite3.connect(calib).execute("SELECT count(*) FROM items").fetchone()[0] == 0
     done = (full_dump(calib), calib)
@@ -188,7 +188,7 @@ def test_kill_during_a_large_write_leaves_the_state_before(big_db: Path, tmp_pat
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(big_db, tmp_path / f"kill-{frac}.db")
-        alive = _kill_while_writing(zs_argv(victim, "undo", "--yes"), env, victim, took * frac)
+        alive = _kill_while_writing(zs_argv(victim, "undo", "--yes", "--any-user"), env, victim, took * frac)
         mid += alive and _outcome(victim, before, done) == "before"
     assert mid >= 2, "the kills should land while the command runs"
 
@@ -474,7 +474,7 @@ def test_the_first_released_schema_upgrades_with_nothing_lost(tmp_path: Path) ->
     env = zs_env(tmp_path)
     proc = run_zs(path, "show", "89", env=env)
     assert proc.returncode == 0 and "年产2万吨铜箔项目" in proc.stdout, proc.stderr
-    proc = run_zs(path, "undo", "--yes", env=env)  # the last undoable command there: rm 3
+    proc = run_zs(path, "undo", "--yes", "--any-user", env=env)  # 李静 ran rm 3 there
     assert proc.returncode == 0, proc.stderr
     proc = run_zs(path, "show", "3", env=env)
     assert proc.returncode == 0, proc.stderr
@@ -502,3 +502,50 @@ def test_export_where_it_cannot_write(tmp_path: Path, small_db: Path) -> None:
     finally:
         _undo_read_only(locked)
     assert list(locked.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------
+# a shared folder is not a database server
+# ---------------------------------------------------------------------------------------
+
+MOUNTS = """\
+22 1 252:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
+98 22 0:47 / /mnt/办公室\\040共享 rw,relatime shared:60 - cifs //nas/share rw,vers=3.0
+99 22 0:48 / /srv/nfs rw,relatime shared:61 - nfs4 nas:/export rw
+100 99 252:2 / /srv/nfs/local rw,relatime shared:62 - ext4 /dev/vdb1 rw
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/mnt/办公室 共享/zhaoshang.db", "cifs"),
+        ("/srv/nfs/city.db", "nfs4"),
+        ("/srv/nfs/local/city.db", "ext4"),
+        ("/home/wf/zhaoshang.db", "ext4"),
+        ("/srv/nfsx/city.db", "ext4"),
+    ],
+)
+def test_the_mount_holding_a_path(path: str, kind: str) -> None:
+    from zhaoshang.netfs import mount_type
+
+    assert mount_type(Path(path), MOUNTS) == kind
+
+
+def test_a_database_on_a_network_file_system_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's locking is unreliable over NFS/SMB: every command refuses, saying what to do."""
+    from typer.testing import CliRunner
+
+    from zhaoshang import netfs
+    from zhaoshang.cli import app
+
+    fake = tmp_path / "mountinfo"
+    fake.write_text(f"22 1 252:1 / / rw - ext4 /dev/vda1 rw\n99 22 0:48 / {tmp_path} rw - nfs4 nas:/x rw\n")
+    monkeypatch.setattr(netfs, "MOUNTINFO", fake)
+    db = tmp_path / "city.db"
+    for args in (["init"], ["list"], ["info"]):
+        r = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert r.exit_code == 1 and "网络文件系统（nfs4）" in r.stderr and "本地磁盘" in r.stderr, r.stderr
+    assert not db.exists()
+    monkeypatch.setenv("ZHAOSHANG_ALLOW_NETWORK_FS", "1")  # the expert's own risk, documented
+    assert CliRunner().invoke(app, ["--db", str(db), "init"]).exit_code == 0

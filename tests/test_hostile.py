@@ -786,3 +786,20 @@ def test_a_sparse_but_honest_workbook_still_imports(tmp_path: Path) -> None:
     sh = _hostile_city(tmp_path)
     r = sh("import", str(sparse_xlsx(tmp_path / "ok.xlsx", cells)), "--dry-run")
     assert r.exit_code == 0 and "新增 2" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("expr", ["时限<abc", "时限>=2026-13-01", "创建时间<昨天吧", "签约日期>x"])
+def test_date_filters_are_validated(tmp_path: Path, expr: str) -> None:
+    """`"时限<abc"` is an error naming the field, not a text comparison that returns everything."""
+    sh = _hostile_city(tmp_path)
+    r = sh("list", "招什么", expr)
+    assert r.exit_code == 1 and "筛选条件：字段" in r.stderr and r.stdout == "", r.stderr
+
+
+def test_date_filters_on_timestamps_take_the_whole_day(tmp_path: Path) -> None:
+    sh = _hostile_city(tmp_path)
+    today = date.today().isoformat()
+    n = len(json.loads(sh("list", "招什么", "-f", "json").stdout))
+    for expr in (f"创建时间={today}", f"创建时间<={today}", f"创建时间>={today}"):
+        assert len(json.loads(sh("list", "招什么", expr, "-f", "json").stdout)) == n, expr
+    assert json.loads(sh("list", "招什么", f"创建时间<{today}", "-f", "json").stdout) == []

@@ -168,7 +168,7 @@ def test_history_of_a_large_command_is_summarised(cli: Cli, db_path: Path) -> No
     assert len(entry["changes"]) == 200
     out = cli("history", "-n", "1", ok=True).stdout
     assert "新增条目 300" in out and "…共 900 处改动" in out
-    cli("undo", "--yes", ok=True)
+    cli("undo", "--yes", "--any-user", ok=True)  # 脚本 wrote it, not 测试员
     assert json.loads(cli("list", "-f", "json").stdout) == []
 
 

@@ -342,6 +342,16 @@ class Database:
         if p.is_dir():
             raise ZsError(f"数据库路径「{p}」是一个目录：请给出文件路径，如 {p / 'zhaoshang.db'}")
         exists = p.exists()
+        if not os.environ.get("ZHAOSHANG_ALLOW_NETWORK_FS"):
+            from .netfs import network_fs
+
+            remote = network_fs(p)
+            if remote:
+                raise ZsError(
+                    f"数据库「{p}」在网络文件系统（{remote}）上：SQLite 在共享文件夹上加锁不可靠，几个人同时写入"
+                    "可能损坏数据库。请把数据库放在一台电脑的本地磁盘上，大家在那台电脑上使用（远程登录），或各自用"
+                    "本地数据库、按月 zs export / zs import 汇总（见 README「多人使用」）"
+                )
         if not exists and not create:
             raise ZsError(f"数据库「{p}」不存在：先运行 zs init（或 zs --db {p} init）创建")
         if not exists and not p.parent.exists():

@@ -294,10 +294,18 @@ def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, l
         if f.key == "kind":
             value = db.defs.kind(raw).key
     else:
+        # 时限 and the timestamps are dates to compare with: "时限<abc" is an error, not a
+        # text comparison that quietly selects everything or nothing
+        typed = _DATE_FIELD if f.key in ("due", "created_at", "updated_at", "closed_at") else f
         try:
-            value = to_storage(f, raw)
+            value = to_storage(typed, raw)
         except ZsError as exc:
             raise field_error(f, exc, where="筛选条件：") from None
+        if f.key in ("created_at", "updated_at", "closed_at"):
+            if op in ("=", "!="):
+                col = f"substr({col}, 1, 10)"
+            elif op in ("<=", ">"):
+                value = f"{value}T99"  # the whole day: every time of it sorts before this
     sql_op = {"=": "=", "!=": "IS NOT", ">": ">", ">=": ">=", "<": "<", "<=": "<="}[op]
     return f"{col} {sql_op} ?", [value]
 
