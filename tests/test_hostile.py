@@ -142,7 +142,10 @@ def _seed(db: Path) -> None:
     with d.command("seed", user="测试员"):
         lookups.create(d, lookups.CHAIN, CHAIN, {})
         lookups.create(d, lookups.CHAIN, "绿色矿业", {})
-        for i, text in enumerate(ADVERSARIAL):
+        from zhaoshang.values import MAX_TEXT
+
+        for i, raw in enumerate(ADVERSARIAL):
+            text = raw[:MAX_TEXT]  # longer text is refused on the way in (test_one_text_limit_on_every_way_in)
             title = text if text.strip() else f"空白{i}"
             items.add(d, "targets", title, chain=CHAIN, values={"notes": text, "company": f"公司{i}{text[:20]}"})
         items.add(d, "problems", "用地审批慢", chain="绿色矿业", values={"type": "土地"})
@@ -803,3 +806,35 @@ def test_date_filters_on_timestamps_take_the_whole_day(tmp_path: Path) -> None:
     for expr in (f"创建时间={today}", f"创建时间<={today}", f"创建时间>={today}"):
         assert len(json.loads(sh("list", "招什么", expr, "-f", "json").stdout)) == n, expr
     assert json.loads(sh("list", "招什么", f"创建时间<{today}", "-f", "json").stdout) == []
+
+
+def test_one_text_limit_on_every_way_in(tmp_path: Path) -> None:
+    """A text field holds at most 32,767 characters (Excel's cell limit), decided once and
+    enforced on add, edit, note and import -- so every export of what is stored imports back.
+    A longer cell in a CSV is read (not stopped by the csv module's field limit) and refused by
+    that rule, naming row and column."""
+    from zhaoshang.values import MAX_TEXT
+
+    sh = _hostile_city(tmp_path)
+    long = "字" * (MAX_TEXT + 1)
+    before = full_dump(sh.db)
+    for args in (
+        ["add", "招什么", "长项目", "--chain", "绿色矿业", f"备注={long}"],
+        ["edit", "1", f"备注={long}"],
+        ["note", "1", long],
+    ):
+        r = sh(*args)
+        assert r.exit_code == 1 and "文字过长" in r.stderr and "32,767" in r.stderr, r.stderr
+    sheet = tmp_path / "long.csv"
+    sheet.write_text(f"项目名称,产业链,备注\n长备注项目,绿色矿业,{'字' * 140_000}\n", encoding="utf-8")
+    r = sh("import", str(sheet), "--kind", "招什么")
+    assert r.exit_code == 1 and "第2行 C列「备注」" in r.stderr and "文字过长" in r.stderr, r.stderr
+    assert full_dump(sh.db) == before
+    # the longest allowed text goes out to CSV and xlsx and comes back unchanged
+    ok = "字" * MAX_TEXT
+    assert sh("edit", "1", f"备注={ok}").exit_code == 0
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"all{suffix}"
+        assert sh("export", str(out)).exit_code == 0
+        r = sh("import", str(out))
+        assert r.exit_code == 0 and "没有变化" in r.stderr, r.stderr

@@ -47,6 +47,20 @@ def match_enum(field: FieldDef, raw: str) -> str:
     raise ParseError(f"「{raw.strip()}」不是可选值。{hint}可选：{'、'.join(names)}")
 
 
+#: the longest text a field may hold: Excel's limit for one cell, so that whatever is stored can
+#: be exported to every format and imported back (decided once, enforced on every way in)
+MAX_TEXT = 32_767
+
+
+def check_length(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise ParseError(
+            f"文字过长：{len(text):,} 个字符，一个字段最多 {MAX_TEXT:,} 个字符（Excel 单元格的上限）。"
+            "更长的材料请存为文件，在字段里写文件名或链接"
+        )
+    return text
+
+
 def to_storage(field: FieldDef, raw: object, *, default_unit: str = "万") -> Any:
     """Parse a value for ``field``; blank gives None.  Raises :class:`ParseError` whose
     message names the value (callers add the field, row and file)."""
@@ -81,8 +95,8 @@ def to_storage(field: FieldDef, raw: object, *, default_unit: str = "万") -> An
         parts = [p for p in (x.strip() for x in text.split(MULTI_SEPARATORS[0])) if p]
         return "、".join(dict.fromkeys(match_enum(field, p) for p in parts)) or None
     if t == "phone":
-        return _text(raw).strip() or None
-    text = _text(raw)
+        return check_length(_text(raw).strip()) or None
+    text = check_length(_text(raw))
     return text if text.strip() else None
 
 

@@ -872,7 +872,7 @@ class _Run:
         return run
 
     def _parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
-        from ..values import _text, to_storage
+        from ..values import MAX_TEXT, _text, check_length, to_storage
 
         f = t.field
         key = t.key
@@ -889,7 +889,7 @@ class _Run:
             assert kind is not None
             return self._cached(("status", kind.key), lambda raw: items.resolve_status(kind, _text(raw)))
         if key == "reason":
-            return lambda raw: _unformula(_text(raw)) if unescape else _text(raw)
+            return lambda raw: check_length(_unformula(_text(raw)) if unescape else _text(raw))
         if key == "due" or (f is not None and f.type == "date"):
             return self._cached("date", lambda raw: parse_date(raw).isoformat())
         if f is not None and f.type == "money":
@@ -906,6 +906,8 @@ class _Run:
 
             def text(raw: object) -> Any:
                 if raw.__class__ is str:
+                    if len(raw) > MAX_TEXT:
+                        check_length(raw)
                     return _unformula(raw) if unescape and raw[:1] == "'" else raw
                 return to_storage(slow, raw)
 

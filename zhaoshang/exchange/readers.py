@@ -374,8 +374,15 @@ _ENCODING_NAMES = {
 }
 
 
+#: the csv module stops at 131,072 characters a field; what zs stores (values.MAX_TEXT) and
+#: exports always fits, and a longer cell reaches the field's own check, which names it
+_CSV_FIELD_LIMIT = 1 << 20
+
+
 def _iter_delimited(path: Path, encoding: str, delimiter: str) -> Iterator[list[object]]:
     number = 0
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     try:
         with path.open(encoding=encoding, newline="") as f:
             for record in csv.reader(f, delimiter=delimiter):

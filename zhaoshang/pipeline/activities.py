@@ -13,7 +13,7 @@ from .. import items
 from ..db import Database, now
 from ..errors import ZsError
 from ..people import kinds_with
-from ..values import to_storage
+from ..values import check_length, to_storage
 from .common import not_future, rows, scope, to_date
 
 ACTIVITY_TYPES = ("对接", "走访", "来访", "推介", "会办", "电话")
@@ -79,6 +79,10 @@ def add_note(
     if db.current is None:
         raise RuntimeError("add_note must run inside db.command()")
     summary = " ".join(text.split())
+    try:
+        check_length(summary)
+    except ZsError as exc:
+        raise ZsError(f"对接内容：{exc.message}") from None
     if not summary:
         raise ZsError("对接内容不能为空：请写明谈了什么、对方态度、下一步")
     kind_name = resolve_type(type)
