@@ -838,3 +838,56 @@ def test_one_text_limit_on_every_way_in(tmp_path: Path) -> None:
         assert sh("export", str(out)).exit_code == 0
         r = sh("import", str(out))
         assert r.exit_code == 0 and "没有变化" in r.stderr, r.stderr
+
+
+PHONE = "13904561234"
+
+
+def _all_text(path: Path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return b"".join(z.read(n) for n in z.namelist())
+
+
+def test_mask_covers_phone_numbers_typed_into_free_text(tmp_path: Path) -> None:
+    """--mask hides a phone number typed in a note in every output meant for wide distribution:
+    the report workbook's detail sheets, report JSON with --details, exports, and history."""
+    sh = _hostile_city(tmp_path)
+    note = f"联系人王总 {PHONE}，座机 0456-8123456，邮箱 wang@example.com"
+    new_id = sh("add", "招什么", "私密项目", "--chain", "绿色矿业").stdout.strip()
+    assert sh("note", new_id, note).exit_code == 0
+    month = date.today().strftime("%Y-%m")
+    plain = sh("report", "monthly", "--month", month, "-f", "json", "--details")
+    assert PHONE in plain.stdout  # the unmasked report has it (so the masked one is a real test)
+    masked = sh("report", "monthly", "--month", month, "-f", "json", "--details", "--mask")
+    assert masked.exit_code == 0
+    for secret in (PHONE, "0456-8123456", "wang@example.com"):
+        assert secret not in masked.stdout, secret
+    assert "139****1234" in masked.stdout
+    book = tmp_path / "月报.xlsx"
+    assert sh("report", "monthly", "--month", month, "--out", str(book), "--mask").exit_code == 0
+    assert PHONE.encode() not in _all_text(book) and b"139****1234" in _all_text(book)
+    export = tmp_path / "全部.xlsx"
+    assert sh("export", str(export), "--mask").exit_code == 0
+    assert PHONE.encode() not in _all_text(export)
+    # history records the command line as typed: a real process, so its argv is the note
+    env = zs_env(tmp_path)
+    run = [PY, "-m", "zhaoshang", "--db", str(sh.db)]
+    subprocess.run([*run, "note", new_id, note], env=env, check=True, capture_output=True)
+    plain_history = subprocess.run([*run, "history"], env=env, capture_output=True, text=True).stdout
+    assert PHONE in plain_history
+    for args in (["history", "--mask"], ["history", "--mask", "-f", "json"]):
+        text = subprocess.run([*run, *args], env=env, capture_output=True, text=True).stdout
+        assert PHONE not in text and "139****1234" in text, text[:400]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".json"])
+def test_an_export_over_a_private_file_stays_private(tmp_path: Path, suffix: str) -> None:
+    sh = _hostile_city(tmp_path)
+    target = tmp_path / f"名单{suffix}"
+    target.write_text("old")
+    target.chmod(0o600)
+    assert sh("export", str(target)).exit_code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

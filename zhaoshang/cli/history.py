@@ -20,29 +20,33 @@ def history(
         int | None, typer.Argument(metavar="ID", help="条目编号（不填则看最近的操作）", show_default=False)
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示多少次操作", min=1)] = 20,
+    mask: Annotated[bool, typer.Option("--mask", help="电话、身份证号、邮箱打码（命令和新旧值里的都一样）")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """每一次修改：谁、何时、哪条命令、改了什么（旧值 → 新值）。"""
     from .. import history as hist
+    from ..privacy import mask_text
     from ..render import to_json, to_yaml
 
     db = state(ctx).open()
     entries = hist.commands(db, item_id=item_id, limit=limit)
     if fmt is not Format.table:
         data = [_entry_json(e) for e in entries]
-        out().write(to_json(data) if fmt is not Format.yaml else to_yaml(data))
+        text = to_json(data) if fmt is not Format.yaml else to_yaml(data)
+        out().write(mask_text(text) if mask else text)
         return
+    show = mask_text if mask else str
     if not entries:
         say("还没有任何修改记录")
         return
     for e in entries:
         mark = "（已撤销）" if e.undone_by else ""
         undo = f"（撤销第 {e.undo_of} 次操作）" if e.undo_of else ""
-        echo(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}")
+        echo(show(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}"))
         echo(f"    {e.summary()}")
         lines = _change_lines(db, e)
         for line in lines[:12]:
-            echo(f"    {line}")
+            echo(show(f"    {line}"))
         if len(lines) > 12 or e.total > len(e.changes):
             echo(f"    …共 {e.total} 处改动")
 

@@ -35,6 +35,9 @@ TodayOpt = Annotated[
     typer.Option("--today", help="把这一天当作今天（重出历史报表、复现报表用），默认今天"),
 ]
 DetailsOpt = Annotated[bool, typer.Option("--details", help="JSON 中附上每个数字背后的明细行")]
+MaskOpt = Annotated[
+    bool, typer.Option("--mask", help="明细中的电话、身份证号、邮箱打码（对接记录等文字里的也一样），用于广泛分发")
+]
 
 _EPILOG = (
     "口径：阶段按首次达到的生效日期计（跨阶段视为同日达到被跳过的阶段，退库不冲减）；"
@@ -87,6 +90,7 @@ def _show(
     fmt: ReportFormat | None,
     out_file: Path | None,
     details: bool,
+    mask: bool = False,
 ) -> None:
     from ..reports.report import build
 
@@ -95,7 +99,7 @@ def _show(
 
         check_target(out_file)
     db = state(ctx).open()
-    report = build(db, p, kind=kind, today=today, details=details or out_file is not None)
+    report = build(db, p, kind=kind, today=today, details=details or out_file is not None, mask=mask)
     if out_file is not None:
         from ..reports.workbook import write
 
@@ -129,6 +133,7 @@ def monthly(
     out_file: OutOpt = None,
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
+    mask: MaskOpt = False,
 ) -> None:
     """月度调度：本月与上月、年累计、年度目标完成率、产业链、擂台赛、问题台账、大走访、审批速度。
 
@@ -137,7 +142,7 @@ def monthly(
     from ..reports.periods import month_of
 
     today = _today(today_text)
-    _show(ctx, "monthly", month_of(month, today), today, fmt, out_file, details)
+    _show(ctx, "monthly", month_of(month, today), today, fmt, out_file, details, mask)
 
 
 def quarterly(
@@ -149,12 +154,13 @@ def quarterly(
     out_file: OutOpt = None,
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
+    mask: MaskOpt = False,
 ) -> None:
     """季度通报：本季度与上季度、年累计、目标完成率与排名。例：zs report quarterly --quarter 2026Q3"""
     from ..reports.periods import quarter_of
 
     today = _today(today_text)
-    _show(ctx, "quarterly", quarter_of(quarter, today), today, fmt, out_file, details)
+    _show(ctx, "quarterly", quarter_of(quarter, today), today, fmt, out_file, details, mask)
 
 
 def half(
@@ -169,12 +175,13 @@ def half(
     out_file: OutOpt = None,
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
+    mask: MaskOpt = False,
 ) -> None:
     """半月通报（半月一要账、一排名、一通报）：1–15 日为上半月，16 日至月末为下半月。"""
     from ..reports.periods import half_of
 
     today = _today(today_text)
-    _show(ctx, "half", half_of(which, today), today, fmt, out_file, details)
+    _show(ctx, "half", half_of(which, today), today, fmt, out_file, details, mask)
 
 
 def period(
@@ -191,6 +198,7 @@ def period(
     out_file: OutOpt = None,
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
+    mask: MaskOpt = False,
 ) -> None:
     """任意期间的通报：写一个期间，或用 --from/--to 给出起止日期。
 
@@ -205,7 +213,7 @@ def period(
     if not which and not (start or end):
         raise ZsError("请给出期间（如 2026Q2、2026-03上半月），或用 --from 2026-03-01 --to 2026-03-20")
     p = from_text(which) if which else range_of(start, end, today)
-    _show(ctx, "period", p, today, fmt, out_file, details)
+    _show(ctx, "period", p, today, fmt, out_file, details, mask)
 
 
 class RankBy(StrEnum):

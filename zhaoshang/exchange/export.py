@@ -30,6 +30,8 @@ from typing import IO, Any
 
 from ..db import Database
 from ..errors import ZsError
+from ..files import put_in_place
+from ..privacy import mask, mask_value
 from ..render import escape_formula
 from . import layout, source
 from .layout import Col, SheetSpec
@@ -87,7 +89,7 @@ def export(
             _write_csv(db, sel, tmp, result, progress, mask=mask)
         else:
             _write_records(db, sel, tmp, meta, result, progress, fmt=fmt, mask=mask)
-        os.replace(tmp, target)
+        put_in_place(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -188,9 +190,15 @@ def _masked(convert: Convert | None) -> Convert:
     def run(v: Any) -> Any:
         if v is None or v == "":
             return v
-        return layout.mask(str(v if convert is None else convert(v)))
+        return mask(str(v if convert is None else convert(v)))
 
     return run
+
+
+def _masked_text(convert: Convert | None) -> Convert:
+    if convert is None:
+        return mask_value
+    return lambda v: mask_value(convert(v))
 
 
 def converters(cols: Sequence[Col], fmt: str, *, mask: bool) -> list[tuple[int, Convert]]:
@@ -224,6 +232,8 @@ def converters(cols: Sequence[Col], fmt: str, *, mask: bool) -> list[tuple[int, 
             if fmt == "csv":
                 inner = fn
                 fn = lambda v, inner=inner: escape_formula(inner(v))  # noqa: E731
+        elif mask and c.type == "text":  # a number typed into a note is masked where it stands
+            fn = _masked_text(fn)
         if fn is not None:
             out.append((i, fn))
     return out

@@ -362,12 +362,3 @@ def detail_sheets(defs: Definitions) -> list[SheetSpec]:
 
 
 #: The flag values of status_log as people read them.
-
-
-def mask(value: str) -> str:
-    """A sensitive value for wide distribution: 13800138000 → 138****8000; other text → ***."""
-    digits = [c for c in value if c.isdigit()]
-    if len(digits) >= 7:
-        head, tail = value[:3], value[-4:]
-        return f"{head}****{tail}"
-    return "***" if value else value

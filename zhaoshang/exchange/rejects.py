@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ZsError
+from ..files import put_in_place
 from .meta import FileMeta
 from .tables import HeaderCell
 
@@ -100,7 +101,7 @@ class Rejects:
         self.book.close()
         self.book = None
         if keep and self.rows:
-            os.replace(self.tmp, self.path)
+            put_in_place(self.tmp, self.path)
             return True
         self.tmp.unlink(missing_ok=True)
         return False

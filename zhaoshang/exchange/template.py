@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..db import Database
 from ..errors import ZsError
+from ..files import put_in_place
 from . import layout
 from .export import _meta, _names, add_validations
 from .layout import Col, SheetSpec
@@ -109,7 +110,7 @@ def write_template(
 
         write_meta_sheet(book, meta, [])
         book.close()
-        os.replace(tmp, target)
+        put_in_place(tmp, target)
     except BaseException:
         with contextlib.suppress(Exception):  # already failing; the temporary file goes anyway
             book.close()

@@ -4,7 +4,7 @@ and the definitions.  One :class:`Report` feeds the dashboard, JSON and the work
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +75,24 @@ class Details:
     #: 项目保 warnings today (zs warn): what is late now, whatever the period
     warnings: list[dict[str, Any]] = field(default_factory=list)
     today: date | None = None
+
+    def masked(self) -> Details:
+        """The same rows with every phone number, 身份证号 and e-mail in their text masked."""
+        from ..privacy import mask_value
+
+        def rows(rs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{k: mask_value(v) for k, v in r.items()} for r in rs]
+
+        return replace(
+            self,
+            targets=rows(self.targets),
+            contacts=rows(self.contacts),
+            funds=rows(self.funds),
+            problems=rows(self.problems),
+            visits=rows(self.visits),
+            permits=rows(self.permits),
+            warnings=rows(self.warnings),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,8 +175,10 @@ def build(
     today: date | None = None,
     cfg: ReportConfig | None = None,
     details: bool = False,
+    mask: bool = False,
 ) -> Report:
-    """Every figure of ``period`` (and the period before, and the year to date)."""
+    """Every figure of ``period`` (and the period before, and the year to date); with
+    ``mask``, phone numbers and the like in the detail rows are masked (free text too)."""
     cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
     prev = period.previous()
@@ -171,6 +191,8 @@ def build(
         year_cells, prev_year = flows[2].merge(now), flows[3].merge(then)
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
+    if det is not None and mask:
+        det = det.masked()
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
     progress = time_progress(asof, ytd.end.year)
     chains = _chain_rows(db, cur, before, year_cells, chain_goals, progress)
