@@ -333,8 +333,11 @@ def test_export_is_atomic(city: dict[str, int], db_path: Path, tmp_path: Path, m
         real(*a, **k)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ex, "add_validations", failing)
-    with pytest.raises(OSError):
+    from zhaoshang.errors import ZsError
+
+    with pytest.raises(ZsError, match="磁盘空间不足") as err:  # the domain error, naming the file
         ex.export(db, out)
+    assert str(out) in err.value.message
     assert out.read_bytes() == b"old content"
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("zs.db", "_"))) == ["清单.xlsx"]
     monkeypatch.setattr(ex, "add_validations", real)

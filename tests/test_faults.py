@@ -12,6 +12,9 @@ must land mid-write for the test to count.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
 import shutil
 import signal
@@ -549,3 +552,137 @@ def test_a_database_on_a_network_file_system_is_refused(tmp_path: Path, monkeypa
     assert not db.exists()
     monkeypatch.setenv("ZHAOSHANG_ALLOW_NETWORK_FS", "1")  # the expert's own risk, documented
     assert CliRunner().invoke(app, ["--db", str(db), "init"]).exit_code == 0
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """(source folder, the same folder mounted read-only): needs root and mount, else skipped."""
+    src, mnt = tmp_path / "src", tmp_path / "ro"
+    src.mkdir()
+    mnt.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a read-only mount needs root")
+    ok = subprocess.run(["mount", "--bind", str(src), str(mnt)], capture_output=True).returncode == 0
+    ok = ok and subprocess.run(["mount", "-o", "remount,ro,bind", str(mnt)], capture_output=True).returncode == 0
+    if not ok:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+        pytest.skip("mount is not allowed here")
+    try:
+        yield src, mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_a_database_on_read_only_media_can_be_read(read_only_mount: tuple[Path, Path], tmp_path: Path) -> None:
+    """A city's database burnt to a disc or a read-only share: list, search, show, reports and
+    export work (WAL's -shm cannot be created there); a write says why it cannot."""
+    src, mnt = read_only_mount
+    env = zs_env(tmp_path)
+    assert run_zs(src / "city.db", "init", "--demo", env=env).returncode == 0
+    db = mnt / "city.db"
+    for args in (["list", "-f", "json"], ["search", "铜"], ["show", "1"], ["report", "monthly", "-f", "json"],
+                 ["export", str(tmp_path / "out.xlsx")], ["info"]):  # fmt: skip
+        proc = run_zs(db, *args, env=env)
+        assert proc.returncode == 0, (args, proc.stderr)
+    assert len(json.loads(run_zs(db, "list", "-f", "json", env=env).stdout)) == 89
+    proc = run_zs(db, "add", "招什么", "新项目", "--chain", "绿色矿业", env=env)
+    assert proc.returncode == 1 and "只读的位置" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# Ctrl-C and a full disk: one Chinese line saying what was and was not written
+# ---------------------------------------------------------------------------------------
+
+
+def _county_csv(path: Path, n: int = 50) -> Path:
+    rows = "".join(f"项目{i},绿色矿业\n" for i in range(n))
+    path.write_text("项目名称,产业链\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_ctrl_c_during_an_import_writes_nothing_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+    from zhaoshang.exchange import bulk
+
+    db = tmp_path / "city.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(db), "init"]).exit_code == 0
+    assert runner.invoke(app, ["--db", str(db), "chain", "add", "绿色矿业"]).exit_code == 0
+    before = full_dump(db)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bulk, "insert_rows", interrupted)
+    r = runner.invoke(app, ["--db", str(db), "import", str(_county_csv(tmp_path / "县.csv")), "--kind", "招什么"])
+    assert r.exit_code == 130, (r.exit_code, r.stderr)
+    assert r.stderr.strip().endswith("没有写入任何数据，也没有留下写了一半的文件") or "没有写入任何数据" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert full_dump(db) == before
+
+
+def test_ctrl_c_after_an_import_committed_says_it_is_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+    from zhaoshang.exchange import importer
+
+    db = tmp_path / "city.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(db), "init"]).exit_code == 0
+    assert runner.invoke(app, ["--db", str(db), "chain", "add", "绿色矿业"]).exit_code == 0
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer, "summarize", interrupted)  # Ctrl-C while the summary is printed
+    r = runner.invoke(app, ["--db", str(db), "import", str(_county_csv(tmp_path / "县.csv")), "--kind", "招什么"])
+    assert r.exit_code == 130 and "已经完成并保存" in r.stderr and "zs undo" in r.stderr, r.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 50
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a nearly full 1 MB tmpfs (root and mount needed, else skipped)."""
+    mnt = tmp_path / "full"
+    mnt.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a small file system needs root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("mount is not allowed here")
+    try:
+        with contextlib.suppress(OSError), (mnt / "filler").open("wb") as fh:
+            fh.write(b"\0" * (1 << 20))
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "{dir}/全部.xlsx"],
+        ["export", "{dir}/全部.csv"],
+        ["export", "{dir}/全部.json"],
+        ["template", "{dir}/模板.xlsx"],
+        ["report", "monthly", "--out", "{dir}/月报.xlsx"],
+    ],
+)
+def test_a_full_disk_gets_one_clear_line(full_disk: Path, tmp_path: Path, args: list[str]) -> None:
+    env = zs_env(tmp_path)
+    db = tmp_path / "city.db"
+    assert run_zs(db, "init", "--demo", env=env).returncode == 0
+    proc = run_zs(db, *(a.format(dir=full_disk) for a in args), env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "磁盘空间不足" in proc.stderr and str(full_disk) in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]  # nothing half-written left
+
+
+def test_a_database_on_a_full_disk_writes_nothing(full_disk: Path, tmp_path: Path) -> None:
+    env = zs_env(tmp_path)
+    proc = run_zs(full_disk / "city.db", "init", "--demo", env=env)
+    assert proc.returncode == 1 and "磁盘已满" in proc.stderr and "没有写入任何数据" in proc.stderr, proc.stderr

@@ -248,3 +248,31 @@ def test_init_demo_at_once_loads_one_city(tmp_path: Path) -> None:
             assert "已有数据，不能载入演示数据" in r.stderr, r.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM chains").fetchone()[0] == 6
+
+
+@pytest.mark.slow
+def test_a_write_waiting_on_another_program_says_so(tmp_path: Path) -> None:
+    """Another program holds the write lock (a long import): after a second or two the command
+    says what it is waiting for, then goes ahead when the lock is free."""
+    import threading
+
+    env = zs_env(tmp_path)
+    db = tmp_path / "busy.db"
+    subprocess.run([PY, "-m", "zhaoshang", "--db", str(db), "init", "--demo"], env=env, check=True, capture_output=True)
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(3.5, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        started = time.monotonic()
+        proc = subprocess.run(
+            [PY, "-m", "zhaoshang", "--db", str(db), "add", "招什么", "等待中的项目", "--chain", "绿色矿业"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        took = time.monotonic() - started
+    finally:
+        release.join()
+        holder.close()
+    assert proc.returncode == 0, proc.stderr
+    assert "正被另一个程序写入" in proc.stderr and "正在等待" in proc.stderr, proc.stderr
+    assert took >= 3

@@ -23,8 +23,9 @@ import contextlib
 import json
 import os
 import sqlite3
+import urllib.parse
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,8 @@ from .definitions import Definitions, KindDef, kind_as_dict
 from .errors import ZsError
 
 BUSY_TIMEOUT_MS = 30_000
+#: a write that has waited this long for another program's lock says so (Database.on_wait)
+WAIT_NOTICE_MS = 1_500
 
 
 def now() -> str:
@@ -333,6 +336,12 @@ class Database:
         self.path = path
         self.defs = defs
         self.current: CommandInfo | None = None
+        #: opened from read-only media: reads only (see :meth:`open`)
+        self.read_only = False
+        #: the id of the last command this connection committed (what an interrupt kept)
+        self.committed: int | None = None
+        #: told (a message for people) when a write has to wait for another program's lock
+        self.on_wait: Callable[[str], None] | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -359,20 +368,35 @@ class Database:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ZsError(f"无法创建数据库目录「{p.parent}」：{exc.strerror}") from None
+        readonly = exists and _on_read_only_media(p)
         try:
-            conn = sqlite3.connect(
-                str(p),
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            if readonly:
+                # WAL needs its -shm file beside the database, which read-only media cannot hold;
+                # immutable=1 reads the file as it is, without locks (nobody can write there)
+                conn = sqlite3.connect(
+                    f"file:{urllib.parse.quote(str(p.resolve()))}?mode=ro&immutable=1",
+                    uri=True,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            else:
+                conn = sqlite3.connect(
+                    str(p),
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
         except sqlite3.Error as exc:
             raise ZsError(f"无法打开数据库「{p}」：{exc}") from None
         db = cls(conn, p, defs)
+        db.read_only = readonly
         try:
-            db._configure()
-            db._upgrade()
-            db.sync_definitions()
+            if readonly:
+                db._check_readable()
+            else:
+                db._configure()
+                db._upgrade()
+                db.sync_definitions()
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _db_error(p, exc) from None
@@ -380,6 +404,16 @@ class Database:
             conn.close()
             raise
         return db
+
+    def _check_readable(self) -> None:
+        """On read-only media nothing can be upgraded: the file must be of this version."""
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != schema_version():
+            raise ZsError(
+                f"数据库「{self.path}」在只读的位置，它的结构版本是 {version}（本程序为 {schema_version()}），"
+                "需要升级才能使用：请把它复制到可写的位置再运行"
+            )
+        self.conn.execute("PRAGMA foreign_keys = ON")
 
     def _configure(self) -> None:
         c = self.conn
@@ -459,10 +493,29 @@ class Database:
         return bool(rows[0])
 
     def _write_begin(self) -> None:
+        """Take the write lock.  When another program holds it (a long import), say so after
+        :data:`WAIT_NOTICE_MS` through :attr:`on_wait` and keep waiting up to the busy timeout."""
+        if self.on_wait is not None:
+            self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise _db_error(self.path, exc) from None
+                self.on_wait(
+                    f"数据库「{self.path.name}」正被另一个程序写入（可能是一次大的导入或别人的命令），"
+                    f"正在等待它完成（最多 {BUSY_TIMEOUT_MS // 1000} 秒）…"
+                )
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise _db_error(self.path, exc) from None
+        finally:
+            if self.on_wait is not None:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     # -- definitions -------------------------------------------------------------------
     def sync_definitions(self) -> None:
@@ -528,6 +581,11 @@ class Database:
         if self.current is not None:  # nested: part of the enclosing command
             yield self.current
             return
+        if self.read_only:
+            raise ZsError(
+                f"数据库「{self.path}」在只读的位置（只读光盘、U 盘或目录）：只能查看，不能修改。"
+                "要修改请把它复制到可写的位置，用 --db 指定"
+            )
         self._write_begin()
         try:
             text = args if isinstance(args, str) else " ".join(args)
@@ -538,11 +596,17 @@ class Database:
             info = CommandInfo(int(cur.lastrowid or 0), name, user)
             self.current = info
             yield info
-            if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (info.id,)).fetchone() is None:
+            changed = (
+                self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (info.id,)).fetchone()
+                is not None
+            )
+            if not changed:
                 self.conn.execute("DELETE FROM commands WHERE id = ?", (info.id,))
             else:
                 self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (info.id,))
             self.conn.execute("COMMIT")
+            if changed:
+                self.committed = info.id
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -605,6 +669,16 @@ def _split_sql(script: str) -> list[str]:
     return out
 
 
+def _on_read_only_media(path: Path) -> bool:
+    """The file cannot be written there: a read-only file system or folder (root included)."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        pass
+    return not os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK)
+
+
 def _db_error(path: Path, exc: sqlite3.Error) -> ZsError:
     text = str(exc)
     if "file is not a database" in text or "malformed" in text:
@@ -613,6 +687,11 @@ def _db_error(path: Path, exc: sqlite3.Error) -> ZsError:
         return ZsError(f"数据库「{path}」是只读的：请检查文件权限，或用 --db 指定可写的位置")
     if "locked" in text or "busy" in text:
         return ZsError(f"数据库「{path}」正被其他程序长时间占用：请稍后重试")
+    if "disk is full" in text or "database or disk is full" in text:
+        return ZsError(
+            f"磁盘已满，数据库「{path}」无法写入：这次操作没有写入任何数据。"
+            "请清理磁盘空间（或用 --db 把数据库移到空间充足的位置）后重试"
+        )
     if "unable to open" in text:
         return ZsError(f"无法打开数据库「{path}」：请检查路径是否存在、是否有权限")
     return ZsError(f"数据库「{path}」出错：{text}")

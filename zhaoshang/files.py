@@ -16,3 +16,36 @@ def put_in_place(tmp: Path, target: Path) -> None:
         mode = stat.S_IMODE(os.stat(target).st_mode)
         os.chmod(tmp, mode)
     os.replace(tmp, target)
+
+
+def write_error(target: Path, exc: OSError) -> str:
+    """What a person reads when writing ``target`` failed: the file, the cause, what to do, and
+    that nothing was put in place (writers write a temporary file and rename it)."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC:
+        why = "磁盘空间不足"
+        fix = "请清理磁盘空间或换一个位置后重试"
+    elif code in (errno.EACCES, errno.EPERM):
+        why = "没有写入权限"
+        fix = "请检查文件和目录的权限，或文件是否正在 Excel/WPS 中打开（关闭后重试）"
+    elif code == errno.EROFS:
+        why = "位置是只读的"
+        fix = "请换一个可写的位置"
+    elif code in (errno.EFBIG, errno.EDQUOT):
+        why = "超过了文件大小或磁盘配额的限制"
+        fix = "请换一个位置，或分几次导出"
+    else:
+        why = exc.strerror or str(exc)
+        fix = "请检查路径和磁盘后重试"
+    return f"无法写入「{target}」：{why}。没有留下写了一半的文件，原有的同名文件未改动；{fix}"
+
+
+def os_error_of(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc``: itself, or the one a library wrapped (XlsxWriter's
+    FileCreateError carries it as its argument), else None."""
+    for candidate in (exc, *exc.args[:1], exc.__cause__, exc.__context__):
+        if isinstance(candidate, OSError):
+            return candidate
+    return None

@@ -4,6 +4,7 @@ heavier parts until a command runs."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -20,7 +21,7 @@ from typer import _click as click  # Typer >= 0.26 vendors Click: its exceptions
 from typer._click import exceptions as click_exc
 from typer.core import TyperCommand, TyperGroup
 
-from ..errors import EXIT_USAGE, EXIT_USER_ERROR, ZsError
+from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_USER_ERROR, ZsError
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -169,9 +170,15 @@ class ZsGroup(_ChineseHelp, TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if not os.environ.get("ZHAOSHANG_DEBUG"):
+            # a library's cleanup failing after the error was reported (a ZipFile closed again
+            # on a full disk) must not print "Exception ignored … Traceback" over the message
+            sys.unraisablehook = _quiet_unraisable
         try:
             _check_encoding(sys.argv[1:] if args is None else args)
             rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            if rv == EXIT_INTERRUPTED and standalone_mode:  # Typer turns Ctrl-C into Exit(130)
+                click.echo(_interrupted(), err=True)
             if not standalone_mode:
                 return rv
             sys.exit(rv if isinstance(rv, int) else 0)
@@ -196,6 +203,11 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             sys.exit(exc.exit_code)
         except SystemExit:
             raise
+        except KeyboardInterrupt:  # outside a command's own handling (start-up)
+            if not standalone_mode or os.environ.get("ZHAOSHANG_DEBUG"):
+                raise
+            click.echo(_interrupted(), err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # a bug: say so briefly, never a traceback
             if not standalone_mode or os.environ.get("ZHAOSHANG_DEBUG"):
                 raise
@@ -207,6 +219,26 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             sys.exit(EXIT_USER_ERROR)
         finally:
             pass
+
+
+#: the invocation's state, for the one boundary that reports an interrupt (Ctrl-C)
+_LAST_STATE: State | None = None
+
+
+def _interrupted() -> str:
+    """What an interrupted command did and did not write, in one line."""
+    st = _LAST_STATE
+    db = st._db if st is not None else None
+    if db is not None and db.current is not None:
+        return "已中断：这次操作没有写入任何数据（已全部撤回），也没有留下写了一半的文件"
+    committed = db.committed if db is not None else st.committed if st is not None else None
+    if committed is not None:
+        return f"已中断：但这次操作在中断前已经完成并保存（第 {committed} 次操作，可用 zs undo 撤销）"
+    return "已中断：没有写入任何数据，也没有留下写了一半的文件"
+
+
+def _quiet_unraisable(_: Any) -> None:
+    """An exception during cleanup (``__del__``, a finished generator): secondary, never shown."""
 
 
 def _check_encoding(args: Sequence[str]) -> None:
@@ -250,8 +282,12 @@ def _os_message(exc: BaseException) -> str:
         return f"没有权限访问「{exc.filename}」：请检查文件权限"
     if isinstance(exc, MemoryError):
         return "内存不足：请分批处理"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        where = f"「{exc.filename}」" if exc.filename else ""
+        return f"磁盘空间不足，无法写入{where}：这次操作没有完成，请清理磁盘空间或换一个位置后重试"
     if isinstance(exc, OSError):
-        return f"文件操作失败「{exc.filename or ''}」：{exc.strerror or exc}"
+        where = f"「{exc.filename}」" if exc.filename else ""
+        return f"文件操作失败{where}：{exc.strerror or exc}"
     return str(exc)
 
 
@@ -280,6 +316,12 @@ class State:
     db_option: Path | None = None
     user_option: str | None = None
     _db: Database | None = None
+    #: the last command committed before the database was closed (what an interrupt kept)
+    committed: int | None = None
+
+    def __post_init__(self) -> None:
+        global _LAST_STATE
+        _LAST_STATE = self
 
     def db_path(self) -> Path:
         from ..config import resolve_db_path
@@ -313,6 +355,7 @@ class State:
                     f"确要在那里新建，请运行 zs --db {path} init"
                 )
             self._db = Database.open(path, self.defs(), create=create)
+            self._db.on_wait = say
         return self._db
 
     @contextmanager
@@ -324,6 +367,7 @@ class State:
 
     def close(self) -> None:
         if self._db is not None:
+            self.committed = self._db.committed
             self._db.close()
             self._db = None
 

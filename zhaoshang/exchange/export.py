@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from ..db import Database
 from ..errors import ZsError
-from ..files import put_in_place
+from ..files import os_error_of, put_in_place, write_error
 from ..privacy import mask, mask_value
 from ..render import escape_formula
 from . import layout, source
@@ -90,8 +90,14 @@ def export(
         else:
             _write_records(db, sel, tmp, meta, result, progress, fmt=fmt, mask=mask)
         put_in_place(tmp, target)
-    except BaseException:
+    except OSError as exc:
         tmp.unlink(missing_ok=True)
+        raise ZsError(write_error(target, exc)) from None
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        inner = os_error_of(exc)  # XlsxWriter wraps the OSError in its FileCreateError
+        if inner is not None:
+            raise ZsError(write_error(target, inner)) from None
         raise
     return result
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..db import Database
 from ..errors import ZsError
-from ..files import put_in_place
+from ..files import os_error_of, put_in_place, write_error
 from . import layout
 from .export import _meta, _names, add_validations
 from .layout import Col, SheetSpec
@@ -111,10 +111,13 @@ def write_template(
         write_meta_sheet(book, meta, [])
         book.close()
         put_in_place(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(Exception):  # already failing; the temporary file goes anyway
             book.close()
         tmp.unlink(missing_ok=True)
+        cause = os_error_of(exc)
+        if cause is not None:
+            raise ZsError(write_error(target, cause)) from None
         raise
     return result
 

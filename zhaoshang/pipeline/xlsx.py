@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ZsError
+from ..files import os_error_of, put_in_place, write_error
 
 if TYPE_CHECKING:
     from ..render import Column
@@ -24,7 +25,7 @@ def write_tables(path: Path, sheets: Sequence[tuple[str, str, Sequence[Column], 
     try:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
     except OSError as exc:
-        raise ZsError(f"无法写入「{path}」：{exc.strerror or exc}") from None
+        raise ZsError(write_error(path, exc)) from None
     title_fmt = book.add_format({"bold": True, "font_size": 14})
     head_fmt = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     text_fmt = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
@@ -52,10 +53,13 @@ def write_tables(path: Path, sheets: Sequence[tuple[str, str, Sequence[Column], 
             ws.autofilter(1, 0, max(1, len(rows) + 1), len(cols) - 1)
     try:
         book.close()
-        tmp.replace(path)
-    except OSError as exc:
+        put_in_place(tmp, path)
+    except Exception as exc:
         tmp.unlink(missing_ok=True)
-        raise ZsError(f"无法写入「{path}」：{exc.strerror or exc}") from None
+        cause = os_error_of(exc)
+        if cause is None:
+            raise
+        raise ZsError(write_error(path, cause)) from None
 
 
 def _text(value: Any) -> str:

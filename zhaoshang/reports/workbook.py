@@ -16,11 +16,14 @@ here only).
 from __future__ import annotations
 
 import functools
+import os
 import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ZsError
+from ..files import os_error_of, put_in_place, write_error
 from .dashboard import FUNNEL, HEADLINE, RATE_PAIRS
 from .figures import in_window
 from .metrics import BY_KEY, Metric, definition
@@ -293,12 +296,27 @@ def check_target(path: Path) -> Path:
 
 
 def write(report: Report, path: Path) -> list[str]:
-    """Write ``report`` (built with details) to ``path``; returns the sheet names."""
-    from ..errors import ZsError
-
+    """Write ``report`` (built with details) to ``path``: a temporary file in the same
+    folder, renamed over ``path`` when complete (a kill or a full disk never leaves a broken
+    workbook over the previous good one); returns the sheet names."""
     if report.details is None:  # pragma: no cover - the CLI always builds with details
         raise ValueError("report built without details")
     path = check_target(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        sheets = _write(report, tmp)
+        put_in_place(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        inner = os_error_of(exc)
+        if inner is not None:
+            raise ZsError(write_error(path, inner)) from None
+        raise
+    return sheets
+
+
+def _write(report: Report, path: Path) -> list[str]:
+    """Lay the report out into a new workbook at ``path`` (a temporary file)."""
     book = _Book(report, path)
     _cover(book)
     _chains(book)
@@ -311,14 +329,7 @@ def write(report: Report, path: Path) -> list[str]:
     _warnings(book)
     _definitions(book)
     _details(book)
-    from xlsxwriter.exceptions import FileCreateError
-
-    try:
-        book.close()
-    except (FileCreateError, OSError) as exc:
-        raise ZsError(
-            f"无法写入「{path}」（{exc}）：请检查是否有写权限，或文件是否正在 Excel/WPS 中打开（关闭后重试）"
-        ) from None
+    book.close()
     return book.sheets
 
 
