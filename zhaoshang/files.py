@@ -1,11 +1,32 @@
-"""Putting a finished file in place."""
+"""Putting a finished file in place: every writer (export, template, report, ledger) writes
+a temporary file beside its target and renames it over the target when complete."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import ZsError
+
+
+@contextlib.contextmanager
+def writing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write to.  When the block completes it replaces
+    ``target`` in one step (keeping its permissions); on any error it is removed, and an OSError
+    (also one a library wrapped) becomes a :class:`ZsError` that names ``target``."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        put_in_place(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        cause = os_error_of(exc)
+        if cause is not None and not isinstance(exc, ZsError):
+            raise ZsError(write_error(target, cause)) from None
+        raise
 
 
 def put_in_place(tmp: Path, target: Path) -> None:

@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from ..db import Database
 from ..errors import ZsError
-from ..files import os_error_of, put_in_place, write_error
+from ..files import writing
 from ..privacy import mask, mask_value
 from ..render import escape_formula
 from . import layout, source
@@ -81,24 +81,13 @@ def export(
     sel = source.select(db, flt or ExportFilter())
     result = ExportResult(target, fmt, description=sel.description, masked=mask)
     meta = _meta(db, sel, mask=mask, user=user)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    with writing(target) as tmp:
         if fmt == "xlsx":
             _write_xlsx(db, sel, tmp, meta, result, progress, fast=fast)
         elif fmt == "csv":
             _write_csv(db, sel, tmp, result, progress, mask=mask)
         else:
             _write_records(db, sel, tmp, meta, result, progress, fmt=fmt, mask=mask)
-        put_in_place(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ZsError(write_error(target, exc)) from None
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        inner = os_error_of(exc)  # XlsxWriter wraps the OSError in its FileCreateError
-        if inner is not None:
-            raise ZsError(write_error(target, inner)) from None
-        raise
     return result
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..db import Database
 from ..errors import ZsError
-from ..files import os_error_of, put_in_place, write_error
+from ..files import writing
 from . import layout
 from .export import _meta, _names, add_validations
 from .layout import Col, SheetSpec
@@ -94,31 +94,26 @@ def write_template(
     meta = _meta(db, sel, mask=False, user=user, type_="template")
     specs = [layout.item_sheet(db.defs, k) for k in sel.kinds]
     result = TemplateResult(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    book = Book(tmp)
-    try:
-        _instructions(book, specs)
-        lists = {"chains": _names(db, "chains"), "units": _names(db, "units")}
-        for spec in specs:
-            cols = _fill_cols(spec)
-            sheet = book.sheet(spec.name, cols, rows=1000, freeze=spec.freeze)
-            add_validations(sheet, cols, lists)
-            sheet.finish()
-            result.sheets.append(spec.name)
-        book.write_lists_sheet()
-        from .export import write_meta_sheet
+    with writing(target) as tmp:
+        book = Book(tmp)
+        try:
+            _instructions(book, specs)
+            lists = {"chains": _names(db, "chains"), "units": _names(db, "units")}
+            for spec in specs:
+                cols = _fill_cols(spec)
+                sheet = book.sheet(spec.name, cols, rows=1000, freeze=spec.freeze)
+                add_validations(sheet, cols, lists)
+                sheet.finish()
+                result.sheets.append(spec.name)
+            book.write_lists_sheet()
+            from .export import write_meta_sheet
 
-        write_meta_sheet(book, meta, [])
+            write_meta_sheet(book, meta, [])
+        except BaseException:
+            with contextlib.suppress(Exception):  # already failing; the temporary file goes anyway
+                book.close()
+            raise
         book.close()
-        put_in_place(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(Exception):  # already failing; the temporary file goes anyway
-            book.close()
-        tmp.unlink(missing_ok=True)
-        cause = os_error_of(exc)
-        if cause is not None:
-            raise ZsError(write_error(target, cause)) from None
-        raise
     return result
 
 

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ZsError
-from ..files import os_error_of, put_in_place, write_error
+from ..files import writing
 
 if TYPE_CHECKING:
     from ..render import Column
@@ -19,13 +18,13 @@ def write_tables(path: Path, sheets: Sequence[tuple[str, str, Sequence[Column], 
     """Write one sheet per (sheet name, title, columns, rows) to ``path`` (.xlsx)."""
     import xlsxwriter
 
+    with writing(path) as tmp:
+        _write(xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False}), sheets)
+
+
+def _write(book: Any, sheets: Sequence[tuple[str, str, Sequence[Column], Sequence[dict[str, Any]]]]) -> None:
     from ..render import width
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-    except OSError as exc:
-        raise ZsError(write_error(path, exc)) from None
     title_fmt = book.add_format({"bold": True, "font_size": 14})
     head_fmt = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     text_fmt = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
@@ -51,15 +50,7 @@ def write_tables(path: Path, sheets: Sequence[tuple[str, str, Sequence[Column], 
         ws.freeze_panes(2, 0)
         if cols:
             ws.autofilter(1, 0, max(1, len(rows) + 1), len(cols) - 1)
-    try:
-        book.close()
-        put_in_place(tmp, path)
-    except Exception as exc:
-        tmp.unlink(missing_ok=True)
-        cause = os_error_of(exc)
-        if cause is None:
-            raise
-        raise ZsError(write_error(path, cause)) from None
+    book.close()
 
 
 def _text(value: Any) -> str:

@@ -16,14 +16,13 @@ here only).
 from __future__ import annotations
 
 import functools
-import os
 import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ZsError
-from ..files import os_error_of, put_in_place, write_error
+from ..files import writing
 from .dashboard import FUNNEL, HEADLINE, RATE_PAIRS
 from .figures import in_window
 from .metrics import BY_KEY, Metric, definition
@@ -283,7 +282,6 @@ class _Book:
 
 def check_target(path: Path) -> Path:
     """Refuse, before any work, a file name the workbook cannot be written to."""
-    from ..errors import ZsError
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -302,17 +300,8 @@ def write(report: Report, path: Path) -> list[str]:
     if report.details is None:  # pragma: no cover - the CLI always builds with details
         raise ValueError("report built without details")
     path = check_target(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        sheets = _write(report, tmp)
-        put_in_place(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        inner = os_error_of(exc)
-        if inner is not None:
-            raise ZsError(write_error(path, inner)) from None
-        raise
-    return sheets
+    with writing(path) as tmp:
+        return _write(report, tmp)
 
 
 def _write(report: Report, path: Path) -> list[str]:
