@@ -338,6 +338,10 @@ class Database:
         self.current: CommandInfo | None = None
         #: opened from read-only media: reads only (see :meth:`open`)
         self.read_only = False
+        #: the schema version this opening upgraded from (None: it was up to date)
+        self.upgraded_from: int | None = None
+        #: the definitions (checklists/*.yaml) changed and the tables were synced on opening
+        self.synced = False
         #: the id of the last command this connection committed (what an interrupt kept)
         self.committed: int | None = None
         #: told (a message for people) when a write has to wait for another program's lock
@@ -447,6 +451,8 @@ class Database:
             if self.conn.execute("PRAGMA user_version").fetchone()[0] >= v:
                 self.conn.execute("COMMIT")
                 continue
+            if self.upgraded_from is None:
+                self.upgraded_from = version
             try:
                 # from v3 on, a migration's data changes are recorded as one "upgrade" command
                 cid = self._open_upgrade_command(v, _desc) if v > 3 else None
@@ -532,6 +538,7 @@ class Database:
             for kind in self.defs.kinds:
                 if stored.get(kind.key) == wanted[kind.key]:
                     continue
+                self.synced = True
                 self._sync_kind(kind)
                 self.conn.execute(
                     "INSERT INTO definitions(kind, fingerprint, definition, updated_at) "

@@ -97,8 +97,13 @@ def _keep_only(name: str) -> None:
 
 def main() -> None:
     """Console-script entry point (``zhaoshang`` and ``zs``)."""
+    import os
     import sys
 
+    if os.environ.get("_ZS_COMPLETE"):  # a shell asking for completions (zs completion SHELL)
+        from typer._completion_classes import completion_init
+
+        completion_init()
     name = _invoked_name(sys.argv[1:])
     if name is not None:
         _keep_only(name)

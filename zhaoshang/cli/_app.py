@@ -4,6 +4,7 @@ heavier parts until a command runs."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -153,7 +154,7 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             _fail(str(translate_error(path, exc)))
         except (OSError, MemoryError) as exc:
             if isinstance(exc, BrokenPipeError):
-                raise
+                _pipe_closed()
             _fail(_os_message(exc))
         except OverflowError:  # an id or number beyond SQLite's 64-bit integers
             _fail("数字太大，超出了可以保存的范围：请检查输入的编号或数值")
@@ -253,6 +254,15 @@ def _check_encoding(args: Sequence[str]) -> None:
             raise click_exc.UsageError(
                 f"「{shown}」含有不是 UTF-8 编码的文字（终端或脚本可能是 GBK 编码）：请改用 UTF-8 后重试"
             ) from None
+
+
+def _pipe_closed() -> None:
+    """The reader of our output went away (`zs report monthly | head -1`): a quiet success, as
+    for `list`; what is left unflushed goes nowhere instead of failing again at exit."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(0)
 
 
 def _fail(message: str) -> None:

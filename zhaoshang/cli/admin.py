@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command("init", cls=ZsCommand)(init)
     app.command("info", cls=ZsCommand)(info)
     app.command("kinds", cls=ZsCommand)(kinds)
+    app.command("completion", cls=ZsCommand)(completion)
 
 
 def init(
@@ -32,8 +34,14 @@ def init(
         with st.command("init --demo") as db:
             counts = load_demo(db)
         say(f"已载入演示数据：{counts.summary()}")
-    verb = "已升级" if existed else "已创建"
-    say(f"{verb}数据库 {db.path}（结构版本 {db.version}）")
+    if not existed:
+        say(f"已创建数据库 {db.path}（结构版本 {db.version}）")
+    elif db.upgraded_from is not None:
+        say(f"已升级数据库 {db.path}：结构版本 {db.upgraded_from} → {db.version}")
+    elif db.synced:
+        say(f"数据库 {db.path} 已按新的清单定义更新（结构版本 {db.version}）")
+    else:
+        say(f"数据库 {db.path} 已是最新（结构版本 {db.version}），无需升级")
 
 
 def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
@@ -146,3 +154,33 @@ def render_indented(rows: Sequence[dict[str, Any]], cols: Sequence[Column]) -> s
     from ..render import table
 
     return "".join("  " + line + "\n" for line in table(rows, cols).splitlines())
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+
+
+_INSTALL = {
+    "bash": 'echo \'eval "$(zs completion bash)"\' >> ~/.bashrc',
+    "zsh": 'echo \'eval "$(zs completion zsh)"\' >> ~/.zshrc',
+    "fish": "zs completion fish > ~/.config/fish/completions/zs.fish",
+    "powershell": "zs completion powershell >> $PROFILE",
+}
+
+
+def completion(shell: Annotated[Shell, typer.Argument(help="bash、zsh、fish 或 powershell")]) -> None:
+    """输出 shell 补全脚本（命令、选项可按 Tab 补全）。
+
+    安装：bash  echo 'eval "$(zs completion bash)"' >> ~/.bashrc；
+    zsh  echo 'eval "$(zs completion zsh)"' >> ~/.zshrc；
+    fish  zs completion fish > ~/.config/fish/completions/zs.fish；
+    PowerShell  zs completion powershell >> $PROFILE。重开终端后生效。
+    """
+    from typer._completion_shared import get_completion_script
+
+    echo(get_completion_script(prog_name="zs", complete_var="_ZS_COMPLETE", shell=shell.value))
+    say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")
+

@@ -120,7 +120,13 @@ def rank_change(change_: int | None) -> tuple[str, str]:
 def _console(out: TextIO, color: bool, width: int | None) -> Console:
     from rich.console import Console
 
-    return Console(
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 when the reader goes away (`zs report monthly | head -1`); hand it
+            # to the CLI, which treats a closed pipe as a quiet success for every command
+            raise BrokenPipeError
+
+    return _Console(
         file=out,
         width=width or WIDTH,
         no_color=not color,

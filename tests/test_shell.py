@@ -1,0 +1,68 @@
+"""At home in the shell: completion scripts that complete, `init` that says what it did, and a
+closed pipe that is a quiet success for every command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from _harness import PY, zs_env
+from conftest import Cli
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_prints_a_script_and_how_to_install_it(cli: Cli, shell: str) -> None:
+    r = cli("completion", shell, ok=True)
+    assert "_ZS_COMPLETE" in r.stdout
+    assert "安装：" in r.stderr
+
+
+def test_the_completion_script_completes(tmp_path: Path) -> None:
+    """The protocol the bash script speaks: COMP_WORDS in, candidates out."""
+    env = {**zs_env(tmp_path), "_ZS_COMPLETE": "complete_bash", "COMP_WORDS": "zs rep", "COMP_CWORD": "1"}
+    r = subprocess.run([PY, "-m", "zhaoshang"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["report"], (r.stdout, r.stderr)
+    env.update(COMP_WORDS="zs list --ch", COMP_CWORD="2")
+    r = subprocess.run([PY, "-m", "zhaoshang"], env=env, capture_output=True, text=True, timeout=60)
+    assert "--chain" in r.stdout.split(), r.stderr
+
+
+def test_init_says_what_it_did(cli: Cli) -> None:
+    assert "已创建数据库" in cli("init", ok=True).stderr
+    assert "已是最新" in cli("init", ok=True).stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "monthly"],
+        ["report", "ranking"],
+        ["list"],
+        ["warn", "--all"],
+        ["notes"],
+        ["search", "项目"],
+        ["history"],
+        ["kinds"],
+        ["show", "16"],
+        ["ledger"],
+    ],
+)
+def test_closing_the_pipe_early_is_a_quiet_success(tmp_path: Path, args: list[str]) -> None:
+    """`zs report monthly | head -1` exits 0 like `zs list | head -1`, with nothing on stderr."""
+    env = zs_env(tmp_path)
+    db = tmp_path / "demo.db"
+    subprocess.run([PY, "-m", "zhaoshang", "--db", str(db), "init", "--demo"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [PY, "-m", "zhaoshang", "--db", str(db), *args],
+        env={**env, "COLUMNS": "200"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(1)
+    proc.stdout.close()  # like `| head -c 1`
+    code = proc.wait(timeout=60)
+    err = proc.stderr.read().decode()
+    assert code == 0, (code, err)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert os.path.exists(db)
