@@ -892,3 +892,33 @@ def test_simplified_keys_match(code: int) -> None:
     trad = chr(code)
     assert normalize_key(f" {trad} ") == to_simplified(trad)
     assert to_simplified(trad) != trad
+
+
+def test_dates_as_people_say_them() -> None:
+    from datetime import date as _date
+
+    from zhaoshang.parse import parse_typed_date, parse_typed_month
+
+    today = _date(2026, 3, 1)
+    assert parse_typed_date("今天", today=today) == today
+    assert parse_typed_date("昨天", today=today) == _date(2026, 2, 28)
+    assert parse_typed_date("前天", today=today) == _date(2026, 2, 27)
+    assert parse_typed_date("明天", today=today) == _date(2026, 3, 2)
+    assert parse_typed_date("11月28日", today=today) == _date(2026, 11, 28)
+    assert parse_typed_date("2025-12-31", today=today) == _date(2025, 12, 31)
+    assert parse_typed_month("本月", today=today) == "2026-03"
+    assert parse_typed_month("上月", today=_date(2026, 1, 15)) == "2025-12"
+    assert parse_typed_month("下个月", today=_date(2026, 12, 15)) == "2027-01"
+    assert parse_typed_month("3月", today=today) == "2026-03"
+    assert parse_typed_month("十二月", today=today) == "2026-12"
+    assert parse_typed_month("2026年3月", today=today) == "2026-03"
+    with pytest.raises(ZsError):
+        parse_typed_date("2月30日", today=today)
+    with pytest.raises(ZsError):
+        parse_typed_month("13月", today=today)
+
+
+def test_an_imported_cell_saying_today_is_not_guessed() -> None:
+    """In a county's sheet 今天 would mean the day the clerk typed it: refused, not dated."""
+    with pytest.raises(ZsError):
+        parse_date("今天")

@@ -66,3 +66,18 @@ def test_closing_the_pipe_early_is_a_quiet_success(tmp_path: Path, args: list[st
     assert code == 0, (code, err)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert os.path.exists(db)
+
+
+def test_relative_dates_on_the_command_line(cli: Cli, db_path: Path) -> None:
+    import json
+    from datetime import date, timedelta
+
+    cli("chain", "add", "绿色矿业", ok=True)
+    cli("add", "招什么", "项目", "--chain", "绿色矿业", ok=True)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    r = cli("note", "1", "谈了", "--date", "昨天", ok=True)
+    assert f"（{yesterday}" in r.stderr
+    cli("stage", "1", "在谈", "--date", "昨天", ok=True)
+    rec = json.loads(cli("show", "1", "-f", "json", ok=True).stdout)
+    assert rec["status_log"][-1]["date"] == yesterday
+    assert "晚于今天" in cli("stage", "1", "已签约", "--date", "明天", ok=False).stderr

@@ -719,3 +719,49 @@ def split_assignment(arg: str) -> tuple[str, str]:
     if cut < 0 or not arg[:cut].strip():
         raise ParseError(f"「{_show(arg)}」不是 字段=值 的形式：例如 投资额=3.56亿")
     return arg[:cut].strip(), arg[cut + 1 :]
+
+
+# ------------------------------------------------------------- dates as people say them
+
+#: words for days, relative to today (typed at a terminal; never read from an imported cell,
+#: where "today" would mean the day the clerk typed it, not the day of import)
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1, "明日": 1, "后天": 2}
+_RELATIVE_MONTHS = {"本月": 0, "这个月": 0, "当月": 0, "上月": -1, "上个月": -1, "下月": 1, "下个月": 1}
+_MONTH_DAY = re.compile(r"([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?")
+_MONTH_ONLY = re.compile(r"([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
+
+
+def parse_typed_date(value: object, *, today: datetime.date | None = None) -> datetime.date:
+    """A date typed by a person: every :func:`parse_date` form, and 今天 / 昨天 / 前天 / 明天 /
+    后天, and 11月28日 (this year)."""
+    if isinstance(value, str):
+        text = _clean(value)
+        today = today or datetime.date.today()
+        if text in _RELATIVE_DAYS:
+            return today + datetime.timedelta(days=_RELATIVE_DAYS[text])
+        m = _MONTH_DAY.fullmatch(text)
+        if m is not None:
+            return _make_date(value, today.year, int(m.group(1)), int(m.group(2)))
+    return parse_date(value)
+
+
+def parse_typed_month(value: object, *, today: datetime.date | None = None) -> str:
+    """A month typed by a person: every :func:`parse_month` form, and 本月 / 上月 / 下月, and
+    3月 (this year)."""
+    if isinstance(value, str):
+        text = _clean(value)
+        today = today or datetime.date.today()
+        if text in _RELATIVE_MONTHS:
+            total = today.year * 12 + today.month - 1 + _RELATIVE_MONTHS[text]
+            return f"{total // 12:04d}-{total % 12 + 1:02d}"
+        m = _MONTH_ONLY.fullmatch(text)
+        if m is not None:
+            raw = m.group(1)
+            month = _CN_MONTHS[raw] if raw in _CN_MONTHS else int(raw)
+            if not 1 <= month <= 12:
+                raise ParseError(f"月份「{_show(value)}」不存在：月份应为 1–12，如 2026-03")
+            return f"{today.year:04d}-{month:02d}"
+        if text in _RELATIVE_DAYS or _MONTH_DAY.fullmatch(text):
+            day = parse_typed_date(value, today=today)
+            return f"{day.year:04d}-{day.month:02d}"
+    return parse_month(value)

@@ -131,7 +131,7 @@ def real_today() -> date:
 def effective(on: str | date | None, *, what: str = "生效日期") -> str:
     """An effective date as ISO text: ``on`` (any form people write), else today; refused
     when it lies after the real today."""
-    from .parse import parse_date
+    from .parse import parse_typed_date
 
     today = real_today()
     if on is None or (isinstance(on, str) and not on.strip()):
@@ -140,7 +140,7 @@ def effective(on: str | date | None, *, what: str = "生效日期") -> str:
         day = on
     else:
         try:
-            day = parse_date(on)
+            day = parse_typed_date(on, today=today)
         except ZsError as exc:
             raise ZsError(f"{what}：{exc.message}") from None
     if day > today:

@@ -28,16 +28,16 @@ def light(elapsed: int, limit: int) -> str | None:
 
 
 def to_date(value: str | date | None, *, what: str = "日期") -> date | None:
-    """A date typed by a person (any form :func:`~zhaoshang.parse.parse_date` reads); None
-    for nothing.  Errors name ``what``."""
+    """A date typed by a person (any form :func:`~zhaoshang.parse.parse_typed_date` reads:
+    2026-03-15, 今天, 昨天, 11月28日 …); None for nothing.  Errors name ``what``."""
     if value is None or isinstance(value, date):
         return value
-    from ..parse import parse_date
+    from ..parse import parse_typed_date
 
     if not str(value).strip():
         return None
     try:
-        return parse_date(value)
+        return parse_typed_date(value)
     except ZsError as exc:
         raise ZsError(f"{what}：{exc.message}") from None
 

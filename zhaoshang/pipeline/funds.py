@@ -50,7 +50,7 @@ def record(
 ) -> FundResult:
     """Set (or with ``add`` increase) the domestic (万元) and/or foreign (万美元) funds of a
     project for ``month``, inside the current command."""
-    from ..parse import parse_month
+    from ..parse import parse_typed_month
 
     if db.current is None:
         raise RuntimeError("record must run inside db.command()")
@@ -59,7 +59,7 @@ def record(
     if domestic is None and foreign is None:
         raise ZsError("请给出金额：--domestic 国内资金（万元）或 --foreign 外资（万美元）")
     try:
-        m = parse_month(month)
+        m = parse_typed_month(month)  # 2026-03, 本月, 上月, 3月 …
     except ZsError as exc:
         raise ZsError(f"月份：{exc.message}") from None
     if m > today.strftime("%Y-%m"):

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..errors import ZsError
-from ..parse import month_bounds, parse_date, parse_month, parse_period, parse_quarter, quarter_bounds
+from ..parse import (
+    month_bounds,
+    parse_date,
+    parse_period,
+    parse_quarter,
+    parse_typed_month,
+    quarter_bounds,
+)
 
 _QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 KIND_NAMES = {
@@ -131,7 +138,7 @@ def from_text(text: str) -> Period:
 def month_of(text: str | None, today: date) -> Period:
     if text is None:
         return month(today.replace(day=1))
-    first, _ = month_bounds(parse_month(text))
+    first, _ = month_bounds(parse_typed_month(text, today=today))
     return month(first)
 
 
