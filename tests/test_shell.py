@@ -81,3 +81,21 @@ def test_relative_dates_on_the_command_line(cli: Cli, db_path: Path) -> None:
     rec = json.loads(cli("show", "1", "-f", "json", ok=True).stdout)
     assert rec["status_log"][-1]["date"] == yesterday
     assert "晚于今天" in cli("stage", "1", "已签约", "--date", "明天", ok=False).stderr
+
+
+def test_global_options_work_after_the_command_name(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+
+    db = tmp_path / "city.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--db", str(db)]).exit_code == 0
+    assert runner.invoke(app, ["chain", "add", "绿色矿业", f"--db={db}", "--user", "王芳"]).exit_code == 0
+    r = runner.invoke(app, ["add", "招什么", "项目", "--chain", "绿色矿业", "--db", str(db), "--user", "王芳"])
+    assert r.exit_code == 0, r.stderr
+    r = runner.invoke(app, ["history", "--db", str(db), "-f", "json"])
+    assert r.exit_code == 0 and '"user": "王芳"' in r.stdout
+    # after `--` it is an argument like any other
+    r = runner.invoke(app, ["--db", str(db), "search", "--", "--db"])
+    assert r.exit_code == 0

@@ -141,6 +141,9 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             with formatter.section("命令"):
                 formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, global_options_first(args))
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -254,6 +257,30 @@ def _check_encoding(args: Sequence[str]) -> None:
             raise click_exc.UsageError(
                 f"「{shown}」含有不是 UTF-8 编码的文字（终端或脚本可能是 GBK 编码）：请改用 UTF-8 后重试"
             ) from None
+
+
+#: the options every command accepts, before or after its name
+GLOBAL_OPTIONS = ("--db", "--user")
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """`zs list --db x.db` means `zs --db x.db list`: global options written after the command
+    name move in front of it (not after a `--`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        if a in GLOBAL_OPTIONS and i + 1 < len(args):
+            front += [a, args[i + 1]]
+            i += 2
+            continue
+        (front if a.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)) else rest).append(a)
+        i += 1
+    return front + rest
 
 
 def _pipe_closed() -> None:
