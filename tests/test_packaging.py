@@ -35,7 +35,7 @@ def test_non_editable_install_works_anywhere(tmp_path: Path) -> None:
             "benchmarks",
         ),
     )
-    # The inner venv is isolated (no --system-site-packages: that exposes the *base* interpreter,
+    # The inner venv is isolated (it does not see the system site: that is the *base* interpreter,
     # which on a fresh machine holds none of the dependencies).  It borrows the dependencies from
     # the environment running this test -- the one the README's command created -- through a .pth
     # line, so nothing is downloaded, and its own site-packages (where zhaoshang is installed)
