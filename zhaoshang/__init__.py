@@ -8,7 +8,7 @@ Use it as a library::
     with db.command("script", user="张三"):
         new_id = items.add(db, "招什么", "年产10万吨铜箔项目", chain="有色金属",
                            values={"投资额": "3.56亿"})
-    print(items.get(db, new_id))
+    record = items.get(db, new_id)  # the item's fields, keyed by field key
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ a temporary file beside its target and renames it over the target when complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -39,29 +40,22 @@ def put_in_place(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+#: errno -> (the cause, what to do), for a failed write
+_WRITE_FAILURES = {
+    errno.ENOSPC: ("磁盘空间不足", "请清理磁盘空间或换一个位置后重试"),
+    errno.EACCES: ("没有写入权限", "请检查文件和目录的权限，或文件是否正在 Excel/WPS 中打开（关闭后重试）"),
+    errno.EPERM: ("没有写入权限", "请检查文件和目录的权限，或文件是否正在 Excel/WPS 中打开（关闭后重试）"),
+    errno.EROFS: ("位置是只读的", "请换一个可写的位置"),
+    errno.EFBIG: ("超过了文件大小或磁盘配额的限制", "请换一个位置，或分几次导出"),
+    errno.EDQUOT: ("超过了文件大小或磁盘配额的限制", "请换一个位置，或分几次导出"),
+}
+
+
 def write_error(target: Path, exc: OSError) -> str:
     """What a person reads when writing ``target`` failed: the file, the cause, what to do, and
     that nothing was put in place (writers write a temporary file and rename it)."""
-    import errno
-
-    code = getattr(exc, "errno", None)
-    if code == errno.ENOSPC:
-        why = "磁盘空间不足"
-        fix = "请清理磁盘空间或换一个位置后重试"
-    elif code in (errno.EACCES, errno.EPERM):
-        why = "没有写入权限"
-        fix = "请检查文件和目录的权限，或文件是否正在 Excel/WPS 中打开（关闭后重试）"
-    elif code == errno.EROFS:
-        why = "位置是只读的"
-        fix = "请换一个可写的位置"
-    elif code in (errno.EFBIG, errno.EDQUOT):
-        why = "超过了文件大小或磁盘配额的限制"
-        fix = "请换一个位置，或分几次导出"
-    else:
-        why = exc.strerror or str(exc)
-        fix = "请检查路径和磁盘后重试"
+    why, fix = _WRITE_FAILURES.get(exc.errno or 0, (exc.strerror or str(exc), "请检查路径和磁盘后重试"))
     return f"无法写入「{target}」：{why}。没有留下写了一半的文件，原有的同名文件未改动；{fix}"
-
 
 def os_error_of(exc: BaseException) -> OSError | None:
     """The OSError behind ``exc``: itself, or the one a library wrapped (XlsxWriter's
