@@ -43,6 +43,16 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None, ok: bool | None = None):  # type: ignore[no-untyped-def]
+        if not self.db.exists() and args[:1] != ("init",):
+            # only `zs init` creates a database; a test's first command starts from an empty one
+            from zhaoshang.db import Database
+            from zhaoshang.definitions import load
+            from zhaoshang.errors import ZsError
+
+            try:
+                Database.open(self.db, load()).close()
+            except ZsError:  # bad definitions or path: the command under test says so
+                pass
         result = self.runner.invoke(app, ["--db", str(self.db), *args], input=input)
         if ok is True:
             assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)

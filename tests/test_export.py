@@ -392,6 +392,7 @@ def test_template(cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path)
 
 
 def test_help_and_list_do_not_load_excel_libraries(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "zhaoshang", "--db", str(tmp_path / "x.db"), "init"], cwd=ROOT, check=True)
     for args in (["--help"], ["--db", str(tmp_path / "x.db"), "list"]):
         proc = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "zhaoshang", *args],

@@ -99,3 +99,23 @@ def test_global_options_work_after_the_command_name(tmp_path: Path) -> None:
     # after `--` it is an argument like any other
     r = runner.invoke(app, ["--db", str(db), "search", "--", "--db"])
     assert r.exit_code == 0
+
+
+@pytest.mark.parametrize("args", [["list"], ["info"], ["report", "monthly"], ["chain", "add", "有色金属"]])
+def test_only_init_creates_a_database(tmp_path: Path, args: list[str]) -> None:
+    """A mistyped --db (or a forgotten init) is an error that says how to create one, not an
+    empty database that answers 共 0 条."""
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+
+    typo = tmp_path / "typo.db"
+    r = CliRunner().invoke(app, ["--db", str(typo), *args])
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.strip() == (
+        f"数据库「{typo}」不存在：请检查路径；要新建一个空数据库，请运行 zs --db {typo} init（加 --demo 载入演示数据）"
+    )
+    assert not typo.exists()
+    r = CliRunner().invoke(app, args)  # the default database: the hint is plain `zs init`
+    assert r.exit_code == 1 and "请运行 zs init（" in r.stderr and "也不存在" in r.stderr
+    assert CliRunner().invoke(app, ["--db", str(typo), "init"]).exit_code == 0 and typo.exists()

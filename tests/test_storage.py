@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_default_database_in_user_data_dir(tmp_path: Path) -> None:
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0
     r = CliRunner().invoke(app, ["info", "-f", "json"])
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["path"] == str(tmp_path / "_data" / "zhaoshang" / "zhaoshang.db")
@@ -27,8 +28,10 @@ def test_default_database_in_user_data_dir(tmp_path: Path) -> None:
 def test_env_var_is_read_at_call_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("a.db", "b.db"):
         monkeypatch.setenv("ZHAOSHANG_DB", str(tmp_path / name))
+        assert CliRunner().invoke(app, ["init"]).exit_code == 0
         r = CliRunner().invoke(app, ["info", "-f", "json"])
         assert json.loads(r.stdout)["path"] == str(tmp_path / name)
+    assert CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "init"]).exit_code == 0
     r = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "info", "-f", "json"])
     assert json.loads(r.stdout)["path"] == str(tmp_path / "c.db")
 
@@ -192,6 +195,8 @@ def test_only_the_invoked_command_is_built(args: list[str], name: str | None) ->
 def test_console_entry_runs_a_single_command_and_the_help(db_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = [sys.executable, "-m", "zhaoshang", "--db", str(db_path)]
+    r = subprocess.run([*run, "init"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
     r = subprocess.run([*run, "chain", "add", "有色金属"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([*run, "chain", "list", "-f", "json"], capture_output=True, text=True, env=env, timeout=60)

@@ -376,22 +376,25 @@ class State:
 
         return load()
 
-    def open(self, *, create: bool = True, make_dirs: bool = False) -> Database:
-        """The database (created on first use, upgraded if older).  A path given with
-        ``--db``/``$ZHAOSHANG_DB`` whose directory does not exist is a mistyped path, not a
-        request to create folders: only ``init`` (``make_dirs``) creates them."""
+    def open(self, *, create: bool = False) -> Database:
+        """The database, upgraded if older.  Only ``init`` creates one (``create``): any other
+        command on a missing file is a mistyped path or a forgotten ``init``, and an empty
+        database made in silence would answer every question with 0."""
         if self._db is None:
             from ..config import DB_ENV
             from ..db import Database
 
             path = self.db_path()
+            defs = self.defs()  # a broken definition file is the first thing to say
             explicit = bool(self.db_option or os.environ.get(DB_ENV))
-            if explicit and not make_dirs and not path.exists() and not path.parent.is_dir():
+            if not create and not path.exists():
+                where = f"zs --db {path} init" if explicit else "zs init"
+                folder = "" if path.parent.is_dir() else f"，所在目录「{path.parent}」也不存在"
                 raise ZsError(
-                    f"数据库「{path}」不存在，所在目录「{path.parent}」也不存在：请检查路径；"
-                    f"确要在那里新建，请运行 zs --db {path} init"
+                    f"数据库「{path}」不存在{folder}：请检查路径；要新建一个空数据库，请运行 {where}"
+                    "（加 --demo 载入演示数据）"
                 )
-            self._db = Database.open(path, self.defs(), create=create)
+            self._db = Database.open(path, defs, create=create)
             self._db.on_wait = say
         return self._db
 

@@ -27,7 +27,7 @@ def init(
     st = state(ctx)
     path = st.db_path()
     existed = path.exists()
-    db = st.open(make_dirs=True)
+    db = st.open(create=True)
     if demo:
         from ..demo import load_demo
 
