@@ -92,8 +92,9 @@ def main() -> int:
     found = installed_in(base, names)
     python = Path(base)
     if found:
-        print(f"clean_python: {base} already holds {', '.join(found)}; building a clean base in {folder}",
-              file=sys.stderr)
+        print(
+            f"clean_python: {base} already holds {', '.join(found)}; building a clean base in {folder}", file=sys.stderr
+        )
         python = shadow(folder)
         found = installed_in(str(python), names)
         if found:

@@ -52,7 +52,12 @@ def run_block(body: str, sandbox: Path, env: dict[str, str], report: list[str]) 
             for f in (sandbox / "data" / "zhaoshang").glob("zhaoshang.db*"):
                 f.unlink()
         r = subprocess.run(
-            ["bash", "-c", cmd], cwd=sandbox, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            ["bash", "-c", cmd],
+            cwd=sandbox,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             timeout=300,
         )
         text = r.stdout.replace(str(sandbox / "data"), f"{SHOWN_HOME}/.local/share")

@@ -132,8 +132,11 @@ def test_a_stage_date_field_and_the_log_are_one_fact(city: Cli, db_path: Path) -
     city("stage", "1", "已签约", "--date", "2026-10-15", ok=True)
     city("edit", "1", "签约日期=2026-10-10", ok=True)
     assert ("在谈", "已签约", "2026-10-10", None) in log(db_path, 1)
-    signed = json.loads(city("list", "招什么", "--reached", "已签约", "--from", "2026-10-01", "--to", "2026-10-31",
-                             "-f", "json", ok=True).stdout)
+    signed = json.loads(
+        city(
+            "list", "招什么", "--reached", "已签约", "--from", "2026-10-01", "--to", "2026-10-31", "-f", "json", ok=True
+        ).stdout
+    )
     assert [r["id"] for r in signed] == [1]
     city("undo", "--yes", ok=True)
     assert ("在谈", "已签约", "2026-10-15", None) in log(db_path, 1)
@@ -214,8 +217,10 @@ def test_any_sequence_of_dated_moves_counts_by_the_log(
                 field = db.conn.execute(f"SELECT {key} FROM kind_targets WHERE id = ?", (item_id,)).fetchone()[0]
                 assert field == _brute_first(mine, order, stage).get(item_id)
             # the current status is where the log ends (the last move by id)
-            last = max((r for r in db.conn.execute(
-                "SELECT id, to_status FROM status_log WHERE item_id = ?", (item_id,))), key=lambda r: r[0])
+            last = max(
+                (r for r in db.conn.execute("SELECT id, to_status FROM status_log WHERE item_id = ?", (item_id,))),
+                key=lambda r: r[0],
+            )
             assert db.conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()[0] == last[1]
         # every period's count of "reached" is a count of the log by date (months of 2025-2026)
         for stage in ("在谈", "已签约", "已开工", "退库"):

@@ -229,9 +229,10 @@ def test_six_commands_at_once_on_a_database_that_needs_an_upgrade(tmp_path: Path
             assert "duplicate column" not in r.stderr and "内部错误" not in r.stderr
         assert integrity(db) == "ok"
         with sqlite3.connect(db) as conn:
-            assert conn.execute("SELECT count(*) FROM commands WHERE name = 'upgrade' AND args LIKE '%3%'").fetchone()[
-                0
-            ] <= 1
+            assert (
+                conn.execute("SELECT count(*) FROM commands WHERE name = 'upgrade' AND args LIKE '%3%'").fetchone()[0]
+                <= 1
+            )
 
 
 @pytest.mark.slow

@@ -47,12 +47,24 @@ def test_non_editable_install_works_anywhere(tmp_path: Path) -> None:
     inner_python = bindir / "python"
     inner_site = subprocess.run(
         [str(inner_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     outer_site = sysconfig.get_paths()["purelib"]
     Path(inner_site, "_outer_env.pth").write_text(outer_site + "\n", encoding="utf-8")
-    pip = [sys.executable, "-m", "pip", "--python", str(inner_python), "install", "-q", "--no-deps",
-           "--no-build-isolation", str(src)]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(inner_python),
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        str(src),
+    ]
     r = subprocess.run(pip, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     shutil.rmtree(src)  # nothing may depend on the source tree

@@ -30,10 +30,10 @@ def city(cli: Cli, db_path: Path) -> Cli:
 
 
 def test_team_add_show_remove(city: Cli, db_path: Path) -> None:
-    r = city("team", "add", "1", "包保市领导", "赵副市长", "--org", "市政府", ok=True)
+    r = city("team", "add", "1", "包保市领导", "赵副市长", "单位=市政府", ok=True)
     assert r.stdout == "1\n"
     assert r.stderr == "已将 赵副市长 作为「包保市领导」加入编号 1 的服务专班（成员号 1）\n"
-    city("team", "add", "1", "项目管家", "韩雪", "--phone", "13900000000", ok=True)
+    city("team", "add", "1", "项目管家", "韩雪", "电话＝13900000000", ok=True)
     city("team", "add", "1", "挂点处长", "韩雪", ok=True)
     data = json.loads(city("team", "show", "1", "-f", "json", ok=True).stdout)
     assert data["leaders"] == ["张伟", "赵副市长"]

@@ -40,12 +40,20 @@ def test_demo_summary_equals_info_and_readme(tmp_path: Path) -> None:
     run = [sys.executable, "-m", "zhaoshang"]
     init = subprocess.run([*run, "init", "--demo"], env=env, capture_output=True, text=True, check=True)
     summary = init.stderr.splitlines()[0]
-    info = json.loads(subprocess.run([*run, "info", "-f", "json"], env=env, capture_output=True, text=True,
-                                     check=True).stdout)["counts"]
+    info = json.loads(
+        subprocess.run([*run, "info", "-f", "json"], env=env, capture_output=True, text=True, check=True).stdout
+    )["counts"]
     numbers = [int(n) for n in re.findall(r"\d+", summary)]
     kinds = ["assets", "targets", "events", "pitches", "contacts", "supports", "problems"]
-    expected = [info["chains"], info["units"], info["items"], *(info[k] for k in kinds), info["moves"],
-                info["activities"], info["funds"]]
+    expected = [
+        info["chains"],
+        info["units"],
+        info["items"],
+        *(info[k] for k in kinds),
+        info["moves"],
+        info["activities"],
+        info["funds"],
+    ]
     assert numbers == expected, (summary, info)
     # The README's first tour block shows this line.  Chains, units and items do not depend on the
     # day the demo is built; its moves, activities and funds do (they stop at today).

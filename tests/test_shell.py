@@ -3,13 +3,17 @@ closed pipe that is a quiet success for every command."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from _harness import PY, zs_env
 from conftest import Cli
+
+from zhaoshang.cli import app
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
@@ -119,3 +123,129 @@ def test_only_init_creates_a_database(tmp_path: Path, args: list[str]) -> None:
     r = CliRunner().invoke(app, args)  # the default database: the hint is plain `zs init`
     assert r.exit_code == 1 and "请运行 zs init（" in r.stderr and "也不存在" in r.stderr
     assert CliRunner().invoke(app, ["--db", str(typo), "init"]).exit_code == 0 and typo.exists()
+
+
+#: what may stay in Latin letters in a message: option and command names, formats, paths
+_LATIN_ALLOWED = re.compile(
+    r"--?[a-z][a-z-]*|zs|ZHAOSHANG_[A-Z_]+|table|json|csv|tsv|yaml|init|demo|[\w./-]*\.(?:db|xlsx)"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--limit", "x"],
+        ["list", "--limit"],
+        ["list", "--format", "xml"],
+        ["list", "--nope"],
+        ["list", "-z"],
+        ["show"],
+        ["show", "abc"],
+        ["show", "99999999999999999999999"],
+        ["frob"],
+        ["add"],
+        ["team", "add", "1"],
+        ["team", "add", "1", "包保市领导", "王德林", "单位=市政府", "extra"],
+        ["team", "add", "1", "包保市领导", "王德林", "地址=市政府"],
+        ["edit", "1"],
+        ["history", "-n", "x"],
+        ["report", "monthly", "--month", "13"],
+        ["--db", "/dev/null", "list"],
+        ["--db", "/dev/null", "init"],
+        ["--user", "王芳"],
+    ],
+)
+def test_no_english_reaches_the_user(cli: Cli, args: list[str]) -> None:
+    cli("init", "--demo", ok=True)
+    r = cli(*args)
+    assert r.exit_code in (1, 2) and r.stderr.strip(), r.stdout
+    import typer.main
+
+    own = {w for a in args for w in re.findall(r"[A-Za-z_]+", a)}  # what the user typed, echoed
+    names = {p.split()[-1] for p, _ in _commands(typer.main.get_command(app))}
+    words = re.findall(r"[A-Za-z][A-Za-z_]{2,}", _LATIN_ALLOWED.sub(" ", r.stderr))
+    assert [w for w in words if w not in own | names] == [], r.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["report"], ["team"]])
+def test_a_bare_group_shows_its_help_on_stdout(cli: Cli, args: list[str]) -> None:
+    r = cli.runner.invoke(app, args)
+    assert r.exit_code == 0 and r.stdout.startswith(f"用法：zs {' '.join(args)}".rstrip() + " ") and r.stderr == ""
+    assert "错误" not in r.stdout
+
+
+def test_team_add_takes_pairs_like_everything_else(cli: Cli) -> None:
+    cli("init", "--demo", ok=True)
+    r = cli("team", "add", "3", "包保市领导", "王德林", "单位=市政府", "电话：13900000000", ok=True)
+    team = cli("team", "show", "3", "-f", "json", ok=True).stdout
+    assert "王德林" in team and "市政府" in team and "13900000000" in team, team
+    r = cli("team", "add", "3", "项目管家", "韩雪", "地址=市政府", ok=False)
+    assert "专班成员没有「地址」这一项：可写 单位、电话" in r.stderr
+
+
+def _commands(cmd: object, path: str = "zs") -> list[tuple[str, object]]:
+    found = [(path, cmd)]
+    for name, sub in getattr(cmd, "commands", {}).items():
+        found += _commands(sub, f"{path} {name}")
+    return found
+
+
+def test_a_short_option_means_one_thing_in_every_command() -> None:
+    import typer.main
+
+    from zhaoshang.cli import app
+
+    meaning: dict[str, set[str]] = {}
+    for path, cmd in _commands(typer.main.get_command(app)):
+        for param in getattr(cmd, "params", []):
+            shorts = [o for o in getattr(param, "opts", []) if o.startswith("-") and not o.startswith("--")]
+            longs = [o for o in param.opts if o.startswith("--")]
+            for s in shorts:
+                meaning.setdefault(s, set()).add(longs[0] if longs else path)
+    clashes = {s: m for s, m in meaning.items() if len(m) > 1}
+    assert clashes == {}, clashes
+    assert meaning["-n"] == {"--limit"} and meaning["-f"] == {"--format"} and meaning["-y"] == {"--yes"}
+
+
+def test_help_speaks_chinese_placeholders(cli: Cli) -> None:
+    text = cli("list", "--help", ok=True).stdout
+    assert "<文字>" in text and "<整数>" in text and "<str>" not in text and "x>=1" not in text
+    assert "[清单]" in text and "KIND" not in text
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_help_fits_the_window_by_display_width(cli: Cli, columns: int) -> None:
+    import typer.main
+
+    from zhaoshang.cli import app
+    from zhaoshang.render import width
+
+    for path, _ in _commands(typer.main.get_command(app)):
+        args = path.split()[1:]
+        r = cli.runner.invoke(app, [*args, "--help"], terminal_width=columns)  # CliRunner forces 80
+        assert r.exit_code == 0, (path, r.stderr)
+        too_wide = [ln for ln in r.stdout.splitlines() if width(ln) > columns and " " in ln.strip()]
+        assert too_wide == [], (path, too_wide)
+    text = cli.runner.invoke(app, ["list", "--help"], terminal_width=80).stdout
+    assert "加引号，或写" in text  # a docstring's line break is no space between Chinese characters
+    assert any("时限=2026-06-30" in ln for ln in text.splitlines())  # 字段=值 is never broken at the =
+
+
+def test_wrap_never_breaks_before_closing_punctuation() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from zhaoshang.cli.helptext import _NO_START, wrap
+    from zhaoshang.render import width
+
+    @given(st.text(alphabet="招商引资项目，。、（）ab1 =", min_size=1, max_size=120), st.integers(10, 60))
+    def check(text: str, limit: int) -> None:
+        lines = wrap(text, limit, "  ", "  ")
+        assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost or added
+        for ln in lines[1:]:
+            assert ln.strip()[:1] not in _NO_START
+        runs = any(a in _NO_START and b in _NO_START for a, b in itertools.pairwise(text))
+        if len(text.split()) == 1 and not set(text) & set("ab1=") and not runs:  # Chinese only: fits
+            assert all(width(ln) <= limit for ln in lines), lines
+
+    check()

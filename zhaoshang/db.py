@@ -355,6 +355,8 @@ class Database:
         if p.is_dir():
             raise ZsError(f"数据库路径「{p}」是一个目录：请给出文件路径，如 {p / 'zhaoshang.db'}")
         exists = p.exists()
+        if exists and not p.is_file():  # /dev/null, a pipe, a socket: nothing SQLite can keep data in
+            raise ZsError(f"数据库路径「{p}」不是普通文件：请给出数据库文件的路径，如 zhaoshang.db")
         if not os.environ.get("ZHAOSHANG_ALLOW_NETWORK_FS"):
             from .netfs import network_fs
 

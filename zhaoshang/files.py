@@ -57,6 +57,7 @@ def write_error(target: Path, exc: OSError) -> str:
     why, fix = _WRITE_FAILURES.get(exc.errno or 0, (exc.strerror or str(exc), "请检查路径和磁盘后重试"))
     return f"无法写入「{target}」：{why}。没有留下写了一半的文件，原有的同名文件未改动；{fix}"
 
+
 def os_error_of(exc: BaseException) -> OSError | None:
     """The OSError behind ``exc``: itself, or the one a library wrapped (XlsxWriter's
     FileCreateError carries it as its argument), else None."""

@@ -462,8 +462,7 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
     for a, b in pairwise(out):
         if b.date < a.date:
             raise StageDateError(
-                f"{label(b.to_status)} {b.date} 早于{label(a.to_status)} {a.date}："
-                "阶段日期要按先后顺序",
+                f"{label(b.to_status)} {b.date} 早于{label(a.to_status)} {a.date}：阶段日期要按先后顺序",
                 [fields[b.to_status]] if b.to_status in fields else [],
             )
     return out

@@ -37,10 +37,11 @@ _USAGE_ERRORS: list[tuple[str, str]] = [
     (r"No such option: (\S+) \(Possible options: (.*)\)", "没有选项 {0}，可能是：{1}"),
     (r"No such command '([^']*)'\.(?: Did you mean '([^']*)'\?)?", "没有命令「{0}」{1}"),
     (r"Missing argument '([^']*)'\.", "缺少参数 {0}"),
+    (r"Missing command\.", "缺少命令：请在选项后写出要运行的命令"),
     (r"Missing option '([^']*)'\.", "缺少选项 {0}"),
     (r"Option '([^']*)' requires an argument\.", "选项 {0} 需要一个值"),
     (r"Option '([^']*)' requires (\d+) arguments\.", "选项 {0} 需要 {1} 个值"),
-    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", "多余的参数：{0}"),
     (r"Option '([^']*)' does not take a value\.", "选项 {0} 不接受值"),
     (r"Invalid value for '([^']*)'(?: / '[^']*')?: (.*)", "{0} 的值无效：{1}"),
 ]
@@ -67,13 +68,43 @@ def translate_usage(message: str) -> str:
             for vpattern, vtemplate in _VALUE_ERRORS:
                 vm = re.fullmatch(vpattern, groups[1], flags=re.S)
                 if vm:
-                    groups[1] = vtemplate.format(*(g or "" for g in vm.groups()))
+                    parts = [g or "" for g in vm.groups()]
+                    if vtemplate.startswith("「{0}」不可用"):  # 'table', 'json' → 「table」、「json」
+                        parts[1] = "、".join(f"「{c}」" for c in re.findall(r"'([^']*)'", parts[1])) or parts[1]
+                    groups[1] = vtemplate.format(*parts)
                     break
         return template.format(*groups)
     return text
 
 
+_METAVARS = {
+    "<str>": "<文字>",
+    "<text>": "<文字>",
+    "<int>": "<整数>",
+    "<int range>": "<整数>",
+    "<integer>": "<整数>",
+    "<float>": "<数字>",
+    "<float range>": "<数字>",
+    "<path>": "<路径>",
+    "<file>": "<文件>",
+}
+
+
+def _translate_metavar(text: str) -> str:
+    return re.sub(r"<[a-z ]+>", lambda m: _METAVARS.get(m.group(0), m.group(0)), text)
+
+
+def _range_of(m: re.Match[str]) -> str:
+    """Click's ``[x>=1]`` / ``[2000<=x<=2100]`` as ``[≥1]`` / ``[2000–2100]``."""
+    low = m.group(1) or m.group(2)
+    high = m.group(3)
+    if low and high:
+        return f"[{low}–{high}]"
+    return f"[≥{low}]" if low else f"[≤{high}]"
+
+
 def _translate_extra(text: str) -> str:
+    text = re.sub(r"\[(?:(\d+)<=)?x(?:>=(\d+)|<=(\d+))?\]", lambda m: _range_of(m), text)
     return (
         text.replace("[default: ", "[默认：")
         .replace("[env var: ", "[环境变量：")
@@ -83,8 +114,16 @@ def _translate_extra(text: str) -> str:
     )
 
 
+class ZsContext(click.Context):
+    """Help laid out by display width (see :mod:`.helptext`)."""
+
+    from .helptext import HelpFormatter as formatter_class
+
+
 class _ChineseHelp:
     """Mixin: Chinese headings, help option text and usage errors for Typer commands."""
+
+    context_class: type[click.Context] = ZsContext
 
     def get_help_option(self, ctx: click.Context) -> Any:
         opt = super().get_help_option(ctx)  # type: ignore[misc]
@@ -105,7 +144,7 @@ class _ChineseHelp:
             if rec is None:
                 continue
             target = args if param.param_type_name == "argument" else opts
-            target.append((rec[0], _translate_extra(rec[1])))
+            target.append((_translate_metavar(rec[0]), _translate_extra(rec[1])))
         if args:
             with formatter.section("参数"):
                 formatter.write_dl(args)
@@ -186,6 +225,11 @@ class ZsGroup(_ChineseHelp, TyperGroup):
             if not standalone_mode:
                 return rv
             sys.exit(rv if isinstance(rv, int) else 0)
+        except click_exc.NoArgsIsHelpError as exc:  # `zs`, `zs report`: nothing asked, help shown
+            if not standalone_mode:
+                raise
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            sys.exit(0)
         except click_exc.UsageError as exc:
             if not standalone_mode:
                 raise

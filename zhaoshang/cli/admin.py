@@ -71,7 +71,7 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
 def kinds(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Argument(metavar="KIND", help="只看某一张清单", show_default=False)] = None,
+    kind: Annotated[str | None, typer.Argument(metavar="清单", help="只看某一张清单", show_default=False)] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """七张清单及其字段、类型、可选值和状态。"""
@@ -164,14 +164,14 @@ class Shell(StrEnum):
 
 
 _INSTALL = {
-    "bash": 'echo \'eval "$(zs completion bash)"\' >> ~/.bashrc',
-    "zsh": 'echo \'eval "$(zs completion zsh)"\' >> ~/.zshrc',
+    "bash": "echo 'eval \"$(zs completion bash)\"' >> ~/.bashrc",
+    "zsh": "echo 'eval \"$(zs completion zsh)\"' >> ~/.zshrc",
     "fish": "zs completion fish > ~/.config/fish/completions/zs.fish",
     "powershell": "zs completion powershell >> $PROFILE",
 }
 
 
-def completion(shell: Annotated[Shell, typer.Argument(help="bash、zsh、fish 或 powershell")]) -> None:
+def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash、zsh、fish 或 powershell")]) -> None:
     """输出 shell 补全脚本（命令、选项可按 Tab 补全）。
 
     安装：bash  echo 'eval "$(zs completion bash)"' >> ~/.bashrc；
@@ -183,4 +183,3 @@ def completion(shell: Annotated[Shell, typer.Argument(help="bash、zsh、fish �
 
     echo(get_completion_script(prog_name="zs", complete_var="_ZS_COMPLETE", shell=shell.value))
     say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")
-

@@ -8,7 +8,7 @@ import typer
 
 from ._app import Format, FormatOpt, ZsCommand, echo, new_app, out, say, state
 
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="名称")]
+NameArg = Annotated[str, typer.Argument(metavar="名称", help="名称")]
 PairsArg = Annotated[
     list[str] | None,
     typer.Argument(metavar="项=值...", help="项=值，如 包保领导=张伟 牵头单位=工信局", show_default=False),

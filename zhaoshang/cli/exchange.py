@@ -72,10 +72,12 @@ def _argv() -> str:
 
 def export(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="导出到的文件：.xlsx、.csv、.json 或 .yaml（按扩展名）")],
+    file: Annotated[Path, typer.Argument(metavar="文件", help="导出到的文件：.xlsx、.csv、.json 或 .yaml（按扩展名）")],
     pairs: Annotated[
         list[str] | None,
-        typer.Argument(help="字段条件（需 --kind），如 优先级=A 投资额≥10000", show_default=False),
+        typer.Argument(
+            metavar="字段=值...", help="字段条件（需 --kind），如 优先级=A 投资额≥10000", show_default=False
+        ),
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="只导出一张清单，如 招什么")] = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="只导出一条产业链")] = None,
@@ -127,7 +129,7 @@ def export(
 
 def template(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="模板文件名（.xlsx）")],
+    file: Annotated[Path, typer.Argument(metavar="文件", help="模板文件名（.xlsx）")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="只含一张清单，如 招什么")] = None,
 ) -> None:
     """生成空白填报模板：与导出相同的表头和下拉选项，附填写说明。例：zs template 项目填报.xlsx --kind 招什么"""
@@ -146,7 +148,9 @@ def template(
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="要导入的文件：.xlsx、.xls、.ods、.csv、.tsv、.json、.yaml")],
+    file: Annotated[
+        Path, typer.Argument(metavar="文件", help="要导入的文件：.xlsx、.xls、.ods、.csv、.tsv、.json、.yaml")
+    ],
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="清单（工作表名不是清单名时，如 CSV 文件）")] = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="表中没有产业链列时，新条目归入的产业链")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
@@ -154,9 +158,7 @@ def import_(
         list[str] | None,
         typer.Option("--map", help="指定列对应的字段：列名=字段 或 列字母=字段，可多次使用；列名=忽略 不导入该列"),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="预演：显示将新增、修改、不变、拒绝的行，不写入")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="预演：显示将新增、修改、不变、拒绝的行，不写入")] = False,
     on_duplicate: Annotated[
         OnDuplicate | None,
         typer.Option(

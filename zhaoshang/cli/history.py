@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 def history(
     ctx: typer.Context,
     item_id: Annotated[
-        int | None, typer.Argument(metavar="ID", help="条目编号（不填则看最近的操作）", show_default=False)
+        int | None, typer.Argument(metavar="编号", help="条目编号（不填则看最近的操作）", show_default=False)
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示多少次操作", min=1)] = 20,
     mask: Annotated[bool, typer.Option("--mask", help="电话、身份证号、邮箱打码（命令和新旧值里的都一样）")] = False,

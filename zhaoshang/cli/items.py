@@ -8,8 +8,8 @@ import typer
 
 from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state, use_color
 
-KindArg = Annotated[str, typer.Argument(metavar="KIND", help="清单：英文键、中文名或别名，如 targets、招什么、招什麼")]
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="条目编号", min=1)]
+KindArg = Annotated[str, typer.Argument(metavar="清单", help="清单：英文键、中文名或别名，如 targets、招什么、招什麼")]
+IdArg = Annotated[int, typer.Argument(metavar="编号", help="条目编号", min=1)]
 PairsArg = Annotated[
     list[str] | None,
     typer.Argument(
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
 def add(
     ctx: typer.Context,
     kind: KindArg,
-    title: Annotated[str, typer.Argument(metavar="TITLE", help="名称")],
+    title: Annotated[str, typer.Argument(metavar="标题", help="名称")],
     pairs: PairsArg = None,
     chain: Annotated[str, typer.Option("--chain", "-c", help="所属产业链（必填）")] = "",
     status: Annotated[str | None, typer.Option("--status", "-s", help="初始状态（默认见 zs kinds）")] = None,
@@ -80,7 +80,7 @@ def add(
 def list_(
     ctx: typer.Context,
     kind: Annotated[
-        str | None, typer.Argument(metavar="KIND", help="清单（不填则列出全部清单的条目）", show_default=False)
+        str | None, typer.Argument(metavar="清单", help="清单（不填则列出全部清单的条目）", show_default=False)
     ] = None,
     pairs: PairsArg = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="产业链")] = None,

@@ -15,7 +15,7 @@ from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state, use_color
 if TYPE_CHECKING:
     from ..render import Column
 
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="条目编号", min=1)]
+IdArg = Annotated[int, typer.Argument(metavar="编号", help="条目编号", min=1)]
 DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="日期（默认今天），如 2026-03-15、2026年3月15日")]
 ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="只看某条产业链")]
 UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", help="只看某个招商主体 / 责任单位")]
@@ -68,7 +68,7 @@ def _money(value: Any) -> str:
 def stage(
     ctx: typer.Context,
     item_id: IdArg,
-    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help="新阶段/状态，如 在谈、已签约、已开工、退库")],
+    stage_name: Annotated[str, typer.Argument(metavar="阶段", help="新阶段/状态，如 在谈、已签约、已开工、退库")],
     date_: DateOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（退库、回退时必填）")] = None,
     force: Annotated[bool, typer.Option("--force", help="确需回退或跨阶段推进时使用（会被标记）")] = False,
@@ -97,12 +97,12 @@ def stage(
 def note(
     ctx: typer.Context,
     item_id: IdArg,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="对接内容：谈了什么、对方态度、下一步")],
+    text: Annotated[str, typer.Argument(metavar="文字", help="对接内容：谈了什么、对方态度、下一步")],
     type_: Annotated[
         str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话（默认对接）")
     ] = None,
     date_: DateOpt = None,
-    next_: Annotated[str | None, typer.Option("--next", "-n", help="下次跟进日期（到期未跟进会预警）")] = None,
+    next_: Annotated[str | None, typer.Option("--next", help="下次跟进日期（到期未跟进会预警）")] = None,
     problem: Annotated[
         list[str] | None,
         typer.Option("--problem", "-p", help="走访发现的问题（可重复）：登记到问题清单并关联本条目和本次走访"),
@@ -124,7 +124,7 @@ def note(
 
 def notes(
     ctx: typer.Context,
-    item_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="只看某个条目", show_default=False)] = None,
+    item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="只看某个条目", show_default=False)] = None,
     since: Annotated[str | None, typer.Option("--since", help="起始日期（含）")] = None,
     until: Annotated[str | None, typer.Option("--until", help="截止日期（含）")] = None,
     type_: Annotated[str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话")] = None,
@@ -278,7 +278,7 @@ def approve(
     ctx: typer.Context,
     item_id: IdArg,
     step: Annotated[
-        str, typer.Argument(metavar="STEP", help="手续名称，如 立项、土地出让合同、施工许可（可写其中一部分）")
+        str, typer.Argument(metavar="环节", help="手续名称，如 立项、土地出让合同、施工许可（可写其中一部分）")
     ],
     date_: DateOpt = None,
     note_: Annotated[str | None, typer.Option("--note", help="说明，如 文号")] = None,
@@ -302,7 +302,7 @@ def approve(
 
 def approvals(
     ctx: typer.Context,
-    item_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="只看一个项目", show_default=False)] = None,
+    item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="只看一个项目", show_default=False)] = None,
     chain: ChainOpt = None,
     unit: UnitOpt = None,
     waiting: Annotated[bool, typer.Option("--waiting", help="只看有卡点的项目")] = False,

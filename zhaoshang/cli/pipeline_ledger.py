@@ -219,8 +219,8 @@ def _emit(
 
 def match(
     ctx: typer.Context,
-    item_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="项目编号", show_default=False)] = None,
-    policy: Annotated[int | None, typer.Option("--policy", "-p", help="政策编号：列出它适用的项目", min=1)] = None,
+    item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="项目编号", show_default=False)] = None,
+    policy: Annotated[int | None, typer.Option("--policy", help="政策编号：列出它适用的项目", min=1)] = None,
     all_: Annotated[bool, typer.Option("--all", help="也列出不适用的政策及不符合的条件")] = False,
     today: TodayOpt = None,
     fmt: FormatOpt = Format.table,

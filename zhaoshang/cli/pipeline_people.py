@@ -79,17 +79,21 @@ def team_add(
     ctx: typer.Context,
     item_id: IdArg,
     role: Annotated[
-        str, typer.Argument(metavar="ROLE", help="角色，如 包保市领导、部门负责人、挂点处长、区县联络员、项目管家")
+        str, typer.Argument(metavar="角色", help="角色，如 包保市领导、部门负责人、挂点处长、区县联络员、项目管家")
     ],
-    name: Annotated[str, typer.Argument(metavar="NAME", help="姓名")],
-    org: Annotated[str | None, typer.Option("--org", help="单位")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="电话")] = None,
+    name: Annotated[str, typer.Argument(metavar="姓名", help="姓名")],
+    pairs: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="项=值...", help="单位=… 电话=…（可不写）", show_default=False),
+    ] = None,
 ) -> None:
-    """为条目的服务专班增加一名成员（多对一专班）。"""
+    """为条目的服务专班增加一名成员（多对一专班），如 zs team add 3 包保市领导 王德林 单位=市政府。"""
+    from ..parse import split_assignment
     from ..pipeline import team as core
 
+    values = core.member_values(dict(split_assignment(p) for p in pairs or []))
     with state(ctx).command("team add") as db:
-        mid = core.add_member(db, item_id, role, name, org=org, phone=phone)
+        mid = core.add_member(db, item_id, role, name, org=values.get("org"), phone=values.get("phone"))
     echo(mid)
     say(f"已将 {name.strip()} 作为「{role.strip()}」加入编号 {item_id} 的服务专班（成员号 {mid}）")
 
@@ -97,7 +101,7 @@ def team_add(
 def team_rm(
     ctx: typer.Context,
     item_id: IdArg,
-    who: Annotated[str, typer.Argument(metavar="WHO", help="成员号或姓名")],
+    who: Annotated[str, typer.Argument(metavar="成员", help="成员号或姓名")],
     role: Annotated[str | None, typer.Option("--role", help="同一人有多个角色时指明角色")] = None,
 ) -> None:
     """从服务专班移除一名成员（可 zs undo 撤销）。"""
@@ -143,7 +147,7 @@ def _essentials_cell(r: dict[str, Any]) -> str:
 def leaders(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(metavar="[NAME]", help="只看一位领导（含明细）", show_default=False)
+        str | None, typer.Argument(metavar="[名称]", help="只看一位领导（含明细）", show_default=False)
     ] = None,
     today: TodayOpt = None,
     fmt: FormatOpt = Format.table,

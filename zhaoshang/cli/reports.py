@@ -28,7 +28,7 @@ FormatOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细"),
+    typer.Option("--out", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细"),
 ]
 TodayOpt = Annotated[
     str | None,
@@ -168,7 +168,7 @@ def half(
     which: Annotated[
         str | None,
         typer.Argument(
-            metavar="HALF", help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）", show_default=False
+            metavar="半月", help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）", show_default=False
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -189,7 +189,7 @@ def period(
     which: Annotated[
         str | None,
         typer.Argument(
-            metavar="PERIOD", help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月", show_default=False
+            metavar="期间", help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月", show_default=False
         ),
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="开始日期（含），如 2026-03-01")] = None,
@@ -223,7 +223,7 @@ class RankBy(StrEnum):
 
 def ranking(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="年度（默认今年）", min=2000, max=2100)] = None,
+    year: Annotated[int | None, typer.Option("--year", help="年度（默认今年）", min=2000, max=2100)] = None,
     by: Annotated[RankBy, typer.Option("--by", help="unit：招商主体（默认）；chain：产业链")] = RankBy.unit,
     explain: Annotated[bool, typer.Option("--explain", help="说明评分规则和每一项得分的依据")] = False,
     fmt: FormatOpt = None,
@@ -255,7 +255,7 @@ def ranking(
 # goal …
 # ---------------------------------------------------------------------------------------
 
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="年度（默认今年）", min=2000, max=2100)]
+YearOpt = Annotated[int | None, typer.Option("--year", help="年度（默认今年）", min=2000, max=2100)]
 UnitFlag = Annotated[bool, typer.Option("--unit", help="名称指招商主体（与产业链重名时用）")]
 ChainFlag = Annotated[bool, typer.Option("--chain", help="名称指产业链（与招商主体重名时用）")]
 
@@ -295,12 +295,10 @@ def _describe(changes: list[GoalChange]) -> list[str]:
 
 def goal_set(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="招商主体或产业链名称")],
+    name: Annotated[str, typer.Argument(metavar="名称", help="招商主体或产业链名称")],
     pairs: Annotated[
         list[str],
-        typer.Argument(
-            metavar="METRIC=VALUE...", help="指标=目标值，如 签约额=30亿 到位资金=8亿 开工项目=5；值留空即删除"
-        ),
+        typer.Argument(metavar="指标=值...", help="指标=目标值，如 签约额=30亿 到位资金=8亿 开工项目=5；值留空即删除"),
     ],
     year: YearOpt = None,
     unit: UnitFlag = False,
@@ -322,9 +320,9 @@ def goal_set(
 def goal_list(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(metavar="NAME", help="只看某个招商主体或产业链", show_default=False)
+        str | None, typer.Argument(metavar="名称", help="只看某个招商主体或产业链", show_default=False)
     ] = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="年度（默认全部）", min=2000, max=2100)] = None,
+    year: Annotated[int | None, typer.Option("--year", help="年度（默认全部）", min=2000, max=2100)] = None,
     unit: UnitFlag = False,
     chain: ChainFlag = False,
     fmt: Annotated[
@@ -358,8 +356,8 @@ def goal_list(
 
 def goal_rm(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="招商主体或产业链名称")],
-    metrics: Annotated[list[str], typer.Argument(metavar="METRIC...", help="要删除的指标，如 签约额 开工项目")],
+    name: Annotated[str, typer.Argument(metavar="名称", help="招商主体或产业链名称")],
+    metrics: Annotated[list[str], typer.Argument(metavar="指标...", help="要删除的指标，如 签约额 开工项目")],
     year: YearOpt = None,
     unit: UnitFlag = False,
     chain: ChainFlag = False,
@@ -385,7 +383,7 @@ def goal_rm(
 def goal_import(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="目标表：.xlsx / .csv …，每行一个单位或产业链", exists=False)
+        Path, typer.Argument(metavar="文件", help="目标表：.xlsx / .csv …，每行一个单位或产业链", exists=False)
     ],
     year: YearOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示将要做的修改，不写入")] = False,

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="要找的文字（任意长度的中文片段，空格分隔多个词）")],
+    text: Annotated[str, typer.Argument(metavar="文字", help="要找的文字（任意长度的中文片段，空格分隔多个词）")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="只在某张清单里找")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示条数", min=1)] = 200,
     fmt: FormatOpt = Format.table,

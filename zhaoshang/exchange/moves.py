@@ -130,4 +130,3 @@ def apply(db: Database, item_id: int, todo: list[tuple[Any, ...]], *, closed: bo
         "UPDATE items SET status = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
         (todo[-1][2], at if closed else None, at, user, item_id),
     )
-

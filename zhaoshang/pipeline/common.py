@@ -16,7 +16,6 @@ YELLOW = "yellow"
 LIGHT_NAMES = {RED: "红", YELLOW: "黄"}
 
 
-
 def light(elapsed: int, limit: int) -> str | None:
     """The traffic light for ``elapsed`` days against a limit of ``limit`` days: None while
     within the limit, yellow when over it, red when over twice the limit."""

@@ -60,6 +60,23 @@ def members(db: Database, item_id: int) -> list[dict[str, Any]]:
     )
 
 
+#: what a team member carries besides role and name, as 项=值 keys (English key or label)
+MEMBER_FIELDS = {"org": "单位", "phone": "电话"}
+
+
+def member_values(values: dict[str, str]) -> dict[str, str]:
+    """``单位=市政府 电话=139…`` (or ``org=`` / ``phone=``) as ``{"org": …, "phone": …}``."""
+    by_word = {**{k: k for k in MEMBER_FIELDS}, **{v: k for k, v in MEMBER_FIELDS.items()}}
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        field = by_word.get(key.strip()) or by_word.get(key.strip().lower())
+        if field is None:
+            known = "、".join(MEMBER_FIELDS.values())
+            raise ZsError(f"专班成员没有「{key}」这一项：可写 {known}，如 单位=市政府 电话=13900000000")
+        out[field] = value
+    return out
+
+
 def add_member(
     db: Database,
     item_id: int,
