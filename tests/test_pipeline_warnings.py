@@ -246,3 +246,21 @@ def test_warn_table_lists_the_worst_per_group_and_says_what_it_left_out(late: Cl
     assert r.stderr == "每组只列最重的 1 条，省略 2 条：加 --all 全部列出，或用 --owner/--leader 只看一人\n"
     full = late("warn", "--today", "2026-06-10", "--limit", "1", "--all", ok=True)
     assert "另有" not in full.stdout and full.stderr == ""
+
+
+def test_a_note_without_next_keeps_the_follow_up_agreed_earlier(city: Path, cli: Cli) -> None:
+    """A phone call on the 5th does not cancel the visit agreed for the 11th; a note on or
+    after the 11th is that follow-up; --no-next cancels it on purpose."""
+    make(city, "contacts", "王振华", created="2026-01-01")
+    cli("note", "1", "约好下次", "--date", "2026-01-01", "--next", "2026-01-11", ok=True)
+    r = cli("note", "1", "电话确认时间", "--date", "2026-01-05", ok=True)
+    assert "下次跟进 2026-01-11（沿用之前约定的日期；--no-next 可取消）" in r.stderr
+    assert lights(city, "2026-01-12", "follow_up") == {1: "yellow"}
+    cli("note", "1", "如期走访", "--date", "2026-01-11", ok=True)  # the follow-up itself
+    assert lights(city, "2026-01-30", "follow_up") == {}
+    cli("note", "1", "再约", "--date", "2026-01-12", "--next", "2026-01-20", ok=True)
+    r = cli("note", "1", "对方项目暂停", "--date", "2026-01-13", "--no-next", ok=True)
+    assert "已取消原定 2026-01-20 的下次跟进" in r.stderr
+    assert lights(city, "2026-01-30", "follow_up") == {}
+    r = cli("note", "1", "矛盾", "--next", "2026-12-31", "--no-next", ok=False)
+    assert "不能同时写" in r.stderr

@@ -102,7 +102,11 @@ def note(
         str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话（默认对接）")
     ] = None,
     date_: DateOpt = None,
-    next_: Annotated[str | None, typer.Option("--next", help="下次跟进日期（到期未跟进会预警）")] = None,
+    next_: Annotated[
+        str | None,
+        typer.Option("--next", help="下次跟进日期（到期未跟进会预警）；不写时沿用之前约定、尚未到的跟进日期"),
+    ] = None,
+    no_next: Annotated[bool, typer.Option("--no-next", help="取消之前约定的下次跟进（不再需要跟进）")] = False,
     problem: Annotated[
         list[str] | None,
         typer.Option("--problem", "-p", help="走访发现的问题（可重复）：登记到问题清单并关联本条目和本次走访"),
@@ -113,10 +117,22 @@ def note(
 
     with state(ctx).command("note") as db:
         res = activities.add_note(
-            db, item_id, text, today=date.today(), type=type_, on=date_, next_date=next_, problems=problem or ()
+            db,
+            item_id,
+            text,
+            today=date.today(),
+            type=type_,
+            on=date_,
+            next_date=next_,
+            keep_next=not no_next,
+            problems=problem or (),
         )
     echo(res.activity_id)
     nxt = f"，下次跟进 {res.next_date}" if res.next_date else ""
+    if res.next_carried:
+        nxt += "（沿用之前约定的日期；--no-next 可取消）"
+    if res.next_cancelled:
+        nxt = f"，已取消原定 {res.next_cancelled} 的下次跟进"
     say(f"已记录编号 {item_id} 的{res.type}（{res.date}{nxt}），记录号 {res.activity_id}")
     for pid in res.problem_ids:
         say(f"已登记问题，编号 {pid}（关联编号 {item_id}，来源走访记录 {res.activity_id}）")

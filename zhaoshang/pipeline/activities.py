@@ -61,6 +61,10 @@ class NoteResult:
     date: str
     next_date: str | None
     problem_ids: list[int] = field(default_factory=list)
+    #: the follow-up date was not given and is the one an earlier note set, still ahead
+    next_carried: bool = False
+    #: an earlier follow-up date that this note cancelled (``keep_next=False``)
+    next_cancelled: str | None = None
 
 
 def add_note(
@@ -72,10 +76,15 @@ def add_note(
     type: str | None = None,
     on: str | date | None = None,
     next_date: str | date | None = None,
+    keep_next: bool = True,
     problems: Sequence[str] = (),
 ) -> NoteResult:
     """Record an activity on an item (inside the current command).  Each text in ``problems``
-    becomes a problem item linked to this item (关联项目) and to this activity (来源走访)."""
+    becomes a problem item linked to this item (关联项目) and to this activity (来源走访).
+
+    A follow-up date agreed earlier stays in force when this note gives none and is dated
+    before it (a phone call in between does not cancel the visit planned for the 20th); a
+    note on or after that date is the follow-up.  ``keep_next=False`` cancels it."""
     if db.current is None:
         raise RuntimeError("add_note must run inside db.command()")
     summary = " ".join(text.split())
@@ -94,13 +103,35 @@ def add_note(
     if any(not p.strip() for p in problems):
         raise ZsError("--problem 的问题描述不能为空")
     items.kind_of(db, item_id)  # unknown or deleted id: a clear error
+    if nxt is not None and not keep_next:
+        raise ZsError("下次跟进日期和「取消下次跟进」不能同时写：请只写其中一个")
+    carried, cancelled = False, None
+    pending = _pending_follow_up(db, item_id, day)
+    if nxt is None and pending is not None:
+        if keep_next:
+            nxt, carried = pending, True
+        else:
+            cancelled = pending.isoformat()
     cur = db.conn.execute(
         "INSERT INTO activities(item_id, type, date, summary, next_date, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (item_id, kind_name, day.isoformat(), summary, nxt.isoformat() if nxt else None, db.current.user, now()),
     )
     activity_id = int(cur.lastrowid or 0)
     found = [_problem_from_visit(db, item_id, activity_id, kind_name, p, day) for p in problems]
-    return NoteResult(activity_id, item_id, kind_name, day.isoformat(), nxt.isoformat() if nxt else None, found)
+    return NoteResult(
+        activity_id, item_id, kind_name, day.isoformat(), nxt.isoformat() if nxt else None, found, carried, cancelled
+    )
+
+
+def _pending_follow_up(db: Database, item_id: int, day: date) -> date | None:
+    """The follow-up date the item's latest note set, if it is still after ``day``."""
+    row = db.conn.execute(
+        "SELECT next_date FROM activities WHERE item_id = ? AND date <= ? ORDER BY date DESC, id DESC LIMIT 1",
+        (item_id, day.isoformat()),
+    ).fetchone()
+    if row is None or not row[0] or row[0] <= day.isoformat():
+        return None
+    return date.fromisoformat(row[0])
 
 
 def _problem_from_visit(db: Database, item_id: int, activity_id: int, activity_type: str, text: str, day: date) -> int:
