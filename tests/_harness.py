@@ -47,6 +47,44 @@ def run_zs(db: Path | str, *args: str, env: dict[str, str], timeout: float = 120
     return subprocess.run(zs_argv(db, *args), env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
+def in_terminal(argv: Sequence[str], *, columns: int, lines: int, env: dict[str, str], timeout: float = 60) -> str:
+    """Run ``argv`` on a pseudo-terminal of ``columns`` × ``lines`` (stdout, stderr and
+    stdin all the terminal, as when a person types the command) and return what it showed."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal's size is set before it starts
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+            os.execvpe(argv[0], list(argv), env)
+        finally:
+            os._exit(127)
+    shown = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                break
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    os.close(fd)
+    return shown.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
 def assert_clean_error(proc: subprocess.CompletedProcess[str], *, code: int = 1, says: str | None = None) -> None:
     """Exit ``code``, a short Chinese message on stderr, no traceback, nothing on stdout."""
     assert proc.returncode == code, (proc.returncode, proc.stdout[-500:], proc.stderr[-2000:])

@@ -4,13 +4,14 @@ closed pipe that is a quiet success for every command."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from _harness import PY, zs_env
+from _harness import PY, in_terminal, run_zs, zs_env
 from conftest import Cli
 
 from zhaoshang.cli import app
@@ -249,3 +250,86 @@ def test_wrap_never_breaks_before_closing_punctuation() -> None:
             assert all(width(ln) <= limit for ln in lines), lines
 
     check()
+
+
+# ------------------------------------------------------------------ columns, width, pager
+
+
+def test_columns_by_key_label_alias_or_traditional_in_every_format(cli: Cli) -> None:
+    cli("init", "--demo", ok=True)
+    r = cli("list", "招什么", "--limit", "3", "--columns", "编号,名称,投资额,簽約日期", ok=True)
+    head = r.stdout.splitlines()[0].split()
+    assert head == ["编号", "项目名称", "投资额（万元）", "签约日期"]
+    rows = json.loads(cli("list", "招什么", "--limit", "2", "--columns", "id,investment", "-f", "json", ok=True).stdout)
+    assert [list(r) for r in rows] == [["id", "investment"], ["id", "investment"]]
+    text = cli("list", "招什么", "--limit", "2", "--columns", "title，id", "-f", "csv", "--no-header", ok=True).stdout
+    lines = text.splitlines()
+    assert len(lines) == 2 and lines[0].split(",")[1].isdigit() and not lines[0].startswith("title")
+    tsv = cli("list", "招什么", "--limit", "2", "-f", "tsv", ok=True).stdout.splitlines()
+    assert tsv[0].startswith("id\t") and len(tsv) == 3
+    assert len(cli("list", "招什么", "--limit", "2", "-f", "tsv", "--no-header", ok=True).stdout.splitlines()) == 2
+    r = cli("list", "招什么", "--columns", "编号,预算", ok=False)
+    assert "--columns：没有列「预算」。可选：编号（id）" in r.stderr and "投资额（investment）" in r.stderr
+    assert "--no-header 只用于 table、csv、tsv" in cli("list", "-f", "json", "--no-header", ok=False).stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "columns", "first"),
+    [
+        (["search", "铜"], "名称,编号", ["名称", "编号"]),
+        (["chain", "list"], "名称,条目数", ["名称", "条目数"]),
+        (["warn", "--all"], "编号,说明", ["编号", "说明"]),
+        (["notes"], "date,summary", ["日期", "内容"]),
+        (["goal", "list"], "名称,目标值", ["名称", "目标值"]),
+    ],
+)
+def test_columns_on_every_listing_command(demo_db: Path, args: list[str], columns: str, first: list[str]) -> None:
+    cli = Cli(demo_db)
+    r = cli(*args, "--columns", columns, ok=True)
+    header = next(ln for ln in r.stdout.splitlines() if ln.strip() and not ln.startswith(("预警", "■")))
+    assert header.split() == first, r.stdout[:300]
+    assert cli(*args, "--columns", "没有这列", ok=False).stderr.startswith("--columns：没有列「没有这列」")
+
+
+def _terminal_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = zs_env(tmp_path, **extra)
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    return env
+
+
+def test_a_table_wider_than_the_terminal_drops_low_priority_columns(demo_db: Path, tmp_path: Path) -> None:
+    from zhaoshang.render import width
+
+    env = _terminal_env(tmp_path, ZHAOSHANG_PAGER="")
+    shown = in_terminal([PY, "-m", "zhaoshang", "--db", str(demo_db), "list", "招什么"], columns=80, lines=200, env=env)
+    table = [ln for ln in shown.splitlines() if ln.strip() and not ln.startswith(("（", "共"))]
+    assert table and all(width(ln) <= 80 for ln in table), [ln for ln in table if width(ln) > 80]
+    head = table[0].replace("\x1b[1m", "").replace("\x1b[0m", "").split()
+    assert head[:2] == ["编号", "产业链"] and "项目名称" in head and "投资额（万元）" in head  # priority 1 and 2
+    note = next(ln for ln in shown.splitlines() if ln.startswith("（窗口宽 80 列放不下"))
+    assert "隐藏了" in note and "--columns" in note
+    wide = in_terminal([PY, "-m", "zhaoshang", "--db", str(demo_db), "list", "招什么"], columns=250, lines=200, env=env)
+    assert "放不下" not in wide and "目标企业" in wide
+    piped = run_zs(demo_db, "list", "招什么", env=zs_env(tmp_path))  # a pipe is never cut
+    assert "放不下" not in piped.stdout and "目标企业" in piped.stdout.splitlines()[0]
+
+
+def test_long_output_on_a_terminal_goes_through_the_pager(demo_db: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "paged.txt"
+    pager = f"sh -c 'cat > {marker}'"
+    env = _terminal_env(tmp_path, ZHAOSHANG_PAGER=pager)
+    argv = [PY, "-m", "zhaoshang", "--db", str(demo_db), "list"]
+    in_terminal(argv, columns=120, lines=20, env=env)
+    assert marker.exists() and "共" not in marker.read_text() and len(marker.read_text().splitlines()) > 20
+    marker.unlink()
+    in_terminal([*argv, "--limit", "3"], columns=120, lines=20, env=env)  # fits the window: no pager
+    assert not marker.exists()
+    run_zs(demo_db, "list", env={**env})  # piped: never paged
+    assert not marker.exists()
+    shown = in_terminal(argv, columns=120, lines=20, env={**env, "ZHAOSHANG_PAGER": "", "PAGER": pager})
+    assert not marker.exists() and "共 89 条" in shown  # an empty ZHAOSHANG_PAGER turns paging off
+    in_terminal(
+        argv, columns=120, lines=20, env={k: v for k, v in env.items() if k != "ZHAOSHANG_PAGER"} | {"PAGER": pager}
+    )
+    assert marker.exists()  # then $PAGER

@@ -74,6 +74,8 @@ class FieldDef:
     currency: str = "CNY"
     help: str = ""
     common: bool = False
+    #: which columns a table too wide for the terminal drops first: 1 is kept longest, 9 goes first
+    column_priority: int = 5
 
     @property
     def unit_label(self) -> str:
@@ -417,6 +419,7 @@ _FIELD_KEYS = (
     "sensitive",
     "currency",
     "help",
+    "column_priority",
 )
 
 
@@ -461,7 +464,15 @@ def _field(data: Any, file: str, where: str, *, common: bool = False) -> FieldDe
         currency=currency,
         help=s.str("help", ""),
         common=common,
+        column_priority=_priority(s),
     )
+
+
+def _priority(s: _Spec) -> int:
+    value = s.int("column_priority", 5)
+    if not 1 <= value <= 9:
+        raise s._err("column_priority", f"「{value}」应是 1 到 9 的整数（1 最后隐藏，9 最先隐藏）")
+    return value
 
 
 _KIND_KEYS = (

@@ -23,6 +23,18 @@ class Column:
     key: str
     header: str
     align: str = "left"  # left | right
+    #: which column a table too wide for the window drops first: 1 is kept longest, 9 goes first
+    priority: int = 5
+    #: other names a user may choose the column by (``--columns``): a field's label and aliases
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A laid-out table: its text and the columns left out to fit the width asked for."""
+
+    text: str
+    hidden: tuple[Column, ...] = ()
 
 
 # East Asian wide and full-width ranges (what terminals draw two columns wide)
@@ -105,8 +117,23 @@ def table(
     *,
     color: bool = False,
     display: dict[str, Any] | None = None,
+    header: bool = True,
 ) -> str:
     """A plain aligned table; ``display`` may map column keys to formatting functions."""
+    return layout(rows, columns, color=color, display=display, header=header).text
+
+
+def layout(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    *,
+    color: bool = False,
+    display: dict[str, Any] | None = None,
+    header: bool = True,
+    max_width: int | None = None,
+) -> Table:
+    """:func:`table`, leaving out the lowest-priority columns while it is wider than
+    ``max_width`` display columns (the first column always stays)."""
     fmt = display or {}
     cols: list[tuple[list[str], list[int]]] = []
     for c in columns:
@@ -118,10 +145,16 @@ def table(
         cols.append(_column([v if v.isprintable() else inert(v) for v in values]))
     heads = [c.header for c in columns]
     sizes = [max([width(h), *ws]) for h, (_, ws) in zip(heads, cols, strict=True)]
-    head = "  ".join(_pad(h, sizes[i], columns[i].align) for i, h in enumerate(heads)).rstrip()
-    if color:
-        head = f"\x1b[1m{head}\x1b[0m"
-    lines = [head, "  ".join("─" * s for s in sizes)]
+    keep = fit(sizes, [c.priority for c in columns], max_width) if max_width else list(range(len(columns)))
+    hidden = tuple(c for i, c in enumerate(columns) if i not in keep)
+    columns = [columns[i] for i in keep]
+    heads, cols, sizes = [heads[i] for i in keep], [cols[i] for i in keep], [sizes[i] for i in keep]
+    lines = []
+    if header:
+        head = "  ".join(_pad(h, sizes[i], columns[i].align) for i, h in enumerate(heads)).rstrip()
+        if color:
+            head = f"\x1b[1m{head}\x1b[0m"
+        lines += [head, "  ".join("─" * s for s in sizes)]
     padded = []
     for (texts, ws), size, c in zip(cols, sizes, columns, strict=True):
         if c.align == "right":
@@ -129,7 +162,22 @@ def table(
         else:
             padded.append([t + " " * (size - w) for t, w in zip(texts, ws, strict=True)])
     lines.extend("  ".join(parts).rstrip() for parts in zip(*padded, strict=True))
-    return "\n".join(lines) + "\n"
+    return Table("\n".join(lines) + "\n" if lines else "", hidden)
+
+
+def fit(sizes: Sequence[int], priorities: Sequence[int], max_width: int) -> list[int]:
+    """The indexes of the columns to keep so that the table (two spaces between columns)
+    is at most ``max_width`` wide: the highest priority number goes first, the rightmost
+    of equals first; the first column is never dropped."""
+    keep = list(range(len(sizes)))
+    order = sorted(range(1, len(sizes)), key=lambda i: (-priorities[i], -i))
+    total = sum(sizes) + 2 * max(len(sizes) - 1, 0)
+    for i in order:
+        if total <= max_width:
+            break
+        keep.remove(i)
+        total -= sizes[i] + 2
+    return keep
 
 
 def to_json(rows: Iterable[Any]) -> str:
@@ -149,14 +197,17 @@ def escape_formula(v: Any) -> Any:
     return v
 
 
-def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[Column], delimiter: str) -> str:
+def to_delimited(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], delimiter: str, *, header: bool = True
+) -> str:
     """CSV/TSV as ``export`` writes it: no cell can become a live formula when the output is
     opened in a spreadsheet, and a cell holding a line break or CR is quoted (a bare CR would
     split the record in two)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     quoted = csv.writer(buf, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    w.writerow([c.key for c in columns])
+    if header:
+        w.writerow([c.key for c in columns])
     for r in rows:
         cells = [_csv_cell(r.get(c.key)) for c in columns]
         (quoted if any(isinstance(v, str) and "\r" in v for v in cells) else w).writerow(cells)
@@ -188,17 +239,19 @@ def render(
     *,
     color: bool = False,
     display: dict[str, Any] | None = None,
+    header: bool = True,
 ) -> None:
     """Write records in one of :data:`FORMATS`.  Machine formats carry every column by
-    its ASCII key; the table shows Chinese headers."""
+    its ASCII key; the table shows Chinese headers.  ``header=False`` leaves out the header
+    line of a table, CSV or TSV."""
     if fmt == "table":
-        out.write(table(rows, columns, color=color, display=display))
+        out.write(table(rows, columns, color=color, display=display, header=header))
     elif fmt == "json":
         out.write(to_json([{c.key: r.get(c.key) for c in columns} for r in rows]))
     elif fmt == "csv":
-        out.write(to_delimited(rows, columns, ","))
+        out.write(to_delimited(rows, columns, ",", header=header))
     elif fmt == "tsv":
-        out.write(to_delimited(rows, columns, "\t"))
+        out.write(to_delimited(rows, columns, "\t", header=header))
     elif fmt == "yaml":
         out.write(to_yaml([{c.key: r.get(c.key) for c in columns} for r in rows]))
     else:  # pragma: no cover - the CLI validates the choice

@@ -13,9 +13,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer import _click as click  # Typer >= 0.26 vendors Click: its exceptions, not the click package's
@@ -446,7 +445,7 @@ class State:
     def command(self, name: str) -> Iterator[Database]:
         """The database, inside one recorded atomic command named ``name``."""
         db = self.open()
-        with db.command(name, user=self.user, args=_argv()):
+        with db.command(name, user=self.user, args=argv()):
             yield db
 
     def close(self) -> None:
@@ -456,7 +455,8 @@ class State:
             self._db = None
 
 
-def _argv() -> str:
+def argv() -> str:
+    """The command line as typed, for history."""
     import shlex
 
     return shlex.join(["zs", *sys.argv[1:]]) if sys.argv else "zs"
@@ -473,21 +473,6 @@ def state(ctx: typer.Context) -> State:
 # ---------------------------------------------------------------------------------------
 # Options shared by many commands
 # ---------------------------------------------------------------------------------------
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    tsv = "tsv"
-    yaml = "yaml"
-
-
-FormatOpt = Annotated[
-    Format,
-    typer.Option("--format", "-f", help="输出格式：table（表格）、json、csv、tsv、yaml", case_sensitive=False),
-]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接执行")]
 
 
 def out() -> Any:

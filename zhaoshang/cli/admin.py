@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from ..render import Column
-from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state
+from ._app import ZsCommand, echo, out, say, state
+from .options import Format, FormatOpt
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, echo, new_app, out, say, state
+from ._app import ZsCommand, echo, new_app, out, say, state
+from .options import Format, FormatOpt
+from .output import emit, records
 
 NameArg = Annotated[str, typer.Argument(metavar="名称", help="名称")]
 PairsArg = Annotated[
@@ -48,14 +50,15 @@ def _group(ent: object) -> typer.Typer:
         say(f"已新增{ent.noun}「{name}」，编号 {new_id}")
 
     @sub.command("list", cls=ZsCommand, help=f"列出全部{ent.noun}及条目数")
+    @records
     def list_(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         from .. import lookups
-        from ..render import Column, render
+        from ..render import Column
 
         rows = lookups.list_all(state(ctx).open(), ent)
         cols = [Column(k, h, "right" if k == "id" else "left") for k, h in columns]
         cols += [Column("items", "条目数", "right"), Column("open_items", "未办结", "right")]
-        render(rows, cols, fmt.value, out())
+        emit(rows, cols, fmt)
 
     @sub.command("show", cls=ZsCommand, help=f"显示一个{ent.noun}")
     def show(ctx: typer.Context, name: NameArg, fmt: FormatOpt = Format.table) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from datetime import date
@@ -12,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state
+from ._app import ZsCommand, argv, echo, out, say, state
+from .options import Format, FormatOpt
 
 if TYPE_CHECKING:
     from ..exchange.importer import ImportReport
@@ -59,10 +59,6 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
-
-
-def _argv() -> str:
-    return shlex.join(["zs", *sys.argv[1:]]) if sys.argv else "zs"
 
 
 # ---------------------------------------------------------------------------------------
@@ -207,7 +203,7 @@ def import_(
     )
     progress = _Progress("导入中")
     try:
-        report = import_file(db, file, opts, user=st.user, args=_argv(), progress=progress)
+        report = import_file(db, file, opts, user=st.user, args=argv(), progress=progress)
     finally:
         progress.done()
     _show_report(report, fmt)

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, YesOpt, ZsCommand, confirm, echo, out, say, state
+from ._app import ZsCommand, confirm, echo, out, say, state
+from .options import Format, FormatOpt, YesOpt
 
 
 def register(app: typer.Typer) -> None:

@@ -6,34 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state, use_color
-
-KindArg = Annotated[str, typer.Argument(metavar="清单", help="清单：英文键、中文名或别名，如 targets、招什么、招什麼")]
-IdArg = Annotated[int, typer.Argument(metavar="编号", help="条目编号", min=1)]
-PairsArg = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="字段=值...",
-        help="字段=值（字段可写英文键或中文名），如 投资额=3.56亿 时限=2026-06-30",
-        show_default=False,
-    ),
-]
-ReasonOpt = Annotated[str | None, typer.Option("--reason", "-r", help="原因或说明（记入历史）")]
-
-
-def _pairs(pairs: list[str] | None) -> dict[str, str]:
-    from ..parse import split_assignment
-
-    out_: dict[str, str] = {}
-    for p in pairs or []:
-        key, value = split_assignment(p)
-        out_[key] = value
-    return out_
+from ._app import ZsCommand, echo, out, say, state
+from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, pairs_of
+from .output import emit, records
 
 
 def register(app: typer.Typer) -> None:
     app.command("add", cls=ZsCommand)(add)
-    app.command("list", cls=ZsCommand)(list_)
+    app.command("list", cls=ZsCommand)(records(list_))
     app.command("show", cls=ZsCommand)(show)
     app.command("edit", cls=ZsCommand)(edit)
     app.command("close", cls=ZsCommand)(close)
@@ -63,7 +43,7 @@ def add(
     from .. import items
     from ..errors import ZsError
 
-    values: dict[str, object] = dict(_pairs(pairs))
+    values: dict[str, object] = dict(pairs_of(pairs))
     if not chain:
         chain = str(values.pop("chain", "") or values.pop("产业链", "") or "")
     if not chain:
@@ -110,7 +90,7 @@ def list_(
     或写 ≥ ≤ ＞ ＜ ≠），例："投资额>=10000" 投资额≥10000 名称~铜
     """
     from .. import items
-    from ..render import Column, render
+    from ..render import Column
 
     if (reached_from or reached_to) and not reached:
         from ..errors import ZsError
@@ -141,26 +121,35 @@ def list_(
         keys = ["id", "kind", "chain", "title", "status", "owner", "unit", "due"]
         if listing.kind is not None:
             keys.remove("kind")
-        cols = [Column(k, _header(db, listing.kind, k), "right" if k == "id" else "left") for k in keys]
+        by_key = {f.key: f for f in listing.fields}
+        cols = [
+            _column(by_key.get(k) or db.defs.common_field(k), _header(db, listing.kind, k), db.defs.common_field(k))
+            for k in keys
+        ]
         if listing.kind is not None:
-            cols += [
-                Column(f.key, f.header, "right" if f.type in ("money", "number", "integer") else "left")
-                for f in listing.kind.fields
-                if not f.sensitive
-            ][:6]
+            cols += [_column(f, f.header) for f in listing.kind.fields if not f.sensitive][:6]
+        shown = {c.key for c in cols}
+        available = [*cols, *(_column(f, f.header) for f in listing.fields if f.key not in shown)]
         kind_names = {k.key: k.name for k in db.defs.kinds}
-        render(
+        emit(
             listing.rows,
             cols,
-            "table",
-            out(),
-            color=use_color(),
+            fmt,
+            available=available,
             display={"kind": lambda r: kind_names.get(r["kind"], r["kind"]), **_money_display(listing.kind)},
         )
         say(f"共 {len(listing.rows)} 条")
     else:
-        cols = [Column(f.key, f.header) for f in listing.fields]
-        render(listing.rows, cols, fmt.value, out())
+        emit(listing.rows, [Column(f.key, f.header) for f in listing.fields], fmt)
+
+
+def _column(field: Any, header: str, common: Any = None) -> Any:
+    """A list column; a common field (a kind's own 项目名称 for title) keeps the common priority."""
+    from ..render import Column
+
+    right = field.key == "id" or field.type in ("money", "number", "integer")
+    names = (field.label, *field.aliases, *((common.label, *common.aliases) if common else ()))
+    return Column(field.key, header, "right" if right else "left", (common or field).column_priority, names)
 
 
 def _day(text: str | None, option: str) -> Any:
@@ -230,7 +219,7 @@ def edit(
     from .. import items
 
     with state(ctx).command("edit") as db:
-        changed = items.edit(db, item_id, _pairs(pairs), reason=reason, force=force)
+        changed = items.edit(db, item_id, pairs_of(pairs), reason=reason, force=force)
     if changed:
         kind = items.kind_of(db, item_id)
         labels = [db.defs.field(kind, k).label for k in changed]

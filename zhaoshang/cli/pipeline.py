@@ -4,30 +4,20 @@ Each parses its options, calls one core function in :mod:`zhaoshang.pipeline` an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, echo, out, say, state, use_color
+from ._app import ZsCommand, echo, say, state
+from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
+from .output import cell_money, emit, money, records
 
 if TYPE_CHECKING:
-    from ..render import Column
-
-IdArg = Annotated[int, typer.Argument(metavar="编号", help="条目编号", min=1)]
-DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="日期（默认今天），如 2026-03-15、2026年3月15日")]
-ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="只看某条产业链")]
-UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", help="只看某个招商主体 / 责任单位")]
-TodayOpt = Annotated[
-    str | None,
-    typer.Option("--today", help="把这一天当作今天计算（复核历史预警、复现报表用），默认今天", show_default=False),
-]
+    pass
 
 
 def register(app: typer.Typer) -> None:
-    from . import pipeline_ledger, pipeline_people
-
     for name, func in (
         ("stage", stage),
         ("note", note),
@@ -37,32 +27,7 @@ def register(app: typer.Typer) -> None:
         ("approve", approve),
         ("approvals", approvals),
     ):
-        app.command(name, cls=ZsCommand)(func)
-    pipeline_people.register(app)
-    pipeline_ledger.register(app)
-
-
-def _today(text: str | None) -> date:
-    from ..pipeline.common import to_date
-
-    return to_date(text, what="--today") or date.today()
-
-
-def _table(rows: Sequence[dict[str, Any]], cols: Sequence[Column], fmt: Format, **kw: Any) -> None:
-    from ..render import render
-
-    render(rows, cols, fmt.value, out(), color=use_color() if fmt is Format.table else False, **kw)
-
-
-def _money(value: Any) -> str:
-    from ..parse import format_money
-
-    return format_money(value) if value is not None else ""
-
-
-# ---------------------------------------------------------------------------------------
-# stage, note, notes
-# ---------------------------------------------------------------------------------------
+        app.command(name, cls=ZsCommand)(records(func) if name in ("notes", "funds", "approvals") else func)
 
 
 def stage(
@@ -169,7 +134,7 @@ def notes(
         Column("next_date", "下次跟进"),
         Column("user", "记录人"),
     ]
-    _table(found, cols, fmt)
+    emit(found, cols, fmt)
     if fmt is Format.table:
         say(f"共 {len(found)} 条对接记录")
 
@@ -213,14 +178,14 @@ def fund(
     else:
         parts = []
         if res.domestic is not None:
-            parts.append(f"国内资金 {_money(res.domestic)} 万元")
+            parts.append(f"国内资金 {money(res.domestic)} 万元")
         if res.foreign_usd is not None:
-            parts.append(f"外资 {_money(res.foreign_usd)} 万美元")
+            parts.append(f"外资 {money(res.foreign_usd)} 万美元")
         was = []
         if res.old_domestic is not None and res.old_domestic != res.domestic:
-            was.append(f"国内资金原为 {_money(res.old_domestic)} 万元")
+            was.append(f"国内资金原为 {money(res.old_domestic)} 万元")
         if res.old_foreign_usd is not None and res.old_foreign_usd != res.foreign_usd:
-            was.append(f"外资原为 {_money(res.old_foreign_usd)} 万美元")
+            was.append(f"外资原为 {money(res.old_foreign_usd)} 万美元")
         extra = f"（{'，'.join(was)}）" if was else ""
         say(f"编号 {item_id} {res.month} 到位：{'，'.join(parts)}{extra}")
     if res.unsigned:
@@ -239,16 +204,12 @@ def _show_project_funds(db: Any, item_id: int, fmt: Format) -> None:
         Column("user", "填报人"),
     ]
     if fmt is not Format.table:
-        _table(recs, cols, fmt)
+        emit(recs, cols, fmt)
         return
     total = totals(recs)
     shown = [*recs, {"month": "合计", **total}] if recs else []
-    _table(shown, cols, fmt, display={"domestic": _cell_money("domestic"), "foreign_usd": _cell_money("foreign_usd")})
+    emit(shown, cols, fmt, display={"domestic": cell_money("domestic"), "foreign_usd": cell_money("foreign_usd")})
     say(f"共 {len(recs)} 个月")
-
-
-def _cell_money(key: str) -> Any:
-    return lambda r: _money(r.get(key))
 
 
 def funds(
@@ -278,10 +239,10 @@ def funds(
         Column("last_month", "最近"),
     ]
     if fmt is not Format.table:
-        _table(found, cols, fmt)
+        emit(found, cols, fmt)
         return
     shown = [*found, {"title": "合计", "months": sum(r["months"] for r in found), **totals(found)}] if found else []
-    _table(shown, cols, fmt, display={"domestic": _cell_money("domestic"), "foreign_usd": _cell_money("foreign_usd")})
+    emit(shown, cols, fmt, display={"domestic": cell_money("domestic"), "foreign_usd": cell_money("foreign_usd")})
     say(f"共 {len(found)} 个项目")
 
 
@@ -330,7 +291,7 @@ def approvals(
     from ..render import Column
 
     db = state(ctx).open()
-    day = _today(today)
+    day = today_of(today)
     if item_id is not None:
         st = core.status(db, item_id, today=day)
         cols = [
@@ -340,7 +301,7 @@ def approvals(
             Column("state", "状态"),
             Column("note", "说明"),
         ]
-        _table(st.steps, cols, fmt)
+        emit(st.steps, cols, fmt)
         if fmt is Format.table:
             if st.waiting:
                 say(f"卡点：{st.waiting}（距上一步办结已 {st.waiting_days} 天）")
@@ -361,7 +322,7 @@ def approvals(
         Column("waiting_days", "已等（天）", "right"),
         Column("speed_days", "拿地到开工（天）", "right"),
     ]
-    _table(found, cols, fmt)
+    emit(found, cols, fmt)
     if fmt is Format.table:
         speeds = [r["speed_days"] for r in found if r["speed_days"] is not None]
         avg = f"，平均审批速度 {sum(speeds) / len(speeds):.1f} 天" if speeds else ""

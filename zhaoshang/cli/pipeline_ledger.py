@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, echo, say, state
-from .pipeline import ChainOpt, DateOpt, IdArg, TodayOpt, UnitOpt, _cell_money, _table, _today
+from ._app import ZsCommand, echo, say, state
+from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
+from .output import cell_money, emit, records
 
 if TYPE_CHECKING:
     from ..render import Column
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     app.command("escalate", cls=ZsCommand)(escalate)
-    app.command("ledger", cls=ZsCommand)(ledger)
+    app.command("ledger", cls=ZsCommand)(records(ledger))
     app.command("match", cls=ZsCommand)(match)
 
 
@@ -71,7 +72,7 @@ def ledger(
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
         raise ZsError(f"--out 只支持 .xlsx 文件（「{out_file.name}」）；要 CSV 请用 --format csv > 文件.csv")
     db = state(ctx).open()
-    day = _today(today)
+    day = today_of(today)
     if meeting:
         found = core.meeting(db, today=day, chain=chain, unit=unit)
         cols = _meeting_columns()
@@ -114,13 +115,13 @@ def ledger(
         say(f"已导出到 {out_file}")
         return
     if fmt is not Format.table:
-        _table([r for _, rs in sections for r in rs], [_summary_key(c) for c in _summary_columns("group")], fmt)
+        emit([r for _, rs in sections for r in rs], [_summary_key(c) for c in _summary_columns("group")], fmt)
         return
     for i, (dim, rs) in enumerate(sections):
         if i:
             echo("")
         echo(f"【按{_DIM[dim]}】")
-        _table(rs, _summary_columns(dim), fmt, display={"close_rate": _rate_cell})
+        emit(rs, _summary_columns(dim), fmt, display={"close_rate": _rate_cell})
 
 
 _DIM = {"chain": "产业链", "unit": "责任单位", "group": "分组"}
@@ -209,7 +210,7 @@ def _emit(
         write_tables(out_file, [(sheet, title, cols, found)])
         say(f"已导出到 {out_file}")
         return
-    _table(found, cols, fmt)
+    emit(found, cols, fmt)
 
 
 # ---------------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def match(
     if (item_id is None) == (policy is None):
         raise ZsError("请给出项目编号（zs match 编号）或政策编号（zs match --policy 编号），二者选一")
     db = state(ctx).open()
-    day = _today(today)
+    day = today_of(today)
     if policy is not None:
         pol, found = core.match_policy(db, policy, today=day)
         _render_policy_matches(db, pol, found, fmt, day)
@@ -265,9 +266,9 @@ def _render_target_matches(db: Any, item_id: int, found: list[Any], fmt: Format)
     if fmt is not Format.table:
         if fmt in (Format.csv, Format.tsv):
             cols = ["policy_id", "policy", "fits", "failed", "explanation", "note"]
-            _table(data, [Column(k, k) for k in cols], fmt)
+            emit(data, [Column(k, k) for k in cols], fmt)
         else:
-            _table(data, [Column(k, k) for k in data[0]] if data else [], fmt)
+            emit(data, [Column(k, k) for k in data[0]] if data else [], fmt)
         return
     from ..pipeline.common import item_row
 
@@ -306,7 +307,7 @@ def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fm
             if fmt in (Format.csv, Format.tsv)
             else list(data[0] if data else [])
         )
-        _table(data, [Column(k, k) for k in keys], fmt)
+        emit(data, [Column(k, k) for k in keys], fmt)
         return
     echo(f"政策 {policy['id']}「{policy['title']}」")
     echo(f"条件：{conditions_text(db, policy)}")
@@ -337,5 +338,5 @@ def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fm
         Column("investment", "投资额（万元）", "right"),
         Column("unit", "责任单位"),
     ]
-    _table(rows, cols, fmt, display={"investment": _cell_money("investment")})
+    emit(rows, cols, fmt, display={"investment": cell_money("investment")})
     say(f"适用项目 {len(found)} 个")

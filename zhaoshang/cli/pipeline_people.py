@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, echo, new_app, out, say, state
-from .pipeline import ChainOpt, IdArg, TodayOpt, UnitOpt, _cell_money, _table, _today
+from ._app import ZsCommand, echo, new_app, out, say, state
+from .options import ChainOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
+from .output import cell_money, choose, emit, hidden_note, records, terminal_size, write
 
 if TYPE_CHECKING:
     from ..render import Column
 
 
 def register(app: typer.Typer) -> None:
-    app.command("leaders", cls=ZsCommand)(leaders)
-    app.command("warn", cls=ZsCommand)(warn)
+    app.command("leaders", cls=ZsCommand)(records(leaders))
+    app.command("warn", cls=ZsCommand)(records(warn))
     app.add_typer(_team_app(), name="team", help="服务专班（多对一）与五要件：包保领导、项目管家、部门负责人…")
 
 
@@ -30,7 +31,7 @@ def _team_app() -> typer.Typer:
     sub.command("show", cls=ZsCommand)(team_show)
     sub.command("add", cls=ZsCommand)(team_add)
     sub.command("rm", cls=ZsCommand)(team_rm)
-    sub.command("list", cls=ZsCommand)(team_list)
+    sub.command("list", cls=ZsCommand)(records(team_list))
     return sub
 
 
@@ -67,12 +68,12 @@ def team_show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table)
             Column("org", "单位"),
             Column("phone", "电话"),
         ]
-        _table(members, cols, fmt)
+        emit(members, cols, fmt)
     if ess:
         echo("")
         echo("【五要件】")
         shown = [{**e, "ok": "已落实" if e["ok"] else "缺"} for e in ess]
-        _table(shown, [Column("essential", "要件"), Column("value", "内容"), Column("ok", "落实")], fmt)
+        emit(shown, [Column("essential", "要件"), Column("value", "内容"), Column("ok", "落实")], fmt)
 
 
 def team_add(
@@ -135,7 +136,7 @@ def team_list(
         Column("essentials_done", "五要件", "right"),
         Column("essentials_missing", "缺"),
     ]
-    _table(found, cols, fmt, display={"essentials_done": _essentials_cell})
+    emit(found, cols, fmt, display={"essentials_done": _essentials_cell})
     if fmt is Format.table:
         say(f"共 {len(found)} 个，五要件不全 {sum(1 for r in found if r['essentials_missing'])} 个")
 
@@ -160,7 +161,7 @@ def leaders(
     from ..render import Column
 
     db = state(ctx).open()
-    day = _today(today)
+    day = today_of(today)
     found = [r.as_dict() for r in responsibility(db, today=day, name=name)]
     cols = [
         Column("leader", "领导"),
@@ -175,7 +176,7 @@ def leaders(
         Column("red", "红灯", "right"),
         Column("yellow", "黄灯", "right"),
     ]
-    _table(found, cols, fmt, display={"investment": _cell_money("investment")})
+    emit(found, cols, fmt, display={"investment": cell_money("investment")})
     if name is None or fmt is not Format.table:
         return
     from ..pipeline.warnings import compute
@@ -193,12 +194,12 @@ def leaders(
             Column("due", "时限"),
             Column("status", "状态"),
         ]
-        _table(problems, pcols, fmt)
+        emit(problems, pcols, fmt)
     warns = [w.as_dict() for w in compute(db, today=day, leader=name)]
     if warns:
         echo("")
         echo("【预警】")
-        _table(warns, _warn_columns(owner=True), fmt, display={"light": _light_cell})
+        emit(warns, _warn_columns(owner=True), fmt, display={"light": _light_cell})
 
 
 # ---------------------------------------------------------------------------------------
@@ -210,19 +211,37 @@ def _warn_columns(*, owner: bool = False, leader: bool = False) -> list[Column]:
     from ..render import Column
 
     cols = [
-        Column("light", "灯"),
-        Column("id", "编号", "right"),
-        Column("title", "名称"),
-        Column("chain", "产业链"),
-        Column("status", "状态"),
-        Column("type_name", "类型"),
-        Column("message", "说明"),
+        Column("light", "灯", priority=1),
+        Column("id", "编号", "right", 1),
+        Column("title", "名称", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("status", "状态", priority=5),
+        Column("type_name", "类型", priority=3),
+        Column("message", "说明", priority=2),
     ]
     if owner:
-        cols.append(Column("owner", "责任人"))
+        cols.append(Column("owner", "责任人", priority=4))
     if leader:
-        cols.append(Column("leader", "包保领导"))
+        cols.append(Column("leader", "包保领导", priority=4))
     return cols
+
+
+def _warn_extra_columns() -> list[Column]:
+    """What else a warning carries, for --columns."""
+    from ..render import Column
+
+    return [
+        Column("kind", "清单"),
+        Column("unit", "责任单位"),
+        Column("chain_leader", "链长"),
+        Column("light_name", "灯色"),
+        Column("elapsed", "已用天数", "right"),
+        Column("limit", "时限天数", "right"),
+        Column("over", "超出天数", "right"),
+        Column("since", "起算日期"),
+        Column("deadline", "到期日期"),
+        Column("type", "类型键"),
+    ]
 
 
 def _light_cell(r: dict[str, Any]) -> str:
@@ -259,7 +278,7 @@ def warn(
         raise ZsError(f"--by 只能是 owner（按责任人）或 leader（按包保领导），不是「{by}」")
     db = state(ctx).open()
     filters: dict[str, Any] = {
-        "today": _today(today),
+        "today": today_of(today),
         "kind": kind,
         "chain": chain,
         "unit": unit,
@@ -269,13 +288,19 @@ def warn(
         "types": core.resolve_types(type_),
     }
     if fmt is not Format.table:
-        found = core.compute(db, **filters)
-        if fmt is Format.json:
-            _json_array([w.as_dict() for w in found])
-            return
         from ..render import Column
 
-        _table([w.as_dict() for w in found], [Column(k, k) for k in _WARN_KEYS], fmt)
+        found = core.compute(db, **filters)
+        keys = [
+            c.key
+            for c in choose(
+                [Column(k, k) for k in _WARN_KEYS], [*_warn_columns(owner=True, leader=True), *_warn_extra_columns()]
+            )
+        ]
+        if fmt is Format.json:
+            _json_array([{k: d[k] for k in keys} for d in (w.as_dict() for w in found)])
+            return
+        emit([w.as_dict() for w in found], [Column(k, k) for k in keys], fmt)
         return
     # only the warnings the table lists are built (a few thousand of 100,000)
     view = core.overview(db, by=by, per_group=None if all_ else per_group, **filters)
@@ -283,28 +308,35 @@ def warn(
     if not c["warnings"]:
         say("没有预警：所有条目都在时限内")
         return
-    echo(f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}")
+    from ..render import inert, layout
+
+    parts = [f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}\n"]
     other = "leader" if by == "owner" else "owner"
     heading = {"owner": "责任人", "leader": "包保领导"}
     cols = _warn_columns(owner=other == "owner", leader=other == "leader")
+    cols = choose(cols, [*cols, *_warn_columns(owner=True, leader=True)[len(cols) :], *_warn_extra_columns()])
     # one table for every group, so the columns line up from group to group
     # the cells the table shows, as in w.as_dict() (which builds all nineteen)
     keys, names = [col.key for col in cols], core.TYPES
     rows = [
         {k: names[w.type] if k == "type_name" else getattr(w, k) for k in keys} for g in view.groups for w in g.warnings
     ]
-    lines = _render_text(rows, cols).splitlines()
+    size = terminal_size()
+    tab = layout(rows, cols, display={"light": _light_cell}, max_width=size.columns - 2 if size else None)
+    lines = tab.text.splitlines()
     head, body = lines[:2], iter(lines[2:])
     hidden = 0
     for g in view.groups:
-        echo("")
-        echo(f"■ {heading[by]}：{g.name}（红 {g.red}，黄 {g.yellow}）")
+        parts.append(f"\n■ {heading[by]}：{inert(g.name)}（红 {g.red}，黄 {g.yellow}）\n")
         text = [*head, *(next(body) for _ in g.warnings)]
-        echo("".join("  " + line + "\n" for line in text), nl=False)
+        parts.append("".join("  " + line + "\n" for line in text))
         if len(g.warnings) < g.total:
             rest = g.total - len(g.warnings)
             hidden += rest
-            echo(f"  ……另有 {rest} 条（最重的已列在前面）")
+            parts.append(f"  ……另有 {rest} 条（最重的已列在前面）\n")
+    if tab.hidden and size:
+        parts.append(hidden_note(tab.hidden, cols, size.columns))
+    write("".join(parts))
     if hidden:
         hint = "加 --all 全部列出，或用 --owner/--leader 只看一人"
         say(f"每组只列最重的 {per_group} 条，省略 {hidden} 条：{hint}")
@@ -316,7 +348,7 @@ def warn(
     ]
     from ..render import Column
 
-    _table(
+    emit(
         summary,
         [
             Column("name", heading[other]),
@@ -326,6 +358,7 @@ def warn(
             Column("items", "条目数", "right"),
         ],
         fmt,
+        shaped=False,
     )
 
 
@@ -363,9 +396,3 @@ def _json_array(rows: Sequence[dict[str, Any]]) -> None:
         return
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     stream.write("[\n  " + ",\n  ".join(map(dumps, rows)) + "\n]\n")
-
-
-def _render_text(rows: Sequence[dict[str, Any]], cols: Sequence[Column]) -> str:
-    from ..render import table
-
-    return table(rows, cols, color=False, display={"light": _light_cell})

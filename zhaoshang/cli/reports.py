@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ._app import ZsCommand, new_app, out, say, state, use_color
+from .output import emit, records
 
 if TYPE_CHECKING:
     from datetime import date
@@ -56,7 +57,7 @@ def register(app: typer.Typer) -> None:
 
     goal = new_app("goal", "年度目标：招商主体和产业链的签约额、到位资金、开工项目等目标")
     goal.command("set", cls=ZsCommand)(goal_set)
-    goal.command("list", cls=ZsCommand)(goal_list)
+    goal.command("list", cls=ZsCommand)(records(goal_list))
     goal.command("rm", cls=ZsCommand)(goal_rm)
     goal.command("import", cls=ZsCommand)(goal_import)
     goal.command("metrics", cls=ZsCommand)(goal_metrics)
@@ -330,7 +331,7 @@ def goal_list(
     ] = ReportFormat.table,
 ) -> None:
     """列出年度目标。"""
-    from ..render import Column, render
+    from ..render import Column
     from ..reports import goals
     from ..reports.dashboard import number
     from ..reports.metrics import BY_KEY
@@ -339,7 +340,7 @@ def goal_list(
     owner = goals.resolve_owner(db, name, _level(unit, chain)) if name else None
     rows = goals.list_goals(db, year, owner)
     if fmt is ReportFormat.json:
-        render(rows, [Column(k, k) for k in ("year", "level", "name", "metric", "metric_unit", "value")], "json", out())
+        emit(rows, [Column(k, k) for k in ("year", "level", "name", "metric", "metric_unit", "value")], "json")
         return
     shown = [{**r, "shown": number(r["value"], BY_KEY.get(r["metric"]))} for r in rows]
     cols = [
@@ -350,7 +351,7 @@ def goal_list(
         Column("shown", "目标值", "right"),
         Column("metric_unit", "单位"),
     ]
-    render(shown, cols, "table", out())
+    emit(shown, cols, "table")
     say(f"共 {len(rows)} 项目标")
 
 

@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
-from ._app import Format, FormatOpt, ZsCommand, out, say, state, use_color
+from ._app import ZsCommand, say, state
+from .options import Format, FormatOpt
+from .output import emit, records
 
 
 def register(app: typer.Typer) -> None:
-    app.command("search", cls=ZsCommand)(search)
+    app.command("search", cls=ZsCommand)(records(search))
 
 
 def search(
@@ -22,7 +24,7 @@ def search(
 ) -> None:
     """在全部清单中搜索名称、备注和文字字段。"""
     from .. import search as core
-    from ..render import Column, render
+    from ..render import Column
 
     db = state(ctx).open()
     rows = core.search(db, text, kind=kind, limit=limit)
@@ -36,6 +38,6 @@ def search(
         Column("owner", "责任人"),
         Column("unit", "责任单位"),
     ]
-    render(rows, cols, fmt.value, out(), color=use_color(), display={"kind": lambda r: names.get(r["kind"], r["kind"])})
+    emit(rows, cols, fmt, display={"kind": lambda r: names.get(r["kind"], r["kind"])})
     if fmt is Format.table:
         say(f"找到 {len(rows)} 条" + ("（已达上限，可用 --limit 调整）" if len(rows) >= limit else ""))

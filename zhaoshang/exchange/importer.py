@@ -50,7 +50,6 @@ import functools
 import json
 import math
 import re
-import shlex
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -325,7 +324,7 @@ def import_file(
         from .rejects import Rejects
 
         rejects = Rejects(Path(opts.errors_path).expanduser(), meta)
-    run_args = args if args is not None else shlex.join(["zs", *sys.argv[1:]])
+    run_args = args if args is not None else "import"  # what history records: the caller's command line
     try:
         with db.command("import", user=user, args=run_args) as cmd:
             run = _Run(db, file, opts, report, meta, rejects, progress)

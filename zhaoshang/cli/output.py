@@ -1,0 +1,240 @@
+"""How records reach the screen or a pipe — the one place every listing command writes
+through:
+
+- ``--columns a,b,c`` (English keys or Chinese labels) chooses and orders the columns in
+  every format, ``--no-header`` leaves out the header line (:func:`records` adds both
+  options to a command);
+- on a terminal, a table wider than the window leaves out its lowest-priority columns
+  (``column_priority`` in the YAML) and says which, and output longer than the window goes
+  through a pager (``$ZHAOSHANG_PAGER``, then ``$PAGER``, then ``less -FRX``); piped
+  output is never cut, fitted or paged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import ZsError
+from ._app import out, use_color
+from .options import Format
+
+if TYPE_CHECKING:
+    from ..render import Column
+
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="只显示这些列，按所写顺序：英文键或中文名，逗号分隔，如 --columns 编号,名称,投资额",
+        show_default=False,
+    ),
+]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="不输出表头行（table、csv、tsv）")]
+
+#: the pager used when neither $ZHAOSHANG_PAGER nor $PAGER is set
+DEFAULT_PAGER = "less -FRX"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the user asked of the output's shape: columns chosen, header or not."""
+
+    columns: tuple[str, ...] | None = None
+    header: bool = True
+
+    @classmethod
+    def of(cls, columns: str | None, no_header: bool) -> Shape:
+        names = tuple(n.strip() for n in re.split(r"[,，、]", columns or "") if n.strip())
+        if columns is not None and not names:
+            raise ZsError("--columns 没有写列名：如 --columns 编号,名称,状态")
+        return cls(names or None, not no_header)
+
+
+_SHAPE: ContextVar[Shape] = ContextVar("zs_output_shape", default=Shape())  # noqa: B039 - frozen, never mutated
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def records(func: F) -> F:
+    """Give a listing command the ``--columns`` and ``--no-header`` options; :func:`emit`
+    applies them.  (Written once here instead of in each of twenty signatures.)"""
+    sig = inspect.signature(func, eval_str=True)
+    extra = [
+        inspect.Parameter("columns", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ColumnsOpt),
+        inspect.Parameter("no_header", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=NoHeaderOpt),
+    ]
+
+    @functools.wraps(func)
+    def command(*args: Any, columns: str | None = None, no_header: bool = False, **kwargs: Any) -> Any:
+        token = _SHAPE.set(Shape.of(columns, no_header))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _SHAPE.reset(token)
+
+    params = list(sig.parameters.values())
+    command.__signature__ = sig.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
+    command.__annotations__ = {**func.__annotations__, "columns": ColumnsOpt, "no_header": NoHeaderOpt}
+    return command  # type: ignore[return-value]
+
+
+def shape() -> Shape:
+    return _SHAPE.get()
+
+
+def choose(columns: Sequence[Column], available: Sequence[Column] | None = None) -> list[Column]:
+    """The columns to show: ``columns``, or those the user named from ``available``."""
+    wanted = shape().columns
+    if wanted is None:
+        return list(columns)
+    pool = list(available or columns)
+    by_name: dict[str, Column] = {}
+    for c in pool:
+        for name in (c.key, c.key.lower(), c.header, _label(c)):
+            by_name.setdefault(name, c)
+    for c in pool:  # a label or alias never hides another column's own name
+        for name in c.names:
+            by_name.setdefault(name, c)
+    chosen: list[Column] = []
+    for name in wanted:
+        col = by_name.get(name) or by_name.get(name.lower())
+        if col is None:
+            from ..parse import to_simplified
+
+            col = by_name.get(to_simplified(name))
+        if col is None:
+            names = "、".join(f"{_label(c)}（{c.key}）" for c in pool)
+            raise ZsError(f"--columns：没有列「{name}」。可选：{names}")
+        if col not in chosen:
+            chosen.append(col)
+    return chosen
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    fmt: Format | str,
+    *,
+    display: dict[str, Any] | None = None,
+    available: Sequence[Column] | None = None,
+    color: bool | None = None,
+    shaped: bool = True,
+) -> None:
+    """Write ``rows`` in ``fmt`` with the columns and header the user asked for (not for
+    a summary under the main table: ``shaped=False``); on a terminal, fit the table to the
+    window and page long output."""
+    from ..render import layout, render
+
+    fmt = Format(fmt)
+    cols = choose(columns, available) if shaped else list(columns)
+    header = shape().header or not shaped
+    if not header and fmt in (Format.json, Format.yaml):
+        raise ZsError("--no-header 只用于 table、csv、tsv：JSON 和 YAML 没有表头")
+    if fmt is not Format.table:
+        import io
+
+        buf = io.StringIO()
+        render(rows, cols, fmt.value, buf, header=header)
+        write(buf.getvalue())
+        return
+    size = terminal_size()
+    tab = layout(
+        rows,
+        cols,
+        color=use_color() if color is None else color,
+        display=display,
+        header=header,
+        max_width=size.columns if size else None,
+    )
+    text = tab.text
+    if tab.hidden and size:
+        text += hidden_note(tab.hidden, cols, size.columns)
+    write(text)
+
+
+def _label(c: Column) -> str:
+    return re.sub(r"（[^（）]*）$", "", c.header)
+
+
+def hidden_note(hidden: Sequence[Column], shown: Sequence[Column], columns: int) -> str:
+    """The line under a table that left columns out to fit the window."""
+    example = ",".join([*(_label(c) for c in shown[:2]), _label(hidden[0])])
+    return (
+        f"（窗口宽 {columns} 列放不下，隐藏了 {len(hidden)} 列：{'、'.join(_label(c) for c in hidden)}；"
+        f"用 --columns 选择要看的列，如 --columns {example}，或加宽窗口、用 -f csv）\n"
+    )
+
+
+def terminal_size() -> os.terminal_size | None:
+    """The window's size when stdout is a terminal (None when piped or redirected)."""
+    stream = out()
+    try:
+        if not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return shutil.get_terminal_size() if getattr(stream, "isatty", lambda: False)() else None
+
+
+def pager_command() -> str | None:
+    """``$ZHAOSHANG_PAGER``, then ``$PAGER``, then ``less -FRX``; empty or ``cat`` means none."""
+    for name in ("ZHAOSHANG_PAGER", "PAGER"):
+        value = os.environ.get(name)
+        if value is not None:
+            value = value.strip()
+            return value if value and value != "cat" else None
+    return DEFAULT_PAGER if shutil.which("less") else None
+
+
+def write(text: str) -> None:
+    """``text`` to stdout — through the pager when stdout is a terminal and ``text`` is
+    longer than the window."""
+    size = terminal_size()
+    command = pager_command() if size else None
+    if size is None or command is None or text.count("\n") < size.lines - 1:
+        out().write(text)
+        return
+    import subprocess
+
+    out().flush()
+    env = {**os.environ}
+    env.setdefault("LESSCHARSET", "utf-8")
+    try:
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:  # the pager named cannot run: show the text as it is
+        out().write(text)
+        return
+    assert proc.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # the reader quit the pager early: that is fine
+        proc.stdin.write(text.encode("utf-8", "replace"))
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.close()
+    while True:
+        try:
+            proc.wait()
+            break
+        except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs
+            continue
+
+
+def money(value: Any) -> str:
+    """An amount in 万元 / 万美元 as a table shows it (3.56亿, 1,200万)."""
+    from ..parse import format_money
+
+    return format_money(value) if value is not None else ""
+
+
+def cell_money(key: str) -> Callable[[dict[str, Any]], str]:
+    """A table cell formatter showing the row's ``key`` as money."""
+    return lambda r: money(r.get(key))
