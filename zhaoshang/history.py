@@ -94,6 +94,12 @@ def _changes(db: Database, where: str, params: tuple[Any, ...]) -> list[Change]:
     ]
 
 
+def changes_of(db: Database, command_id: int, *, limit: int | None = None) -> list[Change]:
+    """What one command changed (also while it is still running), in order."""
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
+    return _changes(db, "command_id = ? ORDER BY id" + cap, (command_id,))
+
+
 def _entry(db: Database, cid: int) -> CommandEntry:
     r = db.conn.execute(
         "SELECT id, name, args, user, at, undone_by, undo_of FROM commands WHERE id = ?", (cid,)

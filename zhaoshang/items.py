@@ -157,6 +157,18 @@ _FILTER_RE = re.compile(
 )
 
 
+def is_condition(db: Database, text: str) -> bool:
+    """Whether ``text`` (typed where a kind may stand) is a condition such as 责任人=王强
+    rather than the name of a kind."""
+    if _FILTER_RE.match(text.strip()) is None:
+        return False
+    try:
+        db.defs.kind(text)
+    except ZsError:
+        return True
+    return False
+
+
 @dataclass
 class Filter:
     """What ``zs list`` selects.  ``where`` holds ``FIELD op VALUE`` strings, where op is

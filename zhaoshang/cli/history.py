@@ -45,7 +45,7 @@ def history(
         undo = f"（撤销第 {e.undo_of} 次操作）" if e.undo_of else ""
         echo(show(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}"))
         echo(f"    {e.summary()}")
-        lines = _change_lines(db, e)
+        lines = change_lines(db, e.changes)
         for line in lines[:12]:
             echo(show(f"    {line}"))
         if len(lines) > 12 or e.total > len(e.changes):
@@ -75,11 +75,12 @@ def _show(db: Any, key: str, value: object) -> str:
     return str(value)
 
 
-def _change_lines(db: Any, e: Any) -> list[str]:
+def change_lines(db: Any, changes: Any) -> list[str]:
+    """History rows as lines people read: 编号 3  责任人：王强 → 李静."""
     lines = []
     labels = _labels(db)
     words = {"insert": "新增", "update": "修改", "delete": "删除"}
-    for ch in e.changes:
+    for ch in changes:
         if ch.table == "items" and ch.action != "update":
             row = ch.old or ch.new or {}
             lines.append(f"{words[ch.action]} 编号 {ch.row_id}「{row.get('title', '')}」")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ._app import ZsCommand, echo, out, say, state
-from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, pairs_of
+from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, YesOpt, pairs_of
 from .output import emit, records
 
 
@@ -82,6 +82,12 @@ def list_(
     ] = None,
     reached_from: Annotated[str | None, typer.Option("--from", help="与 --reached 连用：开始日期（含）")] = None,
     reached_to: Annotated[str | None, typer.Option("--to", help="与 --reached 连用：结束日期（含）")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where", "-w", help="筛选条件（可重复），同 字段=值 参数，如 --where 责任人=王强", show_default=False
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出条目，可按产业链、状态、责任人、单位、超期和任意字段筛选。
@@ -98,6 +104,9 @@ def list_(
         raise ZsError(
             "--from/--to 要与 --reached 连用，如 zs list 招什么 --reached 已签约 --from 2026-11-01 --to 2026-11-30"
         )
+    db = state(ctx).open()
+    if kind is not None and items.is_condition(db, kind):  # zs list 责任人=王强: no kind, a condition
+        pairs, kind = [kind, *(pairs or [])], None
     flt = items.Filter(
         kind=kind,
         chain=chain,
@@ -107,7 +116,7 @@ def list_(
         unit=unit,
         overdue=overdue,
         open_only=open_only,
-        where=list(pairs or []),
+        where=[*(pairs or []), *(where or [])],
         sort=sort,
         descending=desc,
         limit=limit,
@@ -115,7 +124,6 @@ def list_(
         reached_from=_day(reached_from, "--from"),
         reached_to=_day(reached_to, "--to"),
     )
-    db = state(ctx).open()
     listing = items.list_items(db, flt)
     if fmt is Format.table:
         keys = ["id", "kind", "chain", "title", "status", "owner", "unit", "due"]
@@ -206,37 +214,118 @@ def show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> N
         echo(section)
 
 
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        "-w",
+        help="批量：筛选条件（可重复，与 zs list 相同），如 --where 责任人=王强 --where 状态=在谈",
+        show_default=False,
+    ),
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="批量：只显示将改动什么，不写入")]
+
+
 def edit(
     ctx: typer.Context,
-    item_id: IdArg,
-    pairs: Annotated[
-        list[str], typer.Argument(metavar="字段=值...", help="字段=值，如 责任人=王强 投资额=5亿；值留空表示清空")
-    ],
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[编号] 字段=值...",
+            help="编号和 字段=值，如 3 责任人=王强 投资额=5亿；值留空表示清空",
+            show_default=False,
+        ),
+    ] = None,
+    where: WhereOpt = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="批量：只改这张清单的条目")] = None,
     reason: ReasonOpt = None,
     force: Annotated[bool, typer.Option("--force", help="允许阶段回退或跨阶段（会被标记）")] = False,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
-    """修改条目的字段。改状态也可用这里（会记录状态变更）。"""
-    from .. import items
+    """修改条目的字段。改状态也可用这里（会记录状态变更）。
 
+    批量修改：zs edit --where 责任人=王强 责任人=李静 —— 先列出将改动的每一处，确认后作为一条命令执行
+    （zs undo 一次撤销全部）；--yes 不询问，--dry-run 只看不改。"""
+    from .. import items
+    from ..errors import ZsError
+
+    if where or kind:
+        if args and args[0].isdigit():
+            raise ZsError(f"批量修改（--where）时不写编号「{args[0]}」：条目由条件选出")
+        flt = items.Filter(kind=kind, where=list(where or []))
+        _bulk(ctx, "edit", flt, yes, dry_run, values=pairs_of(args), reason=reason, force=force)
+        return
+    args = args or []
+    if not args or not args[0].isdigit() or int(args[0]) < 1:
+        raise ZsError("请写出条目编号和 字段=值，如 zs edit 3 责任人=王强；批量修改用 --where 条件")
+    item_id, pairs = int(args[0]), args[1:]
+    if not pairs:
+        raise ZsError(f"请写出要把编号 {item_id} 改成什么：字段=值，如 责任人=王强")
     with state(ctx).command("edit") as db:
         changed = items.edit(db, item_id, pairs_of(pairs), reason=reason, force=force)
     if changed:
-        kind = items.kind_of(db, item_id)
-        labels = [db.defs.field(kind, k).label for k in changed]
+        kind_def = items.kind_of(db, item_id)
+        labels = [db.defs.field(kind_def, k).label for k in changed]
         say(f"编号 {item_id} 已修改：{'、'.join(labels)}")
     else:
         say(f"编号 {item_id} 没有变化")
 
 
+def _bulk(ctx: typer.Context, name: str, flt: Any, yes: bool, dry_run: bool, *, values: Any = None, **kw: Any) -> None:
+    """Preview → confirm → the same change as one command (edit --where, close --where)."""
+    from .. import bulk
+    from ._app import argv, confirm
+    from .history import change_lines
+
+    st = state(ctx)
+    db = st.open()
+    run = bulk.edit_where if name == "edit" else bulk.close_where
+    extra = {"values": values} if name == "edit" else {}
+    preview = run(db, flt, user=st.user, args=argv(), **extra, **kw)
+    lines = change_lines(db, preview.changes)
+    shown = lines[:40]
+    for line in shown:
+        echo(line)
+    if len(lines) > len(shown) or len(preview.changes) >= bulk.PREVIEW_CHANGES:
+        echo(f"……（只列出前 {len(shown)} 处改动）")
+    word = "修改" if name == "edit" else "销号"
+    summary = f"符合条件 {len(preview.ids)} 个条目，将{word} {len(preview.changed)} 个"
+    if preview.unchanged:
+        summary += f"，{preview.unchanged} 个已是这样、不变"
+    say(summary)
+    if dry_run or not preview.changed:
+        say("预演：没有写入" if dry_run else "没有需要修改的条目")
+        return
+    confirm(f"{word}这 {len(preview.changed)} 个条目？", yes)
+    done = run(db, flt, user=st.user, args=argv(), apply=True, expect=preview.ids, **extra, **kw)
+    st.committed = done.command_id
+    say(f"已{word} {len(done.changed)} 个条目（第 {done.command_id} 次操作；zs undo 可一次撤销）")
+
+
 def close(
     ctx: typer.Context,
-    item_id: IdArg,
+    item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="条目编号（批量时不写）", min=1)] = None,
     reason: ReasonOpt = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help="办结日期（默认今天）")] = None,
+    where: WhereOpt = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="批量：只销号这张清单的条目")] = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
-    """销号：把条目改为其清单的终止状态（问题清单需用 --reason 写明办理结果）。"""
-    from .. import items
+    """销号：把条目改为其清单的终止状态（问题清单需用 --reason 写明办理结果）。
 
+    批量：zs close --where 时限<2026-01-01 --kind 解决什么 --reason 已办结（预览、确认，一条命令）。"""
+    from .. import items
+    from ..errors import ZsError
+
+    if where or kind:
+        if item_id is not None:
+            raise ZsError(f"批量销号（--where）时不写编号「{item_id}」：条目由条件选出")
+        _bulk(ctx, "close", items.Filter(kind=kind, where=list(where or [])), yes, dry_run, reason=reason, on=date)
+        return
+    if item_id is None:
+        raise ZsError("请写出要销号的条目编号，如 zs close 3；批量销号用 --where 条件")
     with state(ctx).command("close") as db:
         move = items.close(db, item_id, reason=reason, on=date)
     say(f"编号 {item_id}：{move.from_status} → {move.to_status}（{move.date}）")
