@@ -624,6 +624,26 @@ class Database:
             self.current = None
 
     # -- small helpers -----------------------------------------------------------------
+    def file_size(self) -> int:
+        """Bytes on disk: the database file and its write-ahead log."""
+        total = 0
+        for suffix in ("", "-wal"):
+            with contextlib.suppress(OSError):
+                total += os.stat(f"{self.path}{suffix}").st_size
+        return total
+
+    def vacuum(self) -> int:
+        """Give free pages back to the disk (VACUUM, then truncate the log); returns the bytes
+        on disk afterwards.  Needs the write lock and, for a moment, room for a copy."""
+        if self.current is not None or self.conn.in_transaction:
+            raise RuntimeError("vacuum runs outside a command")
+        try:
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+        return self.file_size()
+
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])

@@ -71,6 +71,14 @@ class CommandEntry:
             "team_members": "服务专班成员",
             "escalations": "问题升级",
         }
+        if self.name == PRUNE_COMMAND:
+            fold = next((c.new for c in self.changes if c.table == "meta" and c.new), None) or {}
+            if fold:
+                return (
+                    f"折叠 {fold.get(PRUNED_KEY)} 以前 {fold.get('folded_commands')} 次操作的 "
+                    f"{fold.get('folded_changes')} 处改动明细"
+                )
+            return "折叠旧历史"
         parts = [
             f"{words[a]}{names.get(t, '明细' if t.startswith('kind_') else t)} {n}"
             for (t, a), n in counts.items()
@@ -147,12 +155,17 @@ def last_undoable(db: Database, *, with_changes: bool = True) -> CommandEntry:
     """The newest command not yet undone (undo commands themselves are not undone);
     without ``with_changes`` only its counts are read (for the confirmation prompt)."""
     row = db.conn.execute(
-        "SELECT id FROM commands WHERE undone_by IS NULL AND undo_of IS NULL AND name != 'undo' "
+        "SELECT id, at FROM commands WHERE undone_by IS NULL AND undo_of IS NULL AND name NOT IN ('undo', ?) "
         "AND id != ? ORDER BY id DESC LIMIT 1",
-        (db.current.id if db.current else -1,),
+        (PRUNE_COMMAND, db.current.id if db.current else -1),
     ).fetchone()
     if row is None:
         raise ZsError("没有可以撤销的操作")
+    horizon = pruned_before(db)
+    if horizon is not None and row[1] < horizon:
+        raise ZsError(
+            f"没有可以撤销的操作：{horizon} 以前的历史已折叠（zs history prune），更早的操作只留下了记录，不能再撤销"
+        )
     entry = _entry(db, row[0])
     entry.counts = _count(db, "command_id = ?", (entry.id,))
     if with_changes:
@@ -266,3 +279,87 @@ def restore_item(db: Database, item_id: int) -> int:
     _check_foreign_keys(db)
     reindex(db, [item_id])
     return item_id
+
+
+# ---------------------------------------------------------------------------------------
+# Folding old history
+# ---------------------------------------------------------------------------------------
+
+#: meta key: commands before this day have had their change rows folded away
+PRUNED_KEY = "history_pruned_before"
+#: the name of the command that folds history (recorded, never undone)
+PRUNE_COMMAND = "history prune"
+
+
+@dataclass
+class PrunePlan:
+    """What ``history prune --before`` folds: the commands before the day keep who, when
+    and what was run; their row-by-row changes (what undo and restore replay) go."""
+
+    before: str
+    commands: int
+    changes: int
+    #: bytes of the change rows (their JSON), and free pages already in the file
+    change_bytes: int
+    free_bytes: int
+    file_bytes: int
+    #: deleted items whose rows go with it (zs restore can no longer bring them back)
+    unrestorable: int
+    #: the newest command kept whole (undo works back to it)
+    oldest_kept: str | None
+
+
+def pruned_before(db: Database) -> str | None:
+    """The day before which history has been folded (None: never)."""
+    return db.meta(PRUNED_KEY)
+
+
+def prune_plan(db: Database, before: str) -> PrunePlan:
+    """What folding the history before ``before`` (a day, YYYY-MM-DD) would do; writes nothing."""
+    cut = (before,)
+    n_cmd = db.conn.execute("SELECT count(*) FROM commands WHERE at < ? AND name != ?", (*cut, PRUNE_COMMAND))
+    commands = int(n_cmd.fetchone()[0])
+    changes, size = db.conn.execute(
+        "SELECT count(*), coalesce(sum(length(coalesce(old, '')) + length(coalesce(new, '')) + 48), 0) "
+        "FROM changes WHERE command_id IN (SELECT id FROM commands WHERE at < ?)",
+        cut,
+    ).fetchone()
+    gone = db.conn.execute(
+        "SELECT count(DISTINCT c.row_id) FROM changes c WHERE c.tbl = 'items' AND c.action = 'delete' "
+        "AND c.command_id IN (SELECT id FROM commands WHERE at < ?) "
+        "AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.row_id)",
+        cut,
+    ).fetchone()[0]
+    page = int(db.conn.execute("PRAGMA page_size").fetchone()[0])
+    free = int(db.conn.execute("PRAGMA freelist_count").fetchone()[0]) * page
+    kept = db.conn.execute("SELECT min(at) FROM commands WHERE at >= ?", cut).fetchone()[0]
+    return PrunePlan(before, commands, int(changes), int(size), free, db.file_size(), int(gone), kept)
+
+
+def prune(db: Database, before: str) -> PrunePlan:
+    """Fold the history before ``before`` inside the current command (see :class:`PrunePlan`);
+    :meth:`Database.vacuum` afterwards gives the space back to the disk."""
+    if db.current is None:
+        raise RuntimeError("prune must run inside db.command()")
+    plan = prune_plan(db, before)
+    previous = pruned_before(db)
+    horizon = max(before, previous or before)
+    db.conn.execute(
+        "DELETE FROM changes WHERE command_id IN (SELECT id FROM commands WHERE at < ? AND id != ?)",
+        (before, db.current.id),
+    )
+    db.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (PRUNED_KEY, horizon))
+    # the fold itself, in history: one row saying what went (meta is not tracked by triggers)
+    db.conn.execute(
+        "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES (?, 'meta', 0, NULL, "
+        "'update', ?, ?)",
+        (
+            db.current.id,
+            json.dumps({PRUNED_KEY: previous}, ensure_ascii=False),
+            json.dumps(
+                {PRUNED_KEY: horizon, "folded_commands": plan.commands, "folded_changes": plan.changes},
+                ensure_ascii=False,
+            ),
+        ),
+    )
+    return plan

@@ -376,11 +376,11 @@ def new_app(name: str, help: str, **kw: Any) -> typer.Typer:
     return typer.Typer(
         name=name,
         help=help,
-        cls=ZsGroup,
+        cls=kw.pop("cls", ZsGroup),
         rich_markup_mode=None,
         add_completion=False,
         pretty_exceptions_enable=False,
-        no_args_is_help=True,
+        no_args_is_help=kw.pop("no_args_is_help", True),
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
         **kw,
     )

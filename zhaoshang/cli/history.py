@@ -6,13 +6,82 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import ZsCommand, confirm, echo, out, say, state
+from ._app import ZsCommand, ZsGroup, confirm, echo, new_app, out, say, state
 from .options import Format, FormatOpt, YesOpt
 
 
+class HistoryGroup(ZsGroup):
+    """``zs history [编号]`` lists (the ``list`` subcommand is the default);
+    ``zs history prune`` folds."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("history", cls=ZsCommand)(history)
+    sub = new_app(
+        "history",
+        "每一次修改：谁、何时、哪条命令、改了什么；zs history prune 折叠旧历史、收回空间",
+        cls=HistoryGroup,
+        no_args_is_help=False,
+    )
+    sub.command("list", cls=ZsCommand)(history)
+    sub.command("prune", cls=ZsCommand)(prune)
+    app.add_typer(
+        sub, name="history", help="每一次修改：谁、何时、哪条命令、改了什么（zs history [编号]）；prune 折叠旧历史"
+    )
     app.command("undo", cls=ZsCommand)(undo)
+
+
+def prune(
+    ctx: typer.Context,
+    before: Annotated[
+        str, typer.Option("--before", help="折叠这一天以前的历史（不含这一天），如 2026-01-01；明天 = 到今天为止的全部")
+    ],
+    yes: YesOpt = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将折叠多少、能收回多少空间，不写入")] = False,
+) -> None:
+    """折叠旧历史：这一天以前的操作只留下「谁、何时、运行了什么」，逐行改动明细删除，再收回磁盘空间（VACUUM）。
+
+    之后的操作不受影响，仍可 zs undo；折叠以前的操作不能再撤销，当时删除的条目不能再 zs restore。"""
+    from datetime import date
+
+    from .. import history as hist
+    from ..errors import ZsError
+    from ..pipeline.common import to_date
+
+    day = to_date(before, what="--before")
+    assert day is not None
+    tomorrow = date.fromordinal(date.today().toordinal() + 1)
+    if day > tomorrow:
+        raise ZsError(f"--before {day} 晚于明天：最多折叠到今天为止的全部历史（--before 明天）")
+    st = state(ctx)
+    db = st.open()
+    plan = hist.prune_plan(db, day.isoformat())
+    mb = 1024 * 1024
+    say(
+        f"{day} 以前：{plan.commands} 次操作、{plan.changes} 处改动明细（约 {plan.change_bytes / mb:.1f} MB）；"
+        f"文件中另有空闲 {plan.free_bytes / mb:.1f} MB；数据库现在 {plan.file_bytes / mb:.1f} MB"
+    )
+    if plan.unrestorable:
+        say(f"其中 {plan.unrestorable} 个当时删除的条目的记录将一并清除，之后不能再 zs restore")
+    if plan.oldest_kept:
+        say(f"{plan.oldest_kept} 以后的操作保留完整，仍可 zs undo")
+    else:
+        say("全部操作都将折叠：之后 zs undo 不能撤销其中任何一次")
+    if dry_run:
+        say("预演：没有写入")
+        return
+    if plan.changes == 0 and plan.free_bytes == 0:
+        say("没有需要折叠的历史，也没有可收回的空间")
+        return
+    confirm(f"折叠 {day} 以前的历史并收回空间？", yes)
+    with st.command(hist.PRUNE_COMMAND) as db:
+        hist.prune(db, day.isoformat())
+    after = db.vacuum()
+    say(f"已折叠 {plan.commands} 次操作的改动明细；数据库 {plan.file_bytes / mb:.1f} MB → {after / mb:.1f} MB")
 
 
 def history(
@@ -40,7 +109,11 @@ def history(
     if not entries:
         say("还没有任何修改记录")
         return
+    horizon = hist.pruned_before(db)
     for e in entries:
+        if horizon is not None and e.at < horizon and not e.changes and e.name != hist.PRUNE_COMMAND:
+            echo(show(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}（改动明细已折叠）"))
+            continue
         mark = "（已撤销）" if e.undone_by else ""
         undo = f"（撤销第 {e.undo_of} 次操作）" if e.undo_of else ""
         echo(show(f"#{e.id}  {e.at}  {e.user}  {e.args or e.name}{mark}{undo}"))
@@ -81,6 +154,8 @@ def change_lines(db: Any, changes: Any) -> list[str]:
     labels = _labels(db)
     words = {"insert": "新增", "update": "修改", "delete": "删除"}
     for ch in changes:
+        if ch.table == "meta":  # the fold of history prune: said by the summary line
+            continue
         if ch.table == "items" and ch.action != "update":
             row = ch.old or ch.new or {}
             lines.append(f"{words[ch.action]} 编号 {ch.row_id}「{row.get('title', '')}」")
