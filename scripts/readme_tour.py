@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +26,44 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SHOWN_HOME = "/home/wf"
 BLOCK = re.compile(r"(```console\n)(.*?)(```)", re.S)
+
+
+#: the terminal the tour is shown in: 80 columns, as most windows open
+COLUMNS, LINES = 80, 1000
+
+
+def in_terminal(argv: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run ``argv`` on a pseudo-terminal of COLUMNS × LINES, as a reader typing it would;
+    returns the exit code and what the terminal showed."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.chdir(cwd)
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+            os.execvpe(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([fd], [], [], 300)
+        if not ready:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        shown += data
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def run_block(body: str, sandbox: Path, env: dict[str, str], report: list[str]) -> str:
@@ -51,21 +88,13 @@ def run_block(body: str, sandbox: Path, env: dict[str, str], report: list[str]) 
         if "init --demo" in cmd:
             for f in (sandbox / "data" / "zhaoshang").glob("zhaoshang.db*"):
                 f.unlink()
-        r = subprocess.run(
-            ["bash", "-c", cmd],
-            cwd=sandbox,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=300,
-        )
-        text = r.stdout.replace(str(sandbox / "data"), f"{SHOWN_HOME}/.local/share")
+        code, shown = in_terminal(["bash", "-c", cmd], cwd=sandbox, env=env)
+        text = shown.replace(str(sandbox / "data"), f"{SHOWN_HOME}/.local/share")
         new = [ln.rstrip() for ln in text.rstrip("\n").splitlines()]
         missing_file = text.startswith("找不到文件")
         expected_error = any(w in "\n".join(old) for w in ("错误", "不能", "没有", "请"))
-        if r.returncode != 0 and (missing_file or not expected_error):
-            report.append(f"保留原输出（命令在这里运行失败，退出码 {r.returncode}）：{cmd}\n  {text.strip()[:300]}")
+        if code != 0 and (missing_file or not expected_error):
+            report.append(f"保留原输出（命令在这里运行失败，退出码 {code}）：{cmd}\n  {text.strip()[:300]}")
             new = old
         elif new != old:
             report.append(f"输出已更新：{cmd}")
@@ -91,9 +120,11 @@ def main() -> int:
             "ZHAOSHANG_USER": "王芳",
             "NO_COLOR": "1",
             "PYTHONUNBUFFERED": "1",  # stdout and stderr in the order a terminal shows them
-            "COLUMNS": "200",
+            "ZHAOSHANG_PAGER": "",  # the tour shows the text itself, not a pager
+            "ZHAOSHANG_CONFIG": str(sandbox / "config.toml"),
         }
-        env.pop("ZHAOSHANG_DB", None)
+        for name in ("ZHAOSHANG_DB", "COLUMNS", "LINES", "ZHAOSHANG_OFFICE"):
+            env.pop(name, None)
         bindir = str(Path(sys.executable).parent)
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
         new = BLOCK.sub(lambda m: m.group(1) + run_block(m.group(2), sandbox, env, report) + m.group(3), text)

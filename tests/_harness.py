@@ -32,7 +32,10 @@ def zs_env(tmp: Path, **extra: str) -> dict[str, str]:
         XDG_DATA_HOME=str(tmp / "_data"),
         ZHAOSHANG_USER="测试员",
         NO_COLOR="1",
+        ZHAOSHANG_CONFIG=str(tmp / "_config" / "config.toml"),
     )
+    for name in ("ZHAOSHANG_DB", "ZHAOSHANG_OFFICE", "ZHAOSHANG_PAGER", "PAGER"):
+        env.pop(name, None)
     env.pop("ZHAOSHANG_DB", None)
     env.pop("ZHAOSHANG_DEBUG", None)
     env.update(extra)

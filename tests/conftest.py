@@ -25,6 +25,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZHAOSHANG_DB", raising=False)
     monkeypatch.delenv("ZHAOSHANG_CHECKLISTS", raising=False)
     monkeypatch.delenv("ZHAOSHANG_DEBUG", raising=False)
+    monkeypatch.setenv("ZHAOSHANG_CONFIG", str(tmp_path / "_config" / "config.toml"))  # none, unless a test writes it
+    for name in ("ZHAOSHANG_OFFICE", "ZHAOSHANG_PAGER", "PAGER"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
 
 

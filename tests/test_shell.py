@@ -333,3 +333,65 @@ def test_long_output_on_a_terminal_goes_through_the_pager(demo_db: Path, tmp_pat
         argv, columns=120, lines=20, env={k: v for k, v in env.items() if k != "ZHAOSHANG_PAGER"} | {"PAGER": pager}
     )
     assert marker.exists()  # then $PAGER
+
+
+# ------------------------------------------------------------------ settings
+
+
+def test_settings_come_from_flags_then_environment_then_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    config = tmp_path / "_config" / "config.toml"
+    config.parent.mkdir()
+    conf_db, env_db, flag_db = tmp_path / "配置.db", tmp_path / "环境.db", tmp_path / "命令行.db"
+    config.write_text(
+        f'db = "{conf_db}"\nuser = "配置里的人"\noffice = "黑河市商务局"\npager = "more"\n', encoding="utf-8"
+    )
+    monkeypatch.delenv("ZHAOSHANG_USER")
+    run = CliRunner().invoke
+    assert run(app, ["init"]).exit_code == 0 and conf_db.exists()  # the config file's database
+    info = json.loads(run(app, ["info", "-f", "json"]).stdout)
+    assert info["path"] == str(conf_db) and info["user"] == "配置里的人"
+    assert info["settings"]["db"]["source"] == f"配置文件 {config}"
+    assert info["settings"]["office"] == {"value": "黑河市商务局", "source": f"配置文件 {config}"}
+    assert info["settings"]["pager"]["value"] == "more"
+    monkeypatch.setenv("ZHAOSHANG_DB", str(env_db))
+    monkeypatch.setenv("ZHAOSHANG_USER", "环境里的人")
+    run(app, ["init"])
+    info = json.loads(run(app, ["info", "-f", "json"]).stdout)
+    assert info["path"] == str(env_db) and info["settings"]["user"]["source"] == "环境变量 ZHAOSHANG_USER"
+    run(app, ["--db", str(flag_db), "init"])
+    info = json.loads(run(app, ["--db", str(flag_db), "--user", "我", "info", "-f", "json"]).stdout)
+    assert info["path"] == str(flag_db) and info["user"] == "我" and info["settings"]["db"]["source"] == "--db"
+    text = run(app, ["--db", str(flag_db), "info"]).stdout
+    assert "单位名称（office）  黑河市商务局  ← 配置文件" in text and "数据库（db）" in text
+    run(app, ["--db", str(flag_db), "init", "--demo"])
+    report = json.loads(run(app, ["--db", str(flag_db), "report", "monthly", "-f", "json"]).stdout)
+    assert report["office"] == "黑河市商务局"
+    assert "黑河市商务局招商引资月度调度" in run(app, ["--db", str(flag_db), "report", "monthly"]).stdout.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('db = "a.db"\ncolour = "red"\n', "「colour」不是可用的设置：可用的键：db（数据库）"),
+        ("user = 王芳\n", "格式有误"),
+        ("user = 3\n", "user 应是带引号的文字"),
+    ],
+)
+def test_a_broken_config_file_is_a_message(tmp_path: Path, text: str, says: str) -> None:
+    from typer.testing import CliRunner
+
+    config = tmp_path / "_config" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(app, ["--db", str(tmp_path / "x.db"), "init"])
+    assert r.exit_code == 1 and says in r.stderr and f"配置文件「{config}」" in r.stderr, r.stderr
+
+
+def test_version(cli: Cli) -> None:
+    from zhaoshang import __version__
+
+    assert cli("--version", ok=True).stdout == f"zhaoshang {__version__}\n"

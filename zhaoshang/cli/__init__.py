@@ -29,16 +29,19 @@ def _root(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="ZHAOSHANG_DB", help="数据库文件（默认在用户数据目录）", show_envvar=True),
+        typer.Option("--db", help="数据库文件（否则用 $ZHAOSHANG_DB、配置文件里的 db，最后是用户数据目录）"),
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", envvar="ZHAOSHANG_USER", help="操作人（记入历史；默认为登录名）", show_envvar=True),
+        typer.Option("--user", help="操作人，记入历史（否则用 $ZHAOSHANG_USER、配置文件里的 user，最后是登录名）"),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")
     ] = False,
 ) -> None:
+    from ..config import read_config
+
+    read_config()  # a broken config file is said by every command, not only by the one that needs it
     state = State(db_option=db, user_option=user)
     ctx.obj = state
     ctx.call_on_close(state.close)

@@ -424,12 +424,12 @@ class State:
         command on a missing file is a mistyped path or a forgotten ``init``, and an empty
         database made in silence would answer every question with 0."""
         if self._db is None:
-            from ..config import DB_ENV
+            from ..config import db_is_explicit
             from ..db import Database
 
             path = self.db_path()
             defs = self.defs()  # a broken definition file is the first thing to say
-            explicit = bool(self.db_option or os.environ.get(DB_ENV))
+            explicit = db_is_explicit(self.db_option)
             if not create and not path.exists():
                 where = f"zs --db {path} init" if explicit else "zs init"
                 folder = "" if path.parent.is_dir() else f"，所在目录「{path.parent}」也不存在"

@@ -47,10 +47,12 @@ def init(
 
 def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """数据库路径、结构版本和各清单条目数。"""
+    from ..config import KEYS, config_path, settings
     from ..render import render_record
     from ..stats import database_info
 
-    db = state(ctx).open()
+    st = state(ctx)
+    db = st.open()
     data = database_info(db)
     labels = [
         ("path", "数据库"),
@@ -60,14 +62,24 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("definitions", "清单定义"),
         ("user", "当前用户"),
     ]
-    rec = {**data, "user": state(ctx).user}
+    in_force = settings(st.db_option, st.user_option)
+    path = config_path()
+    rec = {**data, "user": st.user}
     if fmt is not Format.table:
-        render_record(rec, [*labels, ("counts", "数量")], fmt.value, out())
+        extra = {
+            "settings": {s.key: {"value": s.value, "source": s.source} for s in in_force},
+            "config_file": {"path": str(path), "exists": path.is_file()},
+        }
+        render_record(rec, [*labels, ("counts", "数量")], fmt.value, out(), extra=extra)
         return
     render_record(rec, labels, "table", out())
     echo("")
     for label, n in data["count_labels"]:
         echo(f"{label}  {n}")
+    echo("")
+    echo(f"设置（命令行 > 环境变量 > 配置文件 > 默认；配置文件 {path}{'' if path.is_file() else '，尚未创建'}）：")
+    for s in in_force:
+        echo(f"{KEYS[s.key]}（{s.key}）  {s.value if s.value is not None else '—'}  ← {s.source}")
 
 
 def kinds(

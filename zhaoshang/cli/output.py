@@ -6,7 +6,8 @@ through:
   options to a command);
 - on a terminal, a table wider than the window leaves out its lowest-priority columns
   (``column_priority`` in the YAML) and says which, and output longer than the window goes
-  through a pager (``$ZHAOSHANG_PAGER``, then ``$PAGER``, then ``less -FRX``); piped
+  through a pager (``$ZHAOSHANG_PAGER``, the config file's ``pager``, ``$PAGER``, then
+  ``less -FRX``); piped
   output is never cut, fitted or paged.
 """
 
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from ..config import DEFAULT_PAGER
 from ..errors import ZsError
 from ._app import out, use_color
 from .options import Format
@@ -41,9 +43,6 @@ ColumnsOpt = Annotated[
     ),
 ]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="不输出表头行（table、csv、tsv）")]
-
-#: the pager used when neither $ZHAOSHANG_PAGER nor $PAGER is set
-DEFAULT_PAGER = "less -FRX"
 
 
 @dataclass(frozen=True)
@@ -188,13 +187,15 @@ def terminal_size() -> os.terminal_size | None:
 
 
 def pager_command() -> str | None:
-    """``$ZHAOSHANG_PAGER``, then ``$PAGER``, then ``less -FRX``; empty or ``cat`` means none."""
-    for name in ("ZHAOSHANG_PAGER", "PAGER"):
-        value = os.environ.get(name)
-        if value is not None:
-            value = value.strip()
-            return value if value and value != "cat" else None
-    return DEFAULT_PAGER if shutil.which("less") else None
+    """The pager in force (see :func:`zhaoshang.config.pager_setting`); None for none."""
+    from ..config import pager_setting
+
+    value = pager_setting().value
+    if not value or value == "cat":
+        return None
+    if value == DEFAULT_PAGER and not shutil.which("less"):
+        return None
+    return value
 
 
 def write(text: str) -> None:

@@ -99,8 +99,11 @@ def _show(
         from ..reports.workbook import check_target
 
         check_target(out_file)
+    from ..config import office_setting
+
     db = state(ctx).open()
-    report = build(db, p, kind=kind, today=today, details=details or out_file is not None, mask=mask)
+    office = office_setting().value
+    report = build(db, p, kind=kind, today=today, details=details or out_file is not None, mask=mask, office=office)
     if out_file is not None:
         from ..reports.workbook import write
 

@@ -161,7 +161,7 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
 
     con = _console(out, color, width)
     p = report.period
-    con.rule(Text(f"{report.title} · {p.label}", style="bold"))
+    con.rule(Text(f"{report.office}{report.title} · {p.label}", style="bold"))
     con.print(
         f"统计期 {p.start} 至 {p.end}　截至 {report.asof}　上期 {report.previous.label}　"
         f"年累计 {report.year_to_date.label}　时序进度 {percent(report.time_progress)}",

@@ -128,10 +128,12 @@ class Report:
     trend: list[dict[str, Any]]
     config: ReportConfig
     details: Details | None = None
+    #: the office the report is for (市商务局 …), printed before the title; "" when not set
+    office: str = ""
 
     @property
     def heading(self) -> str:
-        return f"{self.title}（{self.period.label}）"
+        return f"{self.office}{self.title}（{self.period.label}）"
 
     def definitions(self) -> list[dict[str, str]]:
         return [
@@ -142,6 +144,7 @@ class Report:
         data: dict[str, Any] = {
             "report": self.kind,
             "title": self.title,
+            "office": self.office,
             "period": self.period.as_dict(),
             "previous": self.previous.as_dict(),
             "year_to_date": self.year_to_date.as_dict(),
@@ -176,9 +179,11 @@ def build(
     cfg: ReportConfig | None = None,
     details: bool = False,
     mask: bool = False,
+    office: str | None = None,
 ) -> Report:
     """Every figure of ``period`` (and the period before, and the year to date); with
-    ``mask``, phone numbers and the like in the detail rows are masked (free text too)."""
+    ``mask``, phone numbers and the like in the detail rows are masked (free text too);
+    ``office`` names the office on every page."""
     cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
     prev = period.previous()
@@ -206,6 +211,7 @@ def build(
     return Report(
         kind=kind,
         title=TITLES.get(kind, TITLES["period"]),
+        office=(office or "").strip(),
         period=period,
         previous=prev,
         year_to_date=ytd,
