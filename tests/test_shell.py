@@ -370,7 +370,9 @@ def test_settings_come_from_flags_then_environment_then_the_config_file(
     run(app, ["--db", str(flag_db), "init", "--demo"])
     report = json.loads(run(app, ["--db", str(flag_db), "report", "monthly", "-f", "json"]).stdout)
     assert report["office"] == "黑河市商务局"
-    assert "黑河市商务局招商引资月度调度" in run(app, ["--db", str(flag_db), "report", "monthly"]).stdout.replace(" ", "")
+    assert "黑河市商务局招商引资月度调度" in run(app, ["--db", str(flag_db), "report", "monthly"]).stdout.replace(
+        " ", ""
+    )
 
 
 @pytest.mark.parametrize(
@@ -395,3 +397,18 @@ def test_version(cli: Cli) -> None:
     from zhaoshang import __version__
 
     assert cli("--version", ok=True).stdout == f"zhaoshang {__version__}\n"
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_dashboard_fits_the_terminal_without_cutting_a_value(demo_db: Path, tmp_path: Path, columns: int) -> None:
+    from zhaoshang.render import width
+
+    env = _terminal_env(tmp_path, ZHAOSHANG_PAGER="")
+    argv = [PY, "-m", "zhaoshang", "--db", str(demo_db), "report", "monthly", "--today", "2026-11-15"]
+    shown = in_terminal(argv, columns=columns, lines=500, env=env)
+    lines = shown.splitlines()
+    assert max(width(ln) for ln in lines) <= columns
+    assert "…" not in shown  # no value cropped
+    assert "落后指标" in shown and "五大连池市" in shown and "年签约额完成率" in shown
+    wide = in_terminal(argv, columns=160, lines=500, env=env)
+    assert "包保领导" in wide and "签约额\n" not in wide  # a wide window keeps every column

@@ -125,8 +125,8 @@ def _width() -> int | None:
     import shutil
     import sys
 
-    if sys.stdout.isatty():
-        return max(100, shutil.get_terminal_size((120, 40)).columns)
+    if sys.stdout.isatty():  # the window's width: the dashboard leaves out columns to fit it
+        return max(60, shutil.get_terminal_size((120, 40)).columns)
     return None
 
 

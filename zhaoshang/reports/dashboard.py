@@ -168,23 +168,79 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
         style="dim",
     )
     con.print()
-    con.print(_headline(report))
+    con.print(fit(con, _headline(report), ["上期", "年度目标"]))
     con.print()
-    con.print(_funnel(report))
+    con.print(fit(con, _funnel(report), ["", "转化率（本期）"]))
     con.print()
-    con.print(_chains(report))
+    con.print(fit(con, _chains(report), ["包保领导", "对接\n次数", "开工\n项目", "问题\n在办/超期"]))
     con.print()
-    con.print(_ranking_table(report.ranking, f"擂台赛 · 招商主体（{report.year_to_date.label}）"))
+    ranking = _ranking_table(report.ranking, f"擂台赛 · 招商主体（{report.year_to_date.label}）")
+    lightest = sorted(report.ranking.weights, key=lambda w: w.weight)  # the smallest share of the score goes first
+    con.print(fit(con, ranking, [_weight_header(w) for w in lightest] + ["变化"]))
     con.print()
-    con.print(_problems(report))
+    con.print(fit(con, _problems(report), ["本期新增", "本期销号", "已销号"]))
     con.print()
-    con.print(_visits_and_permits(report))
+    con.print(fit(con, _visits_and_permits(report), ["上期"]))
     con.print()
     con.print(
         "项目保预警（超期、阶段停滞、久未对接、跟进逾期，红黄灯）：zs warn；Excel 报表的「预警」工作表。", style="dim"
     )
     for line in _notes(report.config):
         con.print(line, style="dim")
+
+
+def fit(con: Console, table: Table, drop: list[str]) -> Table:
+    """``table`` without the columns named in ``drop`` (in that order) while it is wider than
+    the console: an 80-column terminal shows every value it keeps in full, never cut."""
+    dropped: set[str] = set()
+    for header in drop:
+        if _needs(table, dropped) <= con.width:
+            break
+        dropped.add(header)
+    return _without(table, dropped) if dropped else table
+
+
+def _without(table: Table, headers: set[str]) -> Table:
+    """A copy of ``table`` without the columns headed ``headers`` (rich has no way to remove
+    a column once rows are added: its cells are looked up by the column's position)."""
+    keep = [c for c in table.columns if str(c.header) not in headers]
+    copy = _table(str(table.title or ""), caption=str(table.caption) if table.caption else None)
+    copy.title = table.title
+    for c in keep:
+        copy.add_column(
+            c.header,
+            justify=c.justify,
+            no_wrap=c.no_wrap,
+            min_width=c.min_width,
+            overflow=c.overflow,
+            style=c.style,
+            header_style=c.header_style,
+        )
+    cells = [list(c.cells) for c in keep]
+    for i, row in enumerate(table.rows):
+        copy.add_row(*(col[i] for col in cells), style=row.style, end_section=row.end_section)
+    return copy
+
+
+def _needs(table: Table, without: set[str]) -> int:
+    """The width ``table`` takes without the columns ``without`` when nothing limits it:
+    drawn on a very wide console (a table's own measurement stops at the width it is given,
+    and shrinks cells to get there)."""
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    probe = Console(file=io.StringIO(), width=10_000, no_color=True, highlight=False, emoji=False)
+    bare = _without(table, without)
+    bare.caption = bare.title = None
+    probe.print(bare)
+    text = probe.file.getvalue()  # type: ignore[attr-defined]
+    return max((cell_len(line.rstrip()) for line in text.splitlines()), default=0)
+
+
+def _weight_header(w: Any) -> str:
+    return f"{BY_KEY[w.metric].label}\n{w.weight:g}分"
 
 
 def _headline(report: Report) -> Table:
@@ -317,7 +373,7 @@ def _ranking_table(ranking: Ranking, title: str) -> Table:
     t.add_column("名称", no_wrap=True)
     t.add_column("得分", justify="right", no_wrap=True)
     for w in ranking.weights:
-        t.add_column(f"{BY_KEY[w.metric].label}\n{w.weight:g}分", justify="right", no_wrap=True)
+        t.add_column(_weight_header(w), justify="right", no_wrap=True)
     t.add_column("落后指标", min_width=12, overflow="fold")
     for r in ranking.rows:
         text, style = rank_change(r.change)
