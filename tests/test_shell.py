@@ -412,3 +412,36 @@ def test_the_dashboard_fits_the_terminal_without_cutting_a_value(demo_db: Path, 
     assert "落后指标" in shown and "五大连池市" in shown and "年签约额完成率" in shown
     wide = in_terminal(argv, columns=160, lines=500, env=env)
     assert "包保领导" in wide and "签约额\n" not in wide  # a wide window keeps every column
+
+
+def _complete(tmp_path: Path, db: Path | None, words: str) -> list[str]:
+    env = {**zs_env(tmp_path), "_ZS_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+    if db is not None:
+        env["ZHAOSHANG_DB"] = str(db)
+    r = subprocess.run([PY, "-m", "zhaoshang"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    return r.stdout.split()
+
+
+def test_completion_offers_kinds_fields_chains_units_and_statuses(demo_db: Path, tmp_path: Path) -> None:
+    assert _complete(tmp_path, demo_db, "zs list 招") == ["招什么"]
+    assert _complete(tmp_path, demo_db, "zs list --chain 绿") == ["绿色矿业"]
+    assert _complete(tmp_path, demo_db, "zs list --unit 爱") == ["爱辉区"]
+    assert _complete(tmp_path, demo_db, "zs list 招什么 --status 已") == ["已签约", "已入统", "已开工", "已投产"]
+    assert _complete(tmp_path, demo_db, "zs list 招什么 --status 在谈,已") == [
+        "在谈,已签约",
+        "在谈,已入统",
+        "在谈,已开工",
+        "在谈,已投产",
+    ]
+    assert _complete(tmp_path, demo_db, "zs list 招什么 投") == ["投资额=", "投产日期="]
+    assert _complete(tmp_path, demo_db, "zs list 解决什么 --columns 编号,办") == ["编号,办结时间"]
+    chains = _complete(tmp_path, demo_db, "zs add 招什么 项目 --chain ")
+    assert len(chains) == 6 and "新能源" in chains
+
+
+def test_completion_without_a_database_completes_quietly(tmp_path: Path) -> None:
+    assert _complete(tmp_path, tmp_path / "没有.db", "zs list --chain 绿") == []
+    assert not (tmp_path / "没有.db").exists()
+    assert _complete(tmp_path, None, "zs list 招") == ["招什么"]

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from . import complete
 from ._app import ZsCommand, echo, out, say, state
 from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, YesOpt, pairs_of
 from .output import emit, records
@@ -27,7 +28,9 @@ def add(
     kind: KindArg,
     title: Annotated[str, typer.Argument(metavar="标题", help="名称")],
     pairs: PairsArg = None,
-    chain: Annotated[str, typer.Option("--chain", "-c", help="所属产业链（必填）")] = "",
+    chain: Annotated[
+        str, typer.Option("--chain", "-c", help="所属产业链（必填）", autocompletion=complete.chains)
+    ] = "",
     status: Annotated[str | None, typer.Option("--status", "-s", help="初始状态（默认见 zs kinds）")] = None,
     date_: Annotated[
         str | None,
@@ -60,17 +63,27 @@ def add(
 def list_(
     ctx: typer.Context,
     kind: Annotated[
-        str | None, typer.Argument(metavar="清单", help="清单（不填则列出全部清单的条目）", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="清单",
+            help="清单（不填则列出全部清单的条目）",
+            show_default=False,
+            autocompletion=complete.kinds,
+        ),
     ] = None,
     pairs: PairsArg = None,
-    chain: Annotated[str | None, typer.Option("--chain", "-c", help="产业链")] = None,
-    status: Annotated[str | None, typer.Option("--status", "-s", help="状态，可用逗号分隔多个")] = None,
+    chain: Annotated[str | None, typer.Option("--chain", "-c", help="产业链", autocompletion=complete.chains)] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", "-s", help="状态，可用逗号分隔多个", autocompletion=complete.statuses)
+    ] = None,
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="责任人")] = None,
     leader: Annotated[
         str | None,
         typer.Option("--leader", "-l", help="包保领导：其包保的条目、在服务专班任领导的条目和所领产业链的全部条目"),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", "-u", help="责任单位 / 招商主体")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", "-u", help="责任单位 / 招商主体", autocompletion=complete.units)
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超过时限且未办结的")] = False,
     open_only: Annotated[bool, typer.Option("--open", help="只看未办结的")] = False,
     sort: Annotated[str | None, typer.Option("--sort", help="按字段排序（英文键或中文名）")] = None,

@@ -28,6 +28,7 @@ import typer
 
 from ..config import DEFAULT_PAGER
 from ..errors import ZsError
+from . import complete
 from ._app import out, use_color
 from .options import Format
 
@@ -40,6 +41,7 @@ ColumnsOpt = Annotated[
         "--columns",
         help="只显示这些列，按所写顺序：英文键或中文名，逗号分隔，如 --columns 编号,名称,投资额",
         show_default=False,
+        autocompletion=complete.columns,
     ),
 ]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="不输出表头行（table、csv、tsv）")]
