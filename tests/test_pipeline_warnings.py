@@ -216,7 +216,6 @@ def test_warn_with_nothing_late_exits_zero(late: Cli) -> None:
             ["--type", "迟到"],
             "预警类型「迟到」不可用。可选：overdue（超期）、stalled（阶段停滞）、no_contact（久未对接）、follow_up（跟进逾期）\n",
         ),
-        (["--by", "unit"], "--by 只能是 owner（按责任人）或 leader（按包保领导），不是「unit」\n"),
         (
             ["--today", "某天"],
             "--today：无法识别的日期「某天」：请按 年-月-日 书写，如 2026-03-15、2026/3/15、2026年3月15日\n",
@@ -226,6 +225,11 @@ def test_warn_with_nothing_late_exits_zero(late: Cli) -> None:
 def test_warn_option_errors(late: Cli, args: list[str], message: str) -> None:
     r = late("warn", *args, ok=False)
     assert (r.exit_code, r.stderr) == (1, message)
+
+
+def test_warn_by_offers_its_choices(late: Cli) -> None:
+    r = late("warn", "--by", "unit", ok=False)
+    assert r.exit_code == 2 and "错误：--by 的值无效：「unit」不可用，可选：「owner」、「leader」" in r.stderr
 
 
 def test_warn_on_the_demo_city_shows_both_lights(cli: Cli, demo_db: Path) -> None:

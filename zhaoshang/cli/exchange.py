@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 import time
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..choices import Blank, OnDuplicate
 from ._app import ZsCommand, argv, echo, out, say, state
 from .options import Format, FormatOpt
 
@@ -22,17 +22,6 @@ def register(app: typer.Typer) -> None:
     app.command("export", cls=ZsCommand)(export)
     app.command("import", cls=ZsCommand)(import_)
     app.command("template", cls=ZsCommand)(template)
-
-
-class OnDuplicate(StrEnum):
-    update = "update"
-    skip = "skip"
-    new = "new"
-
-
-class Blank(StrEnum):
-    keep = "keep"
-    clear = "clear"
 
 
 class _Progress:
@@ -195,8 +184,8 @@ def import_(
         sheet=sheet,
         mapping=list(mapping or []),
         dry_run=dry_run,
-        on_duplicate=on_duplicate.value if on_duplicate else None,
-        blank=blank.value,
+        on_duplicate=on_duplicate,
+        blank=blank,
         errors_path=errors,
         force=force,
         as_of=_as_of(as_of),

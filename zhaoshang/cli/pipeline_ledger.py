@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..choices import LedgerBy
 from ._app import ZsCommand, echo, say, state
 from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
 from .output import cell_money, emit, records
@@ -45,8 +46,11 @@ def escalate(
 def ledger(
     ctx: typer.Context,
     by: Annotated[
-        str, typer.Option("--by", help="汇总维度：chain（产业链）、unit（责任单位）、all（两者，默认）")
-    ] = "all",
+        LedgerBy,
+        typer.Option(
+            "--by", help="汇总维度：chain（产业链）、unit（责任单位）、all（两者，默认）", case_sensitive=False
+        ),
+    ] = LedgerBy.all,
     list_: Annotated[bool, typer.Option("--list", help="逐条列出问题（而不是汇总）")] = False,
     meeting: Annotated[bool, typer.Option("--meeting", help="会办清单：已升级或本级以上、尚未销号的问题")] = False,
     open_only: Annotated[bool, typer.Option("--open", help="逐条列出时只看未销号的")] = False,
@@ -67,8 +71,6 @@ def ledger(
     from ..errors import ZsError
     from ..pipeline import ledger as core
 
-    if by not in ("chain", "unit", "all"):
-        raise ZsError(f"--by 只能是 chain、unit 或 all，不是「{by}」")
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
         raise ZsError(f"--out 只支持 .xlsx 文件（「{out_file.name}」）；要 CSV 请用 --format csv > 文件.csv")
     db = state(ctx).open()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..choices import WarnGroup
 from ._app import ZsCommand, echo, new_app, out, say, state
 from .options import ChainOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
 from .output import cell_money, choose, emit, hidden_note, records, terminal_size, write
@@ -260,7 +261,10 @@ def warn(
         str | None,
         typer.Option("--type", "-t", help="预警类型（逗号分隔）：超期、停滞、久未对接、跟进逾期"),
     ] = None,
-    by: Annotated[str, typer.Option("--by", help="分组：owner（按责任人，默认）或 leader（按包保领导）")] = "owner",
+    by: Annotated[
+        WarnGroup,
+        typer.Option("--by", help="分组：owner（按责任人，默认）或 leader（按包保领导）", case_sensitive=False),
+    ] = WarnGroup.owner,
     per_group: Annotated[int, typer.Option("--limit", "-n", help="表格中每组最多列出几条（最重的在前）", min=1)] = 30,
     all_: Annotated[bool, typer.Option("--all", help="表格中列出全部预警")] = False,
     today: TodayOpt = None,
@@ -271,11 +275,8 @@ def warn(
     按责任人分组列出，再按包保领导汇总（--by leader 反之）。没有预警也以 0 退出；
     --format json 输出扁平数组，供发送提醒的脚本使用。时限在 checklists/*.yaml 中设置。
     """
-    from ..errors import ZsError
     from ..pipeline import warnings as core
 
-    if by not in ("owner", "leader"):
-        raise ZsError(f"--by 只能是 owner（按责任人）或 leader（按包保领导），不是「{by}」")
     db = state(ctx).open()
     filters: dict[str, Any] = {
         "today": today_of(today),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..choices import RankLevel
 from ._app import ZsCommand, new_app, out, say, state, use_color
 from .output import emit, records
 
@@ -220,15 +221,10 @@ def period(
     _show(ctx, "period", p, today, fmt, out_file, details, mask)
 
 
-class RankBy(StrEnum):
-    unit = "unit"
-    chain = "chain"
-
-
 def ranking(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Option("--year", help="年度（默认今年）", min=2000, max=2100)] = None,
-    by: Annotated[RankBy, typer.Option("--by", help="unit：招商主体（默认）；chain：产业链")] = RankBy.unit,
+    by: Annotated[RankLevel, typer.Option("--by", help="unit：招商主体（默认）；chain：产业链")] = RankLevel.unit,
     explain: Annotated[bool, typer.Option("--explain", help="说明评分规则和每一项得分的依据")] = False,
     fmt: FormatOpt = None,
     today_text: TodayOpt = None,

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import items, lookups, stages
+from ..choices import Blank, OnDuplicate
 from ..db import Database, now
 from ..definitions import FieldDef, KindDef
 from ..errors import ParseError, ZsError
@@ -94,8 +95,8 @@ class ImportOptions:
     sheet: str | None = None
     mapping: list[str] = field(default_factory=list)
     dry_run: bool = False
-    on_duplicate: str | None = None  # update | skip | new
-    blank: str = "keep"  # keep | clear
+    on_duplicate: OnDuplicate | None = None
+    blank: Blank = Blank.keep
     errors_path: Path | None = None
     force: bool = False
     today: dt.date | None = None
@@ -300,12 +301,17 @@ def import_file(
     opts = opts or ImportOptions()
     if db.current is not None:
         raise RuntimeError("import_file opens its own command: call it outside db.command()")
-    if opts.on_duplicate not in (None, "update", "skip", "new"):
+    try:  # a library caller may pass the words themselves
+        opts.on_duplicate = None if opts.on_duplicate is None else OnDuplicate(opts.on_duplicate)
+    except ValueError:
         raise ZsError(
-            f"--on-duplicate「{opts.on_duplicate}」无效：可选 update（更新已有条目）、skip（跳过）、new（作为新条目）"
-        )
-    if opts.blank not in ("keep", "clear"):
-        raise ZsError(f"--blank「{opts.blank}」无效：可选 keep（空单元格不改原值）、clear（空单元格清空原值）")
+            f"疑似重复的处理方式「{opts.on_duplicate}」无效："
+            "可选 update（更新已有条目）、skip（跳过）、new（作为新条目）"
+        ) from None
+    try:
+        opts.blank = Blank(opts.blank)
+    except ValueError:
+        raise ZsError(f"空单元格的处理方式「{opts.blank}」无效：可选 keep（不改原值）、clear（清空原值）") from None
     file = Path(path).expanduser()
     sheets = read_file(file, sheet=opts.sheet)
     meta, sheets = _file_meta(file, sheets)
