@@ -289,28 +289,39 @@ def warn(
         "types": core.resolve_types(type_),
     }
     if fmt is not Format.table:
-        from ..render import Column
-
-        found = core.compute(db, **filters)
-        keys = [
-            c.key
-            for c in choose(
-                [Column(k, k) for k in _WARN_KEYS], [*_warn_columns(owner=True, leader=True), *_warn_extra_columns()]
-            )
-        ]
-        if fmt is Format.json:
-            _json_array([{k: d[k] for k in keys} for d in (w.as_dict() for w in found)])
-            return
-        emit([w.as_dict() for w in found], [Column(k, k) for k in keys], fmt)
+        _show_flat(core.compute(db, **filters), fmt)
         return
     # only the warnings the table lists are built (a few thousand of 100,000)
     view = core.overview(db, by=by, per_group=None if all_ else per_group, **filters)
-    c = view.counts
-    if not c["warnings"]:
+    if not view.counts["warnings"]:
         say("没有预警：所有条目都在时限内")
         return
-    from ..render import inert, layout
+    _show_overview(view, by, per_group)
 
+
+def _show_flat(found: Sequence[Any], fmt: Format) -> None:
+    """``warn -f json|csv|…``: one record per warning, every field (or the --columns chosen)."""
+    from ..render import Column
+
+    keys = [
+        c.key
+        for c in choose(
+            [Column(k, k) for k in _WARN_KEYS], [*_warn_columns(owner=True, leader=True), *_warn_extra_columns()]
+        )
+    ]
+    if fmt is Format.json:
+        _json_array([{k: d[k] for k in keys} for d in (w.as_dict() for w in found)])
+        return
+    emit([w.as_dict() for w in found], [Column(k, k) for k in keys], fmt)
+
+
+def _show_overview(view: Any, by: str, per_group: int) -> None:
+    """The table for people: a group per owner (or leader), the heaviest first, one column
+    layout for all groups, then the summary by the other."""
+    from ..pipeline import warnings as core
+    from ..render import Column, inert, layout
+
+    c = view.counts
     parts = [f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}\n"]
     other = "leader" if by == "owner" else "owner"
     heading = {"owner": "责任人", "leader": "包保领导"}
@@ -347,8 +358,6 @@ def warn(
         {"name": g.name, "red": g.red, "yellow": g.yellow, "items": g.items, "total": g.red + g.yellow}
         for g in view.others
     ]
-    from ..render import Column
-
     emit(
         summary,
         [
@@ -358,7 +367,7 @@ def warn(
             Column("total", "合计", "right"),
             Column("items", "条目数", "right"),
         ],
-        fmt,
+        Format.table,
         shaped=False,
     )
 
