@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import ZsError
 from ._app import ZsCommand, ZsGroup, confirm, echo, new_app, out, say, state
 from .options import Format, FormatOpt, YesOpt
+from .output import emit, records, shape
 
 
 class HistoryGroup(ZsGroup):
@@ -27,7 +29,7 @@ def register(app: typer.Typer) -> None:
         cls=HistoryGroup,
         no_args_is_help=False,
     )
-    sub.command("list", cls=ZsCommand)(history)
+    sub.command("list", cls=ZsCommand)(records(history))
     sub.command("prune", cls=ZsCommand)(prune)
     app.add_typer(
         sub, name="history", help="每一次修改：谁、何时、哪条命令、改了什么（zs history [编号]）；prune 折叠旧历史"
@@ -100,11 +102,16 @@ def history(
 
     db = state(ctx).open()
     entries = hist.commands(db, item_id=item_id, limit=limit)
+    if fmt in (Format.csv, Format.tsv) or (fmt is not Format.table and shape().columns):
+        _flat(entries, fmt, mask)
+        return
     if fmt is not Format.table:
         data = [_entry_json(e) for e in entries]
         text = to_json(data) if fmt is not Format.yaml else to_yaml(data)
         out().write(mask_text(text) if mask else text)
         return
+    if shape().columns:
+        raise ZsError("history 的表格按操作分段显示，不分列：--columns 请与 -f csv、tsv、json 或 yaml 连用")
     show = mask_text if mask else str
     if not entries:
         say("还没有任何修改记录")
@@ -169,6 +176,42 @@ def change_lines(db: Any, changes: Any) -> list[str]:
             who = f"编号 {ch.item_id}" if ch.item_id else f"{ch.table} {ch.row_id}"
             lines.append(f"{who}  {diffs}")
     return lines
+
+
+_FLAT = (
+    ("id", "操作号"),
+    ("at", "时间"),
+    ("user", "操作人"),
+    ("command", "命令"),
+    ("args", "命令行"),
+    ("summary", "改动"),
+    ("changes_total", "改动数"),
+    ("undone_by", "撤销于"),
+    ("undo_of", "撤销的操作"),
+)
+
+
+def _flat(entries: Any, fmt: Format, mask: bool) -> None:
+    """One row per command (CSV/TSV, or any format with --columns): no row-by-row changes."""
+    from ..privacy import mask_text
+    from ..render import Column
+
+    show = mask_text if mask else str
+    rows = [
+        {
+            "id": e.id,
+            "at": e.at,
+            "user": e.user,
+            "command": e.name,
+            "args": show(e.args),
+            "summary": show(e.summary()),
+            "changes_total": e.total,
+            "undone_by": e.undone_by,
+            "undo_of": e.undo_of,
+        }
+        for e in entries
+    ]
+    emit(rows, [Column(k, h) for k, h in _FLAT], fmt)
 
 
 def _entry_json(e: Any) -> dict[str, Any]:
