@@ -58,52 +58,54 @@ def units(ctx: typer.Context, incomplete: str) -> list[str]:
     return _matching(_names(ctx, "units"), incomplete)
 
 
-def _kind_of(ctx: typer.Context, args: list[str]) -> Any:
-    """The kind named on the command line: the parsed ``kind`` (``--kind`` or the argument),
-    else the first word after the command that is a kind's name (``--status`` still waiting
-    for its value stops Click's parsing before the arguments)."""
-    defs = _defs()
-    for name in [ctx.params.get("kind"), *ctx.args, *args[1:]]:  # unparsed words land in ctx.args
+def _defs_and_kind(ctx: typer.Context, args: list[str]) -> tuple[Any, Any] | None:
+    """The definitions and the kind named on the command line — the parsed ``kind``, else
+    the first word that is a kind's name (``--status`` still waiting for its value stops
+    Click's parsing before the arguments; they land in ``ctx.args``) — or None when the
+    definitions cannot be read (a broken file completes nothing)."""
+    try:
+        defs = _defs()
+    except Exception:  # a broken definition file: nothing to offer, nothing to print
+        return None
+    for name in [ctx.params.get("kind"), *ctx.args, *args[1:]]:
         if not name or str(name).startswith("-"):
             continue
         try:
-            return defs.kind(str(name))
-        except Exception:
+            return defs, defs.kind(str(name))
+        except Exception:  # not a kind: look further
             continue
-    return None
+    return defs, None
+
+
+def _last_of_list(incomplete: str, words: list[str]) -> list[str]:
+    """Complete the last of comma-separated values: 在谈,已 → 在谈,已签约 …"""
+    head, _, last = incomplete.rpartition(",")
+    prefix = f"{head}," if head else ""
+    return [prefix + w for w in _matching(words, last)]
 
 
 def statuses(ctx: typer.Context, args: list[str], incomplete: str) -> list[str]:
     """The statuses of the kind on the command line (of every kind when none is named)."""
-    try:
-        defs = _defs()
-    except Exception:
+    found = _defs_and_kind(ctx, args)
+    if found is None:
         return []
-    kind = _kind_of(ctx, args)
-    found = [s.name for k in ([kind] if kind else defs.kinds) for s in k.statuses]
-    head, _, last = incomplete.rpartition(",")  # --status 在谈,已签约
-    prefix = f"{head}," if head else ""
-    return [prefix + s for s in _matching(found, last)]
+    defs, kind = found
+    return _last_of_list(incomplete, [s.name for k in ([kind] if kind else defs.kinds) for s in k.statuses])
 
 
 def fields(ctx: typer.Context, args: list[str], incomplete: str) -> list[str]:
     """``字段=`` for the kind's fields (the common ones when no kind is named)."""
-    try:
-        defs = _defs()
-    except Exception:
+    found = _defs_and_kind(ctx, args)
+    if found is None:
         return []
-    kind = _kind_of(ctx, args)
-    labels = [f.label for f in defs.fields_of(kind)]
-    return [f"{w}=" for w in _matching(labels, incomplete)]
+    defs, kind = found
+    return [f"{w}=" for w in _matching([f.label for f in defs.fields_of(kind)], incomplete)]
 
 
 def columns(ctx: typer.Context, args: list[str], incomplete: str) -> list[str]:
     """Column names for ``--columns a,b,c`` (the last one completed)."""
-    try:
-        defs = _defs()
-    except Exception:
+    found = _defs_and_kind(ctx, args)
+    if found is None:
         return []
-    kind = _kind_of(ctx, args)
-    head, _, last = incomplete.rpartition(",")
-    prefix = f"{head}," if head else ""
-    return [prefix + w for w in _matching([f.label for f in defs.fields_of(kind)], last)]
+    defs, kind = found
+    return _last_of_list(incomplete, [f.label for f in defs.fields_of(kind)])
