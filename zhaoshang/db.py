@@ -633,11 +633,14 @@ class Database:
         return total
 
     def vacuum(self) -> int:
-        """Give free pages back to the disk (VACUUM, then truncate the log); returns the bytes
-        on disk afterwards.  Needs the write lock and, for a moment, room for a copy."""
+        """Give free pages back to the disk (merge the search index's segments, VACUUM, then
+        truncate the log); returns the bytes on disk afterwards.  Needs the write lock and,
+        for a moment, room for a copy."""
         if self.current is not None or self.conn.in_transaction:
             raise RuntimeError("vacuum runs outside a command")
         try:
+            # the search index keeps deleted rows' entries in its segments until they are merged
+            self.conn.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
             self.conn.execute("VACUUM")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
