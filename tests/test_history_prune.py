@@ -82,3 +82,12 @@ def test_history_as_rows_for_a_spreadsheet(demo_db: Path) -> None:
     data = json.loads(cli("history", "-f", "json", "--columns", "操作号,命令", ok=True).stdout)
     assert data == [{"id": 2, "command": "edit"}, {"id": 1, "command": "init --demo"}]
     assert "不分列" in cli("history", "--columns", "id", ok=False).stderr
+
+
+def test_the_dry_run_counts_only_items_a_person_deleted(demo_db: Path) -> None:
+    cli = Cli(demo_db)
+    cli("rm", "3", ok=True)
+    cli("add", "招什么", "又撤销的项目", "--chain", "绿色矿业", ok=True)
+    cli("undo", "--yes", ok=True)  # the undo deletes the new item again: not a loss to warn about
+    r = cli("history", "prune", "--before", "明天", "--dry-run", ok=True)
+    assert "其中 1 个当时删除的条目" in r.stderr

@@ -325,8 +325,9 @@ def prune_plan(db: Database, before: str) -> PrunePlan:
         cut,
     ).fetchone()
     gone = db.conn.execute(
+        # items a person deleted (zs rm), not those an undo took away again
         "SELECT count(DISTINCT c.row_id) FROM changes c WHERE c.tbl = 'items' AND c.action = 'delete' "
-        "AND c.command_id IN (SELECT id FROM commands WHERE at < ?) "
+        "AND c.command_id IN (SELECT id FROM commands WHERE at < ? AND name != 'undo') "
         "AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.row_id)",
         cut,
     ).fetchone()[0]
