@@ -173,6 +173,35 @@ def test_ranking_and_its_explanation(city: Cli) -> None:
     assert [r["name"] for r in chains["rows"]] == ["有色金属"]
 
 
+def test_the_ranking_on_its_own_workbook(city: Cli, tmp_path: Path) -> None:
+    import openpyxl
+
+    city("goal", "set", "爱辉区", "--year", "2025", "签约额=2亿", "开工项目=2", ok=True)
+    city("goal", "set", "北安市", "--year", "2025", "签约额=1亿", ok=True)
+    args = ("report", "ranking", "--year", "2025", "--today", "2025-03-31")
+    data = json.loads(city(*args, "-f", "json", ok=True).stdout)
+    book = tmp_path / "擂台赛.xlsx"
+    r = city(*args, "--out", str(book), ok=True)
+    assert r.stdout == "" and "3 张工作表（排名、得分依据、评分规则）" in r.stderr
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["排名", "得分依据", "评分规则"]
+    ws = wb["排名"]
+    assert str(ws["A1"].value).startswith("招商引资擂台赛 · 招商主体 · 2025年（截至 2025-03-31")
+    heads = [c.value for c in ws[2]]
+    assert heads[:4] == ["名次", "名次变化", "招商主体", "得分"] and heads[-1] == "落后于时序进度的指标"
+    for i, row in enumerate(data["rows"], start=3):  # every figure is the JSON's, as a number
+        cells = [c.value for c in ws[i]]
+        assert cells[0] == row["rank"] and cells[2] == row["name"] and cells[3] == round(row["score"], 2)
+        for j, w in enumerate(data["weights"], start=4):
+            assert cells[j] == row["points"][w["metric"]], (heads[j], cells[j])
+    basis = [[c.value for c in r] for r in wb["得分依据"].iter_rows(min_row=3)]
+    first = next(b for b in basis if b[1] == "北安市" and b[2] == "签约额")
+    assert first[6:] == [20000, 10000, 200.0, 36]  # 年累计, 年度目标, 完成率（%）, 得分
+    assert str(wb["评分规则"]["A3"].value).startswith("擂台赛按年度累计数计分")
+    r = city(*args, "--out", str(tmp_path / "x.csv"), ok=False)
+    assert "应以 .xlsx 结尾" in r.stderr
+
+
 # ---------------------------------------------------------------------------------------
 # Goals
 # ---------------------------------------------------------------------------------------

@@ -227,15 +227,34 @@ def ranking(
     by: Annotated[RankLevel, typer.Option("--by", help="unit：招商主体（默认）；chain：产业链")] = RankLevel.unit,
     explain: Annotated[bool, typer.Option("--explain", help="说明评分规则和每一项得分的依据")] = False,
     fmt: FormatOpt = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="生成 Excel（.xlsx）：排名、得分依据、评分规则三张表")
+    ] = None,
     today_text: TodayOpt = None,
 ) -> None:
     """擂台赛排名：按年度累计数和 checklists/_ranking.yaml 的权重计分，标出落后于时序进度的单位。"""
+    from ..config import office_setting
     from ..reports import config
     from ..reports.report import build_ranking
 
+    if out_file is not None:
+        from ..reports.workbook import check_target
+
+        check_target(out_file)
     db = state(ctx).open()
     cfg = config.load(db.defs)
     result = build_ranking(db, year_=year, level=by.value, today=_today(today_text), cfg=cfg)
+    if out_file is not None:
+        from ..reports.ranking_book import write_ranking
+
+        sheets = write_ranking(result, cfg, out_file, office=office_setting().value or "")
+        who = "招商主体" if by is RankLevel.unit else "产业链"
+        say(
+            f"已生成「{out_file}」：擂台赛排名（{result.year}年，{len(result.rows)} 个{who}），"
+            f"{len(sheets)} 张工作表（{'、'.join(sheets)}）"
+        )
+        if fmt is None:
+            return
     if fmt is ReportFormat.json:
         import json
 
