@@ -428,3 +428,41 @@ def test_reports_do_not_load_heavy_libraries_for_other_commands(city: Cli) -> No
     for _ in range(2):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("today", "month", "said"),
+    [
+        ("2026-12-01", "2026-11-01", True),  # the 按月调度 of November, held on 1 December
+        ("2026-12-10", "2026-11-01", True),
+        ("2026-12-11", "2026-12-01", False),
+        ("2027-01-05", "2026-12-01", True),  # across the year
+    ],
+)
+def test_in_the_first_days_of_a_month_the_monthly_report_is_on_the_month_just_ended(
+    city: Cli, today: str, month: str, said: bool
+) -> None:
+    r = city("report", "monthly", "--today", today, "-f", "json", ok=True)
+    assert json.loads(r.stdout)["period"]["start"] == month
+    assert ("默认报刚结束的" in r.stderr) is said, r.stderr
+    r = city("report", "monthly", "--today", today, "--month", "本月", "-f", "json", ok=True)
+    assert json.loads(r.stdout)["period"]["start"] == today[:8] + "01" and r.stderr == ""
+
+
+def test_the_quarter_too_and_the_rule_is_configurable(
+    city: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = city("report", "quarterly", "--today", "2026-10-03", "-f", "json", ok=True)
+    assert json.loads(r.stdout)["period"]["start"] == "2026-07-01" and "--quarter 2026Q4" in r.stderr
+    assert (
+        json.loads(city("report", "quarterly", "--today", "2026-11-03", "-f", "json", ok=True).stdout)["period"][
+            "start"
+        ]
+        == "2026-10-01"
+    )
+    _config(tmp_path, monkeypatch, "previous_until: 10", "previous_until: 0")
+    r = city("report", "monthly", "--today", "2026-12-01", "-f", "json", ok=True)
+    assert json.loads(r.stdout)["period"]["start"] == "2026-12-01" and r.stderr == ""
+    _config(tmp_path / "again", monkeypatch, "previous_until: 10", "previous_until: 40")
+    r = city("report", "monthly", "--today", "2026-12-01", ok=False)
+    assert "schedule.previous_until 应是 0 到 28 的整数" in r.stderr

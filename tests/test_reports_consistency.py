@@ -174,8 +174,8 @@ def test_demo_month_matches_the_lists(demo_db: Path) -> None:
     if today < DEMO_TODAY:
         pytest.skip("the clock is before the demo's day")
     cli = Cli(demo_db)
-    month = periods.month(today.replace(day=1))
-    report = check(cli, demo_db, month, today, "monthly")
+    month = periods.month(today.replace(day=1))  # this month, as of today (not the default of a month's first days)
+    report = check(cli, demo_db, month, today, "monthly", "--month", "本月")
     assert report["total"]["year_to_date"]["signed"] > 0  # the demo has signings this year
 
 
@@ -185,7 +185,7 @@ def test_demo_quarter_and_any_period_match_the_lists(demo_db: Path) -> None:
         pytest.skip("the clock is before the demo's day")
     cli = Cli(demo_db)
     q = periods.quarter_of(None, today)
-    check(cli, demo_db, q, today, "quarterly")
+    check(cli, demo_db, q, today, "quarterly", "--quarter", f"{today.year}Q{(today.month - 1) // 3 + 1}")
     start = today - timedelta(days=100)
     custom = periods.between(start, today)
     check(cli, demo_db, custom, today, "period", "--from", start.isoformat(), "--to", today.isoformat())
@@ -205,6 +205,6 @@ def test_generated_province_matches_the_lists(tmp_path: Path) -> None:
     db_path = tmp_path / "province.db"
     _generator().generate(db_path, 1500, seed=3, today=today, fts=False)
     cli = Cli(db_path)
-    report = check(cli, db_path, periods.month(today.replace(day=1)), today, "monthly")
+    report = check(cli, db_path, periods.month(today.replace(day=1)), today, "monthly", "--month", "本月")
     assert report["total"]["year_to_date"]["signed"] > 10
     assert report["total"]["year_to_date"]["contacts"] > 10

@@ -106,7 +106,9 @@ def test_global_options_work_after_the_command_name(tmp_path: Path) -> None:
     assert r.exit_code == 0
 
 
-@pytest.mark.parametrize("args", [["list"], ["info"], ["report", "monthly"], ["chain", "add", "有色金属"]])
+@pytest.mark.parametrize(
+    "args", [["list"], ["info"], ["report", "monthly", "--month", "本月"], ["chain", "add", "有色金属"]]
+)
 def test_only_init_creates_a_database(tmp_path: Path, args: list[str]) -> None:
     """A mistyped --db (or a forgotten init) is an error that says how to create one, not an
     empty database that answers 共 0 条."""

@@ -133,7 +133,10 @@ def _width() -> int | None:
 
 def monthly(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Option("--month", "-m", help="月份，如 2026-03、2026年3月（默认本月）")] = None,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", "-m", help="月份，如 2026-03、2026年3月、上月（默认本月；每月 1–10 日默认上个月）"),
+    ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     today_text: TodayOpt = None,
@@ -144,16 +147,36 @@ def monthly(
 
     例：zs report monthly --out 月报.xlsx
     """
-    from ..reports.periods import month_of
+    from ..reports.periods import default_month, month_of
 
     today = _today(today_text)
-    _show(ctx, "monthly", month_of(month, today), today, fmt, out_file, details, mask)
+    if month is None:
+        p, previous = default_month(today, _previous_until(ctx))
+        if previous:
+            _said_default(p.label, "--month 本月", today)
+    else:
+        p = month_of(month, today)
+    _show(ctx, "monthly", p, today, fmt, out_file, details, mask)
+
+
+def _previous_until(ctx: typer.Context) -> int:
+    from ..reports import config
+
+    return config.load(state(ctx).defs()).previous_until
+
+
+def _said_default(label: str, other: str, today: date) -> None:
+    say(
+        f"未指定期间：{today} 在月初调度期内，默认报刚结束的 {label}"
+        f"（规则见 checklists/_ranking.yaml 的 schedule.previous_until）；要报当期请写 {other}"
+    )
 
 
 def quarterly(
     ctx: typer.Context,
     quarter: Annotated[
-        str | None, typer.Option("--quarter", "-q", help="季度，如 2026Q1、2026年一季度（默认本季度）")
+        str | None,
+        typer.Option("--quarter", "-q", help="季度，如 2026Q1、2026年一季度（默认本季度；季初 1–10 日默认上季度）"),
     ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
@@ -162,10 +185,16 @@ def quarterly(
     mask: MaskOpt = False,
 ) -> None:
     """季度通报：本季度与上季度、年累计、目标完成率与排名。例：zs report quarterly --quarter 2026Q3"""
-    from ..reports.periods import quarter_of
+    from ..reports.periods import default_quarter, quarter_of
 
     today = _today(today_text)
-    _show(ctx, "quarterly", quarter_of(quarter, today), today, fmt, out_file, details, mask)
+    if quarter is None:
+        p, previous = default_quarter(today, _previous_until(ctx))
+        if previous:
+            _said_default(p.label, f"--quarter {today.year}Q{(today.month - 1) // 3 + 1}", today)
+    else:
+        p = quarter_of(quarter, today)
+    _show(ctx, "quarterly", p, today, fmt, out_file, details, mask)
 
 
 def half(

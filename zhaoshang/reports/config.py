@@ -62,6 +62,9 @@ class ReportConfig:
     cap: float
     weights: tuple[Weight, ...]
     kind_names: dict[str, str]  # key -> Chinese name, for messages and definitions
+    #: a monthly (quarterly) report asked for no period reports the month (quarter) just
+    #: ended on days 1..previous_until of a month (of a quarter's first month); 0: never
+    previous_until: int = 0
 
     def reached_statuses(self, stage: str) -> tuple[str, ...]:
         """The statuses that mean ``stage`` has been reached: the stage and every later one."""
@@ -222,7 +225,7 @@ def _money_field(kind: KindDef, where: str, key: str, currency: str) -> str:
 
 def _build(raw: Any, defs: Definitions) -> ReportConfig:
     top = _Map(raw if raw is not None else {}, "")
-    top.keys(("pipeline", "contacts", "problems", "visits", "ranking"), required=("pipeline", "ranking"))
+    top.keys(("pipeline", "contacts", "problems", "visits", "ranking", "schedule"), required=("pipeline", "ranking"))
     names = {k.key: k.name for k in defs.kinds}
 
     pl = top.sub("pipeline")
@@ -290,7 +293,16 @@ def _build(raw: Any, defs: Definitions) -> ReportConfig:
         cap=_cap(top.sub("ranking")),
         weights=_weights(top.sub("ranking")),
         kind_names=names,
+        previous_until=_previous_until(top.sub("schedule")),
     )
+
+
+def _previous_until(sc: _Map) -> int:
+    sc.keys(("previous_until",))
+    days = sc.number("previous_until", 0)
+    if days != int(days) or not 0 <= days <= 28:
+        raise _err(sc.at("previous_until"), "应是 0 到 28 的整数（每月前几天默认报上个月；0 = 总是报本月）")
+    return int(days)
 
 
 def _cap(rk: _Map) -> float:

@@ -142,6 +142,22 @@ def month_of(text: str | None, today: date) -> Period:
     return month(first)
 
 
+def default_month(today: date, previous_until: int) -> tuple[Period, bool]:
+    """The month a monthly report asked for no month is about, and whether it is the month
+    just ended: on days 1..``previous_until`` the office holds the 按月调度 of last month."""
+    if today.day <= previous_until:
+        return month(_shift_month(today.replace(day=1), -1)), True
+    return month(today.replace(day=1)), False
+
+
+def default_quarter(today: date, previous_until: int) -> tuple[Period, bool]:
+    """As :func:`default_month`, for the first days of a quarter's first month."""
+    q = (today.month - 1) // 3 + 1
+    if today.month in (1, 4, 7, 10) and today.day <= previous_until:
+        return (quarter(today.year, q - 1) if q > 1 else quarter(today.year - 1, 4)), True
+    return quarter(today.year, q), False
+
+
 def quarter_of(text: str | None, today: date) -> Period:
     if text is None:
         return quarter(today.year, (today.month - 1) // 3 + 1)
