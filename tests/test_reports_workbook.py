@@ -74,7 +74,8 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
         mp.setenv("ZHAOSHANG_CACHE", str(tmp_path / "_cache"))
         mp.setenv("ZHAOSHANG_USER", "测试员")
         mp.setenv("NO_COLOR", "1")
-        for name in ("ZHAOSHANG_DB", "ZHAOSHANG_CHECKLISTS", "ZHAOSHANG_DEBUG"):
+        mp.setenv("ZHAOSHANG_CONFIG", str(tmp_path / "_config.toml"))
+        for name in ("ZHAOSHANG_DB", "ZHAOSHANG_CHECKLISTS", "ZHAOSHANG_DEBUG", "ZHAOSHANG_OFFICE"):
             mp.delenv(name, raising=False)
         db_path = tmp_path / "demo.db"
         db = Database.open(db_path, load())
@@ -328,3 +329,39 @@ def test_libreoffice_opens_the_workbook(demo_report: tuple[Path, dict[str, Any]]
     assert done.returncode == 0, done.stderr
     assert pdf.is_file() and pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("sheet", ["产业链", "招商主体"])
+def test_a_total_is_the_sum_of_the_rows_above_it(demo_report: tuple[Path, dict[str, Any]], sheet: str) -> None:
+    """合计 adds up the rows above it, targets included; the office-wide target, where it is
+    not that sum, is a row of its own that says what it is."""
+    from zhaoshang.reports.workbook import TOTAL_GOAL_LABEL
+
+    path, data = demo_report
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = _rows(ws)
+    start = next(i for i, r in enumerate(rows) if str(r[0] or "").startswith("年累计与年度目标")) + 2
+    end = next(i for i in range(start, len(rows)) if rows[i][0] == "合计")
+    body, total = rows[start:end], rows[end]
+    heads = rows[start - 1]
+    checked = 0
+    for col, head in enumerate(heads):
+        if head and (str(head).endswith("年累计") or str(head).endswith("目标")):
+            values = [r[col] for r in body if isinstance(r[col], int | float)]
+            if total[col] is None:
+                assert values == [], head
+                continue
+            assert total[col] == pytest.approx(sum(values)), (sheet, head)
+            checked += 1
+    assert checked >= 5  # every 年累计 column, and each 目标 column some row has
+    scope = data["total"]
+    following = rows[end + 1] if end + 1 < len(rows) else ()
+    goal_cols = {
+        key: heads.index(f"{label}目标")
+        for key, label in (("signed_amount", "签约额"), ("funds_domestic", "到位资金"), ("started", "开工项目"))
+    }
+    if following and following[0] == TOTAL_GOAL_LABEL:  # the office-wide targets, as the JSON has them
+        assert all(following[c] == scope["goals"].get(k) for k, c in goal_cols.items())
+        assert any(total[c] != scope["goals"].get(k) for k, c in goal_cols.items())
+    else:
+        assert all(total[c] == scope["goals"].get(k) for k, c in goal_cols.items())

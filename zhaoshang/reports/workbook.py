@@ -503,7 +503,7 @@ def _scope_sheet(book: _Book, name: str, title: str, rows: list[ScopeRow], extra
         ]
     )
     first = s.row
-    for row in [*rows, r.total]:
+    for row in rows:
         vals: list[Any] = [row.name]
         fmts: list[str | None] = ["text"]
         for k in goal_keys:
@@ -512,7 +512,27 @@ def _scope_sheet(book: _Book, name: str, title: str, rows: list[ScopeRow], extra
             fmts += [_fmt(m), _fmt(m), "pct"]
         vals.append("、".join(BY_KEY[k].label for k in row.behind))
         fmts.append("behind")
-        s.cells(vals, fmts, bold=row.level == "total")
+        s.cells(vals, fmts)
+    # 合计 is the sum of the rows above it — targets included; the office-wide target (the
+    # units' targets added up) is a row of its own, named as such, where it differs
+    sums = _column_sums(rows, goal_keys)
+    vals, fmts = ["合计"], ["text"]
+    for k in goal_keys:
+        done, goal = sums[k]
+        vals += [done, goal, done / goal if goal else None]
+        fmts += [_fmt(BY_KEY[k]), _fmt(BY_KEY[k]), "pct"]
+    vals.append("")
+    fmts.append("behind")
+    s.cells(vals, fmts, bold=True)
+    tot = r.total
+    if any(tot.goals.get(k) != sums[k][1] for k in goal_keys):
+        vals, fmts = [TOTAL_GOAL_LABEL], ["text"]
+        for k in goal_keys:
+            vals += [tot.year_to_date.get(k), tot.goals.get(k), tot.completion.get(k)]
+            fmts += [_fmt(BY_KEY[k]), _fmt(BY_KEY[k]), "pct"]
+        vals.append("、".join(BY_KEY[k].label for k in tot.behind))
+        fmts.append("behind")
+        s.cells(vals, fmts, bold=True)
     for i in range(len(goal_keys)):
         col = 3 + 3 * i
         s.ws.conditional_format(
@@ -532,6 +552,20 @@ def _scope_sheet(book: _Book, name: str, title: str, rows: list[ScopeRow], extra
         )
     s.finish(freeze=head + 1)
     return s
+
+
+#: the row under a 合计 that shows the office-wide target where it is not the rows' sum
+TOTAL_GOAL_LABEL = "总目标（各招商主体年度目标之和）"
+
+
+def _column_sums(rows: list[ScopeRow], keys: list[str]) -> dict[str, tuple[float, float | None]]:
+    """Per metric: the rows' year-to-date sum and their targets' sum (None: no row has one)."""
+    out: dict[str, tuple[float, float | None]] = {}
+    for k in keys:
+        done = sum(float(row.year_to_date.get(k) or 0) for row in rows)
+        goals = [row.goals[k] for row in rows if row.goals.get(k)]
+        out[k] = (done, sum(goals) if goals else None)
+    return out
 
 
 def _chains(book: _Book) -> None:
