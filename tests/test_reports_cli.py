@@ -70,13 +70,13 @@ def test_monthly_dashboard(city: Cli) -> None:
     assert out.splitlines()[0].count("招商引资月度调度 · 2025年3月") == 1
     assert "统计期 2025-03-01 至 2025-03-31　截至 2025-03-31　上期 2025年2月" in out
     # label: this month, last month, change, year to date (+ goal, completion)
-    assert _cells(out, "签约项目（个）") == ["2", "0", "↑2", "2"]
-    assert _cells(out, "签约额（万元）") == ["30,000", "0", "↑30,000", "30,000"]
-    assert _cells(out, "开工项目（个）") == ["1", "0", "↑1", "1"]
-    assert _cells(out, "退库项目（个）") == ["1", "0", "↑1", "1"]
-    assert _cells(out, "对接次数（次）") == ["1", "0", "↑1", "1"]
-    assert _cells(out, "到位资金（万元）") == ["500", "0", "↑500", "500"]
-    assert _cells(out, "到位外资（万美元）") == ["50", "0", "↑50", "50"]
+    assert _cells(out, "签约项目（个）") == ["2", "0", "↑2", "0", "—", "2"]
+    assert _cells(out, "签约额（万元）") == ["30,000", "0", "↑30,000", "0", "—", "30,000"]
+    assert _cells(out, "开工项目（个）") == ["1", "0", "↑1", "0", "—", "1"]
+    assert _cells(out, "退库项目（个）") == ["1", "0", "↑1", "0", "—", "1"]
+    assert _cells(out, "对接次数（次）") == ["1", "0", "↑1", "0", "—", "1"]
+    assert _cells(out, "到位资金（万元）") == ["500", "0", "↑500", "0", "—", "500"]
+    assert _cells(out, "到位外资（万美元）") == ["50", "0", "↑50", "0", "—", "50"]
     for section in (
         "项目推进漏斗",
         "产业链 · 2025年3月",

@@ -208,3 +208,19 @@ def test_generated_province_matches_the_lists(tmp_path: Path) -> None:
     report = check(cli, db_path, periods.month(today.replace(day=1)), today, "monthly", "--month", "本月")
     assert report["total"]["year_to_date"]["signed"] > 10
     assert report["total"]["year_to_date"]["contacts"] > 10
+
+
+@pytest.mark.parametrize(("period", "ago"), [("--month", ("2026-11", "2025-11")), ("--quarter", ("2026Q4", "2025Q4"))])
+def test_year_on_year_is_the_same_period_a_year_earlier(tmp_path: Path, period: str, ago: tuple[str, str]) -> None:
+    """同比 figures are exactly that period's own figures, for every scope."""
+    db_path = tmp_path / "province.db"
+    _generator().generate(db_path, 1500, seed=5, today=date(2026, 11, 15), fts=False)
+    cli = Cli(db_path)
+    kind = "monthly" if period == "--month" else "quarterly"
+    now = json.loads(cli("report", kind, period, ago[0], "--today", "2026-11-15", "-f", "json", ok=True).stdout)
+    then = json.loads(cli("report", kind, period, ago[1], "--today", "2026-11-15", "-f", "json", ok=True).stdout)
+    assert now["last_year"] == then["period"] and now["last_year_asof"] == then["asof"]
+    assert now["total"]["last_year"] == then["total"]["period"]
+    for level in ("chains", "units"):
+        assert {r["name"]: r["last_year"] for r in now[level]} == {r["name"]: r["period"] for r in then[level]}
+    assert then["total"]["period"]["contacts"] > 0  # there was something to compare with

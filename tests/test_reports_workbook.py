@@ -164,10 +164,11 @@ def test_cover_figures_equal_the_json(demo_report: tuple[Path, dict[str, Any]]) 
             seen.add(key)
             assert row[2] == total["period"][key], key
             assert row[3] == total["previous"][key], key
-            assert row[5] == total["year_to_date"][key], key
-            assert row[6] == total["goals"].get(key), key
-            assert row[7] == total["completion"].get(key), key
-            assert row[8] == "查看明细"
+            assert row[5] == total["last_year"][key], key  # 去年同期
+            assert row[7] == total["year_to_date"][key], key
+            assert row[8] == total["goals"].get(key), key
+            assert row[9] == total["completion"].get(key), key
+            assert row[10] == "查看明细"
     assert seen == set(COVER_ROWS.values())
     ranking = [(r[1], r[2]) for r in _rows(ws) if r and isinstance(r[0], int) and isinstance(r[2], float)]
     assert ranking == [(r["name"], r["score"]) for r in data["ranking"]["rows"]]

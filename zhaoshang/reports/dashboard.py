@@ -96,6 +96,21 @@ def change(cur: float | None, prev: float | None, m: Metric) -> tuple[str, str]:
     return f"{arrow}{amount}", style
 
 
+def growth(cur: float | None, before: float | None, m: Metric) -> tuple[str, str]:
+    """(text, style) of 同比: ↑12.3% / ↓8.9% on the same period a year earlier (a rate: in
+    percentage points); — when last year had none to compare with."""
+    if m.rate:
+        return change(cur, before, m)
+    if cur is None or before is None or abs(before) < 1e-9:
+        return "—", "dim"
+    ratio = (cur - before) / abs(before)
+    if abs(ratio) < 0.0005:
+        return "持平", "dim"
+    good = (ratio > 0) == (m.better >= 0)
+    style = "dim" if m.better == 0 else ("green" if good else "red")
+    return f"{'↑' if ratio > 0 else '↓'}{abs(ratio) * 100:.1f}%", style
+
+
 def bar(fraction: float | None, size: int = 10) -> str:
     """A completion bar: █ for done, ░ for the rest (capped at 100%)."""
     if fraction is None:
@@ -168,7 +183,7 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
         style="dim",
     )
     con.print()
-    con.print(fit(con, _headline(report), ["上期", "年度目标"]))
+    con.print(fit(con, _headline(report), ["上期", "去年同期", "年度目标", "同比"]))
     con.print()
     con.print(fit(con, _funnel(report), ["", "转化率（本期）"]))
     con.print()
@@ -246,14 +261,17 @@ def _weight_header(w: Any) -> str:
 def _headline(report: Report) -> Table:
     t = _table(
         f"核心指标 · {report.period.label}",
-        caption=f"变化为与{report.previous.label}相比；完成率 = 年累计 ÷ 年度目标（各招商主体目标合计），"
+        caption=f"环比为与{report.previous.label}相比，同比为与{_ago(report)}相比；"
+        "完成率 = 年累计 ÷ 年度目标（各招商主体目标合计），"
         f"低于时序进度 {percent(report.time_progress)} 即为落后。",
     )
     for name, just in (
         ("指标", "left"),
         ("本期", "right"),
         ("上期", "right"),
-        ("变化", "right"),
+        ("环比", "right"),
+        ("去年同期", "right"),
+        ("同比", "right"),
         ("年累计", "right"),
         ("年度目标", "right"),
         ("完成率", "left"),
@@ -263,17 +281,24 @@ def _headline(report: Report) -> Table:
     for key in HEADLINE:
         m = BY_KEY[key]
         text, style = change(tot.period.get(key), tot.previous.get(key), m)
+        yoy, yoy_style = growth(tot.period.get(key), tot.last_year.get(key), m)
         goal = tot.goals.get(key)
         t.add_row(
             m.header,
             number(tot.period.get(key), m),
             number(tot.previous.get(key), m),
             _styled(text, style),
+            number(tot.last_year.get(key), m),
+            _styled(yoy, yoy_style),
             number(tot.year_to_date.get(key), m),
             number(goal, m) if goal else "",
             _completion(tot.completion.get(key), key in tot.behind),
         )
     return t
+
+
+def _ago(report: Report) -> str:
+    return report.last_year.label if report.last_year else "去年同期"
 
 
 def _completion(value: float | None, behind: bool) -> Any:

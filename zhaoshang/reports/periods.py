@@ -62,6 +62,21 @@ class Period:
         end = self.start - timedelta(days=1)
         return between(end - timedelta(days=self.days - 1), end)
 
+    def year_before(self) -> Period:
+        """The same period a year earlier (同比): November 2025 for November 2026, the same
+        quarter or half-month, or the same days (29 February becomes the 28th)."""
+        if self.kind == "month":
+            return month(self.start.replace(year=self.start.year - 1))
+        if self.kind == "quarter":
+            return quarter(self.start.year - 1, (self.start.month - 1) // 3 + 1)
+        if self.kind == "half":
+            return half_month(self.start.year - 1, self.start.month, second=self.start.day > 1)
+        if self.kind == "halfyear":
+            return from_text(f"{self.start.year - 1}年{'上' if self.start.month == 1 else '下'}半年")
+        if self.kind == "year":
+            return year(self.start.year - 1)
+        return between(_year_earlier(self.start), _year_earlier(self.end))
+
     def year_to_date(self) -> Period:
         """1 January of the end's year to the end (the window of goals and the ranking)."""
         first = date(self.end.year, 1, 1)
@@ -105,6 +120,13 @@ def half_month(y: int, m: int, *, second: bool) -> Period:
 
 def year(y: int) -> Period:
     return Period(date(y, 1, 1), date(y, 12, 31), f"{y}年", "year")
+
+
+def _year_earlier(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
 
 
 def between(start: date, end: date) -> Period:

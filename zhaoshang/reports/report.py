@@ -41,6 +41,8 @@ class ScopeRow:
     completion: dict[str, float | None] = field(default_factory=dict)
     behind: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    #: the same period a year earlier (同比)
+    last_year: dict[str, float | None] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class ScopeRow:
             **self.info,
             "period": self.period,
             "previous": self.previous,
+            "last_year": self.last_year,
             "year_to_date": self.year_to_date,
             "goals": self.goals,
             "completion": self.completion,
@@ -130,6 +133,9 @@ class Report:
     details: Details | None = None
     #: the office the report is for (市商务局 …), printed before the title; "" when not set
     office: str = ""
+    #: the same period a year earlier (同比) and the day its ledger figures are taken
+    last_year: Period | None = None
+    last_year_asof: date | None = None
 
     @property
     def heading(self) -> str:
@@ -147,6 +153,8 @@ class Report:
             "office": self.office,
             "period": self.period.as_dict(),
             "previous": self.previous.as_dict(),
+            "last_year": self.last_year.as_dict() if self.last_year else None,
+            "last_year_asof": self.last_year_asof.isoformat() if self.last_year_asof else None,
             "year_to_date": self.year_to_date.as_dict(),
             "asof": self.asof.isoformat(),
             "previous_asof": self.previous_asof.isoformat(),
@@ -189,11 +197,14 @@ def build(
     prev = period.previous()
     ytd = period.year_to_date()
     asof, prev_asof = min(period.end, today), min(prev.end, today)
+    ago = period.year_before()  # 同比
+    ago_asof = min(ago.end, today)
     with Figures.open(db, cfg) as fig:
-        flows = _flows(fig, cfg, period, [period, prev, ytd], month_range(period.end))
-        now, then = fig.ledgers([asof, prev_asof])
+        flows = _flows(fig, cfg, period, [period, prev, ytd], month_range(period.end), (ago,))
+        now, then, back = fig.ledgers([asof, prev_asof, ago_asof])
         cur, before = flows[0].merge(now), flows[1].merge(then)
         year_cells, prev_year = flows[2].merge(now), flows[3].merge(then)
+        last_year = flows[4].merge(back)
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
     if det is not None and mask:
@@ -205,6 +216,7 @@ def build(
     total = _scope(
         "total", None, "合计", cur.total(), before.total(), year_cells.total(), _total_goals(units, chains), progress
     )
+    _add_last_year(total, chains, units, last_year)
     now_year, before_year = (ytd.end.year, asof), (prev.year_to_date().end.year, prev_asof)
     rank = _rank(db, cfg, "unit", year_cells, prev_year, now_year, before_year)
     chain_rank = _rank(db, cfg, "chain", year_cells, prev_year, now_year, before_year)
@@ -214,6 +226,8 @@ def build(
         office=(office or "").strip(),
         period=period,
         previous=prev,
+        last_year=ago,
+        last_year_asof=ago_asof,
         year_to_date=ytd,
         asof=asof,
         previous_asof=prev_asof,
@@ -231,19 +245,26 @@ def build(
 
 
 def _flows(
-    fig: Figures, cfg: ReportConfig, period: Period, windows: list[Period], months: list[str] | None = None
+    fig: Figures,
+    cfg: ReportConfig,
+    period: Period,
+    windows: list[Period],
+    months: list[str] | None = None,
+    extra: tuple[Period, ...] = (),
 ) -> list[Cells]:
     """Flows of ``windows`` (the last being the year to date of ``period``), followed by
-    the year to date of the previous period — for the ranking's ↑↓.  That one is the year
-    to date less this period when they are consecutive in one year and the ranking only
-    weighs figures that add up; otherwise it is computed."""
+    the year to date of the previous period — for the ranking's ↑↓ — and then by those of
+    ``extra`` (the same period a year earlier), all read in one pass.  The previous year to
+    date is the year to date less this period when they are consecutive in one year and the
+    ranking only weighs figures that add up; otherwise it is computed."""
     ytd, prev_ytd = windows[-1], period.previous().year_to_date()
     consecutive = prev_ytd.start == ytd.start and prev_ytd.end == period.start - timedelta(days=1)
     if consecutive and not any(w.metric in NEEDS_EXACT_WINDOW for w in cfg.weights):
-        flows = fig.windows(windows, months or ())
+        flows = fig.windows([*windows, *extra], months or ())
+        main, more = flows[: len(windows)], flows[len(windows) :]
         i = windows.index(period)
-        return [*flows, flows[-1].minus(flows[i], NOT_ADDITIVE)]
-    return fig.windows([*windows, prev_ytd], months or ())
+        return [*main, main[-1].minus(main[i], NOT_ADDITIVE), *more]
+    return fig.windows([*windows, prev_ytd, *extra], months or ())
 
 
 def build_ranking(
@@ -286,6 +307,16 @@ def _scope(
     return ScopeRow(
         level, sid, name, derive(cur), derive(before), y, dict(goals), comp, behind(comp, progress), info or {}
     )
+
+
+def _add_last_year(total: ScopeRow, chains: list[ScopeRow], units: list[ScopeRow], cells: Cells) -> None:
+    """Give every scope its figures of the same period a year earlier (同比)."""
+    total.last_year = derive(cells.total())
+    by_chain, by_unit = cells.by_chain(), cells.by_unit()
+    for row in chains:
+        row.last_year = derive(by_chain.get(row.id, {}))
+    for row in units:
+        row.last_year = derive(by_unit.get(row.id, {}))
 
 
 def _chain_rows(

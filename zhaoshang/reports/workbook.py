@@ -338,7 +338,7 @@ def _fmt(m: Metric) -> str:
 def _cover(book: _Book) -> None:
     r = book.report
     s = book.sheet("封面", r.heading)
-    span = 9
+    span = 11
     s.title(
         r.heading,
         f"统计期 {r.period.start} 至 {r.period.end}　截至 {r.asof}　上期 {r.previous.label}　"
@@ -347,25 +347,40 @@ def _cover(book: _Book) -> None:
     )
     s.ws.write_string(s.row, 0, "一、核心指标", book.f["section"])
     s.row += 1
-    s.header(["指标", "单位", "本期", "上期", "增减", "年累计", "年度目标", "完成率", "明细"])
+    ago = r.last_year.label if r.last_year else "去年同期"
+    s.header(
+        ["指标", "单位", "本期", "上期", "环比", f"去年同期（{ago}）", "同比", "年累计", "年度目标", "完成率", "明细"]
+    )
     tot = r.total
     first = s.row
     for key in HEADLINE:
         m = BY_KEY[key]
-        cur, prev = tot.period.get(key), tot.previous.get(key)
+        cur, prev, back = tot.period.get(key), tot.previous.get(key), tot.last_year.get(key)
         goal = tot.goals.get(key)
         comp = tot.completion.get(key)
         row = s.cells(
-            [m.label, m.unit, cur, prev, None, tot.year_to_date.get(key), goal or None, comp],
-            ["text", "text", _fmt(m), _fmt(m), None, _fmt(m), _fmt(m), "pct_behind" if key in tot.behind else "pct"],
+            [m.label, m.unit, cur, prev, None, back, None, tot.year_to_date.get(key), goal or None, comp],
+            [
+                "text",
+                "text",
+                _fmt(m),
+                _fmt(m),
+                None,
+                _fmt(m),
+                None,
+                _fmt(m),
+                _fmt(m),
+                "pct_behind" if key in tot.behind else "pct",
+            ],
         )
         _change_cell(s, row, 4, cur, prev, m)
-        s.link(row, 8, DETAIL_SHEETS[TRACE[key]])
+        _change_cell(s, row, 6, cur, back, m, year_on_year=True)
+        s.link(row, 10, DETAIL_SHEETS[TRACE[key]])
     s.ws.conditional_format(
         first,
-        7,
+        9,
         s.row - 1,
-        7,
+        9,
         {
             "type": "data_bar",
             "bar_color": "#70AD47",
@@ -438,10 +453,13 @@ def _cover(book: _Book) -> None:
     s.ws.activate()
 
 
-def _change_cell(s: _Sheet, row: int, col: int, cur: float | None, prev: float | None, m: Metric) -> None:
-    from .dashboard import change
+def _change_cell(
+    s: _Sheet, row: int, col: int, cur: float | None, prev: float | None, m: Metric, *, year_on_year: bool = False
+) -> None:
+    """环比 as the change (↑3, ↓1,200), 同比 as the growth (↑12.3%), coloured good / bad."""
+    from .dashboard import change, growth
 
-    text, style = change(cur, prev, m)
+    text, style = (growth if year_on_year else change)(cur, prev, m)
     fmt = {"green": "up", "red": "down"}.get(style, "flat")
     s.ws.write_string(row, col, text, s.book.f[fmt])
     s._fit(col, text)
