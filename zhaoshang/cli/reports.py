@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
     report.command("half", cls=ZsCommand, epilog=_EPILOG)(half)
     report.command("period", cls=ZsCommand, epilog=_EPILOG)(period)
     report.command("ranking", cls=ZsCommand)(ranking)
+    report.command("bulletin", cls=ZsCommand, epilog=_EPILOG)(bulletin)
     app.add_typer(report, name="report", help="月度调度、季度通报与擂台赛排名（终端看板 / JSON / Excel）")
 
     goal = new_app("goal", "年度目标：招商主体和产业链的签约额、到位资金、开工项目等目标")
@@ -248,6 +249,65 @@ def period(
         raise ZsError("请给出期间（如 2026Q2、2026-03上半月），或用 --from 2026-03-01 --to 2026-03-20")
     p = from_text(which) if which else range_of(start, end, today)
     _show(ctx, "period", p, today, fmt, out_file, details, mask)
+
+
+def bulletin(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Option("--out", help="生成的通报（.docx），如 十一月通报.docx")],
+    month: Annotated[str | None, typer.Option("--month", "-m", help="月份，如 2026-11、上月（默认同 monthly）")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", "-q", help="季度，如 2026Q3")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="开始日期（含），与 --to 连用")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天")] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="单位自己的红头模板（.docx，docxtpl 标签，见 README）")
+    ] = None,
+    next_steps: Annotated[
+        Path | None, typer.Option("--next-steps", help="「四、下步打算」的文字（UTF-8 文本文件，空行分段）")
+    ] = None,
+    today_text: TodayOpt = None,
+) -> None:
+    """招商引资工作情况通报（Word 公文）：总体情况、各地各专班情况（前三后三、红黑榜）、存在问题、下步打算。
+
+    数字全部取自同一期 zs report --format json；版式按 GB/T 9704（A4、仿宋_GB2312 三号、每页 22 行）。
+    例：zs report bulletin --month 上月 --out 通报.docx --next-steps 下步打算.txt"""
+    from ..config import office_setting
+    from ..errors import ZsError
+    from ..reports import bulletin as core
+    from ..reports import bulletin_docx, config
+    from ..reports.periods import default_month, month_of, quarter_of, range_of
+    from ..reports.report import build
+
+    bulletin_docx.check_target(out_file)
+    today = _today(today_text)
+    if sum(x is not None for x in (month, quarter, start or end)) > 1:
+        raise ZsError("--month、--quarter、--from/--to 只能写一种")
+    text = None
+    if next_steps is not None:
+        try:
+            text = next_steps.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ZsError(f"读不了「{next_steps}」（{exc}）：请给出 UTF-8 编码的文本文件") from None
+    db = state(ctx).open()
+    cfg = config.load(db.defs)
+    if quarter is not None:
+        p, kind = quarter_of(quarter, today), "quarterly"
+    elif start or end:
+        p, kind = range_of(start, end, today), "period"
+    elif month is not None:
+        p, kind = month_of(month, today), "monthly"
+    else:
+        p, previous = default_month(today, cfg.previous_until)
+        kind = "monthly"
+        if previous:
+            _said_default(p.label, "--month 本月", today)
+    report = build(db, p, kind=kind, today=today, cfg=cfg, office=office_setting().value)
+    doc = core.compose(report, thresholds=core.Thresholds(cfg.yellow_points, cfg.red_points), next_steps=text)
+    if template is not None:
+        bulletin_docx.write_template(doc, template, out_file)
+    else:
+        bulletin_docx.write_default(doc, out_file)
+    note = "；「四、下步打算」是待填写的占位文字（可用 --next-steps 文件.txt）" if doc.placeholder else ""
+    say(f"已生成「{out_file}」：{doc.title}（{len(doc.sections)} 部分）{note}")
 
 
 def ranking(

@@ -65,6 +65,9 @@ class ReportConfig:
     #: a monthly (quarterly) report asked for no period reports the month (quarter) just
     #: ended on days 1..previous_until of a month (of a quarter's first month); 0: never
     previous_until: int = 0
+    #: percentage points behind 时序进度 that put a unit on the bulletin's 黄榜 / 黑榜
+    yellow_points: float = 10.0
+    red_points: float = 30.0
 
     def reached_statuses(self, stage: str) -> tuple[str, ...]:
         """The statuses that mean ``stage`` has been reached: the stage and every later one."""
@@ -225,7 +228,10 @@ def _money_field(kind: KindDef, where: str, key: str, currency: str) -> str:
 
 def _build(raw: Any, defs: Definitions) -> ReportConfig:
     top = _Map(raw if raw is not None else {}, "")
-    top.keys(("pipeline", "contacts", "problems", "visits", "ranking", "schedule"), required=("pipeline", "ranking"))
+    top.keys(
+        ("pipeline", "contacts", "problems", "visits", "ranking", "schedule", "bulletin"),
+        required=("pipeline", "ranking"),
+    )
     names = {k.key: k.name for k in defs.kinds}
 
     pl = top.sub("pipeline")
@@ -294,7 +300,16 @@ def _build(raw: Any, defs: Definitions) -> ReportConfig:
         weights=_weights(top.sub("ranking")),
         kind_names=names,
         previous_until=_previous_until(top.sub("schedule")),
+        **_bulletin(top.sub("bulletin")),
     )
+
+
+def _bulletin(bu: _Map) -> dict[str, float]:
+    bu.keys(("yellow", "red"))
+    yellow, red = bu.number("yellow", 10), bu.number("red", 30)
+    if not 0 < yellow < red <= 100:
+        raise _err(bu.at("yellow/red"), "应是 0 到 100 的百分点数，且 yellow 小于 red（如 yellow: 10、red: 30）")
+    return {"yellow_points": yellow, "red_points": red}
 
 
 def _previous_until(sc: _Map) -> int:

@@ -1,0 +1,227 @@
+"""`zs report bulletin`: the 通报 written from the report's own figures, laid out per GB/T 9704,
+reopened and checked paragraph by paragraph and run by run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Cli
+
+docx = pytest.importorskip("docx")
+
+MONTH = ("--month", "2026-11", "--today", "2026-11-15")
+
+
+def _bulletin(cli: Cli, tmp_path: Path, *extra: str) -> tuple[Any, dict[str, Any]]:
+    out = tmp_path / "通报.docx"
+    r = cli("report", "bulletin", *MONTH, "--out", str(out), *extra, ok=True)
+    assert r.stdout == "" and f"已生成「{out}」" in r.stderr
+    data = json.loads(cli("report", "monthly", *MONTH, "-f", "json", ok=True).stdout)
+    return docx.Document(str(out)), data
+
+
+def test_the_layout_is_gb_t_9704(demo_db: Path, tmp_path: Path) -> None:
+    doc, _ = _bulletin(Cli(demo_db), tmp_path)
+    sec = doc.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    margins = [round(m.mm) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)]
+    assert margins == [37, 35, 28, 26]
+    title = doc.paragraphs[0]
+    assert title.text == "关于2026年11月招商引资工作情况的通报" and title.alignment == 1  # centred
+    qn = docx.oxml.ns.qn
+
+    def east_asia(run: Any) -> str:
+        return str(run._element.rPr.rFonts.get(qn("w:eastAsia")))
+
+    assert east_asia(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
+    headings = [p for p in doc.paragraphs if re.match(r"^[一二三四]、", p.text)]
+    assert [p.text for p in headings] == ["一、总体情况", "二、各地各专班情况", "三、存在问题", "四、下步打算"]
+    assert all(east_asia(p.runs[0]) == "黑体" for p in headings)
+    body = [p for p in doc.paragraphs[1:] if p.text and not re.match(r"^[一二三四]、", p.text)][:-2]
+    assert body and all(east_asia(r) == "仿宋_GB2312" and r.font.size.pt == 16 for p in body for r in p.runs)
+    assert all(p.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05) for p in body)
+    footer = sec.footer.paragraphs[0]
+    assert footer.text == "— 1 —" and "PAGE" in footer._element.xml and "fldChar" in footer._element.xml
+
+
+def _paragraph(doc: Any, heading: str) -> list[str]:
+    texts = [p.text for p in doc.paragraphs]
+    i = texts.index(heading)
+    out = []
+    for t in texts[i + 1 :]:
+        if re.match(r"^[一二三四]、", t) or re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", t):
+            break  # the next section, or the date under the text
+        if t:
+            out.append(t)
+    return out
+
+
+def test_every_sentence_carries_the_reports_figures(demo_db: Path, tmp_path: Path) -> None:
+    from zhaoshang.reports.dashboard import number
+
+    doc, data = _bulletin(Cli(demo_db), tmp_path)
+    total = data["total"]
+    overall = _paragraph(doc, "一、总体情况")[0]
+    assert f"签约项目{number(total['period']['signed'])}个" in overall
+    assert f"签约额{number(total['period']['signed_amount'])}万元" in overall
+    comp = total["completion"]["signed_amount"]
+    gap = (comp - data["time_progress"]) * 100
+    assert f"完成年度目标的{comp * 100:.1f}%，{'高于' if gap > 0 else '低于'}时序进度{abs(gap):.1f}个百分点" in overall
+    assert f"到位资金{number(total['period']['funds_domestic'])}万元" in overall
+    assert "增长-" not in overall and "增加-" not in overall  # a fall is written 下降 / 减少
+    ranks = _paragraph(doc, "二、各地各专班情况")[0]
+    top = data["ranking"]["rows"][:3]
+    assert ranks.startswith(
+        "擂台赛（2026年1—11月累计）得分前三名：" + "、".join(f"{r['name']}（{r['score']:.2f}分）" for r in top)
+    )
+    problems = "".join(_paragraph(doc, "三、存在问题"))
+    for u in data["units"]:
+        if u["period"]["problems_overdue"]:
+            assert f"{u['name']} {u['period']['problems_overdue']} 件" in problems
+    assert _paragraph(doc, "四、下步打算") == ["【待填写：下步打算由办公室根据本期情况撰写，系统不代拟。】"]
+
+
+def test_every_number_in_the_text_comes_from_the_report(demo_db: Path, tmp_path: Path) -> None:
+    """No number that the JSON does not give: a value, or the difference / ratio of two of its
+    values for the same indicator, or a date of the period."""
+    doc, data = _bulletin(Cli(demo_db), tmp_path)
+    allowed: set[str] = set()
+
+    def forms(v: float) -> set[str]:
+        return {f"{v:,.0f}", f"{v:,.1f}", f"{v:,.2f}".rstrip("0").rstrip("."), f"{v * 100:.1f}", f"{v:.2f}"}
+
+    def walk(x: Any) -> None:
+        if isinstance(x, bool):
+            return
+        if isinstance(x, int | float):
+            allowed.update(forms(float(x)))
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, str):
+            allowed.update(re.findall(r"\d+", x))
+
+    walk(data)
+    progress = data["time_progress"]
+    for scope in [data["total"], *data["units"], *data["chains"]]:
+        for key, cur in scope["period"].items():
+            for other in (scope["previous"].get(key), scope["last_year"].get(key)):
+                if isinstance(cur, int | float) and isinstance(other, int | float):
+                    allowed.update(forms(abs(cur - other)))
+                    if other:
+                        allowed.update(forms(abs(cur - other) / abs(other)))
+        for comp in scope["completion"].values():
+            if comp is not None:
+                allowed.update(forms(abs(comp - progress)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", text)
+    strays = [n for n in numbers if n not in allowed and n.rstrip("0").rstrip(".") not in allowed]
+    assert strays == [], strays
+
+
+def test_a_fall_is_written_as_a_fall(cli: Cli, tmp_path: Path) -> None:
+    from pipeline_helpers import build_city
+
+    build_city(cli.db)
+    for title, day in (("去年项目一", "2025-11-03"), ("去年项目二", "2025-11-04"), ("今年项目", "2026-11-05")):
+        cli(
+            "add",
+            "招什么",
+            title,
+            "--chain",
+            "绿色矿业",
+            "--status",
+            "已签约",
+            f"签约日期={day}",
+            "--date",
+            day,
+            "投资额=1亿",
+            "--force",
+            ok=True,
+        )
+    out = tmp_path / "t.docx"
+    cli("report", "bulletin", *MONTH, "--out", str(out), ok=True)
+    overall = _paragraph(docx.Document(str(out)), "一、总体情况")[0]
+    assert "签约项目1个" in overall and "同比下降50.0%" in overall, overall
+
+
+def test_next_steps_are_the_offices_own_text(demo_db: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "下步打算.txt"
+    plan.write_text("一是抓签约落地。\n\n二是抓问题销号。\n", encoding="utf-8")
+    doc, _ = _bulletin(Cli(demo_db), tmp_path, "--next-steps", str(plan))
+    assert _paragraph(doc, "四、下步打算") == ["一是抓签约落地。", "二是抓问题销号。"]
+
+
+def test_an_offices_own_template(demo_db: Path, tmp_path: Path) -> None:
+    template = tmp_path / "红头.docx"
+    t = docx.Document()
+    t.add_paragraph("黑河市商务局文件")
+    t.add_paragraph("{{ title }}")
+    t.add_paragraph("{%p for s in sections %}")
+    t.add_paragraph("{{ s.heading }}")
+    t.add_paragraph("{%p for para in s.paragraphs %}")
+    t.add_paragraph("{{ para }}")
+    t.add_paragraph("{%p endfor %}")
+    t.add_paragraph("{%p endfor %}")
+    t.save(str(template))
+    doc, _ = _bulletin(Cli(demo_db), tmp_path, "--template", str(template))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:3] == ["黑河市商务局文件", "关于2026年11月招商引资工作情况的通报", "一、总体情况"]
+    assert "四、下步打算" in texts and not any("{{" in t or "{%" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--out", "通报.txt"], "应以 .docx 结尾"),
+        (["--out", "x.docx", "--month", "2026-11", "--quarter", "2026Q4"], "只能写一种"),
+        (["--out", "x.docx", "--template", "没有.docx"], "找不到模板"),
+        (["--out", "x.docx", "--next-steps", "没有.txt"], "读不了"),
+    ],
+)
+def test_mistakes_are_messages(
+    demo_db: Path, tmp_path: Path, args: list[str], says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = Cli(demo_db)("report", "bulletin", *args, ok=False)
+    assert says in r.stderr and r.exit_code == 1
+    assert not (tmp_path / "x.docx").exists()
+
+
+def _has_writer() -> bool:
+    """LibreOffice with its word processor (libreoffice-writer): calc alone cannot open .docx."""
+    soffice = shutil.which("soffice")
+    return soffice is not None and (Path(os.path.realpath(soffice)).parent / "libswlo.so").exists()
+
+
+@pytest.mark.skipif(not _has_writer(), reason="LibreOffice Writer is not installed")
+def test_libreoffice_opens_the_bulletin(demo_db: Path, tmp_path: Path) -> None:
+    _bulletin(Cli(demo_db), tmp_path)
+    r = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "通报.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "通报.pdf"
+    assert pdf.exists(), r.stderr
+    assert pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages") >= 1

@@ -1,0 +1,140 @@
+"""The 通报 as a Word document laid out per GB/T 9704-2012 (党政机关公文格式): A4; margins
+top 37, bottom 35, left 28, right 26 mm; 22 lines of 28 characters (3号 text on a fixed
+28.95-point line); title 2号 方正小标宋简体, text 3号 仿宋_GB2312, first-level headings 黑体;
+page numbers "— 1 —" in 4号 宋体 at the foot.  Fonts are set for East Asian text
+(``w:eastAsia``), not only the Latin slots, or Word shows Chinese in its default font.
+
+An office's own 红头 template (``--template``) is filled by docxtpl with these tags::
+
+    {{ office }} {{ title }} {{ period }} {{ asof }}
+    {%p for s in sections %}{{ s.heading }}{%p for para in s.paragraphs %}{{ para }}{%p endfor %}{%p endfor %}
+
+python-docx writes the default layout; docxtpl (Jinja in Word) fills templates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ZsError
+from ..files import writing
+from .bulletin import Bulletin
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+PAGE_FONT = "宋体"
+SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 号 in points
+LINE_PT = 28.95  # 22 lines in the 225 mm text block
+
+
+def _fonts(run: Any, east_asia: str, size: float, *, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = "Times New Roman"  # the Latin slots; Chinese text uses eastAsia
+    r_pr = run._element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = r_pr.makeelement(qn("w:rFonts"), {})
+        r_pr.insert(0, fonts)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _paragraph(doc: Any, text: str, font: str, size: float, *, center: bool = False, indent: bool = True) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    para = doc.add_paragraph()
+    fmt = para.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(LINE_PT)
+    fmt.space_before = fmt.space_after = Pt(0)
+    if center:
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        fmt.first_line_indent = Pt(size * 2)  # two characters
+    _fonts(para.add_run(text), font, size)
+    return para
+
+
+def _page_numbers(section: Any) -> None:
+    """ "— 1 —" centred in the footer: a PAGE field between two dashes."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    para = section.footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _fonts(para.add_run("— "), PAGE_FONT, SIZE_4)
+    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
+        run = para.add_run()
+        _fonts(run, PAGE_FONT, SIZE_4)
+        if kind == "instr":
+            el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            el.text = text
+        elif kind == "text":
+            run.text = text or ""
+            continue
+        else:
+            el = run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+        run._element.append(el)
+    _fonts(para.add_run(" —"), PAGE_FONT, SIZE_4)
+
+
+def write_default(bulletin: Bulletin, path: Path) -> None:
+    """The bulletin in the GB/T 9704 layout (atomically)."""
+    from docx import Document
+    from docx.shared import Mm
+
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
+    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
+    sec.footer_distance = Mm(28)
+    _paragraph(doc, bulletin.title, TITLE_FONT, SIZE_2, center=True)
+    _paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
+    for s in bulletin.sections:
+        _paragraph(doc, s.heading, HEADING_FONT, SIZE_3)
+        for text in s.paragraphs:
+            _paragraph(doc, text, BODY_FONT, SIZE_3)
+    _paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
+    signature = _paragraph(doc, bulletin.office or "", BODY_FONT, SIZE_3, indent=False)
+    date_line = _paragraph(doc, bulletin.asof, BODY_FONT, SIZE_3, indent=False)
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    for para in (signature, date_line):
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _page_numbers(sec)
+    with writing(path) as tmp:
+        doc.save(str(tmp))
+
+
+def write_template(bulletin: Bulletin, template: Path, path: Path) -> None:
+    """The bulletin in an office's own template (docxtpl tags, see the module docstring)."""
+    from docxtpl import DocxTemplate
+
+    if not template.is_file():
+        raise ZsError(f"找不到模板「{template}」：请给出 .docx 模板文件的路径")
+    try:
+        tpl = DocxTemplate(str(template))
+        tpl.render(bulletin.as_dict())
+    except ZsError:
+        raise
+    except Exception as exc:  # a broken template or a tag docxtpl cannot read
+        raise ZsError(f"模板「{template.name}」无法填写（{type(exc).__name__}：{exc}）：请检查模板中的标签") from None
+    with writing(path) as tmp:
+        tpl.save(str(tmp))
+
+
+def check_target(path: Path) -> Path:
+    if path.suffix.lower() != ".docx":
+        raise ZsError(f"通报文件「{path}」应以 .docx 结尾，如 --out 通报.docx")
+    if path.is_dir():
+        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '通报.docx'}")
+    if not path.parent.is_dir():
+        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
+    return path
