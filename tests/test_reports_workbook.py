@@ -366,3 +366,14 @@ def test_a_total_is_the_sum_of_the_rows_above_it(demo_report: tuple[Path, dict[s
         assert any(total[c] != scope["goals"].get(k) for k, c in goal_cols.items())
     else:
         assert all(total[c] == scope["goals"].get(k) for k, c in goal_cols.items())
+
+
+def test_a_past_periods_warnings_are_those_of_its_last_day(demo_db: Path) -> None:
+    cli = Cli(demo_db)
+    args = ("report", "monthly", "--month", "2026-10", "--today", "2026-11-15", "-f", "json", "--details")
+    details = json.loads(cli(*args, ok=True).stdout)["details"]
+    assert details["warnings_today"] == "2026-10-31"
+    warned = json.loads(cli("warn", "--today", "2026-10-31", "-f", "json", ok=True).stdout)
+    assert sorted((w["id"], w["type"]) for w in details["warnings"]) == sorted((w["id"], w["type"]) for w in warned)
+    later = json.loads(cli("warn", "--today", "2026-11-15", "-f", "json", ok=True).stdout)
+    assert sorted((w["id"], w["type"]) for w in later) != sorted((w["id"], w["type"]) for w in warned)

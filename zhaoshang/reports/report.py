@@ -445,8 +445,9 @@ def _details(fig: Figures, period: Period, ytd: Period, asof: date, today: date)
             fig.activity_items(windows, cfg.visit_types, cfg.visit_kinds), {"n0": "period", "n1": "year_to_date"}
         ),
         permits=fig.permit_rows(start, end),
-        warnings=_warnings(fig.db, today),
-        today=today,
+        # a past period's warnings are those of its last day, not of the day it is printed
+        warnings=_warnings(fig.db, asof),
+        today=asof,
     )
 
 
