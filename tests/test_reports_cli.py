@@ -466,3 +466,17 @@ def test_the_quarter_too_and_the_rule_is_configurable(
     _config(tmp_path / "again", monkeypatch, "previous_until: 10", "previous_until: 40")
     r = city("report", "monthly", "--today", "2026-12-01", ok=False)
     assert "schedule.previous_until 应是 0 到 28 的整数" in r.stderr
+
+
+def test_the_gap_to_the_schedule_in_points(city: Cli) -> None:
+    city("goal", "set", "爱辉区", "--year", "2025", "签约额=2亿", ok=True)
+    data = json.loads(
+        city("report", "monthly", "--month", "2025-03", "--today", "2025-03-31", "-f", "json", ok=True).stdout
+    )
+    for scope in [data["total"], *data["units"], *data["chains"]]:
+        expected = {k: round(c - data["time_progress"], 4) for k, c in scope["completion"].items() if c is not None}
+        assert scope["schedule_gap"] == expected
+    assert data["total"]["schedule_gap"]["signed_amount"] < 0
+    text = city("report", "monthly", "--month", "2025-03", "--today", "2025-03-31", ok=True).stdout
+    gap = -data["total"]["schedule_gap"]["signed_amount"] * 100
+    assert f"落后{gap:.1f}点" in text

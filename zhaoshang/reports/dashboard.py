@@ -183,7 +183,7 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
         style="dim",
     )
     con.print()
-    con.print(fit(con, _headline(report), ["上期", "去年同期", "年度目标", "同比"]))
+    con.print(fit(con, _headline(report), ["上期", "去年同期", "年度目标", "同比", "环比"]))
     con.print()
     con.print(fit(con, _funnel(report), ["", "转化率（本期）"]))
     con.print()
@@ -292,7 +292,7 @@ def _headline(report: Report) -> Table:
             _styled(yoy, yoy_style),
             number(tot.year_to_date.get(key), m),
             number(goal, m) if goal else "",
-            _completion(tot.completion.get(key), key in tot.behind),
+            _completion(tot.completion.get(key), report),
         )
     return t
 
@@ -301,14 +301,19 @@ def _ago(report: Report) -> str:
     return report.last_year.label if report.last_year else "去年同期"
 
 
-def _completion(value: float | None, behind: bool) -> Any:
+def _completion(value: float | None, report: Report) -> Any:
+    """A completion bar and share, then how far it is from 时序进度 in percentage points —
+    yellow from the bulletin's yellow threshold behind, red from its red one."""
     from rich.text import Text
 
     if value is None:
         return ""
     text = Text(f"{bar(value)} {percent(value)}")
-    if behind:
-        text.append(" 落后", style="bold red")
+    gap = (value - report.time_progress) * 100
+    if gap < 0:
+        cfg = report.config
+        style = "bold red" if -gap >= cfg.red_points else "yellow" if -gap >= cfg.yellow_points else "dim"
+        text.append(f" 落后{-gap:.1f}点", style=style)
     return text
 
 
@@ -354,7 +359,8 @@ def _next(stage: str) -> str:
 def _chains(report: Report) -> Table:
     t = _table(
         f"产业链 · {report.period.label}",
-        caption="金额单位：万元。签约额完成率 = 年累计签约额 ÷ 该链年度签约额目标；问题为该链在办 / 超期件数。",
+        caption="金额单位：万元。签约额完成率 = 年累计签约额 ÷ 该链年度签约额目标，「落后 N 点」为低于时序进度的"
+        "百分点；问题为该链在办 / 超期件数。",
     )
     cols = (
         ("产业链", "left"),
@@ -380,7 +386,7 @@ def _chains(report: Report) -> Table:
             number(p.get("signed_amount")),
             number(p.get("started")),
             number(p.get("funds_domestic")),
-            _completion(r.completion.get("signed_amount"), "signed_amount" in r.behind),
+            _completion(r.completion.get("signed_amount"), report),
             f"{number(p.get('problems_open'))}/{number(p.get('problems_overdue'))}",
             style="bold" if total else None,
         )

@@ -43,6 +43,8 @@ class ScopeRow:
     info: dict[str, Any] = field(default_factory=dict)
     #: the same period a year earlier (同比)
     last_year: dict[str, float | None] = field(default_factory=dict)
+    #: completion minus 时序进度, per goal metric (a fraction: -0.131 is 13.1 points behind)
+    schedule_gap: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class ScopeRow:
             "year_to_date": self.year_to_date,
             "goals": self.goals,
             "completion": self.completion,
+            "schedule_gap": self.schedule_gap,
             "behind": self.behind,
         }
 
@@ -304,8 +307,19 @@ def _scope(
 ) -> ScopeRow:
     y = derive(ytd)
     comp = completion(y, goals)
+    gap = {k: round(c - progress, 4) for k, c in comp.items() if c is not None}
     return ScopeRow(
-        level, sid, name, derive(cur), derive(before), y, dict(goals), comp, behind(comp, progress), info or {}
+        level,
+        sid,
+        name,
+        derive(cur),
+        derive(before),
+        y,
+        dict(goals),
+        comp,
+        behind(comp, progress),
+        info or {},
+        schedule_gap=gap,
     )
 
 
