@@ -469,7 +469,7 @@ def test_the_quarter_too_and_the_rule_is_configurable(
 
 
 def test_the_gap_to_the_schedule_in_points(city: Cli) -> None:
-    city("goal", "set", "爱辉区", "--year", "2025", "签约额=2亿", ok=True)
+    city("goal", "set", "爱辉区", "--year", "2025", "签约额=200亿", ok=True)  # far behind the schedule
     data = json.loads(
         city("report", "monthly", "--month", "2025-03", "--today", "2025-03-31", "-f", "json", ok=True).stdout
     )
