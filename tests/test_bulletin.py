@@ -86,6 +86,10 @@ def test_every_sentence_carries_the_reports_figures(demo_db: Path, tmp_path: Pat
         if u["period"]["problems_overdue"]:
             assert f"{u['name']} {u['period']['problems_overdue']} 件" in problems
     assert _paragraph(doc, "四、下步打算") == ["【待填写：下步打算由办公室根据本期情况撰写，系统不代拟。】"]
+    stalled = json.loads(Cli(demo_db)("warn", "--today", data["asof"], "--type", "停滞", "-f", "json", ok=True).stdout)
+    projects = [w for w in stalled if w["kind"] == "targets"]
+    if projects:
+        assert f"阶段停滞超过时限的项目 {len(projects)} 个：" in problems
 
 
 def test_every_number_in_the_text_comes_from_the_report(demo_db: Path, tmp_path: Path) -> None:

@@ -301,7 +301,12 @@ def bulletin(
         if previous:
             _said_default(p.label, "--month 本月", today)
     report = build(db, p, kind=kind, today=today, cfg=cfg, office=office_setting().value)
-    doc = core.compose(report, thresholds=core.Thresholds(cfg.yellow_points, cfg.red_points), next_steps=text)
+    doc = core.compose(
+        report,
+        thresholds=core.Thresholds(cfg.yellow_points, cfg.red_points),
+        next_steps=text,
+        stalled=core.stalled_by_unit(db, report),
+    )
     if template is not None:
         bulletin_docx.write_template(doc, template, out_file)
     else:

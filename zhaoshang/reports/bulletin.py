@@ -119,8 +119,27 @@ def indicator_sentence(row: ScopeRow, key: str, progress: float) -> str:
     return "".join(parts)
 
 
-def compose(report: Report, *, thresholds: Thresholds | None = None, next_steps: str | None = None) -> Bulletin:
-    """The 通报 of ``report`` (see the module's docstring)."""
+def stalled_by_unit(db: Any, report: Report) -> dict[str, int]:
+    """Projects stalled past their stage's limit on the report's day, per 责任单位 (for
+    三、存在问题): the warnings ``zs warn --type 停滞 --today <截至日>`` lists."""
+    from ..pipeline.warnings import compute
+
+    out: dict[str, int] = {}
+    for w in compute(db, today=report.asof, kind=report.config.pipeline_kind, types={"stalled"}):
+        name = w.unit or "（未指定责任单位）"
+        out[name] = out.get(name, 0) + 1
+    return out
+
+
+def compose(
+    report: Report,
+    *,
+    thresholds: Thresholds | None = None,
+    next_steps: str | None = None,
+    stalled: dict[str, int] | None = None,
+) -> Bulletin:
+    """The 通报 of ``report`` (see the module's docstring); ``stalled``: projects stalled past
+    their limit per unit (:func:`stalled_by_unit`)."""
     th = thresholds or Thresholds()
     p, tot, progress = report.period, report.total, report.time_progress
     who = report.office or "全市"
@@ -133,7 +152,7 @@ def compose(report: Report, *, thresholds: Thresholds | None = None, next_steps:
     sections = [
         Section("一、总体情况", overall),
         Section("二、各地各专班情况", _units_paragraphs(report, th)),
-        Section("三、存在问题", _problem_paragraphs(report)),
+        Section("三、存在问题", _problem_paragraphs(report, stalled or {})),
         Section("四、下步打算", [p_.strip() for p_ in (next_steps or "").split("\n\n") if p_.strip()]),
     ]
     placeholder = not sections[3].paragraphs
@@ -205,8 +224,15 @@ def _units_paragraphs(report: Report, th: Thresholds) -> list[str]:
     return out or ["本期没有可比较的招商主体数据。"]
 
 
-def _problem_paragraphs(report: Report) -> list[str]:
+def _problem_paragraphs(report: Report, stalled: dict[str, int]) -> list[str]:
     out: list[str] = []
+    if stalled:
+        ranked = sorted(stalled.items(), key=lambda kv: -kv[1])
+        out.append(
+            f"阶段停滞超过时限的项目 {sum(stalled.values())} 个："
+            + "、".join(f"{name} {n} 个" for name, n in ranked)
+            + "。"
+        )
     overdue = [u for u in report.units if (u.period.get("problems_overdue") or 0) > 0]
     if overdue:
         out.append(
@@ -225,4 +251,4 @@ def _problem_paragraphs(report: Report) -> list[str]:
             + "、".join(f"{u.name}（{_pct(u.completion.get(key) or 0)}）" for u in behind)
             + "。"
         )
-    return out or ["本期没有超期问题，各招商主体均有签约，到位资金均不低于时序进度。"]
+    return out or ["本期没有超期问题和停滞项目，各招商主体均有签约，到位资金均不低于时序进度。"]
