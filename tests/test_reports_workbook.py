@@ -123,9 +123,11 @@ def test_sheets_and_print_setup(demo_report: tuple[Path, dict[str, Any]]) -> Non
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.paperSize == 9, ws.title  # A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        # one page wide (1 is the default, which xlsxwriter leaves out), as many pages tall as needed
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
+            # one page wide (1 is the default, which xlsxwriter leaves out), as many pages tall as needed
+            assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        else:  # too wide for one page at a readable size: scaled to 8 pt, the name column repeated
+            assert ws.page_setup.scale == 80 and ws.print_title_cols is not None, ws.title
         assert data["title"] in ws.oddHeader.center.text, ws.title
         assert "&P" in ws.oddFooter.center.text
     assert wb["封面"]["A1"].value == f"{data['title']}（{data['period']['label']}）"
@@ -329,7 +331,12 @@ def test_libreoffice_opens_the_workbook(demo_report: tuple[Path, dict[str, Any]]
     pdf = outdir / "月报.pdf"
     assert done.returncode == 0, done.stderr
     assert pdf.is_file() and pdf.stat().st_size > 10_000
-    assert pdf.read_bytes().startswith(b"%PDF")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    sheets = len(openpyxl.load_workbook(path).sheetnames)
+    # every sheet on at least one page; wide sheets spread over a few more at 8 pt, not one at 4 pt
+    assert sheets <= pages <= 6 * sheets, (sheets, pages)
 
 
 @pytest.mark.parametrize("sheet", ["产业链", "招商主体"])
@@ -377,3 +384,56 @@ def test_a_past_periods_warnings_are_those_of_its_last_day(demo_db: Path) -> Non
     assert sorted((w["id"], w["type"]) for w in details["warnings"]) == sorted((w["id"], w["type"]) for w in warned)
     later = json.loads(cli("warn", "--today", "2026-11-15", "-f", "json", ok=True).stdout)
     assert sorted((w["id"], w["type"]) for w in later) != sorted((w["id"], w["type"]) for w in warned)
+
+
+def _printed_size(ws: Any) -> float:
+    """The text size (pt) a sheet prints at on A4 landscape, from its own page setup."""
+    from zhaoshang.reports.workbook import BASE_PT, DEFAULT_WIDTH, PRINTABLE_PT
+
+    fit = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
+    if not fit:
+        return BASE_PT * (ws.page_setup.scale or 100) / 100
+    last = ws.max_column
+    widths = [
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width or DEFAULT_WIDTH for c in range(1, last + 1)
+    ]
+    width_pt = sum((w * 7 + 5) * 0.75 for w in widths)
+    return BASE_PT * min(1.0, PRINTABLE_PT / width_pt)
+
+
+def test_every_sheet_prints_at_eight_points_or_more(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    path, _ = demo_report
+    small = {ws.title: round(_printed_size(ws), 1) for ws in openpyxl.load_workbook(path).worksheets}
+    assert {k: v for k, v in small.items() if v < 8} == {}, small
+
+
+def test_no_chart_is_cut_across_pages(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    """Every chart starts a page of its own (a manual break at its anchor row)."""
+    import zipfile
+
+    path, _ = demo_report
+    ns = {
+        "x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    }
+    import xml.etree.ElementTree as ET
+
+    charts = 0
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        for name in sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)):
+            sheet = ET.fromstring(z.read(name))
+            drawing = sheet.find("x:drawing", ns)
+            if drawing is None:
+                continue
+            rels = ET.fromstring(z.read(name.replace("worksheets/", "worksheets/_rels/") + ".rels"))
+            rid = drawing.get(f"{{{ns['r']}}}id")
+            target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+            drawing_xml = ET.fromstring(z.read("xl/" + str(target).replace("../", "")))
+            breaks = {int(b.get("id", "-1")) for b in sheet.iterfind("x:rowBreaks/x:brk", ns)}
+            for anchor in drawing_xml:
+                row = int(anchor.find("xdr:from/xdr:row", ns).text)  # type: ignore[union-attr]
+                charts += 1
+                assert row == 0 or row in breaks, (name, row, sorted(breaks))
+    assert charts >= 3

@@ -16,6 +16,7 @@ here only).
 from __future__ import annotations
 
 import functools
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -90,6 +91,14 @@ def _width(text: str) -> int:
     return width(text)
 
 
+#: the text of every sheet is BASE_PT; printed, it is never smaller than MIN_PRINT_PT
+BASE_PT, MIN_PRINT_PT = 10, 8
+#: A4 landscape less the left and right margins (0.4 in each), in points
+PRINTABLE_PT = (297 / 25.4 - 0.8) * 72
+#: Excel's width of a column the sheet does not size (characters)
+DEFAULT_WIDTH = 8.43
+
+
 class _Sheet:
     """A worksheet written top to bottom, remembering column widths and print setup."""
 
@@ -100,9 +109,9 @@ class _Sheet:
         self.row = 0
         self.widths: dict[int, int] = {}
         ws = self.ws
+        self.breaks: list[int] = []
         ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        ws.set_paper(9)  # A4 (fitted to the page, or scaled, when the widths are known: finish)
         ws.center_horizontally()
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
         ws.set_header(f"&C&14&B{_escape(title)}")
@@ -197,9 +206,28 @@ class _Sheet:
     def _fit(self, c: int, text: str) -> None:
         self.widths[c] = max(self.widths.get(c, 6), min(48, _width(text) + 2))
 
+    def chart(self, row: int, col: int, chart: Any) -> None:
+        """A chart that starts a page of its own: never cut in two with its title over it."""
+        self.ws.insert_chart(row, col, chart)
+        if row > 0:
+            self.breaks.append(row)
+            self.ws.set_h_pagebreaks(sorted(set(self.breaks)))
+
+    def print_scale(self) -> float:
+        """The scale a sheet one page wide would print at on A4 landscape (1 = full size)."""
+        used = max(self.widths, default=0)
+        width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 5) * 0.75 for c in range(used + 1))
+        return min(1.0, PRINTABLE_PT / width_pt) if width_pt else 1.0
+
     def finish(self, *, freeze: int | None = None, autofilter: tuple[int, int, int, int] | None = None) -> None:
         for c, w in self.widths.items():
             self.ws.set_column(c, c, w)
+        if self.print_scale() * BASE_PT >= MIN_PRINT_PT:
+            self.ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+        else:  # too wide to read on one page: print at MIN_PRINT_PT across pages, names repeated
+            self.ws.set_print_scale(math.ceil(MIN_PRINT_PT / BASE_PT * 100))
+            self.ws.repeat_columns(0)
+            self.ws.print_across()
         if freeze is not None:
             self.ws.freeze_panes(freeze, 0)
         if autofilter is not None:
@@ -609,7 +637,7 @@ def _chains(book: _Book) -> None:
     chart.set_x_axis({"num_font": {"name": FONT, "size": 9}})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     chart.set_size({"width": 760, "height": 320})
-    s.ws.insert_chart(s.row + 1, 0, chart)
+    s.chart(s.row + 1, 0, chart)
 
 
 def _units(book: _Book) -> None:
@@ -685,7 +713,7 @@ def _ranking(book: _Book) -> None:
         chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
         chart.set_x_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
         chart.set_size({"width": 760, "height": max(260, 28 * len(rk.rows) + 80)})
-        s.ws.insert_chart(s.row + 1, 0, chart)
+        s.chart(s.row + 1, 0, chart)
 
 
 def _funnel(book: _Book) -> None:
@@ -748,7 +776,7 @@ def _funnel(book: _Book) -> None:
     chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
     chart.show_hidden_data()
     chart.set_size({"width": 640, "height": 320})
-    s.ws.insert_chart(s.row + 1, 0, chart)
+    s.chart(s.row + 1, 0, chart)
 
 
 def _funds(book: _Book) -> None:
@@ -794,7 +822,7 @@ def _funds(book: _Book) -> None:
         line.set_y2_axis({"name": "万美元", "num_format": "#,##0"})
         col.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
         col.set_size({"width": 760, "height": 340})
-        s.ws.insert_chart(s.row, 0, col)
+        s.chart(s.row, 0, col)
 
 
 def _problems(book: _Book) -> None:
