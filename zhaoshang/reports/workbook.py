@@ -972,8 +972,8 @@ def _definitions(book: _Book) -> None:
         "在办、超期、销号率：统计日之后没有状态变更的问题按当前状态；有的，按状态记录倒推到统计日。",
     ):
         s.note(line, 4)
+    s.widths[3] = 90  # the definitions wrap in a wide column (counted when the print scale is chosen)
     s.finish()
-    s.ws.set_column(3, 3, 90)
 
 
 # ---------------------------------------------------------------------------------------
