@@ -437,3 +437,12 @@ def test_no_chart_is_cut_across_pages(demo_report: tuple[Path, dict[str, Any]]) 
                 charts += 1
                 assert row == 0 or row in breaks, (name, row, sorted(breaks))
     assert charts >= 3
+
+
+def test_the_demo_gives_every_chain_a_target_for_each_metric_its_ranking_weighs(demo_db: Path) -> None:
+    data = json.loads(
+        Cli(demo_db)("report", "ranking", "--by", "chain", "--today", _today(), "-f", "json", ok=True).stdout
+    )
+    goal_metrics = [w["metric"] for w in data["weights"] if w["method"] == "goal"]
+    for row in data["rows"]:
+        assert set(goal_metrics) <= set(row["goals"]), row["name"]

@@ -527,12 +527,19 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
             db.conn.execute(
                 "INSERT INTO goals(unit_id, year, metric, value) VALUES (?, ?, ?, ?)", (uid, year, metric, value)
             )
+    # a chain has a target for every metric its ranking weighs against a target; the draws
+    # beyond 签约额 use their own generator, so the rest of the demo stays as it was
+    extra = random.Random(f"chain-goals-{year}")
     for name in chain_names:
         cid = lookups.chain_id(db, name)
-        db.conn.execute(
-            "INSERT INTO goals(chain_id, year, metric, value) VALUES (?, ?, 'signed_amount', ?)",
-            (cid, year, rng.choice([300000, 500000])),
-        )
+        for metric, value in (
+            ("signed_amount", rng.choice([300000, 500000])),
+            ("funds_domestic", extra.choice([60000, 90000, 120000])),
+            ("started", extra.choice([2, 3, 4])),
+        ):
+            db.conn.execute(
+                "INSERT INTO goals(chain_id, year, metric, value) VALUES (?, ?, ?, ?)", (cid, year, metric, value)
+            )
 
     # 项目全周期：前期手续、服务专班与五要件、问题升级、再签约、大走访、政策适用条件
     from .pipeline.demo_data import load as load_pipeline
