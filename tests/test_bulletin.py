@@ -47,6 +47,9 @@ def test_the_layout_is_gb_t_9704(demo_db: Path, tmp_path: Path) -> None:
     body = [p for p in doc.paragraphs[1:] if p.text and not re.match(r"^[一二三四]、", p.text)][:-2]
     assert body and all(east_asia(r) == "仿宋_GB2312" and r.font.size.pt == 16 for p in body for r in p.runs)
     assert all(p.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05) for p in body)
+    table = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")).blob.decode()
+    for font, alt in (("方正小标宋简体", "宋体"), ("仿宋_GB2312", "仿宋")):  # what shows where the font is missing
+        assert re.search(rf'w:name="{font}"><w:altName w:val="{alt}"/>', table), table[-600:]
     footer = sec.footer.paragraphs[0]
     assert footer.text == "— 1 —" and "PAGE" in footer._element.xml and "fldChar" in footer._element.xml
 

@@ -1,6 +1,7 @@
 """The 通报 as a Word document laid out per GB/T 9704-2012 (党政机关公文格式): A4; margins
 top 37, bottom 35, left 28, right 26 mm; 22 lines of 28 characters (3号 text on a fixed
-28.95-point line); title 2号 方正小标宋简体, text 3号 仿宋_GB2312, first-level headings 黑体;
+28.95-point line); title 2号 方正小标宋简体 (falling back to 宋体), text 3号 仿宋_GB2312 (falling back to 仿宋),
+first-level headings 黑体;
 page numbers "— 1 —" in 4号 宋体 at the foot.  Fonts are set for East Asian text
 (``w:eastAsia``), not only the Latin slots, or Word shows Chinese in its default font.
 
@@ -84,6 +85,25 @@ def _page_numbers(section: Any) -> None:
     _fonts(para.add_run(" —"), PAGE_FONT, SIZE_4)
 
 
+#: what Word / WPS shows when the 公文 fonts are not installed (w:altName in the font table)
+FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING_FONT: "黑体", PAGE_FONT: "宋体"}
+
+
+def _font_table(doc: Any) -> None:
+    """Declare the fonts with their fallbacks in ``word/fontTable.xml``: a machine without
+    方正小标宋简体 shows the title in 宋体, without 仿宋_GB2312 the text in 仿宋."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    root = etree.fromstring(part.blob)
+    for name, alt in FALLBACKS.items():
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86"})  # GB2312
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def write_default(bulletin: Bulletin, path: Path) -> None:
     """The bulletin in the GB/T 9704 layout (atomically)."""
     from docx import Document
@@ -109,6 +129,7 @@ def write_default(bulletin: Bulletin, path: Path) -> None:
     for para in (signature, date_line):
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _page_numbers(sec)
+    _font_table(doc)
     with writing(path) as tmp:
         doc.save(str(tmp))
 
