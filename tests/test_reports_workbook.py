@@ -170,7 +170,9 @@ def test_cover_figures_equal_the_json(demo_report: tuple[Path, dict[str, Any]]) 
             assert row[7] == total["year_to_date"][key], key
             assert row[8] == total["goals"].get(key), key
             assert row[9] == total["completion"].get(key), key
-            assert row[10] == "查看明细"
+            gap = total["schedule_gap"].get(key)
+            assert row[10] == (None if gap is None else round(gap * 100, 1)), key  # 比时序进度（百分点）
+            assert row[11] == "查看明细"
     assert seen == set(COVER_ROWS.values())
     ranking = [(r[1], r[2]) for r in _rows(ws) if r and isinstance(r[0], int) and isinstance(r[2], float)]
     assert ranking == [(r["name"], r["score"]) for r in data["ranking"]["rows"]]

@@ -287,6 +287,10 @@ class _Book:
             "days": {"border": 1, "num_format": "0.0"},
             "date": {"border": 1, "num_format": "yyyy-mm-dd", "align": "left"},
             "link": {"border": 1, "font_color": "#0563C1", "underline": 1},
+            "gap_ahead": {"border": 1, "num_format": "+0.0;-0.0;0.0", "font_color": "#1E7B34"},
+            "gap_behind": {"border": 1, "num_format": "+0.0;-0.0;0.0", "font_color": "#808080"},
+            "gap_yellow": {"border": 1, "num_format": "+0.0;-0.0;0.0", "font_color": "#BF8F00", "bold": True},
+            "gap_red": {"border": 1, "num_format": "+0.0;-0.0;0.0", "font_color": "#C00000", "bold": True},
             "up": {"border": 1, "font_color": "#1E7B34", "align": "right"},
             "down": {"border": 1, "font_color": "#C00000", "align": "right"},
             "flat": {"border": 1, "font_color": "#808080", "align": "right"},
@@ -366,7 +370,7 @@ def _fmt(m: Metric) -> str:
 def _cover(book: _Book) -> None:
     r = book.report
     s = book.sheet("封面", r.heading)
-    span = 11
+    span = 12
     s.title(
         r.heading,
         f"统计期 {r.period.start} 至 {r.period.end}　截至 {r.asof}　上期 {r.previous.label}　"
@@ -377,7 +381,10 @@ def _cover(book: _Book) -> None:
     s.row += 1
     ago = r.last_year.label if r.last_year else "去年同期"
     s.header(
-        ["指标", "单位", "本期", "上期", "环比", f"去年同期（{ago}）", "同比", "年累计", "年度目标", "完成率", "明细"]
+        [
+            *("指标", "单位", "本期", "上期", "环比", f"去年同期（{ago}）", "同比", "年累计", "年度目标", "完成率"),
+            *("比时序进度（百分点）", "明细"),
+        ]
     )
     tot = r.total
     first = s.row
@@ -403,7 +410,12 @@ def _cover(book: _Book) -> None:
         )
         _change_cell(s, row, 4, cur, prev, m)
         _change_cell(s, row, 6, cur, back, m, year_on_year=True)
-        s.link(row, 10, DETAIL_SHEETS[TRACE[key]])
+        gap = tot.schedule_gap.get(key)
+        if gap is None:
+            s.ws.write_blank(row, 10, None, book.f["flat"])
+        else:
+            s.ws.write_number(row, 10, round(gap * 100, 1), book.f[_gap_format(gap * 100, r.config)])
+        s.link(row, 11, DETAIL_SHEETS[TRACE[key]])
     s.ws.conditional_format(
         first,
         9,
@@ -479,6 +491,16 @@ def _cover(book: _Book) -> None:
     s.ws.set_column(0, 0, 22)
     s.ws.set_column(8, 8, 10)
     s.ws.activate()
+
+
+def _gap_format(points: float, cfg: Any) -> str:
+    """Ahead of 时序进度 green; behind it grey, yellow from the bulletin's yellow threshold,
+    red from its red one (the same thresholds as the 红黑榜)."""
+    if points >= 0:
+        return "gap_ahead"
+    if -points >= cfg.red_points:
+        return "gap_red"
+    return "gap_yellow" if -points >= cfg.yellow_points else "gap_behind"
 
 
 def _change_cell(
