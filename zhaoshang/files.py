@@ -30,6 +30,19 @@ def writing(target: Path) -> Iterator[Path]:
         raise
 
 
+def check_target(path: Path, *, suffix: str, what: str, example: str) -> Path:
+    """Refuse, before any work, a file name ``what`` (报表文件, 通报文件 …) cannot be written
+    to: another extension than ``suffix``, a directory, a folder that does not exist."""
+    path = Path(path)
+    if path.suffix.lower() != suffix:
+        raise ZsError(f"{what}「{path}」应以 {suffix} 结尾，如 --out {example}")
+    if path.is_dir():
+        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / example}")
+    if not path.parent.is_dir():
+        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
+    return path
+
+
 def put_in_place(tmp: Path, target: Path) -> None:
     """Rename the finished ``tmp`` over ``target`` in one step (a half-written file never
     appears), keeping the permissions of the file it replaces: an export over a file only its

@@ -152,10 +152,7 @@ def write_template(bulletin: Bulletin, template: Path, path: Path) -> None:
 
 
 def check_target(path: Path) -> Path:
-    if path.suffix.lower() != ".docx":
-        raise ZsError(f"通报文件「{path}」应以 .docx 结尾，如 --out 通报.docx")
-    if path.is_dir():
-        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '通报.docx'}")
-    if not path.parent.is_dir():
-        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
-    return path
+    """Refuse, before any work, a file name the 通报 cannot be written to."""
+    from ..files import check_target as check
+
+    return check(path, suffix=".docx", what="通报文件", example="通报.docx")

@@ -22,7 +22,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ZsError
 from ..files import writing
 from .dashboard import FUNNEL, HEADLINE, RATE_PAIRS
 from .figures import in_window
@@ -314,15 +313,9 @@ class _Book:
 
 def check_target(path: Path) -> Path:
     """Refuse, before any work, a file name the workbook cannot be written to."""
+    from ..files import check_target as check
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise ZsError(f"报表文件「{path}」应以 .xlsx 结尾，如 --out 月报.xlsx")
-    if path.is_dir():
-        raise ZsError(f"「{path}」是一个目录：请给出文件名，如 {path / '月报.xlsx'}")
-    if not path.parent.is_dir():
-        raise ZsError(f"目录「{path.parent}」不存在：请先建好目录，或换一个保存位置")
-    return path
+    return check(path, suffix=".xlsx", what="报表文件", example="月报.xlsx")
 
 
 def write(report: Report, path: Path) -> list[str]:
