@@ -142,7 +142,7 @@ def compose(
     their limit per unit (:func:`stalled_by_unit`)."""
     th = thresholds or Thresholds()
     p, tot, progress = report.period, report.total, report.time_progress
-    who = report.office or "全市"
+    who = report.office  # the office's own name, or none: a county's 通报 must not say 全市
     overall = [
         f"{p.label}（统计期 {p.start} 至 {p.end}，截至 {report.asof}），{who}"
         + "；".join(indicator_sentence(tot, k, progress) for k in OVERALL)
