@@ -2,13 +2,14 @@
 
 Everything here is pure (no I/O, no printing) and raises :class:`ParseError` with a short
 Simplified Chinese message that quotes the offending value in 「」 and says which form is
-accepted.  Only the standard library is used; ``decimal`` is imported on first use so that
-importing this module stays cheap.
+accepted.  ``decimal`` and OpenCC (traditional → simplified) are imported on first use so
+that importing this module stays cheap.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 from zhaoshang.errors import ParseError
@@ -16,6 +17,7 @@ from zhaoshang.errors import ParseError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     import decimal
+    from typing import Any
 
 __all__ = [
     "MONEY_UNITS",
@@ -48,105 +50,28 @@ def to_halfwidth(s: str) -> str:
     return s.translate(_HALFWIDTH)
 
 
-# Traditional -> simplified, one character to one character.  Each token is 繁简.  Characters
-# whose traditional form is also a standard simplified character with another meaning
-# (乾 著 徵 藉 瞭 覆 彷 …) are deliberately left out.  No simplified form is itself a key, so
-# the conversion is idempotent.
-_T2S_PAIRS = """
-麼么 麽么 會会 計计 劃划 項项 資资 額额 億亿 萬万 業业 產产 産产 鏈链 關关 聯联 單单 責责
-間间 開开 設设 發发 區区 縣县 處处 級级 簽签 籤签 約约 統统 動动 態态 問问 題题 決决 審审
-規规 許许 證证 証证 書书 節节 點点 預预 紅红 燈灯 黃黄 號号 銷销 據据 庫库 撥拨 話话 電电
-碼码 繫系 係系 絡络 員员 領领 導导 組组 長长 協协 調调 環环 護护 務务 財财 稅税 貸贷 標标
-準准 獎奖 奬奖 懲惩 場场 專专 議议 內内 條条 與与 為为 爲为 這这 們们 個个 來来 時时 東东
-車车 門门 馬马 鐵铁 風风 雲云 氣气 體体 讀读 寫写 樣样 當当 經经 濟济 際际 貿贸 圖图 譜谱
-廣广 龍龙 粵粤 亞亚 視视 頻频 冊册 鄉乡 賢贤 傑杰 歸归 屬属 園园 臺台 檯台 颱台 灣湾 鋼钢
-銅铜 礦矿 煉炼 糧粮 農农 藥药 醫医 療疗 數数 網网 線线 綫线 輛辆 機机 儲储 熱热 陽阳 陰阴
-萬万 與与 專专 叢丛 絲丝 兩两 嚴严 喪丧 豐丰 臨临 麗丽 舉举 義义 烏乌 樂乐 喬乔 習习 買买
-亂乱 爭争 於于 虧亏 畝亩 親亲 僅仅 從从 侖仑 倉仓 儀仪 眾众 衆众 優优 夥伙 傘伞 偉伟 傳传
-傷伤 倫伦 偽伪 僞伪 餘余 傭佣 俠侠 侶侣 偵侦 側侧 僑侨 儂侬 兒儿 兌兑 黨党 蘭兰 興兴 茲兹
-養养 獸兽 岡冈 軍军 馮冯 沖冲 衝冲 況况 凍冻 淨净 凈净 涼凉 減减 湊凑 幾几 鳳凤 憑凭 凱凯
-擊击 鑿凿 劉刘 則则 剛刚 創创 刪删 別别 剎刹 劑剂 劍剑 剝剥 劇剧 勸劝 辦办 勵励 勁劲 勞劳
-勢势 勳勋 勛勋 勻匀 匯汇 彙汇 滙汇 匱匮 華华 賣卖 盧卢 衛卫 卻却 廠厂 廳厅 曆历 歷历 厲厉
-壓压 厭厌 廁厕 廂厢 廈厦 廚厨 參参 雙双 變变 敘叙 疊叠 葉叶 嘆叹 歎叹 嚇吓 呂吕 嗎吗 噸吨
-聽听 啟启 啓启 吳吴 嘔呕 嗆呛 嗚呜 詠咏 喚唤 囑嘱 團团 糰团 圍围 圓圆 國国 塊块 壞坏 墳坟
-壘垒 壩坝 墊垫 牆墙 墻墙 壯壮 聲声 殼壳 壺壶 壽寿 備备 復复 複复 夠够 夢梦 夾夹 奪夺 奮奋
-奧奥 婦妇 媽妈 嬌娇 孫孙 學学 寧宁 寶宝 實实 寵宠 寬宽 將将 尋寻 對对 屆届 屍尸 層层 屢屡
-峽峡 島岛 嶺岭 嶽岳 巖岩 鞏巩 幣币 帥帅 師师 帳帐 帶带 幫帮 幹干 慶庆 廢废 廟庙 彈弹 強强
-彎弯 錄录 録录 彥彦 徑径 徹彻 惡恶 悅悦 惱恼 愛爱 慣惯 憂忧 憐怜 應应 懇恳 懷怀 懸悬 戀恋
-戰战 戲戏 戶户 擴扩 擬拟 擇择 擁拥 擔担 擾扰 攝摄 攜携 撫抚 換换 掃扫 揚扬 搶抢 撐撑 擋挡
-擠挤 攤摊 攔拦 攪搅 擺摆 擲掷 撲扑 揀拣 損损 搖摇 攬揽 報报 執执 舊旧 晝昼 顯显 曉晓 暢畅
-暫暂 構构 極极 楊杨 槍枪 樓楼 樞枢 橋桥 橫横 檢检 櫃柜 權权 歐欧 歡欢 歲岁 殘残 殺杀 毀毁
-漢汉 滅灭 湯汤 溝沟 滬沪 滿满 漁渔 潔洁 澤泽 濃浓 濕湿 溼湿 灘滩 災灾 無无 煙烟 燈灯 營营
-燒烧 燦灿 爐炉 爺爷 爾尔 狀状 獨独 獲获 穫获 獵猎 獻献 現现 瑣琐 璽玺 畫画 異异 盡尽 儘尽
-監监 盤盘 睜睁 礎础 確确 礙碍 祿禄 禍祸 禮礼 禪禅 種种 稱称 穩稳 積积 窮穷 竊窃 競竞 筆笔
-範范 築筑 簡简 籃篮 籌筹 類类 緊紧 羅罗 聖圣 聞闻 聰聪 職职 腎肾 腦脑 膚肤 臉脸 臟脏 髒脏
-艱艰 藝艺 虛虚 蟲虫 蠶蚕 術术 補补 裝装 製制 襪袜 覽览 觸触 豬猪 貓猫 趕赶 趙赵 躍跃 踐践
-蹤踪 軀躯 邊边 遞递 遠远 適适 遲迟 選选 遺遗 還还 邁迈 郵邮 鄰邻 鄧邓 醜丑 釋释 隊队 陸陆
-階阶 隨随 險险 隱隐 雜杂 雞鸡 鷄鸡 離离 難难 雖虽 霧雾 靈灵 靜静 韓韩 響响 飛飞 鹽盐 齊齐
-齒齿 龜龟 價价 償偿 塵尘 壇坛 罈坛 妝妆 尷尴 嶄崭 巒峦 憶忆 掛挂 採采 掙挣 揮挥 敵敌 斂敛
-斷断 晉晋 暈晕 曬晒 棄弃 棟栋 榮荣 槓杠 樁桩 橢椭 檔档 檻槛 櫥橱 欄栏 毆殴 氈毡 氫氢 溫温
-滯滞 滲渗 滾滚 漿浆 潑泼 澀涩 濁浊 濫滥 濱滨 瀏浏 灑洒 烴烃 燭烛 爛烂 牘牍 犧牺 狹狭 猶犹
-獄狱 獅狮 瑤瑶 甕瓮 畢毕 疇畴 瘡疮 癢痒 皺皱 盜盗 盞盏 矯矫 磚砖 祕秘 禦御 禿秃 窩窝 竄窜
-竅窍 筍笋 箏筝 簍篓 籠笼 糾纠 罰罚 罷罢 翹翘 聳耸 膽胆 膠胶 臘腊 艦舰 莊庄 萊莱 蔣蒋 蕭萧
-薦荐 薩萨 藍蓝 蘆芦 蘋苹 蝦虾 螢萤 蠟蜡 褲裤 襯衬 謄誊 譽誉 貳贰 趨趋 跡迹 蹟迹 踴踊 輿舆
-辭辞 遜逊 鄭郑 醞酝 醬酱 釀酿 陝陕 隸隶 雋隽 靂雳 韁缰 韜韬 餚肴 骯肮 髮发 鬍胡 鬱郁 魯鲁
-鴉鸦 麵面 麪面 黴霉 齋斋 龕龛 龐庞 聾聋 襲袭 壟垄 攏拢 朧胧 瓏珑 嚨咙 隴陇 麥麦 濟济 齡龄
-張张 脹胀 漲涨 韋韦 圍围 違违 緯纬 葦苇 韌韧 陣阵 陳陈 連连 運运 渾浑 揮挥 褲裤 斬斩 暫暂
-漸渐 慚惭 蓮莲 漣涟 誌志 週周 遊游 併并 並并 佈布 闆板 錶表 彆别 纔才 齣出 澱淀 鼕冬 颳刮
-飢饥 饑饥 傢家 薑姜 剋克 睏困 纍累 簾帘 濛蒙 矇蒙 懞蒙 彌弥 瀰弥 衊蔑 僕仆 樸朴 韆千 鞦秋
-捨舍 瀋沈 勝胜 塗涂 窪洼 鹹咸 嚮向 須须 鬚须 籲吁 蕓芸 紮扎 佔占 摺折 癥症 緻致 隻只 託托
-鬥斗 鬧闹 穀谷 蔔卜 後后 裡里 裏里 鐘钟 鍾钟 願愿 臟脏 麴曲 麯曲 捲卷 夥伙 姦奸 迴回 傑杰
-說说 説说 話话 語语 請请 認认 識识 論论 課课 訂订 記记 討讨 訓训 訊讯 訪访 設设 訴诉 診诊
-詞词 譯译 試试 詩诗 誠诚 誇夸 詳详 該该 誤误 誰谁 誼谊 諒谅 談谈 謝谢 謀谋 謊谎 謎谜 講讲
-讓让 讚赞 詢询 評评 詐诈 註注 訝讶 誦诵 諸诸 諾诺 諮咨 謂谓 諷讽 謠谣 譴谴 譏讥 訟讼 訣诀
-詭诡 詮诠 諫谏 諧谐 謙谦 謹谨 譁哗 誕诞 誘诱 誣诬 謬谬 訛讹 詰诘 諦谛 諱讳 諺谚 謁谒 譚谭
-誡诫 誨诲 諄谆 諭谕 謗谤
-錢钱 銀银 鋁铝 鋅锌 錫锡 鉛铅 鎳镍 鈷钴 鋰锂 鈦钛 錳锰 鉬钼 鎢钨 鉻铬 釩钒 銻锑 鍺锗 鎵镓
-銦铟 鉑铂 鈀钯 針针 釘钉 鈕钮 鈍钝 鈔钞 鈴铃 鉤钩 鈎钩 銳锐 鋭锐 鋒锋 鋪铺 錯错 鍋锅 鍵键
-鍛锻 鎮镇 鎖锁 鏡镜 鑄铸 鑑鉴 鑒鉴 鑰钥 鑽钻 鑼锣 鋸锯 錘锤 鏟铲 鉗钳 釣钓 銜衔 鈞钧 鋤锄
-鍍镀 鏽锈 銹锈 鐳镭 鈾铀 錨锚 鎊镑 鐫镌 鏢镖 鎂镁 鈉钠 鉀钾 鈣钙 銨铵 鋇钡 錦锦 鏗铿 銘铭
-銓铨 鏤镂 鑲镶 鑷镊 鐺铛 鉸铰 鍬锹 鎚锤 錠锭 鋼钢 鋯锆 鈮铌 鉭钽 鎘镉 鉍铋 銫铯 銣铷 錸铼
-紀纪 紉纫 純纯 紗纱 納纳 紙纸 紛纷 紐纽 紡纺 細细 終终 紹绍 結结 絕绝 絶绝 給给 絨绒 綁绑
-綜综 綠绿 緑绿 綢绸 維维 綱纲 綴缀 緒绪 緝缉 編编 緩缓 練练 緣缘 縫缝 縮缩 總总 績绩 織织
-繞绕 繩绳 繪绘 繼继 續续 纜缆 纖纤 縱纵 綿绵 縷缕 締缔 緞缎 緬缅 縛缚 繃绷 繳缴 繡绣 綉绣
-纏缠 紋纹 紳绅 絞绞 綻绽 綽绰 緋绯 繭茧 紓纾 絹绢 綸纶 緘缄 縈萦 繽缤 纓缨 紅红 級级 約约
-問问 閃闪 閉闭 閑闲 閒闲 悶闷 閘闸 閣阁 閥阀 閱阅 閲阅 闊阔 闖闯 闡阐 閩闽 闔阖 闕阙 闌阑
-閨闺 閻阎 闈闱 闢辟 閔闵 潤润 澗涧 簡简 燜焖 閏闰 閡阂
-軌轨 軒轩 軟软 軸轴 較较 載载 輔辅 輕轻 輝辉 輩辈 輪轮 輸输 轄辖 轉转 轎轿 轟轰 輯辑 軋轧
-輒辄 輓挽 輾辗 轅辕 轍辙 轆辘 庫库 揮挥 塹堑 鏈链 範范 陣阵
-駛驶 駐驻 駕驾 駝驼 騎骑 騙骗 騰腾 驗验 驚惊 驟骤 驢驴 驅驱 驕骄 駁驳 騷骚 驛驿 駿骏 嗎吗
-碼码 罵骂 螞蚂 瑪玛 篤笃 闖闯
-貝贝 負负 財财 貢贡 販贩 貨货 貧贫 貪贪 貫贯 購购 貯贮 貴贵 費费 賀贺 賈贾 賊贼 賄贿 賓宾
-賠赔 賞赏 賜赐 賤贱 質质 賬账 賭赌 賴赖 賺赚 賽赛 贈赠 贊赞 贏赢 贖赎 贍赡 賦赋 賑赈 賂赂
-貼贴 貶贬 賃赁 賒赊 測测 鍘铡 敗败 唄呗 圓圆 韻韵 嬰婴 櫻樱 鸚鹦 債债 瀆渎 贓赃 贛赣
-見见 規规 視视 覺觉 觀观 覓觅 硯砚 覲觐 覬觊 寬宽 欖榄
-頁页 頂顶 順顺 預预 頑顽 頒颁 頓顿 頗颇 頭头 題题 顏颜 顔颜 類类 顧顾 顛颠 顆颗 顫颤 頸颈
-頰颊 頹颓 顱颅 顎颚 頌颂 碩硕 煩烦 瀕濒 頃顷 頻频 額额
-颶飓 飄飘 颯飒 楓枫 瘋疯
-飯饭 飲饮 飽饱 飾饰 餅饼 餓饿 館馆 饅馒 餃饺 饒饶 餵喂 飼饲 餡馅 饋馈 饞馋 蝕蚀
-魚鱼 鮮鲜 鯨鲸 鯉鲤 鰻鳗 鱷鳄 蘇苏
-鳥鸟 鴨鸭 鵝鹅 鴿鸽 鷹鹰 鶴鹤 鳴鸣 鴻鸿 鷺鹭 鷗鸥 鵬鹏
-籠笼 黃黄 齊齐 擠挤 齡龄
-"""
-
-_T2S: dict[int, int] | None = None
-
-
-def _t2s_table() -> dict[int, int]:
-    global _T2S
-    if _T2S is None:
-        table: dict[int, int] = {}
-        for token in _T2S_PAIRS.split():
-            trad, simp = ord(token[0]), ord(token[1])
-            if trad != simp:
-                table[trad] = simp
-        _T2S = table
-    return _T2S
+_T2S: Any = None  # the OpenCC converter, made on first use (≈6 ms: most commands never need it)
 
 
 def to_simplified(s: str) -> str:
-    """Traditional Chinese characters to simplified ones; everything else is left alone."""
-    return s.translate(_t2s_table())
+    """Traditional Chinese to simplified with OpenCC's ``t2s`` conversion (characters and
+    phrases: 辦理時限 → 办理时限, 序號 → 序号, 進展 → 进展); everything else is left alone.
+
+    OpenCC rather than a table of our own: its dictionaries cover every character in use and
+    the phrase-level cases (乾隆 stays, 乾燥 → 干燥) a character table gets wrong."""
+    if s.isascii():
+        return s
+    return _convert(s)
+
+
+@functools.lru_cache(maxsize=65536)
+def _convert(s: str) -> str:
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    return str(_T2S.convert(s))
 
 
 # ------------------------------------------------------------------------------ keys, names
