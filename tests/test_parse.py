@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang import parse as P
 from zhaoshang.errors import ParseError, ZsError
 from zhaoshang.parse import (
     format_money,
