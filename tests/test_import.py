@@ -127,10 +127,20 @@ def test_map_columns_explicitly(cli: Cli, city: dict[str, int], tmp_path: Path, 
     assert "--map 的字段「不存在的字段」" in r.stderr
 
 
-def test_unknown_columns_are_reported_not_fatal(cli: Cli, city: dict[str, int], tmp_path: Path) -> None:
-    rows = [["项目名称", "产业链", "领导批示"], ["锌项目", "有色金属", "抓紧推进"]]
-    r = cli("import", str(write_xlsx(tmp_path / "a.xlsx", {"招什么": rows})), ok=True)
-    assert "未识别的列已忽略：C列「领导批示」" in r.stderr
+def test_unknown_columns_are_refused_until_mapped_or_ignored(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    rows = [["项目名称", "产业链", "领导批示", None], ["锌项目", "有色金属", "抓紧推进", "x"]]
+    path = write_xlsx(tmp_path / "a.xlsx", {"招什么": rows})
+    before = dump(db_path)
+    r = cli("import", str(path), ok=False)
+    assert "C列「领导批示」：不是「招什么」的字段" in r.stderr
+    assert "--map 领导批示=忽略" in r.stderr
+    assert "D列：这一列有数据但没有表头" in r.stderr
+    assert dump(db_path) == before
+    r = cli("import", str(path), "--map", "领导批示=忽略", "--map", "D=备注", ok=True)
+    assert "按 --map 忽略 C列「领导批示」" in r.stderr
+    assert _get(db_path, "锌项目")["notes"] == "x"
 
 
 def test_units_in_headers_that_cannot_hold_the_currency(
@@ -176,24 +186,28 @@ def test_invalid_rows_write_nothing_and_every_problem_is_listed(
     assert "「招什么」第6行 B列「产业链」 值「火星产业」：没有名为「火星产业」的产业链" in err
     assert "「招什么」第7行 项目名称：项目名称不能为空" in err
     assert "Traceback" not in err
-    rejected = records(errors, "招什么")
-    assert [x["项目名称"] for x in rejected] == ["金额坏了", "日期坏了", "状态坏了", "链坏了", None]
-    assert [x["原行号"] for x in rejected] == [3, 4, 5, 6, 7]
-    assert "无法识别的金额" in rejected[0]["错误说明"]
-    assert "有歧义" in rejected[2]["错误说明"] and "不是可选值" in rejected[2]["错误说明"]
-    # fix the rejected rows in the errors file and import them alone: it works
+    # the whole sheet comes back: every row in its place, the reasons beside the bad ones
+    back = records(errors, "招什么")
+    assert [x["项目名称"] for x in back] == ["好项目", "金额坏了", "日期坏了", "状态坏了", "链坏了", None]
+    assert back[0]["错误说明"] is None
+    assert "无法识别的金额" in back[1]["错误说明"]
+    assert "有歧义" in back[3]["错误说明"] and "不是可选值" in back[3]["错误说明"]
+    # fix the rejected rows in the errors file and import it: every row arrives exactly once
     wb = openpyxl.load_workbook(errors)
     ws = wb["招什么"]
-    fixes = {2: ("C", "3亿"), 3: ("E", "2026-02-28"), 5: ("B", "有色金属")}
+    fixes = {3: ("C", "3亿"), 4: ("E", "2026-02-28"), 6: ("B", "有色金属")}
     for row, (col, value) in fixes.items():
         ws[f"{col}{row}"] = value
-    ws["D3"] = "已签约"  # a signing date needs the status that goes with it
-    ws["D4"], ws["E4"], ws["F4"] = "已签约", "2026-03-04", "B"
-    ws["A6"] = "补上名称的项目"
+    ws["D4"] = "已签约"  # a signing date needs the status that goes with it
+    ws["D5"], ws["E5"], ws["F5"] = "已签约", "2026-03-04", "B"
+    ws["A7"] = "补上名称的项目"
     wb.save(errors)
     r = cli("import", str(errors), ok=True)
-    assert "新增 5" in r.stderr
+    assert "新增 6" in r.stderr
     assert _get(db_path, "金额坏了")["investment"] == 30000
+    assert _get(db_path, "好项目")["investment"] == 1000
+    r = cli("import", str(errors), ok=True)  # and once only
+    assert "没有变化" in r.stderr
 
 
 def test_dry_run_reports_and_writes_nothing(cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path) -> None:

@@ -20,6 +20,9 @@ from ..parse import normalize_key, split_assignment, to_halfwidth, to_simplified
 from .layout import READONLY_ITEM_KEYS, Col, SheetSpec
 from .tables import HeaderCell
 
+#: the column ``--errors`` adds (and the row-number column older versions added): never data
+ERROR_HEADER = "错误说明"
+SYSTEM_HEADERS = frozenset({normalize_key(ERROR_HEADER), normalize_key("原行号")})
 #: ``--map 列=忽略`` values that drop a column
 IGNORE_WORDS = frozenset({"忽略", "-", "ignore", "skip", "不导入", "无"})
 #: headers of a status reason (退库原因, 销号说明 …)
@@ -68,6 +71,8 @@ class Target:
     col: Col | None = None
     #: what unmarked numbers are in, from the header: "亿", "万" or "元"
     unit: str = "万"
+    #: how the header was understood (字段名, 别名, 包含「时限」, --map …)
+    how: str = "字段名"
 
     @property
     def where(self) -> str:
@@ -84,8 +89,12 @@ class Mapping:
     unknown: dict[int, HeaderCell] = field(default_factory=dict)
     #: columns recognised but deliberately not imported (read-only, masked, --map 忽略 …)
     ignored: set[int] = field(default_factory=set)
+    #: why each ignored column is not imported
+    why: dict[int, str] = field(default_factory=dict)
     #: columns naming a field another column already fills (column -> field key)
     shadowed: dict[int, str] = field(default_factory=dict)
+    #: headers containing the names of two or more fields (column -> header, names found)
+    ambiguous: dict[int, tuple[HeaderCell, list[str]]] = field(default_factory=dict)
 
     def by_key(self, key: str) -> Target | None:
         for t in self.targets:
@@ -203,6 +212,65 @@ def field_match(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -
     return None, 0
 
 
+# Words too general to name a field from inside a longer header ("项目进展" is not 项目名称).
+_GENERIC = frozenset(
+    normalize_key(w)
+    for w in ("项目", "名称", "企业", "单位", "情况", "日期", "时间", "方式", "类型", "类别", "标准", "内容", "编号")
+)
+# A modifier before a contained name makes it another fact: 计划开工时间 is not 开工时间.
+_MODIFIED = re.compile(r"(?:计划|预计|拟|预期|原定|目标|应|要求|约定)$")
+_CORE_DROP = re.compile(r"[()（）【】\[\]〔〕<>《》「」『』\"'“”‘’、,，.。:：;；/／\\|_\-—–·*＊#№]")
+
+
+def header_core(text: str) -> str:
+    """A header normalised for matching: OpenCC simplified, half-width, no spaces, no
+    brackets or punctuation, no trailing unit (``計劃總投資（億元）`` → ``计划总投资``)."""
+    from .tables import parse_header
+
+    _, label, _ = parse_header(text)
+    return _CORE_DROP.sub("", normalize_key(label))
+
+
+_CONTAIN: dict[tuple[int, str | None], list[tuple[str, FieldDef]]] = {}
+
+
+def _containable(defs: Definitions, kind: KindDef | None) -> list[tuple[str, FieldDef]]:
+    key = (id(defs), kind.key if kind is not None else None)
+    hit = _CONTAIN.get(key)
+    if hit is None:
+        exact, alias = _field_index(defs, kind)
+        names: dict[str, FieldDef] = {}
+        for n, f in (*exact.items(), *alias.items()):
+            core = _CORE_DROP.sub("", n)
+            if len(core) >= 2 and core not in _GENERIC and not core.isascii() and f.key not in READONLY_ITEM_KEYS:
+                names.setdefault(core, f)
+        hit = _CONTAIN[key] = sorted(names.items(), key=lambda x: -len(x[0]))
+    return hit
+
+
+def contained_match(defs: Definitions, kind: KindDef | None, text: str) -> tuple[FieldDef | None, list[str]]:
+    """The field a header names by containing exactly one known label or alias
+    (办理时限 → 时限), and the names found.  Two fields found: ``(None, names)`` — ambiguous,
+    to be listed, never guessed."""
+    core = header_core(text)
+    if not core:
+        return None, []
+    found: list[tuple[str, FieldDef]] = []
+    for name, f in _containable(defs, kind):
+        at = core.find(name)
+        if at < 0 or any(name in other for other, _ in found):
+            continue
+        if _MODIFIED.search(core[:at]):
+            found.append((name, FieldDef(key="", label="")))  # a modified name: not that field
+            continue
+        found.append((name, f))
+    fields = {f.key for _, f in found}
+    names = [n for n, _ in found]
+    if len(fields) == 1 and "" not in fields:
+        return found[0][1], names
+    return None, names
+
+
 def _item_field(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -> FieldDef | None:
     return field_match(defs, kind, names)[0]
 
@@ -230,36 +298,53 @@ def map_item_columns(
     chosen: dict[str, tuple[int, Target]] = {}
     readonly: list[HeaderCell] = []
     for h in header:
-        if not h.text:
-            continue
         target_name = _explicit(h, explicit)
+        if not h.text and target_name is None:
+            continue
         level = 3
+        how = "--map"
+        if target_name is None and normalize_key(h.text) in SYSTEM_HEADERS:
+            out.ignored.add(h.column)
+            out.why[h.column] = "上次导入写出的错误说明，导入时忽略"
+            continue
         if target_name is not None:
             if normalize_key(target_name) in IGNORE_WORDS:
                 out.notes.append(f"按 --map 忽略 {h.letter}列「{h.text}」")
                 out.ignored.add(h.column)
+                out.why[h.column] = "按 --map 忽略"
                 continue
             if normalize_key(target_name) in REASON_NAMES:
-                out.targets.append(Target(h.column, h.letter, h.text, "reason"))
+                out.targets.append(Target(h.column, h.letter, h.text, "reason", how=how))
                 continue
             f: FieldDef | None = _resolve_target(defs, kind, target_name)
         elif normalize_key(h.label) in REASON_NAMES:
             out.targets.append(Target(h.column, h.letter, h.text, "reason"))
             continue
         else:
-            f, level = field_match(defs, kind, (h.label, h.text))
+            f, level = field_match(defs, kind, (h.label, h.text, header_core(h.text)))
+            how = {2: "字段名", 1: "别名"}.get(level, "")
+            if f is None:
+                f, found = contained_match(defs, kind, h.text)
+                if f is not None:
+                    level, how = 0, f"含「{found[0]}」"
+                    out.notes.append(f"{h.letter}列「{h.text}」按其中的「{found[0]}」对应「{f.label}」")
+                elif len(found) > 1:
+                    out.ambiguous[h.column] = (h, found)
+                    continue
         if f is None:
             out.unknown[h.column] = h
             continue
         if f.key in READONLY_ITEM_KEYS:
             readonly.append(h)
             out.ignored.add(h.column)
+            out.why[h.column] = "由系统记录，导入时忽略"
             continue
         if masked and f.sensitive:
             out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（--mask），导入时忽略，不覆盖原值")
             out.ignored.add(h.column)
+            out.why[h.column] = "导出时已隐藏（--mask），不覆盖原值"
             continue
-        t = Target(h.column, h.letter, h.text, f.key, field=f)
+        t = Target(h.column, h.letter, h.text, f.key, field=f, how=how)
         if f.type == "money":
             t.unit, problem = money_unit(f, h.unit)
             if problem:
@@ -269,6 +354,7 @@ def map_item_columns(
             loser, winner = (t, other[1]) if other[0] >= level else (other[1], t)
             out.notes.append(f"{loser.where}与 {winner.where} 都对应「{f.label}」，只导入 {winner.where}")
             out.ignored.add(loser.column)
+            out.why[loser.column] = f"与 {winner.letter}列 都对应「{f.label}」，只导入 {winner.letter}列"
             out.shadowed[loser.column] = f.key
             if loser is t:
                 continue
@@ -305,7 +391,7 @@ def map_detail_columns(
             loose.setdefault(n, c)
     taken: dict[str, Target] = {}
     for h in header:
-        if not h.text:
+        if not h.text or normalize_key(h.text) in SYSTEM_HEADERS:
             continue
         name = _explicit(h, explicit)
         col: Col | None
@@ -370,7 +456,17 @@ def known_labels(
     names.update(REASON_NAMES)
     names.update(k for k in explicit if not _LETTERS.fullmatch(k))
     names.discard("")
-    return lambda label: normalize_key(label) in names
+    cores = {_CORE_DROP.sub("", n) for n in names}
+    cores.discard("")
+
+    def known(label: str) -> bool:
+        key = normalize_key(label)
+        if key in names or _CORE_DROP.sub("", key) in cores:
+            return True
+        # 辦理時限, 计划总投资额: a short header containing exactly one field's name
+        return len(key) <= 12 and any(contained_match(defs, k, label)[0] is not None for k in kinds)
+
+    return known
 
 
 def kind_column(defs: Definitions, header: Sequence[HeaderCell], explicit: dict[str, str]) -> int | None:

@@ -66,7 +66,7 @@ from . import bulk, columns, layout, moves
 from .columns import Mapping, Target
 from .meta import FileMeta, parse_rows
 from .readers import RawSheet, read_file
-from .tables import DataRow, HeaderCell, Table, find_table
+from .tables import DataRow, HeaderCell, RowFate, Table, find_table
 
 Progress = Callable[[str, int], None]
 BATCH = 2000
@@ -186,6 +186,23 @@ class Duplicate:
         }
 
 
+@dataclass(frozen=True)
+class ColumnFate:
+    """Where one column of a sheet goes: a field (and the unit its numbers are read in), or
+    why it is not imported."""
+
+    letter: str
+    header: str
+    target: str
+    """The field's label; "" when the column is not imported."""
+    how: str
+    """How the header was understood, or why the column is not imported."""
+    unit: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"column": self.letter, "header": self.header, "field": self.target, "how": self.how, "unit": self.unit}
+
+
 @dataclass
 class SheetReport:
     name: str
@@ -196,6 +213,13 @@ class SheetReport:
     skipped: int = 0
     rejected: int = 0
     notes: list[str] = field(default_factory=list)
+    #: every column of the table and where it goes
+    columns: list[ColumnFate] = field(default_factory=list)
+    #: every row that is not a data row, with its class and reason
+    rows: list[RowFate] = field(default_factory=list)
+    #: rows hidden in the workbook (imported like the others, and listed)
+    hidden_rows: list[int] = field(default_factory=list)
+    header_row: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -207,6 +231,10 @@ class SheetReport:
             "skipped": self.skipped,
             "rejected": self.rejected,
             "notes": self.notes,
+            "header_row": self.header_row,
+            "columns": [c.as_dict() for c in self.columns],
+            "rows": [r.as_dict() for r in self.rows],
+            "hidden_rows": self.hidden_rows,
         }
 
 
@@ -329,7 +357,7 @@ def import_file(
     if opts.errors_path is not None:
         from .rejects import Rejects
 
-        rejects = Rejects(Path(opts.errors_path).expanduser(), meta)
+        rejects = Rejects(Path(opts.errors_path).expanduser(), meta, source=file)
     run_args = args if args is not None else "import"  # what history records: the caller's command line
     try:
         with db.command("import", user=user, args=run_args) as cmd:
@@ -372,7 +400,10 @@ def rejected_error(report: ImportReport) -> ZsError:
             "疑似重复的条目请决定如何处理：--on-duplicate update（更新已有条目）、skip（跳过）或 new（作为新条目）"
         )
     if report.errors_file:
-        details.append(f"被拒绝的行已写入「{report.errors_file}」（最后一列为错误说明），修改后可重新导入")
+        details.append(
+            f"整个文件已写回「{report.errors_file}」，被拒绝的行在最后的「错误说明」列注明原因；"
+            "改好这些行后导入该文件，全部行都会导入一次"
+        )
     name = Path(report.file).name
     if report.dry_run:
         head = f"预演导入「{name}」：发现 {'、'.join(what)}，正式导入将被拒绝（没有写入任何数据）"
@@ -491,6 +522,8 @@ class _Sheet:
     #: per kind: columns recognised but not imported (read-only, masked, shadowed …)
     skip: dict[str, set[int]] = field(default_factory=dict)
     known_columns: set[int] = field(default_factory=set)
+    #: why a column is not imported (column -> reason)
+    why: dict[int, str] = field(default_factory=dict)
     kind_column: int | None = None
     default_unit: int | None = None
     #: the date a stage move gets when the row has no date column for it, and where it is from
@@ -819,25 +852,32 @@ class _Run:
         sh = _Sheet(raw, rep, header, kind=kind, kind_column=kind_col)
         kinds = [kind] if kind is not None else list(self.defs.kinds)
         usable = False
+        ambiguous: dict[int, list[str]] = {}
         for k in kinds:
             mapping = columns.map_item_columns(
                 self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode == "plain"
             )
             sh.maps[k.key] = self._parsers(k, mapping)
             sh.skip[k.key] = mapping.ignored
+            sh.why.update(mapping.why)
             sh.known_columns.update(sh.maps[k.key])
             sh.known_columns.update(mapping.ignored)
             for h, problem in mapping.problems:
                 self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
+            for c, (h, found) in mapping.ambiguous.items():
+                ambiguous.setdefault(c, found)
             if kind is not None:
                 rep.notes.extend(mapping.notes)
             usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
         if kind_col is not None:
             sh.known_columns.add(kind_col)
-        unknown = [h for h in header if h.text and h.column not in sh.known_columns]
-        if unknown:
-            shown = "、".join(f"{h.letter}列「{h.text}」" for h in unknown[:10])
-            rep.notes.append(f"未识别的列已忽略：{shown}（可用 --map 列名=字段名 指定）")
+        rep.columns = self._column_fates(sh, kinds, kind_col)
+        rep.header_row = table.header_row
+        if self.rejects is not None:
+            self.rejects.table(raw.name, table.header_row, header)
+        for h in header:
+            if h.column not in sh.known_columns:
+                self._problem(rep, self._unmapped(raw.name, h, what, ambiguous.get(h.column)))
         if not usable:
             self._problem(
                 rep, Problem(raw.name, None, "", None, "找不到名称列（或编号列）：请检查表头，或用 --map 指定")
@@ -855,6 +895,45 @@ class _Run:
             self._item_row(sh, row)
         rep.notes.extend(table.notes)
         return True
+
+    def _column_fates(self, sh: _Sheet, kinds: list[KindDef], kind_col: int | None) -> list[ColumnFate]:
+        fates: list[ColumnFate] = []
+        for h in sh.header:
+            shown = h.text or "（无表头）"
+            if h.column == kind_col:
+                fates.append(ColumnFate(h.letter, shown, "清单", "每行的清单"))
+                continue
+            hit: ColumnFate | None = None
+            for k in kinds:
+                entry = sh.maps[k.key].get(h.column)
+                if entry is not None:
+                    t = entry[0]
+                    label = t.field.label if t.field is not None else ("状态原因" if t.key == "reason" else t.key)
+                    hit = ColumnFate(h.letter, shown, label, t.how, _unit_text(t))
+                    break
+                if h.column in sh.skip[k.key]:
+                    hit = ColumnFate(h.letter, shown, "", sh.why.get(h.column, "不导入"))
+            fates.append(hit or ColumnFate(h.letter, shown, "", "未识别：须用 --map 指定"))
+        return fates
+
+    def _unmapped(self, sheet: str, h: HeaderCell, what: str, found: list[str] | None) -> Problem:
+        if not h.text:
+            return Problem(
+                sheet, None, f"{h.letter}列", None,
+                f"这一列有数据但没有表头：请补上表头，或用 --map {h.letter}=字段名 指定，"
+                f"或 --map {h.letter}=忽略 明确不导入",
+            )  # fmt: skip
+        if found:
+            names = "、".join(f"「{n}」" for n in found)
+            return Problem(
+                sheet, None, f"{h.letter}列「{h.text}」", None,
+                f"表头同时含有 {names}，无法确定是哪一项：请用 --map {h.text}=字段名 指定，或 --map {h.text}=忽略",
+            )  # fmt: skip
+        return Problem(
+            sheet, None, f"{h.letter}列「{h.text}」", None,
+            f"不是「{what}」的字段。为免这一列的数据被悄悄丢掉，请用 --map {h.text}=字段名 指定对应的字段，"
+            f"或 --map {h.text}=忽略 明确不导入",
+        )  # fmt: skip
 
     def _parsers(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
         return {t.column: (t, self._parser(kind, t)) for t in mapping.targets}
@@ -938,6 +1017,8 @@ class _Run:
 
     def _problem(self, rep: SheetReport, p: Problem) -> None:
         self.report.problems.append(p)
+        if self.rejects is not None and p.row is None:
+            self.rejects.problem(p.sheet, p.text())
 
     def _item_row(self, sh: _Sheet, row: DataRow) -> None:
         cells = row.cells
@@ -1598,8 +1679,10 @@ class _Run:
 
         self._flush_items()
         self._settle()
-        rep = SheetReport(raw.name, spec.name)
+        rep = SheetReport(raw.name, spec.name, header_row=table.header_row)
         self.report.sheets.append(rep)
+        if self.rejects is not None:
+            self.rejects.table(raw.name, table.header_row, table.header)
         mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
         rep.notes.extend(mapping.notes)
         for h, problem in mapping.problems:
@@ -1689,6 +1772,18 @@ class _Writer:
         error, self._error = self._error, None
         if error is not None and not quiet:
             raise error
+
+
+def _unit_text(t: Target) -> str:
+    """What a money column's numbers are read in, for the column map: "亿元 → 万元"."""
+    f = t.field or t.col
+    if f is None or getattr(f, "type", "") != "money":
+        return ""
+    usd = (t.field is not None and t.field.currency == "USD") or (t.col is not None and t.col.unit == "万美元")
+    money = "美元" if usd else "元"
+    stored = f"万{money}"
+    read = {"亿": f"亿{money}", "万": stored, "元": money}[t.unit]
+    return stored if read == stored else f"{read} → {stored}"
 
 
 def _max_rowid(db: Database, table: str) -> int:

@@ -1,11 +1,16 @@
-"""``--errors FILE.xlsx``: a copy of the rejected rows with the reasons, to fix and re-import.
+"""``--errors FILE.xlsx``: the whole file back, with the reasons beside the rows to fix.
 
-Each sheet of the source with a rejected row gets a sheet of the same name: the original
-header row, then every rejected row with its cells in their original columns, followed by
-two columns — 错误说明 (all the reasons of that row) and 原行号 (its row number in the source
-file).  Import ignores those two columns, and the hidden ``_meta`` sheet of the source is
-copied, so the corrected file is understood exactly like the original (its 编号 still mean
-what they meant).  Written as the rows are found (constant memory).
+An import with a problem writes nothing, so what comes back is everything: every sheet of the
+source, every row in its place (title, 填报单位 and date lines, header, data, 合计 and 落款
+rows), the hidden ``_meta`` sheet of an exported file, and one more column at the right of each
+table, 错误说明, filled on the rejected rows (a problem of the table itself — a column not
+understood — is a comment on that header cell).  Row numbers stay those of the source, so the
+messages still point at the right rows.  Fix the marked rows, import the file again: every row
+is imported exactly once, with the sheet's 填报单位 and 填报日期 as before; the import ignores the
+错误说明 column.
+
+While the import runs only the reasons are kept (rejected rows only: constant memory); the file
+is written at the end by reading the source a second time.
 """
 
 from __future__ import annotations
@@ -17,91 +22,105 @@ from typing import Any
 
 from ..errors import ZsError
 from ..files import put_in_place
+from .columns import ERROR_HEADER
 from .meta import FileMeta
 from .tables import HeaderCell
 
-ERROR_HEADER = "错误说明"
-ROW_HEADER = "原行号"
-
 
 class Rejects:
-    def __init__(self, path: Path, meta: FileMeta | None) -> None:
+    def __init__(self, path: Path, meta: FileMeta | None, source: Path | None = None) -> None:
         if path.suffix.lower() != ".xlsx":
             raise ZsError(f"--errors 的文件应以 .xlsx 结尾：{path.name}")
         if not path.parent.exists():
             raise ZsError(f"--errors：目录「{path.parent}」不存在")
         self.path = path
         self.meta = meta
+        self.source = source
         self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        self.book: Any = None
-        self.sheets: dict[str, tuple[Any, int, int]] = {}  # name -> (worksheet, next row, width)
+        #: sheet -> row number -> reasons
+        self.reasons: dict[str, dict[int, list[str]]] = {}
+        #: sheet -> (header row, first column after the table)
+        self.tables: dict[str, tuple[int, int]] = {}
+        #: sheet -> problems of the table itself
+        self.sheet_problems: dict[str, list[str]] = {}
         self.rows = 0
 
-    def _open(self) -> Any:
-        if self.book is None:
-            import xlsxwriter
-
-            self.book = xlsxwriter.Workbook(
-                str(self.tmp),
-                {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False},
-            )
-            self.f_header = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-            self.f_error = self.book.add_format({"font_color": "#C00000", "bold": True, "bg_color": "#FDE9E9"})
-            self.f_date = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        return self.book
+    def table(self, sheet: str, header_row: int, header: list[HeaderCell]) -> None:
+        """Where the table of ``sheet`` is: its header row and its columns."""
+        width = max((h.column for h in header if h.text != ERROR_HEADER), default=-1) + 1
+        self.tables.setdefault(sheet, (header_row, width))
 
     def add(
         self, sheet: str, header: list[HeaderCell], number: int, cells: dict[int, object], reasons: list[str]
     ) -> None:
-        book = self._open()
-        entry = self.sheets.get(sheet)
-        if entry is None:
-            ws = book.add_worksheet(sheet[:31])
-            width = max((h.column for h in header), default=-1) + 1
-            width = max(width, max(cells, default=-1) + 1)
-            for h in header:
-                ws.write_string(0, h.column, h.text, self.f_header)
-            ws.write_string(0, width, ERROR_HEADER, self.f_header)
-            ws.write_string(0, width + 1, ROW_HEADER, self.f_header)
-            ws.set_column(width, width, 60)
-            ws.freeze_panes(1, 0)
-            entry = (ws, 1, width)
-        ws, r, width = entry
-        for c, v in cells.items():
-            if c >= width:
-                continue
-            self._write(ws, r, c, v)
-        ws.write_string(r, width, "；".join(reasons), self.f_error)
-        ws.write_number(r, width + 1, number)
-        self.sheets[sheet] = (ws, r + 1, width)
+        self.reasons.setdefault(sheet, {}).setdefault(number, []).extend(reasons)
         self.rows += 1
 
-    def _write(self, ws: Any, r: int, c: int, v: object) -> None:
-        if isinstance(v, bool):
-            ws.write_boolean(r, c, v)
-        elif isinstance(v, int | float):
-            ws.write_number(r, c, v)
-        elif isinstance(v, dt.datetime | dt.date):
-            ws.write_datetime(
-                r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day), self.f_date
-            )
-        elif v is not None:
-            ws.write_string(r, c, str(v))
+    def problem(self, sheet: str, text: str) -> None:
+        self.sheet_problems.setdefault(sheet, []).append(text)
 
     def close(self, *, keep: bool) -> bool:
-        """Finish the file (when anything was rejected and ``keep``); True if written."""
-        if self.book is None:
+        """Write the file (when anything was rejected and ``keep``); True if written."""
+        if not keep or not (self.rows or self.sheet_problems) or self.source is None:
             return False
-        if self.meta is not None:
-            ws = self.book.add_worksheet("_meta")
-            ws.write_row(0, 0, ["键", "值", "说明"])
-            for r, (k, v, label) in enumerate(self.meta.rows(), start=1):
-                ws.write_row(r, 0, [k, v, label])
-            ws.hide()
-        self.book.close()
-        self.book = None
-        if keep and self.rows:
-            put_in_place(self.tmp, self.path)
-            return True
-        self.tmp.unlink(missing_ok=True)
-        return False
+        try:
+            self._write()
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+        put_in_place(self.tmp, self.path)
+        return True
+
+    def _write(self) -> None:
+        import xlsxwriter
+
+        from .readers import read_file
+
+        book = xlsxwriter.Workbook(
+            str(self.tmp), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+        )
+        f_header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        f_error = book.add_format({"font_color": "#C00000", "bold": True, "bg_color": "#FDE9E9"})
+        f_date = book.add_format({"num_format": "yyyy-mm-dd"})
+        try:
+            for sheet in read_file(self.source):
+                if sheet.name.startswith("_"):
+                    continue
+                ws = book.add_worksheet(sheet.name[:31])
+                header_row, width = self.tables.get(sheet.name, (0, 0))
+                reasons = self.reasons.get(sheet.name, {})
+                for number, row in enumerate(sheet.rows, start=1):
+                    r = number - 1
+                    for c, v in enumerate(row):
+                        if c == width and header_row:
+                            continue  # an old 错误说明 column: replaced by this one
+                        _write(ws, r, c, v, f_date)
+                    if number == header_row:
+                        ws.write_string(r, width, ERROR_HEADER, f_header)
+                        problems = self.sheet_problems.get(sheet.name)
+                        if problems:
+                            ws.write_comment(r, width, "\n".join(problems), {"x_scale": 4, "y_scale": 3})
+                    elif number in reasons:
+                        ws.write_string(r, width, "；".join(reasons[number]), f_error)
+                if header_row:
+                    ws.set_column(width, width, 60)
+                    ws.freeze_panes(header_row, 0)
+            if self.meta is not None:
+                ws = book.add_worksheet("_meta")
+                ws.write_row(0, 0, ["键", "值", "说明"])
+                for r, (k, v, label) in enumerate(self.meta.rows(), start=1):
+                    ws.write_row(r, 0, [k, v, label])
+                ws.hide()
+        finally:
+            book.close()
+
+
+def _write(ws: Any, r: int, c: int, v: object, f_date: Any) -> None:
+    if isinstance(v, bool):
+        ws.write_boolean(r, c, v)
+    elif isinstance(v, int | float):
+        ws.write_number(r, c, v)
+    elif isinstance(v, dt.datetime | dt.date):
+        ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day), f_date)
+    elif v is not None:
+        ws.write_string(r, c, str(v))

@@ -12,17 +12,21 @@ says whether a header label (unit removed, spaces removed) names one of its fiel
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from zhaoshang.errors import ZsError
+from zhaoshang.parse import normalize_key
 from zhaoshang.exchange.readers import RawSheet
 
 __all__ = [
     "DataRow",
     "HeaderCell",
+    "RowClass",
+    "RowFate",
     "Table",
     "column_letter",
     "find_table",
@@ -32,6 +36,39 @@ __all__ = [
 #: Data rows examined before :func:`find_table` returns, to learn which header-less columns
 #: hold data (those become ``HeaderCell(text="")``); later ones are appended while iterating.
 LOOKAHEAD = 500
+
+
+class RowClass(enum.StrEnum):
+    """What a row of a sheet is, when it is not a data row (the value is for people)."""
+
+    title = "标题"
+    header = "表头"
+    meta = "填报信息"
+    total = "合计"
+    breakdown = "其中分项"
+    section = "分组标题"
+    footer = "落款"
+    note = "注释说明"
+    repeated_header = "重复表头"
+    blank = "空行"
+    template = "空白模板行"
+
+
+@dataclass(frozen=True)
+class RowFate:
+    """Rows ``first``–``last`` of a sheet are not data, and why."""
+
+    first: int
+    last: int
+    cls: RowClass
+    reason: str
+
+    @property
+    def rows(self) -> str:
+        return _span(self.first, self.last)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"first": self.first, "last": self.last, "class": self.cls.name, "reason": self.reason}
 
 
 @dataclass
@@ -75,6 +112,9 @@ class Table:
     meta: dict[str, str] = field(default_factory=dict)
     """"key：value" pairs from the lines above the header (填报单位, 填报日期, 单位 …) and from
     footer lines (填报人, 联系电话 …); footer pairs arrive while iterating, like notes."""
+    fates: list[RowFate] = field(default_factory=list)
+    """Every row that is not a data row, with its class and reason, in sheet order (blank
+    rows as ranges).  Complete only after :attr:`rows` is exhausted, like :attr:`notes`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,9 +186,14 @@ _TOTAL = re.compile(
     r"(?:全[县市区省州镇乡]|本[月年季周])?[合总總小共][计計][\W_]*",
 )
 _FOOTER = re.compile(
-    r"(填报人|审核人|审批人|制表人|负责人|联系人|联系电话|填报日期|填表日期|填报单位|"
+    r"(填报人|填表人|审核人|审批人|复核人|制表人|统计人|负责人|单位负责人|分管领导|主管领导|联系人|"
+    r"联系电话|电话|填报日期|填表日期|报送日期|制表日期|填报单位|制表|统计|审核|复核|审批|批准|签发|"
     r"说明|注|备注)\s*[：:]"
 )
+# "其中：新签约 5 个" — a breakdown of the row above, never a project of its own
+_BREAKDOWN = re.compile(r"其中\s*[\d一二三四五六七八九十]*\s*[：:、,，]?")
+# "一、新签约项目" "（二）续建项目" "2. 在谈项目" alone on a row: a group heading between tables
+_SECTION = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])\s*\S")
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
 _NOTE_LINE = re.compile(r"(?:注\s*[\d一二三四五六七八九十]*|说明)\s*[：:.．、)）\s]")
 _NOTE_KEYS = frozenset({"说明", "注", "备注"})
@@ -264,13 +309,26 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
 
     notes: list[str] = []
     meta: dict[str, str] = {}
+    fates: list[RowFate] = []
     filled = [i for i in range(upper) if parsed[i]]
     if filled:
         notes.append(f"{_span(filled[0] + 1, filled[-1] + 1)}为标题行，已跳过")
-        for i in filled:
-            meta.update(_pairs(v for v in head[i] if isinstance(v, str)))
+    for i in range(upper):
+        if not parsed[i]:
+            fates.append(RowFate(i + 1, i + 1, RowClass.blank, "空行"))
+            continue
+        pairs = _pairs(v for v in head[i] if isinstance(v, str))
+        meta.update(pairs)
+        if pairs:
+            shown = "、".join(f"{k}：{v}" for k, v in pairs.items())
+            fates.append(RowFate(i + 1, i + 1, RowClass.meta, f"表头上方的「{_cut(shown)}」"))
+        else:
+            text = "".join(t for t, _, _ in parsed[i].values())
+            fates.append(RowFate(i + 1, i + 1, RowClass.title, f"标题「{_cut(text)}」"))
+    fates.append(RowFate(upper + 1, lower + 1, RowClass.header, "两行表头，已合并" if upper != lower else "表头"))
     if upper != lower:
         notes.append(f"{_span(upper + 1, lower + 1)}为两行表头，已合并")
+    _check_side_by_side(sheet.name, lower + 1, merged, known)
 
     header: list[HeaderCell] = []
     ignored: set[int] = set()
@@ -299,6 +357,9 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         header_texts=header_texts,
         notes=notes,
         meta=meta,
+        fates=fates,
+        known=known,
+        sheet=sheet.name,
     )
     rows = _data_rows(chain(head[lower + 1 :], it), lower + 2, state)
     ahead = list(islice(rows, LOOKAHEAD))
@@ -311,7 +372,33 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         rows=chain(ahead, rows),
         notes=notes,
         meta=meta,
+        fates=fates,
     )
+
+
+def _check_side_by_side(sheet: str, row: int, header: _Parsed, known: Callable[[str], bool]) -> None:
+    """Refuse a header row that holds two tables next to each other: blocks of columns,
+    separated by an empty column, each with at least two known labels and sharing one."""
+    blocks: list[list[tuple[int, str]]] = []
+    last = -2
+    for c, (_, label, _) in header.items():
+        if c > last + 1:
+            blocks.append([])
+        blocks[-1].append((c, label))
+        last = c
+    real = [b for b in blocks if sum(1 for _, label in b if known(label)) >= 2]
+    if len(real) < 2:
+        return
+    seen: set[str] = set()
+    for b in real:
+        labels = {normalize_key(label) for _, label in b if known(label)}
+        if labels & seen:
+            spans = "、".join(f"{column_letter(b[0][0])}–{column_letter(b[-1][0])}列" for b in real)
+            raise ZsError(
+                f"「{sheet}」第{row}行是并排的 {len(real)} 张表（{spans}）：只导入其中一张会丢掉另一张。"
+                "请把每张表放到单独的工作表（工作表名写清单名）再导入"
+            )
+        seen |= labels
 
 
 def _is_subheader(row: list[object], below: _Parsed, header: _Parsed, known: Callable[[str], bool]) -> bool:
@@ -335,17 +422,37 @@ class _State:
     header_texts: set[str]
     notes: list[str]
     meta: dict[str, str]
+    fates: list[RowFate]
+    known: Callable[[str], bool]
+    sheet: str = ""
     returned: bool = False
+    blank_from: int = 0
+
+    def skip(self, number: int, cls: RowClass, reason: str, note: str | None = None) -> None:
+        self.end_blank(number)
+        self.fates.append(RowFate(number, number, cls, reason))
+        if note is not None:
+            self.notes.append(note)
+
+    def blank(self, number: int) -> None:
+        if not self.blank_from:
+            self.blank_from = number
+
+    def end_blank(self, number: int) -> None:
+        if self.blank_from:
+            self.fates.append(RowFate(self.blank_from, number - 1, RowClass.blank, "空行"))
+            self.blank_from = 0
 
 
 def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Iterator[DataRow]:
-    notes, ignored, known_columns = state.notes, state.ignored, state.known_columns
+    ignored, known_columns = state.ignored, state.known_columns
     # A pasted copy of the header: cells equal to header texts (exactly, or without spaces).
     header_texts = state.header_texts
     firsts = {t[:1] for t in header_texts}
     longest = max((len(t) for t in header_texts), default=0) + 8
     in_footer = False
     number = first - 1
+    last_data = number
     for raw in rows:
         number += 1
         cells: dict[int, object] = {}
@@ -360,40 +467,83 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                     hits += 1
             cells[c] = v
         if not cells:
+            state.blank(number)
             continue
 
         values = iter(cells.values())
         lead = next(values)
         second = next(values, None)
         if (isinstance(lead, str) and _is_total(lead)) or (isinstance(second, str) and _is_total(second)):
-            notes.append(f"第{number}行为合计行，已跳过")
+            text = lead if isinstance(lead, str) and _is_total(lead) else second
+            state.skip(number, RowClass.total, f"「{text}」是合计行，不是项目", f"第{number}行为合计行，已跳过")
             continue
         if isinstance(lead, str):
             m = _FOOTER.match(lead)
             if m or (len(cells) == 1 and _NOTE_LINE.match(lead)):
                 in_footer = True
                 if m and m.group(1) not in _NOTE_KEYS:
-                    notes.append(f"第{number}行为填报人/落款行，已跳过")
+                    state.skip(
+                        number, RowClass.footer, f"「{_cut(lead)}」是落款", f"第{number}行为填报人/落款行，已跳过"
+                    )
                     state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
                 else:
-                    notes.append(f"第{number}行为说明行，已跳过")
+                    state.skip(number, RowClass.note, f"「{_cut(lead)}」是说明", f"第{number}行为说明行，已跳过")
+                continue
+            if _BREAKDOWN.match(lead) or (isinstance(second, str) and _BREAKDOWN.match(second) and _is_index(lead)):
+                text = lead if _BREAKDOWN.match(lead) else str(second)
+                state.skip(
+                    number,
+                    RowClass.breakdown,
+                    f"「{_cut(text)}」是上一行的分项，已含在上一行中",
+                    f"第{number}行为「其中」分项行，已跳过",
+                )
+                continue
+            if len(cells) == 1 and _SECTION.match(lead) and not in_footer:
+                state.skip(number, RowClass.section, f"「{_cut(lead)}」是分组标题", f"第{number}行为分组标题，已跳过")
                 continue
         if in_footer and len(cells) < 3:
-            notes.append(f"第{number}行为填报人/落款行，已跳过")
+            state.skip(number, RowClass.footer, "落款之后的行", f"第{number}行为填报人/落款行，已跳过")
             state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
             continue
         if hits >= 2 and hits * 2 >= len(cells):
-            notes.append(f"第{number}行重复了表头，已跳过")
+            state.skip(number, RowClass.repeated_header, "重复了表头", f"第{number}行重复了表头，已跳过")
             continue
+        # a stacked table starts after a blank, title or total row: only there look for its header
+        gap = number - 1 != last_data
+        labels = [v for v in cells.values() if isinstance(v, str) and len(v) <= 20] if gap else []
+        if len(labels) >= 3 and len(labels) == len(cells) and sum(1 for v in labels if _known_text(state, v)) >= 3:
+            shown = "、".join(labels[:6])
+            raise ZsError(
+                f"「{state.sheet}」第{number}行（{shown}）是另一张表的表头：一个工作表里上下放了表头不同的两张表。"
+                "请把每张表放到单独的工作表（工作表名写清单名）再导入"
+            )
 
         for c in ignored:
             cells.pop(c, None)
         if not cells:  # only a pre-filled 序号: an unused template row
+            state.skip(number, RowClass.template, "只有序号，没有内容")
             continue
+        state.end_blank(number)
+        last_data = number
         if not cells.keys() <= known_columns:
             for c in sorted(cells.keys() - known_columns):
                 _add_bare_column(state, c, number)
         yield DataRow(number, cells)
+    state.end_blank(number + 1)
+
+
+def _known_text(state: _State, text: str) -> bool:
+    _, label, _ = parse_header(text)
+    return bool(label) and bool(state.known(label))  # cached: only rows after a gap get here
+
+
+def _is_index(v: object) -> bool:
+    return isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())
+
+
+def _cut(text: str) -> str:
+    text = _WS.sub(" ", text).strip()
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def _add_bare_column(state: _State, column: int, number: int) -> None:
