@@ -22,21 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NotFoundError, ZsError
+from .fieldtypes import TYPES, FieldType
 
-FIELD_TYPES = ("text", "integer", "number", "money", "date", "enum", "multi", "phone", "bool", "ref")
+FIELD_TYPES = tuple(TYPES)
 CURRENCIES = {"CNY": "万元", "USD": "万美元"}
-SQL_TYPES = {
-    "text": "TEXT",
-    "integer": "INTEGER",
-    "number": "REAL",
-    "money": "REAL",
-    "date": "TEXT",
-    "enum": "TEXT",
-    "multi": "TEXT",
-    "phone": "TEXT",
-    "bool": "INTEGER",
-    "ref": "INTEGER",
-}
+SQL_TYPES = {t.name: t.sql for t in TYPES.values()}
 #: Keys of the columns every item has, in display order.
 COMMON_KEYS = (
     "id",
@@ -90,6 +80,11 @@ class FieldDef:
     @property
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
+
+    @property
+    def ftype(self) -> FieldType:
+        """Everything that depends on the field's type (:mod:`zhaoshang.fieldtypes`)."""
+        return TYPES[self.type]
 
     def value_names(self) -> list[str]:
         return [v.name for v in self.values]

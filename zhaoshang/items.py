@@ -311,7 +311,7 @@ def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, l
         typed = _DATE_FIELD if f.key in ("due", "created_at", "updated_at", "closed_at") else f
         try:
             # text compares as typed: a value longer than any stored text simply matches nothing
-            value = raw if typed.type in ("text", "phone") else to_storage(typed, raw)
+            value = raw if typed.ftype.verbatim else to_storage(typed, raw)
         except ZsError as exc:
             raise field_error(f, exc, where="筛选条件：") from None
         if f.key in ("created_at", "updated_at", "closed_at"):

@@ -26,6 +26,7 @@ __all__ = [
     "normalize_key",
     "normalize_name",
     "parse_bool",
+    "parse_credit_code",
     "parse_date",
     "parse_int",
     "parse_money",
@@ -690,3 +691,32 @@ def parse_typed_month(value: object, *, today: datetime.date | None = None) -> s
             day = parse_typed_date(value, today=today)
             return f"{day.year:04d}-{day.month:02d}"
     return parse_month(value)
+
+
+# ----------------------------------------------------------------------- 统一社会信用代码
+
+# GB 32100-2015: 18 characters from these 31 (no I, O, S, V, Z); the last is a check character.
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    """The check character (18th) of a unified social credit code's first 17 characters."""
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def parse_credit_code(value: object) -> str:
+    """A 统一社会信用代码 as stored: 18 characters, upper case, check character verified.
+
+    Raises :class:`ParseError` naming the value for a wrong length, a character the code
+    never uses, or a wrong check character (a digit copied wrong)."""
+    text = "".join(to_halfwidth(str(value)).split()).upper().replace("-", "")
+    bad = next((c for c in text if c not in _USCC_CHARS), None)
+    if len(text) != 18 or bad is not None:
+        why = f"含有不允许的字符「{bad}」" if bad is not None else f"应为 18 位，这里是 {len(text)} 位"
+        raise ParseError(f"统一社会信用代码「{_show(value)}」{why}（18 位数字或大写字母，不含 I、O、S、V、Z）")
+    if uscc_check_char(text[:17]) != text[17]:
+        want = uscc_check_char(text[:17])
+        raise ParseError(f"统一社会信用代码「{_show(value)}」校验位不对（第 18 位应为「{want}」）：请核对是否抄错")
+    return text

@@ -13,16 +13,13 @@ if TYPE_CHECKING:
 MAX_WORDS = 32
 MAX_FTS_WORD = 64
 
-#: field types whose text is searchable besides title and notes
-_TEXT_TYPES = ("text", "enum", "multi")
-
 
 def index_sql(db: Database, kind_key: str, where: str) -> str:
     """The statement adding a kind's items (those matching ``where``, on ``items i``) to the
     search index: the title, and notes, owner and the kind's text fields as the body."""
     kind = db.defs.kind_by_key(kind_key)
     stored = set(db.kind_columns(kind))
-    cols = [f.key for f in kind.fields if f.type in _TEXT_TYPES and f.key in stored]
+    cols = [f.key for f in kind.fields if f.ftype.searchable and f.key in stored]
     parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
     body = " || ' ' || ".join(parts)
     return (

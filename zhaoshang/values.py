@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from .parse import (
     format_money,
     normalize_key,
     parse_bool,
+    parse_credit_code,
     parse_date,
     parse_int,
     parse_money,
@@ -66,38 +68,75 @@ def to_storage(field: FieldDef, raw: object, *, default_unit: str = "万") -> An
     message names the value (callers add the field, row and file)."""
     if is_blank(raw):
         return None
-    t = field.type
-    if t == "money":
-        return parse_money(raw, currency=field.currency, default_unit=default_unit)
-    if t == "date":
-        return parse_date(raw).isoformat()
-    if t == "integer" or t == "ref":
-        return parse_int(raw)
-    if t == "number":
-        if isinstance(raw, bool):
-            raise ParseError(f"「{raw}」不是数字")
-        if isinstance(raw, int | float):
-            if not math.isfinite(raw):
-                raise ParseError(f"「{raw}」不是有效数字")
-            return float(raw)
-        try:
-            return _number(raw)
-        except ValueError:
-            raise ParseError(f"「{raw}」不是数字") from None
-    if t == "bool":
-        return 1 if parse_bool(raw) else 0
-    if t == "enum":
-        return match_enum(field, _text(raw))
-    if t == "multi":
-        text = _text(raw)
-        for sep in MULTI_SEPARATORS[1:]:
-            text = text.replace(sep, MULTI_SEPARATORS[0])
-        parts = [p for p in (x.strip() for x in text.split(MULTI_SEPARATORS[0])) if p]
-        return "、".join(dict.fromkeys(match_enum(field, p) for p in parts)) or None
-    if t == "phone":
-        return check_length(_text(raw).strip()) or None
+    return _PARSERS[field.ftype.parse](field, raw, default_unit)
+
+
+def _money(field: FieldDef, raw: object, default_unit: str) -> Any:
+    return check_money(parse_money(raw, currency=field.currency, default_unit=default_unit), field.currency, raw)
+
+
+def _number_value(field: FieldDef, raw: object, default_unit: str) -> Any:
+    if isinstance(raw, bool):
+        raise ParseError(f"「{raw}」不是数字")
+    if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise ParseError(f"「{raw}」不是有效数字")
+        return float(raw)
+    try:
+        return _number(raw)
+    except ValueError:
+        raise ParseError(f"「{raw}」不是数字") from None
+
+
+def _multi(field: FieldDef, raw: object, default_unit: str) -> Any:
+    text = _text(raw)
+    for sep in MULTI_SEPARATORS[1:]:
+        text = text.replace(sep, MULTI_SEPARATORS[0])
+    parts = [p for p in (x.strip() for x in text.split(MULTI_SEPARATORS[0])) if p]
+    return "、".join(dict.fromkeys(match_enum(field, p) for p in parts)) or None
+
+
+def _plain_text(field: FieldDef, raw: object, default_unit: str) -> Any:
     text = check_length(_text(raw))
     return text if text.strip() else None
+
+
+#: one parser per :attr:`~zhaoshang.fieldtypes.FieldType.parse`
+_PARSERS: dict[str, Callable[[FieldDef, object, str], Any]] = {
+    "money": _money,
+    "date": lambda f, raw, u: parse_date(raw).isoformat(),
+    "integer": lambda f, raw, u: parse_int(raw),
+    "number": _number_value,
+    "bool": lambda f, raw, u: 1 if parse_bool(raw) else 0,
+    "enum": lambda f, raw, u: match_enum(f, _text(raw)),
+    "multi": _multi,
+    "phone": lambda f, raw, u: check_length(_text(raw).strip()) or None,
+    "credit_code": lambda f, raw, u: parse_credit_code(raw),
+    "text": _plain_text,
+}
+
+
+#: The largest amount one project (or one month's funds of one project) may hold, by currency,
+#: in 万元 / 万美元: 5000亿元 and 1000亿美元.  The biggest investment-promotion contracts signed
+#: by Chinese cities are in the hundreds of 亿元 (a few reach 1000–2000亿元); ten times the usual
+#: ceiling catches a 亿/万 slip (35000 in a 亿元 column = 3.5万亿元) without refusing a real one.
+MONEY_MAX = {"CNY": 50_000_000.0, "USD": 10_000_000.0}
+
+
+def check_money(amount: float, currency: str, raw: object = None) -> float:
+    """``amount`` (万元 or 万美元) if it is plausible for one project; a :class:`ParseError`
+    for a negative amount or one beyond :data:`MONEY_MAX`."""
+    unit = "万美元" if currency == "USD" else "万元"
+    shown = raw if raw is not None else format_money(amount)
+    if amount < 0:
+        raise ParseError(f"金额「{shown}」是负数：投资额和到位资金不能为负，请检查是否多了负号")
+    if amount > MONEY_MAX[currency]:
+        limit = "5000亿元" if currency == "CNY" else "1000亿美元"
+        raise ParseError(
+            f"金额「{shown}」即 {format_money(amount)}{unit}，超过单个项目的合理上限 {limit}："
+            "请检查单位（表头的亿元/万元）和数字是否多了几位"
+        )
+    return amount
 
 
 def _number(raw: object) -> float:
@@ -125,11 +164,12 @@ def to_json(field: FieldDef, stored: Any) -> Any:
     """The JSON value of a stored value (numbers as numbers, dates as ISO strings)."""
     if stored is None:
         return None
-    if field.type == "bool":
+    how = field.ftype.json
+    if how == "bool":
         return bool(stored)
-    if field.type in ("integer", "ref"):
+    if how == "int":
         return int(stored)
-    if field.type in ("money", "number"):
+    if how == "number":
         f = float(stored)
         return int(f) if f.is_integer() and abs(f) < 2**53 else f
     return stored
@@ -139,9 +179,10 @@ def to_display(field: FieldDef, stored: Any) -> str:
     """How a stored value reads in a table."""
     if stored is None or stored == "":
         return ""
-    if field.type == "bool":
+    how = field.ftype.display
+    if how == "bool":
         return "是" if stored else "否"
-    if field.type in ("money", "number"):
+    if how == "money":
         return format_money(float(stored))
     return str(stored)
 

@@ -97,18 +97,9 @@ def kinds(
         data = [kind_as_dict(k) for k in chosen]
         out().write(to_json(data) if fmt is Format.json else to_yaml(data))
         return
-    types = {
-        "text": "文本",
-        "integer": "整数",
-        "number": "数字",
-        "money": "金额",
-        "date": "日期",
-        "enum": "单选",
-        "multi": "多选",
-        "phone": "电话",
-        "bool": "是/否",
-        "ref": "关联编号",
-    }
+    from ..fieldtypes import TYPES
+
+    types = {name: t.label for name, t in TYPES.items()}
     if fmt in (Format.csv, Format.tsv):
         rows = [
             {

@@ -203,6 +203,36 @@ def import_(
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
 
 
+def _show_fates(report: ImportReport) -> None:
+    """Where every column and every row that is not data goes (the dry run shows it all)."""
+    from ..render import clip, inert, width
+
+    def pad(text: str, size: int) -> str:
+        return text + " " * max(0, size - width(text))
+
+    for s in report.sheets:
+        if not s.columns:
+            continue
+        echo("")
+        echo(f"「{s.name}」第{s.header_row}行为表头，各列去向：")
+        headers = [clip(inert(c.header), 24) for c in s.columns]
+        wide = max(width(h) for h in headers)
+        for c, header in zip(s.columns, headers, strict=True):
+            if c.target:
+                unit = f"，{c.unit}" if c.unit and "→" in c.unit else ""
+                where = f"→ {c.target}（{c.how}{unit}）"
+            else:
+                where = f"不导入：{c.how}"
+            echo(f"  {c.letter:<3} {pad(header, wide)}  {inert(where)}")
+        if s.rows:
+            echo(f"「{s.name}」不是数据的行：")
+            for r in s.rows:
+                echo(f"  {pad(r.rows, 12)} {pad(r.cls.value, 10)} {inert(r.reason)}")
+        if s.hidden_rows:
+            shown = "、".join(str(n) for n in s.hidden_rows[:30]) + ("……" if len(s.hidden_rows) > 30 else "")
+            echo(f"「{s.name}」隐藏的行（照常导入）：第{shown}行")
+
+
 def _as_of(text: str | None) -> date | None:
     from ..stages import effective
 
@@ -251,6 +281,8 @@ def _show_report(report: ImportReport, fmt: Format) -> None:
             Column("rejected", "拒绝", "right"),
         ]
         render(rows, cols, "table", out())
+        if report.dry_run:
+            _show_fates(report)
         if report.changes:
             echo("")
             echo("修改：")

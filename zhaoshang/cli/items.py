@@ -168,7 +168,7 @@ def _column(field: Any, header: str, common: Any = None) -> Any:
     """A list column; a common field (a kind's own 项目名称 for title) keeps the common priority."""
     from ..render import Column
 
-    right = field.key == "id" or field.type in ("money", "number", "integer")
+    right = field.key == "id" or (hasattr(field, "ftype") and field.ftype.numeric and field.type != "ref")
     names = (field.label, *field.aliases, *((common.label, *common.aliases) if common else ()))
     return Column(field.key, header, "right" if right else "left", (common or field).column_priority, names)
 
@@ -196,11 +196,7 @@ def _money_display(kind: Any) -> dict[str, Any]:
 
     if kind is None:
         return {}
-    return {
-        f.key: (lambda r, f=f: to_display(f, r.get(f.key)))
-        for f in kind.fields
-        if f.type in ("money", "number", "bool")
-    }
+    return {f.key: (lambda r, f=f: to_display(f, r.get(f.key))) for f in kind.fields if f.ftype.display != "str"}
 
 
 def show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> None:

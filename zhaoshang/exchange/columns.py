@@ -391,13 +391,18 @@ def map_detail_columns(
             loose.setdefault(n, c)
     taken: dict[str, Target] = {}
     for h in header:
-        if not h.text or normalize_key(h.text) in SYSTEM_HEADERS:
-            continue
         name = _explicit(h, explicit)
+        if h.text and normalize_key(h.text) in SYSTEM_HEADERS:
+            out.why[h.column] = "上次导入写出的错误说明，导入时忽略"
+            continue
+        if not h.text and name is None:
+            out.unknown[h.column] = h
+            continue
         col: Col | None
         if name is not None:
             if normalize_key(name) in IGNORE_WORDS:
                 out.notes.append(f"按 --map 忽略 {h.letter}列「{h.text}」")
+                out.why[h.column] = "按 --map 忽略"
                 continue
             col = exact.get(normalize_key(name)) or loose.get(normalize_key(name))
             if col is None:
@@ -414,14 +419,17 @@ def map_detail_columns(
             out.unknown[h.column] = h
             continue
         if col.readonly:
+            out.why[h.column] = "由系统记录，导入时忽略"
             continue
         if masked and col.sensitive:
             out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（--mask），导入时忽略，不覆盖原值")
+            out.why[h.column] = "导出时已隐藏（--mask），不覆盖原值"
             continue
         if col.key in taken:
             out.notes.append(f"{h.letter}列「{h.text}」与 {taken[col.key].where} 重复，只导入 {taken[col.key].where}")
+            out.why[h.column] = f"与 {taken[col.key].letter}列 重复，只导入 {taken[col.key].letter}列"
             continue
-        t = Target(h.column, h.letter, h.text, col.key, col=col)
+        t = Target(h.column, h.letter, h.text, col.key, col=col, how="--map" if name is not None else "列名")
         if col.type == "money":
             fake = FieldDef(
                 key=col.key, label=col.header, type="money", currency="USD" if col.unit == "万美元" else "CNY"

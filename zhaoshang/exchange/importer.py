@@ -864,7 +864,7 @@ class _Run:
             sh.known_columns.update(mapping.ignored)
             for h, problem in mapping.problems:
                 self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
-            for c, (h, found) in mapping.ambiguous.items():
+            for c, (_h, found) in mapping.ambiguous.items():
                 ambiguous.setdefault(c, found)
             if kind is not None:
                 rep.notes.extend(mapping.notes)
@@ -872,6 +872,8 @@ class _Run:
         if kind_col is not None:
             sh.known_columns.add(kind_col)
         rep.columns = self._column_fates(sh, kinds, kind_col)
+        rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列：编号用，不导入") for h in table.index_columns]
+        rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         rep.header_row = table.header_row
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, header)
@@ -894,6 +896,7 @@ class _Run:
         for row in table.rows:
             self._item_row(sh, row)
         rep.notes.extend(table.notes)
+        rep.rows = table.fates
         return True
 
     def _column_fates(self, sh: _Sheet, kinds: list[KindDef], kind_col: int | None) -> list[ColumnFate]:
@@ -984,7 +987,7 @@ class _Run:
             if unescape:
                 return lambda raw: base(_unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
             return base
-        if f is not None and f.type in ("text", "phone"):
+        if f is not None and f.ftype.verbatim:
             # cells arrive stripped and non-empty: text is taken as it is
             slow = f
 
@@ -1687,10 +1690,8 @@ class _Run:
         rep.notes.extend(mapping.notes)
         for h, problem in mapping.problems:
             self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
-        unknown = [h for h in mapping.unknown.values() if h.text]
-        if unknown:
-            shown = "、".join(f"{h.letter}列「{h.text}」" for h in unknown[:10])
-            rep.notes.append(f"未识别的列已忽略：{shown}")
+        for h in mapping.unknown.values():
+            self._problem(rep, self._unmapped(raw.name, h, spec.name, None))
         handler = details.Handler(self, spec, raw, table.header, mapping, rep)
         if not handler.ready():
             return True
@@ -1701,6 +1702,19 @@ class _Run:
                 self.progress(raw.name, self.done)
         handler.finish()
         rep.notes.extend(table.notes)
+        rep.rows = table.fates
+        rep.columns = [
+            ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, _unit_text(t))
+            for t in mapping.targets
+        ]
+        rep.columns += [
+            ColumnFate(h.letter, h.text or "（无表头）", "", "未识别：须用 --map 指定")
+            for h in mapping.unknown.values()
+        ]
+        by_column = {h.column: h for h in table.header}
+        rep.columns += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]
+        rep.columns += [ColumnFate(h.letter, h.text, "", "序号列：编号用，不导入") for h in table.index_columns]
+        rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         return True
 
     def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None:
@@ -1793,10 +1807,10 @@ def _max_rowid(db: Database, table: str) -> int:
 def _display(f: FieldDef | None, v: Any) -> str:
     if v is None or v == "":
         return ""
-    if f is not None and f.type in ("money", "number"):
-        return format_money(float(v))
-    if f is not None and f.type == "bool":
-        return "是" if v else "否"
+    if f is not None:
+        from ..values import to_display
+
+        return to_display(f, v)
     return str(v)
 
 
@@ -1804,16 +1818,21 @@ def money_parser(currency: str, unit: str) -> Callable[[object], float]:
     """parse_money for one column, with a fast path for the plain numbers of Excel cells
     (already in 万 with at most 6 decimals: exactly what parse_money would return)."""
 
+    from ..values import MONEY_MAX, check_money
+
+    top = MONEY_MAX[currency]
+
     def money(raw: object) -> float:
         if unit == "万":
             if isinstance(raw, str):
                 if _PLAIN_NUMBER(raw):
-                    return float(raw) + 0.0
-            elif isinstance(raw, int | float) and not isinstance(raw, bool) and -1e12 < raw < 1e12:
+                    value = float(raw) + 0.0
+                    return value if 0 <= value <= top else check_money(value, currency, raw)
+            elif isinstance(raw, int | float) and not isinstance(raw, bool) and 0 <= raw <= top:
                 value = float(raw)
                 if isinstance(raw, int) or round(value, 6) == value:
                     return value + 0.0
-        return parse_money(raw, currency=currency, default_unit=unit)
+        return check_money(parse_money(raw, currency=currency, default_unit=unit), currency, raw)
 
     return money
 

@@ -44,18 +44,6 @@ CELL_TYPES = (
     "multi",
 )
 
-_FIELD_TO_CELL = {
-    "text": "text",
-    "integer": "int",
-    "number": "number",
-    "money": "money",
-    "date": "date",
-    "enum": "enum",
-    "multi": "multi",
-    "phone": "phone",
-    "bool": "bool",
-    "ref": "ref",
-}
 
 #: Types written as numbers (right-aligned, numeric cells).
 NUMERIC = frozenset({"id", "int", "ref", "money", "number"})
@@ -117,21 +105,19 @@ READONLY_ITEM_KEYS = frozenset({"created_at", "updated_at", "closed_at"})
 
 
 def _field_width(f: FieldDef) -> float:
+    if f.ftype.width:
+        return f.ftype.width
     if f.type in ("money", "number"):
         return max(12, len(f.header) * 2 + 2)
-    if f.type == "date":
-        return 12
     if f.type in ("enum", "bool"):
         longest = max((len(v) for v in f.value_names()), default=2)
         return max(8, len(f.label) * 2 + 4, longest * 2 + 4)
-    if f.type == "phone":
-        return 15
     return max(12, len(f.label) * 2 + 4)
 
 
 def field_col(f: FieldDef, *, label: str | None = None) -> Col:
     """The column of a YAML field."""
-    ctype = _FIELD_TO_CELL[f.type]
+    ctype = f.ftype.cell
     choices: tuple[str, ...] = ()
     if f.type == "enum":
         choices = tuple(f.value_names())

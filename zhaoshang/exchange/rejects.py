@@ -76,6 +76,8 @@ class Rejects:
 
         from .readers import read_file
 
+        assert self.source is not None
+
         book = xlsxwriter.Workbook(
             str(self.tmp), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
         )

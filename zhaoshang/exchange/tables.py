@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from zhaoshang.errors import ZsError
-from zhaoshang.parse import normalize_key
 from zhaoshang.exchange.readers import RawSheet
+from zhaoshang.parse import normalize_key
 
 __all__ = [
     "DataRow",
@@ -41,7 +41,7 @@ LOOKAHEAD = 500
 class RowClass(enum.StrEnum):
     """What a row of a sheet is, when it is not a data row (the value is for people)."""
 
-    title = "标题"
+    caption = "标题"
     header = "表头"
     meta = "填报信息"
     total = "合计"
@@ -112,6 +112,8 @@ class Table:
     meta: dict[str, str] = field(default_factory=dict)
     """"key：value" pairs from the lines above the header (填报单位, 填报日期, 单位 …) and from
     footer lines (填报人, 联系电话 …); footer pairs arrive while iterating, like notes."""
+    index_columns: list[HeaderCell] = field(default_factory=list)
+    """序号/No. columns: numbering, not data, never imported."""
     fates: list[RowFate] = field(default_factory=list)
     """Every row that is not a data row, with its class and reason, in sheet order (blank
     rows as ranges).  Complete only after :attr:`rows` is exhausted, like :attr:`notes`."""
@@ -324,18 +326,20 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
             fates.append(RowFate(i + 1, i + 1, RowClass.meta, f"表头上方的「{_cut(shown)}」"))
         else:
             text = "".join(t for t, _, _ in parsed[i].values())
-            fates.append(RowFate(i + 1, i + 1, RowClass.title, f"标题「{_cut(text)}」"))
+            fates.append(RowFate(i + 1, i + 1, RowClass.caption, f"标题「{_cut(text)}」"))
     fates.append(RowFate(upper + 1, lower + 1, RowClass.header, "两行表头，已合并" if upper != lower else "表头"))
     if upper != lower:
         notes.append(f"{_span(upper + 1, lower + 1)}为两行表头，已合并")
     _check_side_by_side(sheet.name, lower + 1, merged, known)
 
     header: list[HeaderCell] = []
+    index_columns: list[HeaderCell] = []
     ignored: set[int] = set()
     for c, (text, label, unit) in merged.items():
         letter = column_letter(c)
-        if label.casefold() in _INDEX_LABELS:
+        if label.casefold() in _INDEX_LABELS or normalize_key(label) in _INDEX_LABELS:
             ignored.add(c)
+            index_columns.append(HeaderCell(c, letter, text, label, unit))
             notes.append(f"已忽略「{text}」列（{letter}列）")
         elif text:
             header.append(HeaderCell(c, letter, text, label, unit))
@@ -373,6 +377,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         notes=notes,
         meta=meta,
         fates=fates,
+        index_columns=index_columns,
     )
 
 

@@ -25,6 +25,7 @@ from .source import ExportFilter, select
 if TYPE_CHECKING:
     from .xlsx import Book
 
+#: hints for the fixed columns of the other sheets (a YAML field's hint is its type's)
 _TYPE_TEXT = {
     "id": "数字",
     "int": "整数",
@@ -134,7 +135,7 @@ def _instructions(book: Book, specs: list[SheetSpec]) -> None:
         ws.write_row(row, 0, ["列名", "是否必填", "填写要求", "可选值 / 说明"], f_header)
         for c in _fill_cols(spec):
             row += 1
-            kind_text = _TYPE_TEXT.get(c.type, "文字")
+            kind_text = c.field.ftype.hint if c.field is not None else _TYPE_TEXT.get(c.type, "文字")
             if c.unit:
                 kind_text = f"金额，单位{c.unit}（可写 3.56亿 等）"
             if c.key == "status" and spec.kind is not None:

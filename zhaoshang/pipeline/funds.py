@@ -72,9 +72,16 @@ def record(
     old_dom, old_fgn = (old[0], old[1]) if old else (None, None)
     new_dom = _combine(old_dom, dom, add)
     new_fgn = _combine(old_fgn, fgn, add)
-    for value, what in ((new_dom, "国内资金"), (new_fgn, "外资")):
+    from ..values import check_money
+
+    for value, what, currency in ((new_dom, "国内资金", "CNY"), (new_fgn, "外资", "USD")):
         if value is not None and value < 0:
             raise ZsError(f"{m} 的{what}会变成负数（{value:g}）：请检查金额")
+        if value is not None:
+            try:
+                check_money(value, currency)
+            except ZsError as exc:
+                raise ZsError(f"{m} 的{what}：{exc.message}") from None
     deleted = not new_dom and not new_fgn
     if deleted:
         if old is None:
