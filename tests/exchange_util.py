@@ -144,3 +144,67 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str,
             ws.merge_cells(rng)
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------------------------------
+# County sheets made the way clerks make them: an HTML table opened in LibreOffice and saved
+# as .xlsx, .xls or .ods (merged title cells, text typed as text, formulas with their values).
+
+SOFFICE_BIN = __import__("shutil").which("soffice") or __import__("shutil").which("libreoffice")
+_FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods"}
+
+
+def html_table(rows: list[list[Any]], *, title: str = "Sheet1") -> str:
+    """An HTML page with one table; a cell may be ``(text, colspan)``; ``None`` is empty."""
+    import html
+
+    out = [f'<html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body><table border="1">']
+    for row in rows:
+        cells = []
+        for cell in row:
+            span = 1
+            if isinstance(cell, tuple):
+                cell, span = cell
+            text = "" if cell is None else html.escape(str(cell))
+            cells.append(f'<td colspan="{span}">{text}</td>' if span > 1 else f"<td>{text}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table></body></html>")
+    return "\n".join(out)
+
+
+def libreoffice_sheets(tmp: Path, pages: dict[str, str], fmt: str) -> dict[str, Path]:
+    """Convert every HTML page (name -> html) to ``fmt`` in ONE LibreOffice run."""
+    import subprocess
+
+    assert SOFFICE_BIN is not None
+    src = tmp / "html"
+    src.mkdir(parents=True, exist_ok=True)
+    out = tmp / fmt
+    out.mkdir(exist_ok=True)
+    files = []
+    for name, page in pages.items():
+        p = src / f"{name}.html"
+        p.write_text(page, encoding="utf-8")
+        files.append(str(p))
+    args = [SOFFICE_BIN, f"-env:UserInstallation={(tmp / 'lo_profile').as_uri()}", "--headless"]
+    args += ["--infilter=HTML (StarCalc)", "--convert-to", _FILTERS[fmt], "--outdir", str(out), *files]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    made = {name: out / f"{name}.{fmt}" for name in pages}
+    missing = [str(p) for p in made.values() if not p.exists()]
+    assert not missing, (missing, proc.stdout, proc.stderr)
+    return made
+
+
+def libreoffice_resave(path: Path, tmp: Path, fmt: str = "xlsx") -> Path:
+    """Open ``path`` in LibreOffice and save it as ``fmt`` (hidden rows and sheets kept)."""
+    import subprocess
+
+    assert SOFFICE_BIN is not None
+    out = tmp / f"resaved_{fmt}"
+    out.mkdir(parents=True, exist_ok=True)
+    args = [SOFFICE_BIN, f"-env:UserInstallation={(tmp / 'lo_profile').as_uri()}", "--headless"]
+    args += ["--convert-to", _FILTERS[fmt], "--outdir", str(out), str(path)]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    made = out / f"{path.stem}.{fmt}"
+    assert made.exists(), (proc.stdout, proc.stderr)
+    return made

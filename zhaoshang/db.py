@@ -573,7 +573,8 @@ class Database:
                 if f.key not in existing:
                     self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{f.key}" {f.sql_type}')
         for f in kind.fields:
-            if f.type == "ref":  # links between items (关联项目) are followed both ways
+            # links between items (关联项目) are followed both ways; 项目编码 identifies a project
+            if f.type == "ref" or f.key == "project_code":
                 self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{table}_{f.key}" ON "{table}"("{f.key}")')
         install_history_triggers(self.conn, table)
 

@@ -234,7 +234,7 @@ def list_items(db: Database, flt: Filter) -> Listing:
         where.append(clause)
         params.extend(values)
     if flt.status:
-        names = _status_filter(db, kind, flt.status)
+        names = status_filter(db, kind, flt.status)
         where.append(f"i.status IN ({', '.join('?' * len(names))})")
         params.extend(names)
     if flt.open_only or flt.overdue:
@@ -243,7 +243,7 @@ def list_items(db: Database, flt: Filter) -> Listing:
         where.append("i.due IS NOT NULL AND i.due < ?")
         params.append((flt.today or date.today()).isoformat())
     for expr in flt.where:
-        clause, values = _where_clause(db, kind, expr)
+        clause, values = where_clause(db, kind, expr)
         where.append(clause)
         params.extend(values)
     if where:
@@ -258,7 +258,7 @@ def list_items(db: Database, flt: Filter) -> Listing:
     return Listing(kind, defs.fields_of(kind), rows)
 
 
-def _status_filter(db: Database, kind: KindDef | None, text: str) -> list[str]:
+def status_filter(db: Database, kind: KindDef | None, text: str) -> list[str]:
     from .parse import normalize_key
 
     out: list[str] = []
@@ -281,7 +281,7 @@ def _column_ref(db: Database, kind: KindDef | None, f: FieldDef) -> str:
     return f'k."{f.key}"'
 
 
-def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, list[Any]]:
+def where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, list[Any]]:
     m = _FILTER_RE.match(expr.strip())
     if not m:
         raise ParseError(
@@ -300,7 +300,7 @@ def _where_clause(db: Database, kind: KindDef | None, expr: str) -> tuple[str, l
     if f.key in ("id",):
         value: Any = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else raw
     elif f.key == "status":
-        value = _status_filter(db, kind, raw)[0]
+        value = status_filter(db, kind, raw)[0]
     elif f.common and f.key in ("chain", "unit", "kind"):
         value = raw
         if f.key == "kind":

@@ -69,7 +69,7 @@ UNIT = Entity(
 )
 
 
-def _find(db: Database, ent: Entity, name: str) -> int:
+def find(db: Database, ent: Entity, name: str) -> int:
     from .parse import normalize_key, to_halfwidth
 
     text = name.strip()
@@ -102,12 +102,12 @@ def _find(db: Database, ent: Entity, name: str) -> int:
 
 def chain_id(db: Database, name: str) -> int:
     """The id of a chain by name (simplified or traditional, or a unique part of it)."""
-    return _find(db, CHAIN, name)
+    return find(db, CHAIN, name)
 
 
 def unit_id(db: Database, name: str) -> int:
     """The id of a unit by name (simplified or traditional, or a unique part of it)."""
-    return _find(db, UNIT, name)
+    return find(db, UNIT, name)
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def create(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
 
 def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -> list[str]:
     """Change a chain or unit (inside a command); returns the changed column keys."""
-    row_id = _find(db, ent, name)
+    row_id = find(db, ent, name)
     data = _parse(ent, values)
     if "name" in data:
         clash = db.conn.execute(
@@ -171,7 +171,7 @@ def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
 
 
 def get(db: Database, ent: Entity, name: str) -> dict[str, Any]:
-    row_id = _find(db, ent, name)
+    row_id = find(db, ent, name)
     cur = db.conn.execute(f"SELECT * FROM {ent.table} WHERE id = ?", (row_id,))
     names = [d[0] for d in cur.description]
     rec = dict(zip(names, cur.fetchone(), strict=True))

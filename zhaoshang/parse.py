@@ -97,10 +97,20 @@ def normalize_key(s: str) -> str:
     return "".join(s.casefold().split())
 
 
+# A separator between two digits is part of a number (1-13号地块, 3.5万吨, 2-1#楼): it is kept
+# (as one mark), or 1-13号地块 and 11-3号地块 would be one name.
+_DIGIT_SEPARATOR = re.compile(r"(?<=[0-9])[-_.·・‧•、–—―‐/,，。]+(?=[0-9])")
+_NUMBER_MARK = "⁃"  # U+2043: never typed, never dropped
+
+
 def normalize_name(s: str) -> str:
     """Key for duplicate detection of item titles: :func:`normalize_key` without brackets,
-    quotes and the punctuation · 、 - _ . , ， 。"""
-    return normalize_key(s).translate(_NAME_DROP)
+    quotes and the punctuation · 、 - _ . , ， 。 — except between two digits, where a
+    separator is kept: ``normalize_name("1-13号地块") != normalize_name("11-3号地块")``."""
+    key = normalize_key(s)
+    if any(c.isdigit() for c in key):
+        key = _DIGIT_SEPARATOR.sub(_NUMBER_MARK, key)
+    return key.translate(_NAME_DROP)
 
 
 # -------------------------------------------------------------------------------- helpers

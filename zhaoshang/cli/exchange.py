@@ -159,6 +159,12 @@ def import_(
         Path | None, typer.Option("--errors", help="把被拒绝的行（附错误说明）写入这个 .xlsx 文件，改好后可重新导入")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
+    create_missing: Annotated[
+        bool,
+        typer.Option(
+            "--create-missing", help="表中写到的产业链、招商主体还没有时一并新建（在同一次操作中，可 zs undo）"
+        ),
+    ] = False,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -189,6 +195,7 @@ def import_(
         errors_path=errors,
         force=force,
         as_of=_as_of(as_of),
+        create_missing=create_missing,
     )
     progress = _Progress("导入中")
     try:
@@ -263,10 +270,11 @@ def _show_report(report: ImportReport, fmt: Format) -> None:
     for s in report.sheets:
         for note in s.notes:
             say(f"「{s.name}」{note}")
+    will = "将新建" if report.dry_run else "新建"
     if report.created_chains:
-        say(f"新建产业链：{'、'.join(report.created_chains)}")
+        say(f"{will}产业链：{'、'.join(report.created_chains)}")
     if report.created_units:
-        say(f"新建招商主体：{'、'.join(report.created_units)}")
+        say(f"{will}招商主体：{'、'.join(report.created_units)}")
     if report.blank_kept:
         say(f"有 {report.blank_kept} 个空单元格对应的原值未清空（空单元格默认不改原值；要清空请加 --blank clear）")
     rows: list[dict[str, Any]] = [s.as_dict() for s in report.sheets]

@@ -66,7 +66,7 @@ from . import bulk, columns, layout, moves
 from .columns import Mapping, Target
 from .meta import FileMeta, parse_rows
 from .readers import RawSheet, read_file
-from .tables import DataRow, HeaderCell, RowFate, Table, find_table
+from .tables import DataRow, HeaderCell, RowFate, Table, column_letter, find_table
 
 Progress = Callable[[str, int], None]
 BATCH = 2000
@@ -78,6 +78,8 @@ _ITEM_COLUMNS = (
     "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
 )  # fmt: skip
 _TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
+#: the field that identifies a project across files without our 编号 (项目编码)
+IDENTITY_FIELD = "project_code"
 _FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 #: name endings ignored when looking for near-identical names
 _LOOSE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "项目")
@@ -103,6 +105,8 @@ class ImportOptions:
     #: the date of the stage moves a row makes without its own date column (else the sheet's
     #: 填报日期, else the day of import)
     as_of: dt.date | None = None
+    #: create the chains and units the file names that do not exist yet (listed in the report)
+    create_missing: bool = False
 
 
 def _show(value: object) -> str:
@@ -496,7 +500,7 @@ class _Names:
             rid = lookups.create(self.db, self.ent, text, {})
             self.created.append(text)
         else:
-            rid = lookups._find(self.db, self.ent, text)
+            rid = lookups.find(self.db, self.ent, text)
         self.cache[key] = rid
         self.names.setdefault(rid, text)
         return rid
@@ -638,17 +642,18 @@ class _Dups:
         self.exact.setdefault((kind, chain, exact), []).append(entry)
         self.loose.setdefault((kind, chain, _loosen(exact)), []).append(entry)
 
-    def find(self, kind: str, chain: int, key: str, ref: int | None) -> tuple[int, str] | None:
-        """Items named like ``key`` (a :func:`normalize_name`)."""
+    def find(self, kind: str, chain: int, key: str, ref: int | None) -> tuple[int, str, bool] | None:
+        """The item named like ``key`` (a :func:`normalize_name`): (id, its name, whether the
+        names are the same once normalised — else they differ by an ending like 项目)."""
         if (kind, chain) not in self.loaded:
             self._load(kind, chain)
-        for index, k in ((self.exact, key), (self.loose, _loosen(key))):
+        for index, k, exact in ((self.exact, key, True), (self.loose, _loosen(key), False)):
             for rid, name, origin, other in index.get((kind, chain, k), ()):
                 if self.origin is not None and origin == self.origin:
                     continue
                 if ref is not None and other is not None and ref != other:
                     continue
-                return rid, name
+                return rid, name, exact
         return None
 
 
@@ -684,8 +689,9 @@ class _Run:
         self.masked = bool(meta and meta.masked)
         self.explicit = columns.parse_map(opts.mapping)
         rollup = self.mode == "rollup"
-        self.chains = _Names(db, lookups.CHAIN, create=rollup, created=report.created_chains)
-        self.units = _Names(db, lookups.UNIT, create=rollup, created=report.created_units)
+        create = rollup or opts.create_missing
+        self.chains = _Names(db, lookups.CHAIN, create=create, created=report.created_chains)
+        self.units = _Names(db, lookups.UNIT, create=create, created=report.created_units)
         self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
         self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
         self.pending: list[_ItemRow] = []
@@ -716,6 +722,7 @@ class _Run:
         self.paused: bulk.PausedHistory | None = None
         self._index_sqls: dict[str, str] = {}
         self.unknown_refs = 0
+        self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
         specs = layout.detail_sheets(self.defs)
@@ -761,6 +768,11 @@ class _Run:
             )
         if self.unknown_refs:
             self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
+        if self.opts.sheet is None:
+            from .sheetfacts import hidden_sheets
+
+            for name in hidden_sheets(self.file):
+                self.report.notes.append(f"隐藏的工作表「{name}」未导入（要导入它，请用 --sheet {name}）")
 
     def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
         name = normalize_key(raw.name)
@@ -820,11 +832,41 @@ class _Run:
         table = self._find_table(raw)
         if table is None:
             return False
+        known = len(self.report.sheets)
         if role == "items":
             ok = self._item_sheet(raw, table, spec)
         else:
             ok = self._detail_sheet(raw, table, spec)
+        if len(self.report.sheets) > known:
+            self._facts(raw, table, self.report.sheets[-1])
         return ok
+
+    def _facts(self, raw: RawSheet, table: Table, rep: SheetReport) -> None:
+        """Hidden rows (imported like the others, and listed) and formulas without a value."""
+        if self.file.suffix.lower() in _TEXT_SOURCES or self.file.suffix.lower() in (".json", ".yaml", ".yml"):
+            return
+        from .sheetfacts import sheet_facts
+
+        facts = sheet_facts(self.file, raw.name)
+        if not facts.checked:
+            rep.notes.append("此格式（.xls）无法检查隐藏的行：隐藏的行与其他行一样导入")
+            return
+        rep.hidden_rows = [n for n in facts.hidden_rows if n > table.header_row]
+        if rep.hidden_rows:
+            shown = "、".join(map(str, rep.hidden_rows[:20])) + ("……" if len(rep.hidden_rows) > 20 else "")
+            rep.notes.append(f"第{shown}行在表中被隐藏，与其他行一样导入（不导入的行请删除）")
+        letters = {h.column: h for h in table.header}
+        for row, col in facts.empty_formulas:
+            h = letters.get(col)
+            where = f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(col)}列"
+            self._problem(
+                rep,
+                Problem(
+                    raw.name, row, where, None,
+                    "公式没有计算结果（文件由程序生成、未在 Excel/WPS 中打开保存过）：请在 Excel 或 WPS 中打开后保存，"
+                    "或把公式换成数值",
+                ),
+            )  # fmt: skip
 
     # -- item sheets -------------------------------------------------------------------
     def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
@@ -888,6 +930,13 @@ class _Run:
         self._move_date(sh, table.meta)
         unit_name = table.meta.get("填报单位") or table.meta.get("单位")
         if unit_name:
+            # 「爱辉区商务局」 is the office of the unit 爱辉区: a unit whose name begins it
+            key = normalize_key(unit_name)
+            owners = [
+                n for n in self.units.names.values() if key.startswith(normalize_key(n)) and key != normalize_key(n)
+            ]
+            if len(owners) == 1:
+                unit_name = owners[0]
             try:
                 sh.default_unit = self.units.resolve(unit_name)
                 rep.notes.append(f"表头上方的填报单位「{unit_name}」用作未填责任单位的行的责任单位")
@@ -1318,6 +1367,9 @@ class _Run:
         if chain is None:
             self._fail(r, "产业链", None, "缺少产业链：请在表中加「产业链」列，或用 --chain 指定")
             return
+        code = r.values.get(IDENTITY_FIELD)
+        if code is not None and self._by_code(r, kind, str(code)):
+            return
         if self.dups is None:
             self.dups = _Dups(self.db, self.report.origin, below=self.first_new_id, before_read=self.writer.wait)
         name_key = normalize_name(str(title))
@@ -1364,6 +1416,31 @@ class _Run:
             self.file_ids[r.ref] = new_id
         self.item_kinds[new_id] = kind.key
         r.sheet.report.added += 1
+
+    def _by_code(self, r: _ItemRow, kind: KindDef, code: str) -> bool:
+        """A row without 编号 whose 项目编码 is an item's: it is that item (updated, whatever
+        its name); the same code twice in one file is an error.  True when handled."""
+        if not any(f.key == IDENTITY_FIELD for f in kind.fields):
+            return False
+        seen = self.codes.get((kind.key, code))
+        if seen is not None:
+            self._fail(r, self._column_of(r, IDENTITY_FIELD), code, f"项目编码与第{seen}行相同：一个项目只能填一行")
+            return True
+        self.codes[(kind.key, code)] = r.number
+        self.writer.wait()
+        hit = self.db.conn.execute(
+            f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ?'
+            + (" AND i.origin IS NOT ?" if self.report.origin is not None else ""),
+            (code, self.report.origin) if self.report.origin is not None else (code,),
+        ).fetchone()
+        if hit is None:
+            return False
+        cur = self._load_current({hit[0]}).get(hit[0])
+        if cur is None:
+            return False
+        self.report.notes.append(f"「{r.sheet.raw.name}」第{r.number}行按项目编码「{code}」对应编号 {cur.id}")
+        self._update(r, cur)
+        return True
 
     def _move_date(self, sh: _Sheet, meta: dict[str, str]) -> None:
         """The date for moves a row makes without a date column of its own: --as-of, else the
@@ -1443,23 +1520,29 @@ class _Run:
             ]
         return info
 
-    def _duplicate(self, r: _ItemRow, match: tuple[int, str], origin_id: int | None) -> bool:
+    def _duplicate(self, r: _ItemRow, match: tuple[int, str, bool], origin_id: int | None) -> bool:
         """Handle a new row whose name matches an item; True to add it anyway.
 
         The name is what made the match, so it is left out of the comparison, and an update
         keeps the existing item's own spelling of it."""
-        existing_id, existing_title = match
+        existing_id, existing_title, exact = match
         title = str(r.values.pop("title"))
-        added = self._decide_duplicate(r, existing_id, existing_title, title, origin_id)
+        added = self._decide_duplicate(r, existing_id, existing_title, title, origin_id, exact=exact)
         if added:
             r.values["title"] = title
         return added
 
     def _decide_duplicate(
-        self, r: _ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None
+        self, r: _ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
     ) -> bool:
         pending = self.new.get(existing_id)
-        if pending is not None:
+        # The same name (once normalised) and the same values is the same item sent again:
+        # unchanged.  A name that only looks alike (项目 / 有限公司 endings) is always a
+        # suspected duplicate, reported and decided by --on-duplicate, never counted unchanged;
+        # and --on-duplicate new always adds.
+        if not exact or self.opts.on_duplicate == "new":
+            pass
+        elif pending is not None:
             same = all(
                 _same(pending.common.get(k) if k in _SETTABLE else pending.own.get(k), v)
                 for k, v in r.values.items()

@@ -79,7 +79,7 @@ def select(db: Database, flt: ExportFilter) -> Selection:
         params.append(flt.owner.strip())
         said.append(f"责任人={flt.owner.strip()}")
     if flt.status:
-        names = items._status_filter(db, single, flt.status)
+        names = items.status_filter(db, single, flt.status)
         conditions.append(f"i.status IN ({', '.join('?' * len(names))})")
         params.extend(names)
         said.append(f"状态={'、'.join(names)}")
@@ -87,7 +87,7 @@ def select(db: Database, flt: ExportFilter) -> Selection:
         conditions.append("i.closed_at IS NULL")
         said.append("只含未办结")
     for expr in flt.where:
-        clause, values = items._where_clause(db, single, expr)
+        clause, values = items.where_clause(db, single, expr)
         conditions.append(clause)
         params.extend(values)
         said.append(expr.strip())

@@ -28,6 +28,7 @@ __all__ = [
     "RowClass",
     "RowFate",
     "Table",
+    "column_index",
     "column_letter",
     "find_table",
     "parse_header",
@@ -133,6 +134,14 @@ def column_letter(i: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_index(letter: str) -> int:
+    """0-based index of an Excel column letter: A -> 0, Z -> 25, AA -> 26."""
+    n = 0
+    for ch in letter.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
 
 
 _WS = re.compile(r"\s+")

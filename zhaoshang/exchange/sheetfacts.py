@@ -1,0 +1,176 @@
+"""What a workbook shows besides its values: hidden rows, and formulas without a result.
+
+python-calamine reads values only: it cannot say that a row is hidden, and a formula whose
+result was never computed (a file written by a program, not saved by Excel, WPS or
+LibreOffice) reads as an empty cell.  Both matter to an import — a hidden row is still a
+project the county typed, and an empty formula cell is a value that is missing, not a blank —
+so they are read here from the file itself:
+
+* ``.xlsx``: the worksheet's XML, scanned as bytes in chunks (``<row … hidden="1">``, and
+  ``<c r="B7"><f>…</f></c>`` with no ``<v>``) — no XML tree is built, memory stays flat;
+* ``.ods``: ``content.xml`` (``table:visibility="collapse|filter"`` rows; formula cells
+  without an ``office:value``), parsed incrementally.
+
+``.xls`` keeps this in binary records that no maintained Python reader exposes; for it (and
+for text files) :func:`sheet_facts` answers ``checked=False`` and the report says so.
+Why not openpyxl: it loads every cell of the sheet into objects (tens of seconds and gigabytes
+at a province's size); the scan below reads the same facts at disk speed.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+__all__ = ["SheetFacts", "hidden_sheets", "sheet_facts"]
+
+_CHUNK = 1 << 20
+
+
+@dataclass
+class SheetFacts:
+    checked: bool = True
+    """False when the format cannot tell (.xls, csv)."""
+    hidden_rows: list[int] = field(default_factory=list)
+    """1-based numbers of hidden rows."""
+    empty_formulas: list[tuple[int, int]] = field(default_factory=list)
+    """(row, 0-based column) of formula cells without a computed value."""
+
+
+def sheet_facts(path: Path, sheet: str) -> SheetFacts:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _xlsx(path, sheet)
+        if suffix == ".ods":
+            return _ods(path, sheet)
+    except (OSError, zipfile.BadZipFile, KeyError, ET.ParseError, ValueError):
+        pass  # the reader reports a damaged file; here there is nothing more to learn
+    return SheetFacts(checked=False)
+
+
+def hidden_sheets(path: Path) -> list[str]:
+    """Names of the hidden worksheets of a workbook (none for other files)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        return []
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # the reader has said why already
+        return []
+    try:
+        return [
+            m.name
+            for m in wb.sheets_metadata
+            if m.visible != SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet and not m.name.startswith("_")
+        ]
+    finally:
+        wb.close()
+
+
+# -- xlsx ----------------------------------------------------------------------------------
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+# a formula cell: <c r="B7" …><f …>…</f></c> or <f …/> — with or without a <v>value</v> after it
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>)(.*?)</(?:\w+:)?c>',
+    re.S,
+)
+
+
+def _xlsx_part(z: zipfile.ZipFile, sheet: str) -> str:
+    book = z.read("xl/workbook.xml")
+    rid = None
+    for m in _SHEET.finditer(book):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        name = attrs.get(b"name", b"").decode("utf-8")
+        name = name.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        if name == sheet:
+            rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+            break
+    if rid is None:
+        raise KeyError(sheet)
+    for m in _REL.finditer(z.read("xl/_rels/workbook.xml.rels")):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get(b"Id") == rid:
+            target = attrs[b"Target"].decode("utf-8")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise KeyError(sheet)
+
+
+def _xlsx(path: Path, sheet: str) -> SheetFacts:
+    from .tables import column_index
+
+    facts = SheetFacts()
+    with zipfile.ZipFile(path) as z, z.open(_xlsx_part(z, sheet)) as f:
+        tail = b""
+        while True:
+            chunk = f.read(_CHUNK)
+            data = tail + chunk
+            if not chunk:
+                cut = len(data)
+            else:  # scan whole rows only: up to the last </row> (or the last cell)
+                row_end, cell_end = data.rfind(b"</row>"), data.rfind(b"</c>")
+                cut = max(row_end + 6 if row_end >= 0 else 0, cell_end + 4 if cell_end >= 0 else 0)
+            part, tail = data[:cut], data[cut:]
+            if b"hidden=" in part:
+                for m in _ROW_HIDDEN.finditer(part):
+                    n = _ROW_NUMBER.search(m.group(0))
+                    if n is not None:
+                        facts.hidden_rows.append(int(n.group(1)))
+            if b"<f" in part:
+                for m in _FORMULA_CELL.finditer(part):
+                    if not _VALUE.search(m.group(3)):
+                        facts.empty_formulas.append((int(m.group(2)), column_index(m.group(1).decode())))
+            if not chunk:
+                break
+    return facts
+
+
+# -- ods -----------------------------------------------------------------------------------
+
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods(path: Path, sheet: str) -> SheetFacts:
+    facts = SheetFacts()
+    with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
+        inside = False
+        row = 0
+        for event, el in ET.iterparse(f, events=("start", "end")):
+            if el.tag == f"{_T}table":
+                if event == "start":
+                    inside = el.get(f"{_T}name") == sheet
+                    row = 0
+                elif inside:
+                    break
+                continue
+            if not inside:
+                if event == "end" and el.tag == f"{_T}table-row":
+                    el.clear()
+                continue
+            if el.tag == f"{_T}table-row" and event == "end":
+                repeat = int(el.get(f"{_T}number-rows-repeated", "1"))
+                if el.get(f"{_T}visibility") in ("collapse", "filter") and repeat < 100_000:
+                    facts.hidden_rows.extend(range(row + 1, row + repeat + 1))
+                row += repeat
+                col = 0
+                for cell in el:
+                    if cell.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+                        continue
+                    span = int(cell.get(f"{_T}number-columns-repeated", "1"))
+                    if cell.get(f"{_T}formula") is not None and cell.get(f"{_O}value-type") is None:
+                        facts.empty_formulas.append((row, col))
+                    col += span
+                el.clear()
+    return facts
