@@ -914,7 +914,7 @@ class _Run:
         if kind_col is not None:
             sh.known_columns.add(kind_col)
         rep.columns = self._column_fates(sh, kinds, kind_col)
-        rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列：编号用，不导入") for h in table.index_columns]
+        rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         rep.header_row = table.header_row
         if self.rejects is not None:
@@ -1796,7 +1796,7 @@ class _Run:
         ]
         by_column = {h.column: h for h in table.header}
         rep.columns += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]
-        rep.columns += [ColumnFate(h.letter, h.text, "", "序号列：编号用，不导入") for h in table.index_columns]
+        rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         return True
 
