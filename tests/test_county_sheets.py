@@ -132,6 +132,14 @@ PAGES: dict[str, str] = {
     ),
     # 20: data in a column without a header
     "headless_column": _page(["项目名称", "产业链", None], [["镁项目", "有色金属", "这格有字"]]),
+    # 22: a county's own words for enum values (找谁招)
+    "synonyms": _page(
+        ["序号", "姓名", "产业链", "类别", "单位"],
+        [
+            [1, "王五", "有色金属", "部委工作人员", "国家发改委"],
+            [2, "某招商顾问公司", "有色金属", "委托招商机构", None],
+        ],
+    ),
     # 21: a template with 序号 filled in and nothing else in most rows
     "template": _page(SIMP_HEADER, [TWO[0], [2, None, None, None, None, None], [3, None, None, None, None, None]]),
 }
@@ -420,3 +428,20 @@ def test_the_dry_run_shows_every_columns_and_rows_fate_in_chinese(sheets: dict[s
     assert "項目階段" in out and "→ 状态（别名）" in out
     for line in ("第1行", "标题", "第2行", "填报信息", "第6行", "合计", "第7行", "落款"):
         assert line in out
+
+
+def test_a_countys_words_for_values_can_be_taught(city: Any, sheets: dict[str, Path]) -> None:
+    from zhaoshang import synonyms
+
+    options = ImportOptions(kind="找谁招", dry_run=True)
+    reasons = _reasons(import_file(city, sheets["synonyms"], options, user="测试员"))
+    assert any("「部委工作人员」不是可选值" in r and "zs synonym add" in r for r in reasons), reasons
+    with city.command("synonym add", user="测试员"):
+        synonyms.add(city, "找谁招", "类别", "在京人员", ["部委工作人员"])
+        synonyms.add(city, "找谁招", "类别", "委托招商", ["委托招商机构"])
+    options = ImportOptions(kind="找谁招")
+    report = import_file(city, sheets["synonyms"], options, user="测试员")
+    assert report.total("added") == 2
+    assert _item(city, "王五")["category"] == "在京人员" and _item(city, "某招商顾问公司")["category"] == "委托招商"
+    with pytest.raises(ZsError, match="已经表示「在京人员」"), city.command("synonym add", user="测试员"):
+        synonyms.add(city, "找谁招", "类别", "商会", ["部委工作人员"])

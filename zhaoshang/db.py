@@ -234,11 +234,26 @@ _V3 = """
 ALTER TABLE commands ADD COLUMN active INTEGER NOT NULL DEFAULT 0;
 """
 
+_V4 = """
+-- the words an office uses for an enum value or a status (部委工作人员 → 在京人员), taught with
+-- zs synonym add; Database.open adds them to the definitions' aliases
+CREATE TABLE synonyms (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind       TEXT NOT NULL,          -- kind key
+    field      TEXT NOT NULL,          -- field key, or 'status'
+    value      TEXT NOT NULL,          -- the canonical value
+    word       TEXT NOT NULL,          -- the office's word for it, as typed
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, field, word)
+);
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
     (2, "前期手续、服务专班、问题升级", _V2),
     (3, "历史只记在进行中的命令名下（不在命令内的写入被拒绝）", _V3),
+    (4, "各地对可选值的叫法（同义词）", _V4),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -258,6 +273,7 @@ _TRACKED_BY_VERSION = {
         "team_members",
         "escalations",
     ],
+    4: ["synonyms"],
 }
 
 
@@ -335,6 +351,8 @@ class Database:
         self.conn = conn
         self.path = path
         self.defs = defs
+        #: the definitions as loaded, before the office's synonyms are added
+        self.base_defs = defs
         self.current: CommandInfo | None = None
         #: opened from read-only media: reads only (see :meth:`open`)
         self.read_only = False
@@ -403,6 +421,7 @@ class Database:
                 db._configure()
                 db._upgrade()
                 db.sync_definitions()
+            db.load_synonyms()
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _db_error(p, exc) from None
@@ -410,6 +429,16 @@ class Database:
             conn.close()
             raise
         return db
+
+    def load_synonyms(self) -> None:
+        """Add the office's words for values (``synonyms``) to :attr:`defs`."""
+        from .definitions import with_synonyms
+
+        try:
+            rows = self.conn.execute("SELECT kind, field, value, word FROM synonyms ORDER BY id").fetchall()
+        except sqlite3.OperationalError:  # a read-only database of an older version has none
+            return
+        self.defs = with_synonyms(self.base_defs, [tuple(r) for r in rows])
 
     def _check_readable(self) -> None:
         """On read-only media nothing can be upgraded: the file must be of this version."""

@@ -619,3 +619,34 @@ __all__ = [
     "StatusDef",
     "load",
 ]
+
+
+def with_synonyms(defs: Definitions, entries: list[tuple[str, str, str, str]]) -> Definitions:
+    """``defs`` with more words for enum values and statuses: ``(kind key, field key, value,
+    word)`` each, ``field key`` being ``status`` for the kind's statuses.  Entries naming
+    what is no longer defined are left out (the definitions may have changed since)."""
+    import dataclasses
+
+    if not entries:
+        return defs
+    extra: dict[tuple[str, str, str], list[str]] = {}
+    for kind, field_key, value, word in entries:
+        extra.setdefault((kind, field_key, value), []).append(word)
+
+    def values(kind: str, f: FieldDef) -> FieldDef:
+        if f.type not in ("enum", "multi") or not any((kind, f.key, v.name) in extra for v in f.values):
+            return f
+        vals = tuple(
+            dataclasses.replace(v, aliases=(*v.aliases, *extra.get((kind, f.key, v.name), ()))) for v in f.values
+        )
+        return dataclasses.replace(f, values=vals)
+
+    kinds = []
+    for k in defs.kinds:
+        statuses = tuple(
+            dataclasses.replace(st, aliases=(*st.aliases, *extra.get((k.key, "status", st.name), ())))
+            for st in k.statuses
+        )
+        fields = tuple(values(k.key, f) for f in k.fields)
+        kinds.append(dataclasses.replace(k, statuses=statuses, fields=fields))
+    return dataclasses.replace(defs, kinds=tuple(kinds))

@@ -46,7 +46,9 @@ def match_enum(field: FieldDef, raw: str) -> str:
     names = field.value_names()
     close = difflib.get_close_matches(raw.strip(), names, n=1, cutoff=0.4)
     hint = f"是不是「{close[0]}」？" if close else ""
-    raise ParseError(f"「{raw.strip()}」不是可选值。{hint}可选：{'、'.join(names)}")
+    word = raw.strip()
+    teach = f"。若是本地的叫法，可用 zs synonym add 清单 {field.label} {close[0] if close else '值'} {word} 教给系统"
+    raise ParseError(f"「{word}」不是可选值。{hint}可选：{'、'.join(names)}{teach}")
 
 
 #: the longest text a field may hold: Excel's limit for one cell, so that whatever is stored can

@@ -48,9 +48,9 @@ def _root(
 
 
 def _register() -> None:
-    from . import admin, chains, history, items, search
+    from . import admin, chains, history, items, search, synonyms
 
-    for module in (admin, items, chains, history, search):
+    for module in (admin, items, chains, history, search, synonyms):
         module.register(app)
     # later command groups register themselves the same way when present
     import importlib

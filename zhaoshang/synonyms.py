@@ -1,0 +1,107 @@
+"""An office's own words for enum values and statuses: ``zs synonym add 找谁招 类别 在京人员 部委工作人员``.
+
+Counties write 部委工作人员 where the definitions say 在京人员, 委托招商机构 for 委托招商, 推进中 for
+在谈.  The packaged YAML cannot know every county's words, and copying the YAML to add one is
+too much to ask; so the words live in the database (table ``synonyms``), shared by everyone who
+uses it, recorded in history like any change (``zs undo`` takes one back), and added to the
+definitions' aliases when the database is opened — for ``add``, ``edit``, ``list`` filters and
+every import alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .db import Database, now
+from .definitions import KindDef
+from .errors import NotFoundError, ZsError
+from .parse import normalize_key
+
+__all__ = ["Synonym", "add", "list_all", "remove"]
+
+
+@dataclass(frozen=True)
+class Synonym:
+    id: int
+    kind: str
+    """The kind's Chinese name."""
+    field: str
+    """The field's label (状态 for statuses)."""
+    value: str
+    word: str
+
+
+def _choices(kind: KindDef, field_name: str, db: Database) -> tuple[str, list[tuple[str, tuple[str, ...]]], str]:
+    """(field key, [(value, its words)], field label) of an enum field or of the statuses."""
+    if normalize_key(field_name) in {normalize_key(x) for x in ("状态", "status", "阶段", "狀態")}:
+        return "status", [(s.name, s.aliases) for s in kind.statuses], "状态"
+    try:
+        f = db.defs.field(kind, field_name)
+    except NotFoundError as exc:
+        raise ZsError(exc.message) from None
+    if f.type not in ("enum", "multi"):
+        raise ZsError(f"「{f.label}」不是可选值字段（{f.ftype.label}）：同义词只用于可选值和状态")
+    return f.key, [(v.name, v.aliases) for v in f.values], f.label
+
+
+def add(db: Database, kind_name: str, field_name: str, value: str, words: list[str]) -> list[Synonym]:
+    """Teach ``words`` as meaning ``value`` of the field (inside the current command).  A word
+    already meaning that value is skipped; one meaning another value is an error."""
+    if db.current is None:
+        raise RuntimeError("add must run inside db.command()")
+    kind = db.defs.kind(kind_name)
+    key, choices, label = _choices(kind, field_name, db)
+    canonical = next(
+        (v for v, words_ in choices if normalize_key(value) in {normalize_key(x) for x in (v, *words_)}), None
+    )
+    if canonical is None:
+        names = "、".join(v for v, _ in choices)
+        raise ZsError(f"「{value}」不是「{kind.name}」{label}的可选值：可选 {names}")
+    if not words:
+        raise ZsError("请给出至少一个同义词，如 zs synonym add 找谁招 类别 在京人员 部委工作人员")
+    made: list[Synonym] = []
+    for word in words:
+        word = " ".join(word.split())
+        if not word:
+            continue
+        wanted = normalize_key(word)
+        owner = next((v for v, ws in choices if wanted in {normalize_key(x) for x in (v, *ws)}), None)
+        if owner == canonical:
+            continue
+        if owner is not None:
+            raise ZsError(f"「{word}」已经表示「{owner}」，不能再表示「{canonical}」")
+        cur = db.conn.execute(
+            "INSERT INTO synonyms(kind, field, value, word, created_at) VALUES (?, ?, ?, ?, ?)",
+            (kind.key, key, canonical, word, now()),
+        )
+        made.append(Synonym(int(cur.lastrowid or 0), kind.name, label, canonical, word))
+        choices = [(v, (*ws, word) if v == canonical else ws) for v, ws in choices]
+    db.load_synonyms()
+    return made
+
+
+def list_all(db: Database) -> list[Synonym]:
+    out = []
+    for rid, kind_key, field_key, value, word in db.conn.execute(
+        "SELECT id, kind, field, value, word FROM synonyms ORDER BY kind, field, value, id"
+    ):
+        try:
+            kind = db.defs.kind_by_key(kind_key)
+            label = "状态" if field_key == "status" else kind.field(field_key).label
+            name = kind.name
+        except (NotFoundError, KeyError):
+            name, label = kind_key, field_key
+        out.append(Synonym(int(rid), name, label, value, word))
+    return out
+
+
+def remove(db: Database, kind_name: str, word: str) -> Synonym:
+    """Forget one word of a kind (inside the current command)."""
+    kind = db.defs.kind(kind_name)
+    wanted = normalize_key(word)
+    for s in list_all(db):
+        if s.kind == kind.name and normalize_key(s.word) == wanted:
+            db.conn.execute("DELETE FROM synonyms WHERE id = ?", (s.id,))
+            db.load_synonyms()
+            return s
+    raise ZsError(f"「{kind.name}」没有同义词「{word}」：zs synonym list 列出全部")
