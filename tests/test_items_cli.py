@@ -287,3 +287,27 @@ def test_readme_filter_examples_survive_bash(tmp_path: Path) -> None:
         args = r.stdout.splitlines()
         assert any(re.search(r"[<>≥≤＞＜≠]", a) for a in args), (line, args)
         assert list(work.iterdir()) == [], f"「{line}」 created {list(work.iterdir())}"
+
+
+def test_synonyms_taught_listed_used_and_undone(cli: Cli) -> None:
+    cli("chain", "add", "有色金属", ok=True)
+    r = cli("add", "找谁招", "王五", "--chain", "有色金属", "类别=部委工作人员", ok=False)
+    assert "「部委工作人员」不是可选值" in r.stderr and "zs synonym add 清单 类别" in r.stderr
+    r = cli("synonym", "add", "找谁招", "类别", "在京人员", "部委工作人员", "驻京人员", ok=True)
+    assert (
+        r.stderr
+        == "已添加：「找谁招」类别「部委工作人员」→「在京人员」\n已添加：「找谁招」类别「驻京人员」→「在京人员」\n"
+    )
+    r = cli("synonym", "add", "找谁招", "类别", "商会", "驻京人员", ok=False)
+    assert r.stderr == "「驻京人员」已经表示「在京人员」，不能再表示「商会」\n"
+    r = cli("synonym", "add", "找谁招", "备注", "x", "y", ok=False)
+    assert "不是可选值字段" in r.stderr
+    cli("add", "找谁招", "王五", "--chain", "有色金属", "类别=部委工作人员", ok=True)
+    r = cli("list", "找谁招", "类别=驻京人员", "--columns", "姓名/机构,类别", "-f", "csv", ok=True)
+    assert r.stdout.splitlines() == ["title,category", "王五,在京人员"]
+    r = cli("synonym", "list", "-f", "json", ok=True)
+    assert [s["word"] for s in json.loads(r.stdout)] == ["部委工作人员", "驻京人员"]
+    cli("synonym", "rm", "找谁招", "驻京人员", ok=True)
+    cli("undo", "-y", ok=True)  # takes the removal back
+    r = cli("synonym", "list", "-f", "csv", "--no-header", ok=True)
+    assert r.stdout.count("驻京人员") == 1

@@ -522,6 +522,10 @@ class Database:
     def _close_upgrade_command(self, cid: int) -> None:
         if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (cid,)).fetchone() is None:
             self.conn.execute("DELETE FROM commands WHERE id = ?", (cid,))
+            # nobody saw that id: give it back, so a new database's first command is still #1
+            self.conn.execute(
+                "UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(id), 0) FROM commands) WHERE name = 'commands'"
+            )
         else:
             self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (cid,))
 
