@@ -14,7 +14,7 @@ from exchange_util import SOFFICE_BIN, html_table, libreoffice_resave, libreoffi
 
 from zhaoshang import items
 from zhaoshang.errors import ZsError
-from zhaoshang.exchange.importer import ImportOptions, ImportReport, import_file
+from zhaoshang.exchange.importer import ImportOptions, ImportReport, RowOutcome, import_file
 from zhaoshang.exchange.tables import RowClass
 
 pytestmark = [
@@ -203,6 +203,11 @@ def test_the_same_sheet_in_both_scripts_and_three_formats(city: Any, sheets: dic
         assert any("无法检查隐藏的行" in n for n in report.sheets[0].notes)
     report = _run(city, sheets[name], dry_run=False)
     assert report.total("added") == 2
+    sheet = report.sheets[0]
+    assert [sheet.outcome(n) for n in (3, 4, 5, 6)] == [None, RowOutcome.added, RowOutcome.added, None]
+    assert sheet.as_dict()["row_outcomes"] == [{"first": 4, "last": 5, "outcome": "added"}]
+    again = _run(city, sheets[name])
+    assert [again.sheets[0].outcome(n) for n in (4, 5)] == [RowOutcome.unchanged, RowOutcome.unchanged]
     a = _item(city, "年产1万吨铜箔项目")
     assert a["investment"] == 35000 and a["status"] == "已签约" and a["signed_date"] == "2026-10-08"
     assert a["unit"] == "爱辉区"  # 填报单位：爱辉区商务局 is the office of 爱辉区

@@ -91,7 +91,7 @@ def _number_value(field: FieldDef, raw: object, default_unit: str) -> Any:
 
 
 def _multi(field: FieldDef, raw: object, default_unit: str) -> Any:
-    text = _text(raw)
+    text = text_of(raw)
     for sep in MULTI_SEPARATORS[1:]:
         text = text.replace(sep, MULTI_SEPARATORS[0])
     parts = [p for p in (x.strip() for x in text.split(MULTI_SEPARATORS[0])) if p]
@@ -99,7 +99,7 @@ def _multi(field: FieldDef, raw: object, default_unit: str) -> Any:
 
 
 def _plain_text(field: FieldDef, raw: object, default_unit: str) -> Any:
-    text = check_length(_text(raw))
+    text = check_length(text_of(raw))
     return text if text.strip() else None
 
 
@@ -110,9 +110,9 @@ _PARSERS: dict[str, Callable[[FieldDef, object, str], Any]] = {
     "integer": lambda f, raw, u: parse_int(raw),
     "number": _number_value,
     "bool": lambda f, raw, u: 1 if parse_bool(raw) else 0,
-    "enum": lambda f, raw, u: match_enum(f, _text(raw)),
+    "enum": lambda f, raw, u: match_enum(f, text_of(raw)),
     "multi": _multi,
-    "phone": lambda f, raw, u: check_length(_text(raw).strip()) or None,
+    "phone": lambda f, raw, u: check_length(text_of(raw).strip()) or None,
     "credit_code": lambda f, raw, u: parse_credit_code(raw),
     "text": _plain_text,
 }
@@ -151,7 +151,7 @@ def _number(raw: object) -> float:
     return value
 
 
-def _text(raw: object) -> str:
+def text_of(raw: object) -> str:
     """Text as typed.  Numbers read from Excel keep their digits (13800138000.0 → 13800138000)."""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))

@@ -16,19 +16,22 @@ keeps the stored value (``--blank clear`` empties it), like on the item sheets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import lookups
 from ..definitions import KindDef
 from ..errors import ParseError, ZsError
 from ..parse import normalize_key, parse_bool, parse_date, parse_month
+from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .layout import SheetSpec
+from .outcome import Problem, RowOutcome, SheetReport
 from .readers import RawSheet
 from .tables import DataRow, HeaderCell
 
 if TYPE_CHECKING:
-    from .importer import Problem, SheetReport, _Run
+    from ..db import Database
+    from .outcome import ImportOptions, ImportReport
 
 _REQUIRED = {
     "chains": ("name",),
@@ -40,10 +43,61 @@ _REQUIRED = {
 }
 
 
+class NameResolver(Protocol):
+    """Chains or units by name, as the import knows them (created ones included)."""
+
+    def resolve(self, raw: object) -> int: ...
+
+    def known(self, name: str) -> int | None: ...
+
+    def add(self, rid: int, name: str) -> None: ...
+
+
+class DetailContext(Protocol):
+    """What a detail-sheet handler needs of the import it runs in — and all it may use."""
+
+    db: Database
+    report: ImportReport
+    opts: ImportOptions
+    rejects: Any
+    mode: str
+    """own | rollup | plain"""
+    user: str
+    ts: str
+    today: str
+    text_source: bool
+    """The file is csv/tsv: undo the ``'`` export puts before formula-looking text."""
+
+    @property
+    def chains(self) -> NameResolver: ...
+
+    @property
+    def units(self) -> NameResolver: ...
+
+    skipped_refs: set[int]
+    """File 编号 of items not imported: their detail rows are skipped, not errors."""
+
+    def item_id(self, ref: int) -> int | None:
+        """Our id of the item a file's 编号 names."""
+
+    def item_kind(self, item_id: int) -> KindDef: ...
+
+    def settle(self) -> None:
+        """Wait until the item writes queued so far are done (history triggers in place)."""
+
+    def flush_details(self, only: str | None = None) -> None:
+        """Insert the detail rows queued so far (of one table, or all)."""
+
+    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None: ...
+
+
 class Handler:
+    """One detail sheet (对接记录, 到位资金 …): parse each row, match it to what exists by its
+    natural key, queue the inserts; given its :class:`DetailContext` explicitly."""
+
     def __init__(
         self,
-        run: _Run,
+        run: DetailContext,
         spec: SheetSpec,
         raw: RawSheet,
         header: list[HeaderCell],
@@ -66,8 +120,6 @@ class Handler:
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
-        from .importer import Problem
-
         missing = [k for k in _REQUIRED[self.spec.key] if k not in self.present]
         if missing:
             labels = "、".join(self.spec.col(k).header for k in missing)
@@ -78,22 +130,18 @@ class Handler:
         return True
 
     def _parser(self, t: Target) -> Callable[[object], Any]:
-        from ..values import _text
+        from ..values import text_of
 
         col = t.col
         assert col is not None
         unescape = self.run.text_source
         if col.type in ("id", "ref", "int"):
-            from .importer import _positive_id
-
-            return _positive_id
+            return positive_id
         if col.type == "date":
             return lambda raw: parse_date(raw).isoformat()
         if col.type == "month":
             return parse_month
         if col.type == "money":
-            from .importer import money_parser
-
             return money_parser("USD" if col.unit == "万美元" else "CNY", t.unit)
         if col.type == "bool":
             return lambda raw: 1 if parse_bool(raw) else 0
@@ -103,7 +151,7 @@ class Handler:
             types: dict[str, str] = {}
 
             def activity_type(raw: object) -> str:
-                text = _text(raw)
+                text = text_of(raw)
                 hit = types.get(text)
                 if hit is None:
                     hit = types[text] = resolve_type(text)
@@ -114,26 +162,23 @@ class Handler:
             choices = col.choices
 
             def unit_type(raw: object) -> str:
-                text = _text(raw)
+                text = text_of(raw)
                 for c in choices:
                     if normalize_key(c) == normalize_key(text):
                         return c
                 raise ParseError(f"「{text}」不是可选的类型。可选：{'、'.join(choices)}")
 
             return unit_type
-        from .importer import _unformula
 
         def text(raw: object) -> Any:
-            value = raw if raw.__class__ is str else _text(raw)
-            return (_unformula(value) if unescape else value) or None
+            value = raw if raw.__class__ is str else text_of(raw)
+            return (unformula(value) if unescape else value) or None
 
         return text
 
     # -- rows --------------------------------------------------------------------------
     def row(self, row: DataRow) -> None:
         """Parse and check a row; rows are decided and written in batches (:meth:`flush`)."""
-        from .importer import Problem
-
         values: dict[str, Any] = {}
         problems: list[Problem] = []
         for col, raw in row.cells.items():
@@ -152,9 +197,9 @@ class Handler:
                     label = self._label(key)
                     problems.append(Problem(self.raw.name, row.number, self._where(key), None, f"「{label}」必填"))
         if not problems and "item_id" in values:
-            item = self.run._item_id(values["item_id"])
+            item = self.run.item_id(values["item_id"])
             if item is None and values["item_id"] in self.run.skipped_refs:
-                self.rep.skipped += 1  # its item was not imported: reported there
+                self.rep.count(RowOutcome.skipped, row.number)  # its item was not imported: reported there
                 return
             if item is None:
                 ref = values["item_id"]
@@ -174,8 +219,6 @@ class Handler:
     def _check(self, values: dict[str, Any], row: DataRow) -> list[Problem]:
         """The rules ``zs note`` and ``zs fund`` apply: nothing in the future, a follow-up after
         the meeting."""
-        from .importer import Problem
-
         today = self.run.today
         out: list[Problem] = []
         key = self.spec.key
@@ -198,14 +241,12 @@ class Handler:
         apply = getattr(self, f"_{self.spec.key}")
         table = _TABLES.get(self.spec.key)
         if table is not None:
-            self.run._flush_details(table)  # rows added by earlier batches must be seen
+            self.run.flush_details(table)  # rows added by earlier batches must be seen
         self.existing = self._load([v["item_id"] for v, _ in batch if "item_id" in v])
         for values, row in batch:
             try:
                 apply(values, row)
             except ZsError as exc:
-                from .importer import Problem
-
                 self._reject(row, [Problem(self.raw.name, row.number, "", None, exc.message)])
 
     def finish(self) -> None:
@@ -213,7 +254,7 @@ class Handler:
 
     def _reject(self, row: DataRow, problems: list[Problem]) -> None:
         self.run.report.problems.extend(problems)
-        self.rep.rejected += 1
+        self.rep.count(RowOutcome.rejected, row.number)
         if self.run.rejects is not None:
             self.run.rejects.add(self.raw.name, self.header, row.number, row.cells, [p.reason for p in problems])
 
@@ -242,12 +283,11 @@ class Handler:
     # -- comparing ---------------------------------------------------------------------
     def _changes(self, values: dict[str, Any], keys: tuple[str, ...], current: dict[str, Any]) -> dict[str, Any]:
         """The columns to set: differing present values, and blanks when --blank clear."""
-        from .importer import _same
 
         out: dict[str, Any] = {}
         for k in keys:
             if k in values:
-                if not _same(current.get(k), values[k]):
+                if not same_value(current.get(k), values[k]):
                     out[k] = values[k]
             elif k in self.present and current.get(k) not in (None, ""):
                 if self.run.opts.blank == "clear":
@@ -256,14 +296,14 @@ class Handler:
                     self.run.report.blank_kept += 1
         return out
 
-    def _update(self, table: str, rid: int, changes: dict[str, Any]) -> None:
+    def _update(self, table: str, rid: int, changes: dict[str, Any], number: int) -> None:
         if not changes:
-            self.rep.unchanged += 1
+            self.rep.count(RowOutcome.unchanged, number)
             return
         cols = ", ".join(f'"{k}" = ?' for k in changes)
-        self.run._settle()  # the history triggers must be in place
+        self.run.settle()  # the history triggers must be in place
         self.run.db.conn.execute(f'UPDATE "{table}" SET {cols} WHERE id = ?', [*changes.values(), rid])
-        self.rep.updated += 1
+        self.rep.count(RowOutcome.updated, number)
 
     def _stamped(self, changes: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         if changes:
@@ -272,7 +312,7 @@ class Handler:
         return changes
 
     # -- 产业链 / 招商主体 ----------------------------------------------------------------
-    def _named(self, ent: lookups.Entity, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    def _named(self, ent: lookups.Entity, values: dict[str, Any], keys: tuple[str, ...], number: int) -> None:
         from ..db import now
 
         run = self.run
@@ -283,17 +323,17 @@ class Handler:
             row = run.db.conn.execute(f"SELECT id FROM {ent.table} WHERE id = ?", (values["id"],)).fetchone()
             target = int(row[0]) if row else None
         if target is None:
-            target = names.cache.get(normalize_key(name))
+            target = names.known(name)
         if target is None:
             data = {k: values[k] for k in keys if values.get(k) is not None}
             rid = lookups.create(run.db, ent, name, data)
             names.add(rid, name)
             if run.mode == "rollup":
                 (run.report.created_chains if ent is lookups.CHAIN else run.report.created_units).append(name)
-            self.rep.added += 1
+            self.rep.count(RowOutcome.added, number)
             return
         if run.mode == "rollup":
-            self.rep.unchanged += 1  # an office's roll-up never rewrites our own chains and units
+            self.rep.count(RowOutcome.unchanged, number)  # an office's roll-up never rewrites our own chains and units
             return
         cols = ("name", *keys)
         cur = run.db.conn.execute(f"SELECT {', '.join(cols)} FROM {ent.table} WHERE id = ?", (target,)).fetchone()
@@ -307,13 +347,15 @@ class Handler:
             names.add(target, str(changes["name"]))
         if changes:
             changes["updated_at"] = now()
-        self._update(ent.table, target, changes)
+        self._update(ent.table, target, changes, number)
 
     def _chains(self, values: dict[str, Any], row: DataRow) -> None:
-        self._named(lookups.CHAIN, values, ("leader", "lead_unit", "coop_units", "task_force", "description"))
+        self._named(
+            lookups.CHAIN, values, ("leader", "lead_unit", "coop_units", "task_force", "description"), row.number
+        )
 
     def _units(self, values: dict[str, Any], row: DataRow) -> None:
-        self._named(lookups.UNIT, values, ("type", "leader", "contact", "ranked"))
+        self._named(lookups.UNIT, values, ("type", "leader", "contact", "ranked"), row.number)
 
     # -- 对接记录 ---------------------------------------------------------------------------
     def _activities(self, values: dict[str, Any], row: DataRow) -> None:
@@ -327,16 +369,16 @@ class Handler:
             ).fetchone()
             if cur is not None and cur[0] == item:
                 changes = self._changes(values, keys, dict(zip(keys, cur[1:], strict=True)))
-                self._update("activities", int(values["id"]), changes)
+                self._update("activities", int(values["id"]), changes, row.number)
                 return
         key = (item, values["date"], values["type"], values["summary"])
         found = self.existing.get(key)
         if found is not None:
             if found[0] is None:  # added earlier in this import
-                self.rep.unchanged += 1
+                self.rep.count(RowOutcome.unchanged, row.number)
                 return
             changes = self._changes(values, ("next_date",), {"next_date": found[1]})
-            self._update("activities", int(found[0]), changes)
+            self._update("activities", int(found[0]), changes, row.number)
             return
         self.existing[key] = (None, values.get("next_date"))
         run.queue_insert(
@@ -345,17 +387,17 @@ class Handler:
             (item, values["type"], values["date"], values["summary"], values.get("next_date"),
              values.get("user") or run.user, run.ts),
         )  # fmt: skip
-        self.rep.added += 1
+        self.rep.count(RowOutcome.added, row.number)
 
     # -- 到位资金 ----------------------------------------------------------------------------
     def _funds(self, values: dict[str, Any], row: DataRow) -> None:
         run = self.run
         item = values["item_id"]
-        kind = run._item_kind(item)
+        kind = run.item_kind(item)
         if not kind.pipeline:
             raise ZsError(f"到位资金只能记在项目上：编号 {item} 是「{kind.name}」清单的条目")
         if values.get("domestic") is None and values.get("foreign_usd") is None:
-            self.rep.skipped += 1
+            self.rep.count(RowOutcome.skipped, row.number)
             return
         key = (item, values["month"])
         found = self.existing.get(key)
@@ -364,7 +406,7 @@ class Handler:
                 raise ZsError(f"编号 {item} 的 {values['month']} 到位资金在本文件中出现了不止一次")
             current = {"domestic": found[1], "foreign_usd": found[2]}
             changes = self._changes(values, ("domestic", "foreign_usd"), current)
-            self._update("funds", int(found[0]), self._stamped(changes, values))
+            self._update("funds", int(found[0]), self._stamped(changes, values), row.number)
             return
         self.existing[key] = (None, None, None)
         run.queue_insert(
@@ -373,13 +415,13 @@ class Handler:
             (item, values["month"], values.get("domestic"), values.get("foreign_usd"),
              values.get("user") or run.user, run.ts),
         )  # fmt: skip
-        self.rep.added += 1
+        self.rep.count(RowOutcome.added, row.number)
 
     # -- 前期手续 ----------------------------------------------------------------------------
     def _approvals(self, values: dict[str, Any], row: DataRow) -> None:
         run = self.run
         item = values["item_id"]
-        kind = run._item_kind(item)
+        kind = run.item_kind(item)
         if not kind.approvals:
             raise ZsError(f"编号 {item} 是「{kind.name}」清单的条目，没有前期手续")
         step = self._step(kind, str(values["step"]))
@@ -389,7 +431,7 @@ class Handler:
             if found[0] is None:
                 raise ZsError(f"编号 {item} 的「{step}」在本文件中出现了不止一次")
             changes = self._changes(values, ("date", "note"), {"date": found[1], "note": found[2]})
-            self._update("approvals", int(found[0]), self._stamped(changes, {}))
+            self._update("approvals", int(found[0]), self._stamped(changes, {}), row.number)
             return
         self.existing[key] = (None, None, None)
         run.queue_insert(
@@ -397,7 +439,7 @@ class Handler:
             ["item_id", "step", "date", "note", "user", "at"],
             (item, step, values.get("date"), values.get("note"), run.user, run.ts),
         )
-        self.rep.added += 1
+        self.rep.count(RowOutcome.added, row.number)
 
     def _step(self, kind: KindDef, text: str) -> str:
         from ..pipeline.approvals import resolve_step
@@ -417,10 +459,10 @@ class Handler:
         found = self.existing.get(key)
         if found is not None:
             if found[0] is None:
-                self.rep.unchanged += 1
+                self.rep.count(RowOutcome.unchanged, row.number)
                 return
             changes = self._changes(values, ("org", "phone"), {"org": found[1], "phone": found[2]})
-            self._update("team_members", int(found[0]), self._stamped(changes, {}))
+            self._update("team_members", int(found[0]), self._stamped(changes, {}), row.number)
             return
         self.existing[key] = (None, None, None)
         run.queue_insert(
@@ -428,7 +470,7 @@ class Handler:
             ["item_id", "role", "name", "org", "phone", "user", "at"],
             (item, role, name, values.get("org"), values.get("phone"), run.user, run.ts),
         )
-        self.rep.added += 1
+        self.rep.count(RowOutcome.added, row.number)
 
 
 _BATCH = 2000

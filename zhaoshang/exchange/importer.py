@@ -39,6 +39,28 @@ rows to a workbook).  ``--dry-run`` runs the very same code and always rolls bac
   one that is identical in every imported field counts as unchanged;
 * a row deleted from the file deletes nothing.
 
+The stages
+----------
+Each stage is its own module and returns data; this module runs them in order and decides:
+
+1. **read** — :mod:`~zhaoshang.exchange.readers` (python-calamine; csv, json, yaml), and
+   :mod:`~zhaoshang.exchange.sheetfacts` for what values alone do not say (hidden rows,
+   formulas without a result, hidden sheets);
+2. **locate tables** and 3. **classify rows** — :func:`~zhaoshang.exchange.tables.find_table`:
+   the header, side-by-side or stacked tables, and a :class:`~zhaoshang.exchange.tables.RowFate`
+   for every row that is not data;
+4. **map columns** — :mod:`~zhaoshang.exchange.columns` (one header matcher; a
+   :class:`~zhaoshang.exchange.outcome.ColumnFate` for every column);
+5. **parse cells** — :class:`CellParsers` here, :mod:`~zhaoshang.exchange.cells` for the parsers
+   the detail sheets share, :mod:`zhaoshang.values` (one field-type registry) underneath;
+6. **match** — 编号 and 项目编码 here, names in :mod:`~zhaoshang.exchange.matching`;
+7. **diff** and 8. **write** — here, batched (below); the detail sheets through
+   :class:`~zhaoshang.exchange.details.Handler`, given an explicit
+   :class:`~zhaoshang.exchange.details.DetailContext`.
+
+What happened is returned as result objects (:mod:`~zhaoshang.exchange.outcome`): every data
+row ends in one :class:`~zhaoshang.exchange.outcome.RowOutcome`.
+
 Rows stream from the reader and are written in batches (``executemany`` with history
 recorded set-based, see :mod:`~zhaoshang.exchange.bulk`), so memory stays flat.
 """
@@ -48,8 +70,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import math
-import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -59,14 +79,29 @@ from typing import Any
 from .. import items, lookups, stages
 from ..choices import Blank, OnDuplicate
 from ..db import Database, now
-from ..definitions import FieldDef, KindDef
-from ..errors import ParseError, ZsError
-from ..parse import format_money, normalize_key, normalize_name, parse_date, parse_int, parse_money
+from ..definitions import Definitions, FieldDef, KindDef
+from ..errors import ZsError
+from ..parse import normalize_key, normalize_name, parse_date
 from . import bulk, columns, layout, moves
+from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
+from .matching import NameIndex, loose_name
 from .meta import FileMeta, parse_rows
+from .outcome import (
+    Change,
+    ColumnFate,
+    Duplicate,
+    ImportOptions,
+    ImportReport,
+    Problem,
+    RowOutcome,
+    SheetReport,
+    rejected_error,
+    show_value,
+    summarize,
+)
 from .readers import RawSheet, read_file
-from .tables import DataRow, HeaderCell, RowFate, Table, column_letter, find_table
+from .tables import DataRow, HeaderCell, Table, column_letter, find_table
 
 Progress = Callable[[str, int], None]
 BATCH = 2000
@@ -80,233 +115,12 @@ _ITEM_COLUMNS = (
 _TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
 #: the field that identifies a project across files without our 编号 (项目编码)
 IDENTITY_FIELD = "project_code"
-_FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 #: name endings ignored when looking for near-identical names
-_LOOSE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "项目")
 
 
 # ---------------------------------------------------------------------------------------
 # Options and report
 # ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportOptions:
-    kind: str | None = None
-    chain: str | None = None
-    sheet: str | None = None
-    mapping: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    on_duplicate: OnDuplicate | None = None
-    blank: Blank = Blank.keep
-    errors_path: Path | None = None
-    force: bool = False
-    today: dt.date | None = None
-    #: the date of the stage moves a row makes without its own date column (else the sheet's
-    #: 填报日期, else the day of import)
-    as_of: dt.date | None = None
-    #: create the chains and units the file names that do not exist yet (listed in the report)
-    create_missing: bool = False
-
-
-def _show(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        text = value.isoformat(sep=" ", timespec="minutes")
-    elif isinstance(value, dt.date):
-        text = value.isoformat()
-    elif isinstance(value, float):
-        text = format_money(value) if math.isfinite(value) else str(value)
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-@dataclass
-class Problem:
-    sheet: str
-    row: int | None
-    column: str
-    value: object
-    reason: str
-
-    def text(self) -> str:
-        where = (
-            f"「{self.sheet}」" + (f"第{self.row}行" if self.row else "") + (f" {self.column}" if self.column else "")
-        )
-        value = f" 值「{_show(self.value)}」" if self.value is not None else ""
-        return f"{where}{value}：{self.reason}"
-
-    def as_dict(self) -> dict[str, Any]:
-        v = self.value
-        if isinstance(v, dt.date):
-            v = v.isoformat()
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": v, "reason": self.reason}
-
-
-@dataclass
-class Change:
-    sheet: str
-    row: int
-    id: int
-    title: str
-    fields: list[tuple[str, str, str]]
-
-    def text(self) -> str:
-        parts = "；".join(f"{label} {old or '（空）'} → {new or '（空）'}" for label, old, new in self.fields)
-        return f"编号 {self.id}「{self.title}」：{parts}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "id": self.id,
-            "title": self.title,
-            "fields": [{"field": f, "old": o, "new": n} for f, o, n in self.fields],
-        }
-
-
-@dataclass
-class Duplicate:
-    sheet: str
-    row: int
-    title: str
-    existing_id: int
-    existing_title: str
-    action: str  # 待定 / 已更新 / 已跳过 / 已新增
-
-    def text(self) -> str:
-        existing = f"编号 {self.existing_id}「{self.existing_title}」"
-        return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action}）"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "title": self.title,
-            "existing_id": self.existing_id,
-            "existing_title": self.existing_title,
-            "action": self.action,
-        }
-
-
-@dataclass(frozen=True)
-class ColumnFate:
-    """Where one column of a sheet goes: a field (and the unit its numbers are read in), or
-    why it is not imported."""
-
-    letter: str
-    header: str
-    target: str
-    """The field's label; "" when the column is not imported."""
-    how: str
-    """How the header was understood, or why the column is not imported."""
-    unit: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return {"column": self.letter, "header": self.header, "field": self.target, "how": self.how, "unit": self.unit}
-
-
-@dataclass
-class SheetReport:
-    name: str
-    what: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    notes: list[str] = field(default_factory=list)
-    #: every column of the table and where it goes
-    columns: list[ColumnFate] = field(default_factory=list)
-    #: every row that is not a data row, with its class and reason
-    rows: list[RowFate] = field(default_factory=list)
-    #: rows hidden in the workbook (imported like the others, and listed)
-    hidden_rows: list[int] = field(default_factory=list)
-    header_row: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sheet": self.name,
-            "table": self.what,
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "rejected": self.rejected,
-            "notes": self.notes,
-            "header_row": self.header_row,
-            "columns": [c.as_dict() for c in self.columns],
-            "rows": [r.as_dict() for r in self.rows],
-            "hidden_rows": self.hidden_rows,
-        }
-
-
-@dataclass
-class ImportReport:
-    file: str
-    mode: str = "plain"  # own | rollup | plain
-    origin: str | None = None
-    origin_name: str = ""
-    exported_at: str = ""
-    dry_run: bool = False
-    sheets: list[SheetReport] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    duplicates: list[Duplicate] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    #: how the stage moves this import records were dated: source -> count
-    #: (本行日期列 / --as-of / 填报日期 / 导入当天 / 汇总来源的阶段变更)
-    move_dates: dict[str, int] = field(default_factory=dict)
-    created_chains: list[str] = field(default_factory=list)
-    created_units: list[str] = field(default_factory=list)
-    blank_kept: int = 0
-    #: items of ours now known as an office's items (roll-up with --on-duplicate update)
-    linked: int = 0
-    command_id: int | None = None
-    errors_file: str | None = None
-    written: bool = False
-
-    def total(self, what: str) -> int:
-        return sum(getattr(s, what) for s in self.sheets)
-
-    @property
-    def pending_duplicates(self) -> list[Duplicate]:
-        return [d for d in self.duplicates if d.action == "待定"]
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.total("added") or self.total("updated") or self.created_chains or self.created_units or self.linked
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "mode": self.mode,
-            "origin": self.origin,
-            "origin_name": self.origin_name,
-            "exported_at": self.exported_at or None,
-            "dry_run": self.dry_run,
-            "written": self.written,
-            "command_id": self.command_id,
-            "added": self.total("added"),
-            "updated": self.total("updated"),
-            "unchanged": self.total("unchanged"),
-            "skipped": self.total("skipped"),
-            "rejected": self.total("rejected"),
-            "duplicates": [d.as_dict() for d in self.duplicates],
-            "created_chains": self.created_chains,
-            "created_units": self.created_units,
-            "blank_kept": self.blank_kept,
-            "linked": self.linked,
-            "sheets": [s.as_dict() for s in self.sheets],
-            "changes": [c.as_dict() for c in self.changes],
-            "problems": [p.as_dict() for p in self.problems],
-            "notes": self.notes,
-            "move_dates": self.move_dates,
-            "errors_file": self.errors_file,
-        }
 
 
 class _Rollback(Exception):
@@ -386,36 +200,6 @@ def import_file(
     return report
 
 
-def rejected_error(report: ImportReport) -> ZsError:
-    """The error listing every problem of a rejected import (or a dry run that would be)."""
-    n = len(report.problems)
-    d = len(report.pending_duplicates)
-    what = []
-    if n:
-        what.append(f"{n} 个问题")
-    if d:
-        what.append(f"{d} 个疑似重复")
-    details = [p.text() for p in report.problems[:1000]]
-    if n > 1000:
-        details.append(f"……还有 {n - 1000} 个问题未列出（用 --errors 文件.xlsx 导出全部被拒绝的行）")
-    details += [f"疑似重复：{x.text()}" for x in report.pending_duplicates[:200]]
-    if d:
-        details.append(
-            "疑似重复的条目请决定如何处理：--on-duplicate update（更新已有条目）、skip（跳过）或 new（作为新条目）"
-        )
-    if report.errors_file:
-        details.append(
-            f"整个文件已写回「{report.errors_file}」，被拒绝的行在最后的「错误说明」列注明原因；"
-            "改好这些行后导入该文件，全部行都会导入一次"
-        )
-    name = Path(report.file).name
-    if report.dry_run:
-        head = f"预演导入「{name}」：发现 {'、'.join(what)}，正式导入将被拒绝（没有写入任何数据）"
-    else:
-        head = f"导入「{name}」失败，没有写入任何数据：发现 {'、'.join(what)}"
-    return ZsError(head, details=details)
-
-
 # ---------------------------------------------------------------------------------------
 # The file's meta, and roll-up bookkeeping
 # ---------------------------------------------------------------------------------------
@@ -473,7 +257,7 @@ def _stamp_origin(db: Database, meta: FileMeta) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-class _Names:
+class Names:
     def __init__(self, db: Database, ent: lookups.Entity, *, create: bool, created: list[str]) -> None:
         self.db = db
         self.ent = ent
@@ -489,7 +273,7 @@ class _Names:
             self.names[int(rid)] = name
 
     def resolve(self, raw: object) -> int:
-        text = " ".join(str(raw).split()) if not isinstance(raw, float) else _show(raw)
+        text = " ".join(str(raw).split()) if not isinstance(raw, float) else show_value(raw)
         if not text:
             raise ZsError(f"{self.ent.noun}名称为空")
         key = normalize_key(text)
@@ -504,6 +288,10 @@ class _Names:
         self.cache[key] = rid
         self.names.setdefault(rid, text)
         return rid
+
+    def known(self, name: str) -> int | None:
+        """The id of ``name`` if it exists (or was created by this import); never creates."""
+        return self.cache.get(normalize_key(name))
 
     def add(self, rid: int, name: str) -> None:
         self.cache[normalize_key(name)] = rid
@@ -571,95 +359,96 @@ class _New:
     log: list[tuple[str | None, str, str, str | None]] | None = None
 
 
-def _same(a: Any, b: Any) -> bool:
-    if a is None or a == "":
-        return b is None or b == ""
-    if b is None or b == "":
-        return False
-    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
-        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
-    if isinstance(a, str) and isinstance(b, str):
-        return a.strip() == b.strip()
-    return bool(a == b)
-
-
-def _loose(name: str) -> str:
-    return _loosen(normalize_name(name))
-
-
-def _loosen(key: str) -> str:
-    """A normalised name without its 项目 / 有限公司 / 集团 … endings."""
-    if not key.endswith(_LOOSE_SUFFIXES):
-        return key
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _LOOSE_SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix) + 1:
-                key = key[: -len(suffix)]
-                changed = True
-    return key
-
-
-class _Dups:
-    """Items by (kind, chain, normalised name) — for spotting near-identical names.
-
-    Rows that carry their source's own 编号 are told apart by it: in a roll-up the office's
-    items never count as duplicates of each other, nor do two rows of one file with
-    different 编号.  They are checked against everything else.
-
-    The database's items are loaded one (kind, chain) at a time, when a row of the file
-    first needs them: a county's file touching a few chains does not load a province."""
-
-    def __init__(self, db: Database, origin: str | None, *, below: int, before_read: Callable[[], None]) -> None:
-        self.db = db
-        self.origin = origin
-        self.below = below  # ids from here on are this import's own (added with add())
-        self.before_read = before_read
-        Entry = tuple[int, str, "str | None", "int | None"]
-        self.exact: dict[tuple[str, int, str], list[Entry]] = {}
-        self.loose: dict[tuple[str, int, str], list[Entry]] = {}
-        self.loaded: set[tuple[str, int]] = set()
-
-    def _load(self, kind: str, chain: int) -> None:
-        self.loaded.add((kind, chain))
-        self.before_read()
-        sql = "SELECT id, title, origin FROM items WHERE kind = ? AND chain_id = ? AND id < ?"
-        params: list[Any] = [kind, chain, self.below]
-        if self.origin is not None:
-            sql += " AND origin IS NOT ?"
-            params.append(self.origin)
-        for rid, title, org in self.db.conn.execute(sql + " ORDER BY id", params).fetchall():
-            self.add(kind, chain, title, rid, org, None)
-
-    def add(
-        self, kind: str, chain: int, title: str, rid: int, origin: str | None, ref: int | None, key: str | None = None
-    ) -> None:
-        if self.origin is not None and origin == self.origin:
-            return  # the office's own items are told apart by their 编号
-        entry = (rid, title, origin, ref)
-        exact = key if key is not None else normalize_name(title)
-        self.exact.setdefault((kind, chain, exact), []).append(entry)
-        self.loose.setdefault((kind, chain, _loosen(exact)), []).append(entry)
-
-    def find(self, kind: str, chain: int, key: str, ref: int | None) -> tuple[int, str, bool] | None:
-        """The item named like ``key`` (a :func:`normalize_name`): (id, its name, whether the
-        names are the same once normalised — else they differ by an ending like 项目)."""
-        if (kind, chain) not in self.loaded:
-            self._load(kind, chain)
-        for index, k, exact in ((self.exact, key, True), (self.loose, _loosen(key), False)):
-            for rid, name, origin, other in index.get((kind, chain, k), ()):
-                if self.origin is not None and origin == self.origin:
-                    continue
-                if ref is not None and other is not None and ref != other:
-                    continue
-                return rid, name, exact
-        return None
-
-
 # ---------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------
+
+
+class CellParsers:
+    """The "parse cells" stage: one parser per column of a sheet, from its target field.
+
+    Parsers of columns that repeat few values (kinds, chains, units, statuses, enums, dates)
+    remember what they returned for each cell text: a county's 5,000 rows name a dozen chains."""
+
+    def __init__(self, defs: Definitions, chains: Names, units: Names, *, text_source: bool) -> None:
+        self.defs = defs
+        self.chains = chains
+        self.units = units
+        self.text_source = text_source
+        self._caches: dict[Any, dict[Any, Any]] = {}
+
+    def for_mapping(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
+        """Column -> (target, parser) for every mapped column."""
+        return {t.column: (t, self.parser(kind, t)) for t in mapping.targets}
+
+    def _cached(self, key: Any, fn: Callable[[object], Any]) -> Callable[[object], Any]:
+        cache = self._caches.setdefault(key, {})
+
+        def run(raw: object) -> Any:
+            if isinstance(raw, str | int):
+                try:
+                    return cache[raw]
+                except KeyError:
+                    pass
+                value = fn(raw)
+                if len(cache) < 50_000:
+                    cache[raw] = value
+                return value
+            return fn(raw)
+
+        return run
+
+    def parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
+        from ..values import MAX_TEXT, check_length, text_of, to_storage
+
+        f = t.field
+        key = t.key
+        unescape = self.text_source
+        if key == "id":
+            return positive_id
+        if key == "kind":
+            return self._cached("kind", lambda raw: self.defs.kind(str(raw)))
+        if key == "chain":
+            return self._cached("chain", self.chains.resolve)
+        if key == "unit":
+            return self._cached("unit", self.units.resolve)
+        if key == "status":
+            assert kind is not None
+            return self._cached(("status", kind.key), lambda raw: items.resolve_status(kind, text_of(raw)))
+        if key == "reason":
+            return lambda raw: check_length(unformula(text_of(raw)) if unescape else text_of(raw))
+        if key == "due" or (f is not None and f.type == "date"):
+            return self._cached("date", lambda raw: parse_date(raw).isoformat())
+        if f is not None and f.type == "money":
+            return money_parser(f.currency, t.unit)
+        if f is not None and f.type in ("enum", "bool", "multi"):
+            field_ = f
+            base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
+            if unescape:
+                return lambda raw: base(unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
+            return base
+        if f is not None and f.ftype.verbatim:
+            # cells arrive stripped and non-empty: text is taken as it is
+            slow = f
+
+            def text(raw: object) -> Any:
+                if raw.__class__ is str:
+                    if len(raw) > MAX_TEXT:
+                        check_length(raw)
+                    return unformula(raw) if unescape and raw[:1] == "'" else raw
+                return to_storage(slow, raw)
+
+            return text
+        if f is not None:
+            field_ = f
+
+            def parse(raw: object) -> Any:
+                if unescape and isinstance(raw, str):
+                    raw = unformula(raw)
+                return to_storage(field_, raw)
+
+            return parse
+        raise AssertionError(key)
 
 
 class _Run:
@@ -690,8 +479,8 @@ class _Run:
         self.explicit = columns.parse_map(opts.mapping)
         rollup = self.mode == "rollup"
         create = rollup or opts.create_missing
-        self.chains = _Names(db, lookups.CHAIN, create=create, created=report.created_chains)
-        self.units = _Names(db, lookups.UNIT, create=create, created=report.created_units)
+        self.chains = Names(db, lookups.CHAIN, create=create, created=report.created_chains)
+        self.units = Names(db, lookups.UNIT, create=create, created=report.created_units)
         self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
         self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
         self.pending: list[_ItemRow] = []
@@ -701,7 +490,7 @@ class _Run:
         self.first_new_id = self.next_id
         self.moves_sheet: RawSheet | None = None
         self.has_moves = False
-        self.dups: _Dups | None = None
+        self.dups: NameIndex | None = None
         self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
         #: roll-up: whether the database held items of this office before this import
         self.origin_had_items: bool | None = None
@@ -725,6 +514,7 @@ class _Run:
         self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
+        self.cells = CellParsers(self.defs, self.chains, self.units, text_source=self.text_source)
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}
         self.known = columns.known_labels(self.defs, list(self.defs.kinds), specs, self.explicit)
@@ -746,9 +536,9 @@ class _Run:
                 if self._sheet(raw, role, spec):
                     used += 1
             self._flush_items()
-            self._settle()
-            self._flush_details()
-            self._settle()
+            self.settle()
+            self.flush_details()
+            self.settle()
         except BaseException:
             self.writer.wait(quiet=True)  # before the command rolls back
             raise
@@ -899,7 +689,7 @@ class _Run:
             mapping = columns.map_item_columns(
                 self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode == "plain"
             )
-            sh.maps[k.key] = self._parsers(k, mapping)
+            sh.maps[k.key] = self.cells.for_mapping(k, mapping)
             sh.skip[k.key] = mapping.ignored
             sh.why.update(mapping.why)
             sh.known_columns.update(sh.maps[k.key])
@@ -987,78 +777,6 @@ class _Run:
             f"或 --map {h.text}=忽略 明确不导入",
         )  # fmt: skip
 
-    def _parsers(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
-        return {t.column: (t, self._parser(kind, t)) for t in mapping.targets}
-
-    def _cached(self, key: Any, fn: Callable[[object], Any]) -> Callable[[object], Any]:
-        cache = self._caches.setdefault(key, {})
-
-        def run(raw: object) -> Any:
-            if isinstance(raw, str | int):
-                try:
-                    return cache[raw]
-                except KeyError:
-                    pass
-                value = fn(raw)
-                if len(cache) < 50_000:
-                    cache[raw] = value
-                return value
-            return fn(raw)
-
-        return run
-
-    def _parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
-        from ..values import MAX_TEXT, _text, check_length, to_storage
-
-        f = t.field
-        key = t.key
-        unescape = self.text_source
-        if key == "id":
-            return _positive_id
-        if key == "kind":
-            return self._cached("kind", lambda raw: self.defs.kind(str(raw)))
-        if key == "chain":
-            return self._cached("chain", self.chains.resolve)
-        if key == "unit":
-            return self._cached("unit", self.units.resolve)
-        if key == "status":
-            assert kind is not None
-            return self._cached(("status", kind.key), lambda raw: items.resolve_status(kind, _text(raw)))
-        if key == "reason":
-            return lambda raw: check_length(_unformula(_text(raw)) if unescape else _text(raw))
-        if key == "due" or (f is not None and f.type == "date"):
-            return self._cached("date", lambda raw: parse_date(raw).isoformat())
-        if f is not None and f.type == "money":
-            return money_parser(f.currency, t.unit)
-        if f is not None and f.type in ("enum", "bool", "multi"):
-            field_ = f
-            base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
-            if unescape:
-                return lambda raw: base(_unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
-            return base
-        if f is not None and f.ftype.verbatim:
-            # cells arrive stripped and non-empty: text is taken as it is
-            slow = f
-
-            def text(raw: object) -> Any:
-                if raw.__class__ is str:
-                    if len(raw) > MAX_TEXT:
-                        check_length(raw)
-                    return _unformula(raw) if unescape and raw[:1] == "'" else raw
-                return to_storage(slow, raw)
-
-            return text
-        if f is not None:
-            field_ = f
-
-            def parse(raw: object) -> Any:
-                if unescape and isinstance(raw, str):
-                    raw = _unformula(raw)
-                return to_storage(field_, raw)
-
-            return parse
-        raise AssertionError(key)
-
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})
         key = str(raw)
@@ -1088,7 +806,7 @@ class _Run:
                 except ZsError as exc:
                     problems.append(Problem(sh.raw.name, row.number, "清单列", raw_kind, exc.message))
             if kind is not None and self.only_kind is not None and kind.key != self.only_kind.key:
-                sh.report.skipped += 1
+                sh.report.count(RowOutcome.skipped, row.number)
                 return
         if kind is None:
             self._reject_cells(sh, row.number, cells, problems)
@@ -1183,14 +901,14 @@ class _Run:
             return True
         if title is None:
             return chain is None
-        return _loose(str(title)) == _loose(str(cur.common["title"]))
+        return loose_name(str(title)) == loose_name(str(cur.common["title"]))
 
     def _resolve_refs(self, r: _ItemRow) -> None:
         for f in r.kind.fields:
             if f.type != "ref" or r.values.get(f.key) is None:
                 continue
             target = int(r.values[f.key])
-            local = self._item_id(target)
+            local = self.item_id(target)
             if local is None and target in self.skipped_refs:
                 del r.values[f.key]
                 where = f"「{r.sheet.raw.name}」第{r.number}行"
@@ -1285,7 +1003,7 @@ class _Run:
                     )
                 continue
             old = cur.common.get(key) if key in _SETTABLE else cur.own.get(key)
-            if not _same(old, new):
+            if not same_value(old, new):
                 (parsed.common if key in _SETTABLE else parsed.own)[key] = new
                 shown.append((f.label if f else key, _display(f, old), _display(f, new)))
         present = set(r.cells)
@@ -1311,12 +1029,12 @@ class _Run:
         return parsed, shown
 
     def _update(self, r: _ItemRow, cur: _Current, *, link: int | None = None) -> bool:
-        self._settle()
+        self.settle()
         parsed, shown = self._diff(r, cur)
         if link is not None:
             self._link(cur.id, link)
         if not shown:
-            r.sheet.report.unchanged += 1
+            r.sheet.report.count(RowOutcome.unchanged, r.number)
             return False
         reason = r.reason or f"导入「{self.file.name}」第{r.number}行"
         status_date = None
@@ -1352,7 +1070,7 @@ class _Run:
             self._fail(r, "", None, exc.message)
             return False
         self.touched.append(cur.id)
-        r.sheet.report.updated += 1
+        r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
         self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
         return True
@@ -1371,7 +1089,7 @@ class _Run:
         if code is not None and self._by_code(r, kind, str(code)):
             return
         if self.dups is None:
-            self.dups = _Dups(self.db, self.report.origin, below=self.first_new_id, before_read=self.writer.wait)
+            self.dups = NameIndex(self.db, self.report.origin, below=self.first_new_id, before_read=self.writer.wait)
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
@@ -1415,7 +1133,7 @@ class _Run:
         elif r.ref is not None:
             self.file_ids[r.ref] = new_id
         self.item_kinds[new_id] = kind.key
-        r.sheet.report.added += 1
+        r.sheet.report.count(RowOutcome.added, r.number)
 
     def _by_code(self, r: _ItemRow, kind: KindDef, code: str) -> bool:
         """A row without 编号 whose 项目编码 is an item's: it is that item (updated, whatever
@@ -1544,12 +1262,12 @@ class _Run:
             pass
         elif pending is not None:
             same = all(
-                _same(pending.common.get(k) if k in _SETTABLE else pending.own.get(k), v)
+                same_value(pending.common.get(k) if k in _SETTABLE else pending.own.get(k), v)
                 for k, v in r.values.items()
                 if k not in ("chain", "unit", "status")
             )
             if same:
-                r.sheet.report.unchanged += 1
+                r.sheet.report.count(RowOutcome.unchanged, r.number)
                 if r.ref is not None:
                     self.file_ids[r.ref] = existing_id
                 return False
@@ -1564,7 +1282,7 @@ class _Run:
                         self.file_ids[r.ref] = existing_id
                     if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
                         self._link(cur.id, origin_id)
-                    r.sheet.report.unchanged += 1
+                    r.sheet.report.count(RowOutcome.unchanged, r.number)
                     return False
         choice = self.opts.on_duplicate
         action = {"update": "已更新", "skip": "已跳过", "new": "已新增", None: "待定"}[choice]
@@ -1580,10 +1298,10 @@ class _Run:
                     r.cells,
                     [f"疑似与编号 {existing_id}「{existing_title}」重复"],
                 )
-            r.sheet.report.rejected += 1
+            r.sheet.report.count(RowOutcome.rejected, r.number)
             return False
         if choice == "skip":
-            r.sheet.report.skipped += 1
+            r.sheet.report.count(RowOutcome.skipped, r.number)
             return False
         if choice == "new":
             return True
@@ -1599,7 +1317,7 @@ class _Run:
                     pending.common[k] = v
                 else:
                     pending.own[k] = v
-            r.sheet.report.updated += 1
+            r.sheet.report.count(RowOutcome.updated, r.number)
             return False
         cur = self._load_current({existing_id}).get(existing_id)
         if cur is None:
@@ -1612,7 +1330,7 @@ class _Run:
 
     def _link(self, item_id: int, origin_id: int) -> None:
         """From now on our item ``item_id`` is the office's item ``origin_id``."""
-        self._settle()
+        self.settle()
         self.db.conn.execute(
             "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
         )
@@ -1627,7 +1345,7 @@ class _Run:
             ts, ts, closed, user, user, n.origin, n.origin_id,
         )  # fmt: skip
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         """Wait for the writer and put the history triggers back: from here on the main
         thread may write items (every write recorded by the triggers again)."""
         self.writer.wait()
@@ -1719,18 +1437,18 @@ class _Run:
         if r.ref is not None:
             self.skipped_refs.add(r.ref)
         self.report.problems.extend(r.problems)
-        r.sheet.report.rejected += 1
+        r.sheet.report.count(RowOutcome.rejected, r.number)
         if self.rejects is not None:
             self.rejects.add(r.sheet.raw.name, r.sheet.header, r.number, r.cells, [p.reason for p in r.problems])
 
     def _reject_cells(self, sh: _Sheet, number: int, cells: dict[int, object], problems: list[Problem]) -> None:
         self.report.problems.extend(problems)
-        sh.report.rejected += 1
+        sh.report.count(RowOutcome.rejected, number)
         if self.rejects is not None:
             self.rejects.add(sh.raw.name, sh.header, number, cells, [p.reason for p in problems])
 
     # -- items referenced by the other sheets ------------------------------------------
-    def _item_id(self, ref: int) -> int | None:
+    def item_id(self, ref: int) -> int | None:
         """Our id of the item a file's 编号 names (None: unknown)."""
         hit = self.file_ids.get(ref)
         if hit is not None:
@@ -1751,7 +1469,7 @@ class _Run:
         self.item_kinds[ref] = row[0]
         return ref
 
-    def _item_kind(self, item_id: int) -> KindDef:
+    def item_kind(self, item_id: int) -> KindDef:
         key = self.item_kinds.get(item_id)
         if key is None:
             row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
@@ -1764,7 +1482,7 @@ class _Run:
         from . import details
 
         self._flush_items()
-        self._settle()
+        self.settle()
         rep = SheetReport(raw.name, spec.name, header_row=table.header_row)
         self.report.sheets.append(rep)
         if self.rejects is not None:
@@ -1804,9 +1522,9 @@ class _Run:
         entry = self.detail_pending.setdefault(table, (cols, []))
         entry[1].append(row)
         if len(entry[1]) >= BATCH:
-            self._flush_details(table)
+            self.flush_details(table)
 
-    def _flush_details(self, only: str | None = None) -> None:
+    def flush_details(self, only: str | None = None) -> None:
         """Insert the queued rows of the other sheets (activities, funds …) with their
         history triggers dropped; their history is recorded on the writer thread."""
         for table in list(self.detail_pending):
@@ -1897,97 +1615,18 @@ def _display(f: FieldDef | None, v: Any) -> str:
     return str(v)
 
 
-def money_parser(currency: str, unit: str) -> Callable[[object], float]:
-    """parse_money for one column, with a fast path for the plain numbers of Excel cells
-    (already in 万 with at most 6 decimals: exactly what parse_money would return)."""
-
-    from ..values import MONEY_MAX, check_money
-
-    top = MONEY_MAX[currency]
-
-    def money(raw: object) -> float:
-        if unit == "万":
-            if isinstance(raw, str):
-                if _PLAIN_NUMBER(raw):
-                    value = float(raw) + 0.0
-                    return value if 0 <= value <= top else check_money(value, currency, raw)
-            elif isinstance(raw, int | float) and not isinstance(raw, bool) and 0 <= raw <= top:
-                value = float(raw)
-                if isinstance(raw, int) or round(value, 6) == value:
-                    return value + 0.0
-        return check_money(parse_money(raw, currency=currency, default_unit=unit), currency, raw)
-
-    return money
-
-
-#: "35600", "-12.5", "1200.000001": what float() reads exactly as parse_money would
-_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?").fullmatch
-
-
-def _positive_id(raw: object) -> int:
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
-        raw = int(raw)
-    value = raw if raw.__class__ is int else parse_int(raw)
-    assert isinstance(value, int)
-    if not 0 < value < 2**63:
-        raise ParseError(f"编号「{raw}」应是正整数")
-    return value
-
-
-def _unformula(text: str) -> str:
-    """Undo the ``'`` that export puts before text a spreadsheet would take for a formula."""
-    if len(text) > 1 and text[0] == "'" and text[1:].lstrip("'").startswith(_FORMULA_CHARS):
-        return text[1:]
-    return text
-
-
 def _is_empty(raw: RawSheet) -> bool:
     return not any(v is not None and not (isinstance(v, str) and not v.strip()) for row in raw.rows for v in row)
 
 
-def summarize(report: ImportReport) -> str:
-    """One line for people: what was (or would be) done — the list items first, then the
-    rows of the other sheets (对接记录, 到位资金 …)."""
-    head = "预演（没有写入）：" if report.dry_run else ("已导入：" if report.written else "")
-    lists = [s for s in report.sheets if not s.what.startswith(_DETAIL_NAMES)]
-    others = [
-        s
-        for s in report.sheets
-        if s.what.startswith(_DETAIL_NAMES) and (s.added or s.updated or s.unchanged or s.skipped or s.rejected)
-    ]
-
-    def total(sheets: list[SheetReport], what: str) -> int:
-        return sum(getattr(s, what) for s in sheets)
-
-    parts = [f"新增 {total(lists, 'added')}", f"修改 {total(lists, 'updated')}", f"不变 {total(lists, 'unchanged')}"]
-    if total(lists, "skipped"):
-        parts.append(f"跳过 {total(lists, 'skipped')}")
-    parts.append(f"拒绝 {total(lists, 'rejected')}")
-    if report.duplicates:
-        parts.append(f"疑似重复 {len(report.duplicates)}")
-    if report.linked:
-        parts.append(f"与来源关联 {report.linked}")
-    text = head + "，".join(parts)
-    if any(total(others, k) for k in ("added", "updated", "unchanged", "skipped", "rejected")):
-        names = "、".join(dict.fromkeys(s.what for s in others))
-        more = f"新增 {total(others, 'added')}，修改 {total(others, 'updated')}，不变 {total(others, 'unchanged')}"
-        if total(others, "skipped"):
-            more += f"，跳过 {total(others, 'skipped')}"
-        if total(others, "rejected"):
-            more += f"，拒绝 {total(others, 'rejected')}"
-        text += f"；{names}：{more}"
-    if report.move_dates:
-        dated = "，".join(f"{k} {n}" for k, n in report.move_dates.items())
-        text += f"；阶段变更 {sum(report.move_dates.values())} 次，日期取自：{dated}"
-    rows = sum(report.total(k) for k in ("added", "updated", "unchanged", "skipped", "rejected"))
-    if not rows:
-        text = "文件中没有可导入的数据行，未写入任何数据"
-    elif report.written and not report.changed:
-        text = "没有变化：文件内容与数据库一致，未写入任何数据"
-    return text
-
-
-_DETAIL_NAMES = ("产业链", "招商主体", "对接记录", "到位资金", "前期手续", "服务专班")
-
-
-__all__ = ["ImportOptions", "ImportReport", "Problem", "import_file", "rejected_error", "summarize"]
+__all__ = [
+    "ColumnFate",
+    "ImportOptions",
+    "ImportReport",
+    "Problem",
+    "RowOutcome",
+    "SheetReport",
+    "import_file",
+    "rejected_error",
+    "summarize",
+]
