@@ -72,7 +72,14 @@ def _convert(s: str) -> str:
         import opencc
 
         _T2S = opencc.OpenCC("t2s")
-    return str(_T2S.convert(s))
+    try:
+        return str(_T2S.convert(s))
+    except UnicodeEncodeError:  # a lone surrogate (a broken file): convert around it
+        parts = _SURROGATES.split(s)
+        return "".join(p if _SURROGATES.fullmatch(p) else str(_T2S.convert(p)) if p else "" for p in parts)
+
+
+_SURROGATES = re.compile("([\ud800-\udfff]+)")
 
 
 # ------------------------------------------------------------------------------ keys, names

@@ -1079,7 +1079,11 @@ class _Run:
         kind = r.kind
         title = r.values.get("title")
         if title is None:
-            self._fail(r, kind.title.label, None, f"{kind.title.label}不能为空")
+            label = kind.title.label
+            self._fail(
+                r, label, None,
+                f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
+            )  # fmt: skip
             return
         chain = r.values.get("chain") or self.default_chain
         if chain is None:
