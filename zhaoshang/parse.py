@@ -9,8 +9,8 @@ that importing this module stays cheap.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
+from collections.abc import Iterable
 
 from zhaoshang.errors import ParseError
 
@@ -62,10 +62,32 @@ def to_simplified(s: str) -> str:
     the phrase-level cases (乾隆 stays, 乾燥 → 干燥) a character table gets wrong."""
     if s.isascii():
         return s
-    return _convert(s)
+    hit = _SIMPLIFIED.get(s)
+    if hit is None:
+        hit = _convert(s)
+        if len(_SIMPLIFIED) >= 100_000:
+            _SIMPLIFIED.clear()
+        _SIMPLIFIED[s] = hit
+    return hit
 
 
-@functools.lru_cache(maxsize=65536)
+_SIMPLIFIED: dict[str, str] = {}
+
+
+def simplify_many(texts: Iterable[str]) -> None:
+    """Convert many strings in ONE call to OpenCC, ahead of :func:`to_simplified` on each (an
+    import's batch of 2,000 titles: one call instead of 2,000).  A phrase never spans a line
+    break, so converting the lines joined is converting each."""
+    todo = [t for t in dict.fromkeys(texts) if not t.isascii() and t not in _SIMPLIFIED and "\n" not in t]
+    if len(todo) < 16:
+        return
+    out = _convert("\n".join(todo)).split("\n")
+    if len(out) == len(todo):
+        if len(_SIMPLIFIED) + len(todo) >= 100_000:
+            _SIMPLIFIED.clear()
+        _SIMPLIFIED.update(zip(todo, out, strict=True))
+
+
 def _convert(s: str) -> str:
     global _T2S
     if _T2S is None:
@@ -115,7 +137,7 @@ def normalize_name(s: str) -> str:
     quotes and the punctuation · 、 - _ . , ， 。 — except between two digits, where a
     separator is kept: ``normalize_name("1-13号地块") != normalize_name("11-3号地块")``."""
     key = normalize_key(s)
-    if any(c.isdigit() for c in key):
+    if _DIGIT_SEPARATOR.search(key) is not None:
         key = _DIGIT_SEPARATOR.sub(_NUMBER_MARK, key)
     return key.translate(_NAME_DROP)
 

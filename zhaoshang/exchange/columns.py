@@ -466,13 +466,20 @@ def known_labels(
     names.discard("")
     cores = {_CORE_DROP.sub("", n) for n in names}
     cores.discard("")
+    # one regular expression finds whether any field's name is inside a label (most cells of
+    # the first rows are data and contain none): only then is each kind asked
+    inside = {n for k in kinds for n, _ in _containable(defs, k)}
+    anywhere = re.compile("|".join(map(re.escape, sorted(inside, key=len, reverse=True)))) if inside else None
 
     def known(label: str) -> bool:
         key = normalize_key(label)
-        if key in names or _CORE_DROP.sub("", key) in cores:
+        core = _CORE_DROP.sub("", key)
+        if key in names or core in cores:
             return True
         # 辦理時限, 计划总投资额: a short header containing exactly one field's name
-        return len(key) <= 12 and any(contained_match(defs, k, label)[0] is not None for k in kinds)
+        if len(key) > 12 or anywhere is None or anywhere.search(core) is None:
+            return False
+        return any(contained_match(defs, k, label)[0] is not None for k in kinds)
 
     return known
 

@@ -175,14 +175,26 @@ class SheetReport:
     def count(self, outcome: RowOutcome, row: int) -> None:
         """Record that data row ``row`` ended as ``outcome`` (a later outcome of the same row,
         a duplicate decided after its first check, replaces the earlier one)."""
-        if row >= len(self.outcomes):
-            self.outcomes.extend(bytes(row + 1 - len(self.outcomes)))
-        before = self.outcomes[row]
+        seen = self.outcomes
+        if row >= len(seen):
+            seen.extend(bytes(max(row + 1 - len(seen), 4096)))
+        before = seen[row]
+        seen[row] = outcome
         if before:
-            name = RowOutcome(before).name
-            setattr(self, name, getattr(self, name) - 1)
-        self.outcomes[row] = outcome
-        setattr(self, outcome.name, getattr(self, outcome.name) + 1)
+            self._add(before, -1)
+        self._add(outcome, 1)
+
+    def _add(self, outcome: int, n: int) -> None:
+        if outcome == 1:
+            self.added += n
+        elif outcome == 2:
+            self.updated += n
+        elif outcome == 3:
+            self.unchanged += n
+        elif outcome == 4:
+            self.skipped += n
+        else:
+            self.rejected += n
 
     def outcome(self, row: int) -> RowOutcome | None:
         """How data row ``row`` ended (None: not a data row of this sheet)."""

@@ -20,7 +20,7 @@ from itertools import chain, islice
 
 from zhaoshang.errors import ZsError
 from zhaoshang.exchange.readers import RawSheet
-from zhaoshang.parse import normalize_key
+from zhaoshang.parse import normalize_key, to_simplified
 
 __all__ = [
     "DataRow",
@@ -201,8 +201,11 @@ _FOOTER = re.compile(
     r"联系电话|电话|填报日期|填表日期|报送日期|制表日期|填报单位|制表|统计|审核|复核|审批|批准|签发|"
     r"说明|注|备注)\s*[：:]"
 )
-# "其中：新签约 5 个" — a breakdown of the row above, never a project of its own
-_BREAKDOWN = re.compile(r"其中\s*[\d一二三四五六七八九十]*\s*[：:、,，]?")
+# "其中：新签约 5 个" — a breakdown of the row above, never a project of its own: a row that
+# starts with 其中 (in its first cell, or in the second after a 序号)
+# the first characters of every footer key, note, 其中 and group heading: a row starting with
+# anything else is none of them, and is not tried against their patterns
+_SPECIAL_FIRST = frozenset("填审制统负单分主联电报签说注备复批其一二三四五六七八九十（(0123456789")
 # "一、新签约项目" "（二）续建项目" "2. 在谈项目" alone on a row: a group heading between tables
 _SECTION = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])\s*\S")
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
@@ -491,9 +494,11 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             text = lead if isinstance(lead, str) and _is_total(lead) else second
             state.skip(number, RowClass.total, f"「{text}」是合计行，不是项目", f"第{number}行为合计行，已跳过")
             continue
-        if isinstance(lead, str):
-            m = _FOOTER.match(lead)
-            if m or (len(cells) == 1 and _NOTE_LINE.match(lead)):
+        if lead.__class__ is str and lead[:1] in _SPECIAL_FIRST:
+            assert isinstance(lead, str)
+            simple = to_simplified(lead)  # 製表：… 統計：… 註：… as well
+            m = _FOOTER.match(simple)
+            if m or (len(cells) == 1 and _NOTE_LINE.match(simple)):
                 in_footer = True
                 if m and m.group(1) not in _NOTE_KEYS:
                     state.skip(
@@ -503,18 +508,15 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                 else:
                     state.skip(number, RowClass.note, f"「{_cut(lead)}」是说明", f"第{number}行为说明行，已跳过")
                 continue
-            if _BREAKDOWN.match(lead) or (isinstance(second, str) and _BREAKDOWN.match(second) and _is_index(lead)):
-                text = lead if _BREAKDOWN.match(lead) else str(second)
-                state.skip(
-                    number,
-                    RowClass.breakdown,
-                    f"「{_cut(text)}」是上一行的分项，已含在上一行中",
-                    f"第{number}行为「其中」分项行，已跳过",
-                )
+            if simple[:2] == "其中":
+                state.skip(number, *_breakdown(lead, number))
                 continue
             if len(cells) == 1 and _SECTION.match(lead) and not in_footer:
                 state.skip(number, RowClass.section, f"「{_cut(lead)}」是分组标题", f"第{number}行为分组标题，已跳过")
                 continue
+        if second.__class__ is str and second[:2] == "其中" and _is_index(lead):
+            state.skip(number, *_breakdown(str(second), number))
+            continue
         if in_footer and len(cells) < 3:
             state.skip(number, RowClass.footer, "落款之后的行", f"第{number}行为填报人/落款行，已跳过")
             state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
@@ -537,13 +539,22 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
         if not cells:  # only a pre-filled 序号: an unused template row
             state.skip(number, RowClass.template, "只有序号，没有内容")
             continue
-        state.end_blank(number)
+        if state.blank_from:
+            state.end_blank(number)
         last_data = number
         if not cells.keys() <= known_columns:
             for c in sorted(cells.keys() - known_columns):
                 _add_bare_column(state, c, number)
         yield DataRow(number, cells)
     state.end_blank(number + 1)
+
+
+def _breakdown(text: str, number: int) -> tuple[RowClass, str, str]:
+    return (
+        RowClass.breakdown,
+        f"「{_cut(text)}」是上一行的分项，已含在上一行中",
+        f"第{number}行为「其中」分项行，已跳过",
+    )
 
 
 def _known_text(state: _State, text: str) -> bool:
