@@ -68,7 +68,6 @@ recorded set-based, see :mod:`~zhaoshang.exchange.bulk`), so memory stays flat.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import json
 import sys
@@ -83,7 +82,7 @@ from ..db import Database, now
 from ..definitions import Definitions, FieldDef, KindDef
 from ..errors import ZsError
 from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
-from . import bulk, columns, layout, moves
+from . import bulk, columns, fates, layout, moves
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .matching import NameIndex, loose_name
@@ -102,7 +101,8 @@ from .outcome import (
     summarize,
 )
 from .readers import RawSheet, read_file
-from .tables import DataRow, HeaderCell, Table, column_letter, find_table
+from .tables import DataRow, HeaderCell, Table, find_table
+from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
 BATCH = 2000
@@ -509,16 +509,13 @@ class _Run:
         #: rows of the other sheets about it are skipped rather than reported again
         self.skipped_refs: set[int] = set()
         self.item_kinds: dict[int, str] = {}
-        self.detail_pending: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
         self.detail_keys: set[tuple[Any, ...]] = set()
         self.touched: list[int] = []
         self.new_ids: list[int] = []
         #: runs the SQL of each batch of new items; the main thread waits for it before it
-        #: reads a new item's rows or writes items itself (see :class:`_Writer`)
-        self.writer = _Writer()
-        #: history triggers dropped while new items are inserted (see :meth:`_settle`)
-        self.paused: bulk.PausedHistory | None = None
-        self._index_sqls: dict[str, str] = {}
+        #: reads a new item's rows or writes items itself (see :class:`~zhaoshang.exchange.writer.BatchWriter`)
+        self.out = BatchWriter(db, user=self.user, ts=self.ts, batch=BATCH)
+        self.writer = self.out.thread
         self.unknown_refs = 0
         self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
@@ -644,28 +641,8 @@ class _Run:
         """Hidden rows (imported like the others, and listed) and formulas without a value."""
         if self.file.suffix.lower() in _TEXT_SOURCES or self.file.suffix.lower() in (".json", ".yaml", ".yml"):
             return
-        from .sheetfacts import sheet_facts
-
-        facts = sheet_facts(self.file, raw.name)
-        if not facts.checked:
-            rep.notes.append("此格式（.xls）无法检查隐藏的行：隐藏的行与其他行一样导入")
-            return
-        rep.hidden_rows = [n for n in facts.hidden_rows if n > table.header_row]
-        if rep.hidden_rows:
-            shown = "、".join(map(str, rep.hidden_rows[:20])) + ("……" if len(rep.hidden_rows) > 20 else "")
-            rep.notes.append(f"第{shown}行在表中被隐藏，与其他行一样导入（不导入的行请删除）")
-        letters = {h.column: h for h in table.header}
-        for row, col in facts.empty_formulas:
-            h = letters.get(col)
-            where = f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(col)}列"
-            self._problem(
-                rep,
-                Problem(
-                    raw.name, row, where, None,
-                    "公式没有计算结果（文件由程序生成、未在 Excel/WPS 中打开保存过）：请在 Excel 或 WPS 中打开后保存，"
-                    "或把公式换成数值",
-                ),
-            )  # fmt: skip
+        for p in fates.workbook_facts(self.file, raw.name, table, rep):
+            self._problem(rep, p)
 
     # -- item sheets -------------------------------------------------------------------
     def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
@@ -712,7 +689,7 @@ class _Run:
             usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
         if kind_col is not None:
             sh.known_columns.add(kind_col)
-        rep.columns = self._column_fates(sh, kinds, kind_col)
+        rep.columns = fates.item_columns(sh.header, [(sh.maps[k.key], sh.skip[k.key]) for k in kinds], sh.why, kind_col)
         rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         rep.header_row = table.header_row
@@ -720,7 +697,7 @@ class _Run:
             self.rejects.table(raw.name, table.header_row, header)
         for h in header:
             if h.column not in sh.known_columns:
-                self._problem(rep, self._unmapped(raw.name, h, what, ambiguous.get(h.column)))
+                self._problem(rep, fates.unmapped(raw.name, h, what, ambiguous.get(h.column)))
         if not usable:
             self._problem(
                 rep, Problem(raw.name, None, "", None, "找不到名称列（或编号列）：请检查表头，或用 --map 指定")
@@ -746,45 +723,6 @@ class _Run:
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
-
-    def _column_fates(self, sh: _Sheet, kinds: list[KindDef], kind_col: int | None) -> list[ColumnFate]:
-        fates: list[ColumnFate] = []
-        for h in sh.header:
-            shown = h.text or "（无表头）"
-            if h.column == kind_col:
-                fates.append(ColumnFate(h.letter, shown, "清单", "每行的清单"))
-                continue
-            hit: ColumnFate | None = None
-            for k in kinds:
-                entry = sh.maps[k.key].get(h.column)
-                if entry is not None:
-                    t = entry[0]
-                    label = t.field.label if t.field is not None else ("状态原因" if t.key == "reason" else t.key)
-                    hit = ColumnFate(h.letter, shown, label, t.how, _unit_text(t))
-                    break
-                if h.column in sh.skip[k.key]:
-                    hit = ColumnFate(h.letter, shown, "", sh.why.get(h.column, "不导入"))
-            fates.append(hit or ColumnFate(h.letter, shown, "", "未识别：须用 --map 指定"))
-        return fates
-
-    def _unmapped(self, sheet: str, h: HeaderCell, what: str, found: list[str] | None) -> Problem:
-        if not h.text:
-            return Problem(
-                sheet, None, f"{h.letter}列", None,
-                f"这一列有数据但没有表头：请补上表头，或用 --map {h.letter}=字段名 指定，"
-                f"或 --map {h.letter}=忽略 明确不导入",
-            )  # fmt: skip
-        if found:
-            names = "、".join(f"「{n}」" for n in found)
-            return Problem(
-                sheet, None, f"{h.letter}列「{h.text}」", None,
-                f"表头同时含有 {names}，无法确定是哪一项：请用 --map {h.text}=字段名 指定，或 --map {h.text}=忽略",
-            )  # fmt: skip
-        return Problem(
-            sheet, None, f"{h.letter}列「{h.text}」", None,
-            f"不是「{what}」的字段。为免这一列的数据被悄悄丢掉，请用 --map {h.text}=字段名 指定对应的字段，"
-            f"或 --map {h.text}=忽略 明确不导入",
-        )  # fmt: skip
 
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})
@@ -1360,21 +1298,14 @@ class _Run:
         )  # fmt: skip
 
     def settle(self) -> None:
-        """Wait for the writer and put the history triggers back: from here on the main
-        thread may write items (every write recorded by the triggers again)."""
-        self.writer.wait()
-        if self.paused is not None:
-            self.paused.resume()
-            self.paused = None
+        """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""
+        self.out.settle()
 
-    def _index_sql(self, kind_key: str) -> str:
-        """The statement adding a kind's new items (ids lo..hi) to the search index."""
-        sql = self._index_sqls.get(kind_key)
-        if sql is None:
-            from ..search import index_sql
+    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None:
+        self.out.queue_insert(table, cols, row)
 
-            sql = self._index_sqls[kind_key] = index_sql(self.db, kind_key, "i.id BETWEEN ? AND ? AND i.kind = ?")
-        return sql
+    def flush_details(self, only: str | None = None) -> None:
+        self.out.flush_details(only)
 
     def _diff_quiet(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
         kept = self.report.blank_kept
@@ -1396,50 +1327,17 @@ class _Run:
         own_rows = {key: [(n.id, n.own) for n in group] for key, group in kinds.items()}
         ids = [n.id for n in new]
         lo, hi = min(ids), max(ids)
-        db, defs, user, ts, today = self.db, self.defs, self.user, self.ts, self.today
+        db, defs, today = self.db, self.defs, self.today
         origin = self.report.origin if self.has_moves else None
 
-        # executemany binds every row in Python: it runs here (on a second thread it would
-        # fight the parser for the GIL); the set-based statements go to the writer thread
-        tables = [defs.kind_by_key(k).table for k in own_rows]
-        if self.paused is None or not self.paused.tables.issuperset(["items", "status_log", *tables]):
-            self.writer.wait()  # no statement of the writer's may run during DDL
-            if self.paused is None:
-                self.paused = bulk.PausedHistory(db)
-            self.paused.pause(["items", "status_log", *tables])
-        hist = self.paused
-        bulk.insert_rows(db, "items", _ITEM_COLUMNS, item_rows)
+        planned = json.dumps([(n.id, f, t, d, flag) for n in new if n.log is not None for f, t, d, flag in n.log])
+        own = []
         for key, pairs in own_rows.items():
             kind = defs.kind_by_key(key)
             stored = set(db.kind_columns(kind))
             cols = [f.key for f in kind.fields if f.key in stored]
-            bulk.insert_rows(db, kind.table, ["id", *cols], [(i, *(own.get(c) for c in cols)) for i, own in pairs])
-        index = {key: self._index_sql(key) for key in own_rows}
-
-        # the rows' own histories, as one JSON text: SQLite unpacks it on the writer thread
-        # without binding every value in Python there (which would fight the parser for the GIL)
-        planned = json.dumps([(n.id, f, t, d, flag) for n in new if n.log is not None for f, t, d, flag in n.log])
-
-        def write() -> None:
-            log_before = _max_rowid(db, "status_log")
-            db.conn.execute(
-                "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
-                "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
-                "json_extract(j.value, '$[3]'), NULL, json_extract(j.value, '$[4]'), ?, ? "
-                "FROM json_each(?) j ORDER BY j.key",
-                (user, ts, planned),
-            )
-            if origin is not None:
-                moves.copy_for_new(db, origin, lo, hi, ts)
-            moves.close_gaps(db, lo, hi, today, user, ts)
-            hist.record("items", lo, hi)
-            for table in tables:
-                hist.record(table, lo, hi)
-            hist.record("status_log", log_before + 1, _max_rowid(db, "status_log"))
-            for key, sql in index.items():
-                db.conn.execute(sql, (lo, hi, key))
-
-        self.writer.submit(write)
+            own.append((key, kind.table, ["id", *cols], [(i, *(o.get(c) for c in cols)) for i, o in pairs]))
+        self.out.insert_items(_ITEM_COLUMNS, item_rows, own, lo, hi, planned, origin=origin, today=today)
         self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------
@@ -1506,7 +1404,7 @@ class _Run:
         for h, problem in mapping.problems:
             self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
         for h in mapping.unknown.values():
-            self._problem(rep, self._unmapped(raw.name, h, spec.name, None))
+            self._problem(rep, fates.unmapped(raw.name, h, spec.name, None))
         handler = details.Handler(self, spec, raw, table.header, mapping, rep)
         if not handler.ready():
             return True
@@ -1519,7 +1417,7 @@ class _Run:
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         rep.columns = [
-            ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, _unit_text(t))
+            ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, fates.unit_text(t))
             for t in mapping.targets
         ]
         rep.columns += [
@@ -1531,92 +1429,6 @@ class _Run:
         rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         return True
-
-    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None:
-        entry = self.detail_pending.setdefault(table, (cols, []))
-        entry[1].append(row)
-        if len(entry[1]) >= BATCH:
-            self.flush_details(table)
-
-    def flush_details(self, only: str | None = None) -> None:
-        """Insert the queued rows of the other sheets (activities, funds …) with their
-        history triggers dropped; their history is recorded on the writer thread."""
-        for table in list(self.detail_pending):
-            if only is not None and table != only:
-                continue
-            cols, rows = self.detail_pending.pop(table)
-            if not rows:
-                continue
-            if self.paused is None or table not in self.paused.tables:
-                self.writer.wait()  # no statement of the writer's may run during DDL
-                if self.paused is None:
-                    self.paused = bulk.PausedHistory(self.db)
-                self.paused.pause([table])
-            hist = self.paused
-            first = _max_rowid(self.db, table) + 1
-            bulk.insert_rows(self.db, table, cols, rows)
-            last = _max_rowid(self.db, table)
-            self.writer.submit(functools.partial(hist.record, table, first, last))
-
-
-class _Writer:
-    """Runs one batch's SQL at a time on a second thread.
-
-    The sqlite3 module releases the GIL while SQLite executes a statement, and the big
-    statements of a batch (the rows, their history, the stage log, the search index) need
-    no Python, so they run on the second core while the main thread parses the next batch.
-    Both threads share the import's one connection and transaction; SQLite serialises their
-    statements.  The writer only inserts rows of items this import adds, so the main thread
-    calls :meth:`wait` before it reads such an item or writes items itself, and before the
-    command commits or rolls back.  Without a serialised SQLite build it runs inline."""
-
-    def __init__(self) -> None:
-        import sqlite3
-        import threading
-
-        self._threads = threading if sqlite3.threadsafety == 3 else None
-        self._thread: Any = None
-        self._error: BaseException | None = None
-
-    def submit(self, work: Callable[[], None]) -> None:
-        self.wait()
-        if self._threads is None:
-            work()
-            return
-        self._thread = self._threads.Thread(target=self._run, args=(work,), name="zs-import-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed to the main thread by wait()
-            self._error = exc
-
-    def wait(self, *, quiet: bool = False) -> None:
-        """Block until the batch in progress is written; re-raise its error (unless the
-        caller is already failing: ``quiet``)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        error, self._error = self._error, None
-        if error is not None and not quiet:
-            raise error
-
-
-def _unit_text(t: Target) -> str:
-    """What a money column's numbers are read in, for the column map: "亿元 → 万元"."""
-    f = t.field or t.col
-    if f is None or getattr(f, "type", "") != "money":
-        return ""
-    usd = (t.field is not None and t.field.currency == "USD") or (t.col is not None and t.col.unit == "万美元")
-    money = "美元" if usd else "元"
-    stored = f"万{money}"
-    read = {"亿": f"亿{money}", "万": stored, "元": money}[t.unit]
-    return stored if read == stored else f"{read} → {stored}"
-
-
-def _max_rowid(db: Database, table: str) -> int:
-    return int(db.conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0])
 
 
 def _display(f: FieldDef | None, v: Any) -> str:

@@ -1,0 +1,105 @@
+"""What becomes of every column of a sheet: the column map the dry run shows, and the
+problem of a column that goes nowhere (it is never dropped in silence)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .columns import Target
+from .outcome import ColumnFate, Problem, SheetReport
+from .tables import HeaderCell, Table, column_letter
+
+__all__ = ["UNMAPPED", "item_columns", "unit_text", "unmapped", "workbook_facts"]
+
+#: the fate of a column that matches no field (and is then a problem of the sheet)
+UNMAPPED = "未识别：须用 --map 指定"
+
+
+def item_columns(
+    header: list[HeaderCell],
+    kinds: list[tuple[dict[int, tuple[Target, Any]], set[int]]],
+    why: dict[int, str],
+    kind_col: int | None,
+) -> list[ColumnFate]:
+    """Where each column of an item sheet goes, given per kind its mapped columns (column ->
+    (target, parser)) and its columns not imported; ``why`` says why those are not."""
+    out: list[ColumnFate] = []
+    for h in header:
+        shown = h.text or "（无表头）"
+        if h.column == kind_col:
+            out.append(ColumnFate(h.letter, shown, "清单", "每行的清单"))
+            continue
+        hit: ColumnFate | None = None
+        for maps, skip in kinds:
+            entry = maps.get(h.column)
+            if entry is not None:
+                t = entry[0]
+                label = t.field.label if t.field is not None else ("状态原因" if t.key == "reason" else t.key)
+                hit = ColumnFate(h.letter, shown, label, t.how, unit_text(t))
+                break
+            if h.column in skip:
+                hit = ColumnFate(h.letter, shown, "", why.get(h.column, "不导入"))
+        out.append(hit or ColumnFate(h.letter, shown, "", UNMAPPED))
+    return out
+
+
+def unmapped(sheet: str, h: HeaderCell, what: str, found: list[str] | None) -> Problem:
+    """The problem of a column with no field: no header, two fields named, or none."""
+    if not h.text:
+        return Problem(
+            sheet, None, f"{h.letter}列", None,
+            f"这一列有数据但没有表头：请补上表头，或用 --map {h.letter}=字段名 指定，"
+            f"或 --map {h.letter}=忽略 明确不导入",
+        )  # fmt: skip
+    if found:
+        names = "、".join(f"「{n}」" for n in found)
+        return Problem(
+            sheet, None, f"{h.letter}列「{h.text}」", None,
+            f"表头同时含有 {names}，无法确定是哪一项：请用 --map {h.text}=字段名 指定，或 --map {h.text}=忽略",
+        )  # fmt: skip
+    return Problem(
+        sheet, None, f"{h.letter}列「{h.text}」", None,
+        f"不是「{what}」的字段。为免这一列的数据被悄悄丢掉，请用 --map {h.text}=字段名 指定对应的字段，"
+        f"或 --map {h.text}=忽略 明确不导入",
+    )  # fmt: skip
+
+
+def unit_text(t: Target) -> str:
+    """What a money column's numbers are read in, for the column map: "亿元 → 万元"."""
+    f = t.field or t.col
+    if f is None or getattr(f, "type", "") != "money":
+        return ""
+    usd = (t.field is not None and t.field.currency == "USD") or (t.col is not None and t.col.unit == "万美元")
+    money = "美元" if usd else "元"
+    stored = f"万{money}"
+    read = {"亿": f"亿{money}", "万": stored, "元": money}[t.unit]
+    return stored if read == stored else f"{read} → {stored}"
+
+
+def workbook_facts(path: Path, sheet: str, table: Table, rep: SheetReport) -> list[Problem]:
+    """Hidden rows of the table (listed in ``rep``: they are imported like the others), and a
+    problem for each formula without a computed value."""
+    from .sheetfacts import sheet_facts
+
+    facts = sheet_facts(path, sheet)
+    if not facts.checked:
+        rep.notes.append("此格式（.xls）无法检查隐藏的行：隐藏的行与其他行一样导入")
+        return []
+    rep.hidden_rows = [n for n in facts.hidden_rows if n > table.header_row]
+    if rep.hidden_rows:
+        shown = "、".join(map(str, rep.hidden_rows[:20])) + ("……" if len(rep.hidden_rows) > 20 else "")
+        rep.notes.append(f"第{shown}行在表中被隐藏，与其他行一样导入（不导入的行请删除）")
+    letters = {h.column: h for h in table.header}
+    problems = []
+    for row, col in facts.empty_formulas:
+        h = letters.get(col)
+        where = f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(col)}列"
+        problems.append(
+            Problem(
+                sheet, row, where, None,
+                "公式没有计算结果（文件由程序生成、未在 Excel/WPS 中打开保存过）：请在 Excel 或 WPS 中打开后保存，"
+                "或把公式换成数值",
+            )
+        )  # fmt: skip
+    return problems
