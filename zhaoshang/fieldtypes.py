@@ -3,7 +3,7 @@
 A field's ``type:`` names one of :data:`TYPES`.  Everything that differs by type is read from
 here — the SQL column type, how a value is parsed and kept (:mod:`zhaoshang.values` dispatches
 on :attr:`FieldType.parse`), how it reads in a table and in JSON, the Excel cell it becomes, its
-width there, the hint a template gives, and the name ``zs fields`` shows — instead of an
+width there, the hint a template gives, and the name ``zs kinds`` shows — instead of an
 ``if type == …`` ladder in each module.  Adding a type is adding one entry (and its parser).
 """
 
@@ -17,7 +17,7 @@ class FieldType:
     name: str
     """The YAML ``type:``."""
     label: str
-    """What people call it (``zs fields``)."""
+    """What people call it (``zs kinds``)."""
     sql: str
     """SQLite column type."""
     cell: str
