@@ -231,6 +231,12 @@ def header_core(text: str) -> str:
     return _CORE_DROP.sub("", normalize_key(label))
 
 
+def name_core(name: str) -> str:
+    """A field's name as the containment match compares it: normalised, no brackets or
+    punctuation (a unit in brackets is kept: 时长（分钟） → 时长分钟)."""
+    return _CORE_DROP.sub("", normalize_key(name))
+
+
 _CONTAIN: dict[tuple[int, str | None], list[tuple[str, FieldDef]]] = {}
 
 
