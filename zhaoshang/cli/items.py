@@ -109,7 +109,6 @@ def list_(
     或写 ≥ ≤ ＞ ＜ ≠），例："投资额>=10000" 投资额≥10000 名称~铜
     """
     from .. import items
-    from ..render import Column
 
     if (reached_from or reached_to) and not reached:
         from ..errors import ZsError
@@ -161,7 +160,7 @@ def list_(
         )
         say(f"共 {len(listing.rows)} 条")
     else:
-        emit(listing.rows, [Column(f.key, f.header) for f in listing.fields], fmt)
+        emit(listing.rows, [_column(f, f.header) for f in listing.fields], fmt)
 
 
 def _column(field: Any, header: str, common: Any = None) -> Any:
