@@ -29,6 +29,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ZHAOSHANG_OFFICE", "ZHAOSHANG_PAGER", "PAGER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    from zhaoshang import hints
+
+    hints.use({})  # the core's own option names, until a command line installs its flags
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ def _root(
     from ..config import read_config
 
     read_config()  # a broken config file is said by every command, not only by the one that needs it
+    from .options import use_flag_names
+
+    use_flag_names()  # how the core's messages name the options that fix a problem
     state = State(db_option=db, user_option=user)
     ctx.obj = state
     ctx.call_on_close(state.close)

@@ -65,3 +65,27 @@ def pairs_of(pairs: list[str] | None) -> dict[str, str]:
     from ..parse import split_assignment
 
     return dict(split_assignment(p) for p in pairs or [])
+
+
+#: the command-line spelling of every option the core's messages may suggest
+#: (:func:`zhaoshang.hints.option`): the fields of ImportOptions, and export's --mask
+FLAG_NAMES = {
+    "mapping": "--map",
+    "kind": "--kind",
+    "chain": "--chain",
+    "sheet": "--sheet",
+    "on_duplicate": "--on-duplicate",
+    "blank": "--blank",
+    "errors_path": "--errors",
+    "force": "--force",
+    "as_of": "--as-of",
+    "create_missing": "--create-missing",
+    "dry_run": "--dry-run",
+    "mask": "--mask",
+}
+
+
+def use_flag_names() -> None:
+    from ..hints import use
+
+    use(FLAG_NAMES)

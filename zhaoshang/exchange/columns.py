@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..definitions import Definitions, FieldDef, KindDef
 from ..errors import NotFoundError, ZsError
+from ..hints import option
 from ..parse import normalize_key, split_assignment, to_halfwidth, to_simplified
 from .layout import READONLY_ITEM_KEYS, Col, SheetSpec
 from .tables import HeaderCell
@@ -114,16 +115,15 @@ def parse_map(entries: Sequence[str]) -> dict[str, str]:
     """``["H=投资额", "完成情况=备注"]`` → {"H": "投资额", "完成情况": "备注"} (keys
     normalised; column letters upper-case)."""
     out: dict[str, str] = {}
+    m = option("mapping")
     for e in entries:
         try:
             col, target = split_assignment(e)
         except ZsError:
-            raise ZsError(
-                f"--map「{e}」应写成 列=字段，如 --map 完成情况=备注、--map H=投资额、--map 序号=忽略"
-            ) from None
+            raise ZsError(f"{m}「{e}」应写成 列=字段，如 {m} 完成情况=备注、{m} H=投资额、{m} 序号=忽略") from None
         col, target = col.strip(), target.strip()
         if not target:
-            raise ZsError(f"--map「{e}」缺少字段名：写成 列=字段，或 列=忽略")
+            raise ZsError(f"{m}「{e}」缺少字段名：写成 列=字段，或 列=忽略")
         key = col.upper() if _LETTERS.fullmatch(to_halfwidth(col)) else normalize_key(col)
         out[key] = target
     return out
@@ -285,7 +285,7 @@ def _resolve_target(defs: Definitions, kind: KindDef | None, name: str) -> Field
     try:
         return defs.field(kind, name)
     except NotFoundError as exc:
-        raise ZsError(f"--map 的字段「{name}」：{exc.message}") from None
+        raise ZsError(f"{option('mapping')} 的字段「{name}」：{exc.message}") from None
 
 
 def map_item_columns(
@@ -308,16 +308,16 @@ def map_item_columns(
         if not h.text and target_name is None:
             continue
         level = 3
-        how = "--map"
+        how = option("mapping")
         if target_name is None and normalize_key(h.text) in SYSTEM_HEADERS:
             out.ignored.add(h.column)
             out.why[h.column] = "上次导入写出的错误说明，导入时忽略"
             continue
         if target_name is not None:
             if normalize_key(target_name) in IGNORE_WORDS:
-                out.notes.append(f"按 --map 忽略 {h.letter}列「{h.text}」")
+                out.notes.append(f"按 {option('mapping')} 忽略 {h.letter}列「{h.text}」")
                 out.ignored.add(h.column)
-                out.why[h.column] = "按 --map 忽略"
+                out.why[h.column] = f"按 {option('mapping')} 忽略"
                 continue
             if normalize_key(target_name) in REASON_NAMES:
                 out.targets.append(Target(h.column, h.letter, h.text, "reason", how=how))
@@ -346,9 +346,9 @@ def map_item_columns(
             out.why[h.column] = "由系统记录，导入时忽略"
             continue
         if masked and f.sensitive:
-            out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（--mask），导入时忽略，不覆盖原值")
+            out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（{option('mask')}），导入时忽略，不覆盖原值")
             out.ignored.add(h.column)
-            out.why[h.column] = "导出时已隐藏（--mask），不覆盖原值"
+            out.why[h.column] = f"导出时已隐藏（{option('mask')}），不覆盖原值"
             continue
         t = Target(h.column, h.letter, h.text, f.key, field=f, how=how)
         if f.type == "money":
@@ -407,13 +407,13 @@ def map_detail_columns(
         col: Col | None
         if name is not None:
             if normalize_key(name) in IGNORE_WORDS:
-                out.notes.append(f"按 --map 忽略 {h.letter}列「{h.text}」")
-                out.why[h.column] = "按 --map 忽略"
+                out.notes.append(f"按 {option('mapping')} 忽略 {h.letter}列「{h.text}」")
+                out.why[h.column] = f"按 {option('mapping')} 忽略"
                 continue
             col = exact.get(normalize_key(name)) or loose.get(normalize_key(name))
             if col is None:
                 known = "、".join(c.header for c in spec.cols if not c.readonly)
-                raise ZsError(f"--map 的字段「{name}」不是「{spec.name}」的列。可用：{known}")
+                raise ZsError(f"{option('mapping')} 的字段「{name}」不是「{spec.name}」的列。可用：{known}")
         else:
             col = (
                 exact.get(normalize_key(h.text))
@@ -428,14 +428,14 @@ def map_detail_columns(
             out.why[h.column] = "由系统记录，导入时忽略"
             continue
         if masked and col.sensitive:
-            out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（--mask），导入时忽略，不覆盖原值")
-            out.why[h.column] = "导出时已隐藏（--mask），不覆盖原值"
+            out.notes.append(f"{h.letter}列「{h.text}」在导出时已隐藏（{option('mask')}），导入时忽略，不覆盖原值")
+            out.why[h.column] = f"导出时已隐藏（{option('mask')}），不覆盖原值"
             continue
         if col.key in taken:
             out.notes.append(f"{h.letter}列「{h.text}」与 {taken[col.key].where} 重复，只导入 {taken[col.key].where}")
             out.why[h.column] = f"与 {taken[col.key].letter}列 重复，只导入 {taken[col.key].letter}列"
             continue
-        t = Target(h.column, h.letter, h.text, col.key, col=col, how="--map" if name is not None else "列名")
+        t = Target(h.column, h.letter, h.text, col.key, col=col, how=option("mapping") if name is not None else "列名")
         if col.type == "money":
             fake = FieldDef(
                 key=col.key, label=col.header, type="money", currency="USD" if col.unit == "万美元" else "CNY"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .. import lookups
 from ..definitions import KindDef
 from ..errors import ParseError, ZsError
+from ..hints import option
 from ..parse import normalize_key, parse_bool, parse_date, parse_month
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
@@ -124,7 +125,7 @@ class Handler:
         if missing:
             labels = "、".join(self.spec.col(k).header for k in missing)
             self.run.report.problems.append(
-                Problem(self.raw.name, None, "", None, f"缺少必需的列：{labels}（可用 --map 指定）")
+                Problem(self.raw.name, None, "", None, f"缺少必需的列：{labels}（可用 {option('mapping')} 指定）")
             )
             return False
         return True

@@ -31,6 +31,7 @@ from typing import IO, Any
 from ..db import Database
 from ..errors import ZsError
 from ..files import writing
+from ..hints import option
 from ..privacy import mask, mask_value
 from ..render import escape_formula
 from . import layout, source
@@ -313,7 +314,7 @@ def _write_xlsx(
             if count > EXCEL_MAX_ROWS - 1:
                 raise ZsError(
                     f"「{spec.name}」有 {count} 行，超过 Excel 每张工作表 {EXCEL_MAX_ROWS - 1} 行的上限："
-                    "请用 --kind、--chain 分批导出，或导出为 .csv"
+                    f"请用 {option('kind')}、{option('chain')} 分批导出，或导出为 .csv"
                 )
             sheet = book.sheet(spec.name, spec.cols, rows=count, freeze=spec.freeze)
             add_validations(sheet, spec.cols, lists)

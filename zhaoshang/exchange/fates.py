@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..hints import option
 from .columns import Target
 from .outcome import ColumnFate, Problem, SheetReport
 from .tables import HeaderCell, Table, column_letter
 
-__all__ = ["UNMAPPED", "item_columns", "unit_text", "unmapped", "workbook_facts"]
+__all__ = ["item_columns", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
 
-#: the fate of a column that matches no field (and is then a problem of the sheet)
-UNMAPPED = "未识别：须用 --map 指定"
+
+def unmapped_fate() -> str:
+    """The fate of a column that matches no field (and is then a problem of the sheet)."""
+    return f"未识别：须用 {option('mapping')} 指定"
 
 
 def item_columns(
@@ -40,28 +43,29 @@ def item_columns(
                 break
             if h.column in skip:
                 hit = ColumnFate(h.letter, shown, "", why.get(h.column, "不导入"))
-        out.append(hit or ColumnFate(h.letter, shown, "", UNMAPPED))
+        out.append(hit or ColumnFate(h.letter, shown, "", unmapped_fate()))
     return out
 
 
 def unmapped(sheet: str, h: HeaderCell, what: str, found: list[str] | None) -> Problem:
     """The problem of a column with no field: no header, two fields named, or none."""
+    m = option("mapping")
     if not h.text:
         return Problem(
             sheet, None, f"{h.letter}列", None,
-            f"这一列有数据但没有表头：请补上表头，或用 --map {h.letter}=字段名 指定，"
-            f"或 --map {h.letter}=忽略 明确不导入",
+            f"这一列有数据但没有表头：请补上表头，或用 {m} {h.letter}=字段名 指定，"
+            f"或 {m} {h.letter}=忽略 明确不导入",
         )  # fmt: skip
     if found:
         names = "、".join(f"「{n}」" for n in found)
         return Problem(
             sheet, None, f"{h.letter}列「{h.text}」", None,
-            f"表头同时含有 {names}，无法确定是哪一项：请用 --map {h.text}=字段名 指定，或 --map {h.text}=忽略",
+            f"表头同时含有 {names}，无法确定是哪一项：请用 {m} {h.text}=字段名 指定，或 {m} {h.text}=忽略",
         )  # fmt: skip
     return Problem(
         sheet, None, f"{h.letter}列「{h.text}」", None,
-        f"不是「{what}」的字段。为免这一列的数据被悄悄丢掉，请用 --map {h.text}=字段名 指定对应的字段，"
-        f"或 --map {h.text}=忽略 明确不导入",
+        f"不是「{what}」的字段。为免这一列的数据被悄悄丢掉，请用 {m} {h.text}=字段名 指定对应的字段，"
+        f"或 {m} {h.text}=忽略 明确不导入",
     )  # fmt: skip
 
 

@@ -81,6 +81,7 @@ from ..choices import Blank, OnDuplicate
 from ..db import Database, now
 from ..definitions import Definitions, FieldDef, KindDef
 from ..errors import ZsError
+from ..hints import option
 from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
 from . import bulk, columns, fates, layout, moves
 from .cells import money_parser, positive_id, same_value, unformula
@@ -249,7 +250,7 @@ def _check_older(db: Database, meta: FileMeta | None, opts: ImportOptions) -> No
         raise ZsError(
             f"「{meta.db_name or meta.db_id}」的这份导出（{meta.exported_at[:19].replace('T', ' ')}）"
             f"比上次导入的那份（{last['exported_at'][:19].replace('T', ' ')}）更旧，导入会把较新的数据改回去："
-            "确需导入请加 --force"
+            f"确需导入请加 {option('force')}"
         )
 
 
@@ -560,7 +561,7 @@ class _Run:
             names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
             raise ZsError(
                 f"「{self.file.name}」中没有可导入的工作表（{names}）：工作表名应是清单名（如 招什么），"
-                "或用 --kind 指定清单"
+                f"或用 {option('kind')} 指定清单"
             )
         if self.unknown_refs:
             self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
@@ -568,7 +569,7 @@ class _Run:
             from .sheetfacts import hidden_sheets
 
             for name in hidden_sheets(self.file):
-                self.report.notes.append(f"隐藏的工作表「{name}」未导入（要导入它，请用 --sheet {name}）")
+                self.report.notes.append(f"隐藏的工作表「{name}」未导入（要导入它，请用 {option('sheet')} {name}）")
 
     def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
         name = normalize_key(raw.name)
@@ -591,7 +592,7 @@ class _Run:
         except ZsError:
             return raw, "items", None  # kind from --kind, a 清单 column, or the headers
         if self.only_kind is not None and kind.key != self.only_kind.key:
-            self.report.notes.append(f"「{raw.name}」不是 --kind 指定的「{self.only_kind.name}」，已跳过")
+            self.report.notes.append(f"「{raw.name}」不是 {option('kind')} 指定的「{self.only_kind.name}」，已跳过")
             return None
         return raw, "items", kind
 
@@ -659,7 +660,8 @@ class _Run:
                             None,
                             "",
                             None,
-                            "无法判断这张表是哪一张清单：请把工作表改名为清单名（如 招什么），或用 --kind 指定",
+                            "无法判断这张表是哪一张清单：请把工作表改名为清单名（如 招什么），"
+                            f"或用 {option('kind')} 指定",
                         )
                     )
                     return False
@@ -700,7 +702,10 @@ class _Run:
                 self._problem(rep, fates.unmapped(raw.name, h, what, ambiguous.get(h.column)))
         if not usable:
             self._problem(
-                rep, Problem(raw.name, None, "", None, "找不到名称列（或编号列）：请检查表头，或用 --map 指定")
+                rep,
+                Problem(
+                    raw.name, None, "", None, f"找不到名称列（或编号列）：请检查表头，或用 {option('mapping')} 指定"
+                ),
             )
             return True
         self._move_date(sh, table.meta)
@@ -830,7 +835,7 @@ class _Run:
                     "编号",
                     r.ref,
                     f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称和产业链都不符："
-                    "如果这是其他系统的编号，请删除编号列，或用 --map 编号=忽略",
+                    f"如果这是其他系统的编号，请删除编号列，或用 {option('mapping')} 编号=忽略",
                 )
                 return
         if cur is not None:
@@ -1035,7 +1040,7 @@ class _Run:
             return
         chain = r.values.get("chain") or self.default_chain
         if chain is None:
-            self._fail(r, "产业链", None, "缺少产业链：请在表中加「产业链」列，或用 --chain 指定")
+            self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
             return
         code = r.values.get(IDENTITY_FIELD)
         if code is not None and self._by_code(r, kind, str(code)):
@@ -1116,7 +1121,7 @@ class _Run:
         """The date for moves a row makes without a date column of its own: --as-of, else the
         sheet's 填报日期 line, else the day of import."""
         if self.opts.as_of is not None:
-            sh.move_date, sh.move_source = self.opts.as_of.isoformat(), "--as-of"
+            sh.move_date, sh.move_source = self.opts.as_of.isoformat(), option("as_of")
             return
         for key in ("填报日期", "填表日期", "报送日期", "统计日期", "截止日期"):
             text = meta.get(key)
@@ -1126,7 +1131,7 @@ class _Run:
                 day = parse_date(str(text).strip())
             except ZsError as exc:
                 where = f"「{sh.raw.name}」的{key}「{text}」"
-                raise ZsError(f"{where}不是日期：{exc.message}（或用 --as-of 指定）") from None
+                raise ZsError(f"{where}不是日期：{exc.message}（或用 {option('as_of')} 指定）") from None
             sh.move_date = stages.effective(day, what=f"「{sh.raw.name}」的{key}")
             sh.move_source = "填报日期"
             sh.report.notes.append(f"没有本行日期的阶段变更按{key} {sh.move_date} 记")
@@ -1421,8 +1426,7 @@ class _Run:
             for t in mapping.targets
         ]
         rep.columns += [
-            ColumnFate(h.letter, h.text or "（无表头）", "", "未识别：须用 --map 指定")
-            for h in mapping.unknown.values()
+            ColumnFate(h.letter, h.text or "（无表头）", "", fates.unmapped_fate()) for h in mapping.unknown.values()
         ]
         by_column = {h.column: h for h in table.header}
         rep.columns += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..choices import Blank, OnDuplicate
 from ..errors import ZsError
+from ..hints import option
 from ..parse import format_money
 from .tables import RowFate
 
@@ -309,11 +310,14 @@ def rejected_error(report: ImportReport) -> ZsError:
         what.append(f"{d} 个疑似重复")
     details = [p.text() for p in report.problems[:1000]]
     if n > 1000:
-        details.append(f"……还有 {n - 1000} 个问题未列出（用 --errors 文件.xlsx 导出全部被拒绝的行）")
+        details.append(
+            f"……还有 {n - 1000} 个问题未列出（用 {option('errors_path')} 文件.xlsx 写回整个文件，错误写在各行旁）"
+        )
     details += [f"疑似重复：{x.text()}" for x in report.pending_duplicates[:200]]
     if d:
         details.append(
-            "疑似重复的条目请决定如何处理：--on-duplicate update（更新已有条目）、skip（跳过）或 new（作为新条目）"
+            f"疑似重复的条目请决定如何处理：{option('on_duplicate')} update（更新已有条目）、"
+            "skip（跳过）或 new（作为新条目）"
         )
     if report.errors_file:
         details.append(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zhaoshang.errors import ZsError
+from zhaoshang.hints import option
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -164,7 +165,9 @@ def _pick_sheet(names: list[str], wanted: str, path: Path) -> str:
     if len(folded) == 1:
         return folded[0]
     present = "、".join(f"「{n}」" for n in names) if names else "（没有工作表）"
-    raise ZsError(f"「{path.name}」中没有名为「{wanted}」的工作表。现有工作表：{present}。请检查 --sheet 的写法。")
+    raise ZsError(
+        f"「{path.name}」中没有名为「{wanted}」的工作表。现有工作表：{present}。请检查 {option('sheet')} 的写法。"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +219,8 @@ def _read_workbook(path: Path, sheet: str | None) -> list[RawSheet]:
     if not sheets:
         hidden = "、".join(f"「{m.name}」" for m in metas) or "（没有工作表）"
         raise ZsError(
-            f"「{path.name}」中没有可见的工作表（现有：{hidden}）。如确需导入隐藏的工作表，请用 --sheet 指定其名称。"
+            f"「{path.name}」中没有可见的工作表（现有：{hidden}）。"
+            f"如确需导入隐藏的工作表，请用 {option('sheet')} 指定其名称。"
         )
     return sheets
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import ZsError
 from ..files import put_in_place
+from ..hints import option
 from .columns import ERROR_HEADER
 from .meta import FileMeta
 from .tables import HeaderCell
@@ -30,9 +31,9 @@ from .tables import HeaderCell
 class Rejects:
     def __init__(self, path: Path, meta: FileMeta | None, source: Path | None = None) -> None:
         if path.suffix.lower() != ".xlsx":
-            raise ZsError(f"--errors 的文件应以 .xlsx 结尾：{path.name}")
+            raise ZsError(f"{option('errors_path')} 的文件应以 .xlsx 结尾：{path.name}")
         if not path.parent.exists():
-            raise ZsError(f"--errors：目录「{path.parent}」不存在")
+            raise ZsError(f"{option('errors_path')}：目录「{path.parent}」不存在")
         self.path = path
         self.meta = meta
         self.source = source

@@ -20,6 +20,7 @@ from itertools import chain, islice
 
 from zhaoshang.errors import ZsError
 from zhaoshang.exchange.readers import RawSheet
+from zhaoshang.hints import option
 from zhaoshang.parse import normalize_key, to_simplified
 
 __all__ = [
@@ -303,7 +304,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
     if best < 0 or scores[best] < 2:
         raise ZsError(
             f"「{sheet.name}」工作表中找不到表头：前{max_scan}行没有可识别的列名。"
-            "可识别的列名如 名称、产业链、状态…；或用 --map 指定列"
+            f"可识别的列名如 名称、产业链、状态…；或用 {option('mapping')} 指定列"
         )
 
     upper = lower = best
