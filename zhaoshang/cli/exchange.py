@@ -141,9 +141,18 @@ def import_(
     sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
     mapping: Annotated[
         list[str] | None,
-        typer.Option("--map", help="指定列对应的字段：列名=字段 或 列字母=字段，可多次使用；列名=忽略 不导入该列"),
+        typer.Option(
+            "--map",
+            help="指定列对应的字段：列名=字段 或 列字母=字段，可多次使用；列名=忽略 不导入该列"
+            "（认不出的列必须指定或忽略）",
+        ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="预演：显示将新增、修改、不变、拒绝的行，不写入")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="预演：列出每一列的去向、每个非数据行的类别，以及将新增、修改、不变、拒绝的行；不写入"
+        ),
+    ] = False,
     on_duplicate: Annotated[
         OnDuplicate | None,
         typer.Option(
@@ -156,7 +165,10 @@ def import_(
         Blank, typer.Option("--blank", help="空单元格：keep 保留原值（默认）、clear 清空原值", case_sensitive=False)
     ] = Blank.keep,
     errors: Annotated[
-        Path | None, typer.Option("--errors", help="把被拒绝的行（附错误说明）写入这个 .xlsx 文件，改好后可重新导入")
+        Path | None,
+        typer.Option(
+            "--errors", help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它"
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
     create_missing: Annotated[
