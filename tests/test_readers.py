@@ -391,7 +391,7 @@ def test_no_header_found_names_the_sheet() -> None:
     with pytest.raises(ZsError) as err:
         find_table(RawSheet("汇总", rows), known, max_scan=3)
     assert str(err.value) == (
-        "「汇总」工作表中找不到表头：前3行没有可识别的列名。可识别的列名如 名称、产业链、状态…；或用 --map 指定列"
+        "「汇总」工作表中找不到表头：前3行没有可识别的列名。可识别的列名如 名称、产业链、状态…；或用 mapping 指定列"
     )
     # the header must lie within max_scan rows
     late: list[list[object]] = [["x"], ["x"], ["x"], ["x"], ["x"], ["名称", "状态"], ["甲", "在谈"]]
