@@ -148,3 +148,27 @@ def test_a_kinds_own_label_beats_a_common_alias(cli: Cli) -> None:
     cli("chain", "add", "有色金属", ok=True)
     cli("add", "找谁招", "王振华", "--chain", "有色金属", "单位=深圳华创投资", ok=True)
     assert json.loads(cli("show", "1", "-f", "json").stdout)["organization"] == "深圳华创投资"
+
+
+def test_every_field_type_is_described_once_and_parses() -> None:
+    """The registry (zhaoshang.fieldtypes) is complete: every type has its SQL type, cell,
+    hint and a parser that reads a typical value and gives None for a blank."""
+    from zhaoshang.definitions import FIELD_TYPES, SQL_TYPES, EnumValue, FieldDef
+    from zhaoshang.exchange.layout import CELL_TYPES
+    from zhaoshang.fieldtypes import TYPES
+    from zhaoshang.values import to_display, to_json, to_storage
+
+    samples = {
+        "text": ("文字", "文字"), "integer": ("12", 12), "number": ("1.5", 1.5), "money": ("3.56亿", 35600.0),
+        "date": ("2026年3月15日", "2026-03-15"), "enum": ("甲", "甲"), "multi": ("甲、乙", "甲、乙"),
+        "phone": (" 13800138000 ", "13800138000"), "bool": ("是", 1), "ref": ("7", 7),
+        "credit_code": ("91230100ma1bxxxx0w", "91230100MA1BXXXX0W"),
+    }  # fmt: skip
+    assert set(FIELD_TYPES) == set(TYPES) == set(samples) == set(SQL_TYPES)
+    for name, t in TYPES.items():
+        assert t.cell in CELL_TYPES and t.hint and t.label and t.sql in ("TEXT", "INTEGER", "REAL")
+        f = FieldDef(key="x", label="字段", type=name, values=(EnumValue("甲"), EnumValue("乙")))
+        raw, stored = samples[name]
+        assert to_storage(f, raw) == stored, name
+        assert to_storage(f, "  ") is None, name
+        assert to_display(f, stored) != "" and to_json(f, stored) is not None
