@@ -555,7 +555,9 @@ class _Run:
 
         if self.has_moves:
             moves.drop(self.db)
-        if self.touched:
+        # a run that will be rolled back (a dry run, problems, undecided duplicates) has
+        # nothing to index
+        if self.touched and not (self.opts.dry_run or self.report.problems or self.report.pending_duplicates):
             reindex(self.db, self.touched)
         if not used and not self.report.problems:
             names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
@@ -1342,7 +1344,9 @@ class _Run:
             stored = set(db.kind_columns(kind))
             cols = [f.key for f in kind.fields if f.key in stored]
             own.append((key, kind.table, ["id", *cols], [(i, *(o.get(c) for c in cols)) for i, o in pairs]))
-        self.out.insert_items(_ITEM_COLUMNS, item_rows, own, lo, hi, planned, origin=origin, today=today)
+        self.out.insert_items(
+            _ITEM_COLUMNS, item_rows, own, lo, hi, planned, origin=origin, today=today, index=not self.opts.dry_run
+        )
         self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------

@@ -113,6 +113,7 @@ class BatchWriter:
         *,
         origin: str | None,
         today: str,
+        index: bool = True,
     ) -> None:
         """Insert new items ``lo``..``hi``: their rows here (executemany binds every value in
         Python: on a second thread it would fight the parser for the GIL), their history,
@@ -124,7 +125,8 @@ class BatchWriter:
         bulk.insert_rows(db, "items", item_columns, item_rows)
         for _key, table, cols, rows in own:
             bulk.insert_rows(db, table, cols, rows)
-        index = {key: self.index_sql(key) for key, _, _, _ in own}
+        # a dry run is rolled back: its items need no search index
+        statements = {key: self.index_sql(key) for key, _, _, _ in own} if index else {}
 
         def write() -> None:
             log_before = max_rowid(db, "status_log")
@@ -142,7 +144,7 @@ class BatchWriter:
             for table in tables:
                 hist.record(table, lo, hi)
             hist.record("status_log", log_before + 1, max_rowid(db, "status_log"))
-            for key, sql in index.items():
+            for key, sql in statements.items():
                 db.conn.execute(sql, (lo, hi, key))
 
         self.thread.submit(write)
