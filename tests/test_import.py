@@ -387,3 +387,60 @@ def test_progress_is_reported_for_large_files(city: dict[str, int], tmp_path: Pa
     )
     assert report.total("added") == 6000
     assert seen == [("大表", 5000)]
+
+
+def test_a_headerless_column_with_data_only_far_down_is_never_dropped(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhaoshang.exchange import tables
+
+    monkeypatch.setattr(tables, "LOOKAHEAD", 5)  # the column map is made from the first 5 rows
+    lines = ["项目名称,产业链"] + [f"远行项目{i},有色金属" for i in range(12)]
+    lines[10] += ",第10行多出来的一格"
+    path = tmp_path / "far.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = dump(db_path)
+    r = cli("import", str(path), "--kind", "招什么", ok=False)
+    assert "第11行 C列 值「第10行多出来的一格」：这一列没有表头" in r.stderr and "--map C=忽略" in r.stderr
+    assert dump(db_path) == before
+    cli("import", str(path), "--kind", "招什么", "--map", "C=忽略", ok=True)
+    assert _get(db_path, "远行项目11")["chain"] == "有色金属"
+
+
+def test_a_project_alone_on_its_row_is_not_taken_for_a_heading(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    path = tmp_path / "alone.csv"
+    path.write_text("项目名称,产业链\n1.5万吨铜箔项目,\n二、续建项目,\n", encoding="utf-8")
+    r = cli("import", str(path), "--kind", "招什么", "--chain", "有色金属", ok=True)
+    assert "新增 1" in r.stderr and "第3行为分组标题，已跳过" in r.stderr
+    assert _get(db_path, "1.5万吨铜箔项目")["chain"] == "有色金属"
+
+
+def test_errors_file_for_a_csv_whose_name_no_sheet_may_have(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    path = tmp_path / "爱辉区[11月]报表：终稿.csv"
+    path.write_text("项目名称,产业链,投资额\n好项目,有色金属,5\n坏项目,有色金属,三亿\n", encoding="utf-8")
+    errors = tmp_path / "改正.xlsx"
+    r = cli("import", str(path), "--kind", "招什么", "--errors", str(errors), ok=False)
+    assert "Traceback" not in r.stderr and "内部错误" not in r.stderr
+    back = records(errors, "爱辉区_11月_报表：终稿")
+    assert [x["项目名称"] for x in back] == ["好项目", "坏项目"] and "无法识别的金额" in back[1]["错误说明"]
+
+
+def test_a_second_table_far_down_the_sheet_is_a_problem_of_the_sheet(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhaoshang.exchange import tables
+
+    monkeypatch.setattr(tables, "LOOKAHEAD", 3)  # the second table lies beyond the rows read ahead
+    lines = ["项目名称,产业链,投资额"] + [f"上表项目{i},有色金属,{i}" for i in range(6)]
+    lines += [",,", "姓名,单位,职务", "张三,深圳黑龙江商会,会长"]
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = dump(db_path)
+    errors = tmp_path / "改正.xlsx"
+    r = cli("import", str(path), "--kind", "招什么", "--errors", str(errors), ok=False)
+    assert "第9行（姓名、单位、职务）是另一张表的表头" in r.stderr
+    assert dump(db_path) == before and errors.exists()  # the sheet comes back to be split

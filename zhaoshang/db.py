@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .definitions import Definitions, KindDef, kind_as_dict
+from .definitions import IDENTITY_FIELD, Definitions, KindDef, kind_as_dict
 from .errors import ZsError
 
 BUSY_TIMEOUT_MS = 30_000
@@ -607,7 +607,7 @@ class Database:
                     self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{f.key}" {f.sql_type}')
         for f in kind.fields:
             # links between items (关联项目) are followed both ways; 项目编码 identifies a project
-            if f.type == "ref" or f.key == "project_code":
+            if f.type == "ref" or f.key == IDENTITY_FIELD:
                 self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{table}_{f.key}" ON "{table}"("{f.key}")')
         install_history_triggers(self.conn, table)
 

@@ -43,6 +43,9 @@ COMMON_KEYS = (
     "closed_at",
 )
 RESERVED_KEYS = frozenset(COMMON_KEYS) | {"chain_id", "unit_id", "origin", "origin_id"}
+#: the field that identifies a project across files that carry no 编号 of ours (项目编码: the
+#: code of the national investment-project approval platform); indexed, and matched on import
+IDENTITY_FIELD = "project_code"
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,3 @@ TYPES: dict[str, FieldType] = {
         ),
     )
 }
-
-
-def field_type(name: str) -> FieldType:
-    return TYPES[name]

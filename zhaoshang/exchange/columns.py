@@ -247,7 +247,7 @@ def _containable(defs: Definitions, kind: KindDef | None) -> list[tuple[str, Fie
         exact, alias = _field_index(defs, kind)
         names: dict[str, FieldDef] = {}
         for n, f in (*exact.items(), *alias.items()):
-            core = _CORE_DROP.sub("", n)
+            core = name_core(n)
             if len(core) >= 2 and core not in _GENERIC and not core.isascii() and f.key not in READONLY_ITEM_KEYS:
                 names.setdefault(core, f)
         hit = _CONTAIN[key] = sorted(names.items(), key=lambda x: -len(x[0]))
@@ -470,7 +470,7 @@ def known_labels(
     names.update(REASON_NAMES)
     names.update(k for k in explicit if not _LETTERS.fullmatch(k))
     names.discard("")
-    cores = {_CORE_DROP.sub("", n) for n in names}
+    cores = {name_core(n) for n in names}
     cores.discard("")
     # one regular expression finds whether any field's name is inside a label (most cells of
     # the first rows are data and contain none): only then is each kind asked
@@ -479,7 +479,7 @@ def known_labels(
 
     def known(label: str) -> bool:
         key = normalize_key(label)
-        core = _CORE_DROP.sub("", key)
+        core = name_core(key)
         if key in names or core in cores:
             return True
         # 辦理時限, 计划总投资额: a short header containing exactly one field's name

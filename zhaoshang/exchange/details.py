@@ -23,6 +23,7 @@ from ..definitions import KindDef
 from ..errors import ParseError, ZsError
 from ..hints import option
 from ..parse import normalize_key, parse_bool, parse_date, parse_month
+from . import fates
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .layout import SheetSpec
@@ -77,6 +78,8 @@ class DetailContext(Protocol):
 
     skipped_refs: set[int]
     """File 编号 of items not imported: their detail rows are skipped, not errors."""
+    explicit: dict[str, str]
+    """The user's column map (column letter or header -> field, or 忽略)."""
 
     def item_id(self, ref: int) -> int | None:
         """Our id of the item a file's 编号 names."""
@@ -115,6 +118,8 @@ class Handler:
             t.column: (t, self._parser(t)) for t in mapping.targets
         }
         self.present = {t.key for t in mapping.targets}
+        #: the columns when the sheet was mapped: a header-less column found further down is not
+        self.mapped = {h.column for h in header}
         self.batch: list[tuple[dict[str, Any], DataRow]] = []
         self.existing: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._steps: dict[tuple[str, str], str] = {}
@@ -185,6 +190,10 @@ class Handler:
         for col, raw in row.cells.items():
             entry = self.parsers.get(col)
             if entry is None:
+                if col not in self.mapped:
+                    late = fates.late_column(self.raw.name, row.number, col, raw, self.run.explicit)
+                    if late is not None:
+                        problems.append(late)
                 continue
             t, parse = entry
             try:

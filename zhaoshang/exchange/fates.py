@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from ..hints import option
+from ..parse import normalize_key
 from .columns import Target
 from .outcome import ColumnFate, Problem, SheetReport
 from .tables import HeaderCell, Table, column_letter
 
-__all__ = ["item_columns", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
+__all__ = ["item_columns", "late_column", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
 
 
 def unmapped_fate() -> str:
@@ -79,6 +80,23 @@ def unit_text(t: Target) -> str:
     stored = f"万{money}"
     read = {"亿": f"亿{money}", "万": stored, "元": money}[t.unit]
     return stored if read == stored else f"{read} → {stored}"
+
+
+def late_column(sheet: str, row: int, column: int, value: object, explicit: dict[str, str]) -> Problem | None:
+    """The problem of a cell in a column without a header that has data only further down
+    than the table's first rows (so it was not in the column map): none when the user said
+    ``列字母=忽略``."""
+    from .columns import IGNORE_WORDS
+
+    letter = column_letter(column)
+    said = explicit.get(letter)
+    if said is not None and normalize_key(said) in IGNORE_WORDS:
+        return None
+    m = option("mapping")
+    return Problem(
+        sheet, row, f"{letter}列", value,
+        f"这一列没有表头，这里却有数据：请补上表头，或用 {m} {letter}=字段名 指定，或 {m} {letter}=忽略 明确不导入",
+    )  # fmt: skip
 
 
 def workbook_facts(path: Path, sheet: str, table: Table, rep: SheetReport) -> list[Problem]:

@@ -71,7 +71,7 @@ import datetime as dt
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,7 @@ from typing import Any
 from .. import items, lookups, stages
 from ..choices import Blank, OnDuplicate
 from ..db import Database, now
-from ..definitions import Definitions, FieldDef, KindDef
+from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
@@ -115,8 +115,6 @@ _ITEM_COLUMNS = (
     "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
 )  # fmt: skip
 _TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
-#: the field that identifies a project across files without our 编号 (项目编码)
-IDENTITY_FIELD = "project_code"
 #: name endings ignored when looking for near-identical names
 
 
@@ -323,6 +321,9 @@ class _Sheet:
     maps: dict[str, dict[int, tuple[Target, Callable[[object], Any]]]] = field(default_factory=dict)
     #: per kind: columns recognised but not imported (read-only, masked, shadowed …)
     skip: dict[str, set[int]] = field(default_factory=dict)
+    #: the columns of the table when it was mapped (a header-less column with data only
+    #: further down is added to :attr:`header` later, and is never dropped in silence)
+    mapped: set[int] = field(default_factory=set)
     known_columns: set[int] = field(default_factory=set)
     #: why a column is not imported (column -> reason)
     why: dict[int, str] = field(default_factory=dict)
@@ -618,6 +619,20 @@ class _Run:
 
         moves.load(self.db, rows())
 
+    def _rows(self, raw: RawSheet, table: Table, rep: SheetReport) -> Iterator[DataRow]:
+        """The table's data rows; what reading them finds wrong further down (a second table's
+        header, a damaged part of the file) is a problem of the sheet, like one found at the top."""
+        rows = iter(table.rows)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except ZsError as exc:
+                self._problem(rep, Problem(raw.name, None, "", None, exc.message))
+                return
+            yield row
+
     def _find_table(self, raw: RawSheet) -> Table | None:
         try:
             return find_table(raw, self.known)
@@ -671,7 +686,7 @@ class _Run:
         what = kind.name if kind is not None else "多张清单"
         rep = SheetReport(raw.name, what)
         self.report.sheets.append(rep)
-        sh = _Sheet(raw, rep, header, kind=kind, kind_column=kind_col)
+        sh = _Sheet(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
         kinds = [kind] if kind is not None else list(self.defs.kinds)
         usable = False
         ambiguous: dict[int, list[str]] = {}
@@ -725,7 +740,7 @@ class _Run:
                 rep.notes.append(f"表头上方的填报单位「{unit_name}」用作未填责任单位的行的责任单位")
             except ZsError:
                 rep.notes.append(f"填报单位「{unit_name}」不是已有的招商主体，未使用")
-        for row in table.rows:
+        for row in self._rows(raw, table, rep):
             self._item_row(sh, row)
         rep.notes.extend(table.notes)
         rep.rows = table.fates
@@ -770,6 +785,11 @@ class _Run:
         for col, raw in cells.items():
             entry = parsers.get(col)
             if entry is None:
+                if col not in sh.mapped:
+                    late = fates.late_column(sh.raw.name, row.number, col, raw, self.explicit)
+                    if late is not None:
+                        problems.append(late)
+                    continue
                 if col in sh.skip[kind.key]:
                     continue
                 if kind is not sh.kind and col in sh.known_columns and col != sh.kind_column:
@@ -1104,12 +1124,16 @@ class _Run:
             self._fail(r, self._column_of(r, IDENTITY_FIELD), code, f"项目编码与第{seen}行相同：一个项目只能填一行")
             return True
         self.codes[(kind.key, code)] = r.number
-        self.writer.wait()
-        hit = self.db.conn.execute(
-            f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ?'
-            + (" AND i.origin IS NOT ?" if self.report.origin is not None else ""),
-            (code, self.report.origin) if self.report.origin is not None else (code,),
-        ).fetchone()
+        # only items that were here before this import (one of its own is caught above), so
+        # no need to wait for the writer thread
+        sql = (
+            f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ? AND k.id < ?'
+        )
+        params: list[Any] = [code, self.first_new_id]
+        if self.report.origin is not None:
+            sql += " AND i.origin IS NOT ?"
+            params.append(self.report.origin)
+        hit = self.db.conn.execute(sql, params).fetchone()
         if hit is None:
             return False
         cur = self._load_current({hit[0]}).get(hit[0])
@@ -1417,7 +1441,7 @@ class _Run:
         handler = details.Handler(self, spec, raw, table.header, mapping, rep)
         if not handler.ready():
             return True
-        for row in table.rows:
+        for row in self._rows(raw, table, rep):
             handler.row(row)
             self.done += 1
             if self.progress is not None and self.done % _PROGRESS_EVERY == 0:

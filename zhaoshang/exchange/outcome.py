@@ -22,17 +22,13 @@ from .tables import RowFate
 
 
 class RowOutcome(enum.IntEnum):
-    """What became of one data row (the Chinese word is :attr:`label`)."""
+    """What became of one data row (the report's columns 新增 修改 不变 跳过 拒绝)."""
 
     added = 1
     updated = 2
     unchanged = 3
     skipped = 4
     rejected = 5
-
-    @property
-    def label(self) -> str:
-        return {1: "新增", 2: "修改", 3: "不变", 4: "跳过", 5: "拒绝"}[self.value]
 
 
 @dataclass

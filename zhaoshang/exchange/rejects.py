@@ -89,7 +89,7 @@ class Rejects:
             for sheet in read_file(self.source):
                 if sheet.name.startswith("_"):
                     continue
-                ws = book.add_worksheet(sheet.name[:31])
+                ws = book.add_worksheet(_sheet_name(sheet.name))
                 header_row, width = self.tables.get(sheet.name, (0, 0))
                 reasons = self.reasons.get(sheet.name, {})
                 for number, row in enumerate(sheet.rows, start=1):
@@ -127,3 +127,8 @@ def _write(ws: Any, r: int, c: int, v: object, f_date: Any) -> None:
         ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day), f_date)
     elif v is not None:
         ws.write_string(r, c, str(v))
+
+
+def _sheet_name(name: str) -> str:
+    """A worksheet name Excel accepts (a CSV file's stem may hold [ ] : * ? / \\ or be long)."""
+    return "".join("_" if c in "[]:*?/\\" else c for c in name)[:31].strip("'") or "Sheet1"

@@ -208,7 +208,10 @@ _FOOTER = re.compile(
 # anything else is none of them, and is not tried against their patterns
 _SPECIAL_FIRST = frozenset("填审制统负单分主联电报签说注备复批其一二三四五六七八九十（(0123456789")
 # "一、新签约项目" "（二）续建项目" "2. 在谈项目" alone on a row: a group heading between tables
-_SECTION = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])\s*\S")
+# ("1.5万吨铜箔项目" is a project: a number's decimal point is no heading's)
+_SECTION = re.compile(
+    r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}(?:[、．]|\.(?!\d)))\s*\S"
+)
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
 _NOTE_LINE = re.compile(r"(?:注\s*[\d一二三四五六七八九十]*|说明)\s*[：:.．、)）\s]")
 _NOTE_KEYS = frozenset({"说明", "注", "备注"})
