@@ -126,7 +126,7 @@ def test_unexpected_errors_have_no_traceback(cli: Cli, monkeypatch: pytest.Monke
     def boom(*a: object, **k: object) -> None:
         raise RuntimeError("模拟故障")
 
-    monkeypatch.setattr(items, "list_items", boom)
+    monkeypatch.setattr(items, "iter_items", boom)
     r = cli("list")
     assert r.exit_code == 1
     assert "内部错误" in r.stderr and "模拟故障" in r.stderr

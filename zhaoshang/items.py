@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,27 +44,35 @@ def _writing(db: Database, name: str, user: str | None) -> Iterator[str]:
 # ---------------------------------------------------------------------------------------
 
 
-def _select(kind: KindDef | None, db: Database) -> tuple[str, list[str]]:
-    cols = [
-        "i.id AS id",
-        "i.kind AS kind",
-        "c.name AS chain",
-        "i.title AS title",
-        "i.status AS status",
-        "i.owner AS owner",
-        "u.name AS unit",
-        "i.due AS due",
-        "i.notes AS notes",
-        "i.created_at AS created_at",
-        "i.updated_at AS updated_at",
-        "i.closed_at AS closed_at",
-    ]
+def _select(
+    kind: KindDef | None, db: Database, keys: Collection[str] | None = None, *, names: bool = True
+) -> tuple[str, list[str]]:
+    """The SELECT of items (with ``kind``'s own fields): every column, or ``keys`` and the
+    id and kind.  ``names=False`` reads chain and unit as ids (``chain_id``, ``unit_id``)
+    for the caller to name from a lookup table — a listing of many rows then makes no
+    string per row for them."""
+    common = {
+        "id": "i.id AS id",
+        "kind": "i.kind AS kind",
+        "chain": "c.name AS chain" if names else "i.chain_id AS chain_id",
+        "title": "i.title AS title",
+        "status": "i.status AS status",
+        "owner": "i.owner AS owner",
+        "unit": "u.name AS unit" if names else "i.unit_id AS unit_id",
+        "due": "i.due AS due",
+        "notes": "i.notes AS notes",
+        "created_at": "i.created_at AS created_at",
+        "updated_at": "i.updated_at AS updated_at",
+        "closed_at": "i.closed_at AS closed_at",
+    }
+    wanted = None if keys is None else {"id", "kind", *keys}
+    cols = [sql for key, sql in common.items() if wanted is None or key in wanted]
     joins = "FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id"
     extra: list[str] = []
     if kind is not None:
         stored = set(db.kind_columns(kind))
         for f in kind.fields:
-            if f.key in stored:
+            if f.key in stored and (wanted is None or f.key in wanted):
                 cols.append(f'k."{f.key}" AS "{f.key}"')
                 extra.append(f.key)
         joins += f' LEFT JOIN "{kind.table}" k ON k.id = i.id'
@@ -202,11 +210,31 @@ class Listing:
     rows: list[Record]
 
 
+@dataclass
+class ItemStream:
+    """:func:`iter_items`' answer: the rows are read from the database as they are used
+    (one pass; memory does not grow with the number of items)."""
+
+    kind: KindDef | None
+    fields: list[FieldDef]
+    rows: Iterator[Record]
+    #: the largest item id in the database: how wide an id column can get
+    max_id: int
+
+
 def list_items(db: Database, flt: Filter) -> Listing:
     """Items matching ``flt``, sorted (by default: kind order, then id)."""
+    found = iter_items(db, flt)
+    return Listing(found.kind, found.fields, list(found.rows))
+
+
+def iter_items(db: Database, flt: Filter, keys: Collection[str] | None = None) -> ItemStream:
+    """:func:`list_items` as a stream.  The query is checked (and the filter's errors
+    raised) here, before any row is read.  ``keys``: the only fields the records need
+    (with ``id`` and ``kind``; None for all) — fewer columns read is faster."""
     defs = db.defs
     kind = defs.kind(flt.kind) if flt.kind else None
-    sql, _ = _select(kind, db)
+    sql, _ = _select(kind, db, keys, names=False)
     where: list[str] = []
     params: list[Any] = []
     if kind is not None:
@@ -254,8 +282,34 @@ def list_items(db: Database, flt: Filter) -> Listing:
         params.append(int(flt.limit))
     cur = db.conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    rows = [_record(db, r, names, kind) for r in cur]
-    return Listing(kind, defs.fields_of(kind), rows)
+    max_id = db.conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
+    return ItemStream(kind, defs.fields_of(kind), _records(db, cur, names, kind), max_id)
+
+
+def _records(db: Database, cur: sqlite3.Cursor, names: Sequence[str], kind: KindDef | None) -> Iterator[Record]:
+    """The rows of ``cur`` (read by ``_select(..., names=False)``) as records: what
+    :func:`_record` makes, with converters looked up once and chain and unit named from
+    their tables."""
+    convert = [
+        (f.key, f) for f in (kind.fields if kind is not None else ()) if f.key in names and f.ftype.json != "str"
+    ]
+    known = {k.key for k in db.defs.kinds}
+    keys = [{"chain_id": "chain", "unit_id": "unit"}.get(n, n) for n in names]
+    chains = dict(db.conn.execute("SELECT id, name FROM chains")) if "chain_id" in names else {}
+    units = dict(db.conn.execute("SELECT id, name FROM units")) if "unit_id" in names else {}
+    for row in cur:
+        rec: Record = dict(zip(keys, row, strict=True))
+        if rec["kind"] not in known:
+            rec["kind"] = db.defs.kind_by_key(rec["kind"]).key
+        if chains:
+            rec["chain"] = chains[rec["chain"]]
+        if "unit" in rec and rec["unit"] is not None:
+            rec["unit"] = units.get(rec["unit"])
+        for key, f in convert:
+            value = rec[key]
+            if value is not None:
+                rec[key] = to_json(f, value)
+        yield rec
 
 
 def status_filter(db: Database, kind: KindDef | None, text: str) -> list[str]:

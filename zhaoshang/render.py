@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -43,6 +44,12 @@ _WIDE = re.compile(
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
     "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
 )
+#: a character that is neither ASCII nor a wide character of the BMP (each of those is 3
+#: bytes in UTF-8, so a text of only the two has width (bytes + characters) / 2)
+_ODD = re.compile(
+    "[^\x00-\x7f\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
 _ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f]")
 
 
@@ -62,14 +69,24 @@ def width(text: str) -> int:
     """Display width: wide and full-width characters count two, combining marks none."""
     if text.isascii():
         return len(text)
+    if _ODD.search(text) is None:  # ASCII and wide BMP characters only (most Chinese text)
+        return (len(text.encode("utf-8")) + len(text)) // 2
     return len(text) + len(_WIDE.findall(text)) - len(_ZERO.findall(text))
 
 
 def clip(text: str, limit: int = MAX_CELL) -> str:
+    return clip_measured(text, limit)[0]
+
+
+def clip_measured(text: str, limit: int = MAX_CELL) -> tuple[str, int]:
+    """:func:`clip`, and the width of what it gives."""
     if "\n" in text or "\r" in text or "\t" in text:
         text = " ".join(text.split())  # no line breaks inside a table cell
-    if len(text) * 2 <= limit or width(text) <= limit:
-        return text
+    if len(text) * 2 <= limit:
+        return text, width(text)
+    full = width(text)
+    if full <= limit:
+        return text, full
     out, w = [], 0
     for ch in text[:limit]:
         cw = 1 if ch < "\u1100" else 2 if "\u4e00" <= ch <= "\u9fff" else width(ch)
@@ -77,7 +94,7 @@ def clip(text: str, limit: int = MAX_CELL) -> str:
             break
         out.append(ch)
         w += cw
-    return "".join(out) + "…"
+    return "".join(out) + "…", w + 1
 
 
 def _pad(text: str, size: int, align: str, w: int | None = None) -> str:
@@ -97,18 +114,23 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _column(values: list[str]) -> tuple[list[str], list[int]]:
+def _column(values: list[str]) -> list[tuple[str, int]]:
     """Clip a column's cells and measure them (the hot path of big tables: repeated
     values such as chain names and statuses are measured once)."""
-    texts = [v if len(v) <= MAX_CELL // 2 and "\n" not in v else clip(v) for v in values]
-    seen: dict[str, int] = {}
-    widths = []
-    for v in texts:
-        w = seen.get(v)
-        if w is None:
-            w = seen[v] = width(v)
-        widths.append(w)
-    return texts, widths
+    half = MAX_CELL // 2
+    seen: dict[str, tuple[str, int]] = {}
+    out: list[tuple[str, int]] = []
+    add = out.append
+    for v in values:
+        hit = seen.get(v)
+        if hit is None:
+            t = v if v.isprintable() else inert(v)
+            if len(t) > half or "\n" in t:
+                hit = seen[v] = clip_measured(t)
+            else:
+                hit = seen[v] = (t, len(t) if t.isascii() else width(t))
+        add(hit)
+    return out
 
 
 def table(
@@ -134,35 +156,77 @@ def layout(
 ) -> Table:
     """:func:`table`, leaving out the lowest-priority columns while it is wider than
     ``max_width`` display columns (the first column always stays)."""
+    plan = Plan.of(rows, columns, display=display, max_width=max_width)
+    text = (plan.head(color=color) if header else "") + plan.body(rows)
+    return Table(text, plan.hidden)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The shape of a table measured on some of its rows: the columns kept and their
+    widths.  A table too long to hold is planned on its first rows and then written a
+    batch at a time (:meth:`body`); a later cell wider than its column pushes the rest of
+    its line to the right instead of being cut."""
+
+    columns: tuple[Column, ...]
+    sizes: tuple[int, ...]
+    hidden: tuple[Column, ...] = ()
+    display: dict[str, Any] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        rows: Sequence[dict[str, Any]],
+        columns: Sequence[Column],
+        *,
+        display: dict[str, Any] | None = None,
+        max_width: int | None = None,
+        min_sizes: dict[str, int] | None = None,
+    ) -> Plan:
+        """Measure ``rows`` (``min_sizes``: widths known in advance, such as the widest id)."""
+        cols = _cells(rows, columns, display)
+        least = min_sizes or {}
+        sizes = [
+            max([width(c.header), least.get(c.key, 0), *(w for _, w in cells)])
+            for c, cells in zip(columns, cols, strict=True)
+        ]
+        keep = fit(sizes, [c.priority for c in columns], max_width) if max_width else list(range(len(columns)))
+        hidden = tuple(c for i, c in enumerate(columns) if i not in keep)
+        return cls(tuple(columns[i] for i in keep), tuple(sizes[i] for i in keep), hidden, display)
+
+    def head(self, *, color: bool = False) -> str:
+        head = "  ".join(_pad(c.header, s, c.align) for c, s in zip(self.columns, self.sizes, strict=True)).rstrip()
+        if color:
+            head = f"\x1b[1m{head}\x1b[0m"
+        return head + "\n" + "  ".join("─" * s for s in self.sizes) + "\n"
+
+    def body(self, rows: Sequence[dict[str, Any]]) -> str:
+        """``rows`` as lines of this table."""
+        if not rows:
+            return ""
+        padded = []
+        for cells, size, c in zip(_cells(rows, self.columns, self.display), self.sizes, self.columns, strict=True):
+            if c.align == "right":
+                padded.append([" " * (size - w) + t for t, w in cells])
+            else:
+                padded.append([t + " " * (size - w) for t, w in cells])
+        return "\n".join("  ".join(parts).rstrip() for parts in zip(*padded, strict=True)) + "\n"
+
+
+def _cells(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], display: dict[str, Any] | None
+) -> list[list[tuple[str, int]]]:
+    """Each column's cells as shown (clipped, control characters inert) and their widths."""
     fmt = display or {}
-    cols: list[tuple[list[str], list[int]]] = []
+    cols: list[list[tuple[str, int]]] = []
     for c in columns:
         if c.key in fmt:
             values = [fmt[c.key](r) for r in rows]
         else:
             key = c.key
-            values = [v if type(v) is str else _cell(v) for v in (r.get(key) for r in rows)]
-        cols.append(_column([v if v.isprintable() else inert(v) for v in values]))
-    heads = [c.header for c in columns]
-    sizes = [max([width(h), *ws]) for h, (_, ws) in zip(heads, cols, strict=True)]
-    keep = fit(sizes, [c.priority for c in columns], max_width) if max_width else list(range(len(columns)))
-    hidden = tuple(c for i, c in enumerate(columns) if i not in keep)
-    columns = [columns[i] for i in keep]
-    heads, cols, sizes = [heads[i] for i in keep], [cols[i] for i in keep], [sizes[i] for i in keep]
-    lines = []
-    if header:
-        head = "  ".join(_pad(h, sizes[i], columns[i].align) for i, h in enumerate(heads)).rstrip()
-        if color:
-            head = f"\x1b[1m{head}\x1b[0m"
-        lines += [head, "  ".join("─" * s for s in sizes)]
-    padded = []
-    for (texts, ws), size, c in zip(cols, sizes, columns, strict=True):
-        if c.align == "right":
-            padded.append([" " * (size - w) + t for t, w in zip(texts, ws, strict=True)])
-        else:
-            padded.append([t + " " * (size - w) for t, w in zip(texts, ws, strict=True)])
-    lines.extend("  ".join(parts).rstrip() for parts in zip(*padded, strict=True))
-    return Table("\n".join(lines) + "\n" if lines else "", hidden)
+            values = [v if type(v) is str else _cell(v) for v in [r.get(key) for r in rows]]
+        cols.append(_column(values))
+    return cols
 
 
 def fit(sizes: Sequence[int], priorities: Sequence[int], max_width: int) -> list[int]:
@@ -229,6 +293,48 @@ def to_yaml(data: Any) -> str:
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return str(yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, default_flow_style=False))
+
+
+#: rows a streamed listing reads, measures and writes at a time: the table's widths come
+#: from the first batch, so memory stays that of one batch at any size of result
+BATCH = 1000
+
+
+def batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def stream(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[Column],
+    fmt: str,
+    *,
+    header: bool = True,
+) -> Iterator[str]:
+    """A machine format (json, csv, tsv, yaml) a batch of rows at a time — the same text
+    :func:`render` writes for the whole list."""
+    first = True
+    for batch in batches(rows):
+        if fmt in ("json", "yaml"):
+            data = [{c.key: r.get(c.key) for c in columns} for r in batch]
+            if fmt == "yaml":
+                yield to_yaml(data)
+            else:
+                text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+                yield ("[" if first else ",") + text[1:-2]
+        elif fmt in ("csv", "tsv"):
+            yield to_delimited(batch, columns, "," if fmt == "csv" else "\t", header=header and first)
+        else:  # pragma: no cover - the CLI validates the choice
+            raise ValueError(fmt)
+        first = False
+    if fmt == "json":
+        yield "[]\n" if first else "\n]\n"
+    elif fmt == "yaml" and first:
+        yield to_yaml([])
+    elif first and header:
+        yield to_delimited([], columns, "," if fmt == "csv" else "\t")
 
 
 def render(

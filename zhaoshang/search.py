@@ -1,5 +1,6 @@
 """Full-text search across every kind: FTS5 trigram for three characters or more, a
-``LIKE`` scan of the same index for one or two (trigram cannot match those)."""
+scan of the same index for one or two (trigram cannot match those), newest title hits
+first and stopped as soon as the page is full."""
 
 from __future__ import annotations
 
@@ -55,9 +56,13 @@ def rebuild(db: Database) -> int:
     return int(db.conn.execute("SELECT count(*) FROM items_fts").fetchone()[0])
 
 
-def matching_ids(db: Database, text: str, *, limit: int | None = None) -> list[int]:
+def matching_ids(db: Database, text: str, *, limit: int | None = None, kind: str | None = None) -> list[int]:
     """Ids of items whose title or text contains every word of ``text`` (best first:
-    title hits before body hits, then newest)."""
+    title hits before body hits, then newest), of one kind (its key) when ``kind``.
+
+    One pass, newest first, that stops once ``limit`` titles hold the first word — so a
+    one-character word found in thousands of titles reads only the newest of them, not
+    every title and body, and nothing is sorted."""
     from .parse import to_halfwidth, to_simplified
 
     words = [w for w in to_simplified(to_halfwidth(text)).split() if w]
@@ -75,30 +80,40 @@ def matching_ids(db: Database, text: str, *, limit: int | None = None) -> list[i
     long_words = [w for w in words if 3 <= len(w) <= MAX_FTS_WORD and "\x00" not in w]
     short_words = [w for w in words if w not in long_words]
     sql = "SELECT f.rowid FROM items_fts f"
+    if kind is not None:
+        sql += " JOIN items i ON i.id = f.rowid"
+        clauses.append("i.kind = ?")
+        params.append(kind)
     if long_words:
         query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
         clauses.append("items_fts MATCH ?")
         params.append(query)
     # "contains, ignoring ASCII case" as LIKE '%w%' would, without LIKE's pattern-length
-    # limit or its stop at a NUL character (scanning ~100,000 items takes about 50 ms)
+    # limit or its stop at a NUL character
     for w in short_words:
         clauses.append("(instr(lower(f.title), lower(?)) > 0 OR instr(lower(f.body), lower(?)) > 0)")
         params.extend([w, w])
-    sql += " WHERE " + " AND ".join(clauses)
-    sql += " ORDER BY (instr(lower(f.title), lower(?)) > 0) DESC, f.rowid DESC"
-    params.append(words[0])
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [int(r[0]) for r in db.conn.execute(sql, params)]
+    sql = sql.replace("SELECT f.rowid", "SELECT f.rowid, instr(lower(f.title), lower(?)) > 0", 1)
+    sql += " WHERE " + " AND ".join(clauses) + " ORDER BY f.rowid DESC"
+    titles: list[int] = []
+    bodies: list[int] = []
+    for rowid, in_title in db.conn.execute(sql, [words[0], *params]):
+        if in_title:
+            titles.append(rowid)
+            if limit and len(titles) >= limit:
+                break
+        elif not limit or len(bodies) < limit:
+            bodies.append(rowid)
+    found = titles + bodies
+    return found[:limit] if limit else found
 
 
 def search(db: Database, text: str, *, kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     """Items matching ``text``, as common-field records with the kind's Chinese name."""
-    ids = matching_ids(db, text, limit=None if kind else limit)
+    kind_key = db.defs.kind(kind).key if kind else None
+    ids = matching_ids(db, text, limit=limit, kind=kind_key)
     if not ids:
         return []
-    kind_key = db.defs.kind(kind).key if kind else None
     out: list[dict[str, Any]] = []
     for start in range(0, len(ids), 500):
         chunk: Sequence[int] = ids[start : start + 500]

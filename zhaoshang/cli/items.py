@@ -9,7 +9,7 @@ import typer
 from . import complete
 from ._app import ZsCommand, echo, out, say, state
 from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, YesOpt, pairs_of
-from .output import emit, records
+from .output import choose, emit, records
 
 
 def register(app: typer.Typer) -> None:
@@ -136,31 +136,35 @@ def list_(
         reached_from=_day(reached_from, "--from"),
         reached_to=_day(reached_to, "--to"),
     )
-    listing = items.list_items(db, flt)
-    if fmt is Format.table:
-        keys = ["id", "kind", "chain", "title", "status", "owner", "unit", "due"]
-        if listing.kind is not None:
-            keys.remove("kind")
-        by_key = {f.key: f for f in listing.fields}
-        cols = [
-            _column(by_key.get(k) or db.defs.common_field(k), _header(db, listing.kind, k), db.defs.common_field(k))
-            for k in keys
-        ]
-        if listing.kind is not None:
-            cols += [_column(f, f.header) for f in listing.kind.fields if not f.sensitive][:6]
-        shown = {c.key for c in cols}
-        available = [*cols, *(_column(f, f.header) for f in listing.fields if f.key not in shown)]
-        kind_names = {k.key: k.name for k in db.defs.kinds}
-        emit(
-            listing.rows,
-            cols,
-            fmt,
-            available=available,
-            display={"kind": lambda r: kind_names.get(r["kind"], r["kind"]), **_money_display(listing.kind)},
-        )
-        say(f"共 {len(listing.rows)} 条")
-    else:
+    if fmt is not Format.table:
+        listing = items.iter_items(db, flt)
         emit(listing.rows, [_column(f, f.header) for f in listing.fields], fmt)
+        return
+    kind_def = db.defs.kind(flt.kind) if flt.kind else None
+    fields = db.defs.fields_of(kind_def)
+    keys = ["id", "kind", "chain", "title", "status", "owner", "unit", "due"]
+    if kind_def is not None:
+        keys.remove("kind")
+    by_key = {f.key: f for f in fields}
+    cols = [
+        _column(by_key.get(k) or db.defs.common_field(k), _header(db, kind_def, k), db.defs.common_field(k))
+        for k in keys
+    ]
+    if kind_def is not None:
+        cols += [_column(f, f.header) for f in kind_def.fields if not f.sensitive][:6]
+    shown = {c.key for c in cols}
+    available = [*cols, *(_column(f, f.header) for f in fields if f.key not in shown)]
+    kind_names = {k.key: k.name for k in db.defs.kinds}
+    listing = items.iter_items(db, flt, keys=[c.key for c in choose(cols, available)])
+    count = emit(
+        listing.rows,
+        cols,
+        fmt,
+        available=available,
+        display={"kind": lambda r: kind_names.get(r["kind"], r["kind"]), **_money_display(kind_def)},
+        min_sizes={"id": len(str(listing.max_id))},
+    )
+    say(f"共 {count} 条")
 
 
 def _column(field: Any, header: str, common: Any = None) -> Any:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import itertools
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -123,7 +124,7 @@ def choose(columns: Sequence[Column], available: Sequence[Column] | None = None)
 
 
 def emit(
-    rows: Sequence[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     columns: Sequence[Column],
     fmt: Format | str,
     *,
@@ -131,37 +132,56 @@ def emit(
     available: Sequence[Column] | None = None,
     color: bool | None = None,
     shaped: bool = True,
-) -> None:
+    min_sizes: dict[str, int] | None = None,
+) -> int:
     """Write ``rows`` in ``fmt`` with the columns and header the user asked for (not for
     a summary under the main table: ``shaped=False``); on a terminal, fit the table to the
-    window and page long output."""
-    from ..render import layout, render
+    window and page long output.  ``rows`` may be an iterator: it is read and written a
+    batch at a time (a table takes its widths from the first batch; ``min_sizes`` gives
+    widths known in advance, such as the widest id).  Returns how many rows were written."""
+    from ..render import Plan, batches, stream
 
     fmt = Format(fmt)
     cols = choose(columns, available) if shaped else list(columns)
     header = shape().header or not shaped
     if not header and fmt in (Format.json, Format.yaml):
         raise ZsError("--no-header 只用于 table、csv、tsv：JSON 和 YAML 没有表头")
-    if fmt is not Format.table:
-        import io
+    count = 0
 
-        buf = io.StringIO()
-        render(rows, cols, fmt.value, buf, header=header)
-        write(buf.getvalue())
-        return
+    def counted(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for r in items:
+            count += 1
+            yield r
+
+    if fmt is not Format.table:
+        write_chunks(stream(counted(rows), cols, fmt.value, header=header))
+        return count
     size = terminal_size()
-    tab = layout(
-        rows,
+    parts = batches(counted(rows))
+    first = next(parts, [])
+    second = next(parts, None)  # one batch is the whole table: measured exactly
+    plan = Plan.of(
+        first,
         cols,
-        color=use_color() if color is None else color,
         display=display,
-        header=header,
         max_width=size.columns if size else None,
+        min_sizes=min_sizes if second is not None else None,
     )
-    text = tab.text
-    if tab.hidden and size:
-        text += hidden_note(tab.hidden, cols, size.columns)
-    write(text)
+
+    def chunks() -> Iterator[str]:
+        if header:
+            yield plan.head(color=use_color() if color is None else color)
+        yield plan.body(first)
+        if second is not None:
+            yield plan.body(second)
+        for batch in parts:
+            yield plan.body(batch)
+        if plan.hidden and size:
+            yield hidden_note(plan.hidden, cols, size.columns)
+
+    write_chunks(chunks())
+    return count
 
 
 def _label(c: Column) -> str:
@@ -203,24 +223,45 @@ def pager_command() -> str | None:
 def write(text: str) -> None:
     """``text`` to stdout — through the pager when stdout is a terminal and ``text`` is
     longer than the window."""
+    write_chunks((text,))
+
+
+def write_chunks(chunks: Iterable[str]) -> None:
+    """Text to stdout as it is made — through the pager once it is longer than the window
+    (only then is a pager started; until then the text is held, at most a screenful)."""
     size = terminal_size()
     command = pager_command() if size else None
-    if size is None or command is None or text.count("\n") < size.lines - 1:
-        out().write(text)
+    stream = out()
+    if size is None or command is None:
+        for text in chunks:
+            stream.write(text)
+        return
+    held: list[str] = []
+    lines = 0
+    rest = iter(chunks)
+    for text in rest:
+        held.append(text)
+        lines += text.count("\n")
+        if lines >= size.lines - 1:
+            break
+    else:
+        stream.write("".join(held))
         return
     import subprocess
 
-    out().flush()
+    stream.flush()
     env = {**os.environ}
     env.setdefault("LESSCHARSET", "utf-8")
     try:
         proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
     except OSError:  # the pager named cannot run: show the text as it is
-        out().write(text)
+        for text in itertools.chain(held, rest):
+            stream.write(text)
         return
     assert proc.stdin is not None
     with contextlib.suppress(BrokenPipeError):  # the reader quit the pager early: that is fine
-        proc.stdin.write(text.encode("utf-8", "replace"))
+        for text in itertools.chain(held, rest):
+            proc.stdin.write(text.encode("utf-8", "replace"))
     with contextlib.suppress(BrokenPipeError):
         proc.stdin.close()
     while True:

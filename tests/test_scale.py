@@ -1,0 +1,249 @@
+"""The optimisations made for a province's million items give the same answers as the
+straightforward way: streamed output is the text the whole list gives, the early-stopping
+search finds what the full sorted query finds, the listing that reads fewer columns holds
+the same values.  (No timings here: ``benchmarks/`` measures them.)"""
+
+from __future__ import annotations
+
+import copy
+import io
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import generate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zhaoshang import items, render
+from zhaoshang.definitions import load
+from zhaoshang.render import BATCH, Column, Plan
+from zhaoshang.search import matching_ids
+
+COLS = [Column("id", "编号", "right"), Column("title", "名称"), Column("n", "数", "right"), Column("tags", "标签")]
+
+cell_text = st.text(
+    alphabet=st.sampled_from([*"铜箔光伏ab ,\"'\n\r\t=+-@é─…😀\x1b\x00", "\u0301", "ｱ", "한"]), max_size=30
+)
+row = st.fixed_dictionaries(
+    {
+        "id": st.integers(1, 10**7),
+        "title": cell_text,
+        "n": st.one_of(st.none(), st.integers(-(10**9), 10**9), st.floats(allow_nan=False, allow_infinity=False)),
+        "tags": st.one_of(st.none(), st.lists(cell_text, max_size=3)),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(row, max_size=5), st.sampled_from([0, 1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH + 7]))
+def test_streamed_machine_formats_are_the_whole_text(sample: list[dict[str, Any]], n: int) -> None:
+    # each row its own objects, as rows read from the database are (YAML would alias shared ones)
+    rows = [dict(copy.deepcopy(sample[i % len(sample)]), id=i) for i in range(n)] if sample else []
+    for fmt in ("json", "csv", "tsv", "yaml"):
+        whole = io.StringIO()
+        render.render(rows, COLS, fmt, whole)
+        assert "".join(render.stream(iter(rows), COLS, fmt)) == whole.getvalue(), fmt
+        if fmt in ("csv", "tsv"):
+            whole = io.StringIO()
+            render.render(rows, COLS, fmt, whole, header=False)
+            assert "".join(render.stream(iter(rows), COLS, fmt, header=False)) == whole.getvalue()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(row, min_size=1, max_size=40))
+def test_a_table_of_one_batch_is_laid_out_as_before(rows: list[dict[str, Any]]) -> None:
+    """Within one batch the plan is exact: every line as wide as the widest cell needs."""
+    plan = Plan.of(rows, COLS)
+    text = plan.head() + plan.body(rows)
+    lines = text.splitlines()
+    assert len(lines) == len(rows) + 2
+    assert render.layout(rows, COLS).text == text
+    for line in lines:  # nothing wider than the plan (trailing spaces are stripped)
+        assert render.width(line) <= sum(plan.sizes) + 2 * (len(plan.sizes) - 1)
+
+
+def test_later_batches_keep_the_widths_and_are_never_cut() -> None:
+    first = [{"id": i, "title": "铜箔", "n": 1, "tags": None} for i in range(1, 4)]
+    later = [{"id": 123456, "title": "年产5万吨高纯铜箔生产线", "n": 10**9, "tags": ["甲"]}]
+    plan = Plan.of(first, COLS, min_sizes={"id": 6})
+    assert plan.sizes[0] == 6
+    line = plan.body(later).rstrip("\n")
+    assert line.startswith("123456  年产5万吨高纯铜箔生产线")  # pushed right, not clipped
+    assert "1000000000" in line
+    short = plan.body(first).splitlines()
+    assert [x[:6] for x in short] == ["     1", "     2", "     3"]  # the id column is 6 wide from the start
+
+
+# ---------------------------------------------------------------------------------------
+# list: streamed, reading only the columns shown
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scale") / "g.db"
+    generate(path, 3000, seed=7)
+    return path
+
+
+def _db(path: Path) -> Any:
+    from zhaoshang.db import Database
+
+    return Database.open(path, load(), create=False)
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        items.Filter(),
+        items.Filter(chain="新能源"),
+        items.Filter(kind="招什么", chain="新能源"),
+        items.Filter(kind="解决什么", open_only=True, sort="时限", descending=True),
+        items.Filter(kind="招什么", where=["投资额>=10000"], limit=7),
+    ],
+)
+def test_iter_items_with_fewer_columns_holds_the_same_values(generated: Path, flt: items.Filter) -> None:
+    db = _db(generated)
+    try:
+        full = items.list_items(db, flt).rows
+        assert full, "the generated data should match every filter here"
+        keys = ["chain", "title", "unit", "status"]
+        if flt.kind:
+            keys.append(db.defs.kind(flt.kind).fields[0].key)
+        part = list(items.iter_items(db, flt, keys=keys).rows)
+        assert [{k: r[k] for k in ("id", "kind", *keys)} for r in full] == part
+        assert any(r["unit"] is None for r in full) or all(r["unit"] for r in part)
+        stream = items.iter_items(db, flt)
+        assert list(stream.rows) == full
+        assert stream.max_id == db.conn.execute("SELECT max(id) FROM items").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_zs_list_streams_what_the_whole_list_shows(generated: Path, tmp_path: Path) -> None:
+    """More rows than one batch: same records in JSON, same lines in the table (the id
+    column as wide as the widest id in the database)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+
+    db = tmp_path / "copy.db"
+    src = sqlite3.connect(generated)
+    dst = sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    runner = CliRunner()
+    r = runner.invoke(app, ["--db", str(db), "list", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    handle = _db(db)
+    try:
+        assert data == json.loads(json.dumps(items.list_items(handle, items.Filter()).rows, default=str))
+    finally:
+        handle.close()
+    assert len(data) == 3000 > BATCH
+    r = runner.invoke(app, ["--db", str(db), "list"])
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3002 and "共 3000 条" in r.stderr
+    widest = len(str(max(d["id"] for d in data)))
+    assert all(line[:widest].strip().isdigit() for line in lines[2:])
+    assert [int(line[:widest]) for line in lines[2:]] == [d["id"] for d in data]
+
+
+# ---------------------------------------------------------------------------------------
+# search: one pass, stopped early
+# ---------------------------------------------------------------------------------------
+
+
+def _straight(conn: sqlite3.Connection, words: list[str], kind: str | None, limit: int | None) -> list[int]:
+    """The query search ran before it stopped early: everything matching, sorted."""
+    from zhaoshang.parse import to_halfwidth, to_simplified
+
+    words = to_simplified(to_halfwidth(" ".join(words))).split()
+    clauses, params = [], []
+    for w in words:
+        if 3 <= len(w) <= 64:
+            clauses.append("items_fts MATCH ?")
+            params.append('"' + w.replace('"', '""') + '"')
+        else:
+            clauses.append("(instr(lower(f.title), lower(?)) > 0 OR instr(lower(f.body), lower(?)) > 0)")
+            params += [w, w]
+    sql = "SELECT f.rowid FROM items_fts f JOIN items i ON i.id = f.rowid WHERE " + " AND ".join(clauses)
+    if kind:
+        sql += " AND i.kind = ?"
+        params.append(kind)
+    sql += " ORDER BY (instr(lower(f.title), lower(?)) > 0) DESC, f.rowid DESC"
+    params.append(words[0])
+    ids = [r[0] for r in conn.execute(sql, params)]
+    return ids[:limit] if limit else ids
+
+
+WORDS = [
+    "铜",
+    "光伏",
+    "铜箔",
+    "项目",
+    "有限公司",
+    "a",
+    "A",
+    "风电 项目",
+    "光伏 有限",
+    "哈尔滨 铜",
+    "不存在",
+    "储能电站",
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(WORDS),
+    st.sampled_from([None, "targets", "problems", "assets"]),
+    st.sampled_from([None, 1, 5, 200, 5000]),
+)
+def test_search_finds_what_the_sorted_query_finds(
+    generated: Path, text: str, kind: str | None, limit: int | None
+) -> None:
+    db = _db(generated)
+    try:
+        got = matching_ids(db, text, limit=limit, kind=kind)
+        assert got == _straight(db.conn, text.split(), kind, limit)
+    finally:
+        db.close()
+
+
+def test_search_title_hits_come_first_even_when_older(cli: Any) -> None:
+    """The newest items mention the word only in their notes; an old one has it in its
+    title: the old one is still first, and a limit of one gives it."""
+    import json
+
+    cli("chain", "add", "新能源", ok=True)
+    cli("add", "招什么", "铜箔项目", "--chain", "新能源", ok=True)
+    for i in range(5):
+        cli("add", "招什么", f"光伏项目{i}", "--chain", "新能源", "备注=配套铜箔", ok=True)
+    r = cli("search", "铜", "-f", "json", "--limit", "1", ok=True)
+    assert [d["title"] for d in json.loads(r.stdout)] == ["铜箔项目"]
+    r = cli("search", "铜", "-f", "json", ok=True)
+    titles = [d["title"] for d in json.loads(r.stdout)]
+    assert titles == ["铜箔项目", *(f"光伏项目{i}" for i in reversed(range(5)))]
+
+
+def test_search_random_words_match_the_sorted_query(generated: Path) -> None:
+    db = _db(generated)
+    try:
+        titles = [r[0] for r in db.conn.execute("SELECT title FROM items_fts ORDER BY rowid LIMIT 400")]
+        rnd = random.Random(3)
+        for _ in range(60):
+            t = rnd.choice(titles)
+            i = rnd.randrange(len(t))
+            word = t[i : i + rnd.choice([1, 2, 3, 5])]
+            for limit in (None, 3, 200):
+                assert matching_ids(db, word, limit=limit) == _straight(db.conn, word.split(), None, limit), word
+    finally:
+        db.close()
