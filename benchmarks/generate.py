@@ -5,7 +5,7 @@
 The database is created through :meth:`zhaoshang.db.Database.open`, so the schema, the
 history triggers and the definitions are the real ones.  Everything is written with
 ``executemany`` inside ONE ``db.command("generate")`` (so, like an import, every row is also
-in ``changes``), then the search index is rebuilt.  The data looks like a province's lists:
+in ``changes``, as one range of rowids per table), then the search index is rebuilt.  The data looks like a province's lists:
 15 industry chains, about 20 units, items of every kind in realistic proportions
 (招什么 the largest), Chinese titles, companies and amounts, stage histories for targets,
 activities, funds in place, approvals, service teams, problems linked to projects and
@@ -296,22 +296,16 @@ def _drop_history_triggers(db: Database) -> list[str]:
 
 
 def _record_history(db: Database, command_id: int, tables: list[str]) -> None:
-    """Write, set-based, the ``changes`` rows the triggers would have written (every row
-    inserted by this command), then put the triggers back — same transaction."""
-    from zhaoshang.db import _columns, install_history_triggers
+    """Record, as an import does, every row this command inserted: one change per table
+    holding the range of its rowids (see zhaoshang.exchange.bulk), then put the triggers
+    back — same transaction."""
+    from zhaoshang.db import install_history_triggers
 
     for table in tables:
-        cols = _columns(db.conn, table)
-        if table == "items" or table.startswith("kind_"):
-            item = "id"
-        elif "item_id" in cols:
-            item = "item_id"
-        else:
-            item = "NULL"
-        obj = "json_object(" + ", ".join(f"'{c}', \"{c}\"" for c in cols) + ")"
         db.conn.execute(
-            f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) "
-            f"SELECT ?, '{table}', rowid, {item}, 'insert', NULL, {obj} FROM \"{table}\" ORDER BY rowid",
+            "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new, last_row_id, n_rows) "
+            f"SELECT ?, '{table}', min(rowid), NULL, 'insert', NULL, NULL, max(rowid), count(*) FROM \"{table}\" "
+            "HAVING count(*) > 0",
             (command_id,),
         )
         install_history_triggers(db.conn, table)

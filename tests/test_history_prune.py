@@ -20,14 +20,22 @@ def _size(path: Path) -> int:
 
 
 def test_three_undone_imports_fold_and_the_space_comes_back(demo_db: Path, tmp_path: Path) -> None:
+    """New rows of an import are one range in history (a few bytes); the bulky history is
+    that of updates — three imports that rewrite 3,000 items' notes, each undone."""
     cli = Cli(demo_db)
     sheet = tmp_path / "大表.csv"
-    with sheet.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["项目名称", "产业链", "投资额", "备注"])
-        w.writerows([f"批量项目{i}", "绿色矿业", i, "说明" * 20] for i in range(3000))
-    for _ in range(3):
-        cli("import", str(sheet), "--kind", "招什么", ok=True)
+
+    def write(note: str) -> None:
+        with sheet.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["项目名称", "产业链", "投资额", "备注"])
+            w.writerows([f"批量项目{i}", "绿色矿业", i, note * 20] for i in range(3000))
+
+    write("说明")
+    cli("import", str(sheet), "--kind", "招什么", ok=True)
+    for n in range(3):
+        write(f"改{n}")
+        cli("import", str(sheet), "--kind", "招什么", "--on-duplicate", "update", ok=True)
         cli("undo", "--yes", ok=True)
     with sqlite3.connect(demo_db) as conn:  # that was last spring
         conn.execute("UPDATE commands SET at = '2026-03-0' || (id % 9 + 1) || 'T10:00:00'")
@@ -39,7 +47,7 @@ def test_three_undone_imports_fold_and_the_space_comes_back(demo_db: Path, tmp_p
     assert size > 5_000_000
 
     r = cli("history", "prune", "--before", "2026-04-01", "--dry-run", ok=True)
-    assert "2026-04-01 以前：7 次操作" in r.stderr and "2026-05-10T09:00:00 以后的操作保留完整" in r.stderr, r.stderr
+    assert "2026-04-01 以前：8 次操作" in r.stderr and "2026-05-10T09:00:00 以后的操作保留完整" in r.stderr, r.stderr
     megabytes = float(r.stderr.split("处改动明细（约 ")[1].split(" MB")[0])
     assert megabytes > 3 and dump(demo_db) == before
 
@@ -51,10 +59,10 @@ def test_three_undone_imports_fold_and_the_space_comes_back(demo_db: Path, tmp_p
     assert f"→ {after / 1024 / 1024:.1f} MB" in r.stderr
 
     entries = json.loads(cli("history", "-n", "20", "-f", "json", ok=True).stdout)
-    assert len(entries) == 9 and [e["command"] for e in entries[:2]] == ["history prune", "edit"]
+    assert len(entries) == 10 and [e["command"] for e in entries[:2]] == ["history prune", "edit"]
     assert all(e["changes_total"] == 0 for e in entries[2:])  # folded: who, when, what remain
     text = cli("history", "-n", "20", ok=True).stdout
-    assert "（改动明细已折叠）" in text and "折叠 2026-04-01 以前 7 次操作的" in text
+    assert "（改动明细已折叠）" in text and "折叠 2026-04-01 以前 8 次操作的" in text
     cli("undo", "--yes", ok=True)  # the May edit: still undoable
     assert _data(demo_db) == live
     r = cli("undo", "--yes", ok=False)

@@ -8,6 +8,8 @@ triggers in place and the search index right."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pathlib import Path
 
 import pytest
@@ -63,21 +65,25 @@ def test_many_batches_history_triggers_and_index(
     ).fetchall()
     assert got == [(f"批量项目{i:02d}", 100 + i, "ABC"[i % 3], f"第{i}行的备注") for i in range(20)]
     cmd = db.conn.execute("SELECT max(id) FROM commands").fetchone()[0]
-    counts = dict(
-        db.conn.execute(
-            "SELECT tbl, count(*) FROM changes WHERE command_id = ? AND action = 'insert' GROUP BY tbl", (cmd,)
-        ).fetchall()
+    # history: one range per table, merged across the batches — no copy of each row
+    ranges = db.conn.execute(
+        "SELECT tbl, last_row_id - row_id + 1, n_rows, old, new FROM changes WHERE command_id = ? ORDER BY id", (cmd,)
+    ).fetchall()
+    assert sorted(r[0] for r in ranges) == ["items", "kind_targets", "status_log"]
+    assert all(r[2] == 20 and r[3] is None and r[4] is None for r in ranges), ranges
+    # read back row by row, every recorded row is the row as it is now
+    from zhaoshang.history import changes_of, commands
+
+    shown = changes_of(db, cmd)
+    assert Counter(c.table for c in shown) == {"items": 20, "kind_targets": 20, "status_log": 20}
+    titles = dict(db.conn.execute("SELECT id, title FROM items"))
+    assert all(
+        c.action == "insert" and c.new and c.new["title"] == titles[c.row_id] for c in shown if c.table == "items"
     )
-    assert counts == {"items": 20, "kind_targets": 20, "status_log": 20}
-    # every recorded row is the row as it is now
-    assert (
-        db.conn.execute(
-            "SELECT count(*) FROM changes c JOIN items i ON i.id = c.row_id WHERE c.command_id = ? "
-            "AND c.tbl = 'items' AND json_extract(c.new, '$.title') = i.title",
-            (cmd,),
-        ).fetchone()[0]
-        == 20
-    )
+    entry = commands(db, limit=1)[0]
+    assert entry.id == cmd and entry.total == 60
+    one = commands(db, item_id=shown[0].row_id, limit=5)
+    assert one[0].id == cmd and {c.table for c in one[0].changes} == {"items", "kind_targets", "status_log"}
     db.conn.close()
     assert _triggers(db_path) == triggers
     for i in (0, 7, 19):  # first, middle and last batch are searchable
@@ -164,17 +170,11 @@ def test_roll_up_of_a_whole_city_in_tiny_batches(
         assert len(ours[t]) == len(theirs[t]) > 0, t
     db = open_db(target)
     cmd = db.conn.execute("SELECT max(id) FROM commands").fetchone()[0]
-    recorded = dict(
-        db.conn.execute(
-            "SELECT tbl, count(DISTINCT row_id) FROM changes WHERE command_id = ? AND action = 'insert' GROUP BY tbl",
-            (cmd,),
-        ).fetchall()
-    )
-    twice = db.conn.execute(
-        "SELECT count(*) FROM (SELECT tbl, row_id FROM changes WHERE command_id = ? AND action = 'insert' "
-        "GROUP BY tbl, row_id HAVING count(*) > 1)",
-        (cmd,),
-    ).fetchone()[0]
+    from zhaoshang.history import changes_of
+
+    inserted = [(c.table, c.row_id) for c in changes_of(db, cmd) if c.action == "insert"]
+    recorded = Counter(t for t, _ in inserted)
+    twice = len(inserted) - len(set(inserted))
     db.conn.close()
     for t in tables:
         assert recorded[t] == len(ours[t]), t

@@ -247,3 +247,93 @@ def test_search_random_words_match_the_sorted_query(generated: Path) -> None:
                 assert matching_ids(db, word, limit=limit) == _straight(db.conn, word.split(), None, limit), word
     finally:
         db.close()
+
+
+# ---------------------------------------------------------------------------------------
+# history: the new rows of an import as ranges
+# ---------------------------------------------------------------------------------------
+
+
+def _sheet(path: Path, n: int, note: str = "说明") -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["项目名称", "产业链", "投资额", "备注"])
+        w.writerows([f"区间项目{i}", "新能源", 100 + i, f"{note}{i}"] for i in range(n))
+    return path
+
+
+def test_an_import_is_a_few_change_rows_and_history_still_shows_every_row(cli: Any, tmp_path: Path) -> None:
+    import json
+
+    from conftest import dump
+
+    from zhaoshang.history import changes_of, commands
+
+    cli("chain", "add", "新能源", ok=True)
+    before = {t: r for t, r in dump(cli.db).items() if t not in ("changes", "commands")}
+    cli("import", str(_sheet(tmp_path / "a.csv", 700)), "--kind", "招什么", ok=True)
+    conn = sqlite3.connect(cli.db)
+    cmd = conn.execute("SELECT max(id) FROM commands").fetchone()[0]
+    rows, size = conn.execute(
+        "SELECT count(*), sum(length(coalesce(old, '')) + length(coalesce(new, ''))) FROM changes WHERE command_id = ?",
+        (cmd,),
+    ).fetchone()
+    first = conn.execute("SELECT min(id) FROM items WHERE title LIKE '区间项目%'").fetchone()[0]
+    conn.close()
+    assert rows <= 4 and not size  # items, kind rows, status log: one range each, no JSON
+    # a later edit: the import's history still shows the value as imported
+    cli("edit", str(first), "备注=后来改的", ok=True)
+    db = _db(cli.db)
+    try:
+        shown = [c for c in changes_of(db, cmd) if c.table == "items"]
+        assert len(shown) == 700 and shown[0].row_id == first
+        assert shown[0].new is not None and shown[0].new["notes"] == "说明0"
+        entry = next(e for e in commands(db, limit=5) if e.id == cmd)
+        assert entry.counts[("items", "insert")] == 700 and entry.total >= 1400
+        mine = commands(db, item_id=first + 5, limit=5)
+        assert [e.id for e in mine] == [cmd]
+        assert {c.table for c in mine[0].changes} >= {"items"}
+        assert all(c.row_id == first + 5 for c in mine[0].changes if c.table == "items")
+    finally:
+        db.close()
+    text = cli("history", str(first + 5), ok=True).stdout
+    assert f"新增 编号 {first + 5}「区间项目5」" in text
+    data = json.loads(cli("history", "-n", "2", "-f", "json", ok=True).stdout)
+    assert data[1]["id"] == cmd and data[1]["changes_total"] >= 1400
+    # rm and restore of an imported item work as for any item
+    cli("rm", str(first + 1), ok=True)
+    cli("restore", str(first + 1), ok=True)
+    cli("undo", "--yes", ok=True)  # the restore
+    cli("undo", "--yes", ok=True)  # the rm
+    cli("undo", "--yes", ok=True)  # the edit
+    cli("undo", "--yes", ok=True)  # the import: one range delete per table
+    after = {t: r for t, r in dump(cli.db).items() if t not in ("changes", "commands")}
+    assert after == before
+    conn = sqlite3.connect(cli.db)
+    undo_rows = conn.execute(
+        "SELECT tbl, action, n_rows FROM changes WHERE command_id = (SELECT max(id) FROM commands) ORDER BY id"
+    ).fetchall()
+    fts = conn.execute("SELECT count(*) FROM items_fts WHERE title LIKE '区间项目%'").fetchone()[0]
+    conn.close()
+    assert ("items", "delete", 700) in undo_rows and fts == 0
+
+
+def test_a_range_never_covers_rows_that_were_there_before(cli: Any, tmp_path: Path) -> None:
+    """A second import adds stage-log rows to items of the first (a status changes): the
+    ranges of each import hold its own new rows only, so undoing the second keeps the first."""
+    from conftest import dump
+
+    cli("chain", "add", "新能源", ok=True)
+    cli("import", str(_sheet(tmp_path / "a.csv", 30)), "--kind", "招什么", ok=True)
+    middle = {t: r for t, r in dump(cli.db).items() if t not in ("changes", "commands")}
+    with (tmp_path / "b.csv").open("w", encoding="utf-8") as fh:
+        fh.write("项目名称,产业链,状态,签约日期\n")
+        fh.writelines(f"区间项目{i},新能源,已签约,2026-10-{i % 28 + 1:02d}\n" for i in range(30))
+        fh.writelines(f"新项目{i},新能源,在谈,\n" for i in range(40))
+    cli("import", str(tmp_path / "b.csv"), "--kind", "招什么", "--on-duplicate", "update", ok=True)
+    signed = cli("list", "招什么", "--status", "已签约", "-f", "json", ok=True).stdout
+    assert signed.count("区间项目") == 30
+    cli("undo", "--yes", ok=True)
+    assert {t: r for t, r in dump(cli.db).items() if t not in ("changes", "commands")} == middle

@@ -248,12 +248,22 @@ CREATE TABLE synonyms (
 );
 """
 
+_V5 = """
+-- an insert of many rows at once (a bulk import) is ONE change: the rows row_id..last_row_id
+-- of tbl, all new in that command, whose values are the rows themselves (not a copy)
+ALTER TABLE changes ADD COLUMN last_row_id INTEGER;
+-- how many rows the range holds
+ALTER TABLE changes ADD COLUMN n_rows INTEGER;
+CREATE INDEX changes_range ON changes(tbl, row_id) WHERE last_row_id IS NOT NULL;
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
     (2, "前期手续、服务专班、问题升级", _V2),
     (3, "历史只记在进行中的命令名下（不在命令内的写入被拒绝）", _V3),
     (4, "各地对可选值的叫法（同义词）", _V4),
+    (5, "批量导入的新增行按行号区间记入历史，不再逐行复制", _V5),
 ]
 
 #: Tables each migration adds to history tracking.

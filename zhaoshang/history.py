@@ -1,8 +1,11 @@
 """History of every change, and undo.
 
 Triggers (see :mod:`zhaoshang.db`) copy each inserted, updated or deleted row into
-``changes`` under the command that made it.  Undo replays a command's changes backwards;
-restore re-inserts the rows deleted with an item.
+``changes`` under the command that made it.  A bulk import records its new rows as ranges
+instead (one change per table: rows ``row_id``..``last_row_id``, all new in that command —
+see :mod:`zhaoshang.exchange.bulk`); history shows them row by row, as inserted, and undo
+deletes the range.  Undo replays a command's changes backwards; restore re-inserts the rows
+deleted with an item.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .db import Database
+from .db import Database, install_history_triggers
 from .errors import NotFoundError, ZsError
 from .search import reindex
 
@@ -36,6 +39,19 @@ class Change:
         return {k: (old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k) and k not in _NOISE}
 
 
+@dataclass(frozen=True)
+class Range:
+    """Rows ``first``..``last`` of ``table``, inserted by one command at once (or deleted at
+    once by the undo of such an insert): one change, ``rows`` rows."""
+
+    id: int
+    table: str
+    first: int
+    last: int
+    rows: int
+    action: str
+
+
 @dataclass
 class CommandEntry:
     id: int
@@ -48,6 +64,8 @@ class CommandEntry:
     changes: list[Change] = field(default_factory=list)
     #: (table, action) -> number of changed rows, for all changes (``changes`` may be cut)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: the command's ranges of rows (read by :func:`last_undoable` for undo)
+    ranges: list[Range] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -90,22 +108,100 @@ class CommandEntry:
         return "，".join(parts) or "修改明细"
 
 
-def _changes(db: Database, where: str, params: tuple[Any, ...]) -> list[Change]:
+_COLS = "id, tbl, row_id, item_id, action, old, new"
+
+
+def _change(r: Any) -> Change:
+    return Change(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, json.loads(r[6]) if r[6] else None)
+
+
+def _per_row(db: Database, where: str, params: tuple[Any, ...], limit: int | None = None) -> list[Change]:
+    """The changes recorded row by row (not the ranges), in order."""
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
+    sql = f"SELECT {_COLS} FROM changes WHERE {where} AND last_row_id IS NULL ORDER BY id{cap}"
+    rows = db.conn.execute(sql, params)
+    return [_change(r) for r in rows]
+
+
+def _ranges(db: Database, command_id: int) -> list[Range]:
     rows = db.conn.execute(
-        f"SELECT id, tbl, row_id, item_id, action, old, new FROM changes WHERE {where}"
-        + ("" if " ORDER BY " in where else " ORDER BY id"),
-        params,
+        "SELECT id, tbl, row_id, last_row_id, n_rows, action FROM changes "
+        "WHERE command_id = ? AND last_row_id IS NOT NULL ORDER BY id",
+        (command_id,),
     )
-    return [
-        Change(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, json.loads(r[6]) if r[6] else None)
-        for r in rows
-    ]
+    return [Range(r[0], r[1], r[2], r[3], int(r[4] or 0), r[5]) for r in rows]
+
+
+def _item_column(db: Database, table: str) -> str | None:
+    """How a row of ``table`` names its item: its rowid (items, kind tables), ``item_id``, or not."""
+    if table == "items" or table.startswith("kind_"):
+        return "rowid"
+    return "item_id" if "item_id" in _table_columns(db, table) else None
+
+
+def _table_columns(db: Database, table: str) -> list[str]:
+    return [r[1] for r in db.conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _expand(db: Database, r: Range, *, item_id: int | None = None, limit: int | None = None) -> list[Change]:
+    """A range's rows as changes, each as it was inserted: the row now, or — when a later
+    command changed it — the values that command found (its ``old``)."""
+    if (
+        r.action != "insert"
+        or not db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (r.table,)).fetchone()
+    ):
+        return []  # deleted rows (an undo's): the counts say how many
+    by = _item_column(db, r.table)
+    where, params = "rowid BETWEEN ? AND ?", [r.first, r.last]
+    if item_id is not None:
+        if by is None:
+            return []
+        where += f" AND {by} = ?"
+        params.append(item_id)
+    cols = _table_columns(db, r.table)
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
+    names = ", ".join(f'"{c}"' for c in cols)
+    out: list[Change] = []
+    for values in db.conn.execute(f'SELECT rowid, {names} FROM "{r.table}" WHERE {where} ORDER BY rowid{cap}', params):
+        rowid, row = values[0], dict(zip(cols, values[1:], strict=True))
+        item = rowid if by == "rowid" else row.get("item_id")
+        if item is not None:
+            later = db.conn.execute(
+                "SELECT old FROM changes WHERE item_id = ? AND tbl = ? AND row_id = ? AND id > ? "
+                "AND last_row_id IS NULL AND old IS NOT NULL ORDER BY id LIMIT 1",
+                (item, r.table, rowid, r.id),
+            ).fetchone()
+            if later:
+                row = json.loads(later[0])
+        out.append(Change(r.id, r.table, rowid, item, "insert", None, row))
+    return out
+
+
+def _command_changes(
+    db: Database, command_id: int, *, item_id: int | None = None, limit: int | None = None
+) -> list[Change]:
+    """What one command changed (about ``item_id`` when given), in order, ranges row by row."""
+    where, params = (
+        ("command_id = ?", (command_id,))
+        if item_id is None
+        else (
+            "command_id = ? AND item_id = ?",
+            (command_id, item_id),
+        )
+    )
+    found = _per_row(db, where, params, limit)
+    ranges = _ranges(db, command_id)
+    if not ranges:
+        return found
+    for r in ranges:
+        found += _expand(db, r, item_id=item_id, limit=limit)
+    found.sort(key=lambda c: (c.id, c.row_id))
+    return found if limit is None else found[:limit]
 
 
 def changes_of(db: Database, command_id: int, *, limit: int | None = None) -> list[Change]:
     """What one command changed (also while it is still running), in order."""
-    cap = "" if limit is None else f" LIMIT {int(limit)}"
-    return _changes(db, "command_id = ? ORDER BY id" + cap, (command_id,))
+    return _command_changes(db, command_id, limit=limit)
 
 
 def _entry(db: Database, cid: int) -> CommandEntry:
@@ -115,9 +211,47 @@ def _entry(db: Database, cid: int) -> CommandEntry:
     return CommandEntry(*r)
 
 
-def _count(db: Database, where: str, params: tuple[Any, ...]) -> dict[tuple[str, str], int]:
-    rows = db.conn.execute(f"SELECT tbl, action, count(*) FROM changes WHERE {where} GROUP BY tbl, action", params)
-    return {(t, a): int(n) for t, a, n in rows}
+def _count(db: Database, command_id: int, item_id: int | None = None) -> dict[tuple[str, str], int]:
+    where, params = (
+        ("command_id = ?", (command_id,))
+        if item_id is None
+        else (
+            "command_id = ? AND item_id = ?",
+            (command_id, item_id),
+        )
+    )
+    rows = db.conn.execute(
+        f"SELECT tbl, action, count(*) FROM changes WHERE {where} AND last_row_id IS NULL GROUP BY tbl, action",
+        params,
+    )
+    out = {(t, a): int(n) for t, a, n in rows}
+    for r in _ranges(db, command_id):
+        n = r.rows if item_id is None else len(_expand(db, r, item_id=item_id))
+        if n:
+            out[(r.table, r.action)] = out.get((r.table, r.action), 0) + n
+    return out
+
+
+def _range_commands(db: Database, item_id: int) -> set[int]:
+    """The commands whose ranges of inserted rows hold a row of ``item_id``."""
+    found: set[int] = set()
+    for cid, table, first, last in db.conn.execute(
+        "SELECT command_id, tbl, row_id, last_row_id FROM changes WHERE last_row_id IS NOT NULL AND action = 'insert'"
+    ).fetchall():
+        if cid in found:
+            continue
+        by = _item_column(db, table)
+        if by == "rowid":
+            if first <= item_id <= last:
+                found.add(cid)
+        elif (
+            by is not None
+            and db.conn.execute(
+                f'SELECT 1 FROM "{table}" WHERE item_id = ? AND rowid BETWEEN ? AND ? LIMIT 1', (item_id, first, last)
+            ).fetchone()
+        ):
+            found.add(cid)
+    return found
 
 
 def commands(
@@ -133,6 +267,7 @@ def commands(
                 (item_id, limit),
             )
         ]
+        ids = sorted({*ids, *_range_commands(db, item_id)}, reverse=True)[:limit]
         if not ids:
             exists = db.conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone()
             if not exists:
@@ -140,13 +275,10 @@ def commands(
     else:
         ids = [r[0] for r in db.conn.execute("SELECT id FROM commands ORDER BY id DESC LIMIT ?", (limit,))]
     out: list[CommandEntry] = []
-    cap = "" if max_changes is None else f" LIMIT {int(max_changes)}"
     for cid in ids:
         entry = _entry(db, cid)
-        where = "command_id = ?" if item_id is None else "command_id = ? AND item_id = ?"
-        params: tuple[Any, ...] = (cid,) if item_id is None else (cid, item_id)
-        entry.changes = _changes(db, where + " ORDER BY id" + cap, params)
-        entry.counts = _count(db, where, params)
+        entry.changes = _command_changes(db, cid, item_id=item_id, limit=max_changes)
+        entry.counts = _count(db, cid, item_id)
         out.append(entry)
     return out
 
@@ -167,9 +299,10 @@ def last_undoable(db: Database, *, with_changes: bool = True) -> CommandEntry:
             f"没有可以撤销的操作：{horizon} 以前的历史已折叠（zs history prune），更早的操作只留下了记录，不能再撤销"
         )
     entry = _entry(db, row[0])
-    entry.counts = _count(db, "command_id = ?", (entry.id,))
+    entry.counts = _count(db, entry.id)
     if with_changes:
-        entry.changes = _changes(db, "command_id = ?", (entry.id,))
+        entry.changes = _per_row(db, "command_id = ?", (entry.id,))
+        entry.ranges = _ranges(db, entry.id)
     return entry
 
 
@@ -208,12 +341,49 @@ def undo(db: Database, target: CommandEntry) -> int:
         _revert(db, ch)
         if ch.item_id is not None:
             touched.add(ch.item_id)
+    # the ranges last: every row in them is new in ``target``, so whatever happened to them
+    # in between (reverted above), they go — children before the items they belong to
+    removed = 0
+    for r in reversed(target.ranges):
+        if r.action == "insert":
+            removed += _delete_range(db, r)
+            if r.table == "items":
+                db.conn.execute("DELETE FROM items_fts WHERE rowid BETWEEN ? AND ?", (r.first, r.last))
+                touched = {i for i in touched if not r.first <= i <= r.last}
     db.conn.execute("UPDATE commands SET undone_by = ? WHERE id = ?", (db.current.id, target.id))
     db.conn.execute("UPDATE commands SET undo_of = ? WHERE id = ?", (target.id, db.current.id))
     _check_foreign_keys(db)
     _drop_index(db, touched)
     reindex(db, touched)
-    return len(target.changes)
+    return len(target.changes) + removed
+
+
+def _delete_range(db: Database, r: Range) -> int:
+    """Delete a range of inserted rows, recorded as one change of the undo (not a JSON copy
+    of each row: an undone import cannot be restored row by row, only imported again)."""
+    assert db.current is not None
+    names = [
+        row[0]
+        for row in db.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+            "AND name LIKE 'hist\\_%' ESCAPE '\\'",
+            (r.table,),
+        )
+    ]
+    for n in names:
+        db.conn.execute(f'DROP TRIGGER "{n}"')
+    try:
+        cur = db.conn.execute(f'DELETE FROM "{r.table}" WHERE rowid BETWEEN ? AND ?', (r.first, r.last))
+        n_rows = max(cur.rowcount, 0)
+    finally:
+        if names:
+            install_history_triggers(db.conn, r.table)
+    db.conn.execute(
+        "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new, last_row_id, n_rows) "
+        "VALUES (?, ?, ?, NULL, 'delete', NULL, NULL, ?, ?)",
+        (db.current.id, r.table, r.first, r.last, n_rows),
+    )
+    return n_rows
 
 
 def _check_foreign_keys(db: Database) -> None:
@@ -261,12 +431,12 @@ def restore_item(db: Database, item_id: int) -> int:
         raise ZsError(f"编号 {item_id} 的条目存在，并未删除")
     last = db.conn.execute(
         "SELECT command_id FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
-        "ORDER BY id DESC LIMIT 1",
+        "AND last_row_id IS NULL ORDER BY id DESC LIMIT 1",
         (item_id,),
     ).fetchone()
     if last is None:
         raise NotFoundError(f"没有编号 {item_id} 被删除的记录：请用 zs history 查看")
-    rows = _changes(db, "command_id = ? AND item_id = ? AND action = 'delete'", (last[0], item_id))
+    rows = _per_row(db, "command_id = ? AND item_id = ? AND action = 'delete'", (last[0], item_id))
     if not rows:
         raise NotFoundError(f"没有编号 {item_id} 被删除的记录")
     chain_id = next((c.old or {}).get("chain_id") for c in rows if c.table == "items")

@@ -104,7 +104,8 @@ def get(db: Database, item_id: int) -> Record:
 
 def _unknown_id(db: Database, item_id: int) -> NotFoundError:
     deleted = db.conn.execute(
-        "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' LIMIT 1",
+        "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
+        "AND last_row_id IS NULL LIMIT 1",
         (item_id,),
     ).fetchone()
     if deleted:

@@ -841,7 +841,9 @@ class _Run:
             cur = current.get(lid) if lid is not None else None
             if cur is None and self.mode == "own":
                 deleted = self.db.conn.execute(
-                    "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' LIMIT 1", (r.ref,)
+                    "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
+                    "AND last_row_id IS NULL LIMIT 1",
+                    (r.ref,),
                 ).fetchone()
                 why = f"本库没有编号 {r.ref} 的条目"
                 why += f"（已删除：zs restore {r.ref} 可恢复）" if deleted else ""
