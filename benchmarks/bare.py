@@ -10,6 +10,12 @@ imports are counted exactly as they are for ``zs``:
     python benchmarks/bare.py write-csv SRC.csv OUT.csv      # csv module, same cells (UTF-8 BOM)
     python benchmarks/bare.py dump-xlsx DB OUT.xlsx          # items as one plain sheet (when zs export is missing)
     python benchmarks/bare.py dump-csv DB OUT.csv
+    python benchmarks/bare.py load-csv FILE.csv OUT.db       # csv module + executemany into one table
+    python benchmarks/bare.py load-xlsx FILE.xlsx OUT.db     # python-calamine + executemany, a table per sheet
+    python benchmarks/bare.py list-chain DB CHAIN            # sqlite3: a chain's items, printed a line each
+    python benchmarks/bare.py search DB WORD                 # sqlite3: newest 200 titles holding WORD
+    python benchmarks/bare.py open-items DB                  # sqlite3: open items, latest stage and contact dates
+    python benchmarks/bare.py month DB YYYY-MM               # sqlite3: the month's stage moves, activities, funds
 
 ``write-xlsx`` streams the cells from JSON lines made beforehand (about as cheap as
 zhaoshang reading its rows from SQLite), so what it measures is the writing.
@@ -149,6 +155,91 @@ def _db_rows(db: str) -> Iterator[list[Any]]:
         conn.close()
 
 
+def _load(sheets: Iterable[tuple[str, Iterator[list[Any]]]], out: str) -> int:
+    """Each sheet into a table of its own (header row = TEXT columns), ``executemany`` in one
+    transaction: what any import must at least do."""
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("BEGIN")
+    n = 0
+    for i, (_name, rows) in enumerate(sheets):
+        header = next(rows, None)
+        if not header:
+            continue
+        cols = ", ".join(f"c{j} TEXT" for j in range(len(header)))
+        conn.execute(f"CREATE TABLE t{i} (id INTEGER PRIMARY KEY, {cols})")
+        marks = ", ".join("?" * len(header))
+        width = len(header)
+
+        def fit(rs: Iterator[list[Any]], width: int = width) -> Iterator[list[Any]]:
+            for r in rs:
+                yield (list(r) + [None] * width)[:width]
+
+        cur = conn.executemany(f"INSERT INTO t{i} VALUES (NULL, {marks})", fit(rows))
+        n += max(cur.rowcount, 0)
+    conn.execute("COMMIT")
+    conn.close()
+    return n
+
+
+def _print_rows(rows: Iterable[tuple[Any, ...]]) -> int:
+    out = sys.stdout
+    n = 0
+    for r in rows:
+        out.write("  ".join("" if v is None else str(v) for v in r) + "\n")
+        n += 1
+    return n
+
+
+def list_chain(db: str, chain: str) -> int:
+    conn = sqlite3.connect(db)
+    return _print_rows(
+        conn.execute(
+            "SELECT i.id, c.name, i.title, i.status, i.owner, u.name, i.due FROM items i "
+            "JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
+            "WHERE c.name = ? ORDER BY i.kind, i.id",
+            (chain,),
+        )
+    )
+
+
+def search(db: str, word: str) -> int:
+    conn = sqlite3.connect(db)
+    return _print_rows(
+        conn.execute(
+            "SELECT rowid, title FROM items_fts WHERE instr(title, ?) > 0 ORDER BY rowid DESC LIMIT 200", (word,)
+        )
+    )
+
+
+def open_items(db: str) -> int:
+    """What every warning is computed from: each open item with the date it entered its
+    status and its latest contact (counted, not printed: zs warn prints a few of them)."""
+    conn = sqlite3.connect(db)
+    n = 0
+    for _ in conn.execute(
+        "SELECT i.id, i.kind, i.status, i.due, i.owner, "
+        "(SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), "
+        "(SELECT max(a.date) FROM activities a WHERE a.item_id = i.id) "
+        "FROM items i WHERE i.closed_at IS NULL"
+    ):
+        n += 1
+    return n
+
+
+def month(db: str, ym: str) -> int:
+    """The month's facts a monthly report adds up: stage moves, activities, funds."""
+    conn = sqlite3.connect(db)
+    lo, hi = f"{ym}-01", f"{ym}-31"
+    n = 0
+    for sql in (
+        "SELECT to_status, count(*) FROM status_log WHERE date BETWEEN ? AND ? GROUP BY to_status",
+        "SELECT type, count(*) FROM activities WHERE date BETWEEN ? AND ? GROUP BY type",
+    ):
+        n += len(conn.execute(sql, (lo, hi)).fetchall())
+    n += len(conn.execute("SELECT sum(domestic), sum(foreign_usd) FROM funds WHERE month = ?", (ym,)).fetchall())
+    return n
+
+
 def main(argv: list[str]) -> int:
     cmd, *args = argv
     if cmd == "read-xlsx":
@@ -165,6 +256,18 @@ def main(argv: list[str]) -> int:
         print(write_xlsx([("条目", _db_rows(args[0]))], args[1]))
     elif cmd == "dump-csv":
         print(write_csv(_db_rows(args[0]), args[1]))
+    elif cmd == "load-csv":
+        print(_load([("csv", read_csv(args[0]))], args[1]))
+    elif cmd == "load-xlsx":
+        print(_load(((name, iter(rows)) for name, rows in read_xlsx(args[0])), args[1]))
+    elif cmd == "list-chain":
+        print(list_chain(args[0], args[1]), file=sys.stderr)
+    elif cmd == "search":
+        print(search(args[0], args[1]), file=sys.stderr)
+    elif cmd == "open-items":
+        print(open_items(args[0]))
+    elif cmd == "month":
+        print(month(args[0], args[1]))
     else:
         print(f"unknown command {cmd}", file=sys.stderr)
         return 2

@@ -5,7 +5,8 @@
 The database is created through :meth:`zhaoshang.db.Database.open`, so the schema, the
 history triggers and the definitions are the real ones.  Everything is written with
 ``executemany`` inside ONE ``db.command("generate")`` (so, like an import, every row is also
-in ``changes``, as one range of rowids per table), then the search index is rebuilt.  The data looks like a province's lists:
+in ``changes``, as one range of rowids per table), then the search index is rebuilt.  The
+data looks like a province's lists:
 15 industry chains, about 20 units, items of every kind in realistic proportions
 (招什么 the largest), Chinese titles, companies and amounts, stage histories for targets,
 activities, funds in place, approvals, service teams, problems linked to projects and
