@@ -9,7 +9,6 @@ triggers in place and the search index right."""
 from __future__ import annotations
 
 from collections import Counter
-
 from pathlib import Path
 
 import pytest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -10,7 +10,7 @@ import typer
 from ..choices import WarnGroup
 from ._app import ZsCommand, echo, new_app, out, say, state
 from .options import ChainOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
-from .output import cell_money, choose, emit, hidden_note, records, terminal_size, write
+from .output import cell_money, choose, emit, hidden_note, records, terminal_size, write_chunks
 
 if TYPE_CHECKING:
     from ..render import Column
@@ -319,7 +319,7 @@ def _show_overview(view: Any, by: str, per_group: int) -> None:
     """The table for people: a group per owner (or leader), the heaviest first, one column
     layout for all groups, then the summary by the other."""
     from ..pipeline import warnings as core
-    from ..render import Column, inert, layout
+    from ..render import BATCH, Column, Plan, inert
 
     c = view.counts
     parts = [f"预警 {c['warnings']} 条（{c['items']} 个条目）：红灯 {c['red']}，黄灯 {c['yellow']}\n"]
@@ -330,25 +330,44 @@ def _show_overview(view: Any, by: str, per_group: int) -> None:
     # one table for every group, so the columns line up from group to group
     # the cells the table shows, as in w.as_dict() (which builds all nineteen)
     keys, names = [col.key for col in cols], core.TYPES
-    rows = [
-        {k: names[w.type] if k == "type_name" else getattr(w, k) for k in keys} for g in view.groups for w in g.warnings
-    ]
-    size = terminal_size()
-    tab = layout(rows, cols, display={"light": _light_cell}, max_width=size.columns - 2 if size else None)
-    lines = tab.text.splitlines()
-    head, body = lines[:2], iter(lines[2:])
-    hidden = 0
+
+    def row(w: Any) -> dict[str, Any]:
+        return {k: names[w.type] if k == "type_name" else getattr(w, k) for k in keys}
+
+    # one column layout for every group, so the columns line up from group to group: measured
+    # on the first rows (the widest id known in advance), then written a group at a time
+    sample: list[dict[str, Any]] = []
     for g in view.groups:
-        parts.append(f"\n■ {heading[by]}：{inert(g.name)}（红 {g.red}，黄 {g.yellow}）\n")
-        text = [*head, *(next(body) for _ in g.warnings)]
-        parts.append("".join("  " + line + "\n" for line in text))
-        if len(g.warnings) < g.total:
-            rest = g.total - len(g.warnings)
-            hidden += rest
-            parts.append(f"  ……另有 {rest} 条（最重的已列在前面）\n")
-    if tab.hidden and size:
-        parts.append(hidden_note(tab.hidden, cols, size.columns))
-    write("".join(parts))
+        sample += [row(w) for w in g.warnings[: BATCH - len(sample)]]
+        if len(sample) >= BATCH:
+            break
+    widest = max((w.id for g in view.groups for w in g.warnings), default=0)
+    size = terminal_size()
+    plan = Plan.of(
+        sample,
+        cols,
+        display={"light": _light_cell},
+        max_width=size.columns - 2 if size else None,
+        min_sizes={"id": len(str(widest))},
+    )
+    head = "".join("  " + line + "\n" for line in plan.head().splitlines())
+    hidden = 0
+
+    def chunks() -> Iterator[str]:
+        nonlocal hidden
+        yield parts[0]
+        for g in view.groups:
+            text = plan.body([row(w) for w in g.warnings])
+            yield f"\n■ {heading[by]}：{inert(g.name)}（红 {g.red}，黄 {g.yellow}）\n" + head
+            yield "".join("  " + line + "\n" for line in text.splitlines())
+            if len(g.warnings) < g.total:
+                rest = g.total - len(g.warnings)
+                hidden += rest
+                yield f"  ……另有 {rest} 条（最重的已列在前面）\n"
+        if plan.hidden and size:
+            yield hidden_note(plan.hidden, cols, size.columns)
+
+    write_chunks(chunks())
     if hidden:
         hint = "加 --all 全部列出，或用 --owner/--leader 只看一人"
         say(f"每组只列最重的 {per_group} 条，省略 {hidden} 条：{hint}")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from heapq import heappush, heapreplace
 from typing import Any, NamedTuple
 
 from ..db import Database
@@ -119,7 +120,7 @@ def compute(
     its status and its latest activity; dates are compared as day numbers."""
     where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader, ids=ids)
     with _no_gc():
-        found = _scan(db, where, params, today, _wanted(types), min_light, group=False)
+        found = _scan(db, where, params, today, _wanted(types), min_light, group=None)
         order = found.ordered(list(found.hits))
         hits = found.hits
         return [_warning(hits.pop(k), found) for k in order]  # (pop: each hit freed once built)
@@ -158,27 +159,24 @@ def overview(
         raise ValueError(by)
     where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader)
     with _no_gc():
-        found = _scan(db, where, params, today, _wanted(types), min_light, group=True)
-        mine, theirs = (found.by_owner, found.by_leader) if by == "owner" else (found.by_leader, found.by_owner)
-        items = found.items_owner if by == "owner" else found.items_leader
-        other_items = found.items_leader if by == "owner" else found.items_owner
+        found = _scan(db, where, params, today, _wanted(types), min_light, group=by, keep=per_group)
+        mine = found.listed
+        theirs = found.other
         groups = []
-        for name, keys in mine.items():
-            keys = found.ordered(keys)
-            red = found.reds(keys)
+        for name, negated in mine.items():
+            keys = found.ordered([-k for k in negated])
+            total, red, n_items = found.tally[name]
             shown = keys if per_group is None else keys[:per_group]
-            warnings = [_warning(found.hits[k], found) for k in shown]
-            groups.append(Group(name, red, len(keys) - red, items[name], warnings, len(keys)))
-        others = []
-        for name, keys in theirs.items():
-            red = found.reds(keys, ordered=False)
-            others.append(Group(name, red, len(keys) - red, other_items[name], [], len(keys)))
+            warnings = [_warning(found.hits.pop(k), found) for k in shown]  # (pop: freed once built)
+            groups.append(Group(name, red, total - red, n_items, warnings, total))
+        others = [Group(name, red, total - red, n_items, [], total) for name, (total, red, n_items) in theirs.items()]
         total_red = sum(g.red for g in groups)
+        n_warnings = sum(g.total for g in groups)
         c = {
-            "warnings": len(found.hits),
+            "warnings": n_warnings,
             "items": found.n_items,
             "red": total_red,
-            "yellow": len(found.hits) - total_red,
+            "yellow": n_warnings - total_red,
         }
     groups.sort(key=_group_order)
     others.sort(key=_group_order)
@@ -233,8 +231,8 @@ def _no_gc() -> Iterator[None]:
 
 
 # An item's facts shared by its warnings: id, kind, chain id, title, status, owner, unit id,
-# leader, chain leader.
-_Item = tuple[int, str, int, str, str, str | None, int | None, str | None, str | None]
+# leader, chain leader (title, status and owner None when read at the end: _Found.facts).
+_Item = tuple[int, str, int, str | None, str | None, str | None, int | None, str | None, str | None]
 # A warning before it is built: type order, days elapsed, days allowed, since, deadline, item.
 _Hit = tuple[int, int, int, str, str, _Item]
 _ORDER = tuple(TYPES)
@@ -254,11 +252,14 @@ class _Found:
         self.odd = False  # a key could not hold its days over: sort on tuples
         self.hits: dict[int, _Hit] = {}
         self.n_items = 0
-        self.by_owner: dict[str, list[int]] = {}
-        self.by_leader: dict[str, list[int]] = {}
-        self.items_owner: dict[str, int] = {}
-        self.items_leader: dict[str, int] = {}
+        #: the groups whose warnings are listed: their worst keys, negated (all, or a heap of
+        #: the worst ``keep``); and per group of either side: [warnings, red ones, items]
+        self.listed: dict[str, list[int]] = {}
+        self.tally: dict[str, list[int]] = {}
+        self.other: dict[str, list[int]] = {}
         self.chain_names: dict[int, str] = {}
+        #: title, status and owner of the kept items, when their hits do not hold them
+        self.facts: dict[int, tuple[str, str, str | None]] = {}
         self.units: dict[int, str] = {}
 
     def ordered(self, keys: list[int]) -> list[int]:
@@ -288,6 +289,8 @@ class _Found:
 def _warning(hit: _Hit, found: _Found) -> Warning:
     order, elapsed, limit, since, deadline, item = hit
     item_id, kind_key, chain_id, title, status, own, unit_id, lead, chain_lead = item
+    if title is None or status is None:
+        title, status, own = found.facts[item_id]
     over = elapsed - limit
     if order == 0:
         msg = f"超时限 {over} 天（时限 {deadline}）"
@@ -330,8 +333,13 @@ def _scan(
     wanted: set[str],
     min_light: str | None,
     *,
-    group: bool,
+    group: str | None,
+    keep: int | None = None,
 ) -> _Found:
+    """The warnings, as sort keys and hits.  ``group`` ("owner" or "leader"): also count
+    them by owner and by leader, keeping the hits of each ``group`` group's worst ``keep``
+    only (None: all) — the rest are counted, never kept, so memory is that of the table
+    shown, not of every warning."""
     limits = {
         (k.key, s.name): (s.limit_days, s.contact_days or (k.limit_days if not s.terminal else None))
         for k in db.defs.kinds
@@ -354,8 +362,8 @@ def _scan(
     team = team_leaders(db)
     named: dict[str | None, list[str]] = {None: _EMPTY}
     hits_of = found.hits
-    by_owner, by_leader = found.by_owner, found.by_leader
-    items_owner, items_leader = found.items_owner, found.items_leader
+    listed, tally, other = found.listed, found.tally, found.other
+    by_owner = group == "owner"
     # key = ((yellow << OVER_BITS | top - over) << id_bits | id - low_id) << 2 | type order
     id_shift = found.id_bits + 2
     top = 1 << _OVER_BITS
@@ -365,6 +373,11 @@ def _scan(
     # the SQL returns only items with a warning or (rarely) about to have one, so each item's
     # facts are gathered before its checks, and each warning is filed as soon as it is found
     nums, isos = days.numbers, days.isos
+    # when only a few warnings are kept, their items hold no text of their row (title, status,
+    # owner are read for them at the end) and equal dates share one string: memory is that
+    # of the table shown, not of the rows read
+    slim = keep is not None
+    canon: dict[str, str] = {}
     for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted):
         item_id, kind_key, status, due, created, entered, act_date, next_date, title, own, chain_id, unit_id, raw = row
         entered = entered or created
@@ -374,7 +387,18 @@ def _scan(
             own_leaders = named[raw] = people(raw)
         mine = own_leaders or team.get(item_id) or c_leaders
         lead = mine[0] if mine else None
-        item = (item_id, kind_key, chain_id, title, status, own, unit_id, lead, c_leaders[0] if c_leaders else None)
+        if slim:  # kept by the few hits that are listed: no text of the row's own, dates shared
+            kind_key = canon.setdefault(kind_key, kind_key)
+            entered = canon.setdefault(entered, entered)
+            if due:
+                due = canon.setdefault(due, due)
+            if act_date:
+                act_date = canon.setdefault(act_date, act_date)
+            if next_date:
+                next_date = canon.setdefault(next_date, next_date)
+            item = (item_id, kind_key, chain_id, None, None, None, unit_id, lead, c_leaders[0] if c_leaders else None)
+        else:
+            item = (item_id, kind_key, chain_id, title, status, own, unit_id, lead, c_leaders[0] if c_leaders else None)
         base = (item_id - low_id) << 2
         keys: list[int] = []
         if check_overdue and due and due < today_s:
@@ -419,24 +443,60 @@ def _scan(
         if not keys:
             continue
         n_items += 1
-        if group:
-            g = own or NOBODY
-            if g in items_owner:
-                items_owner[g] += 1
-                by_owner[g] += keys
+        if group is None:
+            continue
+        red = 0
+        for k in keys:
+            hit = hits_of[k]
+            if hit[1] > 2 * hit[2]:  # red: more than twice the days allowed
+                red += 1
+        mine_g, theirs_g = (own or NOBODY, lead or NOBODY) if by_owner else (lead or NOBODY, own or NOBODY)
+        t = other.get(theirs_g)
+        if t is None:
+            other[theirs_g] = [len(keys), red, 1]
+        else:
+            t[0] += len(keys)
+            t[1] += red
+            t[2] += 1
+        t = tally.get(mine_g)
+        if t is None:
+            tally[mine_g] = [len(keys), red, 1]
+            kept = listed[mine_g] = []
+        else:
+            t[0] += len(keys)
+            t[1] += red
+            t[2] += 1
+            kept = listed[mine_g]
+        if keep is None or odd:  # every key (odd: keys do not sort right, keep the rest)
+            kept += [-k for k in keys]
+            continue
+        # the group's worst ``keep`` as a heap of negated keys: its top is the least bad kept
+        for k in keys:
+            if len(kept) < keep:
+                heappush(kept, -k)
+            elif k < -kept[0]:
+                del hits_of[-heapreplace(kept, -k)]
             else:
-                items_owner[g] = 1
-                by_owner[g] = list(keys)
-            g = lead or NOBODY
-            if g in items_leader:
-                items_leader[g] += 1
-                by_leader[g] += keys
-            else:
-                items_leader[g] = 1
-                by_leader[g] = keys
+                del hits_of[k]
     found.n_items = n_items
     found.odd = odd
+    if slim:
+        _read_facts(db, found)
     return found
+
+
+def _read_facts(db: Database, found: _Found) -> None:
+    """Title, status and owner of the items whose warnings were kept."""
+    import json
+
+    ids = sorted({hit[5][0] for hit in found.hits.values()})
+    facts = found.facts
+    for start in range(0, len(ids), 50_000):
+        chunk = json.dumps(ids[start : start + 50_000])
+        for item_id, title, status, owner in db.conn.execute(
+            "SELECT id, title, status, owner FROM items WHERE id IN (SELECT value FROM json_each(?))", (chunk,)
+        ):
+            facts[item_id] = (title, status, owner)
 
 
 _NONE: tuple[None, None] = (None, None)
