@@ -67,9 +67,12 @@ recorded set-based, see :mod:`~zhaoshang.exchange.bulk`), so memory stays flat.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -132,8 +135,16 @@ class _Rollback(Exception):
 # ---------------------------------------------------------------------------------------
 
 
-#: SQLite page cache during an import (KiB)
+#: SQLite page cache during an import (KiB): a quarter of the file's size, 2–64 MiB
 IMPORT_CACHE_KB = 65536
+
+
+def _cache_kb(file: str | os.PathLike[str]) -> int:
+    try:
+        size = os.stat(file).st_size
+    except OSError:
+        size = 0
+    return max(2048, min(IMPORT_CACHE_KB, size // 4096))
 
 
 def import_file(
@@ -182,8 +193,10 @@ def import_file(
         rejects = Rejects(Path(opts.errors_path).expanduser(), meta, source=file)
     run_args = args if args is not None else "import"  # what history records: the caller's command line
     # the writes touch every index of items (owner, chain, due …) page by page: a page cache
-    # that holds them saves most reads (SQLite's default is 2 MB; this is a bound, not a use)
-    db.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KB}")
+    # that holds them saves most reads of a big import (SQLite's default is 2 MB) — sized by
+    # the file, since the database grows with it; at most IMPORT_CACHE_KB
+    cache = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    db.conn.execute(f"PRAGMA cache_size = -{_cache_kb(file)}")
     try:
         with db.command("import", user=user, args=run_args) as cmd:
             run = _Run(db, file, opts, report, meta, rejects, progress)
@@ -205,6 +218,8 @@ def import_file(
     except _Rollback:
         pass
     finally:
+        with contextlib.suppress(sqlite3.Error):
+            db.conn.execute(f"PRAGMA cache_size = {int(cache)}")
         if rejects is not None:
             kept = rejects.close(keep=bool(report.problems or report.pending_duplicates))
             report.errors_file = str(rejects.path) if kept else None
