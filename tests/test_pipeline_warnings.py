@@ -148,7 +148,7 @@ def test_overview_is_compute_grouped_with_the_worst_listed(
         for today in ("2026-06-10", "2026-09-01", "2027-06-01"):
             found = warnings.compute(db, today=D(today))
             for by, other in (("owner", "leader"), ("leader", "owner")):
-                for per_group in (None, 1):
+                for per_group in (None, 1, 2, 5):
                     view = warnings.overview(db, today=D(today), by=by, per_group=per_group)
                     assert view.counts == warnings.counts(found)
                     want = warnings.group_by(found, by)

@@ -337,3 +337,37 @@ def test_a_range_never_covers_rows_that_were_there_before(cli: Any, tmp_path: Pa
     assert signed.count("区间项目") == 30
     cli("undo", "--yes", ok=True)
     assert {t: r for t, r in dump(cli.db).items() if t not in ("changes", "commands")} == middle
+
+
+# ---------------------------------------------------------------------------------------
+# warn: each group keeps only its worst few
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("per_group", [1, 3, 30])
+@pytest.mark.parametrize("by", ["owner", "leader"])
+def test_warn_overview_keeps_the_worst_of_each_group(generated: Path, per_group: int, by: str) -> None:
+    """The heap per group and the text read at the end give what building every warning,
+    sorting and grouping gives — on generated data, where groups hold hundreds."""
+    from datetime import date
+
+    from zhaoshang.pipeline import warnings
+
+    db = _db(generated)
+    try:
+        for today in (date(2026, 6, 30), date(2026, 12, 1)):
+            found = warnings.compute(db, today=today)
+            assert len(found) > 500
+            view = warnings.overview(db, today=today, by=by, per_group=per_group)
+            want = warnings.group_by(found, by)
+            assert view.counts == warnings.counts(found)
+            assert [(g.name, g.red, g.yellow, g.items, g.total) for g in view.groups] == [
+                (g.name, g.red, g.yellow, g.items, len(g.warnings)) for g in want
+            ]
+            assert [g.warnings for g in view.groups] == [g.warnings[:per_group] for g in want]
+            other = "leader" if by == "owner" else "owner"
+            assert [(g.name, g.red, g.yellow, g.items) for g in view.others] == [
+                (g.name, g.red, g.yellow, g.items) for g in warnings.group_by(found, other)
+            ]
+    finally:
+        db.close()

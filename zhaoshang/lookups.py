@@ -6,17 +6,16 @@ the columns people may set, their Chinese labels and aliases.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .db import Database, now
 from .errors import NotFoundError, ZsError
 
+if TYPE_CHECKING:  # (the CLI reads CHAIN and UNIT at start-up: no database code loaded for that)
+    from .db import Database
 
-@dataclass(frozen=True)
-class Column:
+
+class Column(NamedTuple):
     key: str
     label: str
     aliases: tuple[str, ...] = ()
@@ -24,8 +23,10 @@ class Column:
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
+    """A chain or unit table described for CRUD.  (NamedTuples: the CLI builds its chain and
+    unit commands from these at start-up, and dataclasses cost ~1 ms each to make.)"""
+
     table: str
     noun: str  # 产业链 / 招商主体
     command: str  # chain / unit
@@ -89,6 +90,8 @@ def find(db: Database, ent: Entity, name: str) -> int:
         row = db.conn.execute(f"SELECT id FROM {ent.table} WHERE id = ?", (int(text),)).fetchone()
         if row:
             return int(row[0])
+    import difflib
+
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
     # also accept a unique name containing what was typed (e.g. 石墨 → 石墨新材料)
     partial = [rid for rid, n in rows if wanted and wanted in normalize_key(n)]
@@ -141,6 +144,8 @@ def create(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
     exists = db.conn.execute(f"SELECT id FROM {ent.table} WHERE name = ?", (data["name"],)).fetchone()
     if exists:
         raise ZsError(f"{ent.noun}「{data['name']}」已存在（编号 {exists[0]}）：修改请用 zs {ent.command} edit")
+    from .db import now
+
     ts = now()
     data.update(created_at=ts, updated_at=ts)
     cols = list(data)
@@ -164,6 +169,8 @@ def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
     current = get(db, ent, str(row_id))
     changed = {k: v for k, v in data.items() if current.get(k) != v}
     if changed:
+        from .db import now
+
         changed["updated_at"] = now()
         sets = ", ".join(f"{k} = ?" for k in changed)
         db.conn.execute(f"UPDATE {ent.table} SET {sets} WHERE id = ?", [*changed.values(), row_id])

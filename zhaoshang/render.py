@@ -12,15 +12,16 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 FORMATS = ("table", "json", "csv", "tsv", "yaml")
 MAX_CELL = 40  # display columns per table cell before it is cut with …
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
+    """A column of a listing.  (NamedTuples, not dataclasses, here: every command imports
+    this module, and a dataclass costs about a millisecond of start-up to make.)"""
+
     key: str
     header: str
     align: str = "left"  # left | right
@@ -30,8 +31,7 @@ class Column:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A laid-out table: its text and the columns left out to fit the width asked for."""
 
     text: str
@@ -39,18 +39,25 @@ class Table:
 
 
 # East Asian wide and full-width ranges (what terminals draw two columns wide)
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+_WIDE_RANGES = (
+    "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
 )
-#: a character that is neither ASCII nor a wide character of the BMP (each of those is 3
-#: bytes in UTF-8, so a text of only the two has width (bytes + characters) / 2)
-_ODD = re.compile(
-    "[^\x00-\x7f\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
-)
-_ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f]")
+
+
+class _Patterns:
+    """The width patterns, compiled on first use (compiling them costs ~5 ms, which a
+    command that prints no table — ``zs --help`` — should not pay)."""
+
+    def __init__(self) -> None:
+        self.wide = re.compile(f"[{_WIDE_RANGES}\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]")
+        #: a character that is neither ASCII nor a wide character of the BMP (each of those
+        #: is 3 bytes in UTF-8, so a text of only the two has width (bytes + characters) / 2)
+        self.odd = re.compile(f"[^\x00-\x7f{_WIDE_RANGES}]")
+        self.zero = re.compile("[\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f]")
+
+
+_PATTERNS: _Patterns | None = None
 
 
 # Control characters shown inert (a title from a county's sheet may hold ESC[2J or an OSC
@@ -69,9 +76,11 @@ def width(text: str) -> int:
     """Display width: wide and full-width characters count two, combining marks none."""
     if text.isascii():
         return len(text)
-    if _ODD.search(text) is None:  # ASCII and wide BMP characters only (most Chinese text)
+    global _PATTERNS
+    pat = _PATTERNS or (_PATTERNS := _Patterns())
+    if pat.odd.search(text) is None:  # ASCII and wide BMP characters only (most Chinese text)
         return (len(text.encode("utf-8")) + len(text)) // 2
-    return len(text) + len(_WIDE.findall(text)) - len(_ZERO.findall(text))
+    return len(text) + len(pat.wide.findall(text)) - len(pat.zero.findall(text))
 
 
 def clip(text: str, limit: int = MAX_CELL) -> str:
@@ -161,17 +170,25 @@ def layout(
     return Table(text, plan.hidden)
 
 
-@dataclass(frozen=True)
 class Plan:
     """The shape of a table measured on some of its rows: the columns kept and their
     widths.  A table too long to hold is planned on its first rows and then written a
     batch at a time (:meth:`body`); a later cell wider than its column pushes the rest of
     its line to the right instead of being cut."""
 
-    columns: tuple[Column, ...]
-    sizes: tuple[int, ...]
-    hidden: tuple[Column, ...] = ()
-    display: dict[str, Any] | None = None
+    __slots__ = ("columns", "display", "hidden", "sizes")
+
+    def __init__(
+        self,
+        columns: tuple[Column, ...],
+        sizes: tuple[int, ...],
+        hidden: tuple[Column, ...] = (),
+        display: dict[str, Any] | None = None,
+    ) -> None:
+        self.columns = columns
+        self.sizes = sizes
+        self.hidden = hidden
+        self.display = display
 
     @classmethod
     def of(
