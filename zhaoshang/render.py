@@ -241,7 +241,7 @@ def _cells(
             values = [fmt[c.key](r) for r in rows]
         else:
             key = c.key
-            values = [v if type(v) is str else _cell(v) for v in [r.get(key) for r in rows]]
+            values = [v if type(v) is str else "" if v is None else _cell(v) for v in [r.get(key) for r in rows]]
         cols.append(_column(values))
     return cols
 

@@ -168,6 +168,10 @@ def overview(
             total, red, n_items = found.tally[name]
             shown = keys if per_group is None else keys[:per_group]
             warnings = [_warning(found.hits.pop(k), found) for k in shown]  # (pop: freed once built)
+            for k in keys[len(shown) :]:
+                found.hits.pop(k, None)
+            for w in warnings:  # an item's warnings are all in its one group: its text is done
+                found.facts.pop(w.id, None)
             groups.append(Group(name, red, total - red, n_items, warnings, total))
         others = [Group(name, red, total - red, n_items, [], total) for name, (total, red, n_items) in theirs.items()]
         total_red = sum(g.red for g in groups)
@@ -363,6 +367,7 @@ def _scan(
     named: dict[str | None, list[str]] = {None: _EMPTY}
     hits_of = found.hits
     listed, tally, other = found.listed, found.tally, found.other
+    heaps: dict[str, list[tuple[int, _Hit]]] = {}
     by_owner = group == "owner"
     # key = ((yellow << OVER_BITS | top - over) << id_bits | id - low_id) << 2 | type order
     id_shift = found.id_bits + 2
@@ -461,23 +466,33 @@ def _scan(
         t = tally.get(mine_g)
         if t is None:
             tally[mine_g] = [len(keys), red, 1]
-            kept = listed[mine_g] = []
         else:
             t[0] += len(keys)
             t[1] += red
             t[2] += 1
-            kept = listed[mine_g]
-        if keep is None or odd:  # every key (odd: keys do not sort right, keep the rest)
-            kept += [-k for k in keys]
-            continue
-        # the group's worst ``keep`` as a heap of negated keys: its top is the least bad kept
-        for k in keys:
-            if len(kept) < keep:
-                heappush(kept, -k)
-            elif k < -kept[0]:
-                del hits_of[-heapreplace(kept, -k)]
+        if keep is None:  # every key, its hit in ``hits``
+            if mine_g in listed:
+                listed[mine_g] += [-k for k in keys]
             else:
-                del hits_of[k]
+                listed[mine_g] = [-k for k in keys]
+            continue
+        # the group's worst ``keep`` as a heap of (negated key, hit): its top is the least bad
+        # kept; the hit leaves ``hits`` (which so never grows past one item's warnings)
+        heap = heaps.get(mine_g)
+        if heap is None:
+            heap = heaps[mine_g] = []
+        for k in keys:
+            entry = (-k, hits_of.pop(k))
+            if odd:  # keys do not sort right: keep the rest as they come
+                heap.append(entry)
+            elif len(heap) < keep:
+                heappush(heap, entry)
+            elif k < -heap[0][0]:
+                heapreplace(heap, entry)
+    for name, entries in heaps.items():
+        for negated, hit in entries:
+            hits_of[-negated] = hit
+        listed[name] = [negated for negated, _ in entries]
     found.n_items = n_items
     found.odd = odd
     if slim:
@@ -491,12 +506,13 @@ def _read_facts(db: Database, found: _Found) -> None:
 
     ids = sorted({hit[5][0] for hit in found.hits.values()})
     facts = found.facts
+    same: dict[str | None, str | None] = {}  # statuses and owners repeat: one string each
     for start in range(0, len(ids), 50_000):
         chunk = json.dumps(ids[start : start + 50_000])
         for item_id, title, status, owner in db.conn.execute(
             "SELECT id, title, status, owner FROM items WHERE id IN (SELECT value FROM json_each(?))", (chunk,)
         ):
-            facts[item_id] = (title, status, owner)
+            facts[item_id] = (title, same.setdefault(status, status) or status, same.setdefault(owner, owner))
 
 
 _NONE: tuple[None, None] = (None, None)
