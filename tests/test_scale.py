@@ -371,3 +371,37 @@ def test_warn_overview_keeps_the_worst_of_each_group(generated: Path, per_group:
             ]
     finally:
         db.close()
+
+
+def test_warn_json_and_csv_stream_every_warning_in_order(generated: Path, tmp_path: Path) -> None:
+    """``warn -f json`` / ``-f csv`` are written as the warnings are built: the same records,
+    in the same order, as :func:`compute` gives (more than one batch of them)."""
+    import csv
+    import io
+    import json
+    from datetime import date
+
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+    from zhaoshang.pipeline import warnings
+
+    db = _db(generated)
+    try:
+        want = [w.as_dict() for w in warnings.compute(db, today=date(2026, 12, 1))]
+    finally:
+        db.close()
+    assert len(want) > BATCH
+    runner = CliRunner()
+    base = ["--db", str(generated), "warn", "--today", "2026-12-01"]
+    r = runner.invoke(app, [*base, "-f", "json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert [(g["id"], g["type"], g["light"], g["message"]) for g in got] == [
+        (w["id"], w["type"], w["light"], w["message"]) for w in want
+    ]
+    r = runner.invoke(app, [*base, "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [(int(x["id"]), x["type"]) for x in rows] == [(w["id"], w["type"]) for w in want]
+    r = runner.invoke(app, [*base, "-f", "json", "--owner", "没有这个人"])
+    assert r.exit_code == 0 and r.stdout == "[]\n"

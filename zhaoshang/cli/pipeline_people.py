@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -289,7 +289,7 @@ def warn(
         "types": core.resolve_types(type_),
     }
     if fmt is not Format.table:
-        _show_flat(core.compute(db, **filters), fmt)
+        _show_flat(core.iter_warnings(db, **filters), fmt)
         return
     # only the warnings the table lists are built (a few thousand of 100,000)
     view = core.overview(db, by=by, per_group=None if all_ else per_group, **filters)
@@ -299,8 +299,9 @@ def warn(
     _show_overview(view, by, per_group)
 
 
-def _show_flat(found: Sequence[Any], fmt: Format) -> None:
-    """``warn -f json|csv|…``: one record per warning, every field (or the --columns chosen)."""
+def _show_flat(found: Iterable[Any], fmt: Format) -> None:
+    """``warn -f json|csv|…``: one record per warning, every field (or the --columns chosen),
+    written as they are built."""
     from ..render import Column
 
     keys = [
@@ -310,9 +311,9 @@ def _show_flat(found: Sequence[Any], fmt: Format) -> None:
         )
     ]
     if fmt is Format.json:
-        _json_array([{k: d[k] for k in keys} for d in (w.as_dict() for w in found)])
+        _json_array({k: d[k] for k in keys} for d in (w.as_dict() for w in found))
         return
-    emit([w.as_dict() for w in found], [Column(k, k) for k in keys], fmt)
+    emit((w.as_dict() for w in found), [Column(k, k) for k in keys], fmt)
 
 
 def _show_overview(view: Any, by: str, per_group: int) -> None:
@@ -414,14 +415,18 @@ _WARN_KEYS = (
 )
 
 
-def _json_array(rows: Sequence[dict[str, Any]]) -> None:
-    """A JSON array with one object per line: valid JSON, and fast for 100,000 rows (the
-    C encoder; an indented dump goes through the slow pure-Python one)."""
+def _json_array(rows: Iterable[dict[str, Any]]) -> None:
+    """A JSON array with one object per line: valid JSON, fast for 100,000 rows (the C
+    encoder; an indented dump goes through the slow pure-Python one), written a batch of
+    rows at a time."""
     import json
 
+    from ..render import batches
+
     stream = out()
-    if not rows:
-        stream.write("[]\n")
-        return
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    stream.write("[\n  " + ",\n  ".join(map(dumps, rows)) + "\n]\n")
+    lead = "[\n  "
+    for batch in batches(rows):
+        stream.write(lead + ",\n  ".join(map(dumps, batch)))
+        lead = ",\n  "
+    stream.write("[]\n" if lead.startswith("[") else "\n]\n")

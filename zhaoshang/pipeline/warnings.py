@@ -118,12 +118,49 @@ def compute(
 
     Written for 100,000 items: one query fetches each open item with the date it entered
     its status and its latest activity; dates are compared as day numbers."""
+    return list(
+        iter_warnings(
+            db,
+            today=today,
+            kind=kind,
+            chain=chain,
+            unit=unit,
+            owner=owner,
+            leader=leader,
+            min_light=min_light,
+            types=types,
+            ids=ids,
+        )
+    )
+
+
+def iter_warnings(
+    db: Database,
+    *,
+    today: date,
+    kind: str | None = None,
+    chain: str | None = None,
+    unit: str | None = None,
+    owner: str | None = None,
+    leader: str | None = None,
+    min_light: str | None = None,
+    types: Iterable[str] | None = None,
+    ids: Sequence[int] | None = None,
+) -> Iterator[Warning]:
+    """:func:`compute` as a stream: the items are checked (and bad filters refused) when it
+    is called; each warning is built as it is read and its hit freed, so a caller that
+    writes them out as they come never holds them all."""
     where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader, ids=ids)
     with _no_gc():
         found = _scan(db, where, params, today, _wanted(types), min_light, group=None)
         order = found.ordered(list(found.hits))
+
+    def build() -> Iterator[Warning]:
         hits = found.hits
-        return [_warning(hits.pop(k), found) for k in order]  # (pop: each hit freed once built)
+        for k in order:
+            yield _warning(hits.pop(k), found)  # (pop: each hit freed once built)
+
+    return build()
 
 
 @dataclass
@@ -653,4 +690,4 @@ def counts(warnings: Sequence[Warning]) -> dict[str, int]:
     }
 
 
-__all__ = ["TYPES", "Group", "Overview", "Warning", "compute", "counts", "group_by", "overview"]
+__all__ = ["TYPES", "Group", "Overview", "Warning", "compute", "counts", "group_by", "iter_warnings", "overview"]
