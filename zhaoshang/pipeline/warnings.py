@@ -420,7 +420,7 @@ def _scan(
     # of the table shown, not of the rows read
     slim = keep is not None
     canon: dict[str, str] = {}
-    for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted):
+    for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted, titles=not slim):
         item_id, kind_key, status, due, created, entered, act_date, next_date, title, own, chain_id, unit_id, raw = row
         entered = entered or created
         c_leaders = by_chain.get(chain_id) or _EMPTY
@@ -584,11 +584,13 @@ def _open_items(
     today: date,
     limits: dict[tuple[str, str], tuple[int | None, int | None]],
     wanted: set[str],
+    titles: bool = True,
 ) -> Iterable[tuple[Any, ...]]:
     """Open items that may be late: id, kind, status, due, created, entered (latest status
-    change), latest activity's date and next date, title, owner, chain id, unit id, leader
-    field.  The SQL keeps only items past at least one cut-off date, so the text columns of
-    items within their limits never reach Python; the exact check is done by the caller."""
+    change), latest activity's date and next date, title (NULL without ``titles``: read
+    later for the few kept), owner, chain id, unit id, leader field.  The SQL keeps only
+    items past at least one cut-off date, so the text columns of items within their limits
+    never reach Python; the exact check is done by the caller."""
     leader_kinds = kinds_with(db, "leader")
     if leader_kinds:
         cases = " ".join(
@@ -619,7 +621,8 @@ def _open_items(
         f"{leader} FROM ("
         "SELECT i.id, i.kind, i.status, i.due, substr(i.created_at, 1, 10) AS created, "
         "coalesce((SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), substr(i.created_at, 1, 10)) "
-        "AS entered, a.date AS act, a.next_date AS nxt, i.title, i.owner, i.chain_id, i.unit_id "
+        f"AS entered, a.date AS act, a.next_date AS nxt, {'i.title' if titles else 'NULL AS title'}, "
+        "i.owner, i.chain_id, i.unit_id "
         "FROM items i LEFT JOIN activities a ON a.id = ("
         "SELECT b.id FROM activities b WHERE b.item_id = i.id ORDER BY b.date DESC, b.id DESC LIMIT 1) "
         # LIMIT -1 keeps the subquery from being flattened into the outer query, which would
