@@ -177,18 +177,18 @@ def _expand(db: Database, r: Range, *, item_id: int | None = None, limit: int | 
     return out
 
 
+def _scope(command_id: int, item_id: int | None) -> tuple[str, tuple[Any, ...]]:
+    """The ``changes`` rows of one command (about one item when ``item_id``)."""
+    if item_id is None:
+        return "command_id = ?", (command_id,)
+    return "command_id = ? AND item_id = ?", (command_id, item_id)
+
+
 def _command_changes(
     db: Database, command_id: int, *, item_id: int | None = None, limit: int | None = None
 ) -> list[Change]:
     """What one command changed (about ``item_id`` when given), in order, ranges row by row."""
-    where, params = (
-        ("command_id = ?", (command_id,))
-        if item_id is None
-        else (
-            "command_id = ? AND item_id = ?",
-            (command_id, item_id),
-        )
-    )
+    where, params = _scope(command_id, item_id)
     found = _per_row(db, where, params, limit)
     ranges = _ranges(db, command_id)
     if not ranges:
@@ -212,14 +212,7 @@ def _entry(db: Database, cid: int) -> CommandEntry:
 
 
 def _count(db: Database, command_id: int, item_id: int | None = None) -> dict[tuple[str, str], int]:
-    where, params = (
-        ("command_id = ?", (command_id,))
-        if item_id is None
-        else (
-            "command_id = ? AND item_id = ?",
-            (command_id, item_id),
-        )
-    )
+    where, params = _scope(command_id, item_id)
     rows = db.conn.execute(
         f"SELECT tbl, action, count(*) FROM changes WHERE {where} AND last_row_id IS NULL GROUP BY tbl, action",
         params,

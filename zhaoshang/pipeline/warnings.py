@@ -100,38 +100,13 @@ def resolve_light(text: str | None) -> str | None:
     raise ZsError(f"信号灯「{text.strip()}」不可用：red（红灯）或 yellow（黄灯，含红灯以上）")
 
 
-def compute(
-    db: Database,
-    *,
-    today: date,
-    kind: str | None = None,
-    chain: str | None = None,
-    unit: str | None = None,
-    owner: str | None = None,
-    leader: str | None = None,
-    min_light: str | None = None,
-    types: Iterable[str] | None = None,
-    ids: Sequence[int] | None = None,
-) -> list[Warning]:
+def compute(db: Database, **filters: Any) -> list[Warning]:
     """Every warning on open items as of ``today``, worst first (red before yellow, then by
-    days over the limit).  ``min_light`` = red keeps the red ones only.
+    days over the limit), as a list; the filters are those of :func:`iter_warnings`.
 
     Written for 100,000 items: one query fetches each open item with the date it entered
     its status and its latest activity; dates are compared as day numbers."""
-    return list(
-        iter_warnings(
-            db,
-            today=today,
-            kind=kind,
-            chain=chain,
-            unit=unit,
-            owner=owner,
-            leader=leader,
-            min_light=min_light,
-            types=types,
-            ids=ids,
-        )
-    )
+    return list(iter_warnings(db, **filters))
 
 
 def iter_warnings(
@@ -147,9 +122,10 @@ def iter_warnings(
     types: Iterable[str] | None = None,
     ids: Sequence[int] | None = None,
 ) -> Iterator[Warning]:
-    """:func:`compute` as a stream: the items are checked (and bad filters refused) when it
-    is called; each warning is built as it is read and its hit freed, so a caller that
-    writes them out as they come never holds them all."""
+    """Every warning on open items as of ``today``, worst first, as a stream: the items
+    are checked (and bad filters refused) when it is called; each warning is built as it is
+    read and its hit freed, so a caller that writes them out as they come never holds them
+    all.  ``min_light`` = red keeps the red ones only."""
     where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader, ids=ids)
     with _no_gc():
         found = _scan(db, where, params, today, _wanted(types), min_light, group=None)
