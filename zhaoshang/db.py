@@ -301,6 +301,34 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
 
 
+def drop_history_triggers(conn: sqlite3.Connection, table: str) -> bool:
+    """Drop the history triggers of ``table`` (for a bulk write recorded as a range); True
+    when it had any — to be put back with :func:`install_history_triggers`."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+            "AND name LIKE 'hist\\_%' ESCAPE '\\'",
+            (table,),
+        )
+    ]
+    for n in names:
+        conn.execute(f'DROP TRIGGER "{n}"')
+    return bool(names)
+
+
+def record_range(
+    conn: sqlite3.Connection, command_id: int, table: str, action: str, first: int, last: int, n_rows: int
+) -> None:
+    """Record rows ``first``..``last`` of ``table`` (``n_rows`` of them) as inserted or
+    deleted at once by ``command_id``: one change, no copy of each row (schema v5)."""
+    conn.execute(
+        "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new, last_row_id, n_rows) "
+        "VALUES (?, ?, ?, NULL, ?, NULL, NULL, ?, ?)",
+        (command_id, table, first, action, last, n_rows),
+    )
+
+
 def install_history_triggers(conn: sqlite3.Connection, table: str) -> None:
     """(Re)create the insert/update/delete triggers that copy rows of ``table`` into
     ``changes`` under the current command (the newest row of ``commands``)."""

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .db import Database, install_history_triggers
+from .db import Database, drop_history_triggers, install_history_triggers, record_range
 from .errors import NotFoundError, ZsError
 from .search import reindex
 
@@ -355,27 +355,14 @@ def _delete_range(db: Database, r: Range) -> int:
     """Delete a range of inserted rows, recorded as one change of the undo (not a JSON copy
     of each row: an undone import cannot be restored row by row, only imported again)."""
     assert db.current is not None
-    names = [
-        row[0]
-        for row in db.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
-            "AND name LIKE 'hist\\_%' ESCAPE '\\'",
-            (r.table,),
-        )
-    ]
-    for n in names:
-        db.conn.execute(f'DROP TRIGGER "{n}"')
+    paused = drop_history_triggers(db.conn, r.table)
     try:
         cur = db.conn.execute(f'DELETE FROM "{r.table}" WHERE rowid BETWEEN ? AND ?', (r.first, r.last))
         n_rows = max(cur.rowcount, 0)
     finally:
-        if names:
+        if paused:
             install_history_triggers(db.conn, r.table)
-    db.conn.execute(
-        "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new, last_row_id, n_rows) "
-        "VALUES (?, ?, ?, NULL, 'delete', NULL, NULL, ?, ?)",
-        (db.current.id, r.table, r.first, r.last, n_rows),
-    )
+    record_range(db.conn, db.current.id, r.table, "delete", r.first, r.last, n_rows)
     return n_rows
 
 
@@ -404,7 +391,7 @@ def _revert(db: Database, ch: Change) -> None:
 
 
 def _existing_columns(db: Database, table: str, row: dict[str, Any]) -> list[str]:
-    have = {r[1] for r in db.conn.execute(f'PRAGMA table_info("{table}")')}
+    have = set(_table_columns(db, table))
     return [c for c in row if c in have]
 
 

@@ -20,31 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..db import Database, install_history_triggers
-
-
-def _triggers(db: Database, table: str) -> list[str]:
-    return [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
-            "AND name LIKE 'hist\\_%' ESCAPE '\\'",
-            (table,),
-        )
-    ]
-
-
-def _columns(db: Database, table: str) -> list[str]:
-    return [r[1] for r in db.conn.execute(f'PRAGMA table_info("{table}")')]
+from ..db import Database, drop_history_triggers, install_history_triggers, record_range
 
 
 class PausedHistory:
     """History triggers dropped for a run of bulk inserts that spans many batches.
 
     :meth:`pause` drops the triggers of tables about to receive inserts, :meth:`record`
-    writes the ``changes`` rows the triggers would have written for a range of rowids (one
-    set-based statement, no Python per row: it may run on the import's writer thread), and
-    :meth:`resume` puts the triggers back before anything but inserts happens."""
+    notes each run of new rowids (it may run on the import's writer thread), and
+    :meth:`resume` writes them as one range change per run and puts the triggers back
+    before anything but inserts happens."""
 
     def __init__(self, db: Database) -> None:
         if db.current is None:
@@ -60,11 +45,8 @@ class PausedHistory:
         for t in tables:
             if t in self.tables:
                 continue
-            names = _triggers(self.db, t)
-            for n in names:
-                self.db.conn.execute(f'DROP TRIGGER "{n}"')
             self.tables.add(t)
-            if names:
+            if drop_history_triggers(self.db.conn, t):
                 self.dropped.add(t)
 
     def record(self, table: str, first: int, last: int) -> None:
@@ -86,11 +68,9 @@ class PausedHistory:
 
     def resume(self) -> None:
         for table, runs in self.ranges.items():
-            self.db.conn.executemany(
-                "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new, last_row_id, n_rows) "
-                "VALUES (?, ?, ?, NULL, 'insert', NULL, NULL, ?, ?)",
-                [(self.command_id, table, first, last, n) for first, last, n in runs if n],
-            )
+            for first, last, n in runs:
+                if n:
+                    record_range(self.db.conn, self.command_id, table, "insert", first, last, n)
         self.ranges.clear()
         for t in sorted(self.dropped):
             install_history_triggers(self.db.conn, t)

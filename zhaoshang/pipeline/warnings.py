@@ -17,7 +17,6 @@ turns yellow on day 31 and red on day 61.
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -293,15 +292,6 @@ class _Found:
         keys.sort(key=worst)
         return keys
 
-    def reds(self, keys: list[int], *, ordered: bool = True) -> int:
-        if self.odd:
-            hits = self.hits
-            return sum(1 for k in keys if hits[k][1] > 2 * hits[k][2])
-        if ordered:
-            return bisect_left(keys, self.yellow)
-        yellow = self.yellow
-        return sum(1 for k in keys if k < yellow)
-
 
 def _warning(hit: _Hit, found: _Found) -> Warning:
     order, elapsed, limit, since, deadline, item = hit
@@ -469,31 +459,20 @@ def _scan(
             if hit[1] > 2 * hit[2]:  # red: more than twice the days allowed
                 red += 1
         mine_g, theirs_g = (own or NOBODY, lead or NOBODY) if by_owner else (lead or NOBODY, own or NOBODY)
-        t = other.get(theirs_g)
-        if t is None:
-            other[theirs_g] = [len(keys), red, 1]
-        else:
-            t[0] += len(keys)
-            t[1] += red
-            t[2] += 1
-        t = tally.get(mine_g)
-        if t is None:
-            tally[mine_g] = [len(keys), red, 1]
-        else:
-            t[0] += len(keys)
-            t[1] += red
-            t[2] += 1
-        if keep is None:  # every key, its hit in ``hits``
-            if mine_g in listed:
-                listed[mine_g] += [-k for k in keys]
+        for counts, name in ((other, theirs_g), (tally, mine_g)):  # [warnings, red ones, items]
+            t = counts.get(name)
+            if t is None:
+                counts[name] = [len(keys), red, 1]
             else:
-                listed[mine_g] = [-k for k in keys]
+                t[0] += len(keys)
+                t[1] += red
+                t[2] += 1
+        if keep is None:  # every key, its hit in ``hits``
+            listed.setdefault(mine_g, []).extend(-k for k in keys)
             continue
         # the group's worst ``keep`` as a heap of (negated key, hit): its top is the least bad
         # kept; the hit leaves ``hits`` (which so never grows past one item's warnings)
-        heap = heaps.get(mine_g)
-        if heap is None:
-            heap = heaps[mine_g] = []
+        heap = heaps.setdefault(mine_g, [])
         for k in keys:
             entry = (-k, hits_of.pop(k))
             if odd:  # keys do not sort right: keep the rest as they come
