@@ -65,6 +65,41 @@ def test_a_table_of_one_batch_is_laid_out_as_before(rows: list[dict[str, Any]]) 
         assert render.width(line) <= sum(plan.sizes) + 2 * (len(plan.sizes) - 1)
 
 
+def _reference_line(plan: Plan, r: dict[str, Any]) -> str:
+    """A table line as the plain definition gives it: each cell made inert, clipped past
+    20 characters (or holding a line break), measured and padded to its column."""
+    cells = []
+    for c, size in zip(plan.columns, plan.sizes, strict=True):
+        v = r.get(c.key)
+        text = "" if v is None else "、".join(v) if isinstance(v, list) else str(v)
+        t = render.inert(text)
+        t, w = render.clip_measured(t) if len(t) > 20 or "\n" in t else (t, render.width(t))
+        cells.append(" " * (size - w) + t if c.align == "right" else t + " " * (size - w))
+    return "  ".join(cells).rstrip()
+
+
+whole_row = st.fixed_dictionaries(
+    {
+        "id": st.integers(1, 10**7),
+        "title": st.one_of(cell_text, st.text(alphabet="铜箔光伏ab", min_size=15, max_size=45)),
+        "n": st.one_of(st.none(), st.integers(-(10**9), 10**9)),
+        "tags": st.one_of(st.none(), st.lists(cell_text, max_size=3)),
+    }
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(whole_row, min_size=1, max_size=30), st.lists(whole_row, max_size=30))
+def test_every_batch_is_padded_as_the_plain_definition_says(
+    first: list[dict[str, Any]], later: list[dict[str, Any]]
+) -> None:
+    """The plan keeps padded cells from batch to batch: a later batch (and the same batch
+    again, from the kept cells) is laid out exactly as cell-by-cell padding would."""
+    plan = Plan.of(first, COLS)
+    for batch in (first, later, first, later + first):
+        assert plan.body(batch) == "".join(_reference_line(plan, r) + "\n" for r in batch)
+
+
 def test_later_batches_keep_the_widths_and_are_never_cut() -> None:
     first = [{"id": i, "title": "铜箔", "n": 1, "tags": None} for i in range(1, 4)]
     later = [{"id": 123456, "title": "年产5万吨高纯铜箔生产线", "n": 10**9, "tags": ["甲"]}]

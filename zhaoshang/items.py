@@ -298,14 +298,17 @@ def _records(db: Database, cur: sqlite3.Cursor, names: Sequence[str], kind: Kind
     keys = [{"chain_id": "chain", "unit_id": "unit"}.get(n, n) for n in names]
     chains = dict(db.conn.execute("SELECT id, name FROM chains")) if "chain_id" in names else {}
     units = dict(db.conn.execute("SELECT id, name FROM units")) if "unit_id" in names else {}
+    at = {n: i for i, n in enumerate(names)}
+    kind_at, chain_at, unit_at = at["kind"], at.get("chain_id"), at.get("unit_id")
+    chain_name, unit_name = chains.__getitem__, units.get
     for row in cur:
         rec: Record = dict(zip(keys, row, strict=True))
-        if rec["kind"] not in known:
+        if row[kind_at] not in known:
             rec["kind"] = db.defs.kind_by_key(rec["kind"]).key
-        if chains:
-            rec["chain"] = chains[rec["chain"]]
-        if "unit" in rec and rec["unit"] is not None:
-            rec["unit"] = units.get(rec["unit"])
+        if chain_at is not None:
+            rec["chain"] = chain_name(row[chain_at])
+        if unit_at is not None and row[unit_at] is not None:
+            rec["unit"] = unit_name(row[unit_at])
         for key, f in convert:
             value = rec[key]
             if value is not None:

@@ -123,21 +123,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _measure(v: str) -> tuple[str, int]:
+    """A cell as shown (control characters inert, clipped) and its width."""
+    t = v if v.isprintable() else inert(v)
+    if len(t) > MAX_CELL // 2 or "\n" in t:
+        return clip_measured(t)
+    return t, (len(t) if t.isascii() else width(t))
+
+
 def _column(values: list[str]) -> list[tuple[str, int]]:
     """Clip a column's cells and measure them (the hot path of big tables: repeated
     values such as chain names and statuses are measured once)."""
-    half = MAX_CELL // 2
     seen: dict[str, tuple[str, int]] = {}
     out: list[tuple[str, int]] = []
     add = out.append
     for v in values:
         hit = seen.get(v)
         if hit is None:
-            t = v if v.isprintable() else inert(v)
-            if len(t) > half or "\n" in t:
-                hit = seen[v] = clip_measured(t)
-            else:
-                hit = seen[v] = (t, len(t) if t.isascii() else width(t))
+            hit = seen[v] = _measure(v)
         add(hit)
     return out
 
@@ -176,7 +179,7 @@ class Plan:
     batch at a time (:meth:`body`); a later cell wider than its column pushes the rest of
     its line to the right instead of being cut."""
 
-    __slots__ = ("columns", "display", "hidden", "sizes")
+    __slots__ = ("columns", "display", "hidden", "padded", "sizes")
 
     def __init__(
         self,
@@ -189,6 +192,7 @@ class Plan:
         self.sizes = sizes
         self.hidden = hidden
         self.display = display
+        self.padded: list[dict[str, str]] | None = None
 
     @classmethod
     def of(
@@ -218,16 +222,53 @@ class Plan:
         return head + "\n" + "  ".join("─" * s for s in self.sizes) + "\n"
 
     def body(self, rows: Sequence[dict[str, Any]]) -> str:
-        """``rows`` as lines of this table."""
+        """``rows`` as lines of this table.  Each column keeps its padded cells (up to
+        :data:`PADDED` of them) from batch to batch: the chains, statuses and owners of a
+        long listing are measured and padded once, not once per row."""
         if not rows:
             return ""
+        fmt = self.display or {}
+        if self.padded is None:
+            self.padded = [{} for _ in self.columns]
         padded = []
-        for cells, size, c in zip(_cells(rows, self.columns, self.display), self.sizes, self.columns, strict=True):
-            if c.align == "right":
-                padded.append([" " * (size - w) + t for t, w in cells])
+        global _PATTERNS
+        odd = (_PATTERNS or (_PATTERNS := _Patterns())).odd.search
+        half = MAX_CELL // 2
+        for c, size, cache in zip(self.columns, self.sizes, self.padded, strict=True):
+            if c.key in fmt:
+                get = fmt[c.key]
+                values = [get(r) for r in rows]
             else:
-                padded.append([t + " " * (size - w) for t, w in cells])
+                key = c.key
+                values = [r.get(key) for r in rows]
+            right = c.align == "right"
+            out: list[str] = []
+            add = out.append
+            for v in values:
+                text = v if type(v) is str else "" if v is None else str(v) if type(v) is int else _cell(v)
+                cell = cache.get(text)
+                if cell is None:
+                    # _measure inlined for the usual cell: short, printable, ASCII or CJK
+                    if len(text) <= half and text.isprintable():
+                        t = text
+                        if t.isascii():
+                            w = len(t)
+                        elif odd(t) is None:
+                            w = (len(t.encode("utf-8")) + len(t)) // 2
+                        else:
+                            w = width(t)
+                    else:
+                        t, w = _measure(text)
+                    cell = (" " * (size - w) + t) if right else (t + " " * (size - w))
+                    if len(cache) < PADDED:
+                        cache[text] = cell
+                add(cell)
+            padded.append(out)
         return "\n".join("  ".join(parts).rstrip() for parts in zip(*padded, strict=True)) + "\n"
+
+
+#: padded cells a :class:`Plan` keeps per column between batches (memory stays bounded)
+PADDED = 4096
 
 
 def _cells(
