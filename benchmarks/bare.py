@@ -213,14 +213,14 @@ def search(db: str, word: str) -> int:
 
 def open_items(db: str) -> int:
     """What every warning is computed from: each open item with the date it entered its
-    status and its latest contact (counted, not printed: zs warn prints a few of them)."""
+    status, its latest contact and next follow-up, from the same table zs warn reads them
+    from (item_dates, schema v6) — read into Python and counted, not printed (zs warn
+    prints a few of them)."""
     conn = sqlite3.connect(db)
     n = 0
     for _ in conn.execute(
-        "SELECT i.id, i.kind, i.status, i.due, i.owner, "
-        "(SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), "
-        "(SELECT max(a.date) FROM activities a WHERE a.item_id = i.id) "
-        "FROM items i WHERE i.closed_at IS NULL"
+        "SELECT i.id, i.kind, i.status, i.due, i.owner, d.entered, d.act_date, d.next_date "
+        "FROM items i LEFT JOIN item_dates d ON d.item_id = i.id WHERE i.closed_at IS NULL"
     ):
         n += 1
     return n

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from zhaoshang.db import Database, now  # noqa: E402
+from zhaoshang.db import Database, install_item_dates, now, pause_item_dates, refresh_item_dates  # noqa: E402
 from zhaoshang.definitions import FieldDef, KindDef  # noqa: E402
 from zhaoshang.definitions import load as load_definitions  # noqa: E402
 from zhaoshang.stages import date_fields, reached_stages  # noqa: E402
@@ -266,8 +266,11 @@ def generate(
             raise SystemExit(f"「{db_path}」已有条目：请给一个新文件（或加 --force 覆盖）")
         with db.command("generate", user=USER, args=f"generate --items {n_items} --seed {seed}") as cmd:
             tracked = _drop_history_triggers(db)
+            pause_item_dates(db.conn)  # each item's latest dates: computed once, at the end
             counts = _fill(db, g, n_items, today)
             _record_history(db, cmd.id, tracked)
+            refresh_item_dates(db.conn)
+            install_item_dates(db.conn)
             if fts:
                 from zhaoshang.search import rebuild
 

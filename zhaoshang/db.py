@@ -257,6 +257,20 @@ ALTER TABLE changes ADD COLUMN n_rows INTEGER;
 CREATE INDEX changes_range ON changes(tbl, row_id) WHERE last_row_id IS NOT NULL;
 """
 
+_V6 = """
+-- each item's latest dates, derived from status_log and activities and kept by the
+-- dates_* triggers (install_item_dates): what zs warn reads instead of a lookup in both
+-- logs per item.  Not tracked in history: undo, restore and rm change the logs, and the
+-- triggers follow them.
+CREATE TABLE item_dates (
+    item_id   INTEGER PRIMARY KEY,  -- items.id (no foreign key: rows go with the item's logs)
+    entered   TEXT,                 -- the latest stage move's effective date (max status_log.date)
+    act_id    INTEGER,              -- the latest activity (latest date, then highest id)
+    act_date  TEXT,                 -- its date
+    next_date TEXT                  -- its next follow-up date
+);
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -264,6 +278,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (3, "历史只记在进行中的命令名下（不在命令内的写入被拒绝）", _V3),
     (4, "各地对可选值的叫法（同义词）", _V4),
     (5, "批量导入的新增行按行号区间记入历史，不再逐行复制", _V5),
+    (6, "每个条目最近的阶段日期和对接日期（预警直接读取）", _V6),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -363,6 +378,59 @@ def install_history_triggers(conn: sqlite3.Connection, table: str) -> None:
         f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
         f"({cmd}, '{table}', old.rowid, {item_expr.format(r='old')}, 'delete', {obj('old')}, NULL); END"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Derived dates (schema v6): each item's latest stage move and activity
+# ---------------------------------------------------------------------------------------
+
+#: the item_dates row of each item chosen by ``{where}`` (on ``i``), computed from the logs
+_ITEM_DATES = (
+    "INSERT OR REPLACE INTO item_dates(item_id, entered, act_id, act_date, next_date) "
+    "SELECT i.id, (SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), a.id, a.date, a.next_date "
+    "FROM items i LEFT JOIN activities a ON a.id = (SELECT b.id FROM activities b WHERE b.item_id = i.id "
+    "ORDER BY b.date DESC, b.id DESC LIMIT 1) WHERE {where}"
+)
+#: the tables ``item_dates`` is derived from
+DATES_TABLES = ("status_log", "activities")
+
+
+def install_item_dates(conn: sqlite3.Connection) -> None:
+    """(Re)create the triggers that keep ``item_dates`` equal to what the logs say: any
+    insert, update or delete of a stage move or an activity recomputes its item's row (two
+    index lookups), and an item's deletion removes it."""
+    for table in DATES_TABLES:
+        for action, refs in (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",))):
+            body = " ".join(
+                f"DELETE FROM item_dates WHERE item_id = {r}.item_id; "
+                + _ITEM_DATES.format(where=f"i.id = {r}.item_id")
+                + ";"
+                for r in refs
+            )
+            conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}_{action}"')
+            conn.execute(
+                f'CREATE TRIGGER "dates_{table}_{action}" AFTER {action.upper()} ON "{table}" BEGIN {body} END'
+            )
+    conn.execute('DROP TRIGGER IF EXISTS "dates_items_delete"')
+    conn.execute(
+        'CREATE TRIGGER "dates_items_delete" AFTER DELETE ON items BEGIN '
+        "DELETE FROM item_dates WHERE item_id = old.id; END"
+    )
+
+
+def pause_item_dates(conn: sqlite3.Connection) -> None:
+    """Drop the log triggers of ``item_dates`` for a bulk write of many log rows, which then
+    calls :func:`refresh_item_dates` for the items it touched and :func:`install_item_dates`
+    — same transaction (a per-row recomputation would cost seconds per 100,000 rows)."""
+    for table in DATES_TABLES:
+        for action in ("insert", "update", "delete"):
+            conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}_{action}"')
+
+
+def refresh_item_dates(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> None:
+    """Recompute ``item_dates`` for the items chosen by ``where`` (SQL on ``i``, the items
+    table; all by default).  (A deleted item's row goes with it: ``dates_items_delete``.)"""
+    conn.execute(_ITEM_DATES.format(where=where), params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -544,6 +612,9 @@ class Database:
                     ]
                 for t in tables:
                     install_history_triggers(self.conn, t)
+                if v == 6:
+                    install_item_dates(self.conn)
+                    refresh_item_dates(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {v}")
                 self.conn.execute("COMMIT")
             except BaseException:

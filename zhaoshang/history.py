@@ -14,7 +14,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .db import Database, drop_history_triggers, install_history_triggers, record_range
+from .db import (
+    DATES_TABLES,
+    Database,
+    drop_history_triggers,
+    install_history_triggers,
+    install_item_dates,
+    pause_item_dates,
+    record_range,
+    refresh_item_dates,
+)
 from .errors import NotFoundError, ZsError
 from .search import reindex
 
@@ -355,13 +364,27 @@ def _delete_range(db: Database, r: Range) -> int:
     """Delete a range of inserted rows, recorded as one change of the undo (not a JSON copy
     of each row: an undone import cannot be restored row by row, only imported again)."""
     assert db.current is not None
-    paused = drop_history_triggers(db.conn, r.table)
+    conn = db.conn
+    dated = r.table in DATES_TABLES  # their items' dates recomputed once, not per row
+    if dated:
+        pause_item_dates(conn)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS zs_dated(id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.zs_dated")
+        conn.execute(
+            f'INSERT OR IGNORE INTO temp.zs_dated SELECT item_id FROM "{r.table}" WHERE rowid BETWEEN ? AND ?',
+            (r.first, r.last),
+        )
+    paused = drop_history_triggers(conn, r.table)
     try:
-        cur = db.conn.execute(f'DELETE FROM "{r.table}" WHERE rowid BETWEEN ? AND ?', (r.first, r.last))
+        cur = conn.execute(f'DELETE FROM "{r.table}" WHERE rowid BETWEEN ? AND ?', (r.first, r.last))
         n_rows = max(cur.rowcount, 0)
     finally:
         if paused:
-            install_history_triggers(db.conn, r.table)
+            install_history_triggers(conn, r.table)
+        if dated:
+            refresh_item_dates(conn, "i.id IN (SELECT id FROM temp.zs_dated)")
+            install_item_dates(conn)
+            conn.execute("DROP TABLE temp.zs_dated")
     record_range(db.conn, db.current.id, r.table, "delete", r.first, r.last, n_rows)
     return n_rows
 

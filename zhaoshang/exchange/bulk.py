@@ -20,7 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..db import Database, drop_history_triggers, install_history_triggers, record_range
+from ..db import (
+    DATES_TABLES,
+    Database,
+    drop_history_triggers,
+    install_history_triggers,
+    install_item_dates,
+    pause_item_dates,
+    record_range,
+    refresh_item_dates,
+)
 
 
 class PausedHistory:
@@ -40,6 +49,10 @@ class PausedHistory:
         self.dropped: set[str] = set()  # whose triggers were dropped: to record and reinstall
         #: the runs of new rows per table, in order: (first, last, rows), merged while contiguous
         self.ranges: dict[str, list[tuple[int, int, int]]] = {}
+        #: the item_dates triggers are dropped too while log rows go in; the runs of new log
+        #: rows, whose items' dates :meth:`resume` recomputes at once
+        self.dates_paused = False
+        self.dated: dict[str, list[tuple[int, int]]] = {}
 
     def pause(self, tables: Sequence[str]) -> None:
         for t in tables:
@@ -48,6 +61,9 @@ class PausedHistory:
             self.tables.add(t)
             if drop_history_triggers(self.db.conn, t):
                 self.dropped.add(t)
+            if t in DATES_TABLES and not self.dates_paused:
+                pause_item_dates(self.db.conn)
+                self.dates_paused = True
 
     def record(self, table: str, first: int, last: int) -> None:
         """Note the rows of ``table`` with rowids ``first``..``last`` as inserted: every one
@@ -55,7 +71,15 @@ class PausedHistory:
         range that continues the previous one of the table extends it.  (Kept here and
         written by :meth:`resume`, on the main thread: this may run on the writer thread,
         where a change's ``lastrowid`` could be another thread's insert.)"""
-        if table not in self.dropped or first > last:
+        if first > last:
+            return
+        if table in DATES_TABLES and self.dates_paused:
+            runs_of = self.dated.setdefault(table, [])
+            if runs_of and runs_of[-1][1] + 1 == first:
+                runs_of[-1] = (runs_of[-1][0], last)
+            else:
+                runs_of.append((first, last))
+        if table not in self.dropped:
             return
         sql = f'SELECT count(*) FROM "{table}" WHERE rowid BETWEEN ? AND ?'
         n = int(self.db.conn.execute(sql, (first, last)).fetchone()[0])
@@ -72,6 +96,14 @@ class PausedHistory:
                 if n:
                     record_range(self.db.conn, self.command_id, table, "insert", first, last, n)
         self.ranges.clear()
+        if self.dates_paused:
+            for table, spans in self.dated.items():
+                for first, last in spans:
+                    touched = f'i.id IN (SELECT item_id FROM "{table}" WHERE rowid BETWEEN ? AND ?)'
+                    refresh_item_dates(self.db.conn, touched, (first, last))
+            install_item_dates(self.db.conn)
+            self.dated.clear()
+            self.dates_paused = False
         for t in sorted(self.dropped):
             install_history_triggers(self.db.conn, t)
         self.tables.clear()

@@ -575,13 +575,12 @@ def _open_items(
         "SELECT id, kind, status, due, created, entered, act, nxt, title, owner, chain_id, unit_id, "
         f"{leader} FROM ("
         "SELECT i.id, i.kind, i.status, i.due, substr(i.created_at, 1, 10) AS created, "
-        "coalesce((SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), substr(i.created_at, 1, 10)) "
-        f"AS entered, a.date AS act, a.next_date AS nxt, {'i.title' if titles else 'NULL AS title'}, "
-        "i.owner, i.chain_id, i.unit_id "
-        "FROM items i LEFT JOIN activities a ON a.id = ("
-        "SELECT b.id FROM activities b WHERE b.item_id = i.id ORDER BY b.date DESC, b.id DESC LIMIT 1) "
+        "coalesce(d.entered, substr(i.created_at, 1, 10)) AS entered, d.act_date AS act, d.next_date AS nxt, "
+        f"{'i.title' if titles else 'NULL AS title'}, i.owner, i.chain_id, i.unit_id "
+        # item_dates: each item's latest stage move and activity, kept by triggers (db.py)
+        "FROM items i LEFT JOIN item_dates d ON d.item_id = i.id "
         # LIMIT -1 keeps the subquery from being flattened into the outer query, which would
-        # look up the latest status change once per condition that uses it
+        # compute the entered date once per condition that uses it
         f"WHERE {' AND '.join(where)} LIMIT -1) x WHERE {' OR '.join(late)}",
         [*params, *late_params],
     )
