@@ -192,6 +192,45 @@ def test_zs_list_streams_what_the_whole_list_shows(generated: Path, tmp_path: Pa
     assert [int(line[:widest]) for line in lines[2:]] == [d["id"] for d in data]
 
 
+def test_notes_and_funds_stream_what_their_lists_hold(generated: Path, tmp_path: Path) -> None:
+    """zs notes and zs funds write their rows as they read them: the same records as the
+    core's lists (more than one batch of them), and the funds table's 合计 is the lists'."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+    from zhaoshang.pipeline import activities, funds
+
+    runner = CliRunner()
+    handle = _db(generated)
+    try:
+        notes = activities.list_notes(handle)
+        per_project = funds.by_project(handle)
+        total = funds.totals(per_project)
+    finally:
+        handle.close()
+    assert len(notes) > BATCH and per_project
+    r = runner.invoke(app, ["--db", str(generated), "notes", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    shown = json.loads(r.stdout)
+    keys = list(shown[0])  # the columns the listing shows
+    assert shown == json.loads(json.dumps([{k: n[k] for k in keys} for n in notes], default=str))
+    r = runner.invoke(app, ["--db", str(generated), "notes"])
+    assert r.exit_code == 0 and f"共 {len(notes)} 条对接记录" in r.stderr
+    assert len(r.stdout.splitlines()) == len(notes) + 2
+    r = runner.invoke(app, ["--db", str(generated), "funds", "-f", "json"])
+    shown = json.loads(r.stdout)
+    keys = list(shown[0])
+    assert shown == json.loads(json.dumps([{k: p[k] for k in keys} for p in per_project], default=str))
+    r = runner.invoke(app, ["--db", str(generated), "funds", "--columns", "title,months,domestic,foreign_usd"])
+    assert r.exit_code == 0 and f"共 {len(per_project)} 个项目" in r.stderr
+    last = r.stdout.splitlines()[-1].split()
+    months = sum(p["months"] for p in per_project)
+    assert last[:2] == ["合计", str(months)]
+    assert [float(x.replace(",", "")) for x in last[2:4]] == pytest.approx([total["domestic"], total["foreign_usd"]])
+
+
 # ---------------------------------------------------------------------------------------
 # search: one pass, stopped early
 # ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Each parses its options, calls one core function in :mod:`zhaoshang.pipeline` an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -120,7 +121,7 @@ def notes(
     from ..render import Column
 
     db = state(ctx).open()
-    found = activities.list_notes(
+    found = activities.iter_notes(
         db, item_id=item_id, since=since, until=until, type=type_, chain=chain, unit=unit, user=by, limit=limit
     )
     cols = [
@@ -134,9 +135,9 @@ def notes(
         Column("next_date", "下次跟进"),
         Column("user", "记录人"),
     ]
-    emit(found, cols, fmt)
+    count = emit(found, cols, fmt)
     if fmt is Format.table:
-        say(f"共 {len(found)} 条对接记录")
+        say(f"共 {count} 条对接记录")
 
 
 # ---------------------------------------------------------------------------------------
@@ -221,11 +222,11 @@ def funds(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """到位资金按项目汇总：国内资金（万元）、外资（万美元）分列合计，不换算。"""
-    from ..pipeline.funds import by_project, totals
+    from ..pipeline.funds import iter_by_project
     from ..render import Column
 
     db = state(ctx).open()
-    found = by_project(db, chain=chain, unit=unit, since=since, until=until)
+    found = iter_by_project(db, chain=chain, unit=unit, since=since, until=until)
     cols = [
         Column("id", "编号", "right"),
         Column("title", "项目名称"),
@@ -241,9 +242,22 @@ def funds(
     if fmt is not Format.table:
         emit(found, cols, fmt)
         return
-    shown = [*found, {"title": "合计", "months": sum(r["months"] for r in found), **totals(found)}] if found else []
-    emit(shown, cols, fmt, display={"domestic": cell_money("domestic"), "foreign_usd": cell_money("foreign_usd")})
-    say(f"共 {len(found)} 个项目")
+    sums = {"months": 0, "domestic": 0.0, "foreign_usd": 0.0}
+    n = 0
+
+    def with_total() -> Iterator[dict[str, Any]]:  # the rows as read, then their 合计 (as totals() adds)
+        nonlocal n
+        for r in found:
+            n += 1
+            for k in sums:
+                sums[k] += r.get(k) or 0
+            yield r
+        if n:
+            yield {"title": "合计", **{k: (v if k == "months" else round(v, 6)) for k, v in sums.items()}}
+
+    money_cells = {"domestic": cell_money("domestic"), "foreign_usd": cell_money("foreign_usd")}
+    emit(with_total(), cols, fmt, display=money_cells)
+    say(f"共 {n} 个项目")
 
 
 # ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ as items of the problem list linked back to the visited item and to the visit.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,7 +14,7 @@ from ..db import Database, now
 from ..errors import ZsError
 from ..people import kinds_with
 from ..values import check_length, to_storage
-from .common import not_future, rows, scope, to_date
+from .common import iter_rows, not_future, scope, to_date
 
 ACTIVITY_TYPES = ("对接", "走访", "来访", "推介", "会办", "电话")
 #: other words people write for the same thing (traditional forms are matched anyway)
@@ -172,6 +172,28 @@ def list_notes(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Activities, newest first, with the item they concern."""
+    return list(
+        iter_notes(
+            db, item_id=item_id, since=since, until=until, type=type, chain=chain, unit=unit, user=user, limit=limit
+        )
+    )
+
+
+def iter_notes(
+    db: Database,
+    *,
+    item_id: int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    type: str | None = None,
+    chain: str | None = None,
+    unit: str | None = None,
+    user: str | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`list_notes` as a stream: the filters are checked (and refused) when it is
+    called, the rows read as they are written — a province's million activities are never
+    all in memory."""
     where: list[str] = []
     params: list[Any] = []
     if item_id is not None:
@@ -203,4 +225,4 @@ def list_notes(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
-    return rows(db, sql, params)
+    return iter_rows(db, sql, params)

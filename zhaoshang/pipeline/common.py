@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -55,9 +55,14 @@ def not_future(day: date, today: date, what: str) -> None:
 
 
 def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    return list(iter_rows(db, sql, params))
+
+
+def iter_rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[dict[str, Any]]:
+    """The rows of ``sql`` as dicts, read as they are used (the query runs, and fails, here)."""
     cur = db.conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur]
+    return (dict(zip(names, r, strict=True)) for r in cur)
 
 
 def item_row(db: Database, item_id: int) -> sqlite3.Row:

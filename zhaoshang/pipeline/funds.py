@@ -4,6 +4,7 @@ every total is given per currency."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from .. import items
 from ..db import Database, now
 from ..errors import ZsError
 from ..stages import first_reached_item, signing_stage
-from .common import require_kind, rows, scope
+from .common import iter_rows, require_kind, rows, scope
 
 
 @dataclass
@@ -139,6 +140,18 @@ def by_project(
     """Funds per project over a range of months (inclusive, "YYYY-MM" or any month form):
     id, title, chain, unit, status, months, domestic (万元), foreign_usd (万美元), first and
     last month.  Largest domestic amount first."""
+    return list(iter_by_project(db, chain=chain, unit=unit, since=since, until=until))
+
+
+def iter_by_project(
+    db: Database,
+    *,
+    chain: str | None = None,
+    unit: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`by_project` as a stream (the filters checked when it is called)."""
     from ..parse import parse_month
 
     where: list[str] = []
@@ -151,7 +164,7 @@ def by_project(
         params.append(parse_month(until))
     scope(db, where, params, chain=chain, unit=unit)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    return rows(
+    return iter_rows(
         db,
         "SELECT i.id, i.title, c.name AS chain, u.name AS unit, i.status, count(*) AS months, "
         "round(total(f.domestic), 6) AS domestic, round(total(f.foreign_usd), 6) AS foreign_usd, "
