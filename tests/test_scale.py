@@ -439,10 +439,51 @@ def test_warn_overview_keeps_the_worst_of_each_group(generated: Path, per_group:
                 (g.name, g.red, g.yellow, g.items, len(g.warnings)) for g in want
             ]
             assert [g.warnings for g in view.groups] == [g.warnings[:per_group] for g in want]
+            assert view.widest_id == max((w.id for g in want for w in g.warnings[:per_group]), default=0)
             other = "leader" if by == "owner" else "owner"
             assert [(g.name, g.red, g.yellow, g.items) for g in view.others] == [
                 (g.name, g.red, g.yellow, g.items) for g in warnings.group_by(found, other)
             ]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("batch", [1, 7, 5000])
+def test_warn_groups_read_their_text_in_batches_in_any_order(
+    generated: Path, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listed items' text is read a batch of groups at a time: any batch size, and the
+    groups read in any order (last first, twice, one warning alone), give the same warnings;
+    an item deleted before its group is read is shown as deleted, not a crash."""
+    import sqlite3
+    from datetime import date
+
+    from zhaoshang.pipeline import warnings
+
+    monkeypatch.setattr(warnings, "FACTS_BATCH", batch)
+    today = date(2026, 12, 1)
+    db = _db(generated)
+    try:
+        want = warnings.group_by(warnings.compute(db, today=today), "owner")
+        view = warnings.overview(db, today=today, per_group=5)
+        for g, w in reversed(list(zip(view.groups, want, strict=True))):
+            assert list(g.warnings) == w.warnings[:5] == list(g.warnings)
+            assert g.warnings[-1] == w.warnings[min(5, len(w.warnings)) - 1]
+        last = view.groups[-1].warnings[0]
+    finally:
+        db.close()
+    copy = generated.parent / f"gone-{batch}.db"
+    src, dst = sqlite3.connect(generated), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    db = _db(copy)
+    try:
+        view = warnings.overview(db, today=today, per_group=5)
+        with db.command("rm", user="另一位同事"):  # between the scan and the table
+            db.conn.execute("DELETE FROM items WHERE id = ?", (last.id,))
+        gone = [w for g in view.groups for w in g.warnings if w.id == last.id]
+        assert gone and all(w.title == "（条目已删除）" for w in gone)
     finally:
         db.close()
 

@@ -342,7 +342,7 @@ def _show_overview(view: Any, by: str, per_group: int) -> None:
         sample += [row(w) for w in g.warnings[: BATCH - len(sample)]]
         if len(sample) >= BATCH:
             break
-    widest = max((w.id for g in view.groups for w in g.warnings), default=0)
+    widest = view.widest_id
     size = terminal_size()
     plan = Plan.of(
         sample,

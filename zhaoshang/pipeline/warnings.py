@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from heapq import heappush, heapreplace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from ..db import Database
 from ..errors import ZsError
@@ -141,12 +141,88 @@ def iter_warnings(
 @dataclass
 class Overview:
     """What the table of ``zs warn`` shows: the counts, the groups (each with its worst
-    ``per_group`` warnings in ``warnings`` and the number of them all in ``total``) and the
-    groups the other way round (no warnings listed)."""
+    ``per_group`` warnings in ``warnings`` and the number of them all in ``total``), the
+    groups the other way round (no warnings listed) and the largest item id listed (how
+    wide the id column gets)."""
 
     counts: dict[str, int]
     groups: list[Group]
     others: list[Group]
+    widest_id: int = 0
+
+
+class Listed(Sequence["Warning"]):
+    """A group's listed warnings, built each time they are read (from the few numbers kept
+    per warning) and not kept: a caller that writes one group at a time holds one group's
+    warnings, not the 100,000 of a province's table.  Compares equal to the same list."""
+
+    def __init__(self, keys: list[int], found: _Found) -> None:
+        self.keys = keys
+        self.found = found
+        #: where the text of the items comes from when the hits hold none (slim), and
+        #: which of its batches holds this group's
+        self.pager: _FactsPager | None = None
+        self.batch = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Warning: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Warning]: ...
+    def __getitem__(self, i: int | slice) -> Warning | list[Warning]:
+        if isinstance(i, slice):
+            return self._build(self.keys[i])
+        return self._build([self.keys[i]])[0]
+
+    def __iter__(self) -> Iterator[Warning]:
+        return iter(self._build(self.keys))
+
+    def _build(self, keys: list[int]) -> list[Warning]:
+        found = self.found
+        hits = found.hits
+        facts = None
+        if self.pager is not None:  # slim: the items' text is read now, a batch of groups at a time
+            facts = self.pager.facts(self.batch)
+        return [_warning(hits[k], found, facts) for k in keys]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Listed({list(self)!r})"
+
+
+#: listed items whose text ``zs warn`` reads at a time (a batch of whole groups)
+FACTS_BATCH = 5000
+
+
+class _FactsPager:
+    """The text (title, status, owner) of the listed items, read for a batch of groups at a
+    time in the order they are shown (one query per few thousand items; one batch held)."""
+
+    def __init__(self, db: Database, groups: Sequence[Listed]) -> None:
+        self.db = db
+        self.batches: list[list[int]] = [[]]
+        for listed in groups:
+            hits = listed.found.hits
+            ids = [hits[k][5][0] for k in listed.keys]
+            if self.batches[-1] and len(self.batches[-1]) + len(ids) > FACTS_BATCH:
+                self.batches.append([])
+            self.batches[-1].extend(ids)
+            listed.pager, listed.batch = self, len(self.batches) - 1
+        self.current = -1
+        self.cached: dict[int, tuple[str, str, str | None]] = {}
+
+    def facts(self, batch: int) -> dict[int, tuple[str, str, str | None]]:
+        if batch != self.current:
+            self.cached = {}  # (the previous batch freed before the next is read)
+            self.cached = _read_facts(self.db, self.batches[batch])
+            self.current = batch
+        return self.cached
 
 
 def overview(
@@ -175,16 +251,18 @@ def overview(
         mine = found.listed
         theirs = found.other
         groups = []
+        widest = 0
+        mask = (1 << found.id_bits) - 1
         for name, negated in mine.items():
             keys = found.ordered([-k for k in negated])
             total, red, n_items = found.tally[name]
             shown = keys if per_group is None else keys[:per_group]
-            warnings = [_warning(found.hits.pop(k), found) for k in shown]  # (pop: freed once built)
             for k in keys[len(shown) :]:
                 found.hits.pop(k, None)
-            for w in warnings:  # an item's warnings are all in its one group: its text is done
-                found.facts.pop(w.id, None)
-            groups.append(Group(name, red, total - red, n_items, warnings, total))
+            if shown:
+                widest = max(widest, max(((k >> 2) & mask) for k in shown) + found.low_id)
+            # built when read (Listed): the table writes a group at a time
+            groups.append(Group(name, red, total - red, n_items, Listed(shown, found), total))
         others = [Group(name, red, total - red, n_items, [], total) for name, (total, red, n_items) in theirs.items()]
         total_red = sum(g.red for g in groups)
         n_warnings = sum(g.total for g in groups)
@@ -196,7 +274,9 @@ def overview(
         }
     groups.sort(key=_group_order)
     others.sort(key=_group_order)
-    return Overview(c, groups, others)
+    if found.db is not None:
+        _FactsPager(found.db, [g.warnings for g in groups if isinstance(g.warnings, Listed)])
+    return Overview(c, groups, others, widest)
 
 
 def _wanted(types: Iterable[str] | None) -> set[str]:
@@ -247,7 +327,7 @@ def _no_gc() -> Iterator[None]:
 
 
 # An item's facts shared by its warnings: id, kind, chain id, title, status, owner, unit id,
-# leader, chain leader (title, status and owner None when read at the end: _Found.facts).
+# leader, chain leader (title, status and owner None when slim: read as a group is built, Listed).
 _Item = tuple[int, str, int, str | None, str | None, str | None, int | None, str | None, str | None]
 # A warning before it is built: type order, days elapsed, days allowed, since, deadline, item.
 _Hit = tuple[int, int, int, str, str, _Item]
@@ -274,8 +354,8 @@ class _Found:
         self.tally: dict[str, list[int]] = {}
         self.other: dict[str, list[int]] = {}
         self.chain_names: dict[int, str] = {}
-        #: title, status and owner of the kept items, when their hits do not hold them
-        self.facts: dict[int, tuple[str, str, str | None]] = {}
+        #: set when the hits hold no text (slim): where to read it as warnings are built
+        self.db: Database | None = None
         self.units: dict[int, str] = {}
 
     def ordered(self, keys: list[int]) -> list[int]:
@@ -293,11 +373,11 @@ class _Found:
         return keys
 
 
-def _warning(hit: _Hit, found: _Found) -> Warning:
+def _warning(hit: _Hit, found: _Found, facts: dict[int, tuple[str, str, str | None]] | None = None) -> Warning:
     order, elapsed, limit, since, deadline, item = hit
     item_id, kind_key, chain_id, title, status, own, unit_id, lead, chain_lead = item
     if title is None or status is None:
-        title, status, own = found.facts[item_id]
+        title, status, own = facts.get(item_id, _GONE) if facts is not None else _GONE
     over = elapsed - limit
     if order == 0:
         msg = f"超时限 {over} 天（时限 {deadline}）"
@@ -487,26 +567,28 @@ def _scan(
         listed[name] = [negated for negated, _ in entries]
     found.n_items = n_items
     found.odd = odd
-    if slim:
-        _read_facts(db, found)
+    if slim:  # the kept items' text is read a group at a time, as the groups are built
+        found.db = db
     return found
 
 
-def _read_facts(db: Database, found: _Found) -> None:
-    """Title, status and owner of the items whose warnings were kept."""
+def _read_facts(db: Database, ids: Iterable[int]) -> dict[int, tuple[str, str, str | None]]:
+    """Title, status and owner of the items ``ids`` (of warnings being built)."""
     import json
 
-    ids = sorted({hit[5][0] for hit in found.hits.values()})
-    facts = found.facts
-    same: dict[str | None, str | None] = {}  # statuses and owners repeat: one string each
-    for start in range(0, len(ids), 50_000):
-        chunk = json.dumps(ids[start : start + 50_000])
+    wanted = sorted(set(ids))
+    facts: dict[int, tuple[str, str, str | None]] = {}
+    for start in range(0, len(wanted), 50_000):
+        chunk = json.dumps(wanted[start : start + 50_000])
         for item_id, title, status, owner in db.conn.execute(
             "SELECT id, title, status, owner FROM items WHERE id IN (SELECT value FROM json_each(?))", (chunk,)
         ):
-            facts[item_id] = (title, same.setdefault(status, status) or status, same.setdefault(owner, owner))
+            facts[item_id] = (title, status, owner)
+    return facts
 
 
+#: an item deleted (by another program) between the scan and the reading of its text
+_GONE = ("（条目已删除）", "", None)
 _NONE: tuple[None, None] = (None, None)
 _EMPTY: list[str] = []
 
@@ -612,7 +694,7 @@ class Group:
     red: int
     yellow: int
     items: int
-    warnings: list[Warning]
+    warnings: Sequence[Warning]
     total: int = 0  # warnings in the group, listed or not
 
 
