@@ -574,6 +574,9 @@ class _Run:
             raise
         finally:
             sys.setswitchinterval(switch)
+            if self.dups is not None:
+                self.dups.close()
+                self.dups = None
         from ..search import reindex
 
         if self.has_moves:
