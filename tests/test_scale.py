@@ -488,6 +488,26 @@ def test_warn_groups_read_their_text_in_batches_in_any_order(
         db.close()
 
 
+def test_worst_lights_are_those_of_the_warnings(generated: Path) -> None:
+    """zs leaders counts each item by its worst light without building the warnings: the
+    same lights as building them all (red wins over yellow), on several days."""
+    from datetime import date
+
+    from zhaoshang.pipeline import warnings
+
+    db = _db(generated)
+    try:
+        for today in (date(2025, 1, 1), date(2026, 6, 30), date(2026, 12, 1)):
+            want: dict[int, str] = {}
+            for w in warnings.compute(db, today=today):
+                if want.get(w.id) != warnings.RED:
+                    want[w.id] = w.light
+            assert warnings.worst_lights(db, today=today) == want
+            assert warnings.RED in want.values() and warnings.YELLOW in want.values()
+    finally:
+        db.close()
+
+
 def test_warn_json_and_csv_stream_every_warning_in_order(generated: Path, tmp_path: Path) -> None:
     """``warn -f json`` / ``-f csv`` are written as the warnings are built: the same records,
     in the same order, as :func:`compute` gives (more than one batch of them)."""

@@ -13,7 +13,7 @@ from ..people import chain_leaders, kinds_with, known_leaders, leader_clause, pe
 from .common import RED, rows
 from .ledger import problem_kinds
 from .team import direct_leaders
-from .warnings import compute
+from .warnings import worst_lights
 
 
 @dataclass
@@ -56,10 +56,7 @@ def responsibility(db: Database, *, today: date, name: str | None = None) -> lis
     problems = {k.key for k in problem_kinds(db)}
     assets = {k.key for k in kinds_with(db, "butler")} - pipeline
     extra = _project_facts(db)
-    worst: dict[int, str] = {}
-    for w in compute(db, today=today, types=None):
-        if worst.get(w.id) != RED:
-            worst[w.id] = w.light
+    worst = worst_lights(db, today=today)  # (not every warning built: a province has a million)
     today_s = today.isoformat()
     linked = _linked_projects(db)
     for item_id, kind, chain_id, due in db.conn.execute(

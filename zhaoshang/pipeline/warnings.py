@@ -279,6 +279,16 @@ def overview(
     return Overview(c, groups, others, widest)
 
 
+def worst_lights(db: Database, *, today: date) -> dict[int, str]:
+    """Each open item with a warning as of ``today``, and its worst light (red when any of
+    its warnings is): what :func:`compute` gives, item by item, without building the
+    warnings (a province has a million of them)."""
+    where, params = _filters(db, kind=None, chain=None, unit=None, owner=None, leader=None)
+    with _no_gc():
+        found = _scan(db, where, params, today, set(TYPES), None, group="light")
+    return found.lights
+
+
 def _wanted(types: Iterable[str] | None) -> set[str]:
     return set(types) if types is not None else set(TYPES)
 
@@ -356,6 +366,8 @@ class _Found:
         self.chain_names: dict[int, str] = {}
         #: set when the hits hold no text (slim): where to read it as warnings are built
         self.db: Database | None = None
+        #: group="light": each warned item's worst light
+        self.lights: dict[int, str] = {}
         self.units: dict[int, str] = {}
 
     def ordered(self, keys: list[int]) -> list[int]:
@@ -426,7 +438,8 @@ def _scan(
     """The warnings, as sort keys and hits.  ``group`` ("owner" or "leader"): also count
     them by owner and by leader, keeping the hits of each ``group`` group's worst ``keep``
     only (None: all) — the rest are counted, never kept, so memory is that of the table
-    shown, not of every warning."""
+    shown, not of every warning.  ``group="light"``: only each item's worst light, in
+    ``lights`` (no warning kept)."""
     limits = {
         (k.key, s.name): (s.limit_days, s.contact_days or (k.limit_days if not s.terminal else None))
         for k in db.defs.kinds
@@ -449,6 +462,7 @@ def _scan(
     team = team_leaders(db)
     named: dict[str | None, list[str]] = {None: _EMPTY}
     hits_of = found.hits
+    lights = found.lights
     listed, tally, other = found.listed, found.tally, found.other
     heaps: dict[str, list[tuple[int, _Hit]]] = {}
     by_owner = group == "owner"
@@ -464,7 +478,7 @@ def _scan(
     # when only a few warnings are kept, their items hold no text of their row (title, status,
     # owner are read for them at the end) and equal dates share one string: memory is that
     # of the table shown, not of the rows read
-    slim = keep is not None
+    slim = keep is not None or group == "light"
     canon: dict[str, str] = {}
     for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted, titles=not slim):
         item_id, kind_key, status, due, created, entered, act_date, next_date, title, own, chain_id, unit_id, raw = row
@@ -532,6 +546,14 @@ def _scan(
             continue
         n_items += 1
         if group is None:
+            continue
+        if group == "light":  # the item's worst light only; no hit kept
+            worst = YELLOW
+            for k in keys:
+                hit = hits_of.pop(k)
+                if hit[1] > 2 * hit[2]:
+                    worst = RED
+            lights[item_id] = worst
             continue
         red = 0
         for k in keys:
@@ -729,4 +751,15 @@ def counts(warnings: Sequence[Warning]) -> dict[str, int]:
     }
 
 
-__all__ = ["TYPES", "Group", "Overview", "Warning", "compute", "counts", "group_by", "iter_warnings", "overview"]
+__all__ = [
+    "TYPES",
+    "Group",
+    "Overview",
+    "Warning",
+    "compute",
+    "counts",
+    "group_by",
+    "iter_warnings",
+    "overview",
+    "worst_lights",
+]
