@@ -231,6 +231,67 @@ def test_notes_and_funds_stream_what_their_lists_hold(generated: Path, tmp_path:
     assert [float(x.replace(",", "")) for x in last[2:4]] == pytest.approx([total["domestic"], total["foreign_usd"]])
 
 
+def test_approvals_in_one_pass_are_each_projects_own_status(generated: Path) -> None:
+    """The overview reads every project's steps in one pass: each row is what the one
+    project's status says, every project with a step is there, longest wait first."""
+    from datetime import date
+
+    from zhaoshang.pipeline import approvals
+
+    today = date(2026, 12, 1)
+    db = _db(generated)
+    try:
+        found = approvals.overview(db, today=today)
+        kinds = [k.key for k in approvals.approval_kinds(db)]
+        marks = ", ".join("?" * len(kinds))
+        ids = [
+            r[0]
+            for r in db.conn.execute(
+                "SELECT DISTINCT a.item_id FROM approvals a JOIN items i ON i.id = a.item_id "
+                f"WHERE i.kind IN ({marks})",
+                kinds,
+            )
+        ]
+        assert len(found) == len(ids) > 50
+        for row in found:
+            st = approvals.status(db, row["id"], today=today)
+            assert (row["done"], row["waiting"], row["waiting_days"], row["speed_days"]) == (
+                st.done,
+                st.waiting,
+                st.waiting_days,
+                st.speed_days,
+            )
+        waits = [(r["waiting_days"] is None, -(r["waiting_days"] or 0), r["id"]) for r in found]
+        assert waits == sorted(waits)
+        waiting = approvals.overview(db, today=today, waiting_only=True)
+        assert waiting == [r for r in found if r["waiting"]]
+    finally:
+        db.close()
+
+
+def test_ledger_list_streams_every_problem(generated: Path) -> None:
+    import json
+    from datetime import date
+
+    from typer.testing import CliRunner
+
+    from zhaoshang.cli import app
+    from zhaoshang.pipeline import ledger
+
+    handle = _db(generated)
+    try:
+        problems = ledger.ledger(handle, today=date(2026, 12, 1), open_only=True)
+    finally:
+        handle.close()
+    runner = CliRunner()
+    r = runner.invoke(app, ["--db", str(generated), "ledger", "--open", "--today", "2026-12-01", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    shown = json.loads(r.stdout)
+    assert [p["id"] for p in shown] == [p["id"] for p in problems] and problems
+    r = runner.invoke(app, ["--db", str(generated), "ledger", "--open", "--today", "2026-12-01"])
+    assert f"共 {len(problems)} 个问题" in r.stderr and len(r.stdout.splitlines()) == len(problems) + 2
+
+
 # ---------------------------------------------------------------------------------------
 # search: one pass, stopped early
 # ---------------------------------------------------------------------------------------

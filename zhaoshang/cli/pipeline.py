@@ -323,7 +323,7 @@ def approvals(
                 speed = f"{st.speed_days} 天" if st.speed_days is not None else "尚未办齐"
                 say(f"审批速度（{st.speed_from}→{st.speed_to}）：{speed}")
         return
-    found = core.overview(db, today=day, chain=chain, unit=unit, waiting_only=waiting)
+    found = core.iter_overview(db, today=day, chain=chain, unit=unit, waiting_only=waiting)
     cols = [
         Column("id", "编号", "right"),
         Column("title", "项目名称"),
@@ -336,8 +336,17 @@ def approvals(
         Column("waiting_days", "已等（天）", "right"),
         Column("speed_days", "拿地到开工（天）", "right"),
     ]
-    emit(found, cols, fmt)
+    tally = {"waiting": 0, "speeds": 0, "speed_total": 0}
+
+    def counted() -> Iterator[dict[str, Any]]:  # the summary line's figures, as the rows go by
+        for r in found:
+            tally["waiting"] += bool(r["waiting"])
+            if r["speed_days"] is not None:
+                tally["speeds"] += 1
+                tally["speed_total"] += r["speed_days"]
+            yield r
+
+    n = emit(counted(), cols, fmt)
     if fmt is Format.table:
-        speeds = [r["speed_days"] for r in found if r["speed_days"] is not None]
-        avg = f"，平均审批速度 {sum(speeds) / len(speeds):.1f} 天" if speeds else ""
-        say(f"共 {len(found)} 个项目，{sum(1 for r in found if r['waiting'])} 个有卡点{avg}")
+        avg = f"，平均审批速度 {tally['speed_total'] / tally['speeds']:.1f} 天" if tally["speeds"] else ""
+        say(f"共 {n} 个项目，{tally['waiting']} 个有卡点{avg}")

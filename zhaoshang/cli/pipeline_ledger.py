@@ -84,7 +84,7 @@ def ledger(
             say(f"会办清单共 {len(found)} 项")
         return
     if list_ or open_only or overdue or level:
-        found = core.ledger(
+        stream = core.iter_ledger(
             db,
             today=day,
             chain=chain,
@@ -95,9 +95,12 @@ def ledger(
             since=since,
             until=until,
         )
-        _emit(found, _ledger_columns(), fmt, out_file, f"问题台账（截至 {day.isoformat()}）", "问题台账")
+        if out_file is not None:
+            _emit(list(stream), _ledger_columns(), fmt, out_file, f"问题台账（截至 {day.isoformat()}）", "问题台账")
+            return
+        count = emit(stream, _ledger_columns(), fmt)  # written as read: a province's problems
         if fmt is Format.table:
-            say(f"共 {len(found)} 个问题")
+            say(f"共 {count} 个问题")
         return
     dims = ["chain", "unit"] if by == "all" else [by]
     sections = []

@@ -5,6 +5,7 @@ compete on (``approval_speed``: days from 土地出让合同 to 施工许可).""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -161,51 +162,63 @@ def overview(
 ) -> list[dict[str, Any]]:
     """Every project with at least one recorded step: done/total, the step it waits on and
     for how long, and its approval speed.  Longest waits first."""
-    where = ["i.id IN (SELECT item_id FROM approvals)"]
+    return list(iter_overview(db, today=today, chain=chain, unit=unit, waiting_only=waiting_only))
+
+
+def iter_overview(
+    db: Database,
+    *,
+    today: date,
+    chain: str | None = None,
+    unit: str | None = None,
+    waiting_only: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """:func:`overview`, each row made a dict only as it is written."""
+    where: list[str] = []
     params: list[Any] = []
     kinds = approval_kinds(db)
     if not kinds:
-        return []
+        return iter(())
     where.append(f"i.kind IN ({marks(kinds)})")
     params.extend(k.key for k in kinds)
     scope(db, where, params, chain=chain, unit=unit)
+    # one pass over the projects and their steps, in id order: each project's row is made
+    # as soon as its steps are read, and kept as a tuple (made a dict when returned) — the
+    # order (longest wait first) needs every row, but not every step of every project
     cur = db.conn.execute(
-        "SELECT i.id, i.kind, i.title, c.name, u.name, i.status, i.closed_at FROM items i "
+        "SELECT i.id, i.kind, i.title, c.name, u.name, i.status, i.closed_at, a.step, a.date, a.note FROM items i "
         "JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
-        f"WHERE {' AND '.join(where)}",
+        "JOIN approvals a ON a.item_id = i.id "
+        f"WHERE {' AND '.join(where)} ORDER BY i.id",
         params,
     )
-    found = cur.fetchall()
-    got: dict[int, dict[str, tuple[str | None, str | None]]] = {}
-    ids = [r[0] for r in found]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for item_id, step, d, note in db.conn.execute(
-            f"SELECT item_id, step, date, note FROM approvals WHERE item_id IN ({marks(chunk)})", chunk
-        ):
-            got.setdefault(item_id, {})[step] = (d, note)
-    out = []
-    for item_id, kind_key, title, chain_name, unit_name, status_name, closed in found:
+    rows: list[tuple[Any, ...]] = []
+    head: tuple[Any, ...] | None = None
+    got: dict[str, tuple[str | None, str | None]] = {}
+
+    def done_with(project: tuple[Any, ...]) -> None:
+        item_id, kind_key, title, chain_name, unit_name, status_name, closed = project
         kind = db.defs.kind_by_key(kind_key)
-        st = _status(kind, item_id, got.get(item_id, {}), today=today, open_=closed is None)
+        st = _status(kind, item_id, got, today=today, open_=closed is None)
         if waiting_only and not st.waiting:
-            continue
-        out.append(
-            {
-                "id": item_id,
-                "title": title,
-                "chain": chain_name,
-                "unit": unit_name,
-                "status": status_name,
-                "done": st.done,
-                "total": len(kind.approvals),
-                "waiting": st.waiting,
-                "waiting_days": st.waiting_days,
-                "speed_days": st.speed_days,
-            }
-        )
-    out.sort(key=lambda r: (r["waiting_days"] is None, -(r["waiting_days"] or 0), r["id"]))
-    return out
+            return
+        rows.append(
+            (item_id, title, chain_name, unit_name, status_name, st.done, len(kind.approvals), st.waiting,
+             st.waiting_days, st.speed_days)
+        )  # fmt: skip
+
+    head_id = None
+    for row in cur:
+        if row[0] != head_id:
+            if head is not None:
+                done_with(head)
+            head, head_id, got = row[:7], row[0], {}
+        got[row[7]] = (row[8], row[9])
+    if head is not None:
+        done_with(head)
+    rows.sort(key=lambda r: (r[8] is None, -(r[8] or 0), r[0]))
+    keys = ("id", "title", "chain", "unit", "status", "done", "total", "waiting", "waiting_days", "speed_days")
+    return (dict(zip(keys, r, strict=True)) for r in rows)
 
 
 def speeds(db: Database, start: str | date | None = None, end: str | date | None = None) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ needs a resolution note; 销号率 = 已销号 ÷ (all problems − 已取消).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
 from ..search import reindex
 from ..stages import marks
-from .common import iso, not_future, require_kind, rows, scope, to_date
+from .common import iso, iter_rows, not_future, require_kind, rows, scope, to_date
 
 
 def problem_kinds(db: Database) -> list[KindDef]:
@@ -131,6 +132,32 @@ def _problem_rows(
     extra_where: str = "",
     extra_params: tuple[Any, ...] = (),
 ) -> list[dict[str, Any]]:
+    return list(
+        _iter_problem_rows(
+            db,
+            today=today,
+            chain=chain,
+            unit=unit,
+            since=since,
+            until=until,
+            extra_where=extra_where,
+            extra_params=extra_params,
+        )
+    )
+
+
+def _iter_problem_rows(
+    db: Database,
+    *,
+    today: date,
+    chain: str | None = None,
+    unit: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    extra_where: str = "",
+    extra_params: tuple[Any, ...] = (),
+) -> Iterator[dict[str, Any]]:
+    """:func:`_problem_rows` as a stream (the filters checked when it is called)."""
     kind = problem_kind(db)
     f, _levels = ladder(kind)
     cols = set(db.kind_columns(kind))
@@ -152,7 +179,7 @@ def _problem_rows(
     if extra_where:
         where.append(extra_where)
         params.extend(extra_params)
-    found = rows(
+    found = iter_rows(
         db,
         "SELECT i.id, i.title, c.name AS chain, i.chain_id, u.name AS unit, i.unit_id, i.status, i.owner, i.due, "
         f"substr(i.created_at, 1, 10) AS created, i.closed_at, {col('type')} AS type, {col(f.key)} AS level, "
@@ -166,17 +193,21 @@ def _problem_rows(
         params,
     )
     cancelled = set(kind.terminal_statuses()) - {kind.close_status}
-    for r in found:
-        r["closed"] = r["status"] == kind.close_status
-        r["cancelled"] = r["status"] in cancelled
-        r["open"] = r["closed_at"] is None
-        due = iso(r["due"])
-        r["overdue_days"] = (today - due).days if (r["open"] and due and due < today) else 0
-        closed_on = iso(r["closed_on"]) if r["closed"] else None
-        r["closed_late"] = bool(closed_on and due and closed_on > due)
-        end_day = closed_on if closed_on else today
-        r["days"] = (end_day - (iso(r["created"]) or today)).days
-    return found
+
+    def derived() -> Iterator[dict[str, Any]]:
+        for r in found:
+            r["closed"] = r["status"] == kind.close_status
+            r["cancelled"] = r["status"] in cancelled
+            r["open"] = r["closed_at"] is None
+            due = iso(r["due"])
+            r["overdue_days"] = (today - due).days if (r["open"] and due and due < today) else 0
+            closed_on = iso(r["closed_on"]) if r["closed"] else None
+            r["closed_late"] = bool(closed_on and due and closed_on > due)
+            end_day = closed_on if closed_on else today
+            r["days"] = (end_day - (iso(r["created"]) or today)).days
+            yield r
+
+    return derived()
 
 
 def ledger(
@@ -192,6 +223,35 @@ def ledger(
     until: str | date | None = None,
 ) -> list[dict[str, Any]]:
     """The problems themselves, with their linked project, level, escalations and age."""
+    return list(
+        iter_ledger(
+            db,
+            today=today,
+            chain=chain,
+            unit=unit,
+            level=level,
+            open_only=open_only,
+            overdue_only=overdue_only,
+            since=since,
+            until=until,
+        )
+    )
+
+
+def iter_ledger(
+    db: Database,
+    *,
+    today: date,
+    chain: str | None = None,
+    unit: str | None = None,
+    level: str | None = None,
+    open_only: bool = False,
+    overdue_only: bool = False,
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`ledger` as a stream: the filters are checked when it is called, the problems
+    read as they are written."""
     extra: str = ""
     params: tuple[Any, ...] = ()
     if level:
@@ -200,13 +260,13 @@ def ledger(
         kind = problem_kind(db)
         f, _ = ladder(kind)
         extra, params = f'k."{f.key}" = ?', (match_enum(f, level),)
-    found = _problem_rows(
+    found = _iter_problem_rows(
         db, today=today, chain=chain, unit=unit, since=since, until=until, extra_where=extra, extra_params=params
     )
     if open_only or overdue_only:
-        found = [r for r in found if r["open"]]
+        found = (r for r in found if r["open"])
     if overdue_only:
-        found = [r for r in found if r["overdue_days"]]
+        found = (r for r in found if r["overdue_days"])
     return found
 
 
