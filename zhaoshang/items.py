@@ -302,7 +302,7 @@ def _records(db: Database, cur: sqlite3.Cursor, names: Sequence[str], kind: Kind
     kind_at, chain_at, unit_at = at["kind"], at.get("chain_id"), at.get("unit_id")
     chain_name, unit_name = chains.__getitem__, units.get
     for row in cur:
-        rec: Record = dict(zip(keys, row, strict=True))
+        rec: Record = dict(zip(keys, row, strict=False))  # (same length by construction; strict costs 0.4 µs a row)
         if row[kind_at] not in known:
             rec["kind"] = db.defs.kind_by_key(rec["kind"]).key
         if chain_at is not None:

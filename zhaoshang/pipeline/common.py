@@ -62,7 +62,7 @@ def iter_rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = (
     """The rows of ``sql`` as dicts, read as they are used (the query runs, and fails, here)."""
     cur = db.conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return (dict(zip(names, r, strict=True)) for r in cur)
+    return (dict(zip(names, r, strict=False)) for r in cur)  # (lengths equal: names are the columns)
 
 
 def item_row(db: Database, item_id: int) -> sqlite3.Row:
