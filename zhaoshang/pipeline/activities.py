@@ -159,24 +159,9 @@ def _problem_from_visit(db: Database, item_id: int, activity_id: int, activity_t
     return items.insert(db, kind, parsed, status=kind.default_status, user=db.current.user, status_date=day.isoformat())
 
 
-def list_notes(
-    db: Database,
-    *,
-    item_id: int | None = None,
-    since: str | date | None = None,
-    until: str | date | None = None,
-    type: str | None = None,
-    chain: str | None = None,
-    unit: str | None = None,
-    user: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
+def list_notes(db: Database, **filters: Any) -> list[dict[str, Any]]:
     """Activities, newest first, with the item they concern."""
-    return list(
-        iter_notes(
-            db, item_id=item_id, since=since, until=until, type=type, chain=chain, unit=unit, user=user, limit=limit
-        )
-    )
+    return list(iter_notes(db, **filters))
 
 
 def iter_notes(

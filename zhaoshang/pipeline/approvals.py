@@ -152,17 +152,10 @@ def _status(
     return st
 
 
-def overview(
-    db: Database,
-    *,
-    today: date,
-    chain: str | None = None,
-    unit: str | None = None,
-    waiting_only: bool = False,
-) -> list[dict[str, Any]]:
+def overview(db: Database, **filters: Any) -> list[dict[str, Any]]:
     """Every project with at least one recorded step: done/total, the step it waits on and
     for how long, and its approval speed.  Longest waits first."""
-    return list(iter_overview(db, today=today, chain=chain, unit=unit, waiting_only=waiting_only))
+    return list(iter_overview(db, **filters))
 
 
 def iter_overview(

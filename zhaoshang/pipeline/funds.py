@@ -129,18 +129,11 @@ def totals(records: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-def by_project(
-    db: Database,
-    *,
-    chain: str | None = None,
-    unit: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> list[dict[str, Any]]:
+def by_project(db: Database, **filters: Any) -> list[dict[str, Any]]:
     """Funds per project over a range of months (inclusive, "YYYY-MM" or any month form):
     id, title, chain, unit, status, months, domestic (万元), foreign_usd (万美元), first and
     last month.  Largest domestic amount first."""
-    return list(iter_by_project(db, chain=chain, unit=unit, since=since, until=until))
+    return list(iter_by_project(db, **filters))
 
 
 def iter_by_project(

@@ -121,29 +121,9 @@ def escalations(db: Database, item_id: int) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------
 
 
-def _problem_rows(
-    db: Database,
-    *,
-    today: date,
-    chain: str | None = None,
-    unit: str | None = None,
-    since: str | date | None = None,
-    until: str | date | None = None,
-    extra_where: str = "",
-    extra_params: tuple[Any, ...] = (),
-) -> list[dict[str, Any]]:
-    return list(
-        _iter_problem_rows(
-            db,
-            today=today,
-            chain=chain,
-            unit=unit,
-            since=since,
-            until=until,
-            extra_where=extra_where,
-            extra_params=extra_params,
-        )
-    )
+def _problem_rows(db: Database, **filters: Any) -> list[dict[str, Any]]:
+    """The problems (with their level, project, escalations and dates), as a list."""
+    return list(_iter_problem_rows(db, **filters))
 
 
 def _iter_problem_rows(
@@ -210,32 +190,9 @@ def _iter_problem_rows(
     return derived()
 
 
-def ledger(
-    db: Database,
-    *,
-    today: date,
-    chain: str | None = None,
-    unit: str | None = None,
-    level: str | None = None,
-    open_only: bool = False,
-    overdue_only: bool = False,
-    since: str | date | None = None,
-    until: str | date | None = None,
-) -> list[dict[str, Any]]:
+def ledger(db: Database, **filters: Any) -> list[dict[str, Any]]:
     """The problems themselves, with their linked project, level, escalations and age."""
-    return list(
-        iter_ledger(
-            db,
-            today=today,
-            chain=chain,
-            unit=unit,
-            level=level,
-            open_only=open_only,
-            overdue_only=overdue_only,
-            since=since,
-            until=until,
-        )
-    )
+    return list(iter_ledger(db, **filters))
 
 
 def iter_ledger(
