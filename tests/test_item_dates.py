@@ -172,3 +172,30 @@ def test_bulk_activities_for_existing_items_and_their_undo(cli: Any) -> None:
     finally:
         db.close()
     assert assert_dates_match(cli.db) == before
+
+
+def test_an_item_put_back_after_its_logs_gets_their_dates(cli: Any) -> None:
+    """Undo and restore replay rows with foreign keys deferred, in whatever order the
+    history holds them: an item written after its stage moves and notes still gets their
+    dates."""
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+
+    cli("init", "--demo", ok=True)
+    db = Database.open(cli.db, load())
+    try:
+        item_id = db.conn.execute("SELECT item_id FROM activities ORDER BY id LIMIT 1").fetchone()[0]
+        with db.command("test", user="测试员"):
+            db.conn.execute("PRAGMA defer_foreign_keys = ON")
+            item = db.conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+            logs = db.conn.execute("SELECT * FROM status_log WHERE item_id = ?", (item_id,)).fetchall()
+            acts = db.conn.execute("SELECT * FROM activities WHERE item_id = ?", (item_id,)).fetchall()
+            db.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))  # (its logs go with it)
+            for table, rows in (("status_log", logs), ("activities", acts)):
+                for row in rows:
+                    db.conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
+            db.conn.execute(f"INSERT INTO items VALUES ({', '.join('?' * len(item))})", item)
+        assert logs and acts
+    finally:
+        db.close()
+    assert_dates_match(cli.db)

@@ -416,6 +416,14 @@ def install_item_dates(conn: sqlite3.Connection) -> None:
         'CREATE TRIGGER "dates_items_delete" AFTER DELETE ON items BEGIN '
         "DELETE FROM item_dates WHERE item_id = old.id; END"
     )
+    # an item put back after its logs (an undo or restore replays rows in any order, foreign
+    # keys deferred): its dates from the logs already there
+    conn.execute('DROP TRIGGER IF EXISTS "dates_items_insert"')
+    conn.execute(
+        'CREATE TRIGGER "dates_items_insert" AFTER INSERT ON items BEGIN '
+        + _ITEM_DATES.format(where="i.id = new.id")
+        + "; END"
+    )
 
 
 def pause_item_dates(conn: sqlite3.Connection) -> None:
@@ -425,6 +433,7 @@ def pause_item_dates(conn: sqlite3.Connection) -> None:
     for table in DATES_TABLES:
         for action in ("insert", "update", "delete"):
             conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}_{action}"')
+    conn.execute('DROP TRIGGER IF EXISTS "dates_items_insert"')  # (new items' logs come in the same write)
 
 
 def refresh_item_dates(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> None:

@@ -231,9 +231,6 @@ class Plan:
         if self.padded is None:
             self.padded = [{} for _ in self.columns]
         padded = []
-        global _PATTERNS
-        odd = (_PATTERNS or (_PATTERNS := _Patterns())).odd.search
-        half = MAX_CELL // 2
         for c, size, cache in zip(self.columns, self.sizes, self.padded, strict=True):
             if c.key in fmt:
                 get = fmt[c.key]
@@ -248,17 +245,7 @@ class Plan:
                 text = v if type(v) is str else "" if v is None else str(v) if type(v) is int else _cell(v)
                 cell = cache.get(text)
                 if cell is None:
-                    # _measure inlined for the usual cell: short, printable, ASCII or CJK
-                    if len(text) <= half and text.isprintable():
-                        t = text
-                        if t.isascii():
-                            w = len(t)
-                        elif odd(t) is None:
-                            w = (len(t.encode("utf-8")) + len(t)) // 2
-                        else:
-                            w = width(t)
-                    else:
-                        t, w = _measure(text)
+                    t, w = _measure(text)
                     cell = (" " * (size - w) + t) if right else (t + " " * (size - w))
                     if len(cache) < PADDED:
                         cache[text] = cell

@@ -222,7 +222,7 @@ def funds(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """到位资金按项目汇总：国内资金（万元）、外资（万美元）分列合计，不换算。"""
-    from ..pipeline.funds import iter_by_project
+    from ..pipeline.funds import iter_by_project, with_total
     from ..render import Column
 
     db = state(ctx).open()
@@ -242,22 +242,9 @@ def funds(
     if fmt is not Format.table:
         emit(found, cols, fmt)
         return
-    sums = {"months": 0, "domestic": 0.0, "foreign_usd": 0.0}
-    n = 0
-
-    def with_total() -> Iterator[dict[str, Any]]:  # the rows as read, then their 合计 (as totals() adds)
-        nonlocal n
-        for r in found:
-            n += 1
-            for k in sums:
-                sums[k] += r.get(k) or 0
-            yield r
-        if n:
-            yield {"title": "合计", **{k: (v if k == "months" else round(v, 6)) for k, v in sums.items()}}
-
     money_cells = {"domestic": cell_money("domestic"), "foreign_usd": cell_money("foreign_usd")}
-    emit(with_total(), cols, fmt, display=money_cells)
-    say(f"共 {n} 个项目")
+    shown = emit(with_total(found), cols, fmt, display=money_cells)
+    say(f"共 {max(shown - 1, 0)} 个项目")  # (less the 合计 row)
 
 
 # ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ every total is given per currency."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,12 +121,27 @@ def project_funds(db: Database, item_id: int) -> list[dict[str, Any]]:
     )
 
 
-def totals(records: list[dict[str, Any]]) -> dict[str, float]:
+def totals(records: Iterable[dict[str, Any]]) -> dict[str, float]:
     """Sums per currency (never converted)."""
-    return {
-        "domestic": round(sum(r.get("domestic") or 0 for r in records), 6),
-        "foreign_usd": round(sum(r.get("foreign_usd") or 0 for r in records), 6),
-    }
+    domestic = foreign = 0.0
+    for r in records:
+        domestic += r.get("domestic") or 0
+        foreign += r.get("foreign_usd") or 0
+    return {"domestic": round(domestic, 6), "foreign_usd": round(foreign, 6)}
+
+
+def with_total(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """``rows`` (of :func:`by_project`) as they come, then their 合计 row — months, and the
+    sums of :func:`totals` added the same way — none when there were no rows."""
+    months, domestic, foreign, n = 0, 0.0, 0.0, 0
+    for r in rows:
+        n += 1
+        months += r["months"]
+        domestic += r.get("domestic") or 0
+        foreign += r.get("foreign_usd") or 0
+        yield r
+    if n:
+        yield {"title": "合计", "months": months, "domestic": round(domestic, 6), "foreign_usd": round(foreign, 6)}
 
 
 def by_project(db: Database, **filters: Any) -> list[dict[str, Any]]:
