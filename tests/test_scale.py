@@ -601,3 +601,70 @@ def test_warn_json_and_csv_stream_every_warning_in_order(generated: Path, tmp_pa
     assert [(int(x["id"]), x["type"]) for x in rows] == [(w["id"], w["type"]) for w in want]
     r = runner.invoke(app, [*base, "-f", "json", "--owner", "没有这个人"])
     assert r.exit_code == 0 and r.stdout == "[]\n"
+
+
+def _ledger_by_replay(db: Any, cfg: Any, days: list[Any]) -> list[dict[tuple[Any, Any], dict[str, float]]]:
+    """The problem ledger on ``days`` the plain way: each problem's status on a day is its
+    current one when nothing moved after the earliest day, otherwise that of its last log
+    row (by date, then id) dated on or before the day; none yet: not counted."""
+    kind = db.defs.kind_by_key(cfg.problem_kind)
+    terminal, cancelled = set(kind.terminal_statuses()), set(cfg.cancelled)
+    lo = min(days).isoformat()
+    logs: dict[int, list[tuple[str, int, str]]] = {}
+    for item_id, day, log_id, status in db.conn.execute("SELECT item_id, date, id, to_status FROM status_log"):
+        logs.setdefault(item_id, []).append((day, log_id, status))
+    out: list[dict[tuple[Any, Any], dict[str, float]]] = [{} for _ in days]
+    for item_id, chain_id, unit_id, due, current in db.conn.execute(
+        "SELECT id, chain_id, unit_id, due, status FROM items WHERE kind = ?", (kind.key,)
+    ):
+        moves = sorted(logs.get(item_id, []))
+        moved = any(day > lo for day, _, _ in moves)
+        for i, d in enumerate(days):
+            on = [status for day, _, status in moves if day <= d.isoformat()]
+            st = (on[-1] if on else None) if moved else current
+            if st is None:
+                continue
+            is_open = st not in terminal
+            cell = out[i].setdefault((chain_id, unit_id), dict.fromkeys(LEDGER_KEYS, 0.0))
+            cell["problems_open"] += is_open
+            cell["problems_overdue"] += is_open and due is not None and due < d.isoformat()
+            cell["problems_closed_total"] += st == cfg.closed_status
+            cell["problems_total"] += st not in cancelled
+    return out
+
+
+LEDGER_KEYS = ("problems_open", "problems_overdue", "problems_closed_total", "problems_total")
+
+
+@pytest.mark.parametrize("cancelled", ["configured", "none"])
+def test_the_problem_ledger_on_past_days_is_the_replayed_log(generated: Path, cancelled: str) -> None:
+    """The ledger counts in SQL (the moved problems' status on each day by one index lookup
+    each): the same cells and figures as replaying every problem's log, on days before,
+    inside and after the data, with and without cancelled statuses configured."""
+    import dataclasses
+    from datetime import date
+
+    from zhaoshang.reports.config import load as load_cfg
+    from zhaoshang.reports.figures import Figures
+
+    db = _db(generated)
+    try:
+        cfg = load_cfg(db.defs)
+        if cancelled == "none":
+            cfg = dataclasses.replace(cfg, cancelled=())
+        lo, hi = db.conn.execute("SELECT min(date), max(date) FROM status_log").fetchone()
+        first, last = date.fromisoformat(lo), date.fromisoformat(hi)
+        middle = first + (last - first) / 2
+        for days in (
+            [last, middle, first],
+            [middle],
+            [first.replace(year=first.year - 1), middle, last.replace(year=last.year + 1)],
+        ):
+            want = _ledger_by_replay(db, cfg, days)
+            with Figures.open(db, cfg) as fig:
+                got = [cells.data for cells in fig.ledgers(days)]
+            assert got == want, days
+            assert any(v["problems_closed_total"] for cells in want for v in cells.values())
+            assert any(v["problems_overdue"] for cells in want for v in cells.values())
+    finally:
+        db.close()

@@ -303,11 +303,12 @@ class Figures:
             "CREATE TEMP TABLE zs_problems AS "
             "SELECT i.id AS item_id, i.chain_id AS chain_id, i.unit_id AS unit_id, i.due AS due, "
             f"i.status AS status, {CAME_IN_SQL} AS created, "
-            f"c.closed AS closed, {visit} AS from_visit "
-            f'FROM items i NOT INDEXED LEFT JOIN "{qkind.table}" k ON k.id = i.id '
-            "LEFT JOIN (SELECT s.item_id, min(s.date) AS closed FROM status_log s WHERE s.to_status = ? "
-            "GROUP BY s.item_id) c ON c.item_id = i.id WHERE i.kind = ?",
-            [*vparams, cfg.closed_status, qkind.key],
+            # the first closing: a lookup in the problem's own log (status_log_item; the + keeps
+            # SQLite from walking every closing in the log by status_log_to instead)
+            "(SELECT min(s.date) FROM status_log s WHERE s.item_id = i.id AND +s.to_status = ?) AS closed, "
+            f"{visit} AS from_visit "
+            f'FROM items i NOT INDEXED LEFT JOIN "{qkind.table}" k ON k.id = i.id WHERE i.kind = ?',
+            [cfg.closed_status, *vparams, qkind.key],
         )
 
     def _drop(self) -> None:
@@ -507,24 +508,23 @@ class Figures:
                     out[i].add((row[0], row[1]), values)
 
     # -- the problem ledger on given days ------------------------------------------------
-    _CHANGED = "SELECT item_id FROM status_log NOT INDEXED WHERE date > :lo"
+    #: SQL (on ``zs_problems p``) true for a problem with a status move dated after ``:lo``
+    _MOVED = "EXISTS (SELECT 1 FROM status_log s WHERE s.item_id = p.item_id AND s.date > :lo)"
 
-    def _status_on(self, days: Sequence[date], *, only_changed: bool = False) -> dict[int, list[str | None]]:
+    def _status_on(self, days: Sequence[date]) -> dict[int, list[str | None]]:
         """Each problem's status at the end of each of ``days`` (None: not yet created):
         its current status when it has no status move dated after the earliest day,
-        otherwise the last move in its log dated on or before the day.  With
-        ``only_changed``, just the problems that moved after the earliest day."""
+        otherwise the last move in its log dated on or before the day (the rule
+        :meth:`ledgers` counts by, for the rows behind its figures)."""
         wanted = [d.isoformat() for d in days]
-        out: dict[int, list[str | None]] = {}
-        if not only_changed:
-            out = {
-                item_id: [status] * len(wanted)
-                for item_id, status in self.conn.execute("SELECT item_id, status FROM zs_problems")
-            }
+        out: dict[int, list[str | None]] = {
+            item_id: [status] * len(wanted)
+            for item_id, status in self.conn.execute("SELECT item_id, status FROM zs_problems")
+        }
         logs: dict[int, list[tuple[str, str]]] = {}
         for item_id, day, status in self.conn.execute(
             "SELECT s.item_id, s.date, s.to_status FROM zs_problems p JOIN status_log s ON s.item_id = p.item_id "
-            f"WHERE p.item_id IN ({self._CHANGED}) ORDER BY s.item_id, s.date, s.id",
+            f"WHERE {self._MOVED} ORDER BY s.item_id, s.date, s.id",
             {"lo": min(wanted)},
         ):
             logs.setdefault(item_id, []).append((day, status))
@@ -540,64 +540,55 @@ class Figures:
     def ledgers(self, days: Sequence[date]) -> list[Cells]:
         """Open, overdue, closed and total problems per (chain, unit) at the end of each
         of ``days`` (so a past day shows what the ledger showed then).  Problems that did
-        not move after the earliest day are counted in SQL from their current status; the
-        few that did are replayed from their logs."""
+        not move after the earliest day are counted from their current status; those that
+        did, from the last move in their log dated on or before each day (not counted on a
+        day before their first move).  Both in SQL: the replay is one index lookup per
+        problem and day, and only per-(chain, unit) sums reach Python."""
         self._need_problems()
         cfg = self.cfg
         qkind = self.db.defs.kind_by_key(cfg.problem_kind)
-        terminal = qkind.terminal_statuses()
-        cancelled = set(cfg.cancelled)
         out = [Cells() for _ in days]
         params: dict[str, Any] = {"lo": min(days).isoformat(), "closed": cfg.closed_status}
-        t_list = ", ".join(_quote(t) for t in terminal)
-        c_list = ", ".join(_quote(c) for c in cancelled) or "NULL"
-        sel = [
-            f"total(status NOT IN ({t_list})) AS open",
-            "total(status = :closed) AS closed_total",
-            f"total(status NOT IN ({c_list})) AS total",
-        ]
+        # (an empty list is valid SQLite: x NOT IN () is true)
+        t_list = ", ".join(_quote(t) for t in qkind.terminal_statuses())
+        c_list = ", ".join(_quote(c) for c in cfg.cancelled)
         for i, d in enumerate(days):
             params[f"d{i}"] = d.isoformat()
-            sel.append(f"total(status NOT IN ({t_list}) AND due IS NOT NULL AND due < :d{i}) AS overdue{i}")
-        for chain_id, unit_id, is_open, closed, total, *overdue in self.conn.execute(
-            f"SELECT chain_id, unit_id, {', '.join(sel)} FROM zs_problems "
-            f"WHERE item_id NOT IN ({self._CHANGED}) GROUP BY 1, 2",
-            params,
+
+        def figures(status: str, day: int) -> list[str]:
+            # (IS NOT NULL first: NULL NOT IN () is true in SQLite)
+            is_open = f"{status} IS NOT NULL AND {status} NOT IN ({t_list})"
+            return [
+                f"total({is_open})",
+                f"total({is_open} AND due IS NOT NULL AND due < :d{day})",
+                f"total({status} = :closed)",
+                f"total({status} IS NOT NULL AND {status} NOT IN ({c_list}))",
+                f"count({status})",
+            ]
+
+        keys = ("problems_open", "problems_overdue", "problems_closed_total", "problems_total")
+        moved = self._MOVED
+        # problems that did not move since the earliest day: their current status on every day
+        still = [f for i in range(len(days)) for f in figures("status", i)]
+        # the others: the status of their last move dated on or before each day (NULL when
+        # none: not yet created then, and not counted); status_log_item serves each lookup
+        as_of = [
+            f"(SELECT s.to_status FROM status_log s WHERE s.item_id = p.item_id AND s.date <= :d{i} "
+            f"ORDER BY s.date DESC, s.id DESC LIMIT 1) AS st{i}"
+            for i in range(len(days))
+        ]
+        replayed = [f for i in range(len(days)) for f in figures(f"st{i}", i)]
+        for sql in (
+            f"SELECT chain_id, unit_id, {', '.join(still)} FROM zs_problems p WHERE NOT {moved} GROUP BY 1, 2",
+            f"SELECT chain_id, unit_id, {', '.join(replayed)} FROM (SELECT p.chain_id, p.unit_id, p.due, "
+            # (LIMIT -1: not flattened, so each lookup runs once, not once per figure using it)
+            f"{', '.join(as_of)} FROM zs_problems p WHERE {moved} LIMIT -1) GROUP BY 1, 2",
         ):
-            for i, cells in enumerate(out):
-                cells.add(
-                    (chain_id, unit_id),
-                    {
-                        "problems_open": is_open,
-                        "problems_overdue": overdue[i],
-                        "problems_closed_total": closed,
-                        "problems_total": total,
-                    },
-                )
-        changed = self._status_on(days, only_changed=True)
-        if changed:
-            info = {
-                r[0]: r[1:]
-                for r in self.conn.execute(
-                    f"SELECT item_id, chain_id, unit_id, due FROM zs_problems WHERE item_id IN ({self._CHANGED})",
-                    {"lo": params["lo"]},
-                )
-            }
-            for item_id, statuses in changed.items():
-                chain_id, unit_id, due = info[item_id]
-                for i, st in enumerate(statuses):
-                    if st is None:
-                        continue
-                    is_open_ = st not in terminal
-                    out[i].add(
-                        (chain_id, unit_id),
-                        {
-                            "problems_open": is_open_,
-                            "problems_overdue": is_open_ and due is not None and due < days[i].isoformat(),
-                            "problems_closed_total": st == cfg.closed_status,
-                            "problems_total": st not in cancelled,
-                        },
-                    )
+            for chain_id, unit_id, *values in self.conn.execute(sql, params):
+                for i, cells in enumerate(out):
+                    *sums, n = values[5 * i : 5 * i + 5]
+                    if n:
+                        cells.add((chain_id, unit_id), dict(zip(keys, sums, strict=True)))
         return out
 
     def asof(self, day: date) -> Cells:
