@@ -242,7 +242,11 @@ class Plan:
             out: list[str] = []
             add = out.append
             for v in values:
-                text = v if type(v) is str else "" if v is None else str(v) if type(v) is int else _cell(v)
+                if type(v) is int:  # ids and counts: ASCII digits, as wide as they are long, each its own
+                    text = str(v)
+                    add((" " * (size - len(text)) + text) if right else (text + " " * (size - len(text))))
+                    continue
+                text = v if type(v) is str else "" if v is None else _cell(v)
                 cell = cache.get(text)
                 if cell is None:
                     t, w = _measure(text)
