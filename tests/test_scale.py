@@ -603,25 +603,37 @@ def test_warn_json_and_csv_stream_every_warning_in_order(generated: Path, tmp_pa
     assert r.exit_code == 0 and r.stdout == "[]\n"
 
 
-def _ledger_by_replay(db: Any, cfg: Any, days: list[Any]) -> list[dict[tuple[Any, Any], dict[str, float]]]:
-    """The problem ledger on ``days`` the plain way: each problem's status on a day is its
-    current one when nothing moved after the earliest day, otherwise that of its last log
-    row (by date, then id) dated on or before the day; none yet: not counted."""
+def _statuses_by_replay(db: Any, cfg: Any, days: list[Any]) -> dict[int, list[str | None]]:
+    """Each problem's status on ``days`` the plain way: its current one when nothing moved
+    after the earliest day, otherwise that of its last log row (by date, then id) dated on
+    or before the day; None before its first."""
     kind = db.defs.kind_by_key(cfg.problem_kind)
-    terminal, cancelled = set(kind.terminal_statuses()), set(cfg.cancelled)
     lo = min(days).isoformat()
     logs: dict[int, list[tuple[str, int, str]]] = {}
     for item_id, day, log_id, status in db.conn.execute("SELECT item_id, date, id, to_status FROM status_log"):
         logs.setdefault(item_id, []).append((day, log_id, status))
-    out: list[dict[tuple[Any, Any], dict[str, float]]] = [{} for _ in days]
-    for item_id, chain_id, unit_id, due, current in db.conn.execute(
-        "SELECT id, chain_id, unit_id, due, status FROM items WHERE kind = ?", (kind.key,)
-    ):
+    out: dict[int, list[str | None]] = {}
+    for item_id, current in db.conn.execute("SELECT id, status FROM items WHERE kind = ?", (kind.key,)):
         moves = sorted(logs.get(item_id, []))
         moved = any(day > lo for day, _, _ in moves)
-        for i, d in enumerate(days):
+        out[item_id] = []
+        for d in days:
             on = [status for day, _, status in moves if day <= d.isoformat()]
-            st = (on[-1] if on else None) if moved else current
+            out[item_id].append((on[-1] if on else None) if moved else current)
+    return out
+
+
+def _ledger_by_replay(db: Any, cfg: Any, days: list[Any]) -> list[dict[tuple[Any, Any], dict[str, float]]]:
+    """The problem ledger on ``days`` from the replayed statuses (none yet: not counted)."""
+    kind = db.defs.kind_by_key(cfg.problem_kind)
+    terminal, cancelled = set(kind.terminal_statuses()), set(cfg.cancelled)
+    statuses = _statuses_by_replay(db, cfg, days)
+    out: list[dict[tuple[Any, Any], dict[str, float]]] = [{} for _ in days]
+    for item_id, chain_id, unit_id, due in db.conn.execute(
+        "SELECT id, chain_id, unit_id, due FROM items WHERE kind = ?", (kind.key,)
+    ):
+        for i, d in enumerate(days):
+            st = statuses[item_id][i]
             if st is None:
                 continue
             is_open = st not in terminal
@@ -664,6 +676,16 @@ def test_the_problem_ledger_on_past_days_is_the_replayed_log(generated: Path, ca
             with Figures.open(db, cfg) as fig:
                 got = [cells.data for cells in fig.ledgers(days)]
             assert got == want, days
+        # the rows behind the figures carry the same status the ledger counts
+        kind = db.defs.kind_by_key(cfg.problem_kind)
+        terminal = set(kind.terminal_statuses())
+        for day in (first, middle, last):
+            on = {k: v[0] for k, v in _statuses_by_replay(db, cfg, [day]).items()}
+            with Figures.open(db, cfg) as fig:
+                rows = fig.problem_rows(middle, last, day)
+            assert rows and all(r["status"] == on[r["id"]] for r in rows)
+            listed = {r["id"] for r in rows}
+            assert all(i in listed for i, st in on.items() if st is not None and st not in terminal)
             assert any(v["problems_closed_total"] for cells in want for v in cells.values())
             assert any(v["problems_overdue"] for cells in want for v in cells.values())
     finally:

@@ -511,31 +511,16 @@ class Figures:
     #: SQL (on ``zs_problems p``) true for a problem with a status move dated after ``:lo``
     _MOVED = "EXISTS (SELECT 1 FROM status_log s WHERE s.item_id = p.item_id AND s.date > :lo)"
 
-    def _status_on(self, days: Sequence[date]) -> dict[int, list[str | None]]:
-        """Each problem's status at the end of each of ``days`` (None: not yet created):
-        its current status when it has no status move dated after the earliest day,
-        otherwise the last move in its log dated on or before the day (the rule
-        :meth:`ledgers` counts by, for the rows behind its figures)."""
-        wanted = [d.isoformat() for d in days]
-        out: dict[int, list[str | None]] = {
-            item_id: [status] * len(wanted)
-            for item_id, status in self.conn.execute("SELECT item_id, status FROM zs_problems")
-        }
-        logs: dict[int, list[tuple[str, str]]] = {}
-        for item_id, day, status in self.conn.execute(
-            "SELECT s.item_id, s.date, s.to_status FROM zs_problems p JOIN status_log s ON s.item_id = p.item_id "
-            f"WHERE {self._MOVED} ORDER BY s.item_id, s.date, s.id",
-            {"lo": min(wanted)},
-        ):
-            logs.setdefault(item_id, []).append((day, status))
-        for item_id, moves in logs.items():
-            slot: list[str | None] = [None] * len(wanted)
-            for i, d in enumerate(wanted):
-                for day, status in moves:
-                    if day <= d:
-                        slot[i] = status
-            out[item_id] = slot
-        return out
+    @staticmethod
+    def _last_move(day: str) -> str:
+        """SQL (on ``zs_problems p``): the status of the problem's last move dated on or
+        before ``:<day>`` (by date, then id; NULL when none, i.e. not yet created then) —
+        one lookup in status_log_item.  A problem that did not move after the earliest day
+        asked about (:attr:`_MOVED`) is taken at its current status instead."""
+        return (
+            f"(SELECT s.to_status FROM status_log s WHERE s.item_id = p.item_id AND s.date <= :{day} "
+            "ORDER BY s.date DESC, s.id DESC LIMIT 1)"
+        )
 
     def ledgers(self, days: Sequence[date]) -> list[Cells]:
         """Open, overdue, closed and total problems per (chain, unit) at the end of each
@@ -572,11 +557,7 @@ class Figures:
         still = [f for i in range(len(days)) for f in figures("status", i)]
         # the others: the status of their last move dated on or before each day (NULL when
         # none: not yet created then, and not counted); status_log_item serves each lookup
-        as_of = [
-            f"(SELECT s.to_status FROM status_log s WHERE s.item_id = p.item_id AND s.date <= :d{i} "
-            f"ORDER BY s.date DESC, s.id DESC LIMIT 1) AS st{i}"
-            for i in range(len(days))
-        ]
+        as_of = [f"{self._last_move(f'd{i}')} AS st{i}" for i in range(len(days))]
         replayed = [f for i in range(len(days)) for f in figures(f"st{i}", i)]
         for sql in (
             f"SELECT chain_id, unit_id, {', '.join(still)} FROM zs_problems p WHERE NOT {moved} GROUP BY 1, 2",
@@ -678,18 +659,17 @@ class Figures:
         cols = set(self.db.kind_columns(qkind))
         level = 'k."level"' if "level" in cols else "NULL"
         terminal = set(qkind.terminal_statuses())
-        status = self._status_on([day])
         rows = self._rows(
             f"SELECT p.item_id AS id, i.title, c.name AS chain, u.name AS unit, {level} AS level, "
-            f"p.created, p.closed, p.due, p.from_visit FROM zs_problems p "
-            f"JOIN items i ON i.id = p.item_id JOIN chains c ON c.id = p.chain_id "
+            f"p.created, p.closed, p.due, p.from_visit, "
+            f"CASE WHEN {self._MOVED} THEN {self._last_move('day')} ELSE p.status END AS status_on "
+            f"FROM zs_problems p JOIN items i ON i.id = p.item_id JOIN chains c ON c.id = p.chain_id "
             f'LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN "{qkind.table}" k ON k.id = p.item_id ORDER BY p.item_id',
-            {},
+            {"lo": day.isoformat(), "day": day.isoformat()},
         )
         out = []
         for r in rows:
-            st = status.get(r["id"], [None])[0]
-            r["status"] = st
+            st = r["status"] = r.pop("status_on")
             r["from_visit"] = bool(r["from_visit"])
             if (
                 in_window(r["created"], start, end)
