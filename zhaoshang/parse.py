@@ -337,6 +337,9 @@ def format_money(amount: float | None) -> str:
 _MIN_YEAR = 1900
 _MAX_YEAR = 2100
 _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+#: A date given as a bare serial number (not a date cell, not text) before this year is not a
+#: project's date but some other number in a date column (a 序号, 2026.1 …): refused.
+_SERIAL_MIN_YEAR = 1950
 
 _TIME = (
     r"(?:(?:\s+|\s*[Tt]\s*)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?"
@@ -377,6 +380,15 @@ def _date_from_number(value: object, number: float) -> datetime.date:
         if whole != number:
             raise ParseError(f"无法识别的日期「{_show(value)}」：{_DATE_HINT}")
         return _make_date(value, whole // 10000, whole // 100 % 100, whole % 100)
+    if _MIN_YEAR <= number <= _MAX_YEAR:
+        # A year, or 年.月 typed as a number: a spreadsheet stores 2026.10 as 2026.1, which as a
+        # serial would be a day in 1905.  Which month was meant cannot be known: refused.
+        if whole == number:
+            raise ParseError(f"日期「{_show(value)}」只有年份，没有月和日：{_DATE_HINT}")
+        raise ParseError(
+            f"日期「{_show(value)}」是一个数字，像是把「年.月」输成了数字（电子表格会把 2026.10 存成 2026.1，"
+            f"分不清是 1 月还是 10 月），不是日期：请在单元格里写成文本或日期，如 2026-10-15、2026年10月15日"
+        )
     if not 1 <= whole <= _EXCEL_MAX_SERIAL:
         raise ParseError(
             f"无法识别的日期「{_show(value)}」：作为 Excel 日期序号应在 1–{_EXCEL_MAX_SERIAL} 之间；{_DATE_HINT}"
@@ -388,6 +400,11 @@ def _date_from_number(value: object, number: float) -> datetime.date:
     origin = datetime.date(1899, 12, 31 if whole < 60 else 30)
     date = origin + datetime.timedelta(days=whole)
     _year_ok(value, date.year)
+    if date.year < _SERIAL_MIN_YEAR:
+        raise ParseError(
+            f"数字「{_show(value)}」作为 Excel 日期序号是 {date.isoformat()}，"
+            f"不像是真实的日期（早于 {_SERIAL_MIN_YEAR} 年）：请检查这一列是否真是日期列；{_DATE_HINT}"
+        )
     return date
 
 

@@ -53,7 +53,16 @@ def resolve_status(kind: KindDef, text: str) -> str:
     for s in kind.statuses:
         if wanted in {normalize_key(x) for x in (s.name, *s.aliases)}:
             return s.name
-    raise NotFoundError(f"「{kind.name}」清单没有「{text.strip()}」这个状态。可用：{'、'.join(kind.status_names())}")
+    import difflib
+
+    word = text.strip()
+    names = kind.status_names()
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.4)
+    hint = f"是不是「{close[0]}」？" if close else ""
+    raise NotFoundError(
+        f"「{kind.name}」清单没有「{word}」这个状态。{hint}可用：{'、'.join(names)}。"
+        f"若是本地的叫法，可用 zs synonym add {kind.name} 状态 {close[0] if close else '对应状态'} {word} 教给系统"
+    )
 
 
 def stages_of(kind: KindDef) -> list[str]:

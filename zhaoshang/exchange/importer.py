@@ -86,7 +86,7 @@ from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
-from . import bulk, columns, fates, layout, moves
+from . import bulk, columns, fates, header_area, layout, moves
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .matching import NameIndex, loose_name
@@ -331,6 +331,10 @@ class Names:
 # ---------------------------------------------------------------------------------------
 # Rows of item sheets
 # ---------------------------------------------------------------------------------------
+
+
+#: keys of a line above the header that may name the period (「报告期：2026年10月」)
+_PERIOD_KEYS = ("报告期", "统计期", "所属期", "期间", "时段", "报告时间")
 
 
 @dataclass
@@ -690,6 +694,21 @@ class _Run:
     # -- item sheets -------------------------------------------------------------------
     def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
         header = table.header
+        sheet_unit = header_area.money_unit(table.meta)
+        unit_given: set[int] = set()
+        if sheet_unit is not None:
+            header, unit_given, clash = header_area.with_money_unit(header, sheet_unit[1])
+            for h in clash:
+                self.report.problems.append(
+                    Problem(
+                        raw.name,
+                        None,
+                        f"{h.letter}列「{h.text}」",
+                        None,
+                        f"{sheet_unit[0].source}与本列写的单位「{h.unit}」矛盾：分不清金额是哪个单位，"
+                        "请删去或改正其中一个再导入",
+                    )
+                )
         kind_col = columns.kind_column(self.defs, header, self.explicit)
         if kind is None and kind_col is None:
             kind = self.only_kind
@@ -725,11 +744,21 @@ class _Run:
             sh.known_columns.update(sh.maps[k.key])
             sh.known_columns.update(mapping.ignored)
             for h, problem in mapping.problems:
+                if h.column in unit_given and sheet_unit is not None:
+                    problem = f"{problem}（本列没有写单位，按{sheet_unit[0].source}算作{h.unit}；请在表头写明本列单位）"
                 self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
             for c, (_h, found) in mapping.ambiguous.items():
                 ambiguous.setdefault(c, found)
             if kind is not None:
                 rep.notes.extend(mapping.notes)
+                if sheet_unit is not None:
+                    money = [
+                        f"{t.letter}列「{t.header}」"
+                        for t in mapping.targets
+                        if t.column in unit_given and t.field is not None and t.field.type == "money"
+                    ]
+                    if money:
+                        rep.notes.append(f"{sheet_unit[0].source}用作{'、'.join(money)}的金额单位（{sheet_unit[1]}）")
             usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
         if kind_col is not None:
             sh.known_columns.add(kind_col)
@@ -750,8 +779,9 @@ class _Run:
                 ),
             )
             return True
-        self._move_date(sh, table.meta)
-        unit_name = table.meta.get("填报单位") or table.meta.get("单位")
+        self._move_date(sh, table)
+        said_unit = header_area.reporting_unit(table.meta)
+        unit_name = said_unit.value if said_unit is not None else None
         if unit_name:
             # 「爱辉区商务局」 is the office of the unit 爱辉区: a unit whose name begins it
             key = normalize_key(unit_name)
@@ -1170,24 +1200,47 @@ class _Run:
         self._update(r, cur)
         return True
 
-    def _move_date(self, sh: _Sheet, meta: dict[str, str]) -> None:
+    def _move_date(self, sh: _Sheet, table: Table) -> None:
         """The date for moves a row makes without a date column of its own: --as-of, else the
-        sheet's 填报日期 line, else the day of import."""
+        last day of the period the title reports on (「2026年10月」; not after the filing day),
+        else the sheet's 填报日期 line, else the day of import — each said in the report."""
         if self.opts.as_of is not None:
             sh.move_date, sh.move_source = self.opts.as_of.isoformat(), option("as_of")
             return
-        for key in ("填报日期", "填表日期", "报送日期", "统计日期", "截止日期"):
-            text = meta.get(key)
-            if not text:
-                continue
+        filed: dt.date | None = None
+        said = header_area.filing_date(table.meta)
+        if said is not None:
             try:
-                day = parse_date(str(text).strip())
+                filed = parse_date(said.value)
             except ZsError as exc:
-                where = f"「{sh.raw.name}」的{key}「{text}」"
+                where = f"「{sh.raw.name}」的{said.key}「{said.value}」"
                 raise ZsError(f"{where}不是日期：{exc.message}（或用 {option('as_of')} 指定）") from None
-            sh.move_date = stages.effective(day, what=f"「{sh.raw.name}」的{key}")
+            stages.effective(filed, what=f"「{sh.raw.name}」的{said.key}")
+        period = header_area.report_period(
+            [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in _PERIOD_KEYS))]
+        )
+        if period is not None:
+            today = dt.date.fromisoformat(self.today)
+            if period.start > today:
+                raise ZsError(
+                    f"「{sh.raw.name}」的标题说报告期是「{period.text}」，还没有到：请检查标题中的年月，"
+                    f"或用 {option('as_of')} 给出没有本行日期的阶段变更的日期"
+                )
+            day, why = period.end, f"报告期「{period.text}」的最后一天"
+            if filed is not None and filed < day:
+                day, why = filed, f"{said.key if said else '填报日期'}（在报告期「{period.text}」之内）"
+            if day > today:
+                day, why = today, f"今天（报告期「{period.text}」还没有结束）"
+            sh.move_date, sh.move_source = day.isoformat(), "报告期"
+            sh.report.notes.append(
+                f"没有本行日期的阶段变更按标题中的报告期「{period.text}」记为 {sh.move_date}（{why}）；"
+                f"不对时请用 {option('as_of')} 指定"
+            )
+            return
+        if said is not None and filed is not None:
+            sh.move_date = filed.isoformat()
             sh.move_source = "填报日期"
-            sh.report.notes.append(f"没有本行日期的阶段变更按{key} {sh.move_date} 记")
+            sh.report.notes.append(f"没有本行日期的阶段变更按{said.key} {sh.move_date} 记")
             return
         sh.move_date, sh.move_source = self.today, "导入当天"
 

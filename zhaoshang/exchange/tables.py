@@ -116,6 +116,8 @@ class Table:
     footer lines (填报人, 联系电话 …); footer pairs arrive while iterating, like notes."""
     index_columns: list[HeaderCell] = field(default_factory=list)
     """序号/No. columns: numbering, not data, never imported."""
+    captions: list[str] = field(default_factory=list)
+    """The title lines above the header (text without "key：value" pairs), top first."""
     fates: list[RowFate] = field(default_factory=list)
     """Every row that is not a data row, with its class and reason, in sheet order (blank
     rows as ranges).  Complete only after :attr:`rows` is exhausted, like :attr:`notes`."""
@@ -327,6 +329,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
 
     notes: list[str] = []
     meta: dict[str, str] = {}
+    captions: list[str] = []
     fates: list[RowFate] = []
     filled = [i for i in range(upper) if parsed[i]]
     if filled:
@@ -342,6 +345,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
             fates.append(RowFate(i + 1, i + 1, RowClass.meta, f"表头上方的「{_cut(shown)}」"))
         else:
             text = "".join(t for t, _, _ in parsed[i].values())
+            captions.append(text)
             fates.append(RowFate(i + 1, i + 1, RowClass.caption, f"标题「{_cut(text)}」"))
     fates.append(RowFate(upper + 1, lower + 1, RowClass.header, "两行表头，已合并" if upper != lower else "表头"))
     if upper != lower:
@@ -392,6 +396,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         rows=chain(ahead, rows),
         notes=notes,
         meta=meta,
+        captions=captions,
         fates=fates,
         index_columns=index_columns,
     )

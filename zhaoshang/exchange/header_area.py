@@ -1,0 +1,208 @@
+"""What the lines above a sheet's header say about all of its rows: who filled it in (填报单位 /
+报送单位 / 填報單位 …), when (填报日期 / 报送时间 …), what its money is in (「单位：亿元」) and
+which period it reports on (the title's 「2026年10月」, 「第三季度」, 「1—10月」).
+
+Each is an inference for every row that has no value of its own, so each comes back with the
+words it was read from (:class:`Said`), for the import to show where it came from.  The keys
+are compared in simplified characters (OpenCC, as every header is), so a traditional .ods
+(填報單位, 填報日期) is read like a simplified one.
+
+Pure functions over the already-read preamble: tested on in-memory tables, no file needed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from ..parse import to_halfwidth, to_simplified
+from .tables import HeaderCell
+
+__all__ = [
+    "Period",
+    "Said",
+    "filing_date",
+    "money_unit",
+    "report_period",
+    "reporting_unit",
+    "with_money_unit",
+    "without_seal",
+]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A value read from the header area, with the words it came from."""
+
+    key: str
+    """The key as written (「報送單位」)."""
+    value: str
+    """The value as written, cleaned of marks (「府谷县发展和改革局」)."""
+
+    @property
+    def source(self) -> str:
+        return f"表头上方的「{self.key}：{self.value}」"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period a sheet reports on, read from its title."""
+
+    text: str
+    """As the title says it: 「2026年10月」, 「2026年第三季度」, 「2026年1—10月」."""
+    start: dt.date
+    end: dt.date
+
+
+_UNIT_KEYS = ("填报单位", "报送单位", "填表单位", "制表单位", "上报单位", "报告单位", "申报单位", "填报部门")
+_DATE_KEYS = (
+    "填报日期", "填表日期", "报送日期", "制表日期", "上报日期", "统计日期", "截止日期",
+    "填报时间", "报送时间", "填表时间", "制表时间", "上报时间", "统计时间", "截止时间",
+)  # fmt: skip
+_MONEY_KEYS = ("单位", "金额单位", "计量单位", "货币单位", "资金单位", "投资单位")
+_MONEY_UNITS = frozenset(
+    {"亿元", "亿", "万元", "万", "元", "亿人民币", "万人民币", "人民币亿元", "人民币万元", "人民币元"}
+    | {"亿美元", "万美元", "美元", "百万美元", "千万美元"}
+)
+_BRACKETS = "（()）[]【】 \u3000"
+# 「（盖章）」「(公章)」「盖章」 after a name: a mark on paper, never part of the name
+_SEAL = re.compile(r"\s*[（(【\[]?\s*(?:加?盖\s*[公印]?章|公\s*章|印\s*章|签\s*章|章)\s*[)）】\]]?\s*$")
+
+
+def _key(text: str) -> str:
+    return to_simplified(to_halfwidth(text)).strip(_BRACKETS).replace(" ", "")
+
+
+def _find(meta: Mapping[str, str], keys: Iterable[str]) -> Said | None:
+    wanted = set(keys)
+    for key, value in meta.items():
+        if _key(key) in wanted and value.strip():
+            return Said(key, value.strip())
+    return None
+
+
+def without_seal(name: str) -> str:
+    """「府谷县发展和改革局（盖章）」 → 「府谷县发展和改革局」 (蓋章 too)."""
+    m = _SEAL.search(to_simplified(name))
+    return (name[: m.start()] if m is not None else name).strip()
+
+
+def money_unit(meta: Mapping[str, str]) -> tuple[Said, str] | None:
+    """(what the sheet said, the unit) when a line above the header gives the money unit of the
+    whole sheet: 「单位：亿元」, 「（金额单位：万元）」."""
+    for key, value in meta.items():
+        if _key(key) not in _MONEY_KEYS:
+            continue
+        unit = _key(value)
+        if unit in _MONEY_UNITS:
+            return Said(key, value.strip()), unit
+    return None
+
+
+def reporting_unit(meta: Mapping[str, str]) -> Said | None:
+    """The unit that filled in the sheet (填报单位, 报送单位 … in any writing), its seal mark
+    dropped.  A plain 「单位：…」 counts too unless it is a money unit (「单位：亿元」)."""
+    said = _find(meta, _UNIT_KEYS)
+    if said is None:
+        said = _find(meta, ("单位",))
+        if said is not None and _key(said.value) in _MONEY_UNITS:
+            return None
+    if said is None:
+        return None
+    name = without_seal(said.value)
+    return Said(said.key, name) if name else None
+
+
+def filing_date(meta: Mapping[str, str]) -> Said | None:
+    """The 填报日期 / 报送时间 … line, in any writing (the value unparsed)."""
+    return _find(meta, _DATE_KEYS)
+
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_NUM |= {"十一": 11, "十二": 12}
+_NUM = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"
+_DASH = r"\s*[-—–~～至到]+\s*"
+_YEAR = r"(20\d{2})\s*年(?:度)?\s*"
+_PERIODS = (
+    ("range", re.compile(_YEAR + _NUM + r"\s*月?" + _DASH + _NUM + r"\s*月(?!\s*\d{1,2}\s*[日号])")),
+    ("quarter", re.compile(_YEAR + r"第?\s*([一二三四1-4])\s*季度")),
+    ("half", re.compile(_YEAR + r"(上|下)半年")),
+    ("month", re.compile(_YEAR + _NUM + r"\s*月份?(?!\s*\d{1,2}\s*[日号])")),
+)
+
+
+def _num(text: str) -> int:
+    return _CN_NUM[text] if text in _CN_NUM else int(text)
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def report_period(captions: Iterable[str]) -> Period | None:
+    """The period the title names (the first caption that names one), or None.
+
+    「神木市2026年10月招商引资项目推进情况表」 → 2026-10-01 … 2026-10-31;
+    「2026年1—10月」 → 2026-01-01 … 2026-10-31; 「2026年第三季度」 → 07-01 … 09-30;
+    「2026年上半年」 → 01-01 … 06-30.  A full date in the title (「截至2026年10月15日」) is no
+    period: it is left to the filing date."""
+    for caption in captions:
+        text = to_simplified(to_halfwidth(caption))
+        for how, pattern in _PERIODS:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            year = int(m.group(1))
+            if how == "range":
+                first, last = _num(m.group(2)), _num(m.group(3))
+                if not 1 <= first <= last <= 12:
+                    continue
+                return Period(m.group(0).strip(), dt.date(year, first, 1), _last_day(year, last))
+            if how == "quarter":
+                q = _num(m.group(2))
+                return Period(m.group(0).strip(), dt.date(year, 3 * q - 2, 1), _last_day(year, 3 * q))
+            if how == "half":
+                first = 1 if m.group(2) == "上" else 7
+                return Period(m.group(0).strip(), dt.date(year, first, 1), _last_day(year, first + 5))
+            month = _num(m.group(2))
+            if 1 <= month <= 12:
+                return Period(m.group(0).strip(), dt.date(year, month, 1), _last_day(year, month))
+    return None
+
+
+_CNY = frozenset({"亿元", "亿", "万元", "万", "元", "亿人民币", "万人民币", "人民币亿元", "人民币万元", "人民币元"})
+
+
+def _scale(unit: str) -> tuple[str, str] | None:
+    """(currency, scale) of a money unit: ("CNY", "亿") for 亿元 …; None for other units."""
+    u = _key(unit)
+    if u not in _MONEY_UNITS:
+        return None
+    currency = "CNY" if u in _CNY else "USD"
+    for scale in ("百万", "千万", "亿", "万"):
+        if u.startswith(scale) or u.startswith("人民币" + scale):
+            return currency, scale
+    return currency, "元"
+
+
+def with_money_unit(header: list[HeaderCell], unit: str) -> tuple[list[HeaderCell], set[int], list[HeaderCell]]:
+    """The header with the sheet's money ``unit`` given to every column that names no unit of its
+    own; the columns given it; and the columns whose own unit contradicts it (「单位：亿元」 above
+    a column 「投资额（万元）」 — which one is right cannot be known)."""
+    sheet = _scale(unit)
+    out: list[HeaderCell] = []
+    given: set[int] = set()
+    clash: list[HeaderCell] = []
+    for h in header:
+        if h.unit is None:
+            out.append(replace(h, unit=unit))
+            given.add(h.column)
+            continue
+        own = _scale(h.unit)
+        if own is not None and sheet is not None and own[0] == sheet[0] and own[1] != sheet[1]:
+            clash.append(h)
+        out.append(h)
+    return out, given, clash
