@@ -155,18 +155,23 @@ _FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "od
 
 
 def html_table(rows: list[list[Any]], *, title: str = "Sheet1") -> str:
-    """An HTML page with one table; a cell may be ``(text, colspan)``; ``None`` is empty."""
+    """An HTML page with one table; a cell may be ``(text, colspan)`` or ``(text, colspan,
+    rowspan)``; ``None`` is empty; ``...`` is a cell covered by a rowspan above (no <td>)."""
     import html
 
     out = [f'<html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body><table border="1">']
     for row in rows:
         cells = []
         for cell in row:
-            span = 1
+            if cell is Ellipsis:
+                continue
+            span, down = 1, 1
             if isinstance(cell, tuple):
-                cell, span = cell
+                cell, span, *more = cell
+                down = more[0] if more else 1
             text = "" if cell is None else html.escape(str(cell))
-            cells.append(f'<td colspan="{span}">{text}</td>' if span > 1 else f"<td>{text}</td>")
+            attrs = (f' colspan="{span}"' if span > 1 else "") + (f' rowspan="{down}"' if down > 1 else "")
+            cells.append(f"<td{attrs}>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table></body></html>")
     return "\n".join(out)

@@ -3,13 +3,13 @@ problem of a column that goes nowhere (it is never dropped in silence)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..hints import option
 from ..parse import normalize_key
 from .columns import Target
 from .outcome import ColumnFate, Problem, SheetReport
+from .sheetfacts import SheetFacts
 from .tables import HeaderCell, Table, column_letter
 
 __all__ = ["item_columns", "late_column", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
@@ -99,12 +99,9 @@ def late_column(sheet: str, row: int, column: int, value: object, explicit: dict
     )  # fmt: skip
 
 
-def workbook_facts(path: Path, sheet: str, table: Table, rep: SheetReport) -> list[Problem]:
+def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport) -> list[Problem]:
     """Hidden rows of the table (listed in ``rep``: they are imported like the others), and a
     problem for each formula without a computed value."""
-    from .sheetfacts import sheet_facts
-
-    facts = sheet_facts(path, sheet)
     if not facts.checked:
         rep.notes.append("此格式（.xls）无法检查隐藏的行：隐藏的行与其他行一样导入")
         return []

@@ -86,7 +86,7 @@ from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
-from . import bulk, columns, fates, header_area, layout, moves
+from . import bulk, columns, fates, header_area, layout, merged, moves
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .matching import NameIndex, loose_name
@@ -105,7 +105,8 @@ from .outcome import (
     summarize,
 )
 from .readers import RawSheet, read_file
-from .tables import DataRow, HeaderCell, Table, find_table
+from .sheetfacts import SheetFacts, sheet_facts
+from .tables import DataRow, HeaderCell, Table, column_letter, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
@@ -688,7 +689,7 @@ class _Run:
         """Hidden rows (imported like the others, and listed) and formulas without a value."""
         if self.file.suffix.lower() in _TEXT_SOURCES or self.file.suffix.lower() in (".json", ".yaml", ".yml"):
             return
-        for p in fates.workbook_facts(self.file, raw.name, table, rep):
+        for p in fates.workbook_facts(self._sheet_facts(raw), raw.name, table, rep):
             self._problem(rep, p)
 
     # -- item sheets -------------------------------------------------------------------
@@ -795,11 +796,63 @@ class _Run:
                 rep.notes.append(f"表头上方的填报单位「{unit_name}」用作未填责任单位的行的责任单位")
             except ZsError:
                 rep.notes.append(f"填报单位「{unit_name}」不是已有的招商主体，未使用")
-        for row in self._rows(raw, table, rep):
+        amounts = {
+            c
+            for maps in sh.maps.values()
+            for c, (t, _parse) in maps.items()
+            if t.field is not None and t.field.ftype.numeric and t.field.type != "ref"
+        }
+        fills = merged.MergeFills()
+        rows = merged.fill_merged(
+            self._rows(raw, table, rep),
+            self._sheet_facts(raw).merges,
+            header_row=table.header_row,
+            is_amount=amounts.__contains__,
+            out=fills,
+        )
+        for row in rows:
             self._item_row(sh, row)
+        self._merges_said(raw, sh, fills)
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
+
+    def _sheet_facts(self, raw: RawSheet) -> SheetFacts:
+        """What the workbook shows besides values (hidden rows, merged areas …), read once."""
+        cache = self._caches.setdefault("facts", {})
+        facts = cache.get(raw.name)
+        if facts is None:
+            if self.file.suffix.lower() in _TEXT_SOURCES or self.file.suffix.lower() in (".json", ".yaml", ".yml"):
+                facts = SheetFacts(checked=False)
+            else:
+                facts = sheet_facts(self.file, raw.name)
+            cache[raw.name] = facts
+        return facts
+
+    def _merges_said(self, raw: RawSheet, sh: _Sheet, fills: merged.MergeFills) -> None:
+        """Each merged area that gave its value to the rows below, in the report; each one over
+        an amount refused (one figure for the rows together, or each row's, cannot be known)."""
+        heads = {h.column: h for h in sh.header}
+
+        def where(column: int) -> str:
+            h = heads.get(column)
+            return f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(column)}列"
+
+        for f in fills.fills:
+            rows = f"第{f.rows[0]}行" if len(f.rows) == 1 else f"第{f.rows[0]}–{f.rows[-1]}行"
+            sh.report.notes.append(f"{where(f.column)}的合并单元格 {f.area}：「{f.value}」也用于{rows}")
+        for r in fills.refusals:
+            self._problem(
+                sh.report,
+                Problem(
+                    raw.name,
+                    r.row,
+                    where(r.column),
+                    r.value,
+                    f"合并单元格 {r.area} 跨 {r.rows} 行：这个数是 {r.rows} 行的合计，还是每行各是这个数，无法判断。"
+                    "请取消合并，每行填自己的数（合计的请写在备注里）",
+                ),
+            )
 
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})

@@ -38,6 +38,9 @@ class SheetFacts:
     """1-based numbers of hidden rows."""
     empty_formulas: list[tuple[int, int]] = field(default_factory=list)
     """(row, 0-based column) of formula cells without a computed value."""
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Merged areas as (first_row, first_col, last_row, last_col), 0-based and inclusive (the
+    indices of :attr:`RawSheet.rows`): read for .xlsx, .ods and .xls alike."""
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
@@ -47,6 +50,15 @@ def sheet_facts(path: Path, sheet: str) -> SheetFacts:
             return _xlsx(path, sheet)
         if suffix == ".ods":
             return _ods(path, sheet)
+        if suffix == ".xls":
+            # the binary format: hidden rows are not to be had, merged areas are (calamine)
+            from ..errors import ZsError
+            from .readers import merged_ranges
+
+            try:
+                return SheetFacts(checked=False, merges=merged_ranges(path, sheet))
+            except ZsError:
+                pass
     except (OSError, zipfile.BadZipFile, KeyError, ET.ParseError, ValueError):
         pass  # the reader reports a damaged file; here there is nothing more to learn
     return SheetFacts(checked=False)
@@ -77,6 +89,7 @@ def hidden_sheets(path: Path) -> list[str]:
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)"')
 _ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 # a formula cell: <c r="B7" …><f …>…</f></c> or <f …/> — with or without a <v>value</v> after it
@@ -131,6 +144,12 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
                 for m in _FORMULA_CELL.finditer(part):
                     if not _VALUE.search(m.group(3)):
                         facts.empty_formulas.append((int(m.group(2)), column_index(m.group(1).decode())))
+            if b"mergeCell" in part:
+                for m in _MERGE.finditer(part):
+                    c0, r0, c1, r1 = m.groups()
+                    facts.merges.append(
+                        (int(r0) - 1, column_index(c0.decode()), int(r1) - 1, column_index(c1.decode()))
+                    )
             if not chunk:
                 break
     return facts
@@ -169,6 +188,11 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                     if cell.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
                         continue
                     span = int(cell.get(f"{_T}number-columns-repeated", "1"))
+                    rows_spanned = int(cell.get(f"{_T}number-rows-spanned", "1"))
+                    cols_spanned = int(cell.get(f"{_T}number-columns-spanned", "1"))
+                    if rows_spanned > 1 or cols_spanned > 1:
+                        top = row - repeat
+                        facts.merges.append((top, col, top + rows_spanned - 1, col + cols_spanned - 1))
                     if cell.get(f"{_T}formula") is not None and cell.get(f"{_O}value-type") is None:
                         facts.empty_formulas.append((row, col))
                     col += span
