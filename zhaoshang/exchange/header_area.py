@@ -28,6 +28,7 @@ __all__ = [
     "money_unit",
     "report_period",
     "reporting_unit",
+    "unit_kind",
     "with_money_unit",
     "without_seal",
 ]
@@ -206,3 +207,30 @@ def with_money_unit(header: list[HeaderCell], unit: str) -> tuple[list[HeaderCel
             clash.append(h)
         out.append(h)
     return out, given, clash
+
+
+# What a unit is, by the end of its name: a county or district is ranked; a bureau, committee,
+# office, centre or company is a department (部门) and never enters the county ranking.
+_UNIT_ENDINGS = (
+    (("开发区", "高新区", "经开区", "新区", "示范区", "合作区", "自贸区", "保税区"), "开发区", True),
+    (("产业园", "园区", "工业园"), "园区", True),
+    (("专班",), "专班", True),
+    (
+        ("局", "委", "委员会", "办", "办公室", "中心", "公司", "集团", "厅", "处", "科", "所", "院", "站", "会", "协会",
+         "商会", "部", "组"),
+        "部门",
+        False,
+    ),
+    (("县", "区", "市", "旗", "镇", "乡", "街道"), "区县", True),
+)  # fmt: skip
+
+
+def unit_kind(name: str) -> tuple[str, bool, str]:
+    """(type, ranked, the ending it was read from) for a unit created by an import: 「府谷县发展和
+    改革局」 is a 部门 (not ranked), 「府谷县」 a 区县; a name that says neither is 其他, not ranked."""
+    text = to_simplified(name).strip()
+    for endings, kind, ranked in _UNIT_ENDINGS:
+        for ending in sorted(endings, key=len, reverse=True):
+            if text.endswith(ending):
+                return kind, ranked, ending
+    return "其他", False, ""

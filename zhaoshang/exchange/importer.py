@@ -294,6 +294,8 @@ class Names:
         self.ent = ent
         self.create = create
         self.created = created
+        #: what was inferred rather than read (a created unit's type, a name matched by part)
+        self.inferred: list[str] = []
         self.cache: dict[str, int] = {}
         self.names: dict[int, str] = {}
         self._load()
@@ -311,11 +313,30 @@ class Names:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        if to_halfwidth(text).replace(".", "", 1).isdigit():
+            # a number in a name column is never an id: 序号 read as 产业链 would put rows into
+            # whichever chains have those ids
+            raise ZsError(
+                f"{self.ent.noun}「{text}」是一个数字：这一列要写{self.ent.noun}的名称，表中的数字不会当作编号。"
+                f"请检查这一列是否真是{self.ent.noun}列（是不是把序号列认成了它）"
+            )
         if self.create:
-            rid = lookups.create(self.db, self.ent, text, {})
+            values: dict[str, object] = {}
+            if self.ent is lookups.UNIT:
+                kind, ranked, ending = header_area.unit_kind(text)
+                values = {"type": kind, "ranked": "是" if ranked else "否"}
+                because = f"按名称结尾的「{ending}」" if ending else "名称看不出类型，"
+                self.inferred.append(
+                    f"新建招商主体「{text}」{because}定为「{kind}」，{'参加' if ranked else '不参加'}排名"
+                    f"（不对请导入后用 zs unit edit {text} 类型=… 参加排名=… 改正）"
+                )
+            rid = lookups.create(self.db, self.ent, text, values)
             self.created.append(text)
         else:
             rid = lookups.find(self.db, self.ent, text)
+            found = self.names.get(rid)
+            if found is not None and normalize_key(found) != key:
+                self.inferred.append(f"{self.ent.noun}「{text}」按唯一包含的名称认作「{found}」")
         self.cache[key] = rid
         self.names.setdefault(rid, text)
         return rid
@@ -370,6 +391,8 @@ class _ItemRow:
     values: dict[str, Any]
     ref: int | None = None
     reason: str | None = None
+    #: the group heading the row stands under (its chain, when it names one)
+    heading: str | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -598,6 +621,7 @@ class _Run:
             )
         if self.unknown_refs:
             self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
+        self.report.notes.extend([*self.chains.inferred, *self.units.inferred])
         if self.opts.sheet is None:
             from .sheetfacts import hidden_sheets
 
@@ -854,6 +878,29 @@ class _Run:
                 ),
             )
 
+    def _heading_chain(self, r: _ItemRow) -> int | None:
+        """The chain the row's group heading names (「一、有色金属产业链（2个）」 → 有色金属):
+        the one chain whose name the heading contains; said once per heading in the report."""
+        if r.heading is None:
+            return None
+        cache = self._caches.setdefault("heading_chains", {})
+        key = (r.sheet.raw.name, r.heading)
+        if key not in cache:
+            text = normalize_key(r.heading)
+            named = [(rid, n) for rid, n in self.chains.names.items() if normalize_key(n) and normalize_key(n) in text]
+            # 「新能源汽车」 contains 「新能源」: the longest name the heading holds is the one it means
+            named.sort(key=lambda x: -len(normalize_key(x[1])))
+            if named and not any(normalize_key(named[0][1]) != normalize_key(n) and len(normalize_key(n)) ==
+                                 len(normalize_key(named[0][1])) for _, n in named[1:]):
+                cache[key] = named[0][0]
+                r.sheet.report.notes.append(
+                    f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{named[0][1]}」"
+                )
+            else:
+                cache[key] = None
+        hit = cache[key]
+        return hit if isinstance(hit, int) else None
+
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})
         key = str(raw)
@@ -910,7 +957,7 @@ class _Run:
                 values[t.key] = parse(raw)
             except ZsError as exc:
                 problems.append(Problem(sh.raw.name, row.number, t.where, raw, exc.message))
-        r = _ItemRow(sh, row.number, cells, kind, values, problems=problems)
+        r = _ItemRow(sh, row.number, cells, kind, values, problems=problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
         values.pop("kind", None)
@@ -1170,7 +1217,17 @@ class _Run:
                 f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
             )  # fmt: skip
             return
-        chain = r.values.get("chain") or self.default_chain
+        chain = r.values.get("chain")
+        headed = self._heading_chain(r)
+        if headed is not None:
+            if chain is not None and chain != headed:
+                self._fail(
+                    r, "产业链", self.chains.names.get(chain),
+                    f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
+                )  # fmt: skip
+                return
+            chain = headed
+        chain = chain or self.default_chain
         if chain is None:
             self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
             return

@@ -95,6 +95,9 @@ class DataRow:
     cells: dict[int, object]
     """Column index -> value, non-empty cells only; text stripped of surrounding whitespace.
     Columns that are ignored (序号) are left out."""
+    heading: str | None = None
+    """The group heading the row stands under (「一、绿色食品产业链（3个）」), if any: its
+    context (a chain, a unit) for the row's empty cells."""
 
 
 @dataclass
@@ -431,6 +434,8 @@ def _is_subheader(row: list[object], below: _Parsed, header: _Parsed, known: Cal
     """A row of labels under a group header: text only, some known, gaps under the header."""
     if not below or any(not isinstance(row[c], str) for c in below):
         return False
+    if len(below) == 1 and _SECTION.match(str(row[next(iter(below))]).strip()):
+        return False  # 「一、绿色食品产业链（3个）」 under the header: a group heading, not labels
     if not any(known(label) for _, label, _ in below.values()):
         return False
     return any(c not in below for c in header)
@@ -477,6 +482,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
     firsts = {t[:1] for t in header_texts}
     longest = max((len(t) for t in header_texts), default=0) + 8
     in_footer = False
+    heading: str | None = None
     number = first - 1
     last_data = number
     for raw in rows:
@@ -522,6 +528,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                 continue
             if len(cells) == 1 and _SECTION.match(lead) and not in_footer:
                 state.skip(number, RowClass.section, f"「{_cut(lead)}」是分组标题", f"第{number}行为分组标题，已跳过")
+                heading = lead
                 continue
         if second.__class__ is str and second[:2] == "其中" and _is_index(lead):
             state.skip(number, *_breakdown(str(second), number))
@@ -554,7 +561,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
         if not cells.keys() <= known_columns:
             for c in sorted(cells.keys() - known_columns):
                 _add_bare_column(state, c, number)
-        yield DataRow(number, cells)
+        yield DataRow(number, cells, heading)
     state.end_blank(number + 1)
 
 
