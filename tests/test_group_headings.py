@@ -122,3 +122,20 @@ def test_create_missing_types_departments_and_says_so(
     assert "（盖章）" not in "".join(n for (n,) in query(db_path, "SELECT name FROM units"))
     units = dict(query(db_path, "SELECT name, type || ':' || ranked FROM units WHERE name LIKE '府谷县%'"))
     assert units == {"府谷县发展和改革局": "部门:0", "府谷县": "区县:1"}
+
+
+def test_a_mapping_that_would_drop_a_columns_values_is_refused_where_it_would(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    rows = [
+        ["项目名称", "产业链", "存在问题", "备注"],
+        ["有备注项目", "有色金属", "用地未落实", "9月签约"],
+        ["无备注项目", "有色金属", "资金缺口", None],
+    ]
+    path = write_xlsx(tmp_path / "映射.xlsx", {"招什么": rows})
+    before = dump(db_path)
+    r = cli("import", str(path), "--map", "存在问题=备注", ok=False)
+    assert "第2行" in r.stderr and "D列「备注」" in r.stderr and "9月签约" in r.stderr and "没有去处" in r.stderr
+    assert "第3行" not in r.stderr  # a row with nothing in the other column loses nothing
+    assert dump(db_path) == before
+    cli("import", str(path), "--map", "存在问题=备注", "--map", "D=忽略", ok=True)

@@ -375,6 +375,8 @@ class _Sheet:
     known_columns: set[int] = field(default_factory=set)
     #: why a column is not imported (column -> reason)
     why: dict[int, str] = field(default_factory=dict)
+    #: per kind: columns naming a field another column fills (column -> field key)
+    shadowed: dict[str, dict[int, str]] = field(default_factory=dict)
     kind_column: int | None = None
     default_unit: int | None = None
     #: the date a stage move gets when the row has no date column for it, and where it is from
@@ -765,6 +767,7 @@ class _Run:
             )
             sh.maps[k.key] = self.cells.for_mapping(k, mapping)
             sh.skip[k.key] = mapping.ignored
+            sh.shadowed[k.key] = mapping.shadowed
             sh.why.update(mapping.why)
             sh.known_columns.update(sh.maps[k.key])
             sh.known_columns.update(mapping.ignored)
@@ -946,6 +949,18 @@ class _Run:
                         problems.append(late)
                     continue
                 if col in sh.skip[kind.key]:
+                    if col in sh.shadowed[kind.key]:
+                        # a value with no place to go (a sheet's own 备注 under --map 存在问题=备注)
+                        h = next((h for h in sh.header if h.column == col), None)
+                        label = f"{h.letter}列「{h.text}」" if h else ""
+                        problems.append(
+                            Problem(
+                                sh.raw.name, row.number, label, raw,
+                                f"这个值没有去处：本列{sh.why.get(col, '与另一列对应同一字段')}，只导入一列会丢掉它。"
+                                f"请用 {option('mapping')} 把其中一列对应到别的字段，"
+                                f"或 {option('mapping')} {h.letter if h else '列'}=忽略 明确不导入本列",
+                            )
+                        )
                     continue
                 if kind is not sh.kind and col in sh.known_columns and col != sh.kind_column:
                     h = next((h for h in sh.header if h.column == col), None)
