@@ -268,10 +268,42 @@ def _parse_row(row: list[object]) -> _Parsed:
     return out
 
 
+def _group_of(upper: _Parsed, c: int) -> int | None:
+    """The column of the upper header cell whose span covers column ``c``: ``c`` itself when the
+    upper row has a label there, else the nearest label to its left with only empty upper cells
+    between (a label merged across its sub-columns keeps its text in its first cell)."""
+    if c in upper:
+        return c
+    left = [u for u in upper if u < c]
+    return max(left) if left else None
+
+
+def _under_groups(upper: _Parsed, lower: _Parsed) -> bool:
+    """The lower row is a row of sub-labels: every cell stands under a group label that spans
+    more than one column (「计划投资（亿元）」 over 总投资 / 年度计划), and at least one stands
+    under an empty upper cell.  A data row fills the columns of single labels (名称 …)."""
+    spanned = False
+    for c in lower:
+        group = _group_of(upper, c)
+        if group is None:
+            return False
+        if group == c and (c + 1 in upper or c + 1 not in lower):
+            return False  # under a single label: data, not a sub-label
+        spanned = spanned or group != c
+    return spanned
+
+
 def _combine(upper: _Parsed, lower: _Parsed) -> _Parsed:
-    """The lower header row, with the upper row's text in columns where the lower is empty."""
+    """The lower header row, with the upper row's text in columns where the lower is empty; a
+    sub-label without a unit of its own takes its group label's (「计划投资（亿元）」 over 总投资:
+    总投资 is in 亿元)."""
     combined = dict(upper)
-    combined.update(lower)
+    for c, (text, label, unit) in lower.items():
+        group = _group_of(upper, c)
+        if unit is None and group is not None and upper[group][2] is not None and _under_groups(upper, lower):
+            unit = upper[group][2]
+            text = f"{text}（{unit}）"
+        combined[c] = (text, label, unit)
     return dict(sorted(combined.items()))
 
 
@@ -320,7 +352,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
     below = best + 1
     if below < len(head) and _is_subheader(head[below], parsed[below], parsed[best], known):
         combo = _combine(parsed[best], parsed[below])
-        if score(combo) > scores[best]:
+        if score(combo) > scores[best] or _under_groups(parsed[best], parsed[below]):
             lower, merged = below, combo
     if upper == lower and best > 0:
         above = parsed[best - 1]
