@@ -175,7 +175,7 @@ def test_a_huge_template_is_refused_before_rendering(tmp_path: Path) -> None:
     """A 3 MB template took 7.8 GB with the old code."""
     template = _pad(_template(tmp_path / "大.docx", "{{ title }}"), 3 * 1024**2)
     start = time.perf_counter()
-    with pytest.raises(ZsError, match=r"模板「大.docx」的正文、页眉、页脚解压后有 3.0 MB，超过上限 2 MB"):
+    with pytest.raises(ZsError, match=r"模板「大.docx」的正文、页眉、页脚解压后有 3.0 MB，超过上限 1 MB"):
         write_template(_bulletin(), template, tmp_path / "通报.docx")
     assert time.perf_counter() - start < 2
 
@@ -250,3 +250,22 @@ def test_xml_safe_keeps_what_xml_can_hold(text: str) -> None:
     legal = all(c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c > "\uffff" for c in text)
     if legal:
         assert cleaned.office == text
+
+
+def test_a_mistake_in_the_header_is_placed_there(tmp_path: Path) -> None:
+    template = _template(tmp_path / "红头.docx", "{{ title }}")
+    doc = docx.Document(str(template))
+    doc.sections[0].header.paragraphs[0].text = "黑河市商务局 {{ ofice }}"
+    doc.save(str(template))
+    with pytest.raises(ZsError) as info:
+        write_template(_bulletin(), template, tmp_path / "通报.docx")
+    says = "模板「红头.docx」页眉第 1 段（「黑河市商务局 {{ ofice }}」）的标签 {{ ofice }} 有误"
+    assert str(info.value).startswith(says)
+
+
+def test_the_cli_says_it_without_a_traceback(demo_db: Path, tmp_path: Path) -> None:
+    template = _template(tmp_path / "红头.docx", "{{ cycler.__init__.__globals__.os.popen('id').read() }}")
+    out = tmp_path / "通报.docx"
+    r = Cli(demo_db)("report", "bulletin", *MONTH, "--out", str(out), "--template", str(template), ok=False)
+    assert r.exit_code == 1 and "不能执行代码" in r.stderr and "Traceback" not in r.stderr
+    assert "uid=" not in r.stderr and not out.exists()

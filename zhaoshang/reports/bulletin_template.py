@@ -46,10 +46,10 @@ class Limits:
 
     file_bytes: int = 20 * 1024**2  # the .docx (a letterhead picture included)
     unzipped_bytes: int = 100 * 1024**2  # everything in it, uncompressed
-    xml_bytes: int = 2 * 1024**2  # the parts docxtpl fills: body, headers, footers, footnotes
+    xml_bytes: int = 1024**2  # the parts docxtpl fills: body, headers, footers, footnotes
     loop: int = 10_000  # range() in a template
     output_chars: int = 20_000_000  # the filled XML
-    seconds: float = 30.0
+    seconds: float = 20.0
     memory_bytes: int = 1024**3  # beyond what the process already has
 
 
@@ -107,6 +107,7 @@ def render(context: dict[str, Any], template: Path, out: Path, limits: Limits) -
     child = ctx.Process(target=_child, args=(context, str(template), str(out), limits, send), daemon=True)
     child.start()
     send.close()
+    answer = None
     try:
         answer = receive.recv() if receive.poll(limits.seconds) else None
     except EOFError:  # the child died without a word: killed for its memory
@@ -289,7 +290,7 @@ def _reason(exc: BaseException) -> str:
         return f"写法不对（{msg}）：标签要写成 {{{{ 名称 }}}} 或 {{%p for … %}}"
     if isinstance(exc, OverflowError | MemoryError):
         return "要算的数或文字过大，已中止"
-    return f"无法填写（{type(exc).__name__}：{msg}）：请检查标签的写法，可用的是 {names}"
+    return f"无法计算（{type(exc).__name__}）：请检查标签的写法，可用的是 {names}"
 
 
 def _template_line(exc: BaseException) -> int | None:
