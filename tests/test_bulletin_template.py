@@ -269,3 +269,13 @@ def test_the_cli_says_it_without_a_traceback(demo_db: Path, tmp_path: Path) -> N
     r = Cli(demo_db)("report", "bulletin", *MONTH, "--out", str(out), "--template", str(template), ok=False)
     assert r.exit_code == 1 and "不能执行代码" in r.stderr and "Traceback" not in r.stderr
     assert "uid=" not in r.stderr and not out.exists()
+
+
+def test_the_documents_properties_are_filled_unescaped(tmp_path: Path) -> None:
+    template = _template(tmp_path / "红头.docx", "{{ title }}")
+    doc = docx.Document(str(template))
+    doc.core_properties.title = "{{ office }}"
+    doc.save(str(template))
+    out = tmp_path / "通报.docx"
+    write_template(_bulletin(), template, out)
+    assert docx.Document(str(out)).core_properties.title == UNIT

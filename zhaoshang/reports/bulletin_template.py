@@ -211,7 +211,13 @@ def _child(context: dict[str, Any], template: str, out: str, limits: Limits, sen
     try:
         from docxtpl import DocxTemplate
 
-        tpl = DocxTemplate(template)
+        class Template(DocxTemplate):
+            def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+                # the document's properties (title, subject ...) are plain text that python-docx
+                # escapes itself: escaping them here too would show "&amp;"
+                super().render_properties(context, jinja_env.overlay(autoescape=False))
+
+        tpl = Template(template)
         env = _environment(limits)
         tpl.render(context, env)
         tpl.save(out)
