@@ -121,9 +121,15 @@ def test_a_huge_loop_is_refused_at_once(tmp_path: Path) -> None:
     assert "第 2 段" in says and "{% for x in range(10**9) %}" in says and "超过上限 10,000 次" in says
 
 
-def test_a_huge_value_is_refused(tmp_path: Path) -> None:
-    says = _refused(tmp_path, "{{ 'x' * 10**10 }}")
-    assert "{{ 'x' * 10**10 }}" in says and "过长" in says
+@pytest.mark.parametrize(
+    ("tag", "says"),
+    [("{{ 'x' * 10**10 }}", "过长"), ("{{ '%0999999999d' % 1 }}", "格式宽度过大"), ("{{ 2 ** 10**9 }}", "乘方")],
+)
+def test_a_huge_value_is_refused(tmp_path: Path, tag: str, says: str) -> None:
+    start = time.perf_counter()
+    message = _refused(tmp_path, tag)
+    assert f"第 1 段的标签 {tag} 有误" in message and says in message, message
+    assert time.perf_counter() - start < 10
 
 
 def test_too_much_output_is_refused(tmp_path: Path) -> None:

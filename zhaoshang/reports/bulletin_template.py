@@ -137,6 +137,10 @@ def _too_much(name: str, limits: Limits) -> str:
     )
 
 
+#: a printf-style width or precision ("%0999999999d")
+_WIDTH = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d+))?")
+
+
 class _TooBig(Exception):
     """The filled template would exceed :attr:`Limits.output_chars` (or a value built in it)."""
 
@@ -178,6 +182,10 @@ def _environment(limits: Limits) -> Any:
                 for seq, n in ((left, right), (right, left)):
                     if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > limit:
                         raise _TooBig(f"重复 {n:,} 次的结果过长")
+            if operator == "%" and isinstance(left, str):
+                widths = (int(w) for pair in _WIDTH.findall(left) for w in pair if w)
+                if any(w > limit for w in widths):
+                    raise _TooBig("格式宽度过大")
             result = super().call_binop(context, operator, left, right)
             if isinstance(result, str) and len(result) > limits.output_chars:
                 raise _TooBig("算出的文字过长")
