@@ -71,18 +71,35 @@ def check(path: Path) -> None:
                     f"「{path.name}」解压后有 {total / 1024**3:.1f} GB，超过导入上限 "
                     f"{MAX_UNCOMPRESSED // 1024**3} GB：请拆成几个文件，或另存为 CSV 再导入。"
                 )
-            for info in infos:
-                ratio = info.file_size // max(1, info.compress_size)
-                if info.file_size > LARGE_PART and ratio > MAX_RATIO:
-                    raise ZsError(
-                        f"「{path.name}」中的「{info.filename}」压缩了 {ratio} 倍"
-                        "（正常的工作簿不超过几十倍），疑似压缩炸弹，已拒绝：请用 Excel/WPS 打开后另存再导入。"
-                    )
+            _check_ratio(path, infos, what="工作簿", fix="请用 Excel/WPS 打开后另存再导入。")
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     _check_sheet(path, zf, info)
     except zipfile.BadZipFile as e:
         raise ZsError(f"「{path.name}」不是有效的工作簿文件（{e}）：请用 Excel/WPS 打开后另存为 .xlsx 再导入。") from e
+
+
+def _check_ratio(path: Path, infos: list[zipfile.ZipInfo], *, what: str, fix: str, large: int = LARGE_PART) -> None:
+    for info in infos:
+        ratio = info.file_size // max(1, info.compress_size)
+        if info.file_size > large and ratio > MAX_RATIO:
+            raise ZsError(
+                f"「{path.name}」中的「{info.filename}」压缩了 {ratio} 倍"
+                f"（正常的{what}不超过几十倍），疑似压缩炸弹，已拒绝：{fix}"
+            )
+
+
+def check_archive(path: Path, zf: zipfile.ZipFile, *, max_total: int, what: str, fix: str) -> None:
+    """The checks of :func:`check` on any zip-based document (a Word template ...): everything
+    in it, uncompressed, at most ``max_total`` bytes, and no large part expanding more than
+    :data:`MAX_RATIO` times; ``what`` names the kind of file, ``fix`` says what to do."""
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > max_total:
+        raise ZsError(
+            f"{what}「{path.name}」解压后有 {total / 1024**2:,.0f} MB，超过上限 {max_total // 1024**2:,} MB：{fix}"
+        )
+    _check_ratio(path, infos, what=what, fix=fix, large=min(LARGE_PART, max_total // 4))
 
 
 def _check_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

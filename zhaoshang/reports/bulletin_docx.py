@@ -10,17 +10,21 @@ An office's own 红头 template (``--template``) is filled by docxtpl with these
     {{ office }} {{ title }} {{ period }} {{ asof }}
     {%p for s in sections %}{{ s.heading }}{%p for para in s.paragraphs %}{{ para }}{%p endfor %}{%p endfor %}
 
-python-docx writes the default layout; docxtpl (Jinja in Word) fills templates.
+python-docx writes the default layout; docxtpl (Jinja in Word) fills templates, in a sandbox
+(:mod:`.bulletin_template`: the template is data from outside, never code).  Both writers drop the
+characters XML cannot hold (:func:`xml_safe`).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ZsError
 from ..files import writing
-from .bulletin import Bulletin
+from .bulletin import Bulletin, Section
+from .bulletin_template import Limits, render
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -104,8 +108,34 @@ def _font_table(doc: Any) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+#: characters XML 1.0 does not allow (C0 controls but tab and newlines, lone surrogates, U+FFFE/F)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters a Word document cannot hold: a vertical tab or form feed
+    (Word's own line / page break when pasted) becomes a space, the other controls are dropped."""
+    if not _NOT_XML.search(text):
+        return text
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
+
+
+def xml_safe(bulletin: Bulletin) -> Bulletin:
+    """The bulletin with every text fit for XML: a control character in a unit name or in
+    ``office`` must not stop the 通报 (lxml refuses it: "All strings must be XML compatible")."""
+    return replace(
+        bulletin,
+        title=_xml_text(bulletin.title),
+        office=_xml_text(bulletin.office or ""),
+        period=_xml_text(bulletin.period),
+        asof=_xml_text(bulletin.asof),
+        sections=[Section(_xml_text(s.heading), [_xml_text(p) for p in s.paragraphs]) for s in bulletin.sections],
+    )
+
+
 def write_default(bulletin: Bulletin, path: Path) -> None:
     """The bulletin in the GB/T 9704 layout (atomically)."""
+    bulletin = xml_safe(bulletin)
     from docx import Document
     from docx.shared import Mm
 
@@ -134,21 +164,11 @@ def write_default(bulletin: Bulletin, path: Path) -> None:
         doc.save(str(tmp))
 
 
-def write_template(bulletin: Bulletin, template: Path, path: Path) -> None:
-    """The bulletin in an office's own template (docxtpl tags, see the module docstring)."""
-    from docxtpl import DocxTemplate
-
-    if not template.is_file():
-        raise ZsError(f"找不到模板「{template}」：请给出 .docx 模板文件的路径")
-    try:
-        tpl = DocxTemplate(str(template))
-        tpl.render(bulletin.as_dict())
-    except ZsError:
-        raise
-    except Exception as exc:  # a broken template or a tag docxtpl cannot read
-        raise ZsError(f"模板「{template.name}」无法填写（{type(exc).__name__}：{exc}）：请检查模板中的标签") from None
+def write_template(bulletin: Bulletin, template: Path, path: Path, limits: Limits | None = None) -> None:
+    """The bulletin in an office's own template (docxtpl tags, see the module docstring),
+    filled in a sandbox within ``limits`` (see :mod:`.bulletin_template`)."""
     with writing(path) as tmp:
-        tpl.save(str(tmp))
+        render(xml_safe(bulletin).as_dict(), template, tmp, limits or Limits())
 
 
 def check_target(path: Path) -> Path:
