@@ -3,6 +3,7 @@ problem of a column that goes nowhere (it is never dropped in silence)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..hints import option
@@ -103,13 +104,25 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
     """Hidden rows of the table (listed in ``rep``: they are imported like the others), and a
     problem for each formula without a computed value."""
     if not facts.checked:
-        rep.notes.append("此格式（.xls）无法检查隐藏的行：隐藏的行与其他行一样导入")
+        rep.notes.append("此格式（.xls）无法检查隐藏的行、隐藏的列和批注：隐藏的行、列与其他的一样处理，批注不会导入")
         return []
     rep.hidden_rows = [n for n in facts.hidden_rows if n > table.header_row]
     if rep.hidden_rows:
         shown = "、".join(map(str, rep.hidden_rows[:20])) + ("……" if len(rep.hidden_rows) > 20 else "")
         rep.notes.append(f"第{shown}行在表中被隐藏，与其他行一样导入（不导入的行请删除）")
     letters = {h.column: h for h in table.header}
+    said_columns = {c.letter: i for i, c in enumerate(rep.columns)}
+    for col in facts.hidden_columns:
+        i = said_columns.get(column_letter(col))
+        if i is not None:
+            fate = rep.columns[i]
+            rep.columns[i] = replace(fate, how=f"{fate.how}（隐藏列，照常处理）")
+    for row, col, text in facts.comments:
+        where = f"{column_letter(col)}{row}"
+        short = text if len(text) <= 60 else text[:60] + "……"
+        rep.notes.append(
+            f"{where} 单元格有批注「{short}」：批注不是单元格的值，没有导入；要导入请写进备注或对应的列"
+        )
     problems = []
     for row, col in facts.empty_formulas:
         h = letters.get(col)

@@ -38,6 +38,10 @@ class SheetFacts:
     """1-based numbers of hidden rows."""
     empty_formulas: list[tuple[int, int]] = field(default_factory=list)
     """(row, 0-based column) of formula cells without a computed value."""
+    hidden_columns: list[int] = field(default_factory=list)
+    """0-based indices of hidden columns."""
+    comments: list[tuple[int, int, str]] = field(default_factory=list)
+    """(row, 0-based column, text) of cell comments (批注): a note on a cell, not its value."""
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     """Merged areas as (first_row, first_col, last_row, last_col), 0-based and inclusive (the
     indices of :attr:`RawSheet.rows`): read for .xlsx, .ods and .xls alike."""
@@ -90,6 +94,9 @@ _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)"')
+_COL_HIDDEN = re.compile(rb'<(?:\w+:)?col\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+#: a comments part larger than this is not read (a sheet's notes are a few KB)
+_COMMENTS_MAX = 16 << 20
 _ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 # a formula cell: <c r="B7" …><f …>…</f></c> or <f …/> — with or without a <v>value</v> after it
@@ -120,11 +127,54 @@ def _xlsx_part(z: zipfile.ZipFile, sheet: str) -> str:
     raise KeyError(sheet)
 
 
+def _xlsx_comments(z: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
+    """The comments of the worksheet ``part``: its relationships name the comments part."""
+    from .tables import column_index
+
+    folder, name = part.rsplit("/", 1)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in z.namelist():
+        return []
+    out: list[tuple[int, int, str]] = []
+    for m in _REL.finditer(z.read(rels)):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if not attrs.get(b"Type", b"").endswith(b"/comments"):
+            continue
+        target = attrs.get(b"Target", b"").decode("utf-8")
+        path = target.lstrip("/") if target.startswith("/") else _join(folder, target)
+        info = z.getinfo(path)
+        if info.file_size > _COMMENTS_MAX:
+            continue
+        root = ET.fromstring(z.read(path))
+        for c in root.iter():
+            if c.tag.endswith("}comment") and c.get("ref"):
+                m2 = re.fullmatch(r"\$?([A-Z]{1,3})\$?([0-9]+)", c.get("ref", ""))
+                if m2 is None:
+                    continue
+                text = "".join(t.text or "" for t in c.iter() if t.tag.endswith("}t")).strip()
+                if text:
+                    out.append((int(m2.group(2)), column_index(m2.group(1)), text))
+    return out
+
+
+def _join(folder: str, target: str) -> str:
+    parts = folder.split("/")
+    for piece in target.split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
 def _xlsx(path: Path, sheet: str) -> SheetFacts:
     from .tables import column_index
 
     facts = SheetFacts()
-    with zipfile.ZipFile(path) as z, z.open(_xlsx_part(z, sheet)) as f:
+    with zipfile.ZipFile(path) as z:
+        part_name = _xlsx_part(z, sheet)
+        facts.comments = _xlsx_comments(z, part_name)
+    with zipfile.ZipFile(path) as z, z.open(part_name) as f:
         tail = b""
         while True:
             chunk = f.read(_CHUNK)
@@ -144,6 +194,12 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
                 for m in _FORMULA_CELL.finditer(part):
                     if not _VALUE.search(m.group(3)):
                         facts.empty_formulas.append((int(m.group(2)), column_index(m.group(1).decode())))
+            if b"<col " in part or b":col " in part:
+                for m in _COL_HIDDEN.finditer(part):
+                    attrs = dict(_ATTR.findall(m.group(0)))
+                    first, last = int(attrs.get(b"min", b"0")), int(attrs.get(b"max", b"0"))
+                    if 0 < first <= last and last - first < 16_384:
+                        facts.hidden_columns.extend(range(first - 1, last))
             if b"mergeCell" in part:
                 for m in _MERGE.finditer(part):
                     c0, r0, c1, r1 = m.groups()
@@ -166,17 +222,25 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
     with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
         inside = False
         row = 0
+        columns = 0
         for event, el in ET.iterparse(f, events=("start", "end")):
             if el.tag == f"{_T}table":
                 if event == "start":
                     inside = el.get(f"{_T}name") == sheet
                     row = 0
+                    columns = 0
                 elif inside:
                     break
                 continue
             if not inside:
                 if event == "end" and el.tag == f"{_T}table-row":
                     el.clear()
+                continue
+            if el.tag == f"{_T}table-column" and event == "end":
+                span = int(el.get(f"{_T}number-columns-repeated", "1"))
+                if el.get(f"{_T}visibility") in ("collapse", "filter") and span < 16_384:
+                    facts.hidden_columns.extend(range(columns, columns + span))
+                columns += span
                 continue
             if el.tag == f"{_T}table-row" and event == "end":
                 repeat = int(el.get(f"{_T}number-rows-repeated", "1"))
@@ -188,6 +252,13 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                     if cell.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
                         continue
                     span = int(cell.get(f"{_T}number-columns-repeated", "1"))
+                    note = cell.find(f"{_O}annotation")
+                    if note is not None:
+                        text = "".join(
+                            "".join(t.itertext()) for t in note if t.tag.endswith("}p")
+                        ).strip()
+                        if text:
+                            facts.comments.append((row - repeat + 1, col, text))
                     rows_spanned = int(cell.get(f"{_T}number-rows-spanned", "1"))
                     cols_spanned = int(cell.get(f"{_T}number-columns-spanned", "1"))
                     if rows_spanned > 1 or cols_spanned > 1:
