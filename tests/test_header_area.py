@@ -224,3 +224,17 @@ def test_an_unknown_stage_word_is_refused_with_the_synonym_hint(
     r = cli("import", str(write_xlsx(tmp_path / "状态.xlsx", {"招什么": rows})), ok=False)
     assert "是不是「已开工」" in r.stderr
     assert "zs synonym add 招什么 状态 已开工 已开工建设" in r.stderr
+
+
+def test_a_stage_date_after_the_filing_day_is_refused(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    rows = [
+        ["填报日期：2026年11月4日", None, None, None],
+        ["项目名称", "产业链", "状态", "签约日期"],
+        ["未来签约项目", "有色金属", "已签约", "2026-11-20"],
+    ]
+    before = dump(db_path)
+    r = cli("import", str(write_xlsx(tmp_path / "晚于.xlsx", {"招什么": rows})), "--force", ok=False)
+    assert "第3行" in r.stderr and "D列「签约日期」" in r.stderr and "晚于本表的填报日期 2026-11-04" in r.stderr
+    assert dump(db_path) == before

@@ -382,6 +382,9 @@ class _Sheet:
     #: the date a stage move gets when the row has no date column for it, and where it is from
     move_date: str = ""
     move_source: str = ""
+    #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
+    filed: str | None = None
+    filed_key: str = ""
 
 
 @dataclass
@@ -1341,6 +1344,7 @@ class _Run:
                 where = f"「{sh.raw.name}」的{said.key}「{said.value}」"
                 raise ZsError(f"{where}不是日期：{exc.message}（或用 {option('as_of')} 指定）") from None
             stages.effective(filed, what=f"「{sh.raw.name}」的{said.key}")
+            sh.filed, sh.filed_key = filed.isoformat(), said.key
         period = header_area.report_period(
             [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in _PERIOD_KEYS))]
         )
@@ -1395,6 +1399,16 @@ class _Run:
             info = cache[kind.key] = (fields, {st: frozenset(stages.reached_stages(kind, st)) for st in fields})
         fields, reached = info
         dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
+        if sheet.filed is not None:
+            # a stage the sheet says happened after the day it was filled in cannot be right
+            late = [(st, d) for st, d in dates.items() if d > sheet.filed]
+            if late:
+                st, d = late[0]
+                raise stages.StageDateError(
+                    f"{d} 晚于本表的{sheet.filed_key} {sheet.filed}：填表时还没有发生的事不能报。"
+                    "请核对这个日期（或表头的填报日期）",
+                    [fields[st]],
+                )
         fallback = sheet.move_date or self.today
         if not dates and status == kind.default_status:  # most rows of a county sheet: just in
             return [(None, status, fallback, None)]
