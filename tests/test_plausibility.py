@@ -1,0 +1,91 @@
+"""Values that parse but cannot be meant: completion of names that are shell code, a fund
+amount that rounds to nothing, a status made a synonym of its opposite, months outside any
+plausible range or before the project existed or after today, approval steps out of order,
+a unit ranked before it existed or scored on a rate with nothing to count."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from _harness import PY, zs_env
+from conftest import Cli
+
+from zhaoshang.cli.complete import quote
+from zhaoshang.db import Database
+from zhaoshang.definitions import load
+
+HOSTILE_CHAINS = ["$(touch x)", "*", "`touch y`", "a b", "it's", "新能源"]
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path) -> Path:
+    from zhaoshang import lookups
+
+    path = tmp_path / "hostile.db"
+    db = Database.open(path, load())
+    with db.command("setup", user="测试员"):
+        for name in HOSTILE_CHAINS:
+            lookups.create(db, lookups.CHAIN, name, {})
+    db.close()
+    return path
+
+
+def _bash_completions(tmp_path: Path, db: Path, words: str) -> list[str]:
+    env = {**zs_env(tmp_path), "_ZS_COMPLETE": "complete_bash", "COMP_WORDS": words, "ZHAOSHANG_DB": str(db)}
+    env["COMP_CWORD"] = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+    r = subprocess.run([PY, "-m", "zhaoshang"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    return r.stdout.splitlines()
+
+
+def test_completion_quotes_chain_names_for_bash(tmp_path: Path, hostile_db: Path) -> None:
+    got = _bash_completions(tmp_path, hostile_db, "zs list --chain ")
+    assert sorted(got) == sorted(["\\$\\(touch\\ x\\)", "\\*", "\\`touch\\ y\\`", "a\\ b", "it\\'s", "新能源"])
+
+
+def test_completed_names_run_through_bash_stay_literal(tmp_path: Path, hostile_db: Path) -> None:
+    """The real script in a real bash, in a folder full of files: what it puts in COMPREPLY,
+    inserted into a command line and run, is each name as it is — no file touched, no glob."""
+    from zhaoshang.cli.complete import script
+
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("f1", "f2"):
+        (work / name).write_text("")
+    (work / "*").write_text("")  # a file literally named *: the old script turned \* into it
+    env = {**zs_env(tmp_path), "ZHAOSHANG_DB": str(hostile_db), "PATH": f"{Path(PY).parent}:/usr/bin:/bin"}
+    zs = tmp_path / "zs"
+    zs.write_text(f'#!/bin/sh\nexec "{PY}" -m zhaoshang "$@"\n')
+    zs.chmod(0o755)
+    body = (
+        script("bash")
+        + f"""
+COMP_WORDS=(zs list --chain ""); COMP_CWORD=3
+_zs_completion {zs}
+for w in "${{COMPREPLY[@]}}"; do eval "printf '%s\\n' $w"; done
+"""
+    )
+    r = subprocess.run(["bash", "--norc", "-c", body], cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert sorted(r.stdout.splitlines()) == sorted(HOSTILE_CHAINS)
+    assert sorted(p.name for p in work.iterdir()) == ["*", "f1", "f2"]  # no x, no y
+
+
+def test_completion_quotes_for_zsh_and_powershell() -> None:
+    assert quote("a\\", "zsh") == "a\\\\"  # the backslash the _arguments eval would eat
+    assert quote("$(touch x)", "powershell") == "'$(touch x)'"
+    assert quote("it's", "powershell") == "'it''s'"
+    assert quote("新能源", "powershell") == quote("新能源", "bash") == "新能源"
+    assert quote("a\nb", "bash") == "$'a\\x0ab'"
+
+
+def test_completion_of_a_comma_list_keeps_quoting(tmp_path: Path, demo_db: Path) -> None:
+    got = _bash_completions(tmp_path, demo_db, "zs list 招什么 --status 在谈,已")
+    assert got == ["在谈,已签约", "在谈,已入统", "在谈,已开工", "在谈,已投产"]
+
+
+def test_completion_script_for_bash_uses_mapfile(cli: Cli) -> None:
+    r = cli("completion", "bash", ok=True)
+    assert "mapfile -t COMPREPLY" in r.stdout and "$( env" not in r.stdout
