@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from _harness import PY, zs_env
-from conftest import Cli
+from conftest import Cli, dump
 
 from zhaoshang.cli.complete import quote
 from zhaoshang.db import Database
@@ -89,3 +89,46 @@ def test_completion_of_a_comma_list_keeps_quoting(tmp_path: Path, demo_db: Path)
 def test_completion_script_for_bash_uses_mapfile(cli: Cli) -> None:
     r = cli("completion", "bash", ok=True)
     assert "mapfile -t COMPREPLY" in r.stdout and "$( env" not in r.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# 到位资金: an amount that rounds to nothing, a month before the project existed
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(cli: Cli) -> Cli:
+    for args in (
+        ("chain", "add", "新能源"),
+        ("add", "招什么", "储能项目", "--chain", "新能源"),
+        ("stage", "1", "在谈", "--force", "--date", "2026-02-10"),
+        ("fund", "1", "--month", "2026-03", "--domestic", "500"),
+    ):
+        cli(*args, ok=True)
+    return cli
+
+
+@pytest.mark.parametrize("amount", ["1e-10", "0.0000001", "0.00000000001亿"])
+def test_an_amount_that_rounds_to_zero_is_refused_not_a_deletion(project: Cli, db_path: Path, amount: str) -> None:
+    before = dump(db_path)
+    r = project("fund", "1", "--month", "2026-03", "--domestic", amount, ok=False)
+    assert f"「{amount}」太小" in r.stderr and "请把金额写为 0" in r.stderr, r.stderr
+    assert dump(db_path) == before
+
+
+def test_adding_down_to_zero_does_not_delete_the_month(project: Cli, db_path: Path) -> None:
+    before = dump(db_path)
+    r = project("fund", "1", "--month", "2026-03", "--domestic", "-500", "--add", ok=False)
+    assert "累加后 2026-03 的到位资金为 0" in r.stderr and "没有改动" in r.stderr
+    assert dump(db_path) == before
+    r = project("fund", "1", "--month", "2026-03", "--domestic", "0", ok=True)
+    assert "记录已删除" in r.stderr
+
+
+def test_a_fund_month_before_the_project_existed_is_refused(project: Cli, db_path: Path) -> None:
+    before = dump(db_path)
+    r = project("fund", "1", "--month", "1999-01", "--domestic", "5", ok=False)
+    assert "月份 1999-01 早于编号 1 最早的记录（2026-02-10" in r.stderr, r.stderr
+    assert "补记它更早的阶段日期" in r.stderr
+    assert dump(db_path) == before
+    project("fund", "1", "--month", "2026-02", "--domestic", "5", ok=True)  # the month it began
