@@ -132,3 +132,46 @@ def test_a_fund_month_before_the_project_existed_is_refused(project: Cli, db_pat
     assert "补记它更早的阶段日期" in r.stderr
     assert dump(db_path) == before
     project("fund", "1", "--month", "2026-02", "--domestic", "5", ok=True)  # the month it began
+
+
+# ---------------------------------------------------------------------------------------
+# 同义词: never a status's opposite, never a status of the other side
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "word", "says"),
+    [
+        ("解决什么", "已销号", "未销号", "「未销号」是「已销号」的否定说法"),
+        ("解决什么", "已销号", "尚未销号", "「尚未销号」是「已销号」的否定说法"),
+        ("招什么", "已签约", "未簽約", "「未簽約」是「已签约」的否定说法"),
+        ("招什么", "在谈", "不在谈", "「不在谈」是「在谈」的否定说法"),
+        ("解决什么", "待办", "已经销号", "「已经销号」说的是「已销号」（已办结），而「待办」是未办结的状态"),
+        ("解决什么", "办理中", "取消了", "「取消了」说的是「已取消」（已办结），而「办理中」是未办结的状态"),
+        ("招什么", "在谈", "投产了", "「投产了」说的是「已投产」（已办结）"),
+        ("解决什么", "已销号", "办理中", "「办理中」已经表示「办理中」"),
+    ],
+)
+def test_a_synonym_that_says_the_opposite_is_refused(
+    cli: Cli, db_path: Path, kind: str, value: str, word: str, says: str
+) -> None:
+    cli("init", ok=True)
+    before = dump(db_path)
+    r = cli("synonym", "add", kind, "状态", value, word, ok=False)
+    assert says in r.stderr, r.stderr
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "word"),
+    [
+        ("解决什么", "状态", "待办", "未销号"),  # not closed: an open status, the right side
+        ("解决什么", "状态", "已销号", "销号完毕"),
+        ("招什么", "状态", "在谈", "洽谈中"),
+        ("找谁招", "类别", "在京人员", "部委工作人员"),
+    ],
+)
+def test_ordinary_synonyms_are_still_taught(cli: Cli, kind: str, field: str, value: str, word: str) -> None:
+    cli("init", ok=True)
+    r = cli("synonym", "add", kind, field, value, word, ok=True)
+    assert f"「{word}」→「{value}」" in r.stderr
