@@ -175,3 +175,32 @@ def test_ordinary_synonyms_are_still_taught(cli: Cli, kind: str, field: str, val
     cli("init", ok=True)
     r = cli("synonym", "add", kind, field, value, word, ok=True)
     assert f"「{word}」→「{value}」" in r.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# Report periods: a plausible year, never a period still to come
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["monthly", "--month", "1900-01"], "统计期「1900年1月」早于 2000 年"),
+        (["monthly", "--month", "1999-12"], "统计期「1999年12月」早于 2000 年"),
+        (["monthly", "--month", "2027-01"], "统计期「2027年1月」还没开始（从 2027-01-01 起，今天是 2026-11-15）"),
+        (["quarterly", "--quarter", "2027Q1"], "统计期「2027年第一季度」还没开始"),
+        (["period", "2026-12上半月"], "统计期「2026年12月上半月」还没开始"),
+        (["ranking", "--year", "2027"], "统计期「2027年」还没开始"),
+        (["ranking", "--year", "2000"], None),
+        (["monthly", "--month", "2026-11"], None),  # the month under way
+    ],
+)
+def test_report_periods_outside_any_plausible_range_are_refused(
+    cli: Cli, demo_db: Path, args: list[str], says: str | None
+) -> None:
+    r = cli("report", *args, "--today", "2026-11-15")
+    if says is None:
+        assert r.exit_code == 0, r.stderr
+        return
+    assert r.exit_code == 1 and says in r.stderr, r.stderr
+    assert "1899" not in r.stderr and "请检查年份" in r.stderr

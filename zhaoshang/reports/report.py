@@ -12,7 +12,7 @@ from . import config as config_mod
 from .figures import NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
 from .goals import goals_for
 from .metrics import METRICS, definition
-from .periods import Period, month, time_progress, year
+from .periods import Period, check_reportable, month, time_progress, year
 from .ranking import Entrant, Ranking, behind, completion, link_previous, score
 
 if TYPE_CHECKING:
@@ -195,8 +195,9 @@ def build(
     """Every figure of ``period`` (and the period before, and the year to date); with
     ``mask``, phone numbers and the like in the detail rows are masked (free text too);
     ``office`` names the office on every page."""
-    cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
+    check_reportable(period, today)
+    cfg = cfg or config_mod.load(db.defs)
     prev = period.previous()
     ytd = period.year_to_date()
     asof, prev_asof = min(period.end, today), min(prev.end, today)
@@ -280,9 +281,10 @@ def build_ranking(
 ) -> Ranking:
     """The ranking of ``year_`` as of today (or the year's end), compared with the end of
     the previous month — the same ranking the monthly report of that month shows."""
-    cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
     y = year_ or today.year
+    check_reportable(year(y), today)
+    cfg = cfg or config_mod.load(db.defs)
     last = min(year(y).end, max(today, year(y).start))
     current = month(last.replace(day=1))
     prev = current.previous()
