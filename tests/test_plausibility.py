@@ -204,3 +204,48 @@ def test_report_periods_outside_any_plausible_range_are_refused(
         return
     assert r.exit_code == 1 and says in r.stderr, r.stderr
     assert "1899" not in r.stderr and "请检查年份" in r.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# 前期手续: a step dated out of the configured order
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def approving(cli: Cli) -> Cli:
+    for args in (
+        ("chain", "add", "新能源"),
+        ("add", "招什么", "储能项目", "--chain", "新能源"),
+        ("stage", "1", "在谈", "--force", "--date", "2026-02-10"),
+        ("approve", "1", "立项", "--date", "2026-03-01"),
+        ("approve", "1", "施工许可", "--date", "2026-06-01"),
+    ):
+        cli(*args, ok=True)
+    return cli
+
+
+@pytest.mark.parametrize(
+    ("step", "day", "says"),
+    [
+        ("土地出让合同", "2026-02-28", "的办结日期 2026-02-28 早于前面的「立项」（2026-03-01）"),
+        ("规划许可", "2026-06-02", "的办结日期 2026-06-02 晚于后面的「施工许可」（2026-06-01）"),
+        ("立项", "2026-06-05", "「立项」的办结日期 2026-06-05 晚于后面的「施工许可」（2026-06-01）"),
+    ],
+)
+def test_an_approval_step_out_of_order_is_refused_unless_forced(
+    approving: Cli, db_path: Path, step: str, day: str, says: str
+) -> None:
+    before = dump(db_path)
+    r = approving("approve", "1", step, "--date", day, ok=False)
+    assert says in r.stderr and "加 --force 登记" in r.stderr, r.stderr
+    assert dump(db_path) == before
+    approving("approve", "1", step, "--date", day, "--force", ok=True)
+    rows = __import__("json").loads(approving("approvals", "1", "-f", "json", ok=True).stdout)
+    assert all(s["days"] is None or s["days"] >= 0 for s in rows)  # never 「距上一步 -1」
+    assert any(s["state"] == "已办结（早于前一步）" for s in rows)
+
+
+def test_approval_steps_in_order_and_on_the_same_day_are_accepted(approving: Cli) -> None:
+    approving("approve", "1", "用地预审", "--date", "2026-03-01", ok=True)
+    approving("approve", "1", "土地出让合同", "--date", "2026-04-01", ok=True)
+    approving("approve", "1", "规划许可", "--date", "2026-06-01", ok=True)
