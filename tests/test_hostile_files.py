@@ -169,9 +169,7 @@ def test_writing_into_an_unwritable_folder_is_a_clean_error(tmp_path: Path) -> N
         folder.chmod(0o700)
 
 
-def test_export_through_planted_links_writes_nothing_through_them(
-    cli: Cli, db_path: Path, tmp_path: Path
-) -> None:
+def test_export_through_planted_links_writes_nothing_through_them(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     make_city(db_path)
     victim = tmp_path / "victim.txt"
     victim.write_text("secret")

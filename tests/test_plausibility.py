@@ -249,3 +249,68 @@ def test_approval_steps_in_order_and_on_the_same_day_are_accepted(approving: Cli
     approving("approve", "1", "用地预审", "--date", "2026-03-01", ok=True)
     approving("approve", "1", "土地出让合同", "--date", "2026-04-01", ok=True)
     approving("approve", "1", "规划许可", "--date", "2026-06-01", ok=True)
+
+
+# ---------------------------------------------------------------------------------------
+# 擂台赛: only units that existed; a rate with nothing to count is not full points
+# ---------------------------------------------------------------------------------------
+
+
+def _exec(db_path: Path, sql: str, params: tuple[object, ...] = ()) -> None:
+    db = Database.open(db_path, load())
+    with db.command("setup", user="测试员"):
+        db.conn.execute(sql, params)
+    db.close()
+
+
+@pytest.fixture
+def contest(cli: Cli, db_path: Path) -> Cli:
+    for args in (
+        ("chain", "add", "新能源"),
+        ("unit", "add", "爱辉区"),
+        ("unit", "add", "北安市"),
+        ("unit", "add", "新设园区"),
+        ("add", "招什么", "储能项目", "--chain", "新能源", "责任单位=爱辉区"),
+        ("stage", "1", "在谈", "--force", "--date", "2026-03-02"),
+        ("note", "1", "洽谈", "--type", "对接", "--date", "2026-03-05"),
+        ("add", "招什么", "光伏项目", "--chain", "新能源", "责任单位=北安市"),
+        ("stage", "2", "在谈", "--force", "--date", "2026-03-03"),
+        ("note", "2", "洽谈", "--type", "对接", "--date", "2026-03-06"),
+        ("add", "解决什么", "用地", "--chain", "新能源", "责任单位=北安市", "--date", "2026-04-01"),
+    ):
+        cli(*args, ok=True)
+    # the units were set up long ago, except 新设园区: on 1 December
+    _exec(db_path, "UPDATE units SET created_at = '2026-01-01T09:00:00' WHERE name != '新设园区'")
+    _exec(db_path, "UPDATE units SET created_at = '2026-12-01T09:00:00' WHERE name = '新设园区'")
+    return cli
+
+
+def test_a_unit_ranks_only_from_the_period_it_existed(contest: Cli) -> None:
+    import json
+
+    nov = json.loads(contest("report", "ranking", "--today", "2026-11-30", "-f", "json", ok=True).stdout)
+    assert "新设园区" not in [r["name"] for r in nov["rows"]]
+    dec = json.loads(contest("report", "ranking", "--today", "2026-12-05", "-f", "json", ok=True).stdout)
+    new = next(r for r in dec["rows"] if r["name"] == "新设园区")
+    assert new["previous_rank"] is None  # not ranked at the end of November either
+    monthly = json.loads(
+        contest("report", "monthly", "--month", "2026-11", "--today", "2026-12-05", "-f", "json", ok=True).stdout
+    )
+    assert "新设园区" not in [r["name"] for r in monthly["ranking"]["rows"]]
+
+
+def test_a_rate_with_nothing_to_count_is_not_full_points(contest: Cli) -> None:
+    import json
+
+    data = json.loads(contest("report", "ranking", "--today", "2026-11-30", "-f", "json", ok=True).stdout)
+    rows = {r["name"]: r for r in data["rows"]}
+    aihui, beian = rows["爱辉区"], rows["北安市"]
+    # both: one contact each (best → 10 of 10), nothing else; 北安市's problem is open (0 of
+    # 10), 爱辉区 has none: 销号率 不计, its 10 points scaled to the full 100 weight
+    assert "close_rate" not in aihui["points"] and "销号率无统计对象，不计（总分按其余指标折算）" in aihui["notes"]
+    assert beian["points"]["close_rate"] == 0.0
+    assert aihui["score"] == round(10 * 100 / 90, 2) and beian["score"] == 10.0
+    assert aihui["score"] < 10 + 10  # never the old full marks for having no problems
+    shown = contest("report", "ranking", "--today", "2026-11-30", "--explain", ok=True).stdout
+    assert "不计" in shown and "无，满分" not in shown
+    assert "没有统计对象时（本年没有问题）不计" in shown and "只有在统计截止日之前已存在的单位" in shown

@@ -51,8 +51,7 @@ def quote(word: str, shell: str | None = None) -> str:
     if shell == "bash":
         if any(ord(c) < 32 or ord(c) == 127 for c in word):
             body = "".join(
-                c if c.isprintable() and c not in "\\'" else ("\\" + c if c in "\\'" else _ansi_c(c))
-                for c in word
+                c if c.isprintable() and c not in "\\'" else ("\\" + c if c in "\\'" else _ansi_c(c)) for c in word
             )
             return f"$'{body}'"
         return "".join("\\" + c if c in _BASH_SPECIAL else c for c in word)

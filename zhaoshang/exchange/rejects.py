@@ -32,7 +32,6 @@ from .columns import ERROR_HEADER
 from .meta import FileMeta
 from .tables import HeaderCell
 
-
 #: what the errors file does not carry over from the source (it holds cell values only)
 NOT_CARRIED = "公式（只留计算结果）、格式（字体、颜色、列宽、合并单元格）、隐藏的工作表、批注、数据验证和图片"
 

@@ -28,7 +28,7 @@ STAGE_ROLES = ("talks", "signed", "registered", "started", "producing")
 METHODS = {
     "goal": "年度目标完成率 × 权重（封顶 cap）",
     "best": "本单位数值 ÷ 参赛单位最高值 × 权重",
-    "rate": "比率 × 权重",
+    "rate": "比率 × 权重（没有统计对象时不计，总分按其余指标折算）",
 }
 
 

@@ -102,9 +102,7 @@ def check_reportable(p: Period, today: date) -> Period:
     begun by ``today`` (a period still to come has no figures: every number would be 0 and
     时序进度 0.0%).  The message names the period as the user wrote it, not a derived one."""
     if p.start.year < FIRST_YEAR:
-        raise ZsError(
-            f"统计期「{p.label}」早于 {FIRST_YEAR} 年：请检查年份，如 {today.year}-{today.month:02d}"
-        )
+        raise ZsError(f"统计期「{p.label}」早于 {FIRST_YEAR} 年：请检查年份，如 {today.year}-{today.month:02d}")
     if p.start > today:
         raise ZsError(
             f"统计期「{p.label}」还没开始（从 {p.start.isoformat()} 起，今天是 {today.isoformat()}）："
