@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from _harness import PY, zs_env
 from conftest import Cli, dump
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhaoshang.cli.complete import quote
 from zhaoshang.db import Database
@@ -314,3 +316,17 @@ def test_a_rate_with_nothing_to_count_is_not_full_points(contest: Cli) -> None:
     shown = contest("report", "ranking", "--today", "2026-11-30", "--explain", ok=True).stdout
     assert "不计" in shown and "无，满分" not in shown
     assert "没有统计对象时（本年没有问题）不计" in shown and "只有在统计截止日之前已存在的单位" in shown
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1))
+def test_any_name_quoted_for_bash_reads_back_as_itself(name: str) -> None:
+    """Whatever a chain is called, the word completion inserts is that name to bash."""
+    word = quote(name, "bash")
+    r = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f"printf '%s' {word}"],
+        capture_output=True,
+        timeout=10,
+        cwd="/",
+    )
+    assert r.returncode == 0 and r.stdout.decode("utf-8", "surrogateescape") == name, (name, word, r.stderr)
