@@ -308,10 +308,11 @@ def test_a_rate_with_nothing_to_count_is_not_full_points(contest: Cli) -> None:
     rows = {r["name"]: r for r in data["rows"]}
     aihui, beian = rows["爱辉区"], rows["北安市"]
     # both: one contact each (best → 10 of 10), nothing else; 北安市's problem is open (0 of
-    # 10), 爱辉区 has none: 销号率 不计, its 10 points scaled to the full 100 weight
+    # 10), 爱辉区 has none: 销号率 不计, its 10 points scaled by 116/106 (the highest score
+    # there is, with 销号率 and without it)
     assert "close_rate" not in aihui["points"] and "销号率无统计对象，不计（总分按其余指标折算）" in aihui["notes"]
     assert beian["points"]["close_rate"] == 0.0
-    assert aihui["score"] == round(10 * 100 / 90, 2) and beian["score"] == 10.0
+    assert aihui["score"] == round(10 * 116 / 106, 2) and beian["score"] == 10.0
     assert aihui["score"] < 10 + 10  # never the old full marks for having no problems
     shown = contest("report", "ranking", "--today", "2026-11-30", "--explain", ok=True).stdout
     assert "不计" in shown and "无，满分" not in shown

@@ -310,7 +310,7 @@ def test_january_compares_with_last_years_final_ranking_and_goals(city: City) ->
     _exec(city.db, "INSERT INTO goals(unit_id, year, metric, value) VALUES (?, 2026, 'signed_amount', 10000)", (uid,))
     r = build(city.db, periods.month(date(2026, 1, 1)), today=date(2026, 1, 31))
     rows = {row.name: row for row in r.ranking.rows}
-    # 2025 as of 31 December, with the 2025 goals: 爱辉区 24.5 × 100/90 = 27.22 (P3 was
+    # 2025 as of 31 December, with the 2025 goals: 爱辉区 24.5 × 116/106 = 26.81 (P3 was
     # cancelled: no problem left, 销号率 不计) ahead of 北安市 25.33
     assert (rows["爱辉区"].previous_rank, rows["北安市"].previous_rank) == (1, 2)
     # 2026 has no goals and no contacts yet: 北安市 scores its 销号率 (P4, closed), 爱辉区

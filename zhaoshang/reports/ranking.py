@@ -8,8 +8,9 @@ Scoring, per weighted metric (``method``):
 * ``best`` — points = weight × value ÷ the highest value among those ranked (0 when all are 0);
 * ``rate`` — points = weight × rate; a unit without any case (no problems: nothing to
   divide by) is not scored on it (不计): that metric is left out of its points, and its
-  score is the points of the other metrics scaled to the full weight (× 总权重 ÷ 计分的权重),
-  so it neither gains full points for having nothing nor loses them.
+  score is the points of the other metrics scaled up by the highest total they allow
+  (× 总分上限 ÷ 其余指标的上限, each goal metric's limit being weight × cap), so it neither
+  gains full points for having nothing nor loses them, and no score passes the maximum.
 
 Only entrants that existed by the report date are ranked (see report._rank).
 Equal scores share a rank (1, 2, 2, 4).  A unit is *behind schedule* on a goal metric when
@@ -118,7 +119,8 @@ def score(entrants: list[Entrant], cfg: ReportConfig, *, progress: float) -> lis
         if w.method == "best":
             best[w.metric] = max((e.values.get(w.metric) or 0.0 for e in entrants), default=0.0)
     rows: list[RankRow] = []
-    total = sum(w.weight for w in cfg.weights)
+    most = {w.metric: w.weight * (cfg.cap if w.method == "goal" else 1.0) for w in cfg.weights}
+    total = sum(most.values())
     for e in entrants:
         points: dict[str, float] = {}
         notes: list[str] = []
@@ -136,7 +138,7 @@ def score(entrants: list[Entrant], cfg: ReportConfig, *, progress: float) -> lis
                 top = best.get(w.metric, 0.0)
                 points[w.metric] = round(w.weight * (value or 0.0) / top, 2) if top else 0.0
             elif value is None:  # a rate of nothing: not scored, not full points
-                counted -= w.weight
+                counted -= most[w.metric]
                 notes.append(f"{label}无统计对象，不计（总分按其余指标折算）")
             else:
                 points[w.metric] = round(w.weight * value, 2)
@@ -181,7 +183,7 @@ def explain(cfg: ReportConfig) -> list[str]:
         lines.append(f"  · {m.label}（{w.metric}）权重 {w.weight:g}：{METHODS[w.method]}")
     lines += [
         "比率指标（如问题销号率）没有统计对象时（本年没有问题）不计：这一项不给分也不扣分，"
-        "总分按其余指标的得分折算到满分（× 总权重 ÷ 计分指标的权重）。",
+        "总分按其余指标的得分折算（× 总分上限 ÷ 其余指标的上限），不会超过总分上限。",
         "只有在统计截止日之前已存在的单位（建档，或其条目最早的登记日期）参加排名：年中新设的单位从设立的那一期起排名。",
         "得分相同的名次并列。落后：某项有年度目标的指标完成率低于时序进度（全年已过去的比例）。",
         "评分设置在 checklists/_ranking.yaml，改动后立即生效。",
