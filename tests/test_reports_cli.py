@@ -156,9 +156,10 @@ def test_ranking_and_its_explanation(city: Cli) -> None:
     plain = city("report", "ranking", "--year", "2025", "--today", "2025-03-31", ok=True).stdout
     assert "招商引资擂台赛 · 招商主体 · 2025年（截至 2025-03-31）" in plain
     rows = [ln.split() for ln in plain.splitlines() if re.match(r"\s+\d+\s", ln)]
-    # 北安市: 签约额 2亿/1亿 capped at 120% → 36 + 对接 0 + 销号率 none → 10 = 46
-    # 爱辉区: 签约额 1亿/2亿 → 15 + 开工 1/2 → 10 + 对接 1 of 1 → 10 + 销号率 10 = 45
-    assert [(r[0], r[2], r[3]) for r in rows] == [("1", "北安市", "46.00"), ("2", "爱辉区", "45.00")]
+    # 北安市: 签约额 2亿/1亿 capped at 120% → 36 + 对接 0, 销号率 none → 不计: 36 × 116/106
+    # 爱辉区: 签约额 1亿/2亿 → 15 + 开工 1/2 → 10 + 对接 1 of 1 → 10, 销号率 不计: 35 × 116/106
+    # (116 the highest score there is, 106 the highest without 销号率)
+    assert [(r[0], r[2], r[3]) for r in rows] == [("1", "北安市", "39.40"), ("2", "爱辉区", "38.30")]
     explained = city("report", "ranking", "--year", "2025", "--today", "2025-03-31", "--explain", ok=True).stdout
     assert "满分 100 分" in explained and "签约额（signed_amount）权重 30" in explained
     assert "20,000÷10,000=200.0%" in explained  # 北安市's 签约额 (万元), shown against its goal
@@ -193,7 +194,7 @@ def test_the_ranking_on_its_own_workbook(city: Cli, tmp_path: Path) -> None:
         cells = [c.value for c in ws[i]]
         assert cells[0] == row["rank"] and cells[2] == row["name"] and cells[3] == round(row["score"], 2)
         for j, w in enumerate(data["weights"], start=4):
-            assert cells[j] == row["points"][w["metric"]], (heads[j], cells[j])
+            assert cells[j] == row["points"].get(w["metric"], "不计"), (heads[j], cells[j])
     basis = [[c.value for c in r] for r in wb["得分依据"].iter_rows(min_row=3)]
     first = next(b for b in basis if b[1] == "北安市" and b[2] == "签约额")
     assert first[6:] == [20000, 10000, 200.0, 36]  # 年累计, 年度目标, 完成率（%）, 得分

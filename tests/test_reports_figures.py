@@ -13,6 +13,7 @@ import pytest
 from zhaoshang import items, lookups
 from zhaoshang.db import Database
 from zhaoshang.definitions import load
+from zhaoshang.errors import ZsError
 from zhaoshang.reports import config, periods
 from zhaoshang.reports.figures import Figures, derive, funds_months, month_split
 from zhaoshang.reports.report import build, build_ranking
@@ -297,9 +298,10 @@ def test_ranking_scores_with_the_yaml_weights(city: City) -> None:
     assert beian.score == 25.33
     assert "到位资金未设年度目标，得 0 分" in aihui.notes
     assert (beian.rank, aihui.rank) == (1, 2)
-    # at the end of February only 销号率 scored: 北安市 had no problem (full marks), 爱辉区 an open one
-    assert (beian.previous_rank, aihui.previous_rank) == (1, 2)
-    assert (beian.change, aihui.change) == (0, 0)
+    # at the end of February nothing scored: 北安市 had no problem (销号率 不计, not full
+    # marks), 爱辉区 an open one (0) — a tie
+    assert (beian.previous_rank, aihui.previous_rank) == (1, 1)
+    assert (beian.change, aihui.change) == (0, -1)
 
 
 def test_january_compares_with_last_years_final_ranking_and_goals(city: City) -> None:
@@ -308,21 +310,22 @@ def test_january_compares_with_last_years_final_ranking_and_goals(city: City) ->
     _exec(city.db, "INSERT INTO goals(unit_id, year, metric, value) VALUES (?, 2026, 'signed_amount', 10000)", (uid,))
     r = build(city.db, periods.month(date(2026, 1, 1)), today=date(2026, 1, 31))
     rows = {row.name: row for row in r.ranking.rows}
-    # 2025 as of 31 December, with the 2025 goals: 爱辉区 34.5 (P3 was cancelled: no problem
-    # left, full 销号率 marks) ahead of 北安市 25.33
+    # 2025 as of 31 December, with the 2025 goals: 爱辉区 24.5 × 116/106 = 26.81 (P3 was
+    # cancelled: no problem left, 销号率 不计) ahead of 北安市 25.33
     assert (rows["爱辉区"].previous_rank, rows["北安市"].previous_rank) == (1, 2)
-    # 2026 has no goals and no contacts yet: both score only 销号率, a tie
-    assert (rows["爱辉区"].score, rows["北安市"].score) == (10.0, 10.0)
+    # 2026 has no goals and no contacts yet: 北安市 scores its 销号率 (P4, closed), 爱辉区
+    # has no problem left (P3 cancelled): 销号率 不计, not full marks
+    assert (rows["爱辉区"].score, rows["北安市"].score) == (0.0, 10.0)
     assert (rows["北安市"].rank, rows["北安市"].change) == (1, 1)
     assert r.ranking.year == 2026
 
 
-def test_a_year_not_yet_begun_has_no_time_progress(city: City) -> None:
-    rk = build_ranking(city.db, year_=2026, today=date(2025, 6, 30))
-    assert (rk.year, rk.time_progress) == (2026, 0.0)
-    assert all(not row.behind for row in rk.rows)
-    r = build(city.db, periods.month(date(2026, 3, 1)), today=date(2025, 6, 30))
-    assert r.time_progress == 0.0 and r.total.behind == []
+def test_a_year_not_yet_begun_is_refused(city: City) -> None:
+    """A report of a period still to come would be all zeros at 时序进度 0.0%: refused."""
+    with pytest.raises(ZsError, match="统计期「2026年」还没开始"):
+        build_ranking(city.db, year_=2026, today=date(2025, 6, 30))
+    with pytest.raises(ZsError, match="统计期「2026年3月」还没开始"):
+        build(city.db, periods.month(date(2026, 3, 1)), today=date(2025, 6, 30))
 
 
 def test_previous_year_to_date_by_subtraction_equals_computing_it(city: City) -> None:
@@ -381,12 +384,12 @@ def test_half_month_activities_use_day_precise_edges(city: City) -> None:
 
 
 def test_a_period_with_no_data(city: City) -> None:
-    r = build(city.db, periods.month(date(2025, 8, 1)), today=TODAY)
+    r = build(city.db, periods.month(date(2025, 6, 1)), today=TODAY)
     p = r.total.period
     assert all(p[k] == 0 for k in ("contacts", "new_targets", "signed", "started", "problems_new", "visits"))
     assert p["signed_amount"] == 0.0 and p["funds_domestic"] == 0.0
     assert p["rate_signing"] is None and p["permit_days"] is None
-    assert r.asof == TODAY  # the period ends after "today"
+    assert r.asof == TODAY  # the period ends on "today"
 
 
 def test_an_empty_database_reports_zeros(tmp_path: Path) -> None:

@@ -12,10 +12,12 @@ the user's cache directory, so that ordinary commands do not pay for importing P
 from __future__ import annotations
 
 import builtins
+import contextlib
 import difflib
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -308,9 +310,15 @@ def load(directory: Path | None = None) -> Definitions:
         if cache is not None:
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(raw, ensure_ascii=False, default=str), encoding="utf-8")
-                tmp.replace(cache)
+                # an exclusive, unpredictable temporary name (never a planted link followed)
+                fd, tmp = tempfile.mkstemp(prefix=f".{cache.name}.", suffix=".tmp", dir=cache.parent)
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                        fh.write(json.dumps(raw, ensure_ascii=False, default=str))
+                    os.replace(tmp, cache)
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
             except OSError:
                 pass
     defs = _build(raw["files"], directory)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +19,42 @@ from .errors import ZsError
 def writing(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to.  When the block completes it replaces
     ``target`` in one step (keeping its permissions); on any error it is removed, and an OSError
-    (also one a library wrapped) becomes a :class:`ZsError` that names ``target``."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    (also one a library wrapped) becomes a :class:`ZsError` that names ``target``.
+
+    The temporary file lives in a folder of its own, made for this write beside ``target``
+    (``mkdtemp``: an unpredictable name, created exclusively, readable by its owner only), so
+    nothing planted in ``target``'s folder — a symbolic link at a guessable temporary name —
+    is written through; the writer (XlsxWriter, python-docx …) opens its file by name inside a
+    folder nobody else can enter.  A link at ``target`` itself is replaced, not followed."""
+    target = Path(target)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise ZsError(write_error(target, exc)) from None
+    tmp = folder / target.name
     try:
         yield tmp
         put_in_place(tmp, target)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
         cause = os_error_of(exc)
         if cause is not None and not isinstance(exc, ZsError):
             raise ZsError(write_error(target, cause)) from None
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in one step through a temporary file created exclusively
+    (``mkstemp``: unpredictable name, never a link followed) beside it; OSError passes up."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
         raise
 
 
@@ -48,8 +76,9 @@ def put_in_place(tmp: Path, target: Path) -> None:
     appears), keeping the permissions of the file it replaces: an export over a file only its
     owner may read (mode 600) stays that way."""
     with contextlib.suppress(FileNotFoundError):
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-        os.chmod(tmp, mode)
+        st = os.lstat(target)
+        if stat.S_ISREG(st.st_mode):  # a link's own mode (777) is not the file's
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
     os.replace(tmp, target)
 
 

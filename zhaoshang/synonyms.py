@@ -57,6 +57,7 @@ def add(db: Database, kind_name: str, field_name: str, value: str, words: list[s
     if canonical is None:
         names = "、".join(v for v, _ in choices)
         raise ZsError(f"「{value}」不是「{kind.name}」{label}的可选值：可选 {names}")
+    classes = {st.name: st.terminal for st in kind.statuses}
     if not words:
         raise ZsError("请给出至少一个同义词，如 zs synonym add 找谁招 类别 在京人员 部委工作人员")
     made: list[Synonym] = []
@@ -70,6 +71,7 @@ def add(db: Database, kind_name: str, field_name: str, value: str, words: list[s
             continue
         if owner is not None:
             raise ZsError(f"「{word}」已经表示「{owner}」，不能再表示「{canonical}」")
+        _check_opposite(word, canonical, choices, classes if key == "status" else None, label)
         cur = db.conn.execute(
             "INSERT INTO synonyms(kind, field, value, word, created_at) VALUES (?, ?, ?, ?, ?)",
             (kind.key, key, canonical, word, now()),
@@ -78,6 +80,58 @@ def add(db: Database, kind_name: str, field_name: str, value: str, words: list[s
         choices = [(v, (*ws, word) if v == canonical else ws) for v, ws in choices]
     db.load_synonyms()
     return made
+
+
+#: words that negate what follows (未销号 is the opposite of 已销号), longest first
+_NEGATIONS = ("尚未", "还未", "没有", "未", "没", "不", "非", "无")
+#: words that only say a state was reached (已销号 and 销号 are one state)
+_REACHED = ("已经", "已")
+
+
+def _stem(word: str) -> tuple[bool, str]:
+    """(negated, the word without its leading 未/不…/已), normalised for comparing."""
+    key = normalize_key(word)
+    for prefix in _NEGATIONS:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return True, _stem(key[len(prefix) :])[1]
+    for prefix in _REACHED:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return False, key[len(prefix) :]
+    return False, key
+
+
+def _check_opposite(
+    word: str,
+    canonical: str,
+    choices: list[tuple[str, tuple[str, ...]]],
+    terminal: dict[str, bool] | None,
+    label: str,
+) -> None:
+    """Refuse a word that says the opposite of ``canonical`` (未销号 for 已销号: the value
+    negated), or — for statuses — one that names a status of the other class (an open
+    status called by a closed one's word, or the reverse): every filter, figure and import
+    would count those rows on the wrong side."""
+    negated, stem = _stem(word)
+
+    def says(stems: set[tuple[bool, str]], neg: bool) -> bool:  # 销号 or 销号了, not 销
+        return any(n == neg and (stem == t or (len(t) >= 2 and stem.startswith(t))) for n, t in stems)
+
+    for value, words in choices:
+        stems = {_stem(w) for w in (value, *words)}
+        same = value == canonical
+        if same and negated and says(stems, False):
+            raise ZsError(
+                f"「{word}」是「{canonical}」的否定说法，意思相反，不能作为它的同义词："
+                f"请检查{label}的值（可用 zs synonym list 查看已有的叫法）"
+            )
+        if same or terminal is None or terminal.get(value) == terminal.get(canonical):
+            continue
+        if says(stems, negated):
+            done, other = ("已办结", "未办结") if terminal.get(value) else ("未办结", "已办结")
+            raise ZsError(
+                f"「{word}」说的是「{value}」（{done}），而「{canonical}」是{other}的状态：不能作为它的同义词，"
+                "否则筛选和统计会把这些条目算到另一边"
+            )
 
 
 def list_all(db: Database) -> list[Synonym]:

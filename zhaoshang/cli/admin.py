@@ -183,7 +183,7 @@ def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bas
     fish  zs completion fish > ~/.config/fish/completions/zs.fish；
     PowerShell  zs completion powershell >> $PROFILE。重开终端后生效。
     """
-    from typer._completion_shared import get_completion_script
+    from .complete import script
 
-    echo(get_completion_script(prog_name="zs", complete_var="_ZS_COMPLETE", shell=shell.value))
+    echo(script(shell.value))
     say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")

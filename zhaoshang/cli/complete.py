@@ -2,19 +2,73 @@
 definitions and — read-only, without upgrading or creating anything — from the database
 the command line names.  Each function answers in well under 0.1 s; any failure (no
 database yet, a locked or foreign file) completes nothing rather than printing an error
-into the user's shell."""
+into the user's shell.
+
+Names come from the database, and a chain may be called ``$(touch x)`` or ``*``: every value
+is quoted for the shell asking (bash: backslashes, or ``$'…'`` for control characters; zsh:
+the backslash its completion script's ``eval`` would eat; PowerShell: single quotes), so
+inserting it and running the line passes the name as typed — nothing expands, nothing runs.
+Bash's script (``script``) reads the answers with ``mapfile``: no glob expansion on the way."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 import typer
 
+#: characters bash would expand or split on in an inserted word
+_BASH_SPECIAL = frozenset(" \t\\'\"`$&|;<>()[]{}*?!#~^")
+#: characters PowerShell would expand, split or evaluate in a bare argument
+_PWSH_SPECIAL = frozenset(" \t'\"`$&|;<>(){}@#,")
+
+#: bash: completions one a line, read without word splitting or glob expansion
+BASH_SCRIPT = """\
+_zs_completion() {
+    local IFS=$'\\n'
+    mapfile -t COMPREPLY < <(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _ZS_COMPLETE=complete_bash "$1")
+    return 0
+}
+
+complete -o default -F _zs_completion zs
+"""
+
+
+def script(shell: str) -> str:
+    """The completion script for ``shell`` (Typer's, except bash's: see BASH_SCRIPT)."""
+    if shell == "bash":
+        return BASH_SCRIPT
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name="zs", complete_var="_ZS_COMPLETE", shell=shell)
+
+
+def quote(word: str, shell: str | None = None) -> str:
+    """``word`` as the completing shell must insert it to pass it unchanged."""
+    shell = shell if shell is not None else os.environ.get("_ZS_COMPLETE", "").removeprefix("complete_")
+    if shell == "bash":
+        if any(ord(c) < 32 or ord(c) == 127 for c in word):
+            body = "".join(
+                c if c.isprintable() and c not in "\\'" else ("\\" + c if c in "\\'" else _ansi_c(c)) for c in word
+            )
+            return f"$'{body}'"
+        return "".join("\\" + c if c in _BASH_SPECIAL else c for c in word)
+    if shell == "zsh":  # inside "…" in the list _arguments evaluates; the script escapes $ ` " '
+        return word.replace("\\", "\\\\").replace("\n", " ")
+    if shell in ("powershell", "pwsh") and any(c in _PWSH_SPECIAL for c in word):
+        return "'" + word.replace("'", "''") + "'"
+    return word  # fish quotes what it inserts
+
+
+def _ansi_c(c: str) -> str:
+    o = ord(c)
+    return f"\\x{o:02x}" if o < 0x80 else f"\\U{o:08x}"
+
 
 def _matching(words: Iterable[str], incomplete: str) -> list[str]:
-    seen = dict.fromkeys(w for w in words if w and w.startswith(incomplete))
+    seen = dict.fromkeys(quote(w) for w in words if w and w.startswith(incomplete))
     return list(seen)
 
 
@@ -80,7 +134,7 @@ def _defs_and_kind(ctx: typer.Context, args: list[str]) -> tuple[Any, Any] | Non
 def _last_of_list(incomplete: str, words: list[str]) -> list[str]:
     """Complete the last of comma-separated values: 在谈,已 → 在谈,已签约 …"""
     head, _, last = incomplete.rpartition(",")
-    prefix = f"{head}," if head else ""
+    prefix = quote(f"{head},") if head else ""
     return [prefix + w for w in _matching(words, last)]
 
 

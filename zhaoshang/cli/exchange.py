@@ -166,7 +166,10 @@ def import_(
     ] = Blank.keep,
     errors: Annotated[
         Path | None,
-        typer.Option("--errors", help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它"),
+        typer.Option(
+            "--errors",
+            help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它；只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
     create_missing: Annotated[

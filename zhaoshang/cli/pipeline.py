@@ -261,12 +261,17 @@ def approve(
     date_: DateOpt = None,
     note_: Annotated[str | None, typer.Option("--note", help="说明，如 文号")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="撤销这一步的办结记录（登记错了时）")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="日期与手续顺序不符（早于前一步或晚于后一步）时仍登记，进度表中标明")
+    ] = False,
 ) -> None:
-    """登记一项前期手续的办结日期（立项、用地预审、土地出让合同、环评批复、规划许可、施工许可…）。"""
+    """登记一项前期手续的办结日期（立项、用地预审、土地出让合同、环评批复、规划许可、施工许可…）。
+
+    日期须符合手续的先后顺序：早于前面已办结的一步、或晚于后面已办结的一步时拒绝（确有其事加 --force）。"""
     from ..pipeline import approvals as core
 
     with state(ctx).command("approve") as db:
-        res = core.record(db, item_id, step, today=date.today(), on=date_, note=note_, clear=clear)
+        res = core.record(db, item_id, step, today=date.today(), on=date_, note=note_, clear=clear, force=force)
     if clear:
         say(f"编号 {item_id}「{res.step}」的办结记录已撤销（原 {res.old_date}）")
         return

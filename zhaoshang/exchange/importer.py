@@ -175,6 +175,10 @@ def import_file(
     except ValueError:
         raise ZsError(f"空单元格的处理方式「{opts.blank}」无效：可选 keep（不改原值）、clear（清空原值）") from None
     file = Path(path).expanduser()
+    if opts.errors_path is not None:  # never the source itself: refused before reading it
+        from .rejects import check_errors_path
+
+        check_errors_path(Path(opts.errors_path).expanduser(), file)
     sheets = read_file(file, sheet=opts.sheet)
     meta, sheets = _file_meta(file, sheets)
     report = ImportReport(file=str(file), dry_run=opts.dry_run)

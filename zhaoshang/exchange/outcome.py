@@ -18,6 +18,7 @@ from ..choices import Blank, OnDuplicate
 from ..errors import ZsError
 from ..hints import option
 from ..parse import format_money
+from .rejects import NOT_CARRIED
 from .tables import RowFate
 
 
@@ -318,7 +319,8 @@ def rejected_error(report: ImportReport) -> ZsError:
     if report.errors_file:
         details.append(
             f"整个文件已写回「{report.errors_file}」，被拒绝的行在最后的「错误说明」列注明原因；"
-            "改好这些行后导入该文件，全部行都会导入一次"
+            "改好这些行后导入该文件，全部行都会导入一次。该文件只有单元格的值，"
+            f"{NOT_CARRIED}没有带过来（原文件未改动）"
         )
     name = Path(report.file).name
     if report.dry_run:

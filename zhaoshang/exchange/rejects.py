@@ -9,6 +9,11 @@ messages still point at the right rows.  Fix the marked rows, import the file ag
 is imported exactly once, with the sheet's 填报单位 and 填报日期 as before; the import ignores the
 错误说明 column.
 
+The file holds the source's cell values only: formulas come back as their last computed values,
+and formatting (fonts, colours, widths, merged cells), hidden sheets, comments, data validation
+and pictures are not carried over — so it is never written over the source itself (the same
+path, a hard link to it, or a symbolic link either way is refused before any work).
+
 While the import runs only the reasons are kept (rejected rows only: constant memory); the file
 is written at the end by reading the source a second time.
 """
@@ -21,23 +26,53 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ZsError
-from ..files import put_in_place
+from ..files import writing
 from ..hints import option
 from .columns import ERROR_HEADER
 from .meta import FileMeta
 from .tables import HeaderCell
 
+#: what the errors file does not carry over from the source (it holds cell values only)
+NOT_CARRIED = "公式（只留计算结果）、格式（字体、颜色、列宽、合并单元格）、隐藏的工作表、批注、数据验证和图片"
+
+
+def check_errors_path(path: Path, source: Path) -> None:
+    """Refuse, before any work, an errors file that cannot be written, or that is the source
+    itself: the same path, a hard link to the same file, or a symbolic link either way —
+    writing it would replace the county's file by a values-only copy."""
+    flag = option("errors_path")
+    if path.suffix.lower() != ".xlsx":
+        raise ZsError(f"{flag} 的文件应以 .xlsx 结尾：{path.name}")
+    if not path.parent.exists():
+        raise ZsError(f"{flag}：目录「{path.parent}」不存在")
+    if _same_file(path, source):
+        raise ZsError(
+            f"{flag}「{path}」就是要导入的文件「{source}」（同一路径、硬链接或符号链接）：错误文件只有单元格的值，"
+            f"{NOT_CARRIED}都不会保留，写回会覆盖原文件。请另起一个文件名，如 {flag} {source.stem}-错误.xlsx"
+        )
+
+
+def _same_file(path: Path, source: Path) -> bool:
+    """Whether ``path`` is, or leads to, the same file as ``source``: the same place once links
+    are resolved (also a dangling link's target), or the same device and inode (a hard link)."""
+    try:
+        if path.resolve() == source.resolve():
+            return True
+    except (OSError, RuntimeError):
+        pass
+    try:
+        return os.path.samefile(path, source)
+    except OSError:
+        return False
+
 
 class Rejects:
     def __init__(self, path: Path, meta: FileMeta | None, source: Path | None = None) -> None:
-        if path.suffix.lower() != ".xlsx":
-            raise ZsError(f"{option('errors_path')} 的文件应以 .xlsx 结尾：{path.name}")
-        if not path.parent.exists():
-            raise ZsError(f"{option('errors_path')}：目录「{path.parent}」不存在")
+        if source is not None:
+            check_errors_path(path, source)
         self.path = path
         self.meta = meta
         self.source = source
-        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         #: sheet -> row number -> reasons
         self.reasons: dict[str, dict[int, list[str]]] = {}
         #: sheet -> (header row, first column after the table)
@@ -64,15 +99,11 @@ class Rejects:
         """Write the file (when anything was rejected and ``keep``); True if written."""
         if not keep or not (self.rows or self.sheet_problems) or self.source is None:
             return False
-        try:
-            self._write()
-        except BaseException:
-            self.tmp.unlink(missing_ok=True)
-            raise
-        put_in_place(self.tmp, self.path)
+        with writing(self.path) as tmp:
+            self._write(tmp)
         return True
 
-    def _write(self) -> None:
+    def _write(self, tmp: Path) -> None:
         import xlsxwriter
 
         from .readers import read_file
@@ -80,7 +111,7 @@ class Rejects:
         assert self.source is not None
 
         book = xlsxwriter.Workbook(
-            str(self.tmp), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+            str(tmp), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
         )
         f_header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         f_error = book.add_format({"font_color": "#C00000", "bold": True, "bg_color": "#FDE9E9"})

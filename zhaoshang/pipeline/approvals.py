@@ -60,9 +60,12 @@ def record(
     on: str | date | None = None,
     note: str | None = None,
     clear: bool = False,
+    force: bool = False,
 ) -> ApprovalResult:
     """Record that ``step`` was obtained ``on`` (default today), or with ``clear`` that it was
-    not (a mistake), inside the current command."""
+    not (a mistake), inside the current command.  A date out of the configured order —
+    before a step that comes earlier, or after one that comes later — is refused unless
+    ``force`` (some offices do obtain a step early; the listing then marks it)."""
     if db.current is None:
         raise RuntimeError("record must run inside db.command()")
     kind = items.kind_of(db, item_id)
@@ -77,6 +80,8 @@ def record(
         return ApprovalResult(item_id, name, None, old_date)
     day = to_date(on, what="办结日期") or today
     not_future(day, today, "办结日期")
+    if not force:
+        _check_order(db, kind, item_id, name, day)
     text = (note or "").strip() or (old[1] if old else None)
     if old is None:
         db.conn.execute(
@@ -90,6 +95,32 @@ def record(
         )
     st = status(db, item_id, today=today)
     return ApprovalResult(item_id, name, day.isoformat(), old_date, st.speed_days)
+
+
+def _check_order(db: Database, kind: KindDef, item_id: int, name: str, day: date) -> None:
+    """Refuse ``day`` for step ``name`` when it is before an earlier step's date or after a
+    later step's date (the order of the kind's ``approvals``)."""
+    from ..hints import option
+
+    if name not in kind.approvals:
+        return
+    at = kind.approvals.index(name)
+    order = " → ".join(kind.approvals)
+    for step, d in db.conn.execute(
+        "SELECT step, date FROM approvals WHERE item_id = ? AND date IS NOT NULL AND step != ?", (item_id, name)
+    ):
+        if step not in kind.approvals:
+            continue
+        other = iso(d)
+        before = kind.approvals.index(step) < at
+        if other is None or (before and day >= other) or (not before and day <= other):
+            continue
+        where = "早于前面的" if before else "晚于后面的"
+        raise ZsError(
+            f"编号 {item_id}「{name}」的办结日期 {day.isoformat()} {where}「{step}」（{other.isoformat()}）："
+            f"前期手续按 {order} 的顺序办理，请检查日期；若这一步确实提前或推后办结，"
+            f"加 {option('force')} 登记（进度表中会标明顺序不符）"
+        )
 
 
 @dataclass
@@ -131,7 +162,10 @@ def _status(
         d, note = got.get(step, (None, None))
         day = iso(d)
         gap = (day - previous).days if day and previous else None
-        st.steps.append({"step": step, "date": d, "days": gap, "note": note, "state": "已办结" if d else "未办"})
+        state = "已办结" if d else "未办"
+        if gap is not None and gap < 0:  # obtained before a step ahead of it (recorded with force)
+            gap, state = None, "已办结（早于前一步）"
+        st.steps.append({"step": step, "date": d, "days": gap, "note": note, "state": state})
         if day:
             previous = max(previous, day) if previous else day
     dated = [iso(d) for d, _ in got.values() if d]

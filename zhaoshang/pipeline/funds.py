@@ -4,6 +4,7 @@ every total is given per currency."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,13 +31,46 @@ class FundResult:
     unsigned: bool
 
 
+#: a digit that makes an amount not zero (ASCII, full-width, Chinese numerals)
+_NONZERO = re.compile("[1-9１-９一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]")
+
+
 def _amount(raw: object, currency: str, what: str) -> float:
+    """The amount typed, in 万; an amount that is not zero but rounds to zero (``1e-10``) is
+    refused: stored as 0 it would delete the month's record."""
     from ..parse import parse_money
 
     try:
-        return parse_money(raw, currency=currency)
+        value = parse_money(raw, currency=currency)
     except ZsError as exc:
         raise ZsError(f"{what}：{exc.message}") from None
+    if value == 0 and _not_zero(raw):
+        unit = "万美元" if currency == "USD" else "万元"
+        raise ZsError(
+            f"{what}「{raw}」太小，按{unit}记只保留 6 位小数，会成为 0（0 表示删除这个月的记录）："
+            f"请检查单位和数字；要删除这个月的记录，请把金额写为 0"
+        )
+    return value
+
+
+def _not_zero(raw: object) -> bool:
+    if isinstance(raw, str):
+        return _NONZERO.search(raw) is not None
+    return isinstance(raw, int | float) and raw != 0
+
+
+def earliest(db: Database, item_id: int) -> str | None:
+    """The first day anything is known of a project (ISO): entered, a stage reached, a contact,
+    an approval obtained, whichever is earliest — funds cannot arrive before it."""
+    row = db.conn.execute(
+        "SELECT min(d) FROM ("
+        " SELECT substr(created_at, 1, 10) AS d FROM items WHERE id = :i"
+        " UNION ALL SELECT min(date) FROM status_log WHERE item_id = :i"
+        " UNION ALL SELECT min(date) FROM activities WHERE item_id = :i"
+        " UNION ALL SELECT min(date) FROM approvals WHERE item_id = :i AND date IS NOT NULL)",
+        {"i": item_id},
+    ).fetchone()
+    return row[0] if row else None
 
 
 def record(
@@ -65,6 +99,12 @@ def record(
         raise ZsError(f"月份：{exc.message}") from None
     if m > today.strftime("%Y-%m"):
         raise ZsError(f"月份 {m} 还没到（今天是 {today.isoformat()}）：到位资金只能记已到账的月份")
+    first = earliest(db, item_id)
+    if first is not None and m < first[:7]:
+        raise ZsError(
+            f"月份 {m} 早于编号 {item_id} 最早的记录（{first}，建档、阶段、对接或手续中最早的一天）："
+            "项目还不存在时不会有到位资金，请检查月份；若项目确实更早开始，请先补记它更早的阶段日期"
+        )
     dom = None if domestic is None else _amount(domestic, "CNY", "国内资金（万元）")
     fgn = None if foreign is None else _amount(foreign, "USD", "外资（万美元）")
     old = db.conn.execute(
@@ -87,6 +127,10 @@ def record(
     if deleted:
         if old is None:
             raise ZsError(f"金额为 0：{m} 没有到位资金记录，无需登记")
+        if add:  # only an amount written as 0 deletes a month, never a sum that came to 0
+            raise ZsError(
+                f"累加后 {m} 的到位资金为 0，会删除这个月的记录：没有改动；要删除这个月的记录，请直接把金额写为 0"
+            )
         db.conn.execute("DELETE FROM funds WHERE item_id = ? AND month = ?", (item_id, m))
     elif old is None:
         db.conn.execute(

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..definitions import Definitions, KindDef, default_dir
 from ..errors import ZsError
+from ..files import replace_text
 from .figures import stage_order
 from .metrics import BY_KEY, METRICS
 
@@ -27,7 +28,7 @@ STAGE_ROLES = ("talks", "signed", "registered", "started", "producing")
 METHODS = {
     "goal": "年度目标完成率 × 权重（封顶 cap）",
     "best": "本单位数值 ÷ 参赛单位最高值 × 权重",
-    "rate": "比率 × 权重",
+    "rate": "比率 × 权重（没有统计对象时不计，总分按其余指标折算）",
 }
 
 
@@ -131,9 +132,7 @@ def _read(p: Path) -> Any:
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"data": data}, ensure_ascii=False, default=str), encoding="utf-8")
-            tmp.replace(cache)
+            replace_text(cache, json.dumps({"data": data}, ensure_ascii=False, default=str))
         except OSError:
             pass
     return data

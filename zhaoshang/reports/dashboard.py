@@ -413,7 +413,7 @@ def _ranking_table(ranking: Ranking, title: str) -> Table:
             _styled(text, style),
             r.name,
             f"{r.score:.2f}",
-            *(f"{r.points.get(w.metric, 0.0):g}" for w in ranking.weights),
+            *(_points(r, w.metric) for w in ranking.weights),
             _styled("、".join(SHORT.get(m, BY_KEY[m].label) for m in r.behind), "red"),
         )
     return t
@@ -443,10 +443,16 @@ def _explain_table(ranking: Ranking) -> Table:
                 f"{w.weight:g}",
                 METHODS[w.method].split("（")[0],
                 _basis(r, w.metric, w.method),
-                f"{r.points.get(w.metric, 0.0):g}",
+                _points(r, w.metric),
                 end_section=i == len(ranking.weights) - 1,
             )
     return t
+
+
+def _points(row: Any, metric: str) -> str:
+    """A metric's points, or 不计 for a rate with nothing to count (left out of the score)."""
+    got = row.points.get(metric)
+    return "不计" if got is None else f"{got:g}"
 
 
 def _basis(row: Any, metric: str, method: str) -> str:
@@ -458,7 +464,7 @@ def _basis(row: Any, metric: str, method: str) -> str:
             return f"{number(value, m)}，未设目标"
         return f"{number(value, m)}÷{number(goal, m)}={percent(row.completion.get(metric))}"
     if method == "rate":
-        return percent(value) if value is not None else "无，满分"
+        return percent(value) if value is not None else "无，不计"
     return number(value, m)
 
 

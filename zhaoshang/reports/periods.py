@@ -92,6 +92,25 @@ class Period:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label, "kind": self.kind}
 
 
+#: the first year a report may be about: earlier is a typing slip (1900-01, 0226-03), and its
+#: previous period and the same period a year earlier must still be dates
+FIRST_YEAR = 2000
+
+
+def check_reportable(p: Period, today: date) -> Period:
+    """``p`` if a report can be about it: it begins in or after :data:`FIRST_YEAR` and has
+    begun by ``today`` (a period still to come has no figures: every number would be 0 and
+    时序进度 0.0%).  The message names the period as the user wrote it, not a derived one."""
+    if p.start.year < FIRST_YEAR:
+        raise ZsError(f"统计期「{p.label}」早于 {FIRST_YEAR} 年：请检查年份，如 {today.year}-{today.month:02d}")
+    if p.start > today:
+        raise ZsError(
+            f"统计期「{p.label}」还没开始（从 {p.start.isoformat()} 起，今天是 {today.isoformat()}）："
+            f"报表只统计已经开始的期间，未来的期间每个数字都是 0；请检查年份和月份，如 {today.year}-{today.month:02d}"
+        )
+    return p
+
+
 def _shift_month(d: date, n: int) -> date:
     total = d.year * 12 + d.month - 1 + n
     return date(total // 12, total % 12 + 1, 1)

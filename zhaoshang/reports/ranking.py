@@ -6,8 +6,13 @@ Scoring, per weighted metric (``method``):
 * ``goal`` — points = weight × min(年累计 ÷ 年度目标, cap); no goal set gives 0 points and
   says so;
 * ``best`` — points = weight × value ÷ the highest value among those ranked (0 when all are 0);
-* ``rate`` — points = weight × rate; a unit without any case (no problems) gets full points.
+* ``rate`` — points = weight × rate; a unit without any case (no problems: nothing to
+  divide by) is not scored on it (不计): that metric is left out of its points, and its
+  score is the points of the other metrics scaled up by the highest total they allow
+  (× 总分上限 ÷ 其余指标的上限, each goal metric's limit being weight × cap), so it neither
+  gains full points for having nothing nor loses them, and no score passes the maximum.
 
+Only entrants that existed by the report date are ranked (see report._rank).
 Equal scores share a rank (1, 2, 2, 4).  A unit is *behind schedule* on a goal metric when
 its completion is below 时序进度, the share of the year passed on the report date.
 """
@@ -114,9 +119,12 @@ def score(entrants: list[Entrant], cfg: ReportConfig, *, progress: float) -> lis
         if w.method == "best":
             best[w.metric] = max((e.values.get(w.metric) or 0.0 for e in entrants), default=0.0)
     rows: list[RankRow] = []
+    most = {w.metric: w.weight * (cfg.cap if w.method == "goal" else 1.0) for w in cfg.weights}
+    total = sum(most.values())
     for e in entrants:
         points: dict[str, float] = {}
         notes: list[str] = []
+        counted = total
         comp = completion(e.values, e.goals)
         for w in cfg.weights:
             label = BY_KEY[w.metric].label
@@ -129,16 +137,18 @@ def score(entrants: list[Entrant], cfg: ReportConfig, *, progress: float) -> lis
             elif w.method == "best":
                 top = best.get(w.metric, 0.0)
                 points[w.metric] = round(w.weight * (value or 0.0) / top, 2) if top else 0.0
+            elif value is None:  # a rate of nothing: not scored, not full points
+                counted -= most[w.metric]
+                notes.append(f"{label}无统计对象，不计（总分按其余指标折算）")
             else:
-                if value is None:
-                    notes.append(f"{label}无统计对象，按满分计")
-                points[w.metric] = round(w.weight * (1.0 if value is None else value), 2)
+                points[w.metric] = round(w.weight * value, 2)
+        raw = sum(points.values())
         rows.append(
             RankRow(
                 rank=0,
                 id=e.id,
                 name=e.name,
-                score=round(sum(points.values()), 2),
+                score=round(raw * total / counted if 0 < counted < total else raw, 2),
                 points=points,
                 values=e.values,
                 goals=e.goals,
@@ -172,6 +182,9 @@ def explain(cfg: ReportConfig) -> list[str]:
         m = BY_KEY[w.metric]
         lines.append(f"  · {m.label}（{w.metric}）权重 {w.weight:g}：{METHODS[w.method]}")
     lines += [
+        "比率指标（如问题销号率）没有统计对象时（本年没有问题）不计：这一项不给分也不扣分，"
+        "总分按其余指标的得分折算（× 总分上限 ÷ 其余指标的上限），不会超过总分上限。",
+        "只有在统计截止日之前已存在的单位（建档，或其条目最早的登记日期）参加排名：年中新设的单位从设立的那一期起排名。",
         "得分相同的名次并列。落后：某项有年度目标的指标完成率低于时序进度（全年已过去的比例）。",
         "评分设置在 checklists/_ranking.yaml，改动后立即生效。",
     ]

@@ -49,7 +49,7 @@ def ranking_sheets(ranking: Ranking, cfg: ReportConfig, *, office: str = "") -> 
             "score": round(r.score, 2),
             "behind": "、".join(BY_KEY[m].label for m in r.behind),
         }
-        row.update({f"points:{w.metric}": r.points.get(w.metric, 0.0) for w in ranking.weights})
+        row.update({f"points:{w.metric}": r.points.get(w.metric, "不计") for w in ranking.weights})
         rows.append(row)
     basis_cols = [
         Column("rank", "名次", "right"),
@@ -74,7 +74,7 @@ def ranking_sheets(ranking: Ranking, cfg: ReportConfig, *, office: str = "") -> 
             "value": r.values.get(w.metric),
             "goal": r.goals.get(w.metric),
             "completion": _percent(r.completion.get(w.metric)),
-            "points": r.points.get(w.metric, 0.0),
+            "points": r.points.get(w.metric, "不计"),
         }
         for r in ranking.rows
         for w in ranking.weights

@@ -12,7 +12,7 @@ from . import config as config_mod
 from .figures import NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
 from .goals import goals_for
 from .metrics import METRICS, definition
-from .periods import Period, month, time_progress, year
+from .periods import Period, check_reportable, month, time_progress, year
 from .ranking import Entrant, Ranking, behind, completion, link_previous, score
 
 if TYPE_CHECKING:
@@ -195,8 +195,9 @@ def build(
     """Every figure of ``period`` (and the period before, and the year to date); with
     ``mask``, phone numbers and the like in the detail rows are masked (free text too);
     ``office`` names the office on every page."""
-    cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
+    check_reportable(period, today)
+    cfg = cfg or config_mod.load(db.defs)
     prev = period.previous()
     ytd = period.year_to_date()
     asof, prev_asof = min(period.end, today), min(prev.end, today)
@@ -280,9 +281,10 @@ def build_ranking(
 ) -> Ranking:
     """The ranking of ``year_`` as of today (or the year's end), compared with the end of
     the previous month — the same ranking the monthly report of that month shows."""
-    cfg = cfg or config_mod.load(db.defs)
     today = today or date.today()
     y = year_ or today.year
+    check_reportable(year(y), today)
+    cfg = cfg or config_mod.load(db.defs)
     last = min(year(y).end, max(today, year(y).start))
     current = month(last.replace(day=1))
     prev = current.previous()
@@ -417,21 +419,31 @@ def _rank(
     """Rank units (or chains) on ``ytd`` against the goals of ``year_ = (year, as-of day)``,
     and record each one's rank on ``prev_ytd`` with the goals of ``prev`` (for ↑↓)."""
     (y, asof), (prev_y, prev_asof) = year_, prev
+    # only entrants that existed by the day: entered by then, or with an item of their own
+    # that came in (or moved) by then — a unit set up in December is not ranked in November,
+    # one whose back-dated projects go back to March is
     if level == "unit":
-        who = db.conn.execute("SELECT id, name FROM units WHERE ranked = 1 ORDER BY id").fetchall()
+        table, key, extra = "units", "unit_id", " AND t.ranked = 1"
         now, before = ytd.by_unit(), prev_ytd.by_unit()
     else:
-        who = db.conn.execute("SELECT id, name FROM chains ORDER BY id").fetchall()
+        table, key, extra = "chains", "chain_id", ""
         now, before = ytd.by_chain(), prev_ytd.by_chain()
+    existing = (
+        f"SELECT t.id, t.name FROM {table} t WHERE (substr(t.created_at, 1, 10) <= :day OR EXISTS ("
+        f"SELECT 1 FROM items i JOIN status_log e ON e.item_id = i.id WHERE i.{key} = t.id AND e.date <= :day))"
+        f"{extra} ORDER BY t.id"
+    )
 
-    def entrants(values: dict[int | None, dict[str, float]], year_goals: int) -> list[Entrant]:
+    def entrants(values: dict[int | None, dict[str, float]], year_goals: int, day: date) -> list[Entrant]:
         chain_goals, unit_goals = goals_for(db, year_goals)
         goals = unit_goals if level == "unit" else chain_goals
+        who = db.conn.execute(existing, {"day": day.isoformat()}).fetchall()
         return [Entrant(i, n, derive(values.get(i, {})), goals.get(i, {})) for i, n in who]
 
     progress = time_progress(asof, y)
-    rows = score(entrants(now, y), cfg, progress=progress)
-    link_previous(rows, score(entrants(before, prev_y), cfg, progress=time_progress(prev_asof, prev_y)))
+    rows = score(entrants(now, y, asof), cfg, progress=progress)
+    then = entrants(before, prev_y, prev_asof)
+    link_previous(rows, score(then, cfg, progress=time_progress(prev_asof, prev_y)))
     return Ranking(level, y, asof, progress, cfg.weights, cfg.cap, rows, prev_asof)
 
 
