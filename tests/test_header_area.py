@@ -238,3 +238,19 @@ def test_a_stage_date_after_the_filing_day_is_refused(
     r = cli("import", str(write_xlsx(tmp_path / "晚于.xlsx", {"招什么": rows})), "--force", ok=False)
     assert "第3行" in r.stderr and "D列「签约日期」" in r.stderr and "晚于本表的填报日期 2026-11-04" in r.stderr
     assert dump(db_path) == before
+
+
+def test_a_project_on_two_sheets_is_one_item_with_each_sheets_dates(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    signed = [["项目名称", "产业链", "状态", "签约日期"], ["双表项目", "有色金属", "已签约", "2026-10-05"]]
+    started = [["项目名称", "产业链", "状态", "开工日期"], ["双表项目", "有色金属", "已开工", "2026-10-20"]]
+    path = write_xlsx(tmp_path / "两张表.xlsx", {"签约项目": signed, "开工项目": started})
+    r = cli("import", str(path), "--kind", "招什么", "--force", "--on-duplicate", "update", ok=True)
+    assert "阶段变更 2 次" in r.stdout + r.stderr
+    moves = [("线索", "2026-10-05"), ("已签约", "2026-10-05"), ("已开工", "2026-10-20")]
+    assert _moves(db_path, "双表项目") == moves
+    sql = (
+        "SELECT t.signed_date, t.started_date FROM items i JOIN kind_targets t ON t.id = i.id WHERE i.title = '双表项目'"
+    )
+    assert query(db_path, sql) == [("2026-10-05", "2026-10-20")]  # the fields and the log: one fact

@@ -1391,7 +1391,7 @@ class _Run:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
 
     def _history(
-        self, kind: KindDef, status: str, own: dict[str, Any], sheet: _Sheet
+        self, kind: KindDef, status: str, own: dict[str, Any], sheet: _Sheet, *, counted: int = 0
     ) -> list[tuple[str | None, str, str, str | None]]:
         """A new row's history by the stage rules: it comes in at the kind's first status and
         moves on to the row's status, each dated stage on its own date column (签约日期 …),
@@ -1420,10 +1420,11 @@ class _Run:
         entry = min([fallback, *(m.date for m in planned)])
         log: list[tuple[str | None, str, str, str | None]] = [(None, kind.default_status, entry, None)]
         cur = kind.default_status
-        for m in planned:
+        for i, m in enumerate(planned):
             log.append((cur, m.to_status, m.date, stages.pipeline_flag(kind, cur, m.to_status)))
             cur = m.to_status
-            self._count_moves("本行日期列" if m.source == "field" else sheet.move_source or "导入当天")
+            if i >= counted:  # (moves of an item seen on an earlier sheet are counted once)
+                self._count_moves("本行日期列" if m.source == "field" else sheet.move_source or "导入当天")
         for st, key in fields.items():
             names = reached[st]
             first = min((d for _f, t, d, _x in log if t in names), default=None)
@@ -1523,6 +1524,17 @@ class _Run:
                     pending.common[k] = v
                 else:
                     pending.own[k] = v
+            if pending.log is not None:
+                # one item, one set of facts: its history is worked out again from every sheet's
+                # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
+                counted = len(pending.log) - 1  # the moves already counted for the first row
+                try:
+                    pending.log = self._history(pending.kind, pending.status, pending.own, r.sheet, counted=counted)
+                except stages.StageDateError as exc:
+                    bad = exc.keys[0] if exc.keys else None
+                    value = pending.own.get(bad) if bad else None
+                    self._fail(r, self._column_of(r, bad) if bad else "", value, exc.message)
+                    return False
             r.sheet.report.count(RowOutcome.updated, r.number)
             return False
         cur = self._load_current({existing_id}).get(existing_id)
