@@ -484,7 +484,8 @@ def _iter_delimited(path: Path, encoding: str, delimiter: str) -> Iterator[list[
                 if len(record) > MAX_COLUMNS:
                     raise ZsError(
                         f"「{path.name}」第{number}行有 {len(record):,} 列，"
-                        f"超过 {MAX_COLUMNS:,} 列的上限（Excel 的列数），已拒绝：请检查分隔符是否正确，或删除多余的列后再导入。"
+                        f"超过 {MAX_COLUMNS:,} 列的上限（Excel 的列数），已拒绝："
+                        "请检查分隔符是否正确，或删除多余的列后再导入。"
                     )
                 row: list[object] = [c or None for c in record]
                 while row and row[-1] is None:
