@@ -10,6 +10,7 @@ with a timeout and a memory cap.
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -158,7 +159,10 @@ _HEADER = f"<table:table-row>{_cell('项目名称')}{_cell('产业链')}</table:
             "扩展成了至少",
         ),
         # a thousand rows of 16,384 repeated cells (2 GB in calamine)
-        (_HEADER + f'<table:table-row table:number-rows-repeated="1000">{_cell("x", 16384)}</table:table-row>', "扩展成了至少"),
+        (
+            _HEADER + f'<table:table-row table:number-rows-repeated="1000">{_cell("x", 16384)}</table:table-row>',
+            "扩展成了至少",
+        ),
         # content, a million empty rows, content 50 columns wide: a dense grid of 50 million cells
         (
             _HEADER + '<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
@@ -187,7 +191,9 @@ def test_a_libreoffice_ods_with_its_empty_trailing_repeats_still_reads() -> None
     assert b"number-rows-repeated" in zipfile.ZipFile(FIXTURES / "libreoffice.ods").read("content.xml")
 
 
-def test_calamines_own_cell_limit_is_not_called_a_wrong_extension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_calamines_own_cell_limit_is_not_called_a_wrong_extension(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Past our own check (switched off here), calamine's cell cap is worded as what it is."""
     from zhaoshang.exchange import bombs
 
@@ -253,7 +259,7 @@ def test_checklist_definitions_go_through_the_bounded_loader(tmp_path: Path) -> 
 
     path = tmp_path / "targets.yaml"
     path.write_text(f"s: &s {'x' * 30_000}\nfields:\n" + "  - *s\n" * 5000, encoding="utf-8")
-    with pytest.raises(ZsError, match="清单定义文件「targets.yaml」展开别名"):
+    with pytest.raises(ZsError, match=r"清单定义文件「targets\.yaml」展开别名"):
         _read_yaml(path)
     path.write_text("key: a\nkey: b\n", encoding="utf-8")
     with pytest.raises(ZsError, match="键「key」"):
@@ -271,7 +277,11 @@ def test_checklist_definitions_go_through_the_bounded_loader(tmp_path: Path) -> 
     ("name", "content", "says"),
     [
         ("date.yaml", "- {项目名称: 铜箔, 产业链: 有色金属, 时限: 2026-02-30}\n", "第2行 C列「时限」 值「2026-02-30」"),
-        ("time.yaml", "- {项目名称: 铜箔, 产业链: 有色金属, 时限: 2026-01-01 25:00:00}\n", "「时限」 值「2026-01-01 25:00:00」"),
+        (
+            "time.yaml",
+            "- {项目名称: 铜箔, 产业链: 有色金属, 时限: 2026-01-01 25:00:00}\n",
+            "「时限」 值「2026-01-01 25:00:00」",
+        ),
         ("big.json", '[{"编号": ' + "9" * 5000 + ', "项目名称": "铜箔", "产业链": "有色金属"}]', "有 5,000 位数字"),
         ("big.csv", "编号,项目名称,产业链\n" + "9" * 5000 + ",铜箔,有色金属\n", "有 5,000 位数字"),
         ("big.yaml", "- {编号: " + "9" * 5000 + ", 项目名称: 铜箔, 产业链: 有色金属}\n", "有 5,000 位数字"),
@@ -287,9 +297,19 @@ def test_impossible_values_are_named_not_internal_errors(tmp_path: Path, name: s
 
 def test_duplicate_json_keys_are_refused_with_the_place(tmp_path: Path) -> None:
     path = tmp_path / "dup.json"
-    path.write_text('[\n  {"项目名称": "铜箔", "产业链": "有色金属"},\n  {"项目名称": "铜箔", "项目名称": "钼"}\n]\n', encoding="utf-8")
+    path.write_text(
+        '[\n  {"项目名称": "铜箔", "产业链": "有色金属"},\n  {"项目名称": "铜箔", "项目名称": "钼"}\n]\n',
+        encoding="utf-8",
+    )
     message = _refusal(path)
     assert "键「项目名称」出现了不止一次" in message and "第3行" in message
+
+
+def test_json_records_each_with_a_new_key_are_refused(tmp_path: Path) -> None:
+    """6,000 records, each with a key of its own: a 150 KB file, a table of 36 million cells."""
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps([{f"k{i}": i} for i in range(6000)]), encoding="utf-8")
+    assert "拼成表格有 36,000,000 格" in _refusal(path)
 
 
 def test_json_syntax_errors_are_chinese(tmp_path: Path) -> None:

@@ -132,8 +132,8 @@ def _toml_problem(exc: ValueError) -> str:
         where = "文件末尾"
     else:
         where = ""
-    reason = next((zh for en, zh in _TOML_REASONS if en in text), "格式有误")
-    return f"{where}：{reason}" if where else f"格式有误：{reason}"
+    reason = next((zh for en, zh in _TOML_REASONS if en in text), "无法识别")
+    return f"格式有误（{where}：{reason}）" if where else f"格式有误（{reason}）"
 
 
 def _keys() -> str:

@@ -36,6 +36,8 @@ from zhaoshang.limits import (
     MAX_CSV_FIELD,
     MAX_CSV_RECORD,
     MAX_NUMBER_DIGITS,
+    MAX_SPARSITY,
+    MIN_GRID,
     check_regular,
     load_yaml,
     why,
@@ -692,6 +694,23 @@ def _sheets_from_data(data: object, path: Path) -> list[RawSheet]:
 _SCALARS = (str, int, float, bool, dt.date)
 
 
+def _check_record_grid(path: Path, name: str, records: int, columns: int, values: int) -> None:
+    """Records with different keys become one table whose every row has every column: bounded
+    as a workbook's grid is (a 100 KB file of records each with a new key would otherwise make
+    a table of hundreds of millions of cells)."""
+    if columns > MAX_COLUMNS:
+        raise ZsError(
+            f"「{path.name}」「{name}」的记录共有 {columns:,} 个不同的键（列），超过 {MAX_COLUMNS:,} 列的上限，"
+            "已拒绝：请检查文件是否为清单记录。"
+        )
+    grid = records * columns
+    if grid > MIN_GRID and grid > MAX_SPARSITY * values:
+        raise ZsError(
+            f"「{path.name}」「{name}」的 {records:,} 条记录共有 {columns:,} 个不同的键，拼成表格有 {grid:,} 格，"
+            f"却只有 {values:,} 个值，已拒绝：请让各条记录使用相同的键。"
+        )
+
+
 def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
     """A header row of all keys (first-seen order) followed by one row per record."""
     keys: dict[str, None] = {}
@@ -701,6 +720,7 @@ def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
         for k in rec:
             keys.setdefault(_check_text(str(k), f"「{path.name}」「{name}」第{i}条记录的列名「{k!a}」"), None)
     header = list(keys)
+    _check_record_grid(path, name, len(records), len(header), sum(len(rec) for rec in records))
     rows: list[list[object]] = [list(header)] if header else []
     for i, rec in enumerate(records, start=1):
         values = {str(k): v for k, v in rec.items()}
