@@ -295,6 +295,17 @@ def test_impossible_values_are_named_not_internal_errors(tmp_path: Path, name: s
     assert "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_5000_digit_integer_field_is_a_message(tmp_path: Path) -> None:
+    """Any integer field (here 解决什么's 来源走访), not only 编号: parse_int reads at most 30 digits."""
+    db, env = _city(tmp_path)
+    proc = subprocess.run(
+        [PY, "-m", "zhaoshang", "--db", str(db), "add", "解决什么", "用地问题", "--chain", "有色金属",
+         "来源走访=" + "9" * 5000],
+        env=env, capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    assert_clean_error(proc, says="无法识别的整数")
+
+
 def test_duplicate_json_keys_are_refused_with_the_place(tmp_path: Path) -> None:
     path = tmp_path / "dup.json"
     path.write_text(
