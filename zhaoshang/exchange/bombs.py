@@ -155,7 +155,7 @@ def _grid_error(path: Path, sheet: str, rows: int, columns: int, cells: int) -> 
 # what the scan of content.xml looks for, each a plain byte string (found at memchr speed):
 # rows, the ends and starts of tables, and repeat attributes -- the cells between them are only
 # counted.  Names are spelled with the prefixes calamine matches (it compares them literally).
-_ODS_OPEN = re.compile(rb"<table:table(?:-row\b| )")
+_ODS_OPEN = re.compile(rb"<table:table(?:-row(?=[\s>/])| )")
 _ODS_REPEAT = re.compile(rb"number-columns-repeated")
 _ODS_END = re.compile(rb"</table:table>")
 
