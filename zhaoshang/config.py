@@ -56,26 +56,31 @@ def config_path() -> Path:
 
 
 def read_config(path: Path | None = None) -> dict[str, str]:
-    """The config file's settings (empty when there is none)."""
+    """The config file's settings (empty when there is none).
+
+    Bounded before parsing: anything but a regular file (a FIFO would block every command)
+    and a file over :data:`~zhaoshang.limits.MAX_CONFIG_BYTES` are refused unread."""
+    from .limits import MAX_CONFIG_BYTES, read_bounded
+
     path = path or config_path()
+    label = f"配置文件「{path}」"
     try:
-        raw = path.read_bytes()
+        path.stat()
     except FileNotFoundError:
         return {}
-    except IsADirectoryError:
-        raise ZsError(f"配置文件「{path}」是一个目录：请给出文件，或删除它") from None
-    except OSError as exc:
-        raise ZsError(f"读不了配置文件「{path}」：{exc.strerror}") from None
+    except OSError:
+        pass  # read_bounded says why
+    raw = read_bounded(path, label, MAX_CONFIG_BYTES)
     import tomllib
 
     try:
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ZsError(f"配置文件「{path}」不是 UTF-8 编码：请用 UTF-8 保存") from None
+        raise ZsError(f"{label}不是 UTF-8 编码：请用 UTF-8 保存") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ZsError(
-            f'配置文件「{path}」格式有误（{exc}）：每行写 键 = "值"，如 user = "王芳"；可用的键：{_keys()}'
-        ) from None
+        raise ZsError(f'{label}{_toml_problem(exc)}：每行写 键 = "值"，如 user = "王芳"；可用的键：{_keys()}') from None
+    except RecursionError:
+        raise ZsError(f'{label}嵌套层数过深，不是有效的配置：每行写 键 = "值"，如 user = "王芳"') from None
     out: dict[str, str] = {}
     for key, value in data.items():
         if key not in KEYS:
@@ -84,6 +89,51 @@ def read_config(path: Path | None = None) -> dict[str, str]:
             raise ZsError(f'配置文件「{path}」中的 {key} 应是带引号的文字，如 {key} = "…"')
         out[key] = value
     return out
+
+
+_BACKSLASH = "双引号里的 \\ 是转义符，要写成 \\\\（Windows 路径可改用单引号，如 db = 'D:\\招商\\全市.db'）"
+#: tomllib's messages (they are English), said in Chinese; the position is kept
+_TOML_REASONS = (
+    ("Invalid value", "值无效（文字要加英文双引号）"),
+    ("Invalid statement", "无法识别的内容"),
+    ("Expected newline or end of document", "一行只能写一个设置"),
+    ("Expected '=' after a key", "键后面应是 ="),
+    ("Unterminated string", "引号没有配对"),
+    ("Unescaped '\\'", _BACKSLASH),
+    ("Invalid hex value", _BACKSLASH),
+    ("not a Unicode scalar value", _BACKSLASH),
+    ("Illegal character", "含有不允许的字符"),
+    ("Found invalid character", "含有不允许的字符"),
+    ("Invalid date or datetime", "日期无效"),
+    ("Unclosed array", "方括号没有配对"),
+    ("Unclosed inline table", "花括号没有配对"),
+    ("Expected ']", "缺少 ]"),
+    ("Invalid initial character for a key", "键的写法无效"),
+    ("twice", "同一个键写了两次"),
+    ("Cannot overwrite a value", "同一个键写了两次"),
+    ("Duplicate inline table key", "同一个键写了两次"),
+    ("namespace", "表的写法冲突"),
+)
+
+
+def _toml_problem(exc: ValueError) -> str:
+    """「第2行第8列：值无效…」 from a TOMLDecodeError (English on every Python version)."""
+    import re
+
+    text = str(exc)
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if line is None:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+        if m:
+            line, column = int(m.group(1)), int(m.group(2))
+    if line is not None:
+        where = f"第{line}行第{column}列"
+    elif "end of document" in text:
+        where = "文件末尾"
+    else:
+        where = ""
+    reason = next((zh for en, zh in _TOML_REASONS if en in text), "无法识别")
+    return f"格式有误（{where}：{reason}）" if where else f"格式有误（{reason}）"
 
 
 def _keys() -> str:

@@ -327,19 +327,24 @@ def load(directory: Path | None = None) -> Definitions:
 
 
 def _read_yaml(path: Path) -> Any:
+    """One definition file, through the bounded loader (size, aliases, merge keys, repeated
+    keys: see :mod:`zhaoshang.limits`)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from .limits import MAX_DEFINITION_BYTES, load_yaml, read_bounded, yaml_reason
+
+    label = f"清单定义文件「{path.name}」"
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=loader)
+        text = read_bounded(path, label, MAX_DEFINITION_BYTES).decode("utf-8")
+        return load_yaml(text, label)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ZsError(f"清单定义文件「{path.name}」{where}不是有效的 YAML：{problem}") from None
+        raise ZsError(f"{label}{where}不是有效的 YAML：{yaml_reason(exc)}") from None
     except UnicodeDecodeError:
-        raise ZsError(f"清单定义文件「{path.name}」不是 UTF-8 编码：请另存为 UTF-8") from None
+        raise ZsError(f"{label}不是 UTF-8 编码：请另存为 UTF-8") from None
+    except RecursionError:
+        raise ZsError(f"{label}嵌套层数过深：请检查它的缩进和括号") from None
 
 
 class _Spec:

@@ -659,7 +659,8 @@ def parse_int(value: object) -> int:
     if not isinstance(value, str):
         raise error
     text = _clean(value)
-    m = re.fullmatch(r"([+-]?)\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0+)?", text)
+    # at most 30 digits: int() refuses more than 4,300 (ValueError), and no field needs them
+    m = re.fullmatch(r"([+-]?)\s*([0-9]{1,3}(?:,[0-9]{3}){1,9}|[0-9]{1,30})(?:\.0+)?", text)
     if m is None:
         raise error
     number = int(m.group(2).replace(",", ""))

@@ -48,6 +48,8 @@ PLAIN_NUMBER = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?").fullmatch
 
 def positive_id(raw: object) -> int:
     if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        if len(raw) > 19:  # past 2**63; and int() refuses more than 4,300 digits
+            raise ParseError(f"编号「{raw[:20]}…」有 {len(raw):,} 位数字，不是有效的编号：应是正整数，如 1024")
         raw = int(raw)
     value = raw if raw.__class__ is int else parse_int(raw)
     assert isinstance(value, int)

@@ -31,6 +31,18 @@ from typing import TYPE_CHECKING, Any
 
 from zhaoshang.errors import ZsError
 from zhaoshang.hints import option
+from zhaoshang.limits import (
+    MAX_COLUMNS,
+    MAX_CSV_FIELD,
+    MAX_CSV_RECORD,
+    MAX_NUMBER_DIGITS,
+    MAX_SPARSITY,
+    MIN_GRID,
+    check_regular,
+    load_yaml,
+    why,
+    yaml_reason,
+)
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -134,14 +146,17 @@ def merged_ranges(path: Path | str, sheet_name: str) -> list[tuple[int, int, int
 
 
 def _check_path(path: Path) -> str:
-    """The lower-case suffix of an existing, readable file of a supported type."""
+    """The lower-case suffix of an existing, readable regular file of a supported type.
+
+    A pipe (FIFO), device or socket is refused from its stat, before anything opens it:
+    opening a FIFO waits for a writer forever."""
     try:
         if not path.exists():
             raise ZsError(f"找不到文件「{path}」。请检查路径和文件名是否正确。")
         if path.is_dir():
             raise ZsError(f"「{path}」是一个文件夹，不是文件。请指定要导入的文件（{ACCEPTED}）。")
     except OSError as e:
-        raise ZsError(f"无法访问「{path}」：{e.strerror or e}。") from e
+        raise ZsError(f"无法访问「{path}」：{why(e)}。") from e
     suffix = path.suffix.lower()
     if suffix not in WORKBOOK_SUFFIXES | TEXT_SUFFIXES | JSON_SUFFIXES | YAML_SUFFIXES:
         kind = f"「{path.suffix}」" if path.suffix else "（没有扩展名）"
@@ -149,11 +164,12 @@ def _check_path(path: Path) -> str:
             f"不支持的文件类型{kind}：{path.name}。可导入的文件类型：{ACCEPTED}。"
             "请在 Excel/WPS 中另存为 .xlsx 或 .csv 后再导入。"
         )
+    check_regular(path, f"「{path.name}」")
     try:
         with path.open("rb"):
             pass
     except OSError as e:
-        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。请检查文件权限。") from e
+        raise ZsError(f"无法读取文件「{path.name}」：{why(e)}。请检查文件权限。") from e
     return suffix
 
 
@@ -182,12 +198,14 @@ def _open_workbook(path: Path) -> CalamineWorkbook:
     try:
         check(path)
     except OSError as e:
-        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+        raise ZsError(f"无法读取文件「{path.name}」：{why(e)}。") from e
     try:
         return CalamineWorkbook.from_path(str(path))
     except PasswordError as e:
         raise ZsError(f"「{path.name}」设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后再导入。") from e
     except CalamineError as first:
+        if _CELL_LIMIT in str(first):
+            raise ZsError(_too_many_cells(path, str(first))) from first
         # from_path trusts the extension; people rename .xlsx to .xls and back.  from_filelike
         # detects the format from the content instead.
         try:
@@ -196,11 +214,39 @@ def _open_workbook(path: Path) -> CalamineWorkbook:
             pass
         raise ZsError(
             f"无法读取「{path.name}」：它不是有效的 {path.suffix.lower()} 工作簿，"
-            f"可能已损坏或扩展名与内容不符（{first}）。"
+            f"可能已损坏或扩展名与内容不符（{_calamine_reason(first)}）。"
             "请用 Excel/WPS 打开后另存为 .xlsx 再导入。"
         ) from first
     except OSError as e:
-        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+        raise ZsError(f"无法读取文件「{path.name}」：{why(e)}。") from e
+
+
+#: how python-calamine words its own cell cap (an .ods whose repeats ask for too many cells)
+_CELL_LIMIT = "Cell limit exceeded"
+_CALAMINE_REASONS = (
+    ("invalid Zip archive", "压缩包结构无效"),
+    ("Zip", "压缩包读取失败"),
+    ("Xml", "XML 内容无效"),
+    ("Cfb", "文件结构无效"),
+    ("Password", "文件有密码"),
+    ("not supported", "格式不受支持"),
+    ("Unrecognized", "无法识别的格式"),
+)
+
+
+def _calamine_reason(exc: BaseException) -> str:
+    """calamine's English error, said in a few Chinese words (never shown as it is)."""
+    text = str(exc)
+    return next((zh for en, zh in _CALAMINE_REASONS if en.lower() in text.lower()), "无法解析文件内容")
+
+
+def _too_many_cells(path: Path, text: str) -> str:
+    found = re.search(r"(\d+) cells requested, max (\d+)", text)
+    size = f"（要 {int(found.group(1)):,} 个单元格，上限 {int(found.group(2)):,}）" if found else ""
+    return (
+        f"「{path.name}」的工作表展开后单元格太多{size}，读取它会占用大量内存，已拒绝。"
+        "请删除数据下方和右侧的空白行列后另存为 .xlsx 再导入。"
+    )
 
 
 def _read_workbook(path: Path, sheet: str | None) -> list[RawSheet]:
@@ -235,8 +281,10 @@ def _load_sheet(wb: CalamineWorkbook, path: Path, name: str) -> Any:
     try:
         return wb.get_sheet_by_name(name)
     except CalamineError as e:
+        if _CELL_LIMIT in str(e):
+            raise ZsError(_too_many_cells(path, str(e))) from e
         raise ZsError(
-            f"读取「{path.name}」的工作表「{name}」失败，文件可能已损坏（{e}）。"
+            f"读取「{path.name}」的工作表「{name}」失败，文件可能已损坏（{_calamine_reason(e)}）。"
             "请用 Excel/WPS 打开后另存为 .xlsx 再导入。"
         ) from e
 
@@ -313,6 +361,8 @@ def detect_encoding(path: Path) -> str:
 
     UTF-8 is chosen only if the whole file decodes as UTF-8 (checked in a streaming pass);
     anything else is taken as GB18030, what Excel and WPS write for "CSV" on Chinese Windows.
+    A file whose Chinese text is UTF-8 up to some line and not after it (a GBK row pasted into
+    a UTF-8 file) is neither: it is refused naming that line.
     """
     try:
         with path.open("rb") as f:
@@ -323,15 +373,45 @@ def detect_encoding(path: Path) -> str:
                 return "utf-16"
             f.seek(0)
             decoder = codecs.getincrementaldecoder("utf-8")()
+            lines = 0  # newlines in the chunks decoded whole
+            chinese = False  # Chinese characters in UTF-8 seen before the failure
+            chunk = b""
             try:
                 while chunk := f.read(_CHUNK):
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
+                    lines += chunk.count(b"\n")
+                    chinese = chinese or _CJK.search(text) is not None
                 decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as e:
+                done = chunk[: max(0, e.start)]
+                chinese = chinese or _CJK.search(done.decode("utf-8", "ignore")) is not None
+                if chinese and not _decodes(path, "gb18030"):
+                    line = lines + done.count(b"\n") + 1
+                    raise ZsError(
+                        f"「{path.name}」前{line - 1}行是 UTF-8 编码，第{line}行却不是"
+                        "（可能是从 GBK 编码的文件里粘贴进来的）：一个文件只能有一种编码。"
+                        f"请在 Excel/WPS 中打开，检查第{line}行的文字，再另存为“CSV UTF-8（逗号分隔）”后导入。"
+                    ) from None
                 return "gb18030"
     except OSError as e:
-        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+        raise ZsError(f"无法读取文件「{path.name}」：{why(e)}。") from e
     return "utf-8"
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes in ``encoding`` (a streaming pass)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _DELIMITERS = {
@@ -378,19 +458,37 @@ _ENCODING_NAMES = {
 }
 
 
-#: the csv module stops at 131,072 characters a field; what zs stores (values.MAX_TEXT) and
-#: exports always fits, and a longer cell reaches the field's own check, which names it
-_CSV_FIELD_LIMIT = 1 << 20
+def _bounded_lines(f: io.TextIOBase, path: Path, state: list[int]) -> Iterator[str]:
+    """The physical lines of ``f`` for the csv module, never more than MAX_CSV_RECORD
+    characters for one record (``state[0]``, reset by the reader after each record) -- a 200 MB
+    line is refused after reading 8 M characters of it, not after holding all of it."""
+    while line := f.readline(MAX_CSV_RECORD + 1):
+        state[0] += len(line)
+        if state[0] > MAX_CSV_RECORD:
+            raise ZsError(
+                f"「{path.name}」第{state[1] + 1}行（一条记录）超过 {MAX_CSV_RECORD:,} 个字符，已拒绝："
+                "可能是引号没有配对，或不是 CSV 文件。请检查该行，或在 Excel/WPS 中另存为 .xlsx 再导入。"
+            )
+        yield line
 
 
 def _iter_delimited(path: Path, encoding: str, delimiter: str) -> Iterator[list[object]]:
     number = 0
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    # [characters of the current record so far, records read]
+    state = [0, 0]
+    if csv.field_size_limit() < MAX_CSV_FIELD:
+        csv.field_size_limit(MAX_CSV_FIELD)
     try:
         with path.open(encoding=encoding, newline="") as f:
-            for record in csv.reader(f, delimiter=delimiter):
+            for record in csv.reader(_bounded_lines(f, path, state), delimiter=delimiter):
                 number += 1
+                state[0], state[1] = 0, number
+                if len(record) > MAX_COLUMNS:
+                    raise ZsError(
+                        f"「{path.name}」第{number}行有 {len(record):,} 列，"
+                        f"超过 {MAX_COLUMNS:,} 列的上限（Excel 的列数），已拒绝："
+                        "请检查分隔符是否正确，或删除多余的列后再导入。"
+                    )
                 row: list[object] = [c or None for c in record]
                 while row and row[-1] is None:
                     row.pop()
@@ -404,12 +502,30 @@ def _iter_delimited(path: Path, encoding: str, delimiter: str) -> Iterator[list[
             "请用 Excel/WPS 打开后另存为“CSV UTF-8（逗号分隔）”再导入。"
         ) from e
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise ZsError(
+                f"「{path.name}」第{number + 1}行有一个单元格超过 {MAX_CSV_FIELD:,} 个字符，已拒绝："
+                "可能是引号没有配对（一个引号把后面的内容都包了进去）。请检查该行后再导入。"
+            ) from e
         raise ZsError(
-            f"「{path.name}」第{number + 1}行不是有效的 CSV 内容（{e}）。"
+            f"「{path.name}」第{number + 1}行不是有效的 CSV 内容（{_csv_reason(e)}）。"
             "请检查该行的引号是否成对，或另存为 .xlsx 再导入。"
         ) from e
     except OSError as e:
-        raise ZsError(f"读取「{path.name}」时出错：{e.strerror or e}。") from e
+        raise ZsError(f"读取「{path.name}」时出错：{why(e)}。") from e
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "NUL" in text or "null byte" in text:
+        return "含有空字符 NUL，可能不是文本文件"
+    if "new-line character seen in unquoted field" in text:
+        return "未加引号的单元格里有换行"
+    if "expected" in text and "after" in text:
+        return "引号后面应是分隔符"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "文件在引号中间结束"
+    return "格式错误"
 
 
 def _undecodable_line(path: Path, encoding: str) -> int | None:
@@ -447,40 +563,112 @@ def _check_text(value: str, where: str) -> str:
     return value
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def _json_int(text: str) -> int | str:
+    """A JSON integer; one too long for any field stays text (Python refuses int() past 4,300
+    digits), and the field that receives it says what is wrong with it."""
+    return int(text) if len(text) <= MAX_NUMBER_DIGITS else text
+
+
 def _load_json(path: Path) -> object:
     try:
         with path.open(encoding="utf-8-sig") as f:
-            return json.load(f)
+            text = f.read()
+        return json.loads(text, object_pairs_hook=_unique, parse_int=_json_int)
     except UnicodeDecodeError as e:
         raise ZsError(f"「{path.name}」不是 UTF-8 编码的 JSON 文件。请以 UTF-8 编码保存后再导入。") from e
     except json.JSONDecodeError as e:
         raise ZsError(
-            f"「{path.name}」不是有效的 JSON：第{e.lineno}行第{e.colno}列，{e.msg}。请修正该处后再导入。"
+            f"「{path.name}」不是有效的 JSON：第{e.lineno}行第{e.colno}列，{_json_reason(e.msg)}。请修正该处后再导入。"
         ) from e
+    except _DuplicateKey:
+        raise ZsError(_duplicate_json_key(path, text)) from None
     except RecursionError:
         raise ZsError(_TOO_DEEP.format(name=path.name, what="JSON")) from None
     except OSError as e:
-        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+        raise ZsError(f"无法读取文件「{path.name}」：{why(e)}。") from e
+
+
+_JSON_REASONS = {
+    "Expecting value": "这里应是一个值",
+    "Expecting property name enclosed in double quotes": "键应写在英文双引号里",
+    "Expecting ':' delimiter": "键后面应是冒号 :",
+    "Expecting ',' delimiter": "缺少逗号 ,",
+    "Unterminated string starting at": "引号没有配对",
+    "Invalid control character at": "文字中有控制字符（如换行，应写成 \\n）",
+    "Invalid \\escape": "无效的转义（\\ 要写成 \\\\）",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Extra data": "结尾处有多余的内容",
+    "Illegal trailing comma before end of object": "对象末尾多了逗号",
+    "Illegal trailing comma before end of array": "列表末尾多了逗号",
+}
+
+
+def _json_reason(msg: str) -> str:
+    return _JSON_REASONS.get(msg, "格式错误")
+
+
+def _duplicate_json_key(path: Path, text: str) -> str:
+    """Where the first object with a repeated key is: found again, on this rare path only, by
+    the pure-Python decoder, which knows positions."""
+    import contextlib
+    import json.decoder
+    import json.scanner
+
+    found: list[tuple[int, str]] = []
+    json_object: Any = getattr(json.decoder, "JSONObject")  # noqa: B009 - not in the stubs
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+        obj, end = json_object(s_and_end, *args)
+        keys = [k for k, _ in obj]
+        dup = next((k for i, k in enumerate(keys) if k in keys[:i]), None)
+        if dup is not None and not found:
+            found.append((s_and_end[1], dup))
+        return dict(obj), end
+
+    decoder: Any = json.JSONDecoder(object_pairs_hook=list, parse_int=_json_int)
+    decoder.parse_object = parse_object
+    decoder.scan_once = getattr(json.scanner, "py_make_scanner")(decoder)  # noqa: B009
+    with contextlib.suppress(ValueError, RecursionError):
+        decoder.decode(text)
+    if not found:
+        return f"「{path.name}」中有一个对象的键重复出现（后一个会悄悄覆盖前一个）：请删除或改名其中一个后再导入。"
+    pos, key = found[0]
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1)
+    return (
+        f"「{path.name}」第{line}行第{column}列开始的对象中，键「{key[:50]}」出现了不止一次"
+        "（后一个会悄悄覆盖前一个）：请删除或改名其中一个后再导入。"
+    )
 
 
 def _load_yaml(path: Path) -> object:
     import yaml
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with path.open(encoding="utf-8-sig") as f:
-            return yaml.load(f, Loader=loader)
+            text = f.read()
+        return load_yaml(text, f"「{path.name}」")
     except UnicodeDecodeError as e:
         raise ZsError(f"「{path.name}」不是 UTF-8 编码的 YAML 文件。请以 UTF-8 编码保存后再导入。") from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列，" if mark is not None else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ZsError(f"「{path.name}」不是有效的 YAML：{where}{problem}。请修正该处后再导入。") from e
+        raise ZsError(f"「{path.name}」不是有效的 YAML：{where}{yaml_reason(e)}。请修正该处后再导入。") from e
     except RecursionError:
         raise ZsError(_TOO_DEEP.format(name=path.name, what="YAML")) from None
     except OSError as e:
-        raise ZsError(f"无法读取文件「{path.name}」：{e.strerror or e}。") from e
+        raise ZsError(f"无法读取文件「{path.name}」：{why(e)}。") from e
 
 
 _SHAPES = '应为记录列表 [{…}, {…}]，或 {"工作表名": [{…}, …]}，或 {"sheets": {"工作表名": [{…}, …]}}'
@@ -506,6 +694,23 @@ def _sheets_from_data(data: object, path: Path) -> list[RawSheet]:
 _SCALARS = (str, int, float, bool, dt.date)
 
 
+def _check_record_grid(path: Path, name: str, records: int, columns: int, values: int) -> None:
+    """Records with different keys become one table whose every row has every column: bounded
+    as a workbook's grid is (a 100 KB file of records each with a new key would otherwise make
+    a table of hundreds of millions of cells)."""
+    if columns > MAX_COLUMNS:
+        raise ZsError(
+            f"「{path.name}」「{name}」的记录共有 {columns:,} 个不同的键（列），超过 {MAX_COLUMNS:,} 列的上限，"
+            "已拒绝：请检查文件是否为清单记录。"
+        )
+    grid = records * columns
+    if grid > MIN_GRID and grid > MAX_SPARSITY * values:
+        raise ZsError(
+            f"「{path.name}」「{name}」的 {records:,} 条记录共有 {columns:,} 个不同的键，拼成表格有 {grid:,} 格，"
+            f"却只有 {values:,} 个值，已拒绝：请让各条记录使用相同的键。"
+        )
+
+
 def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
     """A header row of all keys (first-seen order) followed by one row per record."""
     keys: dict[str, None] = {}
@@ -515,6 +720,7 @@ def _records_sheet(name: str, records: list[Any], path: Path) -> RawSheet:
         for k in rec:
             keys.setdefault(_check_text(str(k), f"「{path.name}」「{name}」第{i}条记录的列名「{k!a}」"), None)
     header = list(keys)
+    _check_record_grid(path, name, len(records), len(header), sum(len(rec) for rec in records))
     rows: list[list[object]] = [list(header)] if header else []
     for i, rec in enumerate(records, start=1):
         values = {str(k): v for k, v in rec.items()}
