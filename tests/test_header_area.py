@@ -250,7 +250,6 @@ def test_a_project_on_two_sheets_is_one_item_with_each_sheets_dates(
     assert "阶段变更 2 次" in r.stdout + r.stderr
     moves = [("线索", "2026-10-05"), ("已签约", "2026-10-05"), ("已开工", "2026-10-20")]
     assert _moves(db_path, "双表项目") == moves
-    sql = (
-        "SELECT t.signed_date, t.started_date FROM items i JOIN kind_targets t ON t.id = i.id WHERE i.title = '双表项目'"
-    )
+    sql = "SELECT t.signed_date, t.started_date FROM items i JOIN kind_targets t ON t.id = i.id"
+    sql += " WHERE i.title = '双表项目'"
     assert query(db_path, sql) == [("2026-10-05", "2026-10-20")]  # the fields and the log: one fact
