@@ -33,8 +33,14 @@ def register(app: typer.Typer) -> None:
 
 def stage(
     ctx: typer.Context,
-    item_id: IdArg,
-    stage_name: Annotated[str, typer.Argument(metavar="阶段", help="新阶段/状态，如 在谈、已签约、已开工、退库")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="编号... 阶段",
+            help="条目编号（可写多个：15 16、15,16）和新阶段/状态，如 15 在谈、15,16 已签约、20 退库",
+            show_default=False,
+        ),
+    ],
     date_: DateOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（退库、回退时必填）")] = None,
     force: Annotated[bool, typer.Option("--force", help="确需回退或跨阶段推进时使用（会被标记）")] = False,
@@ -43,21 +49,34 @@ def stage(
 
     记录生效日期、操作人和时间。回退或跳过阶段须加 --force，并被标记。
     项目只在第一次签约时计为签约，再签约、增资、签约后退库都不重复计数。
+    几个项目同时推进：zs stage 15 16 已签约（一条命令，zs undo 一次撤销）。
     """
+    from ..errors import ZsError
     from ..pipeline import stages
+    from .items import ids_of, write
 
-    with state(ctx).command("stage") as db:
-        res = stages.move(db, item_id, stage_name, on=date_, reason=reason, force=force)
+    if len(args) < 2:
+        raise ZsError("请写出条目编号和新阶段，如 zs stage 15 在谈")
+    ids, stage_name = ids_of(args[:-1]), args[-1]
+    done = write(
+        ctx,
+        "stage",
+        False,
+        lambda db: [stages.move(db, i, stage_name, on=date_, reason=reason, force=force) for i in ids],
+    )
     from ..stages import BACKWARD, FLAG_NAMES
 
-    flag = f"（已标记：{FLAG_NAMES.get(res.flag, res.flag)}）" if res.flag else ""
-    say(f"编号 {item_id}：{res.from_status} → {res.to_status}（{res.date}）{flag}")
-    if res.entry_moved_from:
-        say(f"登记日期随之提前：{res.entry_moved_from} → {res.entry_date}（项目不会晚于第一次变更才进库）")
-    if res.repeated and res.flag != BACKWARD and res.first_date and res.first_date != res.date:
-        say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
-    if res.filled:
-        say(f"已记{res.filled}")
+    for item_id, res in zip(ids, done or [], strict=True):
+        flag = f"（已标记：{FLAG_NAMES.get(res.flag, res.flag)}）" if res.flag else ""
+        say(f"编号 {item_id}：{res.from_status} → {res.to_status}（{res.date}）{flag}")
+        if res.entry_moved_from:
+            say(f"登记日期随之提前：{res.entry_moved_from} → {res.entry_date}（项目不会晚于第一次变更才进库）")
+        if res.repeated and res.flag != BACKWARD and res.first_date and res.first_date != res.date:
+            say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
+        if res.filled:
+            say(f"已记{res.filled}")
+    if len(ids) > 1:
+        say(f"以上 {len(ids)} 个条目是一次操作（zs undo 可一次撤销）")
 
 
 def note(
