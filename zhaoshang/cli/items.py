@@ -106,14 +106,49 @@ def list_(
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", help="把这次的筛选条件存为一个名字，之后用 zs list @名字 再用", show_default=False),
+    ] = None,
 ) -> None:
     """列出条目，可按产业链、状态、责任人、单位、超期和任意字段筛选。
 
     字段条件：字段=值、字段!=值、字段~包含、字段>=值、字段<=值（含 > < 的条件在 shell 里要加引号，
     或写 ≥ ≤ ＞ ＜ ≠），例："投资额>=10000" 投资额≥10000 名称~铜
+
+    保存筛选：zs list 招什么 --owner 王芳 --open --save 我的 ，之后 zs list @我的（可再加条件）；
+    存在配置文件旁的 filters.toml 里，每个筛选一个表，可以手改。
     """
     from .. import items
 
+    given: dict[str, Any] = {
+        "kind": kind,
+        "chain": chain,
+        "status": status,
+        "owner": owner,
+        "leader": leader,
+        "unit": unit,
+        "overdue": overdue,
+        "open_only": open_only,
+        "where": [*(pairs or []), *(where or [])],
+        "sort": sort,
+        "desc": desc,
+        "limit": limit,
+        "reached": reached,
+        "reached_from": reached_from,
+        "reached_to": reached_to,
+    }
+    if kind is not None and kind.startswith("@"):
+        given = _with_saved(kind[1:], given)
+    if save is not None:
+        from ..config import save_filter
+
+        path = save_filter(save, given)
+        say(f"已保存筛选「{save.strip()}」（{path}）：之后用 zs list @{save.strip()}")
+    kind, chain, status, owner, leader = (given[k] for k in ("kind", "chain", "status", "owner", "leader"))
+    unit, overdue, open_only, sort, desc = (given[k] for k in ("unit", "overdue", "open_only", "sort", "desc"))
+    limit, reached, reached_from, reached_to = (given[k] for k in ("limit", "reached", "reached_from", "reached_to"))
+    pairs, where = list(given["where"]), []
     if (reached_from or reached_to) and not reached:
         from ..errors import ZsError
 
@@ -179,6 +214,27 @@ def shown_of(count: int, limit: int | None, total: Any) -> str:
         if whole > count:
             return f"显示 {count} 条，共 {whole} 条（--limit 调整显示条数）"
     return f"共 {count} 条"
+
+
+def _with_saved(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The saved filter ``name`` under what was typed: a value typed replaces the saved one,
+    conditions (字段=值, --where) add to the saved ones, a flag typed is set."""
+    from ..config import saved_filters
+    from ..errors import ZsError
+
+    found = saved_filters()
+    if name not in found:
+        known = "、".join(f"@{n}" for n in found) or "还没有（zs list 条件… --save 名字 保存）"
+        raise ZsError(f"没有名为「{name}」的保存筛选。已有：{known}")
+    out = {**given, "kind": None}
+    for key, value in found[name].items():
+        if key == "where":
+            out["where"] = [*value, *given["where"]]
+        elif isinstance(value, bool):
+            out[key] = bool(given[key]) or value
+        elif out.get(key) is None:
+            out[key] = value
+    return out
 
 
 def _column(field: Any, header: str, common: Any = None) -> Any:
