@@ -282,7 +282,7 @@ def notes(
 
 def agenda(
     ctx: typer.Context,
-    week: Annotated[bool, typer.Option("--week", "-w", help="今天起 7 天内（默认只看今天）")] = False,
+    week: Annotated[bool, typer.Option("--week", help="今天起 7 天内（默认只看今天）")] = False,
     days: Annotated[
         int | None, typer.Option("--days", help="今天起多少天内（1 = 只看今天）", min=1, show_default=False)
     ] = None,
