@@ -274,3 +274,11 @@ def test_saved_filter(demo_db: Path) -> None:
     assert narrower == same and 0 < len(narrower) <= len(wanted)
     assert "已有：@李静在办" in cli("list", "@别的", ok=False).stderr
     assert "不可用" in cli("list", "--owner", "李静", "--save", "有 空格", ok=False).stderr
+
+
+def test_notes_limit_says_the_total(demo_db: Path) -> None:
+    cli = Cli(demo_db)
+    total = len(json.loads(cli("notes", "-f", "json", ok=True).stdout))
+    r = cli("notes", "-n", "2", ok=True)
+    assert f"显示 2 条对接记录，共 {total} 条对接记录" in r.stderr
+    assert f"共 {total} 条对接记录" in cli("notes", "-n", str(total), ok=True).stderr

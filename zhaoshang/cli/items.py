@@ -206,14 +206,14 @@ def list_(
     say(shown_of(count, limit, lambda: items.count_items(db, flt)))
 
 
-def shown_of(count: int, limit: int | None, total: Any) -> str:
+def shown_of(count: int, limit: int | None, total: Any, noun: str = "条") -> str:
     """「共 N 条」, or 「显示 3 条，共 57 条」 when ``--limit`` cut the listing (``total()``
     counts, only then)."""
     if limit is not None and count >= limit:
         whole = total()
         if whole > count:
-            return f"显示 {count} 条，共 {whole} 条（--limit 调整显示条数）"
-    return f"共 {count} 条"
+            return f"显示 {count} {noun}，共 {whole} {noun}（--limit 调整显示条数）"
+    return f"共 {count} {noun}"
 
 
 def _with_saved(name: str, given: dict[str, Any]) -> dict[str, Any]:

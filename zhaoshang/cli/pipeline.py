@@ -261,9 +261,9 @@ def notes(
     from ..render import Column
 
     db = state(ctx).open()
-    found = activities.iter_notes(
-        db, item_id=item_id, since=since, until=until, type=type_, chain=chain, unit=unit, user=by, limit=limit
-    )
+    filters: dict[str, Any] = {"item_id": item_id, "since": since, "until": until, "type": type_}
+    filters.update(chain=chain, unit=unit, user=by)
+    found = activities.iter_notes(db, **filters, limit=limit)
     cols = [
         Column("id", "记录号", "right"),
         Column("date", "日期"),
@@ -277,7 +277,9 @@ def notes(
     ]
     count = emit(found, cols, fmt)
     if fmt is Format.table:
-        say(f"共 {count} 条对接记录")
+        from .items import shown_of
+
+        say(shown_of(count, limit, lambda: activities.count_notes(db, **filters), "条对接记录"))
 
 
 def agenda(

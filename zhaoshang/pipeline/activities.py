@@ -269,6 +269,7 @@ def iter_notes(
     unit: str | None = None,
     user: str | None = None,
     limit: int | None = None,
+    count: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """:func:`list_notes` as a stream: the filters are checked (and refused) when it is
     called, the rows read as they are written — a province's million activities are never
@@ -294,6 +295,9 @@ def iter_notes(
     if user:
         where.append("a.user = ?")
         params.append(user.strip())
+    if count:
+        sql = "SELECT count(*) AS n FROM activities a JOIN items i ON i.id = a.item_id"
+        return iter_rows(db, sql + (" WHERE " + " AND ".join(where) if where else ""), params)
     sql = (
         "SELECT a.id, a.date, a.type, a.item_id, i.kind, i.title, c.name AS chain, a.summary, a.next_date, a.user "
         "FROM activities a JOIN items i ON i.id = a.item_id JOIN chains c ON c.id = i.chain_id"
@@ -305,3 +309,9 @@ def iter_notes(
         sql += " LIMIT ?"
         params.append(int(limit))
     return iter_rows(db, sql, params)
+
+
+def count_notes(db: Database, **filters: Any) -> int:
+    """How many activities the filters of :func:`iter_notes` select, its limit aside."""
+    filters.pop("limit", None)
+    return int(next(iter_notes(db, **filters, count=True))["n"])
