@@ -40,7 +40,7 @@ def test_add_names_the_chain_and_unit_guessed(demo_db: Path) -> None:
     cli = Cli(demo_db)
     r = cli("add", "招什么", "测试项目", "-c", "新", "责任单位=爱辉", ok=True)
     assert "产业链「新」按唯一前缀认作「新能源」" in r.stderr
-    assert "招商主体「爱辉」按唯一前缀认作「爱辉区」" in r.stderr
+    assert "责任单位「爱辉」按唯一前缀认作「爱辉区」" in r.stderr
     new = _item(cli, int(r.stdout.strip()))
     assert (new["chain"], new["unit"]) == ("新能源", "爱辉区")
 
@@ -48,7 +48,7 @@ def test_add_names_the_chain_and_unit_guessed(demo_db: Path) -> None:
 def test_a_part_of_a_name_and_an_id_are_named_too(demo_db: Path) -> None:
     cli = Cli(demo_db)
     r = cli("edit", "15", "责任单位=自贸区", ok=True)
-    assert "招商主体「自贸区」按名称中唯一含有它认作「中俄自贸区黑河片区」" in r.stderr
+    assert "责任单位「自贸区」按名称中唯一含有它认作「中俄自贸区黑河片区」" in r.stderr
     r = cli("edit", "15", "产业链=4", ok=True)
     assert "产业链「4」按编号认作「新能源」" in r.stderr
 

@@ -440,11 +440,11 @@ def parse_values(db: Database, kind: KindDef, values: Mapping[str, object], *, w
         if f.key == "chain":
             if raw is None or str(raw).strip() == "":
                 raise ZsError(f"{where}产业链不能为空")
-            out.common["chain_id"] = lookups.chain_id(db, str(raw))
+            out.common["chain_id"] = lookups.chain_id(db, str(raw), label=f.label)
             continue
         if f.key == "unit":
             text = "" if raw is None else str(raw).strip()
-            out.common["unit_id"] = lookups.unit_id(db, text) if text else None
+            out.common["unit_id"] = lookups.unit_id(db, text, label=f.label) if text else None
             continue
         try:
             if f.key == "due":
