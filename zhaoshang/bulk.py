@@ -10,7 +10,7 @@ the very items previewed, or refuses if the selection changed in between.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,8 @@ class BulkResult:
     changes: list[Change] = field(default_factory=list)
     #: the recorded command (None for a preview)
     command_id: int | None = None
+    #: names resolved by a guess (:class:`zhaoshang.lookups.Guess`), for the confirmation
+    guesses: list[Any] = field(default_factory=list)
 
     @property
     def unchanged(self) -> int:
@@ -53,9 +55,21 @@ def has_condition(flt: Filter) -> bool:
     ) or bool(flt.where)
 
 
+def _select(db: Database, flt: Filter | Sequence[int]) -> list[items.Record]:
+    """The items a filter selects (list order), or the items of the given ids (in that
+    order; an unknown or deleted id is an error)."""
+    if isinstance(flt, Filter):
+        if not has_condition(flt):
+            raise ZsError(
+                "批量修改至少要写一个条件（--where 字段=值，或 --kind/--chain/--status…）：不会一次改动全部条目"
+            )
+        return items.list_items(db, flt).rows
+    return [items.get(db, int(i)) for i in dict.fromkeys(flt)]
+
+
 def _apply(
     db: Database,
-    flt: Filter,
+    flt: Filter | Sequence[int],
     act: Callable[[Database, items.Record], bool],
     *,
     name: str,
@@ -64,12 +78,10 @@ def _apply(
     apply: bool,
     expect: list[int] | None,
 ) -> BulkResult:
-    if not has_condition(flt):
-        raise ZsError("批量修改至少要写一个条件（--where 字段=值，或 --kind/--chain/--status…）：不会一次改动全部条目")
     result: BulkResult | None = None
     try:
         with db.command(name, user=user, args=args) as cmd:
-            rows = items.list_items(db, flt).rows
+            rows = _select(db, flt)
             ids = [int(r["id"]) for r in rows]
             if not ids:
                 raise ZsError("没有符合条件的条目：没有修改任何条目（可先用 zs list 加同样的条件查看）")
@@ -88,7 +100,13 @@ def _apply(
                 from .search import reindex
 
                 reindex(db, changed)
-            result = BulkResult(ids, changed, changes_of(db, cmd.id, limit=PREVIEW_CHANGES), cmd.id if apply else None)
+            result = BulkResult(
+                ids,
+                changed,
+                changes_of(db, cmd.id, limit=PREVIEW_CHANGES),
+                cmd.id if apply else None,
+                list(cmd.guesses),
+            )
             if not apply:
                 raise _Preview
     except _Preview:
@@ -147,3 +165,29 @@ def close_where(
         return True
 
     return _apply(db, flt, act, name="close", user=user, args=args, apply=apply, expect=expect)
+
+
+@dataclass
+class Rehearsal:
+    """What a change would do: its own answer and the history rows it would write (at most
+    PREVIEW_CHANGES of them), the change itself rolled back."""
+
+    result: Any
+    changes: list[Change]
+    #: names resolved by a guess along the way (:class:`zhaoshang.lookups.Guess`)
+    guesses: list[Any] = field(default_factory=list)
+
+
+def rehearse(db: Database, name: str, run: Callable[[Database], Any], *, user: str, args: str = "") -> Rehearsal:
+    """Run ``run(db)`` as the command ``name`` would, read back what it wrote, and roll it
+    all back: a dry run that is the very code of the real one."""
+    found: Rehearsal | None = None
+    try:
+        with db.command(name, user=user, args=args) as cmd:
+            answer = run(db)
+            found = Rehearsal(answer, changes_of(db, cmd.id, limit=PREVIEW_CHANGES), list(cmd.guesses))
+            raise _Preview
+    except _Preview:
+        pass
+    assert found is not None
+    return found

@@ -221,3 +221,97 @@ def pager_setting() -> Setting:
 def settings(db_option: str | os.PathLike[str] | None = None, user_option: str | None = None) -> list[Setting]:
     """Every setting in force, with its source (for ``zs info``)."""
     return [db_setting(db_option), user_setting(user_option), office_setting(), pager_setting()]
+
+
+# ---------------------------------------------------------------------------------------
+# Saved filters (zs list --save NAME, zs list @NAME): filters.toml beside the config file
+# ---------------------------------------------------------------------------------------
+
+#: what a saved filter may hold (the conditions of zs list, by their parameter names)
+FILTER_KEYS = {
+    "kind": str,
+    "chain": str,
+    "status": str,
+    "owner": str,
+    "leader": str,
+    "unit": str,
+    "overdue": bool,
+    "open_only": bool,
+    "where": list,
+    "sort": str,
+    "desc": bool,
+    "limit": int,
+    "reached": str,
+    "reached_from": str,
+    "reached_to": str,
+}
+
+
+def filters_path() -> Path:
+    """``filters.toml`` in the folder of the config file."""
+    return config_path().with_name("filters.toml")
+
+
+def saved_filters() -> dict[str, dict[str, Any]]:
+    """The saved filters by name (empty when none was saved).  The file is one TOML table
+    per filter, e.g. ``[我的A类]`` then ``owner = "王芳"``, ``where = ["优先级=A"]``."""
+    path = filters_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ZsError(f"读不了保存的筛选「{path}」：{exc.strerror}") from None
+    import tomllib
+
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ZsError(f"保存的筛选「{path}」格式有误（{exc}）：请改正或删除这个文件") from None
+    out: dict[str, dict[str, Any]] = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ZsError(f'保存的筛选「{path}」中的「{name}」应是一个表，如 [{name}] 下一行 owner = "王芳"')
+        for key, value in table.items():
+            want = FILTER_KEYS.get(key)
+            if want is None or not isinstance(value, want) or (want is int and isinstance(value, bool)):
+                raise ZsError(f"保存的筛选「{path}」中「{name}」的「{key}」不可用：可用的键：{'、'.join(FILTER_KEYS)}")
+        out[name] = table
+    return out
+
+
+def save_filter(name: str, values: dict[str, Any]) -> Path:
+    """Save (or replace) the filter ``name``; returns the file written.  The file is
+    rewritten whole (comments in it are not kept)."""
+    import json
+
+    text = name.strip()
+    if not text or any(c.isspace() for c in text) or text.startswith("@"):
+        raise ZsError(f"筛选名「{name}」不可用：写一个不含空格的名字，如 我的A类（用时写 zs list @我的A类）")
+    kept = {k: v for k, v in values.items() if k in FILTER_KEYS and v not in (None, False, [], "")}
+    if not kept:
+        raise ZsError("没有筛选条件可保存：先写出条件，如 zs list 招什么 --owner 王芳 --save 我的")
+    found = saved_filters()
+    found[text] = kept
+
+    def toml(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(toml(v) for v in value) + "]"
+        return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+    lines = ["# zs list 保存的筛选：zs list @名称 使用，zs list --save 名称 保存（整个文件会被重写）"]
+    for fname, table in found.items():
+        lines += ["", f"[{toml(fname)}]", *(f"{k} = {toml(v)}" for k, v in table.items())]
+    path = filters_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ZsError(f"保存筛选失败：写不了「{path}」（{exc.strerror}）") from None
+    return path

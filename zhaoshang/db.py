@@ -27,7 +27,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -452,6 +452,9 @@ class CommandInfo:
     id: int
     name: str
     user: str
+    #: names the command resolved by a guess (a unique prefix of a chain or unit name …):
+    #: :class:`zhaoshang.lookups.Guess` objects, for the confirmation to name what was chosen
+    guesses: list[Any] = field(default_factory=list)
 
 
 class Database:

@@ -236,6 +236,34 @@ def iter_items(db: Database, flt: Filter, keys: Collection[str] | None = None) -
     defs = db.defs
     kind = defs.kind(flt.kind) if flt.kind else None
     sql, _ = _select(kind, db, keys, names=False)
+    where, params = _conditions(db, kind, flt)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY " + _order(db, kind, flt)
+    if flt.limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(flt.limit))
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    max_id = db.conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
+    return ItemStream(kind, defs.fields_of(kind), _records(db, cur, names, kind), max_id)
+
+
+def count_items(db: Database, flt: Filter) -> int:
+    """How many items ``flt`` selects, its limit aside (what a cut listing's total is)."""
+    kind = db.defs.kind(flt.kind) if flt.kind else None
+    where, params = _conditions(db, kind, flt)
+    sql = "SELECT count(*) FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id"
+    if kind is not None:
+        sql += f' LEFT JOIN "{kind.table}" k ON k.id = i.id'
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return int(db.conn.execute(sql, params).fetchone()[0])
+
+
+def _conditions(db: Database, kind: KindDef | None, flt: Filter) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses (on ``i`` items, ``k`` the kind's table, ``c`` chains, ``u`` units)
+    and their parameters for what ``flt`` selects."""
     where: list[str] = []
     params: list[Any] = []
     if kind is not None:
@@ -275,16 +303,7 @@ def iter_items(db: Database, flt: Filter, keys: Collection[str] | None = None) -
         clause, values = where_clause(db, kind, expr)
         where.append(clause)
         params.extend(values)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY " + _order(db, kind, flt)
-    if flt.limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(flt.limit))
-    cur = db.conn.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    max_id = db.conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
-    return ItemStream(kind, defs.fields_of(kind), _records(db, cur, names, kind), max_id)
+    return where, params
 
 
 def _records(db: Database, cur: sqlite3.Cursor, names: Sequence[str], kind: KindDef | None) -> Iterator[Record]:
@@ -421,11 +440,11 @@ def parse_values(db: Database, kind: KindDef, values: Mapping[str, object], *, w
         if f.key == "chain":
             if raw is None or str(raw).strip() == "":
                 raise ZsError(f"{where}产业链不能为空")
-            out.common["chain_id"] = lookups.chain_id(db, str(raw))
+            out.common["chain_id"] = lookups.chain_id(db, str(raw), label=f.label)
             continue
         if f.key == "unit":
             text = "" if raw is None else str(raw).strip()
-            out.common["unit_id"] = lookups.unit_id(db, text) if text else None
+            out.common["unit_id"] = lookups.unit_id(db, text, label=f.label) if text else None
             continue
         try:
             if f.key == "due":

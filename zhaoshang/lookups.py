@@ -70,7 +70,36 @@ UNIT = Entity(
 )
 
 
-def find(db: Database, ent: Entity, name: str) -> int:
+class Guess(NamedTuple):
+    """A name resolved by a guess rather than typed in full: what was typed and what it was
+    taken for.  ``how``: ``prefix`` (a unique name starting with it), ``part`` (the only name
+    containing it) or ``id`` (a number taken as the row's id)."""
+
+    noun: str
+    typed: str
+    name: str
+    how: str
+
+    @property
+    def message(self) -> str:
+        way = {"prefix": "按唯一前缀", "part": "按名称中唯一含有它", "id": "按编号"}[self.how]
+        return f"{self.noun}「{self.typed}」{way}认作「{self.name}」"
+
+
+def _guessed(db: Database, ent: Entity, typed: str, rid: int, how: str, label: str | None) -> int:
+    """``rid``, noted on the running command (if any) as a guess for the confirmation."""
+    if db.current is not None:
+        name = db.conn.execute(f"SELECT name FROM {ent.table} WHERE id = ?", (rid,)).fetchone()[0]
+        guess = Guess(label or ent.noun, typed, str(name), how)
+        if guess not in db.current.guesses:
+            db.current.guesses.append(guess)
+    return rid
+
+
+def find(db: Database, ent: Entity, name: str, *, label: str | None = None) -> int:
+    """The id of the chain or unit ``name`` stands for: its name (any form), its id, or a
+    unique part of its name — the last two noted as a :class:`Guess` on the running command
+    (named by ``label``, the field it was typed in, else the entity's noun)."""
     from .parse import normalize_key, to_halfwidth
 
     text = name.strip()
@@ -89,28 +118,30 @@ def find(db: Database, ent: Entity, name: str) -> int:
     if text.isascii() and text.isdigit() and len(text) < 19:  # an id (SQLite integers are 64-bit)
         row = db.conn.execute(f"SELECT id FROM {ent.table} WHERE id = ?", (int(text),)).fetchone()
         if row:
-            return int(row[0])
+            return _guessed(db, ent, text, int(row[0]), "id", label)
     import difflib
 
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
     # also accept a unique name containing what was typed (e.g. 石墨 → 石墨新材料)
     partial = [rid for rid, n in rows if wanted and wanted in normalize_key(n)]
     if len(partial) == 1:
-        return int(partial[0])
+        rid = int(partial[0])
+        full = normalize_key(next(n for i, n in rows if i == rid))
+        return _guessed(db, ent, name.strip(), rid, "prefix" if full.startswith(wanted) else "part", label)
     hint = ("是不是：" + "、".join(close) + "？") if close else ""
     known = "、".join(names[:15]) + ("…" if len(names) > 15 else "")
     listing = f"已有：{known}" if names else f"还没有任何{ent.noun}"
     raise NotFoundError(f"没有名为「{text}」的{ent.noun}。{hint}{listing}。新建请用 zs {ent.command} add {text}")
 
 
-def chain_id(db: Database, name: str) -> int:
+def chain_id(db: Database, name: str, *, label: str | None = None) -> int:
     """The id of a chain by name (simplified or traditional, or a unique part of it)."""
-    return find(db, CHAIN, name)
+    return find(db, CHAIN, name, label=label)
 
 
-def unit_id(db: Database, name: str) -> int:
+def unit_id(db: Database, name: str, *, label: str | None = None) -> int:
     """The id of a unit by name (simplified or traditional, or a unique part of it)."""
-    return find(db, UNIT, name)
+    return find(db, UNIT, name, label=label)
 
 
 # ---------------------------------------------------------------------------------------

@@ -445,8 +445,10 @@ class State:
     def command(self, name: str) -> Iterator[Database]:
         """The database, inside one recorded atomic command named ``name``."""
         db = self.open()
-        with db.command(name, user=self.user, args=argv()):
+        with db.command(name, user=self.user, args=argv()) as info:
             yield db
+        for guess in info.guesses:  # what a unique prefix (新 → 新能源) was taken for
+            say(guess.message)
 
     def close(self) -> None:
         if self._db is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -10,6 +12,8 @@ from . import complete
 from ._app import ZsCommand, echo, out, say, state
 from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, YesOpt, pairs_of
 from .output import choose, emit, records
+
+T = TypeVar("T")
 
 
 def register(app: typer.Typer) -> None:
@@ -102,14 +106,49 @@ def list_(
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", help="把这次的筛选条件存为一个名字，之后用 zs list @名字 再用", show_default=False),
+    ] = None,
 ) -> None:
     """列出条目，可按产业链、状态、责任人、单位、超期和任意字段筛选。
 
     字段条件：字段=值、字段!=值、字段~包含、字段>=值、字段<=值（含 > < 的条件在 shell 里要加引号，
     或写 ≥ ≤ ＞ ＜ ≠），例："投资额>=10000" 投资额≥10000 名称~铜
+
+    保存筛选：zs list 招什么 --owner 王芳 --save 我的；之后 zs list @我的（可再加条件）。
+    存在配置文件旁的 filters.toml 里（每个筛选一个表，可以手改）。
     """
     from .. import items
 
+    given: dict[str, Any] = {
+        "kind": kind,
+        "chain": chain,
+        "status": status,
+        "owner": owner,
+        "leader": leader,
+        "unit": unit,
+        "overdue": overdue,
+        "open_only": open_only,
+        "where": [*(pairs or []), *(where or [])],
+        "sort": sort,
+        "desc": desc,
+        "limit": limit,
+        "reached": reached,
+        "reached_from": reached_from,
+        "reached_to": reached_to,
+    }
+    if kind is not None and kind.startswith("@"):
+        given = _with_saved(kind[1:], given)
+    if save is not None:
+        from ..config import save_filter
+
+        path = save_filter(save, given)
+        say(f"已保存筛选「{save.strip()}」（{path}）：之后用 zs list @{save.strip()}")
+    kind, chain, status, owner, leader = (given[k] for k in ("kind", "chain", "status", "owner", "leader"))
+    unit, overdue, open_only, sort, desc = (given[k] for k in ("unit", "overdue", "open_only", "sort", "desc"))
+    limit, reached, reached_from, reached_to = (given[k] for k in ("limit", "reached", "reached_from", "reached_to"))
+    pairs, where = list(given["where"]), []
     if (reached_from or reached_to) and not reached:
         from ..errors import ZsError
 
@@ -164,7 +203,38 @@ def list_(
         display={"kind": lambda r: kind_names.get(r["kind"], r["kind"]), **_money_display(kind_def)},
         min_sizes={"id": len(str(listing.max_id))},
     )
-    say(f"共 {count} 条")
+    say(shown_of(count, limit, lambda: items.count_items(db, flt)))
+
+
+def shown_of(count: int, limit: int | None, total: Any, noun: str = "条") -> str:
+    """「共 N 条」, or 「显示 3 条，共 57 条」 when ``--limit`` cut the listing (``total()``
+    counts, only then)."""
+    if limit is not None and count >= limit:
+        whole = total()
+        if whole > count:
+            return f"显示 {count} {noun}，共 {whole} {noun}（--limit 调整显示条数）"
+    return f"共 {count} {noun}"
+
+
+def _with_saved(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The saved filter ``name`` under what was typed: a value typed replaces the saved one,
+    conditions (字段=值, --where) add to the saved ones, a flag typed is set."""
+    from ..config import saved_filters
+    from ..errors import ZsError
+
+    found = saved_filters()
+    if name not in found:
+        known = "、".join(f"@{n}" for n in found) or "还没有（zs list 条件… --save 名字 保存）"
+        raise ZsError(f"没有名为「{name}」的保存筛选。已有：{known}")
+    out = {**given, "kind": None}
+    for key, value in found[name].items():
+        if key == "where":
+            out["where"] = [*value, *given["where"]]
+        elif isinstance(value, bool):
+            out[key] = bool(given[key]) or value
+        elif out.get(key) is None:
+            out[key] = value
+    return out
 
 
 def _column(field: Any, header: str, common: Any = None) -> Any:
@@ -238,13 +308,78 @@ WhereOpt = Annotated[
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="批量：只显示将改动什么，不写入")]
 
 
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(metavar="编号...", help="条目编号，可写多个：80 81、80,81、80-83", show_default=False),
+]
+
+
+_IDS = re.compile(r"^\d+(?:-\d+)?(?:[,，、]\d+(?:-\d+)?)*[,，、]?$")
+#: at most this many ids in one command line (a range such as 1-99999999 is a typo)
+MAX_IDS = 10000
+
+
+def is_ids(token: str) -> bool:
+    """Whether ``token`` is one or several ids: 15、15,16、15-18."""
+    from ..parse import to_halfwidth
+
+    return _IDS.match(to_halfwidth(token).strip()) is not None
+
+
+def ids_of(tokens: list[str]) -> list[int]:
+    """The ids written as 80 81、80,81 or 80-83 (Taskwarrior's forms), in order, once each."""
+    from ..errors import ZsError
+    from ..parse import to_halfwidth
+
+    out: list[int] = []
+    for token in tokens:
+        if not is_ids(token):
+            raise ZsError(f"「{token}」不是条目编号：编号写成 15、15,16 或 15-18")
+        for part in re.split(r"[,，、]", to_halfwidth(token).strip()):
+            if not part:
+                continue
+            lo, _, hi = part.partition("-")
+            a, b = int(lo), int(hi or lo)
+            if a < 1 or b < a:
+                raise ZsError(f"编号「{part}」不对：编号从 1 起，范围写成 小-大，如 15-18")
+            if b - a >= MAX_IDS or len(out) + b - a >= MAX_IDS:
+                raise ZsError(f"一次最多写 {MAX_IDS} 个编号：多的请用 --where 条件批量选取")
+            out.extend(range(a, b + 1))
+    return list(dict.fromkeys(out))
+
+
+def write(ctx: typer.Context, name: str, dry_run: bool, work: Callable[[Any], T]) -> T | None:
+    """``work(db)`` as one recorded command (several ids: one history entry, one undo); or,
+    with ``dry_run``, the same code rehearsed and rolled back, its changes listed: returns
+    None then, having said it wrote nothing."""
+    from .. import bulk
+    from ._app import argv
+    from .history import change_lines
+
+    st = state(ctx)
+    if not dry_run:
+        with st.command(name) as db:
+            return work(db)
+    db = st.open()
+    rehearsal = bulk.rehearse(db, name, work, user=st.user, args=argv())
+    for guess in rehearsal.guesses:
+        say(guess.message)
+    lines = change_lines(db, rehearsal.changes)
+    for line in lines[:40]:
+        echo(line)
+    if len(lines) > 40 or len(rehearsal.changes) >= bulk.PREVIEW_CHANGES:
+        echo("……（只列出前 40 处改动）")
+    say("预演：没有写入" if lines else "预演：没有需要修改的，没有写入")
+    return None
+
+
 def edit(
     ctx: typer.Context,
     args: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[编号] 字段=值...",
-            help="编号和 字段=值，如 3 责任人=王强 投资额=5亿；值留空表示清空",
+            metavar="[编号...] 字段=值...",
+            help="编号（可写多个：15 16、15,16、15-18）和 字段=值，如 3 责任人=王强 投资额=5亿；值留空表示清空",
             show_default=False,
         ),
     ] = None,
@@ -254,34 +389,104 @@ def edit(
     force: Annotated[bool, typer.Option("--force", help="允许阶段回退或跨阶段（会被标记）")] = False,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
+    editor: Annotated[
+        str | None,
+        typer.Option(
+            "--edit",
+            "-e",
+            help="用编辑器（$EDITOR）写这个字段的长文字，如 --edit 进展；打开时是现在的内容",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """修改条目的字段。改状态也可用这里（会记录状态变更）。
 
+    几个条目一起改：zs edit 15 16 优先级=A（或 15,16、15-18），作为一条命令执行（zs undo 一次撤销）。
     批量修改：zs edit --where 责任人=王强 责任人=李静 —— 先列出将改动的每一处，确认后作为一条命令执行
-    （zs undo 一次撤销全部）；--yes 不询问，--dry-run 只看不改。"""
+    （zs undo 一次撤销全部）；--yes 不询问，--dry-run 只看不改（写编号时同样只看不改）。"""
     from .. import items
     from ..errors import ZsError
 
     if where or kind:
-        if args and args[0].isdigit():
+        if args and is_ids(args[0]):
             raise ZsError(f"批量修改（--where）时不写编号「{args[0]}」：条目由条件选出")
+        if editor:
+            raise ZsError("--edit 只用于写明编号的修改，如 zs edit 15 --edit 进展")
         flt = items.Filter(kind=kind, where=list(where or []))
         _bulk(ctx, "edit", flt, yes, dry_run, values=pairs_of(args), reason=reason, force=force)
         return
     args = args or []
-    if not args or not args[0].isdigit() or int(args[0]) < 1:
+    n = next((i for i, a in enumerate(args) if not is_ids(a)), len(args))
+    if n == 0:
         raise ZsError("请写出条目编号和 字段=值，如 zs edit 3 责任人=王强；批量修改用 --where 条件")
-    item_id, pairs = int(args[0]), args[1:]
-    if not pairs:
-        raise ZsError(f"请写出要把编号 {item_id} 改成什么：字段=值，如 责任人=王强")
-    with state(ctx).command("edit") as db:
-        changed = items.edit(db, item_id, pairs_of(pairs), reason=reason, force=force)
-    if changed:
-        kind_def = items.kind_of(db, item_id)
-        labels = [db.defs.field(kind_def, k).label for k in changed]
-        say(f"编号 {item_id} 已修改：{'、'.join(labels)}")
-    else:
-        say(f"编号 {item_id} 没有变化")
+    ids, pairs = ids_of(args[:n]), args[n:]
+    values: dict[str, object] = dict(pairs_of(pairs))
+    if editor:
+        values[editor] = _edited(ctx, ids, editor, values.get(editor))
+    if not values:
+        raise ZsError(f"请写出要把编号 {_ids_text(ids)} 改成什么：字段=值，如 责任人=王强")
+
+    def work(db: Any) -> list[tuple[int, list[str]]]:
+        return [(i, items.edit(db, i, values, reason=reason, force=force)) for i in ids]
+
+    done = write(ctx, "edit", dry_run, work)
+    if done is None:
+        return
+    db = state(ctx).open()
+    for item_id, changed in done:
+        if changed:
+            kind_def = items.kind_of(db, item_id)
+            labels = [db.defs.field(kind_def, k).label for k in changed]
+            say(f"编号 {item_id} 已修改：{'、'.join(labels)}")
+        else:
+            say(f"编号 {item_id} 没有变化")
+    _one_command(ctx, ids)
+
+
+def _ids_text(ids: list[int]) -> str:
+    return "、".join(map(str, ids[:5])) + ("…" if len(ids) > 5 else "")
+
+
+def _one_command(ctx: typer.Context, ids: list[int]) -> None:
+    """For several ids: the change was one command (one undo)."""
+    done = state(ctx).open().committed
+    if len(ids) > 1 and done is not None:
+        say(f"以上 {len(ids)} 个条目是一次操作（第 {done} 次；zs undo 可一次撤销）")
+
+
+def _edited(ctx: typer.Context, ids: list[int], name: str, given: object) -> str:
+    """A long text field written in $EDITOR (starting from what is stored, or from what
+    was given on the line)."""
+    from .. import items
+    from ..errors import ZsError
+
+    if len(ids) != 1:
+        raise ZsError("--edit 一次只编辑一个条目的字段：请只写一个编号")
+    db = state(ctx).open()
+    kind = items.kind_of(db, ids[0])
+    f = db.defs.field(kind, name)
+    start = given if given is not None else items.get(db, ids[0]).get(f.key)
+    return edit_text("" if start is None else str(start), what=f"编号 {ids[0]} 的「{f.label}」")
+
+
+def edit_text(start: str, *, what: str) -> str:
+    """Text written in the user's editor ($VISUAL / $EDITOR), starting from ``start``.
+    Lines beginning with # are dropped.  Closing it unchanged or empty cancels."""
+    import click
+
+    from ..errors import ZsError
+
+    head = f"# 请写{what}；以 # 开头的行不保存；存盘退出即生效，清空则取消\n"
+    try:
+        text = click.edit(head + start + ("\n" if start and not start.endswith("\n") else ""), extension=".txt")
+    except click.ClickException as exc:
+        raise ZsError(f"打不开编辑器：{exc.message}（用环境变量 EDITOR 指定，如 EDITOR=nano）") from None
+    if text is None:
+        raise ZsError("编辑器里没有保存：已取消，没有做任何修改")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+    if not body:
+        raise ZsError("编辑器里的内容为空：已取消，没有做任何修改")
+    return body
 
 
 def _bulk(ctx: typer.Context, name: str, flt: Any, yes: bool, dry_run: bool, *, values: Any = None, **kw: Any) -> None:
@@ -295,6 +500,8 @@ def _bulk(ctx: typer.Context, name: str, flt: Any, yes: bool, dry_run: bool, *, 
     run = bulk.edit_where if name == "edit" else bulk.close_where
     extra = {"values": values} if name == "edit" else {}
     preview = run(db, flt, user=st.user, args=argv(), **extra, **kw)
+    for guess in preview.guesses:
+        say(guess.message)
     lines = change_lines(db, preview.changes)
     shown = lines[:40]
     for line in shown:
@@ -317,7 +524,10 @@ def _bulk(ctx: typer.Context, name: str, flt: Any, yes: bool, dry_run: bool, *, 
 
 def close(
     ctx: typer.Context,
-    item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="条目编号（批量时不写）", min=1)] = None,
+    item_ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[编号...]", help="条目编号，可写多个：80 81、80,81（批量时不写）", show_default=False),
+    ] = None,
     reason: ReasonOpt = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help="办结日期（默认今天）")] = None,
     where: WhereOpt = None,
@@ -327,38 +537,46 @@ def close(
 ) -> None:
     """销号：把条目改为其清单的终止状态（问题清单需用 --reason 写明办理结果）。
 
+    几个条目一起：zs close 80 81 -r 已办结（一条命令，zs undo 一次撤销）；--dry-run 只看不改。
     批量：zs close --where 时限<2026-01-01 --kind 解决什么 --reason 已办结（预览、确认，一条命令）。"""
     from .. import items
     from ..errors import ZsError
 
     if where or kind:
-        if item_id is not None:
-            raise ZsError(f"批量销号（--where）时不写编号「{item_id}」：条目由条件选出")
+        if item_ids:
+            raise ZsError(f"批量销号（--where）时不写编号「{item_ids[0]}」：条目由条件选出")
         _bulk(ctx, "close", items.Filter(kind=kind, where=list(where or [])), yes, dry_run, reason=reason, on=date)
         return
-    if item_id is None:
+    if not item_ids:
         raise ZsError("请写出要销号的条目编号，如 zs close 3；批量销号用 --where 条件")
-    with state(ctx).command("close") as db:
-        move = items.close(db, item_id, reason=reason, on=date)
-    say(f"编号 {item_id}：{move.from_status} → {move.to_status}（{move.date}）")
+    ids = ids_of(item_ids)
+    done = write(ctx, "close", dry_run, lambda db: [items.close(db, i, reason=reason, on=date) for i in ids])
+    for move in done or []:
+        say(f"编号 {move.item_id}：{move.from_status} → {move.to_status}（{move.date}）")
+    if done is not None:
+        _one_command(ctx, ids)
 
 
-def reopen(ctx: typer.Context, item_id: IdArg, reason: ReasonOpt = None) -> None:
-    """重新打开已销号或终止的条目，回到销号前的状态。"""
+def reopen(ctx: typer.Context, item_ids: IdsArg, reason: ReasonOpt = None) -> None:
+    """重新打开已销号或终止的条目，回到销号前的状态（可写多个编号，一条命令）。"""
     from .. import items
 
-    with state(ctx).command("reopen") as db:
-        move = items.reopen(db, item_id, reason=reason)
-    say(f"编号 {item_id}：{move.from_status} → {move.to_status}")
+    ids = ids_of(item_ids)
+    done = write(ctx, "reopen", False, lambda db: [items.reopen(db, i, reason=reason) for i in ids])
+    for move in done or []:
+        say(f"编号 {move.item_id}：{move.from_status} → {move.to_status}")
+    _one_command(ctx, ids)
 
 
-def rm(ctx: typer.Context, item_id: IdArg) -> None:
-    """删除条目（连同其对接记录、资金、状态记录）；可用 zs restore 编号 或 zs undo 恢复。"""
+def rm(ctx: typer.Context, item_ids: IdsArg) -> None:
+    """删除条目（连同其对接记录、资金、状态记录）；可用 zs restore 编号 或 zs undo 恢复。可写多个编号：zs rm 80 81。"""
     from .. import items
 
-    with state(ctx).command("rm") as db:
-        rec = items.remove(db, item_id)
-    say(f"已删除编号 {item_id}「{rec['title']}」。恢复：zs restore {item_id}")
+    ids = ids_of(item_ids)
+    done = write(ctx, "rm", False, lambda db: [items.remove(db, i) for i in ids])
+    for rec in done or []:
+        say(f"已删除编号 {rec['id']}「{rec['title']}」。恢复：zs restore {rec['id']}")
+    _one_command(ctx, ids)
 
 
 def restore(ctx: typer.Context, item_id: IdArg) -> None:

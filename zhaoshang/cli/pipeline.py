@@ -27,14 +27,21 @@ def register(app: typer.Typer) -> None:
         ("funds", funds),
         ("approve", approve),
         ("approvals", approvals),
+        ("agenda", agenda),
     ):
-        app.command(name, cls=ZsCommand)(records(func) if name in ("notes", "funds", "approvals") else func)
+        app.command(name, cls=ZsCommand)(records(func) if name in ("notes", "funds", "approvals", "agenda") else func)
 
 
 def stage(
     ctx: typer.Context,
-    item_id: IdArg,
-    stage_name: Annotated[str, typer.Argument(metavar="阶段", help="新阶段/状态，如 在谈、已签约、已开工、退库")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="编号... 阶段",
+            help="条目编号（可写多个：15 16、15,16）和新阶段/状态，如 15 在谈、15,16 已签约、20 退库",
+            show_default=False,
+        ),
+    ],
     date_: DateOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（退库、回退时必填）")] = None,
     force: Annotated[bool, typer.Option("--force", help="确需回退或跨阶段推进时使用（会被标记）")] = False,
@@ -43,27 +50,46 @@ def stage(
 
     记录生效日期、操作人和时间。回退或跳过阶段须加 --force，并被标记。
     项目只在第一次签约时计为签约，再签约、增资、签约后退库都不重复计数。
+    几个项目同时推进：zs stage 15 16 已签约（一条命令，zs undo 一次撤销）。
     """
+    from ..errors import ZsError
     from ..pipeline import stages
+    from .items import ids_of, write
 
-    with state(ctx).command("stage") as db:
-        res = stages.move(db, item_id, stage_name, on=date_, reason=reason, force=force)
+    if len(args) < 2:
+        raise ZsError("请写出条目编号和新阶段，如 zs stage 15 在谈")
+    ids, stage_name = ids_of(args[:-1]), args[-1]
+    done = write(
+        ctx,
+        "stage",
+        False,
+        lambda db: [stages.move(db, i, stage_name, on=date_, reason=reason, force=force) for i in ids],
+    )
     from ..stages import BACKWARD, FLAG_NAMES
 
-    flag = f"（已标记：{FLAG_NAMES.get(res.flag, res.flag)}）" if res.flag else ""
-    say(f"编号 {item_id}：{res.from_status} → {res.to_status}（{res.date}）{flag}")
-    if res.entry_moved_from:
-        say(f"登记日期随之提前：{res.entry_moved_from} → {res.entry_date}（项目不会晚于第一次变更才进库）")
-    if res.repeated and res.flag != BACKWARD and res.first_date and res.first_date != res.date:
-        say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
-    if res.filled:
-        say(f"已记{res.filled}")
+    for item_id, res in zip(ids, done or [], strict=True):
+        flag = f"（已标记：{FLAG_NAMES.get(res.flag, res.flag)}）" if res.flag else ""
+        say(f"编号 {item_id}：{res.from_status} → {res.to_status}（{res.date}）{flag}")
+        if res.entry_moved_from:
+            say(f"登记日期随之提前：{res.entry_moved_from} → {res.entry_date}（项目不会晚于第一次变更才进库）")
+        if res.repeated and res.flag != BACKWARD and res.first_date and res.first_date != res.date:
+            say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
+        if res.filled:
+            say(f"已记{res.filled}")
+    if len(ids) > 1:
+        say(f"以上 {len(ids)} 个条目是一次操作（zs undo 可一次撤销）")
 
 
 def note(
     ctx: typer.Context,
-    item_id: IdArg,
-    text: Annotated[str, typer.Argument(metavar="文字", help="对接内容：谈了什么、对方态度、下一步")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="编号 文字 | edit 记录号 [文字] | rm 记录号",
+            help="记一次对接：编号和对接内容；改一条记录：edit 记录号 [新内容]；删一条：rm 记录号（记录号见 zs notes）",
+            show_default=False,
+        ),
+    ],
     type_: Annotated[
         str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话（默认对接）")
     ] = None,
@@ -77,8 +103,72 @@ def note(
         list[str] | None,
         typer.Option("--problem", "-p", help="走访发现的问题（可重复）：登记到问题清单并关联本条目和本次走访"),
     ] = None,
+    editor: Annotated[
+        bool,
+        typer.Option("--edit", "-e", help="在编辑器（$EDITOR）里写对接内容（不写内容且在终端里运行时也会打开）"),
+    ] = False,
 ) -> None:
-    """记一次对接（对接记录）：任何条目都可以——项目、企业（大走访）、联系人、问题。输出记录号。"""
+    """记一次对接（对接记录）：任何条目都可以——项目、企业（大走访）、联系人、问题。输出记录号。
+
+    改正一条过去的记录：zs note edit 记录号 [新内容] [--date/--type/--next/--no-next/--edit]；
+    删除：zs note rm 记录号。两者都记入历史，可 zs undo。"""
+    from ..errors import ZsError
+
+    head, rest = args[0], args[1:]
+    if head in ("edit", "rm"):
+        if problem:
+            raise ZsError(f"--problem 只用于新记一次走访，不能用于 zs note {head}")
+        if len(rest) < 1 or not rest[0].isdigit():
+            raise ZsError(
+                f"请写出要{'修改' if head == 'edit' else '删除'}的记录号，如 zs note {head} 12（zs notes 查看）"
+            )
+        if head == "rm":
+            if len(rest) > 1 or editor or type_ or date_ or next_ or no_next:
+                raise ZsError("zs note rm 只写记录号，如 zs note rm 12；要修改记录请用 zs note edit")
+            _note_rm(ctx, int(rest[0]))
+            return
+        if len(rest) > 2:
+            raise ZsError('新内容请用引号括成一段，如 zs note edit 12 "谈了价格，对方同意"')
+        text = rest[1] if len(rest) == 2 else None
+        _note_edit(ctx, int(rest[0]), text, type_, date_, next_, no_next, editor)
+        return
+    from .items import ids_of
+
+    ids = ids_of([head])
+    if len(ids) != 1:
+        raise ZsError("对接记录一次记一个条目：请只写一个编号")
+    if len(rest) > 1:
+        raise ZsError('对接内容请用引号括成一段，如 zs note 15 "谈了价格，对方同意"')
+    text = rest[0] if rest else None
+    if editor or (text is None and _interactive()):
+        text = _written(text or "", "对接内容")
+    if text is None:
+        raise ZsError(f'请写出对接内容，如 zs note {ids[0]} "谈了价格，对方同意"（或加 --edit 用编辑器写）')
+    _note_add(ctx, ids[0], text, type_, date_, next_, no_next, problem)
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _written(start: str, what: str) -> str:
+    from .items import edit_text
+
+    return edit_text(start, what=what)
+
+
+def _note_add(
+    ctx: typer.Context,
+    item_id: int,
+    text: str,
+    type_: str | None,
+    date_: str | None,
+    next_: str | None,
+    no_next: bool,
+    problem: list[str] | None,
+) -> None:
     from ..pipeline import activities
 
     with state(ctx).command("note") as db:
@@ -104,6 +194,56 @@ def note(
         say(f"已登记问题，编号 {pid}（关联编号 {item_id}，来源走访记录 {res.activity_id}）")
 
 
+_NOTE_LABELS = {"summary": "内容", "type": "方式", "date": "日期", "next_date": "下次跟进"}
+
+
+def _note_edit(
+    ctx: typer.Context,
+    activity_id: int,
+    text: str | None,
+    type_: str | None,
+    date_: str | None,
+    next_: str | None,
+    no_next: bool,
+    editor: bool,
+) -> None:
+    from ..errors import ZsError
+    from ..pipeline import activities
+
+    st = state(ctx)
+    if editor:
+        text = _written(
+            text if text is not None else activities.get_note(st.open(), activity_id)["summary"], "对接内容"
+        )
+    if text is None and not (type_ or date_ or next_ or no_next):
+        raise ZsError(
+            f'请写出要改什么：新内容，或 --date/--type/--next/--no-next，如 zs note edit {activity_id} "新内容"'
+            "（--edit 用编辑器改内容）"
+        )
+    with st.command("note edit") as db:
+        res = activities.edit_note(
+            db, activity_id, today=date.today(), text=text, type=type_, on=date_, next_date=next_, clear_next=no_next
+        )
+    if not res.changed:
+        say(f"对接记录 {activity_id} 没有变化")
+        return
+    assert res.new is not None
+    parts = [f"{_NOTE_LABELS[k]}：{res.old[k] or '（空）'} → {res.new[k] or '（空）'}" for k in res.changed]
+    say(f"已修改编号 {res.item_id} 的对接记录 {activity_id}：{'；'.join(parts)}（zs undo 可撤销）")
+
+
+def _note_rm(ctx: typer.Context, activity_id: int) -> None:
+    from ..pipeline import activities
+
+    with state(ctx).command("note rm") as db:
+        res = activities.remove_note(db, activity_id)
+    old = res.old
+    say(
+        f"已删除编号 {res.item_id} 的对接记录 {activity_id}（{old['date']} {old['type']}：{old['summary']}）"
+        "；zs undo 可恢复"
+    )
+
+
 def notes(
     ctx: typer.Context,
     item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="只看某个条目", show_default=False)] = None,
@@ -121,9 +261,9 @@ def notes(
     from ..render import Column
 
     db = state(ctx).open()
-    found = activities.iter_notes(
-        db, item_id=item_id, since=since, until=until, type=type_, chain=chain, unit=unit, user=by, limit=limit
-    )
+    filters: dict[str, Any] = {"item_id": item_id, "since": since, "until": until, "type": type_}
+    filters.update(chain=chain, unit=unit, user=by)
+    found = activities.iter_notes(db, **filters, limit=limit)
     cols = [
         Column("id", "记录号", "right"),
         Column("date", "日期"),
@@ -137,7 +277,54 @@ def notes(
     ]
     count = emit(found, cols, fmt)
     if fmt is Format.table:
-        say(f"共 {count} 条对接记录")
+        from .items import shown_of
+
+        say(shown_of(count, limit, lambda: activities.count_notes(db, **filters), "条对接记录"))
+
+
+def agenda(
+    ctx: typer.Context,
+    week: Annotated[bool, typer.Option("--week", help="今天起 7 天内（默认只看今天）")] = False,
+    days: Annotated[
+        int | None, typer.Option("--days", help="今天起多少天内（1 = 只看今天）", min=1, show_default=False)
+    ] = None,
+    chain: ChainOpt = None,
+    unit: UnitOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="只看某位责任人")] = None,
+    today: TodayOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """到期提醒：今天（--week 为 7 天内）该跟进的对接（上次约定的下次跟进日期）和时限到期的未办结条目。
+
+    已经逾期的见 zs warn（跟进逾期、超期）；这里只列还没过的。"""
+    from ..errors import ZsError
+    from ..pipeline import warnings as core
+    from ..render import Column
+
+    if week and days is not None:
+        raise ZsError("--week 和 --days 只写一个：--week 就是 --days 7")
+    span = days or (7 if week else 1)
+    day = today_of(today)
+    db = state(ctx).open()
+    rows = core.agenda(db, today=day, days=span, chain=chain, unit=unit, owner=owner)
+    cols = [
+        Column("date", "日期"),
+        Column("what", "事项"),
+        Column("id", "编号", "right"),
+        Column("title", "名称"),
+        Column("status", "状态"),
+        Column("owner", "责任人"),
+        Column("unit", "责任单位"),
+        Column("note", "上次对接"),
+    ]
+    if fmt is not Format.table:
+        emit(rows, cols, fmt)
+        return
+    words = {"follow_up": "跟进", "due": "时限到期"}
+    emit(rows, cols, fmt, display={"what": lambda r: words[r["what"]]})
+    when = "今天" if span == 1 else f"{day.isoformat()} 起 {span} 天内"
+    follow = sum(r["what"] == "follow_up" for r in rows)
+    say(f"{when}：{follow} 次跟进，{len(rows) - follow} 个时限到期（已逾期的见 zs warn）")
 
 
 # ---------------------------------------------------------------------------------------

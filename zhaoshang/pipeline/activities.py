@@ -123,6 +123,100 @@ def add_note(
     )
 
 
+@dataclass
+class NoteChange:
+    """A past 对接记录 changed or removed: the record before and after (None: removed)."""
+
+    activity_id: int
+    item_id: int
+    old: dict[str, Any]
+    new: dict[str, Any] | None
+    #: the keys that changed (summary, type, date, next_date)
+    changed: list[str] = field(default_factory=list)
+
+
+_NOTE_COLUMNS = ("id", "item_id", "type", "date", "summary", "next_date", "user")
+
+
+def get_note(db: Database, activity_id: int) -> dict[str, Any]:
+    """One 对接记录 by its number (记录号)."""
+    row = db.conn.execute(f"SELECT {', '.join(_NOTE_COLUMNS)} FROM activities WHERE id = ?", (activity_id,)).fetchone()
+    if row is None:
+        raise ZsError(f"没有记录号为 {activity_id} 的对接记录：用 zs notes 编号 查看某个条目的记录号")
+    return dict(zip(_NOTE_COLUMNS, row, strict=True))
+
+
+def edit_note(
+    db: Database,
+    activity_id: int,
+    *,
+    today: date,
+    text: str | None = None,
+    type: str | None = None,
+    on: str | date | None = None,
+    next_date: str | date | None = None,
+    clear_next: bool = False,
+) -> NoteChange:
+    """Correct a past 对接记录 (inside the current command): its text, type, date or next
+    follow-up date, by the rules of :func:`add_note`; what is not given stays."""
+    if db.current is None:
+        raise RuntimeError("edit_note must run inside db.command()")
+    old = get_note(db, activity_id)
+    new = dict(old)
+    if text is not None:
+        summary = " ".join(text.split())
+        try:
+            check_length(summary)
+        except ZsError as exc:
+            raise ZsError(f"对接内容：{exc.message}") from None
+        if not summary:
+            raise ZsError("对接内容不能为空：请写明谈了什么、对方态度、下一步；要删除这条记录请用 zs note rm")
+        new["summary"] = summary
+    if type is not None:
+        new["type"] = resolve_type(type)
+    if on is not None:
+        day = to_date(on, what="对接日期")
+        assert day is not None
+        not_future(day, today, "对接日期")
+        new["date"] = day.isoformat()
+    if next_date is not None and clear_next:
+        raise ZsError("下次跟进日期和「取消下次跟进」不能同时写：请只写其中一个")
+    if next_date is not None:
+        nxt = to_date(next_date, what="下次跟进日期")
+        new["next_date"] = nxt.isoformat() if nxt else None
+    if clear_next:
+        new["next_date"] = None
+    if new["next_date"] is not None and new["next_date"] <= new["date"]:
+        raise ZsError(f"下次跟进日期 {new['next_date']} 应晚于对接日期 {new['date']}")
+    changed = [k for k in ("summary", "type", "date", "next_date") if new[k] != old[k]]
+    if changed:
+        sets = ", ".join(f"{k} = ?" for k in changed)
+        db.conn.execute(f"UPDATE activities SET {sets} WHERE id = ?", [*(new[k] for k in changed), activity_id])
+    return NoteChange(activity_id, int(old["item_id"]), old, new, changed)
+
+
+def remove_note(db: Database, activity_id: int) -> NoteChange:
+    """Delete a 对接记录 (inside the current command; zs undo brings it back).  A visit that
+    problems were registered from is kept while they point at it."""
+    if db.current is None:
+        raise RuntimeError("remove_note must run inside db.command()")
+    old = get_note(db, activity_id)
+    linked = [
+        int(r[0])
+        for k in kinds_with(db, "visit")
+        if "visit" in db.kind_columns(k)
+        for r in db.conn.execute(f'SELECT id FROM "{k.table}" WHERE visit = ?', (activity_id,))
+    ]
+    if linked:
+        ids = "、".join(map(str, linked[:5]))
+        raise ZsError(
+            f"对接记录 {activity_id} 登记过问题（编号 {ids}），这些问题的「来源走访」指向它：不能删除；"
+            f"可用 zs note edit {activity_id} 修改内容"
+        )
+    db.conn.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
+    return NoteChange(activity_id, int(old["item_id"]), old, None, ["summary", "type", "date", "next_date"])
+
+
 def _pending_follow_up(db: Database, item_id: int, day: date) -> date | None:
     """The follow-up date the item's latest note set, if it is still after ``day``."""
     row = db.conn.execute(
@@ -175,6 +269,7 @@ def iter_notes(
     unit: str | None = None,
     user: str | None = None,
     limit: int | None = None,
+    count: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """:func:`list_notes` as a stream: the filters are checked (and refused) when it is
     called, the rows read as they are written — a province's million activities are never
@@ -200,6 +295,9 @@ def iter_notes(
     if user:
         where.append("a.user = ?")
         params.append(user.strip())
+    if count:
+        sql = "SELECT count(*) AS n FROM activities a JOIN items i ON i.id = a.item_id"
+        return iter_rows(db, sql + (" WHERE " + " AND ".join(where) if where else ""), params)
     sql = (
         "SELECT a.id, a.date, a.type, a.item_id, i.kind, i.title, c.name AS chain, a.summary, a.next_date, a.user "
         "FROM activities a JOIN items i ON i.id = a.item_id JOIN chains c ON c.id = i.chain_id"
@@ -211,3 +309,9 @@ def iter_notes(
         sql += " LIMIT ?"
         params.append(int(limit))
     return iter_rows(db, sql, params)
+
+
+def count_notes(db: Database, **filters: Any) -> int:
+    """How many activities the filters of :func:`iter_notes` select, its limit aside."""
+    filters.pop("limit", None)
+    return int(next(iter_notes(db, **filters, count=True))["n"])

@@ -763,3 +763,48 @@ __all__ = [
     "overview",
     "worst_lights",
 ]
+
+
+# ---------------------------------------------------------------------------------------
+# What falls due soon (zs agenda): the other side of the warnings, which list what is late
+# ---------------------------------------------------------------------------------------
+
+
+def agenda(
+    db: Database,
+    *,
+    today: date,
+    days: int = 1,
+    chain: str | None = None,
+    unit: str | None = None,
+    owner: str | None = None,
+) -> list[dict[str, Any]]:
+    """Open items with something due from ``today`` for ``days`` days (1: today only): the
+    next follow-up their latest 对接记录 agreed (``what`` = ``follow_up``) and their 时限
+    (``due``).  One row per date, earliest first; an item due on both counts twice."""
+    if days < 1:
+        raise ZsError("天数至少为 1（1 = 只看今天）")
+    start, end = today.isoformat(), (today + timedelta(days=days - 1)).isoformat()
+    where = ["i.closed_at IS NULL"]
+    params: list[Any] = []
+    scope(db, where, params, chain=chain, unit=unit)
+    if owner:
+        where.append("i.owner = ?")
+        params.append(owner.strip())
+    rows = db.conn.execute(
+        "SELECT i.id, i.kind, i.title, i.status, i.owner, c.name, u.name, i.due, d.next_date, d.act_date, a.summary "
+        "FROM items i JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
+        "LEFT JOIN item_dates d ON d.item_id = i.id LEFT JOIN activities a ON a.id = d.act_id "
+        f"WHERE {' AND '.join(where)} AND (d.next_date BETWEEN ? AND ? OR i.due BETWEEN ? AND ?)",
+        [*params, start, end, start, end],
+    ).fetchall()
+    out: list[dict[str, Any]] = []
+    for item_id, kind, title, status, who, chain_name, unit_name, due, nxt, act, summary in rows:
+        base = {"id": item_id, "kind": kind, "title": title, "status": status, "owner": who}
+        base.update(chain=chain_name, unit=unit_name)
+        if nxt and start <= nxt <= end:
+            out.append({"date": nxt, "what": "follow_up", **base, "note": f"{act} 约定：{summary}" if act else ""})
+        if due and start <= due <= end:
+            out.append({"date": due, "what": "due", **base, "note": ""})
+    out.sort(key=lambda r: (r["date"], r["what"] != "follow_up", r["id"]))
+    return out
