@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import typer
+from conftest import Cli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,8 +35,6 @@ from zhaoshang.parse import (
     parse_typed_quarter,
     quarter_bounds,
 )
-
-from conftest import Cli
 
 # ------------------------------------------------------------------- the options, found
 
