@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -47,11 +48,16 @@ def init(
 
 def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """数据库路径、结构版本和各清单条目数。"""
-    from ..config import KEYS, config_path, settings
+    from ..config import config_path, settings
     from ..render import render_record
     from ..stats import database_info
 
     st = state(ctx)
+    in_force = settings(st.db_option, st.user_option)
+    path = config_path()
+    if fmt is Format.table and not st.db_path().exists():  # say where the missing path came from
+        _settings_lines(in_force, path)
+        st.open()  # the usual "不存在：请检查路径 … zs init" (exit 1)
     db = st.open()
     data = database_info(db)
     labels = [
@@ -62,8 +68,6 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("definitions", "清单定义"),
         ("user", "当前用户"),
     ]
-    in_force = settings(st.db_option, st.user_option)
-    path = config_path()
     rec = {**data, "user": st.user}
     if fmt is not Format.table:
         extra = {
@@ -77,6 +81,12 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     for label, n in data["count_labels"]:
         echo(f"{label}  {n}")
     echo("")
+    _settings_lines(in_force, path)
+
+
+def _settings_lines(in_force: list[Any], path: Path) -> None:
+    from ..config import KEYS
+
     echo(f"设置（命令行 > 环境变量 > 配置文件 > 默认；配置文件 {path}{'' if path.is_file() else '，尚未创建'}）：")
     for s in in_force:
         echo(f"{KEYS[s.key]}（{s.key}）  {s.value if s.value is not None else '—'}  ← {s.source}")
@@ -183,7 +193,10 @@ def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bas
     fish  zs completion fish > ~/.config/fish/completions/zs.fish；
     PowerShell  zs completion powershell >> $PROFILE。重开终端后生效。
     """
+    import sys
+
     from typer._completion_shared import get_completion_script
 
     echo(get_completion_script(prog_name="zs", complete_var="_ZS_COMPLETE", shell=shell.value))
-    say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")
+    if sys.stdout.isatty():  # a person reading the script; never `eval "$(zs completion bash)"` at each shell start
+        say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")
