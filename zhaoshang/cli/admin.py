@@ -11,7 +11,7 @@ import typer
 
 from ..render import Column
 from ._app import ZsCommand, echo, out, say, state
-from .options import Format, FormatOpt
+from .options import Format, FormatOpt, when
 
 
 def register(app: typer.Typer) -> None:
@@ -24,8 +24,26 @@ def register(app: typer.Typer) -> None:
 def init(
     ctx: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="载入演示城市数据（只能载入空数据库）")] = False,
+    demo_date: Annotated[
+        str | None,
+        typer.Option(
+            "--demo-date",
+            help="与 --demo 连用：演示数据按这一天生成（默认今天：本月报表就有数）；同一天生成的演示数据完全相同，"
+            "README 的样例输出用的是 2026-12-01",
+            click_type=when("day"),
+        ),
+    ] = None,
 ) -> None:
     """创建或升级数据库；--demo 载入一个演示城市（多条产业链、七张清单、项目进展、资金、问题）。"""
+    from datetime import date
+
+    from ..errors import ZsError
+
+    if demo_date is not None and not demo:
+        raise ZsError("--demo-date 要与 --demo 连用，如 zs init --demo --demo-date 2026-12-01")
+    day = date.fromisoformat(demo_date) if demo_date else None
+    if day is not None and day > date.today():
+        raise ZsError(f"--demo-date {day} 晚于今天（{date.today()}）：演示数据只能生成到今天为止")
     st = state(ctx)
     path = st.db_path()
     existed = path.exists()
@@ -34,7 +52,7 @@ def init(
         from ..demo import load_demo
 
         with st.command("init --demo") as db:
-            counts = load_demo(db)
+            counts = load_demo(db, today=day)
         say(f"已载入演示数据：{counts.summary()}")
     if not existed:
         say(f"已创建数据库 {db.path}（结构版本 {db.version}）")
