@@ -39,7 +39,9 @@ from zhaoshang.parse import (
 # ------------------------------------------------------------------- the options, found
 
 #: option names that hold a date, a month, a quarter or a period
-DATE_LIKE = re.compile(r"--(date|from|to|since|until|today|month|quarter|next|as-of|before|after|day|period)$")
+DATE_LIKE = re.compile(
+    r"--(?:[a-z]+-)?(date|from|to|since|until|today|month|quarter|next|as-of|before|after|day|period)$"
+)
 #: positional arguments that hold a period (by command)
 PERIOD_ARGS = {("report", "period"): "which", ("report", "half"): "which"}
 #: date-like names that are not dates: escalate --to is a level (市级、省级、国家)
@@ -61,7 +63,7 @@ def date_params() -> list[tuple[tuple[str, ...], Any]]:
     found = []
     for path, cmd in _commands(typer.main.get_command(app)):
         for p in cmd.params:
-            if p.param_type_name == "option":
+            if p.param_type_name == "option" and not p.is_flag:  # --no-next is a switch
                 name = next((o for o in p.opts if o.startswith("--")), "")
                 if DATE_LIKE.fullmatch(name) and (path, name) not in NOT_DATES:
                     found.append((path, p))
@@ -119,6 +121,7 @@ def test_the_walk_finds_the_options_the_issue_names() -> None:
         "import --as-of",
         "history prune --before",
         "warn --today",
+        "init --demo-date",
     ):
         assert expected in ids, expected
     assert len(PARAMS) >= 40
