@@ -70,7 +70,7 @@ def test_add_with_a_date_records_when_the_item_came_in(city: Cli, db_path: Path)
 def test_add_with_a_status_follows_the_stage_rules(city: Cli, db_path: Path) -> None:
     before = dump(db_path)
     r = add(city, "X", "状态=已签约", ok=False)
-    assert r.stderr == "编号 1 从「线索」到「已签约」是跨阶段推进：确需如此请加 --force（将被标记）\n"
+    assert r.stderr == "新条目从「线索」到「已签约」是跨阶段推进：确需如此请加 --force（将被标记）\n"
     assert dump(db_path) == before
     r = add(city, "X", "签约日期=2026-10-15", ok=False)
     assert "状态是「线索」，却填了签约日期" in r.stderr

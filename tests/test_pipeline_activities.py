@@ -177,7 +177,7 @@ def test_same_month_rewrites_and_add_accumulates(city: Cli, db_path: Path) -> No
         (["1", "--month", "2026-03", "--foreign", "500万元"], "外资（万美元）：「500万元」是人民币金额"),
         (["1", "--month", NEXT_MONTH, "--domestic", "100"], f"月份 {NEXT_MONTH} 还没到（今天是 {_REAL_TODAY}）"),
         (["1", "--domestic", "100"], "请用 --month 指明到位月份"),
-        (["1", "--month", "2026-13", "--domestic", "100"], "月份："),
+        (["1", "--month", "2026-13", "--domestic", "100"], "--month：月份「2026-13」不存在"),
         (["1", "--month", "2026-03", "--domestic", "一百万"], "国内资金（万元）：无法识别的金额「一百万」"),
         (["1", "--month", "2026-03", "--domestic", "-100"], "会变成负数"),
         (

@@ -79,7 +79,7 @@ def test_stage_has_no_today_option(city: Cli) -> None:
             "「招什么」清单没有「开张」这个状态。是不是「已开工」？可用：线索、在谈、已签约、已入统、已开工、已投产、退库。"
             "若是本地的叫法，可用 zs synonym add 招什么 状态 已开工 开张 教给系统\n",
         ),
-        (["在谈", "--date", "2026-02-30"], "生效日期：日期「2026-02-30」不存在：2026年2月没有30日\n"),
+        (["在谈", "--date", "2026-02-30"], "--date：日期「2026-02-30」不存在：2026年2月没有30日\n"),
     ],
 )
 def test_refused_moves_say_why_and_change_nothing(city: Cli, db_path: Path, args: list[str], message: str) -> None:

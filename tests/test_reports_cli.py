@@ -136,7 +136,7 @@ def test_report_errors_are_chinese_one_liners(city: Cli) -> None:
         (("report", "period"), "请给出期间"),
         (("report", "period", "2025Q1", "--from", "2025-01-01"), "只能选一种"),
         (("report", "period", "--from", "2025-03-10", "--to", "2025-03-01"), "早于开始日期"),
-        (("report", "monthly", "--today", "明天"), "--today"),
+        (("report", "monthly", "--today", "2月30日"), "--today"),
         (("report", "monthly", "--out", "月报.pdf"), ".xlsx"),
     ):
         r = city(*args, ok=False)

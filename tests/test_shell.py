@@ -21,7 +21,7 @@ from zhaoshang.cli import app
 def test_completion_prints_a_script_and_how_to_install_it(cli: Cli, shell: str) -> None:
     r = cli("completion", shell, ok=True)
     assert "_ZS_COMPLETE" in r.stdout
-    assert "安装：" in r.stderr
+    assert r.stderr == ""  # the install hint is for a person at a terminal (test_terminal_rest.py)
 
 
 def test_the_completion_script_completes(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_only_init_creates_a_database(tmp_path: Path, args: list[str]) -> None:
 
     typo = tmp_path / "typo.db"
     r = CliRunner().invoke(app, ["--db", str(typo), *args])
-    assert r.exit_code == 1 and r.stdout == ""
+    assert r.exit_code == 1 and (r.stdout == "" or args == ["info"])  # info shows where the path came from
     assert r.stderr.strip() == (
         f"数据库「{typo}」不存在：请检查路径；要新建一个空数据库，请运行 zs --db {typo} init（加 --demo 载入演示数据）"
     )
@@ -170,7 +170,7 @@ def test_no_english_reaches_the_user(cli: Cli, args: list[str]) -> None:
     assert [w for w in words if w not in own | names] == [], r.stderr
 
 
-@pytest.mark.parametrize("args", [[], ["report"], ["team"]])
+@pytest.mark.parametrize("args", [[], ["report"]])  # `zs team` alone lists (test_terminal_rest.py)
 def test_a_bare_group_shows_its_help_on_stdout(cli: Cli, args: list[str]) -> None:
     r = cli.runner.invoke(app, args)
     assert r.exit_code == 0 and r.stdout.startswith(f"用法：zs {' '.join(args)}".rstrip() + " ") and r.stderr == ""

@@ -522,17 +522,21 @@ def add(
             status_date=entry,
             index=not planned,
         )
-        for step in planned:
-            set_status(
-                db,
-                item_id,
-                step.to_status,
-                user=who,
-                on=step.date,
-                force=force,
-                reason=reason,
-                touch=step is planned[-1],
-            )
+        try:
+            for step in planned:
+                set_status(
+                    db,
+                    item_id,
+                    step.to_status,
+                    user=who,
+                    on=step.date,
+                    force=force,
+                    reason=reason,
+                    touch=step is planned[-1],
+                )
+        except ZsError as exc:  # the add is undone: its id never comes to exist, so never name it
+            message = re.sub(rf"编号 {item_id}(?![0-9])\s*", "新条目", exc.message)
+            raise type(exc)(message, details=exc.details) from None
         return item_id
 
 

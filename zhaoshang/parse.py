@@ -33,6 +33,11 @@ __all__ = [
     "parse_month",
     "parse_period",
     "parse_quarter",
+    "parse_typed_bound",
+    "parse_typed_date",
+    "parse_typed_month",
+    "parse_typed_period",
+    "parse_typed_quarter",
     "quarter_bounds",
     "split_assignment",
     "to_halfwidth",
@@ -748,6 +753,98 @@ def parse_typed_month(value: object, *, today: datetime.date | None = None) -> s
             day = parse_typed_date(value, today=today)
             return f"{day.year:04d}-{day.month:02d}"
     return parse_month(value)
+
+
+_RELATIVE_QUARTERS = {
+    "本季度": 0, "本季": 0, "这个季度": 0, "当季": 0, "上季度": -1, "上个季度": -1, "上季": -1,
+    "下季度": 1, "下个季度": 1, "下季": 1,
+}  # fmt: skip
+_RELATIVE_YEARS = {"今年": 0, "本年": 0, "本年度": 0, "当年": 0, "去年": -1, "上年": -1, "上年度": -1, "明年": 1}
+_QUARTER_ONLY = re.compile(r"(?:第\s*)?([1-4]|[一二三四])\s*季度?|q\s*([1-4])")
+_HALF_YEAR_ONLY = re.compile(r"(今年|去年|明年|本年度?)?\s*的?\s*([上下])半年")
+_TYPED_PERIOD_HINT = _PERIOD_HINT + "，或 上月、本月、本季度、上季度、今年、去年、3月、三季度、上半年"
+
+
+def parse_typed_quarter(value: object, *, today: datetime.date | None = None) -> tuple[int, int]:
+    """A quarter typed by a person: every :func:`parse_quarter` form, 本季度 / 上季度 / 下季度,
+    三季度 / 第三季度 / Q3 (this year), and a typed day (the quarter it falls in)."""
+    if isinstance(value, str):
+        text = _clean(value)
+        today = today or datetime.date.today()
+        if text in _RELATIVE_QUARTERS:
+            total = today.year * 4 + (today.month - 1) // 3 + _RELATIVE_QUARTERS[text]
+            return total // 4, total % 4 + 1
+        m = _QUARTER_ONLY.fullmatch(text.casefold())
+        if m is not None:
+            raw = m.group(1) or m.group(2)
+            return today.year, _CN_DIGITS[raw] if raw in _CN_DIGITS else int(raw)
+        yq = _match_quarter(value, text) if text else None
+        if yq is not None:
+            return yq
+        try:
+            return parse_quarter(parse_typed_date(value, today=today))
+        except ParseError:
+            pass
+    return parse_quarter(value)
+
+
+def parse_typed_period(
+    value: object, *, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date, str]:
+    """A period typed by a person: every :func:`parse_period` form, and the words relative to
+    today -- 本月 / 上月 / 下月, 本季度 / 上季度, 今年 / 去年, 上半年 -- and 3月, 三季度 (this
+    year).  Returns (first day, last day, label) as :func:`parse_period` does; the label is
+    itself a form :func:`parse_period` reads."""
+    if not isinstance(value, str):
+        raise ParseError(f"无法识别的期间「{_show(value)}」：{_TYPED_PERIOD_HINT}")
+    text = _clean(value)
+    today = today or datetime.date.today()
+    if text in _RELATIVE_YEARS:
+        year = today.year + _RELATIVE_YEARS[text]
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), f"{year}年"
+    m = _HALF_YEAR_ONLY.fullmatch(text)
+    if m is not None:
+        year = today.year + _RELATIVE_YEARS.get(m.group(1) or "今年", 0)
+        return parse_period(f"{year}年{m.group(2)}半年")
+    if text in _RELATIVE_QUARTERS or _QUARTER_ONLY.fullmatch(text.casefold()):
+        year, q = parse_typed_quarter(value, today=today)
+        first, last = quarter_bounds(year, q)
+        return first, last, f"{year}年{_QUARTER_NAMES[q]}"
+    m = re.fullmatch(r"(.+?)\s*的?\s*([上下])半月", text)
+    if m is not None and (m.group(1) in _RELATIVE_MONTHS or _MONTH_ONLY.fullmatch(m.group(1))):
+        month = parse_typed_month(m.group(1), today=today)
+        return parse_period(f"{month}{m.group(2)}半月")
+    if text in _RELATIVE_MONTHS or _MONTH_ONLY.fullmatch(text):
+        year, mon = (int(part) for part in parse_typed_month(value, today=today).split("-"))
+        return datetime.date(year, mon, 1), _last_day(year, mon), f"{year}年{mon}月"
+    try:
+        return parse_period(value)
+    except ParseError as exc:
+        if "无法识别" not in exc.message:
+            raise
+    raise ParseError(f"无法识别的期间「{_show(value)}」：{_TYPED_PERIOD_HINT}")
+
+
+def parse_typed_bound(value: object, *, end: bool = False, today: datetime.date | None = None) -> datetime.date:
+    """One end of a span of days typed by a person: a day (any :func:`parse_typed_date` form)
+    or a period (any :func:`parse_typed_period` form) -- its first day, or with ``end`` its
+    last: ``--from 上月 --to 本月`` is the first of last month to the end of this one."""
+    try:
+        return parse_typed_date(value, today=today)
+    except ParseError as exc:
+        if "无法识别" not in exc.message:
+            raise
+        day_error = exc
+    try:
+        first, last, _label = parse_typed_period(value, today=today)
+    except ParseError as exc:
+        if "无法识别" not in exc.message:
+            raise
+        raise ParseError(
+            f"无法识别的日期「{_show(value)}」：可写日期（2026-03-15、3月15日、今天、昨天）"
+            "或一段期间（2026-03、上月、本季度、2026Q3、2026年三季度、今年）"
+        ) from day_error
+    return last if end else first
 
 
 # ----------------------------------------------------------------------- 统一社会信用代码

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ..render import Column
 from ._app import ZsCommand, echo, out, say, state
-from .options import Format, FormatOpt
+from .options import Format, FormatOpt, when
 
 
 def register(app: typer.Typer) -> None:
@@ -23,8 +24,26 @@ def register(app: typer.Typer) -> None:
 def init(
     ctx: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="载入演示城市数据（只能载入空数据库）")] = False,
+    demo_date: Annotated[
+        str | None,
+        typer.Option(
+            "--demo-date",
+            help="与 --demo 连用：演示数据按这一天生成（默认今天：本月报表就有数）；同一天生成的演示数据完全相同，"
+            "README 的样例输出用的是 2026-12-01",
+            click_type=when("day"),
+        ),
+    ] = None,
 ) -> None:
     """创建或升级数据库；--demo 载入一个演示城市（多条产业链、七张清单、项目进展、资金、问题）。"""
+    from datetime import date
+
+    from ..errors import ZsError
+
+    if demo_date is not None and not demo:
+        raise ZsError("--demo-date 要与 --demo 连用，如 zs init --demo --demo-date 2026-12-01")
+    day = date.fromisoformat(demo_date) if demo_date else None
+    if day is not None and day > date.today():
+        raise ZsError(f"--demo-date {day} 晚于今天（{date.today()}）：演示数据只能生成到今天为止")
     st = state(ctx)
     path = st.db_path()
     existed = path.exists()
@@ -33,7 +52,7 @@ def init(
         from ..demo import load_demo
 
         with st.command("init --demo") as db:
-            counts = load_demo(db)
+            counts = load_demo(db, today=day)
         say(f"已载入演示数据：{counts.summary()}")
     if not existed:
         say(f"已创建数据库 {db.path}（结构版本 {db.version}）")
@@ -47,11 +66,16 @@ def init(
 
 def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """数据库路径、结构版本和各清单条目数。"""
-    from ..config import KEYS, config_path, settings
+    from ..config import config_path, settings
     from ..render import render_record
     from ..stats import database_info
 
     st = state(ctx)
+    in_force = settings(st.db_option, st.user_option)
+    path = config_path()
+    if fmt is Format.table and not st.db_path().exists():  # say where the missing path came from
+        _settings_lines(in_force, path)
+        st.open()  # the usual "不存在：请检查路径 … zs init" (exit 1)
     db = st.open()
     data = database_info(db)
     labels = [
@@ -62,8 +86,6 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("definitions", "清单定义"),
         ("user", "当前用户"),
     ]
-    in_force = settings(st.db_option, st.user_option)
-    path = config_path()
     rec = {**data, "user": st.user}
     if fmt is not Format.table:
         extra = {
@@ -77,6 +99,12 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     for label, n in data["count_labels"]:
         echo(f"{label}  {n}")
     echo("")
+    _settings_lines(in_force, path)
+
+
+def _settings_lines(in_force: list[Any], path: Path) -> None:
+    from ..config import KEYS
+
     echo(f"设置（命令行 > 环境变量 > 配置文件 > 默认；配置文件 {path}{'' if path.is_file() else '，尚未创建'}）：")
     for s in in_force:
         echo(f"{KEYS[s.key]}（{s.key}）  {s.value if s.value is not None else '—'}  ← {s.source}")
@@ -183,7 +211,10 @@ def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bas
     fish  zs completion fish > ~/.config/fish/completions/zs.fish；
     PowerShell  zs completion powershell >> $PROFILE。重开终端后生效。
     """
+    import sys
+
     from .complete import script
 
     echo(script(shell.value))
-    say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")
+    if sys.stdout.isatty():  # a person reading the script; never `eval "$(zs completion bash)"` at each shell start
+        say(f"安装：{_INSTALL[shell.value]}（重开终端后生效）")

@@ -12,7 +12,7 @@ import typer
 
 from ..choices import Blank, OnDuplicate
 from ._app import ZsCommand, argv, echo, out, say, state
-from .options import Format, FormatOpt
+from .options import Format, FormatOpt, when
 
 if TYPE_CHECKING:
     from ..exchange.importer import ImportReport
@@ -70,7 +70,10 @@ def export(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="只导出这个责任单位的条目")] = None,
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="只导出这个责任人的条目")] = None,
     month: Annotated[
-        str | None, typer.Option("--month", "-m", help="对接记录、到位资金、阶段变更只导出这个月，如 2026-03")
+        str | None,
+        typer.Option(
+            "--month", "-m", help="对接记录、到位资金、阶段变更只导出这个月，如 2026-03", click_type=when("month")
+        ),
     ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="只导出未办结的条目")] = False,
     mask: Annotated[bool, typer.Option("--mask", help="隐藏电话等敏感信息（用于广泛分发）")] = False,
@@ -183,6 +186,7 @@ def import_(
         typer.Option(
             "--as-of",
             help="行里没有该阶段日期列（签约日期、开工日期…）时阶段变更记在哪一天；默认表头的填报日期，再默认导入当天",
+            click_type=when("day"),
         ),
     ] = None,
     fmt: FormatOpt = Format.table,

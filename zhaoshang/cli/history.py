@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ZsError
 from ._app import ZsCommand, ZsGroup, confirm, echo, new_app, out, say, state
-from .options import Format, FormatOpt, YesOpt
+from .options import Format, FormatOpt, YesOpt, when
 from .output import emit, records, shape
 
 
@@ -40,7 +40,12 @@ def register(app: typer.Typer) -> None:
 def prune(
     ctx: typer.Context,
     before: Annotated[
-        str, typer.Option("--before", help="折叠这一天以前的历史（不含这一天），如 2026-01-01；明天 = 到今天为止的全部")
+        str,
+        typer.Option(
+            "--before",
+            help="折叠这一天以前的历史（不含这一天），如 2026-01-01；明天 = 到今天为止的全部",
+            click_type=when("day"),
+        ),
     ],
     yes: YesOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将折叠多少、能收回多少空间，不写入")] = False,

@@ -10,7 +10,7 @@ import typer
 
 from . import complete
 from ._app import ZsCommand, echo, out, say, state
-from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, YesOpt, pairs_of
+from .options import Format, FormatOpt, IdArg, KindArg, PairsArg, ReasonOpt, YesOpt, pairs_of, when
 from .output import choose, emit, records
 
 T = TypeVar("T")
@@ -38,7 +38,12 @@ def add(
     status: Annotated[str | None, typer.Option("--status", "-s", help="初始状态（默认见 zs kinds）")] = None,
     date_: Annotated[
         str | None,
-        typer.Option("--date", "-d", help="登记日期：条目何时进库（补录往期数据时填，默认今天；新增数按它统计）"),
+        typer.Option(
+            "--date",
+            "-d",
+            help="登记日期：条目何时进库（补录往期数据时填，默认今天；新增数按它统计）",
+            click_type=when("day"),
+        ),
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="原因（状态为退库、已销号等时必填）")] = None,
     force: Annotated[bool, typer.Option("--force", help="状态跨过中间阶段时使用（同 zs stage，会被标记）")] = False,
@@ -97,8 +102,12 @@ def list_(
         str | None,
         typer.Option("--reached", help="在 --from/--to 期间首次达到这个阶段/状态的（与报表的签约、开工等口径相同）"),
     ] = None,
-    reached_from: Annotated[str | None, typer.Option("--from", help="与 --reached 连用：开始日期（含）")] = None,
-    reached_to: Annotated[str | None, typer.Option("--to", help="与 --reached 连用：结束日期（含）")] = None,
+    reached_from: Annotated[
+        str | None, typer.Option("--from", help="与 --reached 连用：开始日期（含）", click_type=when("from"))
+    ] = None,
+    reached_to: Annotated[
+        str | None, typer.Option("--to", help="与 --reached 连用：结束日期（含）", click_type=when("to"))
+    ] = None,
     where: Annotated[
         list[str] | None,
         typer.Option(
@@ -529,7 +538,9 @@ def close(
         typer.Argument(metavar="[编号...]", help="条目编号，可写多个：80 81、80,81（批量时不写）", show_default=False),
     ] = None,
     reason: ReasonOpt = None,
-    date: Annotated[str | None, typer.Option("--date", "-d", help="办结日期（默认今天）")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", "-d", help="办结日期（默认今天）", click_type=when("day"))
+    ] = None,
     where: WhereOpt = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="批量：只销号这张清单的条目")] = None,
     yes: YesOpt = False,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._app import ZsCommand, echo, say, state
-from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
+from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of, when
 from .output import cell_money, emit, money, records
 
 if TYPE_CHECKING:
@@ -96,7 +96,11 @@ def note(
     date_: DateOpt = None,
     next_: Annotated[
         str | None,
-        typer.Option("--next", help="下次跟进日期（到期未跟进会预警）；不写时沿用之前约定、尚未到的跟进日期"),
+        typer.Option(
+            "--next",
+            help="下次跟进日期（到期未跟进会预警）；不写时沿用之前约定、尚未到的跟进日期",
+            click_type=when("day"),
+        ),
     ] = None,
     no_next: Annotated[bool, typer.Option("--no-next", help="取消之前约定的下次跟进（不再需要跟进）")] = False,
     problem: Annotated[
@@ -247,8 +251,8 @@ def _note_rm(ctx: typer.Context, activity_id: int) -> None:
 def notes(
     ctx: typer.Context,
     item_id: Annotated[int | None, typer.Argument(metavar="[编号]", help="只看某个条目", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="起始日期（含）")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="截止日期（含）")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="起始日期（含）", click_type=when("from"))] = None,
+    until: Annotated[str | None, typer.Option("--until", help="截止日期（含）", click_type=when("to"))] = None,
     type_: Annotated[str | None, typer.Option("--type", "-t", help="方式：对接、走访、来访、推介、会办、电话")] = None,
     chain: ChainOpt = None,
     unit: UnitOpt = None,
@@ -335,7 +339,9 @@ def agenda(
 def fund(
     ctx: typer.Context,
     item_id: IdArg,
-    month: Annotated[str | None, typer.Option("--month", "-m", help="到位月份，如 2026-03、2026年3月")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", "-m", help="到位月份，如 2026-03、2026年3月", click_type=when("month"))
+    ] = None,
     domestic: Annotated[
         str | None, typer.Option("--domestic", help="国内资金（万元），可写 3000、0.3亿、3000万元")
     ] = None,
@@ -404,8 +410,12 @@ def funds(
     ctx: typer.Context,
     chain: ChainOpt = None,
     unit: UnitOpt = None,
-    since: Annotated[str | None, typer.Option("--since", help="起始月份（含），如 2026-01")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="截止月份（含），如 2026-03")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="起始月份（含），如 2026-01", click_type=when("month_from"))
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="截止月份（含），如 2026-03", click_type=when("month_to"))
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """到位资金按项目汇总：国内资金（万元）、外资（万美元）分列合计，不换算。"""

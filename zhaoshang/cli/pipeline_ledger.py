@@ -10,7 +10,7 @@ import typer
 
 from ..choices import LedgerBy
 from ._app import ZsCommand, echo, say, state
-from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
+from .options import ChainOpt, DateOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of, when
 from .output import cell_money, emit, records
 
 if TYPE_CHECKING:
@@ -58,8 +58,12 @@ def ledger(
     level: Annotated[str | None, typer.Option("--level", help="逐条列出时只看某一层级：本级、市级、省级、国家")] = None,
     chain: ChainOpt = None,
     unit: UnitOpt = None,
-    since: Annotated[str | None, typer.Option("--since", help="只算此日期以后提出的问题")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="只算此日期以前提出的问题")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="只算此日期以后提出的问题", click_type=when("from"))
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="只算此日期以前提出的问题", click_type=when("to"))
+    ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="导出到 Excel 文件（.xlsx），如 会办清单.xlsx", dir_okay=False)
     ] = None,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..choices import WarnGroup
-from ._app import ZsCommand, echo, new_app, out, say, state
+from ._app import ZsCommand, ZsGroup, echo, new_app, out, say, state
 from .options import ChainOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
 from .output import cell_money, choose, emit, hidden_note, records, terminal_size, write_chunks
 
@@ -27,8 +27,24 @@ def register(app: typer.Typer) -> None:
 # ---------------------------------------------------------------------------------------
 
 
+class TeamGroup(ZsGroup):
+    """``zs team`` alone lists (as ``zs team list``); ``zs team 3`` shows (as ``zs team show 3``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        elif args[0].isdigit():
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
 def _team_app() -> typer.Typer:
-    sub = new_app("team", "服务专班（多对一）与五要件")
+    sub = new_app(
+        "team",
+        "服务专班（多对一）与五要件（zs team 列出全部，zs team 编号 看一个）",
+        cls=TeamGroup,
+        no_args_is_help=False,
+    )
     sub.command("show", cls=ZsCommand)(team_show)
     sub.command("add", cls=ZsCommand)(team_add)
     sub.command("rm", cls=ZsCommand)(team_rm)

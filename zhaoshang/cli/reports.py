@@ -10,6 +10,7 @@ import typer
 
 from ..choices import RankLevel
 from ._app import ZsCommand, new_app, out, say, state, use_color
+from .options import when
 from .output import emit, records
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ OutOpt = Annotated[
 ]
 TodayOpt = Annotated[
     str | None,
-    typer.Option("--today", help="把这一天当作今天（重出历史报表、复现报表用），默认今天"),
+    typer.Option(
+        "--today", help="把这一天当作今天（重出历史报表、复现报表用），默认今天", click_type=when("day"), is_eager=True
+    ),
 ]
 DetailsOpt = Annotated[bool, typer.Option("--details", help="JSON 中附上每个数字背后的明细行")]
 MaskOpt = Annotated[
@@ -136,7 +139,12 @@ def monthly(
     ctx: typer.Context,
     month: Annotated[
         str | None,
-        typer.Option("--month", "-m", help="月份，如 2026-03、2026年3月、上月（默认本月；每月 1–10 日默认上个月）"),
+        typer.Option(
+            "--month",
+            "-m",
+            help="月份，如 2026-03、2026年3月、上月（默认本月；每月 1–10 日默认上个月）",
+            click_type=when("month"),
+        ),
     ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
@@ -177,7 +185,12 @@ def quarterly(
     ctx: typer.Context,
     quarter: Annotated[
         str | None,
-        typer.Option("--quarter", "-q", help="季度，如 2026Q1、2026年一季度（默认本季度；季初 1–10 日默认上季度）"),
+        typer.Option(
+            "--quarter",
+            "-q",
+            help="季度，如 2026Q1、2026年一季度（默认本季度；季初 1–10 日默认上季度）",
+            click_type=when("quarter"),
+        ),
     ] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
@@ -203,7 +216,10 @@ def half(
     which: Annotated[
         str | None,
         typer.Argument(
-            metavar="半月", help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）", show_default=False
+            metavar="半月",
+            help="半月，如 2026-03上半月、2026年3月下半月（默认当前半月）",
+            show_default=False,
+            click_type=when("half"),
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -224,11 +240,16 @@ def period(
     which: Annotated[
         str | None,
         typer.Argument(
-            metavar="期间", help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月", show_default=False
+            metavar="期间",
+            help="期间：2026、2026年上半年、2026Q2、2026-03、2026-03上半月",
+            show_default=False,
+            click_type=when("period"),
         ),
     ] = None,
-    start: Annotated[str | None, typer.Option("--from", help="开始日期（含），如 2026-03-01")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="开始日期（含），如 2026-03-01", click_type=when("from"))
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天", click_type=when("to"))] = None,
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     today_text: TodayOpt = None,
@@ -254,10 +275,17 @@ def period(
 def bulletin(
     ctx: typer.Context,
     out_file: Annotated[Path, typer.Option("--out", help="生成的通报（.docx），如 十一月通报.docx")],
-    month: Annotated[str | None, typer.Option("--month", "-m", help="月份，如 2026-11、上月（默认同 monthly）")] = None,
-    quarter: Annotated[str | None, typer.Option("--quarter", "-q", help="季度，如 2026Q3")] = None,
-    start: Annotated[str | None, typer.Option("--from", help="开始日期（含），与 --to 连用")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天")] = None,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", "-m", help="月份，如 2026-11、上月（默认同 monthly）", click_type=when("month")),
+    ] = None,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", "-q", help="季度，如 2026Q3", click_type=when("quarter"))
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="开始日期（含），与 --to 连用", click_type=when("from"))
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="结束日期（含），默认今天", click_type=when("to"))] = None,
     template: Annotated[
         Path | None, typer.Option("--template", help="单位自己的红头模板（.docx，docxtpl 标签，见 README）")
     ] = None,

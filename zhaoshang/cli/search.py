@@ -17,7 +17,10 @@ def register(app: typer.Typer) -> None:
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="文字", help="要找的文字（任意长度的中文片段，空格分隔多个词）")],
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="文字...", help="要找的文字（任意长度的中文片段；多个词用空格分开，不必加引号）"),
+    ],
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="只在某张清单里找")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示条数", min=1)] = 200,
     fmt: FormatOpt = Format.table,
@@ -27,7 +30,7 @@ def search(
     from ..render import Column
 
     db = state(ctx).open()
-    rows = core.search(db, text, kind=kind, limit=limit)
+    rows = core.search(db, " ".join(words), kind=kind, limit=limit)  # zs search 铜 矿 = zs search "铜 矿"
     names = {k.key: k.name for k in db.defs.kinds}
     cols = [
         Column("id", "编号", "right"),

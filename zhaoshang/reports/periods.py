@@ -3,6 +3,7 @@ with the period before it (for ↑↓) and the year to date (for goals and the r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -161,7 +162,11 @@ def between(start: date, end: date) -> Period:
 
 
 def from_text(text: str) -> Period:
-    """Any period people write: 2026、2026年上半年、2026Q1、2026年3月、2026-03上半月 …"""
+    """Any period people write: 2026、2026年上半年、2026Q1、2026年3月、2026-03上半月 …, or one
+    day (2026-03-15: the period of that day alone)."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        day = parse_date(text)
+        return between(day, day)
     start, end, label = parse_period(text)
     if "半月" in label:
         kind = "half"
