@@ -12,14 +12,16 @@ kept for display.
 :func:`control_character` finds what may not be typed into a name at all (a C0/C1 control
 character: NUL, ESC …), for the checks at input.
 
-Pure ``unicodedata`` and ``re``: no other zhaoshang module is needed here.
+Pure ``unicodedata`` and ``re`` (and :class:`~zhaoshang.errors.ParseError`).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["BIDI_CONTROLS", "INVISIBLE", "control_character", "fold", "is_blank_name"]
+from .errors import ParseError
+
+__all__ = ["BIDI_CONTROLS", "INVISIBLE", "check_name", "control_character", "fold", "is_blank_name"]
 
 #: Invisible characters dropped from names: every format character (Unicode category Cf —
 #: soft hyphen, ZWSP, ZWNJ/ZWJ, LRM/RLM, LRE…RLO/PDF, LRI…PDI, word joiner, U+180E, BOM, tags …)
@@ -81,3 +83,32 @@ def control_character(s: str, *, multiline: bool = False) -> str | None:
         return None
     m = (_CONTROL if multiline else _CONTROL_LINE).search(s)
     return m.group() if m else None
+
+
+#: the control characters people meet, by their usual short names
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "退格",
+    0x09: "制表符",
+    0x0A: "换行",
+    0x0D: "回车",
+    0x1B: "ESC",
+    0x7F: "DEL",
+}
+
+
+def check_name(text: str, *, what: str = "") -> str:
+    """``text`` if it may be stored as a name (a title, chain, unit, owner, office: one line);
+    a :class:`ParseError` naming ``what`` and the character (as U+XXXX) when it holds a
+    control character (NUL, ESC, a line break …), or when nothing visible is left of it once
+    folded (only spaces and zero-width characters)."""
+    bad = control_character(text)
+    if bad is not None:
+        code = ord(bad)
+        name = _CONTROL_NAMES.get(code)
+        shown = f"U+{code:04X}（{name}）" if name else f"U+{code:04X}"
+        raise ParseError(f"{what}含有控制字符 {shown}：这里只能填一行可见的文字，请删去它再填")
+    if is_blank_name(text):
+        raise ParseError(f"{what}只有空格或看不见的字符（如零宽空格），没有文字：请填写名称")
+    return text
