@@ -42,6 +42,16 @@ def test_every_format_character_is_dropped() -> None:
     assert missing == []
 
 
+def test_the_fast_path_knows_every_printable_invisible() -> None:
+    import re
+
+    from zhaoshang.names import INVISIBLE
+
+    every = re.compile(f"[{INVISIBLE}]")
+    printable = [chr(c) for c in range(sys.maxunicode + 1) if every.match(chr(c)) and chr(c).isprintable()]
+    assert printable and all(fold("a" + c + "铜") == "a铜" for c in printable)
+
+
 @pytest.mark.parametrize("variant", LOOKALIKES)
 def test_lookalikes_are_one_name(variant: str) -> None:
     assert normalize_key(variant) == normalize_key(TITLE)

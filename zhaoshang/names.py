@@ -35,6 +35,10 @@ INVISIBLE = (
     "\U000e0000-\U000e0fff"
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE}]+")
+# those of them str.isprintable() accepts (combining, Hangul fillers, variation selectors)
+_PRINTABLE_INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 
 #: The bidirectional controls: they reorder the text shown after them (an RLO prints the
 #: rest of a line backwards), so a terminal must never receive them raw.
@@ -56,6 +60,10 @@ def fold(s: str) -> str:
         return " ".join(s.split()) if _needs_space_fold(s) else s
     import unicodedata  # (not at start-up: most commands never compare a name)
 
+    # printable and none of the few printable invisibles: no invisible character and no
+    # whitespace but U+0020 (the usual case, checked in C)
+    if s.isprintable() and _PRINTABLE_INVISIBLE.search(s) is None and unicodedata.is_normalized("NFKC", s):
+        return " ".join(s.split()) if s != s.strip() or "  " in s else s
     s = _INVISIBLE.sub("", s)
     if not unicodedata.is_normalized("NFKC", s):
         # NFKC may compose what removing an invisible character left adjacent, and may

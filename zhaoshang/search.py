@@ -120,6 +120,8 @@ def matched_fields(db: Database, text: str, found: Sequence[tuple[int, str]]) ->
     fields holding one (名称, the kind's text fields, 责任人, 备注), joined by 、.  Read from
     the items themselves, in the same form as the index: a page of results, one query a kind."""
     from .db import search_text
+    from .names import fold
+    from .parse import simplify_many, to_simplified
 
     words = [w for w in search_text(text).split() if w]
     by_kind: dict[str, list[int]] = {}
@@ -138,8 +140,10 @@ def matched_fields(db: Database, text: str, found: Sequence[tuple[int, str]]) ->
                 f'SELECT i.id, {cols} FROM items i LEFT JOIN "{kind.table}" k ON k.id = i.id WHERE i.id IN ({marks})',
                 chunk,
             )
-            for item_id, *values in cur:
-                texts = [search_text(v) if isinstance(v, str) else "" for v in values]
+            rows = [(item_id, [fold(v) if isinstance(v, str) else "" for v in values]) for item_id, *values in cur]
+            simplify_many(v for _, values in rows for v in values)  # one call to OpenCC, not one a value
+            for item_id, values in rows:
+                texts = [to_simplified(v).casefold() for v in values]  # search_text, in two steps
                 out[item_id] = "、".join(
                     label for (_, label), t in zip(fields, texts, strict=True) if any(w in t for w in words)
                 )
