@@ -87,6 +87,8 @@ def read_config(path: Path | None = None) -> dict[str, str]:
             raise ZsError(f"配置文件「{path}」中的「{key}」不是可用的设置：可用的键：{_keys()}")
         if not isinstance(value, str):
             raise ZsError(f'配置文件「{path}」中的 {key} 应是带引号的文字，如 {key} = "…"')
+        if key in NAMES and value.strip():
+            _check(value, f"配置文件「{path}」中的{KEYS[key]}（{key}）")
         out[key] = value
     return out
 
@@ -134,6 +136,17 @@ def _toml_problem(exc: ValueError) -> str:
         where = ""
     reason = next((zh for en, zh in _TOML_REASONS if en in text), "无法识别")
     return f"格式有误（{where}：{reason}）" if where else f"格式有误（{reason}）"
+
+
+#: the settings that are names printed on reports: one visible line
+NAMES = ("office",)
+
+
+def _check(value: str, what: str) -> None:
+    """A name setting without control characters (:func:`~zhaoshang.names.check_name`)."""
+    from .names import check_name
+
+    check_name(value, what=what)
 
 
 def _keys() -> str:
@@ -199,6 +212,8 @@ def office_setting() -> Setting:
     """The office's name printed on reports: ``$ZHAOSHANG_OFFICE``, then the config file."""
     env = os.environ.get(OFFICE_ENV)
     if env:
+        if env.strip():
+            _check(env.strip(), f"环境变量 {OFFICE_ENV}（单位名称）")
         return Setting("office", env.strip(), f"环境变量 {OFFICE_ENV}")
     return _from_config("office") or Setting("office", None, "未设置")
 

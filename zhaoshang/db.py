@@ -34,6 +34,8 @@ from typing import Any
 
 from .definitions import IDENTITY_FIELD, Definitions, KindDef, kind_as_dict
 from .errors import ZsError
+from .names import fold
+from .parse import to_simplified
 
 BUSY_TIMEOUT_MS = 30_000
 #: a write that has waited this long for another program's lock says so (Database.on_wait)
@@ -271,6 +273,19 @@ CREATE TABLE item_dates (
 );
 """
 
+_V7 = """
+-- the search index holds each item's text as search_text() makes it (NFKC, invisible
+-- characters removed, traditional to simplified, casefolded), the same form a query is
+-- put in: 「黑龍江年產５萬噸銅箔項目」 is found by 铜箔, 銅箔, 产 and 5万吨.  The old index
+-- held the text as typed: it is refolded here (see search_index_functions).
+CREATE TEMP TABLE fts_v7 AS SELECT rowid AS id, title, body FROM items_fts;
+DROP TABLE items_fts;
+CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'trigram');
+INSERT INTO items_fts(rowid, title, body)
+    SELECT id, zs_search_text(title), zs_search_text(body) FROM temp.fts_v7 ORDER BY id;
+DROP TABLE temp.fts_v7;
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -279,6 +294,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (4, "各地对可选值的叫法（同义词）", _V4),
     (5, "批量导入的新增行按行号区间记入历史，不再逐行复制", _V5),
     (6, "每个条目最近的阶段日期和对接日期（预警直接读取）", _V6),
+    (7, "搜索索引按规范化的文字建立（繁简、全角半角、不可见字符）", _V7),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -378,6 +394,26 @@ def install_history_triggers(conn: sqlite3.Connection, table: str) -> None:
         f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
         f"({cmd}, '{table}', old.rowid, {item_expr.format(r='old')}, 'delete', {obj('old')}, NULL); END"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Search index text (schema v7)
+# ---------------------------------------------------------------------------------------
+
+
+def search_text(text: str | None) -> str:
+    """Text as the search index holds it and as a query is compared with it: the name's
+    :func:`~zhaoshang.names.fold` (NFKC, invisible characters removed), traditional to
+    simplified, casefolded.  ``search_text("黑龍江年產５萬噸銅箔") == "黑龙江年产5万吨铜箔"``."""
+    if not text:
+        return ""
+    return to_simplified(fold(text)).casefold()
+
+
+def search_index_functions(conn: sqlite3.Connection) -> None:
+    """Give ``conn`` the SQL function ``zs_search_text`` (:func:`search_text`) that the
+    statements filling ``items_fts`` (and migration 7) use."""
+    conn.create_function("zs_search_text", 1, search_text, deterministic=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -578,6 +614,7 @@ class Database:
             with contextlib.suppress(sqlite3.OperationalError):
                 c.execute("PRAGMA journal_mode = WAL")
         c.execute("PRAGMA synchronous = NORMAL")
+        search_index_functions(c)
 
     def _upgrade(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]

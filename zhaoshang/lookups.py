@@ -150,12 +150,17 @@ def unit_id(db: Database, name: str, *, label: str | None = None) -> int:
 
 
 def _parse(ent: Entity, values: Mapping[str, object]) -> dict[str, Any]:
+    from .names import check_name, control_character
     from .parse import parse_bool
 
     out: dict[str, Any] = {}
     for name, raw in values.items():
         col = ent.column(name)
         text = "" if raw is None else str(raw).strip()
+        if col.key == "name":
+            check_name(text, what=f"{ent.noun}名称")
+        elif text and control_character(text, multiline=col.key == "description") is not None:
+            check_name(text, what=f"{ent.noun}{col.label}")
         if col.kind == "bool":
             out[col.key] = 1 if parse_bool(text) else 0
         elif col.choices and text:
@@ -169,12 +174,27 @@ def _parse(ent: Entity, values: Mapping[str, object]) -> dict[str, Any]:
     return out
 
 
+def same_name(db: Database, ent: Entity, name: str, *, but: int | None = None) -> tuple[int, str] | None:
+    """The chain or unit (id, name as typed) whose name is ``name`` once normalised
+    (:func:`~zhaoshang.parse.normalize_key`: width, script, case, spaces and invisible
+    characters ignored) — other than ``but``; None when there is none."""
+    from .parse import normalize_key
+
+    wanted = normalize_key(name)
+    for rid, other in db.conn.execute(f"SELECT id, name FROM {ent.table} ORDER BY id"):
+        if rid != but and normalize_key(other) == wanted:
+            return int(rid), str(other)
+    return None
+
+
 def create(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -> int:
     """Add a chain or unit (inside a command); returns its id."""
     data = _parse(ent, {**values, "name": name})
-    exists = db.conn.execute(f"SELECT id FROM {ent.table} WHERE name = ?", (data["name"],)).fetchone()
+    exists = same_name(db, ent, data["name"])
     if exists:
-        raise ZsError(f"{ent.noun}「{data['name']}」已存在（编号 {exists[0]}）：修改请用 zs {ent.command} edit")
+        raise ZsError(
+            f"{ent.noun}「{data['name']}」已存在（编号 {exists[0]}「{exists[1]}」）：修改请用 zs {ent.command} edit"
+        )
     from .db import now
 
     ts = now()
@@ -192,11 +212,9 @@ def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
     row_id = find(db, ent, name)
     data = _parse(ent, values)
     if "name" in data:
-        clash = db.conn.execute(
-            f"SELECT id FROM {ent.table} WHERE name = ? AND id != ?", (data["name"], row_id)
-        ).fetchone()
+        clash = same_name(db, ent, data["name"], but=row_id)
         if clash:
-            raise ZsError(f"{ent.noun}「{data['name']}」已存在：名称不能重复")
+            raise ZsError(f"{ent.noun}「{data['name']}」已存在（编号 {clash[0]}「{clash[1]}」）：名称不能重复")
     current = get(db, ent, str(row_id))
     changed = {k: v for k, v in data.items() if current.get(k) != v}
     if changed:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from zhaoshang.errors import ParseError
+from zhaoshang.names import fold
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -122,13 +123,25 @@ _NAME_DROP = dict.fromkeys(
 
 
 def normalize_key(s: str) -> str:
-    """Key for matching names, labels and enum values typed by people.
+    """Key for matching names, labels and enum values typed by people — the one identity of
+    a name (chains, units, owners, item titles through :func:`normalize_name`).
 
-    Full-width to half-width, traditional to simplified, all whitespace removed, casefolded:
-    ``normalize_key(" 招什麼 ") == "招什么"``.
+    :func:`zhaoshang.names.fold` (NFKC: full-width to half-width, Kangxi radicals, NFD;
+    invisible characters such as LRM, RLO, soft hyphen, ZWSP, U+180E removed), traditional
+    to simplified, all whitespace removed, casefolded: ``normalize_key(" 招什麼 ") == "招什么"``.
     """
-    s = to_simplified(to_halfwidth(s)).translate(_INVISIBLE)
-    return "".join(s.casefold().split())
+    key = "".join(to_simplified(fold(s)).casefold().split())
+    # casefolding and removing spaces may undo NFKC (K + space + U+0327 becomes k + U+0327,
+    # which composes to ķ): fold again until nothing changes
+    if key.isascii():
+        return key
+    import unicodedata
+
+    for _ in range(4):  # (twice is the most seen: a bound, not a loop that could hang)
+        if unicodedata.is_normalized("NFKC", key):
+            break
+        key = "".join(fold(key).casefold().split())
+    return key
 
 
 # A separator between two digits is part of a number (1-13号地块, 3.5万吨, 2-1#楼): it is kept

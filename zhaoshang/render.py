@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TextIO
 
+from .names import BIDI_CONTROLS
+
 FORMATS = ("table", "json", "csv", "tsv", "yaml")
 MAX_CELL = 40  # display columns per table cell before it is cut with …
 
@@ -65,10 +67,14 @@ _PATTERNS: _Patterns | None = None
 _INERT: dict[int, int | str] = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
 _INERT[0x7F] = 0x2421
 _INERT.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+# bidirectional controls (LRM, RLM, ALM, LRE…RLO, PDF, LRI…PDI) as \u202e: raw, an RLO prints the
+# rest of the line backwards and makes two equal-looking names read differently
+_INERT.update({ord(c): f"\\u{ord(c):04x}" for c in BIDI_CONTROLS})
 
 
 def inert(text: str) -> str:
-    """``text`` with every control character made visible and harmless on a terminal."""
+    """``text`` with every control character (and bidirectional control) made visible and
+    harmless on a terminal."""
     return text if text.isprintable() else text.translate(_INERT)
 
 

@@ -15,16 +15,23 @@ MAX_WORDS = 32
 MAX_FTS_WORD = 64
 
 
-def index_sql(db: Database, kind_key: str, where: str) -> str:
-    """The statement adding a kind's items (those matching ``where``, on ``items i``) to the
-    search index: the title, and notes, owner and the kind's text fields as the body."""
+def _text_fields(db: Database, kind_key: str) -> list[tuple[str, str]]:
+    """The kind's stored text fields the index holds: (column, Chinese label)."""
     kind = db.defs.kind_by_key(kind_key)
     stored = set(db.kind_columns(kind))
-    cols = [f.key for f in kind.fields if f.ftype.searchable and f.key in stored]
+    return [(f.key, f.label) for f in kind.fields if f.ftype.searchable and f.key in stored]
+
+
+def index_sql(db: Database, kind_key: str, where: str) -> str:
+    """The statement adding a kind's items (those matching ``where``, on ``items i``) to the
+    search index: the title, and notes, owner and the kind's text fields as the body — each
+    in the form :func:`~zhaoshang.db.search_text` gives (the form a query is put in)."""
+    kind = db.defs.kind_by_key(kind_key)
+    cols = [c for c, _ in _text_fields(db, kind_key)]
     parts = ["coalesce(i.notes, '')", "coalesce(i.owner, '')"] + [f"coalesce(k.\"{c}\", '')" for c in cols]
     body = " || ' ' || ".join(parts)
     return (
-        f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, i.title, {body} "
+        f"INSERT INTO items_fts(rowid, title, body) SELECT i.id, zs_search_text(i.title), zs_search_text({body}) "
         f'FROM items i LEFT JOIN "{kind.table}" k ON k.id = i.id WHERE {where}'
     )
 
@@ -63,9 +70,9 @@ def matching_ids(db: Database, text: str, *, limit: int | None = None, kind: str
     One pass, newest first, that stops once ``limit`` titles hold the first word — so a
     one-character word found in thousands of titles reads only the newest of them, not
     every title and body, and nothing is sorted."""
-    from .parse import to_halfwidth, to_simplified
+    from .db import search_text
 
-    words = [w for w in to_simplified(to_halfwidth(text)).split() if w]
+    words = [w for w in search_text(text).split() if w]
     if not words:
         return []
     if len(words) > MAX_WORDS:
@@ -88,12 +95,12 @@ def matching_ids(db: Database, text: str, *, limit: int | None = None, kind: str
         query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
         clauses.append("items_fts MATCH ?")
         params.append(query)
-    # "contains, ignoring ASCII case" as LIKE '%w%' would, without LIKE's pattern-length
-    # limit or its stop at a NUL character
+    # "contains" (index and words are both casefolded) as LIKE '%w%' would, without LIKE's
+    # pattern-length limit or its stop at a NUL character
     for w in short_words:
-        clauses.append("(instr(lower(f.title), lower(?)) > 0 OR instr(lower(f.body), lower(?)) > 0)")
+        clauses.append("(instr(f.title, ?) > 0 OR instr(f.body, ?) > 0)")
         params.extend([w, w])
-    sql = sql.replace("SELECT f.rowid", "SELECT f.rowid, instr(lower(f.title), lower(?)) > 0", 1)
+    sql = sql.replace("SELECT f.rowid", "SELECT f.rowid, instr(f.title, ?) > 0", 1)
     sql += " WHERE " + " AND ".join(clauses) + " ORDER BY f.rowid DESC"
     titles: list[int] = []
     bodies: list[int] = []
@@ -108,8 +115,44 @@ def matching_ids(db: Database, text: str, *, limit: int | None = None, kind: str
     return found[:limit] if limit else found
 
 
+def matched_fields(db: Database, text: str, found: Sequence[tuple[int, str]]) -> dict[int, str]:
+    """For each (id, kind key) found by ``text``: where a word of it is — the labels of the
+    fields holding one (名称, the kind's text fields, 责任人, 备注), joined by 、.  Read from
+    the items themselves, in the same form as the index: a page of results, one query a kind."""
+    from .db import search_text
+    from .names import fold
+    from .parse import simplify_many, to_simplified
+
+    words = [w for w in search_text(text).split() if w]
+    by_kind: dict[str, list[int]] = {}
+    for item_id, kind_key in found:
+        by_kind.setdefault(kind_key, []).append(item_id)
+    out: dict[int, str] = {}
+    for kind_key, ids in by_kind.items():
+        kind = db.defs.kind_by_key(kind_key)
+        fields = [("i.title", "名称")] + [(f'k."{c}"', label) for c, label in _text_fields(db, kind_key)]
+        fields += [("i.owner", "责任人"), ("i.notes", "备注")]
+        cols = ", ".join(c for c, _ in fields)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = db.conn.execute(
+                f'SELECT i.id, {cols} FROM items i LEFT JOIN "{kind.table}" k ON k.id = i.id WHERE i.id IN ({marks})',
+                chunk,
+            )
+            rows = [(item_id, [fold(v) if isinstance(v, str) else "" for v in values]) for item_id, *values in cur]
+            simplify_many(v for _, values in rows for v in values)  # one call to OpenCC, not one a value
+            for item_id, values in rows:
+                texts = [to_simplified(v).casefold() for v in values]  # search_text, in two steps
+                out[item_id] = "、".join(
+                    label for (_, label), t in zip(fields, texts, strict=True) if any(w in t for w in words)
+                )
+    return out
+
+
 def search(db: Database, text: str, *, kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    """Items matching ``text``, as common-field records with the kind's Chinese name."""
+    """Items matching ``text``, as common-field records with the kind's Chinese name and
+    ``matched``: the fields a word was found in (see :func:`matched_fields`)."""
     kind_key = db.defs.kind(kind).key if kind else None
     ids = matching_ids(db, text, limit=limit, kind=kind_key)
     if not ids:
@@ -129,5 +172,9 @@ def search(db: Database, text: str, *, kind: str | None = None, limit: int | Non
         }
         out.extend(found[i] for i in chunk if i in found and (kind_key is None or found[i]["kind"] == kind_key))
         if limit and len(out) >= limit:
-            return out[:limit]
+            out = out[:limit]
+            break
+    where = matched_fields(db, text, [(r["id"], r["kind"]) for r in out])
+    for r in out:
+        r["matched"] = where.get(r["id"], "")
     return out

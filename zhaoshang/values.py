@@ -15,6 +15,7 @@ from typing import Any
 
 from .definitions import FieldDef
 from .errors import ParseError, ZsError
+from .names import check_name
 from .parse import (
     format_money,
     normalize_key,
@@ -98,8 +99,14 @@ def _multi(field: FieldDef, raw: object, default_unit: str) -> Any:
     return "、".join(dict.fromkeys(match_enum(field, p) for p in parts)) or None
 
 
+#: the common fields that hold a name: one line of visible text (:func:`~zhaoshang.names.check_name`)
+NAME_FIELDS = frozenset({"title", "owner"})
+
+
 def _plain_text(field: FieldDef, raw: object, default_unit: str) -> Any:
     text = check_length(text_of(raw))
+    if field.common and field.key in NAME_FIELDS:
+        return check_name(text)
     return text if text.strip() else None
 
 

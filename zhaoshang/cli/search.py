@@ -25,7 +25,7 @@ def search(
     limit: Annotated[int, typer.Option("--limit", "-n", help="最多显示条数", min=1)] = 200,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """在全部清单中搜索名称、备注和文字字段。"""
+    """在全部清单中搜索名称、备注和文字字段（不分繁简、全角半角）；「匹配于」说明在哪一项找到。"""
     from .. import search as core
     from ..render import Column
 
@@ -40,6 +40,7 @@ def search(
         Column("status", "状态"),
         Column("owner", "责任人"),
         Column("unit", "责任单位"),
+        Column("matched", "匹配于"),
     ]
     emit(rows, cols, fmt, display={"kind": lambda r: names.get(r["kind"], r["kind"])})
     if fmt is Format.table:

@@ -469,7 +469,8 @@ class CellParsers:
         return run
 
     def parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
-        from ..values import MAX_TEXT, check_length, text_of, to_storage
+        from ..names import check_name
+        from ..values import MAX_TEXT, NAME_FIELDS, check_length, text_of, to_storage
 
         f = t.field
         key = t.key
@@ -498,13 +499,17 @@ class CellParsers:
                 return lambda raw: base(unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
             return base
         if f is not None and f.ftype.verbatim:
-            # cells arrive stripped and non-empty: text is taken as it is
+            # cells arrive stripped and non-empty: text is taken as it is (a name is checked
+            # for control and invisible-only characters when it is not plainly printable)
             slow = f
+            named = f.common and f.key in NAME_FIELDS
 
             def text(raw: object) -> Any:
                 if raw.__class__ is str:
                     if len(raw) > MAX_TEXT:
                         check_length(raw)
+                    if named and not raw.isprintable():
+                        check_name(raw)
                     return unformula(raw) if unescape and raw[:1] == "'" else raw
                 return to_storage(slow, raw)
 
