@@ -66,14 +66,16 @@ def test_a_table_of_one_batch_is_laid_out_as_before(rows: list[dict[str, Any]]) 
 
 
 def _reference_line(plan: Plan, r: dict[str, Any]) -> str:
-    """A table line as the plain definition gives it: each cell made inert, clipped past
-    20 characters (or holding a line break), measured and padded to its column."""
+    """A table line as the plain definition gives it: each cell made inert, put on one
+    line (never cut: a table without a window's width is piped), measured and padded to
+    its column."""
     cells = []
     for c, size in zip(plan.columns, plan.sizes, strict=True):
         v = r.get(c.key)
         text = "" if v is None else "、".join(v) if isinstance(v, list) else str(v)
         t = render.inert(text)
-        t, w = render.clip_measured(t) if len(t) > 20 or "\n" in t else (t, render.width(t))
+        t = " ".join(t.split()) if "\n" in t or "\t" in t else t
+        w = render.width(t)
         cells.append(" " * (size - w) + t if c.align == "right" else t + " " * (size - w))
     return "  ".join(cells).rstrip()
 

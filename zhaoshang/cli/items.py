@@ -152,6 +152,8 @@ def list_(
     ]
     if kind_def is not None:
         cols += [_column(f, f.header) for f in kind_def.fields if not f.sensitive][:6]
+    if overdue:  # what an overdue listing is for: its 时限 stays with the names
+        cols = [c._replace(priority=2) if c.key == "due" else c for c in cols]
     shown = {c.key for c in cols}
     available = [*cols, *(_column(f, f.header) for f in fields if f.key not in shown)]
     kind_names = {k.key: k.name for k in db.defs.kinds}

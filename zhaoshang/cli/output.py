@@ -4,8 +4,10 @@ through:
 - ``--columns a,b,c`` (English keys or Chinese labels) chooses and orders the columns in
   every format, ``--no-header`` leaves out the header line (:func:`records` adds both
   options to a command);
-- on a terminal, a table wider than the window leaves out its lowest-priority columns
-  (``column_priority`` in the YAML) and says which, and output longer than the window goes
+- on a terminal, a table wider than the window narrows its long text columns, then leaves
+  out its lowest-priority columns (``column_priority`` in the YAML, ``Column.priority``
+  declared by each command: what the command is for stays) and says which — never a
+  column named in ``--columns`` (those are wrapped instead of cut) — and output longer than the window goes
   through a pager (``$ZHAOSHANG_PAGER``, the config file's ``pager``, ``$PAGER``, then
   ``less -FRX``); piped
   output is never cut, fitted or paged.
@@ -167,6 +169,7 @@ def emit(
         display=display,
         max_width=size.columns if size else None,
         min_sizes=min_sizes if second is not None else None,
+        asked=asked_keys(cols) if shaped else (),
     )
 
     def chunks() -> Iterator[str]:
@@ -182,6 +185,11 @@ def emit(
 
     write_chunks(chunks())
     return count
+
+
+def asked_keys(columns: Sequence[Column]) -> tuple[str, ...]:
+    """The keys of ``columns`` when the user named them (``--columns``): never hidden, wrapped."""
+    return tuple(c.key for c in columns) if shape().columns is not None else ()
 
 
 def _label(c: Column) -> str:
