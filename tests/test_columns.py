@@ -126,3 +126,61 @@ def test_priority_decides_what_goes_first() -> None:
     assert [c.key for c in plan.hidden] == ["c"]
     asked = Plan.of(rows, cols, max_width=80, asked=("c",))
     assert "c" in [c.key for c in asked.columns]
+
+
+# ---------------------------------------------------------------------------------------
+# reports: re-flowed at narrow width, never cropped; no trailing blanks when piped
+# ---------------------------------------------------------------------------------------
+
+
+def _report(db: Path, args: list[str], width: int | None) -> str:
+    import io
+
+    from conftest import DEMO_TODAY
+
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+    from zhaoshang.reports import config
+    from zhaoshang.reports.dashboard import render, render_ranking
+    from zhaoshang.reports.periods import month_of
+    from zhaoshang.reports.report import build, build_ranking
+
+    buf = io.StringIO()
+    database = Database.open(db, load())
+    try:
+        if args[0] == "ranking":
+            cfg = config.load(database.defs)
+            result = build_ranking(database, year_=None, level="unit", today=DEMO_TODAY, cfg=cfg)
+            render_ranking(result, cfg, buf, explain_rules="--explain" in args, width=width)
+        else:
+            report = build(database, month_of("2026-11", DEMO_TODAY), kind="monthly", today=DEMO_TODAY)
+            render(report, buf, width=width)
+    finally:
+        database.close()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("args", [["ranking"], ["ranking", "--explain"], ["monthly"]], ids=" ".join)
+def test_a_report_at_80_columns_is_reflowed_not_cropped(demo_db: Path, args: list[str]) -> None:
+    narrow = _report(demo_db, args, 80)
+    assert "…" not in narrow
+    assert max(render.width(line) for line in narrow.splitlines()) <= 80
+    wide = _report(demo_db, args, 200)
+    numbers = set(re.findall(r"\d[\d,.]*%?", wide)) - {"30", "20", "10"}
+    missing = {n for n in numbers if n not in narrow}
+    assert not missing  # every figure of the wide table is in the narrow one
+    if args[0] == "monthly":
+        for word in ("环比", "同比", "年度目标", "包保领导", "落后指标"):
+            assert word in narrow
+
+
+def test_a_piped_report_has_no_trailing_blanks(demo_db: Path) -> None:
+    for args in (["ranking", "--explain"], ["monthly"]):
+        text = _report(demo_db, args, None)
+        assert not [line for line in text.splitlines() if line != line.rstrip(" \u3000")]
+
+
+def test_the_ranking_rules_are_said_in_chinese(demo_db: Path) -> None:
+    text = _report(demo_db, ["ranking", "--explain"], None)
+    said = re.sub(r"zs\s+report\s+ranking|--explain|checklists/_ranking\.yaml", "", text)
+    assert not re.search(r"[A-Za-z_]{3,}", said), said

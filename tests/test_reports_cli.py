@@ -160,7 +160,7 @@ def test_ranking_and_its_explanation(city: Cli) -> None:
     # 爱辉区: 签约额 1亿/2亿 → 15 + 开工 1/2 → 10 + 对接 1 of 1 → 10 + 销号率 10 = 45
     assert [(r[0], r[2], r[3]) for r in rows] == [("1", "北安市", "46.00"), ("2", "爱辉区", "45.00")]
     explained = city("report", "ranking", "--year", "2025", "--today", "2025-03-31", "--explain", ok=True).stdout
-    assert "满分 100 分" in explained and "签约额（signed_amount）权重 30" in explained
+    assert "满分 100 分" in explained and "签约额 权重 30" in explained
     assert "20,000÷10,000=200.0%" in explained  # 北安市's 签约额 (万元), shown against its goal
     assert "到位资金未设年度目标，得 0 分" in explained
     data = json.loads(

@@ -168,9 +168,14 @@ def explain(cfg: ReportConfig) -> list[str]:
         f"{sum(w.weight * (cfg.cap if w.method == 'goal' else 1) for w in cfg.weights):g} 分）。",
         "各项指标：",
     ]
+    said = {  # the methods in words (METHODS names the YAML's own keys: for whoever edits the file)
+        "goal": f"年度目标完成率 × 权重（超额完成最多按 {cfg.cap:.0%} 计）",
+        "best": "本单位数值 ÷ 参赛单位最高值 × 权重",
+        "rate": "比率 × 权重",
+    }
     for w in cfg.weights:
         m = BY_KEY[w.metric]
-        lines.append(f"  · {m.label}（{w.metric}）权重 {w.weight:g}：{METHODS[w.method]}")
+        lines.append(f"  · {m.label} 权重 {w.weight:g}：{said.get(w.method, METHODS[w.method])}")
     lines += [
         "得分相同的名次并列。落后：某项有年度目标的指标完成率低于时序进度（全年已过去的比例）。",
         "评分设置在 checklists/_ranking.yaml，改动后立即生效。",
