@@ -598,7 +598,7 @@ def test_warn_json_and_csv_stream_every_warning_in_order(generated: Path, tmp_pa
     assert [(g["id"], g["type"], g["light"], g["message"]) for g in got] == [
         (w["id"], w["type"], w["light"], w["message"]) for w in want
     ]
-    r = runner.invoke(app, [*base, "-f", "csv"])
+    r = runner.invoke(app, [*base, "-f", "csv", "--keys"])
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [(int(x["id"]), x["type"]) for x in rows] == [(w["id"], w["type"]) for w in want]
     r = runner.invoke(app, [*base, "-f", "json", "--owner", "没有这个人"])

@@ -418,27 +418,32 @@ def escape_formula(v: Any) -> Any:
 
 
 def to_delimited(
-    rows: Sequence[dict[str, Any]], columns: Sequence[Column], delimiter: str, *, header: bool = True
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    delimiter: str,
+    *,
+    header: bool = True,
+    labels: bool = False,
 ) -> str:
     """CSV/TSV as ``export`` writes it: no cell can become a live formula when the output is
     opened in a spreadsheet, and a cell holding a line break or CR is quoted (a bare CR would
-    split the record in two)."""
+    split the record in two).  ``labels``: for people — the columns' Chinese headers, 是/否."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     quoted = csv.writer(buf, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     if header:
-        w.writerow([c.key for c in columns])
+        w.writerow([escape_formula(c.header) if labels else c.key for c in columns])
     for r in rows:
-        cells = [_csv_cell(r.get(c.key)) for c in columns]
+        cells = [_csv_cell(r.get(c.key), labels) for c in columns]
         (quoted if any(isinstance(v, str) and "\r" in v for v in cells) else w).writerow(cells)
     return buf.getvalue()
 
 
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(value: Any, labels: bool = False) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return ("是" if value else "否") if labels else ("true" if value else "false")
     if isinstance(value, list | tuple):
         return escape_formula("、".join(str(v) for v in value))
     return escape_formula(value)
@@ -468,9 +473,11 @@ def stream(
     fmt: str,
     *,
     header: bool = True,
+    labels: bool = False,
 ) -> Iterator[str]:
     """A machine format (json, csv, tsv, yaml) a batch of rows at a time — the same text
-    :func:`render` writes for the whole list."""
+    :func:`render` writes for the whole list (``labels``: csv/tsv for people, see
+    :func:`to_delimited`)."""
     first = True
     for batch in batches(rows):
         if fmt in ("json", "yaml"):
@@ -481,7 +488,7 @@ def stream(
                 text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
                 yield ("[" if first else ",") + text[1:-2]
         elif fmt in ("csv", "tsv"):
-            yield to_delimited(batch, columns, "," if fmt == "csv" else "\t", header=header and first)
+            yield to_delimited(batch, columns, "," if fmt == "csv" else "\t", header=header and first, labels=labels)
         else:  # pragma: no cover - the CLI validates the choice
             raise ValueError(fmt)
         first = False
@@ -490,7 +497,7 @@ def stream(
     elif fmt == "yaml" and first:
         yield to_yaml([])
     elif first and header:
-        yield to_delimited([], columns, "," if fmt == "csv" else "\t")
+        yield to_delimited([], columns, "," if fmt == "csv" else "\t", labels=labels)
 
 
 def render(

@@ -68,6 +68,8 @@ def translate_usage(message: str) -> str:
                 vm = re.fullmatch(vpattern, groups[1], flags=re.S)
                 if vm:
                     parts = [g or "" for g in vm.groups()]
+                    if vtemplate.startswith("{0} 不在范围"):  # x>=1 → ≥1
+                        parts[1] = range_words(parts[1])
                     if vtemplate.startswith("「{0}」不可用"):  # 'table', 'json' → 「table」、「json」
                         parts[1] = "、".join(f"「{c}」" for c in re.findall(r"'([^']*)'", parts[1])) or parts[1]
                     groups[1] = vtemplate.format(*parts)
@@ -102,8 +104,21 @@ def _range_of(m: re.Match[str]) -> str:
     return f"[≥{low}]" if low else f"[≤{high}]"
 
 
+def range_words(text: str) -> str:
+    """Click's ``x>=1`` / ``2000<=x<=2100`` / ``x<=9`` as ``≥1`` / ``2000–2100`` / ``≤9``."""
+
+    def said(m: re.Match[str]) -> str:
+        low, high = m.group(1) or m.group(2), m.group(3) or m.group(4)
+        if low and high:
+            return f"{low}–{high}"
+        return f"≥{low}" if low else f"≤{high}"
+
+    return re.sub(r"(?:(-?[\d.]+)<=?)?x(?:>=?(-?[\d.]+)|<=?(-?[\d.]+))?(?:<=?(-?[\d.]+))?", said, text)
+
+
 def _translate_extra(text: str) -> str:
     text = re.sub(r"\[(?:(\d+)<=)?x(?:>=(\d+)|<=(\d+))?\]", lambda m: _range_of(m), text)
+    text = re.sub(r"\[[^\]]*\bx[<>]=?[^\]]*\]", lambda m: range_words(m.group(0)), text)  # [default: 20; x>=1]
     return (
         text.replace("[default: ", "[默认：")
         .replace("[env var: ", "[环境变量：")
@@ -501,7 +516,7 @@ def confirm(question: str, yes: bool) -> None:
     """Ask before a destructive action; ``--yes`` or a non-interactive stdin skips or refuses."""
     if yes:
         return
-    click.echo(f"{question} [y/N] ", err=True, nl=False)
+    click.echo(f"{question}（输入 y 确认，直接回车取消）", err=True, nl=False)
     try:
         answer = input().strip().lower()
     except EOFError:

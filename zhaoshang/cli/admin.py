@@ -72,14 +72,27 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         }
         render_record(rec, [*labels, ("counts", "数量")], fmt.value, out(), extra=extra)
         return
-    render_record(rec, labels, "table", out())
+    from ..render import Column, table
+
+    shown = rec
+    if isinstance(rec.get("created_at"), str):  # 2026-12-07 01:36, as people write times
+        shown = {**rec, "created_at": rec["created_at"][:16].replace("T", " ")}
+    render_record(shown, labels, "table", out())
     echo("")
-    for label, n in data["count_labels"]:
-        echo(f"{label}  {n}")
+    counts = [{"label": label, "n": n} for label, n in data["count_labels"]]
+    out().write(table(counts, [Column("label", "项目"), Column("n", "数量", "right")], header=False))
     echo("")
     echo(f"设置（命令行 > 环境变量 > 配置文件 > 默认；配置文件 {path}{'' if path.is_file() else '，尚未创建'}）：")
-    for s in in_force:
-        echo(f"{KEYS[s.key]}（{s.key}）  {s.value if s.value is not None else '—'}  ← {s.source}")
+    settings_rows = [
+        {
+            "name": f"{KEYS[s.key]}（{s.key}）",
+            "value": s.value if s.value is not None else "—",
+            "source": f"← {s.source}",
+        }
+        for s in in_force
+    ]
+    cols = [Column("name", "设置"), Column("value", "值"), Column("source", "来自")]
+    out().write(table(settings_rows, cols, header=False))
 
 
 def kinds(

@@ -2,8 +2,10 @@
 through:
 
 - ``--columns a,b,c`` (English keys or Chinese labels) chooses and orders the columns in
-  every format, ``--no-header`` leaves out the header line (:func:`records` adds both
+  every format, ``--no-header`` leaves out the header line (:func:`records` adds these
   options to a command);
+- csv is for people (a clerk opens it in Excel): Chinese headers, kinds by name, 是/否,
+  UTF-8 with a BOM; ``--keys``, tsv, JSON and YAML are for machines: ASCII keys, raw values;
 - on a terminal, a table wider than the window narrows its long text columns, then leaves
   out its lowest-priority columns (``column_priority`` in the YAML, ``Column.priority``
   declared by each command: what the command is for stays) and says which — never a
@@ -48,6 +50,10 @@ ColumnsOpt = Annotated[
     ),
 ]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="不输出表头行（table、csv、tsv）")]
+KeysOpt = Annotated[
+    bool,
+    typer.Option("--keys", help="csv 给程序读：英文键作表头、原始值、不带 BOM（默认的 csv 给人用 Excel 打开）"),
+]
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,15 @@ class Shape:
 
     columns: tuple[str, ...] | None = None
     header: bool = True
+    #: csv for machines (``--keys``): ASCII keys, raw values, no BOM
+    keys: bool = False
 
     @classmethod
-    def of(cls, columns: str | None, no_header: bool) -> Shape:
+    def of(cls, columns: str | None, no_header: bool, keys: bool = False) -> Shape:
         names = tuple(n.strip() for n in re.split(r"[,，、]", columns or "") if n.strip())
         if columns is not None and not names:
             raise ZsError("--columns 没有写列名：如 --columns 编号,名称,状态")
-        return cls(names or None, not no_header)
+        return cls(names or None, not no_header, keys)
 
 
 _SHAPE: ContextVar[Shape] = ContextVar("zs_output_shape", default=Shape())  # noqa: B039 - frozen, never mutated
@@ -71,17 +79,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def records(func: F) -> F:
-    """Give a listing command the ``--columns`` and ``--no-header`` options; :func:`emit`
-    applies them.  (Written once here instead of in each of twenty signatures.)"""
+    """Give a listing command the ``--columns``, ``--no-header`` and ``--keys`` options;
+    :func:`emit` applies them.  (Written once here instead of in each of twenty signatures.)"""
     sig = inspect.signature(func, eval_str=True)
     extra = [
         inspect.Parameter("columns", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ColumnsOpt),
         inspect.Parameter("no_header", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=NoHeaderOpt),
+        inspect.Parameter("keys", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=KeysOpt),
     ]
 
     @functools.wraps(func)
-    def command(*args: Any, columns: str | None = None, no_header: bool = False, **kwargs: Any) -> Any:
-        token = _SHAPE.set(Shape.of(columns, no_header))
+    def command(
+        *args: Any, columns: str | None = None, no_header: bool = False, keys: bool = False, **kwargs: Any
+    ) -> Any:
+        token = _SHAPE.set(Shape.of(columns, no_header, keys))
         try:
             return func(*args, **kwargs)
         finally:
@@ -89,7 +100,12 @@ def records(func: F) -> F:
 
     params = list(sig.parameters.values())
     command.__signature__ = sig.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
-    command.__annotations__ = {**func.__annotations__, "columns": ColumnsOpt, "no_header": NoHeaderOpt}
+    command.__annotations__ = {
+        **func.__annotations__,
+        "columns": ColumnsOpt,
+        "no_header": NoHeaderOpt,
+        "keys": KeysOpt,
+    }
     return command  # type: ignore[return-value]
 
 
@@ -156,6 +172,13 @@ def emit(
             count += 1
             yield r
 
+    if fmt is Format.csv and not shape().keys:  # csv is for people: Excel opens it as they read it
+        write_chunks(
+            itertools.chain(
+                ("\ufeff",), stream(for_people(counted(rows), cols), cols, "csv", header=header, labels=True)
+            )
+        )
+        return count
     if fmt is not Format.table:
         write_chunks(stream(counted(rows), cols, fmt.value, header=header))
         return count
@@ -185,6 +208,19 @@ def emit(
 
     write_chunks(chunks())
     return count
+
+
+def for_people(rows: Iterable[dict[str, Any]], columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
+    """Rows as a clerk reads them in a spreadsheet: a kind by its name (招什么, not targets)."""
+    if not any(c.key == "kind" for c in columns):
+        yield from rows
+        return
+    from ..definitions import load
+
+    names = {k.key: k.name for k in load().kinds}
+    for r in rows:
+        kind = r.get("kind")
+        yield {**r, "kind": names.get(kind, kind)} if isinstance(kind, str) else r
 
 
 def asked_keys(columns: Sequence[Column]) -> tuple[str, ...]:
