@@ -195,7 +195,7 @@ class ZsGroup(_ChineseHelp, TyperGroup):
                 formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, global_options_first(args))
+        return super().parse_args(ctx, choice_words(global_options_first(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -339,6 +339,35 @@ def global_options_first(args: list[str]) -> list[str]:
         (front if a.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)) else rest).append(a)
         i += 1
     return front + rest
+
+
+#: the Chinese a clerk writes for the English choices of ``--by`` (warn --by 领导, ledger --by 产业链)
+BY_WORDS = {
+    "产业链": "chain",
+    "链": "chain",
+    "责任单位": "unit",
+    "单位": "unit",
+    "招商主体": "unit",
+    "领导": "leader",
+    "包保领导": "leader",
+    "责任人": "owner",
+    "全部": "all",
+    "两者": "all",
+}
+
+
+def choice_words(args: list[str]) -> list[str]:
+    """``--by 产业链`` means ``--by chain``: the value after ``--by`` said in Chinese (not
+    after a ``--``; ``zs notes --by 王强`` names a person and stays as written)."""
+    out = list(args)
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--by" and i + 1 < len(args) and args[i + 1] in BY_WORDS:
+            out[i + 1] = BY_WORDS[args[i + 1]]
+        elif a.startswith("--by=") and a[5:] in BY_WORDS:
+            out[i] = "--by=" + BY_WORDS[a[5:]]
+    return out
 
 
 def _pipe_closed() -> None:

@@ -211,16 +211,25 @@ def emit(
 
 
 def for_people(rows: Iterable[dict[str, Any]], columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
-    """Rows as a clerk reads them in a spreadsheet: a kind by its name (招什么, not targets)."""
-    if not any(c.key == "kind" for c in columns):
+    """Rows as a clerk reads them in a spreadsheet: a kind by its name (招什么, not targets),
+    a time as 2026-10-15 09:00 (not 2026-10-15T09:00:00)."""
+    times = [c.key for c in columns if c.key.endswith("_at")]
+    if not times and not any(c.key == "kind" for c in columns):
         yield from rows
         return
     from ..definitions import load
 
     names = {k.key: k.name for k in load().kinds}
     for r in rows:
+        r = dict(r)
         kind = r.get("kind")
-        yield {**r, "kind": names.get(kind, kind)} if isinstance(kind, str) else r
+        if isinstance(kind, str):
+            r["kind"] = names.get(kind, kind)
+        for key in times:
+            v = r.get(key)
+            if isinstance(v, str) and v[10:11] == "T":
+                r[key] = v[:16].replace("T", " ")
+        yield r
 
 
 def asked_keys(columns: Sequence[Column]) -> tuple[str, ...]:
