@@ -156,21 +156,29 @@ def kinds(
             },
         )
         cols = [
-            Column("key", "字段"),
-            Column("label", "中文名"),
-            Column("type", "类型"),
-            Column("values", "可选值"),
-            Column("aliases", "别名"),
+            Column("key", "字段", priority=1),
+            Column("label", "中文名", priority=1),
+            Column("type", "类型", priority=3),
+            Column("values", "可选值", priority=1),
+            Column("aliases", "别名", priority=8),
         ]
-        text = render_indented(rows, cols)
+        text = render_indented(rows, cols, fitted=True)
         echo(text, nl=False)
     say("公共字段：编号、产业链、名称、状态、责任人、责任单位、时限、备注（每张清单都有）")
 
 
-def render_indented(rows: Sequence[dict[str, Any]], cols: Sequence[Column]) -> str:
-    from ..render import table
+def render_indented(rows: Sequence[dict[str, Any]], cols: Sequence[Column], *, fitted: bool = False) -> str:
+    """A table indented by two spaces; ``fitted``: to the terminal's width, the 可选值 wrapped
+    (every choice shown), the least needed columns left out with a note saying which."""
+    from ..render import layout
+    from .output import hidden_note, terminal_size
 
-    return "".join("  " + line + "\n" for line in table(rows, cols).splitlines())
+    size = terminal_size() if fitted else None
+    laid = layout(rows, cols, max_width=size.columns - 2 if size else None, asked=("values",))
+    text = "".join("  " + line + "\n" for line in laid.text.splitlines())
+    if laid.hidden and size:
+        text += hidden_note(laid.hidden, cols, size.columns, choose=False)
+    return text
 
 
 class Shell(StrEnum):

@@ -241,13 +241,16 @@ def _label(c: Column) -> str:
     return re.sub(r"（[^（）]*）$", "", c.header)
 
 
-def hidden_note(hidden: Sequence[Column], shown: Sequence[Column], columns: int) -> str:
-    """The line under a table that left columns out to fit the window."""
+def hidden_note(hidden: Sequence[Column], shown: Sequence[Column], columns: int, *, choose: bool = True) -> str:
+    """The line under a table that left columns out to fit the window (``choose``: the
+    command has ``--columns``)."""
     example = ",".join([*(_label(c) for c in shown[:2]), _label(hidden[0])])
-    return (
-        f"（窗口宽 {columns} 列放不下，隐藏了 {len(hidden)} 列：{'、'.join(_label(c) for c in hidden)}；"
-        f"用 --columns 选择要看的列，如 --columns {example}，或加宽窗口、用 -f csv）\n"
+    how = (
+        f"用 --columns 选择要看的列，如 --columns {example}，或加宽窗口、用 -f csv"
+        if choose
+        else "加宽窗口或用 -f csv 查看"
     )
+    return f"（窗口宽 {columns} 列放不下，隐藏了 {len(hidden)} 列：{'、'.join(_label(c) for c in hidden)}；{how}）\n"
 
 
 def terminal_size() -> os.terminal_size | None:
