@@ -189,7 +189,8 @@ def test_the_ranking_rules_are_said_in_chinese(demo_db: Path) -> None:
 def test_kinds_at_80_columns_wraps_its_choices(cli: Cli, at) -> None:  # type: ignore[no-untyped-def]
     at(80)
     out = cli("kinds", "招什么", ok=True).stdout
-    assert max(render.width(line) for line in out.splitlines() if "隐藏了" not in line) <= 80
+    table = [line for line in out.splitlines() if line.startswith("  ") and not line.startswith("  状态")]
+    assert max(render.width(line) for line in table) <= 80
     flat = "".join(out.split())
     for choice in ("产业链招商", "以商招商", "委托招商", "中介招商", "乡情招商", "基金招商", "驻点招商", "网络招商"):
         assert choice in flat
