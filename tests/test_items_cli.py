@@ -124,7 +124,7 @@ def test_list_filters_and_json_shape(city: Cli) -> None:
 
 def test_list_formats(city: Cli) -> None:
     city("add", "招什么", "铜箔项目", "--chain", "有色金属", "投资额=3亿", ok=True)
-    out = city("list", "targets", "--format", "csv", ok=True).stdout
+    out = city("list", "targets", "--format", "csv", "--keys", ok=True).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["id"] == "1" and rows[0]["title"] == "铜箔项目" and rows[0]["investment"] == "30000"
     tsv = city("list", "targets", "--format", "tsv", ok=True).stdout
@@ -303,7 +303,7 @@ def test_synonyms_taught_listed_used_and_undone(cli: Cli) -> None:
     r = cli("synonym", "add", "找谁招", "备注", "x", "y", ok=False)
     assert "不是可选值字段" in r.stderr
     cli("add", "找谁招", "王五", "--chain", "有色金属", "类别=部委工作人员", ok=True)
-    r = cli("list", "找谁招", "类别=驻京人员", "--columns", "姓名,类别", "-f", "csv", ok=True)
+    r = cli("list", "找谁招", "类别=驻京人员", "--columns", "姓名,类别", "-f", "csv", "--keys", ok=True)
     assert r.stdout.splitlines() == ["title,category", "王五,在京人员"]
     r = cli("synonym", "list", "-f", "json", ok=True)
     assert [s["word"] for s in json.loads(r.stdout)] == ["部委工作人员", "驻京人员"]

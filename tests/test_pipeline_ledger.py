@@ -152,9 +152,8 @@ def test_meeting_agenda_is_open_escalated_problems_highest_level_first(worked: C
     assert [(d["no"], d["id"], d["level"]) for d in data] == [(1, 6, "国家"), (2, 4, "省级")]
     assert data[1]["escalation_reason"] == "容量需省电网公司调整"
     assert data[1]["escalated_on"] == date.today().isoformat()  # escalations are dated today
-    rows = list(
-        csv.DictReader(io.StringIO(worked("ledger", "--meeting", "--today", TODAY, "-f", "csv", ok=True).stdout))
-    )
+    agenda = worked("ledger", "--meeting", "--today", TODAY, "-f", "csv", "--keys", ok=True).stdout
+    rows = list(csv.DictReader(io.StringIO(agenda)))
     assert [r["id"] for r in rows] == ["6", "4"]
     assert rows[1]["escalation_reason"] == "容量需省电网公司调整"
 

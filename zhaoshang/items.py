@@ -917,9 +917,12 @@ def details(db: Database, item_id: int) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def detail_sections(db: Database, item_id: int, data: dict[str, list[dict[str, Any]]] | None = None) -> list[str]:
-    """The non-empty detail sections as text tables, for people."""
-    from .render import Column, table
+def detail_sections(
+    db: Database, item_id: int, data: dict[str, list[dict[str, Any]]] | None = None, width: int | None = None
+) -> list[str]:
+    """The non-empty detail sections as text tables, for people; ``width``: fitted to it,
+    long text wrapped inside its column (every column stays)."""
+    from .render import Column, layout
 
     _load_detail_modules()
     data = data if data is not None else details(db, item_id)
@@ -930,6 +933,6 @@ def detail_sections(db: Database, item_id: int, data: dict[str, list[dict[str, A
         if not rows:
             continue
         shown = [{**r, "flag": flags.get(r.get("flag") or "", r.get("flag"))} if "flag" in r else r for r in rows]
-        text = table(shown, [Column(k, h) for k, h in cols])
+        text = layout(shown, [Column(k, h) for k, h in cols], max_width=width, asked=[k for k, _ in cols]).text
         sections.append(f"【{heading}】\n{text.rstrip()}")
     return sections

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, TextIO
 from .names import BIDI_CONTROLS
 
 FORMATS = ("table", "json", "csv", "tsv", "yaml")
-MAX_CELL = 40  # display columns per table cell before it is cut with …
+MAX_CELL = 40  # display columns a long text cell is narrowed to first when a table is too wide for its window
 
 
 class Column(NamedTuple):
@@ -130,16 +130,16 @@ def _cell(value: Any) -> str:
 
 
 def _measure(v: str) -> tuple[str, int]:
-    """A cell as shown (control characters inert, clipped) and its width."""
+    """A cell as shown (control characters inert, on one line) and its width — never cut."""
     t = v if v.isprintable() else inert(v)
-    if len(t) > MAX_CELL // 2 or "\n" in t:
-        return clip_measured(t)
+    if "\n" in t or "\t" in t:
+        t = " ".join(t.split())  # no line breaks inside a table cell
     return t, (len(t) if t.isascii() else width(t))
 
 
 def _column(values: list[str]) -> list[tuple[str, int]]:
-    """Clip a column's cells and measure them (the hot path of big tables: repeated
-    values such as chain names and statuses are measured once)."""
+    """Measure a column's cells (the hot path of big tables: repeated values such as
+    chain names and statuses are measured once)."""
     seen: dict[str, tuple[str, int]] = {}
     out: list[tuple[str, int]] = []
     add = out.append
@@ -149,6 +149,23 @@ def _column(values: list[str]) -> list[tuple[str, int]]:
             hit = seen[v] = _measure(v)
         add(hit)
     return out
+
+
+def wrap(text: str, size: int) -> list[tuple[str, int]]:
+    """``text`` (already on one line) in lines of at most ``size`` display columns, and
+    their widths: a column asked for is wrapped, never cut."""
+    lines: list[tuple[str, int]] = []
+    part: list[str] = []
+    w = 0
+    for ch in text:
+        cw = 1 if ch < "\u1100" else 2 if "\u4e00" <= ch <= "\u9fff" else width(ch)
+        if part and w + cw > size:
+            lines.append(("".join(part), w))
+            part, w = [], 0
+        part.append(ch)
+        w += cw
+    lines.append(("".join(part), w))
+    return lines
 
 
 def table(
@@ -171,10 +188,10 @@ def layout(
     display: dict[str, Any] | None = None,
     header: bool = True,
     max_width: int | None = None,
+    asked: Sequence[str] = (),
 ) -> Table:
-    """:func:`table`, leaving out the lowest-priority columns while it is wider than
-    ``max_width`` display columns (the first column always stays)."""
-    plan = Plan.of(rows, columns, display=display, max_width=max_width)
+    """:func:`table` fitted to ``max_width`` display columns (see :meth:`Plan.of`)."""
+    plan = Plan.of(rows, columns, display=display, max_width=max_width, asked=asked)
     text = (plan.head(color=color) if header else "") + plan.body(rows)
     return Table(text, plan.hidden)
 
@@ -182,10 +199,14 @@ def layout(
 class Plan:
     """The shape of a table measured on some of its rows: the columns kept and their
     widths.  A table too long to hold is planned on its first rows and then written a
-    batch at a time (:meth:`body`); a later cell wider than its column pushes the rest of
-    its line to the right instead of being cut."""
+    batch at a time (:meth:`body`).
 
-    __slots__ = ("columns", "display", "hidden", "padded", "sizes")
+    Without a width (piped output) nothing is ever cut: a later cell wider than its column
+    pushes the rest of its line to the right.  Fitted to a window, a long text cell is cut
+    with … at its column's width — or, in a column the user asked for (``--columns``),
+    wrapped onto more lines; numbers are never cut."""
+
+    __slots__ = ("columns", "cut", "display", "hidden", "padded", "sizes", "wrapped")
 
     def __init__(
         self,
@@ -193,11 +214,15 @@ class Plan:
         sizes: tuple[int, ...],
         hidden: tuple[Column, ...] = (),
         display: dict[str, Any] | None = None,
+        cut: tuple[bool, ...] | None = None,
+        wrapped: tuple[bool, ...] | None = None,
     ) -> None:
         self.columns = columns
         self.sizes = sizes
         self.hidden = hidden
         self.display = display
+        self.cut = cut or (False,) * len(columns)
+        self.wrapped = wrapped or (False,) * len(columns)
         self.padded: list[dict[str, str]] | None = None
 
     @classmethod
@@ -209,17 +234,48 @@ class Plan:
         display: dict[str, Any] | None = None,
         max_width: int | None = None,
         min_sizes: dict[str, int] | None = None,
+        asked: Sequence[str] = (),
     ) -> Plan:
-        """Measure ``rows`` (``min_sizes``: widths known in advance, such as the widest id)."""
+        """Measure ``rows`` (``min_sizes``: widths known in advance, such as the widest id).
+
+        With ``max_width``, a table wider than that first narrows its long text columns
+        (to :data:`MAX_CELL`), then leaves out columns, the highest ``priority`` number
+        first — never the first column nor one whose key is in ``asked`` — then narrows
+        the columns asked for (wrapped, never below 8); room left over goes back to the
+        narrowed columns."""
         cols = _cells(rows, columns, display)
         least = min_sizes or {}
-        sizes = [
+        full = [
             max([width(c.header), least.get(c.key, 0), *(w for _, w in cells)])
             for c, cells in zip(columns, cols, strict=True)
         ]
-        keep = fit(sizes, [c.priority for c in columns], max_width) if max_width else list(range(len(columns)))
+        if not max_width:
+            return cls(tuple(columns), tuple(full), (), display)
+        heads = [width(c.header) for c in columns]
+        text = [c.align != "right" for c in columns]
+        sizes = [min(f, max(MAX_CELL, h)) if t else f for f, h, t in zip(full, heads, text, strict=True)]
+        wanted = set(asked)
+        protected = [i == 0 or c.key in wanted for i, c in enumerate(columns)]
+        priorities = [c.priority for c in columns]
+        # first the columns a command can do without (priority 3 and up) ...
+        minor = [p or priorities[i] <= 2 for i, p in enumerate(protected)]
+        keep = fit(sizes, priorities, max_width, minor)
+        # ... then long text is narrowed, then its main columns go, then even asked ones narrow
+        _narrow(keep, sizes, heads, text, max_width, 16)
+        keep = fit(sizes, priorities, max_width, protected, keep)
+        _narrow(keep, sizes, heads, text, max_width, 8)
+        kept = [sizes[i] for i in keep]
+        total = sum(kept) + 2 * max(len(keep) - 1, 0)
+        while total < max_width:  # room left: widen the narrowed columns again, the narrowest first
+            j = min((j for j, i in enumerate(keep) if kept[j] < full[i]), key=lambda j: kept[j], default=None)
+            if j is None:
+                break
+            kept[j] += 1
+            total += 1
         hidden = tuple(c for i, c in enumerate(columns) if i not in keep)
-        return cls(tuple(columns[i] for i in keep), tuple(sizes[i] for i in keep), hidden, display)
+        cut = tuple(text[i] and columns[i].key not in wanted for i in keep)
+        wrapped = tuple(text[i] and columns[i].key in wanted for i in keep)
+        return cls(tuple(columns[i] for i in keep), tuple(kept), hidden, display, cut, wrapped)
 
     def head(self, *, color: bool = False) -> str:
         head = "  ".join(_pad(c.header, s, c.align) for c, s in zip(self.columns, self.sizes, strict=True)).rstrip()
@@ -227,23 +283,32 @@ class Plan:
             head = f"\x1b[1m{head}\x1b[0m"
         return head + "\n" + "  ".join("─" * s for s in self.sizes) + "\n"
 
+    def _values(self, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+        fmt = self.display or {}
+        out = []
+        for c in self.columns:
+            if c.key in fmt:
+                get = fmt[c.key]
+                out.append([get(r) for r in rows])
+            else:
+                key = c.key
+                out.append([r.get(key) for r in rows])
+        return out
+
     def body(self, rows: Sequence[dict[str, Any]]) -> str:
         """``rows`` as lines of this table.  Each column keeps its padded cells (up to
         :data:`PADDED` of them) from batch to batch: the chains, statuses and owners of a
         long listing are measured and padded once, not once per row."""
         if not rows:
             return ""
-        fmt = self.display or {}
+        if any(self.wrapped):
+            return self._wrapped_body(rows)
         if self.padded is None:
             self.padded = [{} for _ in self.columns]
         padded = []
-        for c, size, cache in zip(self.columns, self.sizes, self.padded, strict=True):
-            if c.key in fmt:
-                get = fmt[c.key]
-                values = [get(r) for r in rows]
-            else:
-                key = c.key
-                values = [r.get(key) for r in rows]
+        for values, c, size, cut, cache in zip(
+            self._values(rows), self.columns, self.sizes, self.cut, self.padded, strict=True
+        ):
             right = c.align == "right"
             out: list[str] = []
             add = out.append
@@ -256,12 +321,35 @@ class Plan:
                 cell = cache.get(text)
                 if cell is None:
                     t, w = _measure(text)
+                    if cut and w > size:
+                        t, w = clip_measured(t, size)
                     cell = (" " * (size - w) + t) if right else (t + " " * (size - w))
                     if len(cache) < PADDED:
                         cache[text] = cell
                 add(cell)
             padded.append(out)
         return "\n".join("  ".join(parts).rstrip() for parts in zip(*padded, strict=True)) + "\n"
+
+    def _wrapped_body(self, rows: Sequence[dict[str, Any]]) -> str:
+        """:meth:`body` when a column wraps: a row may take several lines."""
+        columns = self._values(rows)
+        lines: list[str] = []
+        for n in range(len(rows)):
+            cells: list[list[tuple[str, int]]] = []
+            for values, size, cut, wrapped in zip(columns, self.sizes, self.cut, self.wrapped, strict=True):
+                v = values[n]
+                t, w = _measure(v if type(v) is str else "" if v is None else _cell(v))
+                if wrapped and w > size:
+                    cells.append(wrap(t, size))
+                else:
+                    cells.append([clip_measured(t, size) if cut and w > size else (t, w)])
+            for k in range(max(len(c) for c in cells)):
+                parts = []
+                for c, cell, size in zip(self.columns, cells, self.sizes, strict=True):
+                    t, w = cell[k] if k < len(cell) else ("", 0)
+                    parts.append((" " * (size - w) + t) if c.align == "right" else (t + " " * (size - w)))
+                lines.append("  ".join(parts).rstrip())
+        return "\n".join(lines) + "\n"
 
 
 #: padded cells a :class:`Plan` keeps per column between batches (memory stays bounded)
@@ -284,19 +372,38 @@ def _cells(
     return cols
 
 
-def fit(sizes: Sequence[int], priorities: Sequence[int], max_width: int) -> list[int]:
-    """The indexes of the columns to keep so that the table (two spaces between columns)
-    is at most ``max_width`` wide: the highest priority number goes first, the rightmost
-    of equals first; the first column is never dropped."""
-    keep = list(range(len(sizes)))
-    order = sorted(range(1, len(sizes)), key=lambda i: (-priorities[i], -i))
-    total = sum(sizes) + 2 * max(len(sizes) - 1, 0)
+def _narrow(keep: list[int], sizes: list[int], heads: list[int], text: list[bool], max_width: int, least: int) -> None:
+    """Narrow the widest kept text columns (not below ``least`` nor their header) until
+    the table fits ``max_width`` or none can narrow further."""
+    total = sum(sizes[i] for i in keep) + 2 * max(len(keep) - 1, 0)
+    while total > max_width:
+        i = max((i for i in keep if text[i] and sizes[i] > max(least, heads[i])), key=lambda i: sizes[i], default=None)
+        if i is None:
+            return
+        sizes[i] -= 1
+        total -= 1
+
+
+def fit(
+    sizes: Sequence[int],
+    priorities: Sequence[int],
+    max_width: int,
+    protected: Sequence[bool] | None = None,
+    keep: Sequence[int] | None = None,
+) -> list[int]:
+    """The indexes of the columns to keep (of ``keep``, by default all) so that the table
+    (two spaces between columns) is at most ``max_width`` wide: the highest priority number
+    goes first, the rightmost of equals first; the first column and the ``protected`` ones
+    are never dropped."""
+    kept = list(range(len(sizes)) if keep is None else keep)
+    order = sorted((i for i in kept if i and not (protected and protected[i])), key=lambda i: (-priorities[i], -i))
+    total = sum(sizes[i] for i in kept) + 2 * max(len(kept) - 1, 0)
     for i in order:
         if total <= max_width:
             break
-        keep.remove(i)
+        kept.remove(i)
         total -= sizes[i] + 2
-    return keep
+    return kept
 
 
 def to_json(rows: Iterable[Any]) -> str:
@@ -317,27 +424,32 @@ def escape_formula(v: Any) -> Any:
 
 
 def to_delimited(
-    rows: Sequence[dict[str, Any]], columns: Sequence[Column], delimiter: str, *, header: bool = True
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    delimiter: str,
+    *,
+    header: bool = True,
+    labels: bool = False,
 ) -> str:
     """CSV/TSV as ``export`` writes it: no cell can become a live formula when the output is
     opened in a spreadsheet, and a cell holding a line break or CR is quoted (a bare CR would
-    split the record in two)."""
+    split the record in two).  ``labels``: for people — the columns' Chinese headers, 是/否."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     quoted = csv.writer(buf, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     if header:
-        w.writerow([c.key for c in columns])
+        w.writerow([escape_formula(c.header) if labels else c.key for c in columns])
     for r in rows:
-        cells = [_csv_cell(r.get(c.key)) for c in columns]
+        cells = [_csv_cell(r.get(c.key), labels) for c in columns]
         (quoted if any(isinstance(v, str) and "\r" in v for v in cells) else w).writerow(cells)
     return buf.getvalue()
 
 
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(value: Any, labels: bool = False) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return ("是" if value else "否") if labels else ("true" if value else "false")
     if isinstance(value, list | tuple):
         return escape_formula("、".join(str(v) for v in value))
     return escape_formula(value)
@@ -367,9 +479,11 @@ def stream(
     fmt: str,
     *,
     header: bool = True,
+    labels: bool = False,
 ) -> Iterator[str]:
     """A machine format (json, csv, tsv, yaml) a batch of rows at a time — the same text
-    :func:`render` writes for the whole list."""
+    :func:`render` writes for the whole list (``labels``: csv/tsv for people, see
+    :func:`to_delimited`)."""
     first = True
     for batch in batches(rows):
         if fmt in ("json", "yaml"):
@@ -380,7 +494,7 @@ def stream(
                 text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
                 yield ("[" if first else ",") + text[1:-2]
         elif fmt in ("csv", "tsv"):
-            yield to_delimited(batch, columns, "," if fmt == "csv" else "\t", header=header and first)
+            yield to_delimited(batch, columns, "," if fmt == "csv" else "\t", header=header and first, labels=labels)
         else:  # pragma: no cover - the CLI validates the choice
             raise ValueError(fmt)
         first = False
@@ -389,7 +503,7 @@ def stream(
     elif fmt == "yaml" and first:
         yield to_yaml([])
     elif first and header:
-        yield to_delimited([], columns, "," if fmt == "csv" else "\t")
+        yield to_delimited([], columns, "," if fmt == "csv" else "\t", labels=labels)
 
 
 def render(

@@ -68,6 +68,8 @@ def translate_usage(message: str) -> str:
                 vm = re.fullmatch(vpattern, groups[1], flags=re.S)
                 if vm:
                     parts = [g or "" for g in vm.groups()]
+                    if vtemplate.startswith("{0} 不在范围"):  # x>=1 → ≥1
+                        parts[1] = range_words(parts[1])
                     if vtemplate.startswith("「{0}」不可用"):  # 'table', 'json' → 「table」、「json」
                         parts[1] = "、".join(f"「{c}」" for c in re.findall(r"'([^']*)'", parts[1])) or parts[1]
                     groups[1] = vtemplate.format(*parts)
@@ -102,8 +104,21 @@ def _range_of(m: re.Match[str]) -> str:
     return f"[≥{low}]" if low else f"[≤{high}]"
 
 
+def range_words(text: str) -> str:
+    """Click's ``x>=1`` / ``2000<=x<=2100`` / ``x<=9`` as ``≥1`` / ``2000–2100`` / ``≤9``."""
+
+    def said(m: re.Match[str]) -> str:
+        low, high = m.group(1) or m.group(2), m.group(3) or m.group(4)
+        if low and high:
+            return f"{low}–{high}"
+        return f"≥{low}" if low else f"≤{high}"
+
+    return re.sub(r"(?:(-?[\d.]+)<=?)?x(?:>=?(-?[\d.]+)|<=?(-?[\d.]+))?(?:<=?(-?[\d.]+))?", said, text)
+
+
 def _translate_extra(text: str) -> str:
     text = re.sub(r"\[(?:(\d+)<=)?x(?:>=(\d+)|<=(\d+))?\]", lambda m: _range_of(m), text)
+    text = re.sub(r"\[[^\]]*\bx[<>]=?[^\]]*\]", lambda m: range_words(m.group(0)), text)  # [default: 20; x>=1]
     return (
         text.replace("[default: ", "[默认：")
         .replace("[env var: ", "[环境变量：")
@@ -180,7 +195,7 @@ class ZsGroup(_ChineseHelp, TyperGroup):
                 formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, global_options_first(args))
+        return super().parse_args(ctx, choice_words(global_options_first(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -324,6 +339,35 @@ def global_options_first(args: list[str]) -> list[str]:
         (front if a.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)) else rest).append(a)
         i += 1
     return front + rest
+
+
+#: the Chinese a clerk writes for the English choices of ``--by`` (warn --by 领导, ledger --by 产业链)
+BY_WORDS = {
+    "产业链": "chain",
+    "链": "chain",
+    "责任单位": "unit",
+    "单位": "unit",
+    "招商主体": "unit",
+    "领导": "leader",
+    "包保领导": "leader",
+    "责任人": "owner",
+    "全部": "all",
+    "两者": "all",
+}
+
+
+def choice_words(args: list[str]) -> list[str]:
+    """``--by 产业链`` means ``--by chain``: the value after ``--by`` said in Chinese (not
+    after a ``--``; ``zs notes --by 王强`` names a person and stays as written)."""
+    out = list(args)
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--by" and i + 1 < len(args) and args[i + 1] in BY_WORDS:
+            out[i + 1] = BY_WORDS[args[i + 1]]
+        elif a.startswith("--by=") and a[5:] in BY_WORDS:
+            out[i] = "--by=" + BY_WORDS[a[5:]]
+    return out
 
 
 def _pipe_closed() -> None:
@@ -503,7 +547,7 @@ def confirm(question: str, yes: bool) -> None:
     """Ask before a destructive action; ``--yes`` or a non-interactive stdin skips or refuses."""
     if yes:
         return
-    click.echo(f"{question} [y/N] ", err=True, nl=False)
+    click.echo(f"{question}（输入 y 确认，直接回车取消）", err=True, nl=False)
     try:
         answer = input().strip().lower()
     except EOFError:

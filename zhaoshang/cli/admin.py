@@ -94,20 +94,34 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         }
         render_record(rec, [*labels, ("counts", "数量")], fmt.value, out(), extra=extra)
         return
-    render_record(rec, labels, "table", out())
+    from ..render import Column, table
+
+    shown = rec
+    if isinstance(rec.get("created_at"), str):  # 2026-12-07 01:36, as people write times
+        shown = {**rec, "created_at": rec["created_at"][:16].replace("T", " ")}
+    render_record(shown, labels, "table", out())
     echo("")
-    for label, n in data["count_labels"]:
-        echo(f"{label}  {n}")
+    counts = [{"label": label, "n": n} for label, n in data["count_labels"]]
+    out().write(table(counts, [Column("label", "项目"), Column("n", "数量", "right")], header=False))
     echo("")
     _settings_lines(in_force, path)
 
 
 def _settings_lines(in_force: list[Any], path: Path) -> None:
     from ..config import KEYS
+    from ..render import table
 
     echo(f"设置（命令行 > 环境变量 > 配置文件 > 默认；配置文件 {path}{'' if path.is_file() else '，尚未创建'}）：")
-    for s in in_force:
-        echo(f"{KEYS[s.key]}（{s.key}）  {s.value if s.value is not None else '—'}  ← {s.source}")
+    settings_rows = [
+        {
+            "name": f"{KEYS[s.key]}（{s.key}）",
+            "value": s.value if s.value is not None else "—",
+            "source": f"← {s.source}",
+        }
+        for s in in_force
+    ]
+    cols = [Column("name", "设置"), Column("value", "值"), Column("source", "来自")]
+    out().write(table(settings_rows, cols, header=False))
 
 
 def kinds(
@@ -171,21 +185,29 @@ def kinds(
             },
         )
         cols = [
-            Column("key", "字段"),
-            Column("label", "中文名"),
-            Column("type", "类型"),
-            Column("values", "可选值"),
-            Column("aliases", "别名"),
+            Column("key", "字段", priority=1),
+            Column("label", "中文名", priority=1),
+            Column("type", "类型", priority=3),
+            Column("values", "可选值", priority=1),
+            Column("aliases", "别名", priority=8),
         ]
-        text = render_indented(rows, cols)
+        text = render_indented(rows, cols, fitted=True)
         echo(text, nl=False)
     say("公共字段：编号、产业链、名称、状态、责任人、责任单位、时限、备注（每张清单都有）")
 
 
-def render_indented(rows: Sequence[dict[str, Any]], cols: Sequence[Column]) -> str:
-    from ..render import table
+def render_indented(rows: Sequence[dict[str, Any]], cols: Sequence[Column], *, fitted: bool = False) -> str:
+    """A table indented by two spaces; ``fitted``: to the terminal's width, the 可选值 wrapped
+    (every choice shown), the least needed columns left out with a note saying which."""
+    from ..render import layout
+    from .output import hidden_note, terminal_size
 
-    return "".join("  " + line + "\n" for line in table(rows, cols).splitlines())
+    size = terminal_size() if fitted else None
+    laid = layout(rows, cols, max_width=size.columns - 2 if size else None, asked=("values",))
+    text = "".join("  " + line + "\n" for line in laid.text.splitlines())
+    if laid.hidden and size:
+        text += hidden_note(laid.hidden, cols, size.columns, choose=False)
+    return text
 
 
 class Shell(StrEnum):

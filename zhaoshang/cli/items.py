@@ -200,6 +200,8 @@ def list_(
     ]
     if kind_def is not None:
         cols += [_column(f, f.header) for f in kind_def.fields if not f.sensitive][:6]
+    if overdue:  # what an overdue listing is for: its 时限 stays with the names
+        cols = [c._replace(priority=2) if c.key == "due" else c for c in cols]
     shown = {c.key for c in cols}
     available = [*cols, *(_column(f, f.header) for f in fields if f.key not in shown)]
     kind_names = {k.key: k.name for k in db.defs.kinds}
@@ -295,12 +297,22 @@ def show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> N
     if fmt is not Format.table:
         render_record(rec, [(f.key, f.header) for f in fields], fmt.value, out(), extra=details)
         return
+    from .output import terminal_size
+
     shown = dict(rec)
-    shown["kind"] = f"{kind.name}（{kind.key}）"
+    shown["kind"] = kind.name
+    for f in fields:  # times as people write them: 2026-10-15 09:00, not 2026-10-15T09:00:00
+        value = shown.get(f.key)
+        if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T" and value[:4].isdigit():
+            shown[f.key] = value[:16].replace("T", " ")
     for f in kind.fields:
         shown[f.key] = to_display(f, rec.get(f.key))
+        if f.type == "ref" and isinstance(rec.get(f.key), int):  # 关联项目: its number and its name
+            title = db.conn.execute("SELECT title FROM items WHERE id = ?", (rec[f.key],)).fetchone()
+            shown[f.key] = f"{rec[f.key]} {title[0]}" if title else shown[f.key]
     render_record(shown, [(f.key, f.header) for f in fields if shown.get(f.key) not in (None, "")], "table", out())
-    for section in items.detail_sections(db, item_id, details):
+    size = terminal_size()
+    for section in items.detail_sections(db, item_id, details, width=size.columns if size else None):
         echo("")
         echo(section)
 

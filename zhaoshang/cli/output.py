@@ -2,10 +2,14 @@
 through:
 
 - ``--columns a,b,c`` (English keys or Chinese labels) chooses and orders the columns in
-  every format, ``--no-header`` leaves out the header line (:func:`records` adds both
+  every format, ``--no-header`` leaves out the header line (:func:`records` adds these
   options to a command);
-- on a terminal, a table wider than the window leaves out its lowest-priority columns
-  (``column_priority`` in the YAML) and says which, and output longer than the window goes
+- csv is for people (a clerk opens it in Excel): Chinese headers, kinds by name, 是/否,
+  UTF-8 with a BOM; ``--keys``, tsv, JSON and YAML are for machines: ASCII keys, raw values;
+- on a terminal, a table wider than the window narrows its long text columns, then leaves
+  out its lowest-priority columns (``column_priority`` in the YAML, ``Column.priority``
+  declared by each command: what the command is for stays) and says which — never a
+  column named in ``--columns`` (those are wrapped instead of cut) — and output longer than the window goes
   through a pager (``$ZHAOSHANG_PAGER``, the config file's ``pager``, ``$PAGER``, then
   ``less -FRX``); piped
   output is never cut, fitted or paged.
@@ -46,6 +50,10 @@ ColumnsOpt = Annotated[
     ),
 ]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="不输出表头行（table、csv、tsv）")]
+KeysOpt = Annotated[
+    bool,
+    typer.Option("--keys", help="csv 给程序读：英文键作表头、原始值、不带 BOM（默认的 csv 给人用 Excel 打开）"),
+]
 
 
 @dataclass(frozen=True)
@@ -54,13 +62,15 @@ class Shape:
 
     columns: tuple[str, ...] | None = None
     header: bool = True
+    #: csv for machines (``--keys``): ASCII keys, raw values, no BOM
+    keys: bool = False
 
     @classmethod
-    def of(cls, columns: str | None, no_header: bool) -> Shape:
+    def of(cls, columns: str | None, no_header: bool, keys: bool = False) -> Shape:
         names = tuple(n.strip() for n in re.split(r"[,，、]", columns or "") if n.strip())
         if columns is not None and not names:
             raise ZsError("--columns 没有写列名：如 --columns 编号,名称,状态")
-        return cls(names or None, not no_header)
+        return cls(names or None, not no_header, keys)
 
 
 _SHAPE: ContextVar[Shape] = ContextVar("zs_output_shape", default=Shape())  # noqa: B039 - frozen, never mutated
@@ -69,17 +79,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def records(func: F) -> F:
-    """Give a listing command the ``--columns`` and ``--no-header`` options; :func:`emit`
-    applies them.  (Written once here instead of in each of twenty signatures.)"""
+    """Give a listing command the ``--columns``, ``--no-header`` and ``--keys`` options;
+    :func:`emit` applies them.  (Written once here instead of in each of twenty signatures.)"""
     sig = inspect.signature(func, eval_str=True)
     extra = [
         inspect.Parameter("columns", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ColumnsOpt),
         inspect.Parameter("no_header", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=NoHeaderOpt),
+        inspect.Parameter("keys", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=KeysOpt),
     ]
 
     @functools.wraps(func)
-    def command(*args: Any, columns: str | None = None, no_header: bool = False, **kwargs: Any) -> Any:
-        token = _SHAPE.set(Shape.of(columns, no_header))
+    def command(
+        *args: Any, columns: str | None = None, no_header: bool = False, keys: bool = False, **kwargs: Any
+    ) -> Any:
+        token = _SHAPE.set(Shape.of(columns, no_header, keys))
         try:
             return func(*args, **kwargs)
         finally:
@@ -87,7 +100,12 @@ def records(func: F) -> F:
 
     params = list(sig.parameters.values())
     command.__signature__ = sig.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
-    command.__annotations__ = {**func.__annotations__, "columns": ColumnsOpt, "no_header": NoHeaderOpt}
+    command.__annotations__ = {
+        **func.__annotations__,
+        "columns": ColumnsOpt,
+        "no_header": NoHeaderOpt,
+        "keys": KeysOpt,
+    }
     return command  # type: ignore[return-value]
 
 
@@ -154,6 +172,13 @@ def emit(
             count += 1
             yield r
 
+    if fmt is Format.csv and not shape().keys:  # csv is for people: Excel opens it as they read it
+        write_chunks(
+            itertools.chain(
+                ("\ufeff",), stream(for_people(counted(rows), cols), cols, "csv", header=header, labels=True)
+            )
+        )
+        return count
     if fmt is not Format.table:
         write_chunks(stream(counted(rows), cols, fmt.value, header=header))
         return count
@@ -167,6 +192,7 @@ def emit(
         display=display,
         max_width=size.columns if size else None,
         min_sizes=min_sizes if second is not None else None,
+        asked=asked_keys(cols) if shaped else (),
     )
 
     def chunks() -> Iterator[str]:
@@ -184,17 +210,47 @@ def emit(
     return count
 
 
+def for_people(rows: Iterable[dict[str, Any]], columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
+    """Rows as a clerk reads them in a spreadsheet: a kind by its name (招什么, not targets),
+    a time as 2026-10-15 09:00 (not 2026-10-15T09:00:00)."""
+    times = [c.key for c in columns if c.key.endswith("_at")]
+    if not times and not any(c.key == "kind" for c in columns):
+        yield from rows
+        return
+    from ..definitions import load
+
+    names = {k.key: k.name for k in load().kinds}
+    for r in rows:
+        r = dict(r)
+        kind = r.get("kind")
+        if isinstance(kind, str):
+            r["kind"] = names.get(kind, kind)
+        for key in times:
+            v = r.get(key)
+            if isinstance(v, str) and v[10:11] == "T":
+                r[key] = v[:16].replace("T", " ")
+        yield r
+
+
+def asked_keys(columns: Sequence[Column]) -> tuple[str, ...]:
+    """The keys of ``columns`` when the user named them (``--columns``): never hidden, wrapped."""
+    return tuple(c.key for c in columns) if shape().columns is not None else ()
+
+
 def _label(c: Column) -> str:
     return re.sub(r"（[^（）]*）$", "", c.header)
 
 
-def hidden_note(hidden: Sequence[Column], shown: Sequence[Column], columns: int) -> str:
-    """The line under a table that left columns out to fit the window."""
+def hidden_note(hidden: Sequence[Column], shown: Sequence[Column], columns: int, *, choose: bool = True) -> str:
+    """The line under a table that left columns out to fit the window (``choose``: the
+    command has ``--columns``)."""
     example = ",".join([*(_label(c) for c in shown[:2]), _label(hidden[0])])
-    return (
-        f"（窗口宽 {columns} 列放不下，隐藏了 {len(hidden)} 列：{'、'.join(_label(c) for c in hidden)}；"
-        f"用 --columns 选择要看的列，如 --columns {example}，或加宽窗口、用 -f csv）\n"
+    how = (
+        f"用 --columns 选择要看的列，如 --columns {example}，或加宽窗口、用 -f csv"
+        if choose
+        else "加宽窗口或用 -f csv 查看"
     )
+    return f"（窗口宽 {columns} 列放不下，隐藏了 {len(hidden)} 列：{'、'.join(_label(c) for c in hidden)}；{how}）\n"
 
 
 def terminal_size() -> os.terminal_size | None:

@@ -269,15 +269,15 @@ def notes(
     filters.update(chain=chain, unit=unit, user=by)
     found = activities.iter_notes(db, **filters, limit=limit)
     cols = [
-        Column("id", "记录号", "right"),
-        Column("date", "日期"),
-        Column("type", "方式"),
-        Column("item_id", "编号", "right"),
-        Column("title", "名称"),
-        Column("chain", "产业链"),
-        Column("summary", "内容"),
-        Column("next_date", "下次跟进"),
-        Column("user", "记录人"),
+        Column("id", "记录号", "right", priority=3),
+        Column("date", "日期", priority=2),
+        Column("type", "方式", priority=5),
+        Column("item_id", "编号", "right", priority=6),
+        Column("title", "名称", priority=2),
+        Column("chain", "产业链", priority=7),
+        Column("summary", "内容", priority=1),
+        Column("next_date", "下次跟进", priority=6),
+        Column("user", "记录人", priority=8),
     ]
     count = emit(found, cols, fmt)
     if fmt is Format.table:
@@ -392,10 +392,10 @@ def _show_project_funds(db: Any, item_id: int, fmt: Format) -> None:
 
     recs = project_funds(db, item_id)
     cols = [
-        Column("month", "月份"),
-        Column("domestic", "国内资金（万元）", "right"),
-        Column("foreign_usd", "外资（万美元）", "right"),
-        Column("user", "填报人"),
+        Column("month", "月份", priority=1),
+        Column("domestic", "国内资金（万元）", "right", priority=1),
+        Column("foreign_usd", "外资（万美元）", "right", priority=1),
+        Column("user", "填报人", priority=6),
     ]
     if fmt is not Format.table:
         emit(recs, cols, fmt)
@@ -425,16 +425,16 @@ def funds(
     db = state(ctx).open()
     found = iter_by_project(db, chain=chain, unit=unit, since=since, until=until)
     cols = [
-        Column("id", "编号", "right"),
-        Column("title", "项目名称"),
-        Column("chain", "产业链"),
-        Column("unit", "责任单位"),
-        Column("status", "阶段"),
-        Column("months", "月数", "right"),
-        Column("domestic", "国内资金（万元）", "right"),
-        Column("foreign_usd", "外资（万美元）", "right"),
-        Column("first_month", "首笔"),
-        Column("last_month", "最近"),
+        Column("id", "编号", "right", priority=1),
+        Column("title", "项目名称", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("unit", "责任单位", priority=7),
+        Column("status", "阶段", priority=5),
+        Column("months", "月数", "right", priority=4),
+        Column("domestic", "国内资金（万元）", "right", priority=2),
+        Column("foreign_usd", "外资（万美元）", "right", priority=2),
+        Column("first_month", "首笔", priority=8),
+        Column("last_month", "最近", priority=8),
     ]
     if fmt is not Format.table:
         emit(found, cols, fmt)
@@ -498,11 +498,11 @@ def approvals(
     if item_id is not None:
         st = core.status(db, item_id, today=day)
         cols = [
-            Column("step", "手续"),
-            Column("date", "办结日期"),
-            Column("days", "距上一步（天）", "right"),
-            Column("state", "状态"),
-            Column("note", "说明"),
+            Column("step", "手续", priority=1),
+            Column("date", "办结日期", priority=1),
+            Column("days", "距上一步（天）", "right", priority=3),
+            Column("state", "状态", priority=2),
+            Column("note", "说明", priority=4),
         ]
         emit(st.steps, cols, fmt)
         if fmt is Format.table:
@@ -514,16 +514,16 @@ def approvals(
         return
     found = core.iter_overview(db, today=day, chain=chain, unit=unit, waiting_only=waiting)
     cols = [
-        Column("id", "编号", "right"),
-        Column("title", "项目名称"),
-        Column("chain", "产业链"),
-        Column("unit", "责任单位"),
-        Column("status", "阶段"),
-        Column("done", "已办", "right"),
-        Column("total", "共", "right"),
-        Column("waiting", "卡点"),
-        Column("waiting_days", "已等（天）", "right"),
-        Column("speed_days", "拿地到开工（天）", "right"),
+        Column("id", "编号", "right", priority=1),
+        Column("title", "项目名称", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("unit", "责任单位", priority=7),
+        Column("status", "阶段", priority=5),
+        Column("done", "已办", "right", priority=4),
+        Column("total", "共", "right", priority=4),
+        Column("waiting", "卡点", priority=2),
+        Column("waiting_days", "已等（天）", "right", priority=2),
+        Column("speed_days", "拿地到开工（天）", "right", priority=3),
     ]
     tally = {"waiting": 0, "speeds": 0, "speed_total": 0}
 

@@ -152,14 +152,14 @@ def _summary_columns(dim: str) -> list[Column]:
 
     cols = [
         Column("name", _DIM.get(dim, "分组")),
-        Column("total", "问题数", "right"),
-        Column("closed", "已销号", "right"),
-        Column("open", "未销号", "right"),
-        Column("overdue", "超期未销号", "right"),
-        Column("escalated", "已升级待办", "right"),
-        Column("closed_late", "逾期销号", "right"),
-        Column("cancelled", "已取消", "right"),
-        Column("close_rate", "销号率", "right"),
+        Column("total", "问题数", "right", priority=2),
+        Column("closed", "已销号", "right", priority=3),
+        Column("open", "未销号", "right", priority=2),
+        Column("overdue", "超期未销号", "right", priority=2),
+        Column("escalated", "已升级待办", "right", priority=5),
+        Column("closed_late", "逾期销号", "right", priority=6),
+        Column("cancelled", "已取消", "right", priority=7),
+        Column("close_rate", "销号率", "right", priority=1),
     ]
     if dim == "group":
         cols.insert(0, Column("group", "group"))
@@ -170,21 +170,21 @@ def _ledger_columns() -> list[Column]:
     from ..render import Column
 
     return [
-        Column("id", "编号", "right"),
-        Column("title", "问题"),
-        Column("chain", "产业链"),
-        Column("project", "关联项目编号", "right"),
-        Column("project_title", "关联项目"),
-        Column("type", "类型"),
-        Column("level", "层级"),
-        Column("unit", "责任单位"),
-        Column("owner", "责任人"),
-        Column("due", "时限"),
-        Column("status", "状态"),
-        Column("days", "历时（天）", "right"),
-        Column("overdue_days", "超期（天）", "right"),
-        Column("escalations", "升级次数", "right"),
-        Column("progress", "进展"),
+        Column("id", "编号", "right", priority=1),
+        Column("title", "问题", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("project", "关联项目编号", "right", priority=8),
+        Column("project_title", "关联项目", priority=7),
+        Column("type", "类型", priority=7),
+        Column("level", "层级", priority=6),
+        Column("unit", "责任单位", priority=3),
+        Column("owner", "责任人", priority=4),
+        Column("due", "时限", priority=2),
+        Column("status", "状态", priority=2),
+        Column("days", "历时（天）", "right", priority=5),
+        Column("overdue_days", "超期（天）", "right", priority=3),
+        Column("escalations", "升级次数", "right", priority=7),
+        Column("progress", "进展", priority=6),
     ]
 
 
@@ -192,21 +192,21 @@ def _meeting_columns() -> list[Column]:
     from ..render import Column
 
     return [
-        Column("no", "序号", "right"),
-        Column("id", "编号", "right"),
-        Column("title", "问题"),
-        Column("chain", "产业链"),
-        Column("project_title", "关联项目"),
-        Column("type", "类型"),
-        Column("level", "层级"),
-        Column("unit", "责任单位"),
-        Column("owner", "责任人"),
-        Column("due", "时限"),
-        Column("days", "已历（天）", "right"),
-        Column("overdue_days", "超期（天）", "right"),
-        Column("escalated_on", "升级日期"),
-        Column("escalation_reason", "提请会办事由"),
-        Column("progress", "进展"),
+        Column("no", "序号", "right", priority=1),
+        Column("id", "编号", "right", priority=2),
+        Column("title", "问题", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("project_title", "关联项目", priority=7),
+        Column("type", "类型", priority=7),
+        Column("level", "层级", priority=6),
+        Column("unit", "责任单位", priority=3),
+        Column("owner", "责任人", priority=4),
+        Column("due", "时限", priority=3),
+        Column("days", "已历（天）", "right", priority=5),
+        Column("overdue_days", "超期（天）", "right", priority=3),
+        Column("escalated_on", "升级日期", priority=6),
+        Column("escalation_reason", "提请会办事由", priority=2),
+        Column("progress", "进展", priority=5),
     ]
 
 
@@ -340,12 +340,12 @@ def _render_policy_matches(db: Any, policy: dict[str, Any], found: list[Any], fm
         for m in found
     ]
     cols = [
-        Column("id", "编号", "right"),
-        Column("title", "项目名称"),
-        Column("chain", "产业链"),
-        Column("status", "阶段"),
-        Column("investment", "投资额（万元）", "right"),
-        Column("unit", "责任单位"),
+        Column("id", "编号", "right", priority=1),
+        Column("title", "项目名称", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("status", "阶段", priority=3),
+        Column("investment", "投资额（万元）", "right", priority=4),
+        Column("unit", "责任单位", priority=5),
     ]
     emit(rows, cols, fmt, display={"investment": cell_money("investment")})
     say(f"适用项目 {len(found)} 个")

@@ -10,7 +10,7 @@ import typer
 from ..choices import WarnGroup
 from ._app import ZsCommand, ZsGroup, echo, new_app, out, say, state
 from .options import ChainOpt, Format, FormatOpt, IdArg, TodayOpt, UnitOpt, today_of
-from .output import cell_money, choose, emit, hidden_note, records, terminal_size, write_chunks
+from .output import asked_keys, cell_money, choose, emit, hidden_note, records, terminal_size, write_chunks
 
 if TYPE_CHECKING:
     from ..render import Column
@@ -79,11 +79,11 @@ def team_show(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table)
         echo("")
         echo("【服务专班】")
         cols = [
-            Column("id", "成员号", "right"),
-            Column("role", "角色"),
-            Column("name", "姓名"),
-            Column("org", "单位"),
-            Column("phone", "电话"),
+            Column("id", "成员号", "right", priority=3),
+            Column("role", "角色", priority=1),
+            Column("name", "姓名", priority=1),
+            Column("org", "单位", priority=4),
+            Column("phone", "电话", priority=2),
         ]
         emit(members, cols, fmt)
     if ess:
@@ -143,15 +143,15 @@ def team_list(
     db = state(ctx).open()
     found = core.teams_overview(db, chain=chain, incomplete=incomplete)
     cols = [
-        Column("id", "编号", "right"),
-        Column("title", "名称"),
-        Column("chain", "产业链"),
-        Column("status", "状态"),
-        Column("leader", "包保领导"),
-        Column("butler", "管家"),
-        Column("team_size", "专班人数", "right"),
-        Column("essentials_done", "五要件", "right"),
-        Column("essentials_missing", "缺"),
+        Column("id", "编号", "right", priority=1),
+        Column("title", "名称", priority=1),
+        Column("chain", "产业链", priority=6),
+        Column("status", "状态", priority=5),
+        Column("leader", "包保领导", priority=4),
+        Column("butler", "管家", priority=4),
+        Column("team_size", "专班人数", "right", priority=7),
+        Column("essentials_done", "五要件", "right", priority=3),
+        Column("essentials_missing", "缺", priority=2),
     ]
     emit(found, cols, fmt, display={"essentials_done": _essentials_cell})
     if fmt is Format.table:
@@ -181,17 +181,17 @@ def leaders(
     day = today_of(today)
     found = [r.as_dict() for r in responsibility(db, today=day, name=name)]
     cols = [
-        Column("leader", "领导"),
-        Column("chains", "所领产业链"),
-        Column("direct", "直接包保", "right"),
-        Column("projects", "在库项目", "right"),
-        Column("key_projects", "重点项目", "right"),
-        Column("investment", "计划投资（万元）", "right"),
-        Column("enterprises", "包联企业", "right"),
-        Column("open_problems", "未销号问题", "right"),
-        Column("overdue", "超期", "right"),
-        Column("red", "红灯", "right"),
-        Column("yellow", "黄灯", "right"),
+        Column("leader", "领导", priority=1),
+        Column("chains", "所领产业链", priority=7),
+        Column("direct", "直接包保", "right", priority=3),
+        Column("projects", "在库项目", "right", priority=3),
+        Column("key_projects", "重点项目", "right", priority=4),
+        Column("investment", "计划投资（万元）", "right", priority=6),
+        Column("enterprises", "包联企业", "right", priority=5),
+        Column("open_problems", "未销号问题", "right", priority=2),
+        Column("overdue", "超期", "right", priority=2),
+        Column("red", "红灯", "right", priority=2),
+        Column("yellow", "黄灯", "right", priority=3),
     ]
     emit(found, cols, fmt, display={"investment": cell_money("investment")})
     if name is None or fmt is not Format.table:
@@ -203,13 +203,13 @@ def leaders(
         echo("")
         echo("【未销号问题】")
         pcols = [
-            Column("id", "编号", "right"),
-            Column("title", "问题"),
-            Column("chain", "产业链"),
-            Column("level", "层级"),
-            Column("unit", "责任单位"),
-            Column("due", "时限"),
-            Column("status", "状态"),
+            Column("id", "编号", "right", priority=1),
+            Column("title", "问题", priority=1),
+            Column("chain", "产业链", priority=6),
+            Column("level", "层级", priority=5),
+            Column("unit", "责任单位", priority=3),
+            Column("due", "时限", priority=2),
+            Column("status", "状态", priority=2),
         ]
         emit(problems, pcols, fmt)
     warns = [w.as_dict() for w in compute(db, today=day, leader=name)]
@@ -366,6 +366,7 @@ def _show_overview(view: Any, by: str, per_group: int) -> None:
         display={"light": _light_cell},
         max_width=size.columns - 2 if size else None,
         min_sizes={"id": len(str(widest))},
+        asked=asked_keys(cols),
     )
     head = "".join("  " + line + "\n" for line in plan.head().splitlines())
     hidden = 0

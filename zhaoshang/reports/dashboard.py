@@ -132,6 +132,41 @@ def rank_change(change_: int | None) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------
 
 
+class _Trimmed:
+    """A text stream that writes ``out`` line by line without the spaces rich pads a
+    table's lines with (piped reports carry no trailing blanks)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.held = ""
+
+    def write(self, text: str) -> int:
+        import re
+
+        self.held += text
+        if "\n" in self.held:
+            done, self.held = self.held.rsplit("\n", 1)
+            trail = re.compile(r"(?:[ \u3000]|\x1b\[[0-9;]*m)+$")
+
+            def trimmed(line: str) -> str:
+                m = trail.search(line)
+                if m is None:
+                    return line
+                return line[: m.start()] + ("\x1b[0m" if "\x1b[" in m.group(0) else "")
+
+            self.out.write("\n".join(trimmed(line) for line in done.split("\n")) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.held:
+            self.out.write(self.held)
+            self.held = ""
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
 def _console(out: TextIO, color: bool, width: int | None) -> Console:
     from rich.console import Console
 
@@ -142,7 +177,7 @@ def _console(out: TextIO, color: bool, width: int | None) -> Console:
             raise BrokenPipeError
 
     return _Console(
-        file=out,
+        file=_Trimmed(out),  # type: ignore[arg-type]
         width=width or WIDTH,
         no_color=not color,
         color_system="auto" if color else None,
@@ -183,19 +218,18 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
         style="dim",
     )
     con.print()
-    con.print(fit(con, _headline(report), ["上期", "去年同期", "年度目标", "同比", "环比"]))
+    con.print(fit(con, _headline(report)))
     con.print()
-    con.print(fit(con, _funnel(report), ["", "转化率（本期）"]))
+    con.print(fit(con, _funnel(report)))
     con.print()
-    con.print(fit(con, _chains(report), ["包保领导", "对接\n次数", "开工\n项目", "问题\n在办/超期"]))
+    con.print(fit(con, _chains(report)))
     con.print()
     ranking = _ranking_table(report.ranking, f"擂台赛 · 招商主体（{report.year_to_date.label}）")
-    lightest = sorted(report.ranking.weights, key=lambda w: w.weight)  # the smallest share of the score goes first
-    con.print(fit(con, ranking, [_weight_header(w) for w in lightest] + ["变化"]))
+    con.print(fit(con, ranking, lead=3))
     con.print()
-    con.print(fit(con, _problems(report), ["本期新增", "本期销号", "已销号"]))
+    con.print(fit(con, _problems(report)))
     con.print()
-    con.print(fit(con, _visits_and_permits(report), ["上期"]))
+    con.print(fit(con, _visits_and_permits(report)))
     con.print()
     con.print(
         "项目保预警（超期、阶段停滞、久未对接、跟进逾期，红黄灯）：zs warn；Excel 报表的「预警」工作表。", style="dim"
@@ -204,15 +238,64 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
         con.print(line, style="dim")
 
 
-def fit(con: Console, table: Table, drop: list[str]) -> Table:
-    """``table`` without the columns named in ``drop`` (in that order) while it is wider than
-    the console: an 80-column terminal shows every value it keeps in full, never cut."""
-    dropped: set[str] = set()
-    for header in drop:
-        if _needs(table, dropped) <= con.width:
-            break
-        dropped.add(header)
-    return _without(table, dropped) if dropped else table
+def fit(con: Console, table: Table, *, lead: int = 1) -> Any:
+    """``table`` as it is when it fits the console; narrower, the same rows re-flowed as
+    blocks — the first ``lead`` cells as the block's heading, then every other column as
+    「列名 值」 pairs, as many to a line as fit — so that an 80-column terminal shows every
+    column and every value in full, never cut and never hidden."""
+    if _needs(table, set()) <= con.width:
+        return table
+    return _stacked(table, con.width, lead)
+
+
+def _header_text(header: Any) -> str:
+    """A column heading on one line: 「签约额\n30分」 → 「签约额（30分）」, 「对接\n次数」 → 「对接次数」."""
+    parts = str(header).split("\n")
+    if len(parts) == 2 and parts[1].endswith("分"):
+        return f"{parts[0]}（{parts[1]}）"
+    return "".join(parts)
+
+
+def _stacked(table: Table, width: int, lead: int) -> Any:
+    from rich.cells import cell_len
+    from rich.console import Group
+    from rich.text import Text
+
+    def text(cell: Any) -> Text:
+        return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+
+    lines: list[Any] = []
+    if table.title:
+        lines.append(Text(str(table.title), style="bold"))
+    columns = table.columns
+    cells = [list(c.cells) for c in columns]
+    for n, row in enumerate(table.rows):
+        heading = Text("  ").join(t for t in (text(cells[i][n]) for i in range(min(lead, len(columns)))) if t.plain)
+        if heading.plain:
+            if row.style:
+                heading.stylize(str(row.style))
+            lines.append(heading)
+        line = Text("  ")
+        for i in range(lead, len(columns)):
+            value = text(cells[i][n])
+            if not value.plain.strip():
+                continue
+            head = _header_text(columns[i].header)
+            pair = Text()
+            if head:
+                pair.append(f"{head} ", style="dim")
+            pair.append_text(value)
+            if cell_len(line.plain) > 2 and cell_len(line.plain) + 3 + cell_len(pair.plain) > width:
+                lines.append(line)
+                line = Text("  ")
+            elif cell_len(line.plain) > 2:
+                line.append("   ")
+            line.append_text(pair)
+        if line.plain.strip():
+            lines.append(line)
+    if table.caption:
+        lines.append(Text(str(table.caption), style="dim"))
+    return Group(*lines)
 
 
 def _without(table: Table, headers: set[str]) -> Table:
@@ -423,7 +506,7 @@ def _explain_table(ranking: Ranking) -> Table:
     """Every entrant's points, metric by metric, with what they were computed from."""
     from .config import METHODS
 
-    t = _table("得分依据", caption="完成率 = 年累计 ÷ 年度目标；best 方法以参赛者中的最高值为满分。")
+    t = _table("得分依据", caption="完成率 = 年累计 ÷ 年度目标；按最高值计分的指标，以参赛者中的最高值为满分。")
     for name, just in (
         ("名次", "right"),
         ("名称", "left"),
@@ -562,13 +645,13 @@ def render_ranking(
     con.rule(Text(f"招商引资擂台赛 · {who} · {ranking.year}年（截至 {ranking.asof}）", style="bold"))
     con.print(f"时序进度 {percent(ranking.time_progress)}　对比 {ranking.previous_asof} 的排名", style="dim")
     con.print()
-    con.print(_ranking_table(ranking, "排名"))
+    con.print(fit(con, _ranking_table(ranking, "排名"), lead=3))
     if explain_rules:
         con.print()
         for line in explain(cfg):
             con.print(line)
         con.print()
-        con.print(_explain_table(ranking))
+        con.print(fit(con, _explain_table(ranking), lead=2))
         notes = [(r.name, n) for r in ranking.rows for n in r.notes]
         if notes:
             con.print()

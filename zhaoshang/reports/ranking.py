@@ -178,9 +178,14 @@ def explain(cfg: ReportConfig) -> list[str]:
         f"{sum(w.weight * (cfg.cap if w.method == 'goal' else 1) for w in cfg.weights):g} 分）。",
         "各项指标：",
     ]
+    said = {  # the methods in words (METHODS names the YAML's own keys: for whoever edits the file)
+        "goal": f"年度目标完成率 × 权重（超额完成最多按 {cfg.cap:.0%} 计）",
+        "best": "本单位数值 ÷ 参赛单位最高值 × 权重",
+        "rate": "比率 × 权重",
+    }
     for w in cfg.weights:
         m = BY_KEY[w.metric]
-        lines.append(f"  · {m.label}（{w.metric}）权重 {w.weight:g}：{METHODS[w.method]}")
+        lines.append(f"  · {m.label} 权重 {w.weight:g}：{said.get(w.method, METHODS[w.method])}")
     lines += [
         "比率指标（如问题销号率）没有统计对象时（本年没有问题）不计：这一项不给分也不扣分，"
         "总分按其余指标的得分折算（× 总分上限 ÷ 其余指标的上限），不会超过总分上限。",
