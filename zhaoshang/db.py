@@ -747,6 +747,9 @@ class Database:
                 f"数据库「{self.path}」在只读的位置（只读光盘、U 盘或目录）：只能查看，不能修改。"
                 "要修改请把它复制到可写的位置，用 --db 指定"
             )
+        from .config import check_user_name
+
+        check_user_name(user, "程序传入的操作人")
         self._write_begin()
         try:
             text = args if isinstance(args, str) else " ".join(args)
@@ -796,7 +799,7 @@ class Database:
             self.conn.execute("VACUUM")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
-            raise _db_error(self.path, exc) from None
+            raise vacuum_error(self.path, exc) from None
         return self.file_size()
 
     def meta(self, key: str) -> str | None:
@@ -879,6 +882,17 @@ def _db_error(path: Path, exc: sqlite3.Error) -> ZsError:
     if "unable to open" in text:
         return ZsError(f"无法打开数据库「{path}」：请检查路径是否存在、是否有权限")
     return ZsError(f"数据库「{path}」出错：{text}")
+
+
+def vacuum_error(path: Path, exc: sqlite3.Error) -> ZsError:
+    """Why VACUUM failed.  It changes no data either way (it only rewrites the file), so
+    never the "nothing was written" of a failed command: the caller says what was saved."""
+    text = str(exc)
+    if "full" in text:
+        return ZsError(f"磁盘空间不足：收回空间（VACUUM）需要约与数据库「{path.name}」一样大的临时空间，数据库没有变小")
+    if "locked" in text or "busy" in text:
+        return ZsError(f"数据库「{path.name}」正被其他程序读写：收回空间（VACUUM）需要独占，数据库没有变小")
+    return ZsError(f"收回空间（VACUUM）失败（{text}），数据库没有变小")
 
 
 def translate_error(path: Path, exc: sqlite3.Error) -> ZsError:
