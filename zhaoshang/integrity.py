@@ -370,7 +370,7 @@ def restore(db: Database, source: str | os.PathLike[str]) -> RestoreResult:
             ident = conn.execute("SELECT value FROM meta WHERE key = 'db_id'").fetchone()
             last = conn.execute("SELECT id, at FROM commands ORDER BY id DESC LIMIT 1").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise ZsError(f"「{src}」不是完好的 zhaoshang 数据库（{exc}）：不能用它恢复") from None
+            raise ZsError(f"备份「{src}」已损坏或不是 zhaoshang 数据库（{exc}）：不能用它恢复") from None
         if verdict != ["ok"]:
             raise ZsError(f"备份「{src}」本身已损坏（{verdict[0]}）：不能用它恢复，请换一份更早的备份")
         if ident is None:

@@ -38,7 +38,9 @@ def check(
     if repair and not result.ok:
         result = integrity.repair(db, result, user=st.user)
     if fmt is not Format.table:
-        from ..render import to_json, to_yaml
+        import json
+
+        from ..render import to_yaml
 
         data: dict[str, Any] = {
             "path": str(result.path),
@@ -50,7 +52,8 @@ def check(
             "advice": result.advice(),
             "seconds": round(result.seconds, 3),
         }
-        out().write(to_yaml(data) if fmt is Format.yaml else to_json(data))
+        text = to_yaml(data) if fmt is Format.yaml else json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        out().write(text)
     else:
         if result.repaired:
             echo(f"已重建：{'、'.join(result.repaired)}")
