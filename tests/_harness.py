@@ -256,7 +256,8 @@ def stale_index(path: Path | str, index: str, update: str, params: Sequence[Any]
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        row = conn.execute("SELECT name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = ?", (index,)).fetchone()
+        sql = "SELECT name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = ?"
+        row = conn.execute(sql, (index,)).fetchone()
         conn.execute("PRAGMA writable_schema = ON")
         conn.execute("DELETE FROM sqlite_master WHERE name = ?", (index,))
         conn.execute("PRAGMA writable_schema = OFF")

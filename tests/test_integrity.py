@@ -64,7 +64,8 @@ def test_check_finds_a_stale_search_index_and_item_dates(demo_db: Path) -> None:
     assert cli("check", ok=True).exit_code == 0
     with sqlite3.connect(demo_db) as conn:  # neither table is tracked by history
         conn.execute("DELETE FROM items_fts WHERE rowid = 3")
-        conn.execute("UPDATE item_dates SET entered = '1999-01-01' WHERE item_id = (SELECT min(item_id) FROM item_dates)")
+        first = conn.execute("SELECT min(item_id) FROM item_dates").fetchone()[0]
+        conn.execute("UPDATE item_dates SET entered = '1999-01-01' WHERE item_id = ?", (first,))
     data = json.loads(cli("check", "-f", "json", ok=False).stdout)
     assert sorted(p["check"] for p in data["problems"]) == ["item_dates", "search_index"], data
     assert data["advice"] and "--repair" in data["advice"][0]
