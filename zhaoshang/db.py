@@ -774,7 +774,7 @@ class Database:
                 self.conn.execute("DELETE FROM commands WHERE id = ?", (info.id,))
             else:
                 self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (info.id,))
-            check_wal_kept(self.path, self.wal_id)
+            check_wal_kept(self.conn, self.path, self.wal_id)
             self.conn.execute("COMMIT")
             if changed:
                 self.committed = info.id
@@ -913,18 +913,40 @@ def wal_identity(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def check_wal_kept(path: Path, wal_id: tuple[int, int] | None) -> None:
-    """Refuse to commit when the write-ahead log this connection opened was deleted (or
+def check_wal_kept(conn: sqlite3.Connection, path: Path, wal_id: tuple[int, int] | None) -> None:
+    """Refuse to commit when the write-ahead log this connection has open was deleted (or
     replaced) meanwhile: what was saved in it and not yet copied into the database file is
     already lost to every other program, and this command's write would go the same way.
     (SQLite cannot protect against a deleted log: see README「数据在哪里」.)"""
-    if wal_id is None or wal_identity(path) == wal_id:
-        return
-    raise ZsError(
-        f"数据库的日志文件「{path.name}-wal」在这条命令运行期间被删除或替换了：这次操作没有写入。"
-        "日志里已保存、还没并入数据库文件的修改可能已经丢失：请不要删除 -wal、-shm 文件；"
-        "运行 zs check 检查，并与最近的备份核对（zs backup 备份文件 --restore 可恢复）"
-    )
+    deleted = _wal_unlinked(path)
+    if deleted is None:  # no /proc: compare with the log seen on opening
+        deleted = (
+            wal_id is not None
+            and wal_identity(path) != wal_id
+            and conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        )
+    if deleted:
+        raise ZsError(
+            f"数据库的日志文件「{path.name}-wal」在这条命令运行期间被删除或替换了：这次操作没有写入。"
+            "日志里已保存、还没并入数据库文件的修改可能已经丢失：请不要删除 -wal、-shm 文件；"
+            "运行 zs check 检查，并与最近的备份核对（zs backup 备份文件 --restore 可恢复）"
+        )
+
+
+def _wal_unlinked(path: Path) -> bool | None:
+    """Whether this process holds the database's write-ahead log open although the file was
+    deleted (Linux: /proc/self/fd; None where that cannot be seen).  A program that switches
+    its own connection out of WAL closes the log first, so only a deletion by someone else
+    is seen."""
+    fds = "/proc/self/fd"
+    if not os.path.isdir(fds):
+        return None
+    gone = os.path.realpath(f"{path}-wal") + " (deleted)"
+    for fd in os.listdir(fds):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"{fds}/{fd}") == gone:
+                return True
+    return False
 
 
 def vacuum_error(path: Path, exc: sqlite3.Error) -> ZsError:
