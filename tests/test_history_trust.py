@@ -159,6 +159,17 @@ def test_a_full_disk_during_vacuum_says_the_fold_is_saved(demo_db: Path, monkeyp
         assert conn.execute("SELECT count(*) FROM commands WHERE name = 'history prune'").fetchone()[0] == 1
 
 
+def test_prune_refuses_a_damaged_database(demo_db: Path) -> None:
+    from _harness import damage_page
+
+    cli = Cli(demo_db)
+    damage_page(demo_db, "goals")
+    r = cli("history", "prune", "--before", "明天", "--yes", ok=False)
+    assert "折叠前的检查发现数据库已损坏" in r.stderr and "zs check" in r.stderr, r.stderr
+    with sqlite3.connect(demo_db) as conn:
+        assert conn.execute("SELECT count(*) FROM commands WHERE name = 'history prune'").fetchone()[0] == 0
+
+
 # ---------------------------------------------------------------------------------------
 # undo N, and undo under a colleague's writes
 # ---------------------------------------------------------------------------------------
