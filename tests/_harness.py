@@ -246,3 +246,50 @@ def sparse_xlsx(path: Path, cells: list[tuple[str, str]], *, padding: int = 0) -
         for name, text in files.items():
             zf.writestr(name, text)
     return path
+
+
+def stale_index(path: Path | str, index: str, update: str, params: Sequence[Any] = ()) -> None:
+    """Make ``index`` disagree with its table, as a damaged file can: the index is hidden
+    from the schema (``writable_schema``), ``update`` changes the table without it, and the
+    index comes back with its old entries (``list --owner`` then finds an item under a name
+    it no longer has).  The update runs as an unrecorded command (no history left)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        sql = "SELECT name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = ?"
+        row = conn.execute(sql, (index,)).fetchone()
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("DELETE FROM sqlite_master WHERE name = ?", (index,))
+        conn.execute("PRAGMA writable_schema = OFF")
+    finally:
+        conn.close()
+    conn = sqlite3.connect(path, isolation_level=None)  # a new connection: the schema without the index
+    try:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO commands(name, args, user, at, active) VALUES ('x', '', 'x', 'x', 1)")
+        conn.execute(update, params)
+        conn.execute("DELETE FROM changes WHERE command_id = (SELECT max(id) FROM commands)")
+        conn.execute("DELETE FROM commands WHERE id = (SELECT max(id) FROM commands)")
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("INSERT INTO sqlite_master(type, name, tbl_name, rootpage, sql) VALUES ('index', ?, ?, ?, ?)", row)
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def damage_page(path: Path | str, table: str) -> int:
+    """Overwrite the root page of ``table`` with garbage in the database file (checkpointed
+    first), as a bad disk sector would; returns the page number."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = int(conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0])
+        size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    finally:
+        conn.close()
+    with open(path, "r+b") as fh:
+        fh.seek((page - 1) * size)
+        fh.write(b"\xa5" * size)
+    return page

@@ -86,7 +86,7 @@ def test_history_as_rows_for_a_spreadsheet(demo_db: Path) -> None:
     cli("edit", "3", "备注=一", ok=True)
     rows = list(csv.reader(cli("history", "-f", "csv", "--keys", ok=True).stdout.splitlines()))
     assert rows[0] == ["id", "at", "user", "command", "args", "summary", "changes_total", "undone_by", "undo_of"]
-    assert rows[1][3] == "edit" and rows[1][5] == "修改条目 2" and rows[2][3] == "init --demo"
+    assert rows[1][3] == "edit" and rows[1][5] == "修改条目 1" and rows[2][3] == "init --demo"
     data = json.loads(cli("history", "-f", "json", "--columns", "操作号,命令", ok=True).stdout)
     assert data == [{"id": 2, "command": "edit"}, {"id": 1, "command": "init --demo"}]
     assert "不分列" in cli("history", "--columns", "id", ok=False).stderr

@@ -203,9 +203,35 @@ def user_setting(option: str | None = None) -> Setting:
         return Setting("user", "unknown", "默认（登录名未知）")
 
 
+#: the longest user name accepted (a name, not a paragraph)
+MAX_USER = 64
+
+
 def resolve_user(option: str | None = None) -> str:
-    """``--user`` wins, then ``$ZHAOSHANG_USER``, then the config file, then the login name."""
-    return str(user_setting(option).value)
+    """``--user`` wins, then ``$ZHAOSHANG_USER``, then the config file, then the login name.
+    The name is one line of printable text (see :func:`check_user_name`)."""
+    setting = user_setting(option)
+    return check_user_name(str(setting.value), setting.source)
+
+
+def check_user_name(name: str, source: str = "--user") -> str:
+    """``name`` if it is one line of printable text; a ZsError otherwise.  History prints the
+    name at the head of each command's line: a newline or a control character in it would
+    let anyone forge lines that look like other people's commands."""
+    if name.strip() and name.isprintable() and name == name.strip() and len(name) <= MAX_USER:
+        return name
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name[:80])
+    if not name.strip():
+        why = "是空的"
+    elif len(name) > MAX_USER:
+        why = f"超过 {MAX_USER} 个字"
+    elif name != name.strip():
+        why = "首尾有空白"
+    else:
+        why = "含有换行、制表符或其他不可打印的字符"
+    raise ZsError(
+        f"操作人「{shown}」（来自 {source}）{why}：操作人会记入每一条历史，只能是一行可打印的文字，如 --user 王芳"
+    )
 
 
 def office_setting() -> Setting:

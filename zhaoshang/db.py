@@ -518,6 +518,8 @@ class Database:
         self.committed: int | None = None
         #: told (a message for people) when a write has to wait for another program's lock
         self.on_wait: Callable[[str], None] | None = None
+        #: the write-ahead log this connection uses (device, inode), to notice its deletion
+        self.wal_id: tuple[int, int] | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -576,6 +578,8 @@ class Database:
                 db._upgrade()
                 db.sync_definitions()
             db.load_synonyms()
+            if not readonly:  # (after a read: the log exists from the first one on)
+                db.wal_id = wal_identity(p)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _db_error(p, exc) from None
@@ -628,6 +632,8 @@ class Database:
             return
         if version == 0 and self._has_foreign_tables():
             raise ZsError(f"「{self.path}」不是 zhaoshang 数据库（里面已有其他表）：请换一个文件名")
+        if version > 0:
+            check_before_upgrade(self.conn, self.path)
         for v, _desc, sql in MIGRATIONS:
             if v <= version:
                 continue
@@ -787,6 +793,9 @@ class Database:
                 f"数据库「{self.path}」在只读的位置（只读光盘、U 盘或目录）：只能查看，不能修改。"
                 "要修改请把它复制到可写的位置，用 --db 指定"
             )
+        from .config import check_user_name
+
+        check_user_name(user, "程序传入的操作人")
         self._write_begin()
         try:
             text = args if isinstance(args, str) else " ".join(args)
@@ -805,6 +814,7 @@ class Database:
                 self.conn.execute("DELETE FROM commands WHERE id = ?", (info.id,))
             else:
                 self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (info.id,))
+            check_wal_kept(self.conn, self.path, self.wal_id)
             self.conn.execute("COMMIT")
             if changed:
                 self.committed = info.id
@@ -836,7 +846,7 @@ class Database:
             self.conn.execute("VACUUM")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
-            raise _db_error(self.path, exc) from None
+            raise vacuum_error(self.path, exc) from None
         return self.file_size()
 
     def meta(self, key: str) -> str | None:
@@ -919,6 +929,75 @@ def _db_error(path: Path, exc: sqlite3.Error) -> ZsError:
     if "unable to open" in text:
         return ZsError(f"无法打开数据库「{path}」：请检查路径是否存在、是否有权限")
     return ZsError(f"数据库「{path}」出错：{text}")
+
+
+def check_before_upgrade(conn: sqlite3.Connection, path: Path) -> None:
+    """A quick check of the pages before a migration rewrites tables (about a second per
+    million items, once per upgrade): a damaged file is refused, not upgraded."""
+    verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if verdict != "ok":
+        raise ZsError(
+            f"数据库「{path}」需要升级，但升级前的检查发现它已损坏（{verdict}）：没有升级。请从备份恢复"
+            f"（zs backup 备份文件 --restore），或抢救能读出的数据：sqlite3 {path.name} .recover | sqlite3 抢救.db"
+        )
+
+
+def wal_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the database's write-ahead log (None: there is none, e.g. on
+    read-only media).  While any connection is open SQLite keeps that file; only a person
+    or a cleaning program deletes it then."""
+    try:
+        st = os.stat(f"{path}-wal")
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def check_wal_kept(conn: sqlite3.Connection, path: Path, wal_id: tuple[int, int] | None) -> None:
+    """Refuse to commit when the write-ahead log this connection has open was deleted (or
+    replaced) meanwhile: what was saved in it and not yet copied into the database file is
+    already lost to every other program, and this command's write would go the same way.
+    (SQLite cannot protect against a deleted log: see README「数据在哪里」.)"""
+    deleted = _wal_unlinked(path)
+    if deleted is None:  # no /proc: compare with the log seen on opening
+        deleted = (
+            wal_id is not None
+            and wal_identity(path) != wal_id
+            and conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        )
+    if deleted:
+        raise ZsError(
+            f"数据库的日志文件「{path.name}-wal」在这条命令运行期间被删除或替换了：这次操作没有写入。"
+            "日志里已保存、还没并入数据库文件的修改可能已经丢失：请不要删除 -wal、-shm 文件；"
+            "运行 zs check 检查，并与最近的备份核对（zs backup 备份文件 --restore 可恢复）"
+        )
+
+
+def _wal_unlinked(path: Path) -> bool | None:
+    """Whether this process holds the database's write-ahead log open although the file was
+    deleted (Linux: /proc/self/fd; None where that cannot be seen).  A program that switches
+    its own connection out of WAL closes the log first, so only a deletion by someone else
+    is seen."""
+    fds = "/proc/self/fd"
+    if not os.path.isdir(fds):
+        return None
+    gone = os.path.realpath(f"{path}-wal") + " (deleted)"
+    for fd in os.listdir(fds):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"{fds}/{fd}") == gone:
+                return True
+    return False
+
+
+def vacuum_error(path: Path, exc: sqlite3.Error) -> ZsError:
+    """Why VACUUM failed.  It changes no data either way (it only rewrites the file), so
+    never the "nothing was written" of a failed command: the caller says what was saved."""
+    text = str(exc)
+    if "full" in text:
+        return ZsError(f"磁盘空间不足：收回空间（VACUUM）需要约与数据库「{path.name}」一样大的临时空间，数据库没有变小")
+    if "locked" in text or "busy" in text:
+        return ZsError(f"数据库「{path.name}」正被其他程序读写：收回空间（VACUUM）需要独占，数据库没有变小")
+    return ZsError(f"收回空间（VACUUM）失败（{text}），数据库没有变小")
 
 
 def translate_error(path: Path, exc: sqlite3.Error) -> ZsError:

@@ -109,7 +109,7 @@ class CommandEntry:
         parts = [
             f"{words[a]}{names.get(t, '明细' if t.startswith('kind_') else t)} {n}"
             for (t, a), n in counts.items()
-            if (not t.startswith("kind_") and t != "status_log") or (t == "status_log" and a != "insert")
+            if t != "status_log" or a != "insert"
         ]
         moves = sum(n for (t, a), n in counts.items() if t == "status_log" and a == "insert")
         if moves and not counts.get(("items", "insert")):
@@ -220,18 +220,36 @@ def _entry(db: Database, cid: int) -> CommandEntry:
     return CommandEntry(*r)
 
 
+#: a row of a kind table is the same item as its row in ``items`` (one change, not two)
+_MERGED_TABLE = "CASE WHEN tbl LIKE 'kind\\_%' ESCAPE '\\' THEN 'items' ELSE tbl END"
+
+
 def _count(db: Database, command_id: int, item_id: int | None = None) -> dict[tuple[str, str], int]:
+    """(table, action) -> rows changed: each row once however many times the command wrote
+    it (an edit updates an item's row for its fields, then for its time stamp), an item's
+    kind-table row counted with its ``items`` row, and a row new in the command counted as
+    new only."""
     where, params = _scope(command_id, item_id)
     rows = db.conn.execute(
-        f"SELECT tbl, action, count(*) FROM changes WHERE {where} AND last_row_id IS NULL GROUP BY tbl, action",
+        "SELECT t, act, count(*) FROM (SELECT t, row_id, CASE WHEN max(action = 'insert') THEN 'insert' "
+        "WHEN max(action = 'delete') THEN 'delete' ELSE 'update' END AS act FROM "
+        f"(SELECT {_MERGED_TABLE} AS t, row_id, action FROM changes WHERE {where} AND last_row_id IS NULL) "
+        "GROUP BY t, row_id) GROUP BY t, act",
         params,
     )
     out = {(t, a): int(n) for t, a, n in rows}
     for r in _ranges(db, command_id):
+        if r.table.startswith("kind_"):  # the same items as the command's range of items rows
+            continue
         n = r.rows if item_id is None else len(_expand(db, r, item_id=item_id))
         if n:
             out[(r.table, r.action)] = out.get((r.table, r.action), 0) + n
     return out
+
+
+def rows_changed(changes: list[Change]) -> int:
+    """How many rows ``changes`` touch (each once; an item's kind row is the item)."""
+    return len({("items" if c.table.startswith("kind_") else c.table, c.row_id) for c in changes})
 
 
 def _range_commands(db: Database, item_id: int) -> set[int]:
@@ -289,18 +307,22 @@ def last_undoable(db: Database, *, with_changes: bool = True) -> CommandEntry:
     """The newest command not yet undone (undo commands themselves are not undone);
     without ``with_changes`` only its counts are read (for the confirmation prompt)."""
     row = db.conn.execute(
-        "SELECT id, at FROM commands WHERE undone_by IS NULL AND undo_of IS NULL AND name NOT IN ('undo', ?) "
+        "SELECT id FROM commands WHERE undone_by IS NULL AND undo_of IS NULL AND name NOT IN ('undo', ?) "
         "AND id != ? ORDER BY id DESC LIMIT 1",
         (PRUNE_COMMAND, db.current.id if db.current else -1),
     ).fetchone()
     if row is None:
         raise ZsError("没有可以撤销的操作")
-    horizon = pruned_before(db)
-    if horizon is not None and row[1] < horizon:
+    if row[0] <= folded_through(db):
         raise ZsError(
-            f"没有可以撤销的操作：{horizon} 以前的历史已折叠（zs history prune），更早的操作只留下了记录，不能再撤销"
+            f"没有可以撤销的操作：{pruned_before(db)} 以前的历史已折叠（zs history prune），更早的操作只留下了记录，"
+            "不能再撤销"
         )
-    entry = _entry(db, row[0])
+    return _loaded(db, row[0], with_changes)
+
+
+def _loaded(db: Database, cid: int, with_changes: bool) -> CommandEntry:
+    entry = _entry(db, cid)
     entry.counts = _count(db, entry.id)
     if with_changes:
         entry.changes = _per_row(db, "command_id = ?", (entry.id,))
@@ -308,26 +330,139 @@ def last_undoable(db: Database, *, with_changes: bool = True) -> CommandEntry:
     return entry
 
 
+def undoable(db: Database, number: int, *, with_changes: bool = True) -> CommandEntry:
+    """Command ``number`` if it can be undone (it exists, is not undone, is not itself an
+    undo or a fold, and its changes were not folded away); a ZsError saying why otherwise."""
+    row = db.conn.execute("SELECT id, name, undone_by, undo_of FROM commands WHERE id = ?", (number,)).fetchone()
+    if row is None or (db.current is not None and number == db.current.id):
+        raise NotFoundError(f"没有第 {number} 次操作：请用 zs history 查看操作号")
+    if row[2] is not None:
+        raise ZsError(f"第 {number} 次操作已被第 {row[2]} 次操作撤销：不需要再撤销")
+    if row[3] is not None or row[1] == "undo":
+        raise ZsError(
+            f"第 {number} 次操作本身是一次撤销（撤销第 {row[3]} 次操作），不能再撤销：需要时请重新执行那条命令"
+        )
+    if row[1] == PRUNE_COMMAND:
+        raise ZsError(f"第 {number} 次操作是折叠历史（history prune）：折叠掉的明细已删除，不能撤销")
+    if number <= folded_through(db):
+        raise ZsError(
+            f"第 {number} 次操作的改动明细已折叠（zs history prune，{pruned_before(db)} 以前）："
+            "只留下了记录，不能再撤销"
+        )
+    return _loaded(db, number, with_changes)
+
+
+def dependents(db: Database, target: CommandEntry) -> list[CommandEntry]:
+    """The commands after ``target``, still in force, that changed a row ``target`` changed,
+    or a row of an item it added or deleted: undoing ``target`` alone would undo part of
+    them too (or break them).  A later command undone since does not count, nor its undo."""
+    ranges = target.ranges or _ranges(db, target.id)
+    changes = target.changes or _per_row(db, "command_id = ?", (target.id,))
+    last = db.conn.execute("SELECT max(id) FROM changes WHERE command_id = ?", (target.id,)).fetchone()[0]
+    if last is None:
+        return []
+    rows = {(c.table, c.row_id) for c in changes}
+    items = {c.row_id for c in changes if c.table == "items" and c.action != "update"}
+    spans = [(r.table, r.first, r.last) for r in ranges if r.action == "insert"]
+    item_spans = [(a, b) for t, a, b in spans if t == "items"]
+
+    def same_item(item: int | None) -> bool:
+        return item is not None and (item in items or any(a <= item <= b for a, b in item_spans))
+
+    found: set[int] = set()
+    current = db.current.id if db.current else -1
+    later = db.conn.execute(
+        "SELECT c.command_id, c.tbl, c.row_id, c.item_id, c.last_row_id FROM changes c "
+        "JOIN commands m ON m.id = c.command_id WHERE c.id > ? AND c.command_id > ? AND c.command_id != ? "
+        "AND m.undone_by IS NULL AND coalesce(m.undo_of, 0) < ? AND m.name != ?",
+        (last, target.id, current, target.id, PRUNE_COMMAND),
+    )
+    for cid, table, row_id, item, last_row in later:
+        if cid in found:
+            continue
+        if last_row is None:
+            in_span = any(t == table and a <= row_id <= b for t, a, b in spans)
+            hit = (table, row_id) in rows or in_span or same_item(item)
+        else:  # a later bulk insert: its rows are new, but they may belong to target's items
+            hit = bool(items or item_spans) and _range_touches(db, table, row_id, last_row, items, item_spans)
+        if hit:
+            found.add(cid)
+    return [_entry(db, cid) for cid in sorted(found)]
+
+
+def _range_touches(
+    db: Database, table: str, first: int, last: int, items: set[int], spans: list[tuple[int, int]]
+) -> bool:
+    """Whether rows ``first``..``last`` of ``table`` hold a row of one of these items."""
+    if _item_column(db, table) != "item_id":
+        return False
+    cond = " OR ".join(["item_id IN (SELECT value FROM json_each(?))", *("item_id BETWEEN ? AND ?" for _ in spans)])
+    params: list[Any] = [first, last, json.dumps(sorted(items))]
+    for a, b in spans:
+        params += [a, b]
+    sql = f'SELECT 1 FROM "{table}" WHERE rowid BETWEEN ? AND ? AND ({cond}) LIMIT 1'
+    return db.conn.execute(sql, params).fetchone() is not None
+
+
+def _named(entries: list[CommandEntry], limit: int = 3) -> str:
+    shown = "、".join(f"#{e.id}（{e.user}「{e.args or e.name}」）" for e in entries[:limit])
+    return shown + (f" 等 {len(entries)} 次操作" if len(entries) > limit else "")
+
+
 def undo_last(db: Database, *, expected: int | None, user: str, any_user: bool = False) -> tuple[CommandEntry, int]:
     """Undo the newest undoable command -- exactly the one a person was shown (``expected``,
-    its id): if another command was written since (a colleague's), nothing is undone.  A
-    command of another user is undone only with ``any_user``.  Runs inside the current
-    command; returns the command undone and the rows restored."""
-    target = last_undoable(db)
-    if expected is not None and target.id != expected:
+    its id).  If another command was written since (a colleague's, while the person read
+    the prompt or while this command waited for the write lock), the one shown is still
+    undone when nothing written since depends on it; otherwise nothing is undone and the
+    message names the command in the way.  A command of another user is undone only with
+    ``any_user``.  Runs inside the current command; returns the command undone and the
+    rows restored."""
+    newest = last_undoable(db)
+    if expected is None or newest.id == expected:
+        check_owner(newest, user=user, any_user=any_user)
+        return newest, undo(db, newest)
+    try:
+        target = undoable(db, expected)
+    except ZsError as exc:
         raise ZsError(
-            f"确认期间 {target.user} 又执行了 #{target.id}「{target.args or target.name}」：没有撤销任何操作。"
+            f"确认期间 {newest.user} 又执行了 #{newest.id}「{newest.args or newest.name}」，而要撤销的 #{expected} "
+            f"已不能撤销（{exc.message}）：没有撤销任何操作"
+        ) from None
+    later = dependents(db, target)
+    if later:
+        raise ZsError(
+            f"确认期间 {newest.user} 又执行了 #{newest.id}「{newest.args or newest.name}」，"
+            f"之后的 {_named(later)} 改动了 #{target.id} 改过的数据：没有撤销任何操作。"
             "请重新运行 zs undo，看清要撤销的是哪一条"
         )
     check_owner(target, user=user, any_user=any_user)
     return target, undo(db, target)
 
 
+def undo_command(db: Database, number: int, *, user: str, any_user: bool = False) -> tuple[CommandEntry, int]:
+    """Undo command ``number`` when no later command still in force changed the same rows
+    (see :func:`dependents`); otherwise nothing is undone and the message names them."""
+    target = undoable(db, number)
+    check_dependents(db, target)
+    check_owner(target, user=user, any_user=any_user)
+    return target, undo(db, target)
+
+
+def check_dependents(db: Database, target: CommandEntry) -> None:
+    """A ZsError naming the later commands that depend on ``target`` (see :func:`dependents`)."""
+    later = dependents(db, target)
+    if later:
+        raise ZsError(
+            f"不能单独撤销 #{target.id}「{target.args or target.name}」：之后的 {_named(later)} 改动了同样的数据。"
+            "没有撤销任何操作；请先撤销这些操作（从最新的开始），或手动修改"
+        )
+
+
 def check_owner(target: CommandEntry, *, user: str, any_user: bool) -> None:
     """Undoing another user's command is a deliberate choice (``any_user``)."""
     if target.user != user and not any_user:
         raise ZsError(
-            f"最近一次修改是 {target.user} 的 #{target.id}「{target.args or target.name}」（{target.at}），不是你"
+            f"要撤销的 #{target.id}「{target.args or target.name}」（{target.at}）是 {target.user} 的操作，不是你"
             f"（{user}）的：确需撤销别人的操作请加 --any-user"
         )
 
@@ -348,7 +483,8 @@ def undo(db: Database, target: CommandEntry) -> int:
     removed = 0
     for r in reversed(target.ranges):
         if r.action == "insert":
-            removed += _delete_range(db, r)
+            n = _delete_range(db, r)
+            removed += 0 if r.table.startswith("kind_") else n  # (the items of the range's items rows)
             if r.table == "items":
                 db.conn.execute("DELETE FROM items_fts WHERE rowid BETWEEN ? AND ?", (r.first, r.last))
                 touched = {i for i in touched if not r.first <= i <= r.last}
@@ -357,7 +493,7 @@ def undo(db: Database, target: CommandEntry) -> int:
     _check_foreign_keys(db)
     _drop_index(db, touched)
     reindex(db, touched)
-    return len(target.changes) + removed
+    return rows_changed(target.changes) + removed
 
 
 def _delete_range(db: Database, r: Range) -> int:
@@ -460,6 +596,9 @@ def restore_item(db: Database, item_id: int) -> int:
 
 #: meta key: commands before this day have had their change rows folded away
 PRUNED_KEY = "history_pruned_before"
+#: meta key: the newest command whose change rows were folded away (the commands after it,
+#: even on the same day — ``--before`` tomorrow — keep theirs and can be undone)
+PRUNED_ID_KEY = "history_pruned_through"
 #: the name of the command that folds history (recorded, never undone)
 PRUNE_COMMAND = "history prune"
 
@@ -485,6 +624,23 @@ class PrunePlan:
 def pruned_before(db: Database) -> str | None:
     """The day before which history has been folded (None: never)."""
     return db.meta(PRUNED_KEY)
+
+
+def folded_through(db: Database) -> int:
+    """The newest command whose changes were folded (0: none)."""
+    through = db.meta(PRUNED_ID_KEY)
+    if through is not None:
+        return int(through)
+    horizon = pruned_before(db)
+    if horizon is None:
+        return 0
+    # folded by an older zhaoshang, which kept only the day: the commands before the day
+    # that the last fold saw (those after it kept their changes)
+    row = db.conn.execute(
+        "SELECT max(id) FROM commands WHERE at < ? AND id < (SELECT coalesce(max(id), 0) FROM commands WHERE name = ?)",
+        (horizon, PRUNE_COMMAND),
+    ).fetchone()
+    return int(row[0] or 0)
 
 
 def prune_plan(db: Database, before: str) -> PrunePlan:
@@ -522,7 +678,14 @@ def prune(db: Database, before: str) -> PrunePlan:
         "DELETE FROM changes WHERE command_id IN (SELECT id FROM commands WHERE at < ? AND id != ?)",
         (before, db.current.id),
     )
-    db.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (PRUNED_KEY, horizon))
+    last = db.conn.execute(
+        "SELECT coalesce(max(id), 0) FROM commands WHERE at < ? AND id != ?", (before, db.current.id)
+    ).fetchone()[0]
+    through = max(int(last), folded_through(db))
+    db.conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?), (?, ?)",
+        (PRUNED_KEY, horizon, PRUNED_ID_KEY, str(through)),
+    )
     # the fold itself, in history: one row saying what went (meta is not tracked by triggers)
     db.conn.execute(
         "INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES (?, 'meta', 0, NULL, "
@@ -537,3 +700,16 @@ def prune(db: Database, before: str) -> PrunePlan:
         ),
     )
     return plan
+
+
+def reclaim(db: Database, command_id: int) -> int:
+    """Give the space of a fold (command ``command_id``, committed) back to the disk; returns
+    the bytes on disk afterwards.  When that fails (a full disk: VACUUM needs room for a
+    copy) the message says the fold itself is saved and how to get the space later."""
+    try:
+        return db.vacuum()
+    except ZsError as exc:
+        raise ZsError(
+            f"历史已折叠并保存（第 {command_id} 次操作，可用 zs history 查看）；但{exc.message}。"
+            "数据完好：清理出空间后再运行一次同样的 zs history prune 即可收回"
+        ) from None

@@ -51,9 +51,9 @@ def _root(
 
 
 def _register() -> None:
-    from . import admin, chains, history, items, search, synonyms
+    from . import admin, chains, history, items, maintenance, search, synonyms
 
-    for module in (admin, items, chains, history, search, synonyms):
+    for module in (admin, items, chains, history, search, synonyms, maintenance):
         module.register(app)
     # later command groups register themselves the same way when present
     import importlib

@@ -463,10 +463,12 @@ class State:
 
         return load()
 
-    def open(self, *, create: bool = False) -> Database:
+    def open(self, *, create: bool = False, after_crash_check: bool = True) -> Database:
         """The database, upgraded if older.  Only ``init`` creates one (``create``): any other
         command on a missing file is a mistyped path or a forgotten ``init``, and an empty
-        database made in silence would answer every question with 0."""
+        database made in silence would answer every question with 0.  A database left open by
+        a program that crashed gets a quick check of its pages first (``after_crash_check``;
+        ``check`` and ``backup`` do their own)."""
         if self._db is None:
             from ..config import db_is_explicit
             from ..db import Database
@@ -481,8 +483,11 @@ class State:
                     f"数据库「{path}」不存在{folder}：请检查路径；要新建一个空数据库，请运行 {where}"
                     "（加 --demo 载入演示数据）"
                 )
+            hot = after_crash_check and os.path.exists(f"{path}-wal") and _left_hot(path)
             self._db = Database.open(path, defs, create=create)
             self._db.on_wait = say
+            if hot:
+                _check_after_crash(self._db)
         return self._db
 
     @contextmanager
@@ -499,6 +504,25 @@ class State:
             self.committed = self._db.committed
             self._db.close()
             self._db = None
+
+
+def _left_hot(path: Path) -> bool:
+    from ..integrity import left_hot
+
+    return left_hot(path)
+
+
+def _check_after_crash(db: Database) -> None:
+    """The last program using the database did not close it: a quick check of its pages (about
+    a second per million items) before anything reads or writes it."""
+    from ..integrity import quick_problems
+
+    found = quick_problems(db)
+    if found is not None:
+        raise ZsError(
+            f"数据库「{db.path}」上次没有正常关闭（程序崩溃、被强制结束或断电），检查发现数据页损坏："
+            f"{found.problems[0].text}。请运行 zs check 查看详情和处理办法（从备份恢复：zs backup 备份文件 --restore）"
+        )
 
 
 def argv() -> str:
