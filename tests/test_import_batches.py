@@ -204,3 +204,34 @@ def test_the_search_index_after_an_import_is_the_index_rebuilt_from_scratch(
     assert db.conn.execute(query).fetchall() == after_import
     assert len(after_import) == db.conn.execute("SELECT count(*) FROM items").fetchone()[0]
     db.conn.close()
+
+
+def test_the_writer_thread_builds_the_index_as_a_rebuild_does_and_never_calls_into_python(
+    cli: Cli, city: dict[str, int], small_batches: None, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer thread shares the import's connection: a statement calling back into Python
+    there (the index text function) deadlocks with a main thread that holds the GIL while it
+    waits for the connection — it hung the suite.  The index text is worked out on the main
+    thread instead; the index is the same as a full rebuild's."""
+    import threading
+
+    import zhaoshang.db as zdb
+    from zhaoshang.search import rebuild
+
+    plain = zdb.search_text
+    threads: set[str] = set()
+
+    def watched(text: str | None) -> str:
+        threads.add(threading.current_thread().name)
+        return plain(text)
+
+    monkeypatch.setattr(zdb, "search_text", watched)
+    rows = [f"黑龍江年產{i}萬噸銅箔項目,有色金属,{100 + i},A,第{i}行 備註　全角" for i in range(20)]
+    cli("import", str(_csv(tmp_path / "t.csv", rows)), "--kind", "招什么", ok=True)
+    assert threads == {"MainThread"}, threads
+    db = open_db(db_path)
+    built = db.conn.execute("SELECT rowid, title, body FROM items_fts ORDER BY rowid").fetchall()
+    rebuild(db)
+    assert db.conn.execute("SELECT rowid, title, body FROM items_fts ORDER BY rowid").fetchall() == built
+    db.conn.close()
+    assert "黑龍江年產3萬噸銅箔項目" in cli("search", "铜箔", ok=True).stdout

@@ -36,6 +36,38 @@ def index_sql(db: Database, kind_key: str, where: str) -> str:
     )
 
 
+def index_entries(
+    db: Database,
+    item_columns: Sequence[str],
+    item_rows: Sequence[Sequence[Any]],
+    own: Sequence[tuple[str, str, Sequence[str], Sequence[Sequence[Any]]]],
+) -> list[tuple[int, str, str]]:
+    """(id, title, body) of new items as :func:`index_sql` would index them, worked out in
+    Python from the rows being inserted — for the import's writer thread, which must run no
+    statement calling back into Python (``zs_search_text``): it shares the connection with the
+    main thread, and a callback waiting for the GIL while SQLite holds the connection deadlocks
+    with a main thread holding the GIL while it waits for the connection.  ``own`` is (kind
+    key, table, columns, rows) per kind, each row starting with the item's id."""
+    from .db import search_text
+    from .names import fold
+    from .parse import simplify_many
+
+    pos = {c: i for i, c in enumerate(item_columns)}
+    at_id, at_title, at_notes, at_owner = pos["id"], pos["title"], pos["notes"], pos["owner"]
+    items = {r[at_id]: r for r in item_rows}
+    raw: list[tuple[int, str, str]] = []
+    for kind_key, _table, cols, rows in own:
+        fields = [c for c, _ in _text_fields(db, kind_key)]
+        at = [list(cols).index(c) for c in fields if c in cols]
+        for r in rows:
+            item = items[r[0]]
+            parts = [item[at_notes] or "", item[at_owner] or "", *("" if r[i] is None else str(r[i]) for i in at)]
+            raw.append((int(r[0]), str(item[at_title] or ""), " ".join(parts)))
+    # one OpenCC call for the batch, on the text as search_text converts it (folded)
+    simplify_many(fold(t) for entry in raw for t in entry[1:] if t)
+    return [(i, search_text(title), search_text(body)) for i, title, body in raw]
+
+
 def reindex(db: Database, ids: Iterable[int]) -> None:
     """Refresh the search index for these items (deleted ones are dropped)."""
     id_list = list(ids)

@@ -9,10 +9,12 @@ queued rows of the detail sheets.  It never decides anything: what to write come
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
 from ..db import Database
+from ..search import index_entries
 from . import bulk, moves
 
 __all__ = ["BatchWriter", "max_rowid"]
@@ -75,7 +77,6 @@ class BatchWriter:
         self.thread = WriterThread()
         self.paused: bulk.PausedHistory | None = None
         self.detail_pending: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
-        self._index_sqls: dict[str, str] = {}
 
     def settle(self) -> None:
         """Wait for the writer and put the history triggers back: from here on the main
@@ -92,15 +93,6 @@ class BatchWriter:
                 self.paused = bulk.PausedHistory(self.db)
             self.paused.pause(tables)
         return self.paused
-
-    def index_sql(self, kind_key: str) -> str:
-        """The statement adding a kind's new items (ids lo..hi) to the search index."""
-        sql = self._index_sqls.get(kind_key)
-        if sql is None:
-            from ..search import index_sql
-
-            sql = self._index_sqls[kind_key] = index_sql(self.db, kind_key, "i.id BETWEEN ? AND ? AND i.kind = ?")
-        return sql
 
     def insert_items(
         self,
@@ -125,8 +117,10 @@ class BatchWriter:
         bulk.insert_rows(db, "items", item_columns, item_rows)
         for _key, table, cols, rows in own:
             bulk.insert_rows(db, table, cols, rows)
-        # a dry run is rolled back: its items need no search index
-        statements = {key: self.index_sql(key) for key, _, _, _ in own} if index else {}
+        # a dry run is rolled back: its items need no search index.  The index text is worked
+        # out here, on the main thread: the writer thread runs no statement that calls back
+        # into Python (see search.index_entries)
+        fts = json.dumps(index_entries(db, item_columns, item_rows, own), ensure_ascii=False) if index else None
 
         def write() -> None:
             log_before = max_rowid(db, "status_log")
@@ -144,8 +138,12 @@ class BatchWriter:
             for table in tables:
                 hist.record(table, lo, hi)
             hist.record("status_log", log_before + 1, max_rowid(db, "status_log"))
-            for key, sql in statements.items():
-                db.conn.execute(sql, (lo, hi, key))
+            if fts is not None:
+                db.conn.execute(
+                    "INSERT INTO items_fts(rowid, title, body) SELECT json_extract(j.value, '$[0]'), "
+                    "json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each(?) j",
+                    (fts,),
+                )
 
         self.thread.submit(write)
 
