@@ -322,6 +322,8 @@ def sheet(
         cols.append(_Col("signed", "簽約日期" if trad else draw(st.sampled_from(["签约日期", "签约时间"]))))
     width = len(cols)
     at = {c.key: i for i, c in enumerate(cols)}
+    #: a header needs two labels the tool knows (序号 is none): 序号 + 项目名称 alone is refused
+    lone_header = sum(1 for c in cols if c.key not in ("index", "plan")) < 2
 
     # ---- the area above the header
     grid: list[list[Any]] = []
@@ -353,6 +355,7 @@ def sheet(
             merges.append((0, 0, 0, width - 1))
         layout.append(f"title:{title_form}")
     default_unit: str | None = None
+    named_unit: str | None = None  # a 填报单位 that is no unit: used only when units are created
     filed: dt.date | None = None
     sheet_money: str | None = None
     if draw(st.booleans()):
@@ -363,6 +366,8 @@ def sheet(
                  ("某某县招商局", None)]
             )
         )  # fmt: skip
+        if default_unit is None:
+            named_unit = who
         cells: dict[int, Any] = {0: f"{key}：{who}"}
         if draw(st.booleans()):
             lo = period[0] if period else FIRST_DAY
@@ -557,6 +562,10 @@ def sheet(
         refusals.append(Refusal(name, None, "并排的两张表"))
         layout.append("side_by_side")
 
+    if lone_header:
+        refusals.append(Refusal(name, None, "表头只有一个可识别的列名"))
+        layout.append("lone_header")
+
     # ---- the truth
     today = dt.date.today()
     fallback = today
@@ -610,6 +619,7 @@ def sheet(
         )
     out = Sheet(name, grid, merges, hidden, items, refusals, layout)
     out.create_missing = create_missing  # type: ignore[attr-defined]
+    out.named_unit = named_unit  # type: ignore[attr-defined]
     return out, mapping
 
 
@@ -630,6 +640,12 @@ def workbooks(draw: st.DrawFn, *, text_only: bool = False, max_sheets: int = 3) 
         mapping += [x for x in m if x not in mapping]
         create = create or bool(getattr(s, "create_missing", False))
     create_missing = create and draw(st.booleans())
+    for s in sheets:  # --create-missing creates the 填报单位 too, and it is the rows' unit
+        named = getattr(s, "named_unit", None)
+        if create_missing and named is not None:
+            for it in s.items:
+                if it.unit is None:
+                    it.unit = named
     if not create_missing:
         for s in sheets:
             for it in list(s.items):
