@@ -85,6 +85,8 @@ class Sheet:
     refusals: list[Refusal] = field(default_factory=list)
     layout: list[str] = field(default_factory=list)
     """The layout features drawn, for reading a failure."""
+    hidden_columns: set[int] = field(default_factory=set)
+    """0-based columns hidden in the workbook (imported like the others)."""
 
     def html(self) -> str:
         covered = {
@@ -160,6 +162,10 @@ def write_workbook(path: Path, book: Workbook) -> Path:
             ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
         for r in sheet.hidden:
             ws.row_dimensions[r + 1].hidden = True
+        for c in sheet.hidden_columns:
+            from openpyxl.utils import get_column_letter
+
+            ws.column_dimensions[get_column_letter(c + 1)].hidden = True
     wb.save(path)
     return path
 
@@ -201,7 +207,15 @@ def money(draw: st.DrawFn, unit: str, *, text_only: bool = False, faults: bool =
     cents = draw(st.integers(1, 2_000_000 if unit == "万" else 50_000))
     amount = Decimal(cents) / 100  # in the column's unit
     wan = float(amount * scale)
-    form = draw(st.sampled_from(["number", "text", "thousands", "with_wan", "with_yi", "yuan"]))
+    form = draw(
+        st.sampled_from(["number", "text", "thousands", "with_wan", "with_yi", "yuan", "fullwidth", "trad_yi", "spaced"])
+    )
+    if form == "fullwidth":  # ３５６００ typed with a Chinese input method
+        return Money(_plain(amount).translate(str.maketrans("0123456789.", "０１２３４５６７８９．")), wan)
+    if form == "trad_yi":
+        return Money(f"{_plain(amount * scale / 10000)}億元", wan)
+    if form == "spaced":
+        return Money(f" {_plain(amount * scale)} 万元 ", wan)
     if form == "number" and not text_only:
         v = amount.normalize()
         return Money(int(v) if v == v.to_integral_value() else float(v), wan)
@@ -231,7 +245,7 @@ def signing_date(draw: st.DrawFn, *, text_only: bool = False, faults: bool = Tru
         cell = draw(st.sampled_from([2026.1, "2026-02-30", "3/15/2026", "2027-03-01", "去年", 2026]))
         return DateCell(cell, None)
     day = draw(st.dates(FIRST_DAY, LAST_DAY))
-    form = draw(st.sampled_from(["cell", "iso", "slash", "dot", "cn", "number8"]))
+    form = draw(st.sampled_from(["cell", "iso", "slash", "dot", "cn", "number8", "hao", "time", "fullwidth"]))
     if form == "cell" and not text_only:
         return DateCell(dt.datetime(day.year, day.month, day.day), day)
     text = {
@@ -241,6 +255,9 @@ def signing_date(draw: st.DrawFn, *, text_only: bool = False, faults: bool = Tru
         "dot": f"{day.year}.{day.month}.{day.day}",
         "cn": f"{day.year}年{day.month}月{day.day}日",
         "number8": f"{day:%Y%m%d}",
+        "hao": f"{day.year}年{day.month}月{day.day}号",
+        "time": f"{day.isoformat()} 10:30",
+        "fullwidth": f"{day.year}年{day.month}月{day.day}日".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
     }[form]
     if form == "number8" and not text_only and draw(st.booleans()):
         return DateCell(int(text), day)
@@ -373,9 +390,11 @@ def sheet(
             lo = period[0] if period else FIRST_DAY
             filed = draw(st.dates(lo, min(LAST_DAY, (period[1] if period else LAST_DAY) + dt.timedelta(days=40))))
             dkey = "填報日期" if trad else draw(st.sampled_from(["填报日期", "报送时间"]))
-            form = draw(st.sampled_from(["cn", "iso", "next_cell"]))
-            value = f"{filed.year}年{filed.month}月{filed.day}日" if form == "cn" else filed.isoformat()
-            if form == "next_cell" and width >= 4:
+            form = draw(st.sampled_from(["cn", "iso", "next_cell"] + ([] if text_only else ["date_cell"])))
+            value: Any = f"{filed.year}年{filed.month}月{filed.day}日" if form == "cn" else filed.isoformat()
+            if form == "date_cell" and width >= 4:  # a date typed into the cell after the key
+                cells[width - 2], cells[width - 1] = f"{dkey}：", dt.datetime(filed.year, filed.month, filed.day)
+            elif form in ("next_cell", "date_cell") and width >= 4:
                 cells[width - 2], cells[width - 1] = f"{dkey}：", value
             elif width >= 3:
                 cells[width - 1] = f"{dkey}：{value}"
@@ -544,6 +563,10 @@ def sheet(
         if draw(st.booleans()):
             grid.append(line({at["title"]: "其中：新签约项目1个"}))
             layout.append("其中")
+    hidden_cols: set[int] = set()
+    if not text_only and draw(st.integers(0, 6)) == 0:
+        hidden_cols.add(draw(st.sampled_from([i for i, c in enumerate(cols) if c.key not in ("title",)] or [0])))
+        layout.append("hidden_column")
     hidden: set[int] = set()
     if not text_only and draw(st.integers(0, 5)) == 0:
         data_rows = [i for i in range(first_data, len(grid)) if grid[i][at["title"]] in {r.title for r in rows}]
@@ -617,7 +640,7 @@ def sheet(
         items.append(
             Item(r.title, r.chain, r.unit, r.money.wan if r.money is not None else None, r.status, signed_field, log)
         )
-    out = Sheet(name, grid, merges, hidden, items, refusals, layout)
+    out = Sheet(name, grid, merges, hidden, items, refusals, layout, hidden_cols)
     out.create_missing = create_missing  # type: ignore[attr-defined]
     out.named_unit = named_unit  # type: ignore[attr-defined]
     return out, mapping

@@ -249,6 +249,16 @@ def _pairs(texts: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _pair_texts(values: Iterable[object]) -> Iterator[str]:
+    """The texts of a line's cells for :func:`_pairs`: a date typed as a date into the cell after
+    「填报日期：」 is that key's value (ISO), not a cell to drop."""
+    for v in values:
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dt.date):
+            yield (v.date() if isinstance(v, dt.datetime) else v).isoformat()
+
+
 def _span(first: int, last: int) -> str:
     return f"第{first}行" if first == last else f"第{first}–{last}行"
 
@@ -373,7 +383,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         if not parsed[i]:
             fates.append(RowFate(i + 1, i + 1, RowClass.blank, "空行"))
             continue
-        pairs = _pairs(v for v in head[i] if isinstance(v, str))
+        pairs = _pairs(_pair_texts(head[i]))
         meta.update(pairs)
         if pairs:
             shown = "、".join(f"{k}：{v}" for k, v in pairs.items())
@@ -551,7 +561,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                     state.skip(
                         number, RowClass.footer, f"「{_cut(lead)}」是落款", f"第{number}行为填报人/落款行，已跳过"
                     )
-                    state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
+                    state.meta.update(_pairs(_pair_texts(cells.values())))
                 else:
                     state.skip(number, RowClass.note, f"「{_cut(lead)}」是说明", f"第{number}行为说明行，已跳过")
                 continue
@@ -567,7 +577,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             continue
         if in_footer and len(cells) < 3:
             state.skip(number, RowClass.footer, "落款之后的行", f"第{number}行为填报人/落款行，已跳过")
-            state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
+            state.meta.update(_pairs(_pair_texts(cells.values())))
             continue
         if hits >= 2 and hits * 2 >= len(cells):
             state.skip(number, RowClass.repeated_header, "重复了表头", f"第{number}行重复了表头，已跳过")
