@@ -85,6 +85,10 @@ class Sheet:
     refusals: list[Refusal] = field(default_factory=list)
     layout: list[str] = field(default_factory=list)
     """The layout features drawn, for reading a failure."""
+    said: list[str] = field(default_factory=list)
+    """Words the import's report must hold when it writes: each inference it made (a merged
+    cell's value, a heading's chain, the 填报单位, the report period, the money unit line,
+    hidden rows, created units) listed."""
     hidden_columns: set[int] = field(default_factory=set)
     """0-based columns hidden in the workbook (imported like the others)."""
 
@@ -640,7 +644,20 @@ def sheet(
         items.append(
             Item(r.title, r.chain, r.unit, r.money.wan if r.money is not None else None, r.status, signed_field, log)
         )
-    out = Sheet(name, grid, merges, hidden, items, refusals, layout, hidden_cols)
+    said: list[str] = []
+    if any(f"merge:{k}" in layout for k in ("chain", "unit")):
+        said.append("合并单元格")
+    if headings and any(r.chain_cell is None for r in rows):
+        said.append("分组标题「")
+    if default_unit is not None and any(r.unit_cell is None for r in rows):
+        said.append("填报单位「")
+    if period is not None:
+        said.append("报告期「")
+    if sheet_money is not None and money_col is not None and money_col.unit is None:
+        said.append("金额单位")
+    if hidden:
+        said.append("被隐藏")
+    out = Sheet(name, grid, merges, hidden, items, refusals, layout, said, hidden_cols)
     out.create_missing = create_missing  # type: ignore[attr-defined]
     out.named_unit = named_unit  # type: ignore[attr-defined]
     return out, mapping
@@ -669,6 +686,11 @@ def workbooks(draw: st.DrawFn, *, text_only: bool = False, max_sheets: int = 3) 
             for it in s.items:
                 if it.unit is None:
                     it.unit = named
+                    if f"新建招商主体「{named}」" not in s.said:
+                        s.said.append(f"新建招商主体「{named}」")
+    for s in sheets:
+        if create_missing and any(it.unit == NEW_UNIT for it in s.items):
+            s.said.append(f"新建招商主体「{NEW_UNIT}」")
     if not create_missing:
         for s in sheets:
             for it in list(s.items):

@@ -64,7 +64,7 @@ def check(book: Workbook, file: Path, db_path: Path) -> str:
         before = _state(db)
         opts = ImportOptions(kind="招什么", mapping=list(book.mapping), create_missing=book.create_missing)
         try:
-            import_file(db, file, opts, user="测试员")
+            report = import_file(db, file, opts, user="测试员")
         except ZsError as exc:
             said = "\n".join([exc.message, *exc.details])
             assert book.refused, f"refused a sheet that holds nothing wrong:\n{said}\n{book.describe()}"
@@ -76,6 +76,12 @@ def check(book: Workbook, file: Path, db_path: Path) -> str:
                     assert f"「{r.sheet}」第{r.row}行" in said, (r, said, book.describe())
             return "refused"
         assert not book.refused, f"imported a sheet that must be refused:\n{book.describe()}"
+        for sheet in book.sheets:  # every inference listed
+            notes = "\n".join([*report.notes, *(n for r in report.sheets if r.name == sheet.name for n in r.notes)])
+            for words in sheet.said:
+                if words == "被隐藏" and file.suffix == ".xls":
+                    continue  # hidden rows of .xls cannot be seen (the report says so)
+                assert words in notes, (words, notes, book.describe())
         got = {row[0]: row for row in db.conn.execute(_SQL_ITEMS, (before[0],))}
         assert set(got) == {i.title for i in book.items}, (sorted(got), book.describe())
         for it in book.items:
