@@ -552,13 +552,16 @@ def sheet(
                     b.unit, b.unit_cell = a.unit, a.unit_cell
             merges.append((start + k, c, start + k + 1, c))
             layout.append(f"merge:{key}")
+        if gi + 1 < len(groups) and draw(st.integers(0, 5)) == 0 and two_row == "one":
+            grid.append(grid[header_top][:])  # the header pasted again before the next group
+            layout.append("repeated_header")
         if sub_total and money_col is not None:
             sub = sum(r.money.wan or 0 for r in mine if r.money is not None)
             grid.append(line({0: "小计", at["money"]: sub}))
             layout.append("小计")
         # a hidden data row: imported like the others
     if draw(st.booleans()):
-        label_col = 0 if "index" in at else at["title"]
+        label_col = draw(st.sampled_from([0, at["title"]])) if "index" in at else at["title"]
         total: dict[int, Any] = {label_col: draw(st.sampled_from(["合计", "合 计", "總計", "全县合计"]))}
         if money_col is not None:
             total[at["money"]] = sum(r.money.wan or 0 for r in rows if r.money is not None)
