@@ -194,9 +194,7 @@ def money(draw: st.DrawFn, unit: str, *, text_only: bool = False, faults: bool =
     """A cell of a money column whose unit is ``unit`` (万 or 亿), in a form a clerk types."""
     scale = Decimal(10000) if unit == "亿" else Decimal(1)
     if faults and draw(st.integers(0, 4)) == 0:  # refused forms
-        bad = draw(
-            st.sampled_from(["negative", "about", "mixed", "usd", "huge", "word", "range"])
-        )
+        bad = draw(st.sampled_from(["negative", "about", "mixed", "usd", "huge", "word", "range"]))
         cell = {
             "negative": "-120",
             "about": "约3亿",
@@ -212,7 +210,9 @@ def money(draw: st.DrawFn, unit: str, *, text_only: bool = False, faults: bool =
     amount = Decimal(cents) / 100  # in the column's unit
     wan = float(amount * scale)
     form = draw(
-        st.sampled_from(["number", "text", "thousands", "with_wan", "with_yi", "yuan", "fullwidth", "trad_yi", "spaced"])
+        st.sampled_from(
+            ["number", "text", "thousands", "with_wan", "with_yi", "yuan", "fullwidth", "trad_yi", "spaced"]
+        )
     )
     if form == "fullwidth":  # ３５６００ typed with a Chinese input method
         return Money(_plain(amount).translate(str.maketrans("0123456789.", "０１２３４５６７８９．")), wan)
@@ -261,7 +261,9 @@ def signing_date(draw: st.DrawFn, *, text_only: bool = False, faults: bool = Tru
         "number8": f"{day:%Y%m%d}",
         "hao": f"{day.year}年{day.month}月{day.day}号",
         "time": f"{day.isoformat()} 10:30",
-        "fullwidth": f"{day.year}年{day.month}月{day.day}日".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        "fullwidth": f"{day.year}年{day.month}月{day.day}日".translate(
+            str.maketrans("0123456789", "０１２３４５６７８９")
+        ),
     }[form]
     if form == "number8" and not text_only and draw(st.booleans()):
         return DateCell(int(text), day)
@@ -312,7 +314,9 @@ def sheet(
     cols: list[_Col] = []
     if draw(st.booleans()):
         cols.append(_Col("index", "序號" if trad else "序号"))
-    cols.append(_Col("title", draw(st.sampled_from(["項目名稱", "项目名称（企业）"] if trad else ["项目名称", "名称"]))))
+    cols.append(
+        _Col("title", draw(st.sampled_from(["項目名稱", "项目名称（企业）"] if trad else ["项目名称", "名称"])))
+    )
     headings = draw(st.booleans())
     chain_col = not headings or draw(st.booleans())
     if chain_col:
@@ -454,7 +458,7 @@ def sheet(
     groups: list[tuple[str, list[_Row]]] = []
     chains_in_order = draw(st.permutations(list(CHAINS)))
     rows: list[_Row] = []
-    for i in range(n):
+    for _i in range(n):
         w = words.pop()
         title = draw(st.sampled_from(TITLE_FORMS)).format(w=w)
         chain = draw(st.sampled_from(list(CHAINS)))
@@ -468,7 +472,11 @@ def sheet(
             else:
                 unit = draw(st.sampled_from(list(UNITS)))
                 unit_cell = draw(st.sampled_from(UNITS[unit]))
-        m = draw(money(money_unit, text_only=text_only, faults=faults)) if money_col is not None and draw(st.integers(0, 5)) else None
+        m = (
+            draw(money(money_unit, text_only=text_only, faults=faults))
+            if money_col is not None and draw(st.integers(0, 5))
+            else None
+        )
         status, status_cell, bad_status = "线索", None, False
         if "status" in at and draw(st.integers(0, 4)):
             if faults and draw(st.integers(0, 8)) == 0:
@@ -527,7 +535,7 @@ def sheet(
             grid.append(line(cells))
         # vertical merges over runs of equal values (chain or unit), or an amount over two rows
         for key in ("chain", "unit", "money"):
-            if key not in at or len(mine) < 2 or not draw(st.integers(0, 3)) == 0:
+            if key not in at or len(mine) < 2 or draw(st.integers(0, 3)) != 0:
                 continue
             k = draw(st.integers(0, len(mine) - 2))
             a, b = mine[k], mine[k + 1]
@@ -606,7 +614,9 @@ def sheet(
         fallback = min(fallback, today)
     elif filed is not None:
         fallback = filed
-    row_of = {grid[i][at["title"]]: i + 1 for i in range(first_data, len(grid)) if isinstance(grid[i][at["title"]], str)}
+    row_of = {
+        grid[i][at["title"]]: i + 1 for i in range(first_data, len(grid)) if isinstance(grid[i][at["title"]], str)
+    }
     items: list[Item] = []
     for r in rows:
         where = row_of[r.title]
