@@ -189,3 +189,66 @@ def test_a_filing_date_typed_as_a_date_in_the_next_cell_dates_the_moves(template
         ]
     finally:
         db.close()
+
+
+def _import_rows(template: Path, tmp_path: Path, rows: list[list[Any]]) -> tuple[Any, str | None]:
+    """(titles and investments written, or None; the refusal's text, or None)."""
+    from exchange_util import write_xlsx
+
+    file = write_xlsx(tmp_path / f"case{next(_counter)}.xlsx", {"招什么": rows})
+    db = open_db(_fresh(template, tmp_path))
+    try:
+        try:
+            import_file(db, file, ImportOptions(kind="招什么"), user="测试员")
+        except ZsError as exc:
+            return None, "\n".join(exc.details)
+        sql = "SELECT i.title, t.investment FROM items i JOIN kind_targets t ON t.id = i.id WHERE i.id > 8"
+        return [tuple(r) for r in db.conn.execute(sql)], None
+    finally:
+        db.close()
+
+
+HEADED = [["项目名称", "责任单位", "投资额（万元）"], ["一、有色金属产业链", None, None], ["落款项目", "爱辉区", 2]]
+
+
+@pytest.mark.parametrize("footer", ["製表：李四", "註：在谈项目不计入签约额", "統計：王五", "審核：趙六"])
+def test_a_footer_in_traditional_writing_under_a_group_heading_is_no_project(
+    footer: str, template: Path, tmp_path: Path
+) -> None:
+    """「製表：李四」 under 「一、有色金属产业链」 used to be imported as a project of that chain:
+    only footers whose first character is the same in both writings were recognised."""
+    written, refused = _import_rows(template, tmp_path, [*HEADED, [footer, None, None]])
+    assert refused is None and written == [("落款项目", 2.0)]
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [
+        ("注：本表金额单位为亿元", "投资额"),
+        ("註：金額單位為億元", "投资额"),
+        ("单位：亿元", "投资额"),
+        ("说明：金额单位：亿元", "投资额（万元）"),
+    ],
+)
+def test_a_money_unit_said_under_the_data_is_never_ignored(
+    line: str, header: str, template: Path, tmp_path: Path
+) -> None:
+    """The money unit said only below the data used to be ignored (5 亿元 landed as 5 万元) — and
+    「单位：亿元」 under a group heading became a project: refused, naming the row and the fix."""
+    rows = [
+        ["项目名称", "责任单位", header],
+        ["一、有色金属产业链", None, None],
+        ["亿元项目", "爱辉区", 5],
+        [line, None, None],
+    ]
+    written, refused = _import_rows(template, tmp_path, rows)
+    assert written is None and refused is not None
+    assert "「招什么」第4行" in refused and "金额单位是亿元" in refused and "投资额（亿元）" in refused
+
+
+@pytest.mark.parametrize("line", ["注：本表金额单位为亿元。", "單位：億元"])
+def test_a_money_unit_under_the_data_that_the_header_says_too_is_fine(
+    line: str, template: Path, tmp_path: Path
+) -> None:
+    rows = [["项目名称", "产业链", "投资额（亿元）"], ["亿元项目", "有色金属", 5], [line, None, None]]
+    assert _import_rows(template, tmp_path, rows) == ([("亿元项目", 50000.0)], None)
