@@ -589,7 +589,19 @@ def sheet(
         layout.append("hidden_row")
     if draw(st.booleans()):
         grid.append(line({}))
-        foot = draw(st.sampled_from(["填报人：张三", "填報人：張三", "制表：李四", "注：在谈项目不计入签约额"]))
+        foot = draw(
+            st.sampled_from(
+                ["填报人：张三", "填報人：張三", "制表：李四", "製表：李四", "註：在谈项目不计入签约额", "統計：王五",
+                 "注：在谈项目不计入签约额", "注：本表金额单位为{u}元", "註：金額單位為{u}元", "单位：{u}元"]
+            )
+        )  # fmt: skip
+        if "{u}" in foot:  # the money unit said below the data: right only if the header says it too
+            note_unit = draw(st.sampled_from(["亿", "万"]))
+            foot = foot.format(u=("億" if "億" in foot or "註" in foot else "亿") if note_unit == "亿" else "万")
+            known = {u for u in (money_col.unit if money_col is not None else None, sheet_money) if u}
+            if known != {note_unit}:
+                refusals.append(Refusal(name, None, "表下说明的金额单位"))
+            layout.append("unit_note")
         grid.append(line({0: foot, **({width - 1: "审核：王五"} if width > 2 else {})}))
         layout.append("落款")
     if side_by_side:
