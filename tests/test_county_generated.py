@@ -21,7 +21,7 @@ from zhaoshang.errors import ZsError
 from zhaoshang.exchange.importer import ImportOptions, import_file
 
 #: in-memory examples (tune with ZS_GEN_EXAMPLES)
-EXAMPLES = int(os.environ.get("ZS_GEN_EXAMPLES", "2000"))
+EXAMPLES = int(os.environ.get("ZS_GEN_EXAMPLES", "2500"))
 #: workbooks converted by LibreOffice per format (one soffice run of ~250 pages or more stopped
 #: converting part-way on this machine, silently: 200 stays clear of it)
 LO_BOOKS = int(os.environ.get("ZS_GEN_LO_BOOKS", "200"))
