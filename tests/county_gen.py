@@ -38,7 +38,14 @@ STAGE_WORDS = {
     "已入统": ["已入统", "入统", "已注册", "已落地"],
     "已开工": ["已开工", "開工", "在建"],
     "已投产": ["已投产", "投產", "竣工投产"],
+    "退库": ["退库", "退庫", "终止"],
 }
+EXIT = "退库"
+
+
+def _rank(status: str) -> int:
+    """A stage's place on the way; 退库 leaves it from anywhere (after the stages dated before)."""
+    return 99 if status == EXIT else STAGES.index(status)
 BAD_STAGES = ["已开工建设", "进行中", "待定"]
 WORDS = [
     "铜杆", "铝材", "豆粕", "镁锭", "硅片", "锂电", "石墨", "钼矿", "钨丝", "钛板", "锌粉", "稀土",
@@ -482,10 +489,10 @@ def sheet(
             if faults and draw(st.integers(0, 8)) == 0:
                 status_cell, bad_status = draw(st.sampled_from(BAD_STAGES)), True
             else:
-                status = draw(st.sampled_from(STAGES))
+                status = draw(st.sampled_from([*STAGES, EXIT]))
                 status_cell = draw(st.sampled_from(STAGE_WORDS[status]))
         signed = None
-        if "signed" in at and draw(st.booleans()) and (faults or STAGES.index(status) >= 2):
+        if "signed" in at and draw(st.booleans()) and (faults or _rank(status) >= 2):
             signed = draw(signing_date(text_only=text_only, faults=faults))
         rows.append(_Row(title, chain, chain_cell, unit, unit_cell, m, status, status_cell, bad_status, signed))
     if headings:
@@ -645,7 +652,7 @@ def sheet(
             if to_simplified(str(r.chain_cell)) != r.chain:
                 bad.append("heading")
         signed = r.signed.date if r.signed is not None else None
-        if signed is not None and STAGES.index(r.status) < STAGES.index("已签约"):
+        if signed is not None and _rank(r.status) < _rank("已签约"):
             bad.append("date_before_stage")
         if bad:
             refusals.append(Refusal(name, where, ",".join(bad)))
@@ -664,7 +671,9 @@ def sheet(
             entry = min([fallback.isoformat(), *(d for _s, d in moves)])
             log = [("线索", entry), *moves]
         signed_field = None
-        if STAGES.index(r.status) >= STAGES.index("已签约"):
+        if r.status == EXIT:
+            signed_field = signed.isoformat() if signed is not None else None
+        elif _rank(r.status) >= _rank("已签约"):
             signed_field = signed.isoformat() if signed is not None else log[-1][1]
         items.append(
             Item(r.title, r.chain, r.unit, r.money.wan if r.money is not None else None, r.status, signed_field, log)
