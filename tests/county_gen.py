@@ -46,6 +46,8 @@ EXIT = "退库"
 def _rank(status: str) -> int:
     """A stage's place on the way; 退库 leaves it from anywhere (after the stages dated before)."""
     return 99 if status == EXIT else STAGES.index(status)
+
+
 BAD_STAGES = ["已开工建设", "进行中", "待定"]
 WORDS = [
     "铜杆", "铝材", "豆粕", "镁锭", "硅片", "锂电", "石墨", "钼矿", "钨丝", "钛板", "锌粉", "稀土",
