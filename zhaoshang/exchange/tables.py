@@ -205,13 +205,16 @@ _TOTAL = re.compile(
 _FOOTER = re.compile(
     r"(填报人|填表人|审核人|审批人|复核人|制表人|统计人|负责人|单位负责人|分管领导|主管领导|联系人|"
     r"联系电话|电话|填报日期|填表日期|报送日期|制表日期|填报单位|制表|统计|审核|复核|审批|批准|签发|"
-    r"说明|注|备注)\s*[：:]"
+    r"说明|注|备注|金额单位|单位)\s*[：:]"
 )
 # "其中：新签约 5 个" — a breakdown of the row above, never a project of its own: a row that
 # starts with 其中 (in its first cell, or in the second after a 序号)
 # the first characters of every footer key, note, 其中 and group heading: a row starting with
 # anything else is none of them, and is not tried against their patterns
-_SPECIAL_FIRST = frozenset("填审制统负单分主联电报签说注备复批其一二三四五六七八九十（(0123456789")
+# (in both writings: 製表、註、統計、審核、負責人、單位、聯繫人、電話、報送、簽發、說明、備註、複核 too)
+_SPECIAL_FIRST = frozenset(
+    "填审制统负单分主联电报签说注备复批其一二三四五六七八九十（(0123456789製註統審負單聯電報簽說備複"
+)
 # "一、新签约项目" "（二）续建项目" "2. 在谈项目" alone on a row: a group heading between tables
 # ("1.5万吨铜箔项目" is a project: a number's decimal point is no heading's)
 _SECTION = re.compile(
@@ -220,6 +223,9 @@ _SECTION = re.compile(
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
 _NOTE_LINE = re.compile(r"(?:注\s*[\d一二三四五六七八九十]*|说明)\s*[：:.．、)）\s]")
 _NOTE_KEYS = frozenset({"说明", "注", "备注"})
+# 「注：本表金额单位为亿元」 under the data: the money unit said where the import no longer looks
+_NOTE_MONEY_UNIT = re.compile(r"单位\s*(?:为|是|[：:])\s*(?:人民币)?\s*([万亿]?元|[万亿]?美元)")
+_MONEY_LINE_KEYS = frozenset({"单位", "金额单位", "计量单位", "货币单位", "资金单位", "投资单位"})
 _PAIR_KEY = re.compile(r"(?:^|(?<=\s))([^\s：:\d][^\s：:]{0,11})\s*[：:]\s*")
 
 
@@ -247,6 +253,16 @@ def _pairs(texts: Iterable[str]) -> dict[str, str]:
             elif nxt is None:
                 pending = m.group(1)
     return out
+
+
+def _pair_texts(values: Iterable[object]) -> Iterator[str]:
+    """The texts of a line's cells for :func:`_pairs`: a date typed as a date into the cell after
+    「填报日期：」 is that key's value (ISO), not a cell to drop."""
+    for v in values:
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dt.date):
+            yield (v.date() if isinstance(v, dt.datetime) else v).isoformat()
 
 
 def _span(first: int, last: int) -> str:
@@ -373,7 +389,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         if not parsed[i]:
             fates.append(RowFate(i + 1, i + 1, RowClass.blank, "空行"))
             continue
-        pairs = _pairs(v for v in head[i] if isinstance(v, str))
+        pairs = _pairs(_pair_texts(head[i]))
         meta.update(pairs)
         if pairs:
             shown = "、".join(f"{k}：{v}" for k, v in pairs.items())
@@ -547,11 +563,12 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             m = _FOOTER.match(simple)
             if m or (len(cells) == 1 and _NOTE_LINE.match(simple)):
                 in_footer = True
+                _check_note_unit(state, number, lead, simple)
                 if m and m.group(1) not in _NOTE_KEYS:
                     state.skip(
                         number, RowClass.footer, f"「{_cut(lead)}」是落款", f"第{number}行为填报人/落款行，已跳过"
                     )
-                    state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
+                    state.meta.update(_pairs(_pair_texts(cells.values())))
                 else:
                     state.skip(number, RowClass.note, f"「{_cut(lead)}」是说明", f"第{number}行为说明行，已跳过")
                 continue
@@ -567,7 +584,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             continue
         if in_footer and len(cells) < 3:
             state.skip(number, RowClass.footer, "落款之后的行", f"第{number}行为填报人/落款行，已跳过")
-            state.meta.update(_pairs(v for v in cells.values() if isinstance(v, str)))
+            state.meta.update(_pairs(_pair_texts(cells.values())))
             continue
         if hits >= 2 and hits * 2 >= len(cells):
             state.skip(number, RowClass.repeated_header, "重复了表头", f"第{number}行重复了表头，已跳过")
@@ -595,6 +612,38 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                 _add_bare_column(state, c, number)
         yield DataRow(number, cells, heading)
     state.end_blank(number + 1)
+
+
+def _money_word(unit: str) -> str:
+    """「億元」「亿」「人民币万元」 → 「亿元」「亿元」「万元」; other units as they are."""
+    u = to_simplified(unit).replace(" ", "").removeprefix("人民币").removesuffix("人民币")
+    return {"亿": "亿元", "万": "万元"}.get(u, u)
+
+
+_MONEY_WORDS = frozenset({"元", "万元", "亿元", "美元", "万美元", "亿美元"})
+
+
+def _check_note_unit(state: _State, number: int, lead: str, simple: str) -> None:
+    """A note under the data that gives the money unit (「注：本表金额单位为亿元」) is read by no
+    one: the amounts would land in the unit the header says, or in 万元.  Unless the header (a
+    column's own unit, or a 「单位：亿元」 line above it) already says exactly that unit, refused."""
+    m = _NOTE_MONEY_UNIT.search(simple)
+    if m is None:
+        return
+    said = _money_word(m.group(1))
+    known = {w for h in state.header if h.unit and (w := _money_word(h.unit)) in _MONEY_WORDS}
+    known |= {
+        _money_word(v.strip(" （()）"))
+        for k, v in state.meta.items()
+        if normalize_key(k).strip("（(") in _MONEY_LINE_KEYS and _money_word(v.strip(" （()）")) in _MONEY_WORDS
+    }
+    if known == {said}:
+        return
+    where = f"表头写的是{'、'.join(sorted(known))}" if known else "表头和表头上方都没有写金额单位"
+    raise ZsError(
+        f"「{state.sheet}」第{number}行的说明「{_cut(lead)}」说金额单位是{said}，{where}：金额按哪个单位算无法确定。"
+        f"请把单位写进列名（如 投资额（{said}））或表头上方写「单位：{said}」，与说明一致后再导入"
+    )
 
 
 def _breakdown(text: str, number: int) -> tuple[RowClass, str, str]:
