@@ -656,6 +656,10 @@ def sheet(
         signed = r.signed.date if r.signed is not None else None
         if signed is not None and _rank(r.status) < _rank("已签约"):
             bad.append("date_before_stage")
+        if r.status == EXIT:
+            bad.append("no_reason")  # the sheet has no 退库原因 column: a move to 退库 needs its reason
+        if signed is not None and filed is not None and signed > filed:
+            bad.append("after_filed")  # a signing after the day the sheet was filled in
         if bad:
             refusals.append(Refusal(name, where, ",".join(bad)))
             continue

@@ -355,13 +355,14 @@ def test_any_sheet_or_add_of_dated_rows_follows_the_same_rules(
     build_city(sheet_db)
     build_city(add_db)
     fallback = (BASE + timedelta(days=as_of)).isoformat()
-    header = ["项目名称", "产业链", "状态", *FIELD_OF.values()]
+    header = ["项目名称", "产业链", "状态", "退库原因", *FIELD_OF.values()]
     lines = [",".join(header)]
     wanted: list[tuple[str, dict[str, str]]] = []
     for n, (status, offsets) in enumerate(rows):
         dates = {s: (BASE + timedelta(days=o)).isoformat() for s, o in offsets.items()}
         wanted.append((status, dates))
-        lines.append(",".join([f"项目{n}", "绿色矿业", status, *(dates.get(s, "") for s in FIELD_OF)]))
+        why = "测试" if status == "退库" else ""  # a move to 退库 carries its reason, on a sheet as with add
+        lines.append(",".join([f"项目{n}", "绿色矿业", status, why, *(dates.get(s, "") for s in FIELD_OF)]))
     csv_path = base / "县.csv"
     csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     runner = CliRunner()

@@ -139,3 +139,23 @@ def test_a_mapping_that_would_drop_a_columns_values_is_refused_where_it_would(
     assert "第3行" not in r.stderr  # a row with nothing in the other column loses nothing
     assert dump(db_path) == before
     cli("import", str(path), "--map", "存在问题=备注", "--map", "D=忽略", ok=True)
+
+
+@pytest.mark.parametrize(
+    ("existing", "typed"),
+    [
+        ("石家庄常山纺织有限公司高端纺织面料项目", "石家庄常山纺织高端纺织面料项目"),
+        ("某某集团年产5万吨铜箔项目", "某某年产5万吨铜箔"),
+        ("黑河市综合管廊工程", "黑河市综合管廊"),
+        ("某某股份铝材深加工", "某某铝材深加工项目"),
+    ],
+)
+def test_names_that_differ_by_company_words_anywhere_are_suspected(
+    existing: str, typed: str, cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    cli("add", "招什么", existing, "--chain", "有色金属", ok=True)
+    before = dump(db_path)
+    rows = [["项目名称", "产业链"], [typed, "有色金属"]]
+    r = cli("import", str(write_xlsx(tmp_path / "重复.xlsx", {"招什么": rows})), ok=False)
+    assert "疑似重复" in r.stderr and existing in r.stderr
+    assert dump(db_path) == before

@@ -253,3 +253,17 @@ def test_a_project_on_two_sheets_is_one_item_with_each_sheets_dates(
     sql = "SELECT t.signed_date, t.started_date FROM items i JOIN kind_targets t ON t.id = i.id"
     sql += " WHERE i.title = '双表项目'"
     assert query(db_path, sql) == [("2026-10-05", "2026-10-20")]  # the fields and the log: one fact
+
+
+def test_a_move_into_a_status_that_needs_a_reason_needs_one_from_the_sheet(
+    cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
+) -> None:
+    rows = [["项目名称", "产业链", "状态"], ["无因退库项目", "有色金属", "退库"]]
+    before = dump(db_path)
+    r = cli("import", str(write_xlsx(tmp_path / "退库.xlsx", {"招什么": rows})), "--force", ok=False)
+    assert "第2行" in r.stderr and "改为「退库」要写原因" in r.stderr
+    assert dump(db_path) == before
+    rows = [["项目名称", "产业链", "状态", "退库原因"], ["有因退库项目", "有色金属", "退库", "企业转投他地"]]
+    cli("import", str(write_xlsx(tmp_path / "退库2.xlsx", {"招什么": rows})), "--force", ok=True)
+    sql = "SELECT to_status, reason FROM status_log WHERE item_id = (SELECT id FROM items WHERE title = '有因退库项目')"
+    assert query(db_path, sql + " ORDER BY id")[-1] == ("退库", "企业转投他地")  # the sheet's reason is kept

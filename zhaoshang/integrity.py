@@ -128,7 +128,8 @@ def _search_index(db: Database) -> list[Problem]:
     missing = db.conn.execute("SELECT count(*) FROM items WHERE id NOT IN (SELECT rowid FROM items_fts)").fetchone()[0]
     extra = db.conn.execute("SELECT count(*) FROM items_fts WHERE rowid NOT IN (SELECT id FROM items)").fetchone()[0]
     stale = db.conn.execute(
-        "SELECT count(*) FROM items i JOIN items_fts f ON f.rowid = i.id WHERE f.title IS NOT i.title"
+        # the index holds the title as a query is compared with it (db.search_text)
+        "SELECT count(*) FROM items i JOIN items_fts f ON f.rowid = i.id WHERE f.title IS NOT zs_search_text(i.title)"
     ).fetchone()[0]
     out = []
     if missing or extra or stale:

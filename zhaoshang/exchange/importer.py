@@ -893,6 +893,13 @@ class _Run:
                 ),
             )
 
+    @staticmethod
+    def _reason_needed(status: str) -> str:
+        return (
+            f"改为「{status}」要写原因（清单定义要求）：请在表中加「{status}原因」列（或「原因」列）写明，"
+            f"或用 {option('mapping')} 把写原因的列对应到「原因」"
+        )
+
     def _heading_chain(self, r: _ItemRow) -> int | None:
         """The chain the row's group heading names (「一、有色金属产业链（2个）」 → 有色金属):
         the one chain whose name the heading contains; said once per heading in the report."""
@@ -1195,6 +1202,11 @@ class _Run:
         if not shown:
             r.sheet.report.count(RowOutcome.unchanged, r.number)
             return False
+        moving_to = parsed.status if parsed.status is not None and parsed.status != cur.common["status"] else None
+        from_moves = self.has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
+        if moving_to is not None and not from_moves and r.kind.status(str(moving_to)).requires_reason and not r.reason:
+            self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
+            return False
         reason = r.reason or f"导入「{self.file.name}」第{r.number}行"
         status_date = None
         if self.has_moves and parsed.status is not None and r.ref is not None:
@@ -1289,7 +1301,10 @@ class _Run:
         }
         status = r.values.get("status") or kind.default_status
         log = None
-        if not (self.has_moves and origin_id is not None):
+        if not (self.has_moves and origin_id is not None):  # (a roll-up's 阶段变更 sheet has the reasons)
+            if kind.status(status).requires_reason and not r.reason:
+                self._fail(r, "状态", status, self._reason_needed(status))
+                return
             try:
                 log = self._history(kind, status, own, r.sheet)
             except stages.StageDateError as exc:
@@ -1601,7 +1616,15 @@ class _Run:
         db, defs, today = self.db, self.defs, self.today
         origin = self.report.origin if self.has_moves else None
 
-        planned = json.dumps([(n.id, f, t, d, flag) for n in new if n.log is not None for f, t, d, flag in n.log])
+        # the row's own reason (退库原因 …) goes with its move into the row's status
+        planned = json.dumps(
+            [
+                (n.id, f, t, d, flag, n.row.reason if i == len(n.log) - 1 and t == n.status else None)
+                for n in new
+                if n.log is not None
+                for i, (f, t, d, flag) in enumerate(n.log)
+            ]
+        )
         own = []
         for key, pairs in own_rows.items():
             kind = defs.kind_by_key(key)

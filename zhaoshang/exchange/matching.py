@@ -18,9 +18,11 @@ from ..db import Database
 from ..errors import ZsError
 from ..parse import normalize_name
 
-__all__ = ["LOOSE_SUFFIXES", "NameIndex", "loose_name", "loosen"]
+__all__ = ["LOOSE_WORDS", "NameIndex", "loose_name", "loosen"]
 
-LOOSE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "项目")
+#: words that make two names of one project differ wherever they stand: 「石家庄常山纺织高端纺织
+#: 面料项目」 and 「石家庄常山纺织有限公司高端纺织面料项目」 are suspected duplicates
+LOOSE_WORDS = ("股份有限公司", "有限责任公司", "有限公司", "股份", "集团", "公司", "项目", "工程")
 
 
 def loose_name(name: str) -> str:
@@ -29,17 +31,14 @@ def loose_name(name: str) -> str:
 
 
 def loosen(key: str) -> str:
-    """A normalised name without its 项目 / 有限公司 / 集团 … endings."""
-    if not key.endswith(LOOSE_SUFFIXES):
+    """A normalised name without 项目 / 有限公司 / 集团 / 工程 … wherever they stand (a name
+    that would be left shorter than two characters keeps them)."""
+    if not any(w in key for w in LOOSE_WORDS):
         return key
-    changed = True
-    while changed:
-        changed = False
-        for suffix in LOOSE_SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix) + 1:
-                key = key[: -len(suffix)]
-                changed = True
-    return key
+    out = key
+    for word in LOOSE_WORDS:
+        out = out.replace(word, "")
+    return out if len(out) >= 2 else key
 
 
 _Entry = tuple[int, int, "int | None", str, str, int]  # hash, id, 编号, name, kind, chain

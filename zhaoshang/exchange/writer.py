@@ -127,7 +127,7 @@ class BatchWriter:
             db.conn.execute(
                 "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
                 "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
-                "json_extract(j.value, '$[3]'), NULL, json_extract(j.value, '$[4]'), ?, ? "
+                "json_extract(j.value, '$[3]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[4]'), ?, ? "
                 "FROM json_each(?) j ORDER BY j.key",
                 (user, ts, planned),
             )
