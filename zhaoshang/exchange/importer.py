@@ -1204,7 +1204,8 @@ class _Run:
             return False
         moving_to = parsed.status if parsed.status is not None and parsed.status != cur.common["status"] else None
         from_moves = self.has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
-        if moving_to is not None and not from_moves and r.kind.status(str(moving_to)).requires_reason and not r.reason:
+        needs = moving_to is not None and r.kind.status(str(moving_to)).requires_reason
+        if needs and not from_moves and not r.reason and r.ref is None:
             self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
             return False
         reason = r.reason or f"导入「{self.file.name}」第{r.number}行"
@@ -1302,7 +1303,9 @@ class _Run:
         status = r.values.get("status") or kind.default_status
         log = None
         if not (self.has_moves and origin_id is not None):  # (a roll-up's 阶段变更 sheet has the reasons)
-            if kind.status(status).requires_reason and not r.reason:
+            # a row typed without an 编号 (a county's sheet) must say why; a row of an export
+            # (it has its 编号) carries no reason column: its reason is in the 阶段变更 record
+            if kind.status(status).requires_reason and not r.reason and r.ref is None:
                 self._fail(r, "状态", status, self._reason_needed(status))
                 return
             try:
