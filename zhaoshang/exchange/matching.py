@@ -10,6 +10,7 @@ before any name is compared; see the importer.)
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = ["LOOSE_WORDS", "NameIndex", "loose_name", "loosen"]
 #: words that make two names of one project differ wherever they stand: 「石家庄常山纺织高端纺织
 #: 面料项目」 and 「石家庄常山纺织有限公司高端纺织面料项目」 are suspected duplicates
 LOOSE_WORDS = ("股份有限公司", "有限责任公司", "有限公司", "股份", "集团", "公司", "项目", "工程")
+_LOOSE = re.compile("|".join(LOOSE_WORDS))  # longest first: 股份有限公司 before 股份
 
 
 def loose_name(name: str) -> str:
@@ -33,12 +35,8 @@ def loose_name(name: str) -> str:
 def loosen(key: str) -> str:
     """A normalised name without 项目 / 有限公司 / 集团 / 工程 … wherever they stand (a name
     that would be left shorter than two characters keeps them)."""
-    if not any(w in key for w in LOOSE_WORDS):
-        return key
-    out = key
-    for word in LOOSE_WORDS:
-        out = out.replace(word, "")
-    return out if len(out) >= 2 else key
+    out = _LOOSE.sub("", key)
+    return out if len(out) >= 2 or out == key else key
 
 
 _Entry = tuple[int, int, "int | None", str, str, int]  # hash, id, 编号, name, kind, chain
