@@ -257,7 +257,8 @@ def test_kill_during_a_migration_leaves_the_old_database(big_db: Path, tmp_path:
 
 def test_kill_during_the_real_upgrade_from_the_first_schema(tmp_path: Path) -> None:
     """The migrations this release really ships, applied to the v2 fixture, killed at
-    random points: afterwards the file is either untouched or completely upgraded."""
+    random points: afterwards the file is untouched, or upgraded through whole migrations
+    (each is one transaction; the next open goes on from there), with nothing lost."""
     env = zs_env(tmp_path)
     before = full_dump(FIXTURE_V2)
     for i, delay in enumerate((0.05, 0.15, 0.3)):
@@ -471,7 +472,9 @@ def _assert_kept(old: dict[str, object], new: dict[str, object]) -> None:
             assert row[0] in new_rows, f"{table} row {row[0]} lost"
             if table == "definitions":
                 continue  # which definitions the database was built with: rewritten when they change
-            if table == "items_fts":  # the search index holds the text in search form (schema 7)
+            if table == "items_fts" and int(new["user_version"]) >= 7:  # type: ignore[call-overload]
+                # from schema 7 the search index holds the text in search form (each migration
+                # is its own transaction: a kill between two leaves a whole earlier version)
                 from zhaoshang.db import search_text
 
                 row = (row[0], *(search_text(v) for v in row[1:]))  # type: ignore[arg-type]
