@@ -493,16 +493,32 @@ def _edited(ctx: typer.Context, ids: list[int], name: str, given: object) -> str
 def edit_text(start: str, *, what: str) -> str:
     """Text written in the user's editor ($VISUAL / $EDITOR), starting from ``start``.
     Lines beginning with # are dropped.  Closing it unchanged or empty cancels."""
-    import click
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+    from pathlib import Path
 
     from ..errors import ZsError
 
     head = f"# 请写{what}；以 # 开头的行不保存；存盘退出即生效，清空则取消\n"
+    first = head + start + ("\n" if start and not start.endswith("\n") else "")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "vi")
+    fd, name = tempfile.mkstemp(suffix=".txt", prefix="zs-")
+    path = Path(name)
     try:
-        text = click.edit(head + start + ("\n" if start and not start.endswith("\n") else ""), extension=".txt")
-    except click.ClickException as exc:
-        raise ZsError(f"打不开编辑器：{exc.message}（用环境变量 EDITOR 指定，如 EDITOR=nano）") from None
-    if text is None:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(first)
+        try:
+            code = subprocess.call([*shlex.split(editor), str(path)])
+        except (OSError, ValueError) as exc:
+            raise ZsError(f"打不开编辑器「{editor}」：{exc}（用环境变量 EDITOR 指定，如 EDITOR=nano）") from None
+        if code != 0:
+            raise ZsError(f"编辑器「{editor}」没有正常退出（退出码 {code}）：已取消，没有做任何修改")
+        text = path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+    if text == first:
         raise ZsError("编辑器里没有保存：已取消，没有做任何修改")
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
     if not body:
