@@ -67,6 +67,18 @@ class NoteResult:
     next_cancelled: str | None = None
 
 
+def _summary(text: str, *, empty: str = "") -> str:
+    """A note's text on one line, within the length every field keeps; never empty."""
+    summary = " ".join(text.split())
+    try:
+        check_length(summary)
+    except ZsError as exc:
+        raise ZsError(f"对接内容：{exc.message}") from None
+    if not summary:
+        raise ZsError(f"对接内容不能为空：请写明谈了什么、对方态度、下一步{empty}")
+    return summary
+
+
 def add_note(
     db: Database,
     item_id: int,
@@ -87,13 +99,7 @@ def add_note(
     note on or after that date is the follow-up.  ``keep_next=False`` cancels it."""
     if db.current is None:
         raise RuntimeError("add_note must run inside db.command()")
-    summary = " ".join(text.split())
-    try:
-        check_length(summary)
-    except ZsError as exc:
-        raise ZsError(f"对接内容：{exc.message}") from None
-    if not summary:
-        raise ZsError("对接内容不能为空：请写明谈了什么、对方态度、下一步")
+    summary = _summary(text)
     kind_name = resolve_type(type)
     day = to_date(on, what="对接日期") or today
     not_future(day, today, "对接日期")
@@ -164,14 +170,7 @@ def edit_note(
     old = get_note(db, activity_id)
     new = dict(old)
     if text is not None:
-        summary = " ".join(text.split())
-        try:
-            check_length(summary)
-        except ZsError as exc:
-            raise ZsError(f"对接内容：{exc.message}") from None
-        if not summary:
-            raise ZsError("对接内容不能为空：请写明谈了什么、对方态度、下一步；要删除这条记录请用 zs note rm")
-        new["summary"] = summary
+        new["summary"] = _summary(text, empty="；要删除这条记录请用 zs note rm")
     if type is not None:
         new["type"] = resolve_type(type)
     if on is not None:
