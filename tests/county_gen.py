@@ -639,6 +639,7 @@ def sheet(
         grid[i][at["title"]]: i + 1 for i in range(first_data, len(grid)) if isinstance(grid[i][at["title"]], str)
     }
     items: list[Item] = []
+    kept = []  # the rows that become items
     for r in rows:
         where = row_of[r.title]
         bad = []
@@ -660,6 +661,9 @@ def sheet(
             bad.append("no_reason")  # the sheet has no 退库原因 column: a move to 退库 needs its reason
         if signed is not None and filed is not None and signed > filed:
             bad.append("after_filed")  # a signing after the day the sheet was filled in
+        undated = r.status != "线索" and not (r.status == "已签约" and signed is not None)
+        if undated and period is None and filed is None:
+            bad.append("undated")  # a move dated by nothing on the sheet would be the import day
         if bad:
             refusals.append(Refusal(name, where, ",".join(bad)))
             continue
@@ -684,17 +688,19 @@ def sheet(
         items.append(
             Item(r.title, r.chain, r.unit, r.money.wan if r.money is not None else None, r.status, signed_field, log)
         )
+        kept.append(r)
+    # what the import must list as inferred (by rule: exchange.inference.Rule), or say
     said: list[str] = []
     if any(f"merge:{k}" in layout for k in ("chain", "unit")):
-        said.append("合并单元格")
-    if headings and any(r.chain_cell is None for r in rows):
-        said.append("分组标题「")
-    if default_unit is not None and any(r.unit_cell is None for r in rows):
-        said.append("填报单位「")
-    if period is not None:
-        said.append("报告期「")
+        said.append("merged_cell")
+    if headings and any(r.chain_cell is None for r in kept):
+        said.append("group_heading")
+    if default_unit is not None and any(r.unit_cell is None for r in kept):
+        said.append("reporting_unit")
+    if period is not None and any(fallback.isoformat() in (d for _s, d in it.log) for it in items):
+        said.append("report_period")  # (listed when a row takes its date from it)
     if sheet_money is not None and money_col is not None and money_col.unit is None:
-        said.append("金额单位")
+        said.append("sheet_money_unit")
     if hidden:
         said.append("被隐藏")
     out = Sheet(name, grid, merges, hidden, items, refusals, layout, said, hidden_cols)
@@ -726,11 +732,11 @@ def workbooks(draw: st.DrawFn, *, text_only: bool = False, max_sheets: int = 3) 
             for it in s.items:
                 if it.unit is None:
                     it.unit = named
-                    if f"新建招商主体「{named}」" not in s.said:
-                        s.said.append(f"新建招商主体「{named}」")
+                    if f"created_unit:{named}" not in s.said:
+                        s.said.append(f"created_unit:{named}")
     for s in sheets:
         if create_missing and any(it.unit == NEW_UNIT for it in s.items):
-            s.said.append(f"新建招商主体「{NEW_UNIT}」")
+            s.said.append(f"created_unit:{NEW_UNIT}")
     if not create_missing:
         for s in sheets:
             for it in list(s.items):

@@ -40,7 +40,10 @@ def test_a_csv_for_people_imports_back(demo_db: Path, tmp_path: Path) -> None:
     path.write_text(cli("list", "招什么", "-f", "csv", ok=True).stdout, encoding="utf-8")
     fresh = Cli(tmp_path / "new.db")
     fresh("init", ok=True)
-    r = fresh("import", str(path), "--dry-run", "--create-missing", ok=True)
+    # a list for people carries no dates of its stages: the import asks for them
+    r = fresh("import", str(path), "--dry-run", "--create-missing", ok=False)
+    assert "没有日期" in r.stderr and "--as-of" in r.stderr
+    r = fresh("import", str(path), "--dry-run", "--create-missing", "--as-of", "2026-11-30", ok=True)
     assert "新增 37" in r.stderr
 
 

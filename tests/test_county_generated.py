@@ -77,12 +77,18 @@ def check(book: Workbook, file: Path, db_path: Path) -> str:
                     assert f"「{r.sheet}」第{r.row}行" in said, (r, said, book.describe())
             return "refused"
         assert not book.refused, f"imported a sheet that must be refused:\n{book.describe()}"
-        for sheet in book.sheets:  # every inference listed
+        for sheet in book.sheets:  # every inference listed, by its rule, for this sheet's rows
             notes = "\n".join([*report.notes, *(n for r in report.sheets if r.name == sheet.name for n in r.notes)])
+            listed = {(i.rule.value, i.sheet) for i in report.inferences}
+            created = {i.value for i in report.inferences if i.rule == "created_unit"}
             for words in sheet.said:
-                if words == "被隐藏" and file.suffix == ".xls":
-                    continue  # hidden rows of .xls cannot be seen (the report says so)
-                assert words in notes, (words, notes, book.describe())
+                if words == "被隐藏":
+                    if file.suffix != ".xls":  # hidden rows of .xls cannot be seen (the report says so)
+                        assert words in notes, (words, notes, book.describe())
+                elif words.startswith("created_unit:"):
+                    assert words.split(":", 1)[1] in created, (words, report.inferences, book.describe())
+                else:
+                    assert (words, sheet.name) in listed, (words, listed, book.describe())
         got = {row[0]: row for row in db.conn.execute(_SQL_ITEMS, (before[0],))}
         assert set(got) == {i.title for i in book.items}, (sorted(got), book.describe())
         for it in book.items:
@@ -180,7 +186,8 @@ def test_a_filing_date_typed_as_a_date_in_the_next_cell_dates_the_moves(template
     db = open_db(_fresh(template, tmp_path))
     try:
         report = import_file(db, file, ImportOptions(kind="招什么"), user="测试员")
-        assert any("报送时间 2026-05-04" in n for s in report.sheets for n in s.notes), report.sheets[0].notes
+        (filed,) = [i for i in report.inferences if i.rule == "filing_date"]
+        assert filed.value == "2026-05-04" and "报送时间" in filed.evidence and filed.rows == [3], filed
         sql = (
             "SELECT to_status, date FROM status_log WHERE item_id = (SELECT id FROM items WHERE title = ?) ORDER BY id"
         )

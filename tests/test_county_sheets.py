@@ -312,7 +312,8 @@ def test_a_project_code_identifies_the_project(city: Any, sheets: dict[str, Path
     assert report.total("added") == 0 and report.total("updated") == 1
     renamed = _item(city, "铜箔扩产项目（二期）")  # the same project, under the name the county uses now
     assert renamed["id"] == pid and renamed["investment"] == 50000
-    assert any("按项目编码「2611-231100-04-01-000001」对应编号" in n for n in report.notes)
+    (code,) = [i for i in report.inferences if i.rule == "project_code"]
+    assert code.value == str(pid) and code.evidence == "项目编码「2611-231100-04-01-000001」" and code.rows
 
 
 def test_talks_with_a_signing_date_is_reported(city: Any, sheets: dict[str, Path]) -> None:

@@ -246,12 +246,14 @@ def test_an_imported_signing_counts_in_the_month_it_happened(city: Cli, db_path:
         "项目名称,产业链,状态,签约日期,投资额\n铜箔项目,绿色矿业,已签约,2026-10-15,5000\n钼项目,绿色矿业,在谈,,3000\n",
         encoding="utf-8",
     )
-    city("import", str(sheet), "--kind", "招什么", ok=True)
-    r = city("import", str(sheet), "--kind", "招什么", ok=True)  # a second time: nothing changes
+    # 在谈 has no date on the sheet: dating it the day of import is refused, with the fix
+    r = city("import", str(sheet), "--kind", "招什么", ok=False)
+    assert "第3行" in r.stderr and "改为「在谈」没有日期" in r.stderr and "--as-of" in r.stderr
+    city("import", str(sheet), "--kind", "招什么", "--as-of", "2026-10-20", ok=True)
+    r = city("import", str(sheet), "--kind", "招什么", "--as-of", "2026-10-20", ok=True)  # again: nothing changes
     assert "没有变化" in r.stderr
     assert log(db_path, 1) == [(None, "线索", "2026-10-15", None), ("线索", "已签约", "2026-10-15", "skip")]
-    today = TODAY.isoformat()
-    assert log(db_path, 2) == [(None, "线索", today, None), ("线索", "在谈", today, None)]
+    assert log(db_path, 2) == [(None, "线索", "2026-10-20", None), ("线索", "在谈", "2026-10-20", None)]
     october = json.loads(city("report", "monthly", "--month", "2026-10", "-f", "json", ok=True).stdout)
     assert october["total"]["period"]["signed"] == 1
     if TODAY.strftime("%Y-%m") != "2026-10":

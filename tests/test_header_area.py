@@ -264,6 +264,11 @@ def test_a_move_into_a_status_that_needs_a_reason_needs_one_from_the_sheet(
     assert "第2行" in r.stderr and "改为「退库」要写原因" in r.stderr
     assert dump(db_path) == before
     rows = [["项目名称", "产业链", "状态", "退库原因"], ["有因退库项目", "有色金属", "退库", "企业转投他地"]]
-    cli("import", str(write_xlsx(tmp_path / "退库2.xlsx", {"招什么": rows})), "--force", ok=True)
+    before = dump(db_path)
+    r = cli("import", str(write_xlsx(tmp_path / "退库2.xlsx", {"招什么": rows})), "--force", ok=False)
+    # a move with no date anywhere on the sheet would be dated the day of import: refused
+    assert "改为「退库」没有日期" in r.stderr and "--as-of" in r.stderr
+    assert dump(db_path) == before
+    cli("import", str(tmp_path / "退库2.xlsx"), "--force", "--as-of", "2026-11-20", ok=True)
     sql = "SELECT to_status, reason FROM status_log WHERE item_id = (SELECT id FROM items WHERE title = '有因退库项目')"
     assert query(db_path, sql + " ORDER BY id")[-1] == ("退库", "企业转投他地")  # the sheet's reason is kept

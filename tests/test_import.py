@@ -63,7 +63,8 @@ def test_county_sheet_with_title_rows_units_traditional_and_footer(
     assert a["signed_date"] == "2026-03-15"
     assert a["notes"] == "=客商已来访"  # formula-looking text stored as text
     assert a["unit"] == "爱辉区"  # 填报单位「爱辉区招商局」is the office of the unit 爱辉区
-    assert "表头上方的填报单位「爱辉区」用作未填责任单位的行的责任单位" in r.stderr
+    assert "[填报单位] 「招什么」第" in r.stderr
+    assert "填报单位「爱辉区」用作未填责任单位的行的责任单位" in r.stderr
     b = _get(db_path, "大豆肽  功能食品项目")
     assert b["investment"] == 8000 and b["status"] == "已签约" and b["priority"] == "B"
     assert b["signed_date"] == "2026-04-01"

@@ -81,7 +81,7 @@ def test_a_bulk_import_and_its_undo_keep_the_dates(cli: Any, tmp_path: Path) -> 
         + "".join(f"第二批{i},新能源,在谈,\n" for i in range(30)),
         encoding="utf-8",
     )
-    cli("import", str(second), "--kind", "招什么", "--on-duplicate", "update", ok=True)
+    cli("import", str(second), "--kind", "招什么", "--on-duplicate", "update", "--as-of", "2026-11-30", ok=True)
     assert assert_dates_match(cli.db) == 90
     cli("undo", "--yes", ok=True)
     assert assert_dates_match(cli.db) == 60

@@ -38,7 +38,7 @@ def _check(cli: Cli, path: Path, db_path: Path) -> None:
     assert "两行表头" in said and "总投资（亿元）" in said
     assert "年度计划（亿元）" in said and "--map" in said  # the unknown sub-column is asked about
     assert "无法识别的金额「总投资」" not in said
-    cli("import", str(path), "--map", "年度计划（亿元）=忽略", ok=True)
+    cli("import", str(path), "--map", "年度计划（亿元）=忽略", "--as-of", "2026-11-30", ok=True)
     assert _investment(db_path) == {"甲项目": 50000, "乙项目": 25000}  # 亿元 → 万元
 
 
@@ -58,7 +58,7 @@ def test_a_data_row_under_a_header_is_never_taken_for_sub_labels(
     cli: Cli, city: dict[str, int], tmp_path: Path, db_path: Path
 ) -> None:
     rows = [["项目名称", "产业链", "计划投资（亿元）", "状态"], ["总投资项目", "有色金属", None, "在谈"]]
-    cli("import", str(write_xlsx(tmp_path / "一行.xlsx", {"招什么": rows})), ok=True)
+    cli("import", str(write_xlsx(tmp_path / "一行.xlsx", {"招什么": rows})), "--as-of", "2026-11-30", ok=True)
     assert query(db_path, "SELECT count(*) FROM items WHERE title = '总投资项目'") == [(1,)]
 
 

@@ -287,6 +287,11 @@ def _show_report(report: ImportReport, fmt: Format) -> None:
     for s in report.sheets:
         for note in s.notes:
             say(f"「{s.name}」{note}")
+    if report.inferences:
+        say("推断（不是各行自己写明的，请核对）：")
+        for i in report.inferences:
+            where = (f"「{i.sheet}」" if i.sheet else "") + i.rows_text()
+            say(f"  [{i.label}] {where}{'：' if where else ''}{i.text}")
     will = "将新建" if report.dry_run else "新建"
     if report.created_chains:
         say(f"{will}产业链：{'、'.join(report.created_chains)}")

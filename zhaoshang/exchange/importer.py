@@ -89,6 +89,7 @@ from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to
 from . import bulk, columns, fates, header_area, layout, merged, moves
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
+from .inference import DateSource, Inference, Inferences, Rule
 from .matching import NameIndex, loose_name
 from .meta import FileMeta, parse_rows
 from .outcome import (
@@ -293,13 +294,24 @@ def _stamp_origin(db: Database, meta: FileMeta) -> None:
 
 
 class Names:
-    def __init__(self, db: Database, ent: lookups.Entity, *, create: bool, created: list[str]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ent: lookups.Entity,
+        *,
+        create: bool,
+        created: list[str],
+        inferred: Inferences,
+        confirmed_by: str | None = None,
+    ) -> None:
         self.db = db
         self.ent = ent
         self.create = create
         self.created = created
         #: what was inferred rather than read (a created unit's type, a name matched by part)
-        self.inferred: list[str] = []
+        self.inferred = inferred
+        #: the option by which the user asked for missing names to be created (None: a roll-up)
+        self.confirmed_by = confirmed_by
         self.cache: dict[str, int] = {}
         self.names: dict[int, str] = {}
         self._load()
@@ -330,17 +342,28 @@ class Names:
                 kind, ranked, ending = header_area.unit_kind(text)
                 values = {"type": kind, "ranked": "是" if ranked else "否"}
                 because = f"按名称结尾的「{ending}」" if ending else "名称看不出类型，"
-                self.inferred.append(
+                self.inferred.add(
+                    Rule.created_unit,
+                    "",
+                    text,
+                    f"名称结尾「{ending}」" if ending else "名称",
                     f"新建招商主体「{text}」{because}定为「{kind}」，{'参加' if ranked else '不参加'}排名"
-                    f"（不对请导入后用 zs unit edit {text} 类型=… 参加排名=… 改正）"
+                    f"（不对请导入后用 zs unit edit {text} 类型=… 参加排名=… 改正）",
+                    confirmed_by=self.confirmed_by,
                 )
+            else:
+                self.inferred.add(
+                    Rule.created_chain, "", text, "文件中的名称", f"新建产业链「{text}」",
+                    confirmed_by=self.confirmed_by,
+                )  # fmt: skip
             rid = lookups.create(self.db, self.ent, text, values)
             self.created.append(text)
         else:
             rid = lookups.find(self.db, self.ent, text)
             found = self.names.get(rid)
             if found is not None and normalize_key(found) != key:
-                self.inferred.append(f"{self.ent.noun}「{text}」按唯一包含的名称认作「{found}」")
+                said = f"{self.ent.noun}「{text}」按唯一包含的名称认作「{found}」"
+                self.inferred.add(Rule.name_by_part, "", found, f"「{text}」", said)
         self.cache[key] = rid
         self.names.setdefault(rid, text)
         return rid
@@ -383,9 +406,13 @@ class _Sheet:
     shadowed: dict[str, dict[int, str]] = field(default_factory=dict)
     kind_column: int | None = None
     default_unit: int | None = None
+    #: the 填报单位 inference (rule, sheet, value, evidence, text), recorded for each row using it
+    unit_inference: tuple[Rule, str, str, str, str] | None = None
     #: the date a stage move gets when the row has no date column for it, and where it is from
     move_date: str = ""
-    move_source: str = ""
+    move_source: DateSource = DateSource.import_day
+    #: that date as an inference, recorded for each row that uses it
+    move_inference: Inference | None = None
     #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
     filed: str | None = None
     filed_key: str = ""
@@ -554,8 +581,15 @@ class _Run:
         self.explicit = columns.parse_map(opts.mapping)
         rollup = self.mode == "rollup"
         create = rollup or opts.create_missing
-        self.chains = Names(db, lookups.CHAIN, create=create, created=report.created_chains)
-        self.units = Names(db, lookups.UNIT, create=create, created=report.created_units)
+        self.inferred = Inferences()
+        confirm = option("create_missing") if opts.create_missing and not rollup else None
+        inf = self.inferred
+        self.chains = Names(
+            db, lookups.CHAIN, create=create, created=report.created_chains, inferred=inf, confirmed_by=confirm
+        )
+        self.units = Names(
+            db, lookups.UNIT, create=create, created=report.created_units, inferred=inf, confirmed_by=confirm
+        )
         self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
         self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
         self.pending: list[_ItemRow] = []
@@ -635,7 +669,7 @@ class _Run:
             )
         if self.unknown_refs:
             self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
-        self.report.notes.extend([*self.chains.inferred, *self.units.inferred])
+        self.report.inferences = self.inferred.all()
         if self.opts.sheet is None:
             from .sheetfacts import hidden_sheets
 
@@ -765,7 +799,10 @@ class _Run:
                         )
                     )
                     return False
-                self.report.notes.append(f"「{raw.name}」按表头判断为「{kind.name}」清单")
+                self.inferred.add(
+                    Rule.kind_by_headers, raw.name, kind.name, "表头",
+                    f"按表头判断为「{kind.name}」清单（不对请用 {option('kind')} 指定）",
+                )  # fmt: skip
         what = kind.name if kind is not None else "多张清单"
         rep = SheetReport(raw.name, what)
         self.report.sheets.append(rep)
@@ -798,7 +835,11 @@ class _Run:
                         if t.column in unit_given and t.field is not None and t.field.type == "money"
                     ]
                     if money:
-                        rep.notes.append(f"{sheet_unit[0].source}用作{'、'.join(money)}的金额单位（{sheet_unit[1]}）")
+                        self.inferred.add(
+                            Rule.sheet_money_unit, raw.name, sheet_unit[1], sheet_unit[0].source,
+                            f"{sheet_unit[0].source}用作{'、'.join(money)}的金额单位（{sheet_unit[1]}）",
+                            column="、".join(money),
+                        )  # fmt: skip
             usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
         if kind_col is not None:
             sh.known_columns.add(kind_col)
@@ -832,7 +873,11 @@ class _Run:
                 unit_name = owners[0]
             try:
                 sh.default_unit = self.units.resolve(unit_name)
-                rep.notes.append(f"表头上方的填报单位「{unit_name}」用作未填责任单位的行的责任单位")
+                assert said_unit is not None
+                sh.unit_inference = (
+                    Rule.reporting_unit, raw.name, unit_name, said_unit.source,
+                    f"{said_unit.source}：填报单位「{unit_name}」用作未填责任单位的行的责任单位",
+                )  # fmt: skip
             except ZsError:
                 rep.notes.append(f"填报单位「{unit_name}」不是已有的招商主体，未使用")
         amounts = {
@@ -879,7 +924,11 @@ class _Run:
 
         for f in fills.fills:
             rows = f"第{f.rows[0]}行" if len(f.rows) == 1 else f"第{f.rows[0]}–{f.rows[-1]}行"
-            sh.report.notes.append(f"{where(f.column)}的合并单元格 {f.area}：「{f.value}」也用于{rows}")
+            self.inferred.add(
+                Rule.merged_cell, raw.name, show_value(f.value), f"合并单元格 {f.area}",
+                f"{where(f.column)}的合并单元格 {f.area}：「{show_value(f.value)}」也用于{rows}",
+                column=where(f.column), rows=f.rows,
+            )  # fmt: skip
         for r in fills.refusals:
             self._problem(
                 sh.report,
@@ -912,12 +961,12 @@ class _Run:
             named = [(rid, n) for rid, n in self.chains.names.items() if normalize_key(n) and normalize_key(n) in text]
             # 「新能源汽车」 contains 「新能源」: the longest name the heading holds is the one it means
             named.sort(key=lambda x: -len(normalize_key(x[1])))
-            if named and not any(normalize_key(named[0][1]) != normalize_key(n) and len(normalize_key(n)) ==
-                                 len(normalize_key(named[0][1])) for _, n in named[1:]):
+            if named and not any(
+                normalize_key(named[0][1]) != normalize_key(n)
+                and len(normalize_key(n)) == len(normalize_key(named[0][1]))
+                for _, n in named[1:]
+            ):
                 cache[key] = named[0][0]
-                r.sheet.report.notes.append(
-                    f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{named[0][1]}」"
-                )
             else:
                 cache[key] = None
         hit = cache[key]
@@ -974,7 +1023,10 @@ class _Run:
                         label = f"{h.letter}列「{h.text}」" if h else ""
                         problems.append(
                             Problem(
-                                sh.raw.name, row.number, label, raw,
+                                sh.raw.name,
+                                row.number,
+                                label,
+                                raw,
                                 f"这个值没有去处：本列{sh.why.get(col, '与另一列对应同一字段')}，只导入一列会丢掉它。"
                                 f"请用 {option('mapping')} 把其中一列对应到别的字段，"
                                 f"或 {option('mapping')} {h.letter if h else '列'}=忽略 明确不导入本列",
@@ -1215,17 +1267,20 @@ class _Run:
             if todo:
                 terminal = r.kind.status(parsed.status).terminal
                 moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
-                self._count_moves("汇总来源的阶段变更", len(todo))
+                self._count_moves(DateSource.rollup_log, len(todo))
                 parsed.status = None
             elif status_date is not None:
-                self._count_moves("汇总来源的阶段变更")
+                self._count_moves(DateSource.rollup_log)
         if parsed.status is not None and status_date is None:
             key = stages.date_fields(r.kind).get(parsed.status)
             if key and parsed.own.get(key):
-                self._count_moves("本行日期列")
+                self._count_moves(DateSource.row)
             else:
-                status_date = r.sheet.move_date or self.today
-                self._count_moves(r.sheet.move_source or "导入当天")
+                undated = self._undated(r, str(parsed.status))
+                if undated is not None:
+                    self._fail(r, self._column_of(r, "status"), parsed.status, undated)
+                    return False
+                status_date = self._sheet_date(r.sheet, r.number)
         try:
             items.update(
                 self.db,
@@ -1266,6 +1321,13 @@ class _Run:
                     f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
                 )  # fmt: skip
                 return
+            if chain is None:
+                name = self.chains.names.get(headed, "")
+                self.inferred.add(
+                    Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
+                    f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
+                    column="产业链", row=r.number,
+                )  # fmt: skip
             chain = headed
         chain = chain or self.default_chain
         if chain is None:
@@ -1292,10 +1354,14 @@ class _Run:
                         return
                     continue
             own[key] = v
+        unit = r.values.get("unit") if "unit" in r.values else r.sheet.default_unit
+        if "unit" not in r.values and r.sheet.unit_inference is not None:
+            rule, sheet, value, evidence, text = r.sheet.unit_inference
+            self.inferred.add(rule, sheet, value, evidence, text, column="责任单位", row=r.number)
         common = {
             "title": title,
             "chain_id": chain,
-            "unit_id": r.values.get("unit") if "unit" in r.values else r.sheet.default_unit,
+            "unit_id": unit,
             "owner": r.values.get("owner"),
             "due": r.values.get("due"),
             "notes": r.values.get("notes"),
@@ -1309,10 +1375,11 @@ class _Run:
                 self._fail(r, "状态", status, self._reason_needed(status))
                 return
             try:
-                log = self._history(kind, status, own, r.sheet)
+                log = self._history(r, kind, status, own)
             except stages.StageDateError as exc:
                 bad = exc.keys[0] if exc.keys else None
-                self._fail(r, self._column_of(r, bad) if bad else "", own.get(bad) if bad else None, exc.message)
+                cell = status if bad == "status" else own.get(bad) if bad else None
+                self._fail(r, self._column_of(r, bad) if bad else "", cell, exc.message)
                 return
         new_id = self.next_id
         self.next_id += 1
@@ -1351,7 +1418,10 @@ class _Run:
         cur = self._load_current({hit[0]}).get(hit[0])
         if cur is None:
             return False
-        self.report.notes.append(f"「{r.sheet.raw.name}」第{r.number}行按项目编码「{code}」对应编号 {cur.id}")
+        self.inferred.add(
+            Rule.project_code, r.sheet.raw.name, str(cur.id), f"项目编码「{code}」",
+            f"按项目编码「{code}」对应编号 {cur.id}", column=self._column_of(r, IDENTITY_FIELD), row=r.number,
+        )  # fmt: skip
         self._update(r, cur)
         return True
 
@@ -1359,8 +1429,13 @@ class _Run:
         """The date for moves a row makes without a date column of its own: --as-of, else the
         last day of the period the title reports on (「2026年10月」; not after the filing day),
         else the sheet's 填报日期 line, else the day of import — each said in the report."""
+        name = sh.raw.name
         if self.opts.as_of is not None:
-            sh.move_date, sh.move_source = self.opts.as_of.isoformat(), option("as_of")
+            sh.move_date, sh.move_source = self.opts.as_of.isoformat(), DateSource.as_of
+            sh.move_inference = self.inferred.prepare(
+                Rule.as_of, name, sh.move_date, option("as_of"),
+                f"没有本行日期的阶段变更按 {option('as_of')} 记为 {sh.move_date}", confirmed_by=option("as_of"),
+            )  # fmt: skip
             return
         filed: dt.date | None = None
         said = header_area.filing_date(table.meta)
@@ -1387,18 +1462,27 @@ class _Run:
                 day, why = filed, f"{said.key if said else '填报日期'}（在报告期「{period.text}」之内）"
             if day > today:
                 day, why = today, f"今天（报告期「{period.text}」还没有结束）"
-            sh.move_date, sh.move_source = day.isoformat(), "报告期"
-            sh.report.notes.append(
+            sh.move_date, sh.move_source = day.isoformat(), DateSource.report_period
+            sh.move_inference = self.inferred.prepare(
+                Rule.report_period, name, sh.move_date, f"标题中的报告期「{period.text}」",
                 f"没有本行日期的阶段变更按标题中的报告期「{period.text}」记为 {sh.move_date}（{why}）；"
-                f"不对时请用 {option('as_of')} 指定"
-            )
+                f"不对时请用 {option('as_of')} 指定",
+            )  # fmt: skip
             return
         if said is not None and filed is not None:
             sh.move_date = filed.isoformat()
-            sh.move_source = "填报日期"
-            sh.report.notes.append(f"没有本行日期的阶段变更按{said.key} {sh.move_date} 记")
+            sh.move_source = DateSource.filing_date
+            sh.move_inference = self.inferred.prepare(
+                Rule.filing_date, name, sh.move_date, said.source,
+                f"没有本行日期的阶段变更按{said.key} {sh.move_date} 记"
+                f"（标题里没有报告期；不对时请用 {option('as_of')} 指定）",
+            )  # fmt: skip
             return
-        sh.move_date, sh.move_source = self.today, "导入当天"
+        sh.move_date, sh.move_source = self.today, DateSource.import_day
+        sh.move_inference = self.inferred.prepare(
+            Rule.import_day, name, self.today, "表中没有日期",
+            f"新条目按导入当天 {self.today} 记为进入清单（表中没有日期、标题没有报告期、也没有填报日期）",
+        )  # fmt: skip
 
     def _column_of(self, r: _ItemRow, key: str) -> str:
         """「C列「签约日期」」: where a field's value came from in the row."""
@@ -1410,11 +1494,34 @@ class _Run:
         f = next((f for f in r.kind.fields if f.key == key), None)
         return f.label if f else key
 
-    def _count_moves(self, source: str, n: int = 1) -> None:
+    def _sheet_date(self, sh: _Sheet, row: int) -> str:
+        """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
+        self._count_moves(sh.move_source)
+        if sh.move_inference is not None:
+            self.inferred.use(sh.move_inference, row)
+        return sh.move_date
+
+    def _undated(self, r: _ItemRow, status: str) -> str | None:
+        """Why a move of ``r`` into ``status`` cannot be dated (None: it can).  A sheet from
+        outside that gives no date for a move — no date column, no period in its title, no
+        filing day — would have it dated the day of import: when it was typed in, not when it
+        happened.  Refused unless the user gives the date (--as-of)."""
+        if r.sheet.move_source is not DateSource.import_day or self.mode != "plain":
+            return None
+        key = stages.date_fields(r.kind).get(status)
+        column = f"「{self.defs.field(r.kind, key).label}」列" if key else "日期列"
+        return (
+            f"改为「{status}」没有日期：本行没有{column}，标题没有写报告期（如「2026年10月」），表头上方也没有填报日期，"
+            f"只能记为导入当天 {self.today}——那是录入的日子，不是发生的日子。"
+            f"请在表中填上日期，或用 {option('as_of')} 日期 给出这些阶段变更发生的日期"
+            f"（确是今天就写 {option('as_of')} {self.today}）"
+        )
+
+    def _count_moves(self, source: DateSource, n: int = 1) -> None:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
 
     def _history(
-        self, kind: KindDef, status: str, own: dict[str, Any], sheet: _Sheet, *, counted: int = 0
+        self, r: _ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
     ) -> list[tuple[str | None, str, str, str | None]]:
         """A new row's history by the stage rules: it comes in at the kind's first status and
         moves on to the row's status, each dated stage on its own date column (签约日期 …),
@@ -1426,6 +1533,7 @@ class _Run:
             info = cache[kind.key] = (fields, {st: frozenset(stages.reached_stages(kind, st)) for st in fields})
         fields, reached = info
         dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
+        sheet = r.sheet
         if sheet.filed is not None:
             # a stage the sheet says happened after the day it was filled in cannot be right
             late = [(st, d) for st, d in dates.items() if d > sheet.filed]
@@ -1438,16 +1546,25 @@ class _Run:
                 )
         fallback = sheet.move_date or self.today
         if not dates and status == kind.default_status:  # most rows of a county sheet: just in
+            if sheet.move_inference is not None:
+                self.inferred.use(sheet.move_inference, r.number)
             return [(None, status, fallback, None)]
         planned = stages.plan(kind, kind.default_status, status, dates, fallback)
+        undated = next((m for m in planned if m.source != "field"), None)
+        if undated is not None:
+            why = self._undated(r, undated.to_status)
+            if why is not None:
+                raise stages.StageDateError(why, ["status"])
         entry = min([fallback, *(m.date for m in planned)])
+        if sheet.move_inference is not None and (undated is not None or entry == fallback):
+            self.inferred.use(sheet.move_inference, r.number)  # (the entry or a move is on the sheet's date)
         log: list[tuple[str | None, str, str, str | None]] = [(None, kind.default_status, entry, None)]
         cur = kind.default_status
         for i, m in enumerate(planned):
             log.append((cur, m.to_status, m.date, stages.pipeline_flag(kind, cur, m.to_status)))
             cur = m.to_status
             if i >= counted:  # (moves of an item seen on an earlier sheet are counted once)
-                self._count_moves("本行日期列" if m.source == "field" else sheet.move_source or "导入当天")
+                self._count_moves(DateSource.row if m.source == "field" else sheet.move_source)
         for st, key in fields.items():
             names = reached[st]
             first = min((d for _f, t, d, _x in log if t in names), default=None)
@@ -1552,12 +1669,18 @@ class _Run:
                 # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
                 counted = len(pending.log) - 1  # the moves already counted for the first row
                 try:
-                    pending.log = self._history(pending.kind, pending.status, pending.own, r.sheet, counted=counted)
+                    pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
                 except stages.StageDateError as exc:
                     bad = exc.keys[0] if exc.keys else None
-                    value = pending.own.get(bad) if bad else None
+                    value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
                     self._fail(r, self._column_of(r, bad) if bad else "", value, exc.message)
                     return False
+            first = pending.row
+            self.inferred.add(
+                Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
+                f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
+                row=r.number,
+            )  # fmt: skip
             r.sheet.report.count(RowOutcome.updated, r.number)
             return False
         cur = self._load_current({existing_id}).get(existing_id)

@@ -18,6 +18,7 @@ from ..choices import Blank, OnDuplicate
 from ..errors import ZsError
 from ..hints import option
 from ..parse import format_money
+from .inference import DateSource, Inference
 from .rejects import NOT_CARRIED
 from .tables import RowFate
 
@@ -243,10 +244,11 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: how the stage moves this import records were dated: source -> count
-    #: (本行日期列 / --as-of / 填报日期 / 导入当天 / 汇总来源的阶段变更)
-    move_dates: dict[str, int] = field(default_factory=dict)
+    move_dates: dict[DateSource, int] = field(default_factory=dict)
     created_chains: list[str] = field(default_factory=list)
     created_units: list[str] = field(default_factory=list)
+    #: what was inferred rather than read, each with its rule, evidence and rows
+    inferences: list[Inference] = field(default_factory=list)
     blank_kept: int = 0
     #: items of ours now known as an office's items (roll-up with --on-duplicate update)
     linked: int = 0
@@ -291,7 +293,8 @@ class ImportReport:
             "changes": [c.as_dict() for c in self.changes],
             "problems": [p.as_dict() for p in self.problems],
             "notes": self.notes,
-            "move_dates": self.move_dates,
+            "inferences": [i.as_dict() for i in self.inferences],
+            "move_dates": {k.value: n for k, n in self.move_dates.items()},
             "errors_file": self.errors_file,
         }
 
@@ -362,7 +365,7 @@ def summarize(report: ImportReport) -> str:
             more += f"，拒绝 {total(others, 'rejected')}"
         text += f"；{names}：{more}"
     if report.move_dates:
-        dated = "，".join(f"{k} {n}" for k, n in report.move_dates.items())
+        dated = "，".join(f"{k.label} {n}" for k, n in report.move_dates.items())
         text += f"；阶段变更 {sum(report.move_dates.values())} 次，日期取自：{dated}"
     rows = sum(report.total(k) for k in ("added", "updated", "unchanged", "skipped", "rejected"))
     if not rows:
