@@ -469,7 +469,17 @@ def test_a_range_never_covers_rows_that_were_there_before(cli: Any, tmp_path: Pa
         fh.write("项目名称,产业链,状态,签约日期\n")
         fh.writelines(f"区间项目{i},新能源,已签约,2026-10-{i % 28 + 1:02d}\n" for i in range(30))
         fh.writelines(f"新项目{i},新能源,在谈,\n" for i in range(40))
-    cli("import", str(tmp_path / "b.csv"), "--kind", "招什么", "--on-duplicate", "update", "--as-of", "2026-11-30", ok=True)
+    cli(
+        "import",
+        str(tmp_path / "b.csv"),
+        "--kind",
+        "招什么",
+        "--on-duplicate",
+        "update",
+        "--as-of",
+        "2026-11-30",
+        ok=True,
+    )
     signed = cli("list", "招什么", "--status", "已签约", "-f", "json", ok=True).stdout
     assert signed.count("区间项目") == 30
     cli("undo", "--yes", ok=True)
