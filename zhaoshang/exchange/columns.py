@@ -79,6 +79,11 @@ class Target:
     def where(self) -> str:
         return f"{self.letter}列「{self.header}」"
 
+    @property
+    def is_date(self) -> bool:
+        """The column holds dates (时限 or a date field)."""
+        return self.key == "due" or (self.field is not None and self.field.type == "date")
+
 
 @dataclass
 class Mapping:

@@ -1043,6 +1043,15 @@ class _Run:
                 values[t.key] = parse(raw)
             except ZsError as exc:
                 problems.append(Problem(sh.raw.name, row.number, t.where, raw, exc.message))
+                continue
+            if raw.__class__ in (int, float) and t.is_date:
+                # a number the clerk sees as a number (the cell is not formatted as a date)
+                self.inferred.add(
+                    Rule.date_serial, sh.raw.name, str(values[t.key]), f"数字「{show_value(raw)}」",
+                    f"{t.where}的数字「{show_value(raw)}」按 Excel 日期序号读作 {values[t.key]}"
+                    "（单元格不是日期格式；不对请改成日期，如 2026-10-15）",
+                    column=t.where, row=row.number,
+                )  # fmt: skip
         r = _ItemRow(sh, row.number, cells, kind, values, problems=problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)

@@ -79,6 +79,8 @@ class Rule(enum.StrEnum):
     """The sheet's list (招什么 …) was told from its headers."""
     project_code = "project_code"
     """A row without 编号 was matched to an item by its 项目编码."""
+    date_serial = "date_serial"
+    """A plain number in a date column (46000) was read as an Excel date serial."""
     same_item = "same_item"
     """A project on two sheets of the file (签约项目, 开工项目) is one item: later rows update it."""
 
@@ -105,6 +107,7 @@ _LABELS = {
     Rule.name_by_part: "名称补全",
     Rule.kind_by_headers: "清单判断",
     Rule.project_code: "项目编码对应",
+    Rule.date_serial: "日期序号",
     Rule.same_item: "同一项目",
 }
 
