@@ -75,7 +75,6 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +88,7 @@ from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to
 from . import bulk, columns, fates, header_area, layout, merged, moves
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
-from .inference import DateSource, Inference, Inferences, Rule
+from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, loose_name
 from .meta import FileMeta, parse_rows
 from .outcome import (
@@ -106,14 +105,14 @@ from .outcome import (
     summarize,
 )
 from .readers import RawSheet, read_file
+from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
-from .tables import DataRow, HeaderCell, Table, column_letter, find_table
+from .tables import DataRow, Table, column_letter, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
 BATCH = 2000
 _PROGRESS_EVERY = 5000
-_SETTABLE = ("title", "owner", "due", "notes")
 _CURRENT_COMMON = ("title", "chain_id", "status", "owner", "unit_id", "due", "notes")
 _ITEM_COLUMNS = (
     "id", "kind", "chain_id", "title", "status", "owner", "unit_id", "due", "notes",
@@ -386,76 +385,6 @@ class Names:
 _PERIOD_KEYS = ("报告期", "统计期", "所属期", "期间", "时段", "报告时间")
 
 
-@dataclass
-class _Sheet:
-    raw: RawSheet
-    report: SheetReport
-    header: list[HeaderCell]
-    kind: KindDef | None = None
-    #: per kind: column -> (target, parser)
-    maps: dict[str, dict[int, tuple[Target, Callable[[object], Any]]]] = field(default_factory=dict)
-    #: per kind: columns recognised but not imported (read-only, masked, shadowed …)
-    skip: dict[str, set[int]] = field(default_factory=dict)
-    #: the columns of the table when it was mapped (a header-less column with data only
-    #: further down is added to :attr:`header` later, and is never dropped in silence)
-    mapped: set[int] = field(default_factory=set)
-    known_columns: set[int] = field(default_factory=set)
-    #: why a column is not imported (column -> reason)
-    why: dict[int, str] = field(default_factory=dict)
-    #: per kind: columns naming a field another column fills (column -> field key)
-    shadowed: dict[str, dict[int, str]] = field(default_factory=dict)
-    kind_column: int | None = None
-    default_unit: int | None = None
-    #: the 填报单位 inference (rule, sheet, value, evidence, text), recorded for each row using it
-    unit_inference: tuple[Rule, str, str, str, str] | None = None
-    #: the date a stage move gets when the row has no date column for it, and where it is from
-    move_date: str = ""
-    move_source: DateSource = DateSource.import_day
-    #: that date as an inference, recorded for each row that uses it
-    move_inference: Inference | None = None
-    #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
-    filed: str | None = None
-    filed_key: str = ""
-
-
-@dataclass
-class _ItemRow:
-    sheet: _Sheet
-    number: int
-    cells: dict[int, object]
-    kind: KindDef
-    values: dict[str, Any]
-    ref: int | None = None
-    reason: str | None = None
-    #: the group heading the row stands under (its chain, when it names one)
-    heading: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class _Current:
-    id: int
-    kind: str
-    common: dict[str, Any]
-    own: dict[str, Any]
-    origin: str | None
-
-
-@dataclass
-class _New:
-    id: int
-    kind: KindDef
-    common: dict[str, Any]
-    own: dict[str, Any]
-    status: str
-    origin: str | None
-    origin_id: int | None
-    row: _ItemRow
-    #: the item's history worked out from the row (from, to, date, flag); None in a roll-up,
-    #: where the office's own 阶段变更 sheet is the history
-    log: list[tuple[str | None, str, str, str | None]] | None = None
-
-
 # ---------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------
@@ -592,8 +521,8 @@ class _Run:
         )
         self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
         self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
-        self.pending: list[_ItemRow] = []
-        self.new: dict[int, _New] = {}
+        self.pending: list[ItemRow] = []
+        self.new: dict[int, NewItem] = {}
         self.next_id = bulk.next_item_id(db)
         #: ids from here on are items this import creates: a file's 编号 never names them
         self.first_new_id = self.next_id
@@ -806,7 +735,7 @@ class _Run:
         what = kind.name if kind is not None else "多张清单"
         rep = SheetReport(raw.name, what)
         self.report.sheets.append(rep)
-        sh = _Sheet(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
+        sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
         kinds = [kind] if kind is not None else list(self.defs.kinds)
         usable = False
         ambiguous: dict[int, list[str]] = {}
@@ -913,7 +842,7 @@ class _Run:
             cache[raw.name] = facts
         return facts
 
-    def _merges_said(self, raw: RawSheet, sh: _Sheet, fills: merged.MergeFills) -> None:
+    def _merges_said(self, raw: RawSheet, sh: SheetContext, fills: merged.MergeFills) -> None:
         """Each merged area that gave its value to the rows below, in the report; each one over
         an amount refused (one figure for the rows together, or each row's, cannot be known)."""
         heads = {h.column: h for h in sh.header}
@@ -949,7 +878,7 @@ class _Run:
             f"或用 {option('mapping')} 把写原因的列对应到「原因」"
         )
 
-    def _heading_chain(self, r: _ItemRow) -> int | None:
+    def _heading_chain(self, r: ItemRow) -> int | None:
         """The chain the row's group heading names (「一、有色金属产业链（2个）」 → 有色金属):
         the one chain whose name the heading contains; said once per heading in the report."""
         if r.heading is None:
@@ -985,74 +914,25 @@ class _Run:
         if self.rejects is not None and p.row is None:
             self.rejects.problem(p.sheet, p.text())
 
-    def _item_row(self, sh: _Sheet, row: DataRow) -> None:
-        cells = row.cells
-        kind = sh.kind
-        problems: list[Problem] = []
-        if kind is None:
-            raw_kind = cells.get(sh.kind_column) if sh.kind_column is not None else None
-            if raw_kind is None:
-                kind = self.only_kind
-                if kind is None:
-                    problems.append(Problem(sh.raw.name, row.number, "", None, "没有填写清单（如 招什么）"))
-            else:
-                try:
-                    kind = self._kind_of(raw_kind)
-                except ZsError as exc:
-                    problems.append(Problem(sh.raw.name, row.number, "清单列", raw_kind, exc.message))
-            if kind is not None and self.only_kind is not None and kind.key != self.only_kind.key:
-                sh.report.count(RowOutcome.skipped, row.number)
-                return
-        if kind is None:
-            self._reject_cells(sh, row.number, cells, problems)
+    def _item_row(self, sh: SheetContext, row: DataRow) -> None:
+        got = parse_row(
+            sh,
+            row,
+            only_kind=self.only_kind,
+            kind_of=self._kind_of,
+            explicit=self.explicit,
+            inferred=self.inferred,
+            option=option,
+        )
+        if got.other_kind:
+            sh.report.count(RowOutcome.skipped, row.number)
             return
-        parsers = sh.maps[kind.key]
-        values: dict[str, Any] = {}
-        for col, raw in cells.items():
-            entry = parsers.get(col)
-            if entry is None:
-                if col not in sh.mapped:
-                    late = fates.late_column(sh.raw.name, row.number, col, raw, self.explicit)
-                    if late is not None:
-                        problems.append(late)
-                    continue
-                if col in sh.skip[kind.key]:
-                    if col in sh.shadowed[kind.key]:
-                        # a value with no place to go (a sheet's own 备注 under --map 存在问题=备注)
-                        h = next((h for h in sh.header if h.column == col), None)
-                        label = f"{h.letter}列「{h.text}」" if h else ""
-                        problems.append(
-                            Problem(
-                                sh.raw.name,
-                                row.number,
-                                label,
-                                raw,
-                                f"这个值没有去处：本列{sh.why.get(col, '与另一列对应同一字段')}，只导入一列会丢掉它。"
-                                f"请用 {option('mapping')} 把其中一列对应到别的字段，"
-                                f"或 {option('mapping')} {h.letter if h else '列'}=忽略 明确不导入本列",
-                            )
-                        )
-                    continue
-                if kind is not sh.kind and col in sh.known_columns and col != sh.kind_column:
-                    h = next((h for h in sh.header if h.column == col), None)
-                    label = f"{h.letter}列「{h.text}」" if h else ""
-                    problems.append(Problem(sh.raw.name, row.number, label, raw, f"「{kind.name}」清单没有这一项"))
-                continue
-            t, parse = entry
-            try:
-                values[t.key] = parse(raw)
-            except ZsError as exc:
-                problems.append(Problem(sh.raw.name, row.number, t.where, raw, exc.message))
-                continue
-            if raw.__class__ in (int, float) and t.is_date:
-                # a number the clerk sees as a number (the cell is not formatted as a date)
-                self.inferred.add(
-                    Rule.date_serial, sh.raw.name, str(values[t.key]), f"数字「{show_value(raw)}」",
-                    f"{t.where}的数字「{show_value(raw)}」按 Excel 日期序号读作 {values[t.key]}"
-                    "（单元格不是日期格式；不对请改成日期，如 2026-10-15）",
-                    column=t.where, row=row.number,
-                )  # fmt: skip
-        r = _ItemRow(sh, row.number, cells, kind, values, problems=problems, heading=row.heading)
+        kind = got.kind
+        if kind is None:
+            self._reject_cells(sh, row.number, row.cells, got.problems)
+            return
+        values = got.values
+        r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
         values.pop("kind", None)
@@ -1079,49 +959,43 @@ class _Run:
             self._decide(r, local, current)
         self._insert_new()
 
-    def _decide(self, r: _ItemRow, local: dict[int, int], current: dict[int, _Current]) -> None:
+    def _decide(self, r: ItemRow, local: dict[int, int], current: dict[int, Current]) -> None:
+        """Steps 2–4 for one parsed row: match by 编号, then update (diff) or add."""
         if not r.problems:
             self._resolve_refs(r)
         if r.problems:
             self._reject(r)
             return
-        cur = None
-        if r.ref is not None:
-            lid = local.get(r.ref)
-            cur = current.get(lid) if lid is not None else None
-            if cur is None and self.mode == "own":
-                deleted = self.db.conn.execute(
-                    "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
-                    "AND last_row_id IS NULL LIMIT 1",
-                    (r.ref,),
-                ).fetchone()
-                why = f"本库没有编号 {r.ref} 的条目"
-                why += f"（已删除：zs restore {r.ref} 可恢复）" if deleted else ""
-                self._fail(r, "编号", r.ref, why + "；要作为新条目导入请清空编号")
-                return
-            if cur is not None and cur.kind != r.kind.key:
-                other = self.defs.kind_by_key(cur.kind).name
-                self._fail(r, "编号", r.ref, f"编号 {r.ref} 是「{other}」清单的条目，不能在「{r.kind.name}」中修改")
-                return
-            if cur is not None and self.mode == "plain" and not self._plausible(r, cur):
-                self._fail(
-                    r,
-                    "编号",
-                    r.ref,
-                    f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称和产业链都不符："
-                    f"如果这是其他系统的编号，请删除编号列，或用 {option('mapping')} 编号=忽略",
-                )
-                return
-        if cur is not None:
-            if r.ref is not None:
-                self.file_ids[r.ref] = cur.id
-            self._update(r, cur)
+        match = match_ref(
+            r,
+            local,
+            current,
+            mode=self.mode,
+            was_deleted=self._was_deleted,
+            kind_name=lambda key: self.defs.kind_by_key(key).name,
+            plausible=self._plausible,
+            option=option,
+        )
+        if match.refusal is not None:
+            self._fail(r, *match.refusal)
             return
-        if r.ref is not None and self.mode == "plain":
+        if match.current is not None:
+            if r.ref is not None:
+                self.file_ids[r.ref] = match.current.id
+            self._update(r, match.current)
+            return
+        if match.unknown_ref:
             self.unknown_refs += 1
         self._add(r, r.ref if self.mode == "rollup" else None)
 
-    def _plausible(self, r: _ItemRow, cur: _Current) -> bool:
+    def _was_deleted(self, item_id: int) -> bool:
+        sql = (
+            "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
+            "AND last_row_id IS NULL LIMIT 1"
+        )
+        return self.db.conn.execute(sql, (item_id,)).fetchone() is not None
+
+    def _plausible(self, r: ItemRow, cur: Current) -> bool:
         chain = r.values.get("chain")
         title = r.values.get("title")
         if chain is not None and chain == cur.common["chain_id"]:
@@ -1130,7 +1004,7 @@ class _Run:
             return chain is None
         return loose_name(str(title)) == loose_name(str(cur.common["title"]))
 
-    def _resolve_refs(self, r: _ItemRow) -> None:
+    def _resolve_refs(self, r: ItemRow) -> None:
         for f in r.kind.fields:
             if f.type != "ref" or r.values.get(f.key) is None:
                 continue
@@ -1174,8 +1048,8 @@ class _Run:
                 self.origin_ids[int(oid)] = int(lid)
         return out
 
-    def _load_current(self, ids: set[int]) -> dict[int, _Current]:
-        out: dict[int, _Current] = {}
+    def _load_current(self, ids: set[int]) -> dict[int, Current]:
+        out: dict[int, Current] = {}
         if not ids:
             return out
         if max(ids) >= self.first_new_id:
@@ -1192,7 +1066,7 @@ class _Run:
             ):
                 rid, kind_key = int(row[0]), str(row[1])
                 common = dict(zip(_CURRENT_COMMON, row[2:9], strict=True))
-                out[rid] = _Current(rid, kind_key, common, {}, row[9])
+                out[rid] = Current(rid, kind_key, common, {}, row[9])
                 by_kind.setdefault(kind_key, []).append(rid)
         for kind_key, kind_ids in by_kind.items():
             kind = self.defs.kind_by_key(kind_key)
@@ -1207,57 +1081,28 @@ class _Run:
                     out[int(row[0])].own = dict(zip(cols, row[1:], strict=True))
         return out
 
-    def _diff(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
-        parsed = items.Parsed()
-        shown: list[tuple[str, str, str]] = []
-        fields = {f.key: f for f in self.defs.fields_of(r.kind)}
-        for key, new in r.values.items():
-            f = fields.get(key)
-            if key == "status":
-                old = cur.common["status"]
-                if new != old:
-                    parsed.status = new
-                    shown.append(("状态", str(old), str(new)))
-                continue
-            if key in ("chain", "unit"):
-                id_col = f"{key}_id"
-                old = cur.common[id_col]
-                if new != old:
-                    parsed.common[id_col] = new
-                    names = self.chains if key == "chain" else self.units
-                    shown.append(
-                        (f.label if f else key, names.names.get(old, "") if old else "", names.names.get(new, ""))
-                    )
-                continue
-            old = cur.common.get(key) if key in _SETTABLE else cur.own.get(key)
-            if not same_value(old, new):
-                (parsed.common if key in _SETTABLE else parsed.own)[key] = new
-                shown.append((f.label if f else key, _display(f, old), _display(f, new)))
-        present = set(r.cells)
-        for col, (t, _parse) in r.sheet.maps[r.kind.key].items():
-            if col in present or t.key in ("id", "title", "chain", "status", "kind", "reason"):
-                continue
-            key = t.key
-            if key == "unit":
-                old = cur.common["unit_id"]
-            else:
-                old = cur.common.get(key) if key in _SETTABLE else cur.own.get(key)
-            if old is None or old == "":
-                continue
-            if self.opts.blank == "clear":
-                if key == "unit":
-                    parsed.common["unit_id"] = None
-                    shown.append((t.field.label if t.field else key, self.units.names.get(old, ""), ""))
-                else:
-                    (parsed.common if key in _SETTABLE else parsed.own)[key] = None
-                    shown.append((t.field.label if t.field else key, _display(t.field, old), ""))
-            else:
-                self.report.blank_kept += 1
-        return parsed, shown
+    def _diff(self, r: ItemRow, cur: Current) -> Diff:
+        return diff_row(
+            r,
+            cur,
+            fields=self._fields(r.kind),
+            chain_names=self.chains.names,
+            unit_names=self.units.names,
+            blank=self.opts.blank,
+        )
 
-    def _update(self, r: _ItemRow, cur: _Current, *, link: int | None = None) -> bool:
+    def _fields(self, kind: KindDef) -> dict[str, FieldDef]:
+        cache = self._caches.setdefault("fields", {})
+        got = cache.get(kind.key)
+        if got is None:
+            got = cache[kind.key] = {f.key: f for f in self.defs.fields_of(kind)}
+        return got
+
+    def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
         self.settle()
-        parsed, shown = self._diff(r, cur)
+        diff = self._diff(r, cur)
+        parsed, shown = diff.parsed, diff.shown
+        self.report.blank_kept += diff.blank_kept
         if link is not None:
             self._link(cur.id, link)
         if not shown:
@@ -1311,7 +1156,7 @@ class _Run:
         self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
         return True
 
-    def _add(self, r: _ItemRow, origin_id: int | None) -> None:
+    def _add(self, r: ItemRow, origin_id: int | None) -> None:
         kind = r.kind
         title = r.values.get("title")
         if title is None:
@@ -1393,7 +1238,7 @@ class _Run:
         new_id = self.next_id
         self.next_id += 1
         origin = self.report.origin if origin_id is not None else None
-        self.new[new_id] = _New(new_id, kind, common, own, status, origin, origin_id, r, log)
+        self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
         self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
         if origin_id is not None:
             self.origin_ids[origin_id] = new_id
@@ -1402,7 +1247,7 @@ class _Run:
         self.item_kinds[new_id] = kind.key
         r.sheet.report.count(RowOutcome.added, r.number)
 
-    def _by_code(self, r: _ItemRow, kind: KindDef, code: str) -> bool:
+    def _by_code(self, r: ItemRow, kind: KindDef, code: str) -> bool:
         """A row without 编号 whose 项目编码 is an item's: it is that item (updated, whatever
         its name); the same code twice in one file is an error.  True when handled."""
         if not any(f.key == IDENTITY_FIELD for f in kind.fields):
@@ -1434,7 +1279,7 @@ class _Run:
         self._update(r, cur)
         return True
 
-    def _move_date(self, sh: _Sheet, table: Table) -> None:
+    def _move_date(self, sh: SheetContext, table: Table) -> None:
         """The date for moves a row makes without a date column of its own: --as-of, else the
         last day of the period the title reports on (「2026年10月」; not after the filing day),
         else the sheet's 填报日期 line, else the day of import — each said in the report."""
@@ -1493,7 +1338,7 @@ class _Run:
             f"新条目按导入当天 {self.today} 记为进入清单（表中没有日期、标题没有报告期、也没有填报日期）",
         )  # fmt: skip
 
-    def _column_of(self, r: _ItemRow, key: str) -> str:
+    def _column_of(self, r: ItemRow, key: str) -> str:
         """「C列「签约日期」」: where a field's value came from in the row."""
         for col, (target, _parse) in r.sheet.maps.get(r.kind.key, {}).items():
             if target.key == key:
@@ -1503,14 +1348,14 @@ class _Run:
         f = next((f for f in r.kind.fields if f.key == key), None)
         return f.label if f else key
 
-    def _sheet_date(self, sh: _Sheet, row: int) -> str:
+    def _sheet_date(self, sh: SheetContext, row: int) -> str:
         """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
         self._count_moves(sh.move_source)
         if sh.move_inference is not None:
             self.inferred.use(sh.move_inference, row)
         return sh.move_date
 
-    def _undated(self, r: _ItemRow, status: str) -> str | None:
+    def _undated(self, r: ItemRow, status: str) -> str | None:
         """Why a move of ``r`` into ``status`` cannot be dated (None: it can).  A sheet from
         outside that gives no date for a move — no date column, no period in its title, no
         filing day — would have it dated the day of import: when it was typed in, not when it
@@ -1530,7 +1375,7 @@ class _Run:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
 
     def _history(
-        self, r: _ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
+        self, r: ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
     ) -> list[tuple[str | None, str, str, str | None]]:
         """A new row's history by the stage rules: it comes in at the kind's first status and
         moves on to the row's status, each dated stage on its own date column (签约日期 …),
@@ -1594,7 +1439,7 @@ class _Run:
             ]
         return info
 
-    def _duplicate(self, r: _ItemRow, match: tuple[int, str, bool], origin_id: int | None) -> bool:
+    def _duplicate(self, r: ItemRow, match: tuple[int, str, bool], origin_id: int | None) -> bool:
         """Handle a new row whose name matches an item; True to add it anyway.
 
         The name is what made the match, so it is left out of the comparison, and an update
@@ -1607,7 +1452,7 @@ class _Run:
         return added
 
     def _decide_duplicate(
-        self, r: _ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
+        self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
     ) -> bool:
         pending = self.new.get(existing_id)
         # The same name (once normalised) and the same values is the same item sent again:
@@ -1618,7 +1463,7 @@ class _Run:
             pass
         elif pending is not None:
             same = all(
-                same_value(pending.common.get(k) if k in _SETTABLE else pending.own.get(k), v)
+                same_value(pending.common.get(k) if k in SETTABLE else pending.own.get(k), v)
                 for k, v in r.values.items()
                 if k not in ("chain", "unit", "status")
             )
@@ -1629,17 +1474,15 @@ class _Run:
                 return False
         else:
             cur = self._load_current({existing_id}).get(existing_id)
-            if cur is not None:
-                _parsed, shown = self._diff_quiet(r, cur)
-                if not shown:
-                    # the same item, identical: nothing to ask; with --on-duplicate update a
-                    # roll-up links it to the office's 编号 for next month
-                    if r.ref is not None:
-                        self.file_ids[r.ref] = existing_id
-                    if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
-                        self._link(cur.id, origin_id)
-                    r.sheet.report.count(RowOutcome.unchanged, r.number)
-                    return False
+            if cur is not None and not self._diff(r, cur).shown:
+                # the same item, identical: nothing to ask; with --on-duplicate update a
+                # roll-up links it to the office's 编号 for next month
+                if r.ref is not None:
+                    self.file_ids[r.ref] = existing_id
+                if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
+                    self._link(cur.id, origin_id)
+                r.sheet.report.count(RowOutcome.unchanged, r.number)
+                return False
         choice = self.opts.on_duplicate
         action = {"update": "已更新", "skip": "已跳过", "new": "已新增", None: "待定"}[choice]
         self.report.duplicates.append(Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action))
@@ -1669,7 +1512,7 @@ class _Run:
                     pending.common["unit_id"] = v
                 elif k == "status":
                     pending.status = v
-                elif k in _SETTABLE:
+                elif k in SETTABLE:
                     pending.common[k] = v
                 else:
                     pending.own[k] = v
@@ -1710,7 +1553,7 @@ class _Run:
         self.origin_ids[origin_id] = item_id
         self.report.linked += 1
 
-    def _item_tuple(self, n: _New) -> tuple[Any, ...]:
+    def _item_tuple(self, n: NewItem) -> tuple[Any, ...]:
         c, ts, user = n.common, self.ts, self.user
         closed = ts if n.kind.status(n.status).terminal else None
         return (
@@ -1728,12 +1571,6 @@ class _Run:
     def flush_details(self, only: str | None = None) -> None:
         self.out.flush_details(only)
 
-    def _diff_quiet(self, r: _ItemRow, cur: _Current) -> tuple[items.Parsed, list[tuple[str, str, str]]]:
-        kept = self.report.blank_kept
-        out = self._diff(r, cur)
-        self.report.blank_kept = kept
-        return out
-
     def _insert_new(self) -> None:
         """Write this batch's new items: the rows are built here, the SQL (rows, history,
         stage log, search index) runs on the writer thread while the next batch is parsed."""
@@ -1741,7 +1578,7 @@ class _Run:
             return
         new = list(self.new.values())
         self.new = {}
-        kinds: dict[str, list[_New]] = {}
+        kinds: dict[str, list[NewItem]] = {}
         for n in new:
             kinds.setdefault(n.kind.key, []).append(n)
         item_rows = [self._item_tuple(n) for n in new]
@@ -1772,11 +1609,11 @@ class _Run:
         self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------
-    def _fail(self, r: _ItemRow, column: str, value: object, reason: str) -> None:
+    def _fail(self, r: ItemRow, column: str, value: object, reason: str) -> None:
         r.problems.append(Problem(r.sheet.raw.name, r.number, column, value, reason))
         self._reject(r)
 
-    def _reject(self, r: _ItemRow) -> None:
+    def _reject(self, r: ItemRow) -> None:
         if r.ref is not None:
             self.skipped_refs.add(r.ref)
         self.report.problems.extend(r.problems)
@@ -1784,7 +1621,7 @@ class _Run:
         if self.rejects is not None:
             self.rejects.add(r.sheet.raw.name, r.sheet.header, r.number, r.cells, [p.reason for p in r.problems])
 
-    def _reject_cells(self, sh: _Sheet, number: int, cells: dict[int, object], problems: list[Problem]) -> None:
+    def _reject_cells(self, sh: SheetContext, number: int, cells: dict[int, object], problems: list[Problem]) -> None:
         self.report.problems.extend(problems)
         sh.report.count(RowOutcome.rejected, number)
         if self.rejects is not None:
@@ -1859,16 +1696,6 @@ class _Run:
         rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         return True
-
-
-def _display(f: FieldDef | None, v: Any) -> str:
-    if v is None or v == "":
-        return ""
-    if f is not None:
-        from ..values import to_display
-
-        return to_display(f, v)
-    return str(v)
 
 
 def _is_empty(raw: RawSheet) -> bool:

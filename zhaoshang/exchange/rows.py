@@ -1,0 +1,364 @@
+"""The rows of an item sheet, step by step, as django-import-export's ``Resource.import_row``
+runs them: each step a function that takes what the step before returned and returns its own
+result — no step reads or writes the import's state behind the caller's back.
+
+1. :func:`parse_row` — the row's list (kind) and every cell parsed by its column's parser;
+   what a cell could not be is a :class:`~.outcome.Problem` of the row;
+2. :func:`match_ref` — the item a row's 编号 names (ours, or the office's in a roll-up), or why
+   it names none that this row may change (:class:`Match`, :class:`MatchBy`); the names and
+   项目编码 matchers run when a row without an item is about to be added
+   (:mod:`~.matching`, ``Importer``);
+3. :func:`diff_row` — exactly the fields that differ, and the blank cells that keep a value
+   (:class:`Diff`);
+4. the decision — a :class:`~.outcome.RowOutcome` per row, taken by the importer with these
+   results (add, update, unchanged, skip, reject).
+
+The context a sheet gives its rows (:class:`SheetContext`: its column parsers, its inferences —
+default unit, move date) is built once per sheet and passed in.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import items
+from ..choices import Blank
+from ..definitions import FieldDef, KindDef
+from ..errors import ZsError
+from . import fates
+from .cells import same_value
+from .columns import Target
+from .inference import DateSource, Inference, Inferences, Rule
+from .outcome import Problem, SheetReport, show_value
+from .readers import RawSheet
+from .tables import DataRow, HeaderCell
+
+__all__ = [
+    "Current",
+    "Diff",
+    "ItemRow",
+    "Match",
+    "MatchBy",
+    "NewItem",
+    "Parsed",
+    "SheetContext",
+    "diff_row",
+    "match_ref",
+    "parse_row",
+]
+
+#: the common fields an import sets directly (the rest of a row's values are the kind's own)
+SETTABLE = ("title", "owner", "due", "notes")
+
+
+@dataclass
+class SheetContext:
+    raw: RawSheet
+    report: SheetReport
+    header: list[HeaderCell]
+    kind: KindDef | None = None
+    #: per kind: column -> (target, parser)
+    maps: dict[str, dict[int, tuple[Target, Callable[[object], Any]]]] = field(default_factory=dict)
+    #: per kind: columns recognised but not imported (read-only, masked, shadowed …)
+    skip: dict[str, set[int]] = field(default_factory=dict)
+    #: the columns of the table when it was mapped (a header-less column with data only
+    #: further down is added to :attr:`header` later, and is never dropped in silence)
+    mapped: set[int] = field(default_factory=set)
+    known_columns: set[int] = field(default_factory=set)
+    #: why a column is not imported (column -> reason)
+    why: dict[int, str] = field(default_factory=dict)
+    #: per kind: columns naming a field another column fills (column -> field key)
+    shadowed: dict[str, dict[int, str]] = field(default_factory=dict)
+    kind_column: int | None = None
+    default_unit: int | None = None
+    #: the 填报单位 inference (rule, sheet, value, evidence, text), recorded for each row using it
+    unit_inference: tuple[Rule, str, str, str, str] | None = None
+    #: the date a stage move gets when the row has no date column for it, and where it is from
+    move_date: str = ""
+    move_source: DateSource = DateSource.import_day
+    #: that date as an inference, recorded for each row that uses it
+    move_inference: Inference | None = None
+    #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
+    filed: str | None = None
+    filed_key: str = ""
+
+
+@dataclass
+class ItemRow:
+    sheet: SheetContext
+    number: int
+    cells: dict[int, object]
+    kind: KindDef
+    values: dict[str, Any]
+    ref: int | None = None
+    reason: str | None = None
+    #: the group heading the row stands under (its chain, when it names one)
+    heading: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Current:
+    id: int
+    kind: str
+    common: dict[str, Any]
+    own: dict[str, Any]
+    origin: str | None
+
+
+@dataclass
+class NewItem:
+    id: int
+    kind: KindDef
+    common: dict[str, Any]
+    own: dict[str, Any]
+    status: str
+    origin: str | None
+    origin_id: int | None
+    row: ItemRow
+    #: the item's history worked out from the row (from, to, date, flag); None in a roll-up,
+    #: where the office's own 阶段变更 sheet is the history
+    log: list[tuple[str | None, str, str, str | None]] | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# 1. parse
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """A row's cells, parsed: its list (None: unknown, see problems) and its values by field."""
+
+    kind: KindDef | None
+    values: dict[str, Any]
+    problems: list[Problem]
+    #: the row is of another list than --kind asks for: skipped, not parsed
+    other_kind: bool = False
+
+
+def _label(sh: SheetContext, col: int) -> tuple[HeaderCell | None, str]:
+    h = next((h for h in sh.header if h.column == col), None)
+    return h, (f"{h.letter}列「{h.text}」" if h else "")
+
+
+def parse_row(
+    sh: SheetContext,
+    row: DataRow,
+    *,
+    only_kind: KindDef | None,
+    kind_of: Callable[[object], KindDef],
+    explicit: dict[str, str],
+    inferred: Inferences,
+    option: Callable[[str], str],
+) -> Parsed:
+    """Step 1: the row's kind and each cell through its column's parser.  A number read as an
+    Excel date serial is recorded in ``inferred`` (the clerk saw a number, not a date)."""
+    cells = row.cells
+    kind = sh.kind
+    problems: list[Problem] = []
+    name = sh.raw.name
+    if kind is None:
+        raw_kind = cells.get(sh.kind_column) if sh.kind_column is not None else None
+        if raw_kind is None:
+            kind = only_kind
+            if kind is None:
+                problems.append(Problem(name, row.number, "", None, "没有填写清单（如 招什么）"))
+        else:
+            try:
+                kind = kind_of(raw_kind)
+            except ZsError as exc:
+                problems.append(Problem(name, row.number, "清单列", raw_kind, exc.message))
+        if kind is not None and only_kind is not None and kind.key != only_kind.key:
+            return Parsed(kind, {}, [], other_kind=True)
+    if kind is None:
+        return Parsed(None, {}, problems)
+    parsers = sh.maps[kind.key]
+    values: dict[str, Any] = {}
+    for col, raw in cells.items():
+        entry = parsers.get(col)
+        if entry is None:
+            if col not in sh.mapped:
+                late = fates.late_column(name, row.number, col, raw, explicit)
+                if late is not None:
+                    problems.append(late)
+                continue
+            if col in sh.skip[kind.key]:
+                if col in sh.shadowed[kind.key]:
+                    # a value with no place to go (a sheet's own 备注 under --map 存在问题=备注)
+                    h, label = _label(sh, col)
+                    problems.append(
+                        Problem(
+                            name, row.number, label, raw,
+                            f"这个值没有去处：本列{sh.why.get(col, '与另一列对应同一字段')}，只导入一列会丢掉它。"
+                            f"请用 {option('mapping')} 把其中一列对应到别的字段，"
+                            f"或 {option('mapping')} {h.letter if h else '列'}=忽略 明确不导入本列",
+                        )
+                    )  # fmt: skip
+                continue
+            if kind is not sh.kind and col in sh.known_columns and col != sh.kind_column:
+                _h, label = _label(sh, col)
+                problems.append(Problem(name, row.number, label, raw, f"「{kind.name}」清单没有这一项"))
+            continue
+        t, parse = entry
+        try:
+            values[t.key] = parse(raw)
+        except ZsError as exc:
+            problems.append(Problem(name, row.number, t.where, raw, exc.message))
+            continue
+        if raw.__class__ in (int, float) and t.is_date:
+            # a number the clerk sees as a number (the cell is not formatted as a date)
+            inferred.add(
+                Rule.date_serial, name, str(values[t.key]), f"数字「{show_value(raw)}」",
+                f"{t.where}的数字「{show_value(raw)}」按 Excel 日期序号读作 {values[t.key]}"
+                "（单元格不是日期格式；不对请改成日期，如 2026-10-15）",
+                column=t.where, row=row.number,
+            )  # fmt: skip
+    return Parsed(kind, values, problems)
+
+
+# ---------------------------------------------------------------------------------------
+# 2. match (by 编号)
+# ---------------------------------------------------------------------------------------
+
+
+class MatchBy(enum.StrEnum):
+    """How a row found its item."""
+
+    id = "id"
+    """Its 编号 is our item's (a round trip, or a county sheet with our 编号)."""
+    origin = "origin"
+    """Its 编号 is the office's, kept as the item's origin (a roll-up)."""
+    none = "none"
+    """No item: the row is added (unless a name or 项目编码 matches one)."""
+
+
+@dataclass(frozen=True)
+class Match:
+    by: MatchBy
+    current: Current | None = None
+    #: why the row's 编号 cannot be used (column, value, reason): the row is refused
+    refusal: tuple[str, object, str] | None = None
+    #: the 编号 names no item of ours (a plain sheet's own numbering): the row is added
+    unknown_ref: bool = False
+
+
+def match_ref(
+    r: ItemRow,
+    local: Mapping[int, int],
+    current: Mapping[int, Current],
+    *,
+    mode: str,
+    was_deleted: Callable[[int], bool],
+    kind_name: Callable[[str], str],
+    plausible: Callable[[ItemRow, Current], bool],
+    option: Callable[[str], str],
+) -> Match:
+    """Step 2: the item ``r``'s 编号 names (``local`` maps a file's 编号 to ours, ``current``
+    holds those items' stored values)."""
+    if r.ref is None:
+        return Match(MatchBy.none)
+    lid = local.get(r.ref)
+    cur = current.get(lid) if lid is not None else None
+    by = MatchBy.origin if mode == "rollup" else MatchBy.id
+    if cur is None:
+        if mode == "own":
+            why = f"本库没有编号 {r.ref} 的条目"
+            why += f"（已删除：zs restore {r.ref} 可恢复）" if was_deleted(r.ref) else ""
+            return Match(by, refusal=("编号", r.ref, why + "；要作为新条目导入请清空编号"))
+        return Match(MatchBy.none, unknown_ref=mode == "plain")
+    if cur.kind != r.kind.key:
+        reason = f"编号 {r.ref} 是「{kind_name(cur.kind)}」清单的条目，不能在「{r.kind.name}」中修改"
+        return Match(by, refusal=("编号", r.ref, reason))
+    if mode == "plain" and not plausible(r, cur):
+        reason = (
+            f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称和产业链都不符："
+            f"如果这是其他系统的编号，请删除编号列，或用 {option('mapping')} 编号=忽略"
+        )
+        return Match(by, refusal=("编号", r.ref, reason))
+    return Match(by, cur)
+
+
+# ---------------------------------------------------------------------------------------
+# 3. diff
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Diff:
+    """What a row changes in its item: the values to write, and (label, old, new) to show."""
+
+    parsed: items.Parsed
+    shown: list[tuple[str, str, str]]
+    #: blank cells whose stored value was kept (--blank keep)
+    blank_kept: int = 0
+
+
+def display(f: FieldDef | None, v: Any) -> str:
+    if v is None or v == "":
+        return ""
+    if f is not None:
+        from ..values import to_display
+
+        return to_display(f, v)
+    return str(v)
+
+
+def diff_row(
+    r: ItemRow,
+    cur: Current,
+    *,
+    fields: Mapping[str, FieldDef],
+    chain_names: Mapping[int, str],
+    unit_names: Mapping[int, str],
+    blank: Blank,
+) -> Diff:
+    """Step 3: exactly the fields of ``cur`` that ``r`` changes; a blank cell keeps the stored
+    value (counted) unless ``blank`` is ``clear``."""
+    parsed = items.Parsed()
+    shown: list[tuple[str, str, str]] = []
+    kept = 0
+    for key, new in r.values.items():
+        f = fields.get(key)
+        if key == "status":
+            old = cur.common["status"]
+            if new != old:
+                parsed.status = new
+                shown.append(("状态", str(old), str(new)))
+            continue
+        if key in ("chain", "unit"):
+            id_col = f"{key}_id"
+            old = cur.common[id_col]
+            if new != old:
+                parsed.common[id_col] = new
+                names = chain_names if key == "chain" else unit_names
+                shown.append((f.label if f else key, names.get(old, "") if old else "", names.get(new, "")))
+            continue
+        old = cur.common.get(key) if key in SETTABLE else cur.own.get(key)
+        if not same_value(old, new):
+            (parsed.common if key in SETTABLE else parsed.own)[key] = new
+            shown.append((f.label if f else key, display(f, old), display(f, new)))
+    present = set(r.cells)
+    for col, (t, _parse) in r.sheet.maps[r.kind.key].items():
+        if col in present or t.key in ("id", "title", "chain", "status", "kind", "reason"):
+            continue
+        key = t.key
+        if key == "unit":
+            old = cur.common["unit_id"]
+        else:
+            old = cur.common.get(key) if key in SETTABLE else cur.own.get(key)
+        if old is None or old == "":
+            continue
+        if blank == Blank.clear:
+            if key == "unit":
+                parsed.common["unit_id"] = None
+                shown.append((t.field.label if t.field else key, unit_names.get(old, ""), ""))
+            else:
+                (parsed.common if key in SETTABLE else parsed.own)[key] = None
+                shown.append((t.field.label if t.field else key, display(t.field, old), ""))
+        else:
+            kept += 1
+    return Diff(parsed, shown, kept)
