@@ -27,7 +27,7 @@ from . import fates
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .layout import SheetSpec
-from .outcome import Problem, RowOutcome, SheetReport
+from .outcome import Mode, Problem, RowOutcome, SheetReport
 from .readers import RawSheet
 from .tables import DataRow, HeaderCell
 
@@ -62,8 +62,7 @@ class DetailContext(Protocol):
     report: ImportReport
     opts: ImportOptions
     rejects: Any
-    mode: str
-    """own | rollup | plain"""
+    mode: Mode
     user: str
     ts: str
     today: str
@@ -329,7 +328,7 @@ class Handler:
         names = run.chains if ent is lookups.CHAIN else run.units
         name = str(values["name"])
         target: int | None = None
-        if run.mode == "own" and values.get("id"):
+        if run.mode is Mode.own and values.get("id"):
             row = run.db.conn.execute(f"SELECT id FROM {ent.table} WHERE id = ?", (values["id"],)).fetchone()
             target = int(row[0]) if row else None
         if target is None:
@@ -338,11 +337,11 @@ class Handler:
             data = {k: values[k] for k in keys if values.get(k) is not None}
             rid = lookups.create(run.db, ent, name, data)
             names.add(rid, name)
-            if run.mode == "rollup":
+            if run.mode is Mode.rollup:
                 (run.report.created_chains if ent is lookups.CHAIN else run.report.created_units).append(name)
             self.rep.count(RowOutcome.added, number)
             return
-        if run.mode == "rollup":
+        if run.mode is Mode.rollup:
             self.rep.count(RowOutcome.unchanged, number)  # an office's roll-up never rewrites our own chains and units
             return
         cols = ("name", *keys)
@@ -373,7 +372,7 @@ class Handler:
         item = values["item_id"]
         values.setdefault("type", "对接")
         keys = ("type", "date", "summary", "next_date")
-        if run.mode == "own" and values.get("id"):
+        if run.mode is Mode.own and values.get("id"):
             cur = run.db.conn.execute(
                 "SELECT item_id, type, date, summary, next_date FROM activities WHERE id = ?", (values["id"],)
             ).fetchone()

@@ -95,8 +95,10 @@ from .outcome import (
     Change,
     ColumnFate,
     Duplicate,
+    DuplicateAction,
     ImportOptions,
     ImportReport,
+    Mode,
     Problem,
     RowOutcome,
     SheetReport,
@@ -183,13 +185,13 @@ def import_file(
     meta, sheets = _file_meta(file, sheets)
     report = ImportReport(file=str(file), dry_run=opts.dry_run)
     if meta is not None and meta.type == "export":
-        report.mode = "own" if meta.db_id == db.identity else "rollup"
-        report.origin = meta.db_id if report.mode == "rollup" else None
+        report.mode = Mode.own if meta.db_id == db.identity else Mode.rollup
+        report.origin = meta.db_id if report.mode is Mode.rollup else None
         report.origin_name = meta.db_name
         report.exported_at = meta.exported_at
     elif meta is not None and meta.type == "template":
         report.notes.append("这是 zs template 生成的填报模板")
-    if report.mode == "rollup":
+    if report.mode is Mode.rollup:
         _check_older(db, meta, opts)
     rejects = None
     if opts.errors_path is not None:
@@ -216,7 +218,7 @@ def import_file(
                     gc.enable()
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
-            if report.mode == "rollup" and meta is not None:
+            if report.mode is Mode.rollup and meta is not None:
                 _stamp_origin(db, meta)
             report.command_id = cmd.id
             report.written = True
@@ -508,7 +510,7 @@ class _Run:
         self.text_source = file.suffix.lower() in _TEXT_SOURCES
         self.masked = bool(meta and meta.masked)
         self.explicit = columns.parse_map(opts.mapping)
-        rollup = self.mode == "rollup"
+        rollup = self.mode is Mode.rollup
         create = rollup or opts.create_missing
         self.inferred = Inferences()
         confirm = option("create_missing") if opts.create_missing and not rollup else None
@@ -612,7 +614,7 @@ class _Run:
         for spec in self.specs.values():
             if name in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
                 if not spec.importable:
-                    if self.mode == "rollup" and spec.key == "status_log":
+                    if self.mode is Mode.rollup and spec.key == "status_log":
                         self.moves_sheet = raw
                         self.report.notes.append(f"「{raw.name}」中的日期用作汇总条目的阶段变更记录")
                     else:
@@ -741,7 +743,7 @@ class _Run:
         ambiguous: dict[int, list[str]] = {}
         for k in kinds:
             mapping = columns.map_item_columns(
-                self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode == "plain"
+                self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode is Mode.plain
             )
             sh.maps[k.key] = self.cells.for_mapping(k, mapping)
             sh.skip[k.key] = mapping.ignored
@@ -949,7 +951,7 @@ class _Run:
         if not batch:
             return
         refs = [r.ref for r in batch if r.ref is not None]
-        if self.mode == "rollup":
+        if self.mode is Mode.rollup:
             local = self._lookup_origins(refs)
         else:
             local = {i: self.file_ids.get(i, i) for i in refs if i in self.file_ids or i < self.first_new_id}
@@ -986,7 +988,7 @@ class _Run:
             return
         if match.unknown_ref:
             self.unknown_refs += 1
-        self._add(r, r.ref if self.mode == "rollup" else None)
+        self._add(r, r.ref if self.mode is Mode.rollup else None)
 
     def _was_deleted(self, item_id: int) -> bool:
         sql = (
@@ -1360,7 +1362,7 @@ class _Run:
         outside that gives no date for a move — no date column, no period in its title, no
         filing day — would have it dated the day of import: when it was typed in, not when it
         happened.  Refused unless the user gives the date (--as-of)."""
-        if r.sheet.move_source is not DateSource.import_day or self.mode != "plain":
+        if r.sheet.move_source is not DateSource.import_day or self.mode is not Mode.plain:
             return None
         key = stages.date_fields(r.kind).get(status)
         column = f"「{self.defs.field(r.kind, key).label}」列" if key else "日期列"
@@ -1484,7 +1486,12 @@ class _Run:
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
                 return False
         choice = self.opts.on_duplicate
-        action = {"update": "已更新", "skip": "已跳过", "new": "已新增", None: "待定"}[choice]
+        action = {
+            OnDuplicate.update: DuplicateAction.updated,
+            OnDuplicate.skip: DuplicateAction.skipped,
+            OnDuplicate.new: DuplicateAction.added,
+            None: DuplicateAction.pending,
+        }[choice]
         self.report.duplicates.append(Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action))
         if choice in (None, "skip") and r.ref is not None:
             self.skipped_refs.add(r.ref)
@@ -1633,7 +1640,7 @@ class _Run:
         hit = self.file_ids.get(ref)
         if hit is not None:
             return hit
-        if self.mode == "rollup":
+        if self.mode is Mode.rollup:
             hit = self.origin_ids.get(ref)
             if hit is None:
                 found = self._lookup_origins([ref])

@@ -33,6 +33,31 @@ class RowOutcome(enum.IntEnum):
     rejected = 5
 
 
+class Mode(enum.StrEnum):
+    """Whose file it is (JSON ``mode``)."""
+
+    own = "own"
+    """Exported by this database: 编号 are our ids (a round trip)."""
+    rollup = "rollup"
+    """Exported by another office's database: its items kept with their origin (a roll-up)."""
+    plain = "plain"
+    """Anyone's sheet (a county's own, another system's CSV, a filled-in template)."""
+
+
+class DuplicateAction(enum.StrEnum):
+    """What became of a suspected duplicate (JSON ``action``: the Chinese label)."""
+
+    pending = "pending"
+    """Undecided: the import is refused until --on-duplicate says."""
+    updated = "updated"
+    skipped = "skipped"
+    added = "added"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待定", "updated": "已更新", "skipped": "已跳过", "added": "已新增"}[self.value]
+
+
 @dataclass
 class ImportOptions:
     kind: str | None = None
@@ -117,11 +142,11 @@ class Duplicate:
     title: str
     existing_id: int
     existing_title: str
-    action: str  # 待定 / 已更新 / 已跳过 / 已新增
+    action: DuplicateAction
 
     def text(self) -> str:
         existing = f"编号 {self.existing_id}「{self.existing_title}」"
-        return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action}）"
+        return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action.label}）"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,7 +155,8 @@ class Duplicate:
             "title": self.title,
             "existing_id": self.existing_id,
             "existing_title": self.existing_title,
-            "action": self.action,
+            "action": self.action.label,
+            "decision": self.action.value,
         }
 
 
@@ -233,7 +259,7 @@ class SheetReport:
 @dataclass
 class ImportReport:
     file: str
-    mode: str = "plain"  # own | rollup | plain
+    mode: Mode = Mode.plain
     origin: str | None = None
     origin_name: str = ""
     exported_at: str = ""
@@ -261,7 +287,7 @@ class ImportReport:
 
     @property
     def pending_duplicates(self) -> list[Duplicate]:
-        return [d for d in self.duplicates if d.action == "待定"]
+        return [d for d in self.duplicates if d.action is DuplicateAction.pending]
 
     @property
     def changed(self) -> bool:

@@ -32,7 +32,7 @@ from . import fates
 from .cells import same_value
 from .columns import Target
 from .inference import DateSource, Inference, Inferences, Rule
-from .outcome import Problem, SheetReport, show_value
+from .outcome import Mode, Problem, SheetReport, show_value
 from .readers import RawSheet
 from .tables import DataRow, HeaderCell
 
@@ -251,7 +251,7 @@ def match_ref(
     local: Mapping[int, int],
     current: Mapping[int, Current],
     *,
-    mode: str,
+    mode: Mode,
     was_deleted: Callable[[int], bool],
     kind_name: Callable[[str], str],
     plausible: Callable[[ItemRow, Current], bool],
@@ -263,17 +263,17 @@ def match_ref(
         return Match(MatchBy.none)
     lid = local.get(r.ref)
     cur = current.get(lid) if lid is not None else None
-    by = MatchBy.origin if mode == "rollup" else MatchBy.id
+    by = MatchBy.origin if mode is Mode.rollup else MatchBy.id
     if cur is None:
-        if mode == "own":
+        if mode is Mode.own:
             why = f"本库没有编号 {r.ref} 的条目"
             why += f"（已删除：zs restore {r.ref} 可恢复）" if was_deleted(r.ref) else ""
             return Match(by, refusal=("编号", r.ref, why + "；要作为新条目导入请清空编号"))
-        return Match(MatchBy.none, unknown_ref=mode == "plain")
+        return Match(MatchBy.none, unknown_ref=mode is Mode.plain)
     if cur.kind != r.kind.key:
         reason = f"编号 {r.ref} 是「{kind_name(cur.kind)}」清单的条目，不能在「{r.kind.name}」中修改"
         return Match(by, refusal=("编号", r.ref, reason))
-    if mode == "plain" and not plausible(r, cur):
+    if mode is Mode.plain and not plausible(r, cur):
         reason = (
             f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称和产业链都不符："
             f"如果这是其他系统的编号，请删除编号列，或用 {option('mapping')} 编号=忽略"
