@@ -389,7 +389,7 @@ def sheet(
             merges.append((0, 0, 0, width - 1))
         layout.append(f"title:{title_form}")
     default_unit: str | None = None
-    named_unit: str | None = None  # a 填报单位 that is no unit: used only when units are created
+    named_unit: str | None = None  # a 填报单位 that is no unit: never created, not used
     filed: dt.date | None = None
     sheet_money: str | None = None
     if draw(st.booleans()):
@@ -726,14 +726,7 @@ def workbooks(draw: st.DrawFn, *, text_only: bool = False, max_sheets: int = 3) 
         mapping += [x for x in m if x not in mapping]
         create = create or bool(getattr(s, "create_missing", False))
     create_missing = create and draw(st.booleans())
-    for s in sheets:  # --create-missing creates the 填报单位 too, and it is the rows' unit
-        named = getattr(s, "named_unit", None)
-        if create_missing and named is not None:
-            for it in s.items:
-                if it.unit is None:
-                    it.unit = named
-                    if f"created_unit:{named}" not in s.said:
-                        s.said.append(f"created_unit:{named}")
+    # a 填报单位 that is no unit is never created, --create-missing or not: its rows get no unit
     for s in sheets:
         if create_missing and any(it.unit == NEW_UNIT for it in s.items):
             s.said.append(f"created_unit:{NEW_UNIT}")

@@ -85,7 +85,7 @@ from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
-from . import bulk, columns, fates, header_area, layout, merged, moves
+from . import bulk, columns, fates, header_area, layout, merged, moves, sheet_rules
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .inference import DateSource, Inferences, Rule
@@ -381,10 +381,6 @@ class Names:
 # ---------------------------------------------------------------------------------------
 # Rows of item sheets
 # ---------------------------------------------------------------------------------------
-
-
-#: keys of a line above the header that may name the period (「报告期：2026年10月」)
-_PERIOD_KEYS = ("报告期", "统计期", "所属期", "期间", "时段", "报告时间")
 
 
 # ---------------------------------------------------------------------------------------
@@ -792,25 +788,22 @@ class _Run:
             )
             return True
         self._move_date(sh, table)
-        said_unit = header_area.reporting_unit(table.meta)
-        unit_name = said_unit.value if said_unit is not None else None
-        if unit_name:
-            # 「爱辉区商务局」 is the office of the unit 爱辉区: a unit whose name begins it
-            key = normalize_key(unit_name)
-            owners = [
-                n for n in self.units.names.values() if key.startswith(normalize_key(n)) and key != normalize_key(n)
-            ]
-            if len(owners) == 1:
-                unit_name = owners[0]
-            try:
-                sh.default_unit = self.units.resolve(unit_name)
-                assert said_unit is not None
-                sh.unit_inference = (
-                    Rule.reporting_unit, raw.name, unit_name, said_unit.source,
-                    f"{said_unit.source}：填报单位「{unit_name}」用作未填责任单位的行的责任单位",
-                )  # fmt: skip
-            except ZsError:
-                rep.notes.append(f"填报单位「{unit_name}」不是已有的招商主体，未使用")
+        said_unit = sheet_rules.reporting_unit(raw.name, table, self.units.names)
+        if said_unit is not None:
+            # never created, whatever --create-missing says: a name read from a line above the
+            # table is not one the sheet lists, and a wrong guess would make a unit
+            hit = self.units.known(said_unit.name)
+            if hit is None and not self.units.create:
+                try:
+                    hit = self.units.resolve(said_unit.name)
+                except ZsError:
+                    hit = None
+            if hit is not None:
+                sh.default_unit, sh.unit_inference = hit, said_unit.inference
+            else:
+                rep.notes.append(
+                    f"填报单位「{said_unit.name}」不是已有的招商主体，未使用（是的话请先 zs unit add {said_unit.name}）"
+                )
         amounts = {
             c
             for maps in sh.maps.values()
@@ -881,27 +874,16 @@ class _Run:
         )
 
     def _heading_chain(self, r: ItemRow) -> int | None:
-        """The chain the row's group heading names (「一、有色金属产业链（2个）」 → 有色金属):
-        the one chain whose name the heading contains; said once per heading in the report."""
+        """The chain the row's group heading names (:func:`.sheet_rules.heading_chain`)."""
         if r.heading is None:
             return None
         cache = self._caches.setdefault("heading_chains", {})
         key = (r.sheet.raw.name, r.heading)
         if key not in cache:
-            text = normalize_key(r.heading)
-            named = [(rid, n) for rid, n in self.chains.names.items() if normalize_key(n) and normalize_key(n) in text]
-            # 「新能源汽车」 contains 「新能源」: the longest name the heading holds is the one it means
-            named.sort(key=lambda x: -len(normalize_key(x[1])))
-            if named and not any(
-                normalize_key(named[0][1]) != normalize_key(n)
-                and len(normalize_key(n)) == len(normalize_key(named[0][1]))
-                for _, n in named[1:]
-            ):
-                cache[key] = named[0][0]
-            else:
-                cache[key] = None
-        hit = cache[key]
-        return hit if isinstance(hit, int) else None
+            hit = sheet_rules.heading_chain(r.heading, self.chains.names)
+            cache[key] = hit[0] if hit is not None else None
+        found = cache[key]
+        return found if isinstance(found, int) else None
 
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})
@@ -1212,8 +1194,7 @@ class _Run:
             own[key] = v
         unit = r.values.get("unit") if "unit" in r.values else r.sheet.default_unit
         if "unit" not in r.values and r.sheet.unit_inference is not None:
-            rule, sheet, value, evidence, text = r.sheet.unit_inference
-            self.inferred.add(rule, sheet, value, evidence, text, column="责任单位", row=r.number)
+            self.inferred.use(r.sheet.unit_inference, r.number)
         common = {
             "title": title,
             "chain_id": chain,
@@ -1282,63 +1263,12 @@ class _Run:
         return True
 
     def _move_date(self, sh: SheetContext, table: Table) -> None:
-        """The date for moves a row makes without a date column of its own: --as-of, else the
-        last day of the period the title reports on (「2026年10月」; not after the filing day),
-        else the sheet's 填报日期 line, else the day of import — each said in the report."""
-        name = sh.raw.name
-        if self.opts.as_of is not None:
-            sh.move_date, sh.move_source = self.opts.as_of.isoformat(), DateSource.as_of
-            sh.move_inference = self.inferred.prepare(
-                Rule.as_of, name, sh.move_date, option("as_of"),
-                f"没有本行日期的阶段变更按 {option('as_of')} 记为 {sh.move_date}", confirmed_by=option("as_of"),
-            )  # fmt: skip
-            return
-        filed: dt.date | None = None
-        said = header_area.filing_date(table.meta)
-        if said is not None:
-            try:
-                filed = parse_date(said.value)
-            except ZsError as exc:
-                where = f"「{sh.raw.name}」的{said.key}「{said.value}」"
-                raise ZsError(f"{where}不是日期：{exc.message}（或用 {option('as_of')} 指定）") from None
-            stages.effective(filed, what=f"「{sh.raw.name}」的{said.key}")
-            sh.filed, sh.filed_key = filed.isoformat(), said.key
-        period = header_area.report_period(
-            [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in _PERIOD_KEYS))]
+        """The sheet's date for moves without their own (:func:`.sheet_rules.move_date`)."""
+        got = sheet_rules.move_date(
+            sh.raw.name, table, as_of=self.opts.as_of, today=dt.date.fromisoformat(self.today), option=option
         )
-        if period is not None:
-            today = dt.date.fromisoformat(self.today)
-            if period.start > today:
-                raise ZsError(
-                    f"「{sh.raw.name}」的标题说报告期是「{period.text}」，还没有到：请检查标题中的年月，"
-                    f"或用 {option('as_of')} 给出没有本行日期的阶段变更的日期"
-                )
-            day, why = period.end, f"报告期「{period.text}」的最后一天"
-            if filed is not None and filed < day:
-                day, why = filed, f"{said.key if said else '填报日期'}（在报告期「{period.text}」之内）"
-            if day > today:
-                day, why = today, f"今天（报告期「{period.text}」还没有结束）"
-            sh.move_date, sh.move_source = day.isoformat(), DateSource.report_period
-            sh.move_inference = self.inferred.prepare(
-                Rule.report_period, name, sh.move_date, f"标题中的报告期「{period.text}」",
-                f"没有本行日期的阶段变更按标题中的报告期「{period.text}」记为 {sh.move_date}（{why}）；"
-                f"不对时请用 {option('as_of')} 指定",
-            )  # fmt: skip
-            return
-        if said is not None and filed is not None:
-            sh.move_date = filed.isoformat()
-            sh.move_source = DateSource.filing_date
-            sh.move_inference = self.inferred.prepare(
-                Rule.filing_date, name, sh.move_date, said.source,
-                f"没有本行日期的阶段变更按{said.key} {sh.move_date} 记"
-                f"（标题里没有报告期；不对时请用 {option('as_of')} 指定）",
-            )  # fmt: skip
-            return
-        sh.move_date, sh.move_source = self.today, DateSource.import_day
-        sh.move_inference = self.inferred.prepare(
-            Rule.import_day, name, self.today, "表中没有日期",
-            f"新条目按导入当天 {self.today} 记为进入清单（表中没有日期、标题没有报告期、也没有填报日期）",
-        )  # fmt: skip
+        sh.move_date, sh.move_source, sh.move_inference = got.date, got.source, got.inference
+        sh.filed, sh.filed_key = got.filed, got.filed_key
 
     def _column_of(self, r: ItemRow, key: str) -> str:
         """「C列「签约日期」」: where a field's value came from in the row."""

@@ -74,8 +74,8 @@ class SheetContext:
     shadowed: dict[str, dict[int, str]] = field(default_factory=dict)
     kind_column: int | None = None
     default_unit: int | None = None
-    #: the 填报单位 inference (rule, sheet, value, evidence, text), recorded for each row using it
-    unit_inference: tuple[Rule, str, str, str, str] | None = None
+    #: the 填报单位 inference, recorded for each row that takes the unit
+    unit_inference: Inference | None = None
     #: the date a stage move gets when the row has no date column for it, and where it is from
     move_date: str = ""
     move_source: DateSource = DateSource.import_day

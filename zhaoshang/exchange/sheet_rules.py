@@ -1,0 +1,133 @@
+"""The rules that read what a sheet says once for many rows — each a pure function returning
+its value with the :class:`~.inference.Inference` that shows where it came from.
+
+* :func:`move_date` — the date of a stage move a row makes without a date of its own: --as-of,
+  else the period the title reports on (not after the filing day), else the 填报日期 line, else
+  the day of import (which dates only entries: a move is refused, see the importer);
+* :func:`reporting_unit` — the 填报单位 line as the unit of rows without one (「爱辉区商务局」 is the
+  office of the unit 爱辉区);
+* :func:`heading_chain` — the chain a group heading names (「一、有色金属产业链（2个）」).
+
+No database, no report: tested on in-memory tables (tests/test_sheet_rules.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .. import stages
+from ..errors import ZsError
+from ..parse import normalize_key, parse_date
+from . import header_area
+from .inference import DateSource, Inference, Rule
+from .tables import Table
+
+__all__ = ["MoveDate", "UnitSaid", "heading_chain", "move_date", "reporting_unit"]
+
+#: keys of a line above the header that may name the period (「报告期：2026年10月」)
+PERIOD_KEYS = ("报告期", "统计期", "所属期", "期间", "时段", "报告时间")
+
+
+@dataclass(frozen=True)
+class MoveDate:
+    """The date a sheet gives moves without their own, where from, and its filing day."""
+
+    date: str
+    source: DateSource
+    inference: Inference
+    """Prepared, not yet listed: listed for each row that takes the date."""
+    filed: str | None = None
+    """The sheet's 填报日期 / 报送时间 (ISO), if it says one: no stage may be after it."""
+    filed_key: str = ""
+
+
+def move_date(
+    sheet: str, table: Table, *, as_of: dt.date | None, today: dt.date, option: Callable[[str], str]
+) -> MoveDate:
+    """The date for moves a row of ``table`` makes without a date of its own.  Raises
+    :class:`ZsError` when the sheet's words cannot be a date it may have (a filing day that is
+    no date, a report period that has not begun)."""
+    if as_of is not None:
+        given = as_of.isoformat()
+        text = f"没有本行日期的阶段变更按 {option('as_of')} 记为 {given}"
+        inf = Inference(Rule.as_of, sheet, given, option("as_of"), text=text, confirmed_by=option("as_of"))
+        return MoveDate(given, DateSource.as_of, inf)
+    filed: dt.date | None = None
+    said = header_area.filing_date(table.meta)
+    if said is not None:
+        try:
+            filed = parse_date(said.value)
+        except ZsError as exc:
+            where = f"「{sheet}」的{said.key}「{said.value}」"
+            raise ZsError(f"{where}不是日期：{exc.message}（或用 {option('as_of')} 指定）") from None
+        stages.effective(filed, what=f"「{sheet}」的{said.key}")
+    filed_iso, filed_key = (filed.isoformat(), said.key) if filed is not None and said is not None else (None, "")
+    period = header_area.report_period(
+        [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in PERIOD_KEYS))]
+    )
+    if period is not None:
+        if period.start > today:
+            raise ZsError(
+                f"「{sheet}」的标题说报告期是「{period.text}」，还没有到：请检查标题中的年月，"
+                f"或用 {option('as_of')} 给出没有本行日期的阶段变更的日期"
+            )
+        day, why = period.end, f"报告期「{period.text}」的最后一天"
+        if filed is not None and filed < day:
+            day, why = filed, f"{filed_key or '填报日期'}（在报告期「{period.text}」之内）"
+        if day > today:
+            day, why = today, f"今天（报告期「{period.text}」还没有结束）"
+        iso = day.isoformat()
+        text = (
+            f"没有本行日期的阶段变更按标题中的报告期「{period.text}」记为 {iso}（{why}）；"
+            f"不对时请用 {option('as_of')} 指定"
+        )
+        inf = Inference(Rule.report_period, sheet, iso, f"标题中的报告期「{period.text}」", text=text)
+        return MoveDate(iso, DateSource.report_period, inf, filed_iso, filed_key)
+    if said is not None and filed_iso is not None:
+        text = (
+            f"没有本行日期的阶段变更按{said.key} {filed_iso} 记（标题里没有报告期；不对时请用 {option('as_of')} 指定）"
+        )
+        inf = Inference(Rule.filing_date, sheet, filed_iso, said.source, text=text)
+        return MoveDate(filed_iso, DateSource.filing_date, inf, filed_iso, filed_key)
+    iso = today.isoformat()
+    text = f"新条目按导入当天 {iso} 记为进入清单（表中没有日期、标题没有报告期、也没有填报日期）"
+    return MoveDate(iso, DateSource.import_day, Inference(Rule.import_day, sheet, iso, "表中没有日期", text=text))
+
+
+@dataclass(frozen=True)
+class UnitSaid:
+    """The unit the 填报单位 line names, as it will be looked up, and its inference."""
+
+    name: str
+    inference: Inference
+
+
+def reporting_unit(sheet: str, table: Table, units: Mapping[int, str]) -> UnitSaid | None:
+    """The 填报单位 / 报送单位 line's unit: the name itself, or the one existing unit whose name
+    begins it (「爱辉区商务局」 → 爱辉区).  None: the sheet names none."""
+    said = header_area.reporting_unit(table.meta)
+    if said is None or not said.value:
+        return None
+    name = said.value
+    key = normalize_key(name)
+    owners = [n for n in units.values() if key.startswith(normalize_key(n)) and key != normalize_key(n)]
+    if len(owners) == 1:
+        name = owners[0]
+    text = f"{said.source}：填报单位「{name}」用作未填责任单位的行的责任单位"
+    return UnitSaid(name, Inference(Rule.reporting_unit, sheet, name, said.source, column="责任单位", text=text))
+
+
+def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | None:
+    """The chain a group heading names: the longest chain name the heading contains
+    (「新能源汽车」 before 「新能源」) — None when none, or two of that length, are in it."""
+    text = normalize_key(heading)
+    named = [(rid, n) for rid, n in chains.items() if normalize_key(n) and normalize_key(n) in text]
+    if not named:
+        return None
+    named.sort(key=lambda x: -len(normalize_key(x[1])))
+    best = len(normalize_key(named[0][1]))
+    if any(normalize_key(n) != normalize_key(named[0][1]) and len(normalize_key(n)) == best for _, n in named[1:]):
+        return None
+    return named[0]
