@@ -88,6 +88,7 @@ from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to
 from . import bulk, columns, fates, header_area, layout, merged, moves, sheet_rules
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
+from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, loose_name
 from .meta import FileMeta, parse_rows
@@ -522,20 +523,10 @@ class _Run:
         self.pending: list[ItemRow] = []
         self.new: dict[int, NewItem] = {}
         self.next_id = bulk.next_item_id(db)
-        #: ids from here on are items this import creates: a file's 编号 never names them
-        self.first_new_id = self.next_id
+        self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
         self.moves_sheet: RawSheet | None = None
         self.has_moves = False
         self.dups: NameIndex | None = None
-        self.origin_ids: dict[int, int] = {}  # roll-up: their id -> our id
-        #: roll-up: whether the database held items of this office before this import
-        self.origin_had_items: bool | None = None
-        #: a file's 编号 -> our id, for every item row of this import that has one
-        self.file_ids: dict[int, int] = {}
-        #: a file's 编号 whose row was not imported (rejected, skipped, undecided duplicate):
-        #: rows of the other sheets about it are skipped rather than reported again
-        self.skipped_refs: set[int] = set()
-        self.item_kinds: dict[int, str] = {}
         self.detail_keys: set[tuple[Any, ...]] = set()
         self.touched: list[int] = []
         self.new_ids: list[int] = []
@@ -933,10 +924,7 @@ class _Run:
         if not batch:
             return
         refs = [r.ref for r in batch if r.ref is not None]
-        if self.mode is Mode.rollup:
-            local = self._lookup_origins(refs)
-        else:
-            local = {i: self.file_ids.get(i, i) for i in refs if i in self.file_ids or i < self.first_new_id}
+        local = self.ids.local(refs)
         current = self._load_current(set(local.values()))
         simplify_many(to_halfwidth(t) for r in batch if (t := r.values.get("title")) is not None and type(t) is str)
         for r in batch:
@@ -965,7 +953,7 @@ class _Run:
             return
         if match.current is not None:
             if r.ref is not None:
-                self.file_ids[r.ref] = match.current.id
+                self.ids.file_ids[r.ref] = match.current.id
             self._update(r, match.current)
             return
         if match.unknown_ref:
@@ -994,7 +982,7 @@ class _Run:
                 continue
             target = int(r.values[f.key])
             local = self.item_id(target)
-            if local is None and target in self.skipped_refs:
+            if local is None and target in self.ids.skipped_refs:
                 del r.values[f.key]
                 where = f"「{r.sheet.raw.name}」第{r.number}行"
                 self.report.notes.append(f"{where}的「{f.label}」指向未导入的条目 {target}，已留空")
@@ -1009,34 +997,11 @@ class _Run:
             else:
                 r.values[f.key] = local
 
-    def _lookup_origins(self, refs: list[int]) -> dict[int, int]:
-        out = {i: self.origin_ids[i] for i in refs if i in self.origin_ids}
-        if self.origin_had_items is None:
-            self.origin_had_items = (
-                self.db.conn.execute(
-                    "SELECT 1 FROM items WHERE origin = ? AND id < ? LIMIT 1", (self.report.origin, self.first_new_id)
-                ).fetchone()
-                is not None
-            )
-        if not self.origin_had_items:
-            return out  # the office's first roll-up: its items are all in origin_ids
-        missing = [i for i in refs if i not in out]
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for lid, oid in self.db.conn.execute(
-                f"SELECT id, origin_id FROM items WHERE origin = ? AND origin_id IN ({marks})",
-                [self.report.origin, *chunk],
-            ):
-                out[int(oid)] = int(lid)
-                self.origin_ids[int(oid)] = int(lid)
-        return out
-
     def _load_current(self, ids: set[int]) -> dict[int, Current]:
         out: dict[int, Current] = {}
         if not ids:
             return out
-        if max(ids) >= self.first_new_id:
+        if max(ids) >= self.ids.first_new_id:
             self.writer.wait()  # rows of an item this import adds
         id_list = sorted(ids)
         by_kind: dict[str, list[int]] = {}
@@ -1175,7 +1140,9 @@ class _Run:
         if code is not None and self._by_code(r, kind, str(code)):
             return
         if self.dups is None:
-            self.dups = NameIndex(self.db, self.report.origin, below=self.first_new_id, before_read=self.writer.wait)
+            self.dups = NameIndex(
+                self.db, self.report.origin, below=self.ids.first_new_id, before_read=self.writer.wait
+            )
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
@@ -1224,10 +1191,10 @@ class _Run:
         self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
         self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
         if origin_id is not None:
-            self.origin_ids[origin_id] = new_id
+            self.ids.origin_ids[origin_id] = new_id
         elif r.ref is not None:
-            self.file_ids[r.ref] = new_id
-        self.item_kinds[new_id] = kind.key
+            self.ids.file_ids[r.ref] = new_id
+        self.ids.kinds[new_id] = kind.key
         r.sheet.report.count(RowOutcome.added, r.number)
 
     def _by_code(self, r: ItemRow, kind: KindDef, code: str) -> bool:
@@ -1245,7 +1212,7 @@ class _Run:
         sql = (
             f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ? AND k.id < ?'
         )
-        params: list[Any] = [code, self.first_new_id]
+        params: list[Any] = [code, self.ids.first_new_id]
         if self.report.origin is not None:
             sql += " AND i.origin IS NOT ?"
             params.append(self.report.origin)
@@ -1402,7 +1369,7 @@ class _Run:
             if same:
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
                 if r.ref is not None:
-                    self.file_ids[r.ref] = existing_id
+                    self.ids.file_ids[r.ref] = existing_id
                 return False
         else:
             cur = self._load_current({existing_id}).get(existing_id)
@@ -1410,7 +1377,7 @@ class _Run:
                 # the same item, identical: nothing to ask; with --on-duplicate update a
                 # roll-up links it to the office's 编号 for next month
                 if r.ref is not None:
-                    self.file_ids[r.ref] = existing_id
+                    self.ids.file_ids[r.ref] = existing_id
                 if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
                     self._link(cur.id, origin_id)
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
@@ -1424,7 +1391,7 @@ class _Run:
         }[choice]
         self.report.duplicates.append(Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action))
         if choice in (None, "skip") and r.ref is not None:
-            self.skipped_refs.add(r.ref)
+            self.ids.skipped_refs.add(r.ref)
         if choice is None:
             if self.rejects is not None:
                 self.rejects.add(
@@ -1476,7 +1443,7 @@ class _Run:
         if cur is None:
             return True
         if r.ref is not None:
-            self.file_ids[r.ref] = cur.id
+            self.ids.file_ids[r.ref] = cur.id
         link = origin_id if (origin_id is not None and cur.origin is None) else None
         self._update(r, cur, link=link)
         return False
@@ -1487,7 +1454,7 @@ class _Run:
         self.db.conn.execute(
             "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
         )
-        self.origin_ids[origin_id] = item_id
+        self.ids.origin_ids[origin_id] = item_id
         self.report.linked += 1
 
     def _item_tuple(self, n: NewItem) -> tuple[Any, ...]:
@@ -1552,7 +1519,7 @@ class _Run:
 
     def _reject(self, r: ItemRow) -> None:
         if r.ref is not None:
-            self.skipped_refs.add(r.ref)
+            self.ids.skipped_refs.add(r.ref)
         self.report.problems.extend(r.problems)
         r.sheet.report.count(RowOutcome.rejected, r.number)
         if self.rejects is not None:
@@ -1567,32 +1534,14 @@ class _Run:
     # -- items referenced by the other sheets ------------------------------------------
     def item_id(self, ref: int) -> int | None:
         """Our id of the item a file's 编号 names (None: unknown)."""
-        hit = self.file_ids.get(ref)
-        if hit is not None:
-            return hit
-        if self.mode is Mode.rollup:
-            hit = self.origin_ids.get(ref)
-            if hit is None:
-                found = self._lookup_origins([ref])
-                hit = found.get(ref)
-            return hit
-        if ref >= self.first_new_id:
-            return None  # not one of ours before this import (and not a row of this file)
-        if ref in self.item_kinds:
-            return ref
-        row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (ref,)).fetchone()
-        if row is None:
-            return None
-        self.item_kinds[ref] = row[0]
-        return ref
+        return self.ids.item_id(ref)
 
     def item_kind(self, item_id: int) -> KindDef:
-        key = self.item_kinds.get(item_id)
-        if key is None:
-            row = self.db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
-            key = str(row[0])
-            self.item_kinds[item_id] = key
-        return self.defs.kind_by_key(key)
+        return self.defs.kind_by_key(self.ids.kind_key(item_id))
+
+    @property
+    def skipped_refs(self) -> set[int]:
+        return self.ids.skipped_refs
 
     # -- the other sheets --------------------------------------------------------------
     def _detail_sheet(self, raw: RawSheet, table: Table, spec: layout.SheetSpec) -> bool:

@@ -92,7 +92,10 @@ def move_date(
         inf = Inference(Rule.filing_date, sheet, filed_iso, said.source, text=text)
         return MoveDate(filed_iso, DateSource.filing_date, inf, filed_iso, filed_key)
     iso = today.isoformat()
-    text = f"新条目按导入当天 {iso} 记为进入清单（表中没有日期、标题没有报告期、也没有填报日期）"
+    text = (
+        f"没有日期的进库（和本库导出文件里的阶段变更）按导入当天 {iso} 记"
+        "（表中没有日期、标题没有报告期、也没有填报日期）"
+    )
     return MoveDate(iso, DateSource.import_day, Inference(Rule.import_day, sheet, iso, "表中没有日期", text=text))
 
 
