@@ -207,7 +207,7 @@ def import_file(
     db.conn.execute(f"PRAGMA cache_size = -{_cache_kb(file)}")
     try:
         with db.command("import", user=user, args=run_args) as cmd:
-            run = _Run(db, file, opts, report, meta, rejects, progress)
+            run = ItemSheets(db, file, opts, report, meta, rejects, progress)
             # rows make many small objects and almost no cycles: the cycle collector's passes
             # over the growing heap cost ~5% of a large import and would free nothing
             collecting = gc.isenabled()
@@ -481,7 +481,17 @@ class CellParsers:
         raise AssertionError(key)
 
 
-class _Run:
+class ItemSheets:
+    """Runs one import's sheets in order and takes each row's decision.
+
+    What a sheet says once for many rows comes from :mod:`.sheet_rules` (each with its
+    :class:`~.inference.Inference`); each row goes through the steps of :mod:`.rows`
+    (parse → match → diff), and this class decides from their results: reject, add (after the
+    项目编码 and name matchers), update, unchanged or skip, and queues the writes (new items in
+    batches on :class:`~.writer.BatchWriter`'s thread).  Which of our items a file's 编号 names
+    is :class:`~.identity.ItemIds`.  The detail sheets run through
+    :class:`~.details.Handler`, with this object as their :class:`~.details.DetailContext`."""
+
     def __init__(
         self,
         db: Database,
