@@ -123,14 +123,33 @@ def parse_map(entries: Sequence[str]) -> dict[str, str]:
     m = option("mapping")
     for e in entries:
         try:
-            col, target = split_assignment(e)
+            # a header may hold 「：」 itself (「其中：外资」): split at its = (or ＝) when there is one
+            eq = next((i for i, ch in enumerate(e) if ch in "=＝"), -1)
+            col, target = (e[:eq], e[eq + 1 :]) if eq > 0 else split_assignment(e)
         except ZsError:
             raise ZsError(f"{m}「{e}」应写成 列=字段，如 {m} 完成情况=备注、{m} H=投资额、{m} 序号=忽略") from None
         col, target = col.strip(), target.strip()
         if not target:
             raise ZsError(f"{m}「{e}」缺少字段名：写成 列=字段，或 列=忽略")
+        sheet = ""
+        cut = next((i for i, ch in enumerate(col) if ch in "!！"), -1)
+        if cut > 0:  # 「签约项目!E」: column E of that sheet only
+            sheet, col = normalize_key(col[:cut]) + "!", col[cut + 1 :].strip()
         key = col.upper() if _LETTERS.fullmatch(to_halfwidth(col)) else normalize_key(col)
-        out[key] = target
+        out[sheet + key] = target
+    return out
+
+
+def for_sheet(explicit: dict[str, str], sheet: str | None) -> dict[str, str]:
+    """The map that applies to ``sheet``: the entries for every sheet, and those written for this
+    one (「签约项目!E=忽略」), which win; ``None``: every entry, whatever sheet it names (to find
+    tables by the headers the user named)."""
+    out = {k: v for k, v in explicit.items() if "!" not in k}
+    if sheet is None:
+        out.update({k.split("!", 1)[1]: v for k, v in explicit.items() if "!" in k})
+        return out
+    prefix = normalize_key(sheet) + "!"
+    out.update({k[len(prefix) :]: v for k, v in explicit.items() if k.startswith(prefix)})
     return out
 
 

@@ -55,8 +55,8 @@ def unmapped(sheet: str, h: HeaderCell, what: str, found: list[str] | None) -> P
     if not h.text:
         return Problem(
             sheet, None, f"{h.letter}列", None,
-            f"这一列有数据但没有表头：请补上表头，或用 {m} {h.letter}=字段名 指定，"
-            f"或 {m} {h.letter}=忽略 明确不导入",
+            f"这一列有数据但没有表头：请补上表头，或用 {m} {sheet}!{h.letter}=字段名 指定，"
+            f"或 {m} {sheet}!{h.letter}=忽略 明确不导入（「{sheet}!」只对这张表）",
         )  # fmt: skip
     if found:
         names = "、".join(f"「{n}」" for n in found)
@@ -96,7 +96,8 @@ def late_column(sheet: str, row: int, column: int, value: object, explicit: dict
     m = option("mapping")
     return Problem(
         sheet, row, f"{letter}列", value,
-        f"这一列没有表头，这里却有数据：请补上表头，或用 {m} {letter}=字段名 指定，或 {m} {letter}=忽略 明确不导入",
+        f"这一列没有表头，这里却有数据：请补上表头，或用 {m} {sheet}!{letter}=字段名 指定，"
+        f"或 {m} {sheet}!{letter}=忽略 明确不导入（「{sheet}!」只对这张表）",
     )  # fmt: skip
 
 

@@ -110,7 +110,7 @@ from .outcome import (
 from .readers import RawSheet, read_file
 from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
-from .tables import DataRow, Table, column_letter, find_table
+from .tables import DataRow, HeaderCell, Table, column_letter, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
@@ -327,10 +327,15 @@ class Names:
         text = " ".join(str(raw).split()) if not isinstance(raw, float) else show_value(raw)
         if not text:
             raise ZsError(f"{self.ent.noun}名称为空")
+        text = header_area.without_seal(text) or text  # 「（盖章）」 is no part of a name
         key = normalize_key(text)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        owner = self._owner(text, key)
+        if owner is not None:
+            self.cache[key] = owner
+            return owner
         if to_halfwidth(text).replace(".", "", 1).isdigit():
             # a number in a name column is never an id: 序号 read as 产业链 would put rows into
             # whichever chains have those ids
@@ -369,6 +374,28 @@ class Names:
         self.cache[key] = rid
         self.names.setdefault(rid, text)
         return rid
+
+    def _owner(self, text: str, key: str) -> int | None:
+        """The existing name ``text`` is a longer form of: 「新能源产业链」 → 新能源, 「逊克县发展和改革局」
+        / 「孙吴县人民政府」 → the unit 逊克县 / 孙吴县 (a county's office or government: its projects
+        are the county's) — listed as inferred; None when not exactly one."""
+        if self.ent is lookups.CHAIN:
+            stem = key.removesuffix(normalize_key("产业链")).removesuffix(normalize_key("链"))
+            found = [rid for k, rid in self.cache.items() if stem and k == stem] if stem != key else []
+        else:
+            kind, _ranked, _ending = header_area.unit_kind(text)
+            gov = to_halfwidth(text).endswith(("人民政府", "政府"))
+            if kind != "部门" and not gov:
+                return None
+            found = list({rid for k, rid in self.cache.items() if k and key.startswith(k) and len(key) > len(k)})
+        if len(found) != 1:
+            return None
+        name = self.names.get(found[0], "")
+        what = "产业链" if self.ent is lookups.CHAIN else "本地的部门或政府，项目记在该招商主体"
+        self.inferred.add(
+            Rule.name_by_part, "", name, f"「{text}」", f"{self.ent.noun}「{text}」认作「{name}」（{what}）"
+        )
+        return found[0]
 
     def known(self, name: str) -> int | None:
         """The id of ``name`` if it exists (or was created by this import); never creates."""
@@ -516,7 +543,9 @@ class ItemSheets:
         self.ts = now()
         self.text_source = file.suffix.lower() in _TEXT_SOURCES
         self.masked = bool(meta and meta.masked)
-        self.explicit = columns.parse_map(opts.mapping)
+        #: --map as given (「签约项目!E=…」 for one sheet), and the part that applies to the sheet read now
+        self.map_all = columns.parse_map(opts.mapping)
+        self.explicit = columns.for_sheet(self.map_all, "")
         rollup = self.mode is Mode.rollup
         create = rollup or opts.create_missing
         self.inferred = Inferences()
@@ -533,6 +562,9 @@ class ItemSheets:
         self.pending: list[ItemRow] = []
         self.new: dict[int, NewItem] = {}
         self.next_id = bulk.next_item_id(db)
+        #: every column letter and header text of the sheets read (for --map's keys)
+        self.header_keys: set[str] = set()
+        self.sheet_key = ""
         self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
         self.moves_sheet: RawSheet | None = None
         self.has_moves = False
@@ -551,7 +583,9 @@ class ItemSheets:
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=self.text_source)
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}
-        self.known = columns.known_labels(self.defs, list(self.defs.kinds), specs, self.explicit)
+        self.known = columns.known_labels(
+            self.defs, list(self.defs.kinds), specs, columns.for_sheet(self.map_all, None)
+        )
 
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
@@ -595,6 +629,8 @@ class ItemSheets:
                 f"「{self.file.name}」中没有可导入的工作表（{names}）：工作表名应是清单名（如 招什么），"
                 f"或用 {option('kind')} 指定清单"
             )
+        if used:
+            self._unused_map()
         if self.unknown_refs:
             self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
         self.report.inferences = self.inferred.all()
@@ -607,7 +643,10 @@ class ItemSheets:
     def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
         name = normalize_key(raw.name)
         if name in {normalize_key(x) for x in (layout.SUMMARY, layout.INSTRUCTIONS, layout.LISTS_SHEET)}:
-            return None
+            if self.meta is not None or name == normalize_key(layout.LISTS_SHEET):
+                return None  # our own export's or template's sheets
+            # anyone else's 汇总 may hold projects: imported when it has a table of them
+            return raw, "summary", self.only_kind
         for spec in self.specs.values():
             if name in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
                 if not spec.importable:
@@ -673,7 +712,16 @@ class ItemSheets:
             return None
 
     def _sheet(self, raw: RawSheet, role: str, spec: Any) -> bool:
-        table = self._find_table(raw)
+        self.explicit = columns.for_sheet(self.map_all, raw.name)
+        self.sheet_key = normalize_key(raw.name) + "!"
+        if role == "summary":
+            table = self._project_table(raw, spec)
+            if table is None:
+                self.report.notes.append(f"「{raw.name}」是汇总表（没有项目名称列），未导入")
+                return False
+            role = "items"
+        else:
+            table = self._find_table(raw)
         if table is None:
             return False
         known = len(self.report.sheets)
@@ -684,6 +732,38 @@ class ItemSheets:
         if len(self.report.sheets) > known:
             self._facts(raw, table, self.report.sheets[-1])
         return ok
+
+    def _seen_headers(self, header: Iterable[HeaderCell]) -> None:
+        """Remember the columns the sheets have, for the --map keys that name none of them."""
+        for h in header:
+            keys = (h.letter, normalize_key(h.text), normalize_key(h.label))
+            self.header_keys.update((*keys, *(self.sheet_key + k for k in keys)))
+
+    def _unused_map(self) -> None:
+        """A --map entry that names no column of any sheet is the user's instruction not carried
+        out: refused, never ignored."""
+        for key, target in self.map_all.items():
+            if key not in self.header_keys:
+                self.report.problems.append(
+                    Problem(
+                        self.file.name, None, "", None,
+                        f"{option('mapping')}「{key}={target}」：文件里没有哪张表有「{key}」这一列。"
+                        "请按表头的字（或列字母）重写，不需要就去掉这一项",
+                    )
+                )  # fmt: skip
+
+    def _project_table(self, raw: RawSheet, kind: KindDef | None) -> Table | None:
+        """A sheet's table if it lists projects (a name or 编号 column), else None — asked of a
+        sheet whose name says it sums up the others (汇总), which may hold figures only."""
+        try:
+            table = find_table(raw, self.known)
+        except ZsError:
+            return None
+        kind = kind or columns.guess_kind(self.defs, table.header)[0]
+        if kind is None:
+            return None
+        mapping = columns.map_item_columns(self.defs, kind, table.header, self.explicit)
+        return table if any(t.key in ("title", "id") for t in mapping.targets) else None
 
     def _facts(self, raw: RawSheet, table: Table, rep: SheetReport) -> None:
         """Hidden rows (imported like the others, and listed) and formulas without a value."""
@@ -710,6 +790,7 @@ class ItemSheets:
                         "请删去或改正其中一个再导入",
                     )
                 )
+        self._seen_headers(header)
         kind_col = columns.kind_column(self.defs, header, self.explicit)
         if kind is None and kind_col is None:
             kind = self.only_kind
@@ -874,6 +955,50 @@ class ItemSheets:
             f"或用 {option('mapping')} 把写原因的列对应到「原因」"
         )
 
+    def _from_heading(
+        self,
+        sh: SheetContext,
+        number: int,
+        heading: str,
+        kind: KindDef,
+        values: dict[str, Any],
+        problems: list[Problem],
+    ) -> None:
+        """The stage and the unit a row's group heading names (「一、已开工项目（2个）」,
+        「二、逊克县」), for a row without its own — each listed as inferred; a heading that speaks
+        of a stage no one can tell (「签约未开工项目」) leaves the row refused, not guessed."""
+        cache = self._caches.setdefault("heading_facts", {})
+        key = (sh.raw.name, heading, kind.key)
+        facts = cache.get(key)
+        if facts is None:
+            stage, speaks = sheet_rules.heading_stage(heading, lambda text: items.resolve_status(kind, text))
+            unit = sheet_rules.heading_chain(heading, self.units.names)
+            facts = cache[key] = (stage, speaks, unit)
+        stage, speaks, unit = facts
+        name = sh.raw.name
+        if "status" not in values:
+            if stage is not None:
+                values["status"] = stage
+                self.inferred.add(
+                    Rule.group_heading, name, stage, f"分组标题「{heading}」",
+                    f"分组标题「{heading}」下没有状态的行按标题记为「{stage}」", column="状态", row=number,
+                )  # fmt: skip
+            elif speaks:
+                core = sheet_rules.heading_core(heading)
+                problems.append(
+                    Problem(
+                        name, number, "状态", None,
+                        f"本行在分组标题「{heading}」下，标题说的是阶段，但认不出是哪个阶段，本行也没有状态："
+                        f"请在表中加「状态」列填写，或用 zs synonym add {kind.name} 状态 <阶段> {core} 教给系统",
+                    )
+                )  # fmt: skip
+        if "unit" not in values and unit is not None:
+            values["unit"] = unit[0]
+            self.inferred.add(
+                Rule.group_heading, name, unit[1], f"分组标题「{heading}」",
+                f"分组标题「{heading}」下没有责任单位的行按标题归入「{unit[1]}」", column="责任单位", row=number,
+            )  # fmt: skip
+
     def _heading_chain(self, r: ItemRow) -> int | None:
         """The chain the row's group heading names (:func:`.sheet_rules.heading_chain`)."""
         if r.heading is None:
@@ -917,6 +1042,8 @@ class ItemSheets:
             self._reject_cells(sh, row.number, row.cells, got.problems)
             return
         values = got.values
+        if row.heading is not None and ("status" not in values or "unit" not in values):
+            self._from_heading(sh, row.number, row.heading, kind, values, got.problems)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
@@ -1371,11 +1498,15 @@ class ItemSheets:
         if not exact or self.opts.on_duplicate == "new":
             pass
         elif pending is not None:
+            # the same row again (a project listed twice): every value equal, its stage and unit too —
+            # a row that moves it on (开工项目 after 签约项目) is not "unchanged"
             same = all(
                 same_value(pending.common.get(k) if k in SETTABLE else pending.own.get(k), v)
                 for k, v in r.values.items()
                 if k not in ("chain", "unit", "status")
             )
+            same = same and r.values.get("status", pending.status) == pending.status
+            same = same and r.values.get("unit", pending.common["unit_id"]) == pending.common["unit_id"]
             if same:
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
                 if r.ref is not None:
@@ -1399,7 +1530,13 @@ class ItemSheets:
             OnDuplicate.new: DuplicateAction.added,
             None: DuplicateAction.pending,
         }[choice]
-        self.report.duplicates.append(Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action))
+        if pending is not None:  # a row of this file: it has no 编号 yet
+            here = f"本文件「{pending.row.sheet.raw.name}」第{pending.row.number}行"
+        else:
+            here = "本文件较早的一行" if existing_id >= self.ids.first_new_id else ""
+        self.report.duplicates.append(
+            Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here)
+        )
         if choice in (None, "skip") and r.ref is not None:
             self.ids.skipped_refs.add(r.ref)
         if choice is None:
@@ -1409,7 +1546,7 @@ class ItemSheets:
                     r.sheet.header,
                     r.number,
                     r.cells,
-                    [f"疑似与编号 {existing_id}「{existing_title}」重复"],
+                    [f"疑似与{here or f'编号 {existing_id}'}「{existing_title}」重复"],
                 )
             r.sheet.report.count(RowOutcome.rejected, r.number)
             return False
@@ -1563,6 +1700,7 @@ class ItemSheets:
         self.report.sheets.append(rep)
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, table.header)
+        self._seen_headers(table.header)
         mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
         rep.notes.extend(mapping.notes)
         for h, problem in mapping.problems:

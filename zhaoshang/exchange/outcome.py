@@ -143,9 +143,12 @@ class Duplicate:
     existing_id: int
     existing_title: str
     action: DuplicateAction
+    #: where the existing one is when it is a row of the same file (「本文件「签约项目」第5行」): it
+    #: has no 编号 a person could look up yet
+    existing_where: str = ""
 
     def text(self) -> str:
-        existing = f"编号 {self.existing_id}「{self.existing_title}」"
+        existing = f"{self.existing_where or f'编号 {self.existing_id}'}「{self.existing_title}」"
         return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action.label}）"
 
     def as_dict(self) -> dict[str, Any]:

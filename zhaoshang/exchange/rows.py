@@ -190,12 +190,13 @@ def parse_row(
                 if col in sh.shadowed[kind.key]:
                     # a value with no place to go (a sheet's own 备注 under --map 存在问题=备注)
                     h, label = _label(sh, col)
+                    named = h.text if h and h.text else (h.letter if h else "列")  # (a letter would map every sheet)
                     problems.append(
                         Problem(
                             name, row.number, label, raw,
                             f"这个值没有去处：本列{sh.why.get(col, '与另一列对应同一字段')}，只导入一列会丢掉它。"
                             f"请用 {option('mapping')} 把其中一列对应到别的字段，"
-                            f"或 {option('mapping')} {h.letter if h else '列'}=忽略 明确不导入本列",
+                            f"或 {option('mapping')} {named}=忽略 明确不导入本列",
                         )
                     )  # fmt: skip
                 continue

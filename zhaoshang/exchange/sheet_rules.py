@@ -14,6 +14,7 @@ No database, no report: tested on in-memory tables (tests/test_sheet_rules.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from . import header_area
 from .inference import DateSource, Inference, Rule
 from .tables import Table
 
-__all__ = ["MoveDate", "UnitSaid", "heading_chain", "move_date", "reporting_unit"]
+__all__ = ["MoveDate", "UnitSaid", "heading_chain", "heading_stage", "move_date", "reporting_unit"]
 
 #: keys of a line above the header that may name the period (「报告期：2026年10月」)
 PERIOD_KEYS = ("报告期", "统计期", "所属期", "期间", "时段", "报告时间")
@@ -123,8 +124,8 @@ def reporting_unit(sheet: str, table: Table, units: Mapping[int, str]) -> UnitSa
 
 
 def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | None:
-    """The chain a group heading names: the longest chain name the heading contains
-    (「新能源汽车」 before 「新能源」) — None when none, or two of that length, are in it."""
+    """The chain (or unit: any names) a group heading names: the longest name the heading
+    contains (「新能源汽车」 before 「新能源」) — None when none, or two of that length, are in it."""
     text = normalize_key(heading)
     named = [(rid, n) for rid, n in chains.items() if normalize_key(n) and normalize_key(n) in text]
     if not named:
@@ -134,3 +135,35 @@ def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | 
     if any(normalize_key(n) != normalize_key(named[0][1]) and len(normalize_key(n)) == best for _, n in named[1:]):
         return None
     return named[0]
+
+
+#: words of a heading that speak of a stage (「签约未开工项目」 「前期项目」): a heading with one
+#: of them that names no stage plainly leaves its rows' stage unknown
+STAGE_WORDS = (
+    "签约", "开工", "在谈", "洽谈", "投产", "入统", "退库", "储备", "谋划", "前期", "意向", "落地", "建成", "竣工",
+)  # fmt: skip
+_HEAD_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]?|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])\s*"
+)
+_HEAD_COUNT = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*[个项]?\s*[)）]\s*$")
+
+
+def heading_core(heading: str) -> str:
+    """「一、已开工项目（2个）」 → 「已开工」: without its number, count and 项目/类."""
+    core = _HEAD_COUNT.sub("", _HEAD_NUMBER.sub("", heading)).strip()
+    for end in ("项目", "类", "情况"):
+        core = core.removesuffix(end)
+    return core.strip()
+
+
+def heading_stage(heading: str, resolve: Callable[[str], str]) -> tuple[str | None, bool]:
+    """The stage a group heading names: (stage, True) when its words are a stage (「已开工项目」,
+    or a local word taught with zs synonym); (None, True) when it speaks of a stage that cannot be
+    told (「签约未开工项目」); (None, False) when it says nothing of stages (「一、新能源产业链」)."""
+    core = heading_core(heading)
+    if core:
+        try:
+            return resolve(core), True
+        except ZsError:
+            pass
+    return None, any(w in core for w in STAGE_WORDS)
