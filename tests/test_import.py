@@ -264,7 +264,7 @@ def test_duplicates_inside_one_file(cli: Cli, city: dict[str, int], tmp_path: Pa
     rows = [["项目名称", "产业链", "投资额"], ["锌冶炼项目", "有色金属", 1], ["锌冶炼 项目", "有色金属", 2]]
     path = write_xlsx(tmp_path / "a.xlsx", {"招什么": rows})
     r = cli("import", str(path), ok=False)
-    assert "「招什么」第3行「锌冶炼 项目」≈ 编号" in r.stderr
+    assert "「招什么」第3行「锌冶炼 项目」≈ 本文件「招什么」第2行「锌冶炼项目」" in r.stderr
     cli("import", str(path), "--on-duplicate", "update", ok=True)
     assert _get(db_path, "锌冶炼项目")["investment"] == 2
     db = open_db(db_path)
@@ -402,7 +402,7 @@ def test_a_headerless_column_with_data_only_far_down_is_never_dropped(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = dump(db_path)
     r = cli("import", str(path), "--kind", "招什么", ok=False)
-    assert "第11行 C列 值「第10行多出来的一格」：这一列没有表头" in r.stderr and "--map C=忽略" in r.stderr
+    assert "第11行 C列 值「第10行多出来的一格」：这一列没有表头" in r.stderr and "--map far!C=忽略" in r.stderr
     assert dump(db_path) == before
     cli("import", str(path), "--kind", "招什么", "--map", "C=忽略", ok=True)
     assert _get(db_path, "远行项目11")["chain"] == "有色金属"

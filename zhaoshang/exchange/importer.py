@@ -743,7 +743,9 @@ class ItemSheets:
         """A --map entry that names no column of any sheet is the user's instruction not carried
         out: refused, never ignored."""
         for key, target in self.map_all.items():
-            if key not in self.header_keys:
+            # a letter names a column of the grid whether or not it has a header (data further down)
+            last = key.rsplit("!", 1)[-1]
+            if key not in self.header_keys and not (last.isascii() and last.isalpha() and len(last) <= 3):
                 self.report.problems.append(
                     Problem(
                         self.file.name, None, "", None,
