@@ -314,3 +314,12 @@ def test_the_filing_date_inside_the_title(title: str) -> None:
     said = header_area.filing_date(table.meta)
     assert said is not None and said.value == "2026-10-29"
     assert fates[1] is RowClass.caption and table.captions == [title]
+
+
+def test_a_bracketed_line_above_the_header_gives_its_value_without_the_bracket() -> None:
+    grid = [["孙吴县项目表"], ["（填报日期：2026-10-29）"], ["(填报单位：孙吴县商务局)"], HEADER, ROW]
+    _data, _fates, table = _read(grid)
+    filed, unit = header_area.filing_date(table.meta), header_area.reporting_unit(table.meta)
+    assert filed is not None and filed.value == "2026-10-29"
+    assert filed.source == "表头上方的「（填报日期：2026-10-29）」"
+    assert unit is not None and unit.value == "孙吴县商务局"

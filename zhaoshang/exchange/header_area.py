@@ -47,7 +47,8 @@ class Said:
     def source(self) -> str:
         if _is_seal(self.key):  # 「孙吴县商务局（盖章）」 on a line of its own
             return f"表头上方的「{self.value}{self.key}」"
-        return f"表头上方的「{self.key}：{self.value}」"
+        close = _CLOSE.get(self.key[:1], "")  # 「（填报日期：2026-10-29）」: its bracket closed again
+        return f"表头上方的「{self.key}：{self.value}{close}」"
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,24 @@ def _is_seal(key: str) -> bool:
     return split_seal(key) == ("", key)
 
 
+_CLOSE = {"（": "）", "(": ")", "【": "】", "[": "]"}
+
+
+def _value(key: str, value: str) -> str:
+    """The value as written, without the bracket its line closes: 「（填报日期：2026-10-29）」 is
+    read as the key 「（填报日期」 and the value 「2026-10-29）」 — the date is 「2026-10-29」."""
+    value = value.strip()
+    close = _CLOSE.get(key.strip()[:1])
+    if close is not None and value.endswith(close):
+        value = value[: -len(close)].strip()
+    return value
+
+
 def _find(meta: Mapping[str, str], keys: Iterable[str]) -> Said | None:
     wanted = set(keys)
     for key, value in meta.items():
-        if _meta_key(key) in wanted and value.strip():
-            return Said(key, value.strip())
+        if _meta_key(key) in wanted and _value(key, value):
+            return Said(key, _value(key, value))
     return None
 
 
@@ -115,7 +129,7 @@ def money_unit(meta: Mapping[str, str]) -> tuple[Said, str] | None:
             continue
         unit = _key(value)
         if unit in _MONEY_UNITS:
-            return Said(key, value.strip()), unit
+            return Said(key, _value(key, value)), unit
     for key, value in meta.items():
         noted = note_money_unit(value) if _meta_key(key) in _NOTE_KEYS else None
         if noted is not None:
