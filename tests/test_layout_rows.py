@@ -258,22 +258,23 @@ def test_a_reporting_unit_key_with_a_seal_mark(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("line", "written"),
     [
-        ["孙吴县商务局（盖章）"],
-        ["孙吴县商务局(公章)", None, "单位：亿元"],
-        ["孙吴县商务局（盖章）\u3000\u3000单位：亿元\u3000\u3000填报时间：2026年10月30日"],
-        ["填报单位（盖章）：孙吴县商务局", None, "填报日期：2026-10-30"],
-        ["填报单位（盖章）：", "孙吴县商务局"],
+        (["孙吴县商务局（盖章）"], "孙吴县商务局（盖章）"),
+        (["孙吴县商务局(公章)", None, "单位：亿元"], "孙吴县商务局(公章)"),
+        (["孙吴县商务局（盖章）\u3000\u3000单位：亿元\u3000\u3000填报时间：2026年10月30日"], "孙吴县商务局（盖章）"),
+        (["填报单位（盖章）：孙吴县商务局", None, "填报日期：2026-10-30"], "填报单位（盖章）：孙吴县商务局"),
+        (["填报单位（盖章）：", "孙吴县商务局"], "填报单位（盖章）：孙吴县商务局"),
     ],
 )
-def test_the_reporting_unit_said_by_its_seal_above_the_header(line: list[Any]) -> None:
+def test_the_reporting_unit_said_by_its_seal_above_the_header(line: list[Any], written: str) -> None:
     grid = [["孙吴县2026年10月招商引资项目推进情况表"], line, HEADER, ROW]
     data, fates, table = _read(grid)
     assert list(data) == [4] and fates[2] is RowClass.meta
     said = header_area.reporting_unit(table.meta)
     assert said is not None and said.value == "孙吴县商务局"
-    assert table.captions[0] == "孙吴县2026年10月招商引资项目推进情况表"
+    assert said.source == f"表头上方的「{written}」"
+    assert table.captions == ["孙吴县2026年10月招商引资项目推进情况表"]
 
 
 def test_a_bare_seal_line_is_said_as_written() -> None:

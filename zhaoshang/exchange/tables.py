@@ -272,6 +272,8 @@ def _line(texts: Iterable[str]) -> tuple[dict[str, str], list[str]]:
         first = matches[0].group(1)
         # 「某某表（单位：亿元）」: the key is what the bracket opens, the words before it a title
         cut = max(first.rfind("（"), first.rfind("("))
+        if any(c in first[cut:] for c in "）)"):  # 「填报单位（盖章）：」: a closed bracket is the key's
+            cut = -1
         if cut > 0:
             before += first[:cut]
         if before.strip():
