@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ..parse import to_halfwidth, to_simplified
-from .tables import HeaderCell
+from .tables import HeaderCell, note_money_unit, split_seal
 
 __all__ = [
     "Period",
@@ -45,7 +45,10 @@ class Said:
 
     @property
     def source(self) -> str:
-        return f"表头上方的「{self.key}：{self.value}」"
+        if _is_seal(self.key):  # 「孙吴县商务局（盖章）」 on a line of its own
+            return f"表头上方的「{self.value}{self.key}」"
+        close = _CLOSE.get(self.key[:1], "")  # 「（填报日期：2026-10-29）」: its bracket closed again
+        return f"表头上方的「{self.key}：{self.value}{close}」"
 
 
 @dataclass(frozen=True)
@@ -58,59 +61,93 @@ class Period:
     end: dt.date
 
 
-_UNIT_KEYS = ("填报单位", "报送单位", "填表单位", "制表单位", "上报单位", "报告单位", "申报单位", "填报部门")
+_UNIT_KEYS = (
+    "填报单位", "报送单位", "填表单位", "制表单位", "上报单位", "报告单位", "申报单位", "填报部门", "单位名称",
+)  # fmt: skip
 _DATE_KEYS = (
     "填报日期", "填表日期", "报送日期", "制表日期", "上报日期", "统计日期", "截止日期",
     "填报时间", "报送时间", "填表时间", "制表时间", "上报时间", "统计时间", "截止时间",
 )  # fmt: skip
-_MONEY_KEYS = ("单位", "金额单位", "计量单位", "货币单位", "资金单位", "投资单位")
+_MONEY_KEYS = ("单位", "金额单位", "计量单位", "货币单位", "资金单位", "投资单位", "金额")
+# a note above the header may say it too: 「注：金额均为亿元」
+_NOTE_KEYS = ("注", "说明", "备注")
 _MONEY_UNITS = frozenset(
     {"亿元", "亿", "万元", "万", "元", "亿人民币", "万人民币", "人民币亿元", "人民币万元", "人民币元"}
     | {"亿美元", "万美元", "美元", "百万美元", "千万美元"}
 )
 _BRACKETS = "（()）[]【】 \u3000"
-# 「（盖章）」「(公章)」「盖章」 after a name: a mark on paper, never part of the name
-_SEAL = re.compile(r"\s*[（(【\[]?\s*(?:加?盖\s*[公印]?章|公\s*章|印\s*章|签\s*章|章)\s*[)）】\]]?\s*$")
 
 
 def _key(text: str) -> str:
     return to_simplified(to_halfwidth(text)).strip(_BRACKETS).replace(" ", "")
 
 
+def _meta_key(key: str) -> str:
+    """A key as compared: its seal mark dropped too (「填报单位（盖章）」「填報單位(公章)」 → 填报单位)."""
+    return _key(without_seal(key) or key)
+
+
+def _is_seal(key: str) -> bool:
+    """The key is a seal mark alone: the line was 「孙吴县商务局（盖章）」 (see tables.find_table)."""
+    return split_seal(key) == ("", key)
+
+
+_CLOSE = {"（": "）", "(": ")", "【": "】", "[": "]"}
+
+
+def _value(key: str, value: str) -> str:
+    """The value as written, without the bracket its line closes: 「（填报日期：2026-10-29）」 is
+    read as the key 「（填报日期」 and the value 「2026-10-29）」 — the date is 「2026-10-29」."""
+    value = value.strip()
+    close = _CLOSE.get(key.strip()[:1])
+    if close is not None and value.endswith(close):
+        value = value[: -len(close)].strip()
+    return value
+
+
 def _find(meta: Mapping[str, str], keys: Iterable[str]) -> Said | None:
     wanted = set(keys)
     for key, value in meta.items():
-        if _key(key) in wanted and value.strip():
-            return Said(key, value.strip())
+        if _meta_key(key) in wanted and _value(key, value):
+            return Said(key, _value(key, value))
     return None
 
 
 def without_seal(name: str) -> str:
     """「府谷县发展和改革局（盖章）」 → 「府谷县发展和改革局」 (蓋章 too)."""
-    m = _SEAL.search(to_simplified(name))
-    return (name[: m.start()] if m is not None else name).strip()
+    got = split_seal(name)
+    return (got[0] if got is not None else name).strip()
 
 
 def money_unit(meta: Mapping[str, str]) -> tuple[Said, str] | None:
     """(what the sheet said, the unit) when a line above the header gives the money unit of the
-    whole sheet: 「单位：亿元」, 「（金额单位：万元）」."""
+    whole sheet: 「单位：亿元」, 「（金额单位：万元）」, 「金额：万元」 and a title's 「（单位：亿元）」
+    (find_table puts a title's bracketed pairs into the meta); else a note above the header that
+    says it (「注：金额均为亿元」)."""
     for key, value in meta.items():
-        if _key(key) not in _MONEY_KEYS:
+        if _meta_key(key) not in _MONEY_KEYS:
             continue
         unit = _key(value)
         if unit in _MONEY_UNITS:
-            return Said(key, value.strip()), unit
+            return Said(key, _value(key, value)), unit
+    for key, value in meta.items():
+        noted = note_money_unit(value) if _meta_key(key) in _NOTE_KEYS else None
+        if noted is not None:
+            return Said(key, value.strip()), noted
     return None
 
 
 def reporting_unit(meta: Mapping[str, str]) -> Said | None:
-    """The unit that filled in the sheet (填报单位, 报送单位 … in any writing), its seal mark
-    dropped.  A plain 「单位：…」 counts too unless it is a money unit (「单位：亿元」)."""
+    """The unit that filled in the sheet (填报单位, 报送单位, 填报单位（盖章） … in any writing), its
+    seal mark dropped.  A plain 「单位：…」 counts too unless it is a money unit (「单位：亿元」);
+    else a line that is only a name and its seal (「孙吴县商务局（盖章）」)."""
     said = _find(meta, _UNIT_KEYS)
     if said is None:
         said = _find(meta, ("单位",))
         if said is not None and _key(said.value) in _MONEY_UNITS:
-            return None
+            said = None
+    if said is None:
+        said = next((Said(k, v.strip()) for k, v in meta.items() if _is_seal(k) and v.strip()), None)
     if said is None:
         return None
     name = without_seal(said.value)

@@ -32,7 +32,9 @@ __all__ = [
     "column_index",
     "column_letter",
     "find_table",
+    "note_money_unit",
     "parse_header",
+    "split_seal",
 ]
 
 #: Data rows examined before :func:`find_table` returns, to learn which header-less columns
@@ -199,13 +201,20 @@ def _squash(text: str) -> str:
     return _WS.sub("", text)
 
 
+# A total row's name: a total word (合计 小计 总计 共计 累计) after a short prefix — a chain, a
+# place, 全市, 本月, 1—10月 — and before nothing but a count and marks (「（1个）」「3个项目」「：」)
+# or 完成 / 情况: 「大豆精深加工产业链小计」「新能源小计（1个）」「共计3个项目」「累计完成」.
+# 「小计算机产业园项目」「合计量表厂项目」 go on after the word: projects.
+_TOTAL_COUNT = r"(?:[共计]?(?:\d+|[一二三四五六七八九十百]+(?=[个项家]))[个项家]?(?:项目)?[\W_]*)?"
 _TOTAL = re.compile(
-    r"(?:全[县市区省州镇乡]|本[月年季周])?[合总總小共][计計][\W_]*",
+    r"(?:\d{4}年度?)?(?:\d{1,2}(?:[-—–~～至到]+\d{1,2})?月份?)?"
+    r"[^\d：:，,。；;！!？?]{0,20}?"
+    r"[合总總小共累][计計][\W_]*" + _TOTAL_COUNT + r"(?:完成情况|完成|情况)?[\W_]*" + _TOTAL_COUNT,
 )
 _FOOTER = re.compile(
     r"(填报人|填表人|审核人|审批人|复核人|制表人|统计人|负责人|单位负责人|分管领导|主管领导|联系人|"
     r"联系电话|电话|填报日期|填表日期|报送日期|制表日期|填报单位|制表|统计|审核|复核|审批|批准|签发|"
-    r"说明|注|备注|金额单位|单位)\s*[：:]"
+    r"说明|注|备注|金额单位|单位)\s*(?:[（(【\[]\s*(?:加?盖\s*[公印]?章|公章|印章|签章|签字|签名|章)\s*[)）】\]])?\s*[：:]"
 )
 # "其中：新签约 5 个" — a breakdown of the row above, never a project of its own: a row that
 # starts with 其中 (in its first cell, or in the second after a 序号)
@@ -223,9 +232,13 @@ _SECTION = re.compile(
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
 _NOTE_LINE = re.compile(r"(?:注\s*[\d一二三四五六七八九十]*|说明)\s*[：:.．、)）\s]")
 _NOTE_KEYS = frozenset({"说明", "注", "备注"})
-# 「注：本表金额单位为亿元」 under the data: the money unit said where the import no longer looks
-_NOTE_MONEY_UNIT = re.compile(r"单位\s*(?:为|是|[：:])\s*(?:人民币)?\s*([万亿]?元|[万亿]?美元)")
-_MONEY_LINE_KEYS = frozenset({"单位", "金额单位", "计量单位", "货币单位", "资金单位", "投资单位"})
+# 「注：本表金额单位为亿元」「注：金额均为亿元。」「说明：投资额为亿元」「备注：以上金额均以亿元计」:
+# the money unit said in a note (a number before the unit is a sum, not a unit: 「金额为5亿元」)
+_NOTE_MONEY_UNIT = re.compile(
+    r"(?:单位|金额|数额|投资额?|资金|数据|数字)\s*(?:均|都|全部|一律|统一)?\s*(?:为|是|按|以|用|[：:])\s*"
+    r"(?:人民币)?\s*([万亿]?元|[万亿]?美元)"
+)
+_MONEY_LINE_KEYS = frozenset({"单位", "金额单位", "计量单位", "货币单位", "资金单位", "投资单位", "金额"})
 _PAIR_KEY = re.compile(r"(?:^|(?<=\s))([^\s：:\d][^\s：:]{0,11})\s*[：:]\s*")
 
 
@@ -235,7 +248,14 @@ def _is_total(text: str) -> bool:
 
 def _pairs(texts: Iterable[str]) -> dict[str, str]:
     """``key：value`` pairs in a row of cells; a key may have its value in the next cell."""
+    return _line(texts)[0]
+
+
+def _line(texts: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """The ``key：value`` pairs of a row of cells, and its loose texts: a cell without a key
+    that is no key's value, and the words before a cell's first key (「某某表 单位：亿元」)."""
     out: dict[str, str] = {}
+    loose: list[str] = []
     pending: str | None = None
     for raw in texts:
         text = _WS.sub(" ", raw).strip()
@@ -243,16 +263,66 @@ def _pairs(texts: Iterable[str]) -> dict[str, str]:
         if not matches:
             if pending is not None and text:
                 out[pending] = text
+            elif text:
+                loose.append(text)
             pending = None
             continue
         pending = None
+        before = text[: matches[0].start()]
+        first = matches[0].group(1)
+        # 「某某表（单位：亿元）」: the key is what the bracket opens, the words before it a title
+        cut = max(first.rfind("（"), first.rfind("("))
+        if any(c in first[cut:] for c in "）)"):  # 「填报单位（盖章）：」: a closed bracket is the key's
+            cut = -1
+        if cut > 0:
+            before += first[:cut]
+        if before.strip():
+            loose.append(before.strip())
         for m, nxt in zip(matches, [*matches[1:], None], strict=True):
+            key = m.group(1)[cut:] if m is matches[0] and cut > 0 else m.group(1)
             value = text[m.end() : nxt.start() if nxt else len(text)].strip()
             if value:
-                out[m.group(1)] = value
+                out[key] = value
             elif nxt is None:
-                pending = m.group(1)
-    return out
+                pending = key
+    return out, loose
+
+
+# 「（盖章）」「(公章)」「盖章」 after a name: a mark on paper, never part of the name
+_SEAL = re.compile(r"\s*[（(【\[]?\s*(?:加?盖\s*[公印]?章|公\s*章|印\s*章|签\s*章|章)\s*[)）】\]]?\s*$")
+
+
+def split_seal(text: str) -> tuple[str, str] | None:
+    """(name, mark) of a text that ends with a seal mark: 「孙吴县商务局（盖章）」 →
+    ("孙吴县商务局", "（盖章）"); 「（盖章）」 → ("", "（盖章）"); None without a mark (蓋章 too)."""
+    m = _SEAL.search(to_simplified(text))
+    if m is None:
+        return None
+    return text[: m.start()].strip(), text[m.start() :].strip()
+
+
+def _sealed_name(text: str) -> tuple[str, str] | None:
+    """A line that is only a name and its seal (「孙吴县商务局（盖章）」): (mark, name) — the
+    office that filled in the sheet, said without a 填报单位 key."""
+    got = split_seal(text)
+    if got is None:
+        return None
+    name, mark = got
+    if not name or len(name) > 30 or "：" in name or ":" in name:
+        return None
+    if not any(w in mark for w in ("盖", "蓋", "公", "印")):  # 「（章）」 alone ends many a word
+        return None
+    return mark, name
+
+
+# 「…推进情况表（单位：亿元）」「…（填报日期：2026-10-29）」: a key：value pair in brackets in a title
+_BRACKET_PAIR = re.compile(r"[（(]\s*([^（()）：:\s\d][^（()）：:\s]{0,11})\s*[：:]\s*([^（()）]*?)\s*[)）]")
+
+
+def note_money_unit(text: str) -> str | None:
+    """The money unit a note says (「注：金额均为亿元。」 → 「亿元」), or None."""
+    m = _NOTE_MONEY_UNIT.search(to_simplified(text))
+    return _money_word(m.group(1)) if m is not None else None
 
 
 def _pair_texts(values: Iterable[object]) -> Iterator[str]:
@@ -389,14 +459,28 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         if not parsed[i]:
             fates.append(RowFate(i + 1, i + 1, RowClass.blank, "空行"))
             continue
-        pairs = _pairs(_pair_texts(head[i]))
+        pairs, loose = _line(_pair_texts(head[i]))
+        titles: list[str] = []
+        sealed: dict[str, str] = {}
+        for text in loose:
+            got = _sealed_name(text)
+            if got is not None:  # 「孙吴县商务局（盖章）」: the office, said by its seal
+                sealed[got[0]] = got[1]
+            else:
+                titles.append(text)
+        pairs = sealed | pairs
         meta.update(pairs)
         if pairs:
-            shown = "、".join(f"{k}：{v}" for k, v in pairs.items())
+            shown = "、".join(f"{v}{k}" if split_seal(k) == ("", k) else f"{k}：{v}" for k, v in pairs.items())
             fates.append(RowFate(i + 1, i + 1, RowClass.meta, f"表头上方的「{_cut(shown)}」"))
+            captions.extend(titles)  # 「某某表 单位：亿元」: the title still names the period
         else:
             text = "".join(t for t, _, _ in parsed[i].values())
             captions.append(text)
+            # 「…推进情况表（单位：亿元）」: the pairs a title holds in brackets are said for the sheet
+            for m in _BRACKET_PAIR.finditer(text):
+                if m.group(2):
+                    meta.setdefault(m.group(1), m.group(2))
             fates.append(RowFate(i + 1, i + 1, RowClass.caption, f"标题「{_cut(text)}」"))
     fates.append(RowFate(upper + 1, lower + 1, RowClass.header, "两行表头，已合并" if upper != lower else "表头"))
     if upper != lower:
@@ -579,6 +663,17 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                 state.skip(number, RowClass.section, f"「{_cut(lead)}」是分组标题", f"第{number}行为分组标题，已跳过")
                 heading = lead
                 continue
+            split = _split_heading(lead, second, cells) if not in_footer else None
+            if split is not None:
+                state.skip(number, RowClass.section, f"「{_cut(split)}」是分组标题", f"第{number}行为分组标题，已跳过")
+                heading = split
+                continue
+        if len(cells) == 1 and lead.__class__ is str and (sealed := _sealed_name(str(lead))) is not None:
+            # 「孙吴县商务局（盖章）」 alone under the data: the office's seal, not a project
+            in_footer = True
+            state.skip(number, RowClass.footer, f"「{_cut(str(lead))}」是落款", f"第{number}行为填报人/落款行，已跳过")
+            state.meta.setdefault(*sealed)
+            continue
         if second.__class__ is str and second[:2] == "其中" and _is_index(lead):
             state.skip(number, *_breakdown(str(second), number))
             continue
@@ -614,6 +709,27 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
     state.end_blank(number + 1)
 
 
+# 「一」「十二」「一、」「（一）」「(三)」 alone in a cell: the numeral of a group heading
+_GROUP_NUMERAL = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]?|[（(][一二三四五六七八九十]{1,3}[)）][、.．]?")
+_NUMBER_TEXT = re.compile(r"[-+]?[\d,，]*\.?\d+\s*[%％]?")
+
+
+def _split_heading(lead: str, second: object, cells: dict[int, object]) -> str | None:
+    """A group heading written across cells — the numeral alone in the 序号 cell, the heading in
+    the next (「一 | 新能源产业链 | 9000」, 「（一） | 生物医药（北药）」), any further cells only
+    numbers (the group's subtotal) — as one heading, 「一、新能源产业链」; else None.  A row with
+    an arabic 序号 (「1 | 某某项目 | 5000」) is data, and so is one with a further text (a status)."""
+    if not _GROUP_NUMERAL.fullmatch(lead) or not isinstance(second, str) or _NUMBER_TEXT.fullmatch(second):
+        return None
+    rest = list(cells.values())[2:]
+    if not all(
+        (isinstance(v, int | float) and not isinstance(v, bool)) or (isinstance(v, str) and _NUMBER_TEXT.fullmatch(v))
+        for v in rest
+    ):
+        return None
+    return f"{lead}{second}" if lead[-1] in "、.．)）" else f"{lead}、{second}"
+
+
 def _money_word(unit: str) -> str:
     """「億元」「亿」「人民币万元」 → 「亿元」「亿元」「万元」; other units as they are."""
     u = to_simplified(unit).replace(" ", "").removeprefix("人民币").removesuffix("人民币")
@@ -637,6 +753,10 @@ def _check_note_unit(state: _State, number: int, lead: str, simple: str) -> None
         for k, v in state.meta.items()
         if normalize_key(k).strip("（(") in _MONEY_LINE_KEYS and _money_word(v.strip(" （()）")) in _MONEY_WORDS
     }
+    for k, v in state.meta.items():
+        noted = note_money_unit(v) if normalize_key(k).strip("（(") in _NOTE_KEYS else None
+        if noted in _MONEY_WORDS:
+            known.add(str(noted))
     if known == {said}:
         return
     where = f"表头写的是{'、'.join(sorted(known))}" if known else "表头和表头上方都没有写金额单位"
