@@ -100,6 +100,8 @@ class Problem:
     reason: str
 
     def text(self) -> str:
+        if self.row is None and not self.column and self.reason.startswith(f"「{self.sheet}」"):
+            return self.reason  # the reason already names its sheet (and row)
         where = (
             f"「{self.sheet}」" + (f"第{self.row}行" if self.row else "") + (f" {self.column}" if self.column else "")
         )
