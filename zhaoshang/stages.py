@@ -27,6 +27,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from . import counted
 from .db import Database
 from .definitions import Definitions, KindDef
 from .errors import NotFoundError, ZsError
@@ -216,10 +217,13 @@ def _kind_for(defs: Definitions, kind: str | KindDef | None) -> KindDef:
     return pipelines[0]
 
 
-def reached_sql(defs: Definitions, stage: str, kind: str | KindDef | None = None) -> tuple[str, list[str]]:
+def reached_sql(
+    defs: Definitions, stage: str, kind: str | KindDef | None = None, *, include_pending: bool = False
+) -> tuple[str, list[str]]:
     """A sub-query (SQL, params) with columns ``item_id, date``: every item of ``kind``
     (default: the pipeline kind, 招什么) that has reached ``stage`` (name or alias), with the
-    first date it did.  Join it to ``items`` for chain/unit/amount:
+    first date a counted move (:mod:`zhaoshang.counted`) did.  Join it to ``items`` for
+    chain/unit/amount:
 
     >>> sql, params = reached_sql(db.defs, "已签约")
     >>> db.conn.execute(f"SELECT count(*) FROM ({sql}) r WHERE r.date BETWEEN ? AND ?",
@@ -228,16 +232,17 @@ def reached_sql(defs: Definitions, stage: str, kind: str | KindDef | None = None
     k = _kind_for(defs, kind)
     target = resolve_status(k, stage)
     names = reached_stages(k, target)
-    sql = (
-        "SELECT s.item_id AS item_id, min(s.date) AS date FROM status_log s "
-        f"JOIN items i ON i.id = s.item_id WHERE i.kind = ? AND s.to_status IN ({marks(names)}) "
-        "GROUP BY s.item_id"
-    )
-    return sql, [k.key, *names]
+    return counted.reached(True, len(names), include_pending=include_pending), [k.key, *names]
 
 
 def reached_clause(
-    db: Database, kind: KindDef | None, status: str, start: date | None, end: date | None
+    db: Database,
+    kind: KindDef | None,
+    status: str,
+    start: date | None,
+    end: date | None,
+    *,
+    include_pending: bool = False,
 ) -> tuple[str, list[Any]]:
     """SQL condition on ``i`` (items) for ``zs list --reached``: the item first reached
     ``status`` (any name or alias; for a stage, it or a later stage) within [start, end]
@@ -257,15 +262,15 @@ def reached_clause(
         having: list[str] = []
         bounds: list[Any] = []
         if start is not None:
-            having.append("min(s.date) >= ?")
+            having.append("r.date >= ?")
             bounds.append(start.isoformat())
         if end is not None:
-            having.append("min(s.date) <= ?")
+            having.append("r.date <= ?")
             bounds.append(end.isoformat())
         parts.append(
-            f"(i.kind = ? AND i.id IN (SELECT s.item_id FROM status_log s WHERE s.to_status IN "
-            f"({marks(statuses)}) GROUP BY s.item_id"
-            f"{' HAVING ' + ' AND '.join(having) if having else ''}))"
+            f"(i.kind = ? AND i.id IN (SELECT r.item_id FROM ("
+            f"{counted.reached(False, len(statuses), include_pending=include_pending)}) r"
+            f"{' WHERE ' + ' AND '.join(having) if having else ''}))"
         )
         params += [k.key, *statuses, *bounds]
     if not parts:
@@ -282,11 +287,12 @@ def first_reached(
     end: str | date | None = None,
     *,
     kind: str | KindDef | None = None,
+    include_pending: bool = False,
 ) -> dict[int, str]:
     """{item id: first date} of the items that first reached ``stage`` (or a later stage)
     between ``start`` and ``end`` inclusive (either may be None: unbounded).  Each item
     appears once, on its first date, however many times it moved back and forth."""
-    sql, params = reached_sql(db.defs, stage, kind)
+    sql, params = reached_sql(db.defs, stage, kind, include_pending=include_pending)
     where: list[str] = []
     args: list[str] = list(params)
     if start is not None:
@@ -300,37 +306,39 @@ def first_reached(
     return {int(i): str(d) for i, d in cur}
 
 
-def first_reached_item(db: Database, kind: KindDef, item_id: int, stage: str) -> str | None:
-    """The first date one item reached ``stage`` (or a later stage); None if it never did."""
+def first_reached_item(
+    db: Database, kind: KindDef, item_id: int, stage: str, *, include_pending: bool = False
+) -> str | None:
+    """The first date one item reached ``stage`` (or a later stage) by a counted move; None if
+    it never did."""
     names = reached_stages(kind, stage)
     row = db.conn.execute(
-        f"SELECT min(date) FROM status_log WHERE item_id = ? AND to_status IN ({marks(names)})",
+        f"SELECT min(s.date) FROM status_log s WHERE s.item_id = ? AND s.to_status IN ({marks(names)}) "
+        f"AND {counted.counted('s', include_pending=include_pending)}",
         (item_id, *names),
     ).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 
 
 def stage_entered(db: Database, item_id: int) -> str | None:
-    """The effective date of the item's latest status change (when it entered its current
-    status)."""
-    row = db.conn.execute(
-        "SELECT date FROM status_log WHERE item_id = ? ORDER BY date DESC, id DESC LIMIT 1", (item_id,)
-    ).fetchone()
-    return None if row is None else str(row[0])
+    """The effective date of the item's latest counted status change (when it entered its
+    current status)."""
+    row = db.conn.execute(f"SELECT {counted.last_date('?')}", (item_id,)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 #: SQL (on ``items i``) for the day an item came in -- what 新增 counts -- falling back to the
-#: day it was typed in for a database without an entry row
-CAME_IN_SQL = (
-    "coalesce((SELECT e.date FROM status_log e WHERE e.item_id = i.id AND e.from_status IS NULL "
-    "ORDER BY e.id LIMIT 1), substr(i.created_at, 1, 10))"
-)
+#: day it was typed in for a database without an entry row; NULL while its entry is 待认定
+CAME_IN_SQL = counted.came_in("i")
 
 
 def came_in(db: Database, item_id: int) -> str | None:
-    """The day an item came in: the date of its first log row."""
+    """The day an item came in: the date of its first log row (None while that row does not
+    count: 待认定 or 已退回)."""
     row = db.conn.execute(
-        "SELECT date FROM status_log WHERE item_id = ? AND from_status IS NULL ORDER BY id LIMIT 1", (item_id,)
+        "SELECT date FROM status_log s WHERE item_id = ? AND from_status IS NULL "
+        f"AND {counted.counted('s')} ORDER BY id LIMIT 1",
+        (item_id,),
     ).fetchone()
     return None if row is None else str(row[0])
 
@@ -370,8 +378,8 @@ def move_reached_date(db: Database, kind: KindDef, item_id: int, stage: str, new
     label = kind.field(date_fields(kind)[stage]).label
     names = reached_stages(kind, stage)
     rows = db.conn.execute(
-        f"SELECT id, date FROM status_log WHERE item_id = ? AND to_status IN ({marks(names)}) "
-        "AND from_status IS NOT NULL ORDER BY date, id",
+        f"SELECT id, date FROM status_log s WHERE item_id = ? AND to_status IN ({marks(names)}) "
+        f"AND from_status IS NOT NULL AND {counted.counted('s')} ORDER BY date, id",
         (item_id, *names),
     ).fetchall()
     if not rows:
@@ -475,3 +483,38 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
                 [fields[b.to_status]] if b.to_status in fields else [],
             )
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# The item's state follows its confirmed moves (报送 → 认定)
+# ---------------------------------------------------------------------------------------
+
+
+def follow_confirmed(db: Database, item_ids: Iterable[int]) -> list[int]:
+    """Make each item's status (and ``closed_at``) and its stage date fields what its
+    confirmed moves say (:func:`zhaoshang.counted.state_moves`): after moves were marked
+    待认定, confirmed or returned.  An item without a confirmed move keeps the status it came
+    in with.  Returns the ids whose status or a date field changed (search index refreshed)."""
+    from .db import now
+    from .search import reindex
+
+    changed: list[int] = []
+    for item_id in dict.fromkeys(item_ids):
+        row = db.conn.execute(
+            f"SELECT kind, status, closed_at, {counted.state_moves('?')} FROM items WHERE id = ?",
+            (item_id, item_id, item_id),
+        ).fetchone()
+        if row is None:
+            continue
+        kind = db.defs.kind_by_key(str(row[0]))
+        current, closed_at, status = str(row[1]), row[2], row[3]
+        moved = False
+        if status is not None and status != current:
+            terminal = kind.status(status).terminal if status in kind.status_names() else False
+            closed = (closed_at or now()) if terminal else None
+            db.conn.execute("UPDATE items SET status = ?, closed_at = ? WHERE id = ?", (status, closed, item_id))
+            moved = True
+        if sync_date_fields(db, kind, item_id) or moved:
+            changed.append(item_id)
+    reindex(db, changed)
+    return changed
