@@ -29,12 +29,16 @@ from .errors import ZsError
 from .stages import follow_confirmed, reached_stages, stages_of
 
 __all__ = [
+    "CONFIRMED",
+    "PENDING",
+    "RETURNED",
     "Decision",
     "Entry",
     "Marked",
     "UnitReport",
     "confirm",
     "mark_pending",
+    "mark_submission",
     "own_review",
     "queue",
     "return_rows",
@@ -105,7 +109,8 @@ class Decision:
 
     state: str  # confirmed | returned
     entries: list[Entry]
-    #: rows asked for that were already in that state (nothing done)
+    #: rows asked for that could not take that state (already in it, or confirmed), as
+    #: "12（已认定）" (nothing done to them)
     unchanged: list[str] = field(default_factory=list)
     items_followed: list[int] = field(default_factory=list)
 
@@ -206,6 +211,54 @@ def mark_pending(
         items += _items_of(db, table, [r[3] for r in rows])
     out.items_followed = follow_confirmed(db, items)
     return out
+
+
+def mark_submission(
+    db: Database,
+    *,
+    command_id: int | None = None,
+    source: str | Mapping[int, str | None] | None = None,
+    evidence: str | Mapping[int, str | None] | None = None,
+) -> Marked:
+    """Mark 待认定 every stage move and fund row that the command ``command_id`` (default: the
+    current one — the import of another unit's sheet) inserted or changed, whether its
+    history holds them row by row or as a bulk range.  ``source`` / ``evidence``: one text,
+    or {item id: text} (the sheet row each item came from; its 合同编号 …).  The submission is
+    that command.  Call it inside a command, after the import's writes are done."""
+    if db.current is None:
+        raise RuntimeError("mark_submission runs inside db.command()")
+    cid = command_id if command_id is not None else db.current.id
+    items_of: dict[str, dict[int, int]] = {}
+    for table in ("status_log", "funds"):
+        spans = db.conn.execute(
+            "SELECT row_id, coalesce(last_row_id, row_id) FROM changes WHERE command_id = ? AND tbl = ? "
+            "AND action IN ('insert', 'update')",
+            (cid, table),
+        ).fetchall()
+        wanted = list(dict.fromkeys(i for first, last in spans for i in range(int(first), int(last) + 1)))
+        found: dict[int, int] = {}  # row id -> item id (rows deleted since are left out)
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            sql = f"SELECT id, item_id FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+            found.update((int(r), int(i)) for r, i in db.conn.execute(sql, (_json(chunk),)))
+        items_of[table] = found
+
+    def per_row(value: str | Mapping[int, str | None] | None, rows: dict[int, int]) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return {row: value.get(item) for row, item in rows.items()}
+
+    moves, funds = items_of["status_log"], items_of["funds"]
+    return mark_pending(
+        db,
+        list(moves),
+        fund_ids=list(funds),
+        source=per_row(source, moves),
+        evidence=per_row(evidence, moves),
+        fund_source=per_row(source, funds),
+        fund_evidence=per_row(evidence, funds),
+        submission=cid,
+    )
 
 
 def _items_of(db: Database, table: str, ids: Sequence[int]) -> list[int]:
@@ -457,7 +510,9 @@ def _decide(
     if refs:
         # every reference must name a reported row that is not yet in that state
         found = queue(db, refs=refs, where=where, submission=submission, states=REVIEW_STATES_ALL)
-        unchanged = [e.ref for e in found if e.review == state or e.review not in states]
+        unchanged = [
+            f"{e.ref}（{REVIEW_NAMES[e.review]}）" for e in found if e.review == state or e.review not in states
+        ]
         chosen = [e for e in found if e.review in states and e.review != state]
     else:
         found = queue(db, where=where, submission=submission, states=states)
