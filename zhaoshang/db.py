@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import urllib.parse
 import uuid
@@ -302,7 +303,7 @@ ALTER TABLE status_log ADD COLUMN source TEXT;
 ALTER TABLE status_log ADD COLUMN evidence TEXT;
 -- the submission: the command (an import) that brought the row
 ALTER TABLE status_log ADD COLUMN submitted_by INTEGER;
-CREATE INDEX status_log_review ON status_log(review, item_id) WHERE review != 'confirmed';
+CREATE INDEX IF NOT EXISTS status_log_review ON status_log(review, item_id) WHERE review != 'confirmed';
 ALTER TABLE funds ADD COLUMN review TEXT NOT NULL DEFAULT 'confirmed'
     CHECK (review IN ('pending', 'confirmed', 'returned'));
 ALTER TABLE funds ADD COLUMN reviewed_by TEXT;
@@ -311,7 +312,7 @@ ALTER TABLE funds ADD COLUMN review_note TEXT;
 ALTER TABLE funds ADD COLUMN source TEXT;
 ALTER TABLE funds ADD COLUMN evidence TEXT;
 ALTER TABLE funds ADD COLUMN submitted_by INTEGER;
-CREATE INDEX funds_review ON funds(review, item_id) WHERE review != 'confirmed'
+CREATE INDEX IF NOT EXISTS funds_review ON funds(review, item_id) WHERE review != 'confirmed'
 """
 
 #: (version, description, SQL).  Append; never edit a released entry.
@@ -692,7 +693,8 @@ class Database:
                 # from v3 on, a migration's data changes are recorded as one "upgrade" command
                 cid = self._open_upgrade_command(v, _desc) if v > 3 else None
                 for stmt in _split_sql(sql):
-                    self.conn.execute(stmt)
+                    if not _column_there(self.conn, stmt):
+                        self.conn.execute(stmt)
                 if cid is not None:
                     self._close_upgrade_command(cid)
                 if v == 1:
@@ -945,6 +947,16 @@ def _split_sql(script: str) -> list[str]:
         if stmt:
             out.append(stmt)
     return out
+
+
+_ADD_COLUMN = re.compile(r"^ALTER TABLE (\w+) ADD COLUMN (\w+)", re.IGNORECASE)
+
+
+def _column_there(conn: sqlite3.Connection, stmt: str) -> bool:
+    """``stmt`` adds a column the table already has (a migration run again on a database
+    whose version number was set back): nothing to do."""
+    m = _ADD_COLUMN.match(stmt)
+    return m is not None and m.group(2) in _columns(conn, m.group(1))
 
 
 def _on_read_only_media(path: Path) -> bool:

@@ -29,6 +29,38 @@ TITLES = {
 UNASSIGNED = "（未指定责任单位）"
 #: the figures a pending count is given for (counts and sums; rates are not)
 NOT_RATES = frozenset(ADDITIVE)
+#: the figures whose pending counts a report names, in the order leaders read them
+HEADLINE_PENDING = (
+    "new_targets",
+    "signed",
+    "signed_amount",
+    "signed_foreign",
+    "registered",
+    "started",
+    "producing",
+    "funds_domestic",
+    "funds_foreign",
+    "problems_new",
+    "problems_closed",
+)
+SHORT_LABELS = {
+    "new_targets": "新增项目",
+    "signed": "签约",
+    "registered": "入统",
+    "started": "开工",
+    "producing": "投产",
+}
+
+
+def _pending_words(pend: dict[str, float]) -> list[str]:
+    from .dashboard import number
+    from .metrics import BY_KEY
+
+    return [
+        f"{SHORT_LABELS.get(k, BY_KEY[k].label)} {number(pend[k], BY_KEY[k])} {BY_KEY[k].unit}"
+        for k in HEADLINE_PENDING
+        if pend.get(k)
+    ]
 
 
 @dataclass
@@ -138,6 +170,43 @@ class ReviewNote:
     late: list[dict[str, Any]]
     late_for_earlier: list[dict[str, Any]]
     close_days: int
+
+    def beside(self, key: str, value: float | None, scope: str = "period") -> str:
+        """A headline figure with its pending count beside it, for people: 「签约 12 个，另有 3 个
+        待认定」 (with include_pending: 「签约 15 个，其中 3 个待认定」); without one, 「签约 12 个」."""
+        from .dashboard import number
+        from .metrics import BY_KEY
+
+        m = BY_KEY[key]
+        text = f"{SHORT_LABELS.get(key, m.label)} {number(value, m)} {m.unit}"
+        extra = self.pending.get(scope, {}).get(key)
+        if not extra:
+            return text
+        word = "其中" if self.include_pending else "另有"
+        return f"{text}，{word} {number(extra, m)} {m.unit}待认定"
+
+    def lines(self) -> list[str]:
+        """What a report says of 报送 → 认定, for people (terminal, workbook, 通报)."""
+        out: list[str] = []
+        pend = self.pending.get("period", {})
+        if self.pending_rows or pend:
+            items = "、".join(_pending_words(pend))
+            how = "已计入上面的数字" if self.include_pending else "认定后才计入上面的数字"
+            out.append(
+                f"本期还有 {self.pending_rows} 条报送待认定{('：' + items) if items else ''}，{how}；"
+                "zs review 可查看并认定"
+            )
+        for row in self.late:
+            out.append(
+                f"补认定：{row['title']}（编号 {row['item_id']}，{row['unit'] or '未指定单位'}）{row['figure']}，"
+                f"{row['confirmed']} 认定"
+            )
+        for row in self.late_for_earlier:
+            out.append(
+                f"本期补认定以前月份的数字：{row['title']}（编号 {row['item_id']}）{row['figure']}，"
+                f"{row['confirmed']} 认定"
+            )
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
