@@ -324,7 +324,7 @@ def queue(
 ) -> list[Entry]:
     """The reported rows in ``states`` (default 待认定), chosen by references, ``where``
     conditions on their items (字段=值, as zs list) and/or a submission (an import's command
-    number); grouped by unit and kind, oldest first within a group."""
+    number); grouped by unit (in the units' order) and kind, oldest first within a group."""
     move_ids, fund_ids = parse_refs(refs)
     chosen = bool(move_ids or fund_ids)
     conds: list[str] = []
@@ -358,15 +358,22 @@ def queue(
         missing = [str(i) for i in move_ids if ("status_log", i) not in found]
         missing += [f"F{i}" for i in fund_ids if ("funds", i) not in found]
         if missing:
-            which = "待认定" if tuple(states) == (PENDING,) else "符合条件"
+            which = "待认定的记录" if tuple(states) == (PENDING,) else "报送记录"
             raise ZsError(
-                f"没有{which}的记录 {'、'.join(missing[:10])}{'等' if len(missing) > 10 else ''}："
+                f"没有编号为 {'、'.join(missing[:10])}{'等' if len(missing) > 10 else ''} 的{which}："
                 "请用 zs review 查看待认定的记录和编号"
             )
     entries = [_entry(db, r) for r in rows]
     kinds = {k.key: i for i, k in enumerate(db.defs.kinds)}
+    units = {str(name): i for i, (name,) in enumerate(db.conn.execute("SELECT name FROM units ORDER BY id"))}
     entries.sort(
-        key=lambda e: (e.unit is None, e.unit or "", kinds.get(_kind_key(db, e.kind), 99), e.at, e.table, e.row_id)
+        key=lambda e: (
+            units.get(e.unit or "", len(units)),
+            kinds.get(_kind_key(db, e.kind), 99),
+            e.at,
+            e.table,
+            e.row_id,
+        )
     )
     return entries
 
@@ -514,8 +521,8 @@ def _decide(
             f"{e.ref}（{REVIEW_NAMES[e.review]}）" for e in found if e.review == state or e.review not in states
         ]
         chosen = [e for e in found if e.review in states and e.review != state]
-    else:
-        found = queue(db, where=where, submission=submission, states=states)
+    else:  # a whole selection takes what waits; a returned row is confirmed only by its number
+        found = queue(db, where=where, submission=submission, states=(PENDING,))
         unchanged, chosen = [], [e for e in found if e.review != state]
     if not chosen and not unchanged:
         raise ZsError("没有符合条件的待认定记录：zs review 可查看")

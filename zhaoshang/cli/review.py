@@ -211,8 +211,8 @@ def register(app: typer.Typer) -> None:
             Column("returned", "已退回", "right"),
             Column("pending", "待认定", "right"),
         ]
-        if fmt is not Format.table:
-            emit(rows, cols, fmt)
+        if fmt is not Format.table:  # (sent as true / false)
+            emit(rows, [Column("sent", "报送") if c.key == "sent_name" else c for c in cols], fmt)
             return
         echo(f"{m[:4]}年{int(m[5:7])}月报送情况")
         emit(rows, cols, fmt)
