@@ -362,3 +362,27 @@ def test_zs_review_own_setting(tmp_path: Path) -> None:
     assert code == 0 and "需要认定" in err
     code, _, err = _zs(path, "review", "own", "也许")
     assert code == 1 and "不是 开 或 关" in err
+
+
+def test_with_own_review_on_the_offices_own_moves_wait_too(tmp_path: Path) -> None:
+    path = tmp_path / "city.db"
+    db, ids = _city(path)
+    db.close()
+    assert _zs(path, "review", "own", "开")[0] == 0
+    code, _, err = _zs(path, "stage", str(ids["铜箔"]), "已签约", "--date", "2025-10-08", user="市招商局")
+    assert code == 0, err
+    assert "这次变更待认定" in err
+    code, out, _ = _zs(path, "review", "-f", "json")
+    (row,) = json.loads(out)
+    assert row["source"] == "市招商局 录入" and row["figure"] == "计入 2025-10：首次达到「已签约」"
+    db = Database.open(path, load())
+    assert _status(db, ids["铜箔"]) == ("在谈", None)
+    with db.command("fund", user="市招商局"):
+        assert funds.record(db, ids["铜箔"], "2025-10", today=TODAY, domestic=300).pending
+    assert _october(db)["funds_domestic"] == 0
+    with db.command("review confirm", user="审核员"):
+        review.confirm(db, everything=True)
+    fig = _october(db)
+    assert (fig["signed"], fig["funds_domestic"]) == (1, 300)
+    assert _status(db, ids["铜箔"]) == ("已签约", "2025-10-08")
+    db.close()

@@ -578,10 +578,11 @@ def insert(
         f"VALUES ({', '.join('?' * len(kcols))})",
         [item_id, *own.values()],
     )
-    db.conn.execute(
+    entry = db.conn.execute(
         "INSERT INTO status_log(item_id, from_status, to_status, date, user, at) VALUES (?, NULL, ?, ?, ?, ?)",
         (item_id, status, status_date or date.today().isoformat(), user, ts),
     )
+    stages.hold_own(db, "status_log", int(entry.lastrowid or 0), user)  # (zs review own 开)
     if index:
         reindex(db, [item_id])
     return item_id
@@ -691,6 +692,9 @@ class StatusMove:
     #: the earlier day the item had been recorded as coming in, when this move (dated before
     #: it) moved its entry back (数据补录); else None
     entry_moved_from: str | None = None
+    #: the office's own entries need review (zs review own 开): the move is 待认定, the item
+    #: keeps its status until it is confirmed
+    pending: bool = False
 
 
 def set_status(
@@ -745,16 +749,17 @@ def set_status(
             "UPDATE items SET status = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
             (target, closed, ts, who, item_id),
         )
-        db.conn.execute(
+        row_id = db.conn.execute(
             "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (item_id, current, target, eff, (reason or "").strip() or None, flag, who, ts),
-        )
+        ).lastrowid
         moved = stages.backdate_entry(db, item_id, log, eff)
+        pending = stages.hold_own(db, "status_log", int(row_id or 0), who)
         filled = stages.sync_date_fields(db, kind, item_id)
         if touch:
             reindex(db, [item_id])
-    return StatusMove(item_id, current, target, eff, flag, filled, moved)
+    return StatusMove(item_id, current, target, eff, flag, filled, moved, pending)
 
 
 def close(

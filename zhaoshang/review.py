@@ -26,7 +26,7 @@ from . import counted
 from .counted import CONFIRMED, PENDING, RETURNED, REVIEW_NAMES
 from .db import Database, now
 from .errors import ZsError
-from .stages import follow_confirmed, reached_stages, stages_of
+from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, reached_stages, stages_of
 
 __all__ = [
     "CONFIRMED",
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: the meta key of the setting "the office's own entries need review too" ('1' / '0')
-OWN_KEY = "review_own"
+OWN_KEY = OWN_REVIEW_KEY
 #: a period's figures are 补认定 when confirmed more than this many days after the period
 #: ended: the office makes a month's report in the first days of the next month
 CLOSE_DAYS = 5
@@ -145,7 +145,9 @@ class UnitReport:
 def own_review(db: Database) -> bool:
     """Whether the office's own entries (zs stage, add, fund …) need review too.  Default no:
     an office of one does not review itself."""
-    return db.meta(OWN_KEY) == "1"
+    from .stages import own_review as own
+
+    return own(db)
 
 
 def set_own_review(db: Database, on: bool) -> bool:
@@ -190,26 +192,18 @@ def mark_pending(
         raise RuntimeError("mark_pending runs inside db.command()")
     cid = submission if submission is not None else db.current.id
     out = Marked()
-    items: list[int] = []
+    followed: list[int] = []
     for table, ids, src, evi in (
         ("status_log", move_ids, source, evidence),
         ("funds", fund_ids, fund_source, fund_evidence),
     ):
         rows = [(_per_row(src, i), _per_row(evi, i), cid, i) for i in dict.fromkeys(int(x) for x in ids)]
-        if not rows:
-            continue
-        db.conn.executemany(
-            f"UPDATE {table} SET review = '{PENDING}', reviewed_by = NULL, reviewed_at = NULL, review_note = NULL, "
-            "source = coalesce(?, source), evidence = coalesce(?, evidence), submitted_by = ? WHERE id = ?",
-            rows,
-        )
-        n = len(rows)
         if table == "status_log":
-            out.moves = n
+            out.moves = len(rows)
         else:
-            out.funds = n
-        items += _items_of(db, table, [r[3] for r in rows])
-    out.items_followed = follow_confirmed(db, items)
+            out.funds = len(rows)
+        followed += hold(db, table, rows)
+    out.items_followed = followed
     return out
 
 

@@ -518,3 +518,59 @@ def follow_confirmed(db: Database, item_ids: Iterable[int]) -> list[int]:
             changed.append(item_id)
     reindex(db, changed)
     return changed
+
+
+#: the meta key of the setting "the office's own entries need review too" ('1' / '0')
+OWN_REVIEW_KEY = "review_own"
+
+
+def own_review(db: Database) -> bool:
+    """Whether the office's own entries (zs stage, add, fund …) are 待认定 too (``zs review
+    own``).  Default no: an office of one does not review itself."""
+    return db.meta(OWN_REVIEW_KEY) == "1"
+
+
+def hold(
+    db: Database,
+    table: str,
+    rows: Iterable[tuple[str | None, str | None, int, int]],
+    *,
+    follow: bool = True,
+) -> list[int]:
+    """Mark rows of ``table`` (``status_log`` or ``funds``) 待认定: ``rows`` are (source,
+    evidence, submission command id, row id); a source or evidence None keeps the row's.
+    Their items then follow their confirmed moves (:func:`follow_confirmed`).  Returns the
+    items whose status or stage dates changed."""
+    if table not in counted.REVIEWED_TABLES:
+        raise ValueError(table)
+    batch = list(rows)
+    if not batch:
+        return []
+    db.conn.executemany(
+        f"UPDATE {table} SET review = '{counted.PENDING}', reviewed_by = NULL, reviewed_at = NULL, "
+        "review_note = NULL, source = coalesce(?, source), evidence = coalesce(?, evidence), submitted_by = ? "
+        "WHERE id = ?",
+        batch,
+    )
+    if not follow or table != "status_log":
+        return []
+    ids = [r[3] for r in batch]
+    found: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found += [
+            int(r[0])
+            for r in db.conn.execute(
+                f"SELECT DISTINCT item_id FROM status_log WHERE id IN ({marks(chunk)})", chunk
+            )
+        ]
+    return follow_confirmed(db, found)
+
+
+def hold_own(db: Database, table: str, row_id: int, who: str) -> bool:
+    """When the office's own entries need review (:func:`own_review`), mark the row it just
+    wrote 待认定 (source: who typed it in).  Returns whether it did."""
+    if db.current is None or not own_review(db):
+        return False
+    hold(db, table, [(f"{who} 录入", None, db.current.id, row_id)])
+    return True

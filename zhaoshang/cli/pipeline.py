@@ -76,6 +76,8 @@ def stage(
             say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
         if res.filled:
             say(f"已记{res.filled}")
+        if res.pending:
+            say("这次变更待认定：认定后才计入统计（zs review confirm；本单位录入也要认定的设置见 zs review own）")
     if len(ids) > 1:
         say(f"以上 {len(ids)} 个条目是一次操作（zs undo 可一次撤销）")
 
