@@ -386,3 +386,30 @@ def test_with_own_review_on_the_offices_own_moves_wait_too(tmp_path: Path) -> No
     assert (fig["signed"], fig["funds_domestic"]) == (1, 300)
     assert _status(db, ids["铜箔"]) == ("已签约", "2025-10-08")
     db.close()
+
+
+def test_the_workbook_and_the_bulletin_say_what_was_pending(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from zhaoshang.reports.bulletin import compose
+    from zhaoshang.reports.workbook import write
+
+    db, ids = _city(tmp_path / "city.db")
+    _submit(db, "爱辉区", [(ids["铜箔"], "已签约", "2025-10-08")])
+    r = build(db, OCTOBER, today=TODAY, details=True)
+    book = tmp_path / "月报.xlsx"
+    write(r, book)
+    cover = load_workbook(book, read_only=True)["封面"]
+    texts = [str(c) for row in cover.iter_rows(values_only=True) for c in row if c]
+    assert any("本期还有 1 条报送待认定：签约 1 个" in t for t in texts)
+    overall = compose(r).sections[0].paragraphs
+    assert overall[-1] == "截至出表，本期还有 1 条报送待认定（签约 1 个、签约额 30,000 万元），未计入以上数字。"
+    # nothing pending: the 通报 reads as before
+    with db.command("review confirm", user="审核员"):
+        review.confirm(db, everything=True)
+    with db.command("setup", user="测试员"):
+        db.conn.execute("UPDATE status_log SET reviewed_at = '2025-11-02T09:00:00' WHERE review_note IS NULL "
+                        "AND reviewed_by IS NOT NULL")  # fmt: skip
+    assert not any(
+        "待认定" in p or "补认定" in p for p in compose(build(db, OCTOBER, today=TODAY)).sections[0].paragraphs
+    )

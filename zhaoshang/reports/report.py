@@ -208,6 +208,18 @@ class ReviewNote:
             )
         return out
 
+    def bulletin_lines(self) -> list[str]:
+        """The 通报's one sentence on 报送 → 认定 (none when nothing was pending or late)."""
+        parts: list[str] = []
+        if self.pending_rows:
+            items = "、".join(_pending_words(self.pending.get("period", {})))
+            done = "已计入" if self.include_pending else "未计入"
+            which = f"（{items}）" if items else ""
+            parts.append(f"截至出表，本期还有 {self.pending_rows} 条报送待认定{which}，{done}以上数字")
+        if self.late:
+            parts.append(f"本期数字含关账后补认定的 {len(self.late)} 条")
+        return ["；".join(parts) + "。"] if parts else []
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "include_pending": self.include_pending,
