@@ -413,3 +413,27 @@ def test_the_workbook_and_the_bulletin_say_what_was_pending(tmp_path: Path) -> N
     assert not any(
         "待认定" in p or "补认定" in p for p in compose(build(db, OCTOBER, today=TODAY)).sections[0].paragraphs
     )
+
+
+def test_the_reviewer_sees_what_would_be_counted_twice(tmp_path: Path) -> None:
+    """三明's rules as warnings: a 二期 (or the same project again) reported as new, and a
+    second signing of a project already signed."""
+    db, ids = _city(tmp_path / "city.db")
+    with db.command("stage", user="市招商局"):
+        items.set_status(db, ids["铜杆"], "已签约", on="2025-09-01")
+    with db.command("stage", user="市招商局"):
+        items.set_status(db, ids["铜杆"], "在谈", on="2025-09-20", force=True)
+    _submit(db, "爱辉区", [(ids["铜杆"], "已签约", "2025-10-12")], new="铜箔项目（二期）")
+    queue = review.queue(db)
+    again = next(e for e in queue if e.item_id == ids["铜杆"])
+    assert again.figure.startswith("不新增计数") and "不重复计数" in again.warnings[0]
+    phase = next(e for e in queue if e.what == "新增")
+    assert phase.warnings == (
+        f"与编号 {ids['铜箔']}「铜箔项目」名称相同或相近：同一项目请退回（不重复计数）；二期请作为新项目并关联首期",
+    )
+    assert not any(e.warnings for e in queue if e not in (again, phase))
+    # confirmed, the second signing still counts once: in September
+    with db.command("review confirm", user="审核员"):
+        review.confirm(db, everything=True)
+    assert _october(db)["signed"] == 0
+    assert build(db, periods.month(date(2025, 9, 1)), today=TODAY).total.period["signed"] == 1

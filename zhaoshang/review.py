@@ -86,9 +86,13 @@ class Entry:
     reviewed_by: str | None
     reviewed_at: str | None
     review_note: str | None
+    #: what the reviewer should know before confirming: a move that would count nothing
+    #: again (a second signing), a new project like one already listed (二期? the same one?)
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
+        out["warnings"] = list(self.warnings)
         out["review_name"] = REVIEW_NAMES.get(self.review, self.review)
         return out
 
@@ -357,7 +361,7 @@ def queue(
                 f"没有编号为 {'、'.join(missing[:10])}{'等' if len(missing) > 10 else ''} 的{which}："
                 "请用 zs review 查看待认定的记录和编号"
             )
-    entries = [_entry(db, r) for r in rows]
+    entries = _with_warnings(db, [_entry(db, r) for r in rows])
     kinds = {k.key: i for i, k in enumerate(db.defs.kinds)}
     units = {str(name): i for i, (name,) in enumerate(db.conn.execute("SELECT name FROM units ORDER BY id"))}
     entries.sort(
@@ -435,6 +439,46 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
         reviewed_at=r[18],
         review_note=r[19],
     )
+
+
+#: 一期 / 二期 / 三期 … at the end of a project's name: the same project's phases
+_PHASE = re.compile(r"[（(]?[一二三四五六七八九十\d]+期(?:工程|项目)?[）)]?$")
+
+
+def _base_title(title: str) -> str:
+    from .names import fold
+
+    text = re.sub(r"\s+", "", fold(title)).removesuffix("项目")
+    return _PHASE.sub("", text).removesuffix("项目")
+
+
+def _with_warnings(db: Database, entries: list[Entry]) -> list[Entry]:
+    """The no-double-count rules (三明 签约项目甄别) as warnings for the reviewer: a signing of
+    a project already signed counts nothing (a 增资 is an edit of its amount, not a second
+    signing); a new project named like one already listed is either the same project (return
+    it) or its 二期 (a new project: link it to the first)."""
+    from dataclasses import replace
+
+    new = [e for e in entries if e.what == "新增"]
+    titles: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    if new:
+        for kind in {e.kind for e in new}:
+            key = db.defs.kind(kind).key
+            for iid, title in db.conn.execute("SELECT id, title FROM items WHERE kind = ?", (key,)):
+                titles.setdefault((kind, _base_title(str(title))), []).append((int(iid), str(title)))
+    out: list[Entry] = []
+    for e in entries:
+        notes: list[str] = []
+        if e.what == "新增":
+            like = [(i, t) for i, t in titles.get((e.kind, _base_title(e.title)), []) if i != e.item_id]
+            for i, t in like[:3]:
+                notes.append(
+                    f"与编号 {i}「{t}」名称相同或相近：同一项目请退回（不重复计数）；二期请作为新项目并关联首期"
+                )
+        elif e.table == "status_log" and e.figure.startswith("不新增计数"):
+            notes.append(f"「{e.to_status}」此前已达到：同一项目再次签约不重复计数，增资只计增加的金额（改投资额）")
+        out.append(replace(e, warnings=tuple(notes)) if notes else e)
+    return out
 
 
 def _first_reached(db: Database, kind: Any, item_id: int, to_status: str, day: str, row_id: int) -> list[str]:

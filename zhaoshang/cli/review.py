@@ -56,6 +56,7 @@ _COLUMNS = (
     ("at", "报送时间", "left"),
     ("review_name", "状态", "left"),
     ("review_note", "认定意见", "left"),
+    ("warning", "提示", "left"),
 )
 
 
@@ -69,7 +70,13 @@ def _row(e: Entry) -> dict[str, Any]:
     change = e.what if e.from_status is None and e.to_status is None else f"{e.from_status or '建档'} → {e.to_status}"
     if e.table == "funds":
         change = "到位资金"
-    return {**e.as_dict(), "unit": e.unit or "（未指定）", "change": change, "at": e.at.replace("T", " ")[:16]}
+    return {
+        **e.as_dict(),
+        "unit": e.unit or "（未指定）",
+        "change": change,
+        "at": e.at.replace("T", " ")[:16],
+        "warning": "；".join(e.warnings),
+    }
 
 
 def register(app: typer.Typer) -> None:
