@@ -848,7 +848,7 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any
 def _status_rows(db: Database, item_id: int) -> list[dict[str, Any]]:
     return _rows(
         db,
-        "SELECT date, from_status, to_status, reason, flag, user FROM status_log WHERE item_id = ? "
+        "SELECT date, from_status, to_status, reason, flag, user, review FROM status_log WHERE item_id = ? "
         "ORDER BY date, from_status IS NOT NULL, id",
         (item_id,),
     )
@@ -922,6 +922,18 @@ def details(db: Database, item_id: int) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _flag_text(row: Mapping[str, Any], flags: Mapping[str, str]) -> str | None:
+    """A log row's 标记 for people: its flag, and 待认定 / 已退回 when it does not count yet."""
+    from .counted import CONFIRMED, REVIEW_NAMES
+
+    flag = row.get("flag")
+    text = flags.get(flag or "", flag)
+    review = row.get("review")
+    if review in (None, CONFIRMED):
+        return text
+    return "，".join(t for t in (text, REVIEW_NAMES.get(str(review), str(review))) if t)
+
+
 def detail_sections(
     db: Database, item_id: int, data: dict[str, list[dict[str, Any]]] | None = None, width: int | None = None
 ) -> list[str]:
@@ -937,7 +949,7 @@ def detail_sections(
         rows = data.get(name) or []
         if not rows:
             continue
-        shown = [{**r, "flag": flags.get(r.get("flag") or "", r.get("flag"))} if "flag" in r else r for r in rows]
+        shown = [{**r, "flag": _flag_text(r, flags)} if "flag" in r else r for r in rows]
         text = layout(shown, [Column(k, h) for k, h in cols], max_width=width, asked=[k for k, _ in cols]).text
         sections.append(f"【{heading}】\n{text.rstrip()}")
     return sections
