@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,7 @@ from . import counted
 from .counted import CONFIRMED, PENDING, RETURNED, REVIEW_NAMES
 from .db import Database, now
 from .errors import ZsError
-from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, reached_stages, stages_of
+from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, paused_dates, reached_stages, stages_of
 
 __all__ = [
     "CONFIRMED",
@@ -457,8 +457,6 @@ def _with_warnings(db: Database, entries: list[Entry]) -> list[Entry]:
     a project already signed counts nothing (a 增资 is an edit of its amount, not a second
     signing); a new project named like one already listed is either the same project (return
     it) or its 二期 (a new project: link it to the first)."""
-    from dataclasses import replace
-
     new = [e for e in entries if e.what == "新增"]
     titles: dict[tuple[str, str], list[tuple[int, str]]] = {}
     if new:
@@ -567,19 +565,17 @@ def _decide(
     ts, who = now(), db.current.user
     for table in ("status_log", "funds"):
         ids = [e.row_id for e in chosen if e.table == table]
-        if ids:
+        if not ids:
+            continue
+        with paused_dates(db, table, len(ids), "SELECT value FROM json_each(?)", (_json(ids),)):
             db.conn.execute(
                 f"UPDATE {table} SET review = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? "
                 "WHERE id IN (SELECT value FROM json_each(?))",
                 (state, who, ts, note, _json(ids)),
             )
     followed = follow_confirmed(db, [e.item_id for e in chosen if e.table == "status_log"])
-    after = {(e.table, e.row_id) for e in chosen}
-    decided = (
-        [e for e in queue(db, refs=[e.ref for e in chosen], states=(state,)) if (e.table, e.row_id) in after]
-        if chosen
-        else []
-    )
+    # (the figure an entry changes is worked out before the decision: what it changes by it)
+    decided = [replace(e, review=state, reviewed_by=who, reviewed_at=ts, review_note=note) for e in chosen]
     return Decision(state, decided, unchanged, followed)
 
 

@@ -21,7 +21,8 @@ definitions and the ``status_log`` table and nothing above them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -494,30 +495,65 @@ def follow_confirmed(db: Database, item_ids: Iterable[int]) -> list[int]:
     """Make each item's status (and ``closed_at``) and its stage date fields what its
     confirmed moves say (:func:`zhaoshang.counted.state_moves`): after moves were marked
     待认定, confirmed or returned.  An item without a confirmed move keeps the status it came
-    in with.  Returns the ids whose status or a date field changed (search index refreshed)."""
-    from .db import now
-    from .search import reindex
+    in with.  Set-based, per kind (a roll-up marks thousands at once).  Returns the ids whose
+    status or a date field changed.  (Neither is in the search index.)"""
+    import json
 
-    changed: list[int] = []
-    for item_id in dict.fromkeys(item_ids):
-        row = db.conn.execute(
-            f"SELECT kind, status, closed_at, {counted.state_moves('?')} FROM items WHERE id = ?",
-            (item_id, item_id, item_id),
-        ).fetchone()
-        if row is None:
-            continue
-        kind = db.defs.kind_by_key(str(row[0]))
-        current, closed_at, status = str(row[1]), row[2], row[3]
-        moved = False
-        if status is not None and status != current:
-            terminal = kind.status(status).terminal if status in kind.status_names() else False
-            closed = (closed_at or now()) if terminal else None
-            db.conn.execute("UPDATE items SET status = ?, closed_at = ? WHERE id = ?", (status, closed, item_id))
-            moved = True
-        if sync_date_fields(db, kind, item_id) or moved:
-            changed.append(item_id)
-    reindex(db, changed)
-    return changed
+    from .db import now
+
+    ids = list(dict.fromkeys(int(i) for i in item_ids))
+    if not ids:
+        return []
+    chosen = json.dumps(ids)
+    changed: set[int] = set()
+    state = counted.state_moves("i.id")
+    kinds = [str(r[0]) for r in db.conn.execute(
+        "SELECT DISTINCT kind FROM items WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
+    )]  # fmt: skip
+    for key in kinds:
+        kind = db.defs.kind_by_key(key)
+        terminal = [st.name for st in kind.statuses if st.terminal]
+        moved = [
+            int(r[0])
+            for r in db.conn.execute(
+                f"SELECT i.id FROM items i WHERE i.id IN (SELECT value FROM json_each(?)) AND i.kind = ? "
+                f"AND {state} IS NOT NULL AND i.status IS NOT {state}",
+                (chosen, key),
+            )
+        ]
+        if moved:
+            new_state = counted.state_moves("items.id")
+            db.conn.execute(
+                f"UPDATE items SET status = {new_state}, closed_at = CASE WHEN {new_state} IN ({marks(terminal)}) "
+                "THEN coalesce(closed_at, ?) END WHERE id IN (SELECT value FROM json_each(?))",
+                (*terminal, now(), json.dumps(moved)),
+            )
+            changed.update(moved)
+        columns = set(db.kind_columns(kind))
+        for stage, field in date_fields(kind).items():
+            if field not in columns:
+                continue
+            names = reached_stages(kind, stage)
+            first = (
+                f"(SELECT min(s.date) FROM status_log s WHERE s.item_id = k.id AND s.to_status IN ({marks(names)}) "
+                f"AND {counted.counted('s')})"
+            )
+            wrong = [
+                int(r[0])
+                for r in db.conn.execute(
+                    f'SELECT k.id FROM "{kind.table}" k WHERE k.id IN (SELECT value FROM json_each(?)) '
+                    f'AND k."{field}" IS NOT {first}',
+                    (chosen, *names),
+                )
+            ]
+            if wrong:
+                db.conn.execute(
+                    f'UPDATE "{kind.table}" AS k SET "{field}" = {first} '
+                    "WHERE k.id IN (SELECT value FROM json_each(?))",
+                    (*names, json.dumps(wrong)),
+                )
+                changed.update(wrong)
+    return sorted(changed)
 
 
 #: the meta key of the setting "the office's own entries need review too" ('1' / '0')
@@ -528,6 +564,26 @@ def own_review(db: Database) -> bool:
     """Whether the office's own entries (zs stage, add, fund …) are 待认定 too (``zs review
     own``).  Default no: an office of one does not review itself."""
     return db.meta(OWN_REVIEW_KEY) == "1"
+
+
+@contextmanager
+def paused_dates(db: Database, table: str, n: int, rows_sql: str, params: Sequence[Any]) -> Iterator[None]:
+    """Around an update of ``n`` rows of ``table`` (the ids ``rows_sql`` selects): for many
+    stage moves, the ``item_dates`` triggers are dropped and each item's row recomputed once
+    afterwards (a per-row recomputation costs seconds for a roll-up).  Same transaction."""
+    from .db import install_item_dates, pause_item_dates, refresh_item_dates
+
+    paused = (
+        table == "status_log"
+        and n > 200
+        and db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'dates_status_log_update'").fetchone() is not None
+    )
+    if paused:
+        pause_item_dates(db.conn)
+    yield
+    if paused:
+        refresh_item_dates(db.conn, f"i.id IN (SELECT item_id FROM status_log WHERE id IN ({rows_sql}))", params)
+        install_item_dates(db.conn)
 
 
 def hold(
@@ -541,30 +597,27 @@ def hold(
     evidence, submission command id, row id); a source or evidence None keeps the row's.
     Their items then follow their confirmed moves (:func:`follow_confirmed`).  Returns the
     items whose status or stage dates changed."""
+    import json
+
     if table not in counted.REVIEWED_TABLES:
         raise ValueError(table)
     batch = list(rows)
     if not batch:
         return []
-    db.conn.executemany(
-        f"UPDATE {table} SET review = '{counted.PENDING}', reviewed_by = NULL, reviewed_at = NULL, "
-        "review_note = NULL, source = coalesce(?, source), evidence = coalesce(?, evidence), submitted_by = ? "
-        "WHERE id = ?",
-        batch,
-    )
+    with paused_dates(db, table, len(batch), "SELECT value FROM json_each(?)", (json.dumps([r[3] for r in batch]),)):
+        db.conn.executemany(
+            f"UPDATE {table} SET review = '{counted.PENDING}', reviewed_by = NULL, reviewed_at = NULL, "
+            "review_note = NULL, source = coalesce(?, source), evidence = coalesce(?, evidence), submitted_by = ? "
+            "WHERE id = ?",
+            batch,
+        )
     if not follow or table != "status_log":
         return []
-    ids = [r[3] for r in batch]
-    found: list[int] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found += [
-            int(r[0])
-            for r in db.conn.execute(
-                f"SELECT DISTINCT item_id FROM status_log WHERE id IN ({marks(chunk)})", chunk
-            )
-        ]
-    return follow_confirmed(db, found)
+    found = db.conn.execute(
+        "SELECT DISTINCT item_id FROM status_log WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[3] for r in batch]),),
+    )
+    return follow_confirmed(db, [int(r[0]) for r in found])
 
 
 def hold_own(db: Database, table: str, row_id: int, who: str) -> bool:
