@@ -437,3 +437,17 @@ def test_the_reviewer_sees_what_would_be_counted_twice(tmp_path: Path) -> None:
         review.confirm(db, everything=True)
     assert _october(db)["signed"] == 0
     assert build(db, periods.month(date(2025, 9, 1)), today=TODAY).total.period["signed"] == 1
+
+
+def test_a_report_says_who_reported_for_its_period(tmp_path: Path) -> None:
+    db, ids = _city(tmp_path / "city.db")
+    r = build(db, OCTOBER, today=TODAY)
+    assert r.review is not None and r.review.reported == []  # nobody submits: nothing said
+    _submit(db, "爱辉区", [(ids["铜箔"], "已签约", "2025-10-08")])
+    _submit(db, "北安市", [(ids["大豆"], "已签约", "2025-09-20")])  # for September
+    r = build(db, OCTOBER, today=TODAY)
+    assert r.review is not None
+    rows = {x["unit"]: x for x in r.review.reported}
+    assert (rows["爱辉区"]["rows"], rows["爱辉区"]["pending"]) == (1, 1)
+    assert not rows["北安市"]["sent"] and not rows["逊克县"]["sent"]
+    assert "报送本期数字的单位 1 个；未报送：北安市、逊克县" in r.review.lines()

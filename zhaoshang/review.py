@@ -594,22 +594,27 @@ def month_bounds(month: str) -> tuple[str, str]:
     return f"{month}-01", f"{nxt}-01"
 
 
-def submission_status(db: Database, month: str) -> list[UnitReport]:
+def submission_status(db: Database, month: str, *, belonging: tuple[date, date] | None = None) -> list[UnitReport]:
     """Per unit: the submissions made in ``month`` ('YYYY-MM', by the day they arrived), when,
     how many rows, and how many of them are confirmed / returned / pending now; then every
-    unit that sent nothing that month (``sent`` False), in the units' order."""
-    lo, hi = month_bounds(month)
+    unit that sent nothing that month (``sent`` False), in the units' order.  With
+    ``belonging`` (start, end) instead: the submitted rows whose own date lies in it, whenever
+    they arrived — who has reported for a period (a report's view)."""
     per: dict[int | None, UnitReport] = {}
     sql = (
         "SELECT i.unit_id, x.review, x.submitted_by, c.at FROM ({rows}) x JOIN items i ON i.id = x.item_id "
-        "JOIN commands c ON c.id = x.submitted_by WHERE c.at >= ? AND c.at < ?"
+        "JOIN commands c ON c.id = x.submitted_by WHERE {where}"
     )
     rows_sql = (
-        "SELECT item_id, review, submitted_by FROM status_log WHERE submitted_by IS NOT NULL "
-        "UNION ALL SELECT item_id, review, submitted_by FROM funds WHERE submitted_by IS NOT NULL"
+        "SELECT item_id, review, submitted_by, date AS day FROM status_log WHERE submitted_by IS NOT NULL "
+        "UNION ALL SELECT item_id, review, submitted_by, month || '-01' FROM funds WHERE submitted_by IS NOT NULL"
     )
+    if belonging is None:
+        where, args = "c.at >= ? AND c.at < ?", month_bounds(month)
+    else:  # (a month of funds belongs to a period that holds its first day)
+        where, args = "x.day BETWEEN ? AND ?", (belonging[0].isoformat(), belonging[1].isoformat())
     subs: dict[int | None, set[int]] = {}
-    for unit_id, review, sub, at in db.conn.execute(sql.format(rows=rows_sql), (lo, hi)):
+    for unit_id, review, sub, at in db.conn.execute(sql.format(rows=rows_sql, where=where), args):
         rep = per.get(unit_id)
         if rep is None:
             rep = per[unit_id] = UnitReport(unit_id, "", 0, None, None, 0, 0, 0, 0)

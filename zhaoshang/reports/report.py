@@ -170,6 +170,9 @@ class ReviewNote:
     late: list[dict[str, Any]]
     late_for_earlier: list[dict[str, Any]]
     close_days: int
+    #: per unit, what it submitted for the period (rows dated in it), and the units that
+    #: submitted nothing for it; empty when no unit submitted anything at all
+    reported: list[dict[str, Any]] = field(default_factory=list)
 
     def beside(self, key: str, value: float | None, scope: str = "period") -> str:
         """A headline figure with its pending count beside it, for people: 「签约 12 个，另有 3 个
@@ -196,6 +199,10 @@ class ReviewNote:
                 f"本期还有 {self.pending_rows} 条报送待认定{('：' + items) if items else ''}，{how}；"
                 "zs review 可查看并认定"
             )
+        silent = [r["unit"] for r in self.reported if not r["sent"]]
+        if self.reported and silent:
+            sent = len(self.reported) - len(silent)
+            out.append(f"报送本期数字的单位 {sent} 个；未报送：{'、'.join(silent)}")
         for row in self.late:
             out.append(
                 f"补认定：{row['title']}（编号 {row['item_id']}，{row['unit'] or '未指定单位'}）{row['figure']}，"
@@ -230,6 +237,7 @@ class ReviewNote:
             "late": self.late,
             "late_for_earlier": self.late_for_earlier,
             "close_days": self.close_days,
+            "reported": self.reported,
         }
 
 
@@ -415,7 +423,20 @@ def review_note(
         late=[_late_row(e) for e in late],
         late_for_earlier=[_late_row(e) for e in earlier],
         close_days=review.CLOSE_DAYS,
+        reported=_reported(db, period),
     )
+
+
+def _reported(db: Database, period: Period) -> list[dict[str, Any]]:
+    """Who submitted figures for ``period`` (nothing when the office receives no submissions)."""
+    from .. import review
+
+    if db.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM status_log WHERE submitted_by IS NOT NULL) "
+        "OR EXISTS (SELECT 1 FROM funds WHERE submitted_by IS NOT NULL)"
+    ).fetchone()[0]:
+        return [r.as_dict() for r in review.submission_status(db, "", belonging=(period.start, period.end))]
+    return []
 
 
 def _difference(mine: dict[str, float], theirs: dict[str, float], include_pending: bool) -> dict[str, float]:
