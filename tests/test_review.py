@@ -451,3 +451,12 @@ def test_a_report_says_who_reported_for_its_period(tmp_path: Path) -> None:
     assert (rows["爱辉区"]["rows"], rows["爱辉区"]["pending"]) == (1, 1)
     assert not rows["北安市"]["sent"] and not rows["逊克县"]["sent"]
     assert "报送本期数字的单位 1 个；未报送：北安市、逊克县" in r.review.lines()
+
+
+def test_a_department_outside_the_ranking_is_not_listed_as_silent(tmp_path: Path) -> None:
+    db, ids = _city(tmp_path / "city.db")
+    with db.command("setup", user="市招商局"):
+        lookups.create(db, lookups.UNIT, "市发改委", {"type": "部门", "ranked": "否"})
+    _submit(db, "爱辉区", [(ids["铜箔"], "已签约", "2025-10-08")])
+    units = [r.unit for r in review.submission_status(db, date.today().strftime("%Y-%m"))]
+    assert units == ["爱辉区", "北安市", "逊克县"]

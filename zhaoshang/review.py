@@ -597,7 +597,7 @@ def month_bounds(month: str) -> tuple[str, str]:
 def submission_status(db: Database, month: str, *, belonging: tuple[date, date] | None = None) -> list[UnitReport]:
     """Per unit: the submissions made in ``month`` ('YYYY-MM', by the day they arrived), when,
     how many rows, and how many of them are confirmed / returned / pending now; then every
-    unit that sent nothing that month (``sent`` False), in the units' order.  With
+    ranked unit (参加擂台赛) that sent nothing that month (``sent`` False), in the units' order.  With
     ``belonging`` (start, end) instead: the submitted rows whose own date lies in it, whenever
     they arrived — who has reported for a period (a report's view)."""
     per: dict[int | None, UnitReport] = {}
@@ -629,7 +629,9 @@ def submission_status(db: Database, month: str, *, belonging: tuple[date, date] 
         else:
             rep.returned += 1
     out: list[UnitReport] = []
-    for uid, name in db.conn.execute("SELECT id, name FROM units ORDER BY id"):
+    for uid, name, ranked in db.conn.execute("SELECT id, name, ranked FROM units ORDER BY id"):
+        if uid not in per and not ranked:  # a department outside the ranking is not expected to report
+            continue
         rep = per.pop(uid, None) or UnitReport(uid, "", 0, None, None, 0, 0, 0, 0)
         rep.unit = str(name)
         rep.submissions = len(subs.get(uid, ()))

@@ -188,7 +188,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """各单位的报送情况：本月（或 --month）谁报送了、何时、几条，已认定、已退回、待认定各几条；没有报送的单位。"""
+        """各单位的报送情况：本月（或 --month）谁报送了、何时、几条，已认定、已退回、待认定各几条；没有报送的单位。
+
+        没有报送的只列参加擂台赛排名的单位（不参加排名的部门报送了才列出）。"""
         from datetime import date
 
         from .. import review
