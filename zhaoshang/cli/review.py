@@ -43,27 +43,29 @@ SubmissionOpt = Annotated[
 
 _COLUMNS = (
     ("ref", "编号", "right"),
-    ("unit", "单位", "left"),
-    ("kind", "清单", "left"),
     ("item_id", "条目", "right"),
     ("title", "名称", "left"),
     ("change", "内容", "left"),
     ("date", "日期", "left"),
     ("figure", "认定后计入", "left"),
     ("evidence", "依据", "left"),
+    ("warning", "提示", "left"),
     ("source", "来源", "left"),
     ("submission", "报送操作", "right"),
     ("at", "报送时间", "left"),
     ("review_name", "状态", "left"),
     ("review_note", "认定意见", "left"),
-    ("warning", "提示", "left"),
+    ("unit", "单位", "left"),
+    ("kind", "清单", "left"),
 )
+#: said by each group's heading in the table
+_GROUPED = ("unit", "kind")
 
 
-def _columns() -> list[Any]:
+def _columns(*, grouped: bool = False) -> list[Any]:
     from ..render import Column
 
-    return [Column(k, h, a) for k, h, a in _COLUMNS]
+    return [Column(k, h, a) for k, h, a in _COLUMNS if not (grouped and k in _GROUPED)]
 
 
 def _row(e: Entry) -> dict[str, Any]:
@@ -125,7 +127,7 @@ def register(app: typer.Typer) -> None:
                 echo("")
             first = False
             echo(f"【{unit} · {kind}】{len(part)} 条")
-            emit(part, _columns(), fmt)
+            emit(part, _columns(grouped=True), fmt, available=_columns())
         what = "已退回" if returned else "待认定"
         say(f"共 {len(rows)} 条{what}。认定：zs review confirm 编号...；退回：zs review return 编号... --reason 原因")
 
