@@ -375,10 +375,10 @@ def test_with_own_review_on_the_offices_own_moves_wait_too(tmp_path: Path) -> No
     code, out, _ = _zs(path, "review", "-f", "json")
     (row,) = json.loads(out)
     assert row["source"] == "市招商局 录入" and row["figure"] == "计入 2025-10：首次达到「已签约」"
+    code, _, err = _zs(path, "fund", str(ids["铜箔"]), "--month", "2025-10", "--domestic", "300", user="市招商局")
+    assert code == 0 and "这笔到位资金待认定" in err, err
     db = Database.open(path, load())
     assert _status(db, ids["铜箔"]) == ("在谈", None)
-    with db.command("fund", user="市招商局"):
-        assert funds.record(db, ids["铜箔"], "2025-10", today=TODAY, domestic=300).pending
     assert _october(db)["funds_domestic"] == 0
     with db.command("review confirm", user="审核员"):
         review.confirm(db, everything=True)

@@ -386,6 +386,8 @@ def fund(
         say(f"编号 {item_id} {res.month} 到位：{'，'.join(parts)}{extra}")
     if res.unsigned:
         say(f"提示：编号 {item_id} 尚未签约，请确认是否应先 zs stage {item_id} 已签约")
+    if res.pending:
+        say("这笔到位资金待认定：认定后才计入统计（zs review confirm；本单位录入也要认定的设置见 zs review own）")
 
 
 def _show_project_funds(db: Any, item_id: int, fmt: Format) -> None:
