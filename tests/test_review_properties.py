@@ -138,3 +138,65 @@ def test_follow_confirmed_changes_nothing_in_a_generated_city(tmp_path: Path) ->
             assert stages.follow_confirmed(db, ids) == []
     finally:
         db.close()
+
+
+QKIND = DEFS.kind("解决什么")
+QSTATUS = [s.name for s in QKIND.statuses]
+QTERMINAL = set(QKIND.terminal_statuses())
+problem = st.tuples(
+    st.integers(0, 120),
+    st.sampled_from(STATES),
+    st.lists(st.tuples(st.sampled_from(QSTATUS[1:]), st.integers(0, 120), st.sampled_from(STATES)), max_size=4),
+)
+
+
+def _problems(path: Path, spec: list[Any]) -> Database:
+    db = Database.open(path, DEFS)
+    with db.command("setup", user="测试员"):
+        lookups.create(db, lookups.CHAIN, "有色金属", {})
+        for n, (came, entry_state, moves) in enumerate(spec):
+            cur = db.conn.execute(
+                "INSERT INTO items(kind, chain_id, title, status, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?)",
+                (QKIND.key, f"问题{n}", QSTATUS[0], f"{_day(came)}T09:00:00", f"{_day(came)}T09:00:00"),
+            )
+            iid = int(cur.lastrowid or 0)
+            db.conn.execute(f'INSERT INTO "{QKIND.table}"(id) VALUES (?)', (iid,))
+            rows = [(None, QSTATUS[0], came, entry_state)]
+            prev = QSTATUS[0]
+            for to, day, state in sorted(moves, key=lambda m: m[1]):  # in date order, as people record them
+                rows.append((prev, to, max(day, came), state))
+                prev = to
+            for frm, to, day, state in rows:
+                db.conn.execute(
+                    "INSERT INTO status_log(item_id, from_status, to_status, date, user, at, review) "
+                    "VALUES (?, ?, ?, ?, 't', 'now', ?)",
+                    (iid, frm, to, _day(day), state),
+                )
+            stages.follow_confirmed(db, [iid])
+    return db
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(problem, min_size=1, max_size=5), st.integers(0, 120), st.booleans())
+def test_the_problem_ledger_on_a_day_is_that_of_the_counted_moves(spec: list[Any], day: int, pending: bool) -> None:
+    on = START + timedelta(days=day)
+    counted_states = {"confirmed", "pending"} if pending else {"confirmed"}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = _problems(Path(tmp) / "q.db", spec)
+        try:
+            with Figures.open(db, config.load(db.defs), include_pending=pending) as fig:
+                got = fig.asof(on).total()
+        finally:
+            db.close()
+    want = {"problems_open": 0.0, "problems_total": 0.0}
+    for came, entry_state, moves in spec:
+        rows = [(QSTATUS[0], came, entry_state)] + [
+            (to, max(d, came), s) for to, d, s in sorted(moves, key=lambda m: m[1])
+        ]
+        seen = [(d, i, to) for i, (to, d, s) in enumerate(rows) if s in counted_states and d <= day]
+        if not seen:
+            continue
+        status = max(seen)[2]
+        want["problems_open"] += status not in QTERMINAL
+        want["problems_total"] += status != "已取消"
+    assert {k: got.get(k, 0.0) for k in want} == want
