@@ -168,12 +168,13 @@ class LogRow:
 
 
 def log_of(db: Database, item_id: int) -> list[LogRow]:
-    """An item's status log in date order (the first row is when it came in)."""
+    """An item's status log in date order (the first row is when it came in), without the
+    moves the office returned (已退回: as if never reported)."""
     return [
         LogRow(int(r[0]), r[1], str(r[2]), str(r[3]))
         for r in db.conn.execute(
             "SELECT id, from_status, to_status, date FROM status_log WHERE item_id = ? "
-            "ORDER BY date, from_status IS NOT NULL, id",
+            f"AND review != '{counted.RETURNED}' ORDER BY date, from_status IS NOT NULL, id",
             (item_id,),
         )
     ]

@@ -34,7 +34,6 @@ SubmissionOpt = Annotated[
     int | None,
     typer.Option(
         "--submission",
-        "-s",
         help="一次报送（导入）的操作号（zs history 中的 #号）：整批处理",
         min=1,
         show_default=False,
@@ -138,7 +137,7 @@ def register(app: typer.Typer) -> None:
         where: WhereOpt = None,
         submission: SubmissionOpt = None,
         note: Annotated[
-            str | None, typer.Option("--note", "-n", help="认定意见（记入历史），如 合同已核", show_default=False)
+            str | None, typer.Option("--note", help="认定意见（记入历史），如 合同已核", show_default=False)
         ] = None,
         everything: Annotated[bool, typer.Option("--all", help="认定全部待认定的记录")] = False,
         fmt: FormatOpt = Format.table,
