@@ -159,6 +159,7 @@ def _labels(db: Any) -> dict[str, str]:
     labels.update(chain_id="产业链", unit_id="责任单位")
     # 报送 → 认定 (zs review)
     labels.update(review="认定", reviewed_by="认定人", reviewed_at="认定时间", review_note="认定意见", evidence="依据")
+    labels.update(submitted_by="报送操作")
     for k in db.defs.kinds:
         labels.update({f.key: f.label for f in k.fields})
     return labels
