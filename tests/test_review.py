@@ -460,3 +460,17 @@ def test_a_department_outside_the_ranking_is_not_listed_as_silent(tmp_path: Path
     _submit(db, "爱辉区", [(ids["铜箔"], "已签约", "2025-10-08")])
     units = [r.unit for r in review.submission_status(db, date.today().strftime("%Y-%m"))]
     assert units == ["爱辉区", "北安市", "逊克县"]
+
+
+def test_a_returned_move_is_as_if_never_reported(tmp_path: Path) -> None:
+    """The office moves the project itself after returning the county's later-dated move: no
+    --force needed, nothing flagged 日期早于上次变更."""
+    db, ids = _city(tmp_path / "city.db")
+    _submit(db, "爱辉区", [(ids["铜箔"], "已签约", "2025-11-20")])
+    with db.command("review return", user="审核员"):
+        review.return_rows(db, everything=True, reason="日期不对")
+    with db.command("stage", user="市招商局"):
+        move = items.set_status(db, ids["铜箔"], "已签约", on="2025-10-08")
+    assert move.flag is None
+    assert _status(db, ids["铜箔"]) == ("已签约", "2025-10-08")
+    assert _october(db)["signed"] == 1
