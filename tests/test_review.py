@@ -474,3 +474,16 @@ def test_a_returned_move_is_as_if_never_reported(tmp_path: Path) -> None:
     assert move.flag is None
     assert _status(db, ids["铜箔"]) == ("已签约", "2025-10-08")
     assert _october(db)["signed"] == 1
+
+
+def test_zs_info_says_how_many_wait_only_when_some_do(tmp_path: Path) -> None:
+    path = tmp_path / "city.db"
+    db, ids = _city(path)
+    db.close()
+    code, out, err = _zs(path, "info")
+    assert code == 0 and "待认定" not in out + err
+    db = Database.open(path, load())
+    _submit(db, "爱辉区", [(ids["铜箔"], "已签约", "2025-10-08")])
+    db.close()
+    code, out, err = _zs(path, "info")
+    assert "待认定（zs review）" in out + err
