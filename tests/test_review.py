@@ -255,8 +255,8 @@ def test_review_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     assert len(review.queue(db)) == 1
 
 
-def test_a_database_of_schema_7_is_upgraded_with_every_row_confirmed(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+def test_schema_8_keeps_rows_confirmed_and_refuses_an_unknown_state(tmp_path: Path) -> None:
+    path = tmp_path / "city.db"
     db, ids = _city(path)
     db.close()
     conn = sqlite3.connect(path)
