@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import urllib.parse
 import uuid
@@ -286,6 +287,34 @@ INSERT INTO items_fts(rowid, title, body)
 DROP TABLE temp.fts_v7;
 """
 
+_V8 = """
+-- 报送 → 认定: a stage move or a fund figure another unit reported counts only once the office
+-- confirmed it (zhaoshang.counted is the one definition of what counts; zhaoshang.review the
+-- queue).  Every row written before counts as it did: confirmed.
+ALTER TABLE status_log ADD COLUMN review TEXT NOT NULL DEFAULT 'confirmed'
+    CHECK (review IN ('pending', 'confirmed', 'returned'));
+ALTER TABLE status_log ADD COLUMN reviewed_by TEXT;
+ALTER TABLE status_log ADD COLUMN reviewed_at TEXT;
+-- the reviewer's opinion; for a returned row the reason (required)
+ALTER TABLE status_log ADD COLUMN review_note TEXT;
+-- where the figure came from: file / sheet / row, or who typed it in
+ALTER TABLE status_log ADD COLUMN source TEXT;
+-- the evidence the sheet gives: 合同编号, 入统编号, a note
+ALTER TABLE status_log ADD COLUMN evidence TEXT;
+-- the submission: the command (an import) that brought the row
+ALTER TABLE status_log ADD COLUMN submitted_by INTEGER;
+CREATE INDEX IF NOT EXISTS status_log_review ON status_log(review, item_id) WHERE review != 'confirmed';
+ALTER TABLE funds ADD COLUMN review TEXT NOT NULL DEFAULT 'confirmed'
+    CHECK (review IN ('pending', 'confirmed', 'returned'));
+ALTER TABLE funds ADD COLUMN reviewed_by TEXT;
+ALTER TABLE funds ADD COLUMN reviewed_at TEXT;
+ALTER TABLE funds ADD COLUMN review_note TEXT;
+ALTER TABLE funds ADD COLUMN source TEXT;
+ALTER TABLE funds ADD COLUMN evidence TEXT;
+ALTER TABLE funds ADD COLUMN submitted_by INTEGER;
+CREATE INDEX IF NOT EXISTS funds_review ON funds(review, item_id) WHERE review != 'confirmed'
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -295,6 +324,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "批量导入的新增行按行号区间记入历史，不再逐行复制", _V5),
     (6, "每个条目最近的阶段日期和对接日期（预警直接读取）", _V6),
     (7, "搜索索引按规范化的文字建立（繁简、全角半角、不可见字符）", _V7),
+    (8, "报送与认定：其他单位报送的阶段变更和到位资金待认定后才计入", _V8),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -315,6 +345,8 @@ _TRACKED_BY_VERSION = {
         "escalations",
     ],
     4: ["synonyms"],
+    # new columns: the triggers' row copies must hold them (undo puts them back)
+    8: ["status_log", "funds"],
 }
 
 
@@ -423,10 +455,22 @@ def search_index_functions(conn: sqlite3.Connection) -> None:
 #: the item_dates row of each item chosen by ``{where}`` (on ``i``), computed from the logs
 _ITEM_DATES = (
     "INSERT OR REPLACE INTO item_dates(item_id, entered, act_id, act_date, next_date) "
-    "SELECT i.id, (SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id), a.id, a.date, a.next_date "
+    "SELECT i.id, {entered}, a.id, a.date, a.next_date "
     "FROM items i LEFT JOIN activities a ON a.id = (SELECT b.id FROM activities b WHERE b.item_id = i.id "
     "ORDER BY b.date DESC, b.id DESC LIMIT 1) WHERE {where}"
 )
+
+
+def _item_dates_sql(conn: sqlite3.Connection, where: str) -> str:
+    """:data:`_ITEM_DATES` for ``where``: the latest move counted (zhaoshang.counted: confirmed
+    moves only, from schema 8 on; every move before, when there was no review state)."""
+    from .counted import last_date
+
+    reviewed = "review" in _columns(conn, "status_log")
+    entered = last_date() if reviewed else "(SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id)"
+    return _ITEM_DATES.format(entered=entered, where=where)
+
+
 #: the tables ``item_dates`` is derived from
 DATES_TABLES = ("status_log", "activities")
 
@@ -439,7 +483,7 @@ def install_item_dates(conn: sqlite3.Connection) -> None:
         for action, refs in (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",))):
             body = " ".join(
                 f"DELETE FROM item_dates WHERE item_id = {r}.item_id; "
-                + _ITEM_DATES.format(where=f"i.id = {r}.item_id")
+                + _item_dates_sql(conn, f"i.id = {r}.item_id")
                 + ";"
                 for r in refs
             )
@@ -457,7 +501,7 @@ def install_item_dates(conn: sqlite3.Connection) -> None:
     conn.execute('DROP TRIGGER IF EXISTS "dates_items_insert"')
     conn.execute(
         'CREATE TRIGGER "dates_items_insert" AFTER INSERT ON items BEGIN '
-        + _ITEM_DATES.format(where="i.id = new.id")
+        + _item_dates_sql(conn, "i.id = new.id")
         + "; END"
     )
 
@@ -475,7 +519,7 @@ def pause_item_dates(conn: sqlite3.Connection) -> None:
 def refresh_item_dates(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> None:
     """Recompute ``item_dates`` for the items chosen by ``where`` (SQL on ``i``, the items
     table; all by default).  (A deleted item's row goes with it: ``dates_items_delete``.)"""
-    conn.execute(_ITEM_DATES.format(where=where), params)
+    conn.execute(_item_dates_sql(conn, where), params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -649,7 +693,8 @@ class Database:
                 # from v3 on, a migration's data changes are recorded as one "upgrade" command
                 cid = self._open_upgrade_command(v, _desc) if v > 3 else None
                 for stmt in _split_sql(sql):
-                    self.conn.execute(stmt)
+                    if not _column_there(self.conn, stmt):
+                        self.conn.execute(stmt)
                 if cid is not None:
                     self._close_upgrade_command(cid)
                 if v == 1:
@@ -667,8 +712,9 @@ class Database:
                     ]
                 for t in tables:
                     install_history_triggers(self.conn, t)
+                if v in (6, 8):  # (8: the latest move counted is the latest confirmed one;
+                    install_item_dates(self.conn)  # every row is confirmed then: nothing to refresh)
                 if v == 6:
-                    install_item_dates(self.conn)
                     refresh_item_dates(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {v}")
                 self.conn.execute("COMMIT")
@@ -901,6 +947,16 @@ def _split_sql(script: str) -> list[str]:
         if stmt:
             out.append(stmt)
     return out
+
+
+_ADD_COLUMN = re.compile(r"^ALTER TABLE (\w+) ADD COLUMN (\w+)", re.IGNORECASE)
+
+
+def _column_there(conn: sqlite3.Connection, stmt: str) -> bool:
+    """``stmt`` adds a column the table already has (a migration run again on a database
+    whose version number was set back): nothing to do."""
+    m = _ADD_COLUMN.match(stmt)
+    return m is not None and m.group(2) in _columns(conn, m.group(1))
 
 
 def _on_read_only_media(path: Path) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .counted import last_date
 from .db import Database, refresh_item_dates
 from .errors import ZsError
 from .search import rebuild
@@ -142,15 +143,16 @@ def _search_index(db: Database) -> list[Problem]:
     return out
 
 
-#: items whose item_dates row differs from what their logs say
+#: items whose item_dates row differs from what their logs say (the latest move counted:
+#: zhaoshang.counted)
 _DATES_WRONG = """
 SELECT count(*) FROM items i LEFT JOIN item_dates d ON d.item_id = i.id
 LEFT JOIN activities a ON a.id = (
     SELECT b.id FROM activities b WHERE b.item_id = i.id ORDER BY b.date DESC, b.id DESC LIMIT 1)
 WHERE (d.item_id IS NULL AND (a.id IS NOT NULL OR EXISTS (SELECT 1 FROM status_log s WHERE s.item_id = i.id)))
-   OR (d.item_id IS NOT NULL AND (d.entered IS NOT (SELECT max(s.date) FROM status_log s WHERE s.item_id = i.id)
+   OR (d.item_id IS NOT NULL AND (d.entered IS NOT {entered}
        OR d.act_id IS NOT a.id OR d.act_date IS NOT a.date OR d.next_date IS NOT a.next_date))
-"""
+""".replace("{entered}", last_date())
 
 
 def _item_dates(db: Database) -> list[Problem]:

@@ -578,10 +578,11 @@ def insert(
         f"VALUES ({', '.join('?' * len(kcols))})",
         [item_id, *own.values()],
     )
-    db.conn.execute(
+    entry = db.conn.execute(
         "INSERT INTO status_log(item_id, from_status, to_status, date, user, at) VALUES (?, NULL, ?, ?, ?, ?)",
         (item_id, status, status_date or date.today().isoformat(), user, ts),
     )
+    stages.hold_own(db, "status_log", int(entry.lastrowid or 0), user)  # (zs review own 开)
     if index:
         reindex(db, [item_id])
     return item_id
@@ -691,6 +692,9 @@ class StatusMove:
     #: the earlier day the item had been recorded as coming in, when this move (dated before
     #: it) moved its entry back (数据补录); else None
     entry_moved_from: str | None = None
+    #: the office's own entries need review (zs review own 开): the move is 待认定, the item
+    #: keeps its status until it is confirmed
+    pending: bool = False
 
 
 def set_status(
@@ -745,16 +749,17 @@ def set_status(
             "UPDATE items SET status = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
             (target, closed, ts, who, item_id),
         )
-        db.conn.execute(
+        row_id = db.conn.execute(
             "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (item_id, current, target, eff, (reason or "").strip() or None, flag, who, ts),
-        )
+        ).lastrowid
         moved = stages.backdate_entry(db, item_id, log, eff)
+        pending = stages.hold_own(db, "status_log", int(row_id or 0), who)
         filled = stages.sync_date_fields(db, kind, item_id)
         if touch:
             reindex(db, [item_id])
-    return StatusMove(item_id, current, target, eff, flag, filled, moved)
+    return StatusMove(item_id, current, target, eff, flag, filled, moved, pending)
 
 
 def close(
@@ -843,7 +848,7 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any
 def _status_rows(db: Database, item_id: int) -> list[dict[str, Any]]:
     return _rows(
         db,
-        "SELECT date, from_status, to_status, reason, flag, user FROM status_log WHERE item_id = ? "
+        "SELECT date, from_status, to_status, reason, flag, user, review FROM status_log WHERE item_id = ? "
         "ORDER BY date, from_status IS NOT NULL, id",
         (item_id,),
     )
@@ -917,6 +922,18 @@ def details(db: Database, item_id: int) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _flag_text(row: Mapping[str, Any], flags: Mapping[str, str]) -> str | None:
+    """A log row's 标记 for people: its flag, and 待认定 / 已退回 when it does not count yet."""
+    from .counted import CONFIRMED, REVIEW_NAMES
+
+    flag = row.get("flag")
+    text = flags.get(flag or "", flag)
+    review = row.get("review")
+    if review in (None, CONFIRMED):
+        return text
+    return "，".join(t for t in (text, REVIEW_NAMES.get(str(review), str(review))) if t)
+
+
 def detail_sections(
     db: Database, item_id: int, data: dict[str, list[dict[str, Any]]] | None = None, width: int | None = None
 ) -> list[str]:
@@ -932,7 +949,7 @@ def detail_sections(
         rows = data.get(name) or []
         if not rows:
             continue
-        shown = [{**r, "flag": flags.get(r.get("flag") or "", r.get("flag"))} if "flag" in r else r for r in rows]
+        shown = [{**r, "flag": _flag_text(r, flags)} if "flag" in r else r for r in rows]
         text = layout(shown, [Column(k, h) for k, h in cols], max_width=width, asked=[k for k, _ in cols]).text
         sections.append(f"【{heading}】\n{text.rstrip()}")
     return sections

@@ -21,12 +21,14 @@ definitions and the ``status_log`` table and nothing above them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from . import counted
 from .db import Database
 from .definitions import Definitions, KindDef
 from .errors import NotFoundError, ZsError
@@ -166,12 +168,13 @@ class LogRow:
 
 
 def log_of(db: Database, item_id: int) -> list[LogRow]:
-    """An item's status log in date order (the first row is when it came in)."""
+    """An item's status log in date order (the first row is when it came in), without the
+    moves the office returned (已退回: as if never reported)."""
     return [
         LogRow(int(r[0]), r[1], str(r[2]), str(r[3]))
         for r in db.conn.execute(
             "SELECT id, from_status, to_status, date FROM status_log WHERE item_id = ? "
-            "ORDER BY date, from_status IS NOT NULL, id",
+            f"AND review != '{counted.RETURNED}' ORDER BY date, from_status IS NOT NULL, id",
             (item_id,),
         )
     ]
@@ -216,10 +219,13 @@ def _kind_for(defs: Definitions, kind: str | KindDef | None) -> KindDef:
     return pipelines[0]
 
 
-def reached_sql(defs: Definitions, stage: str, kind: str | KindDef | None = None) -> tuple[str, list[str]]:
+def reached_sql(
+    defs: Definitions, stage: str, kind: str | KindDef | None = None, *, include_pending: bool = False
+) -> tuple[str, list[str]]:
     """A sub-query (SQL, params) with columns ``item_id, date``: every item of ``kind``
     (default: the pipeline kind, 招什么) that has reached ``stage`` (name or alias), with the
-    first date it did.  Join it to ``items`` for chain/unit/amount:
+    first date a counted move (:mod:`zhaoshang.counted`) did.  Join it to ``items`` for
+    chain/unit/amount:
 
     >>> sql, params = reached_sql(db.defs, "已签约")
     >>> db.conn.execute(f"SELECT count(*) FROM ({sql}) r WHERE r.date BETWEEN ? AND ?",
@@ -228,16 +234,17 @@ def reached_sql(defs: Definitions, stage: str, kind: str | KindDef | None = None
     k = _kind_for(defs, kind)
     target = resolve_status(k, stage)
     names = reached_stages(k, target)
-    sql = (
-        "SELECT s.item_id AS item_id, min(s.date) AS date FROM status_log s "
-        f"JOIN items i ON i.id = s.item_id WHERE i.kind = ? AND s.to_status IN ({marks(names)}) "
-        "GROUP BY s.item_id"
-    )
-    return sql, [k.key, *names]
+    return counted.reached(True, len(names), include_pending=include_pending), [k.key, *names]
 
 
 def reached_clause(
-    db: Database, kind: KindDef | None, status: str, start: date | None, end: date | None
+    db: Database,
+    kind: KindDef | None,
+    status: str,
+    start: date | None,
+    end: date | None,
+    *,
+    include_pending: bool = False,
 ) -> tuple[str, list[Any]]:
     """SQL condition on ``i`` (items) for ``zs list --reached``: the item first reached
     ``status`` (any name or alias; for a stage, it or a later stage) within [start, end]
@@ -257,15 +264,15 @@ def reached_clause(
         having: list[str] = []
         bounds: list[Any] = []
         if start is not None:
-            having.append("min(s.date) >= ?")
+            having.append("r.date >= ?")
             bounds.append(start.isoformat())
         if end is not None:
-            having.append("min(s.date) <= ?")
+            having.append("r.date <= ?")
             bounds.append(end.isoformat())
         parts.append(
-            f"(i.kind = ? AND i.id IN (SELECT s.item_id FROM status_log s WHERE s.to_status IN "
-            f"({marks(statuses)}) GROUP BY s.item_id"
-            f"{' HAVING ' + ' AND '.join(having) if having else ''}))"
+            f"(i.kind = ? AND i.id IN (SELECT r.item_id FROM ("
+            f"{counted.reached(False, len(statuses), include_pending=include_pending)}) r"
+            f"{' WHERE ' + ' AND '.join(having) if having else ''}))"
         )
         params += [k.key, *statuses, *bounds]
     if not parts:
@@ -282,11 +289,12 @@ def first_reached(
     end: str | date | None = None,
     *,
     kind: str | KindDef | None = None,
+    include_pending: bool = False,
 ) -> dict[int, str]:
     """{item id: first date} of the items that first reached ``stage`` (or a later stage)
     between ``start`` and ``end`` inclusive (either may be None: unbounded).  Each item
     appears once, on its first date, however many times it moved back and forth."""
-    sql, params = reached_sql(db.defs, stage, kind)
+    sql, params = reached_sql(db.defs, stage, kind, include_pending=include_pending)
     where: list[str] = []
     args: list[str] = list(params)
     if start is not None:
@@ -300,37 +308,39 @@ def first_reached(
     return {int(i): str(d) for i, d in cur}
 
 
-def first_reached_item(db: Database, kind: KindDef, item_id: int, stage: str) -> str | None:
-    """The first date one item reached ``stage`` (or a later stage); None if it never did."""
+def first_reached_item(
+    db: Database, kind: KindDef, item_id: int, stage: str, *, include_pending: bool = False
+) -> str | None:
+    """The first date one item reached ``stage`` (or a later stage) by a counted move; None if
+    it never did."""
     names = reached_stages(kind, stage)
     row = db.conn.execute(
-        f"SELECT min(date) FROM status_log WHERE item_id = ? AND to_status IN ({marks(names)})",
+        f"SELECT min(s.date) FROM status_log s WHERE s.item_id = ? AND s.to_status IN ({marks(names)}) "
+        f"AND {counted.counted('s', include_pending=include_pending)}",
         (item_id, *names),
     ).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 
 
 def stage_entered(db: Database, item_id: int) -> str | None:
-    """The effective date of the item's latest status change (when it entered its current
-    status)."""
-    row = db.conn.execute(
-        "SELECT date FROM status_log WHERE item_id = ? ORDER BY date DESC, id DESC LIMIT 1", (item_id,)
-    ).fetchone()
-    return None if row is None else str(row[0])
+    """The effective date of the item's latest counted status change (when it entered its
+    current status)."""
+    row = db.conn.execute(f"SELECT {counted.last_date('?')}", (item_id,)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 #: SQL (on ``items i``) for the day an item came in -- what 新增 counts -- falling back to the
-#: day it was typed in for a database without an entry row
-CAME_IN_SQL = (
-    "coalesce((SELECT e.date FROM status_log e WHERE e.item_id = i.id AND e.from_status IS NULL "
-    "ORDER BY e.id LIMIT 1), substr(i.created_at, 1, 10))"
-)
+#: day it was typed in for a database without an entry row; NULL while its entry is 待认定
+CAME_IN_SQL = counted.came_in("i")
 
 
 def came_in(db: Database, item_id: int) -> str | None:
-    """The day an item came in: the date of its first log row."""
+    """The day an item came in: the date of its first log row (None while that row does not
+    count: 待认定 or 已退回)."""
     row = db.conn.execute(
-        "SELECT date FROM status_log WHERE item_id = ? AND from_status IS NULL ORDER BY id LIMIT 1", (item_id,)
+        "SELECT date FROM status_log s WHERE item_id = ? AND from_status IS NULL "
+        f"AND {counted.counted('s')} ORDER BY id LIMIT 1",
+        (item_id,),
     ).fetchone()
     return None if row is None else str(row[0])
 
@@ -370,8 +380,8 @@ def move_reached_date(db: Database, kind: KindDef, item_id: int, stage: str, new
     label = kind.field(date_fields(kind)[stage]).label
     names = reached_stages(kind, stage)
     rows = db.conn.execute(
-        f"SELECT id, date FROM status_log WHERE item_id = ? AND to_status IN ({marks(names)}) "
-        "AND from_status IS NOT NULL ORDER BY date, id",
+        f"SELECT id, date FROM status_log s WHERE item_id = ? AND to_status IN ({marks(names)}) "
+        f"AND from_status IS NOT NULL AND {counted.counted('s')} ORDER BY date, id",
         (item_id, *names),
     ).fetchall()
     if not rows:
@@ -475,3 +485,146 @@ def plan(kind: KindDef, start: str, target: str, dates: dict[str, str], default:
                 [fields[b.to_status]] if b.to_status in fields else [],
             )
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# The item's state follows its confirmed moves (报送 → 认定)
+# ---------------------------------------------------------------------------------------
+
+
+def follow_confirmed(db: Database, item_ids: Iterable[int]) -> list[int]:
+    """Make each item's status (and ``closed_at``) and its stage date fields what its
+    confirmed moves say (:func:`zhaoshang.counted.state_moves`): after moves were marked
+    待认定, confirmed or returned.  An item without a confirmed move keeps the status it came
+    in with.  Set-based, per kind (a roll-up marks thousands at once).  Returns the ids whose
+    status or a date field changed.  (Neither is in the search index.)"""
+    import json
+
+    from .db import now
+
+    ids = list(dict.fromkeys(int(i) for i in item_ids))
+    if not ids:
+        return []
+    chosen = json.dumps(ids)
+    changed: set[int] = set()
+    state = counted.state_moves("i.id")
+    kinds = [str(r[0]) for r in db.conn.execute(
+        "SELECT DISTINCT kind FROM items WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
+    )]  # fmt: skip
+    for key in kinds:
+        kind = db.defs.kind_by_key(key)
+        terminal = [st.name for st in kind.statuses if st.terminal]
+        moved = [
+            int(r[0])
+            for r in db.conn.execute(
+                f"SELECT i.id FROM items i WHERE i.id IN (SELECT value FROM json_each(?)) AND i.kind = ? "
+                f"AND {state} IS NOT NULL AND i.status IS NOT {state}",
+                (chosen, key),
+            )
+        ]
+        if moved:
+            new_state = counted.state_moves("items.id")
+            db.conn.execute(
+                f"UPDATE items SET status = {new_state}, closed_at = CASE WHEN {new_state} IN ({marks(terminal)}) "
+                "THEN coalesce(closed_at, ?) END WHERE id IN (SELECT value FROM json_each(?))",
+                (*terminal, now(), json.dumps(moved)),
+            )
+            changed.update(moved)
+        columns = set(db.kind_columns(kind))
+        for stage, field in date_fields(kind).items():
+            if field not in columns:
+                continue
+            names = reached_stages(kind, stage)
+            first = (
+                f"(SELECT min(s.date) FROM status_log s WHERE s.item_id = k.id AND s.to_status IN ({marks(names)}) "
+                f"AND {counted.counted('s')})"
+            )
+            wrong = [
+                int(r[0])
+                for r in db.conn.execute(
+                    f'SELECT k.id FROM "{kind.table}" k WHERE k.id IN (SELECT value FROM json_each(?)) '
+                    f'AND k."{field}" IS NOT {first}',
+                    (chosen, *names),
+                )
+            ]
+            if wrong:
+                db.conn.execute(
+                    f'UPDATE "{kind.table}" AS k SET "{field}" = {first} '
+                    "WHERE k.id IN (SELECT value FROM json_each(?))",
+                    (*names, json.dumps(wrong)),
+                )
+                changed.update(wrong)
+    return sorted(changed)
+
+
+#: the meta key of the setting "the office's own entries need review too" ('1' / '0')
+OWN_REVIEW_KEY = "review_own"
+
+
+def own_review(db: Database) -> bool:
+    """Whether the office's own entries (zs stage, add, fund …) are 待认定 too (``zs review
+    own``).  Default no: an office of one does not review itself."""
+    return db.meta(OWN_REVIEW_KEY) == "1"
+
+
+@contextmanager
+def paused_dates(db: Database, table: str, n: int, rows_sql: str, params: Sequence[Any]) -> Iterator[None]:
+    """Around an update of ``n`` rows of ``table`` (the ids ``rows_sql`` selects): for many
+    stage moves, the ``item_dates`` triggers are dropped and each item's row recomputed once
+    afterwards (a per-row recomputation costs seconds for a roll-up).  Same transaction."""
+    from .db import install_item_dates, pause_item_dates, refresh_item_dates
+
+    paused = (
+        table == "status_log"
+        and n > 200
+        and db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'dates_status_log_update'").fetchone() is not None
+    )
+    if paused:
+        pause_item_dates(db.conn)
+    yield
+    if paused:
+        refresh_item_dates(db.conn, f"i.id IN (SELECT item_id FROM status_log WHERE id IN ({rows_sql}))", params)
+        install_item_dates(db.conn)
+
+
+def hold(
+    db: Database,
+    table: str,
+    rows: Iterable[tuple[str | None, str | None, int, int]],
+    *,
+    follow: bool = True,
+) -> list[int]:
+    """Mark rows of ``table`` (``status_log`` or ``funds``) 待认定: ``rows`` are (source,
+    evidence, submission command id, row id); a source or evidence None keeps the row's.
+    Their items then follow their confirmed moves (:func:`follow_confirmed`).  Returns the
+    items whose status or stage dates changed."""
+    import json
+
+    if table not in counted.REVIEWED_TABLES:
+        raise ValueError(table)
+    batch = list(rows)
+    if not batch:
+        return []
+    with paused_dates(db, table, len(batch), "SELECT value FROM json_each(?)", (json.dumps([r[3] for r in batch]),)):
+        db.conn.executemany(
+            f"UPDATE {table} SET review = '{counted.PENDING}', reviewed_by = NULL, reviewed_at = NULL, "
+            "review_note = NULL, source = coalesce(?, source), evidence = coalesce(?, evidence), submitted_by = ? "
+            "WHERE id = ?",
+            batch,
+        )
+    if not follow or table != "status_log":
+        return []
+    found = db.conn.execute(
+        "SELECT DISTINCT item_id FROM status_log WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[3] for r in batch]),),
+    )
+    return follow_confirmed(db, [int(r[0]) for r in found])
+
+
+def hold_own(db: Database, table: str, row_id: int, who: str) -> bool:
+    """When the office's own entries need review (:func:`own_review`), mark the row it just
+    wrote 待认定 (source: who typed it in).  Returns whether it did."""
+    if db.current is None or not own_review(db):
+        return False
+    hold(db, table, [(f"{who} 录入", None, db.current.id, row_id)])
+    return True

@@ -31,6 +31,16 @@ def database_info(db: Database) -> dict[str, Any]:
             moves = int(db.conn.execute("SELECT count(from_status) FROM status_log").fetchone()[0])
             counts["moves"] = moves
             labels.append(("阶段变更", moves))
+            # 报送 → 认定: shown only when something waits (zs review)
+            waiting = int(
+                db.conn.execute(
+                    "SELECT (SELECT count(*) FROM status_log WHERE review = 'pending') + "
+                    "(SELECT count(*) FROM funds WHERE review = 'pending')"
+                ).fetchone()[0]
+            )
+            if waiting:
+                counts["pending"] = waiting
+                labels.append(("待认定（zs review）", waiting))
     counts["items"] = sum(int(v) for v in per_kind.values())
     labels.insert(len(db.defs.kinds), ("条目合计", counts["items"]))
     return {

@@ -157,6 +157,9 @@ def one_line(text: str) -> str:
 def _labels(db: Any) -> dict[str, str]:
     labels = {f.key: f.label for f in db.defs.common}
     labels.update(chain_id="产业链", unit_id="责任单位")
+    # 报送 → 认定 (zs review)
+    labels.update(review="认定", reviewed_by="认定人", reviewed_at="认定时间", review_note="认定意见", evidence="依据")
+    labels.update(submitted_by="报送操作")
     for k in db.defs.kinds:
         labels.update({f.key: f.label for f in k.fields})
     return labels
@@ -165,6 +168,10 @@ def _labels(db: Any) -> dict[str, str]:
 def _show(db: Any, key: str, value: object) -> str:
     if value in (None, ""):
         return "（空）"
+    if key == "review":
+        from ..counted import REVIEW_NAMES
+
+        return REVIEW_NAMES.get(str(value), str(value))
     table = {"chain_id": "chains", "unit_id": "units"}.get(key)
     if table:
         row = db.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (value,)).fetchone()

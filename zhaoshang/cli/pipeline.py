@@ -76,6 +76,8 @@ def stage(
             say(f"该项目已于 {res.first_date} 首次达到「{res.to_status}」，统计按首次计，不重复计数")
         if res.filled:
             say(f"已记{res.filled}")
+        if res.pending:
+            say("这次变更待认定：认定后才计入统计（zs review confirm；本单位录入也要认定的设置见 zs review own）")
     if len(ids) > 1:
         say(f"以上 {len(ids)} 个条目是一次操作（zs undo 可一次撤销）")
 
@@ -384,6 +386,8 @@ def fund(
         say(f"编号 {item_id} {res.month} 到位：{'，'.join(parts)}{extra}")
     if res.unsigned:
         say(f"提示：编号 {item_id} 尚未签约，请确认是否应先 zs stage {item_id} 已签约")
+    if res.pending:
+        say("这笔到位资金待认定：认定后才计入统计（zs review confirm；本单位录入也要认定的设置见 zs review own）")
 
 
 def _show_project_funds(db: Any, item_id: int, fmt: Format) -> None:

@@ -40,6 +40,10 @@ TodayOpt = Annotated[
     ),
 ]
 DetailsOpt = Annotated[bool, typer.Option("--details", help="JSON 中附上每个数字背后的明细行")]
+PendingOpt = Annotated[
+    bool,
+    typer.Option("--include-pending", help="把待认定的报送也计入数字（看认定后会是多少；默认只计已认定的）"),
+]
 MaskOpt = Annotated[
     bool, typer.Option("--mask", help="明细中的电话、身份证号、邮箱打码（对接记录等文字里的也一样），用于广泛分发")
 ]
@@ -97,6 +101,7 @@ def _show(
     out_file: Path | None,
     details: bool,
     mask: bool = False,
+    include_pending: bool = False,
 ) -> None:
     from ..reports.report import build
 
@@ -108,7 +113,16 @@ def _show(
 
     db = state(ctx).open()
     office = office_setting().value
-    report = build(db, p, kind=kind, today=today, details=details or out_file is not None, mask=mask, office=office)
+    report = build(
+        db,
+        p,
+        kind=kind,
+        today=today,
+        details=details or out_file is not None,
+        mask=mask,
+        office=office,
+        include_pending=include_pending,
+    )
     if out_file is not None:
         from ..reports.workbook import write
 
@@ -151,6 +165,7 @@ def monthly(
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
     mask: MaskOpt = False,
+    include_pending: PendingOpt = False,
 ) -> None:
     """月度调度：本月与上月、年累计、年度目标完成率、产业链、擂台赛、问题台账、大走访、审批速度。
 
@@ -165,7 +180,7 @@ def monthly(
             _said_default(p.label, "--month 本月", today)
     else:
         p = month_of(month, today)
-    _show(ctx, "monthly", p, today, fmt, out_file, details, mask)
+    _show(ctx, "monthly", p, today, fmt, out_file, details, mask, include_pending)
 
 
 def _previous_until(ctx: typer.Context) -> int:
@@ -197,6 +212,7 @@ def quarterly(
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
     mask: MaskOpt = False,
+    include_pending: PendingOpt = False,
 ) -> None:
     """季度通报：本季度与上季度、年累计、目标完成率与排名。例：zs report quarterly --quarter 2026Q3"""
     from ..reports.periods import default_quarter, quarter_of
@@ -208,7 +224,7 @@ def quarterly(
             _said_default(p.label, f"--quarter {today.year}Q{(today.month - 1) // 3 + 1}", today)
     else:
         p = quarter_of(quarter, today)
-    _show(ctx, "quarterly", p, today, fmt, out_file, details, mask)
+    _show(ctx, "quarterly", p, today, fmt, out_file, details, mask, include_pending)
 
 
 def half(
@@ -227,12 +243,13 @@ def half(
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
     mask: MaskOpt = False,
+    include_pending: PendingOpt = False,
 ) -> None:
     """半月通报（半月一要账、一排名、一通报）：1–15 日为上半月，16 日至月末为下半月。"""
     from ..reports.periods import half_of
 
     today = _today(today_text)
-    _show(ctx, "half", half_of(which, today), today, fmt, out_file, details, mask)
+    _show(ctx, "half", half_of(which, today), today, fmt, out_file, details, mask, include_pending)
 
 
 def period(
@@ -255,6 +272,7 @@ def period(
     today_text: TodayOpt = None,
     details: DetailsOpt = False,
     mask: MaskOpt = False,
+    include_pending: PendingOpt = False,
 ) -> None:
     """任意期间的通报：写一个期间，或用 --from/--to 给出起止日期。
 
@@ -269,7 +287,7 @@ def period(
     if not which and not (start or end):
         raise ZsError("请给出期间（如 2026Q2、2026-03上半月），或用 --from 2026-03-01 --to 2026-03-20")
     p = from_text(which) if which else range_of(start, end, today)
-    _show(ctx, "period", p, today, fmt, out_file, details, mask)
+    _show(ctx, "period", p, today, fmt, out_file, details, mask, include_pending)
 
 
 def bulletin(

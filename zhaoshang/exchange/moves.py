@@ -102,19 +102,27 @@ def close_gaps(db: Database, lo: int, hi: int, today: str, user: str, at: str) -
 def newer(db: Database, item_id: int, ref: int, current: str, target: str) -> tuple[list[tuple[Any, ...]], str | None]:
     """The office's moves of ``ref`` we do not have, if they lead from ``current`` to
     ``target`` (else []), and the office's date of reaching ``target`` (or None)."""
+    # a move the office returned (已退回) is not had: the unit's resubmission brings it again;
+    # a move still 待认定 is had, and the unit's next moves follow on from it
     have = {
         (d, f, t)
         for d, f, t in db.conn.execute(
-            "SELECT date, from_status, to_status FROM status_log WHERE item_id = ?", (item_id,)
+            "SELECT date, from_status, to_status FROM status_log WHERE item_id = ? AND review != 'returned'",
+            (item_id,),
         )
     }
+    waiting = db.conn.execute(
+        "SELECT to_status FROM status_log WHERE item_id = ? AND review = 'pending' ORDER BY id DESC LIMIT 1",
+        (item_id,),
+    ).fetchone()
     theirs = db.conn.execute(
         f"SELECT date, from_status, to_status, reason, flag, user FROM temp.{_TEMP} WHERE ref = ? ORDER BY seq",
         (ref,),
     ).fetchall()
     reached = next((m[0] for m in reversed(theirs) if m[2] == target), None)
     todo = [m for m in theirs if (m[0], m[1], m[2]) not in have]
-    if todo and todo[0][1] == current and todo[-1][2] == target:
+    starts = {current} if waiting is None else {current, waiting[0]}
+    if todo and todo[0][1] in starts and todo[-1][2] == target:
         return todo, reached
     return [], reached
 

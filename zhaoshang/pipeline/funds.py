@@ -13,7 +13,7 @@ from typing import Any
 from .. import items
 from ..db import Database, now
 from ..errors import ZsError
-from ..stages import first_reached_item, signing_stage
+from ..stages import first_reached_item, hold_own, signing_stage
 from .common import iter_rows, require_kind, rows, scope
 
 
@@ -29,6 +29,8 @@ class FundResult:
     deleted: bool
     #: the project has not reached the signing stage yet (a warning, not an error)
     unsigned: bool
+    #: 待认定 (the office's own entries need review: zs review own 开)
+    pending: bool = False
 
 
 #: a digit that makes an amount not zero (ASCII, full-width, Chinese numerals)
@@ -144,7 +146,11 @@ def record(
         )
     signing = signing_stage(kind)
     unsigned = signing is not None and first_reached_item(db, kind, item_id, signing) is None
-    return FundResult(item_id, m, new_dom, new_fgn, old_dom, old_fgn, deleted, unsigned)
+    pending = False
+    if not deleted:  # (zs review own 开: the office's own figures wait for review too)
+        fid = db.conn.execute("SELECT id FROM funds WHERE item_id = ? AND month = ?", (item_id, m)).fetchone()[0]
+        pending = hold_own(db, "funds", int(fid), db.current.user)
+    return FundResult(item_id, m, new_dom, new_fgn, old_dom, old_fgn, deleted, unsigned, pending)
 
 
 def _combine(old: float | None, new: float | None, add: bool) -> float | None:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from .. import items, lookups
+from ..counted import counted
 from ..db import Database, now
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
@@ -166,7 +167,7 @@ def _iter_problem_rows(
         f"{col('project')} AS project, p.title AS project_title, {col('progress')} AS progress, "
         "(SELECT count(*) FROM escalations e WHERE e.item_id = i.id) AS escalations, "
         "(SELECT s.date FROM status_log s WHERE s.item_id = i.id AND +s.to_status = ? "
-        " ORDER BY s.id DESC LIMIT 1) AS closed_on "
+        f" AND {counted('s')} ORDER BY s.id DESC LIMIT 1) AS closed_on "
         f'FROM items i JOIN "{kind.table}" k ON k.id = i.id JOIN chains c ON c.id = i.chain_id '
         f"LEFT JOIN units u ON u.id = i.unit_id LEFT JOIN items p ON p.id = {col('project')} "
         f"WHERE {' AND '.join(where)} ORDER BY i.id",

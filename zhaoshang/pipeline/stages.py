@@ -49,6 +49,8 @@ class StageResult:
     #: the day the item came in, when this move moved it back (数据补录), else None
     entry_moved_from: str | None = None
     entry_date: str | None = None
+    #: 待认定: the office's own entries need review (zs review own 开)
+    pending: bool = False
 
 
 def move(
@@ -86,4 +88,5 @@ def move(
         filled="、".join(labels) or None,
         entry_moved_from=mv.entry_moved_from,
         entry_date=mv.date if mv.entry_moved_from else None,
+        pending=mv.pending,
     )

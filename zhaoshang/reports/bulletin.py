@@ -149,6 +149,7 @@ def compose(
         + "。",
         f"时序进度为 {_pct(progress)}。" + _problems_sentence(tot),
     ]
+    overall += report.review.bulletin_lines() if report.review is not None else []  # 报送 → 认定
     sections = [
         Section("一、总体情况", overall),
         Section("二、各地各专班情况", _units_paragraphs(report, th)),

@@ -219,6 +219,8 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
     )
     con.print()
     con.print(fit(con, _headline(report)))
+    for line in report.review.lines() if report.review is not None else ():  # 报送 → 认定
+        con.print(line, style="yellow")
     con.print()
     con.print(fit(con, _funnel(report)))
     con.print()
@@ -360,6 +362,9 @@ def _headline(report: Report) -> Table:
         ("完成率", "left"),
     ):
         t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    pending = report.review.pending.get("period", {}) if report.review is not None else {}
+    if pending:  # 签约 12，另有 3 个待认定
+        t.add_column("其中待认定" if report.review and report.review.include_pending else "另有待认定", justify="right")
     tot = report.total
     for key in HEADLINE:
         m = BY_KEY[key]
@@ -376,6 +381,7 @@ def _headline(report: Report) -> Table:
             number(tot.year_to_date.get(key), m),
             number(goal, m) if goal else "",
             _completion(tot.completion.get(key), report),
+            *([number(pending[key], m) if pending.get(key) else ""] if pending else []),
         )
     return t
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..stages import CAME_IN_SQL
+from .. import counted
 from .periods import Period, funds_months
 
 if TYPE_CHECKING:
@@ -204,20 +204,22 @@ class Figures:
     ...     state = fig.asof(date(2026, 3, 31))  # problem ledger on that day
     """
 
-    def __init__(self, db: Database, cfg: ReportConfig) -> None:
+    def __init__(self, db: Database, cfg: ReportConfig, *, include_pending: bool = False) -> None:
         self.db = db
         self.cfg = cfg
         self.conn = db.conn
+        #: count 待认定 rows as if confirmed (what the figures would be): zhaoshang.counted
+        self.include_pending = include_pending
         self._problems_ready = False
         self._reached_since: date | None = None  # None: not built yet; date.min: every project
         self.series: dict[str, dict[str, Any]] = {}
 
     @classmethod
     @contextmanager
-    def open(cls, db: Database, cfg: ReportConfig) -> Iterator[Figures]:
+    def open(cls, db: Database, cfg: ReportConfig, *, include_pending: bool = False) -> Iterator[Figures]:
         """A consistent snapshot: one read transaction for every query (unless the caller
         is already inside a command's transaction)."""
-        fig = cls(db, cfg)
+        fig = cls(db, cfg, include_pending=include_pending)
         # reports read much of the file: map it instead of copying pages through read()
         db.conn.execute("PRAGMA mmap_size = 1073741824")
         db.conn.execute("PRAGMA cache_size = -65536")
@@ -259,7 +261,8 @@ class Figures:
         params.append(cfg.withdrawn)
         moves = [*reached_statuses(pkind, cfg.stages["talks"]), cfg.withdrawn]
         marks = ", ".join("?" * len(moves))
-        recent = f"SELECT item_id FROM status_log NOT INDEXED WHERE to_status IN ({marks}) AND date >= ?"
+        counts = counted.counted("s", include_pending=self.include_pending)
+        recent = f"SELECT item_id FROM status_log s NOT INDEXED WHERE to_status IN ({marks}) AND date >= ? AND {counts}"
         self.conn.execute("DROP TABLE IF EXISTS temp.zs_reached")
         # Full scans (NOT INDEXED) and one sort beat index lookups here: the report needs
         # nearly every recent project and stage move.  Rows of other kinds that happen to
@@ -267,11 +270,12 @@ class Figures:
         self.conn.execute(
             f"CREATE TEMP TABLE zs_reached AS "
             f"SELECT i.id AS item_id, i.chain_id AS chain_id, i.unit_id AS unit_id, "
-            f"{CAME_IN_SQL} AS created, {amount} AS amount, {foreign} AS foreign_amount, "
+            f"{self._came_in()} AS created, {amount} AS amount, {foreign} AS foreign_amount, "
             f"r.talks, r.signed, r.registered, r.started, r.producing, r.withdrawn "
             f'FROM items i NOT INDEXED LEFT JOIN "{pkind.table}" k ON k.id = i.id '
             f"LEFT JOIN (SELECT s.item_id, {', '.join(parts)} FROM status_log s NOT INDEXED "
-            f"WHERE s.to_status IN ({marks}) AND s.item_id IN ({recent}) GROUP BY s.item_id) r ON r.item_id = i.id "
+            f"WHERE s.to_status IN ({marks}) AND {counts} AND s.item_id IN ({recent}) GROUP BY s.item_id) r "
+            f"ON r.item_id = i.id "
             f"WHERE i.kind = ? AND (r.item_id IS NOT NULL OR i.created_at >= ?)",
             [*params, *moves, *moves, since.isoformat(), pkind.key, since.isoformat()],
         )
@@ -302,14 +306,21 @@ class Figures:
         self.conn.execute(
             "CREATE TEMP TABLE zs_problems AS "
             "SELECT i.id AS item_id, i.chain_id AS chain_id, i.unit_id AS unit_id, i.due AS due, "
-            f"i.status AS status, {CAME_IN_SQL} AS created, "
+            f"i.status AS status, {self._came_in()} AS created, "
             # the first closing: a lookup in the problem's own log (status_log_item; the + keeps
             # SQLite from walking every closing in the log by status_log_to instead)
-            "(SELECT min(s.date) FROM status_log s WHERE s.item_id = i.id AND +s.to_status = ?) AS closed, "
+            "(SELECT min(s.date) FROM status_log s WHERE s.item_id = i.id AND +s.to_status = ? "
+            f"AND {counted.counted('s', include_pending=self.include_pending)}) AS closed, "
             f"{visit} AS from_visit "
             f'FROM items i NOT INDEXED LEFT JOIN "{qkind.table}" k ON k.id = i.id WHERE i.kind = ?',
             [cfg.closed_status, *vparams, qkind.key],
         )
+
+    def _came_in(self) -> str:
+        return counted.came_in("i", include_pending=self.include_pending)
+
+    def _counts(self, alias: str) -> str:
+        return counted.counted(alias, include_pending=self.include_pending)
 
     def _drop(self) -> None:
         self.conn.execute("DROP TABLE IF EXISTS temp.zs_reached")
@@ -435,7 +446,8 @@ class Figures:
         buckets: dict[str, list[tuple[Cell, dict[str, Any]]]] = {}
         for chain_id, unit_id, m, dom, fx in self.conn.execute(
             "SELECT i.chain_id, i.unit_id, f.month, total(f.domestic), total(f.foreign_usd) FROM funds f "
-            "CROSS JOIN items i ON i.id = f.item_id WHERE +f.month BETWEEN ? AND ? GROUP BY 1, 2, 3",
+            f"CROSS JOIN items i ON i.id = f.item_id WHERE +f.month BETWEEN ? AND ? AND {self._counts('f')} "
+            "GROUP BY 1, 2, 3",
             (months[0], months[-1]),
         ):
             buckets.setdefault(m, []).append(((chain_id, unit_id), {"funds_domestic": dom, "funds_foreign": fx}))
@@ -508,19 +520,18 @@ class Figures:
                     out[i].add((row[0], row[1]), values)
 
     # -- the problem ledger on given days ------------------------------------------------
-    #: SQL (on ``zs_problems p``) true for a problem with a status move dated after ``:lo``
-    _MOVED = "EXISTS (SELECT 1 FROM status_log s WHERE s.item_id = p.item_id AND s.date > :lo)"
+    #: SQL (on ``zs_problems p``) true for a problem with a status move dated after ``:lo``, or
+    #: with a row not confirmed (its current status is then not what the counted moves say)
+    _MOVED = (
+        "EXISTS (SELECT 1 FROM status_log s WHERE s.item_id = p.item_id AND (s.date > :lo OR s.review != 'confirmed'))"
+    )
 
-    @staticmethod
-    def _last_move(day: str) -> str:
+    def _last_move(self, day: str) -> str:
         """SQL (on ``zs_problems p``): the status of the problem's last move dated on or
         before ``:<day>`` (by date, then id; NULL when none, i.e. not yet created then) —
         one lookup in status_log_item.  A problem that did not move after the earliest day
         asked about (:attr:`_MOVED`) is taken at its current status instead."""
-        return (
-            f"(SELECT s.to_status FROM status_log s WHERE s.item_id = p.item_id AND s.date <= :{day} "
-            "ORDER BY s.date DESC, s.id DESC LIMIT 1)"
-        )
+        return counted.last_move("p.item_id", upto=f":{day}", include_pending=self.include_pending)
 
     def ledgers(self, days: Sequence[date]) -> list[Cells]:
         """Open, overdue, closed and total problems per (chain, unit) at the end of each
@@ -643,7 +654,7 @@ class Figures:
             f"SELECT f.item_id AS id, i.title, c.name AS chain, u.name AS unit, {', '.join(sums)}, "
             f"group_concat(f.month, '、') AS months FROM funds f CROSS JOIN items i ON i.id = f.item_id "
             f"JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
-            f"WHERE +f.month BETWEEN :lo AND :hi GROUP BY f.item_id ORDER BY f.item_id",
+            f"WHERE +f.month BETWEEN :lo AND :hi AND {self._counts('f')} GROUP BY f.item_id ORDER BY f.item_id",
             params,
         )
         for row in rows:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import config as config_mod
-from .figures import NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
+from .figures import ADDITIVE, NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
 from .goals import goals_for
 from .metrics import METRICS, definition
 from .periods import Period, check_reportable, month, time_progress, year
@@ -27,6 +27,40 @@ TITLES = {
     "ranking": "招商引资擂台赛",
 }
 UNASSIGNED = "（未指定责任单位）"
+#: the figures a pending count is given for (counts and sums; rates are not)
+NOT_RATES = frozenset(ADDITIVE)
+#: the figures whose pending counts a report names, in the order leaders read them
+HEADLINE_PENDING = (
+    "new_targets",
+    "signed",
+    "signed_amount",
+    "signed_foreign",
+    "registered",
+    "started",
+    "producing",
+    "funds_domestic",
+    "funds_foreign",
+    "problems_new",
+    "problems_closed",
+)
+SHORT_LABELS = {
+    "new_targets": "新增项目",
+    "signed": "签约",
+    "registered": "入统",
+    "started": "开工",
+    "producing": "投产",
+}
+
+
+def _pending_words(pend: dict[str, float]) -> list[str]:
+    from .dashboard import number
+    from .metrics import BY_KEY
+
+    return [
+        f"{SHORT_LABELS.get(k, BY_KEY[k].label)} {number(pend[k], BY_KEY[k])} {BY_KEY[k].unit}"
+        for k in HEADLINE_PENDING
+        if pend.get(k)
+    ]
 
 
 @dataclass
@@ -116,6 +150,98 @@ class Details:
 
 
 @dataclass
+class ReviewNote:
+    """报送 → 认定 in a report: how many of its figures were still 待认定 when it was made, what
+    they would add, and the late confirmations (补认定).  Rule (README「报送与认定」): a
+    confirmed figure counts in the month of its own date, whenever it was confirmed; a
+    confirmation after that month closed (its last day + ``close_days``) is 补认定 — listed by the
+    report of its own period (``late``: what a closed period gained since) and by the report
+    of the period it was made in (``late_for_earlier``)."""
+
+    include_pending: bool
+    #: rows dated in the period / the year to date (funds: their month) still 待认定 now
+    pending_rows: int
+    pending_rows_ytd: int
+    #: {"period": {metric: n}, "year_to_date": {...}}: what the 待认定 rows add to the city's
+    #: figures (already in them with include_pending); only metrics they change
+    pending: dict[str, dict[str, float]]
+    #: {unit id: {metric: n}} for the period, the same per unit
+    units: dict[int | None, dict[str, float]]
+    late: list[dict[str, Any]]
+    late_for_earlier: list[dict[str, Any]]
+    close_days: int
+    #: per unit, what it submitted for the period (rows dated in it), and the units that
+    #: submitted nothing for it; empty when no unit submitted anything at all
+    reported: list[dict[str, Any]] = field(default_factory=list)
+
+    def beside(self, key: str, value: float | None, scope: str = "period") -> str:
+        """A headline figure with its pending count beside it, for people: 「签约 12 个，另有 3 个
+        待认定」 (with include_pending: 「签约 15 个，其中 3 个待认定」); without one, 「签约 12 个」."""
+        from .dashboard import number
+        from .metrics import BY_KEY
+
+        m = BY_KEY[key]
+        text = f"{SHORT_LABELS.get(key, m.label)} {number(value, m)} {m.unit}"
+        extra = self.pending.get(scope, {}).get(key)
+        if not extra:
+            return text
+        word = "其中" if self.include_pending else "另有"
+        return f"{text}，{word} {number(extra, m)} {m.unit}待认定"
+
+    def lines(self) -> list[str]:
+        """What a report says of 报送 → 认定, for people (terminal, workbook, 通报)."""
+        out: list[str] = []
+        pend = self.pending.get("period", {})
+        if self.pending_rows or pend:
+            items = "、".join(_pending_words(pend))
+            how = "已计入上面的数字" if self.include_pending else "认定后才计入上面的数字"
+            out.append(
+                f"本期还有 {self.pending_rows} 条报送待认定{('：' + items) if items else ''}，{how}；"
+                "zs review 可查看并认定"
+            )
+        silent = [r["unit"] for r in self.reported if not r["sent"]]
+        if self.reported and silent:
+            sent = len(self.reported) - len(silent)
+            out.append(f"报送本期数字的单位 {sent} 个；未报送：{'、'.join(silent)}")
+        for row in self.late:
+            out.append(
+                f"补认定：{row['title']}（编号 {row['item_id']}，{row['unit'] or '未指定单位'}）{row['figure']}，"
+                f"{row['confirmed']} 认定"
+            )
+        for row in self.late_for_earlier:
+            out.append(
+                f"本期补认定以前月份的数字：{row['title']}（编号 {row['item_id']}）{row['figure']}，"
+                f"{row['confirmed']} 认定"
+            )
+        return out
+
+    def bulletin_lines(self) -> list[str]:
+        """The 通报's one sentence on 报送 → 认定 (none when nothing was pending or late)."""
+        parts: list[str] = []
+        if self.pending_rows:
+            items = "、".join(_pending_words(self.pending.get("period", {})))
+            done = "已计入" if self.include_pending else "未计入"
+            which = f"（{items}）" if items else ""
+            parts.append(f"截至出表，本期还有 {self.pending_rows} 条报送待认定{which}，{done}以上数字")
+        if self.late:
+            parts.append(f"本期数字含关账后补认定的 {len(self.late)} 条")
+        return ["；".join(parts) + "。"] if parts else []
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "include_pending": self.include_pending,
+            "pending_rows": self.pending_rows,
+            "pending_rows_ytd": self.pending_rows_ytd,
+            "pending": self.pending,
+            "units": [{"id": k, "period": v} for k, v in self.units.items()],
+            "late": self.late,
+            "late_for_earlier": self.late_for_earlier,
+            "close_days": self.close_days,
+            "reported": self.reported,
+        }
+
+
+@dataclass
 class Report:
     kind: str
     title: str
@@ -139,6 +265,8 @@ class Report:
     #: the same period a year earlier (同比) and the day its ledger figures are taken
     last_year: Period | None = None
     last_year_asof: date | None = None
+    #: 报送 → 认定: pending counts and 补认定 (None: not computed)
+    review: ReviewNote | None = None
 
     @property
     def heading(self) -> str:
@@ -173,6 +301,8 @@ class Report:
         }
         if self.details is not None:
             data["details"] = self.details.as_dict()
+        if self.review is not None:
+            data["review"] = self.review.as_dict()
         return data
 
 
@@ -191,10 +321,13 @@ def build(
     details: bool = False,
     mask: bool = False,
     office: str | None = None,
+    include_pending: bool = False,
 ) -> Report:
     """Every figure of ``period`` (and the period before, and the year to date); with
     ``mask``, phone numbers and the like in the detail rows are masked (free text too);
-    ``office`` names the office on every page."""
+    ``office`` names the office on every page.  Figures count confirmed rows only
+    (:mod:`zhaoshang.counted`); ``include_pending`` counts the 待认定 ones too.  The report
+    says how many were pending and what they add (:class:`ReviewNote`)."""
     today = today or date.today()
     check_reportable(period, today)
     cfg = cfg or config_mod.load(db.defs)
@@ -203,7 +336,7 @@ def build(
     asof, prev_asof = min(period.end, today), min(prev.end, today)
     ago = period.year_before()  # 同比
     ago_asof = min(ago.end, today)
-    with Figures.open(db, cfg) as fig:
+    with Figures.open(db, cfg, include_pending=include_pending) as fig:
         flows = _flows(fig, cfg, period, [period, prev, ytd], month_range(period.end), (ago,))
         now, then, back = fig.ledgers([asof, prev_asof, ago_asof])
         cur, before = flows[0].merge(now), flows[1].merge(then)
@@ -213,6 +346,7 @@ def build(
         det = _details(fig, period, ytd, asof, today) if details else None
     if det is not None and mask:
         det = det.masked()
+    note = review_note(db, cfg, period, ytd, asof, (cur, year_cells), include_pending=include_pending)
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
     progress = time_progress(asof, ytd.end.year)
     chains = _chain_rows(db, cur, before, year_cells, chain_goals, progress)
@@ -245,7 +379,91 @@ def build(
         trend=trend,
         config=cfg,
         details=det,
+        review=note,
     )
+
+
+def review_note(
+    db: Database,
+    cfg: ReportConfig,
+    period: Period,
+    ytd: Period,
+    asof: date,
+    cells: tuple[Cells, Cells],
+    *,
+    include_pending: bool,
+) -> ReviewNote:
+    """The report's :class:`ReviewNote`: the 待认定 rows' contribution is the difference
+    between the figures with and without them (computed only when anything is pending)."""
+    from .. import review
+
+    pending: dict[str, dict[str, float]] = {"period": {}, "year_to_date": {}}
+    units: dict[int | None, dict[str, float]] = {}
+    if review.any_pending(db):
+        with Figures.open(db, cfg, include_pending=not include_pending) as fig:
+            flows = fig.windows([period, ytd])
+            (now,) = fig.ledgers([asof])
+            other = (flows[0].merge(now), flows[1].merge(now))
+        for key, mine, theirs in (("period", cells[0], other[0]), ("year_to_date", cells[1], other[1])):
+            pending[key] = _difference(mine.total(), theirs.total(), include_pending)
+        mine_u, theirs_u = cells[0].by_unit(), other[0].by_unit()
+        for uid in sorted(set(mine_u) | set(theirs_u), key=lambda u: (u is None, u or 0)):
+            diff = _difference(mine_u.get(uid, {}), theirs_u.get(uid, {}), include_pending)
+            if diff:
+                units[uid] = diff
+    late = review.late_confirmations(db, belongs=(period.start, period.end))
+    made = review.late_confirmations(db, confirmed=(period.start, period.end))
+    earlier = [e for e in made if e.date < period.start.isoformat()]
+    return ReviewNote(
+        include_pending=include_pending,
+        pending_rows=review.pending_in(db, period.start, period.end),
+        pending_rows_ytd=review.pending_in(db, ytd.start, ytd.end),
+        pending=pending,
+        units=units,
+        late=[_late_row(e) for e in late],
+        late_for_earlier=[_late_row(e) for e in earlier],
+        close_days=review.CLOSE_DAYS,
+        reported=_reported(db, period),
+    )
+
+
+def _reported(db: Database, period: Period) -> list[dict[str, Any]]:
+    """Who submitted figures for ``period`` (nothing when the office receives no submissions)."""
+    from .. import review
+
+    if db.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM status_log WHERE submitted_by IS NOT NULL) "
+        "OR EXISTS (SELECT 1 FROM funds WHERE submitted_by IS NOT NULL)"
+    ).fetchone()[0]:
+        return [r.as_dict() for r in review.submission_status(db, "", belonging=(period.start, period.end))]
+    return []
+
+
+def _difference(mine: dict[str, float], theirs: dict[str, float], include_pending: bool) -> dict[str, float]:
+    """What the pending rows add: (with them) − (without them), metrics that differ only."""
+    a, b = derive(mine), derive(theirs)
+    out: dict[str, float] = {}
+    for k, v in a.items():
+        w = b.get(k)
+        if v is None or w is None or k not in NOT_RATES:
+            continue
+        d = (v - w) if include_pending else (w - v)
+        if d:
+            out[k] = round(d, 2)
+    return out
+
+
+def _late_row(e: Any) -> dict[str, Any]:
+    return {
+        "ref": e.ref,
+        "item_id": e.item_id,
+        "title": e.title,
+        "unit": e.unit,
+        "figure": e.figure,
+        "month": e.month,
+        "confirmed": (e.reviewed_at or "")[:10],
+        "reviewed_by": e.reviewed_by,
+    }
 
 
 def _flows(

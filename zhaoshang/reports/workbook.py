@@ -429,6 +429,8 @@ def _cover(book: _Book) -> None:
         f"时序进度 {r.time_progress:.1%}：完成率低于它即为落后（红色）。",
         span,
     )
+    for line in r.review.lines() if r.review is not None else ():  # 报送 → 认定: 待认定, 补认定
+        s.note(line, span)
     s.row += 1
     s.ws.write_string(s.row, 0, "二、转化率", book.f["section"])
     s.row += 1

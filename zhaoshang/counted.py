@@ -1,0 +1,102 @@
+"""The one definition of "counted": which stage moves (``status_log`` rows) and fund rows
+(``funds``) the figures count.
+
+A row's review state is its ``review`` column (schema 8): ``confirmed`` (已认定 — every row an
+office writes itself, and every row written before review existed), ``pending`` (待认定 — a
+figure another unit reported, waiting for the office) or ``returned`` (已退回 — the office sent
+it back with a reason).  Only confirmed rows count; ``include_pending`` shows what the
+figures would be if every pending row were confirmed.  Returned rows never count.
+
+Everything that reads the log for a figure builds on the pieces here, so the rule lives in one
+place: "reached" (:func:`zhaoshang.stages.reached_sql`), the last move (:func:`last_move`), the
+day an item came in (:func:`came_in`), the item's latest move date (``item_dates``, db.py),
+the report's flows and ledgers (:mod:`zhaoshang.reports.figures`).
+
+Pure SQL text: nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+CONFIRMED = "confirmed"
+PENDING = "pending"
+RETURNED = "returned"
+#: every review state, in the order people work through them
+REVIEW_STATES = (PENDING, CONFIRMED, RETURNED)
+#: how a review state reads for people
+REVIEW_NAMES = {PENDING: "待认定", CONFIRMED: "已认定", RETURNED: "已退回"}
+#: the tables whose rows carry a review state
+REVIEWED_TABLES = ("status_log", "funds")
+
+
+def counted(alias: str = "s", *, include_pending: bool = False) -> str:
+    """SQL condition true for a row (of ``status_log`` or ``funds`` aliased ``alias``; ""
+    for the bare column) that counts: confirmed — or pending too with ``include_pending``."""
+    col = f"{alias}.review" if alias else "review"
+    if include_pending:
+        return f"{col} IN ('{CONFIRMED}', '{PENDING}')"
+    return f"{col} = '{CONFIRMED}'"
+
+
+def moves(*, include_pending: bool = False) -> str:
+    """A SELECT of the counted stage moves (every column of ``status_log``): use it as
+    ``FROM ({moves()}) s`` or in a ``WITH`` (:func:`with_moves`)."""
+    return f"SELECT * FROM status_log WHERE {counted('status_log', include_pending=include_pending)}"
+
+
+def with_moves(name: str = "counted_moves", *, include_pending: bool = False) -> str:
+    """``WITH <name> AS (...)``: the counted moves as a common table expression."""
+    return f"WITH {name} AS ({moves(include_pending=include_pending)}) "
+
+
+def reached(kind_param: bool = True, n_statuses: int = 1, *, include_pending: bool = False) -> str:
+    """A sub-query with columns ``item_id, date``: each item (of the kind bound to the first
+    parameter when ``kind_param``) with the first date a counted move took it into one of
+    ``n_statuses`` statuses (the parameters after the kind) — "reached"."""
+    marks = ", ".join("?" for _ in range(n_statuses))
+    kind = "JOIN items i ON i.id = s.item_id WHERE i.kind = ? AND " if kind_param else "WHERE "
+    return (
+        f"SELECT s.item_id AS item_id, min(s.date) AS date FROM status_log s {kind}"
+        f"s.to_status IN ({marks}) AND {counted('s', include_pending=include_pending)} GROUP BY s.item_id"
+    )
+
+
+def last_move(item: str = "i.id", *, upto: str | None = None, include_pending: bool = False) -> str:
+    """SQL scalar: the status of the item's (``item``: SQL for its id) last counted move —
+    by effective date, then id — dated on or before ``upto`` (SQL; None: any date)."""
+    bound = f" AND s.date <= {upto}" if upto else ""
+    return (
+        f"(SELECT s.to_status FROM status_log s WHERE s.item_id = {item}{bound} AND "
+        f"{counted('s', include_pending=include_pending)} ORDER BY s.date DESC, s.id DESC LIMIT 1)"
+    )
+
+
+def last_date(item: str = "i.id", *, include_pending: bool = False) -> str:
+    """SQL scalar: the effective date of the item's latest counted move (NULL: none)."""
+    return (
+        f"(SELECT max(s.date) FROM status_log s WHERE s.item_id = {item} AND "
+        f"{counted('s', include_pending=include_pending)})"
+    )
+
+
+def came_in(items: str = "i", *, include_pending: bool = False) -> str:
+    """SQL (on ``items`` aliased ``items``) for the day an item came in — what 新增 counts:
+    the date of its first log row when that row counts; NULL when it does not (a new project
+    still 待认定, or 已退回); the day it was typed in for an item without any log row (a
+    database from before the log).  One lookup in ``status_log_item``."""
+    cond = counted("e", include_pending=include_pending)
+    return (
+        f"nullif(coalesce((SELECT CASE WHEN {cond} THEN e.date ELSE '' END FROM status_log e "
+        f"WHERE e.item_id = {items}.id AND e.from_status IS NULL ORDER BY e.id LIMIT 1), "
+        f"substr({items}.created_at, 1, 10)), '')"
+    )
+
+
+def state_moves(item: str = "?") -> str:
+    """SQL scalar: the status an item holds when only confirmed moves count — the status of
+    its last confirmed move in the order it was recorded (id), else the status it came in with
+    (its first row, whatever that row's review state).  What ``items.status`` follows."""
+    return (
+        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {counted('s')} "
+        f"ORDER BY s.id DESC LIMIT 1), (SELECT s.to_status FROM status_log s WHERE s.item_id = {item} "
+        "ORDER BY s.id LIMIT 1))"
+    )
