@@ -189,6 +189,14 @@ def import_(
             click_type=when("day"),
         ),
     ] = None,
+    review: Annotated[
+        bool | None,
+        typer.Option(
+            "--review/--no-review",
+            help="--review：导入的阶段变更和到位资金先待认定（zs review），认定后才计入报表；"
+            "--no-review：直接计入（默认按 zs review own 的设置）",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """导入清单：先逐行检查，有任何问题则一行也不写入并列出全部问题；全部通过后作为一次操作写入（可 zs undo）。
@@ -213,6 +221,7 @@ def import_(
         force=force,
         as_of=_as_of(as_of),
         create_missing=create_missing,
+        review=review,
     )
     progress = _Progress("导入中")
     try:
@@ -225,6 +234,11 @@ def import_(
     say(summarize(report))
     if report.command_id is not None:
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
+    if report.review_because and report.written:
+        say(
+            f"{report.review_because}：{report.pending_moves} 次阶段变更、{report.pending_funds} 笔到位资金待认定，"
+            f"认定前不计入报表（zs review 查看，zs review confirm --submission {report.command_id} 全部认定）"
+        )
 
 
 def _show_fates(report: ImportReport) -> None:

@@ -221,6 +221,12 @@ def import_file(
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
                 _stamp_origin(db, meta)
+            report.review_because = _review_because(db, report, opts, run.said_by)
+            if report.review_because:
+                from .. import review
+
+                marked = review.mark_submission(db, source=run.sources or file.name)
+                report.pending_moves, report.pending_funds = marked.moves, marked.funds
             report.command_id = cmd.id
             report.written = True
     except _Rollback:
@@ -241,6 +247,22 @@ def import_file(
 # ---------------------------------------------------------------------------------------
 # The file's meta, and roll-up bookkeeping
 # ---------------------------------------------------------------------------------------
+
+
+def _review_because(db: Database, report: ImportReport, opts: ImportOptions, said_by: list[str]) -> str:
+    """Why what this import brings waits for the office's 认定 ("" : counted at once)."""
+    from .. import review
+
+    # (not yet by itself for a roll-up or a sheet naming its 填报单位: a file imported again while
+    # its moves wait would be compared with the confirmed state, not with what it reported)
+    if opts.review is False:
+        return ""
+    who = f"（{'、'.join(dict.fromkeys(said_by))}填报）" if said_by else ""
+    if opts.review:
+        return f"用 {option('review')} 要求认定{who}"
+    if review.own_review(db):
+        return f"录入的数据都要认定（zs review own 开）{who}"
+    return ""
 
 
 def _file_meta(path: Path, sheets: list[RawSheet]) -> tuple[FileMeta | None, list[RawSheet]]:
@@ -565,6 +587,10 @@ class ItemSheets:
         #: every column letter and header text of the sheets read (for --map's keys)
         self.header_keys: set[str] = set()
         self.sheet_key = ""
+        #: the units the sheets' header areas say filled them in (a county's sheet: 报送 → 认定)
+        self.said_by: list[str] = []
+        #: where each new item came from (file, sheet, row), for the review queue
+        self.sources: dict[int, str] = {}
         self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
         self.moves_sheet: RawSheet | None = None
         self.has_moves = False
@@ -874,6 +900,7 @@ class ItemSheets:
         self._move_date(sh, table)
         said_unit = sheet_rules.reporting_unit(raw.name, table, self.units.names)
         if said_unit is not None:
+            self.said_by.append(said_unit.name)
             # never created, whatever --create-missing says: a name read from a line above the
             # table is not one the sheet lists, and a wrong guess would make a unit
             hit = self.units.known(said_unit.name)
@@ -1239,6 +1266,8 @@ class ItemSheets:
             self._fail(r, "", None, exc.message)
             return False
         self.touched.append(cur.id)
+        if self.opts.review:
+            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
         r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
         self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
@@ -1334,6 +1363,8 @@ class ItemSheets:
         elif r.ref is not None:
             self.ids.file_ids[r.ref] = new_id
         self.ids.kinds[new_id] = kind.key
+        if self.opts.review:
+            self.sources[new_id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
         r.sheet.report.count(RowOutcome.added, r.number)
 
     def _by_code(self, r: ItemRow, kind: KindDef, code: str) -> bool:

@@ -75,6 +75,9 @@ class ImportOptions:
     as_of: dt.date | None = None
     #: create the chains and units the file names that do not exist yet (listed in the report)
     create_missing: bool = False
+    #: whether what the file brings waits for the office's review (报送 → 认定): True always;
+    #: None as the setting says (zs review own); False: counted at once
+    review: bool | None = None
 
 
 def show_value(value: object) -> str:
@@ -283,6 +286,10 @@ class ImportReport:
     blank_kept: int = 0
     #: items of ours now known as an office's items (roll-up with --on-duplicate update)
     linked: int = 0
+    #: 报送 → 认定: why this import waits for review ("" : it does not), and what waits
+    review_because: str = ""
+    pending_moves: int = 0
+    pending_funds: int = 0
     command_id: int | None = None
     errors_file: str | None = None
     written: bool = False
@@ -326,6 +333,13 @@ class ImportReport:
             "notes": self.notes,
             "inferences": [i.as_dict() for i in self.inferences],
             "move_dates": {k.value: n for k, n in self.move_dates.items()},
+            "review": {
+                "pending": bool(self.review_because),
+                "because": self.review_because,
+                "moves": self.pending_moves,
+                "funds": self.pending_funds,
+                "submission": self.command_id if self.review_because else None,
+            },
             "errors_file": self.errors_file,
         }
 
