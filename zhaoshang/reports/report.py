@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import config as config_mod
+from . import groundwork
 from .figures import NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
 from .goals import goals_for
 from .metrics import METRICS, definition
@@ -139,6 +140,8 @@ class Report:
     #: the same period a year earlier (同比) and the day its ledger figures are taken
     last_year: Period | None = None
     last_year_asof: date | None = None
+    #: 基础工作 and the 通报's extra figures, from records already kept (:mod:`.groundwork`)
+    groundwork: dict[str, Any] | None = None
 
     @property
     def heading(self) -> str:
@@ -171,6 +174,8 @@ class Report:
             "trend": self.trend,
             "definitions": self.definitions(),
         }
+        if self.groundwork is not None:
+            data["groundwork"] = self.groundwork
         if self.details is not None:
             data["details"] = self.details.as_dict()
         return data
@@ -211,6 +216,7 @@ def build(
         last_year = flows[4].merge(back)
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
+        basics = groundwork.compute(fig, period, ytd).as_dict()
     if det is not None and mask:
         det = det.masked()
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
@@ -245,6 +251,7 @@ def build(
         trend=trend,
         config=cfg,
         details=det,
+        groundwork=basics,
     )
 
 

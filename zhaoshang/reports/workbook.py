@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..files import writing
+from . import numbers
 from .dashboard import FUNNEL, HEADLINE, RATE_PAIRS
 from .figures import in_window
 from .metrics import BY_KEY, Metric, definition
@@ -76,7 +77,7 @@ TRACE = {
 }
 
 
-_KIND = {"int": "number", "money": "number", "pct": "number", "days": "number", "date": "date"}
+_KIND = {"int": "number", "money": "number", "score": "number", "pct": "number", "days": "number", "date": "date"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -160,8 +161,10 @@ class _Sheet:
             self.ws.write_string(r, c, "是" if v else "否", fmt)
             self._fit(c, "是")
         elif isinstance(v, int | float):
+            if fk == "money" and numbers.is_whole(v):  # 205,000 not 205,000.0 (as in the 通报)
+                fmt = f.get("int" + ("_b" if bold else ""), fmt)
             self.ws.write_number(r, c, v, fmt)
-            self._fit(c, f"{v:,.1f}")
+            self._fit(c, numbers.figure(v))
         elif isinstance(v, date) or (fk == "date" and isinstance(v, str) and _ISO.match(v)):
             day = v if isinstance(v, date) else date.fromisoformat(v[:10])
             self.ws.write_datetime(r, c, day, f["date_b" if bold else "date"])
@@ -174,6 +177,7 @@ class _Sheet:
         """Many rows of one table, fast: one writer per column, widths from the first rows."""
         ws, f = self.ws, self.book.f
         plan = [(key, c, _KIND.get(fk, "text"), f[fk]) for c, (key, _head, fk) in enumerate(columns)]
+        whole = f["int"]
         r = self.row
         for i, row in enumerate(rows):
             measure = i < 300
@@ -185,8 +189,9 @@ class _Sheet:
                 if isinstance(v, bool):
                     v, how = ("是" if v else "否"), "text"
                 if how == "number":
-                    ws.write_number(r, c, v, fmt)
-                    shown = f"{v:,.1f}"
+                    money = fmt is not whole and columns[c][2] == "money" and numbers.is_whole(float(v))
+                    ws.write_number(r, c, v, whole if money else fmt)
+                    shown = numbers.figure(float(v))
                 elif how == "date" and isinstance(v, str) and _ISO.match(v):
                     ws.write_datetime(r, c, _iso_day(v[:10]), fmt)
                     shown = "2026-01-01"
@@ -280,10 +285,11 @@ class _Book:
                 "text_wrap": True,
             },
             "text": {"border": 1},
-            "int": {"border": 1, "num_format": "#,##0"},
-            "money": {"border": 1, "num_format": "#,##0.0"},
-            "pct": {"border": 1, "num_format": "0.0%"},
-            "days": {"border": 1, "num_format": "0.0"},
+            "int": {"border": 1, "num_format": numbers.EXCEL["int"]},
+            "money": {"border": 1, "num_format": numbers.EXCEL["money"]},
+            "pct": {"border": 1, "num_format": numbers.EXCEL["pct"]},
+            "days": {"border": 1, "num_format": numbers.EXCEL["days"]},
+            "score": {"border": 1, "num_format": numbers.EXCEL["score"]},
             "date": {"border": 1, "num_format": "yyyy-mm-dd", "align": "left"},
             "link": {"border": 1, "font_color": "#0563C1", "underline": 1},
             "gap_ahead": {"border": 1, "num_format": "+0.0;-0.0;0.0", "font_color": "#1E7B34"},
@@ -367,7 +373,8 @@ def _cover(book: _Book) -> None:
     s.title(
         r.heading,
         f"统计期 {r.period.start} 至 {r.period.end}　截至 {r.asof}　上期 {r.previous.label}　"
-        f"年累计 {r.year_to_date.label}　时序进度 {r.time_progress:.1%}　生成于 {r.generated_at.replace('T', ' ')}",
+        f"年累计 {r.year_to_date.label}　时序进度 {numbers.percent(r.time_progress)}　"
+        f"生成于 {r.generated_at.replace('T', ' ')}",
         span,
     )
     s.ws.write_string(s.row, 0, "一、核心指标", book.f["section"])
@@ -407,7 +414,7 @@ def _cover(book: _Book) -> None:
         if gap is None:
             s.ws.write_blank(row, 10, None, book.f["flat"])
         else:
-            s.ws.write_number(row, 10, round(gap * 100, 1), book.f[_gap_format(gap * 100, r.config)])
+            s.ws.write_number(row, 10, float(numbers.rounded(gap * 100, 1)), book.f[_gap_format(gap * 100, r.config)])
         s.link(row, 11, DETAIL_SHEETS[TRACE[key]])
     s.ws.conditional_format(
         first,
@@ -426,7 +433,7 @@ def _cover(book: _Book) -> None:
     )
     s.note(
         f"完成率 = 年累计 ÷ 年度目标（各招商主体目标之和；没有单位目标的指标取各产业链目标之和）。"
-        f"时序进度 {r.time_progress:.1%}：完成率低于它即为落后（红色）。",
+        f"时序进度 {numbers.percent(r.time_progress)}：完成率低于它即为落后（红色）。",
         span,
     )
     s.row += 1
@@ -457,7 +464,7 @@ def _cover(book: _Book) -> None:
         text, style = _rank_change(row_.change)
         s.cells(
             [row_.rank, row_.name, row_.score, text, "、".join(BY_KEY[k].label for k in row_.behind)],
-            ["int", "text", "money", style, "behind"],
+            ["int", "text", "score", style, "behind"],
         )
     s.row += 1
     s.ws.write_string(s.row, 0, "四、问题台账", book.f["section"])
@@ -671,7 +678,7 @@ def _ranking(book: _Book) -> None:
     labels += ["落后指标", "说明"]
     s.title(
         f"擂台赛 · {r.year_to_date.label}",
-        f"截至 {rk.asof}；时序进度 {rk.time_progress:.1%}；变化为与 {rk.previous_asof} 的排名相比",
+        f"截至 {rk.asof}；时序进度 {numbers.percent(rk.time_progress)}；变化为与 {rk.previous_asof} 的排名相比",
         len(labels),
     )
     head = s.header(labels, repeat=True)
@@ -679,12 +686,12 @@ def _ranking(book: _Book) -> None:
     for row in rk.rows:
         text, style = _rank_change(row.change)
         vals: list[Any] = [row.rank, text, row.name, row.score]
-        fmts: list[str | None] = ["int", style, "text", "money"]
+        fmts: list[str | None] = ["int", style, "text", "score"]
         for w in rk.weights:
             m = BY_KEY[w.metric]
             basis = row.completion.get(w.metric) if w.method == "goal" else row.values.get(w.metric)
             vals += [row.points.get(w.metric), basis]
-            fmts += ["money", "pct" if (w.method == "goal" or m.rate) else _fmt(m)]
+            fmts += ["score", "pct" if (w.method == "goal" or m.rate) else _fmt(m)]
         vals += ["、".join(BY_KEY[k].label for k in row.behind), "；".join(row.notes)]
         fmts += ["behind", "text"]
         s.cells(vals, fmts)
@@ -704,7 +711,7 @@ def _ranking(book: _Book) -> None:
                 *(row.points.get(w.metric) for w in rk.weights),
                 "、".join(BY_KEY[k].label for k in row.behind),
             ],
-            ["int", style, "text", "money", *("money" for _ in rk.weights), "behind"],
+            ["int", style, "text", "score", *("score" for _ in rk.weights), "behind"],
         )
     s.row += 1
     from .ranking import explain
@@ -1060,7 +1067,7 @@ def _details(book: _Book) -> None:
         summary = f"本期 {n_p} 个，年累计 {n_y} 个。{definition(m, r.config)}"
         if key == "signed":
             amt_p = sum(x.get("amount") or 0 for x in rows if x["in_period"])
-            summary = f"本期 {n_p} 个、签约额 {amt_p:,.1f} 万元；年累计 {n_y} 个。{definition(m, r.config)}"
+            summary = f"本期 {n_p} 个、签约额 {numbers.money(amt_p)}；年累计 {n_y} 个。{definition(m, r.config)}"
         _detail_sheet(
             book,
             key,
