@@ -145,6 +145,8 @@ class _Writer:
     def opening(self) -> str:
         r, y = self.r, self.r.total.year_to_date
         asof = numbers.chinese_date(r.asof)
+        if self.same:  # the period is the year to date: its figures follow, said once
+            return f"现将今年以来（{numbers.chinese_date(r.period.start)}至{asof}）招商引资工作情况通报如下。"
         if self.empty_year:
             head = f"今年以来（截至{asof}），各招商主体尚无签约、开工项目和到位资金。"
         else:
@@ -175,6 +177,9 @@ class _Writer:
                 )
                 if _v(cur, "signed_foreign"):
                     signed += f"，签约外资额{_p('signed_foreign', cur.get('signed_foreign'))}"
+                comp = tot.completion.get("signed_amount")
+                if self.same and tot.goals.get("signed_amount") and comp is not None:
+                    signed += self._versus(comp)
                 signed += "。"
             else:
                 signed += f"{pl}没有新签约项目。"
@@ -329,7 +334,9 @@ class _Writer:
     def problems(self) -> list[str]:
         r, tot, progress = self.r, self.r.total, self.progress
         out: list[str] = []
-        n = iter("一二三四五六七八九十")
+        n = iter(_ORDINALS)
+        if self.empty_year and any(tot.goals.get(k) for k in ("signed_amount", "funds_domestic")):
+            out.append(f"{next(n)}是签约和资金到位尚未起步。今年以来尚无签约项目和到位资金。")
         key = "signed_amount"
         comp = tot.completion.get(key)
         behind = [u for u in self.ranked if u.goals.get(key) and (u.completion.get(key) or 0) < progress]
@@ -345,8 +352,9 @@ class _Writer:
             out.append(text + "。")
         if self.stalled:
             ranked = sorted(self.stalled.items(), key=lambda kv: -kv[1])
+            stuck = numbers.count(sum(self.stalled.values()), "个")
             out.append(
-                f"{next(n)}是项目推进不快。阶段停滞超过时限的项目{numbers.count(sum(self.stalled.values()), '个')}，"
+                f"{next(n)}是项目推进不快。阶段停滞超过时限的项目{stuck}，其中"
                 + "、".join(f"{name}{numbers.count(k, '个')}" for name, k in ranked)
                 + "。"
             )

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 FONT = "等线"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: detail sheets: (sheet name, figure keys it explains)
+#: the detail sheets (the rows behind the figures) are named 明细-…
+DETAIL_PREFIX = "明细-"
 DETAIL_SHEETS = {
     "new_targets": "明细-新增项目",
     "talks": "明细-对接项目",
@@ -91,8 +93,10 @@ def _width(text: str) -> int:
     return width(text)
 
 
-#: the text of every sheet is BASE_PT; printed, it is never smaller than MIN_PRINT_PT
+#: the text of every sheet is BASE_PT; printed (fitted to the page width), never smaller than MIN_PRINT_PT
 BASE_PT, MIN_PRINT_PT = 10, 8
+#: the widest a column of names or text grows (longer text wraps in it)
+TEXT_WIDTH = 16
 #: A4 landscape less the left and right margins (0.4 in each), in points
 PRINTABLE_PT = (297 / 25.4 - 0.8) * 72
 #: Excel's width of a column the sheet does not size (characters)
@@ -108,6 +112,7 @@ class _Sheet:
         self.name = name
         self.row = 0
         self.widths: dict[int, int] = {}
+        self.least: dict[int, int] = {}  # the narrowest a column of numbers may be
         ws = self.ws
         self.breaks: list[int] = []
         ws.set_landscape()
@@ -137,7 +142,8 @@ class _Sheet:
         f = self.book.f["head"]
         for c, label in enumerate(labels):
             self.ws.write_string(self.row, c, label, f)
-            self._fit(c, label)
+            # a header wraps (up to three lines): its column is as wide as a third of it
+            self.widths[c] = max(self.widths.get(c, 6), min(48, -(-_width(label) // 3) + 2))
         if repeat:
             self.ws.repeat_rows(self.row)
         self.row += 1
@@ -164,7 +170,7 @@ class _Sheet:
             if fk == "money" and numbers.is_whole(v):  # 205,000 not 205,000.0 (as in the 通报)
                 fmt = f.get("int" + ("_b" if bold else ""), fmt)
             self.ws.write_number(r, c, v, fmt)
-            self._fit(c, numbers.figure(v))
+            self._fit(c, _shown(v, fk), number=True)
         elif isinstance(v, date) or (fk == "date" and isinstance(v, str) and _ISO.match(v)):
             day = v if isinstance(v, date) else date.fromisoformat(v[:10])
             self.ws.write_datetime(r, c, day, f["date_b" if bold else "date"])
@@ -191,7 +197,7 @@ class _Sheet:
                 if how == "number":
                     money = fmt is not whole and columns[c][2] == "money" and numbers.is_whole(float(v))
                     ws.write_number(r, c, v, whole if money else fmt)
-                    shown = numbers.figure(float(v))
+                    shown = _shown(float(v), columns[c][2])
                 elif how == "date" and isinstance(v, str) and _ISO.match(v):
                     ws.write_datetime(r, c, _iso_day(v[:10]), fmt)
                     shown = "2026-01-01"
@@ -199,7 +205,7 @@ class _Sheet:
                     shown = str(v)
                     ws.write_string(r, c, shown, fmt)
                 if measure:
-                    self._fit(c, shown)
+                    self._fit(c, shown, number=how in ("number", "date"))
             r += 1
         self.row = r
 
@@ -207,8 +213,20 @@ class _Sheet:
         self.ws.write_url(r, c, f"internal:'{sheet}'!A1", self.book.f["link"], text)
         self._fit(c, text)
 
-    def _fit(self, c: int, text: str) -> None:
-        self.widths[c] = max(self.widths.get(c, 6), min(48, _width(text) + 2))
+    def _fit(self, c: int, text: str, most: int = TEXT_WIDTH, *, number: bool = False) -> None:
+        self.widths[c] = max(self.widths.get(c, 6), min(most, _width(text) + 2))
+        if number:  # a number never wraps: its column is never narrowed below it
+            self.least[c] = max(self.least.get(c, 6), _width(text) + 2)
+
+    def _narrow(self) -> None:
+        """Narrow the widest columns of text (they wrap) until one page wide prints at
+        MIN_PRINT_PT or more."""
+        while self.print_scale() * BASE_PT < MIN_PRINT_PT + 0.3:
+            wide = [c for c, w in self.widths.items() if w > max(8, self.least.get(c, 6))]
+            if not wide:
+                return
+            c = max(wide, key=lambda k: self.widths[k])
+            self.widths[c] -= 1
 
     def chart(self, row: int, col: int, chart: Any) -> None:
         """A chart that starts a page of its own: never cut in two with its title over it."""
@@ -218,17 +236,21 @@ class _Sheet:
             self.ws.set_h_pagebreaks(sorted(set(self.breaks)))
 
     def print_scale(self) -> float:
-        """The scale a sheet one page wide would print at on A4 landscape (1 = full size)."""
+        """The scale a sheet one page wide prints at on A4 landscape (1 = full size)."""
         used = max(self.widths, default=0)
-        width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 5) * 0.75 for c in range(used + 1))
+        # as stored in the file (xlsxwriter adds the cell padding), then printed
+        width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 10) * 0.75 for c in range(used + 1))
         return min(1.0, PRINTABLE_PT / width_pt) if width_pt else 1.0
 
     def finish(self, *, freeze: int | None = None, autofilter: tuple[int, int, int, int] | None = None) -> None:
+        self._narrow()
         for c, w in self.widths.items():
             self.ws.set_column(c, c, w)
-        if self.print_scale() * BASE_PT >= MIN_PRINT_PT:
-            self.ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-        else:  # too wide to read on one page: print at MIN_PRINT_PT across pages, names repeated
+        # one page wide, as many tall as needed: a printed row is never cut from its name (a
+        # sheet too wide for that is laid out narrower: wrapped headers and text)
+        if self.print_scale() * BASE_PT >= MIN_PRINT_PT or not self.name.startswith(DETAIL_PREFIX):
+            self.ws.fit_to_pages(1, 0)
+        else:  # a list of details too wide even so: at MIN_PRINT_PT across pages, 编号 repeated
             self.ws.set_print_scale(math.ceil(MIN_PRINT_PT / BASE_PT * 100))
             self.ws.repeat_columns(0)
             self.ws.print_across()
@@ -236,6 +258,17 @@ class _Sheet:
             self.ws.freeze_panes(freeze, 0)
         if autofilter is not None:
             self.ws.autofilter(*autofilter)
+
+
+def _shown(value: float, fk: str | None) -> str:
+    """``value`` as a cell of format ``fk`` shows it (to size its column)."""
+    if fk in ("pct", "pct_behind"):
+        return numbers.percent(value) + (" 落后" if fk == "pct_behind" else "")
+    if fk == "score":
+        return numbers.score(value)
+    if fk and fk.startswith("gap"):
+        return "+" + numbers.grouped(value, 1)
+    return numbers.figure(value)
 
 
 def _escape(text: str) -> str:
@@ -284,7 +317,7 @@ class _Book:
                 "align": "center",
                 "text_wrap": True,
             },
-            "text": {"border": 1},
+            "text": {"border": 1, "text_wrap": True},  # a long name wraps in its column
             "int": {"border": 1, "num_format": numbers.EXCEL["int"]},
             "money": {"border": 1, "num_format": numbers.EXCEL["money"]},
             "pct": {"border": 1, "num_format": numbers.EXCEL["pct"]},
@@ -369,7 +402,7 @@ def _fmt(m: Metric) -> str:
 def _cover(book: _Book) -> None:
     r = book.report
     s = book.sheet("封面", r.heading)
-    span = 12
+    span = 11  # the 明细 links (column L) are for the screen: outside the print area
     s.title(
         r.heading,
         f"统计期 {r.period.start} 至 {r.period.end}　截至 {r.asof}　上期 {r.previous.label}　"
@@ -387,7 +420,6 @@ def _cover(book: _Book) -> None:
         ]
     )
     tot = r.total
-    first = s.row
     for key in HEADLINE:
         m = BY_KEY[key]
         cur, prev, back = tot.period.get(key), tot.previous.get(key), tot.last_year.get(key)
@@ -416,21 +448,6 @@ def _cover(book: _Book) -> None:
         else:
             s.ws.write_number(row, 10, float(numbers.rounded(gap * 100, 1)), book.f[_gap_format(gap * 100, r.config)])
         s.link(row, 11, DETAIL_SHEETS[TRACE[key]])
-    s.ws.conditional_format(
-        first,
-        9,
-        s.row - 1,
-        9,
-        {
-            "type": "data_bar",
-            "bar_color": "#70AD47",
-            "bar_solid": True,
-            "min_type": "num",
-            "min_value": 0,
-            "max_type": "num",
-            "max_value": 1,
-        },
-    )
     s.note(
         f"完成率 = 年累计 ÷ 年度目标（各招商主体目标之和；没有单位目标的指标取各产业链目标之和）。"
         f"时序进度 {numbers.percent(r.time_progress)}：完成率低于它即为落后（红色）。",
@@ -490,6 +507,8 @@ def _cover(book: _Book) -> None:
     s.finish()
     s.ws.set_column(0, 0, 22)
     s.ws.set_column(8, 8, 10)
+    s.ws.fit_to_pages(1, 1)  # the cover on one page
+    s.ws.print_area(0, 0, s.row, span - 1)
     s.ws.activate()
 
 
@@ -714,9 +733,9 @@ def _ranking(book: _Book) -> None:
             ["int", style, "text", "score", *("score" for _ in rk.weights), "behind"],
         )
     s.row += 1
-    from .ranking import explain
+    from .ranking import explain_on_paper
 
-    for line in explain(r.config):
+    for line in explain_on_paper(r.config):
         s.note(line, len(labels))
     s.finish(freeze=head + 1)
     if rk.rows:
@@ -727,7 +746,7 @@ def _ranking(book: _Book) -> None:
                 "categories": ["擂台赛", first, 2, last, 2],
                 "values": ["擂台赛", first, 3, last, 3],
                 "fill": {"color": "#ED7D31"},
-                "data_labels": {"value": True, "num_format": "0.0"},
+                "data_labels": {"value": True, "num_format": numbers.EXCEL["score"]},
             }
         )
         chart.set_title({"name": f"擂台赛得分 · {r.year_to_date.label}", "name_font": {"name": FONT, "size": 12}})
@@ -923,7 +942,8 @@ def _warnings(book: _Book) -> None:
     warnings = d.warnings
     s.title(
         f"项目保预警 · {d.today}",
-        "超期、阶段停滞、久未对接、跟进逾期（时限见清单 YAML）；黄灯 = 超过时限，红灯 = 超过两倍。与 zs warn 相同。",
+        "超期、阶段停滞、久未对接、跟进逾期（时限见各清单的设置）；黄灯 = 超过时限，红灯 = 超过两倍。"
+        "与预警命令的结果相同。",
         9,
     )
     for title, key in (("按产业链", "chain"), ("按责任单位", "unit")):
@@ -948,7 +968,7 @@ def _warnings(book: _Book) -> None:
         s.row += 1
     shown = warnings[:WARNING_ROWS]
     cut = (
-        f"（共 {len(warnings)} 条，只列出最严重的 {WARNING_ROWS} 条；完整清单：zs warn --format csv）"
+        f"（共 {len(warnings)} 条，只列出最严重的 {WARNING_ROWS} 条；完整清单请用预警命令导出）"
         if len(warnings) > WARNING_ROWS
         else ""
     )
@@ -981,10 +1001,11 @@ def _warnings(book: _Book) -> None:
 def _definitions(book: _Book) -> None:
     r = book.report
     s = book.sheet("口径说明", f"{r.heading} · 口径说明")
-    s.title("口径说明", "本报表每个数字的定义（与终端看板、JSON 完全一致）", 4)
-    s.header(["指标", "键", "单位", "定义"], repeat=True)
+    s.title("口径说明", "本报表每个数字的定义（与终端看板、数据导出完全一致）", 3)
+    # the JSON key (column D) is for whoever reads the JSON beside the workbook: not printed
+    s.header(["指标", "单位", "定义", "数据键"], repeat=True)
     for d in r.definitions():
-        s.cells([d["label"], d["key"], d["unit"], d["definition"]], ["text", "text", "text", "note"])
+        s.cells([d["label"], d["unit"], d["definition"], d["key"]], ["text", "text", "note", "text"])
     s.row += 1
     for line in (
         "统计期：含首尾两天。上期：上一个同类期间（上月、上季度、上一个半月；自定义期间为紧挨着的等长期间）。",
@@ -993,9 +1014,10 @@ def _definitions(book: _Book) -> None:
         "阶段按首次达到的生效日期计：跨阶段推进视为当天同时达到被跳过的阶段；签约后退库、回退再推进都不重复计、不冲减。",
         "在办、超期、销号率：统计日之后没有状态变更的问题按当前状态；有的，按状态记录倒推到统计日。",
     ):
-        s.note(line, 4)
-    s.widths[3] = 90  # the definitions wrap in a wide column (counted when the print scale is chosen)
+        s.note(line, 3)
+    s.widths[2] = 90  # the definitions wrap in a wide column
     s.finish()
+    s.ws.print_area(0, 0, s.row, 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1103,7 +1125,7 @@ def _details(book: _Book) -> None:
         ],
         [{**x, "kind_name": r.config.kind_names.get(x["kind"], x["kind"])} for x in crows],
         f"本期 {sum(x['period'] for x in crows)} 次，年累计 {sum(x['year_to_date'] for x in crows)} 次（各行相加）。"
-        f"{definition(BY_KEY['contacts'], r.config)} 逐条记录可用 zs show 编号 查看。",
+        f"{definition(BY_KEY['contacts'], r.config)} 逐条记录可按编号在系统中查看。",
     )
     # 到位资金: one row per item
     pm, ym = funds_months(r.period), funds_months(r.year_to_date)
