@@ -113,11 +113,8 @@ def bar(fraction: float | None, size: int = 10) -> str:
 
 
 def rank_change(change_: int | None) -> tuple[str, str]:
-    if change_ is None:
-        return "新", "dim"
-    if change_ == 0:
-        return "—", "dim"
-    return (f"↑{change_}", "green") if change_ > 0 else (f"↓{-change_}", "red")
+    text = numbers.rank_change(change_)
+    return text, "dim" if not change_ else ("green" if change_ > 0 else "red")
 
 
 # ---------------------------------------------------------------------------------------

@@ -136,8 +136,10 @@ def excel_format(value: float, kind: str) -> str:
 
 
 def rank_change(change: int | None) -> str:
-    """名次变化 for paper: 「↑1」, 「↓2」, 「—」 (no change, or no rank before)."""
-    if not change:
+    """名次变化: 「↑1」 (up one place), 「↓2」, 「—」 (the same place), 「新」 (not ranked before)."""
+    if change is None:
+        return "新"
+    if change == 0:
         return "—"
     return f"↑{change}" if change > 0 else f"↓{-change}"
 
