@@ -128,8 +128,9 @@ class _Sheet:
         self.ws.merge_range(self.row, 0, self.row, span - 1, text, f["title"])
         self.ws.set_row(self.row, 30)
         self.row += 1
-        if sub:
+        if sub:  # wraps in the width of the table (a detail sheet's summary is long)
             self.ws.merge_range(self.row, 0, self.row, span - 1, sub, f["sub"])
+            self.ws.set_row(self.row, 15 * (_width(sub) // (span * 8) + 1))
             self.row += 1
         self.row += 1
 
@@ -307,7 +308,7 @@ class _Book:
         wb = self.wb
         specs: dict[str, dict[str, Any]] = {
             "title": {"bold": True, "font_size": 16, "align": "center"},
-            "sub": {"font_color": "#555555", "align": "center"},
+            "sub": {"font_color": "#555555", "align": "center", "text_wrap": True},
             "note": {"font_color": "#555555", "text_wrap": True, "valign": "top"},
             "head": {
                 "bold": True,
