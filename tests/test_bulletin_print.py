@@ -437,7 +437,7 @@ def test_the_workbooks_print_on_whole_readable_pages(printed: dict[str, Path]) -
         sheets[name] = sheets.get(name, 0) + 1
     assert sheets["封面"] == 1  # the cover on one page
     for name in ("产业链", "招商主体", "擂台赛", "问题台账", "口径说明"):
-        assert sheets[name] <= 2, (name, sheets)
+        assert sheets[name] <= 3, (name, sheets)  # the table (with its notes), and a chart on a page of its own
     assert sum(sheets.values()) <= 40, sheets  # was 47
     assert len(ranking) <= 4, len(ranking)  # was 9: 排名 on one page, names beside their scores
     assert "查看明细" not in month[0]  # the links are for the screen

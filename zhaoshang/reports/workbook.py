@@ -95,8 +95,12 @@ def _width(text: str) -> int:
 
 #: the text of every sheet is BASE_PT; printed (fitted to the page width), never smaller than MIN_PRINT_PT
 BASE_PT, MIN_PRINT_PT = 10, 8
-#: the widest a column of names or text grows (longer text wraps in it)
+#: the widest a column of names or text grows (longer text wraps in it, the row made taller)
 TEXT_WIDTH = 16
+#: the height of a line of 10 pt text (points), and the most lines a row is made tall for
+LINE_HEIGHT, MAX_LINES = 14, 6
+#: A4 landscape less the top and bottom margins and the title rows, in points
+PRINTABLE_HEIGHT_PT = (210 / 25.4 - 1.3) * 72 - 60
 #: A4 landscape less the left and right margins (0.4 in each), in points
 PRINTABLE_PT = (297 / 25.4 - 0.8) * 72
 #: Excel's width of a column the sheet does not size (characters)
@@ -112,7 +116,12 @@ class _Sheet:
         self.name = name
         self.row = 0
         self.widths: dict[int, int] = {}
-        self.least: dict[int, int] = {}  # the narrowest a column of numbers may be
+        self.tall: dict[int, int] = {}  # lines of wrapped text per row
+        # the widest a column of text grows: a list of details has many columns
+        self.text_width = TEXT_WIDTH - 2 if name.startswith(DETAIL_PREFIX) else TEXT_WIDTH
+        self.repeat: int | None = None  # the header row to print on every page, if it runs on
+        self.repeat_end: int | None = None  # the row after its table
+        self.links: int | None = None  # the first column of 「查看明细」 links (not printed)
         ws = self.ws
         self.breaks: list[int] = []
         ws.set_landscape()
@@ -134,19 +143,30 @@ class _Sheet:
             self.row += 1
         self.row += 1
 
+    def _table_ends(self) -> None:
+        if self.repeat is not None and self.repeat_end is None and self.row > self.repeat:
+            self.repeat_end = self.row
+
     def note(self, text: str, span: int = 8) -> None:
+        self._table_ends()
         self.ws.merge_range(self.row, 0, self.row, span - 1, text, self.book.f["note"])
-        self.ws.set_row(self.row, 15 * max(1, _width(text) // (span * 18) + 1))
+        across = max(sum(self.widths.get(c, 6) for c in range(span)), span * 8)
+        self.ws.set_row(self.row, LINE_HEIGHT * (_width(text) // across + 1) + 2)
         self.row += 1
 
     def header(self, labels: list[str], *, repeat: bool = False) -> int:
         f = self.book.f["head"]
+        self._table_ends()
+        lines = 1
+        parts = 3 if len(labels) <= 12 else 4  # a wide table's headers wrap in up to four lines
         for c, label in enumerate(labels):
             self.ws.write_string(self.row, c, label, f)
-            # a header wraps (up to three lines): its column is as wide as a third of it
-            self.widths[c] = max(self.widths.get(c, 6), min(48, -(-_width(label) // 3) + 2))
+            self.widths[c] = max(self.widths.get(c, 6), min(48, -(-_width(label) // parts) + 2))
+            lines = max(lines, min(MAX_LINES, -(-_width(label) // (self.widths[c] - 2))))
+        if lines > 1:
+            self.ws.set_row(self.row, LINE_HEIGHT * lines)
         if repeat:
-            self.ws.repeat_rows(self.row)
+            self.repeat, self.repeat_end = self.row, None
         self.row += 1
         return self.row - 1
 
@@ -171,14 +191,16 @@ class _Sheet:
             if fk == "money" and numbers.is_whole(v):  # 205,000 not 205,000.0 (as in the 通报)
                 fmt = f.get("int" + ("_b" if bold else ""), fmt)
             self.ws.write_number(r, c, v, fmt)
-            self._fit(c, _shown(v, fk), number=True)
+            self._fit(c, _shown(v, fk))
         elif isinstance(v, date) or (fk == "date" and isinstance(v, str) and _ISO.match(v)):
             day = v if isinstance(v, date) else date.fromisoformat(v[:10])
             self.ws.write_datetime(r, c, day, f["date_b" if bold else "date"])
-            self._fit(c, "2026-01-01")
+            self._fit(c, "2026-01-0")  # yyyy-mm-dd fits in 11
         else:
             self.ws.write_string(r, c, str(v), fmt)
             self._fit(c, str(v))
+            if key.split("_")[0] in ("text", "behind", "note"):  # these wrap
+                self._tall(r, c, str(v))
 
     def table_rows(self, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]]) -> None:
         """Many rows of one table, fast: one writer per column, widths from the first rows."""
@@ -201,33 +223,37 @@ class _Sheet:
                     shown = _shown(float(v), columns[c][2])
                 elif how == "date" and isinstance(v, str) and _ISO.match(v):
                     ws.write_datetime(r, c, _iso_day(v[:10]), fmt)
-                    shown = "2026-01-01"
+                    shown = "2026-01-0"  # yyyy-mm-dd fits in 11
                 else:
                     shown = str(v)
+                    if how == "text" and len(shown) * 2 + 2 > self.text_width:
+                        self._tall(r, c, shown)
                     ws.write_string(r, c, shown, fmt)
                 if measure:
-                    self._fit(c, shown, number=how in ("number", "date"))
+                    self._fit(c, shown)
             r += 1
         self.row = r
 
     def link(self, r: int, c: int, sheet: str, text: str = "查看明细") -> None:
+        """A link to a detail sheet: for the screen — its column and those after it (chart
+        helpers) are left out of the print area."""
         self.ws.write_url(r, c, f"internal:'{sheet}'!A1", self.book.f["link"], text)
         self._fit(c, text)
+        self.links = c if self.links is None else min(self.links, c)
 
-    def _fit(self, c: int, text: str, most: int = TEXT_WIDTH, *, number: bool = False) -> None:
-        self.widths[c] = max(self.widths.get(c, 6), min(most, _width(text) + 2))
-        if number:  # a number never wraps: its column is never narrowed below it
-            self.least[c] = max(self.least.get(c, 6), _width(text) + 2)
+    def _fit(self, c: int, text: str) -> None:
+        self.widths[c] = max(self.widths.get(c, 6), min(self.text_width, _width(text) + 2))
 
-    def _narrow(self) -> None:
-        """Narrow the widest columns of text (they wrap) until one page wide prints at
-        MIN_PRINT_PT or more."""
-        while self.print_scale() * BASE_PT < MIN_PRINT_PT + 0.3:
-            wide = [c for c, w in self.widths.items() if w > max(8, self.least.get(c, 6))]
-            if not wide:
-                return
-            c = max(wide, key=lambda k: self.widths[k])
-            self.widths[c] -= 1
+    def _tall(self, r: int, c: int, text: str) -> None:
+        """Make row ``r`` tall enough for ``text`` wrapped in column ``c`` (LibreOffice does
+        not size rows of a file by itself; rows go to disk as written, so it is done now)."""
+        w, room = _width(text), max(self.text_width, self.widths.get(c, 0)) - 1
+        if w <= room:
+            return
+        lines = min(MAX_LINES, -(-w // room))
+        if lines > self.tall.get(r, 1):
+            self.tall[r] = lines
+            self.ws.set_row(r, LINE_HEIGHT * lines)
 
     def chart(self, row: int, col: int, chart: Any) -> None:
         """A chart that starts a page of its own: never cut in two with its title over it."""
@@ -244,9 +270,16 @@ class _Sheet:
         return min(1.0, PRINTABLE_PT / width_pt) if width_pt else 1.0
 
     def finish(self, *, freeze: int | None = None, autofilter: tuple[int, int, int, int] | None = None) -> None:
-        self._narrow()
         for c, w in self.widths.items():
             self.ws.set_column(c, c, w)
+        if self.links:
+            self.ws.print_area(0, 0, max(self.row, 1), self.links - 1)
+        if self.repeat is not None:
+            # the header on every page where the table runs on: not over a page of notes or a chart
+            end = self.repeat_end or self.row
+            below = sum(LINE_HEIGHT * self.tall.get(r, 1) + 2 for r in range(self.repeat, end))
+            if below * min(1.0, self.print_scale()) > PRINTABLE_HEIGHT_PT * 0.8:
+                self.ws.repeat_rows(self.repeat)
         # one page wide, as many tall as needed: a printed row is never cut from its name (a
         # sheet too wide for that is laid out narrower: wrapped headers and text)
         if self.print_scale() * BASE_PT >= MIN_PRINT_PT or not self.name.startswith(DETAIL_PREFIX):
@@ -333,7 +366,7 @@ class _Book:
             "up": {"border": 1, "font_color": "#1E7B34", "align": "right"},
             "down": {"border": 1, "font_color": "#C00000", "align": "right"},
             "flat": {"border": 1, "font_color": "#808080", "align": "right"},
-            "behind": {"border": 1, "font_color": "#C00000", "bold": True},
+            "behind": {"border": 1, "font_color": "#C00000", "bold": True, "text_wrap": True},
             "pct_behind": {"border": 1, "num_format": '0.0%" 落后"', "font_color": "#C00000", "bold": True},
             "section": {"bold": True, "font_size": 12, "font_color": "#1F4E79"},
         }
@@ -761,7 +794,7 @@ def _ranking(book: _Book) -> None:
 def _funnel(book: _Book) -> None:
     r = book.report
     s = book.sheet("项目推进", f"{r.heading} · 项目推进")
-    s.title(f"项目推进漏斗 · {r.year_to_date.label}", "年累计首次达到各阶段的项目数（每个项目每个阶段只计一次）", 7)
+    s.title(f"项目推进漏斗 · {r.year_to_date.label}", "年累计首次达到各阶段的项目数（每个项目每个阶段只计一次）", 5)
     head = s.header(["阶段", "年累计", "本期", "转化率（年累计）", "转化率（本期）", "明细", "作图辅助"])
     y, p = r.total.year_to_date, r.total.period
     top = max([float(y.get(k) or 0) for k, _ in FUNNEL] + [0.0])
@@ -787,7 +820,7 @@ def _funnel(book: _Book) -> None:
     s.row += 1
     for rate, _num, _den in RATE_PAIRS:
         m = BY_KEY[rate]
-        s.note(f"{m.label}：{definition(m, r.config)}", 7)
+        s.note(f"{m.label}：{definition(m, r.config)}", 5)
     s.finish(freeze=head + 1)
     s.ws.set_column(6, 6, 10, None, {"hidden": True})
     chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -915,7 +948,7 @@ def _problems(book: _Book) -> None:
 def _visits(book: _Book) -> None:
     r = book.report
     s = book.sheet("大走访与手续", f"{r.heading} · 大走访与前期手续")
-    s.title("大走访与前期手续", f"本期 {r.period.label}；年累计 {r.year_to_date.label}", 6)
+    s.title("大走访与前期手续", f"本期 {r.period.label}；年累计 {r.year_to_date.label}", 5)
     s.header(["指标", "单位", "本期", "上期", "年累计", "明细"])
     tot = r.total
     for key in ("visits", "visited", "visit_problems_found", "visit_problems_solved", "permits", "permit_days"):
@@ -927,7 +960,7 @@ def _visits(book: _Book) -> None:
         s.link(row, 5, DETAIL_SHEETS[TRACE[key]])
     s.row += 1
     for key in ("visits", "visit_problems_found", "permits", "permit_days"):
-        s.note(f"{BY_KEY[key].label}：{definition(BY_KEY[key], r.config)}", 6)
+        s.note(f"{BY_KEY[key].label}：{definition(BY_KEY[key], r.config)}", 5)
     s.finish()
 
 
@@ -1005,6 +1038,7 @@ def _definitions(book: _Book) -> None:
     s.title("口径说明", "本报表每个数字的定义（与终端看板、数据导出完全一致）", 3)
     # the JSON key (column D) is for whoever reads the JSON beside the workbook: not printed
     s.header(["指标", "单位", "定义", "数据键"], repeat=True)
+    s.widths[2] = 90  # the definitions wrap in a wide column
     for d in r.definitions():
         s.cells([d["label"], d["unit"], d["definition"], d["key"]], ["text", "text", "note", "text"])
     s.row += 1
@@ -1016,7 +1050,6 @@ def _definitions(book: _Book) -> None:
         "在办、超期、销号率：统计日之后没有状态变更的问题按当前状态；有的，按状态记录倒推到统计日。",
     ):
         s.note(line, 3)
-    s.widths[2] = 90  # the definitions wrap in a wide column
     s.finish()
     s.ws.print_area(0, 0, s.row, 2)
 
