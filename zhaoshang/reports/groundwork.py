@@ -14,7 +14,6 @@ is in :data:`SOURCES` and in the JSON (``groundwork.sources``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -109,7 +108,3 @@ def compute(fig: Figures, period: Period, ytd: Period) -> Groundwork:
     units += [{"name": n, **v} for n, v in per.items() if any(any(c.values()) for c in v.values())]
     total = {w: {k: sum(u[w][k] for u in units) for k in FIGURES} for w in windows}
     return Groundwork(units, total, by_size, withdrawn)
-
-
-def day_of(text: str) -> date:
-    return date.fromisoformat(text[:10])

@@ -97,6 +97,8 @@ def _width(text: str) -> int:
 BASE_PT, MIN_PRINT_PT = 10, 8
 #: the widest a column of names or text grows (longer text wraps in it, the row made taller)
 TEXT_WIDTH = 16
+#: the same in a list of details, where a row stays one line (longer text is cut at the edge on paper)
+DETAIL_TEXT_WIDTH = 30
 #: the height of a line of 10 pt text (points), and the most lines a row is made tall for
 LINE_HEIGHT, MAX_LINES = 14, 6
 #: A4 landscape less the top and bottom margins and the title rows, in points
@@ -117,8 +119,10 @@ class _Sheet:
         self.row = 0
         self.widths: dict[int, int] = {}
         self.tall: dict[int, int] = {}  # lines of wrapped text per row
-        # the widest a column of text grows: a list of details has many columns
-        self.text_width = TEXT_WIDTH - 2 if name.startswith(DETAIL_PREFIX) else TEXT_WIDTH
+        # a sheet a leader reads: text wraps in columns of at most TEXT_WIDTH, rows as tall as it;
+        # a list of details (thousands of rows, for filtering on screen): one line a row
+        self.wraps = not name.startswith(DETAIL_PREFIX)
+        self.text_width = TEXT_WIDTH if self.wraps else DETAIL_TEXT_WIDTH
         self.repeat: int | None = None  # the header row to print on every page, if it runs on
         self.repeat_end: int | None = None  # the row after its table
         self.links: int | None = None  # the first column of 「查看明细」 links (not printed)
@@ -226,7 +230,7 @@ class _Sheet:
                     shown = "2026-01-0"  # yyyy-mm-dd fits in 11
                 else:
                     shown = str(v)
-                    if how == "text" and len(shown) * 2 + 2 > self.text_width:
+                    if self.wraps and how == "text" and len(shown) * 2 + 2 > self.text_width:
                         self._tall(r, c, shown)
                     ws.write_string(r, c, shown, fmt)
                 if measure:
@@ -248,7 +252,7 @@ class _Sheet:
         """Make row ``r`` tall enough for ``text`` wrapped in column ``c`` (LibreOffice does
         not size rows of a file by itself; rows go to disk as written, so it is done now)."""
         w, room = _width(text), max(self.text_width, self.widths.get(c, 0)) - 1
-        if w <= room:
+        if w <= room or not self.wraps:
             return
         lines = min(MAX_LINES, -(-w // room))
         if lines > self.tall.get(r, 1):
@@ -278,7 +282,7 @@ class _Sheet:
             # the header on every page where the table runs on: not over a page of notes or a chart
             end = self.repeat_end or self.row
             below = sum(LINE_HEIGHT * self.tall.get(r, 1) + 2 for r in range(self.repeat, end))
-            if below * min(1.0, self.print_scale()) > PRINTABLE_HEIGHT_PT * 0.8:
+            if not self.wraps or below * min(1.0, self.print_scale()) > PRINTABLE_HEIGHT_PT * 0.8:
                 self.ws.repeat_rows(self.repeat)
         # one page wide, as many tall as needed: a printed row is never cut from its name (a
         # sheet too wide for that is laid out narrower: wrapped headers and text)
