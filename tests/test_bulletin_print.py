@@ -449,3 +449,11 @@ def test_the_workbooks_print_on_whole_readable_pages(printed: dict[str, Path]) -
     first = ranking[0]
     assert "名次变化" in first and re.search(r"[↑↓—新]", first)
     assert re.search(r"\d{1,3}(,\d{3})+", "\n".join(ranking))  # thousands separators
+
+
+def test_a_wrong_issue_date_is_a_message(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "通报.docx"
+    args = ("report", "bulletin", *PERIODS["month"], *TODAY, "--date", "2026-13-45", "--out", str(out))
+    r = Cli(demo_db)(*args, ok=False)
+    assert r.exit_code == 1 and "--date" in r.stderr and "月份应为 1–12" in r.stderr
+    assert not out.exists()
