@@ -16,7 +16,6 @@ here only).
 from __future__ import annotations
 
 import functools
-import math
 import re
 from datetime import date
 from pathlib import Path
@@ -95,12 +94,14 @@ def _width(text: str) -> int:
 
 #: the text of every sheet is BASE_PT; printed (fitted to the page width), never smaller than MIN_PRINT_PT
 BASE_PT, MIN_PRINT_PT = 10, 8
+#: a list of details (明细-…) prints whole rows one page wide at this size or more
+DETAIL_PRINT_PT = 7
 #: the widest a column of names or text grows (longer text wraps in it, the row made taller)
 TEXT_WIDTH = 16
 #: the same in a list of details, where a row stays one line (longer text is cut at the edge on paper)
-DETAIL_TEXT_WIDTH = 30
+DETAIL_TEXT_WIDTH = 24
 #: the height of a line of 10 pt text (points), and the most lines a row is made tall for
-LINE_HEIGHT, MAX_LINES = 14, 6
+LINE_HEIGHT, MAX_LINES = 13, 6
 #: A4 landscape less the top and bottom margins and the title rows, in points
 PRINTABLE_HEIGHT_PT = (210 / 25.4 - 1.3) * 72 - 60
 #: A4 landscape less the left and right margins (0.4 in each), in points
@@ -251,7 +252,7 @@ class _Sheet:
     def _tall(self, r: int, c: int, text: str) -> None:
         """Make row ``r`` tall enough for ``text`` wrapped in column ``c`` (LibreOffice does
         not size rows of a file by itself; rows go to disk as written, so it is done now)."""
-        w, room = _width(text), max(self.text_width, self.widths.get(c, 0)) - 1
+        w, room = _width(text), max(self.text_width, self.widths.get(c, 0))
         if w <= room or not self.wraps:
             return
         lines = min(MAX_LINES, -(-w // room))
@@ -286,12 +287,8 @@ class _Sheet:
                 self.ws.repeat_rows(self.repeat)
         # one page wide, as many tall as needed: a printed row is never cut from its name (a
         # sheet too wide for that is laid out narrower: wrapped headers and text)
-        if self.print_scale() * BASE_PT >= MIN_PRINT_PT or not self.name.startswith(DETAIL_PREFIX):
-            self.ws.fit_to_pages(1, 0)
-        else:  # a list of details too wide even so: at MIN_PRINT_PT across pages, 编号 repeated
-            self.ws.set_print_scale(math.ceil(MIN_PRINT_PT / BASE_PT * 100))
-            self.ws.repeat_columns(0)
-            self.ws.print_across()
+        # (a list of details, one line a row, may print a little smaller: DETAIL_PRINT_PT)
+        self.ws.fit_to_pages(1, 0)
         if freeze is not None:
             self.ws.freeze_panes(freeze, 0)
         if autofilter is not None:
