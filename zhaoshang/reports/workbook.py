@@ -210,7 +210,10 @@ class _Sheet:
     def table_rows(self, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]]) -> None:
         """Many rows of one table, fast: one writer per column, widths from the first rows."""
         ws, f = self.ws, self.book.f
-        plan = [(key, c, _KIND.get(fk, "text"), f[fk]) for c, (key, _head, fk) in enumerate(columns)]
+        plan = [
+            (key, c, _KIND.get(fk, "text"), f["line" if fk == "text" and not self.wraps else fk])
+            for c, (key, _head, fk) in enumerate(columns)
+        ]
         whole = f["int"]
         r = self.row
         for i, row in enumerate(rows):
@@ -353,6 +356,7 @@ class _Book:
                 "text_wrap": True,
             },
             "text": {"border": 1, "text_wrap": True},  # a long name wraps in its column
+            "line": {"border": 1},  # … but not in a list of details: one line a row
             "int": {"border": 1, "num_format": numbers.EXCEL["int"]},
             "money": {"border": 1, "num_format": numbers.EXCEL["money"]},
             "pct": {"border": 1, "num_format": numbers.EXCEL["pct"]},
