@@ -45,7 +45,10 @@ def test_the_layout_is_gb_t_9704(demo_db: Path, tmp_path: Path) -> None:
     assert [p.text for p in headings] == ["一、总体情况", "二、各地各专班情况", "三、存在问题", "四、下步打算"]
     assert all(east_asia(p.runs[0]) == "黑体" for p in headings)
     body = [p for p in doc.paragraphs[1:] if p.text and not re.match(r"^[一二三四]、", p.text)][:-2]
-    assert body and all(east_asia(r) == "仿宋_GB2312" and r.font.size.pt == 16 for p in body for r in p.runs)
+    # the text in 仿宋, a run-in second-level heading 「（一）项目签约。」 in 楷体
+    fonts = {"仿宋_GB2312"} | {"楷体_GB2312"}
+    assert body and all(east_asia(r) in fonts and r.font.size.pt == 16 for p in body for r in p.runs)
+    assert any(east_asia(r) == "楷体_GB2312" and r.text.startswith("（一）") for p in body for r in p.runs)
     assert all(p.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05) for p in body)
     table = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")).blob.decode()
     for font, alt in (("方正小标宋简体", "宋体"), ("仿宋_GB2312", "仿宋")):  # what shows where the font is missing
@@ -55,44 +58,50 @@ def test_the_layout_is_gb_t_9704(demo_db: Path, tmp_path: Path) -> None:
 
 
 def _paragraph(doc: Any, heading: str) -> list[str]:
-    texts = [p.text for p in doc.paragraphs]
-    i = texts.index(heading)
+    paras = list(doc.paragraphs)
+    i = [p.text for p in paras].index(heading)
     out = []
-    for t in texts[i + 1 :]:
-        if re.match(r"^[一二三四]、", t) or re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", t):
-            break  # the next section, or the date under the text
+    for p in paras[i + 1 :]:
+        t = p.text
+        if re.match(r"^[一二三四]、", t) or p.alignment == 2:
+            break  # the next section, or the signature and date (right-aligned) under the text
         if t:
             out.append(t)
     return out
 
 
 def test_every_sentence_carries_the_reports_figures(demo_db: Path, tmp_path: Path) -> None:
-    from zhaoshang.reports.dashboard import number
+    from zhaoshang.reports import numbers
+    from zhaoshang.reports.metrics import BY_KEY
 
     doc, data = _bulletin(Cli(demo_db), tmp_path)
     total = data["total"]
-    overall = _paragraph(doc, "一、总体情况")[0]
-    assert f"签约项目{number(total['period']['signed'])}个" in overall
-    assert f"签约额{number(total['period']['signed_amount'])}万元" in overall
+    overall = "".join(_paragraph(doc, "一、总体情况"))
+    assert overall.count("时序进度为") == 1  # said once
+    assert f"时序进度为{numbers.percent(data['time_progress'])}" in overall
+    ytd = total["year_to_date"]
+    assert f"年累计签约项目{numbers.prose(ytd['signed'], BY_KEY['signed'])}" in overall
+    assert f"签约额{numbers.prose(ytd['signed_amount'], BY_KEY['signed_amount'])}" in overall
     comp = total["completion"]["signed_amount"]
-    gap = (comp - data["time_progress"]) * 100
-    assert f"完成年度目标的{comp * 100:.1f}%，{'高于' if gap > 0 else '低于'}时序进度{abs(gap):.1f}个百分点" in overall
-    assert f"到位资金{number(total['period']['funds_domestic'])}万元" in overall
+    gap = comp - data["time_progress"]
+    assert f"完成年度目标的{numbers.percent(comp)}，{'超过' if gap > 0 else '落后'}{numbers.points(gap)}" in overall
+    assert f"到位资金{numbers.prose(total['period']['funds_domestic'], BY_KEY['funds_domestic'])}" in overall
     assert "增长-" not in overall and "增加-" not in overall  # a fall is written 下降 / 减少
     ranks = _paragraph(doc, "二、各地各专班情况")[0]
     top = data["ranking"]["rows"][:3]
     assert ranks.startswith(
-        "擂台赛（2026年1—11月累计）得分前三名：" + "、".join(f"{r['name']}（{r['score']:.2f}分）" for r in top)
+        "（一）擂台赛排名。2026年1—11月累计得分前三名："
+        + "、".join(f"{r['name']}（{numbers.score(r['score'])}分）" for r in top)
     )
     problems = "".join(_paragraph(doc, "三、存在问题"))
     for u in data["units"]:
         if u["period"]["problems_overdue"]:
-            assert f"{u['name']} {u['period']['problems_overdue']} 件" in problems
+            assert f"{u['name']}{u['period']['problems_overdue']}件" in problems
     assert _paragraph(doc, "四、下步打算") == ["【待填写：下步打算由办公室根据本期情况撰写，系统不代拟。】"]
     stalled = json.loads(Cli(demo_db)("warn", "--today", data["asof"], "--type", "停滞", "-f", "json", ok=True).stdout)
     projects = [w for w in stalled if w["kind"] == "targets"]
     if projects:
-        assert f"阶段停滞超过时限的项目 {len(projects)} 个：" in problems
+        assert f"阶段停滞超过时限的项目{len(projects)}个" in problems
 
 
 def test_every_number_in_the_text_comes_from_the_report(demo_db: Path, tmp_path: Path) -> None:
@@ -101,8 +110,11 @@ def test_every_number_in_the_text_comes_from_the_report(demo_db: Path, tmp_path:
     doc, data = _bulletin(Cli(demo_db), tmp_path)
     allowed: set[str] = set()
 
+    from zhaoshang.reports import numbers as fmt
+
     def forms(v: float) -> set[str]:
-        return {f"{v:,.0f}", f"{v:,.1f}", f"{v:,.2f}".rstrip("0").rstrip("."), f"{v * 100:.1f}", f"{v:.2f}"}
+        # as the 通报 writes it (zhaoshang.reports.numbers): a count, money, 亿元, a percentage, a score
+        return {fmt.grouped(v, 0), fmt.amount(v), fmt.grouped(v * 100, 1), fmt.score(v), fmt.grouped(v / 10_000, 2)}
 
     def walk(x: Any) -> None:
         if isinstance(x, bool):
@@ -158,7 +170,7 @@ def test_a_fall_is_written_as_a_fall(cli: Cli, tmp_path: Path) -> None:
         )
     out = tmp_path / "t.docx"
     cli("report", "bulletin", *MONTH, "--out", str(out), ok=True)
-    overall = _paragraph(docx.Document(str(out)), "一、总体情况")[0]
+    overall = "".join(_paragraph(docx.Document(str(out)), "一、总体情况"))
     assert "签约项目1个" in overall and "同比下降50.0%" in overall, overall
 
 

@@ -124,10 +124,12 @@ def test_sheets_and_print_setup(demo_report: tuple[Path, dict[str, Any]]) -> Non
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.paperSize == 9, ws.title  # A4
         if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
-            # one page wide (1 is the default, which xlsxwriter leaves out), as many pages tall as needed
-            assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
-        else:  # too wide for one page at a readable size: scaled to 8 pt, the name column repeated
-            assert ws.page_setup.scale == 80 and ws.print_title_cols is not None, ws.title
+            # one page wide (1 is the default, which xlsxwriter leaves out), as many pages tall as
+            # needed; the cover on one page
+            tall = (None, 1) if ws.title == "封面" else (0,)
+            assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in tall, ws.title
+        else:
+            raise AssertionError(f"{ws.title} is not fitted to the page width")
         assert data["title"] in ws.oddHeader.center.text, ws.title
         assert "&P" in ws.oddFooter.center.text
     assert wb["封面"]["A1"].value == f"{data['title']}（{data['period']['label']}）"
@@ -200,7 +202,7 @@ def test_section_sheets_equal_the_json(demo_report: tuple[Path, dict[str, Any]])
     assert [(r["月份"], r["到位资金（万元）"], r["到位外资（万美元）"]) for r in trend if r["月份"]] == [
         (t["month"], t["funds_domestic"], t["funds_foreign"]) for t in data["trend"]
     ]
-    definitions = {r[1]: r[3] for r in _rows(wb["口径说明"]) if r and r[1]}
+    definitions = {r[3]: r[2] for r in _rows(wb["口径说明"]) if r and len(r) > 3 and r[3]}
     assert definitions["rate_signing"] == next(
         d["definition"] for d in data["definitions"] if d["key"] == "rate_signing"
     )
@@ -396,17 +398,27 @@ def _printed_size(ws: Any) -> float:
     if not fit:
         return BASE_PT * (ws.page_setup.scale or 100) / 100
     last = ws.max_column
-    widths = [
-        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width or DEFAULT_WIDTH for c in range(1, last + 1)
-    ]
+    # openpyxl keeps a run of columns of one width as one dimension (min..max): asking for a
+    # column inside the run would make a new one of its own default width
+    stored: dict[int, float] = {}
+    for dim in list(ws.column_dimensions.values()):
+        if dim.min is not None and dim.width:
+            for c in range(dim.min, (dim.max or dim.min) + 1):
+                stored[c] = dim.width
+    widths = [stored.get(c, DEFAULT_WIDTH) for c in range(1, last + 1)]
     width_pt = sum((w * 7 + 5) * 0.75 for w in widths)
     return BASE_PT * min(1.0, PRINTABLE_PT / width_pt)
 
 
 def test_every_sheet_prints_at_eight_points_or_more(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    """The sheets a leader reads at 8 pt or more; a list of details (one line a row, whole rows
+    one page wide) at 7 pt or more."""
+    from zhaoshang.reports.workbook import DETAIL_PREFIX, DETAIL_PRINT_PT, MIN_PRINT_PT
+
     path, _ = demo_report
     small = {ws.title: round(_printed_size(ws), 1) for ws in openpyxl.load_workbook(path).worksheets}
-    assert {k: v for k, v in small.items() if v < 8} == {}, small
+    least = {k: DETAIL_PRINT_PT if k.startswith(DETAIL_PREFIX) else MIN_PRINT_PT for k in small}
+    assert {k: v for k, v in small.items() if v < least[k]} == {}, small
 
 
 def test_no_chart_is_cut_across_pages(demo_report: tuple[Path, dict[str, Any]]) -> None:

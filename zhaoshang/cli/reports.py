@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _today(text: str | None) -> date:
+def _today(text: str | None, option: str = "--today") -> date:
     from datetime import date
 
     from ..errors import ZsError
@@ -89,7 +89,7 @@ def _today(text: str | None) -> date:
     try:
         return parse_date(text)
     except ZsError as exc:
-        raise ZsError(f"--today：{exc.message}") from None
+        raise ZsError(f"{option}：{exc.message}") from None
 
 
 def _show(
@@ -310,12 +310,24 @@ def bulletin(
     next_steps: Annotated[
         Path | None, typer.Option("--next-steps", help="「四、下步打算」的文字（UTF-8 文本文件，空行分段）")
     ] = None,
+    issued_text: Annotated[
+        str | None,
+        typer.Option("--date", help="成文日期（落款），默认今天，如 2026-12-05", click_type=when("day")),
+    ] = None,
+    recipients: Annotated[
+        str | None,
+        typer.Option(
+            "--recipients", help="主送机关，默认「各招商主体、各产业链专班」，如 各县（市、区）招商引资领导小组"
+        ),
+    ] = None,
     today_text: TodayOpt = None,
 ) -> None:
-    """招商引资工作情况通报（Word 公文）：总体情况、各地各专班情况（前三后三、红黑榜）、存在问题、下步打算。
+    """招商引资工作情况通报（Word 公文）：总体情况、各地各专班情况、存在问题、下步打算。
 
-    数字全部取自同一期 zs report --format json；版式按 GB/T 9704（A4、仿宋_GB2312 三号、每页 22 行）。
-    例：zs report bulletin --month 上月 --out 通报.docx --next-steps 下步打算.txt"""
+    各地各专班情况含擂台赛、红黑榜、产业链、基础工作；有主送、开头语、署名和成文日期。
+    数字全部取自同一期 zs report --format json；版式按 GB/T 9704（A4、仿宋_GB2312 三号、每页 22 行 28 字）。
+    署名取配置的 office，未配置时写「招商引资工作领导小组办公室」。
+    例：zs report bulletin --month 上月 --out 通报.docx --next-steps 下步打算.txt --date 2026-12-05"""
     from ..config import office_setting
     from ..errors import ZsError
     from ..reports import bulletin as core
@@ -352,6 +364,8 @@ def bulletin(
         thresholds=core.Thresholds(cfg.yellow_points, cfg.red_points),
         next_steps=text,
         stalled=core.stalled_by_unit(db, report),
+        issued=_today(issued_text, "--date") if issued_text else today,
+        recipients=recipients,
     )
     if template is not None:
         bulletin_docx.write_template(doc, template, out_file)

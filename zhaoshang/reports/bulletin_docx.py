@@ -1,13 +1,16 @@
 """The 通报 as a Word document laid out per GB/T 9704-2012 (党政机关公文格式): A4; margins
 top 37, bottom 35, left 28, right 26 mm; 22 lines of 28 characters (3号 text on a fixed
 28.95-point line); title 2号 方正小标宋简体 (falling back to 宋体), text 3号 仿宋_GB2312 (falling back to 仿宋),
-first-level headings 黑体;
-page numbers "— 1 —" in 4号 宋体 at the foot.  Fonts are set for East Asian text
-(``w:eastAsia``), not only the Latin slots, or Word shows Chinese in its default font.
+first-level headings 黑体 (kept with their text), second-level run-in headings （一）… 楷体_GB2312;
+主送 under the title, the 署名 and the date line (右空四字) under the text; page numbers
+"— 1 —" in 4号 宋体, odd pages right and even pages left; document properties zh-CN, created
+now.  Fonts are set for East Asian text (``w:eastAsia``), not only the Latin slots, or Word
+shows Chinese in its default font.
 
 An office's own 红头 template (``--template``) is filled by docxtpl with these tags::
 
-    {{ office }} {{ title }} {{ period }} {{ asof }}
+    {{ office }} {{ title }} {{ recipients }} {{ opening }} {{ period }} {{ asof }}
+    {{ signature }} {{ date }}
     {%p for s in sections %}{{ s.heading }}{%p for para in s.paragraphs %}{{ para }}{%p endfor %}{%p endfor %}
 
 python-docx writes the default layout; docxtpl (Jinja in Word) fills templates, in a sandbox
@@ -19,19 +22,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from ..files import writing
-from .bulletin import Bulletin, Section
+from .bulletin import RUN_IN, SIGNATURE, Bulletin, Section
 from .bulletin_template import Limits, render
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
+KAITI_FONT = "楷体_GB2312"  # second-level headings (（一）…)
 PAGE_FONT = "宋体"
 SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 号 in points
 LINE_PT = 28.95  # 22 lines in the 225 mm text block
+CHARS_PER_LINE = 28
+TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72  # the 156 mm line
+#: character spacing of the 3号 text, in twentieths of a point: a pitch of 15.75 pt, 28 a line
+CONDENSE = -5
+FOOTER_MM = 23  # the page number about 7 mm under the text block
+#: the program named in the document's properties
+APPLICATION = "zhaoshang 招商引资清单化管理"
 
 
 def _fonts(run: Any, east_asia: str, size: float, *, bold: bool = False) -> None:
@@ -39,6 +51,9 @@ def _fonts(run: Any, east_asia: str, size: float, *, bold: bool = False) -> None
     from docx.shared import Pt
 
     run.font.size = Pt(size)
+    if size == SIZE_3:  # 28 characters a line (GB/T 9704), not the 27 a 16 pt pitch gives
+        r_pr = run._element.get_or_add_rPr()
+        r_pr.append(r_pr.makeelement(qn("w:spacing"), {qn("w:val"): str(CONDENSE)}))
     run.font.bold = bold
     run.font.name = "Times New Roman"  # the Latin slots; Chinese text uses eastAsia
     r_pr = run._element.get_or_add_rPr()
@@ -49,7 +64,16 @@ def _fonts(run: Any, east_asia: str, size: float, *, bold: bool = False) -> None
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _paragraph(doc: Any, text: str, font: str, size: float, *, center: bool = False, indent: bool = True) -> Any:
+def _paragraph(
+    doc: Any,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    center: bool = False,
+    indent: bool = True,
+    keep_next: bool = False,
+) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Pt
 
@@ -58,39 +82,123 @@ def _paragraph(doc: Any, text: str, font: str, size: float, *, center: bool = Fa
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(LINE_PT)
     fmt.space_before = fmt.space_after = Pt(0)
+    fmt.widow_control = True
+    if keep_next:
+        fmt.keep_with_next = True  # a heading never ends a page without its text
     if center:
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif indent:
-        fmt.first_line_indent = Pt(size * 2)  # two characters
-    _fonts(para.add_run(text), font, size)
+    else:
+        para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)  # two characters
+    run_in = RUN_IN.match(text) if font == BODY_FONT else None
+    if run_in:  # 「（一）项目签约。」 in 楷体, the rest in 仿宋
+        _fonts(para.add_run(run_in.group()), KAITI_FONT, size)
+        text = text[run_in.end() :]
+    if text:
+        _fonts(para.add_run(text), font, size)
     return para
 
 
-def _page_numbers(section: Any) -> None:
-    """ "— 1 —" centred in the footer: a PAGE field between two dashes."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+def _field_run(para: Any, kind: str, text: str | None = None) -> None:
     from docx.oxml.ns import qn
 
-    para = section.footer.paragraphs[0]
-    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = para.add_run()
+    _fonts(run, PAGE_FONT, SIZE_4)
+    if kind == "text":
+        run.text = text or ""
+        return
+    if kind == "instr":
+        el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+        el.text = text
+    else:
+        el = run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+    run._element.append(el)
+
+
+def _page_number(para: Any, align: Any) -> None:
+    """「— 1 —」: a PAGE field between two dashes, one character in from ``align``'s side."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    para.alignment = align
+    fmt = para.paragraph_format
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        fmt.right_indent = Pt(SIZE_4)
+    else:
+        fmt.left_indent = Pt(SIZE_4)
+    fmt.space_before = fmt.space_after = Pt(0)
     _fonts(para.add_run("— "), PAGE_FONT, SIZE_4)
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
-        run = para.add_run()
-        _fonts(run, PAGE_FONT, SIZE_4)
-        if kind == "instr":
-            el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
-            el.text = text
-        elif kind == "text":
-            run.text = text or ""
-            continue
-        else:
-            el = run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
-        run._element.append(el)
+        _field_run(para, kind, text)
     _fonts(para.add_run(" —"), PAGE_FONT, SIZE_4)
 
 
+def _page_numbers(doc: Any, section: Any) -> None:
+    """GB/T 9704 7.5: odd pages' numbers on the right, even pages' on the left, each one
+    character in; 4号 宋体, about 7 mm below the text block."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _grid(section: Any) -> None:
+    """The document grid of GB/T 9704: 22 lines (``w:docGrid`` of type ``lines``, pitch 28.95 pt).
+    The 28 characters a line come from the text itself (:data:`CONDENSE`): 3号 (16 pt) in the
+    156 mm line gives 27, and a grid of characters (``linesAndChars`` with a negative
+    ``w:charSpace``) is drawn by LibreOffice / WPS as two cells a character (14 a line)."""
+    from docx.oxml.ns import qn
+
+    sect = section._sectPr
+    for old in sect.findall(qn("w:docGrid")):
+        sect.remove(old)
+    sect.append(sect.makeelement(qn("w:docGrid"), {qn("w:type"): "lines", qn("w:linePitch"): str(round(LINE_PT * 20))}))
+
+
+def _off_grid(para: Any) -> None:
+    from docx.oxml.ns import qn
+
+    p_pr = para._element.get_or_add_pPr()
+    p_pr.append(p_pr.makeelement(qn("w:snapToGrid"), {qn("w:val"): "0"}))
+
+
+def _properties(doc: Any, bulletin: Bulletin) -> None:
+    """Document properties of this 通报, in Chinese: not python-docx's template (en-US, a 2013
+    creation date, 「Microsoft Macintosh Word」)."""
+    from datetime import datetime
+
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    props = doc.core_properties
+    props.title = bulletin.title
+    props.author = props.last_modified_by = bulletin.signature or bulletin.office or SIGNATURE
+    props.language = "zh-CN"
+    props.created = props.modified = now
+    props.revision = 1
+    props.comments = props.keywords = props.subject = props.category = ""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for lang in defaults.iter(qn("w:lang")):
+            lang.set(qn("w:val"), "zh-CN")
+            lang.set(qn("w:eastAsia"), "zh-CN")
+
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            root = etree.fromstring(part.blob)
+            ns = root.nsmap.get(None, "")
+            for el in root.iter(f"{{{ns}}}Application"):
+                el.text = APPLICATION
+            for el in root.iter(f"{{{ns}}}AppVersion", f"{{{ns}}}Template", f"{{{ns}}}Company"):
+                el.text = "" if not el.tag.endswith("AppVersion") else el.text
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 #: what Word / WPS shows when the 公文 fonts are not installed (w:altName in the font table)
-FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING_FONT: "黑体", PAGE_FONT: "宋体"}
+FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING_FONT: "黑体", KAITI_FONT: "楷体", PAGE_FONT: "宋体"}
 
 
 def _font_table(doc: Any) -> None:
@@ -129,37 +237,58 @@ def xml_safe(bulletin: Bulletin) -> Bulletin:
         office=_xml_text(bulletin.office or ""),
         period=_xml_text(bulletin.period),
         asof=_xml_text(bulletin.asof),
+        date=_xml_text(bulletin.date),
+        recipients=_xml_text(bulletin.recipients),
+        opening=_xml_text(bulletin.opening),
+        signature=_xml_text(bulletin.signature),
         sections=[Section(_xml_text(s.heading), [_xml_text(p) for p in s.paragraphs]) for s in bulletin.sections],
     )
+
+
+def _width(text: str) -> float:
+    """``text``'s width in characters of the 3号 grid (digits and Latin letters are half)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
 
 
 def write_default(bulletin: Bulletin, path: Path) -> None:
     """The bulletin in the GB/T 9704 layout (atomically)."""
     bulletin = xml_safe(bulletin)
     from docx import Document
-    from docx.shared import Mm
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
 
     doc = Document()
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
     sec.left_margin, sec.right_margin = Mm(28), Mm(26)
-    sec.footer_distance = Mm(28)
-    _paragraph(doc, bulletin.title, TITLE_FONT, SIZE_2, center=True)
+    sec.footer_distance = Mm(FOOTER_MM)
+    _grid(sec)
+    title = _paragraph(doc, bulletin.title, TITLE_FONT, SIZE_2, center=True)
+    _off_grid(title)  # 2号 on the 3号 character grid would spread the title out
     _paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
+    if bulletin.recipients:
+        _paragraph(doc, bulletin.recipients, BODY_FONT, SIZE_3, indent=False)
+    if bulletin.opening:
+        _paragraph(doc, bulletin.opening, BODY_FONT, SIZE_3)
     for s in bulletin.sections:
-        _paragraph(doc, s.heading, HEADING_FONT, SIZE_3)
+        _paragraph(doc, s.heading, HEADING_FONT, SIZE_3, keep_next=True)
         for text in s.paragraphs:
             _paragraph(doc, text, BODY_FONT, SIZE_3)
+    # 署名 and 成文日期: one blank line under the text, the date 右空四字, the signature centred on it
     _paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
-    signature = _paragraph(doc, bulletin.office or "", BODY_FONT, SIZE_3, indent=False)
-    date_line = _paragraph(doc, bulletin.asof, BODY_FONT, SIZE_3, indent=False)
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    for para in (signature, date_line):
+    signature = _paragraph(doc, bulletin.signature or bulletin.office or SIGNATURE, BODY_FONT, SIZE_3, indent=False)
+    date_line = _paragraph(doc, bulletin.date or bulletin.asof, BODY_FONT, SIZE_3, indent=False)
+    pitch = TEXT_WIDTH_PT / CHARS_PER_LINE
+    shift = max(0.0, (_width(date_line.text) - _width(signature.text)) / 2)
+    for para, chars in ((signature, 4 + shift), (date_line, 4)):
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _page_numbers(sec)
+        para.paragraph_format.right_indent = Pt(pitch * chars)
+        para.paragraph_format.keep_together = True
+    signature.paragraph_format.keep_with_next = True
+    _page_numbers(doc, sec)
     _font_table(doc)
+    _properties(doc, bulletin)
     with writing(path) as tmp:
         doc.save(str(tmp))
 

@@ -37,7 +37,18 @@ from ..errors import ZsError
 from ..exchange import bombs
 
 #: what a template may use
-NAMES = ("office", "title", "period", "asof", "sections", "next_steps_placeholder")
+NAMES = (
+    "office",
+    "title",
+    "recipients",
+    "opening",
+    "period",
+    "asof",
+    "sections",
+    "signature",
+    "date",
+    "next_steps_placeholder",
+)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TextIO
 
+from . import numbers
 from .metrics import BY_KEY, Metric
 from .ranking import Ranking, explain
 
@@ -66,20 +67,12 @@ WIDTH = 120  # when not on a terminal: a fixed width, so output is the same ever
 
 
 def number(value: float | None, m: Metric | None = None) -> str:
-    """A figure for people: thousands separators, money to 0.1, rates as percentages."""
-    if value is None:
-        return "—"
-    if m is not None and m.rate:
-        return f"{value * 100:.1f}%"
-    if m is not None and m.unit == "天":
-        return f"{value:,.1f}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A figure for people (:func:`.numbers.figure`: the same text as the workbook and the 通报)."""
+    return numbers.figure(value, m)
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return numbers.percent(value)
 
 
 def change(cur: float | None, prev: float | None, m: Metric) -> tuple[str, str]:
@@ -90,7 +83,7 @@ def change(cur: float | None, prev: float | None, m: Metric) -> tuple[str, str]:
     if abs(diff) < 1e-9:
         return "持平", "dim"
     arrow = "↑" if diff > 0 else "↓"
-    amount = f"{abs(diff) * 100:.1f}个百分点" if m.rate else number(abs(diff), m)
+    amount = numbers.points(diff) if m.rate else number(abs(diff), m)
     good = (diff > 0) == (m.better >= 0)
     style = "dim" if m.better == 0 else ("green" if good else "red")
     return f"{arrow}{amount}", style
@@ -108,7 +101,7 @@ def growth(cur: float | None, before: float | None, m: Metric) -> tuple[str, str
         return "持平", "dim"
     good = (ratio > 0) == (m.better >= 0)
     style = "dim" if m.better == 0 else ("green" if good else "red")
-    return f"{'↑' if ratio > 0 else '↓'}{abs(ratio) * 100:.1f}%", style
+    return f"{'↑' if ratio > 0 else '↓'}{numbers.percent(abs(ratio))}", style
 
 
 def bar(fraction: float | None, size: int = 10) -> str:
@@ -120,11 +113,8 @@ def bar(fraction: float | None, size: int = 10) -> str:
 
 
 def rank_change(change_: int | None) -> tuple[str, str]:
-    if change_ is None:
-        return "新", "dim"
-    if change_ == 0:
-        return "—", "dim"
-    return (f"↑{change_}", "green") if change_ > 0 else (f"↓{-change_}", "red")
+    text = numbers.rank_change(change_)
+    return text, "dim" if not change_ else ("green" if change_ > 0 else "red")
 
 
 # ---------------------------------------------------------------------------------------
@@ -402,7 +392,7 @@ def _completion(value: float | None, report: Report) -> Any:
     if gap < 0:
         cfg = report.config
         style = "bold red" if -gap >= cfg.red_points else "yellow" if -gap >= cfg.yellow_points else "dim"
-        text.append(f" 落后{-gap:.1f}点", style=style)
+        text.append(f" 落后{numbers.grouped(-gap, numbers.PERCENT_PLACES)}点", style=style)
     return text
 
 
@@ -501,7 +491,7 @@ def _ranking_table(ranking: Ranking, title: str) -> Table:
             str(r.rank),
             _styled(text, style),
             r.name,
-            f"{r.score:.2f}",
+            numbers.score(r.score),
             *(_points(r, w.metric) for w in ranking.weights),
             _styled("、".join(SHORT.get(m, BY_KEY[m].label) for m in r.behind), "red"),
         )

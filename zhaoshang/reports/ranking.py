@@ -191,6 +191,19 @@ def explain(cfg: ReportConfig) -> list[str]:
         "总分按其余指标的得分折算（× 总分上限 ÷ 其余指标的上限），不会超过总分上限。",
         "只有在统计截止日之前已存在的单位（建档，或其条目最早的登记日期）参加排名：年中新设的单位从设立的那一期起排名。",
         "得分相同的名次并列。落后：某项有年度目标的指标完成率低于时序进度（全年已过去的比例）。",
-        "评分设置在 checklists/_ranking.yaml，改动后立即生效。",
+        f"{SETTINGS_LINE}checklists/_ranking.yaml，改动后立即生效。",
     ]
     return lines
+
+
+#: the line of :func:`explain` that names the settings file
+SETTINGS_LINE = "评分设置在 "
+
+
+def explain_on_paper(cfg: ReportConfig) -> list[str]:
+    """:func:`explain` for a printed page: the settings file is not named (a leader does not
+    edit it; the terminal's ``--explain`` names it for whoever does)."""
+    return [
+        "评分权重和计分方法由系统管理员在评分设置中维护，改动后立即生效。" if line.startswith(SETTINGS_LINE) else line
+        for line in explain(cfg)
+    ]

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import config as config_mod
+from . import groundwork
 from .figures import ADDITIVE, NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
 from .goals import goals_for
 from .metrics import METRICS, definition
@@ -267,6 +268,8 @@ class Report:
     last_year_asof: date | None = None
     #: 报送 → 认定: pending counts and 补认定 (None: not computed)
     review: ReviewNote | None = None
+    #: 基础工作 and the 通报's extra figures, from records already kept (:mod:`.groundwork`)
+    groundwork: dict[str, Any] | None = None
 
     @property
     def heading(self) -> str:
@@ -299,6 +302,8 @@ class Report:
             "trend": self.trend,
             "definitions": self.definitions(),
         }
+        if self.groundwork is not None:
+            data["groundwork"] = self.groundwork
         if self.details is not None:
             data["details"] = self.details.as_dict()
         if self.review is not None:
@@ -344,6 +349,7 @@ def build(
         last_year = flows[4].merge(back)
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
+        basics = groundwork.compute(fig, period, ytd).as_dict()
     if det is not None and mask:
         det = det.masked()
     note = review_note(db, cfg, period, ytd, asof, (cur, year_cells), include_pending=include_pending)
@@ -380,6 +386,7 @@ def build(
         config=cfg,
         details=det,
         review=note,
+        groundwork=basics,
     )
 
 

@@ -16,13 +16,13 @@ here only).
 from __future__ import annotations
 
 import functools
-import math
 import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..files import writing
+from . import numbers
 from .dashboard import FUNNEL, HEADLINE, RATE_PAIRS
 from .figures import in_window
 from .metrics import BY_KEY, Metric, definition
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 FONT = "等线"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: detail sheets: (sheet name, figure keys it explains)
+#: the detail sheets (the rows behind the figures) are named 明细-…
+DETAIL_PREFIX = "明细-"
 DETAIL_SHEETS = {
     "new_targets": "明细-新增项目",
     "talks": "明细-对接项目",
@@ -76,7 +78,7 @@ TRACE = {
 }
 
 
-_KIND = {"int": "number", "money": "number", "pct": "number", "days": "number", "date": "date"}
+_KIND = {"int": "number", "money": "number", "score": "number", "pct": "number", "days": "number", "date": "date"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -90,8 +92,18 @@ def _width(text: str) -> int:
     return width(text)
 
 
-#: the text of every sheet is BASE_PT; printed, it is never smaller than MIN_PRINT_PT
+#: the text of every sheet is BASE_PT; printed (fitted to the page width), never smaller than MIN_PRINT_PT
 BASE_PT, MIN_PRINT_PT = 10, 8
+#: a list of details (明细-…) prints whole rows one page wide at this size or more
+DETAIL_PRINT_PT = 7
+#: the widest a column of names or text grows (longer text wraps in it, the row made taller)
+TEXT_WIDTH = 16
+#: the same in a list of details, where a row stays one line (longer text is cut at the edge on paper)
+DETAIL_TEXT_WIDTH = 24
+#: the height of a line of 10 pt text (points), and the most lines a row is made tall for
+LINE_HEIGHT, MAX_LINES = 13, 6
+#: A4 landscape less the top and bottom margins and the title rows, in points
+PRINTABLE_HEIGHT_PT = (210 / 25.4 - 1.3) * 72 - 60
 #: A4 landscape less the left and right margins (0.4 in each), in points
 PRINTABLE_PT = (297 / 25.4 - 0.8) * 72
 #: Excel's width of a column the sheet does not size (characters)
@@ -107,6 +119,14 @@ class _Sheet:
         self.name = name
         self.row = 0
         self.widths: dict[int, int] = {}
+        self.tall: dict[int, int] = {}  # lines of wrapped text per row
+        # a sheet a leader reads: text wraps in columns of at most TEXT_WIDTH, rows as tall as it;
+        # a list of details (thousands of rows, for filtering on screen): one line a row
+        self.wraps = not name.startswith(DETAIL_PREFIX)
+        self.text_width = TEXT_WIDTH if self.wraps else DETAIL_TEXT_WIDTH
+        self.repeat: int | None = None  # the header row to print on every page, if it runs on
+        self.repeat_end: int | None = None  # the row after its table
+        self.links: int | None = None  # the first column of 「查看明细」 links (not printed)
         ws = self.ws
         self.breaks: list[int] = []
         ws.set_landscape()
@@ -122,23 +142,36 @@ class _Sheet:
         self.ws.merge_range(self.row, 0, self.row, span - 1, text, f["title"])
         self.ws.set_row(self.row, 30)
         self.row += 1
-        if sub:
+        if sub:  # wraps in the width of the table (a detail sheet's summary is long)
             self.ws.merge_range(self.row, 0, self.row, span - 1, sub, f["sub"])
+            self.ws.set_row(self.row, 15 * (_width(sub) // (span * 8) + 1))
             self.row += 1
         self.row += 1
 
+    def _table_ends(self) -> None:
+        if self.repeat is not None and self.repeat_end is None and self.row > self.repeat:
+            self.repeat_end = self.row
+
     def note(self, text: str, span: int = 8) -> None:
+        self._table_ends()
         self.ws.merge_range(self.row, 0, self.row, span - 1, text, self.book.f["note"])
-        self.ws.set_row(self.row, 15 * max(1, _width(text) // (span * 18) + 1))
+        across = max(sum(self.widths.get(c, 6) for c in range(span)), span * 8)
+        self.ws.set_row(self.row, LINE_HEIGHT * (_width(text) // across + 1) + 2)
         self.row += 1
 
     def header(self, labels: list[str], *, repeat: bool = False) -> int:
         f = self.book.f["head"]
+        self._table_ends()
+        lines = 1
+        parts = 3 if len(labels) <= 12 else 4  # a wide table's headers wrap in up to four lines
         for c, label in enumerate(labels):
             self.ws.write_string(self.row, c, label, f)
-            self._fit(c, label)
+            self.widths[c] = max(self.widths.get(c, 6), min(48, -(-_width(label) // parts) + 2))
+            lines = max(lines, min(MAX_LINES, -(-_width(label) // (self.widths[c] - 2))))
+        if lines > 1:
+            self.ws.set_row(self.row, LINE_HEIGHT * lines)
         if repeat:
-            self.ws.repeat_rows(self.row)
+            self.repeat, self.repeat_end = self.row, None
         self.row += 1
         return self.row - 1
 
@@ -160,20 +193,28 @@ class _Sheet:
             self.ws.write_string(r, c, "是" if v else "否", fmt)
             self._fit(c, "是")
         elif isinstance(v, int | float):
+            if fk == "money" and numbers.is_whole(v):  # 205,000 not 205,000.0 (as in the 通报)
+                fmt = f.get("int" + ("_b" if bold else ""), fmt)
             self.ws.write_number(r, c, v, fmt)
-            self._fit(c, f"{v:,.1f}")
+            self._fit(c, _shown(v, fk))
         elif isinstance(v, date) or (fk == "date" and isinstance(v, str) and _ISO.match(v)):
             day = v if isinstance(v, date) else date.fromisoformat(v[:10])
             self.ws.write_datetime(r, c, day, f["date_b" if bold else "date"])
-            self._fit(c, "2026-01-01")
+            self._fit(c, "2026-01-0")  # yyyy-mm-dd fits in 11
         else:
             self.ws.write_string(r, c, str(v), fmt)
             self._fit(c, str(v))
+            if key.split("_")[0] in ("text", "behind", "note"):  # these wrap
+                self._tall(r, c, str(v))
 
     def table_rows(self, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]]) -> None:
         """Many rows of one table, fast: one writer per column, widths from the first rows."""
         ws, f = self.ws, self.book.f
-        plan = [(key, c, _KIND.get(fk, "text"), f[fk]) for c, (key, _head, fk) in enumerate(columns)]
+        plan = [
+            (key, c, _KIND.get(fk, "text"), f["line" if fk == "text" and not self.wraps else fk])
+            for c, (key, _head, fk) in enumerate(columns)
+        ]
+        whole = f["int"]
         r = self.row
         for i, row in enumerate(rows):
             measure = i < 300
@@ -185,13 +226,16 @@ class _Sheet:
                 if isinstance(v, bool):
                     v, how = ("是" if v else "否"), "text"
                 if how == "number":
-                    ws.write_number(r, c, v, fmt)
-                    shown = f"{v:,.1f}"
+                    money = fmt is not whole and columns[c][2] == "money" and numbers.is_whole(float(v))
+                    ws.write_number(r, c, v, whole if money else fmt)
+                    shown = _shown(float(v), columns[c][2])
                 elif how == "date" and isinstance(v, str) and _ISO.match(v):
                     ws.write_datetime(r, c, _iso_day(v[:10]), fmt)
-                    shown = "2026-01-01"
+                    shown = "2026-01-0"  # yyyy-mm-dd fits in 11
                 else:
                     shown = str(v)
+                    if self.wraps and how == "text" and len(shown) * 2 + 2 > self.text_width:
+                        self._tall(r, c, shown)
                     ws.write_string(r, c, shown, fmt)
                 if measure:
                     self._fit(c, shown)
@@ -199,11 +243,25 @@ class _Sheet:
         self.row = r
 
     def link(self, r: int, c: int, sheet: str, text: str = "查看明细") -> None:
+        """A link to a detail sheet: for the screen — its column and those after it (chart
+        helpers) are left out of the print area."""
         self.ws.write_url(r, c, f"internal:'{sheet}'!A1", self.book.f["link"], text)
         self._fit(c, text)
+        self.links = c if self.links is None else min(self.links, c)
 
     def _fit(self, c: int, text: str) -> None:
-        self.widths[c] = max(self.widths.get(c, 6), min(48, _width(text) + 2))
+        self.widths[c] = max(self.widths.get(c, 6), min(self.text_width, _width(text) + 2))
+
+    def _tall(self, r: int, c: int, text: str) -> None:
+        """Make row ``r`` tall enough for ``text`` wrapped in column ``c`` (LibreOffice does
+        not size rows of a file by itself; rows go to disk as written, so it is done now)."""
+        w, room = _width(text), max(self.text_width, self.widths.get(c, 0))
+        if w <= room or not self.wraps:
+            return
+        lines = min(MAX_LINES, -(-w // room))
+        if lines > self.tall.get(r, 1):
+            self.tall[r] = lines
+            self.ws.set_row(r, LINE_HEIGHT * lines)
 
     def chart(self, row: int, col: int, chart: Any) -> None:
         """A chart that starts a page of its own: never cut in two with its title over it."""
@@ -213,24 +271,42 @@ class _Sheet:
             self.ws.set_h_pagebreaks(sorted(set(self.breaks)))
 
     def print_scale(self) -> float:
-        """The scale a sheet one page wide would print at on A4 landscape (1 = full size)."""
+        """The scale a sheet one page wide prints at on A4 landscape (1 = full size)."""
         used = max(self.widths, default=0)
-        width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 5) * 0.75 for c in range(used + 1))
+        # as stored in the file (xlsxwriter adds the cell padding), then printed
+        width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 10) * 0.75 for c in range(used + 1))
         return min(1.0, PRINTABLE_PT / width_pt) if width_pt else 1.0
 
     def finish(self, *, freeze: int | None = None, autofilter: tuple[int, int, int, int] | None = None) -> None:
         for c, w in self.widths.items():
             self.ws.set_column(c, c, w)
-        if self.print_scale() * BASE_PT >= MIN_PRINT_PT:
-            self.ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-        else:  # too wide to read on one page: print at MIN_PRINT_PT across pages, names repeated
-            self.ws.set_print_scale(math.ceil(MIN_PRINT_PT / BASE_PT * 100))
-            self.ws.repeat_columns(0)
-            self.ws.print_across()
+        if self.links:
+            self.ws.print_area(0, 0, max(self.row, 1), self.links - 1)
+        if self.repeat is not None:
+            # the header on every page where the table runs on: not over a page of notes or a chart
+            end = self.repeat_end or self.row
+            below = sum(LINE_HEIGHT * self.tall.get(r, 1) + 2 for r in range(self.repeat, end))
+            if not self.wraps or below * min(1.0, self.print_scale()) > PRINTABLE_HEIGHT_PT * 0.8:
+                self.ws.repeat_rows(self.repeat)
+        # one page wide, as many tall as needed: a printed row is never cut from its name (a
+        # sheet too wide for that is laid out narrower: wrapped headers and text)
+        # (a list of details, one line a row, may print a little smaller: DETAIL_PRINT_PT)
+        self.ws.fit_to_pages(1, 0)
         if freeze is not None:
             self.ws.freeze_panes(freeze, 0)
         if autofilter is not None:
             self.ws.autofilter(*autofilter)
+
+
+def _shown(value: float, fk: str | None) -> str:
+    """``value`` as a cell of format ``fk`` shows it (to size its column)."""
+    if fk in ("pct", "pct_behind"):
+        return numbers.percent(value) + (" 落后" if fk == "pct_behind" else "")
+    if fk == "score":
+        return numbers.score(value)
+    if fk and fk.startswith("gap"):
+        return "+" + numbers.grouped(value, 1)
+    return numbers.figure(value)
 
 
 def _escape(text: str) -> str:
@@ -269,7 +345,7 @@ class _Book:
         wb = self.wb
         specs: dict[str, dict[str, Any]] = {
             "title": {"bold": True, "font_size": 16, "align": "center"},
-            "sub": {"font_color": "#555555", "align": "center"},
+            "sub": {"font_color": "#555555", "align": "center", "text_wrap": True},
             "note": {"font_color": "#555555", "text_wrap": True, "valign": "top"},
             "head": {
                 "bold": True,
@@ -279,11 +355,13 @@ class _Book:
                 "align": "center",
                 "text_wrap": True,
             },
-            "text": {"border": 1},
-            "int": {"border": 1, "num_format": "#,##0"},
-            "money": {"border": 1, "num_format": "#,##0.0"},
-            "pct": {"border": 1, "num_format": "0.0%"},
-            "days": {"border": 1, "num_format": "0.0"},
+            "text": {"border": 1, "text_wrap": True},  # a long name wraps in its column
+            "line": {"border": 1},  # … but not in a list of details: one line a row
+            "int": {"border": 1, "num_format": numbers.EXCEL["int"]},
+            "money": {"border": 1, "num_format": numbers.EXCEL["money"]},
+            "pct": {"border": 1, "num_format": numbers.EXCEL["pct"]},
+            "days": {"border": 1, "num_format": numbers.EXCEL["days"]},
+            "score": {"border": 1, "num_format": numbers.EXCEL["score"]},
             "date": {"border": 1, "num_format": "yyyy-mm-dd", "align": "left"},
             "link": {"border": 1, "font_color": "#0563C1", "underline": 1},
             "gap_ahead": {"border": 1, "num_format": "+0.0;-0.0;0.0", "font_color": "#1E7B34"},
@@ -293,7 +371,7 @@ class _Book:
             "up": {"border": 1, "font_color": "#1E7B34", "align": "right"},
             "down": {"border": 1, "font_color": "#C00000", "align": "right"},
             "flat": {"border": 1, "font_color": "#808080", "align": "right"},
-            "behind": {"border": 1, "font_color": "#C00000", "bold": True},
+            "behind": {"border": 1, "font_color": "#C00000", "bold": True, "text_wrap": True},
             "pct_behind": {"border": 1, "num_format": '0.0%" 落后"', "font_color": "#C00000", "bold": True},
             "section": {"bold": True, "font_size": 12, "font_color": "#1F4E79"},
         }
@@ -363,11 +441,12 @@ def _fmt(m: Metric) -> str:
 def _cover(book: _Book) -> None:
     r = book.report
     s = book.sheet("封面", r.heading)
-    span = 12
+    span = 11  # the 明细 links (column L) are for the screen: outside the print area
     s.title(
         r.heading,
         f"统计期 {r.period.start} 至 {r.period.end}　截至 {r.asof}　上期 {r.previous.label}　"
-        f"年累计 {r.year_to_date.label}　时序进度 {r.time_progress:.1%}　生成于 {r.generated_at.replace('T', ' ')}",
+        f"年累计 {r.year_to_date.label}　时序进度 {numbers.percent(r.time_progress)}　"
+        f"生成于 {r.generated_at.replace('T', ' ')}",
         span,
     )
     s.ws.write_string(s.row, 0, "一、核心指标", book.f["section"])
@@ -380,7 +459,6 @@ def _cover(book: _Book) -> None:
         ]
     )
     tot = r.total
-    first = s.row
     for key in HEADLINE:
         m = BY_KEY[key]
         cur, prev, back = tot.period.get(key), tot.previous.get(key), tot.last_year.get(key)
@@ -407,26 +485,11 @@ def _cover(book: _Book) -> None:
         if gap is None:
             s.ws.write_blank(row, 10, None, book.f["flat"])
         else:
-            s.ws.write_number(row, 10, round(gap * 100, 1), book.f[_gap_format(gap * 100, r.config)])
+            s.ws.write_number(row, 10, float(numbers.rounded(gap * 100, 1)), book.f[_gap_format(gap * 100, r.config)])
         s.link(row, 11, DETAIL_SHEETS[TRACE[key]])
-    s.ws.conditional_format(
-        first,
-        9,
-        s.row - 1,
-        9,
-        {
-            "type": "data_bar",
-            "bar_color": "#70AD47",
-            "bar_solid": True,
-            "min_type": "num",
-            "min_value": 0,
-            "max_type": "num",
-            "max_value": 1,
-        },
-    )
     s.note(
         f"完成率 = 年累计 ÷ 年度目标（各招商主体目标之和；没有单位目标的指标取各产业链目标之和）。"
-        f"时序进度 {r.time_progress:.1%}：完成率低于它即为落后（红色）。",
+        f"时序进度 {numbers.percent(r.time_progress)}：完成率低于它即为落后（红色）。",
         span,
     )
     for line in r.review.lines() if r.review is not None else ():  # 报送 → 认定: 待认定, 补认定
@@ -459,7 +522,7 @@ def _cover(book: _Book) -> None:
         text, style = _rank_change(row_.change)
         s.cells(
             [row_.rank, row_.name, row_.score, text, "、".join(BY_KEY[k].label for k in row_.behind)],
-            ["int", "text", "money", style, "behind"],
+            ["int", "text", "score", style, "behind"],
         )
     s.row += 1
     s.ws.write_string(s.row, 0, "四、问题台账", book.f["section"])
@@ -485,6 +548,8 @@ def _cover(book: _Book) -> None:
     s.finish()
     s.ws.set_column(0, 0, 22)
     s.ws.set_column(8, 8, 10)
+    s.ws.fit_to_pages(1, 1)  # the cover on one page
+    s.ws.print_area(0, 0, s.row, span - 1)
     s.ws.activate()
 
 
@@ -673,7 +738,7 @@ def _ranking(book: _Book) -> None:
     labels += ["落后指标", "说明"]
     s.title(
         f"擂台赛 · {r.year_to_date.label}",
-        f"截至 {rk.asof}；时序进度 {rk.time_progress:.1%}；变化为与 {rk.previous_asof} 的排名相比",
+        f"截至 {rk.asof}；时序进度 {numbers.percent(rk.time_progress)}；变化为与 {rk.previous_asof} 的排名相比",
         len(labels),
     )
     head = s.header(labels, repeat=True)
@@ -681,12 +746,12 @@ def _ranking(book: _Book) -> None:
     for row in rk.rows:
         text, style = _rank_change(row.change)
         vals: list[Any] = [row.rank, text, row.name, row.score]
-        fmts: list[str | None] = ["int", style, "text", "money"]
+        fmts: list[str | None] = ["int", style, "text", "score"]
         for w in rk.weights:
             m = BY_KEY[w.metric]
             basis = row.completion.get(w.metric) if w.method == "goal" else row.values.get(w.metric)
             vals += [row.points.get(w.metric), basis]
-            fmts += ["money", "pct" if (w.method == "goal" or m.rate) else _fmt(m)]
+            fmts += ["score", "pct" if (w.method == "goal" or m.rate) else _fmt(m)]
         vals += ["、".join(BY_KEY[k].label for k in row.behind), "；".join(row.notes)]
         fmts += ["behind", "text"]
         s.cells(vals, fmts)
@@ -706,12 +771,12 @@ def _ranking(book: _Book) -> None:
                 *(row.points.get(w.metric) for w in rk.weights),
                 "、".join(BY_KEY[k].label for k in row.behind),
             ],
-            ["int", style, "text", "money", *("money" for _ in rk.weights), "behind"],
+            ["int", style, "text", "score", *("score" for _ in rk.weights), "behind"],
         )
     s.row += 1
-    from .ranking import explain
+    from .ranking import explain_on_paper
 
-    for line in explain(r.config):
+    for line in explain_on_paper(r.config):
         s.note(line, len(labels))
     s.finish(freeze=head + 1)
     if rk.rows:
@@ -722,7 +787,7 @@ def _ranking(book: _Book) -> None:
                 "categories": ["擂台赛", first, 2, last, 2],
                 "values": ["擂台赛", first, 3, last, 3],
                 "fill": {"color": "#ED7D31"},
-                "data_labels": {"value": True, "num_format": "0.0"},
+                "data_labels": {"value": True, "num_format": numbers.EXCEL["score"]},
             }
         )
         chart.set_title({"name": f"擂台赛得分 · {r.year_to_date.label}", "name_font": {"name": FONT, "size": 12}})
@@ -736,7 +801,7 @@ def _ranking(book: _Book) -> None:
 def _funnel(book: _Book) -> None:
     r = book.report
     s = book.sheet("项目推进", f"{r.heading} · 项目推进")
-    s.title(f"项目推进漏斗 · {r.year_to_date.label}", "年累计首次达到各阶段的项目数（每个项目每个阶段只计一次）", 7)
+    s.title(f"项目推进漏斗 · {r.year_to_date.label}", "年累计首次达到各阶段的项目数（每个项目每个阶段只计一次）", 5)
     head = s.header(["阶段", "年累计", "本期", "转化率（年累计）", "转化率（本期）", "明细", "作图辅助"])
     y, p = r.total.year_to_date, r.total.period
     top = max([float(y.get(k) or 0) for k, _ in FUNNEL] + [0.0])
@@ -762,7 +827,7 @@ def _funnel(book: _Book) -> None:
     s.row += 1
     for rate, _num, _den in RATE_PAIRS:
         m = BY_KEY[rate]
-        s.note(f"{m.label}：{definition(m, r.config)}", 7)
+        s.note(f"{m.label}：{definition(m, r.config)}", 5)
     s.finish(freeze=head + 1)
     s.ws.set_column(6, 6, 10, None, {"hidden": True})
     chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -890,7 +955,7 @@ def _problems(book: _Book) -> None:
 def _visits(book: _Book) -> None:
     r = book.report
     s = book.sheet("大走访与手续", f"{r.heading} · 大走访与前期手续")
-    s.title("大走访与前期手续", f"本期 {r.period.label}；年累计 {r.year_to_date.label}", 6)
+    s.title("大走访与前期手续", f"本期 {r.period.label}；年累计 {r.year_to_date.label}", 5)
     s.header(["指标", "单位", "本期", "上期", "年累计", "明细"])
     tot = r.total
     for key in ("visits", "visited", "visit_problems_found", "visit_problems_solved", "permits", "permit_days"):
@@ -902,7 +967,7 @@ def _visits(book: _Book) -> None:
         s.link(row, 5, DETAIL_SHEETS[TRACE[key]])
     s.row += 1
     for key in ("visits", "visit_problems_found", "permits", "permit_days"):
-        s.note(f"{BY_KEY[key].label}：{definition(BY_KEY[key], r.config)}", 6)
+        s.note(f"{BY_KEY[key].label}：{definition(BY_KEY[key], r.config)}", 5)
     s.finish()
 
 
@@ -918,7 +983,8 @@ def _warnings(book: _Book) -> None:
     warnings = d.warnings
     s.title(
         f"项目保预警 · {d.today}",
-        "超期、阶段停滞、久未对接、跟进逾期（时限见清单 YAML）；黄灯 = 超过时限，红灯 = 超过两倍。与 zs warn 相同。",
+        "超期、阶段停滞、久未对接、跟进逾期（时限见各清单的设置）；黄灯 = 超过时限，红灯 = 超过两倍。"
+        "与预警命令的结果相同。",
         9,
     )
     for title, key in (("按产业链", "chain"), ("按责任单位", "unit")):
@@ -943,7 +1009,7 @@ def _warnings(book: _Book) -> None:
         s.row += 1
     shown = warnings[:WARNING_ROWS]
     cut = (
-        f"（共 {len(warnings)} 条，只列出最严重的 {WARNING_ROWS} 条；完整清单：zs warn --format csv）"
+        f"（共 {len(warnings)} 条，只列出最严重的 {WARNING_ROWS} 条；完整清单请用预警命令导出）"
         if len(warnings) > WARNING_ROWS
         else ""
     )
@@ -976,10 +1042,12 @@ def _warnings(book: _Book) -> None:
 def _definitions(book: _Book) -> None:
     r = book.report
     s = book.sheet("口径说明", f"{r.heading} · 口径说明")
-    s.title("口径说明", "本报表每个数字的定义（与终端看板、JSON 完全一致）", 4)
-    s.header(["指标", "键", "单位", "定义"], repeat=True)
+    s.title("口径说明", "本报表每个数字的定义（与终端看板、数据导出完全一致）", 3)
+    # the JSON key (column D) is for whoever reads the JSON beside the workbook: not printed
+    s.header(["指标", "单位", "定义", "数据键"], repeat=True)
+    s.widths[2] = 90  # the definitions wrap in a wide column
     for d in r.definitions():
-        s.cells([d["label"], d["key"], d["unit"], d["definition"]], ["text", "text", "text", "note"])
+        s.cells([d["label"], d["unit"], d["definition"], d["key"]], ["text", "text", "note", "text"])
     s.row += 1
     for line in (
         "统计期：含首尾两天。上期：上一个同类期间（上月、上季度、上一个半月；自定义期间为紧挨着的等长期间）。",
@@ -988,9 +1056,9 @@ def _definitions(book: _Book) -> None:
         "阶段按首次达到的生效日期计：跨阶段推进视为当天同时达到被跳过的阶段；签约后退库、回退再推进都不重复计、不冲减。",
         "在办、超期、销号率：统计日之后没有状态变更的问题按当前状态；有的，按状态记录倒推到统计日。",
     ):
-        s.note(line, 4)
-    s.widths[3] = 90  # the definitions wrap in a wide column (counted when the print scale is chosen)
+        s.note(line, 3)
     s.finish()
+    s.ws.print_area(0, 0, s.row, 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1062,7 +1130,7 @@ def _details(book: _Book) -> None:
         summary = f"本期 {n_p} 个，年累计 {n_y} 个。{definition(m, r.config)}"
         if key == "signed":
             amt_p = sum(x.get("amount") or 0 for x in rows if x["in_period"])
-            summary = f"本期 {n_p} 个、签约额 {amt_p:,.1f} 万元；年累计 {n_y} 个。{definition(m, r.config)}"
+            summary = f"本期 {n_p} 个、签约额 {numbers.money(amt_p)}；年累计 {n_y} 个。{definition(m, r.config)}"
         _detail_sheet(
             book,
             key,
@@ -1098,7 +1166,7 @@ def _details(book: _Book) -> None:
         ],
         [{**x, "kind_name": r.config.kind_names.get(x["kind"], x["kind"])} for x in crows],
         f"本期 {sum(x['period'] for x in crows)} 次，年累计 {sum(x['year_to_date'] for x in crows)} 次（各行相加）。"
-        f"{definition(BY_KEY['contacts'], r.config)} 逐条记录可用 zs show 编号 查看。",
+        f"{definition(BY_KEY['contacts'], r.config)} 逐条记录可按编号在系统中查看。",
     )
     # 到位资金: one row per item
     pm, ym = funds_months(r.period), funds_months(r.year_to_date)
