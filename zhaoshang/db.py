@@ -286,6 +286,42 @@ INSERT INTO items_fts(rowid, title, body)
 DROP TABLE temp.fts_v7;
 """
 
+_V8_LIFECYCLE = """
+-- 准入研判：每次按 checklists/_assess.yaml 评分的记录（输入、各项得分及理由、总分、结论）
+CREATE TABLE assessments (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    date        TEXT NOT NULL,        -- the day of the assessment (ISO)
+    template    TEXT NOT NULL,        -- the template's name (团风县招商项目准入评分 …)
+    inputs      TEXT NOT NULL,        -- JSON {criterion key: value as read}
+    points      TEXT NOT NULL,        -- JSON [{key, label, points, max, why}]
+    score       REAL NOT NULL,
+    max_score   REAL NOT NULL,
+    verdict     TEXT NOT NULL,
+    vetoes      TEXT,                 -- the vetoes that applied (一票否决), 、-joined; NULL = none
+    note        TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX assessments_item ON assessments(item_id, date);
+CREATE INDEX assessments_date ON assessments(date);
+
+-- 履约：签约项目每年报来的实绩（亩均税收、产值、实际用地 …），按 checklists/_contract.yaml 的指标
+CREATE TABLE performance (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    year        INTEGER NOT NULL,
+    term        TEXT NOT NULL,        -- the term's key in _contract.yaml
+    value       REAL NOT NULL,
+    date        TEXT NOT NULL,        -- the day it was reported (ISO)
+    note        TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (item_id, year, term)
+);
+CREATE INDEX performance_date ON performance(date);
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -295,6 +331,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "批量导入的新增行按行号区间记入历史，不再逐行复制", _V5),
     (6, "每个条目最近的阶段日期和对接日期（预警直接读取）", _V6),
     (7, "搜索索引按规范化的文字建立（繁简、全角半角、不可见字符）", _V7),
+    (8, "准入研判记录、履约实绩（按年）", _V8_LIFECYCLE),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -315,6 +352,7 @@ _TRACKED_BY_VERSION = {
         "escalations",
     ],
     4: ["synonyms"],
+    8: ["assessments", "performance"],
 }
 
 
