@@ -281,7 +281,9 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
         )
 
     # 招什么：每条链的项目，按阶段分布，带完整阶段历史
-    stages = db.defs.kind("targets").status_names()[:6]  # 线索 … 已投产
+    from .stages import stages_of
+
+    stages = stages_of(db.defs.kind("targets"))[:6]  # 线索 … 已投产
     target_ids: list[tuple[int, str, float]] = []
     for chain, templates in TARGET_TEMPLATES.items():
         leader = next(c[1] for c in CHAINS if c[0] == chain)

@@ -89,6 +89,9 @@ def pipeline_flag(kind: KindDef, current: str, target: str) -> str | None:
     order = stages_of(kind)
     if current in order and kind.status(target).reserve:
         return BACKWARD  # back from a stage into the reserve (已签约 → 谋划储备)
+    if current not in order and kind.status(current).reserve and target in order:
+        # out of the reserve when an investor appears: into 线索 or straight into 在谈
+        return SKIP if order.index(target) > 1 else None
     if current not in order or target not in order:
         return None
     ci, ti = order.index(current), order.index(target)

@@ -311,6 +311,9 @@ def contract(
                 echo(f"  {r['year']}年  {r['term']}  {r['value']}（{r['date']} 报）")
         return
     found = core.check(db, today=day, status=status)
+    if fmt in (Format.json, Format.yaml):
+        _write_data([c.as_dict() for c in found], fmt)
+        return
     emit([c.as_dict() for c in found], _contract_columns(), fmt)
     if fmt is Format.table:
         counts = {k: sum(1 for c in found if c.status == k) for k in core.STATUS_NAMES}

@@ -32,7 +32,7 @@ from .common import RED, YELLOW, not_future, to_date
 FILE = "_contract.yaml"
 
 MET, BEHIND, FAILED, PENDING = "met", "behind", "failed", "pending"
-STATUS_NAMES = {MET: "达标", BEHIND: "滞后", FAILED: "未履约", PENDING: "未到期"}
+STATUS_NAMES = {MET: "达标", BEHIND: "滞后", FAILED: "未履约", PENDING: "待考核"}
 _RANK = {FAILED: 3, BEHIND: 2, MET: 1, PENDING: 0}
 
 
@@ -51,6 +51,9 @@ class Term:
     cumulative: bool = False
     lower_better: bool = False
     aliases: tuple[str, ...] = ()
+    #: the key of a dated term: short of the agreed value is judged (滞后 / 未履约) only once
+    #: that term's agreed date has passed; before it, "进行中"
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def parse_contract(data: Any, kind: KindDef, file: str = FILE) -> Contract:
         where = f"terms[{i}]"
         d = _check_keys(
             raw,
-            ("key", "label", "agreed", "unit", "money", "cumulative", "lower_better", "aliases"),
+            ("key", "label", "agreed", "unit", "money", "cumulative", "lower_better", "aliases", "after"),
             ("key", "label", "agreed"),
             file,
             where,
@@ -141,6 +144,7 @@ def parse_contract(data: Any, kind: KindDef, file: str = FILE) -> Contract:
                 cumulative=bool(d.get("cumulative", False)),
                 lower_better=bool(d.get("lower_better", False)),
                 aliases=tuple(str(x) for x in aliases),
+                after=None if d.get("after") is None else str(d["after"]),
             )
         )
     dates: list[DateTerm] = []
@@ -155,6 +159,9 @@ def parse_contract(data: Any, kind: KindDef, file: str = FILE) -> Contract:
             if f is None or f.type != "date":
                 raise _err(file, f"{where}.{k}", f"「{d[k]}」应是「{kind.name}」清单的日期字段")
         dates.append(DateTerm(str(d["key"]), str(d["label"]), str(d["agreed"]), str(d["actual"])))
+    for i, t in enumerate(terms):
+        if t.after is not None and t.after not in {d.key for d in dates}:
+            raise _err(file, f"terms[{i}].after", f"「{t.after}」应是 dates 中一项的 key：{'、'.join(d.key for d in dates)}")
     keys = [t.key for t in terms] + [t.key for t in dates]
     dup = next((k for k in keys if keys.count(k) > 1), None)
     if dup:
@@ -339,9 +346,12 @@ def _actuals(db: Database, ids: Sequence[int]) -> dict[int, dict[str, list[tuple
     return out
 
 
-def judge_number(t: Term, agreed: float, actuals: Sequence[tuple[int, float]], failed_below: float) -> TermCheck:
+def judge_number(
+    t: Term, agreed: float, actuals: Sequence[tuple[int, float]], failed_below: float, *, due: bool = True
+) -> TermCheck:
     """One numeric term: the latest year's actual (the sum of every year when cumulative)
-    against the agreed value."""
+    against the agreed value.  Not ``due`` yet (its ``after`` date not passed): short of it
+    is 进行中 (pending), not 滞后."""
     shown = _fmt(agreed, t.unit)
     if not actuals:
         return TermCheck(t.key, t.label, shown, None, PENDING, "待报实绩")
@@ -358,6 +368,8 @@ def judge_number(t: Term, agreed: float, actuals: Sequence[tuple[int, float]], f
         status = MET if short <= 0 else (BEHIND if ratio >= failed_below else FAILED)
         gap = "达到约定" if short <= 0 else f"差 {_fmt(short, t.unit)}（完成 {ratio:.0%}）"
     label = f"{_fmt(actual, t.unit)}（{'累计' if t.cumulative else f'{year}年'}）"
+    if status != MET and not due:
+        status, gap = PENDING, f"进行中：{gap}"
     return TermCheck(t.key, t.label, shown, label, status, gap, round(ratio, 4), None, year)
 
 
@@ -423,7 +435,13 @@ def check(
             agreed = values.get(t.agreed)
             if agreed is None:
                 continue
-            terms.append(judge_number(t, float(agreed), actuals.get(r[0], {}).get(t.key, []), contract.failed_below))
+            due = True
+            if t.after is not None:
+                dt = next(d for d in contract.dates if d.key == t.after)
+                day = values.get(dt.agreed)
+                due = day is not None and str(day)[:10] < today.isoformat()
+            found = actuals.get(r[0], {}).get(t.key, [])
+            terms.append(judge_number(t, float(agreed), found, contract.failed_below, due=due))
         for dt in contract.dates:
             agreed_day = values.get(dt.agreed)
             if agreed_day is None:
