@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
 OptionalId = Annotated[int | None, typer.Argument(metavar="[编号]", help="项目编号", show_default=False, min=1)]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", "-s", help="评分项=值（可重复），如 --set 产业类别=鼓励类 --set 投资强度=320 --set 高耗能=否"),
+    typer.Option(
+        "--set", "-s", help="评分项=值（可重复），如 --set 产业类别=鼓励类 --set 投资强度=320 --set 高耗能=否"
+    ),
 ]
 
 
@@ -49,7 +51,9 @@ def assess(
     waiting: Annotated[
         bool, typer.Option("--waiting", help="列出待研判的项目（线索、在谈而未研判），超过时限的标黄灯、红灯")
     ] = False,
-    rules: Annotated[bool, typer.Option("--rules", help="显示评分模板（checklists/_assess.yaml）的评分项和档位")] = False,
+    rules: Annotated[
+        bool, typer.Option("--rules", help="显示评分模板（checklists/_assess.yaml）的评分项和档位")
+    ] = False,
     today: TodayOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -83,21 +87,26 @@ def assess(
         if values or note or date_:
             raise ZsError("记研判要写项目编号：zs assess 编号 --set 产业类别=鼓励类 …")
         db = state(ctx).open()
-        found = core.latest_all(db)
-        emit([_list_row(a) for a in found], _list_columns(), fmt)
+        assessed = core.latest_all(db)
+        emit([_list_row(a) for a in assessed], _list_columns(), fmt)
         if fmt is Format.table:
-            say(f"已研判 {len(found)} 个项目（各取最近一次）")
+            say(f"已研判 {len(assessed)} 个项目（各取最近一次）")
         return
     if not values:
         if note or date_:
-            raise ZsError(f"记研判要写评分项：zs assess {item_id} --set 产业类别=鼓励类 …；只看记录请去掉 --note/--date")
+            raise ZsError(
+                f"记研判要写评分项：zs assess {item_id} --set 产业类别=鼓励类 …；只看记录请去掉 --note/--date"
+            )
         db = state(ctx).open()
         past = core.history(db, item_id)
         if fmt is not Format.table:
             _write_data([a.as_dict() for a in past], fmt)
             return
         if not past:
-            say(f"编号 {item_id} 还没有研判：zs assess {item_id} --set 产业类别=鼓励类 --set 投资强度=320 …（zs assess --rules 看评分项）")
+            say(
+                f"编号 {item_id} 还没有研判：zs assess {item_id} --set 产业类别=鼓励类 --set 投资强度=320 …"
+                "（zs assess --rules 看评分项）"
+            )
             return
         _render_assessment(past[0])
         if len(past) > 1:
@@ -256,7 +265,10 @@ def contract(
     note: Annotated[str | None, typer.Option("--note", "-n", help="说明（记入实绩）")] = None,
     date_: DateOpt = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="只看某种履约状态：failed（未履约）、behind（滞后）、met（达标）、pending（未到期）")
+        str | None,
+        typer.Option(
+            "--status", help="只看某种履约状态：failed（未履约）、behind（滞后）、met（达标）、pending（待考核）"
+        ),
     ] = None,
     today: TodayOpt = None,
     fmt: FormatOpt = Format.table,
@@ -325,7 +337,13 @@ def _render_contract(c: Any, names: dict[str, str]) -> None:
 
     echo(f"编号 {c.id}「{c.title}」（{c.status_stage}，签约 {c.signed}）履约：{names[c.status]}")
     rows = [
-        {"label": t.label, "agreed": t.agreed or "—", "actual": t.actual or "—", "status": names[t.status], "gap": t.gap}
+        {
+            "label": t.label,
+            "agreed": t.agreed or "—",
+            "actual": t.actual or "—",
+            "status": names[t.status],
+            "gap": t.gap,
+        }
         for t in c.terms
     ]
     cols = [

@@ -301,7 +301,7 @@ def load_template(path: Path) -> Template:
 
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else ""
-        raise ZsError(f"{label}{where}不是有效的 YAML：{yaml_reason(exc)}") from None  # type: ignore[arg-type]
+        raise ZsError(f"{label}{where}不是有效的 YAML：{yaml_reason(exc)}") from None
     return parse_template(data, path.name)
 
 
@@ -417,7 +417,8 @@ def _lookup(template: Template, name: str) -> Criterion | Veto:
     from ..parse import normalize_key
 
     wanted = normalize_key(name)
-    for c in (*template.criteria, *template.vetoes):
+    every: list[Criterion | Veto] = [*template.criteria, *template.vetoes]
+    for c in every:
         if wanted in {normalize_key(x) for x in (c.key, c.label, *c.aliases)}:
             return c
     names = [c.label for c in template.criteria] + [v.label for v in template.vetoes]
@@ -624,7 +625,9 @@ def _write_latest(db: Database, kind: Any, item_id: int) -> None:
 
 
 def _assessment(row: Mapping[str, Any]) -> Assessment:
-    lines = [Line(d["key"], d["label"], d.get("value"), d["points"], d["max"], d["why"]) for d in json.loads(row["points"])]
+    lines = [
+        Line(d["key"], d["label"], d.get("value"), d["points"], d["max"], d["why"]) for d in json.loads(row["points"])
+    ]
     return Assessment(
         id=row["id"],
         item_id=row["item_id"],

@@ -161,7 +161,9 @@ def parse_contract(data: Any, kind: KindDef, file: str = FILE) -> Contract:
         dates.append(DateTerm(str(d["key"]), str(d["label"]), str(d["agreed"]), str(d["actual"])))
     for i, t in enumerate(terms):
         if t.after is not None and t.after not in {d.key for d in dates}:
-            raise _err(file, f"terms[{i}].after", f"「{t.after}」应是 dates 中一项的 key：{'、'.join(d.key for d in dates)}")
+            raise _err(
+                file, f"terms[{i}].after", f"「{t.after}」应是 dates 中一项的 key：{'、'.join(d.key for d in dates)}"
+            )
     keys = [t.key for t in terms] + [t.key for t in dates]
     dup = next((k for k in keys if keys.count(k) > 1), None)
     if dup:
@@ -361,7 +363,13 @@ def judge_number(
         ratio = 1.0 if actual <= agreed else (agreed / actual if actual else 1.0)
         over = actual - agreed
         status = MET if over <= 0 else (BEHIND if ratio >= failed_below else FAILED)
-        gap = "未超出约定" if over <= 0 else f"超出 {_fmt(over, t.unit)}（{actual / agreed:.0%}）" if agreed else "超出约定"
+        gap = (
+            "未超出约定"
+            if over <= 0
+            else f"超出 {_fmt(over, t.unit)}（{actual / agreed:.0%}）"
+            if agreed
+            else "超出约定"
+        )
     else:
         ratio = actual / agreed if agreed else 1.0
         short = agreed - actual

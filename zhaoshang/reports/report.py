@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..pipeline.performance import lifecycle_figures
 from . import config as config_mod
 from .figures import NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
 from .goals import goals_for
@@ -139,6 +140,9 @@ class Report:
     #: the same period a year earlier (同比) and the day its ledger figures are taken
     last_year: Period | None = None
     last_year_asof: date | None = None
+    #: 谋划储备, 准入研判, 达产, 入规, 履约: {"period": …, "year_to_date": …}
+    #: (:func:`zhaoshang.pipeline.performance.lifecycle_figures`)
+    lifecycle: dict[str, Any] | None = None
 
     @property
     def heading(self) -> str:
@@ -171,6 +175,8 @@ class Report:
             "trend": self.trend,
             "definitions": self.definitions(),
         }
+        if self.lifecycle is not None:
+            data["lifecycle"] = self.lifecycle
         if self.details is not None:
             data["details"] = self.details.as_dict()
         return data
@@ -211,6 +217,10 @@ def build(
         last_year = flows[4].merge(back)
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
+        life = {
+            "period": lifecycle_figures(db, period.start, asof).as_dict(),
+            "year_to_date": lifecycle_figures(db, ytd.start, asof).as_dict(),
+        }
     if det is not None and mask:
         det = det.masked()
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
@@ -245,6 +255,7 @@ def build(
         trend=trend,
         config=cfg,
         details=det,
+        lifecycle=life,
     )
 
 
