@@ -549,6 +549,10 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
     load_pipeline(
         db, today=today, seed=seed, people=PEOPLE, butlers=BUTLERS, departments=DEPARTMENTS, asset_ids=asset_ids
     )
+    # 谋划储备、准入研判、履约与达产（on existing projects, with their own random draws）
+    from .pipeline.lifecycle_demo import load as load_lifecycle
+
+    load_lifecycle(db, today=today, seed=seed)
 
     # the stage date fields (签约日期, 开工日期 …) are what the log says: one fact
     from .stages import sync_date_fields

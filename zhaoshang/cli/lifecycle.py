@@ -60,10 +60,11 @@ def assess(
     """准入研判：按 checklists/_assess.yaml 的评分项给项目打分（满分、档位、一票否决、结论档位都在 YAML 里），
     记录输入、每项得分及理由、总分和结论，并写入项目的「研判得分」「研判结论」「研判日期」字段。
 
-    zs assess 编号 --set 项=值 …  记一次研判（没写的项取项目字段，如投资额；仍没有的记 0 分）；
-    zs assess 编号               看这个项目的研判记录；
-    zs assess                    列出已研判项目的最近一次得分（-f csv/json 可导出）；
-    zs assess --waiting          待研判的项目及等了几天；--rules 显示评分规则。"""
+    zs assess 编号 --set 项=值 …：记一次研判（没写的项取项目字段，如投资额；仍没有的记 0 分）。
+
+    zs assess 编号：看这个项目的研判记录；zs assess：已研判项目的最近一次得分（-f csv/json 可导出）。
+
+    zs assess --waiting：待研判的项目及等了几天；zs assess --rules：评分规则。"""
     from ..errors import ZsError
     from ..pipeline import assess as core
 
@@ -257,7 +258,7 @@ def _waiting_columns() -> list[Column]:
 def contract(
     ctx: typer.Context,
     item_id: OptionalId = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="实绩所属年度，如 2026（与 --set 同用）")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="实绩所属年度，如 2026（与 --set 同用）")] = None,
     values: Annotated[
         list[str] | None,
         typer.Option("--set", "-s", help="指标=实绩（可重复），如 --set 亩均税收=8.5 --set 年产值=3.2亿"),
@@ -270,16 +271,19 @@ def contract(
             "--status", help="只看某种履约状态：failed（未履约）、behind（滞后）、met（达标）、pending（待考核）"
         ),
     ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="也列出各项都还待考核（未到期、未报实绩）的项目")] = False,
     today: TodayOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """履约监管：签约项目的约定指标（投资额、约定用地、约定投资强度、约定亩均税收、约定年产值，约定开工/投产/达产
-    日期——项目字段，可导入导出）与实绩对照，逐项给出 达标 / 滞后 / 未履约 / 未到期 及差多少；
+    日期——项目字段，可导入导出）与实绩对照，逐项给出 达标 / 滞后 / 未履约 / 待考核 及差多少；
     指标见 checklists/_contract.yaml。
 
-    zs contract                        全部签约项目的履约状态（未履约在前；-f csv/json 可导出）；
-    zs contract 编号                   逐项对照；
-    zs contract 编号 --year 2026 --set 亩均税收=8.5   记录当年实绩（同年同项再记即更正）。"""
+    zs contract：签约项目的履约状态，未履约在前（--all 含各项待考核的；-f csv/json 可导出）。
+
+    zs contract 编号：逐项对照约定与实际。
+
+    zs contract 编号 --year 2026 --set 亩均税收=8.5：记录当年实绩（同年同项再记即更正）。"""
     from ..errors import ZsError
     from ..pipeline import performance as core
 
@@ -323,13 +327,19 @@ def contract(
                 echo(f"  {r['year']}年  {r['term']}  {r['value']}（{r['date']} 报）")
         return
     found = core.check(db, today=day, status=status)
+    waiting = [c for c in found if c.status == core.PENDING]
+    if not all_ and status is None:
+        found = [c for c in found if c.status != core.PENDING]
     if fmt in (Format.json, Format.yaml):
         _write_data([c.as_dict() for c in found], fmt)
         return
     emit([c.as_dict() for c in found], _contract_columns(), fmt)
     if fmt is Format.table:
         counts = {k: sum(1 for c in found if c.status == k) for k in core.STATUS_NAMES}
-        say(f"履约监管 {len(found)} 个项目：" + "、".join(f"{core.STATUS_NAMES[k]} {n}" for k, n in counts.items()))
+        counts[core.PENDING] = len(waiting) if status is None else counts[core.PENDING]
+        total = len(found) + (0 if all_ or status is not None else len(waiting))
+        hint = "（--all 列出待考核的）" if waiting and not all_ and status is None else ""
+        say(f"履约监管 {total} 个项目：" + "、".join(f"{core.STATUS_NAMES[k]} {n}" for k, n in counts.items()) + hint)
 
 
 def _render_contract(c: Any, names: dict[str, str]) -> None:

@@ -580,3 +580,35 @@ def lifecycle_figures(db: Database, start: date, end: date) -> LifecycleFigures:
     out.contracts_failed = sum(1 for c in checks if c.status == FAILED)
     out.contracts_behind = sum(1 for c in checks if c.status == BEHIND)
     return out
+
+
+@dataclass(frozen=True)
+class LateCounts:
+    """What ``zs warn`` adds under its table: the leads waiting too long for a 研判 and the
+    projects past an agreed date (开工, 投产, 达产) without it."""
+
+    awaiting: int = 0
+    awaiting_red: int = 0
+    overdue: int = 0
+    overdue_red: int = 0
+
+
+def late_counts(db: Database, *, today: date) -> LateCounts:
+    """The counts of :class:`LateCounts` (nothing when the templates are missing or broken:
+    ``zs assess`` and ``zs contract`` say why)."""
+    from . import assess
+
+    try:
+        waiting = assess.waiting(db, today=today, late_only=True)
+    except ZsError:
+        waiting = []
+    try:
+        late = [c for c in check(db, today=today) if c.light]
+    except ZsError:
+        late = []
+    return LateCounts(
+        awaiting=len(waiting),
+        awaiting_red=sum(1 for w in waiting if w.light == RED),
+        overdue=len(late),
+        overdue_red=sum(1 for c in late if c.light == RED),
+    )
