@@ -187,8 +187,14 @@ def _contract(db: Database, item_id: int) -> list[dict[str, Any]]:
     from ..errors import ZsError
     from .performance import STATUS_NAMES, check
 
-    if not items.kind_of(db, item_id).pipeline:
+    kind = items.kind_of(db, item_id)
+    if not kind.pipeline:
         return []
+    from ..stages import first_reached_item, signing_stage
+
+    sign = signing_stage(kind)
+    if sign is None or first_reached_item(db, kind, item_id, sign) is None:
+        return []  # not signed: nothing agreed yet (and the terms file is not read for it)
     try:
         found = check(db, today=date.today(), ids=[item_id])
     except ZsError:  # a broken _contract.yaml is said by zs contract, not by show
@@ -203,6 +209,8 @@ def _contract(db: Database, item_id: int) -> list[dict[str, Any]]:
 def _performance(db: Database, item_id: int) -> list[dict[str, Any]]:
     from .performance import actual_rows
 
+    if db.conn.execute("SELECT 1 FROM performance WHERE item_id = ? LIMIT 1", (item_id,)).fetchone() is None:
+        return []
     return actual_rows(db, item_id)
 
 
