@@ -295,12 +295,10 @@ def test_leads_waiting_too_long_for_their_assessment(city: Cli, db_path: Path) -
     warn = city("warn", ok=True)
     assert "待研判超过时限" not in warn.stderr
     later = city("warn", "--today", (TODAY + timedelta(days=30)).isoformat(), ok=True)
-    assert "另有：待研判超过时限 1 个（红灯 1，zs assess --waiting）" in later.stderr
+    assert "准入与履约：待研判超过时限 1 个（红灯 1，zs assess --waiting）" in later.stderr
 
 
-def test_an_office_edits_the_template_without_code(
-    city: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_office_edits_the_template_without_code(city: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     own = tmp_path / "checklists"
     shutil.copytree(default_dir(), own)
     data = _template_data()

@@ -174,6 +174,7 @@ def test_contract_records_actuals_by_year_and_judges_each_term(signed: Cli, db_p
     shown = signed("show", "1", ok=True).stdout
     assert "【履约情况】" in shown and "【历年实绩】" in shown
     warn = signed("warn", ok=True)
+    assert "准入与履约：" in warn.stderr
     assert "约定日期已过仍未做到 1 个（红灯 1，zs contract --status failed）" in warn.stderr
     signed("edit", "1", f"投产日期={_ago(90)}", "状态=已投产", "--force", ok=True)
     data = json.loads(signed("contract", "1", "-f", "json", ok=True).stdout)

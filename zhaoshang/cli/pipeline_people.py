@@ -328,7 +328,7 @@ def _lifecycle_note(db: Any, today: Any) -> None:
     if late.overdue:
         parts.append(f"约定日期已过仍未做到 {late.overdue} 个（红灯 {late.overdue_red}，zs contract --status failed）")
     if parts:
-        say("另有：" + "；".join(parts))
+        say("准入与履约：" + "；".join(parts))
 
 
 def _show_flat(found: Iterable[Any], fmt: Format) -> None:

@@ -520,11 +520,21 @@ class LifecycleFigures:
         return dict(self.__dict__)
 
 
-def lifecycle_figures(db: Database, start: date, end: date) -> LifecycleFigures:
-    """The figures of :class:`LifecycleFigures`; nothing when there is no project kind."""
+#: the figures of LifecycleFigures taken as of the window's end (the same for every window ending then)
+_STOCKS = ("reserve", "reserve_amount", "awaiting", "contracts_failed", "contracts_behind")
+
+
+def lifecycle_figures(
+    db: Database, start: date, end: date, *, stocks: LifecycleFigures | None = None
+) -> LifecycleFigures:
+    """The figures of :class:`LifecycleFigures`; nothing when there is no project kind.
+    ``stocks``: the figures of another window ending the same day, whose stocks (as of the
+    end) are taken instead of being worked out again."""
     from . import assess
 
     out = LifecycleFigures(start.isoformat(), end.isoformat())
+    if stocks is not None and stocks.end != out.end:
+        raise ValueError("stocks of another day")
     kinds = [k for k in db.defs.kinds if k.pipeline]
     if not kinds:
         return out
@@ -532,15 +542,20 @@ def lifecycle_figures(db: Database, start: date, end: date) -> LifecycleFigures:
     cols = set(db.kind_columns(kind))
     a, b = start.isoformat(), end.isoformat()
     reserve = [s.name for s in kind.statuses if s.reserve]
+    if stocks is not None:
+        for key in _STOCKS:
+            setattr(out, key, getattr(stocks, key))
     if reserve:
         marks = ", ".join("?" for _ in reserve)
         amount = 'k."investment"' if "investment" in cols else "0"
+    if reserve and stocks is None:
         n, total = db.conn.execute(
             f'SELECT count(*), total({amount}) FROM items i JOIN "{kind.table}" k ON k.id = i.id '
             f"WHERE i.kind = ? AND i.status IN ({marks})",
             (kind.key, *reserve),
         ).fetchone()
         out.reserve, out.reserve_amount = int(n), round(float(total or 0), 2)
+    if reserve:
         out.reserve_converted = int(
             db.conn.execute(
                 f"SELECT count(DISTINCT s.item_id) FROM status_log s JOIN items i ON i.id = s.item_id "
@@ -561,7 +576,8 @@ def lifecycle_figures(db: Database, start: date, end: date) -> LifecycleFigures:
             (passing, a, b),
         ).fetchone()
         out.assessed, out.assessed_passed, out.vetoed = int(n), int(passed), int(vetoed)
-        out.awaiting = sum(1 for w in assess.waiting(db, today=end, late_only=True))
+        if stocks is None:
+            out.awaiting = len(assess.waiting(db, today=end, late_only=True))
     for key, attr in (("full_production_date", "full_production"), ("above_scale_date", "above_scale")):
         if key in cols:
             setattr(
@@ -573,12 +589,13 @@ def lifecycle_figures(db: Database, start: date, end: date) -> LifecycleFigures:
                     ).fetchone()[0]
                 ),
             )
-    try:
-        checks = check(db, today=end)
-    except ZsError:
-        checks = []
-    out.contracts_failed = sum(1 for c in checks if c.status == FAILED)
-    out.contracts_behind = sum(1 for c in checks if c.status == BEHIND)
+    if stocks is None:
+        try:
+            checks = check(db, today=end)
+        except ZsError:
+            checks = []
+        out.contracts_failed = sum(1 for c in checks if c.status == FAILED)
+        out.contracts_behind = sum(1 for c in checks if c.status == BEHIND)
     return out
 
 

@@ -217,10 +217,9 @@ def build(
         last_year = flows[4].merge(back)
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
-        life = {
-            "period": lifecycle_figures(db, period.start, asof).as_dict(),
-            "year_to_date": lifecycle_figures(db, ytd.start, asof).as_dict(),
-        }
+        life_now = lifecycle_figures(db, period.start, asof)
+        life_ytd = lifecycle_figures(db, ytd.start, asof, stocks=life_now)
+        life = {"period": life_now.as_dict(), "year_to_date": life_ytd.as_dict()}
     if det is not None and mask:
         det = det.masked()
     chain_goals, unit_goals = goals_for(db, ytd.end.year)
