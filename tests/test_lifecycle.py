@@ -227,3 +227,25 @@ def test_the_demo_city_shows_each(cli: Cli) -> None:
     assert {"优先准入", "一票否决"} <= verdicts
     statuses = {c["status"] for c in json.loads(cli("contract", "-f", "json", ok=True).stdout)}
     assert {"failed", "met"} <= statuses
+
+
+def test_agreed_figures_and_scores_travel_through_export_and_import(signed: Cli, tmp_path: Path) -> None:
+    import csv
+
+    signed("assess", "1", "--set", "产业类别=鼓励类", ok=True)
+    out = tmp_path / "项目.csv"
+    signed("export", str(out), "--kind", "招什么", ok=True)
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    head = rows[0]
+    for label in ("约定用地", "约定投资强度", "约定亩均税收", "约定达产日期", "达产日期", "入规日期", "研判得分"):
+        assert label in head, label
+    first = next(r for r in rows[1:] if r[head.index("编号")] == "1")
+    assert first[head.index("约定投资强度")] == "300"
+    assert first[head.index("研判得分")] == "44"  # 5 + the 投资额, 约定投资强度 and 约定亩均税收 taken
+    first[head.index("约定投资强度")] = "320"
+    with out.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    r = signed("import", str(out), ok=True)
+    assert "约定投资强度 300 → 320" in r.stderr
+    data = json.loads(signed("contract", "1", "-f", "json", ok=True).stdout)
+    assert {t["label"]: t["agreed"] for t in data["terms"]}["投资强度"] == "320万元/亩"

@@ -287,8 +287,9 @@ DROP TABLE temp.fts_v7;
 """
 
 _V8_LIFECYCLE = """
+-- (IF NOT EXISTS: a database set back to an earlier version by hand, as tests do, keeps these tables)
 -- 准入研判：每次按 checklists/_assess.yaml 评分的记录（输入、各项得分及理由、总分、结论）
-CREATE TABLE assessments (
+CREATE TABLE IF NOT EXISTS assessments (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
     date        TEXT NOT NULL,        -- the day of the assessment (ISO)
@@ -303,11 +304,11 @@ CREATE TABLE assessments (
     user        TEXT NOT NULL,
     at          TEXT NOT NULL
 );
-CREATE INDEX assessments_item ON assessments(item_id, date);
-CREATE INDEX assessments_date ON assessments(date);
+CREATE INDEX IF NOT EXISTS assessments_item ON assessments(item_id, date);
+CREATE INDEX IF NOT EXISTS assessments_date ON assessments(date);
 
 -- 履约：签约项目每年报来的实绩（亩均税收、产值、实际用地 …），按 checklists/_contract.yaml 的指标
-CREATE TABLE performance (
+CREATE TABLE IF NOT EXISTS performance (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
     year        INTEGER NOT NULL,
@@ -319,7 +320,7 @@ CREATE TABLE performance (
     at          TEXT NOT NULL,
     UNIQUE (item_id, year, term)
 );
-CREATE INDEX performance_date ON performance(date);
+CREATE INDEX IF NOT EXISTS performance_date ON performance(date);
 """
 
 #: (version, description, SQL).  Append; never edit a released entry.
