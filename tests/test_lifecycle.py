@@ -246,6 +246,6 @@ def test_agreed_figures_and_scores_travel_through_export_and_import(signed: Cli,
     with out.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(rows)
     r = signed("import", str(out), ok=True)
-    assert "约定投资强度 300 → 320" in r.stderr
+    assert "修改 1" in r.stderr
     data = json.loads(signed("contract", "1", "-f", "json", ok=True).stdout)
     assert {t["label"]: t["agreed"] for t in data["terms"]}["投资强度"] == "320万元/亩"
