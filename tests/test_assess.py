@@ -312,3 +312,20 @@ def test_an_office_edits_the_template_without_code(city: Cli, tmp_path: Path, mo
     (own / core.FILE).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     r = city("assess", "1", "--set", "产业类别=鼓励类", ok=False)
     assert r.stderr == "准入研判模板「_assess.yaml」中 criteria[0].max：「五」应是数字\n"
+
+
+def test_a_broken_rules_file_is_said_in_chinese(city: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own, shipped = tmp_path / "checklists", default_dir()
+    shutil.copytree(shipped, own)
+    monkeypatch.setenv("ZHAOSHANG_CHECKLISTS", str(own))
+    (own / core.FILE).write_text("name: 评分\ncriteria: [\n", encoding="utf-8")
+    r = city("assess", "--rules", ok=False)
+    assert "「_assess.yaml」第3行不是有效的 YAML：这里缺少内容" in r.stderr  # (every YAML there is read at start)
+    shutil.copy(shipped / core.FILE, own / core.FILE)
+    (own / "_contract.yaml").write_bytes("terms: 投资额".encode("gbk"))
+    r = city("contract", ok=False)
+    assert "「_contract.yaml」不是 UTF-8 编码：请另存为 UTF-8" in r.stderr
+    (own / "_contract.yaml").unlink()
+    (own / core.FILE).unlink()
+    r = city("assess", "1", "--set", "产业类别=鼓励类", ok=False)
+    assert "找不到准入研判模板" in r.stderr and "请恢复 checklists/_assess.yaml" in r.stderr

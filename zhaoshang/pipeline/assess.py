@@ -281,28 +281,29 @@ def _criterion(m: _Map) -> Criterion:
     )
 
 
-def load_template(path: Path) -> Template:
-    """Read and validate the template file."""
-    from ..limits import MAX_DEFINITION_BYTES, load_yaml, read_bounded
+def read_yaml_file(path: Path, label: str) -> Any:
+    """A rules file (``_assess.yaml``, ``_contract.yaml``) through the bounded loader; an
+    unreadable one is a Chinese error naming ``label`` and the line."""
+    import yaml
 
-    if not path.is_file():
-        raise ZsError(f"找不到准入研判模板「{path}」：请恢复 checklists/{FILE}（评分项、分值、一票否决、结论档位）")
-    label = f"准入研判模板「{path.name}」"
+    from ..limits import MAX_DEFINITION_BYTES, load_yaml, read_bounded, yaml_reason
+
     try:
         text = read_bounded(path, label, MAX_DEFINITION_BYTES).decode("utf-8")
+        return load_yaml(text, label)
     except UnicodeDecodeError:
         raise ZsError(f"{label}不是 UTF-8 编码：请另存为 UTF-8") from None
-    try:
-        data = load_yaml(text, label)
-    except ZsError:
-        raise
-    except Exception as exc:  # yaml.YAMLError: the line and the reason
-        from ..limits import yaml_reason
-
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else ""
         raise ZsError(f"{label}{where}不是有效的 YAML：{yaml_reason(exc)}") from None
-    return parse_template(data, path.name)
+
+
+def load_template(path: Path) -> Template:
+    """Read and validate the template file."""
+    if not path.is_file():
+        raise ZsError(f"找不到准入研判模板「{path}」：请恢复 checklists/{FILE}（评分项、分值、一票否决、结论档位）")
+    return parse_template(read_yaml_file(path, f"准入研判模板「{path.name}」"), path.name)
 
 
 def template_path(db: Database) -> Path:

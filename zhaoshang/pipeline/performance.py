@@ -180,14 +180,12 @@ def project_kind(db: Database) -> KindDef:
 
 def contract_of(db: Database) -> Contract:
     from ..definitions import default_dir
-    from ..limits import MAX_DEFINITION_BYTES, load_yaml, read_bounded
+    from .assess import read_yaml_file
 
     path = Path(db.defs.source_dir or default_dir()) / FILE
     if not path.is_file():
         raise ZsError(f"找不到履约指标文件「{path}」：请恢复 checklists/{FILE}")
-    label = f"履约指标文件「{path.name}」"
-    text = read_bounded(path, label, MAX_DEFINITION_BYTES).decode("utf-8", errors="replace")
-    return parse_contract(load_yaml(text, label), project_kind(db), path.name)
+    return parse_contract(read_yaml_file(path, f"履约指标文件「{path.name}」"), project_kind(db), path.name)
 
 
 # ---------------------------------------------------------------------------------------
