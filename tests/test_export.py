@@ -178,7 +178,7 @@ def test_drop_downs_on_enum_status_chain_unit_columns(book: Path, city: dict[str
         col = str(dv.sqref).split(":")[0].rstrip("0123456789")
         lists[header[openpyxl.utils.column_index_from_string(col) - 1]] = dv
     assert set(lists) >= {"状态", "产业链", "责任单位", "优先级", "链环节", "招商方式", "类别", "重点项目"}
-    assert lists["状态"].formula1 == '"线索,在谈,已签约,已入统,已开工,已投产,退库"'
+    assert lists["状态"].formula1 == '"谋划储备,线索,在谈,已签约,已入统,已开工,已投产,退库"'
     assert lists["产业链"].formula1 == '"有色金属,大豆加工"'
     assert lists["状态"].type == "list" and lists["状态"].allow_blank
     assert str(lists["状态"].sqref) == "D2:D1048576"

@@ -182,7 +182,7 @@ def test_invalid_rows_write_nothing_and_every_problem_is_listed(
     assert err.startswith("导入「坏表.xlsx」失败，没有写入任何数据：发现 7 个问题")
     assert "「招什么」第3行 C列「投资额」 值「三亿」：" in err and "无法识别的金额" in err
     assert "「招什么」第4行 E列「签约日期」 值「2026-02-30」：" in err and "2026年2月没有30日" in err
-    assert "「招什么」第5行 D列「状态」 值「洽谈中了吧」：" in err and "可用：线索、在谈" in err
+    assert "「招什么」第5行 D列「状态」 值「洽谈中了吧」：" in err and "可用：谋划储备、线索、在谈" in err
     assert "「招什么」第5行 E列「签约日期」 值「03/04/2026」：" in err and "有歧义" in err
     assert "「招什么」第5行 F列「优先级」 值「D」：「D」不是可选值" in err
     assert "「招什么」第6行 B列「产业链」 值「火星产业」：没有名为「火星产业」的产业链" in err

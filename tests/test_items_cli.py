@@ -244,7 +244,8 @@ def test_kinds_lists_seven_kinds(cli: Cli) -> None:
     data = json.loads(cli("kinds", "-f", "json", ok=True).stdout)
     assert [k["key"] for k in data] == ["assets", "targets", "events", "pitches", "contacts", "supports", "problems"]
     targets = data[1]
-    assert [s["name"] for s in targets["statuses"]][:6] == ["线索", "在谈", "已签约", "已入统", "已开工", "已投产"]
+    names = [s["name"] for s in targets["statuses"]][:7]
+    assert names == ["谋划储备", "线索", "在谈", "已签约", "已入统", "已开工", "已投产"]
 
 
 def test_info_reports_path_version_counts(city: Cli, db_path: Path) -> None:

@@ -116,7 +116,7 @@ def late(city: Path, cli: Cli) -> Cli:
 
 def test_warn_groups_by_owner_then_sums_up_by_leader(late: Cli) -> None:
     r = late("warn", "--today", "2026-06-10", ok=True)
-    assert r.stderr == ""
+    assert r.stderr == "准入与履约：待研判超过时限 1 个（红灯 1，zs assess --waiting）\n"  # (the lead has no 准入研判)
     assert r.stdout.splitlines() == [
         "预警 3 条（2 个条目）：红灯 1，黄灯 2",
         "",
@@ -247,9 +247,13 @@ def test_warn_table_lists_the_worst_per_group_and_says_what_it_left_out(late: Cl
     lines = r.stdout.splitlines()
     assert lines[5].startswith("  红     1  铜箔项目")
     assert lines[6] == "  ……另有 2 条（最重的已列在前面）"
-    assert r.stderr == "每组只列最重的 1 条，省略 2 条：加 --all 全部列出，或用 --owner/--leader 只看一人\n"
+    assert r.stderr == (
+        "每组只列最重的 1 条，省略 2 条：加 --all 全部列出，或用 --owner/--leader 只看一人\n"
+        "准入与履约：待研判超过时限 1 个（红灯 1，zs assess --waiting）\n"
+    )
     full = late("warn", "--today", "2026-06-10", "--limit", "1", "--all", ok=True)
-    assert "另有" not in full.stdout and full.stderr == ""
+    assert "另有" not in full.stdout
+    assert full.stderr == "准入与履约：待研判超过时限 1 个（红灯 1，zs assess --waiting）\n"
 
 
 def test_a_note_without_next_keeps_the_follow_up_agreed_earlier(city: Path, cli: Cli) -> None:

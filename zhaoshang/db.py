@@ -315,6 +315,43 @@ ALTER TABLE funds ADD COLUMN submitted_by INTEGER;
 CREATE INDEX IF NOT EXISTS funds_review ON funds(review, item_id) WHERE review != 'confirmed'
 """
 
+_V9 = """
+-- (IF NOT EXISTS: a database set back to an earlier version by hand, as tests do, keeps these tables)
+-- 准入研判：每次按 checklists/_assess.yaml 评分的记录（输入、各项得分及理由、总分、结论）
+CREATE TABLE IF NOT EXISTS assessments (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    date        TEXT NOT NULL,        -- the day of the assessment (ISO)
+    template    TEXT NOT NULL,        -- the template's name (团风县招商项目准入评分 …)
+    inputs      TEXT NOT NULL,        -- JSON {criterion key: value as read}
+    points      TEXT NOT NULL,        -- JSON [{key, label, points, max, why}]
+    score       REAL NOT NULL,
+    max_score   REAL NOT NULL,
+    verdict     TEXT NOT NULL,
+    vetoes      TEXT,                 -- the vetoes that applied (一票否决), 、-joined; NULL = none
+    note        TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assessments_item ON assessments(item_id, date);
+CREATE INDEX IF NOT EXISTS assessments_date ON assessments(date);
+
+-- 履约：签约项目每年报来的实绩（亩均税收、产值、实际用地 …），按 checklists/_contract.yaml 的指标
+CREATE TABLE IF NOT EXISTS performance (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    year        INTEGER NOT NULL,
+    term        TEXT NOT NULL,        -- the term's key in _contract.yaml
+    value       REAL NOT NULL,
+    date        TEXT NOT NULL,        -- the day it was reported (ISO)
+    note        TEXT,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (item_id, year, term)
+);
+CREATE INDEX IF NOT EXISTS performance_date ON performance(date);
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -325,6 +362,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (6, "每个条目最近的阶段日期和对接日期（预警直接读取）", _V6),
     (7, "搜索索引按规范化的文字建立（繁简、全角半角、不可见字符）", _V7),
     (8, "报送与认定：其他单位报送的阶段变更和到位资金待认定后才计入", _V8),
+    (9, "准入研判记录、履约实绩（按年）", _V9),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -347,6 +385,7 @@ _TRACKED_BY_VERSION = {
     4: ["synonyms"],
     # new columns: the triggers' row copies must hold them (undo puts them back)
     8: ["status_log", "funds"],
+    9: ["assessments", "performance"],
 }
 
 

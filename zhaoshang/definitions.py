@@ -107,6 +107,9 @@ class StatusDef:
     contact_days: int | None = None
     #: a date field of the kind filled with the effective date the first time the status is reached
     date_field: str | None = None
+    #: before the pipeline (谋划储备: a project packaged before any investor exists): not one of
+    #: the ordered stages, never counted as reaching one; it moves into any stage plainly
+    reserve: bool = False
 
 
 @dataclass(frozen=True)
@@ -525,7 +528,9 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
     statuses: list[StatusDef] = []
     for i, raw in enumerate(s.list("statuses")):
         ss = _Spec(raw, file, f"statuses[{i}]")
-        ss.check_keys(("name", "aliases", "terminal", "requires_reason", "limit_days", "contact_days", "date_field"))
+        ss.check_keys(
+            ("name", "aliases", "terminal", "requires_reason", "limit_days", "contact_days", "date_field", "reserve")
+        )
         statuses.append(
             StatusDef(
                 name=ss.str("name"),
@@ -535,6 +540,7 @@ def _kind(data: Any, file: str, common: tuple[FieldDef, ...]) -> KindDef:
                 limit_days=ss.opt_int("limit_days"),
                 contact_days=ss.opt_int("contact_days"),
                 date_field=ss.opt_str("date_field"),
+                reserve=ss.bool("reserve"),
             )
         )
     if not statuses:

@@ -281,7 +281,9 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
         )
 
     # 招什么：每条链的项目，按阶段分布，带完整阶段历史
-    stages = db.defs.kind("targets").status_names()[:6]  # 线索 … 已投产
+    from .stages import stages_of
+
+    stages = stages_of(db.defs.kind("targets"))[:6]  # 线索 … 已投产
     target_ids: list[tuple[int, str, float]] = []
     for chain, templates in TARGET_TEMPLATES.items():
         leader = next(c[1] for c in CHAINS if c[0] == chain)
@@ -547,6 +549,10 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
     load_pipeline(
         db, today=today, seed=seed, people=PEOPLE, butlers=BUTLERS, departments=DEPARTMENTS, asset_ids=asset_ids
     )
+    # 谋划储备、准入研判、履约与达产（on existing projects, with their own random draws）
+    from .pipeline.lifecycle_demo import load as load_lifecycle
+
+    load_lifecycle(db, today=today, seed=seed)
 
     # the stage date fields (签约日期, 开工日期 …) are what the log says: one fact
     from .stages import sync_date_fields

@@ -97,6 +97,8 @@ class CommandEntry:
             "approvals": "前期手续",
             "team_members": "服务专班成员",
             "escalations": "问题升级",
+            "assessments": "准入研判",
+            "performance": "履约实绩",
         }
         if self.name == PRUNE_COMMAND:
             fold = next((c.new for c in self.changes if c.table == "meta" and c.new), None) or {}

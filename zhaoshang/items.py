@@ -509,13 +509,15 @@ def add(
     entry = stages.effective(on, what="登记日期")
     dates = {st: str(parsed.own.pop(key)) for st, key in stages.date_fields(kind).items() if parsed.own.get(key)}
     target = parsed.status or kind.default_status
-    planned = stages.plan(kind, kind.default_status, target, dates, entry)
+    # a project packaged before any investor exists (谋划储备) comes in there, not at 线索
+    start = target if kind.status(target).reserve else kind.default_status
+    planned = stages.plan(kind, start, target, dates, entry)
     with _writing(db, "add", user) as who:
         item_id = insert(
             db,
             kind,
             parsed,
-            status=kind.default_status,
+            status=start,
             user=who,
             origin=origin,
             origin_id=origin_id,

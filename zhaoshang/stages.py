@@ -68,8 +68,9 @@ def resolve_status(kind: KindDef, text: str) -> str:
 
 
 def stages_of(kind: KindDef) -> list[str]:
-    """The ordered pipeline stages of a kind (exits such as 退库 excluded)."""
-    return [s.name for s in kind.statuses if not (s.terminal and s.requires_reason)]
+    """The ordered pipeline stages of a kind (exits such as 退库 and the reserve before the
+    pipeline, 谋划储备, excluded)."""
+    return [s.name for s in kind.statuses if not (s.terminal and s.requires_reason) and not s.reserve]
 
 
 def reached_stages(kind: KindDef, stage: str) -> list[str]:
@@ -88,6 +89,11 @@ def pipeline_flag(kind: KindDef, current: str, target: str) -> str | None:
     if not kind.pipeline:
         return None
     order = stages_of(kind)
+    if current in order and kind.status(target).reserve:
+        return BACKWARD  # back from a stage into the reserve (已签约 → 谋划储备)
+    if current not in order and kind.status(current).reserve and target in order:
+        # out of the reserve when an investor appears: into 线索 or straight into 在谈
+        return SKIP if order.index(target) > 1 else None
     if current not in order or target not in order:
         return None
     ci, ti = order.index(current), order.index(target)

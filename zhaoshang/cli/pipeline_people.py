@@ -311,8 +311,24 @@ def warn(
     view = core.overview(db, by=by, per_group=None if all_ else per_group, **filters)
     if not view.counts["warnings"]:
         say("没有预警：所有条目都在时限内")
-        return
-    _show_overview(view, by, per_group)
+    else:
+        _show_overview(view, by, per_group)
+    if not any((kind, chain, unit, owner, leader, type_)):
+        _lifecycle_note(db, filters["today"])
+
+
+def _lifecycle_note(db: Any, today: Any) -> None:
+    """Under the table: leads waiting too long for a 研判, projects past an agreed date."""
+    from ..pipeline.performance import late_counts
+
+    late = late_counts(db, today=today)
+    parts = []
+    if late.awaiting:
+        parts.append(f"待研判超过时限 {late.awaiting} 个（红灯 {late.awaiting_red}，zs assess --waiting）")
+    if late.overdue:
+        parts.append(f"约定日期已过仍未做到 {late.overdue} 个（红灯 {late.overdue_red}，zs contract --status failed）")
+    if parts:
+        say("准入与履约：" + "；".join(parts))
 
 
 def _show_flat(found: Iterable[Any], fmt: Format) -> None:

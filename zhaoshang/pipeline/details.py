@@ -163,3 +163,80 @@ items.DETAIL_PROVIDERS.update(
         ),
     }
 )
+
+
+def _assessments(db: Database, item_id: int) -> list[dict[str, Any]]:
+    from .assess import history
+
+    if not items.kind_of(db, item_id).pipeline:
+        return []
+    return [
+        {
+            "date": a.date,
+            "score": f"{a.score:g}/{a.max_score:g}",
+            "verdict": a.verdict,
+            "vetoes": "、".join(a.vetoes) or None,
+            "note": a.note,
+            "user": a.user,
+        }
+        for a in history(db, item_id)
+    ]
+
+
+def _contract(db: Database, item_id: int) -> list[dict[str, Any]]:
+    from ..errors import ZsError
+    from .performance import STATUS_NAMES, check
+
+    kind = items.kind_of(db, item_id)
+    if not kind.pipeline:
+        return []
+    from ..stages import first_reached_item, signing_stage
+
+    sign = signing_stage(kind)
+    if sign is None or first_reached_item(db, kind, item_id, sign) is None:
+        return []  # not signed: nothing agreed yet (and the terms file is not read for it)
+    try:
+        found = check(db, today=date.today(), ids=[item_id])
+    except ZsError:  # a broken _contract.yaml is said by zs contract, not by show
+        return []
+    return [
+        {"term": t.label, "agreed": t.agreed, "actual": t.actual, "status": STATUS_NAMES[t.status], "gap": t.gap}
+        for c in found
+        for t in c.terms
+    ]
+
+
+def _performance(db: Database, item_id: int) -> list[dict[str, Any]]:
+    from .performance import actual_rows
+
+    if db.conn.execute("SELECT 1 FROM performance WHERE item_id = ? LIMIT 1", (item_id,)).fetchone() is None:
+        return []
+    return actual_rows(db, item_id)
+
+
+items.DETAIL_PROVIDERS.update(
+    {
+        "assessments": (
+            _assessments,
+            "准入研判",
+            [
+                ("date", "日期"),
+                ("score", "得分"),
+                ("verdict", "结论"),
+                ("vetoes", "一票否决"),
+                ("note", "研判意见"),
+                ("user", "研判人"),
+            ],
+        ),
+        "contract": (
+            _contract,
+            "履约情况",
+            [("term", "指标"), ("agreed", "约定"), ("actual", "实际"), ("status", "状态"), ("gap", "差距")],
+        ),
+        "performance": (
+            _performance,
+            "历年实绩",
+            [("year", "年度"), ("term", "指标"), ("value", "实绩"), ("date", "填报日期")],
+        ),
+    }
+)

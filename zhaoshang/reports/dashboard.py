@@ -223,6 +223,9 @@ def render(report: Report, out: TextIO, *, color: bool = False, width: int | Non
     con.print()
     con.print(fit(con, _visits_and_permits(report)))
     con.print()
+    if report.lifecycle is not None:
+        con.print(fit(con, _lifecycle(report.lifecycle)))
+        con.print()
     con.print(
         "项目保预警（超期、阶段停滞、久未对接、跟进逾期，红黄灯）：zs warn；Excel 报表的「预警」工作表。", style="dim"
     )
@@ -603,6 +606,34 @@ def _visits_and_permits(report: Report) -> Table:
             _styled(text, style),
             number(tot.year_to_date.get(key), m),
         )
+    return t
+
+
+#: the figures before 线索 and after 已投产 (pipeline.performance.LifecycleFigures): key, label,
+#: whether the figure is a stock as of the report day (the same in both columns)
+LIFECYCLE_ROWS = (
+    ("reserve", "谋划储备项目（个）", True),
+    ("reserve_amount", "谋划储备投资额（万元）", True),
+    ("reserve_converted", "储备转入洽谈（个）", False),
+    ("assessed", "准入研判（个）", False),
+    ("assessed_passed", "其中准予准入（个）", False),
+    ("vetoed", "一票否决（个）", False),
+    ("awaiting", "研判超时未办（个）", True),
+    ("full_production", "达产项目（个）", False),
+    ("above_scale", "入规项目（个）", False),
+    ("contracts_failed", "履约未达标项目（个）", True),
+)
+
+
+def _lifecycle(data: dict[str, Any]) -> Table:
+    t = _table("谋划储备、准入研判与履约达产", caption="zs assess、zs contract 查看明细")
+    t.add_column("指标", no_wrap=True)
+    t.add_column("本期", justify="right", no_wrap=True)
+    t.add_column("年累计", justify="right", no_wrap=True)
+    for key, label, stock in LIFECYCLE_ROWS:
+        now, ytd = data["period"].get(key, 0), data["year_to_date"].get(key, 0)
+        cell = f"{now:,.0f}" if isinstance(now, float) else str(now)
+        t.add_row(label, cell, "—" if stock else (f"{ytd:,.0f}" if isinstance(ytd, float) else str(ytd)))
     return t
 
 

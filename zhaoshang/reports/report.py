@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..pipeline.performance import lifecycle_figures
 from . import config as config_mod
 from . import groundwork
 from .figures import ADDITIVE, NEEDS_EXACT_WINDOW, NOT_ADDITIVE, Cells, Figures, derive, month_range
@@ -270,6 +271,9 @@ class Report:
     review: ReviewNote | None = None
     #: 基础工作 and the 通报's extra figures, from records already kept (:mod:`.groundwork`)
     groundwork: dict[str, Any] | None = None
+    #: 谋划储备, 准入研判, 达产, 入规, 履约: {"period": …, "year_to_date": …}
+    #: (:func:`zhaoshang.pipeline.performance.lifecycle_figures`)
+    lifecycle: dict[str, Any] | None = None
 
     @property
     def heading(self) -> str:
@@ -304,6 +308,8 @@ class Report:
         }
         if self.groundwork is not None:
             data["groundwork"] = self.groundwork
+        if self.lifecycle is not None:
+            data["lifecycle"] = self.lifecycle
         if self.details is not None:
             data["details"] = self.details.as_dict()
         if self.review is not None:
@@ -350,6 +356,9 @@ def build(
         trend = fig.trend()
         det = _details(fig, period, ytd, asof, today) if details else None
         basics = groundwork.compute(fig, period, ytd).as_dict()
+        life_now = lifecycle_figures(db, period.start, asof)
+        life_ytd = lifecycle_figures(db, ytd.start, asof, stocks=life_now)
+        life = {"period": life_now.as_dict(), "year_to_date": life_ytd.as_dict()}
     if det is not None and mask:
         det = det.masked()
     note = review_note(db, cfg, period, ytd, asof, (cur, year_cells), include_pending=include_pending)
@@ -387,6 +396,7 @@ def build(
         details=det,
         review=note,
         groundwork=basics,
+        lifecycle=life,
     )
 
 
