@@ -148,3 +148,12 @@ def test_a_letter_map_for_one_sheet_leaves_the_other_sheets_alone(city: Database
     _import(city, path, mapping=["签约项目!E=忽略"])
     started = _item(city, "乙项目")
     assert ("已开工", "2026-09-26") in _log(city, started["id"])  # 开工项目's column E still read
+
+
+def test_a_reserve_project_comes_in_at_the_reserve(city: Database, tmp_path: Path) -> None:
+    rows = [["爱辉区2026年10月项目表"], ["项目名称", "产业链", "状态"], ["谋划甲项目", "有色金属", "谋划储备"]]
+    _import(city, write_xlsx(tmp_path / "储备.xlsx", {"招什么": rows}))
+    item = _item(city, "谋划甲项目")
+    flags = city.conn.execute("SELECT flag FROM status_log WHERE item_id = ?", (item["id"],)).fetchall()
+    assert item["status"] == "谋划储备" and _log(city, item["id"]) == [("谋划储备", "2026-10-31")]
+    assert flags == [(None,)]  # not a 线索 → 谋划储备 move flagged 回退

@@ -1468,11 +1468,13 @@ class ItemSheets:
                     [fields[st]],
                 )
         fallback = sheet.move_date or self.today
-        if not dates and status == kind.default_status:  # most rows of a county sheet: just in
+        # a project packaged before any investor exists (谋划储备) comes in there, not at 线索
+        first = status if kind.status(status).reserve else kind.default_status
+        if not dates and status == first:  # most rows of a county sheet: just in
             if sheet.move_inference is not None:
                 self.inferred.use(sheet.move_inference, r.number)
             return [(None, status, fallback, None)]
-        planned = stages.plan(kind, kind.default_status, status, dates, fallback)
+        planned = stages.plan(kind, first, status, dates, fallback)
         undated = next((m for m in planned if m.source != "field"), None)
         if undated is not None:
             why = self._undated(r, undated.to_status)
@@ -1481,8 +1483,8 @@ class ItemSheets:
         entry = min([fallback, *(m.date for m in planned)])
         if sheet.move_inference is not None and (undated is not None or entry == fallback):
             self.inferred.use(sheet.move_inference, r.number)  # (the entry or a move is on the sheet's date)
-        log: list[tuple[str | None, str, str, str | None]] = [(None, kind.default_status, entry, None)]
-        cur = kind.default_status
+        log: list[tuple[str | None, str, str, str | None]] = [(None, first, entry, None)]
+        cur = first
         for i, m in enumerate(planned):
             log.append((cur, m.to_status, m.date, stages.pipeline_flag(kind, cur, m.to_status)))
             cur = m.to_status
