@@ -244,7 +244,7 @@ def test_assess_records_inputs_points_reasons_and_the_item_fields(city: Cli, db_
 
 
 def test_assess_command_wording_and_json(city: Cli) -> None:
-    r = city("assess", "1", "--set", "产业类别=鼓励类", "-s", "高耗能=是", "--note", "能耗指标不足", ok=True)
+    r = city("assess", "1", "--set", "产业类别=鼓励类", "--set", "高耗能=是", "--note", "能耗指标不足", ok=True)
     assert r.stderr.endswith("已记录研判：编号 1 22/100 分，一票否决\n")
     assert "一票否决：高耗能" in r.stdout and "研判意见：能耗指标不足" in r.stdout
     assert "投资规模  120000万元" in r.stdout

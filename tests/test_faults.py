@@ -286,14 +286,16 @@ def test_kill_during_a_large_import_leaves_the_state_before(big_db: Path, tmp_pa
     calib = copy_db(target, tmp_path / "calib.db")
     # import checks every row first, then writes: kill while it writes, at fractions of the
     # time it writes (measured, not guessed from the whole run: start-up and parsing vary)
-    window, proc = _write_window(zs_argv(calib, "import", str(sheet)), env, calib)
+    # (a csv carries no stage dates: the moves are dated by --as-of, as a county's sheet must be)
+    window, proc = _write_window(zs_argv(calib, "import", str(sheet), "--as-of", "2026-11-30"), env, calib)
     assert proc.returncode == 0, proc.stderr
     done = (full_dump(calib), calib)
     before = full_dump(target)
     mid = 0
     for frac in FRACTIONS:
         victim = copy_db(target, tmp_path / f"imp-{frac}.db")
-        alive = _kill_while_writing(zs_argv(victim, "import", str(sheet)), env, victim, window * frac)
+        argv = zs_argv(victim, "import", str(sheet), "--as-of", "2026-11-30")
+        alive = _kill_while_writing(argv, env, victim, window * frac)
         mid += alive and _outcome(victim, before, done) == "before"
     assert mid >= 2
 

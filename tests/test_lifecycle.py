@@ -156,7 +156,7 @@ def signed(cli: Cli, db_path: Path) -> Cli:
 
 
 def test_contract_records_actuals_by_year_and_judges_each_term(signed: Cli, db_path: Path) -> None:
-    r = signed("contract", "1", "--year", str(YEAR), "--set", "亩均税收=7.5", "-s", "用地=110亩", ok=True)
+    r = signed("contract", "1", "--year", str(YEAR), "--set", "亩均税收=7.5", "--set", "用地=110亩", ok=True)
     assert r.stderr == f"已记录编号 1 {YEAR} 年实绩：亩均税收 7.5万元/亩；用地 110亩\n"
     r = signed("contract", "1", "--year", str(YEAR), "--set", "用地=95", ok=True)
     assert r.stderr == f"已记录编号 1 {YEAR} 年实绩：用地 95亩（原为 110亩）\n"

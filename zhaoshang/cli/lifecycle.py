@@ -24,7 +24,7 @@ OptionalId = Annotated[int | None, typer.Argument(metavar="[编号]", help="项�
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", "-s", help="评分项=值（可重复），如 --set 产业类别=鼓励类 --set 投资强度=320 --set 高耗能=否"
+        "--set", help="评分项=值（可重复），如 --set 产业类别=鼓励类 --set 投资强度=320 --set 高耗能=否"
     ),
 ]
 
@@ -46,7 +46,7 @@ def assess(
     ctx: typer.Context,
     item_id: OptionalId = None,
     values: SetOpt = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="研判意见（记入研判记录）")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="研判意见（记入研判记录）")] = None,
     date_: DateOpt = None,
     waiting: Annotated[
         bool, typer.Option("--waiting", help="列出待研判的项目（线索、在谈而未研判），超过时限的标黄灯、红灯")
@@ -261,9 +261,9 @@ def contract(
     year: Annotated[int | None, typer.Option("--year", help="实绩所属年度，如 2026（与 --set 同用）")] = None,
     values: Annotated[
         list[str] | None,
-        typer.Option("--set", "-s", help="指标=实绩（可重复），如 --set 亩均税收=8.5 --set 年产值=3.2亿"),
+        typer.Option("--set", help="指标=实绩（可重复），如 --set 亩均税收=8.5 --set 年产值=3.2亿"),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="说明（记入实绩）")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="说明（记入实绩）")] = None,
     date_: DateOpt = None,
     status: Annotated[
         str | None,
