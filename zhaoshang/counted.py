@@ -17,8 +17,6 @@ Pure SQL text: nothing here touches a database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 CONFIRMED = "confirmed"
 PENDING = "pending"
 RETURNED = "returned"
@@ -80,22 +78,12 @@ def last_date(item: str = "i.id", *, include_pending: bool = False) -> str:
     )
 
 
-def came_in(items: str = "i", *, include_pending: bool = False, reserve: Sequence[str] = ()) -> str:
+def came_in(items: str = "i", *, include_pending: bool = False) -> str:
     """SQL (on ``items`` aliased ``items``) for the day an item came in — what 新增 counts:
     the date of its first log row when that row counts; NULL when it does not (a new project
     still 待认定, or 已退回); the day it was typed in for an item without any log row (a
     database from before the log).  One lookup in ``status_log_item``."""
     cond = counted("e", include_pending=include_pending)
-    if reserve:
-        # a project packaged before any investor exists (谋划储备) is new when it comes out of
-        # the reserve into the pipeline (线索 / 在谈), not the day it was packaged
-        names = ", ".join("'" + r.replace("'", "''") + "'" for r in reserve)
-        return (
-            f"nullif(coalesce((SELECT CASE WHEN {cond} THEN e.date ELSE '' END FROM status_log e "
-            f"WHERE e.item_id = {items}.id AND e.to_status NOT IN ({names}) ORDER BY e.date, e.id LIMIT 1), "
-            f"CASE WHEN EXISTS (SELECT 1 FROM status_log e WHERE e.item_id = {items}.id) THEN '' "
-            f"ELSE substr({items}.created_at, 1, 10) END), '')"
-        )
     return (
         f"nullif(coalesce((SELECT CASE WHEN {cond} THEN e.date ELSE '' END FROM status_log e "
         f"WHERE e.item_id = {items}.id AND e.from_status IS NULL ORDER BY e.id LIMIT 1), "

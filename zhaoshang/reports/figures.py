@@ -270,7 +270,7 @@ class Figures:
         self.conn.execute(
             f"CREATE TEMP TABLE zs_reached AS "
             f"SELECT i.id AS item_id, i.chain_id AS chain_id, i.unit_id AS unit_id, "
-            f"{self._came_in(pkind)} AS created, {amount} AS amount, {foreign} AS foreign_amount, "
+            f"{self._came_in()} AS created, {amount} AS amount, {foreign} AS foreign_amount, "
             f"r.talks, r.signed, r.registered, r.started, r.producing, r.withdrawn "
             f'FROM items i NOT INDEXED LEFT JOIN "{pkind.table}" k ON k.id = i.id '
             f"LEFT JOIN (SELECT s.item_id, {', '.join(parts)} FROM status_log s NOT INDEXED "
@@ -316,9 +316,8 @@ class Figures:
             [cfg.closed_status, *vparams, qkind.key],
         )
 
-    def _came_in(self, kind: KindDef | None = None) -> str:
-        reserve = [st.name for st in kind.statuses if st.reserve] if kind is not None else []
-        return counted.came_in("i", include_pending=self.include_pending, reserve=reserve)
+    def _came_in(self) -> str:
+        return counted.came_in("i", include_pending=self.include_pending)
 
     def _counts(self, alias: str) -> str:
         return counted.counted(alias, include_pending=self.include_pending)
