@@ -1492,9 +1492,9 @@ class ItemSheets:
                 self._count_moves(DateSource.row if m.source == "field" else sheet.move_source)
         for st, key in fields.items():
             names = reached[st]
-            first = min((d for _f, t, d, _x in log if t in names), default=None)
-            if first is not None or key in own:
-                own[key] = first
+            reached_on = min((d for _f, t, d, _x in log if t in names), default=None)
+            if reached_on is not None or key in own:
+                own[key] = reached_on
         return log
 
     def _own_fields(self, kind: KindDef) -> list[tuple[str, Any, bool, str]]:
