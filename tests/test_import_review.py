@@ -36,4 +36,6 @@ def test_a_county_sheet_waits_for_the_offices_confirmation(cli: Cli, db_path: Pa
     cli("review", "confirm", "--submission", str(submission), ok=True)
     assert _signed(cli, "2026-10") == before + 1  # counted in October, the month it happened
     data = json.loads(cli("import", str(path), "--review", "--dry-run", "-f", "json", ok=True).stdout)
-    assert data["review"]["pending"] is False  # a dry run writes nothing, and waits for nothing
+    assert data["review"]["pending"] is False and data["review"]["would_wait"] is True  # a dry run writes nothing
+    dry = cli("import", str(path), "--review", "--dry-run", ok=True)
+    assert "正式导入时，阶段变更和到位资金先待认定" in dry.stderr

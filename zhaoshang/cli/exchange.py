@@ -235,6 +235,8 @@ def import_(
     say(summarize(report))
     if report.command_id is not None:
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
+    if report.review_because and report.dry_run:
+        say(f"{report.review_because}：正式导入时，阶段变更和到位资金先待认定，认定后才计入报表")
     if report.review_because and report.written:
         say(
             f"{report.review_because}：{report.pending_moves} 次阶段变更、{report.pending_funds} 笔到位资金待认定，"

@@ -217,11 +217,12 @@ def import_file(
             finally:
                 if collecting:
                     gc.enable()
+            # (a dry run says it too: what it would bring waits for 认定)
+            report.review_because = _review_because(db, report, opts, run.said_by)
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
                 _stamp_origin(db, meta)
-            report.review_because = _review_because(db, report, opts, run.said_by)
             if report.review_because:
                 from .. import review
 

@@ -334,7 +334,8 @@ class ImportReport:
             "inferences": [i.as_dict() for i in self.inferences],
             "move_dates": {k.value: n for k, n in self.move_dates.items()},
             "review": {
-                "pending": bool(self.review_because),
+                "pending": bool(self.review_because) and self.written,
+                "would_wait": bool(self.review_because),
                 "because": self.review_because,
                 "moves": self.pending_moves,
                 "funds": self.pending_funds,
