@@ -157,3 +157,50 @@ def test_a_reserve_project_comes_in_at_the_reserve(city: Database, tmp_path: Pat
     flags = city.conn.execute("SELECT flag FROM status_log WHERE item_id = ?", (item["id"],)).fetchall()
     assert item["status"] == "谋划储备" and _log(city, item["id"]) == [("谋划储备", "2026-10-31")]
     assert flags == [(None,)]  # not a 线索 → 谋划储备 move flagged 回退
+
+
+# --- a second tester's attack ------------------------------------------------------------
+
+
+def test_a_countys_own_row_numbers_never_overwrite_our_items(city: Database, tmp_path: Path) -> None:
+    ours = [tuple(r) for r in city.conn.execute("SELECT id, title FROM items WHERE kind = 'targets' ORDER BY id")]
+    ref, title = ours[0]
+    rows = [["编号", "项目名称", "产业链"], [ref, "钼矿新项目", "有色金属"]]
+    before = dump(city.path)
+    with pytest.raises(ZsError) as exc:
+        _import(city, write_xlsx(tmp_path / "续表.xlsx", {"招什么": rows}))
+    said = "\n".join(exc.value.details)
+    assert f"本库编号 {ref} 是「{title}」，与本行的名称不符" in said and "编号=忽略" in said
+    assert dump(city.path) == before
+    _import(city, tmp_path / "续表.xlsx", mapping=["编号=忽略"])
+    assert _item(city, "钼矿新项目")["id"] != ref and _item(city, title)["id"] == ref
+
+
+def test_a_status_with_a_date_in_it_is_refused_without_the_synonym_hint(city: Database, tmp_path: Path) -> None:
+    rows = [["爱辉区2026年第三季度项目表"], ["项目名称", "产业链", "状态"], ["甲项目", "有色金属", "已签约（10月）"]]
+    with pytest.raises(ZsError) as exc:
+        _import(city, write_xlsx(tmp_path / "s.xlsx", {"招什么": rows}))
+    said = "\n".join(exc.value.details)
+    assert "状态「已签约（10月）」里写了时间" in said and "synonym" not in said
+
+
+def test_a_filing_day_before_the_report_period_is_refused(city: Database, tmp_path: Path) -> None:
+    rows = [["孙吴县2026年10月项目表"], ["报送时间：2026-09-30"], ["项目名称", "产业链", "状态"]]
+    rows.append(["乙项目", "有色金属", "在谈"])
+    with pytest.raises(ZsError, match="早于标题说的报告期「2026年10月」"):
+        _import(city, write_xlsx(tmp_path / "f.xlsx", {"招什么": rows}))
+
+
+def test_an_older_sheet_never_sends_a_project_back(city: Database, tmp_path: Path) -> None:
+    from zhaoshang import items
+
+    with city.command("setup", user="测试员"):
+        pid = items.add(city, "招什么", "已开工老项目", chain="有色金属", values={"状态": "在谈"}, on="2026-11-02")
+        items.update(city, city.defs.kind("招什么"), pid, items.Parsed(status="已签约"), user="测试员",
+                     status_date="2026-11-10", force=True)  # fmt: skip
+    rows = [["爱辉区2026年10月项目表"], ["项目名称", "产业链", "状态"], ["已开工老项目", "有色金属", "在谈"]]
+    before = dump(city.path)
+    with pytest.raises(ZsError) as exc:
+        _import(city, write_xlsx(tmp_path / "旧.xlsx", {"招什么": rows}), on_duplicate="update")
+    assert "较早的表不能把阶段改回去" in "\n".join(exc.value.details)
+    assert dump(city.path) == before

@@ -279,7 +279,7 @@ def test_plain_file_ids_are_checked(cli: Cli, city: dict[str, int], tmp_path: Pa
         f"编号,项目名称,产业链\n{city['蛋白']},完全无关的项目,有色金属\n9999,外来项目,有色金属\n", encoding="utf-8"
     )
     r = cli("import", str(path), "--kind", "招什么", ok=False)
-    assert f"本库编号 {city['蛋白']} 是「大豆分离蛋白项目」，与本行的名称和产业链都不符" in r.stderr
+    assert f"本库编号 {city['蛋白']} 是「大豆分离蛋白项目」，与本行的名称不符" in r.stderr
     path.write_text("编号,项目名称,产业链\n9999,外来项目,有色金属\n", encoding="utf-8")
     r = cli("import", str(path), "--kind", "招什么", ok=True)
     assert "1 行的编号在本库中不存在，已作为新条目导入" in r.stderr

@@ -72,6 +72,7 @@ import datetime as dt
 import gc
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -490,7 +491,7 @@ class CellParsers:
             return self._cached("unit", self.units.resolve)
         if key == "status":
             assert kind is not None
-            return self._cached(("status", kind.key), lambda raw: items.resolve_status(kind, text_of(raw)))
+            return self._cached(("status", kind.key), lambda raw: _status(kind, text_of(raw)))
         if key == "reason":
             return lambda raw: check_length(unformula(text_of(raw)) if unescape else text_of(raw))
         if key == "due" or (f is not None and f.type == "date"):
@@ -1135,12 +1136,13 @@ class ItemSheets:
         return self.db.conn.execute(sql, (item_id,)).fetchone() is not None
 
     def _plausible(self, r: ItemRow, cur: Current) -> bool:
+        """Whether a sheet from outside that gives our 编号 means our item: its name (when the row
+        has one) must be the item's, loosely — a county's own row numbers (13, 14 …) in a 编号
+        column share a chain with our items 13, 14 far too often to be taken for them."""
         chain = r.values.get("chain")
         title = r.values.get("title")
-        if chain is not None and chain == cur.common["chain_id"]:
-            return True
         if title is None:
-            return chain is None
+            return chain is None or chain == cur.common["chain_id"]
         return loose_name(str(title)) == loose_name(str(cur.common["title"]))
 
     def _resolve_refs(self, r: ItemRow) -> None:
@@ -1251,6 +1253,9 @@ class ItemSheets:
                     self._fail(r, self._column_of(r, "status"), parsed.status, undated)
                     return False
                 status_date = self._sheet_date(r.sheet, r.number)
+            day = status_date or (parsed.own.get(key) if key else None)
+            if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
+                return False
         try:
             items.update(
                 self.db,
@@ -1417,6 +1422,22 @@ class ItemSheets:
                     return f"{head.letter}列「{head.text}」"
         f = next((f for f in r.kind.fields if f.key == key), None)
         return f.label if f else key
+
+    def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
+        """An older sheet (October's) sending back a project that has moved on since: the sheet
+        says what was true on ``day``, not that the project went back.  Refused (True)."""
+        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) != "backward":
+            return False
+        sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
+        last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
+        if last is None or day >= str(last):
+            return False
+        self._fail(
+            r, self._column_of(r, "status"), status,
+            f"本行说 {day} 时是「{status}」，但本库这个项目 {last} 已到「{cur.common['status']}」："
+            f"较早的表不能把阶段改回去。确要回退请用 zs stage {cur.id} {status} --force",
+        )  # fmt: skip
+        return True
 
     def _sheet_date(self, sh: SheetContext, row: int) -> str:
         """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
@@ -1766,6 +1787,20 @@ class ItemSheets:
         rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         return True
+
+
+_DATED = re.compile(r"\d+\s*[月日号]|\d{4}")
+
+
+def _status(kind: KindDef, text: str) -> str:
+    """A status cell: the stage only.  「已签约（10月）」 carries a date a stage word cannot hold —
+    taught as a synonym it would be dropped, and the move dated by the report period instead."""
+    if _DATED.search(to_halfwidth(text)):
+        raise ZsError(
+            f"状态「{text}」里写了时间：状态一栏只写阶段（如「{kind.default_status}」），"
+            "时间请填到这一阶段的日期列（如签约日期、开工日期），否则会按报告期记日期"
+        )
+    return items.resolve_status(kind, text)
 
 
 def _is_empty(raw: RawSheet) -> bool:

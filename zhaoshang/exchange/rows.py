@@ -273,11 +273,13 @@ def match_ref(
         return Match(MatchBy.none, unknown_ref=mode is Mode.plain)
     if cur.kind != r.kind.key:
         reason = f"编号 {r.ref} 是「{kind_name(cur.kind)}」清单的条目，不能在「{r.kind.name}」中修改"
+        if mode is Mode.plain:
+            reason += f"；如果这一列是表格自己的序号，请用 {option('mapping')} 编号=忽略"
         return Match(by, refusal=("编号", r.ref, reason))
     if mode is Mode.plain and not plausible(r, cur):
         reason = (
-            f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称和产业链都不符："
-            f"如果这是其他系统的编号，请删除编号列，或用 {option('mapping')} 编号=忽略"
+            f"本库编号 {r.ref} 是「{cur.common['title']}」，与本行的名称不符（改名请用 zs edit）："
+            f"如果这是表格自己的序号或其他系统的编号，请删除编号列，或用 {option('mapping')} 编号=忽略"
         )
         return Match(by, refusal=("编号", r.ref, reason))
     return Match(by, cur)

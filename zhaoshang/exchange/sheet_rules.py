@@ -74,6 +74,12 @@ def move_date(
                 f"「{sheet}」的标题说报告期是「{period.text}」，还没有到：请检查标题中的年月，"
                 f"或用 {option('as_of')} 给出没有本行日期的阶段变更的日期"
             )
+        if filed is not None and filed < period.start:
+            raise ZsError(
+                f"「{sheet}」的{filed_key or '填报日期'} {filed.isoformat()} 早于标题说的报告期「{period.text}」："
+                "报告期还没开始就填报，两者必有一错。请核对标题的年月或填报日期"
+                f"（或用 {option('as_of')} 给出没有本行日期的阶段变更的日期）"
+            )
         day, why = period.end, f"报告期「{period.text}」的最后一天"
         if filed is not None and filed < day:
             day, why = filed, f"{filed_key or '填报日期'}（在报告期「{period.text}」之内）"
