@@ -204,3 +204,19 @@ def test_an_older_sheet_never_sends_a_project_back(city: Database, tmp_path: Pat
         _import(city, write_xlsx(tmp_path / "旧.xlsx", {"招什么": rows}), on_duplicate="update")
     assert "较早的表不能把阶段改回去" in "\n".join(exc.value.details)
     assert dump(city.path) == before
+
+
+def test_a_planned_date_header_is_never_the_actual_stage_date(city: Database, tmp_path: Path) -> None:
+    rows = [
+        ["爱辉区2026年10月项目表"],
+        ["项目名称", "产业链", "状态", "签约日期", "开工时间（计划）", "投产时间（预计）"],
+        ["计划甲项目", "有色金属", "已签约", "2026-10-08", "2027-03-01", "2027-09-01"],
+    ]
+    _import(city, write_xlsx(tmp_path / "计划.xlsx", {"招什么": rows}))
+    item = _item(city, "计划甲项目")
+    assert item["status"] == "已签约" and [s for s, _d in _log(city, item["id"])] == ["线索", "已签约"]
+    sql = (
+        "SELECT planned_start_date, planned_production_date, started_date, produced_date FROM kind_targets WHERE id = ?"
+    )
+    got = city.conn.execute(sql, (item["id"],)).fetchone()
+    assert tuple(got) == ("2027-03-01", "2027-09-01", None, None)  # the plans, not a start and a production

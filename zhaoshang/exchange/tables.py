@@ -167,6 +167,10 @@ _UNIT_WORD = re.compile(
 _INDEX_LABELS = frozenset({"序号", "序", "no", "no.", "#", "№", "nº"})
 
 
+#: words in a header's brackets that make it a plan, not a fact (「开工时间（计划）」)
+_PLAN_WORDS = frozenset({"计划", "预计", "拟", "预期", "目标", "预定", "拟定", "计划中"})
+
+
 def parse_header(value: object) -> tuple[str, str, str | None]:
     """``(text, label, unit)`` of a header cell value.
 
@@ -180,6 +184,10 @@ def parse_header(value: object) -> tuple[str, str, str | None]:
     m = _BRACKET_UNIT.match(text)
     if m:
         base, unit = m.group(1), m.group(2).strip() or None
+        if unit is not None and to_simplified(unit) in _PLAN_WORDS:
+            # 「开工时间（计划）」 is the planned date, 计划开工时间 — never the actual 开工日期 with its
+            # qualifier dropped like a unit
+            return text, _WS.sub("", unit + base), None
     else:
         m = _SLASH_UNIT.match(text)
         if m and _UNIT_WORD.fullmatch(m.group(2).strip()):
