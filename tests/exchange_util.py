@@ -4,6 +4,7 @@ read workbooks back and to build sheets the way people type them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,21 @@ def libreoffice_resave(path: Path, tmp: Path, fmt: str = "xlsx") -> Path:
     made = out / f"{path.stem}.{fmt}"
     assert made.exists(), (proc.stdout, proc.stderr)
     return made
+
+
+def open_city(path: Path) -> Iterator[Database]:
+    """:func:`make_city` opened, closed after the test (``yield from open_city(db_path)`` in a fixture)."""
+    make_city(path)
+    db = Database.open(path, load())
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def import_sheet(db: Database, path: Path, **opts: Any) -> Any:
+    """``import_file`` of a 招什么 sheet by 测试员 (the report; raises ZsError when refused)."""
+    from zhaoshang.exchange.importer import ImportOptions, import_file
+
+    opts.setdefault("kind", "招什么")
+    return import_file(db, path, ImportOptions(**opts), user="测试员")

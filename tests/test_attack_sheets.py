@@ -7,32 +7,28 @@ file."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import dump
-from exchange_util import make_city, write_xlsx
+from exchange_util import import_sheet, open_city, write_xlsx
 
 from zhaoshang.db import Database
-from zhaoshang.definitions import load
 from zhaoshang.errors import ZsError
-from zhaoshang.exchange.importer import ImportOptions, import_file
 from zhaoshang.exchange.inference import Rule
 
 TODAY = dt.date(2026, 11, 20)
 
 
 @pytest.fixture
-def city(db_path: Path) -> Database:
-    make_city(db_path)
-    db = Database.open(db_path, load())
-    yield db
-    db.close()
+def city(db_path: Path) -> Iterator[Database]:
+    yield from open_city(db_path)
 
 
 def _import(db: Database, path: Path, **opts: Any) -> Any:
-    return import_file(db, path, ImportOptions(kind="招什么", today=TODAY, **opts), user="测试员")
+    return import_sheet(db, path, today=TODAY, **opts)
 
 
 def _item(db: Database, title: str) -> dict[str, Any]:

@@ -7,33 +7,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Cli, dump
-from exchange_util import make_city, write_xlsx
+from exchange_util import import_sheet, make_city, open_city, write_xlsx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhaoshang.db import Database
-from zhaoshang.definitions import load
 from zhaoshang.errors import ZsError
-from zhaoshang.exchange.importer import ImportOptions, import_file
 from zhaoshang.exchange.inference import Inference, Inferences, Rule, Scope
 from zhaoshang.hints import option
 
 
 @pytest.fixture
-def city(db_path: Path) -> Database:
-    make_city(db_path)
-    db = Database.open(db_path, load())
-    yield db
-    db.close()
+def city(db_path: Path) -> Iterator[Database]:
+    yield from open_city(db_path)
 
 
 def _import(db: Database, path: Path, **opts: Any) -> Any:
-    return import_file(db, path, ImportOptions(kind="招什么", **opts), user="测试员")
+    return import_sheet(db, path, **opts)
 
 
 def _one(report: Any, rule: Rule) -> Inference:
