@@ -293,3 +293,55 @@ def damage_page(path: Path | str, table: str) -> int:
         fh.seek((page - 1) * size)
         fh.write(b"\xa5" * size)
     return page
+
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL: a throwaway database per test on the server named by ZHAOSHANG_TEST_PG
+# ---------------------------------------------------------------------------------------
+
+#: the server the PostgreSQL tests use (``postgresql://postgres@127.0.0.1:PORT/postgres``);
+#: ``.ci/run`` starts one and sets it
+PG_ENV = "ZHAOSHANG_TEST_PG"
+
+
+def pg_server() -> str:
+    """The test server's URL; the test is skipped without one — but fails under CI, where
+    ``.ci/run`` must have started it."""
+    url = os.environ.get(PG_ENV, "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI 必须提供 PostgreSQL：{PG_ENV} 未设置（.ci/run 启动它）")
+        pytest.skip(f"没有 PostgreSQL 服务器：设 {PG_ENV}=postgresql://用户@主机:端口/postgres 运行")
+    if importlib.util.find_spec("psycopg") is None:
+        pytest.fail('PostgreSQL 的测试需要 pip install ".[test]"（含 zhaoshang[pg]）')
+    return url
+
+
+def _pg_admin(url: str) -> Any:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    info = conninfo_to_dict(url)
+    info["dbname"] = "postgres"
+    return psycopg.connect(**info, autocommit=True)
+
+
+def pg_database(name: str) -> str:
+    """A new, empty database on the test server; its URL.  Dropped by :func:`drop_pg_database`."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    url = pg_server()
+    dbname = re.sub(r"[^a-z0-9_]", "_", name.lower())[:40] + "_" + os.urandom(4).hex()
+    with _pg_admin(url) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE template0 ENCODING UTF8 LC_CTYPE "C.UTF-8" LC_COLLATE "C"')
+    info = conninfo_to_dict(url)
+    user = info.get("user") or ""
+    host = info.get("host") or "127.0.0.1"
+    port = info.get("port") or "5432"
+    return f"postgresql://{user + '@' if user else ''}{host}:{port}/{dbname}"
+
+
+def drop_pg_database(url: str) -> None:
+    dbname = url.rsplit("/", 1)[1]
+    with contextlib.suppress(Exception), _pg_admin(pg_server()) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

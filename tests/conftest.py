@@ -34,9 +34,6 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hints.use({})  # the core's own option names, until a command line installs its flags
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "zs.db"
 
 
 Run = Callable[..., "object"]
@@ -45,12 +42,19 @@ Run = Callable[..., "object"]
 class Cli:
     """``cli("list", "--chain", "X")`` runs ``zs --db <tmp db> list --chain X``."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | str) -> None:
         self.db = db
         self.runner = CliRunner()
+        self.opened = False
+
+    def exists(self) -> bool:
+        if isinstance(self.db, Path):
+            return self.db.exists()
+        return self.opened
 
     def __call__(self, *args: str, input: str | None = None, ok: bool | None = None):  # type: ignore[no-untyped-def]
-        if not self.db.exists() and args[:1] != ("init",):
+        if not self.exists() and args[:1] != ("init",):
+            self.opened = True
             # only `zs init` creates a database; a test's first command starts from an empty one
             from zhaoshang.db import Database
             from zhaoshang.definitions import load
@@ -59,12 +63,42 @@ class Cli:
             with contextlib.suppress(ZsError):  # bad definitions or path: the command under test says so
                 Database.open(self.db, load()).close()
         result = self.runner.invoke(app, ["--db", str(self.db), *args], input=input)
+        self.opened = True
         if ok is True:
             assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
         if ok is False:
             assert result.exit_code != 0, (result.stdout, result.stderr)
         assert "Traceback" not in (result.stderr or ""), result.stderr
         return result
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a test of a module marked ``engines`` runs on (both, by parametrisation:
+    ``pytest_generate_tests``); SQLite for every other test."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, engine: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The test's database: a file in tmp_path — or, for a module marked ``engines`` run on
+    PostgreSQL, the URL of a new database on the test server (dropped afterwards), which
+    ``Database.open`` and ``zs --db`` take alike."""
+    if engine == "sqlite":
+        yield tmp_path / "zs.db"
+        return
+    from _harness import drop_pg_database, pg_database
+
+    url = pg_database(request.node.name)
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
 
 
 @pytest.fixture
@@ -90,6 +124,8 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table (for "nothing changed" assertions)."""
     import sqlite3
 
+    if isinstance(path, str) and path.startswith("postgresql://"):
+        return _dump_server(path)
     conn = sqlite3.connect(path)
     try:
         tables = [
@@ -102,3 +138,18 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
         return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
     finally:
         conn.close()
+
+
+def _dump_server(url: str) -> dict[str, list[tuple[object, ...]]]:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    with psycopg.connect(**conninfo_to_dict(url)) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_name NOT IN ('items_fts', 'zs_sequence') ORDER BY table_name"
+            )
+        ]
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}

@@ -60,6 +60,12 @@ def make(
 def query(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     import sqlite3
 
+    if isinstance(path, str) and path.startswith("postgresql://"):  # (a module marked engines, on PostgreSQL)
+        db = open_db(path)
+        try:
+            return [tuple(r) for r in db.conn.execute(sql, params).fetchall()]
+        finally:
+            db.close()
     conn = sqlite3.connect(path)
     try:
         return conn.execute(sql, params).fetchall()

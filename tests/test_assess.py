@@ -23,6 +23,8 @@ from zhaoshang.definitions import default_dir
 from zhaoshang.errors import ZsError
 from zhaoshang.pipeline import assess as core
 
+pytestmark = pytest.mark.engines
+
 TODAY = date.today()
 DAY = (TODAY - timedelta(days=2)).isoformat()
 

@@ -15,6 +15,8 @@ from zhaoshang.definitions import load
 from zhaoshang.errors import ZsError
 from zhaoshang.items import Filter
 
+pytestmark = pytest.mark.engines
+
 
 def _data(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every table but the history of commands (an undo is itself recorded)."""

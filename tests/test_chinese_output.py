@@ -9,7 +9,10 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import Cli
+
+pytestmark = pytest.mark.engines
 
 
 def test_csv_on_stdout_is_for_a_clerk(demo_db: Path) -> None:

@@ -14,6 +14,8 @@ from conftest import Cli
 from zhaoshang.definitions import default_dir, load
 from zhaoshang.errors import ZsError
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture
 def defs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -17,6 +17,8 @@ import yaml
 from conftest import Cli, dump
 from exchange_util import make_city, open_db, records, sheet_rows
 
+pytestmark = pytest.mark.engines
+
 ROOT = Path(__file__).resolve().parent.parent
 KIND_SHEETS = ["有什么", "招什么", "去哪招", "说什么", "找谁招", "配套什么", "解决什么"]
 

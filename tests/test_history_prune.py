@@ -8,7 +8,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import Cli, dump
+
+pytestmark = pytest.mark.engines
 
 
 def _data(path: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import Cli, dump
 
+pytestmark = pytest.mark.engines
+
 # ---------------------------------------------------------------------------------------
 # user names
 # ---------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from pipeline_helpers import query
 
 from zhaoshang import items
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture
 def city(db_path: Path) -> dict[str, int]:

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from conftest import Cli, dump
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture
 def city(cli: Cli) -> Cli:
@@ -248,10 +250,10 @@ def test_kinds_lists_seven_kinds(cli: Cli) -> None:
     assert names == ["谋划储备", "线索", "在谈", "已签约", "已入统", "已开工", "已投产"]
 
 
-def test_info_reports_path_version_counts(city: Cli, db_path: Path) -> None:
+def test_info_reports_path_version_counts(city: Cli) -> None:
     city("add", "招什么", "铜箔项目", "--chain", "有色金属", ok=True)
     data = json.loads(city("info", "-f", "json", ok=True).stdout)
-    assert data["path"] == str(db_path)
+    assert data["path"] == str(city.db)  # a file's path, or the server's URL
     assert data["schema_version"] >= 2
     assert data["counts"]["targets"] == 1 and data["counts"]["chains"] == 2
 

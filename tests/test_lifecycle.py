@@ -20,6 +20,8 @@ from zhaoshang.errors import ZsError
 from zhaoshang.pipeline import performance as core
 from zhaoshang.stages import pipeline_flag, reached_stages, stages_of
 
+pytestmark = pytest.mark.engines
+
 TODAY = date.today()
 YEAR = TODAY.year
 

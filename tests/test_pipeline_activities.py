@@ -11,6 +11,8 @@ import pytest
 from conftest import Cli, dump
 from pipeline_helpers import build_city, make, query
 
+pytestmark = pytest.mark.engines
+
 TODAY = "2026-06-30"
 _REAL_TODAY = date.today()
 FUTURE = (_REAL_TODAY + timedelta(days=1)).isoformat()

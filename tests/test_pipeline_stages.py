@@ -14,6 +14,8 @@ from pipeline_helpers import build_city, make, open_db, query
 
 from zhaoshang.pipeline import stages
 
+pytestmark = pytest.mark.engines
+
 TODAY = "2026-06-30"
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 

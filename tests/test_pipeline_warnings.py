@@ -15,6 +15,8 @@ from pipeline_helpers import build_city, make, open_db
 from zhaoshang.pipeline import warnings
 from zhaoshang.pipeline.common import light
 
+pytestmark = pytest.mark.engines
+
 D = date.fromisoformat
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from conftest import Cli, dump
 
+pytestmark = pytest.mark.engines
+
 TODAY = "2025-06-30"
 
 

@@ -25,6 +25,8 @@ from zhaoshang.pipeline import funds
 from zhaoshang.reports import periods
 from zhaoshang.reports.report import build
 
+pytestmark = pytest.mark.engines
+
 OCTOBER = periods.month(date(2025, 10, 1))
 TODAY = date(2025, 12, 31)
 

@@ -15,6 +15,8 @@ from exchange_util import edit_cell, make_city, open_db, records
 
 from zhaoshang import items
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture
 def city(db_path: Path) -> dict[str, int]:

@@ -18,6 +18,8 @@ from zhaoshang.db import Database, schema_version, search_text
 from zhaoshang.definitions import load
 from zhaoshang.search import matching_ids
 
+pytestmark = pytest.mark.engines
+
 TITLE = "黑龍江年產５萬噸銅箔項目"
 PLOT = "１号地块标准厂房项目"
 

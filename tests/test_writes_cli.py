@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import Cli, dump
 
+pytestmark = pytest.mark.engines
+
 
 def _commands(db: Path) -> list[tuple[int, str]]:
     with sqlite3.connect(db) as conn:

@@ -166,21 +166,34 @@ def default_db_path() -> Path:
     return user_data_path("zhaoshang", appauthor=False) / "zhaoshang.db"
 
 
+def _db_value(value: str | os.PathLike[str]) -> str:
+    """A file path with ``~`` expanded, or a server database's URL as written."""
+    from .engines import is_server
+
+    text = str(value)
+    return text.strip() if is_server(text) else str(Path(text).expanduser())
+
+
 def db_setting(option: str | os.PathLike[str] | None = None) -> Setting:
     if option:
-        return Setting("db", str(Path(option).expanduser()), "--db")
+        return Setting("db", _db_value(option), "--db")
     env = os.environ.get(DB_ENV)
     if env:
-        return Setting("db", str(Path(env).expanduser()), f"环境变量 {DB_ENV}")
+        return Setting("db", _db_value(env), f"环境变量 {DB_ENV}")
     found = _from_config("db")
     if found is not None:
-        return Setting("db", str(Path(str(found.value)).expanduser()), found.source)
+        return Setting("db", _db_value(str(found.value)), found.source)
     return Setting("db", str(default_db_path()), "默认（用户数据目录）")
 
 
 def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
     """``--db`` wins, then ``$ZHAOSHANG_DB``, then the config file, then the user data directory."""
     return Path(str(db_setting(option).value))
+
+
+def resolve_db_target(option: str | os.PathLike[str] | None = None) -> str:
+    """What :func:`resolve_db_path` names, as text: a file's path or a server's URL."""
+    return str(db_setting(option).value)
 
 
 def db_is_explicit(option: str | os.PathLike[str] | None = None) -> bool:

@@ -34,6 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from .definitions import IDENTITY_FIELD, Definitions, KindDef, kind_as_dict
+from .engines import is_server
+from .engines.base import DATES_TABLES as DATES_TABLES
+from .engines.base import Connection, Dialect
+from .engines.sqlite import SqliteConnection
 from .errors import ZsError
 from .names import fold
 from .parse import to_simplified
@@ -399,28 +403,18 @@ def schema_version() -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+def _columns(conn: Connection, table: str) -> list[str]:
+    return conn.dialect.columns(conn, table)
 
 
-def drop_history_triggers(conn: sqlite3.Connection, table: str) -> bool:
-    """Drop the history triggers of ``table`` (for a bulk write recorded as a range); True
-    when it had any — to be put back with :func:`install_history_triggers`."""
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
-            "AND name LIKE 'hist\\_%' ESCAPE '\\'",
-            (table,),
-        )
-    ]
-    for n in names:
-        conn.execute(f'DROP TRIGGER "{n}"')
-    return bool(names)
+def drop_history_triggers(conn: Connection, table: str) -> bool:
+    """Stop the history capture of ``table`` (for a bulk write recorded as a range); True
+    when it was capturing — to be put back with :func:`install_history_triggers`."""
+    return conn.dialect.pause_history(conn, table)
 
 
 def record_range(
-    conn: sqlite3.Connection, command_id: int, table: str, action: str, first: int, last: int, n_rows: int
+    conn: Connection, command_id: int, table: str, action: str, first: int, last: int, n_rows: int
 ) -> None:
     """Record rows ``first``..``last`` of ``table`` (``n_rows`` of them) as inserted or
     deleted at once by ``command_id``: one change, no copy of each row (schema v5)."""
@@ -431,40 +425,10 @@ def record_range(
     )
 
 
-def install_history_triggers(conn: sqlite3.Connection, table: str) -> None:
-    """(Re)create the insert/update/delete triggers that copy rows of ``table`` into
-    ``changes`` under the current command (the newest row of ``commands``)."""
-    cols = _columns(conn, table)
-    if table == "items" or table.startswith("kind_"):
-        item_expr = "{r}.id"
-    elif "item_id" in cols:
-        item_expr = "{r}.item_id"
-    else:
-        item_expr = "NULL"
-
-    def obj(r: str) -> str:
-        return "json_object(" + ", ".join(f"'{c}', {r}.\"{c}\"" for c in cols) + ")"
-
-    cmd = "(SELECT max(id) FROM commands WHERE active = 1)"
-    changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in cols)
-    for action in ("insert", "update", "delete"):
-        conn.execute(f'DROP TRIGGER IF EXISTS "hist_{table}_{action}"')
-    conn.execute(
-        f'CREATE TRIGGER "hist_{table}_insert" AFTER INSERT ON "{table}" BEGIN '
-        f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
-        f"({cmd}, '{table}', new.rowid, {item_expr.format(r='new')}, 'insert', NULL, {obj('new')}); END"
-    )
-    conn.execute(
-        f'CREATE TRIGGER "hist_{table}_update" AFTER UPDATE ON "{table}" WHEN {changed} BEGIN '
-        f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
-        f"({cmd}, '{table}', new.rowid, {item_expr.format(r='new')}, 'update', {obj('old')}, "
-        f"{obj('new')}); END"
-    )
-    conn.execute(
-        f'CREATE TRIGGER "hist_{table}_delete" AFTER DELETE ON "{table}" BEGIN '
-        f"INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new) VALUES "
-        f"({cmd}, '{table}', old.rowid, {item_expr.format(r='old')}, 'delete', {obj('old')}, NULL); END"
-    )
+def install_history_triggers(conn: Connection, table: str) -> None:
+    """(Re)create the capture (triggers) that copies rows of ``table`` into ``changes`` under
+    the current command."""
+    conn.dialect.install_history(conn, table)
 
 
 # ---------------------------------------------------------------------------------------
@@ -493,14 +457,16 @@ def search_index_functions(conn: sqlite3.Connection) -> None:
 
 #: the item_dates row of each item chosen by ``{where}`` (on ``i``), computed from the logs
 _ITEM_DATES = (
-    "INSERT OR REPLACE INTO item_dates(item_id, entered, act_id, act_date, next_date) "
+    "INSERT INTO item_dates(item_id, entered, act_id, act_date, next_date) "
     "SELECT i.id, {entered}, a.id, a.date, a.next_date "
     "FROM items i LEFT JOIN activities a ON a.id = (SELECT b.id FROM activities b WHERE b.item_id = i.id "
-    "ORDER BY b.date DESC, b.id DESC LIMIT 1) WHERE {where}"
+    "ORDER BY b.date DESC, b.id DESC LIMIT 1) WHERE {where} "
+    "ON CONFLICT(item_id) DO UPDATE SET entered = excluded.entered, act_id = excluded.act_id, "
+    "act_date = excluded.act_date, next_date = excluded.next_date"
 )
 
 
-def _item_dates_sql(conn: sqlite3.Connection, where: str) -> str:
+def _item_dates_sql(conn: Connection, where: str) -> str:
     """:data:`_ITEM_DATES` for ``where``: the latest move counted (zhaoshang.counted: confirmed
     moves only, from schema 8 on; every move before, when there was no review state)."""
     from .counted import last_date
@@ -510,52 +476,21 @@ def _item_dates_sql(conn: sqlite3.Connection, where: str) -> str:
     return _ITEM_DATES.format(entered=entered, where=where)
 
 
-#: the tables ``item_dates`` is derived from
-DATES_TABLES = ("status_log", "activities")
-
-
-def install_item_dates(conn: sqlite3.Connection) -> None:
+def install_item_dates(conn: Connection) -> None:
     """(Re)create the triggers that keep ``item_dates`` equal to what the logs say: any
     insert, update or delete of a stage move or an activity recomputes its item's row (two
     index lookups), and an item's deletion removes it."""
-    for table in DATES_TABLES:
-        for action, refs in (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",))):
-            body = " ".join(
-                f"DELETE FROM item_dates WHERE item_id = {r}.item_id; "
-                + _item_dates_sql(conn, f"i.id = {r}.item_id")
-                + ";"
-                for r in refs
-            )
-            conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}_{action}"')
-            conn.execute(
-                f'CREATE TRIGGER "dates_{table}_{action}" AFTER {action.upper()} ON "{table}" BEGIN {body} END'
-            )
-    conn.execute('DROP TRIGGER IF EXISTS "dates_items_delete"')
-    conn.execute(
-        'CREATE TRIGGER "dates_items_delete" AFTER DELETE ON items BEGIN '
-        "DELETE FROM item_dates WHERE item_id = old.id; END"
-    )
-    # an item put back after its logs (an undo or restore replays rows in any order, foreign
-    # keys deferred): its dates from the logs already there
-    conn.execute('DROP TRIGGER IF EXISTS "dates_items_insert"')
-    conn.execute(
-        'CREATE TRIGGER "dates_items_insert" AFTER INSERT ON items BEGIN '
-        + _item_dates_sql(conn, "i.id = new.id")
-        + "; END"
-    )
+    conn.dialect.install_item_dates(conn, lambda where: _item_dates_sql(conn, where))
 
 
-def pause_item_dates(conn: sqlite3.Connection) -> None:
-    """Drop the log triggers of ``item_dates`` for a bulk write of many log rows, which then
-    calls :func:`refresh_item_dates` for the items it touched and :func:`install_item_dates`
-    — same transaction (a per-row recomputation would cost seconds per 100,000 rows)."""
-    for table in DATES_TABLES:
-        for action in ("insert", "update", "delete"):
-            conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}_{action}"')
-    conn.execute('DROP TRIGGER IF EXISTS "dates_items_insert"')  # (new items' logs come in the same write)
+def pause_item_dates(conn: Connection) -> None:
+    """Stop keeping ``item_dates`` for a bulk write of many log rows, which then calls
+    :func:`refresh_item_dates` for the items it touched and :func:`install_item_dates` —
+    same transaction (a per-row recomputation would cost seconds per 100,000 rows)."""
+    conn.dialect.pause_item_dates(conn)
 
 
-def refresh_item_dates(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> None:
+def refresh_item_dates(conn: Connection, where: str = "1 = 1", params: Sequence[Any] = ()) -> None:
     """Recompute ``item_dates`` for the items chosen by ``where`` (SQL on ``i``, the items
     table; all by default).  (A deleted item's row goes with it: ``dates_items_delete``.)"""
     conn.execute(_item_dates_sql(conn, where), params)
@@ -584,9 +519,13 @@ class Database:
     ...     db.conn.execute("UPDATE items SET owner = ? WHERE id = ?", ("李四", 7))
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, defs: Definitions) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, path: Path, defs: Definitions) -> None:
+        self.conn: Any = conn
+        #: the SQL that differs per engine (zhaoshang.engines)
+        self.dialect: Dialect = conn.dialect
         self.path = path
+        #: where the database is, for people: the file's path or the server's URL (no password)
+        self.where = str(path)
         self.defs = defs
         #: the definitions as loaded, before the office's synonyms are added
         self.base_defs = defs
@@ -608,6 +547,8 @@ class Database:
     @classmethod
     def open(cls, path: str | os.PathLike[str], defs: Definitions, *, create: bool = True) -> Database:
         """Open (creating or upgrading when ``create``) the database at ``path``."""
+        if is_server(str(path)):
+            return cls._open_server(str(path), defs, create=create)
         p = Path(path).expanduser()
         if p.is_dir():
             raise ZsError(f"数据库路径「{p}」是一个目录：请给出文件路径，如 {p / 'zhaoshang.db'}")
@@ -641,6 +582,7 @@ class Database:
                     uri=True,
                     isolation_level=None,
                     check_same_thread=False,
+                    factory=SqliteConnection,
                 )
             else:
                 conn = sqlite3.connect(
@@ -648,6 +590,7 @@ class Database:
                     timeout=BUSY_TIMEOUT_MS / 1000,
                     isolation_level=None,
                     check_same_thread=False,
+                    factory=SqliteConnection,
                 )
         except sqlite3.Error as exc:
             raise ZsError(f"无法打开数据库「{p}」：{exc}") from None
@@ -671,6 +614,60 @@ class Database:
             raise
         return db
 
+    @classmethod
+    def _open_server(cls, url: str, defs: Definitions, *, create: bool) -> Database:
+        """Open the server database at ``url`` (zhaoshang.engines.postgres), creating its
+        schema when it is empty and ``create``."""
+        from .engines.postgres import connect
+
+        conn = connect(url)
+        db = cls(conn, Path(conn.label), defs)
+        db.where = conn.label
+        try:
+            version = db.dialect.schema_version(conn)
+            if version == 0:
+                if not create:
+                    raise ZsError(f"数据库「{conn.label}」里还没有 zhaoshang 的表：先运行 zs --db {conn.label} init")
+                db._create_server_schema()
+            elif version > schema_version():
+                raise ZsError(
+                    f"数据库「{conn.label}」由更新版本的 zhaoshang 创建（结构版本 {version}，"
+                    f"本程序支持到 {schema_version()}）：请升级 zhaoshang（pip install -U zhaoshang）"
+                )
+            elif version < schema_version():
+                raise ZsError(
+                    f"数据库「{conn.label}」的结构版本是 {version}，本程序为 {schema_version()}：服务器数据库的升级"
+                    "还不能自动进行，请用与它同版本的 zhaoshang，或 zs db copy 到新库"
+                )
+            db.sync_definitions()
+            db.load_synonyms()
+        except BaseException:
+            conn.close()
+            raise
+        return db
+
+    def _create_server_schema(self) -> None:
+        """The schema a new SQLite file of this version has, translated, with history and
+        ``item_dates`` kept by the server's own triggers — one transaction."""
+        statements, tables = reference_schema(self.base_defs)
+        tracked = sorted({t for ts in _TRACKED_BY_VERSION.values() for t in ts})
+        self._write_begin()
+        try:
+            if self.dialect.schema_version(self.conn) == 0:  # (again, under the lock)
+                self.dialect.create_schema(self.conn, statements, tables)
+                for t in tracked:
+                    install_history_triggers(self.conn, t)
+                install_item_dates(self.conn)
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('created_at', ?)", (uuid.uuid4().hex, now())
+                )
+                self.dialect.set_schema_version(self.conn, schema_version())
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
     def load_synonyms(self) -> None:
         """Add the office's words for values (``synonyms``) to :attr:`defs`."""
         from .definitions import with_synonyms
@@ -683,7 +680,7 @@ class Database:
 
     def _check_readable(self) -> None:
         """On read-only media nothing can be upgraded: the file must be of this version."""
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        version = self.dialect.schema_version(self.conn)
         if version != schema_version():
             raise ZsError(
                 f"数据库「{self.path}」在只读的位置，它的结构版本是 {version}（本程序为 {schema_version()}），"
@@ -704,7 +701,7 @@ class Database:
         search_index_functions(c)
 
     def _upgrade(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        version = self.dialect.schema_version(self.conn)
         latest = schema_version()
         if version > latest:
             raise ZsError(
@@ -723,7 +720,7 @@ class Database:
             self._write_begin()
             # Re-read under the write lock: another process opening the same database (the
             # first morning after an upgrade, six commands at once) may have migrated it since.
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] >= v:
+            if self.dialect.schema_version(self.conn) >= v:
                 self.conn.execute("COMMIT")
                 continue
             if self.upgraded_from is None:
@@ -743,30 +740,25 @@ class Database:
                     )
                 tables = list(_TRACKED_BY_VERSION.get(v, []))
                 if v == 3:
-                    tables += [
-                        r[0]
-                        for r in self.conn.execute(
-                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'kind\\_%' ESCAPE '\\'"
-                        )
-                    ]
+                    tables += self.dialect.tables(self.conn, "kind_")
                 for t in tables:
                     install_history_triggers(self.conn, t)
                 if v in (6, 8):  # (8: the latest move counted is the latest confirmed one;
                     install_item_dates(self.conn)  # every row is confirmed then: nothing to refresh)
                 if v == 6:
                     refresh_item_dates(self.conn)
-                self.conn.execute(f"PRAGMA user_version = {v}")
+                self.dialect.set_schema_version(self.conn, v)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
 
     def _open_upgrade_command(self, version: int, description: str) -> int:
-        cur = self.conn.execute(
+        return self.dialect.insert_id(
+            self.conn,
             "INSERT INTO commands(name, args, user, at, active) VALUES ('upgrade', ?, 'zhaoshang', ?, 1)",
             (f"升级到结构版本 {version}：{description}", now()),
         )
-        return int(cur.lastrowid or 0)
 
     def _close_upgrade_command(self, cid: int) -> None:
         if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (cid,)).fetchone() is None:
@@ -785,6 +777,9 @@ class Database:
     def _write_begin(self) -> None:
         """Take the write lock.  When another program holds it (a long import), say so after
         :data:`WAIT_NOTICE_MS` through :attr:`on_wait` and keep waiting up to the busy timeout."""
+        if self.dialect.server:
+            self.dialect.begin_write(self.conn)
+            return
         if self.on_wait is not None:
             self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
             try:
@@ -845,15 +840,16 @@ class Database:
         table = kind.table
         existing = _columns(self.conn, table)
         if not existing:
-            cols = ", ".join(f'"{f.key}" {f.sql_type}' for f in kind.fields)
+            cols = ", ".join(f'"{f.key}" {self.dialect.sql_type(f.sql_type)}' for f in kind.fields)
             sep = ", " if cols else ""
             self.conn.execute(
-                f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE{sep}{cols})'
+                f'CREATE TABLE "{table}" (id {self.dialect.sql_type("INTEGER")} PRIMARY KEY '
+                f"{self.dialect.sql_type('REFERENCES items(id) ON DELETE CASCADE')}{sep}{cols})"
             )
         else:
             for f in kind.fields:
                 if f.key not in existing:
-                    self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{f.key}" {f.sql_type}')
+                    self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{f.key}" {self.dialect.sql_type(f.sql_type)}')
         for f in kind.fields:
             # links between items (关联项目) are followed both ways; 项目编码 identifies a project
             if f.type == "ref" or f.key == IDENTITY_FIELD:
@@ -884,11 +880,13 @@ class Database:
         self._write_begin()
         try:
             text = args if isinstance(args, str) else " ".join(args)
-            cur = self.conn.execute(
+            cid = self.dialect.insert_id(
+                self.conn,
                 "INSERT INTO commands(name, args, user, at, active) VALUES (?, ?, ?, ?, 1)",
                 (name, text, user, now()),
             )
-            info = CommandInfo(int(cur.lastrowid or 0), name, user)
+            self.dialect.start_command(self.conn, cid)
+            info = CommandInfo(cid, name, user)
             self.current = info
             yield info
             changed = (
@@ -913,6 +911,9 @@ class Database:
     # -- small helpers -----------------------------------------------------------------
     def file_size(self) -> int:
         """Bytes on disk: the database file and its write-ahead log."""
+        on_server = self.dialect.size(self.conn)
+        if on_server is not None:
+            return on_server
         total = 0
         for suffix in ("", "-wal"):
             with contextlib.suppress(OSError):
@@ -944,7 +945,11 @@ class Database:
 
     @property
     def version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return self.dialect.schema_version(self.conn)
+
+    def insert_id(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an ``INSERT`` of one row into a table with an ``id`` key; the new row's id."""
+        return self.dialect.insert_id(self.conn, sql, params)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         cur = self.conn.execute(sql, params)
@@ -969,6 +974,25 @@ class Database:
         self.close()
 
 
+def reference_schema(defs: Definitions) -> tuple[list[str], list[str]]:
+    """The ``CREATE TABLE`` and ``CREATE INDEX`` statements of a new database of this version
+    built with ``defs`` (the SQLite migrations are the schema's one definition), in order, and
+    its tables — without SQLite's own tables, the search index and the triggers."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="zs-schema-") as tmp:
+        ref = Database.open(Path(tmp) / "schema.db", defs)
+        try:
+            rows = ref.conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'items\\_fts%' ESCAPE '\\' "
+                "ORDER BY rowid"
+            ).fetchall()
+        finally:
+            ref.close()
+    return [r[2] for r in rows], [r[1] for r in rows if r[0] == "table"]
+
+
 def _kind_fingerprint(kind: KindDef) -> str:
     import hashlib
 
@@ -991,7 +1015,7 @@ def _split_sql(script: str) -> list[str]:
 _ADD_COLUMN = re.compile(r"^ALTER TABLE (\w+) ADD COLUMN (\w+)", re.IGNORECASE)
 
 
-def _column_there(conn: sqlite3.Connection, stmt: str) -> bool:
+def _column_there(conn: Connection, stmt: str) -> bool:
     """``stmt`` adds a column the table already has (a migration run again on a database
     whose version number was set back): nothing to do."""
     m = _ADD_COLUMN.match(stmt)

@@ -151,7 +151,7 @@ def _item_column(db: Database, table: str) -> str | None:
 
 
 def _table_columns(db: Database, table: str) -> list[str]:
-    return [r[1] for r in db.conn.execute(f'PRAGMA table_info("{table}")')]
+    return db.dialect.columns(db.conn, table)
 
 
 def _expand(db: Database, r: Range, *, item_id: int | None = None, limit: int | None = None) -> list[Change]:
@@ -159,7 +159,7 @@ def _expand(db: Database, r: Range, *, item_id: int | None = None, limit: int | 
     command changed it — the values that command found (its ``old``)."""
     if (
         r.action != "insert"
-        or not db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (r.table,)).fetchone()
+        or not db.dialect.columns(db.conn, r.table)
     ):
         return []  # deleted rows (an undo's): the counts say how many
     by = _item_column(db, r.table)
@@ -235,8 +235,8 @@ def _count(db: Database, command_id: int, item_id: int | None = None) -> dict[tu
     rows = db.conn.execute(
         "SELECT t, act, count(*) FROM (SELECT t, row_id, CASE WHEN max(action = 'insert') THEN 'insert' "
         "WHEN max(action = 'delete') THEN 'delete' ELSE 'update' END AS act FROM "
-        f"(SELECT {_MERGED_TABLE} AS t, row_id, action FROM changes WHERE {where} AND last_row_id IS NULL) "
-        "GROUP BY t, row_id) GROUP BY t, act",
+        f"(SELECT {_MERGED_TABLE} AS t, row_id, action FROM changes WHERE {where} AND last_row_id IS NULL) AS c "
+        "GROUP BY t, row_id) AS r GROUP BY t, act",
         params,
     )
     out = {(t, a): int(n) for t, a, n in rows}
@@ -474,7 +474,7 @@ def undo(db: Database, target: CommandEntry) -> int:
     undo).  Returns the number of rows restored."""
     if db.current is None:
         raise RuntimeError("undo must run inside db.command()")
-    db.conn.execute("PRAGMA defer_foreign_keys = ON")
+    db.dialect.defer_foreign_keys(db.conn)
     touched: set[int] = set()
     for ch in reversed(target.changes):
         _revert(db, ch)
@@ -509,7 +509,8 @@ def _delete_range(db: Database, r: Range) -> int:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS zs_dated(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.zs_dated")
         conn.execute(
-            f'INSERT OR IGNORE INTO temp.zs_dated SELECT item_id FROM "{r.table}" WHERE rowid BETWEEN ? AND ?',
+            f'INSERT INTO temp.zs_dated SELECT item_id FROM "{r.table}" WHERE rowid BETWEEN ? AND ? '
+            "ON CONFLICT DO NOTHING",
             (r.first, r.last),
         )
     paused = drop_history_triggers(conn, r.table)
@@ -528,7 +529,7 @@ def _delete_range(db: Database, r: Range) -> int:
 
 
 def _check_foreign_keys(db: Database) -> None:
-    bad = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+    bad = db.dialect.foreign_key_problems(db.conn)
     if bad:
         raise ZsError("撤销会破坏数据之间的关联（之后的操作依赖这次的结果）：请先撤销之后的操作，或手动修改")
 
@@ -583,7 +584,7 @@ def restore_item(db: Database, item_id: int) -> int:
     chain_id = next((c.old or {}).get("chain_id") for c in rows if c.table == "items")
     if not db.conn.execute("SELECT 1 FROM chains WHERE id = ?", (chain_id,)).fetchone():
         raise ZsError(f"编号 {item_id} 原属的产业链已被删除：请先用 zs undo 或重新建立该产业链")
-    db.conn.execute("PRAGMA defer_foreign_keys = ON")
+    db.dialect.defer_foreign_keys(db.conn)
     order = {"items": 0}
     for ch in sorted(rows, key=lambda c: (order.get(c.table, 1), c.id)):
         _insert_row(db, ch.table, ch.old or {})
@@ -662,8 +663,7 @@ def prune_plan(db: Database, before: str) -> PrunePlan:
         "AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.row_id)",
         cut,
     ).fetchone()[0]
-    page = int(db.conn.execute("PRAGMA page_size").fetchone()[0])
-    free = int(db.conn.execute("PRAGMA freelist_count").fetchone()[0]) * page
+    free = db.dialect.free_bytes(db.conn)
     kept = db.conn.execute("SELECT min(at) FROM commands WHERE at >= ?", cut).fetchone()[0]
     return PrunePlan(before, commands, int(changes), int(size), free, db.file_size(), int(gone), kept)
 
@@ -685,7 +685,7 @@ def prune(db: Database, before: str) -> PrunePlan:
     ).fetchone()[0]
     through = max(int(last), folded_through(db))
     db.conn.execute(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?), (?, ?)",
+        "INSERT INTO meta(key, value) VALUES (?, ?), (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (PRUNED_KEY, horizon, PRUNED_ID_KEY, str(through)),
     )
     # the fold itself, in history: one row saying what went (meta is not tracked by triggers)

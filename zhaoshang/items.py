@@ -571,8 +571,7 @@ def insert(
         *common,
     ]
     vals = [kind.key, status, ts, ts, closed_at, user, user, origin, origin_id, *common.values()]
-    cur = db.conn.execute(f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
-    item_id = int(cur.lastrowid or 0)
+    item_id = db.insert_id(f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
     own = {k: v for k, v in parsed.own.items()}
     kcols = ["id", *own]
     db.conn.execute(
@@ -580,11 +579,11 @@ def insert(
         f"VALUES ({', '.join('?' * len(kcols))})",
         [item_id, *own.values()],
     )
-    entry = db.conn.execute(
+    entry = db.insert_id(
         "INSERT INTO status_log(item_id, from_status, to_status, date, user, at) VALUES (?, NULL, ?, ?, ?, ?)",
         (item_id, status, status_date or date.today().isoformat(), user, ts),
     )
-    stages.hold_own(db, "status_log", int(entry.lastrowid or 0), user)  # (zs review own 开)
+    stages.hold_own(db, "status_log", entry, user)  # (zs review own 开)
     if index:
         reindex(db, [item_id])
     return item_id
@@ -751,11 +750,11 @@ def set_status(
             "UPDATE items SET status = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
             (target, closed, ts, who, item_id),
         )
-        row_id = db.conn.execute(
+        row_id = db.insert_id(
             "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (item_id, current, target, eff, (reason or "").strip() or None, flag, who, ts),
-        ).lastrowid
+        )
         moved = stages.backdate_entry(db, item_id, log, eff)
         pending = stages.hold_own(db, "status_log", int(row_id or 0), who)
         filled = stages.sync_date_fields(db, kind, item_id)

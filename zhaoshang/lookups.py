@@ -200,11 +200,11 @@ def create(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
     ts = now()
     data.update(created_at=ts, updated_at=ts)
     cols = list(data)
-    cur = db.conn.execute(
+    cur = db.insert_id(
         f"INSERT INTO {ent.table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
         list(data.values()),
     )
-    return int(cur.lastrowid or 0)
+    return cur
 
 
 def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -> list[str]:

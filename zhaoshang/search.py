@@ -68,6 +68,31 @@ def index_entries(
     return [(i, search_text(title), search_text(body)) for i, title, body in raw]
 
 
+def _index_rows(db: Database, kind_key: str, where: str, params: Sequence[Any]) -> list[tuple[int, str, str]]:
+    """(id, title, body) of a kind's items chosen by ``where`` (on ``items i``), as
+    :func:`index_sql` indexes them — worked out in Python, the same on every engine."""
+    from .db import search_text
+    from .names import fold
+    from .parse import simplify_many
+
+    kind = db.defs.kind_by_key(kind_key)
+    cols = [c for c, _ in _text_fields(db, kind_key)]
+    own = "".join(f', k."{c}"' for c in cols)
+    rows = db.conn.execute(
+        f'SELECT i.id, i.title, i.notes, i.owner{own} FROM items i LEFT JOIN "{kind.table}" k ON k.id = i.id '
+        f"WHERE {where}",
+        params,
+    ).fetchall()
+    raw = [(int(r[0]), r[1] or "", " ".join("" if v is None else str(v) for v in r[2:])) for r in rows]
+    simplify_many(fold(t) for entry in raw for t in entry[1:] if t)  # one OpenCC call for the batch
+    return [(i, search_text(title), search_text(body)) for i, title, body in raw]
+
+
+def _add(db: Database, entries: Sequence[tuple[int, str, str]]) -> None:
+    if entries:
+        db.conn.executemany("INSERT INTO items_fts(rowid, title, body) VALUES (?, ?, ?)", entries)
+
+
 def reindex(db: Database, ids: Iterable[int]) -> None:
     """Refresh the search index for these items (deleted ones are dropped)."""
     id_list = list(ids)
@@ -84,14 +109,14 @@ def reindex(db: Database, ids: Iterable[int]) -> None:
         for start in range(0, len(kind_ids), 500):
             chunk = kind_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            db.conn.execute(index_sql(db, kind_key, f"i.id IN ({marks})"), chunk)
+            _add(db, _index_rows(db, kind_key, f"i.id IN ({marks})", chunk))
 
 
 def rebuild(db: Database) -> int:
     """Rebuild the whole index; returns the number of items indexed."""
     db.conn.execute("DELETE FROM items_fts")
     for kind in db.defs.kinds:
-        db.conn.execute(index_sql(db, kind.key, "i.kind = ?"), (kind.key,))
+        _add(db, _index_rows(db, kind.key, "i.kind = ?", (kind.key,)))
     return int(db.conn.execute("SELECT count(*) FROM items_fts").fetchone()[0])
 
 
@@ -124,9 +149,9 @@ def matching_ids(db: Database, text: str, *, limit: int | None = None, kind: str
         clauses.append("i.kind = ?")
         params.append(kind)
     if long_words:
-        query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        clauses.append("items_fts MATCH ?")
-        params.append(query)
+        match, bound = db.dialect.search_match("f", long_words)
+        clauses.append(match)
+        params.extend(bound)
     # "contains" (index and words are both casefolded) as LIKE '%w%' would, without LIKE's
     # pattern-length limit or its stop at a NUL character
     for w in short_words:

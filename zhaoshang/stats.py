@@ -44,7 +44,7 @@ def database_info(db: Database) -> dict[str, Any]:
     counts["items"] = sum(int(v) for v in per_kind.values())
     labels.insert(len(db.defs.kinds), ("条目合计", counts["items"]))
     return {
-        "path": str(db.path),
+        "path": db.where,
         "schema_version": db.version,
         "db_id": db.identity,
         "created_at": db.meta("created_at"),

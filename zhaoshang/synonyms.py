@@ -72,11 +72,11 @@ def add(db: Database, kind_name: str, field_name: str, value: str, words: list[s
         if owner is not None:
             raise ZsError(f"「{word}」已经表示「{owner}」，不能再表示「{canonical}」")
         _check_opposite(word, canonical, choices, classes if key == "status" else None, label)
-        cur = db.conn.execute(
+        cur = db.insert_id(
             "INSERT INTO synonyms(kind, field, value, word, created_at) VALUES (?, ?, ?, ?, ?)",
             (kind.key, key, canonical, word, now()),
         )
-        made.append(Synonym(int(cur.lastrowid or 0), kind.name, label, canonical, word))
+        made.append(Synonym(cur, kind.name, label, canonical, word))
         choices = [(v, (*ws, word) if v == canonical else ws) for v, ws in choices]
     db.load_synonyms()
     return made

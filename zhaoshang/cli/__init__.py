@@ -3,7 +3,6 @@ its commands on the root app.  Commands parse, call one core function and render
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,8 +27,12 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
-        typer.Option("--db", help="数据库文件（否则用 $ZHAOSHANG_DB、配置文件里的 db，最后是用户数据目录）"),
+        str | None,
+        typer.Option(
+            "--db",
+            help="数据库文件，或服务器数据库 postgresql://用户名@主机/库名（否则用 $ZHAOSHANG_DB、配置文件里的 db，"
+            "最后是用户数据目录）",
+        ),
     ] = None,
     user: Annotated[
         str | None,

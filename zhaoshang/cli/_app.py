@@ -437,7 +437,7 @@ def new_app(name: str, help: str, **kw: Any) -> typer.Typer:
 
 @dataclass
 class State:
-    db_option: Path | None = None
+    db_option: str | None = None
     user_option: str | None = None
     _db: Database | None = None
     #: the last command committed before the database was closed (what an interrupt kept)
@@ -470,9 +470,15 @@ class State:
         a program that crashed gets a quick check of its pages first (``after_crash_check``;
         ``check`` and ``backup`` do their own)."""
         if self._db is None:
-            from ..config import db_is_explicit
+            from ..config import db_is_explicit, resolve_db_target
             from ..db import Database
+            from ..engines import is_server
 
+            target = resolve_db_target(self.db_option)
+            if is_server(target):
+                self._db = Database.open(target, self.defs(), create=create)
+                self._db.on_wait = say
+                return self._db
             path = self.db_path()
             defs = self.defs()  # a broken definition file is the first thing to say
             explicit = db_is_explicit(self.db_option)

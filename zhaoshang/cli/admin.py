@@ -55,13 +55,13 @@ def init(
             counts = load_demo(db, today=day)
         say(f"已载入演示数据：{counts.summary()}")
     if not existed:
-        say(f"已创建数据库 {db.path}（结构版本 {db.version}）")
+        say(f"已创建数据库 {db.where}（结构版本 {db.version}）")
     elif db.upgraded_from is not None:
-        say(f"已升级数据库 {db.path}：结构版本 {db.upgraded_from} → {db.version}")
+        say(f"已升级数据库 {db.where}：结构版本 {db.upgraded_from} → {db.version}")
     elif db.synced:
-        say(f"数据库 {db.path} 已按新的清单定义更新（结构版本 {db.version}）")
+        say(f"数据库 {db.where} 已按新的清单定义更新（结构版本 {db.version}）")
     else:
-        say(f"数据库 {db.path} 已是最新（结构版本 {db.version}），无需升级")
+        say(f"数据库 {db.where} 已是最新（结构版本 {db.version}），无需升级")
 
 
 def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:

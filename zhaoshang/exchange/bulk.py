@@ -112,9 +112,7 @@ class PausedHistory:
 
 def next_item_id(db: Database) -> int:
     """The id the next new item gets (AUTOINCREMENT never reuses an id, even a deleted one)."""
-    seq = db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'items'").fetchone()
-    top = db.conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
-    return max(int(seq[0]) if seq else 0, int(top)) + 1
+    return db.dialect.next_id(db.conn, "items")
 
 
 def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -118,11 +118,11 @@ def add_note(
             nxt, carried = pending, True
         else:
             cancelled = pending.isoformat()
-    cur = db.conn.execute(
+    cur = db.insert_id(
         "INSERT INTO activities(item_id, type, date, summary, next_date, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (item_id, kind_name, day.isoformat(), summary, nxt.isoformat() if nxt else None, db.current.user, now()),
     )
-    activity_id = int(cur.lastrowid or 0)
+    activity_id = cur
     found = [_problem_from_visit(db, item_id, activity_id, kind_name, p, day) for p in problems]
     return NoteResult(
         activity_id, item_id, kind_name, day.isoformat(), nxt.isoformat() if nxt else None, found, carried, cancelled

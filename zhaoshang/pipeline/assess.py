@@ -568,7 +568,7 @@ def assess(
         else x
         for x in result.lines
     ]
-    cur = db.conn.execute(
+    cur = db.insert_id(
         "INSERT INTO assessments(item_id, date, template, inputs, points, score, max_score, verdict, vetoes, note, "
         "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -588,7 +588,7 @@ def assess(
     )
     _write_latest(db, kind, item_id)
     return Assessment(
-        id=int(cur.lastrowid or 0),
+        id=cur,
         item_id=item_id,
         title=str(rec.get("title") or ""),
         date=day.isoformat(),

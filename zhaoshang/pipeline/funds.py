@@ -229,6 +229,6 @@ def iter_by_project(
         "min(f.month) AS first_month, max(f.month) AS last_month "
         "FROM funds f JOIN items i ON i.id = f.item_id JOIN chains c ON c.id = i.chain_id "
         f"LEFT JOIN units u ON u.id = i.unit_id{clause} "
-        "GROUP BY i.id ORDER BY domestic DESC, foreign_usd DESC, i.id",
+        "GROUP BY i.id, c.name, u.name ORDER BY domestic DESC, foreign_usd DESC, i.id",
         params,
     )

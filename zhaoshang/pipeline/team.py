@@ -98,11 +98,11 @@ def add_member(
     for mid, r, n in db.conn.execute("SELECT id, role, name FROM team_members WHERE item_id = ?", (item_id,)):
         if person_key(n) == person_key(name) and r == role:
             raise ZsError(f"{name} 已是编号 {item_id} 服务专班的「{role}」（成员号 {mid}）")
-    cur = db.conn.execute(
+    cur = db.insert_id(
         "INSERT INTO team_members(item_id, role, name, org, phone, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (item_id, role, name, (org or "").strip() or None, (phone or "").strip() or None, db.current.user, now()),
     )
-    return int(cur.lastrowid or 0)
+    return cur
 
 
 def remove_member(db: Database, item_id: int, who: str, *, role: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,596 @@
+"""PostgreSQL ≥ 15, through SQLAlchemy 2 Core (the URL and the connection) and psycopg 3.
+
+Imported only when ``--db`` names a server (``postgresql://user@host/zhaoshang``): nothing of it
+loads for a database file.
+
+* **Statements**: the program's SQL uses ``?`` parameters and the few words SQLite allows
+  bare; :func:`translate` turns a statement into what PostgreSQL reads (``%s`` parameters, the
+  column ``user`` quoted, ``LIMIT -1`` as ``LIMIT ALL``, SQLite's index hints dropped,
+  ``rowid`` as the ``id`` every tracked table has) — once per distinct statement.  SQLite's
+  scalar and aggregate functions the SQL uses (``total``, ``instr``, ``julianday``,
+  ``group_concat``, two-argument ``round`` of a float) are defined in the database
+  (:data:`COMPAT`), so the reports' SQL is the same text on both engines.
+* **Schema**: the SQLite migrations stay the one definition.  A new server database gets the
+  schema a new SQLite file of the same version has, each ``CREATE`` translated
+  (:func:`table_ddl`): identity keys, ``double precision``, deferrable foreign keys.
+* **History**: one trigger function (:data:`HISTORY`) copies each row (``row_to_json``, in
+  column order, as SQLite's ``json_object``) into ``changes`` under the command set with
+  ``SET LOCAL zs.command`` at the start of the command; a bulk write pauses it for one table
+  with ``SET LOCAL zs.pause_<table>`` instead of dropping triggers (DDL).
+* **One writer at a time**, as on SQLite: a write transaction takes a transaction-level
+  advisory lock, so ids come out contiguous and history ranges hold.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from ..errors import ZsError
+from .base import DATES_TABLES, Connection, Dialect
+
+#: the advisory lock every write transaction holds (one writer at a time)
+WRITE_LOCK = 0x7A68_7368  # "zhsh"
+
+# ---------------------------------------------------------------------------------------
+# Statements
+# ---------------------------------------------------------------------------------------
+
+_TOKENS = re.compile(
+    r"""(SELECT value FROM json_each\(\?\))"""  # a list of ids bound to one parameter (JSON)
+    r"""|('(?:[^']|'')*')"""  # a string literal
+    r"""|("(?:[^"]|"")*")"""  # a quoted identifier
+    r"""|(--[^\n]*)"""  # a comment
+    r"""|(\?)"""  # a parameter
+    r"""|(?<![:\w]):([A-Za-z_]\w*)"""  # a named parameter
+    r"""|(%)"""  # a literal percent (psycopg's parameters start with one)
+    r"""|(\bNOT\s+INDEXED\b)"""
+    r"""|(\bLIMIT\s+-1\b)"""
+    r"""|((?<![\w.])user\b(?!\s*\())"""  # the column named user (PostgreSQL: CURRENT_USER)
+    r"""|((?<![\w"])rowid\b)"""
+    r"""|(\btemp\.)"""  # the temporary schema
+    r"""|\bCROSS\s+JOIN(\s+"?\w+"?(?:\s+(?:AS\s+)?\w+)?\s+ON\b)"""  # SQLite's join-order hint
+    r"""|(\bIS\s+NOT\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b))"""  # SQLite's IS NOT of two values
+    r"""|(\bIS\s+(?!NOT\b|NULL\b|TRUE\b|FALSE\b|DISTINCT\b))"""  # and its IS
+    r"""|((?:\bAND|\bOR|\bWHERE|\bON|[=(,])\s*)\+(?=[A-Za-z_"])""",  # a unary + (keeps SQLite off an index)
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def translate(sql: str, *, params: bool = True) -> str:
+    """``sql`` as PostgreSQL reads it (``params``: parameters are bound, so ``?`` becomes
+    ``%s``, ``:name`` becomes ``%(name)s`` and ``%`` doubles)."""
+
+    def one(m: re.Match[str]) -> str:
+        (
+            ids,
+            literal,
+            ident,
+            comment,
+            qmark,
+            named,
+            percent,
+            hint,
+            no_limit,
+            user,
+            rowid,
+            temp,
+            cross,
+            is_not,
+            is_,
+            plus,
+        ) = m.groups()
+        if ids is not None:
+            arg = "%s" if params else "?"
+            return f"SELECT value::bigint FROM json_array_elements_text({arg}::json) AS value"
+        if literal is not None or ident is not None:
+            return literal.replace("%", "%%") if literal is not None and params else m.group(0)
+        if comment is not None:
+            return ""
+        if qmark is not None:
+            return "%s" if params else "?"
+        if named is not None:
+            return f"%({named})s" if params else m.group(0)
+        if percent is not None:
+            return "%%" if params else "%"
+        if hint is not None:
+            return ""
+        if no_limit is not None:
+            return "LIMIT ALL"
+        if user is not None:
+            return '"user"'
+        if rowid is not None:
+            return "id"
+        if temp is not None:
+            return "pg_temp."
+        if cross is not None:
+            return f"JOIN{cross}"
+        if is_not is not None:
+            return "IS DISTINCT FROM "
+        if is_ is not None:
+            return "IS NOT DISTINCT FROM "
+        return str(plus)
+
+    return _alias_subqueries(_TOKENS.sub(one, sql))
+
+
+_SKIP = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+_FROM_SUB = re.compile(r"\b(?:FROM|JOIN)\s*\(\s*SELECT\b", re.IGNORECASE)
+_NAMED = re.compile(
+    r"\s*(?:AS\b|(?!(?:WHERE|GROUP|ORDER|LIMIT|UNION|JOIN|LEFT|INNER|CROSS|ON|HAVING)\b)[A-Za-z_\"])", re.I
+)
+
+
+def _alias_subqueries(sql: str) -> str:
+    """A subquery in ``FROM`` gets a name where it has none (PostgreSQL before 16 wants one)."""
+    if not _FROM_SUB.search(sql):
+        return sql
+    masked = _SKIP.sub(lambda m: "_" * len(m.group(0)), sql)  # literals can hold parentheses
+    ends: list[int] = []
+    for m in _FROM_SUB.finditer(masked):
+        depth = 0
+        for i in range(masked.index("(", m.start()), len(masked)):
+            if masked[i] == "(":
+                depth += 1
+            elif masked[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    if not _NAMED.match(masked, i + 1):
+                        ends.append(i + 1)
+                    break
+    for n, at in enumerate(sorted(ends, reverse=True)):
+        sql = f"{sql[:at]} AS zs_sub{n}{sql[at:]}"
+    return sql
+
+
+class _Cursor:
+    """What the program uses of a cursor: iteration, fetchone/fetchall, rowcount."""
+
+    __slots__ = ("_cur",)
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def __iter__(self) -> Any:
+        return iter(self._cur)
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone() if self._cur.description is not None else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall()) if self._cur.description is not None else []
+
+    def fetchmany(self, size: int) -> list[Any]:
+        return list(self._cur.fetchmany(size)) if self._cur.description is not None else []
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cur.rowcount)
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description
+
+    @property
+    def lastrowid(self) -> None:
+        raise RuntimeError("PostgreSQL has no lastrowid: use Dialect.insert_id")
+
+    # sqlite3's cursors take a row factory; every row here already reads by name
+    row_factory: Any = None
+
+
+class Row(tuple[Any, ...]):
+    """A row that reads by position and by column name, as ``sqlite3.Row`` does — and
+    compares equal to the plain tuple of its values, as a default sqlite3 row is."""
+
+    _index: ClassVar[dict[str, int]] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    return type("Row", (Row,), {"_index": {n: i for i, n in enumerate(names)}, "__slots__": ()})
+
+
+def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], Any]:
+    desc = cursor.description
+    if desc is None:
+        return tuple
+    cls = _row_class(tuple(d.name for d in desc))
+    return cls
+
+
+#: SQLite's tuning statements, which mean nothing to a server
+_TUNING = ("PRAGMA cache_size", "PRAGMA mmap_size")
+
+
+class PgConnection:
+    """A psycopg 3 connection (autocommit: transactions are the program's own ``BEGIN`` …
+    ``COMMIT``, as with sqlite3's ``isolation_level=None``) that reads the program's SQL."""
+
+    def __init__(self, raw: Any, label: str) -> None:
+        self.raw = raw
+        self.label = label
+        self.dialect: Dialect = POSTGRES
+
+    def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
+        if sql.startswith(_TUNING):  # SQLite's page cache and memory map: the server sizes its own
+            return _Cursor(self.raw.execute("SELECT 0"))
+        if not parameters:
+            return _Cursor(self.raw.execute(translate(sql, params=False)))
+        if isinstance(parameters, dict):
+            return _Cursor(self.raw.execute(translate(sql), parameters))
+        return _Cursor(self.raw.execute(translate(sql), list(parameters)))
+
+    def executemany(self, sql: str, seq: Any) -> _Cursor:
+        cur = self.raw.cursor()
+        cur.executemany(translate(sql), [list(p) for p in seq])
+        return _Cursor(cur)
+
+    def executescript(self, script: str) -> None:
+        self.raw.execute(script)
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str) -> PgConnection:
+    """Open ``url`` (``postgresql://user@host:port/dbname``; the password from libpq's
+    ``.pgpass``, ``PGPASSWORD`` or a service file, never the command line)."""
+    try:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ZsError(
+            '要使用 PostgreSQL 数据库，请先安装服务器支持：pip install "zhaoshang[pg]"（含 SQLAlchemy 与 psycopg）'
+        ) from None
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise ZsError(f"数据库地址「{url}」无法识别：格式为 postgresql://用户名@主机:端口/数据库名") from None
+    if u.password is not None:
+        raise ZsError(
+            "数据库地址里不要写密码（它会留在命令历史和配置文件里）：请把密码写进 ~/.pgpass，"
+            "或设环境变量 PGPASSWORD，或用 PostgreSQL 的服务文件（见 README「服务器数据库」）"
+        )
+    label = u.render_as_string(hide_password=True)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ZsError('要使用 PostgreSQL 数据库，请先安装服务器支持：pip install "zhaoshang[pg]"') from None
+    kwargs: dict[str, Any] = {k: v for k, v in u.query.items() if isinstance(v, str)}
+    try:
+        raw = psycopg.connect(
+            host=u.host or None,
+            port=u.port or None,
+            user=u.username or None,
+            dbname=u.database or None,
+            autocommit=True,
+            row_factory=_row_factory,
+            application_name="zhaoshang",
+            connect_timeout=10,
+            **kwargs,
+        )
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ZsError(
+            f"无法连接数据库服务器「{label}」：{first}。请检查地址、用户名、服务器是否在运行，"
+            "以及密码（~/.pgpass 或 PGPASSWORD）"
+        ) from None
+    return PgConnection(raw, label)
+
+
+# ---------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------
+
+#: SQLite's functions the program's SQL uses, defined in the database
+COMPAT = [
+    "CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+    "AS 'SELECT strpos($1, $2)'",
+    "CREATE OR REPLACE FUNCTION julianday(text) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+    "AS 'SELECT extract(julian from $1::timestamp)::double precision'",
+    "CREATE OR REPLACE FUNCTION round(double precision, integer) RETURNS double precision LANGUAGE sql "
+    "IMMUTABLE PARALLEL SAFE AS 'SELECT round($1::numeric, $2)::double precision'",
+    "CREATE OR REPLACE FUNCTION zs_concat(text, text, text) RETURNS text LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT CASE WHEN $2 IS NULL THEN $1 WHEN $1 IS NULL THEN $2 ELSE $1 || $3 || $2 END'",
+    "CREATE OR REPLACE AGGREGATE group_concat(text, text) (SFUNC = zs_concat, STYPE = text)",
+    # SQLite's date(value, modifier, ...) for the modifiers the SQL uses (start of month/year,
+    # ±N days/months/years), as text; NULL for what is not a date, as SQLite gives
+    r"""CREATE OR REPLACE FUNCTION date(d text, VARIADIC mods text[]) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+    DECLARE t timestamp; m text;
+    BEGIN
+        BEGIN t := d::timestamp; EXCEPTION WHEN others THEN RETURN NULL; END;
+        FOREACH m IN ARRAY mods LOOP
+            IF m = 'start of month' THEN t := date_trunc('month', t);
+            ELSIF m = 'start of year' THEN t := date_trunc('year', t);
+            ELSIF m ~ '^[+-]?[0-9]+ (day|month|year)s?$' THEN t := t + m::interval;
+            ELSE RAISE EXCEPTION 'zhaoshang: date modifier % is not supported on PostgreSQL', m;
+            END IF;
+        END LOOP;
+        RETURN to_char(t, 'YYYY-MM-DD');
+    END $$""",
+    "CREATE OR REPLACE FUNCTION date(text) RETURNS text LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT date($1, VARIADIC ARRAY[]::text[])'",
+    # SQLite's max(a, b) and min(a, b) of two values (NULL when either is)
+    "CREATE OR REPLACE FUNCTION max(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE greatest($1, $2) END'",
+    "CREATE OR REPLACE FUNCTION min(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE least($1, $2) END'",
+    # a comparison is a number in SQLite (max(action = 'insert'), sum(x > 0)): the aggregates
+    # the SQL takes of one
+    "CREATE OR REPLACE AGGREGATE max(boolean) (SFUNC = boolor_statefunc, STYPE = boolean)",
+    "CREATE OR REPLACE AGGREGATE min(boolean) (SFUNC = booland_statefunc, STYPE = boolean)",
+    "CREATE OR REPLACE FUNCTION zs_add_true(bigint, boolean) RETURNS bigint LANGUAGE sql IMMUTABLE "
+    "AS 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, 0) + $2::int END'",
+    "CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = zs_add_true, STYPE = bigint)",
+    "CREATE OR REPLACE FUNCTION zs_total_true(double precision, boolean) RETURNS double precision "
+    "LANGUAGE sql IMMUTABLE AS 'SELECT $1 + coalesce($2::int, 0)'",
+    "CREATE OR REPLACE AGGREGATE total(boolean) (SFUNC = zs_total_true, STYPE = double precision, INITCOND = '0')",
+    "CREATE OR REPLACE AGGREGATE total(double precision) (SFUNC = float8pl, STYPE = double precision, INITCOND = '0')",
+]
+
+#: the history capture: one function for every tracked table (its item column is the argument)
+HISTORY = r"""
+CREATE OR REPLACE FUNCTION zs_history() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    cmd bigint := nullif(current_setting('zs.command', true), '')::bigint;
+    item text := TG_ARGV[0];
+BEGIN
+    IF current_setting('zs.pause_' || TG_TABLE_NAME, true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new)
+        VALUES (cmd, TG_TABLE_NAME, NEW.id,
+                CASE WHEN item = '' THEN NULL ELSE (row_to_json(NEW) ->> item)::bigint END,
+                'insert', NULL, row_to_json(NEW)::text);
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF NEW IS NOT DISTINCT FROM OLD THEN
+            RETURN NULL;
+        END IF;
+        INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new)
+        VALUES (cmd, TG_TABLE_NAME, NEW.id,
+                CASE WHEN item = '' THEN NULL ELSE (row_to_json(NEW) ->> item)::bigint END,
+                'update', row_to_json(OLD)::text, row_to_json(NEW)::text);
+    ELSE
+        INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new)
+        VALUES (cmd, TG_TABLE_NAME, OLD.id,
+                CASE WHEN item = '' THEN NULL ELSE (row_to_json(OLD) ->> item)::bigint END,
+                'delete', row_to_json(OLD)::text, NULL);
+    END IF;
+    RETURN NULL;
+END $$
+"""
+
+#: SQLite's AUTOINCREMENT, exactly: the next id is one above the highest ever used (kept in
+#: ``zs_sequence`` as SQLite keeps ``sqlite_sequence``), a row written with its own id (an undo,
+#: an import's reserved block) raises it, and a rolled-back insert gives its id back — a
+#: PostgreSQL sequence would not, and the same commands would number items differently
+NEXT_ID = r"""
+CREATE OR REPLACE FUNCTION zs_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id IS NULL THEN
+        INSERT INTO zs_sequence(name, seq)
+        VALUES (TG_TABLE_NAME, 1)
+        ON CONFLICT (name) DO UPDATE SET seq = zs_sequence.seq + 1
+        RETURNING seq INTO NEW.id;
+    ELSE
+        INSERT INTO zs_sequence(name, seq) VALUES (TG_TABLE_NAME, NEW.id)
+        ON CONFLICT (name) DO UPDATE SET seq = greatest(zs_sequence.seq, excluded.seq);
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
+_TYPES = [
+    (re.compile(r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b", re.I), "BIGINT PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b", re.I), "BIGINT"),
+    (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
+    (re.compile(r"(REFERENCES \w+\(\w+\)(?: ON DELETE CASCADE)?)", re.I), r"\1 DEFERRABLE INITIALLY IMMEDIATE"),
+]
+
+
+def table_ddl(sql: str) -> str:
+    """A SQLite ``CREATE TABLE``/``CREATE INDEX``/``ALTER TABLE`` of the program's schema as
+    PostgreSQL reads it."""
+    out = translate(sql, params=False)
+    for pattern, repl in _TYPES:
+        out = pattern.sub(repl, out)
+    return out
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    server = True
+    no_limit = "LIMIT ALL"
+
+    def columns(self, conn: Connection, table: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [r[0] for r in rows]
+
+    def tables(self, conn: Connection, prefix: str = "") -> list[str]:
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND c.relkind = 'r' AND starts_with(c.relname, ?) ORDER BY c.oid",
+            (prefix,),
+        )
+        return [r[0] for r in rows]
+
+    def has_trigger(self, conn: Connection, name: str) -> bool:
+        return conn.execute("SELECT 1 FROM pg_trigger WHERE tgname = ?", (name,)).fetchone() is not None
+
+    def schema_version(self, conn: Connection) -> int:
+        if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+            return 0
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def set_schema_version(self, conn: Connection, version: int) -> None:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(int(version)),),
+        )
+
+    def free_bytes(self, conn: Connection) -> int:
+        """(The server reuses free space itself: nothing for zs to give back.)"""
+        return 0
+
+    def size(self, conn: Connection) -> int | None:
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+    def begin_write(self, conn: Connection) -> None:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+
+    def defer_foreign_keys(self, conn: Connection) -> None:
+        conn.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def foreign_key_problems(self, conn: Connection) -> list[Any]:
+        """(Deferred foreign keys are checked here, now, instead of at the commit.)"""
+        import psycopg
+
+        try:
+            conn.execute("SAVEPOINT zs_fk")
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            conn.execute("RELEASE SAVEPOINT zs_fk")
+        except psycopg.errors.ForeignKeyViolation as exc:
+            conn.execute("ROLLBACK TO SAVEPOINT zs_fk")
+            return [str(exc)]
+        return []
+
+    def insert_id(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
+        return int(conn.execute(sql + " RETURNING id", params).fetchone()[0])
+
+    def next_id(self, conn: Connection, table: str) -> int:
+        seq = conn.execute("SELECT seq FROM zs_sequence WHERE name = ?", (table,)).fetchone()
+        top = conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0]
+        return max(int(seq[0]) if seq else 0, int(top)) + 1
+
+    def search_match(self, alias: str, words: Sequence[str]) -> tuple[str, list[Any]]:
+        """pg_trgm's GIN indexes on title and body serve ``LIKE '%word%'`` (3 characters or more)."""
+        params: list[Any] = []
+        parts = []
+        for w in words:
+            pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            parts.append(f"({alias}.title LIKE ? OR {alias}.body LIKE ?)")
+            params += [pattern, pattern]
+        return " AND ".join(parts), params
+
+    def install_history(self, conn: Connection, table: str) -> None:
+        cols = self.columns(conn, table)
+        if table == "items" or table.startswith("kind_"):
+            item = "id"
+        elif "item_id" in cols:
+            item = "item_id"
+        else:
+            item = ""
+        conn.execute(f'DROP TRIGGER IF EXISTS "hist_{table}" ON "{table}"')
+        conn.execute(
+            f'CREATE TRIGGER "hist_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION zs_history('{item}')"
+        )
+        conn.execute(f"SELECT set_config('zs.pause_{table}', '', true)")
+
+    def pause_history(self, conn: Connection, table: str) -> bool:
+        if not self.has_trigger(conn, f"hist_{table}"):
+            return False
+        conn.execute(f"SELECT set_config('zs.pause_{table}', 'on', true)")
+        return True
+
+    def start_command(self, conn: Connection, command_id: int) -> None:
+        conn.execute("SELECT set_config('zs.command', ?, true)", (str(int(command_id)),))
+
+    def install_item_dates(self, conn: Connection, refresh_sql: Callable[[str], str]) -> None:
+        for table in DATES_TABLES:
+            old = f"DELETE FROM item_dates WHERE item_id = OLD.item_id; {refresh_sql('i.id = OLD.item_id')};"
+            new = f"DELETE FROM item_dates WHERE item_id = NEW.item_id; {refresh_sql('i.id = NEW.item_id')};"
+            body = (
+                "BEGIN IF current_setting('zs.pause_dates', true) = 'on' THEN RETURN NULL; END IF; "
+                f"IF TG_OP <> 'INSERT' THEN {old} END IF; IF TG_OP <> 'DELETE' THEN {new} END IF; "
+                "RETURN NULL; END"
+            )
+            conn.execute(
+                f"CREATE OR REPLACE FUNCTION zs_dates_{table}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                f"{translate(body, params=False)}$$"
+            )
+            conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}" ON "{table}"')
+            conn.execute(
+                f'CREATE TRIGGER "dates_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                f"FOR EACH ROW EXECUTE FUNCTION zs_dates_{table}()"
+            )
+        items = (
+            "BEGIN IF TG_OP = 'DELETE' THEN DELETE FROM item_dates WHERE item_id = OLD.id; "
+            "ELSIF current_setting('zs.pause_dates', true) IS DISTINCT FROM 'on' THEN "
+            f"{refresh_sql('i.id = NEW.id')}; END IF; RETURN NULL; END"
+        )
+        conn.execute(
+            "CREATE OR REPLACE FUNCTION zs_dates_items() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f"{translate(items, params=False)}$$"
+        )
+        conn.execute('DROP TRIGGER IF EXISTS "dates_items" ON items')
+        conn.execute(
+            'CREATE TRIGGER "dates_items" AFTER INSERT OR DELETE ON items '
+            "FOR EACH ROW EXECUTE FUNCTION zs_dates_items()"
+        )
+        conn.execute("SELECT set_config('zs.pause_dates', '', true)")
+
+    def pause_item_dates(self, conn: Connection) -> None:
+        conn.execute("SELECT set_config('zs.pause_dates', 'on', true)")
+
+    # -- creating a server database ------------------------------------------------------
+    def create_schema(self, conn: Connection, statements: Sequence[str], tables: Sequence[str]) -> None:
+        """Create the schema (SQLite's ``statements``, translated) with the compatibility
+        functions, the history capture and SQLite's AUTOINCREMENT on the tables that have it."""
+        for stmt in COMPAT:
+            conn.execute(stmt)
+        conn.execute(HISTORY)
+        conn.execute(NEXT_ID)
+        conn.execute("CREATE TABLE zs_sequence (name TEXT PRIMARY KEY, seq BIGINT NOT NULL)")
+        # the search index: a trigram GIN index serves LIKE '%词%' (3 characters or more; the
+        # database's LC_CTYPE must be UTF-8 for Chinese) — as FTS5's trigram tokenizer does
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        conn.execute("CREATE TABLE items_fts (id BIGINT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL)")
+        conn.execute("CREATE INDEX items_fts_title ON items_fts USING gin (title gin_trgm_ops)")
+        conn.execute("CREATE INDEX items_fts_body ON items_fts USING gin (body gin_trgm_ops)")
+        counted = set()
+        for stmt in statements:
+            m = _AUTOINCREMENT.search(stmt)
+            if m:
+                counted.add(m.group(1))
+            conn.execute(table_ddl(stmt))
+        for t in tables:
+            if t in counted:
+                conn.execute(
+                    f'CREATE TRIGGER "ids_{t}" BEFORE INSERT ON "{t}" FOR EACH ROW EXECUTE FUNCTION zs_next_id()'
+                )
+
+    def sql_type(self, sqlite_type: str) -> str:
+        return table_ddl(sqlite_type)
+
+
+_AUTOINCREMENT = re.compile(r'^CREATE TABLE "?(\w+)"?\s*\([^;]*\bAUTOINCREMENT\b', re.I)
+
+
+POSTGRES = PostgresDialect()
