@@ -115,6 +115,24 @@ def test_latin_text_is_not_in_a_chinese_language(tmp_path: Path) -> None:
     assert "<dc:language>zh-CN</dc:language>" in core
 
 
+def test_the_joiners_take_no_room(tmp_path: Path) -> None:
+    """The 署名 is centred over the date line by their widths: the joiners in 「2026年11月16日」
+    are nothing (they counted as half a character each: the 署名 sat 0.75 character off)."""
+    from dataclasses import replace
+
+    from zhaoshang.reports.bulletin_docx import CHARS_PER_LINE, TEXT_WIDTH_PT
+
+    out = tmp_path / "通报.docx"
+    write_default(replace(_bulletin([FIGURES]), signature="黑河市商务局"), out)
+    doc = read_docx(out)
+    signature, date_line = doc.paragraphs[-2], doc.paragraphs[-1]
+    assert (signature.text, date_line.text) == ("黑河市商务局", "2026年11月16日")
+    pitch = TEXT_WIDTH_PT / CHARS_PER_LINE
+    assert date_line.paragraph_format.right_indent.pt == pytest.approx(pitch * 4, abs=0.1)  # 右空四字
+    # 「2026年11月16日」 is 7 characters wide, 「黑河市商务局」 6: half a character further in
+    assert signature.paragraph_format.right_indent.pt == pytest.approx(pitch * 4.5, abs=0.1)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(

@@ -403,8 +403,9 @@ def xml_safe(bulletin: Bulletin) -> Bulletin:
 
 
 def _width(text: str) -> float:
-    """``text``'s width in characters of the 3号 grid (digits and Latin letters are half)."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    """``text``'s width in characters of the 3号 grid (digits and Latin letters are half, the
+    joiner :data:`NO_BREAK` nothing)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text if ch != NO_BREAK)
 
 
 def write_default(bulletin: Bulletin, path: Path) -> None:
