@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import os
 import re
 import sqlite3
@@ -345,3 +346,101 @@ def drop_pg_database(url: str) -> None:
     dbname = url.rsplit("/", 1)[1]
     with contextlib.suppress(Exception), _pg_admin(pg_server()) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+# ------------------------------------------------------------------ documents on paper (LibreOffice)
+
+#: invisible characters the 通报 writer puts where a line must not break (U+2060 WORD JOINER)
+JOINERS = "\u2060\u200d"
+
+
+def read_docx(path: Path) -> Any:
+    """A .docx as python-docx reads it, without the invisible word joiners between a number and
+    its unit: a test compares the text a reader sees (「24个」, not 「24\\u2060个」)."""
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(path))
+    for t in doc.element.body.iter(qn("w:t")):
+        if t.text and any(j in t.text for j in JOINERS):
+            t.text = t.text.translate({ord(j): None for j in JOINERS})
+    return doc
+
+
+def has_writer() -> bool:
+    """LibreOffice with its word processor (libreoffice-writer): calc alone cannot open .docx."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    return soffice is not None and (Path(os.path.realpath(soffice)).parent / "libswlo.so").exists()
+
+
+def libreoffice(test: Any) -> Any:
+    """A test that prints through LibreOffice: slow, and skipped without it."""
+    test = pytest.mark.skipif(not has_writer(), reason="LibreOffice Writer is not installed")(test)
+    return pytest.mark.slow(pytest.mark.libreoffice(test))
+
+
+def to_pdf(files: Sequence[Path], outdir: Path, *, timeout: float = 600) -> dict[str, Path]:
+    """``files`` converted to PDF by ONE LibreOffice run with a private profile (beside any other
+    soffice); the PDFs by file stem."""
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{outdir}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = {p.stem: p for p in outdir.glob("*.pdf")}
+    missing = [f.stem for f in files if f.stem not in out]
+    assert not missing, (missing, done.stderr)
+    return out
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page (``pdftotext -layout``)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+#: a page number line of the 公文 (「— 2 —」)
+_PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
+
+
+def printed_lines(pdf: Path) -> list[str]:
+    """The text lines of a printed document in reading order, page after page, without the page
+    numbers and the invisible joiners."""
+    out = []
+    for page in pdf_pages(pdf):
+        for line in page.splitlines():
+            line = line.translate({ord(j): None for j in JOINERS}).strip()
+            if line and not _PAGE_NUMBER.match(line):
+                out.append(line)
+    return out
+
+
+#: what may not begin the line after a line that ends in a number: the rest of the number, its
+#: percent sign, its unit (any Chinese character: 个, 亿元, 万元, 件, 家, 年 …) or closing punctuation
+_NUMBER_GOES_ON = re.compile(r"[\d.,%％）)、，。；：]|[\u3400-\u9fff]")
+
+
+def broken_numbers(lines: Sequence[str]) -> list[tuple[str, str]]:
+    """Where a line ends inside a number or between a number and what belongs to it: the end of
+    the line and the start of the next (「年累计签约项目 1」 over 「6 个」, 「97.5」 over 「%」,
+    「8.5」 over 「0亿元」, 「10.05亿」 over 「元」)."""
+    bad = []
+    for this, following in itertools.pairwise(lines):
+        ends_in_number = re.search(r"\d[.,]?$", this)
+        if (ends_in_number and _NUMBER_GOES_ON.match(following)) or (
+            re.search(r"\d\s*[亿万]$", this) and re.match(r"美?元", following)
+        ):
+            bad.append((this[-12:], following[:12]))
+    return bad

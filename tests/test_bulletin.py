@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _harness import read_docx
 from conftest import Cli
 
 docx = pytest.importorskip("docx")
@@ -24,7 +25,7 @@ def _bulletin(cli: Cli, tmp_path: Path, *extra: str) -> tuple[Any, dict[str, Any
     r = cli("report", "bulletin", *MONTH, "--out", str(out), *extra, ok=True)
     assert r.stdout == "" and f"已生成「{out}」" in r.stderr
     data = json.loads(cli("report", "monthly", *MONTH, "-f", "json", ok=True).stdout)
-    return docx.Document(str(out)), data
+    return read_docx(out), data
 
 
 def test_the_layout_is_gb_t_9704(demo_db: Path, tmp_path: Path) -> None:
@@ -170,7 +171,7 @@ def test_a_fall_is_written_as_a_fall(cli: Cli, tmp_path: Path) -> None:
         )
     out = tmp_path / "t.docx"
     cli("report", "bulletin", *MONTH, "--out", str(out), ok=True)
-    overall = "".join(_paragraph(docx.Document(str(out)), "一、总体情况"))
+    overall = "".join(_paragraph(read_docx(out), "一、总体情况"))
     assert "签约项目1个" in overall and "同比下降50.0%" in overall, overall
 
 

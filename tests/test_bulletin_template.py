@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from _harness import read_docx
 from conftest import Cli
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,7 +46,7 @@ def _template(path: Path, *paragraphs: str) -> Path:
 
 
 def _texts(path: Path) -> list[str]:
-    return [p.text for p in docx.Document(str(path)).paragraphs]
+    return [p.text for p in read_docx(path).paragraphs]
 
 
 def _refused(tmp_path: Path, *paragraphs: str, limits: Limits | None = None) -> str:

@@ -1,6 +1,7 @@
 """The Excel report reopened and checked: sheets, native charts, print setup, figures equal
-to the JSON (and so to the terminal), detail rows that add up to every figure, text that
-never becomes a formula — and LibreOffice opens it (converted to PDF where installed)."""
+to the JSON (and so to the terminal), detail rows (in the 明细 workbook beside it) that add up
+to every figure, text that never becomes a formula — and LibreOffice opens it (converted to PDF
+where installed)."""
 
 from __future__ import annotations
 
@@ -93,10 +94,15 @@ def _build(cli: Cli, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     out = tmp_path / "月报.xlsx"
     r = cli("report", "monthly", "--today", _today(), "--out", str(out), ok=True)
     assert r.stdout == ""
-    assert "已生成" in r.stderr and "月报.xlsx" in r.stderr
+    assert "已生成" in r.stderr and "月报.xlsx" in r.stderr and "月报明细.xlsx" in r.stderr
     data = json.loads(cli("report", "monthly", "--today", _today(), "--format", "json", ok=True).stdout)
     data["_db"] = str(cli.db)
     return out, data
+
+
+def _details(path: Path) -> Any:
+    """The 明细 workbook beside the report ``path`` (月报.xlsx → 月报明细.xlsx)."""
+    return openpyxl.load_workbook(path.with_name(f"{path.stem}明细.xlsx"))
 
 
 def _rows(ws: Any) -> list[tuple[Any, ...]]:
@@ -118,9 +124,9 @@ def _table(ws: Any, header_first: str) -> tuple[list[str], list[dict[str, Any]]]
 
 def test_sheets_and_print_setup(demo_report: tuple[Path, dict[str, Any]]) -> None:
     path, data = demo_report
-    wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == SECTIONS + DETAILS
-    for ws in wb.worksheets:
+    wb, details = openpyxl.load_workbook(path), _details(path)
+    assert wb.sheetnames == SECTIONS and details.sheetnames == DETAILS
+    for ws in [*wb.worksheets, *details.worksheets]:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.paperSize == 9, ws.title  # A4
         if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
@@ -133,8 +139,8 @@ def test_sheets_and_print_setup(demo_report: tuple[Path, dict[str, Any]]) -> Non
         assert data["title"] in ws.oddHeader.center.text, ws.title
         assert "&P" in ws.oddFooter.center.text
     assert wb["封面"]["A1"].value == f"{data['title']}（{data['period']['label']}）"
-    assert wb["明细-签约"].print_title_rows is not None  # the header repeats on every page
-    assert wb["明细-签约"].auto_filter.ref is not None
+    assert details["明细-签约"].print_title_rows is not None  # the header repeats on every page
+    assert details["明细-签约"].auto_filter.ref is not None
 
 
 def test_native_charts_are_present(demo_report: tuple[Path, dict[str, Any]]) -> None:
@@ -210,7 +216,7 @@ def test_section_sheets_equal_the_json(demo_report: tuple[Path, dict[str, Any]])
 
 def test_detail_rows_add_up_to_every_figure(demo_report: tuple[Path, dict[str, Any]]) -> None:
     path, data = demo_report
-    wb = openpyxl.load_workbook(path)
+    wb = _details(path)
     period, ytd = data["total"]["period"], data["total"]["year_to_date"]
 
     def counted(sheet: str, first: str, flag: str) -> list[dict[str, Any]]:
@@ -262,17 +268,18 @@ def test_warning_sheet_equals_zs_warn(demo_report: tuple[Path, dict[str, Any]], 
 
 def test_text_is_never_a_formula(demo_report: tuple[Path, dict[str, Any]]) -> None:
     path, _ = demo_report
-    ws = openpyxl.load_workbook(path)["明细-签约"]
+    ws = _details(path)["明细-签约"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
     assert cells and all(c.data_type == "s" for c in cells)
-    with zipfile.ZipFile(path) as z:
-        sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
-    assert "<f>" not in sheets  # no formula anywhere in the workbook
+    for book in (path, path.with_name("月报明细.xlsx")):
+        with zipfile.ZipFile(book) as z:
+            sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+        assert "<f>" not in sheets  # no formula anywhere in either workbook
 
 
 def test_dates_in_detail_sheets_are_date_cells(demo_report: tuple[Path, dict[str, Any]]) -> None:
     path, _ = demo_report
-    ws = openpyxl.load_workbook(path)["明细-签约"]
+    ws = _details(path)["明细-签约"]
     _, rows = _table(ws, "编号")
     assert rows and all(r["签约日期"] is None or hasattr(r["签约日期"], "year") for r in rows)
 
@@ -293,9 +300,10 @@ def test_an_empty_period_still_makes_a_workbook(demo_db: Path, tmp_path: Path) -
         str(out),
         ok=True,
     )
-    wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == SECTIONS + DETAILS
-    assert _table(wb["明细-签约"], "编号")[1] == []
+    assert openpyxl.load_workbook(out).sheetnames == SECTIONS
+    details = _details(out)
+    assert details.sheetnames == DETAILS
+    assert _table(details["明细-签约"], "编号")[1] == []
 
 
 def test_refuses_other_extensions_and_writes_nothing(demo_db: Path, tmp_path: Path) -> None:
@@ -416,7 +424,8 @@ def test_every_sheet_prints_at_eight_points_or_more(demo_report: tuple[Path, dic
     from zhaoshang.reports.workbook import DETAIL_PREFIX, DETAIL_PRINT_PT, MIN_PRINT_PT
 
     path, _ = demo_report
-    small = {ws.title: round(_printed_size(ws), 1) for ws in openpyxl.load_workbook(path).worksheets}
+    sheets = [*openpyxl.load_workbook(path).worksheets, *_details(path).worksheets]
+    small = {ws.title: round(_printed_size(ws), 1) for ws in sheets}
     least = {k: DETAIL_PRINT_PT if k.startswith(DETAIL_PREFIX) else MIN_PRINT_PT for k in small}
     assert {k: v for k, v in small.items() if v < least[k]} == {}, small
 

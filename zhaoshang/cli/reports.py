@@ -31,7 +31,9 @@ FormatOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="生成 Excel 报表（.xlsx）：封面、各分项、图表和明细"),
+    typer.Option(
+        "--out", help="生成 Excel 报表（.xlsx）：封面、各分项和图表；明细另存在旁边（月报.xlsx 的明细是 月报明细.xlsx）"
+    ),
 ]
 TodayOpt = Annotated[
     str | None,
@@ -126,8 +128,12 @@ def _show(
     if out_file is not None:
         from ..reports.workbook import write
 
-        sheets = write(report, out_file)
-        say(f"已生成「{out_file}」：{report.heading}，{len(sheets)} 张工作表（{'、'.join(sheets[:6])}…）")
+        done = write(report, out_file)
+        say(
+            f"已生成「{out_file}」：{report.heading}，{len(done.sheets)} 张工作表（{'、'.join(done.sheets[:6])}…）；"
+            f"明细 {len(done.detail_sheets)} 张表在「{done.details}」，"
+            "封面上的「查看明细」链接打开它（两个文件放在同一文件夹）"
+        )
         if fmt is None:
             return
     if fmt is ReportFormat.json:

@@ -5,7 +5,9 @@ first-level headings 黑体 (kept with their text), second-level run-in headings
 主送 under the title, the 署名 and the date line (右空四字) under the text; page numbers
 "— 1 —" in 4号 宋体, odd pages right and even pages left; document properties zh-CN, created
 now.  Fonts are set for East Asian text (``w:eastAsia``), not only the Latin slots, or Word
-shows Chinese in its default font.
+shows Chinese in its default font.  No line ends inside a number or between a number and its
+unit or percent sign (「97.5」 over 「%」): the digits are in a Latin language, and an invisible
+WORD JOINER ties a number to its unit (:func:`_pieces`, :func:`_number_tail`).
 
 An office's own 红头 template (``--template``) is filled by docxtpl with these tags::
 
@@ -42,8 +44,105 @@ TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72  # the 156 mm line
 #: character spacing of the 3号 text, in twentieths of a point: a pitch of 15.75 pt, 28 a line
 CONDENSE = -5
 FOOTER_MM = 23  # the page number about 7 mm under the text block
+#: the language of the Latin letters and digits in the text (``w:lang w:val``; the Chinese text is
+#: zh-CN).  Not zh-CN: LibreOffice breaks a line by the language of the text where it falls, and
+#: by its Chinese rule — anywhere but before 「，。」 — inside 「404.1」, 「97.5%」 or 「2026」.
+LATIN_LANGUAGE = "en-US"
 #: the program named in the document's properties
 APPLICATION = "zhaoshang 招商引资清单化管理"
+
+
+#: the children of ``w:rPr`` and ``w:pPr`` in the order the schema (and Word) wants them
+_RPR_ORDER = [
+    "w:rStyle",
+    "w:rFonts",
+    "w:b",
+    "w:bCs",
+    "w:i",
+    "w:iCs",
+    "w:caps",
+    "w:smallCaps",
+    "w:strike",
+    "w:dstrike",
+    "w:outline",
+    "w:shadow",
+    "w:emboss",
+    "w:imprint",
+    "w:noProof",
+    "w:snapToGrid",
+    "w:vanish",
+    "w:webHidden",
+    "w:color",
+    "w:spacing",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+]
+_PPR_ORDER = [
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+]
+
+
+def _in_order(parent: Any, tag: str, attrs: dict[str, str]) -> Any:
+    """A new ``tag`` child of a ``w:rPr`` / ``w:pPr`` at its place in the schema's sequence
+    (Word refuses a document whose run properties are out of order)."""
+    from docx.oxml.ns import qn
+
+    order = _RPR_ORDER if parent.tag == qn("w:rPr") else _PPR_ORDER
+    el = parent.makeelement(qn(tag), attrs)
+    parent.insert_element_before(el, *order[order.index(tag) + 1 :])
+    return el
 
 
 def _fonts(run: Any, east_asia: str, size: float, *, bold: bool = False) -> None:
@@ -52,8 +151,7 @@ def _fonts(run: Any, east_asia: str, size: float, *, bold: bool = False) -> None
 
     run.font.size = Pt(size)
     if size == SIZE_3:  # 28 characters a line (GB/T 9704), not the 27 a 16 pt pitch gives
-        r_pr = run._element.get_or_add_rPr()
-        r_pr.append(r_pr.makeelement(qn("w:spacing"), {qn("w:val"): str(CONDENSE)}))
+        _in_order(run._element.get_or_add_rPr(), "w:spacing", {qn("w:val"): str(CONDENSE)})
     run.font.bold = bold
     run.font.name = "Times New Roman"  # the Latin slots; Chinese text uses eastAsia
     r_pr = run._element.get_or_add_rPr()
@@ -95,9 +193,63 @@ def _paragraph(
     if run_in:  # 「（一）项目签约。」 in 楷体, the rest in 仿宋
         _fonts(para.add_run(run_in.group()), KAITI_FONT, size)
         text = text[run_in.end() :]
-    if text:
-        _fonts(para.add_run(text), font, size)
+    for piece, glued in _pieces(text):
+        run = para.add_run(piece)
+        _fonts(run, font, size)
+        if glued:
+            _number_tail(run)
     return para
+
+
+#: U+2060 WORD JOINER: no line break on either side (UAX #14 rule LB11), nothing printed
+NO_BREAK = "\u2060"
+#: units of more than one character, kept whole on their line (「8.60亿」 over 「元。」 reads badly)
+UNIT_WORDS = ("万美元", "亿美元", "亿元", "万元")
+_CLOSING = "、。，．：；？！）］｝〕〉》」』】〗’”"
+#: what follows a number: a unit word, a percent sign, a dash (「1—11月」) or one Chinese character
+#: (个, 年, 月 …), and the closing punctuation after it (「分）；」「%）」「个，」)
+_AFTER_NUMBER = re.compile(
+    rf"(?<=\d)(?:{''.join(w + '|' for w in UNIT_WORDS)}[%‰％—–～~]|[\u3400-\u9fff\uf900-\ufaff]|[{_CLOSING}])"
+    rf"[{_CLOSING}]*"
+)
+
+
+def _ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` as runs, each marked whether it is what follows a number (see :func:`_number_tail`),
+    with :data:`NO_BREAK` where a line could otherwise break: before a unit (「24\u2060个」), inside a
+    unit word (「亿\u2060元」), around a dash between numbers.  Nothing else changes."""
+    out: list[tuple[str, bool]] = []
+    start = 0
+    for m in _AFTER_NUMBER.finditer(text):
+        head, tail = text[start : m.start()], m.group()
+        if _ideograph(tail[0]) or tail[0] in "—–～~":
+            head += NO_BREAK
+        word = next((w for w in UNIT_WORDS if tail.startswith(w)), "")
+        if word:
+            tail = NO_BREAK.join(word) + tail[len(word) :]
+        elif tail[0] in "—–～~" and m.end() < len(text) and text[m.end()].isdigit():
+            tail += NO_BREAK
+        out += [(head, False), (tail, True)]
+        start = m.end()
+    out.append((text[start:], False))
+    return [(t, glued) for t, glued in out if t]
+
+
+def _number_tail(run: Any) -> None:
+    """Have LibreOffice break the line around what follows a number by the Unicode rules (UAX #14,
+    ICU), which honour :data:`NO_BREAK` and never break before 「%」「，」「）」, instead of its
+    Chinese rule.  LibreOffice (7.x) breaks zh-CN text before any character but those of its
+    禁则 lists — which a .docx cannot extend — and ignores a joiner there; it asks ICU for text
+    whose language is not Chinese.  So this run (a unit and its punctuation: a few characters;
+    the rest of the text stays zh-CN) has the East Asian language 「zxx」, no linguistic content:
+    nothing to spell-check either."""
+    from docx.oxml.ns import qn
+
+    _in_order(run._element.get_or_add_rPr(), "w:lang", {qn("w:eastAsia"): "zxx"})
 
 
 def _field_run(para: Any, kind: str, text: str | None = None) -> None:
@@ -160,13 +312,14 @@ def _grid(section: Any) -> None:
 def _off_grid(para: Any) -> None:
     from docx.oxml.ns import qn
 
-    p_pr = para._element.get_or_add_pPr()
-    p_pr.append(p_pr.makeelement(qn("w:snapToGrid"), {qn("w:val"): "0"}))
+    _in_order(para._element.get_or_add_pPr(), "w:snapToGrid", {qn("w:val"): "0"})
 
 
 def _properties(doc: Any, bulletin: Bulletin) -> None:
     """Document properties of this 通报, in Chinese: not python-docx's template (en-US, a 2013
-    creation date, 「Microsoft Macintosh Word」)."""
+    creation date, 「Microsoft Macintosh Word」).  The text's language is zh-CN (``w:eastAsia``,
+    and Word's theme language); Latin letters and digits are :data:`LATIN_LANGUAGE`, as Word
+    writes a Chinese document."""
     from datetime import datetime
 
     from docx.oxml.ns import qn
@@ -183,8 +336,12 @@ def _properties(doc: Any, bulletin: Bulletin) -> None:
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
         for lang in defaults.iter(qn("w:lang")):
-            lang.set(qn("w:val"), "zh-CN")
+            lang.set(qn("w:val"), LATIN_LANGUAGE)
             lang.set(qn("w:eastAsia"), "zh-CN")
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), LATIN_LANGUAGE)
+        theme.set(qn("w:eastAsia"), "zh-CN")  # python-docx's template says ja-JP
 
     for part in doc.part.package.iter_parts():
         if str(part.partname) == "/docProps/app.xml":
@@ -246,8 +403,9 @@ def xml_safe(bulletin: Bulletin) -> Bulletin:
 
 
 def _width(text: str) -> float:
-    """``text``'s width in characters of the 3号 grid (digits and Latin letters are half)."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    """``text``'s width in characters of the 3号 grid (digits and Latin letters are half, the
+    joiner :data:`NO_BREAK` nothing)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text if ch != NO_BREAK)
 
 
 def write_default(bulletin: Bulletin, path: Path) -> None:

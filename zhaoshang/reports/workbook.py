@@ -8,7 +8,11 @@ here only).
   到位资金 (monthly trend chart: 万元 columns, 万美元 line on its own axis), 问题台账,
   大走访与手续 — and 口径说明 with the definition of every figure.
 * 明细-… sheets: the rows behind every figure, each marked 计入本期 / 计入年累计, so a number
-  can be traced to its projects with Excel's filter.
+  can be traced to its projects with Excel's filter — in a companion workbook beside the report
+  (月报.xlsx → 月报明细.xlsx, :func:`details_path`), which the cover's 「查看明细」 links open.
+  Thousands of rows are for the screen: printing the report's whole workbook (a leader's print
+  button) prints the sheets a leader reads, not 374 pages of 对接记录.  (An .xlsx has no
+  per-sheet "do not print"; a hidden sheet cannot be the target of a link.)
 * Print-ready: A4 landscape, fit to page width, title in the page header, page numbers,
   header rows repeated on every page.  Text is always written as text (no formula injection).
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -243,9 +248,9 @@ class _Sheet:
         self.row = r
 
     def link(self, r: int, c: int, sheet: str, text: str = "查看明细") -> None:
-        """A link to a detail sheet: for the screen — its column and those after it (chart
-        helpers) are left out of the print area."""
-        self.ws.write_url(r, c, f"internal:'{sheet}'!A1", self.book.f["link"], text)
+        """A link to a detail sheet of the companion workbook (beside this one): for the screen —
+        its column and those after it (chart helpers) are left out of the print area."""
+        self.ws.write_url(r, c, f"external:{self.book.details}#'{sheet}'!A1", self.book.f["link"], text)
         self._fit(c, text)
         self.links = c if self.links is None else min(self.links, c)
 
@@ -315,10 +320,12 @@ def _escape(text: str) -> str:
 
 
 class _Book:
-    def __init__(self, report: Report, path: Path) -> None:
+    def __init__(self, report: Report, path: Path, *, details: str = "", title: str = "") -> None:
+        """``details``: the file name of the companion workbook the 「查看明细」 links open."""
         import xlsxwriter
 
         self.report = report
+        self.details = details
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
@@ -331,7 +338,7 @@ class _Book:
         )
         self.wb.set_properties(
             {
-                "title": report.heading,
+                "title": title or report.heading,
                 "subject": f"{report.period.start} 至 {report.period.end}",
                 "author": "zhaoshang",
                 "comments": "由 zhaoshang（zs report）生成",
@@ -396,20 +403,47 @@ def check_target(path: Path) -> Path:
     return check(path, suffix=".xlsx", what="报表文件", example="月报.xlsx")
 
 
-def write(report: Report, path: Path) -> list[str]:
-    """Write ``report`` (built with details) to ``path``: a temporary file in the same
-    folder, renamed over ``path`` when complete (a kill or a full disk never leaves a broken
-    workbook over the previous good one); returns the sheet names."""
+def details_path(path: Path) -> Path:
+    """The companion workbook of the 明细 sheets, beside the report: 月报.xlsx → 月报明细.xlsx."""
+    return path.with_name(f"{path.stem}明细{path.suffix}")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The two workbooks written: the report's sheets, and the 明细 workbook beside it."""
+
+    sheets: list[str]
+    details: Path
+    detail_sheets: list[str]
+
+
+def write(report: Report, path: Path) -> Written:
+    """Write ``report`` (built with details) to ``path`` and its 明细 sheets to
+    :func:`details_path` beside it: each a temporary file in the same folder, renamed over its
+    target when both are complete, the 明细 first (a kill or a full disk never leaves a broken
+    workbook over the previous good one, nor a report without its details)."""
     if report.details is None:  # pragma: no cover - the CLI always builds with details
         raise ValueError("report built without details")
     path = check_target(path)
-    with writing(path) as tmp:
-        return _write(report, tmp)
+    companion = check_target(details_path(path))
+    with writing(path) as tmp, writing(companion) as tmp_details:
+        sheets = _write(report, tmp, companion.name)
+        detail_sheets = _write_details(report, tmp_details)
+    return Written(sheets, companion, detail_sheets)
 
 
-def _write(report: Report, path: Path) -> list[str]:
-    """Lay the report out into a new workbook at ``path`` (a temporary file)."""
-    book = _Book(report, path)
+def _write_details(report: Report, path: Path) -> list[str]:
+    """The 明细 sheets in a workbook of their own at ``path`` (a temporary file)."""
+    book = _Book(report, path, title=f"{report.heading} · 明细")
+    _details(book)
+    book.close()
+    return book.sheets
+
+
+def _write(report: Report, path: Path, details: str) -> list[str]:
+    """Lay the report out into a new workbook at ``path`` (a temporary file); its 「查看明细」
+    links open the workbook named ``details`` beside it."""
+    book = _Book(report, path, details=details)
     _cover(book)
     _chains(book)
     _units(book)
@@ -420,7 +454,6 @@ def _write(report: Report, path: Path) -> list[str]:
     _visits(book)
     _warnings(book)
     _definitions(book)
-    _details(book)
     book.close()
     return book.sheets
 
@@ -542,7 +575,8 @@ def _cover(book: _Book) -> None:
     )
     s.row += 1
     s.note(
-        "各指标的定义见「口径说明」工作表；每个数字背后的项目见「明细-…」工作表（按“计入本期”“计入年累计”筛选即可核对）。",
+        f"各指标的定义见「口径说明」工作表；每个数字背后的项目见同一文件夹中的明细文件「{Path(book.details).stem}」"
+        "（「明细-…」工作表，按“计入本期”“计入年累计”筛选即可核对；屏幕上点各行的链接打开）。",
         span,
     )
     s.finish()
@@ -948,7 +982,10 @@ def _problems(book: _Book) -> None:
             bold=row.level == "total",
         )
     s.row += 1
-    s.note("问题明细（含状态、时限、是否超期、是否走访发现）见「明细-问题」。", len(labels))
+    s.note(
+        f"问题明细（含状态、时限、是否超期、是否走访发现）见明细文件「{Path(book.details).stem}」的「明细-问题」。",
+        len(labels),
+    )
     s.finish(freeze=head + 1)
 
 
