@@ -444,3 +444,18 @@ def broken_numbers(lines: Sequence[str]) -> list[tuple[str, str]]:
         ):
             bad.append((this[-12:], following[:12]))
     return bad
+
+
+def rows(db: Path | str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one query on a test's database, a file or (a module marked ``engines``) a
+    server's URL."""
+    if isinstance(db, str) and db.startswith("postgresql://"):
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        from zhaoshang.engines.postgres import translate
+
+        with psycopg.connect(**conninfo_to_dict(db)) as conn:
+            return [tuple(r) for r in conn.execute(translate(sql, params=bool(params)), list(params) or None)]
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()

@@ -81,7 +81,10 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
-        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+        # (a test of such a module about the file itself — its pages, a damaged file, an old
+        # schema's file — is marked sqlite_only)
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("engine", ["sqlite"] if only else ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture

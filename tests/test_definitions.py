@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
+from _harness import rows as db_rows
 from conftest import Cli
 
 from zhaoshang.definitions import default_dir, load
@@ -101,10 +101,9 @@ def test_a_field_added_in_yaml_works_everywhere(defs_dir: Path, cli: Cli, db_pat
     assert "市级、省级" in r.stderr
     # the old item kept its data; the database recorded the new definition
     assert json.loads(cli("show", "1", "-f", "json").stdout)["investment"] == 10000
-    conn = sqlite3.connect(db_path)
-    stored = json.loads(conn.execute("SELECT definition FROM definitions WHERE kind = 'targets'").fetchone()[0])
+    stored = json.loads(db_rows(db_path, "SELECT definition FROM definitions WHERE kind = 'targets'")[0][0])
     assert "land_area" in [f["key"] for f in stored["fields"]]
-    columns = [r[1] for r in conn.execute("PRAGMA table_info(kind_targets)")]
+    columns = _columns(db_path)
     assert "land_area" in columns
 
 
@@ -117,8 +116,7 @@ def test_a_removed_field_keeps_its_data(defs_dir: Path, cli: Cli, db_path: Path)
     end = text.index("  - key: industry")
     path.write_text(text[:start] + text[end:], encoding="utf-8")
     cli("edit", "1", "责任人=王强", ok=True)
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT source FROM kind_targets WHERE id = 1").fetchone()[0] == "亚布力论坛"
+    assert db_rows(db_path, "SELECT source FROM kind_targets WHERE id = 1")[0][0] == "亚布力论坛"
     # putting the field back shows the data again
     path.write_text(text, encoding="utf-8")
     assert json.loads(cli("show", "1", "-f", "json").stdout)["source"] == "亚布力论坛"
@@ -174,3 +172,11 @@ def test_every_field_type_is_described_once_and_parses() -> None:
         assert to_storage(f, raw) == stored, name
         assert to_storage(f, "  ") is None, name
         assert to_display(f, stored) != "" and to_json(f, stored) is not None
+
+
+def _columns(db: Path) -> list[str]:
+    from zhaoshang.db import Database
+    from zhaoshang.definitions import load
+
+    with Database.open(db, load(), create=False) as opened:
+        return opened.dialect.columns(opened.conn, "kind_targets")

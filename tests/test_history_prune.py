@@ -22,6 +22,7 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
+@pytest.mark.sqlite_only
 def test_three_undone_imports_fold_and_the_space_comes_back(demo_db: Path, tmp_path: Path) -> None:
     """New rows of an import are one range in history (a few bytes); the bulky history is
     that of updates — three imports that rewrite 3,000 items' notes, each undone."""

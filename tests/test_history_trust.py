@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from _harness import rows
 from conftest import Cli, dump
 
 pytestmark = pytest.mark.engines
@@ -93,8 +94,7 @@ def test_an_edit_of_one_item_counts_one_item(demo_db: Path) -> None:
 
 def test_a_bulk_edit_counts_items_and_so_does_its_undo(demo_db: Path) -> None:
     cli = Cli(demo_db)
-    with sqlite3.connect(demo_db) as conn:
-        n = conn.execute("SELECT count(*) FROM items WHERE owner = '赵敏'").fetchone()[0]
+    n = rows(demo_db, "SELECT count(*) FROM items WHERE owner = '赵敏'")[0][0]
     assert n > 1
     cli("edit", "--where", "责任人=赵敏", "责任人=钱敏", "--yes", ok=True)
     out = cli("history", "-n", "1", ok=True).stdout
@@ -137,6 +137,7 @@ class _FullOnVacuum:
         return getattr(self._conn, name)
 
 
+@pytest.mark.sqlite_only
 def test_a_full_disk_during_vacuum_says_the_fold_is_saved(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zhaoshang.db import Database
 
@@ -161,6 +162,7 @@ def test_a_full_disk_during_vacuum_says_the_fold_is_saved(demo_db: Path, monkeyp
         assert conn.execute("SELECT count(*) FROM commands WHERE name = 'history prune'").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only
 def test_prune_refuses_a_damaged_database(demo_db: Path) -> None:
     from _harness import damage_page
 
@@ -178,8 +180,7 @@ def test_prune_refuses_a_damaged_database(demo_db: Path) -> None:
 
 
 def _last_command(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT max(id) FROM commands").fetchone()[0])
+    return int(rows(db, "SELECT max(id) FROM commands")[0][0])
 
 
 def test_undo_by_number_when_nothing_later_depends_on_it(demo_db: Path) -> None:

@@ -69,6 +69,7 @@ def test_results_say_where_they_matched(city: Cli) -> None:
     assert "匹配于" in out and "备注" in out
 
 
+@pytest.mark.sqlite_only
 def test_an_index_of_schema_6_is_refolded_on_upgrade(city: Cli, db_path: Path) -> None:
     # as an older zhaoshang left it: the text as typed, schema version 6
     conn = sqlite3.connect(db_path)

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from _harness import rows
 from conftest import Cli, dump
 
 pytestmark = pytest.mark.engines
 
 
 def _commands(db: Path) -> list[tuple[int, str]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT id, name FROM commands ORDER BY id").fetchall()
+    return rows(db, "SELECT id, name FROM commands ORDER BY id")
 
 
 def _item(cli: Cli, item_id: int) -> dict[str, object]:

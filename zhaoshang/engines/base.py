@@ -98,6 +98,21 @@ class Dialect:
         runs the migrations)."""
         raise NotImplementedError
 
+    # -- aggregates ------------------------------------------------------------------------
+    def at_max(self, value: str, key: str, tie: str) -> str:
+        """SQL, in an aggregate query that takes ``max(key)``, for ``value`` of the row holding
+        that maximum (of ties, the one with the lowest ``tie``)."""
+        raise NotImplementedError
+
+    # -- rows packed in one parameter ------------------------------------------------------
+    #: the rows of a JSON array of arrays bound to one parameter, as ``j`` (``j.key`` orders
+    #: them as given) — one statement inserting thousands of rows, every value bound at once
+    packed_rows = ""
+
+    def packed_value(self, index: int, sql_type: str) -> str:
+        """SQL for value ``index`` of a packed row (``j``), as a column of ``sql_type``."""
+        raise NotImplementedError
+
     # -- search ----------------------------------------------------------------------------
     def search_match(self, alias: str, words: Sequence[str]) -> tuple[str, list[Any]]:
         """SQL on the search index (aliased ``alias``: ``id``, ``title``, ``body``) true when

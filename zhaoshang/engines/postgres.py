@@ -39,22 +39,23 @@ WRITE_LOCK = 0x7A68_7368  # "zhsh"
 # ---------------------------------------------------------------------------------------
 
 _TOKENS = re.compile(
-    r"""(SELECT value FROM json_each\(\?\))"""  # a list of ids bound to one parameter (JSON)
-    r"""|('(?:[^']|'')*')"""  # a string literal
-    r"""|("(?:[^"]|"")*")"""  # a quoted identifier
-    r"""|(--[^\n]*)"""  # a comment
-    r"""|(\?)"""  # a parameter
-    r"""|(?<![:\w]):([A-Za-z_]\w*)"""  # a named parameter
-    r"""|(%)"""  # a literal percent (psycopg's parameters start with one)
-    r"""|(\bNOT\s+INDEXED\b)"""
-    r"""|(\bLIMIT\s+-1\b)"""
-    r"""|((?<![\w.])user\b(?!\s*\())"""  # the column named user (PostgreSQL: CURRENT_USER)
-    r"""|((?<![\w"])rowid\b)"""
-    r"""|(\btemp\.)"""  # the temporary schema
-    r"""|\bCROSS\s+JOIN(\s+"?\w+"?(?:\s+(?:AS\s+)?\w+)?\s+ON\b)"""  # SQLite's join-order hint
-    r"""|(\bIS\s+NOT\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b))"""  # SQLite's IS NOT of two values
-    r"""|(\bIS\s+(?!NOT\b|NULL\b|TRUE\b|FALSE\b|DISTINCT\b))"""  # and its IS
-    r"""|((?:\bAND|\bOR|\bWHERE|\bON|[=(,])\s*)\+(?=[A-Za-z_"])""",  # a unary + (keeps SQLite off an index)
+    r"(?P<ids>SELECT value FROM json_each\(\?\))"  # a list of ids bound to one parameter (JSON)
+    r"|(?P<literal>'(?:[^']|'')*')"  # a string literal
+    r'|(?P<ident>"(?:[^"]|"")*")'  # a quoted identifier
+    r"|(?P<comment>--[^\n]*)"
+    r"|(?P<qmark>\?)"  # a parameter
+    r"|(?<![:\w]):(?P<named>[A-Za-z_]\w*)"  # a named parameter
+    r"|(?P<percent>%)"  # a literal percent (psycopg's parameters start with one)
+    r"|(?P<hint>\bNOT\s+INDEXED\b)"  # SQLite's index hint
+    r"|(?P<no_limit>\bLIMIT\s+-1\b)"
+    r"|(?P<user>(?<![\w.])user\b(?!\s*\())"  # the column named user (PostgreSQL: CURRENT_USER)
+    r"|(?P<rowid>(?<![\w\"])rowid\b)"  # every table the SQL reads rowid of has it as id
+    r"|(?<=INDEX IF NOT EXISTS )(?P<temp_index>temp\.)"  # an index of a temporary table is temporary
+    r"|(?P<temp>\btemp\.)"  # the temporary schema
+    r"|\bCROSS\s+JOIN(?P<cross>\s+\"?\w+\"?(?:\s+(?:AS\s+)?\w+)?\s+ON\b)"  # SQLite's join-order hint
+    r"|(?P<is_not>\bIS\s+NOT\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b))"  # SQLite's IS NOT of two values
+    r"|(?P<is_>\bIS\s+(?!NOT\b|NULL\b|TRUE\b|FALSE\b|DISTINCT\b))"  # and its IS
+    r"|(?P<plus>(?:\bAND|\bOR|\bWHERE|\bON|[=(,])\s*)\+(?=[A-Za-z_\"])",  # a unary + (keeps SQLite off an index)
     re.IGNORECASE,
 )
 
@@ -65,60 +66,45 @@ def translate(sql: str, *, params: bool = True) -> str:
     ``%s``, ``:name`` becomes ``%(name)s`` and ``%`` doubles)."""
 
     def one(m: re.Match[str]) -> str:
-        (
-            ids,
-            literal,
-            ident,
-            comment,
-            qmark,
-            named,
-            percent,
-            hint,
-            no_limit,
-            user,
-            rowid,
-            temp,
-            cross,
-            is_not,
-            is_,
-            plus,
-        ) = m.groups()
-        if ids is not None:
+        kind, text = m.lastgroup, m.group(0)
+        if kind == "ids":
             arg = "%s" if params else "?"
             return f"SELECT value::bigint FROM json_array_elements_text({arg}::json) AS value"
-        if literal is not None or ident is not None:
-            return literal.replace("%", "%%") if literal is not None and params else m.group(0)
-        if comment is not None:
+        if kind == "literal":
+            return text.replace("%", "%%") if params else text
+        if kind in ("ident",):
+            return text
+        if kind == "comment":
             return ""
-        if qmark is not None:
+        if kind == "qmark":
             return "%s" if params else "?"
-        if named is not None:
-            return f"%({named})s" if params else m.group(0)
-        if percent is not None:
+        if kind == "named":
+            return f"%({m.group('named')})s" if params else text
+        if kind == "percent":
             return "%%" if params else "%"
-        if hint is not None:
+        if kind in ("hint", "temp_index"):
             return ""
-        if no_limit is not None:
+        if kind == "no_limit":
             return "LIMIT ALL"
-        if user is not None:
+        if kind == "user":
             return '"user"'
-        if rowid is not None:
+        if kind == "rowid":
             return "id"
-        if temp is not None:
+        if kind == "temp":
             return "pg_temp."
-        if cross is not None:
-            return f"JOIN{cross}"
-        if is_not is not None:
+        if kind == "cross":
+            return f"JOIN{m.group('cross')}"
+        if kind == "is_not":
             return "IS DISTINCT FROM "
-        if is_ is not None:
+        if kind == "is_":
             return "IS NOT DISTINCT FROM "
-        return str(plus)
+        return str(m.group("plus"))
 
     return _alias_subqueries(_TOKENS.sub(one, sql))
 
 
 _SKIP = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
-_FROM_SUB = re.compile(r"\b(?:FROM|JOIN)\s*\(\s*SELECT\b", re.IGNORECASE)
+_FROM_SUB = re.compile(r"(?<!DISTINCT )\b(?:FROM|JOIN)\s*\(\s*SELECT\b", re.IGNORECASE)
 _NAMED = re.compile(
     r"\s*(?:AS\b|(?!(?:WHERE|GROUP|ORDER|LIMIT|UNION|JOIN|LEFT|INNER|CROSS|ON|HAVING)\b)[A-Za-z_\"])", re.I
 )
@@ -487,6 +473,14 @@ class PostgresDialect(Dialect):
         seq = conn.execute("SELECT seq FROM zs_sequence WHERE name = ?", (table,)).fetchone()
         top = conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0]
         return max(int(seq[0]) if seq else 0, int(top)) + 1
+
+    def at_max(self, value: str, key: str, tie: str) -> str:
+        return f"(array_agg({value} ORDER BY {key} DESC, {tie}))[1]"
+
+    packed_rows = "json_array_elements(?::json) WITH ORDINALITY AS j(value, key)"
+
+    def packed_value(self, index: int, sql_type: str) -> str:
+        return f"(j.value ->> {int(index)})::{table_ddl(sql_type)}"
 
     def search_match(self, alias: str, words: Sequence[str]) -> tuple[str, list[Any]]:
         """pg_trgm's GIN indexes on title and body serve ``LIKE '%word%'`` (3 characters or more)."""

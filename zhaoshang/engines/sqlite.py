@@ -56,6 +56,16 @@ class SqliteDialect(Dialect):
         top = conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0]
         return max(int(seq[0]) if seq else 0, int(top)) + 1
 
+    def at_max(self, value: str, key: str, tie: str) -> str:
+        """A bare column beside max(): SQLite takes it from the row holding the maximum (the
+        first such row in the scan: ``tie`` order, the table's)."""
+        return value
+
+    packed_rows = "json_each(?) j"
+
+    def packed_value(self, index: int, sql_type: str) -> str:
+        return f"json_extract(j.value, '$[{int(index)}]')"
+
     def search_match(self, alias: str, words: Sequence[str]) -> tuple[str, list[Any]]:
         """FTS5's trigram index: every word, as a phrase."""
         query = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)

@@ -122,13 +122,14 @@ class BatchWriter:
         # into Python (see search.index_entries)
         fts = json.dumps(index_entries(db, item_columns, item_rows, own), ensure_ascii=False) if index else None
 
+        v = db.dialect.packed_value
+
         def write() -> None:
             log_before = max_rowid(db, "status_log")
             db.conn.execute(
                 "INSERT INTO status_log(item_id, from_status, to_status, date, reason, flag, user, at) "
-                "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
-                "json_extract(j.value, '$[3]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[4]'), ?, ? "
-                "FROM json_each(?) j ORDER BY j.key",
+                f"SELECT {v(0, 'INTEGER')}, {v(1, 'TEXT')}, {v(2, 'TEXT')}, {v(3, 'TEXT')}, {v(5, 'TEXT')}, "
+                f"{v(4, 'TEXT')}, ?, ? FROM {db.dialect.packed_rows} ORDER BY j.key",
                 (user, ts, planned),
             )
             if origin is not None:
@@ -140,8 +141,8 @@ class BatchWriter:
             hist.record("status_log", log_before + 1, max_rowid(db, "status_log"))
             if fts is not None:
                 db.conn.execute(
-                    "INSERT INTO items_fts(rowid, title, body) SELECT json_extract(j.value, '$[0]'), "
-                    "json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each(?) j",
+                    f"INSERT INTO items_fts(rowid, title, body) SELECT {v(0, 'INTEGER')}, {v(1, 'TEXT')}, "
+                    f"{v(2, 'TEXT')} FROM {db.dialect.packed_rows}",
                     (fts,),
                 )
 

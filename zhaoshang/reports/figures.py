@@ -617,13 +617,15 @@ class Figures:
         params["lo"] = min(p.start for p in periods).isoformat()
         params["hi"] = max(p.end for p in periods).isoformat()
         cond = _activity_cond(types, kinds)
-        # one max() aggregate: SQLite takes the bare columns (type, summary) from its row
+        # the type and summary of the row holding max(date) (Dialect.at_max)
+        at_max = self.db.dialect.at_max
         rows = self._rows(
             f"SELECT x.item_id AS id, i.kind, i.title, c.name AS chain, u.name AS unit, {', '.join(counts)}, "
-            f"max(x.date) AS last_date, x.type AS last_type, x.summary AS last_summary "
+            f"max(x.date) AS last_date, {at_max('x.type', 'x.date', 'x.id')} AS last_type, "
+            f"{at_max('x.summary', 'x.date', 'x.id')} AS last_summary "
             f"FROM activities x CROSS JOIN items i ON i.id = x.item_id JOIN chains c ON c.id = i.chain_id "
             f"LEFT JOIN units u ON u.id = i.unit_id WHERE +x.date BETWEEN :lo AND :hi AND {cond} "
-            f"GROUP BY x.item_id ORDER BY x.item_id",
+            f"GROUP BY x.item_id, i.id, c.name, u.name ORDER BY x.item_id",
             params,
         )
         for r in rows:
@@ -654,7 +656,8 @@ class Figures:
             f"SELECT f.item_id AS id, i.title, c.name AS chain, u.name AS unit, {', '.join(sums)}, "
             f"group_concat(f.month, '、') AS months FROM funds f CROSS JOIN items i ON i.id = f.item_id "
             f"JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
-            f"WHERE +f.month BETWEEN :lo AND :hi AND {self._counts('f')} GROUP BY f.item_id ORDER BY f.item_id",
+            f"WHERE +f.month BETWEEN :lo AND :hi AND {self._counts('f')} "
+            "GROUP BY f.item_id, i.id, c.name, u.name ORDER BY f.item_id",
             params,
         )
         for row in rows:
