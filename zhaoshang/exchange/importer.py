@@ -1708,10 +1708,10 @@ class ItemSheets:
             old, new = self.units.names.get(old, old), self.units.names.get(new, new)
         else:
             old, new = display(f, old), display(f, new)
+        there = f"「{where.sheet.raw.name}」第{where.number}行 {self._column_of(where, key)}（{old}）"
         self._fail(
             r, self._column_of(r, key), new,
-            f"与「{where.sheet.raw.name}」第{where.number}行 {self._column_of(where, key)}（{old}）是同一项目「{title}」，"
-            f"{f.label if f else key}却不同：同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
+            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同：同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
         )  # fmt: skip
         return True
 

@@ -282,7 +282,8 @@ def _settle(group: list[DataRow], amounts: Callable[[DataRow], Mapping[int, floa
         else:
             why = "金额之和与它不符" if cols else "没有可以核对的金额"
             text = (
-                f"序号 {mark[1] if mark else r.index} 是{where}下的分项行，{why}：分不清是第{parent.number}行的分期/子项，"
+                f"序号 {mark[1] if mark else r.index} 是{where}下的分项行，{why}："
+                f"分不清是第{parent.number}行的分期/子项，"
                 f"还是各自独立的项目。是分项请删去{rows}（第{parent.number}行已含它们）；"
                 f"是独立项目请把序号改成整数，并删去第{parent.number}行这个汇总行"
             )
