@@ -1711,7 +1711,8 @@ class ItemSheets:
         there = f"「{where.sheet.raw.name}」第{where.number}行 {self._column_of(where, key)}（{old}）"
         self._fail(
             r, self._column_of(r, key), new,
-            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同：同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
+            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同："
+            "同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
         )  # fmt: skip
         return True
 
