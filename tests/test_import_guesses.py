@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import Cli
-from exchange_util import import_sheet, open_city, open_db, write_xlsx
+from exchange_util import SOFFICE_BIN, import_sheet, libreoffice_resave, open_city, open_db, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +29,7 @@ from zhaoshang.exchange import columns, sheet_rules
 from zhaoshang.exchange.inference import Rule
 from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.exchange.rows import implausible_amount, is_breakdown, month_day
+from zhaoshang.exchange.sheetfacts import month_format
 from zhaoshang.exchange.tables import DataRow, RowClass, find_table, parse_header
 from zhaoshang.hints import option
 from zhaoshang.parse import month_only, parse_date, parse_money
@@ -334,6 +335,49 @@ def test_a_month_in_a_date_column_is_refused_or_dated_as_confirmed(city: Databas
     assert _item(city, "甲项目")["signed_date"] == "2026-10-31"
     (inf,) = _rules(report, Rule.month_day)
     assert inf.rows == [2] and inf.confirmed_by == f"{option('confirm')} month_end" and inf.value == "2026-10-31"
+
+
+def _month_formatted(path: Path) -> Path:
+    """A date typed as 「2026年10月」 in Excel: the date 2026-10-01, formatted to show no day."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "招什么"
+    ws.append(["项目名称", "产业链", "状态", "签约日期"])
+    ws.append(["甲项目", "有色金属", "已签约", dt.datetime(2026, 10, 1)])
+    ws["D2"].number_format = 'yyyy"年"m"月"'
+    ws.append(["乙项目", "有色金属", "已签约", dt.datetime(2026, 10, 9)])
+    ws["D3"].number_format = "yyyy-mm-dd"
+    wb.save(path)
+    return path
+
+
+def test_a_date_cell_showing_only_its_month_is_a_month(city: Database, tmp_path: Path) -> None:
+    path = _month_formatted(tmp_path / "m.xlsx")
+    said = _refused(city, path)
+    assert "「招什么」第2行 D列「签约日期」 值「2026年10月」：日期「2026年10月」只有年月，没有日" in said
+    assert "第3行" not in said  # a date shown with its day is a day
+    _import(city, path, confirm=frozenset({Confirm.month_end}))
+    assert _item(city, "甲项目")["signed_date"] == "2026-10-31" and _item(city, "乙项目")["signed_date"] == "2026-10-09"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE_BIN is None, reason="LibreOffice is not installed")
+def test_a_month_formatted_cell_saved_by_libreoffice_is_a_month(city: Database, tmp_path: Path) -> None:
+    path = libreoffice_resave(_month_formatted(tmp_path / "m.xlsx"), tmp_path)
+    said = _refused(city, path)
+    assert "D列「签约日期」 值「2026年10月」：日期「2026年10月」只有年月，没有日" in said
+
+
+@given(
+    st.sampled_from(['yyyy"年"m"月"', "mmm-yy", "yyyy/mm", "[$-804]yyyy年m月", "mmmm yyyy", 'yyyy"年"mm"月份"']),
+    st.sampled_from(["", "[Red]", "[$-409]"]),
+)
+def test_number_formats_without_a_day_are_months(code: str, prefix: str) -> None:
+    assert month_format(prefix + code)
+    assert not month_format(prefix + code.replace("m", "m/d", 1).replace("mmm/d", "mmm d"))
 
 
 def test_confirm_is_an_option_of_the_command(cli: Cli, tmp_path: Path, db_path: Path) -> None:

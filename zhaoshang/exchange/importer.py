@@ -848,6 +848,7 @@ class ItemSheets:
         rep = SheetReport(raw.name, what)
         self.report.sheets.append(rep)
         sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
+        sh.month_cells = self._sheet_facts(raw).month_cells
         kinds = [kind] if kind is not None else list(self.defs.kinds)
         usable = False
         ambiguous: dict[int, list[str]] = {}

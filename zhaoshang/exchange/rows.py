@@ -92,6 +92,8 @@ class SheetContext:
     #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
     filed: str | None = None
     filed_key: str = ""
+    #: (row, column) of date cells formatted to show no day (「2026年10月」): a month, not the 1st
+    month_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass
@@ -192,6 +194,7 @@ def parse_row(
     if kind is None:
         return Parsed(None, {}, problems)
     parsers = sh.maps[kind.key]
+    month_cells = sh.month_cells
     values: dict[str, Any] = {}
     for col, raw in cells.items():
         entry = parsers.get(col)
@@ -226,6 +229,8 @@ def parse_row(
                 problems.append(Problem(name, row.number, label, raw, f"「{kind.name}」清单没有这一项"))
             continue
         t, parse = entry
+        if month_cells and isinstance(raw, dt.date) and (row.number, col) in month_cells and t.is_date:
+            raw = f"{raw.year}年{raw.month}月"  # what the clerk typed and sees: a month, not its 1st
         try:
             values[t.key] = parse(raw)
         except ZsError as exc:
