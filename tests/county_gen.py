@@ -592,6 +592,22 @@ def sheet(
                     b.unit, b.unit_cell = a.unit, a.unit_cell
             merges.append((start + k, c, start + k + 1, c))
             layout.append(f"merge:{key}")
+        last = mine[-1]
+        if "index" in at and money_col is not None and last.money is not None and last.money.wan:
+            # the group's last project broken down under it: its parts numbered 3.1, 3.2 whose
+            # amounts add up to its own, or a 「其中：」 line — never projects of their own
+            what = draw(st.sampled_from(["none", "none", "parts", "其中"]))
+            idx = len(mine) if headings else number
+            wan = Decimal(repr(last.money.wan))
+            part = (wan / 3).quantize(Decimal("0.01"))
+            if what == "parts" and 0 < part < wan:
+                for j, amount in enumerate((part, wan - part), start=1):
+                    grid.append(line({at["index"]: f"{idx}.{j}", at["title"]: f"第{j}期", at["money"]: f"{amount}万"}))
+                layout.append("sub_rows")
+            elif what == "其中":
+                mark = draw(st.sampled_from([None, f"{idx}.1", "（1）"]))
+                grid.append(line({at["index"]: mark, at["title"]: "其中：固定资产投资", at["money"]: f"{part}万"}))
+                layout.append("其中_row")
         if gi + 1 < len(groups) and draw(st.integers(0, 5)) == 0 and two_row == "one":
             grid.append(grid[header_top][:])  # the header pasted again before the next group
             layout.append("repeated_header")
