@@ -241,6 +241,24 @@ def test_a_third_row_is_checked_against_every_earlier_one(city: Database, tmp_pa
     assert "「招什么」第4行 D列「外资额（万美元）」 值「30」：与「招什么」第3行 D列「外资额（万美元）」（20）" in said
 
 
+def test_two_rows_updating_one_stored_item_must_agree(city: Database, tmp_path: Path) -> None:
+    """Not only a new item: two rows of the file naming one stored item (by name, or 编号) with
+    two figures are refused, never the later one in silence."""
+    head = ["项目名称", "产业链", "投资额（万元）"]
+    path = write_xlsx(
+        tmp_path / "stored.xlsx",
+        {
+            "签约项目": [head, ["年产5万吨铜箔项目", "有色金属", 1000]],
+            "开工项目": [head, ["年产5万吨铜箔项目", "有色金属", 2000]],
+        },
+    )
+    said = _refused(city, path, on_duplicate="update")
+    assert (
+        "「开工项目」第2行 C列「投资额（万元）」 值「2000」：与「签约项目」第2行 C列「投资额（万元）」（1000）" in said
+    )
+    assert _item(city, "年产5万吨铜箔项目")["investment"] == 35600
+
+
 # ---------------------------------------------------------------------------------------------
 # 4. 「其中：…」 is a breakdown line, never a project
 
