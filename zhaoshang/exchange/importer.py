@@ -1254,8 +1254,8 @@ class ItemSheets:
         return got
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
-        if self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
-            return False  # a second row of this item in the file, with another figure
+        if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
+            return False  # a second row of this item in a county's file, with another figure
         self.settle()
         diff = self._diff(r, cur)
         parsed, shown = diff.parsed, diff.shown

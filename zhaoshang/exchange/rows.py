@@ -32,7 +32,7 @@ from .. import items
 from ..choices import Blank, Confirm
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
-from ..parse import format_money, month_only, to_halfwidth, to_simplified
+from ..parse import format_money, month_only, to_halfwidth
 from . import fates
 from .cells import same_value
 from .columns import Target
@@ -323,7 +323,7 @@ def implausible_amount(raw: object, unit: str, currency: str = "CNY") -> tuple[s
 
 def is_breakdown(text: str) -> bool:
     """A name that is a breakdown line of the row above (「其中：固定资产投资」「其中新签约」)."""
-    return to_simplified(text.strip()).replace(" ", "").replace("\u3000", "")[:2] == "其中"
+    return text.lstrip(" \u3000")[:1] == "其" and text.replace(" ", "").replace("\u3000", "")[:2] == "其中"
 
 
 def month_day(raw: object, confirm: frozenset[Confirm]) -> tuple[str, Confirm] | None:
