@@ -244,12 +244,24 @@ def sub_rows(
     group: list[DataRow] = []
     parent_no: int | None = None
     for row in rows:
-        sub = _sub(row.index) if row.index is not None else None
+        index = row.index
+        sub, whole = None, None
+        if index is None:
+            pass
+        elif index.__class__ is int:
+            whole = index
+        elif index.__class__ is str and index.isdigit():
+            whole = int(index)
+        else:
+            sub = _sub(index)
+            whole = None if sub is not None else _whole(index)
         if sub is not None and group and sub[0] == parent_no:
             group.append(row)
             continue
-        yield from _settle(group, amounts)
-        whole = _whole(row.index) if row.index is not None else None
+        if len(group) == 1:
+            yield group[0], None
+        elif group:
+            yield from _settle(group, amounts)
         if whole is not None:
             group, parent_no = [row], whole
         else:

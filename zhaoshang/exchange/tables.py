@@ -798,6 +798,7 @@ def _is_index(v: object) -> bool:
 
 
 # 「1」「1.1」「1-2」「（1）」「(3)」「2、」「①」: a 序号 written in a cell
+_INDEX_FIRST = frozenset("（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
 _INDEX_TEXT = re.compile(r"[（(]?\d{1,4}(?:\s*[.．\-—–]\s*\d{1,3}){0,3}[)）]?[、.．]?|[①-⑳]")
 
 
@@ -805,10 +806,10 @@ def _after_index(values: Iterable[object]) -> str | None:
     """The first text of a row after its 序号 cells (numbers, 「1.1」, 「（1）」): where a name
     begins when the 序号 column comes first."""
     for v in values:
-        if v.__class__ in (int, float):
+        if v.__class__ is int or v.__class__ is float:
             continue
-        if isinstance(v, str):
-            if _INDEX_TEXT.fullmatch(v):
+        if v.__class__ is str:
+            if v[:1] in _INDEX_FIRST and _INDEX_TEXT.fullmatch(v):
                 continue
             return v
         return None
