@@ -214,10 +214,17 @@ def money(draw: st.DrawFn, unit: str, *, text_only: bool = False, faults: bool =
             "range": "1-2亿",
         }[bad]
         return Money(cell, None)
+    if faults and draw(st.integers(0, 9)) == 0:
+        # a bare figure implausible for one project in the column's unit (3,000 in a 亿元 column,
+        # 0.5 in a 万元 column): refused, both readings named (--confirm amount takes it as written)
+        cell = draw(st.sampled_from(["3,000", 3000, 1500.5, "１２００"] if unit == "亿" else ["0.5", 0.35, 0.01]))
+        return Money(cell, None)
     # the amount, in the column's unit, with at most 2 decimals (a clerk's figure)
     cents = draw(st.integers(1, 2_000_000 if unit == "万" else 50_000))
     amount = Decimal(cents) / 100  # in the column's unit
     wan = float(amount * scale)
+    if amount < 1 and unit == "万":
+        wan = None  # type: ignore[assignment]  # a bare number is refused, a written unit is not
     form = draw(
         st.sampled_from(
             ["number", "text", "thousands", "with_wan", "with_yi", "yuan", "fullwidth", "trad_yi", "spaced"]
@@ -225,10 +232,11 @@ def money(draw: st.DrawFn, unit: str, *, text_only: bool = False, faults: bool =
     )
     if form == "fullwidth":  # ３５６００ typed with a Chinese input method
         return Money(_plain(amount).translate(str.maketrans("0123456789.", "０１２３４５６７８９．")), wan)
+    written = float(amount * scale)  # a unit in the cell: read as written, however small
     if form == "trad_yi":
-        return Money(f"{_plain(amount * scale / 10000)}億元", wan)
+        return Money(f"{_plain(amount * scale / 10000)}億元", written)
     if form == "spaced":
-        return Money(f" {_plain(amount * scale)} 万元 ", wan)
+        return Money(f" {_plain(amount * scale)} 万元 ", written)
     if form == "number" and not text_only:
         v = amount.normalize()
         return Money(int(v) if v == v.to_integral_value() else float(v), wan)
@@ -237,11 +245,11 @@ def money(draw: st.DrawFn, unit: str, *, text_only: bool = False, faults: bool =
         if whole is not None:
             return Money(f"{int(whole):,}", wan)
     if form == "with_wan":
-        return Money(f"{_plain(amount * scale)}万元", wan)
+        return Money(f"{_plain(amount * scale)}万元", written)
     if form == "with_yi":
-        return Money(f"{_plain(amount * scale / 10000)}亿", wan)
+        return Money(f"{_plain(amount * scale / 10000)}亿", written)
     if form == "yuan" and (amount * scale * 10000) == (amount * scale * 10000).to_integral_value():
-        return Money(f"{int(amount * scale * 10000)}元", wan)
+        return Money(f"{int(amount * scale * 10000)}元", written)
     return Money(_plain(amount), wan)
 
 
@@ -255,7 +263,22 @@ class DateCell:
 @st.composite
 def signing_date(draw: st.DrawFn, *, text_only: bool = False, faults: bool = True) -> DateCell:
     if faults and draw(st.integers(0, 4)) == 0:
-        cell = draw(st.sampled_from([2026.1, "2026-02-30", "3/15/2026", "2027-03-01", "去年", 2026]))
+        cell = draw(
+            st.sampled_from(
+                [
+                    2026.1,
+                    "2026-02-30",
+                    "3/15/2026",
+                    "2027-03-01",
+                    "去年",
+                    2026,
+                    "2026年10月",
+                    "2026-10",
+                    "10月",
+                    "2026.10",
+                ]
+            )
+        )  # a month without its day is refused too (--confirm month_end / month_start would give one)
         return DateCell(cell, None)
     day = draw(st.dates(FIRST_DAY, LAST_DAY))
     form = draw(st.sampled_from(["cell", "iso", "slash", "dot", "cn", "number8", "hao", "time", "fullwidth"]))
@@ -569,6 +592,22 @@ def sheet(
                     b.unit, b.unit_cell = a.unit, a.unit_cell
             merges.append((start + k, c, start + k + 1, c))
             layout.append(f"merge:{key}")
+        last = mine[-1]
+        if "index" in at and money_col is not None and last.money is not None and last.money.wan:
+            # the group's last project broken down under it: its parts numbered 3.1, 3.2 whose
+            # amounts add up to its own, or a 「其中：」 line — never projects of their own
+            what = draw(st.sampled_from(["none", "none", "parts", "其中"]))
+            idx = len(mine) if headings else number
+            wan = Decimal(repr(last.money.wan))
+            part = (wan / 3).quantize(Decimal("0.01"))
+            if what == "parts" and 0 < part < wan:
+                for j, amount in enumerate((part, wan - part), start=1):
+                    grid.append(line({at["index"]: f"{idx}.{j}", at["title"]: f"第{j}期", at["money"]: f"{amount}万"}))
+                layout.append("sub_rows")
+            elif what == "其中":
+                mark = draw(st.sampled_from([None, f"{idx}.1", "（1）"]))
+                grid.append(line({at["index"]: mark, at["title"]: "其中：固定资产投资", at["money"]: f"{part}万"}))
+                layout.append("其中_row")
         if gi + 1 < len(groups) and draw(st.integers(0, 5)) == 0 and two_row == "one":
             grid.append(grid[header_top][:])  # the header pasted again before the next group
             layout.append("repeated_header")

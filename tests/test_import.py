@@ -267,7 +267,11 @@ def test_duplicates_inside_one_file(cli: Cli, city: dict[str, int], tmp_path: Pa
     path = write_xlsx(tmp_path / "a.xlsx", {"招什么": rows})
     r = cli("import", str(path), ok=False)
     assert "「招什么」第3行「锌冶炼 项目」≈ 本文件「招什么」第2行「锌冶炼项目」" in r.stderr
-    cli("import", str(path), "--on-duplicate", "update", ok=True)
+    # one project, two figures: which is right only the county can say (never the later row in silence)
+    r = cli("import", str(path), "--on-duplicate", "update", ok=False)
+    assert "「招什么」第3行 C列「投资额」 值「2」：与「招什么」第2行 C列「投资额」（1）是同一项目" in r.stderr
+    rows[1][2] = 2
+    cli("import", str(write_xlsx(tmp_path / "b.xlsx", {"招什么": rows})), "--on-duplicate", "update", ok=True)
     assert _get(db_path, "锌冶炼项目")["investment"] == 2
     db = open_db(db_path)
     assert db.conn.execute("SELECT count(*) FROM items WHERE title LIKE '锌冶炼%'").fetchone()[0] == 1

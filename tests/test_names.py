@@ -120,8 +120,11 @@ def city(cli: Cli) -> Cli:
 
 
 def test_import_sees_lookalike_titles_as_one_item(city: Cli, tmp_path: Path, db_path: Path) -> None:
-    rows = [["项目名称", "产业链", "投资额"], [TITLE, "有色金属", 1]]
-    rows += [[t, "有色金属", i + 2] for i, t in enumerate(LOOKALIKES)]
+    # each lookalike row brings one fact more (two figures for one project would be refused)
+    facts = ["1", "2", "王强", "备注", "A", "2026-06-30"]
+    rows: list[list[object]] = [["项目名称", "产业链", "投资额", "外资额", "责任人", "备注", "优先级", "时限"]]
+    rows += [[TITLE, "有色金属"]]
+    rows += [[t, "有色金属", *([None] * i), facts[i]] for i, t in enumerate(LOOKALIKES)]
     path = write_xlsx(tmp_path / "a.xlsx", {"招什么": rows})
     r = city("import", str(path), ok=False)
     assert f"发现 {len(LOOKALIKES)} 个疑似重复" in r.stderr

@@ -22,6 +22,25 @@ class Blank(StrEnum):
     clear = "clear"  # the stored value is emptied
 
 
+class Confirm(StrEnum):
+    """A guess the user confirms with ``--confirm`` (refused without it)."""
+
+    month_start = "month_start"
+    """A date cell that names only a month (「2026年10月」) is the month's first day."""
+    month_end = "month_end"
+    """… its last day."""
+    amount = "amount"
+    """An amount implausible for its column's unit (3000 in a 亿元 column) is read as written."""
+
+    @property
+    def label(self) -> str:
+        return {
+            "month_start": "只有年月的日期按当月1日",
+            "month_end": "只有年月的日期按当月最后一天",
+            "amount": "与列单位不相称的金额按列单位读",
+        }[self.value]
+
+
 class WarnGroup(StrEnum):
     """Who ``warn`` groups its table by (the summary goes by the other)."""
 

@@ -24,6 +24,7 @@ __all__ = [
     "MONEY_UNITS",
     "format_money",
     "month_bounds",
+    "month_only",
     "normalize_key",
     "normalize_name",
     "parse_bool",
@@ -461,6 +462,16 @@ def parse_date(value: object) -> datetime.date:
     date = _match_date_text(value, text)
     if date is not None:
         return date
+    ym = month_only(text)
+    if ym is not None:
+        year, month = ym
+        if year is None:
+            raise ParseError(
+                f"日期「{_show(value)}」只有月份，没有年和日：请按 年-月-日 写出完整日期，如 2026-{month:02d}-15"
+            )
+        raise ParseError(
+            f"日期「{_show(value)}」只有年月，没有日：请按 年-月-日 写出是哪一天，如 {year}-{month:02d}-15"
+        )
     if re.fullmatch(rf"(?:{_AMBIGUOUS_DATE}){_TIME}", text):
         raise ParseError(f"日期「{_show(value)}」有歧义（年份或日、月的先后不明确）：请按 年-月-日 书写，如 2026-03-15")
     raise ParseError(f"无法识别的日期「{_show(value)}」：{_DATE_HINT}")
@@ -494,6 +505,30 @@ def _match_month(value: object, text: str) -> tuple[int, int] | None:
             raise ParseError(f"月份「{_show(value)}」不存在：月份应为 1–12，如 2026-03")
         return year, month
     return None
+
+
+_MONTH_ALONE = re.compile(r"([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?:底|末|初|中旬|上旬|下旬)?")
+
+
+def month_only(value: object) -> tuple[int | None, int] | None:
+    """(year, month) of a text that names a month and no day — 2026年10月, 2026-10, 2026/10,
+    2026.10, 202610, 2026年十月份 — or (None, month) for 10月 / 十月 alone; None for anything
+    else (a full date, a number, words).  A date column holding one must not get a day in silence."""
+    if not isinstance(value, str):
+        return None
+    text = _clean(value)
+    try:
+        ym = _match_month(value, text)
+    except ParseError:
+        return None
+    if ym is not None:
+        return ym
+    m = _MONTH_ALONE.fullmatch(text)
+    if m is None:
+        return None
+    raw = m.group(1)
+    month = _CN_MONTHS[raw] if raw in _CN_MONTHS else int(raw)
+    return (None, month) if 1 <= month <= 12 else None
 
 
 def parse_month(value: object) -> str:

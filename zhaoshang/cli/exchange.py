@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..choices import Blank, OnDuplicate
+from ..choices import Blank, Confirm, OnDuplicate
 from ._app import ZsCommand, argv, echo, out, say, state
 from .options import Format, FormatOpt, when
 
@@ -198,6 +198,15 @@ def import_(
             "--no-review：直接计入（默认按 zs review own 的设置）",
         ),
     ] = None,
+    confirm: Annotated[
+        list[Confirm] | None,
+        typer.Option(
+            "--confirm",
+            help="确认一项推断（否则拒绝导入）：month_start / month_end 只有年月的日期（2026年10月）按当月1日 / "
+            "最后一天；amount 与列单位不相称的金额（亿元栏里的 3000）按列单位读；可多次使用",
+            case_sensitive=False,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """导入清单：先逐行检查，有任何问题则一行也不写入并列出全部问题；全部通过后作为一次操作写入（可 zs undo）。
@@ -223,6 +232,7 @@ def import_(
         as_of=_as_of(as_of),
         create_missing=create_missing,
         review=review,
+        confirm=frozenset(confirm or ()),
     )
     progress = _Progress("导入中")
     try:

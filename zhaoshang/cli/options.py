@@ -177,6 +177,7 @@ FLAG_NAMES = {
     "force": "--force",
     "as_of": "--as-of",
     "create_missing": "--create-missing",
+    "confirm": "--confirm",
     "review": "--review",
     "dry_run": "--dry-run",
     "mask": "--mask",

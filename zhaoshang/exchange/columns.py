@@ -101,6 +101,9 @@ class Mapping:
     shadowed: dict[int, str] = field(default_factory=dict)
     #: headers containing the names of two or more fields (column -> header, names found)
     ambiguous: dict[int, tuple[HeaderCell, list[str]]] = field(default_factory=dict)
+    #: what was inferred rather than read from a header, as (column, field label, sentence):
+    #: a header taken for a field because it contains its name, a column of the past left out
+    guesses: list[tuple[str, str, str]] = field(default_factory=list)
 
     def by_key(self, key: str) -> Target | None:
         for t in self.targets:
@@ -301,6 +304,30 @@ def contained_match(defs: Definitions, kind: KindDef | None, text: str) -> tuple
     return None, names
 
 
+#: words that begin a header of the past (「上月状态」「上期投资额」) or of now (「本月状态」)
+_PAST_WORDS = ("上月", "上期", "上年", "去年", "上季度", "上季", "上次", "上周", "往期")
+_NOW_WORDS = ("本月", "本期", "本年", "今年", "本季度", "本季", "本次", "本周", "当前", "目前", "最新", "当月")
+_TENSE = re.compile("|".join((*_PAST_WORDS, *_NOW_WORDS)))
+
+
+def tense(text: str) -> str:
+    """The time word a header begins with — 「上月」 (the past: see :data:`_PAST_WORDS`), 「本月」
+    (now) — or "" (none)."""
+    m = _TENSE.match(header_core(text))
+    return m.group(0) if m else ""
+
+
+def _of_another_kind(defs: Definitions, kind: KindDef | None, header: Sequence[HeaderCell], *ts: Target) -> bool:
+    """Whether the guessed one of two columns is by name a field of another list (「适用阶段」 of
+    配套什么 in a sheet of every list): its rows are that list's, it is no rival here."""
+    for t in ts:
+        h = next(x for x in header if x.column == t.column)
+        for k in defs.kinds:
+            if (kind is None or k.key != kind.key) and field_match(defs, k, (h.label, h.text, header_core(h.text)))[1]:
+                return True
+    return False
+
+
 def _item_field(defs: Definitions, kind: KindDef | None, names: Iterable[str]) -> FieldDef | None:
     return field_match(defs, kind, names)[0]
 
@@ -327,6 +354,7 @@ def map_item_columns(
     out = Mapping()
     chosen: dict[str, tuple[int, Target]] = {}
     readonly: list[HeaderCell] = []
+    past: list[tuple[HeaderCell, FieldDef, str]] = []
     for h in header:
         target_name = _explicit(h, explicit)
         if not h.text and target_name is None:
@@ -357,7 +385,6 @@ def map_item_columns(
                 f, found = contained_match(defs, kind, h.text)
                 if f is not None:
                     level, how = 0, f"含「{found[0]}」"
-                    out.notes.append(f"{h.letter}列「{h.text}」按其中的「{found[0]}」对应「{f.label}」")
                 elif len(found) > 1:
                     out.ambiguous[h.column] = (h, found)
                     continue
@@ -374,12 +401,46 @@ def map_item_columns(
             out.ignored.add(h.column)
             out.why[h.column] = f"导出时已隐藏（{option('mask')}），不覆盖原值"
             continue
+        when = tense(h.text) if target_name is None else ""
+        if when in _PAST_WORDS:  # 「上月状态」: what it was, never what it is (settled below)
+            past.append((h, f, when))
+            continue
         t = Target(h.column, h.letter, h.text, f.key, field=f, how=how)
         if f.type == "money":
             t.unit, problem = money_unit(f, h.unit)
             if problem:
                 out.problems.append((h, problem))
+        if level == 0:
+            out.notes.append(f"{h.letter}列「{h.text}」按其中的「{how[2:-1]}」对应「{f.label}」")
+            out.guesses.append(
+                (
+                    t.where,
+                    f.label,
+                    f"{t.where}不是字段名，按其中的「{how[2:-1]}」当作「{f.label}」"
+                    f"（不对请用 {option('mapping')} 指定）",
+                )
+            )
         other = chosen.get(f.key)
+        if other is not None and 0 in (level, other[0]) and not _of_another_kind(defs, kind, header, other[1], t):
+            # a column only *containing* a field's name beside another column of that field: which
+            # one holds the figure is a guess, so neither is taken
+            guessed = t if level == 0 else other[1]
+            key = guessed.header or guessed.letter
+            out.problems.append(
+                (
+                    next(x for x in header if x.column == guessed.column),
+                    f"本列和{(other[1] if guessed is t else t).where}都可能是「{f.label}」（本列只是含有它的名字）："
+                    f"请用 {option('mapping')} {key}=字段 指定它是哪个字段，或 {option('mapping')} {key}=忽略",
+                )
+            )
+            out.guesses = [g for g in out.guesses if g[0] != guessed.where]
+            out.notes = [n for n in out.notes if not n.startswith(f"{guessed.where}按其中")]
+            out.ignored.add(guessed.column)
+            out.why[guessed.column] = f"与另一列都可能是「{f.label}」"
+            if guessed is t:
+                continue
+            chosen[f.key] = (level, t)
+            continue
         if other is not None:
             loser, winner = (t, other[1]) if other[0] >= level else (other[1], t)
             out.notes.append(f"{loser.where}与 {winner.where} 都对应「{f.label}」，只导入 {winner.where}")
@@ -389,6 +450,25 @@ def map_item_columns(
             if loser is t:
                 continue
         chosen[f.key] = (level, t)
+    for h, f, when in past:
+        now = chosen.get(f.key)
+        if now is not None:
+            out.ignored.add(h.column)
+            out.why[h.column] = f"{when}的「{f.label}」（历史），「{f.label}」取 {now[1].letter}列"
+            out.guesses.append(
+                (f"{h.letter}列「{h.text}」", f.label,
+                 f"{h.letter}列「{h.text}」是{when}的「{f.label}」，不导入；「{f.label}」取 {now[1].where}")
+            )  # fmt: skip
+        else:
+            out.problems.append(
+                (
+                    h,
+                    f"本列是{when}的「{f.label}」，表中没有现在的「{f.label}」列：它就是现在的请用 "
+                    f"{option('mapping')} {h.text}={f.label}，否则 {option('mapping')} {h.text}=忽略",
+                )
+            )
+            out.ignored.add(h.column)
+            out.why[h.column] = f"{when}的「{f.label}」（历史）"
     out.targets.extend(t for _, t in chosen.values())
     out.targets.sort(key=lambda t: t.column)
     if readonly and note_readonly:

@@ -109,9 +109,9 @@ from .outcome import (
     summarize,
 )
 from .readers import RawSheet, read_file
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, match_ref, parse_row
+from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
-from .tables import DataRow, HeaderCell, Table, column_letter, find_table
+from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, column_letter, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
@@ -605,6 +605,8 @@ class ItemSheets:
         self.out = BatchWriter(db, user=self.user, ts=self.ts, batch=BATCH)
         self.writer = self.out.thread
         self.unknown_refs = 0
+        #: what the rows of one project in this file said, by field, and which row said it
+        self.said: dict[int, dict[str, tuple[Any, ItemRow]]] = {}
         self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
@@ -846,6 +848,7 @@ class ItemSheets:
         rep = SheetReport(raw.name, what)
         self.report.sheets.append(rep)
         sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
+        sh.month_cells = self._sheet_facts(raw).month_cells
         kinds = [kind] if kind is not None else list(self.defs.kinds)
         usable = False
         ambiguous: dict[int, list[str]] = {}
@@ -867,6 +870,8 @@ class ItemSheets:
                 ambiguous.setdefault(c, found)
             if kind is not None:
                 rep.notes.extend(mapping.notes)
+                for where, label, text in mapping.guesses:
+                    self.inferred.add(Rule.header_guess, raw.name, label, where, text, column=where)
                 if sheet_unit is not None:
                     money = [
                         f"{t.letter}列「{t.header}」"
@@ -931,12 +936,42 @@ class ItemSheets:
             is_amount=amounts.__contains__,
             out=fills,
         )
-        for row in rows:
-            self._item_row(sh, row)
+        for row, sub in sheet_rules.sub_rows(rows, self._amounts(sh)):
+            if sub is None:
+                self._item_row(sh, row)
+            elif sub.part:  # 1.1, 1.2 adding up to row 1: its parts, not projects
+                self.inferred.add(Rule.sub_rows, raw.name, f"第{sub.parent}行的分项", "序号", sub.text, row=row.number)
+                table.fates.append(RowFate(row.number, row.number, RowClass.breakdown, sub.text))
+                rep.count(RowOutcome.skipped, row.number)
+            else:
+                self._reject_cells(
+                    sh, row.number, row.cells, [Problem(raw.name, row.number, "序号", row.index, sub.text)]
+                )
         self._merges_said(raw, sh, fills)
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
+
+    @staticmethod
+    def _amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:
+        """A row's amounts by column (万), for :func:`.sheet_rules.sub_rows`; a cell that is no
+        amount is left out (its row is refused by its own parse)."""
+        money = {
+            c: parse
+            for maps in sh.maps.values()
+            for c, (t, parse) in maps.items()
+            if t.field and t.field.type == "money"
+        }
+
+        def amounts(row: DataRow) -> dict[int, float]:
+            out: dict[int, float] = {}
+            for c, parse in money.items():
+                if c in row.cells:
+                    with contextlib.suppress(ZsError, TypeError, ValueError):
+                        out[c] = float(parse(row.cells[c]))
+            return out
+
+        return amounts
 
     def _sheet_facts(self, raw: RawSheet) -> SheetFacts:
         """What the workbook shows besides values (hidden rows, merged areas …), read once."""
@@ -1064,6 +1099,8 @@ class ItemSheets:
             explicit=self.explicit,
             inferred=self.inferred,
             option=option,
+            confirm=self.opts.confirm,
+            plain=self.mode is Mode.plain,
         )
         if got.other_kind:
             sh.report.count(RowOutcome.skipped, row.number)
@@ -1217,6 +1254,8 @@ class ItemSheets:
         return got
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
+        if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
+            return False  # a second row of this item in a county's file, with another figure
         self.settle()
         diff = self._diff(r, cur)
         parsed, shown = diff.parsed, diff.shown
@@ -1613,6 +1652,9 @@ class ItemSheets:
         if choice == "new":
             return True
         if pending is not None:
+            first = pending.row
+            if self._disagrees(r, existing_id, first, title):
+                return False
             for k, v in r.values.items():
                 if k in ("chain",):
                     continue
@@ -1635,7 +1677,6 @@ class ItemSheets:
                     value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
                     self._fail(r, self._column_of(r, bad) if bad else "", value, exc.message)
                     return False
-            first = pending.row
             self.inferred.add(
                 Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
                 f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
@@ -1651,6 +1692,32 @@ class ItemSheets:
         link = origin_id if (origin_id is not None and cur.origin is None) else None
         self._update(r, cur, link=link)
         return False
+
+    def _disagrees(self, r: ItemRow, item_id: int, first: ItemRow, title: str) -> bool:
+        """Refuse ``r`` when it says another figure than an earlier row of the same project (on
+        another sheet, or further up): True when refused.  A stage moving on is no disagreement."""
+        said = self.said.setdefault(item_id, {k: (v, first) for k, v in first.values.items()})
+        differ = sheet_rules.disagreement(
+            {k: v for k, (v, _) in said.items()}, r.values, skip=("chain", "status", "title")
+        )
+        if not differ:
+            said.update((k, (v, r)) for k, v in r.values.items() if v is not None and v != "")
+            return False
+        key = differ[0]
+        old, where = said[key]
+        new = r.values[key]
+        f = self._fields(r.kind).get(key)
+        if key == "unit":
+            old, new = self.units.names.get(old, old), self.units.names.get(new, new)
+        else:
+            old, new = display(f, old), display(f, new)
+        there = f"「{where.sheet.raw.name}」第{where.number}行 {self._column_of(where, key)}（{old}）"
+        self._fail(
+            r, self._column_of(r, key), new,
+            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同："
+            "同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
+        )  # fmt: skip
+        return True
 
     def _link(self, item_id: int, origin_id: int) -> None:
         """From now on our item ``item_id`` is the office's item ``origin_id``."""

@@ -23,7 +23,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DateSource", "Inference", "Inferences", "Rule", "Scope"]
+from ..choices import Confirm
+
+__all__ = ["Confirm", "DateSource", "Inference", "Inferences", "Rule", "Scope"]
 
 
 class DateSource(enum.StrEnum):
@@ -83,6 +85,15 @@ class Rule(enum.StrEnum):
     """A plain number in a date column (46000) was read as an Excel date serial."""
     same_item = "same_item"
     """A project on two sheets of the file (签约项目, 开工项目) is one item: later rows update it."""
+    header_guess = "header_guess"
+    """A header taken for a field because it contains the field's name (「计划总投资（万元）其中固投」),
+    or a column left out because its header says it is the past (「上月状态」 beside 「本月状态」)."""
+    sub_rows = "sub_rows"
+    """Rows numbered 1.1, 1.2 under row 1 whose amounts add up to row 1's: its parts, skipped."""
+    month_day = "month_day"
+    """A date that names only a month got the day --confirm month_start / month_end says."""
+    amount_unit = "amount_unit"
+    """An amount implausible for its column's unit read as written (--confirm amount)."""
 
 
 class Scope(enum.StrEnum):
@@ -109,6 +120,10 @@ _LABELS = {
     Rule.project_code: "项目编码对应",
     Rule.date_serial: "日期序号",
     Rule.same_item: "同一项目",
+    Rule.header_guess: "表头推断",
+    Rule.sub_rows: "分项行",
+    Rule.month_day: "只有年月的日期",
+    Rule.amount_unit: "金额单位确认",
 }
 
 

@@ -18,7 +18,7 @@ from ..choices import Blank, OnDuplicate
 from ..errors import ZsError
 from ..hints import option
 from ..parse import format_money
-from .inference import DateSource, Inference
+from .inference import Confirm, DateSource, Inference
 from .rejects import NOT_CARRIED
 from .tables import RowFate
 
@@ -78,6 +78,8 @@ class ImportOptions:
     #: whether what the file brings waits for the office's review (报送 → 认定): True always;
     #: None as the setting says (zs review own); False: counted at once
     review: bool | None = None
+    #: the guesses the user confirms (:class:`~.inference.Confirm`): refused without them
+    confirm: frozenset[Confirm] = frozenset()
 
 
 def show_value(value: object) -> str:

@@ -19,15 +19,20 @@ default unit, move date) is built once per sheet and passed in.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import enum
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import items
-from ..choices import Blank
+from ..choices import Blank, Confirm
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
+from ..parse import format_money, month_only, to_halfwidth
 from . import fates
 from .cells import same_value
 from .columns import Target
@@ -46,7 +51,10 @@ __all__ = [
     "Parsed",
     "SheetContext",
     "diff_row",
+    "implausible_amount",
+    "is_breakdown",
     "match_ref",
+    "month_day",
     "parse_row",
 ]
 
@@ -84,6 +92,8 @@ class SheetContext:
     #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
     filed: str | None = None
     filed_key: str = ""
+    #: (row, column) of date cells formatted to show no day (「2026年10月」): a month, not the 1st
+    month_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass
@@ -154,9 +164,16 @@ def parse_row(
     explicit: dict[str, str],
     inferred: Inferences,
     option: Callable[[str], str],
+    confirm: frozenset[Confirm] = frozenset(),
+    plain: bool = True,
 ) -> Parsed:
     """Step 1: the row's kind and each cell through its column's parser.  A number read as an
-    Excel date serial is recorded in ``inferred`` (the clerk saw a number, not a date)."""
+    Excel date serial is recorded in ``inferred`` (the clerk saw a number, not a date).
+
+    What a cell's reading could get wrong is refused unless ``confirm`` says how to read it
+    (each use recorded in ``inferred``): a date naming only a month (「2026年10月」), and — in
+    a sheet not exported by a database (``plain``) — an amount implausible for its column's unit
+    (3000 in a 亿元 column); a name 「其中：…」 is a breakdown line, never a project."""
     cells = row.cells
     kind = sh.kind
     problems: list[Problem] = []
@@ -177,6 +194,7 @@ def parse_row(
     if kind is None:
         return Parsed(None, {}, problems)
     parsers = sh.maps[kind.key]
+    month_cells = sh.month_cells
     values: dict[str, Any] = {}
     for col, raw in cells.items():
         entry = parsers.get(col)
@@ -191,12 +209,18 @@ def parse_row(
                     # a value with no place to go (a sheet's own 备注 under --map 存在问题=备注)
                     h, label = _label(sh, col)
                     named = h.text if h and h.text else (h.letter if h else "列")  # (a letter would map every sheet)
+                    key = sh.shadowed[kind.key][col]
+                    won = next((c for c, (t, _p) in parsers.items() if t.key == key), None)
+                    other = _label(sh, won)[0] if won is not None else None
+                    either = f"{named}=忽略"
+                    if other is not None and (other.text or other.letter) != named:
+                        either += f" 或 {option('mapping')} {other.text or other.letter}=忽略"
                     problems.append(
                         Problem(
                             name, row.number, label, raw,
                             f"这个值没有去处：本列{sh.why.get(col, '与另一列对应同一字段')}，只导入一列会丢掉它。"
                             f"请用 {option('mapping')} 把其中一列对应到别的字段，"
-                            f"或 {option('mapping')} {named}=忽略 明确不导入本列",
+                            f"或 {option('mapping')} {either} 明确只导入哪一列（保留写着现在的值的那一列）",
                         )
                     )  # fmt: skip
                 continue
@@ -205,10 +229,48 @@ def parse_row(
                 problems.append(Problem(name, row.number, label, raw, f"「{kind.name}」清单没有这一项"))
             continue
         t, parse = entry
+        if month_cells and isinstance(raw, dt.date) and (row.number, col) in month_cells and t.is_date:
+            raw = f"{raw.year}年{raw.month}月"  # what the clerk typed and sees: a month, not its 1st
         try:
             values[t.key] = parse(raw)
         except ZsError as exc:
-            problems.append(Problem(name, row.number, t.where, raw, exc.message))
+            day = month_day(raw, confirm) if t.is_date else None
+            if day is None:
+                message = exc.message
+                if t.is_date and (ym := month_only(raw)) is not None and ym[0] is not None:
+                    message += (
+                        f"（按月统计时哪一天都行：加 {option('confirm')} {Confirm.month_end} 记为当月最后一天，"
+                        f"或 {option('confirm')} {Confirm.month_start} 记为当月1日）"
+                    )
+                problems.append(Problem(name, row.number, t.where, raw, message))
+                continue
+            values[t.key], rule = day
+            inferred.add(
+                Rule.month_day, name, values[t.key], f"「{show_value(raw)}」只有年月",
+                f"{t.where}的「{show_value(raw)}」只有年月，按 {option('confirm')} {rule} 记为 {values[t.key]}",
+                column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {rule}",
+            )  # fmt: skip
+            continue
+        if plain and t.field is not None and t.field.type == "money":
+            odd = implausible_amount(raw, t.unit, t.field.currency)
+            if odd is not None:
+                if Confirm.amount not in confirm:
+                    fix = f"确是{odd[0]}请加 {option('confirm')} {Confirm.amount}"
+                    problems.append(Problem(name, row.number, t.where, raw, f"{odd[1]}；{fix}"))
+                    continue
+                inferred.add(
+                    Rule.amount_unit, name, odd[0], f"{t.where}的「{show_value(raw)}」",
+                    f"{t.where}的「{show_value(raw)}」按列单位读作{odd[0]}（{option('confirm')} {Confirm.amount}）",
+                    column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {Confirm.amount}",
+                )  # fmt: skip
+        if t.key == "title" and raw.__class__ is str and is_breakdown(str(raw)):
+            problems.append(
+                Problem(
+                    name, row.number, t.where, raw,
+                    "「其中」开头的是上一行（合计或项目）的分项，不是项目：分项已含在上一行里，请删去本行"
+                    "（确是一个项目就去掉「其中」二字）",
+                )
+            )  # fmt: skip
             continue
         if raw.__class__ in (int, float) and t.is_date:
             # a number the clerk sees as a number (the cell is not formatted as a date)
@@ -219,6 +281,70 @@ def parse_row(
                 column=t.where, row=row.number,
             )  # fmt: skip
     return Parsed(kind, values, problems)
+
+
+_BARE_NUMBER = re.compile(r"[+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+#: the range of a bare number that is plausible for one project in a column of each unit:
+#: 亿 below 1000 (a county's largest projects are tens to hundreds of 亿元), 万 from 1 (a
+#: project of less than 1万元 is a figure in 亿元 typed into a 万元 column), 元 from 10000
+_PLAUSIBLE = {"亿": (0.0, 1000.0), "万": (1.0, float("inf")), "元": (10000.0, float("inf"))}
+_OTHER = {"亿": ("万", 1e-4), "万": ("亿", 1e4), "元": ("万", 1e4)}
+
+
+def _amount_text(number: float, unit: str, currency: str) -> str:
+    word = "美元" if currency == "USD" else "元"
+    return f"{format_money(number)}{'' if unit == '元' else unit}{word}"
+
+
+def implausible_amount(raw: object, unit: str, currency: str = "CNY") -> tuple[str, str] | None:
+    """(the figure as its column's unit reads it, the refusal with both readings) of a bare
+    number (no unit of its own) that is implausible for one project in that unit — 3,000 in a
+    亿元 column is 3000亿元 read as written, 3000万元 meant; None when plausible (or not bare)."""
+    cls = raw.__class__
+    if cls is int or cls is float:
+        number = float(raw)  # type: ignore[arg-type]
+    elif cls is str:
+        try:
+            number = float(raw)  # type: ignore[arg-type]  # 「35600」「１２００」: the common case, fast
+        except ValueError:
+            text = to_halfwidth(str(raw)).strip().replace("，", ",")
+            if not _BARE_NUMBER.fullmatch(text):
+                return None  # a unit of its own (「3000万」), or words: read as written
+            number = float(text.replace(",", ""))
+    else:
+        return None
+    low, high = _PLAUSIBLE.get(unit, (0.0, math.inf))
+    if low <= number < high or number == 0 or not math.isfinite(number):
+        return None
+    other, factor = _OTHER[unit]
+    read = _amount_text(number, unit, currency)
+    meant = _amount_text(number, other, currency)
+    column = _amount_text(number * factor, unit, currency).removeprefix(format_money(number * factor))
+    size = "太大" if number >= high else "太小"
+    fix = (
+        f"「{show_value(raw)}」在{column}栏读作{read}，对一个项目{size}：若是{meant}，"
+        f"请写成 {format_money(number * factor)}（或在数字后写单位，如 {format_money(number)}{other}）"
+    )
+    return read, fix
+
+
+def is_breakdown(text: str) -> bool:
+    """A name that is a breakdown line of the row above (「其中：固定资产投资」「其中新签约」)."""
+    return text.lstrip(" \u3000")[:1] == "其" and text.replace(" ", "").replace("\u3000", "")[:2] == "其中"
+
+
+def month_day(raw: object, confirm: frozenset[Confirm]) -> tuple[str, Confirm] | None:
+    """The day ``confirm`` gives a date naming only a month (「2026年10月」 with month_end →
+    2026-10-31), and the rule; None when it names a day, no year, or nothing was confirmed."""
+    rule = next((c for c in (Confirm.month_end, Confirm.month_start) if c in confirm), None)
+    ym = month_only(raw) if rule is not None else None
+    if ym is None or rule is None:
+        return None
+    year, month = ym
+    if year is None:
+        return None
+    day = calendar.monthrange(year, month)[1] if rule is Confirm.month_end else 1
+    return dt.date(year, month, day).isoformat(), rule
 
 
 # ---------------------------------------------------------------------------------------

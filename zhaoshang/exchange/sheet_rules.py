@@ -6,7 +6,10 @@ its value with the :class:`~.inference.Inference` that shows where it came from.
   the day of import (which dates only entries: a move is refused, see the importer);
 * :func:`reporting_unit` — the 填报单位 line as the unit of rows without one (「爱辉区商务局」 is the
   office of the unit 爱辉区);
-* :func:`heading_chain` — the chain a group heading names (「一、有色金属产业链（2个）」).
+* :func:`heading_chain` — the chain a group heading names (「一、有色金属产业链（2个）」);
+* :func:`sub_rows` — rows numbered 1.1, 1.2 under a project numbered 1: its parts when their
+  amounts add up to its own (skipped, listed), else refused — never projects of their own;
+* :func:`disagreement` — what two rows of one project on two sheets say differently.
 
 No database, no report: tested on in-memory tables (tests/test_sheet_rules.py).
 """
@@ -15,17 +18,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .. import stages
 from ..errors import ZsError
-from ..parse import normalize_key, parse_date
+from ..parse import normalize_key, parse_date, to_halfwidth
 from . import header_area
 from .inference import DateSource, Inference, Rule
-from .tables import Table
+from .tables import DataRow, Table
 
-__all__ = ["MoveDate", "UnitSaid", "heading_chain", "heading_stage", "move_date", "reporting_unit"]
+__all__ = [
+    "MoveDate",
+    "SubRow",
+    "UnitSaid",
+    "disagreement",
+    "heading_chain",
+    "heading_stage",
+    "move_date",
+    "reporting_unit",
+    "sub_rows",
+]
 
 #: keys of a line above the header that may name the period (「报告期：2026年10月」)
 PERIOD_KEYS = ("报告期", "统计期", "所属期", "期间", "时段", "报告时间")
@@ -173,3 +187,134 @@ def heading_stage(heading: str, resolve: Callable[[str], str]) -> tuple[str | No
         except ZsError:
             pass
     return None, any(w in core for w in STAGE_WORDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# sub-rows: 序号 1.1, 1.2 under 1
+
+_SUB_INDEX = re.compile(r"\s*(\d{1,4})(?:\s*[.．\-—–]\s*\d{1,3})+\s*")
+
+
+def _whole(index: object) -> int | None:
+    if isinstance(index, bool):
+        return None
+    if isinstance(index, int):
+        return index
+    if isinstance(index, float) and index.is_integer():
+        return int(index)
+    if isinstance(index, str) and index.strip().isascii() and index.strip().isdigit():
+        return int(index.strip())
+    return None
+
+
+def _sub(index: object) -> tuple[int, str] | None:
+    """(the parent's 序号, the 序号 as written) of a sub-row's 序号: 1.1, 「1-2」, 「2．3」."""
+    if isinstance(index, float) and not index.is_integer():
+        text = repr(index)
+    elif isinstance(index, str):
+        text = index
+    else:
+        return None
+    m = _SUB_INDEX.fullmatch(to_halfwidth(text))
+    return (int(m.group(1)), text.strip()) if m else None
+
+
+@dataclass(frozen=True)
+class SubRow:
+    """A row numbered under another row's 序号 (1.1 under 1), and what it is."""
+
+    part: bool
+    """True: its amounts with its siblings' add up to the parent's — a part, skipped;
+    False: it cannot be told whether it is a part or a project of its own — refused."""
+    parent: int
+    """The parent's row number."""
+    text: str
+    """The sentence for people: the inference (a part) or the refusal with its fix."""
+
+
+def sub_rows(
+    rows: Iterable[DataRow], amounts: Callable[[DataRow], Mapping[int, float]]
+) -> Iterator[tuple[DataRow, SubRow | None]]:
+    """Each row with None, or — for a row whose 序号 (``DataRow.index``) is 1.1, 1.2 … under the
+    data row just above numbered 1 — its :class:`SubRow`.  The sub-rows are the parent's parts
+    when every amount they fill (``amounts``: column -> 万元) adds up to the parent's in that
+    column; else they are refused: a phase and a project of its own cannot be told apart, and
+    importing both the parent and its parts would count the money twice.  Rows under a heading
+    (no data row 1 above them) are ordinary rows."""
+    group: list[DataRow] = []
+    parent_no: int | None = None
+    for row in rows:
+        index = row.index
+        sub, whole = None, None
+        if index is None:
+            pass
+        elif index.__class__ is int:
+            whole = index
+        elif index.__class__ is str and index.isdigit():
+            whole = int(index)
+        else:
+            sub = _sub(index)
+            whole = None if sub is not None else _whole(index)
+        if sub is not None and group and sub[0] == parent_no:
+            group.append(row)
+            continue
+        if len(group) == 1:
+            yield group[0], None
+        elif group:
+            yield from _settle(group, amounts)
+        if whole is not None:
+            group, parent_no = [row], whole
+        else:
+            group, parent_no = [], None
+            yield row, None
+    yield from _settle(group, amounts)
+
+
+def _settle(group: list[DataRow], amounts: Callable[[DataRow], Mapping[int, float]]) -> Iterator[tuple[DataRow, Any]]:
+    if not group:
+        return
+    parent, subs = group[0], group[1:]
+    yield parent, None
+    if not subs:
+        return
+    own = amounts(parent)
+    parts = [amounts(r) for r in subs]
+    cols = {c for p in parts for c in p}
+    adds_up = bool(cols) and all(
+        c in own and abs(sum(p.get(c, 0.0) for p in parts) - own[c]) <= 1e-6 * max(1.0, abs(own[c])) for c in cols
+    )
+    marks = [_sub(r.index) for r in subs]
+    shown = "、".join(m[1] for m in marks[:6] if m) + ("……" if len(subs) > 6 else "")
+    first, last = subs[0].number, subs[-1].number
+    rows = f"第{first}行" if first == last else f"第{first}–{last}行"
+    where = f"第{parent.number}行（序号 {_whole(parent.index)}）"
+    for r, mark in zip(subs, marks, strict=True):
+        if adds_up:
+            text = f"{rows}（序号 {shown}）是{where}的分项：金额之和等于第{parent.number}行，按分项跳过，不作为项目"
+        else:
+            why = "金额之和与它不符" if cols else "没有可以核对的金额"
+            text = (
+                f"序号 {mark[1] if mark else r.index} 是{where}下的分项行，{why}："
+                f"分不清是第{parent.number}行的分期/子项，"
+                f"还是各自独立的项目。是分项请删去{rows}（第{parent.number}行已含它们）；"
+                f"是独立项目请把序号改成整数，并删去第{parent.number}行这个汇总行"
+            )
+        yield r, SubRow(adds_up, parent.number, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# one project on two sheets
+
+
+def disagreement(first: Mapping[str, Any], later: Mapping[str, Any], skip: Iterable[str] = ()) -> list[str]:
+    """The keys both rows fill with values that differ (a stage moving on — 签约项目, then 开工项目
+    — is left to ``skip``): the same project cannot have two 投资额 in one file."""
+    from .cells import same_value
+
+    left = set(skip)
+    return [
+        k
+        for k, v in later.items()
+        if k not in left and v is not None and v != "" and (old := first.get(k)) is not None and old != ""
+        and not same_value(old, v)
+    ]  # fmt: skip

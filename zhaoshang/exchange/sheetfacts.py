@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-__all__ = ["SheetFacts", "hidden_sheets", "sheet_facts"]
+__all__ = ["SheetFacts", "hidden_sheets", "month_format", "sheet_facts"]
 
 _CHUNK = 1 << 20
 
@@ -45,6 +45,9 @@ class SheetFacts:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     """Merged areas as (first_row, first_col, last_row, last_col), 0-based and inclusive (the
     indices of :attr:`RawSheet.rows`): read for .xlsx, .ods and .xls alike."""
+    month_cells: set[tuple[int, int]] = field(default_factory=set)
+    """(row, 0-based column) of cells formatted to show a date without its day (「2026年10月」,
+    Oct-26): what the clerk typed and sees is a month, the file holds the 1st (.xlsx only)."""
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
@@ -99,6 +102,7 @@ _COL_HIDDEN = re.compile(rb'<(?:\w+:)?col\b[^>]*\bhidden="(?:1|true)"[^>]*>')
 _COMMENTS_MAX = 16 << 20
 _ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 # a formula cell: <c r="B7" …><f …>…</f></c> or <f …/> — with or without a <v>value</v> after it
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
 _FORMULA_CELL = re.compile(
@@ -167,6 +171,44 @@ def _join(folder: str, target: str) -> str:
     return "/".join(parts)
 
 
+#: number formats that show a date without its day: 17 is mmm-yy; custom ones are read
+_BUILTIN_MONTH_FORMATS = frozenset({17})
+_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+
+
+def month_format(code: str) -> bool:
+    """Whether an Excel number format shows a date without its day: 「yyyy"年"m"月"」, mmm-yy,
+    yyyy/mm, [$-804]yyyy年m月 — a year or month code and no day (d), hour or second code."""
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.', "", code).lower()
+    bare = bare.split(";")[0]
+    return ("y" in bare or "m" in bare) and not any(c in bare for c in "dhs0#?@")
+
+
+def _month_styles(z: zipfile.ZipFile) -> set[bytes]:
+    """The cell style indices (s="…") whose number format shows no day."""
+    if "xl/styles.xml" not in z.namelist():
+        return set()
+    styles = z.read("xl/styles.xml")
+    months = set(_BUILTIN_MONTH_FORMATS)
+    for m in _NUM_FMT.finditer(styles):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        code = attrs.get(b"formatCode", b"").decode("utf-8").replace("&quot;", '"').replace("&amp;", "&")
+        if month_format(code):
+            months.add(int(attrs.get(b"numFmtId", b"-1")))
+    xfs = _CELL_XFS.search(styles)
+    if xfs is None:
+        return set()
+    out: set[bytes] = set()
+    for i, m in enumerate(_XF.finditer(xfs.group(1))):
+        fmt = dict(_ATTR.findall(m.group(0))).get(b"numFmtId", b"0")
+        if fmt.isdigit() and int(fmt) in months:
+            out.add(str(i).encode())
+    return out
+
+
 def _xlsx(path: Path, sheet: str) -> SheetFacts:
     from .tables import column_index
 
@@ -174,6 +216,8 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
     with zipfile.ZipFile(path) as z:
         part_name = _xlsx_part(z, sheet)
         facts.comments = _xlsx_comments(z, part_name)
+        month_styles = _month_styles(z)
+    month_marks = tuple(b's="' + s + b'"' for s in month_styles)
     with zipfile.ZipFile(path) as z, z.open(part_name) as f:
         tail = b""
         while True:
@@ -200,6 +244,11 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
                     first, last = int(attrs.get(b"min", b"0")), int(attrs.get(b"max", b"0"))
                     if 0 < first <= last and last - first < 16_384:
                         facts.hidden_columns.extend(range(first - 1, last))
+            if month_marks and any(mark in part for mark in month_marks):
+                for m in _CELL_TAG.finditer(part):
+                    attrs = dict(_ATTR.findall(m.group(1)))
+                    if attrs.get(b"s") in month_styles and (ref := _CELL_REF.fullmatch(attrs.get(b"r", b""))):
+                        facts.month_cells.add((int(ref.group(2)), column_index(ref.group(1).decode())))
             if b"mergeCell" in part:
                 for m in _MERGE.finditer(part):
                     c0, r0, c1, r1 = m.groups()

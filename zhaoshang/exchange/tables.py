@@ -100,6 +100,9 @@ class DataRow:
     heading: str | None = None
     """The group heading the row stands under (「一、绿色食品产业链（3个）」), if any: its
     context (a chain, a unit) for the row's empty cells."""
+    index: object = None
+    """The row's 序号 cell (not data: left out of :attr:`cells`), as written — 1, 「1.1」, 1.2 —
+    for the rules that read a row's place among its neighbours (sub-rows of a project)."""
 
 
 @dataclass
@@ -682,8 +685,9 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             state.skip(number, RowClass.footer, f"「{_cut(str(lead))}」是落款", f"第{number}行为填报人/落款行，已跳过")
             state.meta.setdefault(*sealed)
             continue
-        if second.__class__ is str and second[:2] == "其中" and _is_index(lead):
-            state.skip(number, *_breakdown(str(second), number))
+        if (text := _after_index(cells.values())) is not None and _squash(to_simplified(text))[:2] == "其中":
+            # 「1 | 其中：固投」「1.1 | 其中设备」「（1）| 其中…」: a breakdown after its 序号
+            state.skip(number, *_breakdown(text, number))
             continue
         if in_footer and len(cells) < 3:
             state.skip(number, RowClass.footer, "落款之后的行", f"第{number}行为填报人/落款行，已跳过")
@@ -702,8 +706,10 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                 "请把每张表放到单独的工作表（工作表名写清单名）再导入"
             )
 
+        index = None
         for c in ignored:
-            cells.pop(c, None)
+            got = cells.pop(c, None)
+            index = got if index is None else index
         if not cells:  # only a pre-filled 序号: an unused template row
             state.skip(number, RowClass.template, "只有序号，没有内容")
             continue
@@ -713,7 +719,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
         if not cells.keys() <= known_columns:
             for c in sorted(cells.keys() - known_columns):
                 _add_bare_column(state, c, number)
-        yield DataRow(number, cells, heading)
+        yield DataRow(number, cells, heading, index)
     state.end_blank(number + 1)
 
 
@@ -789,6 +795,25 @@ def _known_text(state: _State, text: str) -> bool:
 
 def _is_index(v: object) -> bool:
     return isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())
+
+
+# 「1」「1.1」「1-2」「（1）」「(3)」「2、」「①」: a 序号 written in a cell
+_INDEX_FIRST = frozenset("（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+_INDEX_TEXT = re.compile(r"[（(]?\d{1,4}(?:\s*[.．\-—–]\s*\d{1,3}){0,3}[)）]?[、.．]?|[①-⑳]")
+
+
+def _after_index(values: Iterable[object]) -> str | None:
+    """The first text of a row after its 序号 cells (numbers, 「1.1」, 「（1）」): where a name
+    begins when the 序号 column comes first."""
+    for v in values:
+        if v.__class__ is int or v.__class__ is float:
+            continue
+        if v.__class__ is str:
+            if v[:1] in _INDEX_FIRST and _INDEX_TEXT.fullmatch(v):
+                continue
+            return v
+        return None
+    return None
 
 
 def _cut(text: str) -> str:
