@@ -237,7 +237,9 @@ def import_(
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
     if report.review_because and report.dry_run:
         say(f"{report.review_because}：正式导入时，阶段变更和到位资金先待认定，认定后才计入报表")
-    if report.review_because and report.written:
+    if report.review_because and report.written and report.command_id is None:
+        say(f"{report.review_because}：这次没有新的阶段变更或到位资金要认定")
+    elif report.review_because and report.written:
         say(
             f"{report.review_because}：{report.pending_moves} 次阶段变更、{report.pending_funds} 笔到位资金待认定，"
             f"认定前不计入报表（zs review 查看，zs review confirm --submission {report.command_id} 全部认定）"

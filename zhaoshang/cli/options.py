@@ -178,6 +178,7 @@ FLAG_NAMES = {
     "as_of": "--as-of",
     "create_missing": "--create-missing",
     "review": "--review",
+    "no_review": "--no-review",
     "dry_run": "--dry-run",
     "mask": "--mask",
 }

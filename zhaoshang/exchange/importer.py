@@ -79,7 +79,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import items, lookups, stages
+from .. import counted, items, lookups, stages
 from ..choices import Blank, OnDuplicate
 from ..db import Database, now
 from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
@@ -219,7 +219,9 @@ def import_file(
                 if collecting:
                     gc.enable()
             # (a dry run says it too: what it would bring waits for 认定)
-            report.review_because = _review_because(db, report, opts, run.said_by)
+            report.review_because = run.review_because()
+            if opts.review is False and run.outside():
+                run.counted_without_review()
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
@@ -251,19 +253,21 @@ def import_file(
 # ---------------------------------------------------------------------------------------
 
 
-def _review_because(db: Database, report: ImportReport, opts: ImportOptions, said_by: list[str]) -> str:
-    """Why what this import brings waits for the office's 认定 ("" : counted at once)."""
-    from .. import review
-
-    # (not yet by itself for a roll-up or a sheet naming its 填报单位: a file imported again while
-    # its moves wait would be compared with the confirmed state, not with what it reported)
+def _review_because(report: ImportReport, opts: ImportOptions, said_by: list[str], own_review: bool) -> str:
+    """Why what this import brings waits for the office's 认定 ("" : counted at once): asked
+    for (--review); a file from another unit — a roll-up, a sheet naming its 填报单位 — by
+    itself; the office's own sheet when its own entries need review too (zs review own)."""
     if opts.review is False:
         return ""
     who = f"（{'、'.join(dict.fromkeys(said_by))}填报）" if said_by else ""
     if opts.review:
         return f"用 {option('review')} 要求认定{who}"
-    if review.own_review(db):
-        return f"录入的数据都要认定（zs review own 开）{who}"
+    if report.mode is Mode.rollup:
+        return f"汇总「{report.origin_name or report.origin}」报送的数据，要经认定"
+    if said_by:
+        return f"{'、'.join(dict.fromkeys(said_by))}填报的表，要经认定"
+    if own_review:
+        return "录入的数据都要认定（zs review own 开）"
     return ""
 
 
@@ -614,6 +618,60 @@ class ItemSheets:
         self.known = columns.known_labels(
             self.defs, list(self.defs.kinds), specs, columns.for_sheet(self.map_all, None)
         )
+
+    # -- 报送 → 认定 ----------------------------------------------------------------------
+    def review_because(self) -> str:
+        """Why what the import brings waits for 认定 ("" : it counts at once); see
+        :func:`_review_because`.  Known once the sheets that name their 填报单位 are read."""
+        own = self._caches.setdefault("own_review", {})
+        if "on" not in own:
+            own["on"] = stages.own_review(self.db)
+        return _review_because(self.report, self.opts, self.said_by, own["on"])
+
+    def outside(self) -> bool:
+        """Whether the file comes from another unit: a roll-up, or a sheet naming its 填报单位."""
+        return self.mode is Mode.rollup or bool(self.said_by)
+
+    def counted_without_review(self) -> None:
+        """--no-review on a file from another unit: said among what the user confirmed."""
+        who = (
+            f"汇总「{self.report.origin_name or self.report.origin}」"
+            if self.mode is Mode.rollup
+            else f"{'、'.join(dict.fromkeys(self.said_by))}填报的表"
+        )
+        flag = option("no_review")
+        self.inferred.add(
+            Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag
+        )
+        self.report.inferences = self.inferred.all()
+
+    def _as_reported(self, out: dict[int, Current]) -> None:
+        """In an import under review: an item with moves still 待认定 stands at what its unit
+        reported — its status and stage dates with those moves — so a row is compared with
+        the report it repeats or changes, not with the confirmed state alone."""
+        chosen = json.dumps(sorted(out))
+        sql = "SELECT DISTINCT item_id FROM status_log WHERE review = 'pending' AND item_id IN (SELECT value FROM json_each(?))"
+        status_sql = f"SELECT {counted.state_moves('?', include_pending=True)}"
+        for (iid,) in self.db.conn.execute(sql, (chosen,)).fetchall():
+            cur = out[int(iid)]
+            kind = self.defs.kind_by_key(cur.kind)
+            cur.common["status"] = self.db.conn.execute(status_sql, (cur.id, cur.id)).fetchone()[0]
+            for stage, key in stages.date_fields(kind).items():
+                if key in cur.own:
+                    cur.own[key] = stages.first_reached_item(self.db, kind, cur.id, stage, include_pending=True)
+            cur.waiting = True
+
+    def _stand_as_reported(self, cur: Current) -> None:
+        """Before a row of an import under review moves an item whose earlier moves still wait:
+        those moves count for the time of the write, so the new move follows on from what the
+        unit reported (已签约 → 已开工, not 在谈 → 已开工 again) and a changed stage date moves
+        the waiting move itself.  The import's submission then holds them all again
+        (:func:`zhaoshang.review.mark_submission` takes every row the import changed): the
+        item's waiting moves are this newer submission's, each once."""
+        self.db.conn.execute(
+            "UPDATE status_log SET review = 'confirmed' WHERE item_id = ? AND review = 'pending'", (cur.id,)
+        )
+        stages.follow_confirmed(self.db, [cur.id])
 
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
@@ -1197,6 +1255,8 @@ class ItemSheets:
                 marks = ",".join("?" * len(chunk))
                 for row in self.db.conn.execute(f'SELECT id, {names} FROM "{kind.table}" WHERE id IN ({marks})', chunk):
                     out[int(row[0])].own = dict(zip(cols, row[1:], strict=True))
+        if self.review_because():
+            self._as_reported(out)
         return out
 
     def _diff(self, r: ItemRow, cur: Current) -> Diff:
@@ -1256,6 +1316,10 @@ class ItemSheets:
             day = status_date or (parsed.own.get(key) if key else None)
             if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
                 return False
+        if cur.waiting and (
+            parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
+        ):
+            self._stand_as_reported(cur)
         try:
             items.update(
                 self.db,
@@ -1272,7 +1336,7 @@ class ItemSheets:
             self._fail(r, "", None, exc.message)
             return False
         self.touched.append(cur.id)
-        if self.opts.review:
+        if self.review_because():
             self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
         r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
@@ -1369,7 +1433,7 @@ class ItemSheets:
         elif r.ref is not None:
             self.ids.file_ids[r.ref] = new_id
         self.ids.kinds[new_id] = kind.key
-        if self.opts.review:
+        if self.review_because():
             self.sources[new_id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
         r.sheet.report.count(RowOutcome.added, r.number)
 

@@ -83,6 +83,9 @@ class Rule(enum.StrEnum):
     """A plain number in a date column (46000) was read as an Excel date serial."""
     same_item = "same_item"
     """A project on two sheets of the file (签约项目, 开工项目) is one item: later rows update it."""
+    no_review = "no_review"
+    """A sheet from another unit (a roll-up, a sheet naming its 填报单位) counted at once, without
+    the office's 认定, because the user said so (--no-review)."""
 
 
 class Scope(enum.StrEnum):
@@ -109,6 +112,7 @@ _LABELS = {
     Rule.project_code: "项目编码对应",
     Rule.date_serial: "日期序号",
     Rule.same_item: "同一项目",
+    Rule.no_review: "不经认定",
 }
 
 
