@@ -241,9 +241,15 @@ def import_(
         say(f"{report.review_because}：这次没有新的阶段变更或到位资金要认定")
     elif report.review_because and report.written:
         say(
-            f"{report.review_because}：{report.pending_moves} 次阶段变更、{report.pending_funds} 笔到位资金待认定，"
+            f"{report.review_because}：{_waiting(report)}待认定，"
             f"认定前不计入报表（zs review 查看，zs review confirm --submission {report.command_id} 全部认定）"
         )
+
+
+def _waiting(report: ImportReport) -> str:
+    """「新项目 4 个、阶段变更 4 次、到位资金 0 笔」: what an import's submission holds."""
+    new = f"新项目 {report.pending_new} 个、" if report.pending_new else ""
+    return f"{new}阶段变更 {report.pending_moves} 次、到位资金 {report.pending_funds} 笔"
 
 
 def _show_fates(report: ImportReport) -> None:

@@ -230,7 +230,13 @@ def import_file(
                 from .. import review
 
                 marked = review.mark_submission(db, source=run.sources or file.name)
-                report.pending_moves, report.pending_funds = marked.moves, marked.funds
+                entries = db.conn.execute(
+                    "SELECT count(*) FROM status_log WHERE submitted_by = ? AND review = 'pending' "
+                    "AND from_status IS NULL",
+                    (cmd.id,),
+                ).fetchone()[0]
+                report.pending_new, report.pending_moves = int(entries), marked.moves - int(entries)
+                report.pending_funds = marked.funds
             report.command_id = cmd.id
             report.written = True
     except _Rollback:
@@ -640,9 +646,7 @@ class ItemSheets:
             else f"{'、'.join(dict.fromkeys(self.said_by))}填报的表"
         )
         flag = option("no_review")
-        self.inferred.add(
-            Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag
-        )
+        self.inferred.add(Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag)
         self.report.inferences = self.inferred.all()
 
     def _as_reported(self, out: dict[int, Current]) -> None:
@@ -650,7 +654,10 @@ class ItemSheets:
         reported — its status and stage dates with those moves — so a row is compared with
         the report it repeats or changes, not with the confirmed state alone."""
         chosen = json.dumps(sorted(out))
-        sql = "SELECT DISTINCT item_id FROM status_log WHERE review = 'pending' AND item_id IN (SELECT value FROM json_each(?))"
+        sql = (
+            "SELECT DISTINCT item_id FROM status_log WHERE review = 'pending' "
+            "AND item_id IN (SELECT value FROM json_each(?))"
+        )
         status_sql = f"SELECT {counted.state_moves('?', include_pending=True)}"
         for (iid,) in self.db.conn.execute(sql, (chosen,)).fetchall():
             cur = out[int(iid)]

@@ -288,6 +288,8 @@ class ImportReport:
     linked: int = 0
     #: 报送 → 认定: why this import waits for review ("" : it does not), and what waits
     review_because: str = ""
+    #: what waits: new projects (their entry), stage moves of projects, months of funds
+    pending_new: int = 0
     pending_moves: int = 0
     pending_funds: int = 0
     command_id: int | None = None
@@ -337,6 +339,7 @@ class ImportReport:
                 "pending": bool(self.review_because) and self.written,
                 "would_wait": bool(self.review_because),
                 "because": self.review_because,
+                "new": self.pending_new,
                 "moves": self.pending_moves,
                 "funds": self.pending_funds,
                 "submission": self.command_id if self.review_because else None,
