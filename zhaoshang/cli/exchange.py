@@ -171,7 +171,9 @@ def import_(
         Path | None,
         typer.Option(
             "--errors",
-            help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它；只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
+            help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它；"
+            "表中项目有退回、还没重新报送的报送时也写回，在那一行注明退回的内容和原因；"
+            "只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
@@ -235,6 +237,11 @@ def import_(
     say(summarize(report))
     if report.command_id is not None:
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
+    if report.returned and report.errors_file:
+        say(
+            f"{report.returned} 条退回的报送还没有重新报送：已在「{report.errors_file}」相应行的「错误说明」列注明"
+            "退回的内容和原因，发回填报单位改正后重新报送"
+        )
     if report.review_because and report.dry_run:
         say(f"{report.review_because}：正式导入时，阶段变更和到位资金先待认定，认定后才计入报表")
     if report.review_because and report.written and report.command_id is None:

@@ -218,6 +218,7 @@ def import_file(
             finally:
                 if collecting:
                     gc.enable()
+            report.returned = run.returned_to_rows()
             # (a dry run says it too: what it would bring waits for 认定)
             report.review_because = run.review_because()
             if opts.review is False and run.outside():
@@ -245,7 +246,7 @@ def import_file(
         with contextlib.suppress(sqlite3.Error):
             db.conn.execute(f"PRAGMA cache_size = {int(cache)}")
         if rejects is not None:
-            kept = rejects.close(keep=bool(report.problems or report.pending_duplicates))
+            kept = rejects.close(keep=bool(report.problems or report.pending_duplicates or report.returned))
             report.errors_file = str(rejects.path) if kept else None
     if report.written and not report.changed:
         report.command_id = None
@@ -603,6 +604,11 @@ class ItemSheets:
         self.said_by: list[str] = []
         #: where each new item came from (file, sheet, row), for the review queue
         self.sources: dict[int, str] = {}
+        #: the row each item of ours was read from (sheet, row number): what the office
+        #: returned for it and the unit did not send again goes back in the --errors file
+        self.row_of: dict[int, tuple[str, int]] = {}
+        if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
+            self.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
         self.moves_sheet: RawSheet | None = None
         self.has_moves = False
@@ -648,6 +654,20 @@ class ItemSheets:
         flag = option("no_review")
         self.inferred.add(Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag)
         self.report.inferences = self.inferred.all()
+
+    def returned_to_rows(self) -> int:
+        """Into the --errors file: beside each row whose item has reports the office returned
+        (and this file does not send again), what was returned and why.  Returns how many."""
+        if self.rejects is None or not self.row_of:
+            return 0
+        from .. import review
+
+        n = 0
+        for e in review.outstanding_returns(self.db, item_ids=self.row_of):
+            sheet, number = self.row_of[e.item_id]
+            self.rejects.returned(sheet, number, review.returned_text(e))
+            n += 1
+        return n
 
     def _as_reported(self, out: dict[int, Current]) -> None:
         """In an import under review: an item with moves still 待认定 stands at what its unit
@@ -735,6 +755,9 @@ class ItemSheets:
 
     def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
         name = normalize_key(raw.name)
+        if self.meta is not None and name == normalize_key(layout.RETURNS_SHEET):
+            self.report.notes.append(f"「{raw.name}」列出退回的报送，仅供查看，不导入（改正后在清单中重新填报）")
+            return None
         if name in {normalize_key(x) for x in (layout.SUMMARY, layout.INSTRUCTIONS, layout.LISTS_SHEET)}:
             if self.meta is not None or name == normalize_key(layout.LISTS_SHEET):
                 return None  # our own export's or template's sheets
@@ -1285,6 +1308,7 @@ class ItemSheets:
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
         self.settle()
+        self.row_of[cur.id] = (r.sheet.raw.name, r.number)
         diff = self._diff(r, cur)
         parsed, shown = diff.parsed, diff.shown
         self.report.blank_kept += diff.blank_kept
@@ -1649,6 +1673,7 @@ class ItemSheets:
                     self.ids.file_ids[r.ref] = existing_id
                 if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
                     self._link(cur.id, origin_id)
+                self.row_of[cur.id] = (r.sheet.raw.name, r.number)
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
                 return False
         choice = self.opts.on_duplicate

@@ -292,6 +292,9 @@ class ImportReport:
     pending_new: int = 0
     pending_moves: int = 0
     pending_funds: int = 0
+    #: rows of the file whose items have reports the office returned (and the file does not
+    #: send again): marked in the --errors file with the reason
+    returned: int = 0
     command_id: int | None = None
     errors_file: str | None = None
     written: bool = False
@@ -343,6 +346,7 @@ class ImportReport:
                 "moves": self.pending_moves,
                 "funds": self.pending_funds,
                 "submission": self.command_id if self.review_because else None,
+                "returned": self.returned,
             },
             "errors_file": self.errors_file,
         }
