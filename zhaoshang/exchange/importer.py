@@ -672,21 +672,36 @@ class ItemSheets:
     def _as_reported(self, out: dict[int, Current]) -> None:
         """In an import under review: an item with moves still 待认定 stands at what its unit
         reported — its status and stage dates with those moves — so a row is compared with
-        the report it repeats or changes, not with the confirmed state alone."""
-        chosen = json.dumps(sorted(out))
+        the report it repeats or changes, not with the confirmed state alone.  Set-based: one
+        query for the statuses, one per kind and stage date."""
         sql = (
-            "SELECT DISTINCT item_id FROM status_log WHERE review = 'pending' "
-            "AND item_id IN (SELECT value FROM json_each(?))"
+            f"SELECT i.id, i.kind, {counted.state_moves('i.id', include_pending=True)} FROM items i "
+            "WHERE i.id IN (SELECT value FROM json_each(?)) "
+            "AND EXISTS (SELECT 1 FROM status_log p WHERE p.item_id = i.id AND p.review = 'pending')"
         )
-        status_sql = f"SELECT {counted.state_moves('?', include_pending=True)}"
-        for (iid,) in self.db.conn.execute(sql, (chosen,)).fetchall():
+        by_kind: dict[str, list[int]] = {}
+        for iid, kind_key, status in self.db.conn.execute(sql, (json.dumps(sorted(out)),)).fetchall():
             cur = out[int(iid)]
-            kind = self.defs.kind_by_key(cur.kind)
-            cur.common["status"] = self.db.conn.execute(status_sql, (cur.id, cur.id)).fetchone()[0]
+            cur.common["status"], cur.waiting = status, True
+            by_kind.setdefault(str(kind_key), []).append(cur.id)
+        for kind_key, ids in by_kind.items():
+            kind = self.defs.kind_by_key(kind_key)
+            chosen = json.dumps(ids)
             for stage, key in stages.date_fields(kind).items():
-                if key in cur.own:
-                    cur.own[key] = stages.first_reached_item(self.db, kind, cur.id, stage, include_pending=True)
-            cur.waiting = True
+                if not any(key in out[i].own for i in ids):
+                    continue
+                names = stages.reached_stages(kind, stage)
+                first = dict(
+                    self.db.conn.execute(
+                        f"SELECT s.item_id, min(s.date) FROM status_log s WHERE s.item_id IN "
+                        f"(SELECT value FROM json_each(?)) AND s.to_status IN ({', '.join('?' * len(names))}) "
+                        f"AND {counted.counted('s', include_pending=True)} GROUP BY s.item_id",
+                        (chosen, *names),
+                    ).fetchall()
+                )
+                for i in ids:
+                    if key in out[i].own:
+                        out[i].own[key] = first.get(i)
 
     def _stand_as_reported(self, cur: Current) -> None:
         """Before a row of an import under review moves an item whose earlier moves still wait:
