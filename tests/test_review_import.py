@@ -218,3 +218,29 @@ def test_a_roll_up_waits_by_itself_and_again_is_unchanged(cli: Cli, db_path: Pat
     assert "这次没有新的阶段变更或到位资金要认定" in again.stderr, again.stderr
     assert query(db_path, "SELECT count(*) FROM status_log WHERE review = 'pending'") == waiting
     assert query(db_path, "SELECT count(*) FROM funds WHERE review = 'pending'") == funds
+
+
+def test_a_sheet_that_moves_a_waiting_project_on_takes_its_waiting_moves(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    """October's sheet reports the signing; November's moves it on to 已入统 and corrects the
+    signing date: the signing waits once (its date corrected), the new move follows on from it,
+    and both are November's submission, from November's row."""
+    make_city(db_path)
+    october = county_sheet(tmp_path / "10月.xlsx", [[EXISTING, "有色金属", "已签约", "2026-10-15", None]], month=10)
+    cli("import", str(october), "--on-duplicate", "update", ok=True)
+    november = county_sheet(tmp_path / "11月.xlsx", [[EXISTING, "有色金属", "已入统", "2026-10-20", "2026-11-05"]])
+    r = cli("import", str(november), "--on-duplicate", "update", ok=True)
+    assert "状态 已签约 → 已入统" in r.stdout  # compared with what the county reported, not 在谈
+    assert "阶段变更 2 次" in r.stderr
+    assert query(
+        db_path,
+        "SELECT from_status, to_status, date, review, submitted_by, source FROM status_log "
+        "WHERE item_id = (SELECT id FROM items WHERE title = ?) AND from_status IS NOT NULL ORDER BY id",
+        (EXISTING,),
+    ) == [
+        ("线索", "在谈", "2026-01-10", "confirmed", None, None),
+        ("在谈", "已签约", "2026-10-20", "pending", 3, "11月.xlsx「招什么」第4行"),
+        ("已签约", "已入统", "2026-11-05", "pending", 3, "11月.xlsx「招什么」第4行"),
+    ]
+    assert query(db_path, "SELECT status FROM items WHERE title = ?", (EXISTING,)) == [("在谈",)]
