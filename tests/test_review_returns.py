@@ -106,3 +106,30 @@ def test_the_errors_file_carries_a_returned_move_until_it_is_sent_again(
         ("returned",),
         ("pending",),
     ]
+
+
+def test_a_returned_new_project_listed_again_waits_again(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+    make_city(db_path)
+    path = write_xlsx(
+        tmp_path / "爱辉区10月.xlsx",
+        {
+            "招什么": [
+                ["爱辉区2026年10月重点招商项目推进情况表", None, None, None],
+                ["填报单位：爱辉区商务局", None, None, None],
+                HEAD,
+                ["铜箔新项目", "有色金属", "在谈", None],
+            ]
+        },
+    )
+    cli("import", str(path), ok=True)
+    entry = query(db_path, "SELECT id FROM status_log WHERE review = 'pending' AND from_status IS NULL")[0][0]
+    cli("review", "return", str(entry), "--reason", "与已有项目重复？请核实", ok=True)
+    sheet = tmp_path / "爱辉区填报.xlsx"
+    cli("export", str(sheet), "--unit", "爱辉区", ok=True)
+    assert next(x["退回的报送"] for x in records(sheet, "退回")).startswith("新报项目（「线索」")
+    r = cli("import", str(path), "--on-duplicate", "update", ok=True)  # the county lists it again
+    assert "新项目 1 个" in r.stderr
+    assert query(db_path, "SELECT review FROM status_log WHERE id = ?", (entry,)) == [("pending",)]
+    cli("review", "confirm", "--all", ok=True)
+    data = json.loads(cli("report", "monthly", "--month", "2026-10", "-f", "json", ok=True).stdout)
+    assert data["total"]["period"]["new_targets"] >= 1

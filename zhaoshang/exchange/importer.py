@@ -703,6 +703,22 @@ class ItemSheets:
                     if key in out[i].own:
                         out[i].own[key] = first.get(i)
 
+    def _sent_again(self, r: ItemRow, cur: Current) -> None:
+        """A row of ours: noted for the --errors file; in an import under review, a project
+        the office returned as a whole (its entry 已退回) that the unit lists again is sent
+        again — its entry waits once more, in this submission (its moves follow the row)."""
+        self.row_of[cur.id] = (r.sheet.raw.name, r.number)
+        if not self.review_because():
+            return
+        resent = self.db.conn.execute(
+            "UPDATE status_log SET review = 'pending' WHERE item_id = ? AND from_status IS NULL "
+            "AND review = 'returned'",
+            (cur.id,),
+        ).rowcount
+        if resent:
+            self.report.resent += 1
+            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
+
     def _stand_as_reported(self, cur: Current) -> None:
         """Before a row of an import under review moves an item whose earlier moves still wait:
         those moves count for the time of the write, so the new move follows on from what the
@@ -1323,7 +1339,7 @@ class ItemSheets:
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
         self.settle()
-        self.row_of[cur.id] = (r.sheet.raw.name, r.number)
+        self._sent_again(r, cur)
         diff = self._diff(r, cur)
         parsed, shown = diff.parsed, diff.shown
         self.report.blank_kept += diff.blank_kept
@@ -1688,7 +1704,7 @@ class ItemSheets:
                     self.ids.file_ids[r.ref] = existing_id
                 if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
                     self._link(cur.id, origin_id)
-                self.row_of[cur.id] = (r.sheet.raw.name, r.number)
+                self._sent_again(r, cur)
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
                 return False
         choice = self.opts.on_duplicate

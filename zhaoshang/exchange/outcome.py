@@ -295,6 +295,8 @@ class ImportReport:
     #: rows of the file whose items have reports the office returned (and the file does not
     #: send again): marked in the --errors file with the reason
     returned: int = 0
+    #: projects the office had returned as a whole that the file lists again: waiting again
+    resent: int = 0
     command_id: int | None = None
     errors_file: str | None = None
     written: bool = False
@@ -309,7 +311,12 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.total("added") or self.total("updated") or self.created_chains or self.created_units or self.linked
+            self.total("added")
+            or self.total("updated")
+            or self.created_chains
+            or self.created_units
+            or self.linked
+            or self.resent
         )
 
     def as_dict(self) -> dict[str, Any]:
