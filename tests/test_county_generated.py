@@ -77,6 +77,12 @@ def check(book: Workbook, file: Path, db_path: Path) -> str:
                     assert f"「{r.sheet}」第{r.row}行" in said, (r, said, book.describe())
             return "refused"
         assert not book.refused, f"imported a sheet that must be refused:\n{book.describe()}"
+        if report.review_because and report.command_id is not None:
+            # a county's sheet waits for 认定 by itself; once confirmed, it is what the sheet says
+            from zhaoshang import review
+
+            with db.command("review confirm", user="审核员"):
+                review.confirm(db, submission=report.command_id)
         for sheet in book.sheets:  # every inference listed, by its rule, for this sheet's rows
             notes = "\n".join([*report.notes, *(n for r in report.sheets if r.name == sheet.name for n in r.notes)])
             listed = {(i.rule.value, i.sheet) for i in report.inferences}

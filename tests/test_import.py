@@ -59,6 +59,10 @@ def test_county_sheet_with_title_rows_units_traditional_and_footer(
     assert "第9行为合计行，已跳过" in r.stderr
     assert "第10行为填报人/落款行，已跳过" in r.stderr
     assert "已忽略「序号」列（A列）" in r.stderr
+    # a sheet naming its 填报单位 waits for 认定 by itself; confirmed, it is what the sheet says
+    assert "爱辉区填报的表，要经认定：新项目 4 个、阶段变更 4 次、到位资金 0 笔待认定" in r.stderr
+    assert _get(db_path, "年产2万吨铜杆项目")["status"] == "线索"
+    cli("review", "confirm", "--all", ok=True)
     a = _get(db_path, "年产2万吨铜杆项目")
     assert a["investment"] == 35600  # 3.56 亿元 → 35600 万元
     assert a["chain"] == "有色金属" and a["status"] == "已签约" and a["priority"] == "A"

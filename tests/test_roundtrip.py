@@ -333,4 +333,7 @@ def test_roll_up_keeps_the_offices_stage_dates(
         (copper,),
     ).fetchone()
     assert last == ("已签约", "已入统", "2026-04-10", None)
+    # a roll-up waits for 认定 by itself: the item shows its confirmed state until then
+    assert _item(db_path, copper)["status"] == "线索"
+    cli("review", "confirm", "--all", ok=True)
     assert _item(db_path, copper)["status"] == "已入统"

@@ -91,12 +91,15 @@ def came_in(items: str = "i", *, include_pending: bool = False) -> str:
     )
 
 
-def state_moves(item: str = "?") -> str:
+def state_moves(item: str = "?", *, include_pending: bool = False) -> str:
     """SQL scalar: the status an item holds when only confirmed moves count — the status of
     its last confirmed move in the order it was recorded (id), else the status it came in with
-    (its first row, whatever that row's review state).  What ``items.status`` follows."""
+    (its first row, whatever that row's review state).  What ``items.status`` follows.  With
+    ``include_pending``: the status its unit *reported* (its waiting moves too), what an
+    import under review compares a row with."""
+    cond = counted("s", include_pending=include_pending)
     return (
-        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {counted('s')} "
+        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {cond} "
         f"ORDER BY s.id DESC LIMIT 1), (SELECT s.to_status FROM status_log s WHERE s.item_id = {item} "
         "ORDER BY s.id LIMIT 1))"
     )

@@ -39,9 +39,12 @@ __all__ = [
     "confirm",
     "mark_pending",
     "mark_submission",
+    "outstanding_returns",
     "own_review",
     "queue",
     "return_rows",
+    "returned_text",
+    "returned_what",
     "set_own_review",
     "submission_status",
 ]
@@ -580,6 +583,55 @@ def _decide(
 
 
 REVIEW_STATES_ALL = counted.REVIEW_STATES
+
+
+# ---------------------------------------------------------------------------------------
+# What goes back to the unit: the rows returned and not yet sent again
+# ---------------------------------------------------------------------------------------
+
+
+def outstanding_returns(
+    db: Database, *, item_ids: Iterable[int] | None = None, items_sql: tuple[str, Sequence[Any]] | None = None
+) -> list[Entry]:
+    """The rows the office returned (已退回) that the unit has not sent again — a stage move
+    of an item that has no later move (pending or confirmed) to the same status, a month of
+    funds still returned — for the unit to fix and resubmit: the next sheet it fills in (zs
+    export) and an import's --errors file carry them with the reason.  Restricted to
+    ``item_ids``, or to the items an SQL condition on ``s.item_id`` selects (``items_sql``:
+    condition text, parameters).  Oldest return first."""
+    conds = [f"s.review = '{RETURNED}'"]
+    sent_again = (
+        "NOT EXISTS (SELECT 1 FROM status_log n WHERE n.item_id = s.item_id AND n.id > s.id "
+        f"AND n.to_status = s.to_status AND n.review != '{RETURNED}')"
+    )
+    args: list[Any] = []
+    if item_ids is not None:
+        conds.append("s.item_id IN (SELECT value FROM json_each(?))")
+        args.append(_json(sorted(set(int(i) for i in item_ids))))
+    if items_sql is not None and items_sql[0]:
+        conds.append(items_sql[0])
+        args += list(items_sql[1])
+    rows: list[tuple[Any, ...]] = []
+    for select, table in ((_MOVE_SELECT, "status_log"), (_FUND_SELECT, "funds")):
+        where = [*conds, sent_again] if table == "status_log" else conds
+        rows += db.conn.execute(f"{select} WHERE {' AND '.join(where)}", args).fetchall()
+    entries = [_entry(db, r) for r in rows]
+    entries.sort(key=lambda e: (e.reviewed_at or "", e.table, e.row_id))
+    return entries
+
+
+def returned_what(e: Entry) -> str:
+    """「在谈 → 已签约（2026-10-15）」: what a returned row reported, for the unit."""
+    if e.table == "funds":
+        return f"到位资金 {e.month}（{e.figure.split('：', 1)[-1]}）"
+    if e.from_status is None:
+        return f"新报项目（「{e.to_status}」，{e.date}）"
+    return f"{e.from_status} → {e.to_status}（{e.date}）"
+
+
+def returned_text(e: Entry) -> str:
+    """「已退回：在谈 → 已签约（2026-10-15），原因：缺少合同编号；改正后重新报送」."""
+    return f"已退回：{returned_what(e)}，原因：{e.review_note or '（未写）'}；改正后重新报送"
 
 
 # ---------------------------------------------------------------------------------------

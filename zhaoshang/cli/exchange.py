@@ -171,7 +171,9 @@ def import_(
         Path | None,
         typer.Option(
             "--errors",
-            help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它；只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
+            help="有问题时把整个文件写回这个工作簿（被拒绝的行旁注明错误），改好后直接导入它；"
+            "表中项目有退回、还没重新报送的报送时也写回，在那一行注明退回的内容和原因；"
+            "只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
@@ -195,7 +197,7 @@ def import_(
         typer.Option(
             "--review/--no-review",
             help="--review：导入的阶段变更和到位资金先待认定（zs review），认定后才计入报表；"
-            "--no-review：直接计入（默认按 zs review own 的设置）",
+            "--no-review：直接计入。默认：汇总导入和写明填报单位的表格要认定，本单位的表格按 zs review own 的设置",
         ),
     ] = None,
     confirm: Annotated[
@@ -245,13 +247,26 @@ def import_(
     say(summarize(report))
     if report.command_id is not None:
         say(f"这次导入是第 {report.command_id} 次操作，可用 zs undo 整体撤销")
+    if report.returned and report.errors_file:
+        say(
+            f"{report.returned} 条退回的报送还没有重新报送：已在「{report.errors_file}」相应行的「错误说明」列注明"
+            "退回的内容和原因，发回填报单位改正后重新报送"
+        )
     if report.review_because and report.dry_run:
         say(f"{report.review_because}：正式导入时，阶段变更和到位资金先待认定，认定后才计入报表")
-    if report.review_because and report.written:
+    if report.review_because and report.written and report.command_id is None:
+        say(f"{report.review_because}：这次没有新的阶段变更或到位资金要认定")
+    elif report.review_because and report.written:
         say(
-            f"{report.review_because}：{report.pending_moves} 次阶段变更、{report.pending_funds} 笔到位资金待认定，"
+            f"{report.review_because}：{_waiting(report)}待认定，"
             f"认定前不计入报表（zs review 查看，zs review confirm --submission {report.command_id} 全部认定）"
         )
+
+
+def _waiting(report: ImportReport) -> str:
+    """「新项目 4 个、阶段变更 4 次、到位资金 0 笔」: what an import's submission holds."""
+    new = f"新项目 {report.pending_new} 个、" if report.pending_new else ""
+    return f"{new}阶段变更 {report.pending_moves} 次、到位资金 {report.pending_funds} 笔"
 
 
 def _show_fates(report: ImportReport) -> None:

@@ -179,6 +179,7 @@ FLAG_NAMES = {
     "create_missing": "--create-missing",
     "confirm": "--confirm",
     "review": "--review",
+    "no_review": "--no-review",
     "dry_run": "--dry-run",
     "mask": "--mask",
 }

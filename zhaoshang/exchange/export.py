@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .. import lookups
 from ..db import Database
 from ..errors import ZsError
 from ..files import writing
@@ -82,6 +83,10 @@ def export(
     sel = source.select(db, flt or ExportFilter())
     result = ExportResult(target, fmt, description=sel.description, masked=mask)
     meta = _meta(db, sel, mask=mask, user=user)
+    if flt is not None and flt.unit:
+        # the sheet one unit fills in: imported back, it is that unit's report (报送 → 认定)
+        row = db.conn.execute("SELECT name FROM units WHERE id = ?", (lookups.unit_id(db, flt.unit),)).fetchone()
+        meta.extra["unit"] = str(row[0]) if row else flt.unit.strip()
     with writing(target) as tmp:
         if fmt == "xlsx":
             _write_xlsx(db, sel, tmp, meta, result, progress, fast=fast)
@@ -324,10 +329,33 @@ def _write_xlsx(
             result.sheets.append((spec.name, written))
             if spec.kind is not None:
                 result.items += written
+        _write_returns(book, db, sel, result)
         book.write_lists_sheet()
         write_meta_sheet(book, meta, result.sheets)
     finally:
         book.close()
+
+
+def _write_returns(book: Any, db: Database, sel: Selection, result: ExportResult) -> None:
+    """报送 → 认定: the sheet a unit fills in carries what the office returned to it (and it
+    has not sent again), each with the reason — only when there is any."""
+    from .. import review
+
+    returns = review.outstanding_returns(db, items_sql=source.selected_items(sel, "s.item_id"))
+    if not returns:
+        return
+    spec = layout.returns_sheet()
+    chains = dict(db.conn.execute("SELECT i.id, c.name FROM items i JOIN chains c ON c.id = i.chain_id "
+                                  "WHERE i.id IN (SELECT value FROM json_each(?))",
+                                  (json.dumps(sorted({e.item_id for e in returns})),)).fetchall())  # fmt: skip
+    rows = [
+        [e.item_id, e.title, chains.get(e.item_id), review.returned_what(e),
+         e.review_note, e.reviewed_by, (e.reviewed_at or "")[:16].replace("T", " "), e.source]
+        for e in returns
+    ]  # fmt: skip
+    sheet = book.sheet(spec.name, spec.cols, rows=len(rows), freeze=spec.freeze)
+    sheet.write_many(rows)
+    result.sheets.append((spec.name, sheet.finish()))
 
 
 def add_validations(sheet: Any, cols: Sequence[Col], lists: dict[str, list[str]]) -> None:

@@ -79,7 +79,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import items, lookups, stages
+from .. import counted, items, lookups, stages
 from ..choices import Blank, OnDuplicate
 from ..db import Database, now
 from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
@@ -218,8 +218,11 @@ def import_file(
             finally:
                 if collecting:
                     gc.enable()
+            report.returned = run.returned_to_rows()
             # (a dry run says it too: what it would bring waits for 认定)
-            report.review_because = _review_because(db, report, opts, run.said_by)
+            report.review_because = run.review_because()
+            if opts.review is False and run.outside():
+                run.counted_without_review()
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
@@ -228,7 +231,13 @@ def import_file(
                 from .. import review
 
                 marked = review.mark_submission(db, source=run.sources or file.name)
-                report.pending_moves, report.pending_funds = marked.moves, marked.funds
+                entries = db.conn.execute(
+                    "SELECT count(*) FROM status_log WHERE submitted_by = ? AND review = 'pending' "
+                    "AND from_status IS NULL",
+                    (cmd.id,),
+                ).fetchone()[0]
+                report.pending_new, report.pending_moves = int(entries), marked.moves - int(entries)
+                report.pending_funds = marked.funds
             report.command_id = cmd.id
             report.written = True
     except _Rollback:
@@ -237,7 +246,7 @@ def import_file(
         with contextlib.suppress(sqlite3.Error):
             db.conn.execute(f"PRAGMA cache_size = {int(cache)}")
         if rejects is not None:
-            kept = rejects.close(keep=bool(report.problems or report.pending_duplicates))
+            kept = rejects.close(keep=bool(report.problems or report.pending_duplicates or report.returned))
             report.errors_file = str(rejects.path) if kept else None
     if report.written and not report.changed:
         report.command_id = None
@@ -251,19 +260,21 @@ def import_file(
 # ---------------------------------------------------------------------------------------
 
 
-def _review_because(db: Database, report: ImportReport, opts: ImportOptions, said_by: list[str]) -> str:
-    """Why what this import brings waits for the office's 认定 ("" : counted at once)."""
-    from .. import review
-
-    # (not yet by itself for a roll-up or a sheet naming its 填报单位: a file imported again while
-    # its moves wait would be compared with the confirmed state, not with what it reported)
+def _review_because(report: ImportReport, opts: ImportOptions, said_by: list[str], own_review: bool) -> str:
+    """Why what this import brings waits for the office's 认定 ("" : counted at once): asked
+    for (--review); a file from another unit — a roll-up, a sheet naming its 填报单位 — by
+    itself; the office's own sheet when its own entries need review too (zs review own)."""
     if opts.review is False:
         return ""
     who = f"（{'、'.join(dict.fromkeys(said_by))}填报）" if said_by else ""
     if opts.review:
         return f"用 {option('review')} 要求认定{who}"
-    if review.own_review(db):
-        return f"录入的数据都要认定（zs review own 开）{who}"
+    if report.mode is Mode.rollup:
+        return f"汇总「{report.origin_name or report.origin}」报送的数据，要经认定"
+    if said_by:
+        return f"{'、'.join(dict.fromkeys(said_by))}填报的表，要经认定"
+    if own_review:
+        return "录入的数据都要认定（zs review own 开）"
     return ""
 
 
@@ -593,6 +604,11 @@ class ItemSheets:
         self.said_by: list[str] = []
         #: where each new item came from (file, sheet, row), for the review queue
         self.sources: dict[int, str] = {}
+        #: the row each item of ours was read from (sheet, row number): what the office
+        #: returned for it and the unit did not send again goes back in the --errors file
+        self.row_of: dict[int, tuple[str, int]] = {}
+        if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
+            self.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
         self.moves_sheet: RawSheet | None = None
         self.has_moves = False
@@ -616,6 +632,106 @@ class ItemSheets:
         self.known = columns.known_labels(
             self.defs, list(self.defs.kinds), specs, columns.for_sheet(self.map_all, None)
         )
+
+    # -- 报送 → 认定 ----------------------------------------------------------------------
+    def review_because(self) -> str:
+        """Why what the import brings waits for 认定 ("" : it counts at once); see
+        :func:`_review_because`.  Known once the sheets that name their 填报单位 are read."""
+        own = self._caches.setdefault("own_review", {})
+        if "on" not in own:
+            own["on"] = stages.own_review(self.db)
+        return _review_because(self.report, self.opts, self.said_by, own["on"])
+
+    def outside(self) -> bool:
+        """Whether the file comes from another unit: a roll-up, or a sheet naming its 填报单位."""
+        return self.mode is Mode.rollup or bool(self.said_by)
+
+    def counted_without_review(self) -> None:
+        """--no-review on a file from another unit: said among what the user confirmed."""
+        who = (
+            f"汇总「{self.report.origin_name or self.report.origin}」"
+            if self.mode is Mode.rollup
+            else f"{'、'.join(dict.fromkeys(self.said_by))}填报的表"
+        )
+        flag = option("no_review")
+        self.inferred.add(Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag)
+        self.report.inferences = self.inferred.all()
+
+    def returned_to_rows(self) -> int:
+        """Into the --errors file: beside each row whose item has reports the office returned
+        (and this file does not send again), what was returned and why.  Returns how many."""
+        if self.rejects is None or not self.row_of:
+            return 0
+        from .. import review
+
+        n = 0
+        for e in review.outstanding_returns(self.db, item_ids=self.row_of):
+            sheet, number = self.row_of[e.item_id]
+            self.rejects.returned(sheet, number, review.returned_text(e))
+            n += 1
+        return n
+
+    def _as_reported(self, out: dict[int, Current]) -> None:
+        """In an import under review: an item with moves still 待认定 stands at what its unit
+        reported — its status and stage dates with those moves — so a row is compared with
+        the report it repeats or changes, not with the confirmed state alone.  Set-based: one
+        query for the statuses, one per kind and stage date."""
+        sql = (
+            f"SELECT i.id, i.kind, {counted.state_moves('i.id', include_pending=True)} FROM items i "
+            "WHERE i.id IN (SELECT value FROM json_each(?)) "
+            "AND EXISTS (SELECT 1 FROM status_log p WHERE p.item_id = i.id AND p.review = 'pending')"
+        )
+        by_kind: dict[str, list[int]] = {}
+        for iid, kind_key, status in self.db.conn.execute(sql, (json.dumps(sorted(out)),)).fetchall():
+            cur = out[int(iid)]
+            cur.common["status"], cur.waiting = status, True
+            by_kind.setdefault(str(kind_key), []).append(cur.id)
+        for kind_key, ids in by_kind.items():
+            kind = self.defs.kind_by_key(kind_key)
+            chosen = json.dumps(ids)
+            for stage, key in stages.date_fields(kind).items():
+                if not any(key in out[i].own for i in ids):
+                    continue
+                names = stages.reached_stages(kind, stage)
+                first = dict(
+                    self.db.conn.execute(
+                        f"SELECT s.item_id, min(s.date) FROM status_log s WHERE s.item_id IN "
+                        f"(SELECT value FROM json_each(?)) AND s.to_status IN ({', '.join('?' * len(names))}) "
+                        f"AND {counted.counted('s', include_pending=True)} GROUP BY s.item_id",
+                        (chosen, *names),
+                    ).fetchall()
+                )
+                for i in ids:
+                    if key in out[i].own:
+                        out[i].own[key] = first.get(i)
+
+    def _sent_again(self, r: ItemRow, cur: Current) -> None:
+        """A row of ours: noted for the --errors file; in an import under review, a project
+        the office returned as a whole (its entry 已退回) that the unit lists again is sent
+        again — its entry waits once more, in this submission (its moves follow the row)."""
+        self.row_of[cur.id] = (r.sheet.raw.name, r.number)
+        if not self.review_because():
+            return
+        resent = self.db.conn.execute(
+            "UPDATE status_log SET review = 'pending' WHERE item_id = ? AND from_status IS NULL "
+            "AND review = 'returned'",
+            (cur.id,),
+        ).rowcount
+        if resent:
+            self.report.resent += 1
+            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
+
+    def _stand_as_reported(self, cur: Current) -> None:
+        """Before a row of an import under review moves an item whose earlier moves still wait:
+        those moves count for the time of the write, so the new move follows on from what the
+        unit reported (已签约 → 已开工, not 在谈 → 已开工 again) and a changed stage date moves
+        the waiting move itself.  The import's submission then holds them all again
+        (:func:`zhaoshang.review.mark_submission` takes every row the import changed): the
+        item's waiting moves are this newer submission's, each once."""
+        self.db.conn.execute(
+            "UPDATE status_log SET review = 'confirmed' WHERE item_id = ? AND review = 'pending'", (cur.id,)
+        )
+        stages.follow_confirmed(self.db, [cur.id])
 
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
@@ -672,6 +788,9 @@ class ItemSheets:
 
     def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
         name = normalize_key(raw.name)
+        if self.meta is not None and name == normalize_key(layout.RETURNS_SHEET):
+            self.report.notes.append(f"「{raw.name}」列出退回的报送，仅供查看，不导入（改正后在清单中重新填报）")
+            return None
         if name in {normalize_key(x) for x in (layout.SUMMARY, layout.INSTRUCTIONS, layout.LISTS_SHEET)}:
             if self.meta is not None or name == normalize_key(layout.LISTS_SHEET):
                 return None  # our own export's or template's sheets
@@ -1234,6 +1353,8 @@ class ItemSheets:
                 marks = ",".join("?" * len(chunk))
                 for row in self.db.conn.execute(f'SELECT id, {names} FROM "{kind.table}" WHERE id IN ({marks})', chunk):
                     out[int(row[0])].own = dict(zip(cols, row[1:], strict=True))
+        if self.review_because():
+            self._as_reported(out)
         return out
 
     def _diff(self, r: ItemRow, cur: Current) -> Diff:
@@ -1257,6 +1378,7 @@ class ItemSheets:
         if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
             return False  # a second row of this item in a county's file, with another figure
         self.settle()
+        self._sent_again(r, cur)
         diff = self._diff(r, cur)
         parsed, shown = diff.parsed, diff.shown
         self.report.blank_kept += diff.blank_kept
@@ -1295,6 +1417,10 @@ class ItemSheets:
             day = status_date or (parsed.own.get(key) if key else None)
             if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
                 return False
+        if cur.waiting and (
+            parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
+        ):
+            self._stand_as_reported(cur)
         try:
             items.update(
                 self.db,
@@ -1311,7 +1437,7 @@ class ItemSheets:
             self._fail(r, "", None, exc.message)
             return False
         self.touched.append(cur.id)
-        if self.opts.review:
+        if self.review_because():
             self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
         r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
@@ -1408,7 +1534,7 @@ class ItemSheets:
         elif r.ref is not None:
             self.ids.file_ids[r.ref] = new_id
         self.ids.kinds[new_id] = kind.key
-        if self.opts.review:
+        if self.review_because():
             self.sources[new_id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
         r.sheet.report.count(RowOutcome.added, r.number)
 
@@ -1617,6 +1743,7 @@ class ItemSheets:
                     self.ids.file_ids[r.ref] = existing_id
                 if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
                     self._link(cur.id, origin_id)
+                self._sent_again(r, cur)
                 r.sheet.report.count(RowOutcome.unchanged, r.number)
                 return False
         choice = self.opts.on_duplicate

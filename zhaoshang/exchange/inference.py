@@ -94,6 +94,9 @@ class Rule(enum.StrEnum):
     """A date that names only a month got the day --confirm month_start / month_end says."""
     amount_unit = "amount_unit"
     """An amount implausible for its column's unit read as written (--confirm amount)."""
+    no_review = "no_review"
+    """A sheet from another unit (a roll-up, a sheet naming its 填报单位) counted at once, without
+    the office's 认定, because the user said so (--no-review)."""
 
 
 class Scope(enum.StrEnum):
@@ -124,6 +127,7 @@ _LABELS = {
     Rule.sub_rows: "分项行",
     Rule.month_day: "只有年月的日期",
     Rule.amount_unit: "金额单位确认",
+    Rule.no_review: "不经认定",
 }
 
 

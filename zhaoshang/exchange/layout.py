@@ -23,6 +23,8 @@ SUMMARY = "汇总"
 INSTRUCTIONS = "填写说明"
 LISTS_SHEET = "_lists"
 META_SHEET = "_meta"
+#: the sheet of an export listing what the office returned (报送 → 认定), for the unit to fix
+RETURNS_SHEET = "退回"
 
 #: Cell types: how a value is written to a file and read back.
 #: id/int/ref: whole numbers; money/number: numbers; date: date cells; datetime: date-time
@@ -325,6 +327,25 @@ def status_log_sheet() -> SheetSpec:
             Col("user", "操作人", "text", 10),
         ),
         aliases=("status_log", "阶段变更记录", "階段變更", "状态变更"),
+        importable=False,
+    )
+
+
+def returns_sheet() -> SheetSpec:
+    """What the office returned and the unit has not sent again (written only when there is
+    any; never imported: the unit fixes the item's row and sends it again)."""
+    return SheetSpec(
+        "returns",
+        RETURNS_SHEET,
+        (
+            *_item_ref_cols(),
+            Col("what", "退回的报送", "text", 34, readonly=True),
+            Col("reason", "退回原因", "text", 30, readonly=True),
+            Col("by", "退回人", "text", 10, readonly=True),
+            Col("at", "退回时间", "text", 18, readonly=True),
+            Col("source", "来源", "text", 34, readonly=True),
+        ),
+        aliases=("returns", "退回记录", "已退回"),
         importable=False,
     )
 

@@ -290,8 +290,15 @@ class ImportReport:
     linked: int = 0
     #: 报送 → 认定: why this import waits for review ("" : it does not), and what waits
     review_because: str = ""
+    #: what waits: new projects (their entry), stage moves of projects, months of funds
+    pending_new: int = 0
     pending_moves: int = 0
     pending_funds: int = 0
+    #: rows of the file whose items have reports the office returned (and the file does not
+    #: send again): marked in the --errors file with the reason
+    returned: int = 0
+    #: projects the office had returned as a whole that the file lists again: waiting again
+    resent: int = 0
     command_id: int | None = None
     errors_file: str | None = None
     written: bool = False
@@ -306,7 +313,12 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.total("added") or self.total("updated") or self.created_chains or self.created_units or self.linked
+            self.total("added")
+            or self.total("updated")
+            or self.created_chains
+            or self.created_units
+            or self.linked
+            or self.resent
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -339,9 +351,11 @@ class ImportReport:
                 "pending": bool(self.review_because) and self.written,
                 "would_wait": bool(self.review_because),
                 "because": self.review_because,
+                "new": self.pending_new,
                 "moves": self.pending_moves,
                 "funds": self.pending_funds,
                 "submission": self.command_id if self.review_because else None,
+                "returned": self.returned,
             },
             "errors_file": self.errors_file,
         }

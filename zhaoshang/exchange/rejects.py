@@ -14,6 +14,10 @@ and formatting (fonts, colours, widths, merged cells), hidden sheets, comments, 
 and pictures are not carried over — so it is never written over the source itself (the same
 path, a hard link to it, or a symbolic link either way is refused before any work).
 
+报送 → 认定: a row whose project has a report the office returned (and the file does not send
+again) gets what was returned and why in the same column, and the file is written for that too
+— the unit fixes the row and sends the file back.
+
 While the import runs only the reasons are kept (rejected rows only: constant memory); the file
 is written at the end by reading the source a second time.
 """
@@ -80,6 +84,7 @@ class Rejects:
         #: sheet -> problems of the table itself
         self.sheet_problems: dict[str, list[str]] = {}
         self.rows = 0
+        self.returns = 0
 
     def table(self, sheet: str, header_row: int, header: list[HeaderCell]) -> None:
         """Where the table of ``sheet`` is: its header row and its columns."""
@@ -92,12 +97,19 @@ class Rejects:
         self.reasons.setdefault(sheet, {}).setdefault(number, []).extend(reasons)
         self.rows += 1
 
+    def returned(self, sheet: str, number: int, text: str) -> None:
+        """A row whose item has a report the office returned (报送 → 认定): the reason goes
+        beside it too, for the unit to fix and send again (the file is written even when the
+        import had no problem)."""
+        self.reasons.setdefault(sheet, {}).setdefault(number, []).append(text)
+        self.returns += 1
+
     def problem(self, sheet: str, text: str) -> None:
         self.sheet_problems.setdefault(sheet, []).append(text)
 
     def close(self, *, keep: bool) -> bool:
         """Write the file (when anything was rejected and ``keep``); True if written."""
-        if not keep or not (self.rows or self.sheet_problems) or self.source is None:
+        if not keep or not (self.rows or self.sheet_problems or self.returns) or self.source is None:
             return False
         with writing(self.path) as tmp:
             self._write(tmp)

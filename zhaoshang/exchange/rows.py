@@ -112,11 +112,19 @@ class ItemRow:
 
 @dataclass
 class Current:
+    """An item as a row is compared with: its stored values — and, in an import under review
+    (报送 → 认定) of an item with moves still 待认定, the status and stage dates its unit
+    *reported* (``waiting``), not only the confirmed ones the item shows: the same sheet sent
+    again is then unchanged, not a second report."""
+
     id: int
     kind: str
     common: dict[str, Any]
     own: dict[str, Any]
     origin: str | None
+    #: the item has moves 待认定, and ``common['status']`` / the stage date fields in ``own``
+    #: count them (what the unit reported)
+    waiting: bool = False
 
 
 @dataclass

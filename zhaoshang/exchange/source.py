@@ -174,6 +174,11 @@ def item_rows(db: Database, sel: Selection, spec: SheetSpec, kind: KindDef) -> I
 # ---------------------------------------------------------------------------------------
 
 
+def selected_items(sel: Selection, column: str) -> tuple[str, list[Any]]:
+    """An SQL condition on ``column`` (an item id) true for the selected items ("": every item)."""
+    return _subset(sel, column)
+
+
 def _subset(sel: Selection, column: str) -> tuple[str, list[Any]]:
     """A condition restricting a detail table to the selected items."""
     if not sel.filtered:
