@@ -83,3 +83,19 @@ def test_every_warning_is_in_the_details_and_a_leader_reads_the_worst(city: dict
     assert [(r[1], r[2]) for r in totals] == [(lights.count("红"), lights.count("黄"))] * 3
     more = next(str(r[0]) for r in rows if str(r[0] or "").startswith("其余"))
     assert "全部" in more and f"{len(lights):,}条预警逐条列在明细文件「月报明细」的「明细-预警」" in more
+
+
+def test_a_month_without_signings_prints_no_empty_chart(demo_db: Path, tmp_path: Path) -> None:
+    """No chain signed in the month: no page of empty axes under 「各产业链本期签约额」 (it printed
+    a chart of zeros on axes 0, 1, 1); a month with signings has its chart."""
+    import zipfile
+
+    def chart_on_chains(month: str) -> bool:
+        out = tmp_path / f"{month}.xlsx"
+        Cli(demo_db)("report", "monthly", "--month", month, "--today", "2026-11-15", "--out", str(out), ok=True)
+        assert openpyxl.load_workbook(out).sheetnames[1] == "产业链"
+        with zipfile.ZipFile(out) as z:
+            return "<drawing " in z.read("xl/worksheets/sheet2.xml").decode()
+
+    assert not chart_on_chains("2026-02")
+    assert chart_on_chains("2026-09")

@@ -782,7 +782,7 @@ def _chains(book: _Book) -> None:
     s = _scope_sheet(book, "产业链", "产业链", r.chains, [("leader", "包保领导"), ("lead_unit", "牵头单位")])
     # chart: year-to-date 签约额 against the goal, per chain
     n = len(r.chains)
-    if not n:
+    if not any(c.period.get("signed_amount") for c in r.chains):  # no chain signed: a page of empty axes
         return
     first = 3 + 1  # title, sub, blank, header
     chart = book.wb.add_chart({"type": "column"})
