@@ -297,7 +297,7 @@ class _Sheet:
 
     def print_scale(self) -> float:
         """The scale a sheet one page wide prints at on A4 landscape (1 = full size)."""
-        used = max(self.widths, default=0)
+        used = self.links - 1 if self.links else max(self.widths, default=0)  # links are not printed
         # as stored in the file (xlsxwriter adds the cell padding), then printed
         width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 10) * 0.75 for c in range(used + 1))
         return min(1.0, PRINTABLE_PT / width_pt) if width_pt else 1.0
