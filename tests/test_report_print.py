@@ -63,6 +63,15 @@ def test_the_whole_report_of_a_large_city_prints_on_a_few_pages(city: dict[str, 
     assert len(pages) <= PAGE_BUDGET, per_sheet
     assert max(per_sheet.values()) <= SHEET_BUDGET, per_sheet
     assert set(per_sheet) == set(openpyxl.load_workbook(city["report"]).sheetnames), per_sheet
+    # on the 预警 sheet each table is on one page with its heading: no heading or header at the
+    # foot of a page with its rows on the next
+    sheets = _sheet_of_each_page(pages)
+    for page in (p for p, sheet in zip(pages, sheets, strict=True) if sheet == "预警"):
+        text = re.sub(r"\s+", "", page)
+        for heading in re.findall(r"按(?:清单|产业链|责任单位)(?=[^按]*?红灯)", text):
+            assert "合计" in text.split(heading, 1)[1], (heading, page)
+        if "需领导关注" in text:
+            assert "条预警逐条列在明细文件" in text.split("需领导关注", 1)[1], page
     # no itemised list: the only items named on paper are the worst red ones of the 预警 sheet
     printed = re.sub(r"\s+", "", "".join(pages))
     with sqlite3.connect(city["db"]) as conn:
