@@ -92,6 +92,10 @@ def test_every_warning_is_in_the_details_and_a_leader_reads_the_worst(city: dict
     assert [(r[1], r[2]) for r in totals] == [(lights.count("红"), lights.count("黄"))] * 3
     more = next(str(r[0]) for r in rows if str(r[0] or "").startswith("其余"))
     assert "全部" in more and f"{len(lights):,}条预警逐条列在明细文件「月报明细」的「明细-预警」" in more
+    # that line's 「查看明细」 opens the sheet in the 明细 workbook beside the report
+    sheet = openpyxl.load_workbook(city["report"])["预警"]
+    links = [c.hyperlink for row in sheet.iter_rows() for c in row if c.value == "查看明细"]
+    assert [(x.target, x.location) for x in links] == [("月报明细.xlsx", "'明细-预警'!A1")]
 
 
 def test_a_month_without_signings_prints_no_empty_chart(demo_db: Path, tmp_path: Path) -> None:
