@@ -6,15 +6,18 @@ here only).
   ranking and who is behind; every figure links to the sheet listing its rows.
 * One sheet per section — 产业链, 招商主体, 擂台赛 (bar chart), 项目推进 (funnel chart),
   到位资金 (monthly trend chart: 万元 columns, 万美元 line on its own axis), 问题台账,
-  大走访与手续 — and 口径说明 with the definition of every figure.
+  大走访与手续, 预警 (the warnings counted by list, chain and unit, and the worst red items) —
+  and 口径说明 with the definition of every figure.
 * 明细-… sheets: the rows behind every figure, each marked 计入本期 / 计入年累计, so a number
   can be traced to its projects with Excel's filter — in a companion workbook beside the report
   (月报.xlsx → 月报明细.xlsx, :func:`details_path`), which the cover's 「查看明细」 links open.
   Thousands of rows are for the screen: printing the report's whole workbook (a leader's print
-  button) prints the sheets a leader reads, not 374 pages of 对接记录.  (An .xlsx has no
-  per-sheet "do not print"; a hidden sheet cannot be the target of a link.)
+  button) prints the sheets a leader reads, not 374 pages of 对接记录 nor 230 of warnings
+  (明细-预警).  (An .xlsx has no per-sheet "do not print"; a hidden sheet cannot be the target
+  of a link.)
 * Print-ready: A4 landscape, fit to page width, title in the page header, page numbers,
-  header rows repeated on every page.  Text is always written as text (no formula injection).
+  header rows repeated on every page, a table that fits on a page never split from its heading
+  (:meth:`_Sheet.keep`).  Text is always written as text (no formula injection).
 """
 
 from __future__ import annotations
