@@ -151,15 +151,15 @@ def copy_db(src: Path, dst: Path) -> Path:
 _GENERATOR: Any = None
 
 
-def generate(path: Path, n_items: int, seed: int = 1) -> dict[str, Any]:
-    """A realistic database made by ``benchmarks/generate.py``."""
+def generate(path: Path, n_items: int, seed: int = 1, **options: Any) -> dict[str, Any]:
+    """A realistic database made by ``benchmarks/generate.py`` (``options``: its ``today``, ``fts``)."""
     global _GENERATOR
     if _GENERATOR is None:
         spec = importlib.util.spec_from_file_location("zs_bench_generate", ROOT / "benchmarks" / "generate.py")
         assert spec and spec.loader
         _GENERATOR = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(_GENERATOR)
-    return dict(_GENERATOR.generate(path, n_items, seed))
+    return dict(_GENERATOR.generate(path, n_items, seed, **options))
 
 
 def has_command(*words: str) -> bool:
@@ -346,6 +346,7 @@ def drop_pg_database(url: str) -> None:
     dbname = url.rsplit("/", 1)[1]
     with contextlib.suppress(Exception), _pg_admin(pg_server()) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
 
 # ------------------------------------------------------------------ documents on paper (LibreOffice)
 

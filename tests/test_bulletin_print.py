@@ -198,7 +198,7 @@ def test_the_office_signs_but_the_figures_are_not_its_own(demo_db: Path, tmp_pat
     monkeypatch.setenv("ZHAOSHANG_OFFICE", "黑河市商务局")
     doc, _ = _bulletin(Cli(demo_db), tmp_path, "month", "--recipients", "各县（市、区）招商引资领导小组")
     texts = [p.text for p in doc.paragraphs if p.text]
-    assert texts[0] == "黑河市商务局关于2026年11月招商引资工作情况的通报"
+    assert texts[0] == "黑河市商务局关于2026年11月\n招商引资工作情况的通报"  # two lines: too long for one
     assert texts[1] == "各县（市、区）招商引资领导小组："
     assert texts[-2] == "黑河市商务局"
     body = "\n".join(texts[1:-2])

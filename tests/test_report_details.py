@@ -58,7 +58,7 @@ def test_the_report_holds_the_sheets_a_leader_reads(books: dict[str, Any]) -> No
 def test_the_command_says_where_the_details_are(books: dict[str, Any]) -> None:
     said = books["said"]
     assert "10 张工作表（封面、产业链、招商主体、擂台赛、项目推进、到位资金…）" in said
-    assert f"明细 12 张表在「{books['details']}」" in said and "两个文件放在同一文件夹" in said
+    assert f"明细 {len(DETAIL_SHEETS)} 张表在「{books['details']}」" in said and "两个文件放在同一文件夹" in said
 
 
 def _links(ws: Any) -> list[tuple[str, Any]]:

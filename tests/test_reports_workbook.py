@@ -43,6 +43,7 @@ DETAILS = [
     "明细-问题",
     "明细-走访",
     "明细-施工许可",
+    "明细-预警",
 ]
 COVER_ROWS = {  # label on the cover -> figure key
     "对接次数": "contacts",
@@ -252,6 +253,10 @@ def test_detail_rows_add_up_to_every_figure(demo_report: tuple[Path, dict[str, A
 
 
 def test_warning_sheet_equals_zs_warn(demo_report: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """The 预警 sheet counts what zs warn lists (by list, chain and unit) and names the worst red
+    items; 明细-预警 in the 明细 workbook lists every warning, in zs warn's order."""
+    from zhaoshang.reports.workbook import LEADER_ITEMS
+
     path, data = demo_report
     warned = json.loads(Cli(Path(data["_db"]))("warn", "--today", _today(), "-f", "json", ok=True).stdout)
     ws = openpyxl.load_workbook(path)["预警"]
@@ -259,8 +264,11 @@ def test_warning_sheet_equals_zs_warn(demo_report: tuple[Path, dict[str, Any]], 
     red = sum(w["light"] == "red" for w in warned)
     yellow = sum(w["light"] == "yellow" for w in warned)
     assert red and yellow  # the demo city has both
-    assert [(r[1], r[2], r[3]) for r in totals] == [(red, yellow, len({w["id"] for w in warned}))] * 2
-    _, listed = _table(ws, "灯")
+    assert [(r[1], r[2], r[3]) for r in totals] == [(red, yellow, len({w["id"] for w in warned}))] * 3
+    _, leader = _table(ws, "名称")
+    worst = list(dict.fromkeys(w["id"] for w in warned if w["light"] == "red"))[:LEADER_ITEMS]
+    assert [r["编号"] for r in leader] == worst
+    _, listed = _table(_details(path)["明细-预警"], "灯")
     assert [(r["编号"], r["类型"], r["灯"]) for r in listed] == [
         (w["id"], w["type_name"], w["light_name"]) for w in warned
     ]

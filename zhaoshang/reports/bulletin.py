@@ -32,6 +32,8 @@ NEXT_STEPS_PLACEHOLDER = "【待填写：下步打算由办公室根据本期情
 RECIPIENTS = "各招商主体、各产业链专班："
 #: 署名 when no office is set
 SIGNATURE = "招商引资工作领导小组办公室"
+#: what every 通报 is about: the end of its title, after 「（发文机关）关于（期间）」
+TOPIC = "招商引资工作情况的通报"
 #: the flows that make a period "with something in it"
 FLOWS = ("signed", "signed_amount", "registered", "started", "funds_domestic", "funds_foreign", "contacts", "withdrawn")
 _ORDINALS = "一二三四五六七八九十"
@@ -162,7 +164,7 @@ class _Writer:
         cur, last = tot.period, tot.last_year
         pl = "本期" if r.period.kind != "month" else "本月"
         head = f"{r.period.label}（{numbers.chinese_date(r.period.start)}至{numbers.chinese_date(r.asof)}）"
-        if self.same:
+        if self.same or (r.period.kind == "range" and r.asof == r.period.end):  # the label is the dates
             head = f"{r.period.label}"
         out = [f"{head}，时序进度为{numbers.percent(self.progress)}。" + self._empty_note(pl)]
         n = iter(_ORDINALS)
@@ -454,7 +456,7 @@ def compose(
     placeholder = not sections[3].paragraphs
     if placeholder:
         sections[3].paragraphs = [NEXT_STEPS_PLACEHOLDER]
-    title = f"{report.office}关于{p.label}招商引资工作情况的通报"
+    title = f"{report.office}关于{p.label}{TOPIC}"
     to = (recipients or "").strip() or RECIPIENTS
     if not to.endswith(("：", ":")):
         to += "："

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import writing
-from .bulletin import RUN_IN, SIGNATURE, Bulletin, Section
+from .bulletin import RUN_IN, SIGNATURE, TOPIC, Bulletin, Section
 from .bulletin_template import Limits, render
 
 TITLE_FONT = "方正小标宋简体"
@@ -41,6 +41,10 @@ SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 号 in points
 LINE_PT = 28.95  # 22 lines in the 225 mm text block
 CHARS_PER_LINE = 28
 TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72  # the 156 mm line
+#: the widest title printed on one line, in 2号 characters (the line holds 20; a digit is about
+#: half a character, and LibreOffice spaces Chinese from digits: 「关于2026年第三季度招商引资工作
+#: 情况的通报」, 20 by that count, runs over and leaves 「报」 alone on a second line)
+TITLE_CHARS = 19
 #: character spacing of the 3号 text, in twentieths of a point: a pitch of 15.75 pt, 28 a line
 CONDENSE = -5
 FOOTER_MM = 23  # the page number about 7 mm under the text block
@@ -408,6 +412,20 @@ def _width(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text if ch != NO_BREAK)
 
 
+def title_lines(title: str) -> list[str]:
+    """The lines of the title (GB/T 9704: 2号, centred, on one line or more, each broken where the
+    sense breaks — never one character left alone): one line when it fits; else the period
+    (「……关于2026年第三季度」) over the topic (「招商引资工作情况的通报」), and a long 发文机关 on a line
+    of its own above them."""
+    head, topic, rest = title.rpartition(TOPIC)
+    if _width(title) <= TITLE_CHARS or not topic or not head or rest:
+        return [title]
+    about = head.rfind("关于")
+    if _width(head) > TITLE_CHARS and about > 0:
+        return [head[:about], head[about:], topic]
+    return [head, topic]
+
+
 def write_default(bulletin: Bulletin, path: Path) -> None:
     """The bulletin in the GB/T 9704 layout (atomically)."""
     bulletin = xml_safe(bulletin)
@@ -422,7 +440,7 @@ def write_default(bulletin: Bulletin, path: Path) -> None:
     sec.left_margin, sec.right_margin = Mm(28), Mm(26)
     sec.footer_distance = Mm(FOOTER_MM)
     _grid(sec)
-    title = _paragraph(doc, bulletin.title, TITLE_FONT, SIZE_2, center=True)
+    title = _paragraph(doc, "\n".join(title_lines(bulletin.title)), TITLE_FONT, SIZE_2, center=True)
     _off_grid(title)  # 2号 on the 3号 character grid would spread the title out
     _paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
     if bulletin.recipients:

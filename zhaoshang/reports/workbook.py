@@ -6,15 +6,18 @@ here only).
   ranking and who is behind; every figure links to the sheet listing its rows.
 * One sheet per section — 产业链, 招商主体, 擂台赛 (bar chart), 项目推进 (funnel chart),
   到位资金 (monthly trend chart: 万元 columns, 万美元 line on its own axis), 问题台账,
-  大走访与手续 — and 口径说明 with the definition of every figure.
+  大走访与手续, 预警 (the warnings counted by list, chain and unit, and the worst red items) —
+  and 口径说明 with the definition of every figure.
 * 明细-… sheets: the rows behind every figure, each marked 计入本期 / 计入年累计, so a number
   can be traced to its projects with Excel's filter — in a companion workbook beside the report
   (月报.xlsx → 月报明细.xlsx, :func:`details_path`), which the cover's 「查看明细」 links open.
   Thousands of rows are for the screen: printing the report's whole workbook (a leader's print
-  button) prints the sheets a leader reads, not 374 pages of 对接记录.  (An .xlsx has no
-  per-sheet "do not print"; a hidden sheet cannot be the target of a link.)
+  button) prints the sheets a leader reads, not 374 pages of 对接记录 nor 230 of warnings
+  (明细-预警).  (An .xlsx has no per-sheet "do not print"; a hidden sheet cannot be the target
+  of a link.)
 * Print-ready: A4 landscape, fit to page width, title in the page header, page numbers,
-  header rows repeated on every page.  Text is always written as text (no formula injection).
+  header rows repeated on every page, a table that fits on a page never split from its heading
+  (:meth:`_Sheet.keep`).  Text is always written as text (no formula injection).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ DETAIL_SHEETS = {
     "problems": "明细-问题",
     "visits": "明细-走访",
     "permits": "明细-施工许可",
+    "warnings": "明细-预警",
 }
 #: which detail sheet explains each figure
 TRACE = {
@@ -107,6 +111,11 @@ TEXT_WIDTH = 16
 DETAIL_TEXT_WIDTH = 24
 #: the height of a line of 10 pt text (points), and the most lines a row is made tall for
 LINE_HEIGHT, MAX_LINES = 13, 6
+#: the height of a row of 10 pt text the sheet does not size, as LibreOffice lays it out (points)
+ROW_PT = 13
+#: the height of A4 landscape between the top and bottom margins (0.7 in, 0.6 in), with a little to
+#: spare, in points: where a page ends when the rows are laid out (:meth:`_Sheet.keep`)
+PAGE_BODY_PT = (210 / 25.4 - 1.3) * 72 - 12
 #: A4 landscape less the top and bottom margins and the title rows, in points
 PRINTABLE_HEIGHT_PT = (210 / 25.4 - 1.3) * 72 - 60
 #: A4 landscape less the left and right margins (0.4 in each), in points
@@ -134,6 +143,8 @@ class _Sheet:
         self.links: int | None = None  # the first column of 「查看明细」 links (not printed)
         ws = self.ws
         self.breaks: list[int] = []
+        self.heights: dict[int, float] = {}  # rows made taller or shorter than ROW_PT (points)
+        self.keeps: list[tuple[int, int]] = []  # (first row, row after): printed on one page if they fit
         ws.set_landscape()
         ws.set_paper(9)  # A4 (fitted to the page, or scaled, when the widths are known: finish)
         ws.center_horizontally()
@@ -145,11 +156,11 @@ class _Sheet:
     def title(self, text: str, sub: str = "", span: int = 8) -> None:
         f = self.book.f
         self.ws.merge_range(self.row, 0, self.row, span - 1, text, f["title"])
-        self.ws.set_row(self.row, 30)
+        self.height(self.row, 30)
         self.row += 1
         if sub:  # wraps in the width of the table (a detail sheet's summary is long)
             self.ws.merge_range(self.row, 0, self.row, span - 1, sub, f["sub"])
-            self.ws.set_row(self.row, 15 * (_width(sub) // (span * 8) + 1))
+            self.height(self.row, 15 * (_width(sub) // (span * 8) + 1))
             self.row += 1
         self.row += 1
 
@@ -161,7 +172,7 @@ class _Sheet:
         self._table_ends()
         self.ws.merge_range(self.row, 0, self.row, span - 1, text, self.book.f["note"])
         across = max(sum(self.widths.get(c, 6) for c in range(span)), span * 8)
-        self.ws.set_row(self.row, LINE_HEIGHT * (_width(text) // across + 1) + 2)
+        self.height(self.row, LINE_HEIGHT * (_width(text) // across + 1) + 2)
         self.row += 1
 
     def header(self, labels: list[str], *, repeat: bool = False) -> int:
@@ -174,7 +185,7 @@ class _Sheet:
             self.widths[c] = max(self.widths.get(c, 6), min(48, -(-_width(label) // parts) + 2))
             lines = max(lines, min(MAX_LINES, -(-_width(label) // (self.widths[c] - 2))))
         if lines > 1:
-            self.ws.set_row(self.row, LINE_HEIGHT * lines)
+            self.height(self.row, LINE_HEIGHT * lines)
         if repeat:
             self.repeat, self.repeat_end = self.row, None
         self.row += 1
@@ -266,7 +277,19 @@ class _Sheet:
         lines = min(MAX_LINES, -(-w // room))
         if lines > self.tall.get(r, 1):
             self.tall[r] = lines
-            self.ws.set_row(r, LINE_HEIGHT * lines)
+            self.height(r, LINE_HEIGHT * lines)
+
+    def height(self, r: int, pt: float) -> None:
+        """Row ``r`` ``pt`` points tall (remembered: :meth:`finish` lays the pages out with it)."""
+        self.heights[r] = pt
+        self.ws.set_row(r, pt)
+
+    def keep(self, first: int) -> None:
+        """Rows ``first`` up to the current row (a heading, a table's header and its rows) are
+        printed on one page when they fit on one: never a heading or a header at the foot of a
+        page with its rows on the next."""
+        if self.row > first:
+            self.keeps.append((first, self.row))
 
     def chart(self, row: int, col: int, chart: Any) -> None:
         """A chart that starts a page of its own: never cut in two with its title over it."""
@@ -277,14 +300,41 @@ class _Sheet:
 
     def print_scale(self) -> float:
         """The scale a sheet one page wide prints at on A4 landscape (1 = full size)."""
-        used = max(self.widths, default=0)
+        used = self.links - 1 if self.links else max(self.widths, default=0)  # links are not printed
         # as stored in the file (xlsxwriter adds the cell padding), then printed
         width_pt = sum((self.widths.get(c, DEFAULT_WIDTH) * 7 + 10) * 0.75 for c in range(used + 1))
         return min(1.0, PRINTABLE_PT / width_pt) if width_pt else 1.0
 
+    def _paginate(self) -> None:
+        """A page break before each block kept together (:meth:`keep`) that would run over the
+        foot of its page and fits on the next one — the pages laid out as LibreOffice and Excel
+        do: rows of their known heights, at the scale the sheet prints at, on A4 landscape."""
+        if not self.keeps:
+            return
+        room = PAGE_BODY_PT / self.print_scale()
+        ends = dict(self.keeps)
+        breaks = set(self.breaks)
+        used = 0.0
+        for r in range(self.row):
+            h = self.heights.get(r, ROW_PT)
+            if r in breaks:
+                used = 0.0
+            elif r in ends and used > 0:
+                block = sum(self.heights.get(k, ROW_PT) for k in range(r, ends[r]))
+                if block <= room < used + block:
+                    breaks.add(r)
+                    used = 0.0
+            if used + h > room and used > 0:
+                used = 0.0
+            used += h
+        if breaks != set(self.breaks):
+            self.breaks = sorted(breaks)
+            self.ws.set_h_pagebreaks(self.breaks)
+
     def finish(self, *, freeze: int | None = None, autofilter: tuple[int, int, int, int] | None = None) -> None:
         for c, w in self.widths.items():
             self.ws.set_column(c, c, w)
+        self._paginate()
         if self.links:
             self.ws.print_area(0, 0, max(self.row, 1), self.links - 1)
         if self.repeat is not None:
@@ -735,7 +785,7 @@ def _chains(book: _Book) -> None:
     s = _scope_sheet(book, "产业链", "产业链", r.chains, [("leader", "包保领导"), ("lead_unit", "牵头单位")])
     # chart: year-to-date 签约额 against the goal, per chain
     n = len(r.chains)
-    if not n:
+    if not any(c.period.get("signed_amount") for c in r.chains):  # no chain signed: a page of empty axes
         return
     first = 3 + 1  # title, sub, blank, header
     chart = book.wb.add_chart({"type": "column"})
@@ -1008,72 +1058,146 @@ def _visits(book: _Book) -> None:
     s.finish()
 
 
-WARNING_ROWS = 5000  # a list longer than this is cut (zs warn gives all of it)
+#: the red items the 预警 sheet lists for a leader, worst first (every warning is in 明细-预警)
+LEADER_ITEMS = 20
+#: 明细-预警 lists at most this many warnings, worst first (zs warn gives all): every one up to a
+#: 100,000-item database (84,971 warnings, about 18 s of the report's writing), a bounded cost beyond
+WARNING_ROWS = 100_000
+#: the columns of the warnings listed one by one (明细-预警)
+WARNING_COLUMNS = [
+    ("light_name", "灯", "text"),
+    ("type_name", "类型", "text"),
+    ("id", "编号", "int"),
+    ("kind_name", "清单", "text"),
+    ("title", "名称", "text"),
+    ("chain", "产业链", "text"),
+    ("unit", "责任单位", "text"),
+    ("owner", "责任人", "text"),
+    ("leader", "包保领导", "text"),
+    ("status", "状态", "text"),
+    ("elapsed", "已过天数", "int"),
+    ("limit", "时限天数", "int"),
+    ("message", "说明", "text"),
+]
+
+
+def _warning_counts(warnings: list[dict[str, Any]], types: list[str]) -> list[Any]:
+    """红灯, 黄灯, 涉及条目, then the number of warnings of each type."""
+    return [
+        sum(w["light"] == "red" for w in warnings),
+        sum(w["light"] == "yellow" for w in warnings),
+        len({w["id"] for w in warnings}),
+        *(sum(w["type_name"] == t for w in warnings) for t in types),
+    ]
 
 
 def _warnings(book: _Book) -> None:
-    """项目保: what is late today — red / yellow lights per chain and unit, then the list."""
+    """项目保: what is late on the last day of the period, as a leader reads it — the counts by
+    list, chain and unit (red, yellow, items, each type), then the worst red items, at most
+    :data:`LEADER_ITEMS`.  The thousands of warnings one by one are 明细-预警 in the 明细 workbook
+    (at 20,000 items: 17,000 warnings, 230 printed pages that no leader reads)."""
+    from ..pipeline.warnings import TYPES
+
     r = book.report
     d = r.details
     assert d is not None
     s = book.sheet("预警", f"{r.heading} · 项目保预警")
     warnings = d.warnings
+    types = list(TYPES.values())
+    kinds = r.config.kind_names
+    span = 9
+    # the item's name, its red types and what is late: one line each, or two
+    s.widths[0], s.widths[span - 2], s.widths[span - 1] = 30, 20, 36
     s.title(
         f"项目保预警 · {d.today}",
         "超期、阶段停滞、久未对接、跟进逾期（时限见各清单的设置）；黄灯 = 超过时限，红灯 = 超过两倍。"
         "与预警命令的结果相同。",
-        9,
+        span,
     )
-    for title, key in (("按产业链", "chain"), ("按责任单位", "unit")):
+    red = [w for w in warnings if w["light"] == "red"]
+    items, red_items = len({w["id"] for w in warnings}), len({w["id"] for w in red})
+    if not warnings:
+        s.note("统计日没有预警。", span)
+        s.finish()
+        return
+    s.note(
+        f"共{numbers.count(len(warnings), '条')}预警，涉及{numbers.count(items, '个')}条目：红灯"
+        f"{numbers.count(len(red), '条')}（{numbers.count(red_items, '个')}条目），黄灯"
+        f"{numbers.count(len(warnings) - len(red), '条')}。一个条目可有几类预警，各类分别计数。",
+        span,
+    )
+    s.row += 1
+    for title, key, label in (
+        ("按清单", "kind", "清单"),
+        ("按产业链", "chain", "产业链"),
+        ("按责任单位", "unit", "责任单位"),
+    ):
+        first = s.row
         s.ws.write_string(s.row, 0, title, book.f["section"])
         s.row += 1
-        s.header(["产业链" if key == "chain" else "责任单位", "红灯", "黄灯", "涉及条目"])
+        s.header([label, "红灯", "黄灯", "涉及条目", *types])
         groups: dict[str, list[dict[str, Any]]] = {}
         for w in warnings:
-            groups.setdefault(w.get(key) or "（未指定）", []).append(w)
+            name = kinds.get(w["kind"], w["kind"]) if key == "kind" else w.get(key)
+            groups.setdefault(name or "（未指定）", []).append(w)
         ordered = sorted(groups.items(), key=lambda g: (-sum(w["light"] == "red" for w in g[1]), -len(g[1]), g[0]))
-        for name, ws_ in [*ordered, ("合计", warnings)]:
-            s.cells(
-                [
-                    name,
-                    sum(w["light"] == "red" for w in ws_),
-                    sum(w["light"] == "yellow" for w in ws_),
-                    len({w["id"] for w in ws_}),
-                ],
-                ["text", "int", "int", "int"],
-                bold=name == "合计",
-            )
+        for name, group in [*ordered, ("合计", warnings)]:
+            s.cells([name, *_warning_counts(group, types)], ["text", *["int"] * (3 + len(types))], bold=name == "合计")
+        s.keep(first)
         s.row += 1
-    shown = warnings[:WARNING_ROWS]
-    cut = (
-        f"（共 {len(warnings)} 条，只列出最严重的 {WARNING_ROWS} 条；完整清单请用预警命令导出）"
-        if len(warnings) > WARNING_ROWS
-        else ""
+    listed = _leader_items(book, s, red, red_items, span)
+    where = f"明细文件「{Path(book.details).stem}」的「{DETAIL_SHEETS['warnings']}」"
+    rest = f"其余{numbers.count(red_items - listed, '个')}红灯条目和全部黄灯见明细：" if red_items > listed else ""
+    s.note(
+        f"{rest}全部{numbers.count(len(warnings), '条')}预警逐条列在{where}"
+        "（红灯在前，可按产业链、责任单位、包保领导筛选）。",
+        span,
     )
-    s.ws.write_string(s.row, 0, f"预警清单{cut}", book.f["section"])
+    s.link(s.row - 1, span, DETAIL_SHEETS["warnings"])
+    s.finish()
+
+
+def _leader_items(book: _Book, s: _Sheet, red: list[dict[str, Any]], red_items: int, span: int) -> int:
+    """The worst red items (the warnings are worst first), one row an item with its red types;
+    how many are listed."""
+    if not red:
+        s.note("没有红灯预警。", span)
+        return 0
+    by_item: dict[int, list[dict[str, Any]]] = {}
+    for w in red:
+        if w["id"] in by_item:
+            by_item[w["id"]].append(w)
+        elif len(by_item) < LEADER_ITEMS:
+            by_item[w["id"]] = [w]
+    first = s.row
+    heading = (
+        f"需领导关注：红灯条目中超过时限最多的{len(by_item)}个（红灯共{numbers.count(red_items, '个')}条目）"
+        if red_items > len(by_item)
+        else f"需领导关注：红灯条目（共{len(by_item)}个）"
+    )
+    s.ws.write_string(s.row, 0, heading, book.f["section"])
     s.row += 1
-    columns = [
-        ("light_name", "灯", "text"),
-        ("type_name", "类型", "text"),
-        ("id", "编号", "int"),
-        ("kind_name", "清单", "text"),
-        ("title", "名称", "text"),
-        ("chain", "产业链", "text"),
-        ("unit", "责任单位", "text"),
-        ("owner", "责任人", "text"),
-        ("leader", "包保领导", "text"),
-        ("status", "状态", "text"),
-        ("elapsed", "已过天数", "int"),
-        ("limit", "时限天数", "int"),
-        ("message", "说明", "text"),
-    ]
-    head = s.header([h for _, h, _ in columns], repeat=True)
-    s.table_rows(columns, [{**w, "kind_name": r.config.kind_names.get(w["kind"], w["kind"])} for w in shown])
-    red = book.wb.add_format({"font_color": "#C00000", "bold": True})
-    s.ws.conditional_format(
-        head + 1, 0, max(head + 1, s.row - 1), 0, {"type": "cell", "criteria": "==", "value": '"红"', "format": red}
-    )
-    s.finish(freeze=None, autofilter=(head, 0, max(head, s.row - 1), len(columns) - 1))
+    s.header(["名称", "编号", "清单", "产业链", "责任单位", "包保领导", "状态", "红灯预警", "说明"])
+    kinds = book.report.config.kind_names
+    for ws_ in by_item.values():
+        w = ws_[0]
+        s.cells(
+            [
+                w["title"],
+                w["id"],
+                kinds.get(w["kind"], w["kind"]),
+                w["chain"],
+                w["unit"],
+                w["leader"],
+                w["status"],
+                "、".join(x["type_name"] for x in ws_),
+                w["message"],
+            ],
+            ["text", "int", "text", "text", "text", "text", "text", "text", "text"],
+        )
+    s.keep(first)
+    s.row += 1
+    return len(by_item)
 
 
 def _definitions(book: _Book) -> None:
@@ -1114,8 +1238,8 @@ def _detail_sheet(
     columns: list[tuple[str, str, str]],
     rows: list[dict[str, Any]],
     summary: str,
-) -> None:
-    """columns: (row key, header, format)."""
+) -> tuple[_Sheet, int]:
+    """columns: (row key, header, format).  The sheet and the row of its header."""
     r = book.report
     s = book.sheet(DETAIL_SHEETS[key], f"{r.heading} · {what}")
     s.title(what, summary, len(columns))
@@ -1123,6 +1247,7 @@ def _detail_sheet(
     s.table_rows(columns, rows)
     last = max(head, s.row - 1)
     s.finish(freeze=head + 1, autofilter=(head, 0, last, len(columns) - 1))
+    return s, head
 
 
 def _details(book: _Book) -> None:
@@ -1312,6 +1437,45 @@ def _details(book: _Book) -> None:
         arows,
         f"本期 {sum(1 for x in arows if x['in_period'])} 个，年累计 {sum(1 for x in arows if x['in_ytd'])} 个。"
         f"{definition(BY_KEY['permit_days'], r.config)}",
+    )
+    _warning_details(book)
+
+
+def _warning_details(book: _Book) -> None:
+    """Every warning of the period's last day, one a row, worst first (明细-预警)."""
+    r = book.report
+    assert r.details is not None
+    warnings = r.details.warnings
+    shown = warnings[:WARNING_ROWS]
+    red = sum(w["light"] == "red" for w in warnings)
+    cut = (
+        f"这里列出最严重的{numbers.count(WARNING_ROWS, '条')}，完整清单请用预警命令导出。"
+        if len(warnings) > WARNING_ROWS
+        else ""
+    )
+    kinds = r.config.kind_names
+    s, head = _detail_sheet(
+        book,
+        "warnings",
+        "项目保预警明细",
+        WARNING_COLUMNS,
+        [{**w, "kind_name": kinds.get(w["kind"], w["kind"])} for w in shown],
+        f"统计日 {r.details.today}：共{numbers.count(len(warnings), '条')}，"
+        f"涉及{numbers.count(len({w['id'] for w in warnings}), '个')}条目；红灯{numbers.count(red, '条')}、"
+        f"黄灯{numbers.count(len(warnings) - red, '条')}。红灯在前，各按超过时限的天数从多到少。"
+        f"与预警命令的结果相同。{cut}",
+    )
+    s.ws.conditional_format(
+        head + 1,
+        0,
+        max(head + 1, s.row - 1),
+        0,
+        {
+            "type": "cell",
+            "criteria": "==",
+            "value": '"红"',
+            "format": book.wb.add_format({"font_color": "#C00000", "bold": True}),
+        },
     )
 
 
