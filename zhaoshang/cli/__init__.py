@@ -61,7 +61,16 @@ def _register() -> None:
     # later command groups register themselves the same way when present
     import importlib
 
-    for name in ("exchange", "pipeline", "pipeline_people", "pipeline_ledger", "lifecycle", "reports", "review"):
+    for name in (
+        "exchange",
+        "pipeline",
+        "pipeline_people",
+        "pipeline_ledger",
+        "lifecycle",
+        "reports",
+        "review",
+        "transfer",
+    ):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:

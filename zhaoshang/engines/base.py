@@ -120,6 +120,15 @@ class Dialect:
         index of trigrams serves), and its parameters."""
         raise NotImplementedError
 
+    def keep_ids_above(self, conn: Connection, table: str, last: int) -> None:
+        """Never give ``table`` an id at or below ``last`` again (a copied database keeps its
+        source's counter: ids of deleted rows stay unused)."""
+        raise NotImplementedError
+
+    def begin_read(self, conn: Connection) -> None:
+        """Start a transaction that reads one consistent state of the database."""
+        raise NotImplementedError
+
     # -- history -----------------------------------------------------------------------
     def install_history(self, conn: Connection, table: str) -> None:
         """(Re)create the capture that copies every row of ``table`` inserted, changed or

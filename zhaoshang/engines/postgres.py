@@ -492,6 +492,16 @@ class PostgresDialect(Dialect):
             params += [pattern, pattern]
         return " AND ".join(parts), params
 
+    def keep_ids_above(self, conn: Connection, table: str, last: int) -> None:
+        conn.execute(
+            "INSERT INTO zs_sequence(name, seq) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET seq = greatest(zs_sequence.seq, excluded.seq)",
+            (table, last),
+        )
+
+    def begin_read(self, conn: Connection) -> None:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
     def install_history(self, conn: Connection, table: str) -> None:
         cols = self.columns(conn, table)
         if table == "items" or table.startswith("kind_"):

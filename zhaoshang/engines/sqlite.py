@@ -71,6 +71,13 @@ class SqliteDialect(Dialect):
         query = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
         return "items_fts MATCH ?", [query]
 
+    def keep_ids_above(self, conn: Connection, table: str, last: int) -> None:
+        if conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (last, table)).rowcount == 0:
+            conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, last))
+
+    def begin_read(self, conn: Connection) -> None:
+        conn.execute("BEGIN")
+
     # -- history -----------------------------------------------------------------------
     def pause_history(self, conn: Connection, table: str) -> bool:
         names = [

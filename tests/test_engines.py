@@ -1,0 +1,269 @@
+"""The engines: the SQL translation PostgreSQL reads (generated statements), the URL of a
+server database, nothing of PostgreSQL loaded for a file, and a database moved between the two
+engines (``zs db copy``) answering every question the same way."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import PY, ROOT, drop_pg_database, pg_database, rows, zs_env
+from conftest import DEMO_TODAY, Cli, dump
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhaoshang.engines import is_server
+
+# ---------------------------------------------------------------------------------------
+# The translation (no server needed)
+# ---------------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(
+    ["SELECT", "a", "b.c", "FROM", "t", "WHERE", "=", "AND", "(", ")", ",", "1", "user", "x.user", "IS NULL", "+"]
+)
+_LITERALS = st.text(alphabet=st.sampled_from(list("ab?%:'\"() 中文-\n")), max_size=12)
+
+
+@st.composite
+def statements(draw: Any) -> tuple[str, list[str], int]:
+    """A statement of words, ``?`` parameters and string literals holding anything."""
+    parts: list[str] = []
+    literals: list[str] = []
+    marks = 0
+    for _ in range(draw(st.integers(1, 20))):
+        choice = draw(st.integers(0, 3))
+        if choice == 0:
+            text = draw(_LITERALS)
+            literals.append(text)
+            parts.append("'" + text.replace("'", "''") + "'")
+        elif choice == 1:
+            parts.append("?")
+            marks += 1
+        else:
+            parts.append(draw(_WORDS))
+    return " ".join(parts), literals, marks
+
+
+@settings(max_examples=600, deadline=None)
+@given(statements())
+def test_translation_keeps_literals_and_binds_every_parameter(case: tuple[str, list[str], int]) -> None:
+    from zhaoshang.engines.postgres import translate
+
+    sql, literals, marks = case
+    out = translate(sql)
+    # every ? outside a literal became %s, and nothing else did
+    found = re.findall(r"'(?:[^']|'')*'", out)
+    assert [f[1:-1].replace("''", "'").replace("%%", "%") for f in found] == literals
+    outside = re.sub(r"'(?:[^']|'')*'", "", out)
+    assert outside.count("%s") == marks
+    assert "?" not in outside
+    assert "%" not in outside.replace("%s", "").replace("%%", "")
+    # the column user is always quoted where it stands alone, never where it is qualified
+    assert not re.search(r'(?<![\w."])user\b(?!\s*\()', outside)
+    without_params = translate(sql, params=False)
+    assert re.sub(r"'(?:[^']|'')*'", "", without_params).count("?") == marks
+
+
+@pytest.mark.parametrize(
+    ("sqlite", "postgres"),
+    [
+        ("SELECT user FROM commands WHERE a.user = ?", 'SELECT "user" FROM commands WHERE a.user = %s'),
+        (
+            "x IS NOT ? AND y IS ? AND z IS NOT NULL",
+            "x IS DISTINCT FROM %s AND y IS NOT DISTINCT FROM %s AND z IS NOT NULL",
+        ),
+        ("SELECT * FROM t NOT INDEXED WHERE +s.a = 1 LIMIT -1", "SELECT * FROM t  WHERE s.a = 1 LIMIT ALL"),
+        ("SELECT rowid FROM items_fts f WHERE f.rowid = 1", "SELECT id FROM items_fts f WHERE f.id = 1"),
+        ("FROM a x CROSS JOIN items i ON i.id = x.b", "FROM a x JOIN items i ON i.id = x.b"),
+        ("DELETE FROM temp.zs_x", "DELETE FROM pg_temp.zs_x"),
+        ("CREATE INDEX IF NOT EXISTS temp.zs_x_ref ON zs_x(ref)", "CREATE INDEX IF NOT EXISTS zs_x_ref ON zs_x(ref)"),
+        ("SELECT count(*) FROM (SELECT 1) WHERE 1 = 1", "SELECT count(*) FROM (SELECT 1) AS zs_sub0 WHERE 1 = 1"),
+        ("a IS DISTINCT FROM (SELECT 1)", "a IS DISTINCT FROM (SELECT 1)"),
+        ("d BETWEEN :lo AND :hi", "d BETWEEN %(lo)s AND %(hi)s"),
+        ("LIKE '%x%' AND y = ?", "LIKE '%%x%%' AND y = %s"),
+    ],
+)
+def test_what_sqlite_allows_reads_the_same_on_postgresql(sqlite: str, postgres: str) -> None:
+    from zhaoshang.engines.postgres import translate
+
+    assert translate(sqlite) == postgres
+
+
+def test_a_server_url_is_kept_as_written_and_a_path_is_a_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhaoshang.config import db_setting
+
+    url = "postgresql://zs@db.local:5433/heihe"
+    assert is_server(url) and is_server("postgres://x/y") and not is_server("postgresql.db")
+    assert db_setting(url).value == url  # (a Path would make it postgresql:/zs@…)
+    monkeypatch.setenv("ZHAOSHANG_DB", url)
+    assert db_setting().value == url and "ZHAOSHANG_DB" in db_setting().source
+    assert db_setting("~/x.db").value.endswith("/x.db")
+
+
+def test_a_password_in_the_url_is_refused_and_a_server_not_there_is_a_message(tmp_path: Path) -> None:
+    env = zs_env(tmp_path)
+    r = subprocess.run(
+        [PY, "-m", "zhaoshang", "--db", "postgresql://zs:secret@127.0.0.1:9/x", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert r.returncode == 1 and "不要写密码" in r.stderr and "pgpass" in r.stderr and "secret" not in r.stderr
+    r = subprocess.run(
+        [PY, "-m", "zhaoshang", "--db", "postgresql://zs@127.0.0.1:9/x", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert r.returncode == 1 and "无法连接数据库服务器" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not list(tmp_path.glob("postgres*")) and not Path(ROOT, "postgresql:").exists()
+
+
+def test_nothing_of_postgresql_is_loaded_for_a_file(tmp_path: Path) -> None:
+    """A file database never imports SQLAlchemy or psycopg (start-up stays as it was)."""
+    env = zs_env(tmp_path)
+    db = tmp_path / "x.db"
+    code = (
+        "import sys, runpy; sys.argv = ['zs', '--db', sys.argv[1], 'list'];\n"
+        "try:\n    runpy.run_module('zhaoshang', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlalchemy')))"
+    )
+    subprocess.run([PY, "-m", "zhaoshang", "--db", str(db), "init"], env=env, cwd=ROOT, check=True, capture_output=True)
+    r = subprocess.run([PY, "-c", code, str(db)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# A database moved between the engines (needs the test server)
+# ---------------------------------------------------------------------------------------
+
+#: commands whose JSON must read the same on both engines after a copy
+SAME_ANSWERS = [
+    ("report", "monthly", "--month", "2026-11", "-f", "json"),
+    ("report", "monthly", "--month", "2026-10", "-f", "json"),
+    ("list", "-f", "json"),
+    ("list", "--chain", "绿色矿业", "-f", "json"),
+    ("warn", "-f", "json"),
+    ("history", "-n", "50", "-f", "json"),
+    ("history", "3", "-f", "json"),
+    ("search", "项目", "-f", "json"),
+    ("search", "铜", "-f", "json"),
+    ("funds", "-f", "json"),
+    ("ledger", "-f", "json"),
+    ("show", "5", "-f", "json"),
+    ("review", "-f", "json"),
+]
+
+
+def _answers(db: Path | str) -> dict[str, Any]:
+    cli = Cli(db)
+    out: dict[str, Any] = {}
+    for args in SAME_ANSWERS:
+        r = cli(*args, ok=True)
+        out[" ".join(args)] = _without_times(json.loads(r.stdout))
+    return out
+
+
+def _without_times(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _without_times(v) for k, v in x.items() if k != "generated_at"}
+    if isinstance(x, list):
+        return [_without_times(v) for v in x]
+    if isinstance(x, float):
+        return round(x, 9)
+    return x
+
+
+def _own_rows(db: Path | str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the office owns (not the engine's search index or counters), as values."""
+    data = dump(db)  # type: ignore[arg-type]
+    return {
+        t: sorted((tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in rs), key=repr)
+        for t, rs in data.items()
+        if t not in ("item_dates", "sqlite_stat1") and t != "meta"
+    } | {"meta": sorted(r for r in data.get("meta", []) if r[0] != "schema_version")}
+
+
+def test_a_city_copied_to_the_server_and_back_answers_the_same(demo_db: Path, tmp_path: Path) -> None:
+    url = pg_database("copy_round_trip")
+    try:
+        r = Cli(tmp_path / "unused.db")("db", "copy", str(demo_db), url, ok=True)
+        assert "逐表核对行数一致" in r.stderr and "条目 " in r.stderr, r.stderr
+        assert _answers(url) == _answers(demo_db)
+        # the copy goes on as the original: a write, its history, its undo
+        server = Cli(url)
+        server("edit", "5", "责任人=王强改", ok=True)
+        server("undo", "--yes", ok=True)
+        back = tmp_path / "back.db"
+        Cli(tmp_path / "unused.db")("db", "copy", url, str(back), ok=True)
+        # what the office owns came back row for row (ids, history, definitions, synonyms)
+        original, returned = _own_rows(demo_db), _own_rows(back)
+        assert original.keys() == returned.keys()
+        for table in original:
+            if table in ("commands", "changes"):  # two commands more: the edit and its undo
+                continue
+            assert returned[table] == original[table], table
+        assert len(returned["commands"]) == len(original["commands"]) + 2
+        # the next id is the one the original would give (AUTOINCREMENT kept)
+        n = rows(back, "SELECT seq FROM sqlite_sequence WHERE name = 'items'")[0][0]
+        assert n == rows(demo_db, "SELECT seq FROM sqlite_sequence WHERE name = 'items'")[0][0]
+    finally:
+        drop_pg_database(url)
+
+
+def test_a_copy_into_a_database_with_data_is_refused_and_leaves_it(demo_db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    cli = Cli(other)
+    cli("chain", "add", "新能源", ok=True)
+    before = dump(other)
+    r = Cli(tmp_path / "unused.db")("db", "copy", str(demo_db), str(other), ok=False)
+    assert "已有数据" in r.stderr and "zs --db 目标 init" in r.stderr
+    assert dump(other) == before
+
+
+def test_ids_on_the_server_are_numbered_as_on_sqlite(tmp_path: Path) -> None:
+    """A refused command gives its id back, a deleted item's id is never given again."""
+    url = pg_database("ids")
+    try:
+        for db in (tmp_path / "ids.db", url):
+            cli = Cli(db)
+            cli("chain", "add", "有色金属", ok=True)
+            cli("add", "招什么", "甲", "--chain", "有色金属", ok=True)
+            cli("add", "招什么", "乙", "--chain", "不存在的链", ok=False)
+            cli("rm", "1", ok=True)
+            r = cli("add", "招什么", "丙", "--chain", "有色金属", ok=True)
+            assert "编号 2" in r.stderr or r.stdout.strip().endswith("2"), (db, r.stdout, r.stderr)
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.mark.parametrize("when", [DEMO_TODAY])
+def test_the_demo_loads_the_same_city_on_both(when: Any, tmp_path: Path) -> None:
+    url = pg_database("demo")
+    try:
+        file = tmp_path / "demo.db"
+        for db in (file, url):
+            Cli(db)("init", "--demo", "--demo-date", when.isoformat(), ok=True)
+        a, b = _own_rows(file), _own_rows(url)
+        for table in ("items", "status_log", "activities", "funds", "goals", "kind_targets"):
+            assert _no_stamps(a[table]) == _no_stamps(b[table]), table
+    finally:
+        drop_pg_database(url)
+
+
+def _no_stamps(rs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+    return [tuple(None if isinstance(v, str) and stamp.match(v) else v for v in r) for r in rs]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__]))
