@@ -211,7 +211,7 @@ def load_demo(db: Database, *, today: date | None = None, seed: int = 2026) -> D
     if db.current is None:
         raise RuntimeError("load_demo must run inside db.command()")
     if _has_data(db):
-        raise ZsError(f"数据库「{db.path}」已有数据，不能载入演示数据：请换一个文件，如 zs --db demo.db init --demo")
+        raise ZsError(f"数据库「{db.where}」已有数据，不能载入演示数据：请换一个文件，如 zs --db demo.db init --demo")
     today = today or date.today()
     rng = random.Random(seed)
     user = db.current.user

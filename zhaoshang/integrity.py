@@ -51,6 +51,8 @@ class Problem:
 class CheckResult:
     path: Path
     quick: bool
+    #: where the database is, for people: the file's path or the server's URL
+    where: str = ""
     #: the checks run, in the words people read
     ran: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -181,7 +183,7 @@ def check(db: Database, *, quick: bool = False) -> CheckResult:
     the pages only, not whether each index matches its table), and unless ``quick`` the
     foreign keys, the search index and ``item_dates``.  Writes nothing."""
     started = time.perf_counter()
-    result = CheckResult(db.path, quick)
+    result = CheckResult(db.path, quick, db.where)
     if db.dialect.server:
         # a server keeps its own pages and foreign keys: what is the program's own is checked
         if not quick:
@@ -311,6 +313,14 @@ def _live_names(path: Path) -> list[Path]:
     return [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
 
 
+def _file_only(db: Database, command: str) -> None:
+    if db.dialect.server:
+        raise ZsError(
+            f"{command} 用于数据库文件；「{db.where}」是服务器数据库：在服务器上用 pg_dump / pg_restore，"
+            f"或 zs db copy {db.where} 备份.db 得到一个文件快照（见 README「服务器数据库」）"
+        )
+
+
 def backup(db: Database, target: str | os.PathLike[str]) -> BackupResult:
     """A consistent copy of the database at ``target`` while others keep writing: SQLite's
     online backup copies one snapshot (a read transaction; writers are not blocked), into a
@@ -318,6 +328,7 @@ def backup(db: Database, target: str | os.PathLike[str]) -> BackupResult:
     backup.  The copy is a single file (no write-ahead log) checked with ``quick_check``.
     Refuses the live database itself and an existing file that is not an SQLite database."""
     started = time.perf_counter()
+    _file_only(db, "zs backup")
     dest = Path(target).expanduser()
     if any(_same_file(p, dest) for p in _live_names(db.path)):
         raise ZsError(f"「{dest}」就是正在使用的数据库（或它的日志文件）：备份请写到另一个文件，最好在另一块磁盘上")
@@ -367,6 +378,7 @@ def restore(db: Database, source: str | os.PathLike[str]) -> RestoreResult:
     the current data beside the database (``<name>.恢复前-<time>.db``).  Done with SQLite's
     backup API into the live file, so other programs that have it open see the restored
     data on their next read, never a mixture."""
+    _file_only(db, "zs backup --restore")
     src = Path(source).expanduser()
     if not src.is_file():
         raise ZsError(f"备份文件「{src}」不存在：请检查路径")

@@ -57,7 +57,7 @@ def check(
     else:
         if result.repaired:
             echo(f"已重建：{'、'.join(result.repaired)}")
-        echo(f"检查了「{result.path}」（{result.seconds:.1f} 秒）：{'；'.join(result.ran)}")
+        echo(f"检查了「{result.where or result.path}」（{result.seconds:.1f} 秒）：{'；'.join(result.ran)}")
         if result.ok:
             echo(
                 "数据库完好"
@@ -104,7 +104,7 @@ def backup(
         upto = f"，包含到第 {done.last_command} 次操作" if done.last_command else ""
         say(f"{what}到「{done.target}」（{mb:.1f} MB，{done.seconds:.1f} 秒{upto}）")
         return
-    confirm(f"用备份「{file}」替换数据库「{db.path}」的全部数据？（当前数据会先另存一份）", yes)
+    confirm(f"用备份「{file}」替换数据库「{db.where}」的全部数据？（当前数据会先另存一份）", yes)
     res = integrity.restore(db, file)
     upto = f"（备份里最后一次操作是第 {res.last_command} 次，{res.last_at}）" if res.last_command else ""
     say(f"已从「{res.source}」恢复数据库「{res.target}」{upto}")

@@ -1,4 +1,4 @@
-"""PostgreSQL ≥ 15, through SQLAlchemy 2 Core (the URL and the connection) and psycopg 3.
+"""PostgreSQL ≥ 15, through psycopg 3 (libpq: the URL, the connection, the password files).
 
 Imported only when ``--db`` names a server (``postgresql://user@host/zhaoshang``): nothing of it
 loads for a database file.
@@ -237,42 +237,29 @@ class PgConnection:
 
 
 def connect(url: str) -> PgConnection:
-    """Open ``url`` (``postgresql://user@host:port/dbname``; the password from libpq's
-    ``.pgpass``, ``PGPASSWORD`` or a service file, never the command line)."""
+    """Open ``url`` (``postgresql://user@host:port/dbname?sslmode=…``; the password from libpq's
+    ``.pgpass``, ``PGPASSWORD`` or a service file, never the command line).  The URL is read by
+    libpq's own parser (``psycopg.conninfo``), the one every PostgreSQL client uses."""
     try:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
     except ImportError:  # pragma: no cover - depends on the installation
-        raise ZsError(
-            '要使用 PostgreSQL 数据库，请先安装服务器支持：pip install "zhaoshang[pg]"（含 SQLAlchemy 与 psycopg）'
-        ) from None
+        raise ZsError('要使用 PostgreSQL 数据库，请先安装服务器支持：pip install "zhaoshang[pg]"') from None
     try:
-        u = make_url(url)
-    except ArgumentError:
-        raise ZsError(f"数据库地址「{url}」无法识别：格式为 postgresql://用户名@主机:端口/数据库名") from None
-    if u.password is not None:
+        info = conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    except psycopg.ProgrammingError:
+        raise ZsError(
+            f"数据库地址「{_without_password(url)}」无法识别：格式为 postgresql://用户名@主机:端口/数据库名"
+        ) from None
+    if info.get("password"):
         raise ZsError(
             "数据库地址里不要写密码（它会留在命令历史和配置文件里）：请把密码写进 ~/.pgpass，"
             "或设环境变量 PGPASSWORD，或用 PostgreSQL 的服务文件（见 README「服务器数据库」）"
         )
-    label = u.render_as_string(hide_password=True)
+    label = _label(info)
     try:
-        import psycopg
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ZsError('要使用 PostgreSQL 数据库，请先安装服务器支持：pip install "zhaoshang[pg]"') from None
-    kwargs: dict[str, Any] = {k: v for k, v in u.query.items() if isinstance(v, str)}
-    try:
-        raw = psycopg.connect(
-            host=u.host or None,
-            port=u.port or None,
-            user=u.username or None,
-            dbname=u.database or None,
-            autocommit=True,
-            row_factory=_row_factory,
-            application_name="zhaoshang",
-            connect_timeout=10,
-            **kwargs,
-        )
+        settings = {"application_name": "zhaoshang", "connect_timeout": 10, **info}
+        raw = psycopg.connect(make_conninfo("", **settings), autocommit=True, row_factory=_row_factory)
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ZsError(
@@ -280,6 +267,20 @@ def connect(url: str) -> PgConnection:
             "以及密码（~/.pgpass 或 PGPASSWORD）"
         ) from None
     return PgConnection(raw, label)
+
+
+def _label(info: dict[str, Any]) -> str:
+    """The database's URL as people read it (never with a password)."""
+    user = f"{info['user']}@" if info.get("user") else ""
+    host = str(info.get("host") or "")
+    port = f":{info['port']}" if info.get("port") else ""
+    extra = {k: v for k, v in info.items() if k not in ("user", "host", "port", "dbname", "password")}
+    query = ("?" + "&".join(f"{k}={v}" for k, v in extra.items())) if extra else ""
+    return f"postgresql://{user}{host}{port}/{info.get('dbname') or ''}{query}"
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 # ---------------------------------------------------------------------------------------
@@ -365,22 +366,17 @@ BEGIN
 END $$
 """
 
-#: SQLite's AUTOINCREMENT, exactly: the next id is one above the highest ever used (kept in
-#: ``zs_sequence`` as SQLite keeps ``sqlite_sequence``), a row written with its own id (an undo,
-#: an import's reserved block) raises it, and a rolled-back insert gives its id back — a
-#: PostgreSQL sequence would not, and the same commands would number items differently
+#: SQLite's AUTOINCREMENT: the next id is one above the highest ever used (kept in
+#: ``zs_sequence`` as SQLite keeps ``sqlite_sequence``), and a rolled-back insert gives its id
+#: back — a PostgreSQL sequence would not, and the same commands would number items differently.
+#: Rows written with their own ids raise it through :meth:`PostgresDialect.keep_ids_above`.
 NEXT_ID = r"""
 CREATE OR REPLACE FUNCTION zs_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.id IS NULL THEN
-        INSERT INTO zs_sequence(name, seq)
-        VALUES (TG_TABLE_NAME, 1)
-        ON CONFLICT (name) DO UPDATE SET seq = zs_sequence.seq + 1
-        RETURNING seq INTO NEW.id;
-    ELSE
-        INSERT INTO zs_sequence(name, seq) VALUES (TG_TABLE_NAME, NEW.id)
-        ON CONFLICT (name) DO UPDATE SET seq = greatest(zs_sequence.seq, excluded.seq);
-    END IF;
+    INSERT INTO zs_sequence(name, seq)
+    VALUES (TG_TABLE_NAME, 1)
+    ON CONFLICT (name) DO UPDATE SET seq = zs_sequence.seq + 1
+    RETURNING seq INTO NEW.id;
     RETURN NEW;
 END $$
 """
@@ -541,8 +537,8 @@ class PostgresDialect(Dialect):
             )
             conn.execute(f'DROP TRIGGER IF EXISTS "dates_{table}" ON "{table}"')
             conn.execute(
-                f'CREATE TRIGGER "dates_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-                f"FOR EACH ROW EXECUTE FUNCTION zs_dates_{table}()"
+                f'CREATE TRIGGER "dates_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" FOR EACH ROW '
+                f"WHEN ({_NOT_PAUSED_DATES}) EXECUTE FUNCTION zs_dates_{table}()"
             )
         items = (
             "BEGIN IF TG_OP = 'DELETE' THEN DELETE FROM item_dates WHERE item_id = OLD.id; "
@@ -585,14 +581,21 @@ class PostgresDialect(Dialect):
                 counted.add(m.group(1))
             conn.execute(table_ddl(stmt))
         for t in tables:
+            # a row without its id takes the next; rows written with theirs (an import's reserved
+            # block, a copy) raise the counter through Dialect.keep_ids_above
             if t in counted:
                 conn.execute(
-                    f'CREATE TRIGGER "ids_{t}" BEFORE INSERT ON "{t}" FOR EACH ROW EXECUTE FUNCTION zs_next_id()'
+                    f'CREATE TRIGGER "ids_{t}" BEFORE INSERT ON "{t}" FOR EACH ROW WHEN (NEW.id IS NULL) '
+                    "EXECUTE FUNCTION zs_next_id()"
                 )
+
 
     def sql_type(self, sqlite_type: str) -> str:
         return table_ddl(sqlite_type)
 
+
+#: the item_dates triggers are not even called during a bulk write that pauses them
+_NOT_PAUSED_DATES = "current_setting('zs.pause_dates', true) IS DISTINCT FROM 'on'"
 
 _AUTOINCREMENT = re.compile(r'^CREATE TABLE "?(\w+)"?\s*\([^;]*\bAUTOINCREMENT\b', re.I)
 

@@ -72,6 +72,8 @@ class SqliteDialect(Dialect):
         return "items_fts MATCH ?", [query]
 
     def keep_ids_above(self, conn: Connection, table: str, last: int) -> None:
+        """(AUTOINCREMENT keeps ``sqlite_sequence`` itself on every insert; this is for a
+        copy, whose source's counter may be above its highest id.)"""
         if conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (last, table)).rowcount == 0:
             conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, last))
 

@@ -121,3 +121,6 @@ def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" * len(columns))
     db.conn.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+    if "id" in columns:  # rows written with their (reserved) ids: never given again
+        at = list(columns).index("id")
+        db.dialect.keep_ids_above(db.conn, table, max(int(r[at]) for r in rows))
