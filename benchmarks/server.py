@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import PY, ROOT, ensure_db, machine, pick_ids, run_once  # noqa: E402
+from run import AS_OF, PY, ROOT, ensure_db, machine, pick_ids, run_once  # noqa: E402
 
 FLOOR = """\
 import sys, psycopg
@@ -143,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(
             [*zs, "db", "copy", str(empty_file), empty_url], env=env, cwd=ROOT, check=True, capture_output=True
         )
-        on_file = _median([*zs, "--db", str(empty_file), "import", str(csv)], env, 1, work)
-        on_server = _median([*zs, "--db", empty_url, "import", str(csv)], env, 1, work)
+        on_file = _median([*zs, "--db", str(empty_file), "import", str(csv), *AS_OF], env, 1, work)
+        on_server = _median([*zs, "--db", empty_url, "import", str(csv), *AS_OF], env, 1, work)
         lines.append(f"| zs import 全部.csv（空库，1 次） | {_fmt(on_file)} | {_fmt(on_server)} |  |")
         print(lines[-1])
         _admin(server, f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
