@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -169,6 +170,26 @@ class _Cursor:
     row_factory: Any = None
 
 
+class _Zero:
+    """The answer to a statement the server is not asked (SQLite's tuning, the rollback of a
+    connection already gone): one row, 0."""
+
+    description = ("0",)
+    rowcount = 0
+
+    def __iter__(self) -> Any:
+        return iter([(0,)])
+
+    def fetchone(self) -> Any:
+        return (0,)
+
+    def fetchall(self) -> list[Any]:
+        return [(0,)]
+
+    def fetchmany(self, size: int) -> list[Any]:
+        return [(0,)]
+
+
 class Row(tuple[Any, ...]):
     """A row that reads by position and by column name, as ``sqlite3.Row`` does — and
     compares equal to the plain tuple of its values, as a default sqlite3 row is."""
@@ -221,9 +242,9 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
         if sql.startswith(_TUNING):  # SQLite's page cache and memory map: the server sizes its own
-            return _Cursor(self.raw.execute("SELECT 0"))
+            return _Cursor(_Zero())
         if sql == "ROLLBACK" and self.lost:  # the server rolled it back when the connection went
-            return _Cursor(None)
+            return _Cursor(_Zero())
         within = self.in_transaction
         try:
             return self._run(sql, parameters)
@@ -315,7 +336,7 @@ def lost_message(label: str, exc: BaseException, *, within: bool, committing: bo
     elif isinstance(exc, psycopg.errors.CrashShutdown):
         what = "服务器的一个进程崩溃，服务器正在重启"
     else:
-        what = "服务器没有回应（服务器已停止，或网络中断）"
+        what = "连接被中断（服务器已停止或重启、管理员终止了连接，或网络中断）"
     head = f"与数据库服务器「{label}」的连接断开了：{what}"
     if committing:
         return (
@@ -347,6 +368,9 @@ def connect(url: str) -> PgConnection:
             "或设环境变量 PGPASSWORD，或用 PostgreSQL 的服务文件（见 README「服务器数据库」）"
         )
     label = u.render_as_string(hide_password=True)
+    # psycopg logs what it ignores while a dropped connection is closed ("error ignored
+    # terminating Pipeline"): the message zs prints says what happened, once
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     try:
         import psycopg
     except ImportError:  # pragma: no cover - depends on the installation
