@@ -369,3 +369,75 @@ def test_lost_connection_messages_say_what_was_written() -> None:
     assert "可能已经保存，也可能没有" in commit and NOT_WRITTEN not in commit
     for text in (write, read, commit):
         assert "connection" not in text and "server" not in text  # Chinese only (the label aside)
+
+
+class _Proxy:
+    """A TCP relay to the test server: the server as the client sees it, which the test can
+    make vanish at once (every connection cut, nothing listening) — a stopped server or a
+    broken network, without stopping the shared server."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.sockets: list[Any] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: Any, b: Any) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            while data := a.recv(65536):
+                b.sendall(data)
+
+    def vanish(self) -> None:
+        import contextlib
+        import socket
+
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                s.close()
+
+
+@pytest.mark.slow
+def test_the_server_gone_in_a_big_import_says_nothing_was_written(tmp_path: Path, pg_url: str) -> None:
+    env = zs_env(tmp_path)
+    _db(tmp_path, pg_url, env)
+    before = dump(pg_url)  # type: ignore[arg-type]
+    port = int(pg_url.rsplit(":", 1)[1].split("/")[0])
+    proxy = _Proxy(port)
+    via = pg_url.replace(f":{port}/", f":{proxy.port}/")
+    sheet = _sheet(tmp_path / "大表.csv", 20_000, "大导入")
+    proc, backend = _started(pg_url, zs_argv(via, "import", str(sheet), "--kind", "招什么"), env)
+    proxy.vanish()
+    _out, err = proc.communicate(timeout=120)
+    assert_clean_error(subprocess.CompletedProcess(proc.args, proc.returncode, "", err), says=LOST)
+    assert f":{proxy.port}/" in err and "连接被中断" in err and NOT_WRITTEN in err, err
+    admin = _admin(pg_url)
+    try:
+        _until(
+            lambda: admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)).fetchone() is None,
+            60,
+            "the cut-off client's backend stayed",
+        )
+    finally:
+        admin.close()
+    assert dump(pg_url) == before  # type: ignore[arg-type]
