@@ -778,7 +778,18 @@ class Database:
         """Take the write lock.  When another program holds it (a long import), say so after
         :data:`WAIT_NOTICE_MS` through :attr:`on_wait` and keep waiting up to the busy timeout."""
         if self.dialect.server:
-            self.dialect.begin_write(self.conn)
+            say = self.on_wait
+
+            def waiting() -> None:
+                if say is not None:
+                    say(
+                        f"数据库「{self.where}」正被另一个程序写入（可能是一次大的导入或别人的命令），"
+                        f"正在等待它完成（最多 {BUSY_TIMEOUT_MS // 1000} 秒）…"
+                    )
+
+            self.dialect.begin_write(
+                self.conn, waiting if say else None, notice_ms=WAIT_NOTICE_MS, timeout_ms=BUSY_TIMEOUT_MS
+            )
             return
         if self.on_wait is not None:
             self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")

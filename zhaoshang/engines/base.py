@@ -7,7 +7,7 @@ understand (plain SELECT/INSERT/UPDATE/DELETE with ``?`` parameters, ``ON CONFLI
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 #: the tables ``item_dates`` is derived from
@@ -71,9 +71,12 @@ class Dialect:
         return None
 
     # -- transactions ------------------------------------------------------------------
-    def begin_write(self, conn: Connection) -> None:
+    def begin_write(
+        self, conn: Connection, on_wait: Callable[[], None] | None = None, *, notice_ms: int = 0, timeout_ms: int = 0
+    ) -> None:
         """Start a transaction that holds the database's write lock until it ends: one
-        writer at a time (ids come out contiguous, history ranges hold)."""
+        writer at a time (ids come out contiguous, history ranges hold).  A server's lock
+        held by another writer: ``on_wait`` after ``notice_ms``, a refusal after ``timeout_ms``."""
         raise NotImplementedError
 
     def defer_foreign_keys(self, conn: Connection) -> None:

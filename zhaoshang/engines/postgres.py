@@ -23,7 +23,9 @@ loads for a database file.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -168,6 +170,26 @@ class _Cursor:
     row_factory: Any = None
 
 
+class _Zero:
+    """The answer to a statement the server is not asked (SQLite's tuning, the rollback of a
+    connection already gone): one row, 0."""
+
+    description = ("0",)
+    rowcount = 0
+
+    def __iter__(self) -> Any:
+        return iter([(0,)])
+
+    def fetchone(self) -> Any:
+        return (0,)
+
+    def fetchall(self) -> list[Any]:
+        return [(0,)]
+
+    def fetchmany(self, size: int) -> list[Any]:
+        return [(0,)]
+
+
 class Row(tuple[Any, ...]):
     """A row that reads by position and by column name, as ``sqlite3.Row`` does — and
     compares equal to the plain tuple of its values, as a default sqlite3 row is."""
@@ -202,16 +224,45 @@ _TUNING = ("PRAGMA cache_size", "PRAGMA mmap_size")
 
 class PgConnection:
     """A psycopg 3 connection (autocommit: transactions are the program's own ``BEGIN`` …
-    ``COMMIT``, as with sqlite3's ``isolation_level=None``) that reads the program's SQL."""
+    ``COMMIT``, as with sqlite3's ``isolation_level=None``) that reads the program's SQL.
 
-    def __init__(self, raw: Any, label: str) -> None:
+    A connection the server drops (the server stopped, an administrator's
+    ``pg_terminate_backend``, the network) is a :class:`ZsError` saying what was and was not
+    written (:func:`lost_message`); a read outside any transaction reconnects and runs again
+    once — the only statement that can be repeated without a doubt."""
+
+    def __init__(self, raw: Any, label: str, params: dict[str, Any] | None = None) -> None:
         self.raw = raw
         self.label = label
         self.dialect: Dialect = POSTGRES
+        #: what :func:`connect` opened ``raw`` with (to reconnect)
+        self.params = params
+        #: reads run again on a new connection after the server dropped this one
+        self.retries = 0
 
     def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
         if sql.startswith(_TUNING):  # SQLite's page cache and memory map: the server sizes its own
-            return _Cursor(self.raw.execute("SELECT 0"))
+            return _Cursor(_Zero())
+        if sql == "ROLLBACK" and self.lost:  # the server rolled it back when the connection went
+            return _Cursor(_Zero())
+        within = self.in_transaction
+        try:
+            return self._run(sql, parameters)
+        except Exception as exc:
+            if not _dropped(self, exc):
+                raise
+            if within or not _repeatable(sql) or self.params is None:
+                raise ZsError(lost_message(self.label, exc, within=within, committing=_is_commit(sql))) from None
+            try:
+                self.reconnect()
+                self.retries += 1
+                return self._run(sql, parameters)
+            except Exception as again:
+                if not _dropped(self, again):
+                    raise
+                raise ZsError(lost_message(self.label, again, within=False, committing=False)) from None
+
+    def _run(self, sql: str, parameters: Any) -> _Cursor:
         if not parameters:
             return _Cursor(self.raw.execute(translate(sql, params=False)))
         if isinstance(parameters, dict):
@@ -219,8 +270,14 @@ class PgConnection:
         return _Cursor(self.raw.execute(translate(sql), list(parameters)))
 
     def executemany(self, sql: str, seq: Any) -> _Cursor:
-        cur = self.raw.cursor()
-        cur.executemany(translate(sql), [list(p) for p in seq])
+        within = self.in_transaction
+        try:
+            cur = self.raw.cursor()
+            cur.executemany(translate(sql), [list(p) for p in seq])
+        except Exception as exc:
+            if not _dropped(self, exc):
+                raise
+            raise ZsError(lost_message(self.label, exc, within=within, committing=False)) from None
         return _Cursor(cur)
 
     def executescript(self, script: str) -> None:
@@ -232,8 +289,63 @@ class PgConnection:
 
         return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
 
+    @property
+    def lost(self) -> bool:
+        """The server or the network dropped this connection."""
+        return bool(self.raw.broken or self.raw.closed)
+
+    def reconnect(self) -> None:
+        """A new connection to the same database in place of a dropped one."""
+        import psycopg
+
+        with contextlib.suppress(Exception):
+            self.raw.close()
+        self.raw = psycopg.connect(**(self.params or {}))
+
     def close(self) -> None:
         self.raw.close()
+
+
+def _dropped(conn: PgConnection, exc: BaseException) -> bool:
+    """Whether ``exc`` is the connection going away (not an error in a statement)."""
+    import psycopg
+
+    if isinstance(exc, psycopg.errors.AdminShutdown | psycopg.errors.CrashShutdown):
+        return True
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and conn.lost
+
+
+def _repeatable(sql: str) -> bool:
+    """A statement that only reads (run again after a reconnect: it changes nothing)."""
+    head = sql.lstrip()[:7].upper()
+    return head.startswith("SELECT") and "pg_temp" not in sql and "temp." not in sql
+
+
+def _is_commit(sql: str) -> bool:
+    return sql.strip().upper() in ("COMMIT", "END")
+
+
+def lost_message(label: str, exc: BaseException, *, within: bool, committing: bool) -> str:
+    """What a person reads when the server dropped the connection: which server, what
+    happened, and whether anything was written (``within``: a transaction was open, which the
+    server rolled back; ``committing``: it went during the COMMIT, which may have landed)."""
+    import psycopg
+
+    if isinstance(exc, psycopg.errors.AdminShutdown):
+        what = "服务器结束了这个连接（服务器正在关闭，或管理员终止了它）"
+    elif isinstance(exc, psycopg.errors.CrashShutdown):
+        what = "服务器的一个进程崩溃，服务器正在重启"
+    else:
+        what = "连接被中断（服务器已停止或重启、管理员终止了连接，或网络中断）"
+    head = f"与数据库服务器「{label}」的连接断开了：{what}"
+    if committing:
+        return (
+            f"{head}。连接断在保存的那一刻：这次操作可能已经保存，也可能没有。"
+            "请等服务器恢复后用 zs history 查看最近的操作，再决定是否重做"
+        )
+    if within:
+        return f"{head}。这次操作没有写入任何数据（服务器已撤回未完成的修改）：请检查服务器和网络后重试"
+    return f"{head}。没有写入任何数据：请检查服务器和网络后重试"
 
 
 def connect(url: str) -> PgConnection:
@@ -257,16 +369,24 @@ def connect(url: str) -> PgConnection:
             "或设环境变量 PGPASSWORD，或用 PostgreSQL 的服务文件（见 README「服务器数据库」）"
         )
     label = _label(info)
+    # psycopg logs what it ignores while a dropped connection is closed ("error ignored
+    # terminating Pipeline"): the message zs prints says what happened, once
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
+    settings = {"application_name": "zhaoshang", "connect_timeout": 10, **info}
+    params: dict[str, Any] = {
+        "conninfo": make_conninfo("", **settings),
+        "autocommit": True,
+        "row_factory": _row_factory,
+    }
     try:
-        settings = {"application_name": "zhaoshang", "connect_timeout": 10, **info}
-        raw = psycopg.connect(make_conninfo("", **settings), autocommit=True, row_factory=_row_factory)
+        raw = psycopg.connect(**params)
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ZsError(
             f"无法连接数据库服务器「{label}」：{first}。请检查地址、用户名、服务器是否在运行，"
             "以及密码（~/.pgpass 或 PGPASSWORD）"
         ) from None
-    return PgConnection(raw, label)
+    return PgConnection(raw, label, params)
 
 
 def _label(info: dict[str, Any]) -> str:
@@ -442,9 +562,29 @@ class PostgresDialect(Dialect):
     def size(self, conn: Connection) -> int | None:
         return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
 
-    def begin_write(self, conn: Connection) -> None:
+    def begin_write(
+        self, conn: Connection, on_wait: Callable[[], None] | None = None, *, notice_ms: int = 0, timeout_ms: int = 0
+    ) -> None:
+        """``BEGIN`` and the write lock (:data:`WRITE_LOCK`, released with the transaction —
+        also when the client is killed).  Held by another writer: after ``notice_ms`` say so
+        (``on_wait``), give up after ``timeout_ms`` (0: wait as long as it takes)."""
         conn.execute("BEGIN")
-        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        if conn.execute("SELECT pg_try_advisory_xact_lock(?)", (WRITE_LOCK,)).fetchone()[0]:
+            return
+        if not timeout_ms:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            return
+        before = conn.execute("SELECT current_setting('lock_timeout')").fetchone()[0]
+        first = notice_ms if on_wait is not None and 0 < notice_ms < timeout_ms else timeout_ms
+        if not _wait_for_lock(conn, first):
+            if on_wait is None or first == timeout_ms:
+                conn.execute("ROLLBACK")
+                raise _busy(conn, timeout_ms)
+            on_wait()
+            if not _wait_for_lock(conn, timeout_ms - first):
+                conn.execute("ROLLBACK")
+                raise _busy(conn, timeout_ms)
+        conn.execute("SELECT set_config('lock_timeout', ?, true)", (before,))
 
     def defer_foreign_keys(self, conn: Connection) -> None:
         conn.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -499,6 +639,8 @@ class PostgresDialect(Dialect):
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def install_history(self, conn: Connection, table: str) -> None:
+        if _resumed(conn, f"zs.pause_{table}"):
+            return
         cols = self.columns(conn, table)
         if table == "items" or table.startswith("kind_"):
             item = "id"
@@ -523,6 +665,8 @@ class PostgresDialect(Dialect):
         conn.execute("SELECT set_config('zs.command', ?, true)", (str(int(command_id)),))
 
     def install_item_dates(self, conn: Connection, refresh_sql: Callable[[str], str]) -> None:
+        if _resumed(conn, "zs.pause_dates"):
+            return
         for table in DATES_TABLES:
             old = f"DELETE FROM item_dates WHERE item_id = OLD.item_id; {refresh_sql('i.id = OLD.item_id')};"
             new = f"DELETE FROM item_dates WHERE item_id = NEW.item_id; {refresh_sql('i.id = NEW.item_id')};"
@@ -589,13 +733,47 @@ class PostgresDialect(Dialect):
                     "EXECUTE FUNCTION zs_next_id()"
                 )
 
-
     def sql_type(self, sqlite_type: str) -> str:
         return table_ddl(sqlite_type)
 
 
 #: the item_dates triggers are not even called during a bulk write that pauses them
 _NOT_PAUSED_DATES = "current_setting('zs.pause_dates', true) IS DISTINCT FROM 'on'"
+
+
+def _resumed(conn: Connection, setting: str) -> bool:
+    """After a pause in this transaction (``setting`` on), the triggers are there: taking the
+    pause off resumes them — no DDL, whose exclusive lock on the table would queue every
+    reader behind this write (and deadlock with a report reading two tables)."""
+    if conn.execute("SELECT current_setting(?, true)", (setting,)).fetchone()[0] != "on":
+        return False
+    conn.execute("SELECT set_config(?, '', true)", (setting,))
+    return True
+
+
+def _wait_for_lock(conn: Connection, ms: int) -> bool:
+    """Wait up to ``ms`` for the write lock inside the open transaction; False when it is
+    still held by another (the transaction goes on, without it)."""
+    import psycopg
+
+    conn.execute("SAVEPOINT zs_wait")
+    conn.execute("SELECT set_config('lock_timeout', ?, true)", (f"{max(int(ms), 1)}ms",))
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+    except psycopg.errors.LockNotAvailable:
+        conn.execute("ROLLBACK TO SAVEPOINT zs_wait")
+        return False
+    conn.execute("RELEASE SAVEPOINT zs_wait")
+    return True
+
+
+def _busy(conn: Connection, timeout_ms: int) -> ZsError:
+    label = getattr(conn, "label", "")
+    return ZsError(
+        f"数据库「{label}」正被另一个程序长时间写入（已等待 {timeout_ms // 1000} 秒）：这次操作没有写入。"
+        "请稍后重试；一直这样时，请管理员在服务器上查看长时间运行的 zhaoshang 连接（pg_stat_activity）"
+    )
+
 
 _AUTOINCREMENT = re.compile(r'^CREATE TABLE "?(\w+)"?\s*\([^;]*\bAUTOINCREMENT\b', re.I)
 

@@ -39,7 +39,10 @@ class SqliteDialect(Dialect):
         page = int(conn.execute("PRAGMA page_size").fetchone()[0])
         return int(conn.execute("PRAGMA freelist_count").fetchone()[0]) * page
 
-    def begin_write(self, conn: Connection) -> None:
+    def begin_write(
+        self, conn: Connection, on_wait: Callable[[], None] | None = None, *, notice_ms: int = 0, timeout_ms: int = 0
+    ) -> None:
+        """(The busy timeout and its notice are the connection's: Database._write_begin.)"""
         conn.execute("BEGIN IMMEDIATE")
 
     def defer_foreign_keys(self, conn: Connection) -> None:
