@@ -70,6 +70,7 @@ def _register() -> None:
         "reports",
         "review",
         "transfer",
+        "accounts",
     ):
         try:
             module = importlib.import_module(f"{__name__}.{name}")

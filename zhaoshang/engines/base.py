@@ -151,3 +151,9 @@ class Dialect:
 
     def pause_item_dates(self, conn: Connection) -> None:
         raise NotImplementedError
+
+    # -- rights ----------------------------------------------------------------------------
+    def refused(self, exc: BaseException) -> Exception | None:
+        """``exc`` as a message for people when it is the database refusing the connected
+        account a right (a server's accounts: zs account); None otherwise."""
+        return None
