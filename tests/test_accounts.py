@@ -177,8 +177,22 @@ def test_wrong_roles_and_units_are_said_in_chinese(office: Office) -> None:
 def test_only_an_admin_manages_accounts(office: Office) -> None:
     r = office.cli(office.entry)("account", "add", "t_y", "--name", "某", "--role", "只读", "--no-password", ok=False)
     assert "只有管理员" in r.stderr
-    r = office.cli(office.admin)("account", "list", ok=True)
+    adm = office.cli(office.admin)
+    r = adm("account", "list", ok=True)
     assert "李四" in r.stdout and "王审核" in r.stdout
+    # a 管理员 adds, promotes and removes others (no superuser needed)
+    login = "t" + os.urandom(3).hex() + "_new"
+    try:
+        adm("account", "add", login, "--name", "新管理", "--role", "管理员", "--no-password", ok=True)
+        assert office.one("SELECT rolcreaterole FROM pg_roles WHERE rolname = %s", (login,)) is True
+        office.cli(login)("account", "edit", office.reader, "--name", "赵领导", ok=True)
+        adm("account", "edit", login, "--role", "只读", ok=True)
+        assert office.one("SELECT rolcreaterole FROM pg_roles WHERE rolname = %s", (login,)) is False
+        assert office.one("SELECT pg_has_role(%s, zs_group('entry'), 'MEMBER')", (login,)) is False
+        adm("account", "rm", login, ok=True)
+        assert office.one("SELECT count(*) FROM pg_roles WHERE rolname = %s", (login,)) == 0
+    finally:
+        _drop_logins([login])
 
 
 # ---------------------------------------------------------------------------------------

@@ -195,7 +195,8 @@ def edit(
             _unit_id(db, None, key)
         if key != before.role:
             sets["role"] = key
-            pg.grant_role(db.conn, login, key, old=before.role)
+            own = db.conn.execute("SELECT own_role FROM accounts WHERE login = ?", (login,)).fetchone()[0] == 1
+            pg.grant_role(db.conn, login, key, old=before.role, own=own)
         if password is not None:
             pg.set_password(db.conn, login, password)
         if sets:

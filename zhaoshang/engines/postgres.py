@@ -963,21 +963,34 @@ def create_login(conn: Connection, login: str) -> None:
     conn.execute(f"CREATE ROLE {_ident(login)} LOGIN")
 
 
-def grant_role(conn: Connection, login: str, role: str, old: str | None = None) -> None:
+def _groups_of(role: str) -> tuple[str, ...]:
+    """The groups an account of ``role`` is made a member of directly: a 管理员 of every group,
+    with ADMIN OPTION (to add accounts: PostgreSQL 16 asks a CREATEROLE login for it)."""
+    return ("read", "entry", "review", "admin") if role == "admin" else (role,)
+
+
+def grant_role(conn: Connection, login: str, role: str, old: str | None = None, own: bool = True) -> None:
     """Make ``login`` a member of ``role``'s group (and no longer of ``old``'s); a 管理员 may
     create the logins of others (CREATEROLE)."""
     if old is not None and old != role:
-        conn.execute(f"REVOKE {_ident(group(conn, old))} FROM {_ident(login)}")
-    conn.execute(f"GRANT {_ident(group(conn, role))} TO {_ident(login)}")
+        for g in _groups_of(old):
+            conn.execute(f"REVOKE {_ident(group(conn, g))} FROM {_ident(login)}")
+    admin = " WITH ADMIN OPTION" if role == "admin" else ""
+    for g in _groups_of(role):
+        conn.execute(f"GRANT {_ident(group(conn, g))} TO {_ident(login)}{admin}")
     is_super = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = ?", (login,)).fetchone()
     if is_super and is_super[0] is not True:
-        conn.execute(f"ALTER ROLE {_ident(login)} {'CREATEROLE' if role == 'admin' else 'NOCREATEROLE'}")
+        if role == "admin":
+            conn.execute(f"ALTER ROLE {_ident(login)} CREATEROLE")
+        elif old == "admin" and own:
+            conn.execute(f"ALTER ROLE {_ident(login)} NOCREATEROLE")
 
 
 def drop_login(conn: Connection, login: str, role: str, own: bool) -> None:
     """Take ``login`` out of this database's groups; drop the role when zs created it and it
     is in no other group (another database's) — else keep it."""
-    conn.execute(f"REVOKE {_ident(group(conn, role))} FROM {_ident(login)}")
+    for g in _groups_of(role):
+        conn.execute(f"REVOKE {_ident(group(conn, g))} FROM {_ident(login)}")
     if not own:
         return
     other = conn.execute(
