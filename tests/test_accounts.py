@@ -389,3 +389,29 @@ def test_admin_changes_definitions_and_history_names_it(office: Office) -> None:
     assert office.one('SELECT "user" FROM commands ORDER BY id DESC LIMIT 1') == "管理甲"
     r = office.cli(office.entry)("unit", "rm", "管理员新区", ok=False)
     assert r.exit_code == 1 and "没有写入" in r.stderr
+
+
+def test_a_new_field_is_added_by_an_admin_only_and_keeps_the_rights(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A definition changed on disk: a 填报 is told an admin must open the database first; the
+    admin's opening adds the column, and the unit's rights hold on it."""
+    import shutil
+
+    from zhaoshang.definitions import default_dir
+
+    defs = tmp_path / "checklists"
+    shutil.copytree(default_dir(), defs)
+    text = (defs / "events.yaml").read_text(encoding="utf-8")
+    extra = "fields:\n  - key: zs_t_extra\n    label: 测试新字段\n"
+    (defs / "events.yaml").write_text(text.replace("fields:\n", extra, 1), encoding="utf-8")
+    monkeypatch.setenv("ZHAOSHANG_CHECKLISTS", str(defs))
+    r = office.cli(office.entry)("list", ok=False)
+    assert "只有管理员能做" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    office.cli(office.admin)("list", "-n", "1", ok=True)
+    assert office.one("SELECT relowner::regrole::text FROM pg_class WHERE relname = 'kind_events'").endswith("_admin")
+    assert office.one("SELECT relrowsecurity FROM pg_class WHERE relname = 'kind_events'") is True
+    office.cli(office.entry)("list", "-n", "1", ok=True)
+    monkeypatch.delenv("ZHAOSHANG_CHECKLISTS")  # (the office's definitions again, for the tests after)
+    office.cli(office.admin)("list", "-n", "1", ok=True)
+    office.cli(office.entry)("list", "-n", "1", ok=True)

@@ -644,7 +644,15 @@ class Database:
                     "还不能自动进行，请用与它同版本的 zhaoshang，或 zs db copy 到新库"
                 )
             db._open_rights()
-            db.sync_definitions()
+            try:
+                db.sync_definitions()
+            except Exception as exc:
+                if db.dialect.refused(exc) is None:
+                    raise
+                raise ZsError(
+                    f"清单定义（checklists）改过了，数据库「{conn.label}」要随之加列：这只有管理员能做。"
+                    "请管理员（或数据库的所有者）先运行一次 zs 命令；这次没有改动"
+                ) from None
             db.load_synonyms()
         except BaseException:
             conn.close()
