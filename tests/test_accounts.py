@@ -300,6 +300,7 @@ def test_entry_cannot_confirm_its_moves_nor_touch_history(office: Office) -> Non
             "INSERT INTO changes(command_id, tbl, row_id, action) VALUES (1, 'items', 1, 'insert')",
             "DELETE FROM changes",
             "UPDATE commands SET \"user\" = '李四' WHERE id = 1",
+            "UPDATE commands SET undone_by = 1 WHERE id = 1",  # (marked undone, undone by nothing)
             "DELETE FROM commands WHERE id = 1",
             "UPDATE definitions SET fingerprint = 'x'",
             "UPDATE goals SET value = 0",
@@ -328,7 +329,7 @@ def test_entry_cannot_confirm_its_moves_nor_touch_history(office: Office) -> Non
         conn.execute("ROLLBACK")
     assert office.one("SELECT review FROM status_log WHERE id = %s", (row,)) == "pending"
     assert office.one("SELECT count(*) FROM changes") == changes_before
-    assert office.one('SELECT "user" FROM commands WHERE id = 1') == "测试员"
+    assert office.one('SELECT "user", undone_by FROM commands WHERE id = 1') == ("测试员", None)
 
 
 def test_history_names_the_account_whatever_the_client_claims(office: Office) -> None:
@@ -338,6 +339,10 @@ def test_history_names_the_account_whatever_the_client_claims(office: Office) ->
     assert who == "李四"
     r = li("history", "-n", "1", "-f", "json", ok=True)
     assert json.loads(r.stdout)[0]["user"] == "李四"
+    # its own command it undoes (the undo marks it, under its own new command)
+    r = li("undo", "--yes", ok=True)
+    assert office.one("SELECT notes FROM items WHERE id = %s", (office.own_item,)) != "谁改的"
+    assert office.one('SELECT "user" FROM commands ORDER BY id DESC LIMIT 1') == "李四"
 
 
 # ---------------------------------------------------------------------------------------

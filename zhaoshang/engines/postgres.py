@@ -732,6 +732,9 @@ BEGIN
     END IF;
     RETURN NEW;
 END $f$;
+CREATE OR REPLACE FUNCTION zs_open_command(bigint) RETURNS boolean LANGUAGE sql STABLE
+AS $f$ SELECT EXISTS (SELECT 1 FROM commands c WHERE c.id = $1 AND c.active = 1
+                      AND c.xmin = pg_current_xact_id()::xid) $f$;
 CREATE OR REPLACE FUNCTION zs_command_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
 DECLARE
     who text := zs_my_name();
@@ -745,9 +748,22 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
-    IF NOT trusted AND (NEW.name IS DISTINCT FROM OLD.name OR NEW.args IS DISTINCT FROM OLD.args
+    IF trusted THEN
+        RETURN NEW;
+    END IF;
+    IF OLD.active = 1 AND zs_open_command(OLD.id) THEN  -- its own command, open in this transaction
+        IF NEW."user" IS DISTINCT FROM OLD."user" THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('zhaoshang: 历史记录（第 %s 次操作）的操作人不能修改', OLD.id);
+        END IF;
+        RETURN NEW;
+    END IF;
+    -- an earlier command: only marked undone, by its own open command (zs undo)
+    IF NEW.name IS DISTINCT FROM OLD.name OR NEW.args IS DISTINCT FROM OLD.args
             OR NEW."user" IS DISTINCT FROM OLD."user" OR NEW.at IS DISTINCT FROM OLD.at
-            OR NEW.undo_of IS DISTINCT FROM OLD.undo_of OR (NEW.active = 1 AND OLD.active = 0)) THEN
+            OR NEW.undo_of IS DISTINCT FROM OLD.undo_of OR NEW.active IS DISTINCT FROM OLD.active
+            OR (NEW.undone_by IS DISTINCT FROM OLD.undone_by
+                AND (OLD.undone_by IS NOT NULL OR NOT zs_open_command(NEW.undone_by))) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = format('zhaoshang: 历史记录（第 %s 次操作）不能修改', OLD.id);
     END IF;
@@ -763,8 +779,7 @@ BEGIN
     IF trusted AND current_setting('zs.pause_' || TG_TABLE_NAME, true) = 'on' THEN
         RETURN NULL;
     END IF;
-    IF NOT trusted AND NOT EXISTS (SELECT 1 FROM commands c WHERE c.id = cmd AND c.active = 1
-                                   AND c.xmin = pg_current_xact_id()::xid) THEN
+    IF NOT trusted AND NOT zs_open_command(cmd) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'zhaoshang: 修改必须在本账号的一条命令之内（历史只记在自己的命令名下）';
     END IF;
