@@ -420,3 +420,26 @@ def test_a_new_field_is_added_by_an_admin_only_and_keeps_the_rights(
     monkeypatch.delenv("ZHAOSHANG_CHECKLISTS")  # (the office's definitions again, for the tests after)
     office.cli(office.admin)("list", "-n", "1", ok=True)
     office.cli(office.entry)("list", "-n", "1", ok=True)
+
+
+def test_entry_imports_its_own_units_rows_and_history_keeps_each_one(office: Office, tmp_path: Path) -> None:
+    """A bulk import by a 填报: the capture is not paused for it (rows recorded one by one,
+    no DDL), every row of its unit; a row of another unit refuses the whole import."""
+    sheet = tmp_path / "爱辉区.csv"
+    sheet.write_text(
+        "名称,产业链,责任单位,状态\n李四导入甲,大豆精深加工,爱辉区,在谈\n李四导入乙,大豆精深加工,爱辉区,在谈\n",
+        encoding="utf-8",
+    )
+    li = office.cli(office.entry)
+    r = li("import", str(sheet), "--kind", "招什么", "--as-of", "2026-11-10", ok=True)
+    assert office.one("SELECT count(*) FROM items WHERE title LIKE '李四导入%%'") == 2, r.stderr
+    cid = office.one('SELECT id FROM commands WHERE "user" = %s ORDER BY id DESC LIMIT 1', ("李四",))
+    assert office.one("SELECT count(DISTINCT row_id) FROM changes WHERE command_id = %s AND tbl = 'items'", (cid,)) == 2
+    assert office.one("SELECT count(*) FROM changes WHERE command_id = %s AND last_row_id IS NOT NULL", (cid,)) == 0
+    bad = tmp_path / "越界.csv"
+    bad.write_text(f"名称,产业链,责任单位,状态\n越界导入,大豆精深加工,{office.other_unit},在谈\n", encoding="utf-8")
+    r = li("import", str(bad), "--kind", "招什么", "--as-of", "2026-11-10", ok=False)
+    assert "只能录入本单位的条目" in r.stderr, r.stderr
+    assert office.one("SELECT count(*) FROM items WHERE title = '越界导入'") == 0
+    li("undo", "--yes", ok=True)  # (its import, row by row)
+    assert office.one("SELECT count(*) FROM items WHERE title LIKE '李四导入%%'") == 0
