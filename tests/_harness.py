@@ -343,9 +343,32 @@ def pg_database(name: str) -> str:
 
 
 def drop_pg_database(url: str) -> None:
+    """Drop the database and its group roles (``zs_<db_id>_*``: role names are the cluster's,
+    they outlive the database)."""
     dbname = url.rsplit("/", 1)[1]
     with contextlib.suppress(Exception), _pg_admin(pg_server()) as conn:
+        prefix = None
+        with contextlib.suppress(Exception), _pg_connect_as_admin(dbname) as there:
+            prefix = there.execute("SELECT zs_group('')").fetchone()[0]
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        if prefix:
+            for (role,) in conn.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", (prefix,)):
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def _pg_connect_as_admin(dbname: str) -> Any:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    info = conninfo_to_dict(pg_server())
+    info["dbname"] = dbname
+    return psycopg.connect(**info, autocommit=True)
+
+
+def pg_url_as(url: str, login: str) -> str:
+    """``url`` (a test database's) with ``login`` as the user, as that person would connect."""
+    rest = url.split("://", 1)[1].split("@", 1)[-1]
+    return f"postgresql://{login}@{rest}"
 
 
 # ------------------------------------------------------------------ documents on paper (LibreOffice)

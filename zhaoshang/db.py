@@ -542,6 +542,10 @@ class Database:
         self.on_wait: Callable[[str], None] | None = None
         #: the write-ahead log this connection uses (device, inode), to notice its deletion
         self.wal_id: tuple[int, int] | None = None
+        #: a server database's account of the connected login (zhaoshang.accounts): its 姓名 is
+        #: the user history records, whatever the client claims; a 填报 account's moves wait
+        self.account_name: str | None = None
+        self.entries_wait = False
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -639,12 +643,41 @@ class Database:
                     f"数据库「{conn.label}」的结构版本是 {version}，本程序为 {schema_version()}：服务器数据库的升级"
                     "还不能自动进行，请用与它同版本的 zhaoshang，或 zs db copy 到新库"
                 )
-            db.sync_definitions()
+            db._open_rights()
+            try:
+                db.sync_definitions()
+            except Exception as exc:
+                if db.dialect.refused(exc) is None:
+                    raise
+                raise ZsError(
+                    f"清单定义（checklists）改过了，数据库「{conn.label}」要随之加列：这只有管理员能做。"
+                    "请管理员（或数据库的所有者）先运行一次 zs 命令；这次没有改动"
+                ) from None
             db.load_synonyms()
         except BaseException:
             conn.close()
             raise
         return db
+
+    def _open_rights(self) -> None:
+        """A server database's accounts (made here when missing and the login may), and the
+        connected login's: its 姓名 for history, its role for what waits for 认定."""
+        from .engines import postgres
+
+        if not postgres.rights_installed(self.conn) and postgres.manages_roles(self.conn):
+            self._write_begin()
+            try:
+                if not postgres.rights_installed(self.conn):  # (again, under the lock)
+                    postgres.install_rights(self.conn, self.identity or uuid.uuid4().hex)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        account = postgres.account_of(self.conn)
+        if account is not None:
+            self.account_name = account.name
+            self.entries_wait = account.role == "entry"
 
     def _create_server_schema(self) -> None:
         """The schema a new SQLite file of this version has, translated, with history and
@@ -662,6 +695,10 @@ class Database:
                     "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('created_at', ?)", (uuid.uuid4().hex, now())
                 )
                 self.dialect.set_schema_version(self.conn, schema_version())
+                from .engines import postgres
+
+                if postgres.manages_roles(self.conn):  # accounts and rights (zs account)
+                    postgres.install_rights(self.conn, self.identity)
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -888,6 +925,8 @@ class Database:
         from .config import check_user_name
 
         check_user_name(user, "程序传入的操作人")
+        if self.account_name is not None:  # (the server's account, not the name claimed)
+            user = self.account_name
         self._write_begin()
         try:
             text = args if isinstance(args, str) else " ".join(args)
@@ -912,9 +951,12 @@ class Database:
             self.conn.execute("COMMIT")
             if changed:
                 self.committed = info.id
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            refused = self.dialect.refused(exc)  # (a server's account lacking the right)
+            if refused is not None:
+                raise refused from None
             raise
         finally:
             self.current = None

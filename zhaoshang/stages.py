@@ -570,7 +570,7 @@ OWN_REVIEW_KEY = "review_own"
 def own_review(db: Database) -> bool:
     """Whether the office's own entries (zs stage, add, fund …) are 待认定 too (``zs review
     own``).  Default no: an office of one does not review itself."""
-    return db.meta(OWN_REVIEW_KEY) == "1"
+    return db.entries_wait or db.meta(OWN_REVIEW_KEY) == "1"  # (a server's 填报 account: always)
 
 
 @contextmanager

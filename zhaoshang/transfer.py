@@ -19,7 +19,7 @@ from .errors import ZsError
 from .search import rebuild
 
 #: tables each engine keeps for itself (the search index, id counters)
-_OWN = ("items_fts", "sqlite_sequence", "zs_sequence", "item_dates")
+_OWN = ("items_fts", "sqlite_sequence", "zs_sequence", "item_dates", "accounts")  # (accounts: the server's own)
 #: meta keys that describe the engine's copy rather than the office's data
 _ENGINE_META = ("schema_version",)
 BATCH = 5000

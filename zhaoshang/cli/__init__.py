@@ -36,7 +36,11 @@ def _root(
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", help="操作人，记入历史（否则用 $ZHAOSHANG_USER、配置文件里的 user，最后是登录名）"),
+        typer.Option(
+            "--user",
+            help="操作人，记入历史（否则用 $ZHAOSHANG_USER、配置文件里的 user，最后是登录名）；"
+            "服务器数据库上历史记登录账号的姓名，不用此项",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")
@@ -70,6 +74,7 @@ def _register() -> None:
         "reports",
         "review",
         "transfer",
+        "accounts",
     ):
         try:
             module = importlib.import_module(f"{__name__}.{name}")

@@ -456,6 +456,8 @@ class State:
     def user(self) -> str:
         from ..config import resolve_user
 
+        if self._db is not None and self._db.account_name is not None:  # a server's account
+            return self._db.account_name
         return resolve_user(self.user_option)
 
     def defs(self) -> Definitions:

@@ -128,6 +128,11 @@ class Dialect:
         source's counter: ids of deleted rows stay unused)."""
         raise NotImplementedError
 
+    def begin_snapshot(self, conn: Connection) -> None:
+        """Start a transaction whose every statement reads the same state (a report's
+        figures add up while others write), in which temporary tables can be made."""
+        raise NotImplementedError
+
     def begin_read(self, conn: Connection) -> None:
         """Start a transaction that reads one consistent state of the database."""
         raise NotImplementedError
@@ -154,3 +159,9 @@ class Dialect:
 
     def pause_item_dates(self, conn: Connection) -> None:
         raise NotImplementedError
+
+    # -- rights ----------------------------------------------------------------------------
+    def refused(self, exc: BaseException) -> Exception | None:
+        """``exc`` as a message for people when it is the database refusing the connected
+        account a right (a server's accounts: zs account); None otherwise."""
+        return None

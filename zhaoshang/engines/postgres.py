@@ -28,6 +28,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import ZsError
@@ -635,11 +636,19 @@ class PostgresDialect(Dialect):
             (table, last),
         )
 
+    def begin_snapshot(self, conn: Connection) -> None:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")  # (not READ ONLY: temporary tables)
+
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def install_history(self, conn: Connection, table: str) -> None:
-        if _resumed(conn, f"zs.pause_{table}"):
+        new = not self.has_trigger(conn, f"hist_{table}")
+        if not new and (_resumed(conn, f"zs.pause_{table}") or not trusted(conn)):
+            # (a pause taken off: the trigger is there — no DDL, whose table lock would queue
+            # every reader; for a login whose pause was not honoured, nothing to put back and no
+            # DDL of a table it does not own — see "Rights")
+            conn.execute(f"SELECT set_config('zs.pause_{table}', '', true)")
             return
         cols = self.columns(conn, table)
         if table == "items" or table.startswith("kind_"):
@@ -654,9 +663,11 @@ class PostgresDialect(Dialect):
             f"FOR EACH ROW EXECUTE FUNCTION zs_history('{item}')"
         )
         conn.execute(f"SELECT set_config('zs.pause_{table}', '', true)")
+        if new:
+            table_rights(conn, table)
 
     def pause_history(self, conn: Connection, table: str) -> bool:
-        if not self.has_trigger(conn, f"hist_{table}"):
+        if not self.has_trigger(conn, f"hist_{table}") or not trusted(conn):
             return False
         conn.execute(f"SELECT set_config('zs.pause_{table}', 'on', true)")
         return True
@@ -665,7 +676,8 @@ class PostgresDialect(Dialect):
         conn.execute("SELECT set_config('zs.command', ?, true)", (str(int(command_id)),))
 
     def install_item_dates(self, conn: Connection, refresh_sql: Callable[[str], str]) -> None:
-        if _resumed(conn, "zs.pause_dates"):
+        if self.has_trigger(conn, "dates_items") and (_resumed(conn, "zs.pause_dates") or not trusted(conn)):
+            conn.execute("SELECT set_config('zs.pause_dates', '', true)")  # (no DDL: see "Rights")
             return
         for table in DATES_TABLES:
             old = f"DELETE FROM item_dates WHERE item_id = OLD.item_id; {refresh_sql('i.id = OLD.item_id')};"
@@ -736,6 +748,9 @@ class PostgresDialect(Dialect):
     def sql_type(self, sqlite_type: str) -> str:
         return table_ddl(sqlite_type)
 
+    def refused(self, exc: BaseException) -> ZsError | None:
+        return refused(exc)
+
 
 #: the item_dates triggers are not even called during a bulk write that pauses them
 _NOT_PAUSED_DATES = "current_setting('zs.pause_dates', true) IS DISTINCT FROM 'on'"
@@ -779,3 +794,430 @@ _AUTOINCREMENT = re.compile(r'^CREATE TABLE "?(\w+)"?\s*\([^;]*\bAUTOINCREMENT\b
 
 
 POSTGRES = PostgresDialect()
+
+
+# ---------------------------------------------------------------------------------------
+# Rights: accounts, their group roles, and what the database itself refuses (zs account)
+# ---------------------------------------------------------------------------------------
+#
+# Four group roles per database (role names are cluster-wide: ``zs_<db_id>_<role>``, the
+# db_id the database had when its rights were made, baked into ``zs_group()``), each a member
+# of the next: admin ⊃ review ⊃ entry ⊃ read.  The admin group owns every table and the
+# trigger functions, so a 管理员 may change definitions (new columns) and bypasses row-level
+# security; the others are held by grants, row-level security and guard triggers:
+#
+# * read: SELECT on everything, TEMP (reports' temporary tables);
+# * entry (填报): INSERT/UPDATE/DELETE on items and the tables hanging off items, for items
+#   of its own unit only (``zs_unit_guard`` refuses, with a message, a row of another unit;
+#   row-level security holds every new row to the unit as well); its stage moves and funds
+#   are 待认定 (``zs_review_guard``: inserted pending, the review columns not its to change);
+# * review (审核): writes every unit's items and decides the review columns;
+# * admin (管理员): definitions, units, chains, goals, accounts.
+#
+# History: ``commands.user`` is the authenticated account's 姓名 (``zs_command_guard``), the
+# capture runs as the admin group (SECURITY DEFINER) so nobody else writes ``changes``, a
+# pause (``SET LOCAL zs.pause_<table>``) is honoured for the admin group only, and a change
+# of someone else is recorded only under a command opened in its own transaction.
+
+#: the roles, as stored (ASCII) and as people call them
+ROLE_NAMES = {"admin": "管理员", "review": "审核", "entry": "填报", "read": "只读"}
+
+#: tables whose rows belong to an item (the column naming it); kind_* tables: ``id``
+_ITEM_TABLES_EXCLUDED = ("changes", "commands")
+
+ACCOUNTS = """
+CREATE TABLE IF NOT EXISTS accounts (
+    login      TEXT PRIMARY KEY,             -- the PostgreSQL role (LOGIN)
+    name       TEXT NOT NULL,                -- 姓名: what history records
+    unit_id    BIGINT REFERENCES units(id),  -- 招商主体 (填报: the only unit it writes)
+    role       TEXT NOT NULL CHECK (role IN ('admin', 'review', 'entry', 'read')),
+    own_role   BIGINT NOT NULL DEFAULT 1,    -- 1: zs created the login (rm drops it)
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)
+"""
+
+_RIGHTS_FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION zs_group(role text) RETURNS text LANGUAGE sql IMMUTABLE
+AS $f$ SELECT '{prefix}_' || role $f$;
+CREATE OR REPLACE FUNCTION zs_trusted() RETURNS boolean LANGUAGE sql STABLE
+AS $f$ SELECT pg_has_role(session_user, '{prefix}_admin', 'MEMBER') $f$;
+CREATE OR REPLACE FUNCTION zs_reviewer() RETURNS boolean LANGUAGE sql STABLE
+AS $f$ SELECT pg_has_role(session_user, '{prefix}_review', 'MEMBER') $f$;
+CREATE OR REPLACE FUNCTION zs_my_unit() RETURNS bigint LANGUAGE sql STABLE
+AS $f$ SELECT unit_id FROM accounts WHERE login = session_user $f$;
+CREATE OR REPLACE FUNCTION zs_my_name() RETURNS text LANGUAGE sql STABLE
+AS $f$ SELECT name FROM accounts WHERE login = session_user $f$;
+CREATE OR REPLACE FUNCTION zs_my_item(bigint) RETURNS boolean LANGUAGE sql STABLE
+AS $f$ SELECT EXISTS (SELECT 1 FROM items WHERE id = $1 AND unit_id = zs_my_unit()) $f$;
+CREATE OR REPLACE FUNCTION zs_unit_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+    col text := TG_ARGV[0];
+    mine bigint;
+    item bigint;
+    unit bigint;
+BEGIN
+    IF zs_reviewer() THEN
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END IF;
+    mine := zs_my_unit();
+    IF TG_OP <> 'INSERT' THEN
+        IF col = '' THEN
+            item := OLD.id; unit := OLD.unit_id;
+        ELSE
+            item := (to_jsonb(OLD) ->> col)::bigint;
+            SELECT i.unit_id INTO unit FROM items i WHERE i.id = item;
+            IF NOT FOUND THEN unit := mine; END IF;  -- (its item deleted: the cascade of a deletion checked)
+        END IF;
+        IF unit IS DISTINCT FROM mine THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+                'zhaoshang: 条目 %s 属于%s，不是本账号的单位%s：填报账号只能修改本单位的条目',
+                item, coalesce('「' || (SELECT name FROM units WHERE id = unit) || '」', '别的单位'),
+                coalesce('「' || (SELECT name FROM units WHERE id = mine) || '」', '（账号未设单位）'));
+        END IF;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        IF col = '' THEN
+            item := NEW.id; unit := NEW.unit_id;
+        ELSE
+            item := (to_jsonb(NEW) ->> col)::bigint;
+            SELECT i.unit_id INTO unit FROM items i WHERE i.id = item;
+        END IF;
+        IF unit IS DISTINCT FROM mine THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+                'zhaoshang: 条目%s的单位是%s，不是本账号的单位%s：填报账号只能录入本单位的条目',
+                coalesce(' ' || item, ''),
+                coalesce('「' || (SELECT name FROM units WHERE id = unit) || '」', '空的'),
+                coalesce('「' || (SELECT name FROM units WHERE id = mine) || '」', '（账号未设单位）'));
+        END IF;
+        RETURN NEW;
+    END IF;
+    RETURN OLD;
+END $f$;
+CREATE OR REPLACE FUNCTION zs_review_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    IF zs_reviewer() THEN RETURN NEW; END IF;
+    IF TG_OP = 'INSERT' THEN
+        NEW.review := 'pending'; NEW.reviewed_by := NULL; NEW.reviewed_at := NULL;
+        RETURN NEW;
+    END IF;
+    IF NEW.review <> 'pending' AND (NEW.review IS DISTINCT FROM OLD.review
+            OR NEW.reviewed_by IS DISTINCT FROM OLD.reviewed_by OR NEW.reviewed_at IS DISTINCT FROM OLD.reviewed_at
+            OR NEW.review_note IS DISTINCT FROM OLD.review_note) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+            'zhaoshang: 只有审核或管理员能认定或退回报送的记录（%s 第 %s 条）', TG_TABLE_NAME, OLD.id);
+    END IF;
+    IF NEW.review = 'confirmed' AND NEW IS DISTINCT FROM OLD THEN  -- a counted figure changed: waits again
+        NEW.review := 'pending'; NEW.reviewed_by := NULL; NEW.reviewed_at := NULL;
+    END IF;
+    RETURN NEW;
+END $f$;
+CREATE OR REPLACE FUNCTION zs_open_command(bigint) RETURNS boolean LANGUAGE sql STABLE
+AS $f$ SELECT EXISTS (SELECT 1 FROM commands c WHERE c.id = $1 AND c.active = 1
+                      AND c.xmin = pg_current_xact_id()::xid) $f$;
+CREATE OR REPLACE FUNCTION zs_command_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+    who text := zs_my_name();
+    trusted boolean := zs_trusted();
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NOT trusted THEN
+            NEW."user" := coalesce(who, session_user::text); NEW.active := 1; NEW.undone_by := NULL;
+        ELSIF who IS NOT NULL AND NEW.active = 1 THEN  -- (a copied history keeps its names)
+            NEW."user" := who;
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF trusted THEN
+        RETURN NEW;
+    END IF;
+    IF OLD.active = 1 AND zs_open_command(OLD.id) THEN  -- its own command, open in this transaction
+        IF NEW."user" IS DISTINCT FROM OLD."user" THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('zhaoshang: 历史记录（第 %s 次操作）的操作人不能修改', OLD.id);
+        END IF;
+        RETURN NEW;
+    END IF;
+    -- an earlier command: only marked undone, by its own open command (zs undo)
+    IF NEW.name IS DISTINCT FROM OLD.name OR NEW.args IS DISTINCT FROM OLD.args
+            OR NEW."user" IS DISTINCT FROM OLD."user" OR NEW.at IS DISTINCT FROM OLD.at
+            OR NEW.undo_of IS DISTINCT FROM OLD.undo_of OR NEW.active IS DISTINCT FROM OLD.active
+            OR (NEW.undone_by IS DISTINCT FROM OLD.undone_by
+                AND (OLD.undone_by IS NOT NULL OR NOT zs_open_command(NEW.undone_by))) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('zhaoshang: 历史记录（第 %s 次操作）不能修改', OLD.id);
+    END IF;
+    RETURN NEW;
+END $f$;
+CREATE OR REPLACE FUNCTION zs_history() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = {schema}, pg_temp AS $f$
+DECLARE
+    cmd bigint := nullif(current_setting('zs.command', true), '')::bigint;
+    item text := TG_ARGV[0];
+    trusted boolean := zs_trusted();
+BEGIN
+    IF trusted AND current_setting('zs.pause_' || TG_TABLE_NAME, true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF NOT trusted AND NOT zs_open_command(cmd) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'zhaoshang: 修改必须在本账号的一条命令之内（历史只记在自己的命令名下）';
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new)
+        VALUES (cmd, TG_TABLE_NAME, NEW.id,
+                CASE WHEN item = '' THEN NULL ELSE (row_to_json(NEW) ->> item)::bigint END,
+                'insert', NULL, row_to_json(NEW)::text);
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF NEW IS NOT DISTINCT FROM OLD THEN
+            RETURN NULL;
+        END IF;
+        INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new)
+        VALUES (cmd, TG_TABLE_NAME, NEW.id,
+                CASE WHEN item = '' THEN NULL ELSE (row_to_json(NEW) ->> item)::bigint END,
+                'update', row_to_json(OLD)::text, row_to_json(NEW)::text);
+    ELSE
+        INSERT INTO changes(command_id, tbl, row_id, item_id, action, old, new)
+        VALUES (cmd, TG_TABLE_NAME, OLD.id,
+                CASE WHEN item = '' THEN NULL ELSE (row_to_json(OLD) ->> item)::bigint END,
+                'delete', row_to_json(OLD)::text, NULL);
+    END IF;
+    RETURN NULL;
+END $f$
+"""
+
+
+@dataclass(frozen=True)
+class Account:
+    login: str
+    name: str
+    unit_id: int | None
+    unit: str | None
+    role: str  # admin | review | entry | read
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.role]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def rights_installed(conn: Connection) -> bool:
+    """Whether the database has its accounts table and group roles (``zs account``)."""
+    return conn.execute("SELECT to_regclass('accounts') IS NOT NULL").fetchone()[0] is True
+
+
+def manages_roles(conn: Connection) -> bool:
+    """Whether the connected login may create roles (superuser or CREATEROLE)."""
+    row = conn.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone()
+    return bool(row and row[0])
+
+
+def group(conn: Connection, role: str) -> str:
+    """The group role of ``role`` (admin, review, entry, read) in this database."""
+    return str(conn.execute("SELECT zs_group(?)", (role,)).fetchone()[0])
+
+
+def _item_tables(conn: Connection) -> list[tuple[str, str]]:
+    """The tables whose rows belong to an item, with the column naming it ('' for items)."""
+    out: list[tuple[str, str]] = []
+    for t in POSTGRES.tables(conn):
+        cols = POSTGRES.columns(conn, t)
+        if t == "items":
+            out.append((t, ""))
+        elif t.startswith("kind_") or t == "items_fts":
+            out.append((t, "id"))
+        elif "item_id" in cols and t not in _ITEM_TABLES_EXCLUDED:
+            out.append((t, "item_id"))
+    return out
+
+
+def install_rights(conn: Connection, db_id: str) -> None:
+    """Create the accounts table, the group roles of this database and what they may do
+    (idempotent; inside the caller's write transaction; needs CREATEROLE)."""
+    prefix = "zs_" + re.sub(r"[^0-9a-z]", "", db_id.lower())[:16]
+    schema = str(conn.execute("SELECT current_schema()").fetchone()[0])
+    for role in ("read", "entry", "review", "admin"):
+        name = f"{prefix}_{role}"
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (name,)).fetchone() is None:
+            conn.execute(f"CREATE ROLE {_ident(name)} NOLOGIN")
+    for lower, upper in (("read", "entry"), ("entry", "review"), ("review", "admin")):
+        conn.execute(f"GRANT {_ident(prefix + '_' + lower)} TO {_ident(prefix + '_' + upper)}")
+    if conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0] is not True:
+        conn.execute(f"GRANT {_ident(prefix + '_admin')} TO CURRENT_USER")  # (to hand it the tables)
+    conn.execute(ACCOUNTS)
+    conn.raw.execute(_RIGHTS_FUNCTIONS.replace("{prefix}", prefix).replace("{schema}", _ident(schema)))  # type: ignore[attr-defined]
+    admin = _ident(prefix + "_admin")
+    for fn in ("zs_history()", "zs_next_id()"):
+        conn.execute(f"ALTER FUNCTION {fn} OWNER TO {admin}")
+    conn.execute(f"ALTER FUNCTION zs_next_id() SECURITY DEFINER SET search_path = {_ident(schema)}, pg_temp")
+    read = _ident(prefix + "_read")
+    dbname = _ident(str(conn.execute("SELECT current_database()").fetchone()[0]))
+    conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {dbname} TO {read}")
+    conn.execute(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {read}")
+    for t in POSTGRES.tables(conn):
+        table_rights(conn, t)
+
+
+def table_rights(conn: Connection, table: str) -> None:
+    """What each group may do with ``table`` (a new kind table too); idempotent."""
+    if conn.execute("SELECT to_regprocedure('zs_group(text)')").fetchone()[0] is None:
+        return  # (no rights in this database)
+    admin, entry, review, read = (_ident(group(conn, r)) for r in ("admin", "entry", "review", "read"))
+    t = _ident(table)
+    conn.execute(f"ALTER TABLE {t} OWNER TO {admin}")
+    conn.execute(f"GRANT SELECT ON {t} TO {read}")
+    scoped = dict(_item_tables(conn)) if table != "commands" else {}
+    if table == "commands":
+        conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {t} TO {entry}")
+        conn.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+        policies = [
+            ("zs_read", "FOR SELECT USING (true)"),
+            ("zs_insert", f"FOR INSERT TO {entry} WITH CHECK (true)"),
+            ("zs_update", f"FOR UPDATE TO {entry} USING (true) WITH CHECK (true)"),
+            ("zs_delete", f'FOR DELETE TO {entry} USING (active = 1 AND "user" = zs_my_name())'),
+        ]
+        guard = ("zs_guard_commands", "BEFORE INSERT OR UPDATE", "zs_command_guard()")
+    elif table in scoped:
+        col = scoped[table]
+        mine = "unit_id = zs_my_unit()" if col == "" else f"zs_my_item({_ident(col)})"
+        conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {t} TO {entry}")
+        conn.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+        policies = [
+            ("zs_read", "FOR SELECT USING (true)"),
+            ("zs_review", f"FOR ALL TO {review} USING (true) WITH CHECK (true)"),
+            ("zs_insert", f"FOR INSERT TO {entry} WITH CHECK ({mine})"),
+            # (an old row of another unit: zs_unit_guard refuses it with a message)
+            ("zs_update", f"FOR UPDATE TO {entry} USING (true) WITH CHECK ({mine})"),
+            ("zs_delete", f"FOR DELETE TO {entry} USING (true)"),
+        ]
+        guard = (f"zs_guard_{table}", "BEFORE INSERT OR UPDATE OR DELETE", f"zs_unit_guard({_literal(col)})")
+    else:
+        return
+    for name, body in policies:
+        conn.execute(f"DROP POLICY IF EXISTS {name} ON {t}")
+        conn.execute(f"CREATE POLICY {name} ON {t} {body}")
+    conn.execute(f"DROP TRIGGER IF EXISTS {_ident(guard[0])} ON {t}")
+    conn.execute(f"CREATE TRIGGER {_ident(guard[0])} {guard[1]} ON {t} FOR EACH ROW EXECUTE FUNCTION {guard[2]}")
+    if table in ("status_log", "funds"):
+        conn.execute(f"DROP TRIGGER IF EXISTS zs_review_{table} ON {t}")
+        conn.execute(
+            f"CREATE TRIGGER zs_review_{table} BEFORE INSERT OR UPDATE ON {t} "
+            "FOR EACH ROW EXECUTE FUNCTION zs_review_guard()"
+        )
+
+
+def trusted(conn: Connection) -> bool:
+    """Whether the connected login may pause the history capture (the admin group; every
+    login where the database has no rights)."""
+    if conn.execute("SELECT to_regprocedure('zs_trusted()')").fetchone()[0] is None:
+        return True
+    return bool(conn.execute("SELECT zs_trusted()").fetchone()[0])
+
+
+def account_of(conn: Connection, login: str | None = None) -> Account | None:
+    """The account of ``login`` (the connected one by default); None without one."""
+    if not rights_installed(conn):
+        return None
+    row = conn.execute(
+        "SELECT a.login, a.name, a.unit_id, u.name, a.role FROM accounts a LEFT JOIN units u ON u.id = a.unit_id "
+        "WHERE a.login = coalesce(?, session_user::text)",
+        (login,),
+    ).fetchone()
+    return None if row is None else Account(row[0], row[1], row[2], row[3], row[4])
+
+
+def accounts(conn: Connection) -> list[Account]:
+    rows = conn.execute(
+        "SELECT a.login, a.name, a.unit_id, u.name, a.role FROM accounts a LEFT JOIN units u ON u.id = a.unit_id "
+        "ORDER BY CASE a.role WHEN 'admin' THEN 0 WHEN 'review' THEN 1 WHEN 'entry' THEN 2 ELSE 3 END, a.login"
+    ).fetchall()
+    return [Account(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def role_exists(conn: Connection, login: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (login,)).fetchone() is not None
+
+
+def set_password(conn: Connection, login: str, password: str) -> None:
+    """Set ``login``'s password, hashed here (SCRAM-SHA-256): the server, its logs and the
+    statement see the hash only."""
+    hashed = conn.raw.pgconn.encrypt_password(  # type: ignore[attr-defined]
+        password.encode(), login.encode(), b"scram-sha-256"
+    ).decode()
+    conn.execute(f"ALTER ROLE {_ident(login)} PASSWORD {_literal(hashed)}")
+
+
+def create_login(conn: Connection, login: str) -> None:
+    conn.execute(f"CREATE ROLE {_ident(login)} LOGIN")
+
+
+def _groups_of(role: str) -> tuple[str, ...]:
+    """The groups an account of ``role`` is made a member of directly: a 管理员 of every group,
+    with ADMIN OPTION (to add accounts: PostgreSQL 16 asks a CREATEROLE login for it)."""
+    return ("read", "entry", "review", "admin") if role == "admin" else (role,)
+
+
+def grant_role(conn: Connection, login: str, role: str, old: str | None = None, own: bool = True) -> None:
+    """Make ``login`` a member of ``role``'s group (and no longer of ``old``'s); a 管理员 may
+    create the logins of others (CREATEROLE)."""
+    if old is not None and old != role:
+        for g in _groups_of(old):
+            conn.execute(f"REVOKE {_ident(group(conn, g))} FROM {_ident(login)}")
+    admin = " WITH ADMIN OPTION" if role == "admin" else ""
+    for g in _groups_of(role):
+        conn.execute(f"GRANT {_ident(group(conn, g))} TO {_ident(login)}{admin}")
+    is_super = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = ?", (login,)).fetchone()
+    if is_super and is_super[0] is not True:
+        if role == "admin":
+            conn.execute(f"ALTER ROLE {_ident(login)} CREATEROLE")
+        elif old == "admin" and own:
+            conn.execute(f"ALTER ROLE {_ident(login)} NOCREATEROLE")
+
+
+def drop_login(conn: Connection, login: str, role: str, own: bool) -> None:
+    """Take ``login`` out of this database's groups; drop the role when zs created it and it
+    is in no other group (another database's) — else keep it."""
+    for g in _groups_of(role):
+        conn.execute(f"REVOKE {_ident(group(conn, g))} FROM {_ident(login)}")
+    if not own:
+        return
+    other = conn.execute(
+        "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = ? LIMIT 1", (login,)
+    ).fetchone()
+    if other is not None:
+        return
+    conn.execute("SAVEPOINT zs_drop_role")
+    try:
+        conn.execute(f"DROP ROLE {_ident(login)}")
+        conn.execute("RELEASE SAVEPOINT zs_drop_role")
+    except Exception:  # it owns something or has rights elsewhere: kept, only out of the groups
+        conn.execute("ROLLBACK TO SAVEPOINT zs_drop_role")
+
+
+def refused(exc: BaseException) -> ZsError | None:
+    """A refusal of the database's rights as a message for people (None: not one)."""
+    import psycopg
+
+    if not isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return None
+    text = (exc.diag.message_primary or str(exc)).strip()
+    if text.startswith("zhaoshang: "):
+        return ZsError(text[len("zhaoshang: ") :] + "。这次操作没有写入")
+    m = re.search(r'(?:table|relation) "?(\w+)"?', text)
+    if m is None or m.group(1) in ("commands", "changes"):  # (the first write of any command)
+        return ZsError(
+            "数据库拒绝了这次修改：当前账号是只读的，只能查看。这次操作没有写入；需要权限请找管理员（zs account）"
+        )
+    what = f"「{m.group(1)}」"
+    return ZsError(
+        f"数据库拒绝了这次修改{what}：当前账号没有这个权限（只读账号只能查看；填报账号只能改本单位的条目，"
+        "不能改定义、目标、账号，也不能认定）。这次操作没有写入；需要权限请找管理员（zs account）"
+    )

@@ -80,6 +80,9 @@ class SqliteDialect(Dialect):
         if conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (last, table)).rowcount == 0:
             conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, last))
 
+    def begin_snapshot(self, conn: Connection) -> None:
+        conn.execute("BEGIN")  # (a read transaction in WAL mode is one snapshot)
+
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN")
 

@@ -225,7 +225,7 @@ class Figures:
         db.conn.execute("PRAGMA cache_size = -65536")
         own = not db.conn.in_transaction
         if own:
-            db.conn.execute("BEGIN")
+            db.dialect.begin_snapshot(db.conn)
         try:
             yield fig
         finally:
