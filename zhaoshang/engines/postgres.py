@@ -499,7 +499,11 @@ BEGIN
     ON CONFLICT (name) DO UPDATE SET seq = zs_sequence.seq + 1
     RETURNING seq INTO NEW.id;
     RETURN NEW;
-END $$
+END $$;
+CREATE OR REPLACE FUNCTION zs_ids_used(tbl text, last bigint) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO zs_sequence(name, seq) VALUES (tbl, last)
+    ON CONFLICT (name) DO UPDATE SET seq = greatest(zs_sequence.seq, excluded.seq)
+$$
 """
 
 _TYPES = [
@@ -630,11 +634,8 @@ class PostgresDialect(Dialect):
         return " AND ".join(parts), params
 
     def keep_ids_above(self, conn: Connection, table: str, last: int) -> None:
-        conn.execute(
-            "INSERT INTO zs_sequence(name, seq) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET seq = greatest(zs_sequence.seq, excluded.seq)",
-            (table, last),
-        )
+        """(Through a function: with accounts, only it may write the counters — see "Rights".)"""
+        conn.execute("SELECT zs_ids_used(?, ?)", (table, int(last)))
 
     def begin_snapshot(self, conn: Connection) -> None:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")  # (not READ ONLY: temporary tables)
@@ -722,8 +723,8 @@ class PostgresDialect(Dialect):
         for stmt in COMPAT:
             conn.execute(stmt)
         conn.execute(HISTORY)
-        conn.execute(NEXT_ID)
         conn.execute("CREATE TABLE zs_sequence (name TEXT PRIMARY KEY, seq BIGINT NOT NULL)")
+        conn.execute(NEXT_ID)
         # the search index: a trigram GIN index serves LIKE '%词%' (3 characters or more; the
         # database's LC_CTYPE must be UTF-8 for Chinese) — as FTS5's trigram tokenizer does
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -1055,9 +1056,10 @@ def install_rights(conn: Connection, db_id: str) -> None:
     conn.execute(ACCOUNTS)
     conn.raw.execute(_RIGHTS_FUNCTIONS.replace("{prefix}", prefix).replace("{schema}", _ident(schema)))  # type: ignore[attr-defined]
     admin = _ident(prefix + "_admin")
-    for fn in ("zs_history()", "zs_next_id()"):
+    for fn in ("zs_history()", "zs_next_id()", "zs_ids_used(text, bigint)"):
         conn.execute(f"ALTER FUNCTION {fn} OWNER TO {admin}")
-    conn.execute(f"ALTER FUNCTION zs_next_id() SECURITY DEFINER SET search_path = {_ident(schema)}, pg_temp")
+    for fn in ("zs_next_id()", "zs_ids_used(text, bigint)"):
+        conn.execute(f"ALTER FUNCTION {fn} SECURITY DEFINER SET search_path = {_ident(schema)}, pg_temp")
     read = _ident(prefix + "_read")
     dbname = _ident(str(conn.execute("SELECT current_database()").fetchone()[0]))
     conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {dbname} TO {read}")
