@@ -14,8 +14,8 @@ from .output import emit, records
 if TYPE_CHECKING:
     from ..accounts import AccountInfo
 
-RoleOpt = Annotated[str | None, typer.Option("--role", "-r", help="角色：管理员、审核、填报、只读", show_default=False)]
-NameOpt = Annotated[str | None, typer.Option("--name", "-n", help="姓名（历史里记的名字）", show_default=False)]
+RoleOpt = Annotated[str | None, typer.Option("--role", help="角色：管理员、审核、填报、只读", show_default=False)]
+NameOpt = Annotated[str | None, typer.Option("--name", help="姓名（历史里记的名字）", show_default=False)]
 UnitOpt = Annotated[
     str | None,
     typer.Option("--unit", "-u", help="招商主体（单位）；填报账号必填，只能改这个单位的条目", show_default=False),
