@@ -267,3 +267,91 @@ def _no_stamps(rs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__]))
+
+
+def test_the_id_counter_of_a_long_transaction_is_read_once_and_written_at_the_commit(tmp_path: Path) -> None:
+    """Thousands of rows in one transaction take consecutive ids (the counter is kept in the
+    transaction, not rewritten per row); a rolled-back savepoint gives its ids back; ids written
+    with their own value raise it; the counter's row holds the last id after the commit."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    url = pg_database("counter")
+    try:
+        Cli(url)("init", ok=True)
+        with psycopg.connect(**conninfo_to_dict(url)) as conn:
+            conn.execute(
+                "INSERT INTO commands(id, name, args, \"user\", at, active) VALUES (7, 't', '', 'u', '2026', 1)"
+            )
+            ins = (
+                "INSERT INTO changes(command_id, tbl, row_id, action) "
+                "SELECT 7, 'x', g, 'insert' FROM generate_series(1, %s) g"
+            )
+            conn.execute(ins, (3000,))
+            conn.execute("SAVEPOINT a")
+            conn.execute(ins, (10,))
+            conn.execute("ROLLBACK TO SAVEPOINT a")
+            one = "INSERT INTO changes(command_id, tbl, row_id, action) VALUES (7, 'y', 1, 'insert') RETURNING id"
+            assert conn.execute(one).fetchone()[0] == 3001  # (the savepoint's 10 ids given back)
+            conn.execute("SELECT zs_ids_used('changes', 5000)")
+            assert conn.execute(one).fetchone()[0] == 5001
+            # before the commit another transaction sees the old counter row
+        assert rows(url, "SELECT seq FROM zs_sequence WHERE name = 'changes'") == [(5001,)]
+        assert rows(url, "SELECT count(*), min(id), max(id) FROM changes WHERE command_id = 7") == [(3002, 1, 5001)]
+        with psycopg.connect(**conninfo_to_dict(url)) as conn:  # a rolled-back transaction leaves it
+            conn.execute("INSERT INTO changes(command_id, tbl, row_id, action) VALUES (7, 'z', 1, 'insert')")
+            conn.rollback()
+        assert rows(url, "SELECT seq FROM zs_sequence WHERE name = 'changes'") == [(5001,)]
+    finally:
+        drop_pg_database(url)
+
+
+def test_a_server_database_is_upgraded_by_the_next_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later zhaoshang's migration runs on a server database as on a file: a new table (with
+    SQLite's AUTOINCREMENT and its history), a new column, a data change recorded as one
+    "upgrade" command — in one transaction, and the version is then the program's."""
+    from zhaoshang import db as dbmod
+    from zhaoshang.definitions import load
+
+    url = pg_database("upgrade")
+    try:
+        Cli(url)("init", ok=True)
+        Cli(url)("chain", "add", "新能源", ok=True)
+        now = dbmod.schema_version()
+        later = (
+            "CREATE TABLE zz_notes (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " item_id INTEGER REFERENCES items(id) ON DELETE CASCADE, text TEXT NOT NULL);\n"
+            "ALTER TABLE chains ADD COLUMN zz_short TEXT;\n"
+            "UPDATE chains SET zz_short = substr(name, 1, 2)"
+        )
+        monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, (now + 1, "测试用的下一版本", later)])
+        monkeypatch.setitem(dbmod._TRACKED_BY_VERSION, now + 1, ["zz_notes"])
+        db = dbmod.Database.open(url, load())
+        try:
+            assert db.dialect.schema_version(db.conn) == now + 1
+            assert db.upgraded_from == now
+        finally:
+            db.close()
+        assert rows(url, "SELECT zz_short FROM chains") == [("新能",)]
+        assert rows(url, "SELECT count(*) FROM commands WHERE name = 'upgrade'") == [(1,)]
+        assert rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname IN ('ids_zz_notes', 'hist_zz_notes')") == [(2,)]
+        # opened again: nothing more to do
+        dbmod.Database.open(url, load()).close()
+        assert rows(url, "SELECT count(*) FROM commands WHERE name = 'upgrade'") == [(1,)]
+    finally:
+        drop_pg_database(url)
+
+
+def test_a_server_database_older_than_the_first_server_version_is_refused(tmp_path: Path) -> None:
+    url = pg_database("too_old")
+    try:
+        Cli(url)("init", ok=True)
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        with psycopg.connect(**conninfo_to_dict(url)) as conn:
+            conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+        r = Cli(url)("list", ok=False)
+        assert "早于服务器数据库的第一个版本" in r.stderr, r.stderr
+    finally:
+        drop_pg_database(url)

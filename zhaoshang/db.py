@@ -393,6 +393,11 @@ _TRACKED_BY_VERSION = {
 }
 
 
+#: the version of the first zhaoshang that ran on a server: older server databases do not exist
+#: outside development builds, and are not upgraded
+FIRST_SERVER_VERSION = 9
+
+
 def schema_version() -> int:
     """The schema version this zhaoshang writes."""
     return MIGRATIONS[-1][0]
@@ -638,11 +643,13 @@ class Database:
                     f"数据库「{conn.label}」由更新版本的 zhaoshang 创建（结构版本 {version}，"
                     f"本程序支持到 {schema_version()}）：请升级 zhaoshang（pip install -U zhaoshang）"
                 )
-            elif version < schema_version():
+            elif version < FIRST_SERVER_VERSION:
                 raise ZsError(
-                    f"数据库「{conn.label}」的结构版本是 {version}，本程序为 {schema_version()}：服务器数据库的升级"
-                    "还不能自动进行，请用与它同版本的 zhaoshang，或 zs db copy 到新库"
+                    f"数据库「{conn.label}」的结构版本是 {version}，早于服务器数据库的第一个版本"
+                    f"（{FIRST_SERVER_VERSION}）：请用与它同版本的 zhaoshang 把它 zs db copy 成文件，再复制到新库"
                 )
+            elif version < schema_version():
+                db._upgrade_server()
             db._open_rights()
             try:
                 db.sync_definitions()
@@ -658,6 +665,19 @@ class Database:
             conn.close()
             raise
         return db
+
+    def _upgrade_server(self) -> None:
+        """Run the later versions' migrations on a server database (as on a file: one
+        transaction each, under the write lock).  Only the database's owner or a 管理员 may."""
+        try:
+            self._upgrade()
+        except Exception as exc:
+            if self.dialect.refused(exc) is None:
+                raise
+            raise ZsError(
+                f"数据库「{self.where}」要升级到结构版本 {schema_version()}（本程序的版本）：这只有管理员"
+                "（或数据库的所有者）能做。请管理员先运行一次 zs 命令；这次没有改动"
+            ) from None
 
     def _open_rights(self) -> None:
         """A server database's accounts (made here when missing and the login may), and the
@@ -750,7 +770,7 @@ class Database:
         if version == 0 and self._has_foreign_tables():
             raise ZsError(f"「{self.path}」不是 zhaoshang 数据库（里面已有其他表）：请换一个文件名")
         if version > 0:
-            check_before_upgrade(self.conn, self.path)
+            self.dialect.check_before_upgrade(self.conn, str(self.path))
         for v, _desc, sql in MIGRATIONS:
             if v <= version:
                 continue
@@ -767,7 +787,7 @@ class Database:
                 cid = self._open_upgrade_command(v, _desc) if v > 3 else None
                 for stmt in _split_sql(sql):
                     if not _column_there(self.conn, stmt):
-                        self.conn.execute(stmt)
+                        self.dialect.run_migration(self.conn, stmt)
                 if cid is not None:
                     self._close_upgrade_command(cid)
                 if v == 1:
@@ -791,19 +811,19 @@ class Database:
                 raise
 
     def _open_upgrade_command(self, version: int, description: str) -> int:
-        return self.dialect.insert_id(
+        cid = self.dialect.insert_id(
             self.conn,
             "INSERT INTO commands(name, args, user, at, active) VALUES ('upgrade', ?, 'zhaoshang', ?, 1)",
             (f"升级到结构版本 {version}：{description}", now()),
         )
+        self.dialect.start_command(self.conn, cid)
+        return cid
 
     def _close_upgrade_command(self, cid: int) -> None:
         if self.conn.execute("SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", (cid,)).fetchone() is None:
             self.conn.execute("DELETE FROM commands WHERE id = ?", (cid,))
             # nobody saw that id: give it back, so a new database's first command is still #1
-            self.conn.execute(
-                "UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(id), 0) FROM commands) WHERE name = 'commands'"
-            )
+            self.dialect.give_back_ids(self.conn, "commands")
         else:
             self.conn.execute("UPDATE commands SET active = 0 WHERE id = ?", (cid,))
 
@@ -1104,17 +1124,6 @@ def _db_error(path: Path, exc: sqlite3.Error) -> ZsError:
     if "unable to open" in text:
         return ZsError(f"无法打开数据库「{path}」：请检查路径是否存在、是否有权限")
     return ZsError(f"数据库「{path}」出错：{text}")
-
-
-def check_before_upgrade(conn: sqlite3.Connection, path: Path) -> None:
-    """A quick check of the pages before a migration rewrites tables (about a second per
-    million items, once per upgrade): a damaged file is refused, not upgraded."""
-    verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-    if verdict != "ok":
-        raise ZsError(
-            f"数据库「{path}」需要升级，但升级前的检查发现它已损坏（{verdict}）：没有升级。请从备份恢复"
-            f"（zs backup 备份文件 --restore），或抢救能读出的数据：sqlite3 {path.name} .recover | sqlite3 抢救.db"
-        )
 
 
 def wal_identity(path: Path) -> tuple[int, int] | None:

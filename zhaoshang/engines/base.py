@@ -101,6 +101,18 @@ class Dialect:
         runs the migrations)."""
         raise NotImplementedError
 
+    def give_back_ids(self, conn: Connection, table: str) -> None:
+        """Let the next row of ``table`` take the id after the highest there now (ids of rows
+        deleted in this transaction, which nobody saw)."""
+        raise NotImplementedError
+
+    def run_migration(self, conn: Connection, statement: str) -> None:
+        """One statement of a versioned migration (SQLite's SQL, as written in ``db.MIGRATIONS``)."""
+        conn.execute(statement)
+
+    def check_before_upgrade(self, conn: Connection, where: str) -> None:
+        """Refuse to migrate a damaged database (nothing to check on a server: it keeps its pages)."""
+
     # -- aggregates ------------------------------------------------------------------------
     def at_max(self, value: str, key: str, tie: str) -> str:
         """SQL, in an aggregate query that takes ``max(key)``, for ``value`` of the row holding
