@@ -343,6 +343,9 @@ def test_history_names_the_account_whatever_the_client_claims(office: Office) ->
     r = li("undo", "--yes", ok=True)
     assert office.one("SELECT notes FROM items WHERE id = %s", (office.own_item,)) != "谁改的"
     assert office.one('SELECT "user" FROM commands ORDER BY id DESC LIMIT 1') == "李四"
+    # zs info says who is connected, as the database knows it
+    r = li("--user", "别人", "info", ok=True)
+    assert "当前用户    李四" in r.stdout and "登录账号" in r.stdout and "（李四，填报，" in r.stdout, r.stdout
 
 
 # ---------------------------------------------------------------------------------------

@@ -551,6 +551,8 @@ class Database:
         #: the user history records, whatever the client claims; a 填报 account's moves wait
         self.account_name: str | None = None
         self.entries_wait = False
+        #: a server database's connected login, as people read it (None: a file)
+        self.login: str | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -695,9 +697,14 @@ class Database:
                     self.conn.execute("ROLLBACK")
                 raise
         account = postgres.account_of(self.conn)
+        login = str(self.conn.execute("SELECT session_user").fetchone()[0])
         if account is not None:
             self.account_name = account.name
             self.entries_wait = account.role == "entry"
+            unit = f"，{account.unit}" if account.unit else ""
+            self.login = f"{login}（{account.name}，{account.role_name}{unit}）"
+        else:
+            self.login = f"{login}（没有 zs account 账号：数据库的所有者或其授权者，历史记 --user 的名字）"
 
     def _create_server_schema(self) -> None:
         """The schema a new SQLite file of this version has, translated, with history and

@@ -49,6 +49,7 @@ def database_info(db: Database) -> dict[str, Any]:
         "db_id": db.identity,
         "created_at": db.meta("created_at"),
         "definitions": db.defs.source_dir,
+        **({"login": db.login} if db.login else {}),
         "counts": counts,
         "count_labels": labels,
     }

@@ -85,6 +85,7 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("created_at", "创建时间"),
         ("definitions", "清单定义"),
         ("user", "当前用户"),
+        *([("login", "登录账号")] if "login" in data else []),
     ]
     rec = {**data, "user": st.user}
     if fmt is not Format.table:
