@@ -446,3 +446,18 @@ def test_entry_imports_its_own_units_rows_and_history_keeps_each_one(office: Off
     assert office.one("SELECT count(*) FROM items WHERE title = '越界导入'") == 0
     li("undo", "--yes", ok=True)  # (its import, row by row)
     assert office.one("SELECT count(*) FROM items WHERE title LIKE '李四导入%%'") == 0
+
+
+def test_only_an_admin_upgrades_a_server_database(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version's migration changes tables: a 填报 account opening the database is told to
+    let a 管理员 run zs first, and nothing changes."""
+    from zhaoshang import db as dbmod
+
+    now = dbmod.schema_version()
+    monkeypatch.setattr(
+        dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, (now + 1, "测试用的下一版本", "ALTER TABLE chains ADD COLUMN zz TEXT")]
+    )
+    r = office.cli(office.entry)("list", ok=False)
+    assert "只有管理员" in r.stderr and "请管理员先运行一次 zs 命令" in r.stderr, r.stderr
+    assert office.one("SELECT value FROM meta WHERE key = 'schema_version'") == str(now)
+    assert office.one("SELECT count(*) FROM information_schema.columns WHERE column_name = 'zz'") == 0
