@@ -382,12 +382,73 @@ def connect(url: str) -> PgConnection:
     try:
         raw = psycopg.connect(**params)
     except psycopg.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ZsError(
-            f"无法连接数据库服务器「{label}」：{first}。请检查地址、用户名、服务器是否在运行，"
-            "以及密码（~/.pgpass 或 PGPASSWORD）"
-        ) from None
+        raise ZsError(connect_failed(label, info, str(exc))) from None
     return PgConnection(raw, label, params)
+
+
+#: why libpq could not connect (its English text) → what a person does about it
+_CONNECT_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"pg_hba\.conf rejects connection .*no encryption"),
+        "服务器只接受加密连接：请在地址后加 ?sslmode=verify-full&sslrootcert=根证书路径"
+        "（或至少 ?sslmode=require），根证书向服务器管理员要",
+    ),
+    (
+        re.compile(r"server does not support SSL, but SSL was required"),
+        "地址要求加密连接（sslmode），但这台服务器没有开启加密（postgresql.conf 的 ssl = off）："
+        "请服务器管理员开启 ssl 并配好证书，或从地址里去掉 sslmode",
+    ),
+    (
+        re.compile(r"certificate verify failed|root certificate file .* does not exist|unable to get local issuer"),
+        "服务器的证书没有通过校验（sslrootcert 给的根证书没有签发它，或文件不存在）："
+        "请向服务器管理员要签发服务器证书的根证书，写成 sslrootcert=路径",
+    ),
+    (
+        re.compile(r'server certificate for "([^"]*)".* does not match host name "([^"]*)"'),
+        "服务器证书上的名字是「{0}」，地址里的主机名是「{1}」，两者不符（verify-full 要求一致）："
+        "地址里改用证书上的名字，或请服务器管理员换一张含此名字的证书",
+    ),
+    (
+        re.compile(r"password authentication failed|no password supplied|fe_sendauth: no password"),
+        "密码不对或没有给出：密码写在 ~/.pgpass（主机:端口:库名:登录名:密码，权限 600）、"
+        "环境变量 PGPASSWORD 或服务文件里（见 README「服务器数据库」），不要写进地址",
+    ),
+    (
+        re.compile(r'role "([^"]*)" does not exist'),
+        "服务器上没有登录名「{0}」：请管理员用 zs account add 建账号，或检查地址里的用户名",
+    ),
+    (
+        re.compile(r'database "([^"]*)" does not exist'),
+        "服务器上没有名为「{0}」的库：请检查地址里的库名，或请服务器管理员 createdb 建库（见 README）",
+    ),
+    (
+        re.compile(r"pg_hba\.conf|no pg_hba\.conf entry"),
+        "服务器不允许这个登录名从本机连接这个库（pg_hba.conf）：请服务器管理员为它加一行",
+    ),
+    (
+        re.compile(r"Connection refused|could not translate host name|timeout expired|No route to host"),
+        "连不上服务器：请检查地址里的主机名和端口，以及服务器是否在运行、防火墙是否放行",
+    ),
+]
+
+
+def connect_failed(label: str, info: dict[str, Any], text: str) -> str:
+    """The message for a connection libpq refused (``text``), saying what to do."""
+    detail = " ".join(text.split())
+    for pattern, advice in _CONNECT_REASONS:
+        m = pattern.search(detail)
+        if m:
+            why = advice.format(*m.groups())
+            return f"无法连接数据库服务器「{label}」：{why}（服务器的原话：{_libpq_words(detail)}）"
+    return (
+        f"无法连接数据库服务器「{label}」：{_libpq_words(detail)}。请检查地址、用户名、服务器是否在运行，"
+        "以及密码（~/.pgpass 或 PGPASSWORD）"
+    )
+
+
+def _libpq_words(detail: str) -> str:
+    """libpq's reason without its "connection failed: connection to server at … failed:" preamble."""
+    return re.sub(r"^(connection failed: )?(connection to server at [^:]*(?::[^:]*)? failed: )?", "", detail).strip()
 
 
 def _label(info: dict[str, Any]) -> str:
