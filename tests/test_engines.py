@@ -355,3 +355,41 @@ def test_a_server_database_older_than_the_first_server_version_is_refused(tmp_pa
         assert "早于服务器数据库的第一个版本" in r.stderr, r.stderr
     finally:
         drop_pg_database(url)
+
+
+def _server_schema(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Tables with their columns and types, indexes and triggers of a server database."""
+    return {
+        "columns": rows(
+            url,
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = current_schema() ORDER BY 1, 2",
+        ),
+        "indexes": rows(url, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"),
+        "triggers": rows(url, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1"),
+    }
+
+
+def test_every_migration_since_the_first_server_version_gives_a_fresh_servers_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server database made by the first server version, opened by this one, has the same
+    tables, columns, indexes and triggers as one this version makes new."""
+    from zhaoshang import db as dbmod
+    from zhaoshang.definitions import load
+
+    old, new = pg_database("from_first"), pg_database("fresh")
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(dbmod, "MIGRATIONS", [x for x in dbmod.MIGRATIONS if x[0] <= dbmod.FIRST_SERVER_VERSION])
+            dbmod.Database.open(old, load()).close()
+            assert rows(old, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+                (str(dbmod.FIRST_SERVER_VERSION),)
+            ]
+        dbmod.Database.open(old, load()).close()
+        dbmod.Database.open(new, load()).close()
+        assert rows(old, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(dbmod.schema_version()),)]
+        assert _server_schema(old) == _server_schema(new)
+    finally:
+        drop_pg_database(old)
+        drop_pg_database(new)
