@@ -489,3 +489,27 @@ def test_zs_info_says_how_many_wait_only_when_some_do(tmp_path: Path) -> None:
     db.close()
     code, out, err = _zs(path, "info")
     assert "待认定（zs review）" in out + err
+
+
+def test_a_submission_of_hundreds_of_moves_is_confirmed_at_once(db_path: Path) -> None:
+    """More than 200 moves confirmed in one command (the item dates recomputed once, on either
+    engine): every item's stage and latest date follow its confirmed move."""
+    db = Database.open(db_path, load())
+    try:
+        with db.command("setup", user="市招商局"):
+            lookups.create(db, lookups.CHAIN, "有色金属", {})
+            lookups.create(db, lookups.UNIT, "爱辉区", {})
+            ids = [
+                items.add(db, "招什么", f"项目{n}", chain="有色金属", values={"状态": "在谈", "责任单位": "爱辉区"},
+                          on="2025-06-01")
+                for n in range(230)
+            ]  # fmt: skip
+        _submit(db, "爱辉区", [(i, "已签约", "2025-10-08") for i in ids])
+        assert {_status(db, i)[0] for i in ids} == {"在谈"}
+        with db.command("review confirm", user="审核员"):
+            decided = review.confirm(db, everything=True)
+        assert len(decided.entries) >= 230
+        assert {_status(db, i) for i in ids} == {("已签约", "2025-10-08")}
+        assert check(db).ok
+    finally:
+        db.close()

@@ -583,7 +583,7 @@ def paused_dates(db: Database, table: str, n: int, rows_sql: str, params: Sequen
     paused = (
         table == "status_log"
         and n > 200
-        and db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'dates_status_log_update'").fetchone() is not None
+        and db.dialect.keeps_item_dates(db.conn)
     )
     if paused:
         pause_item_dates(db.conn)

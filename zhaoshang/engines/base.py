@@ -169,6 +169,10 @@ class Dialect:
         the statement recomputing the rows of the items chosen by ``where`` (on ``i``)."""
         raise NotImplementedError
 
+    def keeps_item_dates(self, conn: Connection) -> bool:
+        """Whether the ``item_dates`` triggers are installed (schema version 6 and later)."""
+        raise NotImplementedError
+
     def pause_item_dates(self, conn: Connection) -> None:
         raise NotImplementedError
 

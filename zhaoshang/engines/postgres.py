@@ -844,6 +844,9 @@ class PostgresDialect(Dialect):
         )
         conn.execute("SELECT set_config('zs.pause_dates', '', true)")
 
+    def keeps_item_dates(self, conn: Connection) -> bool:
+        return self.has_trigger(conn, "dates_status_log")
+
     def pause_item_dates(self, conn: Connection) -> None:
         conn.execute("SELECT set_config('zs.pause_dates', 'on', true)")
 

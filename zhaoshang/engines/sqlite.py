@@ -179,6 +179,9 @@ class SqliteDialect(Dialect):
             'CREATE TRIGGER "dates_items_insert" AFTER INSERT ON items BEGIN ' + refresh_sql("i.id = new.id") + "; END"
         )
 
+    def keeps_item_dates(self, conn: Connection) -> bool:
+        return self.has_trigger(conn, "dates_status_log_update")
+
     def pause_item_dates(self, conn: Connection) -> None:
         for table in DATES_TABLES:
             for action in ("insert", "update", "delete"):
