@@ -393,3 +393,55 @@ def test_every_migration_since_the_first_server_version_gives_a_fresh_servers_sc
     finally:
         drop_pg_database(old)
         drop_pg_database(new)
+
+
+#: the id counter as the first server version wrote it (one row update per insert)
+_OLD_NEXT_ID = r"""
+DROP FUNCTION IF EXISTS zs_ids_peek(text);
+CREATE OR REPLACE FUNCTION zs_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO zs_sequence(name, seq) VALUES (TG_TABLE_NAME, 1)
+    ON CONFLICT (name) DO UPDATE SET seq = zs_sequence.seq + 1
+    RETURNING seq INTO NEW.id;
+    RETURN NEW;
+END $$
+"""
+
+
+def test_an_upgrade_brings_the_servers_functions_to_this_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database made by an older version has that version's id and history functions; the next
+    migration replaces them inside its transaction (here on a database without the id triggers
+    this version adds, and with accounts)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    from zhaoshang import db as dbmod
+    from zhaoshang.definitions import load
+
+    url = pg_database("old_functions")
+    try:
+        Cli(url)("init", ok=True)
+        Cli(url)("chain", "add", "新能源", ok=True)
+        with psycopg.connect(**conninfo_to_dict(url), autocommit=True) as conn:
+            for (t,) in conn.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE 'idsync%'"):
+                conn.execute(f'DROP TRIGGER "idsync_{t}" ON "{t}"')
+            conn.execute("DROP FUNCTION zs_ids_sync()")
+            conn.execute(_OLD_NEXT_ID)
+        now = dbmod.schema_version()
+        later = (now + 1, "下一版本", "ALTER TABLE chains ADD COLUMN zz TEXT")
+        monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, later])
+        dbmod.Database.open(url, load()).close()
+        assert rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'idsync%'") == rows(
+            url, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'ids\\_%'"
+        )
+        assert rows(url, "SELECT to_regprocedure('zs_ids_peek(text)') IS NOT NULL") == [(True,)]
+        # (accounts: the id functions run as the admin group again, CREATE OR REPLACE had reset that)
+        assert rows(url, "SELECT bool_and(prosecdef) FROM pg_proc WHERE proname IN ('zs_ids_sync', 'zs_next_id')") == [
+            (True,)
+        ]
+        # the commands go on, numbered on
+        r = Cli(url)("add", "招什么", "甲项目", "--chain", "新能源", ok=True)
+        assert "编号 1" in r.stderr or r.stdout.strip().endswith("1"), (r.stdout, r.stderr)
+        assert rows(url, "SELECT seq FROM zs_sequence WHERE name = 'items'") == [(1,)]
+    finally:
+        drop_pg_database(url)

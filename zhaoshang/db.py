@@ -811,6 +811,7 @@ class Database:
                     install_item_dates(self.conn)  # every row is confirmed then: nothing to refresh)
                 if v == 6:
                     refresh_item_dates(self.conn)
+                self.dialect.after_migration(self.conn)
                 self.dialect.set_schema_version(self.conn, v)
                 self.conn.execute("COMMIT")
             except BaseException:

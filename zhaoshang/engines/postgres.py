@@ -875,6 +875,9 @@ class PostgresDialect(Dialect):
             if t in counted:
                 _count_ids(conn, t)
 
+    def after_migration(self, conn: Connection) -> None:
+        refresh_functions(conn)
+
     def run_migration(self, conn: Connection, statement: str) -> None:
         """A later version's statement: a new table gets SQLite's AUTOINCREMENT (when it has it)
         and its rights; the history capture of tracked tables is the caller's (as on SQLite)."""
@@ -1175,17 +1178,42 @@ def install_rights(conn: Connection, db_id: str) -> None:
     conn.execute(ACCOUNTS)
     conn.raw.execute(_RIGHTS_FUNCTIONS.replace("{prefix}", prefix).replace("{schema}", _ident(schema)))  # type: ignore[attr-defined]
     conn.execute(history_function(_ident(schema)))
-    admin = _ident(prefix + "_admin")
-    for fn in ("zs_history()", "zs_next_id()", "zs_ids_sync()", "zs_ids_used(text, bigint)"):
-        conn.execute(f"ALTER FUNCTION {fn} OWNER TO {admin}")
-    for fn in ("zs_next_id()", "zs_ids_sync()", "zs_ids_used(text, bigint)"):
-        conn.execute(f"ALTER FUNCTION {fn} SECURITY DEFINER SET search_path = {_ident(schema)}, pg_temp")
+    _hand_over_functions(conn, _ident(prefix + "_admin"), _ident(schema))
     read = _ident(prefix + "_read")
     dbname = _ident(str(conn.execute("SELECT current_database()").fetchone()[0]))
     conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {dbname} TO {read}")
     conn.execute(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {read}")
     for t in POSTGRES.tables(conn):
         table_rights(conn, t)
+
+
+def _hand_over_functions(conn: Connection, admin: str, schema: str) -> None:
+    """The history and id functions belong to the admin group and run as it (accounts may not
+    write ``changes`` or ``zs_sequence`` themselves)."""
+    for fn in ("zs_history()", "zs_next_id()", "zs_ids_sync()", "zs_ids_used(text, bigint)"):
+        conn.execute(f"ALTER FUNCTION {fn} OWNER TO {admin}")
+    for fn in ("zs_next_id()", "zs_ids_sync()", "zs_ids_used(text, bigint)"):
+        conn.execute(f"ALTER FUNCTION {fn} SECURITY DEFINER SET search_path = {schema}, pg_temp")
+
+
+def refresh_functions(conn: Connection) -> None:
+    """This version's history and id functions (and the id triggers they need) on a database an
+    older version made — with each migration, inside its transaction."""
+    conn.execute(NEXT_ID)
+    for (table,) in conn.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = 'ids_' || c.relname "
+        "AND NOT EXISTS (SELECT 1 FROM pg_trigger s WHERE s.tgrelid = t.tgrelid AND s.tgname = 'idsync_' || c.relname)"
+    ).fetchall():
+        conn.execute(
+            f'CREATE CONSTRAINT TRIGGER "idsync_{table}" AFTER INSERT ON "{table}" '
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION zs_ids_sync()"
+        )
+    if conn.execute("SELECT to_regprocedure('zs_group(text)')").fetchone()[0] is None:
+        conn.execute(history_function())
+        return
+    schema = _ident(str(conn.execute("SELECT current_schema()").fetchone()[0]))
+    conn.execute(history_function(schema))
+    _hand_over_functions(conn, _ident(group(conn, "admin")), schema)
 
 
 def table_rights(conn: Connection, table: str) -> None:
