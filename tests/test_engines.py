@@ -164,12 +164,28 @@ SAME_ANSWERS = [
 ]
 
 
+#: commands whose table output (for people) must read the same on both engines
+SAME_TABLES = [
+    ("match", "{target}"),
+    ("show", "5"),
+    ("ledger",),
+    ("review", "status"),
+    ("chain", "list"),
+    ("unit", "list"),
+]
+
+
 def _answers(db: Path | str) -> dict[str, Any]:
     cli = Cli(db)
     out: dict[str, Any] = {}
     for args in SAME_ANSWERS:
         r = cli(*args, ok=True)
         out[" ".join(args)] = _without_times(json.loads(r.stdout))
+    target = str(rows(db, "SELECT min(id) FROM items WHERE kind = 'targets'")[0][0])
+    for args in SAME_TABLES:
+        args = tuple(a.replace("{target}", target) for a in args)
+        r = cli(*args, ok=True)
+        out[" ".join(args)] = (r.stdout, r.stderr.replace(str(db), "数据库"))
     return out
 
 

@@ -167,8 +167,13 @@ class _Cursor:
     def lastrowid(self) -> None:
         raise RuntimeError("PostgreSQL has no lastrowid: use Dialect.insert_id")
 
-    # sqlite3's cursors take a row factory; every row here already reads by name
-    row_factory: Any = None
+    @property
+    def row_factory(self) -> Any:
+        return None
+
+    @row_factory.setter
+    def row_factory(self, factory: Any) -> None:
+        """(sqlite3.Row asked for by SQLite's code: these rows already answer by name and index)"""
 
 
 class _Zero:
