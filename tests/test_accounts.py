@@ -226,7 +226,7 @@ def test_entry_cannot_change_another_units_item_through_zs(office: Office) -> No
     r = office.cli(office.entry)("add", "招什么", "越界项目", "--chain", "大豆精深加工", "责任单位=北安市", ok=False)
     assert "只能录入本单位的条目" in r.stderr
     r = office.cli(office.entry)("unit", "add", "新区", ok=False)
-    assert "数据库拒绝了这次修改「units」" in r.stderr
+    assert "数据库拒绝了这次修改（招商主体）" in r.stderr and "填报账号只能" in r.stderr
 
 
 def test_entry_cannot_change_another_units_rows_with_raw_sql(office: Office) -> None:

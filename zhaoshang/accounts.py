@@ -73,6 +73,13 @@ def _server(db: Database) -> Any:
     from .engines import postgres
 
     if not postgres.rights_installed(db.conn):
+        login = db.conn.execute("SELECT session_user").fetchone()[0]
+        if not postgres.manages_roles(db.conn):
+            raise ZsError(
+                f"数据库「{db.where}」还没有账号表：建立它要有 CREATEROLE 权限，登录名「{login}」没有。"
+                f"请服务器管理员在 psql 里（以 postgres 身份）运行 ALTER ROLE {login} CREATEROLE; "
+                "然后用这个登录名再运行一次 zs 命令"
+            )
         raise ZsError(
             f"数据库「{db.where}」还没有账号表：需要由数据库的所有者（有 CREATEROLE 权限的登录名）"
             "运行一次 zs 命令来建立"
@@ -121,12 +128,16 @@ def list_accounts(db: Database) -> list[AccountInfo]:
     return [AccountInfo(a.login, a.name, a.unit, a.role) for a in pg.accounts(db.conn)]
 
 
-def _write(db: Database) -> Any:
+def _write(db: Database, own_password: bool = False) -> Any:
     """The write transaction of an account change (not a command: accounts are not undone
-    with zs undo — a login cannot be un-created by replaying rows)."""
+    with zs undo — a login cannot be un-created by replaying rows).  ``own_password``: the
+    connected login changing its own password only, which every login may."""
     pg = _server(db)
-    if not pg.manages_roles(db.conn):
-        raise ZsError("只有管理员（或数据库的所有者）能管理账号：当前登录名没有 CREATEROLE 权限")
+    if not own_password and not pg.manages_roles(db.conn):
+        raise ZsError(
+            "只有管理员（或数据库的所有者）能管理账号：当前登录名没有这个权限。"
+            "改自己的密码：zs account edit 自己的登录名 --password（或 psql 的 \\password）"
+        )
     db.dialect.begin_write(db.conn)
     return pg
 
@@ -184,7 +195,10 @@ def edit(
 
     before = _info(db, login)
     key = role_key(role) if role is not None else before.role
-    pg = _write(db)
+    me = db.conn.execute("SELECT session_user").fetchone()[0] == login
+    if me and key != before.role:
+        raise ZsError(f"不能改自己的角色（「{login}」是{before.role_name}）：请另一位管理员来改。没有改动")
+    pg = _write(db, own_password=me and name is None and role is None and unit is None and password is not None)
     try:
         sets: dict[str, Any] = {}
         if name is not None:
@@ -197,6 +211,8 @@ def edit(
             sets["role"] = key
             own = db.conn.execute("SELECT own_role FROM accounts WHERE login = ?", (login,)).fetchone()[0] == 1
             pg.grant_role(db.conn, login, key, old=before.role, own=own)
+        elif not me and (name is not None or unit is not None or role is not None):
+            pg.grant_role(db.conn, login, key)  # (its group again: a login re-made by hand had lost it)
         if password is not None:
             pg.set_password(db.conn, login, password)
         if sets:

@@ -551,8 +551,10 @@ class Database:
         #: the user history records, whatever the client claims; a 填报 account's moves wait
         self.account_name: str | None = None
         self.entries_wait = False
-        #: a server database's connected login, as people read it (None: a file)
+        #: a server database's connected login, as people read it (None: a file), and the
+        #: role of its account (admin, review, entry, read; None: a file, or no account)
         self.login: str | None = None
+        self.account_role: str | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -635,7 +637,16 @@ class Database:
         db = cls(conn, Path(conn.label), defs)
         db.where = conn.label
         try:
-            version = db.dialect.schema_version(conn)
+            try:
+                version = db.dialect.schema_version(conn)
+            except Exception as exc:
+                if db.dialect.refused(exc) is None:
+                    raise
+                login = conn.execute("SELECT session_user").fetchone()[0]
+                raise ZsError(
+                    f"登录名「{login}」在数据库「{conn.label}」里没有 zs 账号（或账号已删除），不能读写这个库："
+                    f"请管理员用 zs account add {login} --name 姓名 --role 角色 为它建账号"
+                ) from None
             if version == 0:
                 if not create:
                     raise ZsError(f"数据库「{conn.label}」里还没有 zhaoshang 的表：先运行 zs --db {conn.label} init")
@@ -700,11 +711,13 @@ class Database:
         login = str(self.conn.execute("SELECT session_user").fetchone()[0])
         if account is not None:
             self.account_name = account.name
+            self.account_role = account.role
             self.entries_wait = account.role == "entry"
             unit = f"，{account.unit}" if account.unit else ""
             self.login = f"{login}（{account.name}，{account.role_name}{unit}）"
         else:
             self.login = f"{login}（没有 zs account 账号：数据库的所有者或其授权者，历史记 --user 的名字）"
+            self.account_role = "admin" if postgres.trusted(self.conn) else None
 
     def _create_server_schema(self) -> None:
         """The schema a new SQLite file of this version has, translated, with history and
@@ -982,7 +995,7 @@ class Database:
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            refused = self.dialect.refused(exc)  # (a server's account lacking the right)
+            refused = self.dialect.refused(exc, self.account_role)  # (a server's account lacking the right)
             if refused is not None:
                 raise refused from None
             raise

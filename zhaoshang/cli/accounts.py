@@ -40,6 +40,11 @@ def _read_password(login: str, from_stdin: bool, ask: bool) -> str | None:
         return password
     if not ask:
         return None
+    if not sys.stdin.isatty():
+        raise ZsError(
+            "没有终端可以输入密码：在脚本里请用 --password-stdin（从标准输入读第一行），"
+            "或加 --no-password 之后再设。没有改动"
+        )
     import getpass
 
     password = getpass.getpass(f"账号 {login} 的密码：")
@@ -85,7 +90,8 @@ def register(app: typer.Typer) -> None:
         done = accounts.add(db, login, name, role, unit, password)
         say(f"已添加账号{_line(done.account)}")
         if not done.login_created:
-            say(f"登录名「{login}」在服务器上已存在：沿用它（它的密码不变，除非这次设了）")
+            said = "它的密码已改成这次输入的" if done.password_set else "它的密码不变"
+            say(f"登录名「{login}」在服务器上已存在：沿用它，{said}")
         if not done.password_set and done.login_created:
             say(f"还没有密码：请用 psql 设置（\\password {login}），或让服务器用其他认证方式")
 

@@ -181,7 +181,8 @@ class Dialect:
         raise NotImplementedError
 
     # -- rights ----------------------------------------------------------------------------
-    def refused(self, exc: BaseException) -> Exception | None:
+    def refused(self, exc: BaseException, role: str | None = None) -> Exception | None:
         """``exc`` as a message for people when it is the database refusing the connected
-        account a right (a server's accounts: zs account); None otherwise."""
+        account (of ``role``: admin, review, entry, read) a right (a server's accounts: zs
+        account); None otherwise."""
         return None

@@ -896,8 +896,8 @@ class PostgresDialect(Dialect):
     def sql_type(self, sqlite_type: str) -> str:
         return table_ddl(sqlite_type)
 
-    def refused(self, exc: BaseException) -> ZsError | None:
-        return refused(exc)
+    def refused(self, exc: BaseException, role: str | None = None) -> ZsError | None:
+        return refused(exc, role)
 
 
 #: the item_dates triggers are not even called during a bulk write that pauses them
@@ -1060,7 +1060,18 @@ BEGIN
 END $f$;
 CREATE OR REPLACE FUNCTION zs_review_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
-    IF zs_reviewer() THEN RETURN NEW; END IF;
+    IF zs_reviewer() THEN
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'DELETE' THEN  -- a counted figure stays until a 审核 returns it
+        IF OLD.review = 'confirmed' THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+                'zhaoshang: %s第 %s 条已认定、已计入统计：填报账号不能删除它（也不能删除它所属的条目）；'
+                '确需删除，请审核先退回它（zs review return）', TG_ARGV[0], OLD.id);
+        END IF;
+        RETURN OLD;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.review := 'pending'; NEW.reviewed_by := NULL; NEW.reviewed_at := NULL;
         RETURN NEW;
@@ -1102,7 +1113,11 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
-    -- an earlier command: only marked undone, by its own open command (zs undo)
+    -- an earlier command: only one of this account's own, marked undone by its open command (zs undo)
+    IF NEW.undone_by IS DISTINCT FROM OLD.undone_by AND OLD."user" IS DISTINCT FROM who THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+            'zhaoshang: 第 %s 次操作是「%s」的：本账号只能撤销自己的操作，别人的请管理员撤销', OLD.id, OLD."user");
+    END IF;
     IF NEW.name IS DISTINCT FROM OLD.name OR NEW.args IS DISTINCT FROM OLD.args
             OR NEW."user" IS DISTINCT FROM OLD."user" OR NEW.at IS DISTINCT FROM OLD.at
             OR NEW.undo_of IS DISTINCT FROM OLD.undo_of OR NEW.active IS DISTINCT FROM OLD.active
@@ -1178,12 +1193,27 @@ def install_rights(conn: Connection, db_id: str) -> None:
             conn.execute(f"CREATE ROLE {_ident(name)} NOLOGIN")
     for lower, upper in (("read", "entry"), ("entry", "review"), ("review", "admin")):
         conn.execute(f"GRANT {_ident(prefix + '_' + lower)} TO {_ident(prefix + '_' + upper)}")
+    admin = _ident(prefix + "_admin")
     if conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0] is not True:
-        conn.execute(f"GRANT {_ident(prefix + '_admin')} TO CURRENT_USER")  # (to hand it the tables)
+        conn.execute(f"GRANT {admin} TO CURRENT_USER")  # (to hand it the tables)
+    # the database's owner stays able to run everything (when a superuser made the rights), and
+    # the admin group, owning the tables and functions, may create in the schema (a new field's
+    # column and index; PostgreSQL 15 asks it of a new owner)
+    owner, owner_super = conn.execute(
+        "SELECT r.rolname, r.rolsuper FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+        "WHERE d.datname = current_database()"
+    ).fetchone()
+    if not owner_super:
+        conn.execute(f"GRANT {admin} TO {_ident(str(owner))}")
+    conn.execute(f"GRANT USAGE, CREATE ON SCHEMA {_ident(schema)} TO {admin}")
     conn.execute(ACCOUNTS)
     conn.raw.execute(_RIGHTS_FUNCTIONS.replace("{prefix}", prefix).replace("{schema}", _ident(schema)))  # type: ignore[attr-defined]
     conn.execute(history_function(_ident(schema)))
-    _hand_over_functions(conn, _ident(prefix + "_admin"), _ident(schema))
+    _hand_over_functions(conn, admin, _ident(schema))
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('rights_database', current_database()) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+    )
     read = _ident(prefix + "_read")
     dbname = _ident(str(conn.execute("SELECT current_database()").fetchone()[0]))
     conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {dbname} TO {read}")
@@ -1261,11 +1291,11 @@ def table_rights(conn: Connection, table: str) -> None:
         conn.execute(f"CREATE POLICY {name} ON {t} {body}")
     conn.execute(f"DROP TRIGGER IF EXISTS {_ident(guard[0])} ON {t}")
     conn.execute(f"CREATE TRIGGER {_ident(guard[0])} {guard[1]} ON {t} FOR EACH ROW EXECUTE FUNCTION {guard[2]}")
-    if table in ("status_log", "funds"):
+    if "review" in POSTGRES.columns(conn, table):  # (moves, funds, investment changes: what waits for 认定)
         conn.execute(f"DROP TRIGGER IF EXISTS zs_review_{table} ON {t}")
         conn.execute(
-            f"CREATE TRIGGER zs_review_{table} BEFORE INSERT OR UPDATE ON {t} "
-            "FOR EACH ROW EXECUTE FUNCTION zs_review_guard()"
+            f"CREATE TRIGGER zs_review_{table} BEFORE INSERT OR UPDATE OR DELETE ON {t} "
+            f"FOR EACH ROW EXECUTE FUNCTION zs_review_guard({_literal(TABLE_WORDS.get(table, table))})"
         )
 
 
@@ -1357,22 +1387,57 @@ def drop_login(conn: Connection, login: str, role: str, own: bool) -> None:
         conn.execute("ROLLBACK TO SAVEPOINT zs_drop_role")
 
 
-def refused(exc: BaseException) -> ZsError | None:
-    """A refusal of the database's rights as a message for people (None: not one)."""
+#: the tables as people name them, for refusals
+TABLE_WORDS = {
+    "items": "条目",
+    "status_log": "阶段变更",
+    "funds": "到位资金",
+    "invest_changes": "投资额变更",
+    "activities": "对接记录",
+    "chains": "产业链",
+    "units": "招商主体",
+    "goals": "目标",
+    "definitions": "清单定义",
+    "synonyms": "同义词",
+    "accounts": "账号",
+    "meta": "设置",
+    "commands": "历史记录",
+    "changes": "历史记录",
+}
+
+#: what each role may not do, said when the database refuses it
+_ROLE_LIMITS = {
+    "read": "当前账号是只读的，只能查看",
+    "entry": "填报账号只能新增、修改本单位的条目及其记录；定义、产业链、招商主体、目标、账号、设置和整理历史"
+    "归管理员，认定归审核",
+    "review": "审核账号能认定、退回，能改所有条目；定义、产业链、招商主体、目标、账号、设置和整理历史归管理员",
+    "admin": "这项权限属于数据库的所有者",
+}
+
+
+def refused(exc: BaseException, role: str | None = None) -> ZsError | None:
+    """A refusal of the database's rights as a message for people (None: not one), said for
+    the connected account's ``role`` (admin, review, entry, read; None: no account)."""
     import psycopg
 
+    if isinstance(exc, psycopg.errors.ForeignKeyViolation) and "accounts_unit_id_fkey" in str(exc):
+        return ZsError(
+            "这个招商主体还有账号在用（zs account list 查看）：先把这些账号改到别的单位（zs account edit 登录名 "
+            "--unit 单位）或删除，再删它。这次操作没有写入"
+        )
     if not isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return None
     text = (exc.diag.message_primary or str(exc)).strip()
     if text.startswith("zhaoshang: "):
         return ZsError(text[len("zhaoshang: ") :] + "。这次操作没有写入")
     m = re.search(r'(?:table|relation) "?(\w+)"?', text)
-    if m is None or m.group(1) in ("commands", "changes"):  # (the first write of any command)
+    what = f"（{TABLE_WORDS.get(m.group(1), m.group(1))}）" if m else ""
+    if role is None:
         return ZsError(
-            "数据库拒绝了这次修改：当前账号是只读的，只能查看。这次操作没有写入；需要权限请找管理员（zs account）"
+            f"数据库拒绝了这次修改{what}：当前登录名在这个库里没有 zs 账号。这次操作没有写入；请管理员用 "
+            "zs account add 登录名 --name 姓名 --role 角色 为它建账号"
         )
-    what = f"「{m.group(1)}」"
     return ZsError(
-        f"数据库拒绝了这次修改{what}：当前账号没有这个权限（只读账号只能查看；填报账号只能改本单位的条目，"
-        "不能改定义、目标、账号，也不能认定）。这次操作没有写入；需要权限请找管理员（zs account）"
+        f"数据库拒绝了这次修改{what}：{_ROLE_LIMITS.get(role, _ROLE_LIMITS['read'])}。这次操作没有写入；"
+        "需要权限请找管理员（zs account）"
     )
