@@ -184,7 +184,8 @@ def test_only_an_admin_manages_accounts(office: Office) -> None:
     login = "t" + os.urandom(3).hex() + "_new"
     try:
         adm("account", "add", login, "--name", "新管理", "--role", "管理员", "--no-password", ok=True)
-        assert office.one("SELECT rolcreaterole FROM pg_roles WHERE rolname = %s", (login,)) is True
+        # (no CREATEROLE: on PostgreSQL 15 it would let the login grant itself the server's programs)
+        assert office.one("SELECT rolcreaterole FROM pg_roles WHERE rolname = %s", (login,)) is False
         office.cli(login)("account", "edit", office.reader, "--name", "赵领导", ok=True)
         adm("account", "edit", login, "--role", "只读", ok=True)
         assert office.one("SELECT rolcreaterole FROM pg_roles WHERE rolname = %s", (login,)) is False
@@ -461,3 +462,19 @@ def test_only_an_admin_upgrades_a_server_database(office: Office, monkeypatch: p
     assert "只有管理员" in r.stderr and "请管理员先运行一次 zs 命令" in r.stderr, r.stderr
     assert office.one("SELECT value FROM meta WHERE key = 'schema_version'") == str(now)
     assert office.one("SELECT count(*) FROM information_schema.columns WHERE column_name = 'zz'") == 0
+
+
+def test_an_admin_manages_accounts_without_server_wide_privileges(office: Office) -> None:
+    """A 管理员 adds accounts through the database's own functions: it cannot grant itself a
+    server role, nor set the password of a login with privileges, nor call the functions'
+    statements for logins of another kind."""
+    import psycopg
+
+    with office.raw(office.admin) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f'GRANT pg_execute_server_program TO "{office.admin}"')
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            conn.execute("SELECT zs_login_password('postgres', 'SCRAM-SHA-256$4096:x')")
+        assert "特权" in str(exc.value)
+    with office.raw(office.entry) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT zs_login_make('t_sneaky')")  # (the functions are the 管理员's only)

@@ -76,6 +76,15 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     )
     try:
         s = Setup(server, f"postgresql://{owner}@{where}/{dbname}", owner, admin, entry, other, dbname)
+        # every zs command as the owner, never as postgres; then its first 管理员 adds the rest
+        own = s.cli(owner)
+        own("init", ok=True)
+        own("chain", "add", "新能源", ok=True)
+        own("unit", "add", "爱辉区", ok=True)
+        own("account", "add", admin, "--name", "王芳", "--role", "管理员", "--no-password", ok=True)
+        adm = s.cli(admin)
+        adm("account", "add", entry, "--name", "李四", "--role", "填报", "--unit", "爱辉区", "--no-password", ok=True)
+        adm("add", "招什么", "甲项目", "--chain", "新能源", "责任单位=爱辉区", ok=True)
         yield s
     finally:
         _admin_sql(server, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
@@ -86,14 +95,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
 
 def test_the_owner_sets_up_the_office_as_the_readme_says(setup: Setup, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    own = setup.cli(setup.owner)
-    own("init", ok=True)
-    own("chain", "add", "新能源", ok=True)
-    own("unit", "add", "爱辉区", ok=True)
-    own("account", "add", setup.admin, "--name", "王芳", "--role", "管理员", "--no-password", ok=True)
-    adm = setup.cli(setup.admin)
-    adm("account", "add", setup.entry, "--name", "李四", "--role", "填报", "--unit", "爱辉区", "--no-password", ok=True)
-    adm("add", "招什么", "甲项目", "--chain", "新能源", "责任单位=爱辉区", ok=True)
+    own, adm = setup.cli(setup.owner), setup.cli(setup.admin)
     # the 管理员 changes the definitions: a new column and index, made by the admin group
     from zhaoshang.definitions import default_dir
 

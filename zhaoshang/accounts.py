@@ -133,7 +133,7 @@ def _write(db: Database, own_password: bool = False) -> Any:
     with zs undo — a login cannot be un-created by replaying rows).  ``own_password``: the
     connected login changing its own password only, which every login may."""
     pg = _server(db)
-    if not own_password and not pg.manages_roles(db.conn):
+    if not own_password and not pg.manages_accounts(db.conn):
         raise ZsError(
             "只有管理员（或数据库的所有者）能管理账号：当前登录名没有这个权限。"
             "改自己的密码：zs account edit 自己的登录名 --password（或 psql 的 \\password）"
@@ -166,14 +166,14 @@ def add(db: Database, login: str, name: str, role: str, unit: str | None, passwo
         if created:
             pg.create_login(db.conn, login)
         pg.grant_role(db.conn, login, key)
-        if password is not None:
-            pg.set_password(db.conn, login, password)
         stamp = now()
         db.conn.execute(
             "INSERT INTO accounts(login, name, unit_id, role, own_role, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (login, name, unit_id, key, 1 if created else 0, stamp, stamp),
         )
+        if password is not None:
+            pg.set_password(db.conn, login, password)
         info = _info(db, login)
     except BaseException as exc:
         _finish(db, exc)

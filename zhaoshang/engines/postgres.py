@@ -1210,6 +1210,7 @@ def install_rights(conn: Connection, db_id: str) -> None:
     conn.raw.execute(_RIGHTS_FUNCTIONS.replace("{prefix}", prefix).replace("{schema}", _ident(schema)))  # type: ignore[attr-defined]
     conn.execute(history_function(_ident(schema)))
     _hand_over_functions(conn, admin, _ident(schema))
+    _login_functions(conn, admin, _ident(schema))
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('rights_database', current_database()) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
@@ -1220,6 +1221,107 @@ def install_rights(conn: Connection, db_id: str) -> None:
     conn.execute(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {read}")
     for t in POSTGRES.tables(conn):
         table_rights(conn, t)
+
+
+#: Account management for the 管理员 group without CREATEROLE (on PostgreSQL 15 a CREATEROLE
+#: login may grant itself pg_execute_server_program and run programs on the server): these
+#: functions run as the login that installed the rights (the database's owner, with CREATEROLE,
+#: or a superuser), only the admin group may call them, and they only create plain logins, put
+#: them in and out of this database's groups, set the password of a login of this database that
+#: holds no privilege of its own, and drop a login zs created.
+_LOGIN_FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION zs_groups_of(role text) RETURNS text[] LANGUAGE sql IMMUTABLE
+AS $f$ SELECT CASE role WHEN 'admin' THEN ARRAY['read', 'entry', 'review', 'admin']
+                        WHEN 'review' THEN ARRAY['review'] WHEN 'entry' THEN ARRAY['entry']
+                        WHEN 'read' THEN ARRAY['read'] END $f$;
+CREATE OR REPLACE FUNCTION zs_login_plain(login text) RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = {schema}, pg_temp AS $f$
+BEGIN
+    IF login !~ '^[a-z_][a-z0-9_]{0,62}$' OR EXISTS (
+            SELECT 1 FROM pg_roles r WHERE r.rolname = login
+            AND (r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls
+                 OR r.oid = (SELECT datdba FROM pg_database WHERE datname = current_database()))) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+            'zhaoshang: 登录名「%s」有服务器上的特权（超级用户、CREATEROLE、库的所有者等）：'
+            '它的密码和角色只能由服务器管理员在 psql 里改', login);
+    END IF;
+END $f$;
+CREATE OR REPLACE FUNCTION zs_login_make(login text) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = {schema}, pg_temp AS $f$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+        RETURN false;
+    END IF;
+    PERFORM zs_login_plain(login);
+    EXECUTE format('CREATE ROLE %I LOGIN', login);
+    RETURN true;
+END $f$;
+CREATE OR REPLACE FUNCTION zs_login_join(login text, role text, old text) RETURNS void LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = {schema}, pg_temp AS $f$
+DECLARE
+    g text;
+BEGIN
+    IF zs_groups_of(role) IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = format('zhaoshang: 没有角色 %s', role);
+    END IF;
+    IF old IS NOT NULL AND old <> role THEN
+        FOREACH g IN ARRAY coalesce(zs_groups_of(old), ARRAY[]::text[]) LOOP
+            EXECUTE format('REVOKE %I FROM %I', zs_group(g), login);
+        END LOOP;
+    END IF;
+    FOREACH g IN ARRAY zs_groups_of(role) LOOP
+        EXECUTE format('GRANT %I TO %I', zs_group(g), login);
+    END LOOP;
+END $f$;
+CREATE OR REPLACE FUNCTION zs_login_password(login text, hashed text) RETURNS void LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = {schema}, pg_temp AS $f$
+BEGIN
+    PERFORM zs_login_plain(login);
+    IF NOT EXISTS (SELECT 1 FROM accounts WHERE accounts.login = zs_login_password.login) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('zhaoshang: 登录名「%s」不是这个库的账号', login);
+    END IF;
+    IF hashed !~ '^SCRAM-SHA-256\$' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'zhaoshang: 密码只收散列（SCRAM-SHA-256）';
+    END IF;
+    EXECUTE format('ALTER ROLE %I PASSWORD %L', login, hashed);
+END $f$;
+CREATE OR REPLACE FUNCTION zs_login_leave(login text, role text, own boolean) RETURNS boolean LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = {schema}, pg_temp AS $f$
+DECLARE
+    g text;
+BEGIN
+    FOREACH g IN ARRAY coalesce(zs_groups_of(role), ARRAY[]::text[]) LOOP
+        EXECUTE format('REVOKE %I FROM %I', zs_group(g), login);
+    END LOOP;
+    IF NOT own OR EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member
+                          WHERE r.rolname = login) THEN
+        RETURN false;
+    END IF;
+    PERFORM zs_login_plain(login);
+    BEGIN
+        EXECUTE format('DROP ROLE %I', login);
+    EXCEPTION WHEN dependent_objects_still_exist OR object_in_use THEN
+        RETURN false;  -- it owns something or has rights elsewhere: kept, only out of the groups
+    END;
+    RETURN true;
+END $f$
+"""
+
+
+def _login_functions(conn: Connection, admin: str, schema: str) -> None:
+    conn.raw.execute(_LOGIN_FUNCTIONS.replace("{schema}", schema))  # type: ignore[attr-defined]
+    for fn in ("zs_login_make(text)", "zs_login_join(text, text, text)", "zs_login_password(text, text)",
+               "zs_login_leave(text, text, boolean)"):  # fmt: skip
+        conn.execute(f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC")
+        conn.execute(f"GRANT EXECUTE ON FUNCTION {fn} TO {admin}")
+    # 管理员 accounts an earlier version gave CREATEROLE lose it (the functions do their work now)
+    for (login,) in conn.execute(
+        "SELECT a.login FROM accounts a JOIN pg_roles r ON r.rolname = a.login WHERE a.role = 'admin' "
+        "AND a.own_role = 1 AND r.rolcreaterole AND NOT r.rolsuper "
+        "AND r.oid <> (SELECT datdba FROM pg_database WHERE datname = current_database()) AND r.rolname <> current_user"
+    ).fetchall():
+        conn.execute(f"ALTER ROLE {_ident(str(login))} NOCREATEROLE")
 
 
 def _hand_over_functions(conn: Connection, admin: str, schema: str) -> None:
@@ -1245,6 +1347,11 @@ def refresh_functions(conn: Connection) -> None:
         )
     if conn.execute("SELECT to_regprocedure('zs_group(text)')").fetchone()[0] is None:
         conn.execute(history_function())
+        return
+    if manages_roles(conn):  # (this version's rights whole: functions, grants, policies)
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # (the ids written back now: tables change owner)
+        db_id = conn.execute("SELECT value FROM meta WHERE key = 'db_id'").fetchone()[0]
+        install_rights(conn, str(db_id))
         return
     schema = _ident(str(conn.execute("SELECT current_schema()").fetchone()[0]))
     conn.execute(history_function(schema))
@@ -1333,58 +1440,41 @@ def role_exists(conn: Connection, login: str) -> bool:
 
 def set_password(conn: Connection, login: str, password: str) -> None:
     """Set ``login``'s password, hashed here (SCRAM-SHA-256): the server, its logs and the
-    statement see the hash only."""
+    statement see the hash only.  One's own directly (every login may); another's through
+    ``zs_login_password`` (管理员)."""
     hashed = conn.raw.pgconn.encrypt_password(  # type: ignore[attr-defined]
         password.encode(), login.encode(), b"scram-sha-256"
     ).decode()
-    conn.execute(f"ALTER ROLE {_ident(login)} PASSWORD {_literal(hashed)}")
+    if login == conn.execute("SELECT session_user").fetchone()[0]:
+        conn.execute(f"ALTER ROLE {_ident(login)} PASSWORD {_literal(hashed)}")
+    else:
+        conn.execute("SELECT zs_login_password(?, ?)", (login, hashed))
 
 
 def create_login(conn: Connection, login: str) -> None:
-    conn.execute(f"CREATE ROLE {_ident(login)} LOGIN")
-
-
-def _groups_of(role: str) -> tuple[str, ...]:
-    """The groups an account of ``role`` is made a member of directly: a 管理员 of every group,
-    with ADMIN OPTION (to add accounts: PostgreSQL 16 asks a CREATEROLE login for it)."""
-    return ("read", "entry", "review", "admin") if role == "admin" else (role,)
+    conn.execute("SELECT zs_login_make(?)", (login,))
 
 
 def grant_role(conn: Connection, login: str, role: str, old: str | None = None, own: bool = True) -> None:
-    """Make ``login`` a member of ``role``'s group (and no longer of ``old``'s); a 管理员 may
-    create the logins of others (CREATEROLE)."""
-    if old is not None and old != role:
-        for g in _groups_of(old):
-            conn.execute(f"REVOKE {_ident(group(conn, g))} FROM {_ident(login)}")
-    admin = " WITH ADMIN OPTION" if role == "admin" else ""
-    for g in _groups_of(role):
-        conn.execute(f"GRANT {_ident(group(conn, g))} TO {_ident(login)}{admin}")
-    is_super = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = ?", (login,)).fetchone()
-    if is_super and is_super[0] is not True:
-        if role == "admin":
-            conn.execute(f"ALTER ROLE {_ident(login)} CREATEROLE")
-        elif old == "admin" and own:
-            conn.execute(f"ALTER ROLE {_ident(login)} NOCREATEROLE")
+    """Make ``login`` a member of ``role``'s group (and no longer of ``old``'s); a 管理员's
+    group may manage accounts through the login functions (no CREATEROLE of its own)."""
+    conn.execute("SELECT zs_login_join(?, ?, ?)", (login, role, old))
 
 
 def drop_login(conn: Connection, login: str, role: str, own: bool) -> None:
     """Take ``login`` out of this database's groups; drop the role when zs created it and it
     is in no other group (another database's) — else keep it."""
-    for g in _groups_of(role):
-        conn.execute(f"REVOKE {_ident(group(conn, g))} FROM {_ident(login)}")
-    if not own:
-        return
-    other = conn.execute(
-        "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = ? LIMIT 1", (login,)
+    conn.execute("SELECT zs_login_leave(?, ?, ?)", (login, role, own))
+
+
+def manages_accounts(conn: Connection) -> bool:
+    """Whether the connected login may add, change and remove accounts: a 管理员 (its group
+    calls the login functions), or a login that may create roles."""
+    row = conn.execute(
+        "SELECT rolsuper OR rolcreaterole OR pg_has_role(session_user, zs_group('admin'), 'MEMBER') "
+        "FROM pg_roles WHERE rolname = session_user"
     ).fetchone()
-    if other is not None:
-        return
-    conn.execute("SAVEPOINT zs_drop_role")
-    try:
-        conn.execute(f"DROP ROLE {_ident(login)}")
-        conn.execute("RELEASE SAVEPOINT zs_drop_role")
-    except Exception:  # it owns something or has rights elsewhere: kept, only out of the groups
-        conn.execute("ROLLBACK TO SAVEPOINT zs_drop_role")
+    return bool(row and row[0])
 
 
 #: the tables as people name them, for refusals
