@@ -163,3 +163,11 @@ def test_account_changes_said_plainly(setup: Setup) -> None:
     # a password asked for where nobody can type it
     r = adm("account", "edit", setup.entry, "--password", ok=False)
     assert "没有终端可以输入密码" in r.stderr and "--password-stdin" in r.stderr, r.stderr
+
+
+def test_init_and_info_on_a_server_say_what_is_so(setup: Setup) -> None:
+    r = setup.cli(setup.entry)("init", ok=True)
+    assert "已是最新" in r.stderr and "已创建" not in r.stderr, r.stderr
+    r = setup.cli(setup.entry)("--user", "别人", "info", ok=True)
+    assert r.stdout.count("设置（命令行") == 1, r.stdout  # (once: the settings are said at the end)
+    assert "记账号的姓名「李四」" in r.stdout and "当前用户    李四" in r.stdout, r.stdout

@@ -539,6 +539,8 @@ class Database:
         self.read_only = False
         #: the schema version this opening upgraded from (None: it was up to date)
         self.upgraded_from: int | None = None
+        #: this opening created the database (a new file, or a server database's schema)
+        self.created = False
         #: the definitions (checklists/*.yaml) changed and the tables were synced on opening
         self.synced = False
         #: the id of the last command this connection committed (what an interrupt kept)
@@ -727,6 +729,7 @@ class Database:
         self._write_begin()
         try:
             if self.dialect.schema_version(self.conn) == 0:  # (again, under the lock)
+                self.created = True
                 self.dialect.create_schema(self.conn, statements, tables)
                 for t in tracked:
                     install_history_triggers(self.conn, t)
@@ -789,6 +792,7 @@ class Database:
             return
         if version == 0 and self._has_foreign_tables():
             raise ZsError(f"「{self.path}」不是 zhaoshang 数据库（里面已有其他表）：请换一个文件名")
+        self.created = version == 0
         if version > 0:
             self.dialect.check_before_upgrade(self.conn, str(self.path))
         for v, _desc, sql in MIGRATIONS:

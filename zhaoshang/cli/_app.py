@@ -452,6 +452,13 @@ class State:
 
         return resolve_db_path(self.db_option)
 
+    def db_missing(self) -> bool:
+        """The database named is a file that is not there (a server's is asked when opened)."""
+        from ..config import resolve_db_target
+        from ..engines import is_server
+
+        return not is_server(resolve_db_target(self.db_option)) and not self.db_path().exists()
+
     @property
     def user(self) -> str:
         from ..config import resolve_user

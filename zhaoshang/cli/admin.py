@@ -45,8 +45,6 @@ def init(
     if day is not None and day > date.today():
         raise ZsError(f"--demo-date {day} 晚于今天（{date.today()}）：演示数据只能生成到今天为止")
     st = state(ctx)
-    path = st.db_path()
-    existed = path.exists()
     db = st.open(create=True)
     if demo:
         from ..demo import load_demo
@@ -54,7 +52,7 @@ def init(
         with st.command("init --demo") as db:
             counts = load_demo(db, today=day)
         say(f"已载入演示数据：{counts.summary()}")
-    if not existed:
+    if db.created:
         say(f"已创建数据库 {db.where}（结构版本 {db.version}）")
     elif db.upgraded_from is not None:
         say(f"已升级数据库 {db.where}：结构版本 {db.upgraded_from} → {db.version}")
@@ -73,10 +71,17 @@ def info(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     st = state(ctx)
     in_force = settings(st.db_option, st.user_option)
     path = config_path()
-    if fmt is Format.table and not st.db_path().exists():  # say where the missing path came from
+    if fmt is Format.table and st.db_missing():  # say where the missing path came from
         _settings_lines(in_force, path)
         st.open()  # the usual "不存在：请检查路径 … zs init" (exit 1)
     db = st.open()
+    if db.account_name is not None:  # (a server's account: history records its 姓名, not the setting)
+        from dataclasses import replace
+
+        in_force = [
+            replace(x, source=f"{x.source}；服务器上记账号的姓名「{db.account_name}」") if x.key == "user" else x
+            for x in in_force
+        ]
     data = database_info(db)
     labels = [
         ("path", "数据库"),
