@@ -120,3 +120,19 @@ def test_a_certificate_not_trusted_or_not_for_the_host_is_refused(tls_db: tuple[
     port = where.rsplit(":", 1)[1]
     r = Cli(f"postgresql://{LOGIN}@localhost:{port}/{name}?sslmode=verify-full&sslrootcert={ca}")("list", ok=False)
     assert "两者不符" in r.stderr and "「localhost」" in r.stderr, r.stderr
+
+
+def test_a_refused_password_says_where_libpq_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    refusal = 'connection failed: FATAL:  password authentication failed for user "li"'
+    info = {"host": "db.local", "port": "5432", "dbname": "zs", "user": "li"}
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    pgpass = tmp_path / "pgpass"
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    assert "没有找到密码文件" in connect_failed("u", info, refusal)
+    pgpass.write_text("db.local:5432:zs:li:x\n")
+    pgpass.chmod(0o644)
+    assert "权限是 644" in connect_failed("u", info, refusal) and "chmod 600" in connect_failed("u", info, refusal)
+    pgpass.chmod(0o600)
+    assert "db.local:5432:zs:li:密码" in connect_failed("u", info, refusal)
+    monkeypatch.setenv("PGPASSWORD", "x")
+    assert "PGPASSWORD" in connect_failed("u", info, refusal)

@@ -444,11 +444,35 @@ def connect_failed(label: str, info: dict[str, Any], text: str) -> str:
         m = pattern.search(detail)
         if m:
             why = advice.format(*m.groups())
+            if "密码" in advice:
+                why += _password_hint(info)
             return f"无法连接数据库服务器「{label}」：{why}（服务器的原话：{_libpq_words(detail)}）"
     return (
         f"无法连接数据库服务器「{label}」：{_libpq_words(detail)}。请检查地址、用户名、服务器是否在运行，"
         "以及密码（~/.pgpass 或 PGPASSWORD）"
     )
+
+
+def _password_hint(info: dict[str, Any]) -> str:
+    """Why libpq may not have found the password: the password file it reads (missing, open to
+    others, or without the line for this address) or the variable."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("PGPASSWORD"):
+        return "。这次用的是环境变量 PGPASSWORD 里的密码：请核对它"
+    file = Path(os.environ.get("PGPASSFILE") or Path.home() / ".pgpass")
+    host, port = info.get("host") or "localhost", info.get("port") or "5432"
+    line = f"{host}:{port}:{info.get('dbname') or '*'}:{info.get('user') or '*'}:密码"
+    if not file.is_file():
+        return f"。没有找到密码文件 {file}，也没有设 PGPASSWORD：在 {file} 里写一行 {line}（权限 600）"
+    try:
+        mode = file.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o600
+    if os.name == "posix" and mode & 0o077:
+        return f"。密码文件 {file} 的权限是 {mode:o}，别人也能读，libpq 因此不用它：chmod 600 {file}"
+    return f"。密码文件 {file} 里要有一行与地址逐项对上（任一项可写 *）：{line}；密码改过的话也要改这一行"
 
 
 def _libpq_words(detail: str) -> str:
