@@ -171,3 +171,20 @@ def test_init_and_info_on_a_server_say_what_is_so(setup: Setup) -> None:
     r = setup.cli(setup.entry)("--user", "别人", "info", ok=True)
     assert r.stdout.count("设置（命令行") == 1, r.stdout  # (once: the settings are said at the end)
     assert "记账号的姓名「李四」" in r.stdout and "当前用户    李四" in r.stdout, r.stdout
+
+
+def test_accounts_are_not_changed_in_a_restore_that_shares_the_roles(setup: Setup) -> None:
+    """A pg_restore of the office's database on the same server (here: a copy made with
+    CREATE DATABASE … TEMPLATE) shares its logins and groups: changing accounts there would change
+    the original's people, so it is refused; reading works."""
+    copy = setup.dbname + "_restored"
+    _admin_sql(setup.server, f'CREATE DATABASE "{copy}" TEMPLATE "{setup.dbname}" OWNER "{setup.owner}"')
+    try:
+        cli = Cli(pg_url_as(setup.owner_url, setup.admin).rsplit("/", 1)[0] + "/" + copy)
+        cli.opened = True
+        r = cli("account", "rm", setup.entry, ok=False)
+        assert f"是库「{setup.dbname}」在同一台服务器上的恢复" in r.stderr, r.stderr
+        assert setup.one("SELECT count(*) FROM pg_roles WHERE rolname = %s", (setup.entry,)) == 1
+        cli("list", ok=True)
+    finally:
+        _admin_sql(setup.server, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')

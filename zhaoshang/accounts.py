@@ -133,6 +133,13 @@ def _write(db: Database, own_password: bool = False) -> Any:
     with zs undo — a login cannot be un-created by replaying rows).  ``own_password``: the
     connected login changing its own password only, which every login may."""
     pg = _server(db)
+    original = pg.restored_from(db.conn)
+    if original is not None:
+        raise ZsError(
+            f"数据库「{db.where}」是库「{original}」在同一台服务器上的恢复（或改了名）：两者共用登录名和组角色，"
+            f"在这里改账号会改到「{original}」的人。账号请在「{original}」上管理；这个库要有自己的账号，"
+            "请恢复到另一台服务器，或用 zs db copy 复制到一个新建的库。没有改动"
+        )
     if not own_password and not pg.manages_accounts(db.conn):
         raise ZsError(
             "只有管理员（或数据库的所有者）能管理账号：当前登录名没有这个权限。"

@@ -21,7 +21,7 @@ from .search import rebuild
 #: tables each engine keeps for itself (the search index, id counters)
 _OWN = ("items_fts", "sqlite_sequence", "zs_sequence", "item_dates", "accounts")  # (accounts: the server's own)
 #: meta keys that describe the engine's copy rather than the office's data
-_ENGINE_META = ("schema_version",)
+_ENGINE_META = ("schema_version", "rights_database")
 BATCH = 5000
 
 

@@ -1491,6 +1491,16 @@ def drop_login(conn: Connection, login: str, role: str, own: bool) -> None:
     conn.execute("SELECT zs_login_leave(?, ?, ?)", (login, role, own))
 
 
+def restored_from(conn: Connection) -> str | None:
+    """The database whose group roles this one shares (a pg_restore of it on the same server:
+    logins and groups belong to the whole server); None: its own."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'rights_database'").fetchone()
+    if row is None:
+        return None
+    here = conn.execute("SELECT current_database()").fetchone()[0]
+    return None if row[0] == here else str(row[0])
+
+
 def manages_accounts(conn: Connection) -> bool:
     """Whether the connected login may add, change and remove accounts: a 管理员 (its group
     calls the login functions), or a login that may create roles."""
