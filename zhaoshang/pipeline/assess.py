@@ -745,3 +745,32 @@ def waiting(db: Database, *, today: date, late_only: bool = False) -> list[Waiti
             out.append(Waiting(r[0], r[1], r[2], r[3], r[4], since, elapsed, limit or 0, lt))
     out.sort(key=lambda w: (-(w.elapsed - w.limit), w.id))
     return out
+
+
+def late_waiting_count(db: Database, *, today: date) -> int:
+    """How many projects :func:`waiting` lists with ``late_only`` (waiting longer than
+    ``due_days`` for a 研判) — counted in SQL, for the report's figure."""
+    from datetime import timedelta
+
+    template = template_of(db)
+    limit = template.due_days
+    if not limit:
+        return 0
+    # elapsed > limit  ⇔  came in before this day
+    cut = (today - timedelta(days=limit)).isoformat()
+    n = 0
+    for kind in (k for k in db.defs.kinds if k.pipeline):
+        statuses = [s for s in template.waiting if s in kind.status_names()]
+        if not statuses:
+            continue
+        marks = ", ".join("?" for _ in statuses)
+        n += int(
+            db.conn.execute(
+                "SELECT count(*) FROM (SELECT substr(coalesce((SELECT min(l.date) FROM status_log l "
+                f"WHERE l.item_id = i.id AND l.to_status IN ({marks})), ?), 1, 10) AS since "
+                f"FROM items i WHERE i.kind = ? AND i.status IN ({marks}) AND i.closed_at IS NULL "
+                "AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.item_id = i.id)) w WHERE since < ?",
+                (*statuses, today.isoformat(), kind.key, *statuses, cut),
+            ).fetchone()[0]
+        )
+    return n

@@ -575,7 +575,7 @@ def lifecycle_figures(
         ).fetchone()
         out.assessed, out.assessed_passed, out.vetoed = int(n), int(passed), int(vetoed)
         if stocks is None:
-            out.awaiting = len(assess.waiting(db, today=end, late_only=True))
+            out.awaiting = assess.late_waiting_count(db, today=end)
     for key, attr in (("full_production_date", "full_production"), ("above_scale_date", "above_scale")):
         if key in cols:
             setattr(
@@ -589,12 +589,85 @@ def lifecycle_figures(
             )
     if stocks is None:
         try:
-            checks = check(db, today=end)
+            failed, behind = contract_counts(db, today=end)
         except ZsError:
-            checks = []
-        out.contracts_failed = sum(1 for c in checks if c.status == FAILED)
-        out.contracts_behind = sum(1 for c in checks if c.status == BEHIND)
+            failed = behind = 0
+        out.contracts_failed, out.contracts_behind = failed, behind
     return out
+
+
+def contract_counts(db: Database, *, today: date) -> tuple[int, int]:
+    """How many projects under contract :func:`check` finds 未履约 (failed) and 滞后
+    (behind) as of ``today``: the same judgement, term by term, in one SQL query that
+    returns only the two counts (a province has hundreds of thousands of signed projects;
+    the report needs their number, not their rows)."""
+    from ..stages import signing_stage
+
+    contract = contract_of(db)
+    kind = project_kind(db)
+    cols = set(db.kind_columns(kind))
+    sign = signing_stage(kind)
+    signed_field = next((s.date_field for s in kind.statuses if s.name == sign), None)
+    if signed_field not in cols:
+        return 0, 0
+    agreed_keys = [t.agreed for t in contract.terms if t.agreed in cols]
+    any_agreed = [k for k in [*agreed_keys, *(t.agreed for t in contract.dates)] if k in cols]
+    if not any_agreed:
+        return 0, 0
+    params: dict[str, Any] = {"kind": kind.key, "closed": kind.close_status, "today": today.isoformat()}
+    params["fb"] = contract.failed_below
+    dates = {d.key: d for d in contract.dates}
+    codes: list[str] = []  # per term: 3 failed, 2 behind, 1 met, 0 pending (the _RANK)
+    for n, t in enumerate(contract.terms):
+        if t.agreed not in cols:
+            continue
+        params[f"t{n}"] = t.key
+        agreed = f'(1.0 * k."{t.agreed}")'
+        mine = f"FROM performance p WHERE p.item_id = i.id AND p.term = :t{n}"
+        last = f"(SELECT p.value {mine} ORDER BY p.year DESC LIMIT 1)"
+        actual = f"(SELECT sum(p.value) {mine})" if t.cumulative else last
+        if t.lower_better:
+            ratio = "(CASE WHEN a <= g THEN 1.0 WHEN a <> 0 THEN g / a ELSE 1.0 END)"
+            short = "a - g"
+        else:
+            ratio = "(CASE WHEN g <> 0 THEN a / g ELSE 1.0 END)"
+            short = "g - a"
+        judged = f"CASE WHEN {short} <= 0 THEN 1 WHEN {ratio} >= :fb THEN 2 ELSE 3 END"
+        after = dates.get(t.after) if t.after is not None else None
+        if t.after is None:
+            due = "1 = 1"
+        elif after is not None and after.agreed in cols:
+            due = f'(k."{after.agreed}" IS NOT NULL AND substr(CAST(k."{after.agreed}" AS TEXT), 1, 10) < :today)'
+        else:
+            due = "1 = 0"
+        # (a, g): the actual and the agreed value, named once for the CASE above
+        status = (
+            f"(SELECT CASE WHEN a IS NULL THEN 0 WHEN ({judged}) = 1 THEN 1 WHEN NOT {due} THEN 0 ELSE {judged} END "
+            f"FROM (SELECT 1.0 * {actual} AS a, {agreed} AS g) v)"
+        )
+        codes.append(f'CASE WHEN k."{t.agreed}" IS NULL THEN 0 ELSE {status} END')
+    for d in contract.dates:
+        if d.agreed not in cols:
+            continue
+        day = f'substr(CAST(k."{d.agreed}" AS TEXT), 1, 10)'
+        done = f"nullif(CAST(k.\"{d.actual}\" AS TEXT), '')" if d.actual in cols else "NULL"
+        codes.append(
+            f'CASE WHEN k."{d.agreed}" IS NULL THEN 0 WHEN {done} IS NOT NULL THEN '
+            f"(CASE WHEN substr({done}, 1, 10) <= {day} THEN 1 ELSE 2 END) "
+            f"WHEN {day} >= :today THEN 0 ELSE 3 END"
+        )
+    if not codes:
+        return 0, 0
+    listed = ", ".join(f"c{n}" for n in range(len(codes)))
+    has = " OR ".join(f'k."{c}" IS NOT NULL' for c in any_agreed)
+    row = db.conn.execute(
+        f"SELECT total(3 IN ({listed})), total(3 NOT IN ({listed}) AND 2 IN ({listed})) FROM ("
+        f"SELECT {', '.join(f'{c} AS c{n}' for n, c in enumerate(codes))} "
+        f'FROM items i JOIN "{kind.table}" k ON k.id = i.id '
+        f'WHERE i.kind = :kind AND i.status <> :closed AND k."{signed_field}" IS NOT NULL AND ({has})) x',
+        params,
+    ).fetchone()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 @dataclass(frozen=True)
