@@ -17,6 +17,7 @@ from _harness import generate
 from zhaoshang.db import Database
 from zhaoshang.definitions import load
 from zhaoshang.pipeline import assess, performance
+from zhaoshang.pipeline.common import RED
 from zhaoshang.reports import config as config_mod
 from zhaoshang.reports import groundwork
 from zhaoshang.reports.figures import Figures
@@ -69,7 +70,10 @@ def test_contract_counts_are_what_check_finds(db_path: Path) -> None:
             sum(1 for c in checks if c.status == performance.FAILED),
             sum(1 for c in checks if c.status == performance.BEHIND),
         )
-        assert performance.contract_counts(db, today=day) == expected, day
+        late = [c for c in checks if c.light]
+        red = sum(1 for c in late if c.light == RED)
+        assert performance.contract_counts(db, today=day) == (*expected, len(late), red), day
+        assert red and len(late) > red
     assert {performance.FAILED, performance.BEHIND, performance.MET} <= seen
     db.close()
 
@@ -77,7 +81,9 @@ def test_contract_counts_are_what_check_finds(db_path: Path) -> None:
 def test_late_waiting_count_is_what_waiting_lists(db_path: Path) -> None:
     db = Database.open(db_path, load())
     for day in DAYS:
-        assert assess.late_waiting_count(db, today=day) == len(assess.waiting(db, today=day, late_only=True)), day
+        listed = assess.waiting(db, today=day, late_only=True)
+        red = sum(1 for w in listed if w.light == RED)
+        assert assess.late_waiting_counts(db, today=day) == (len(listed), red), day
     db.close()
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import items
 from ..db import Database, now
@@ -575,7 +575,7 @@ def lifecycle_figures(
         ).fetchone()
         out.assessed, out.assessed_passed, out.vetoed = int(n), int(passed), int(vetoed)
         if stocks is None:
-            out.awaiting = assess.late_waiting_count(db, today=end)
+            out.awaiting = assess.late_waiting_counts(db, today=end)[0]
     for key, attr in (("full_production_date", "full_production"), ("above_scale_date", "above_scale")):
         if key in cols:
             setattr(
@@ -589,18 +589,28 @@ def lifecycle_figures(
             )
     if stocks is None:
         try:
-            failed, behind = contract_counts(db, today=end)
+            counts = contract_counts(db, today=end)
         except ZsError:
-            failed = behind = 0
-        out.contracts_failed, out.contracts_behind = failed, behind
+            counts = ContractCounts()
+        out.contracts_failed, out.contracts_behind = counts.failed, counts.behind
     return out
 
 
-def contract_counts(db: Database, *, today: date) -> tuple[int, int]:
-    """How many projects under contract :func:`check` finds 未履约 (failed) and 滞后
-    (behind) as of ``today``: the same judgement, term by term, in one SQL query that
-    returns only the two counts (a province has hundreds of thousands of signed projects;
-    the report needs their number, not their rows)."""
+class ContractCounts(NamedTuple):
+    """What :func:`contract_counts` counts among the projects :func:`check` judges."""
+
+    failed: int = 0  # 未履约
+    behind: int = 0  # 滞后
+    overdue: int = 0  # with a light: an agreed date passed undone
+    overdue_red: int = 0  # … by more than ``red_after_days``
+
+
+def contract_counts(db: Database, *, today: date) -> ContractCounts:
+    """How many projects under contract :func:`check` finds 未履约 (failed), 滞后 (behind),
+    and with a light (an agreed date passed undone; red past ``red_after_days``) as of
+    ``today``: the same judgement, term by term, in one SQL query that returns only the
+    counts (a province has hundreds of thousands of signed projects; the report and the
+    note under ``zs warn`` need their number, not their rows)."""
     from ..stages import signing_stage
 
     contract = contract_of(db)
@@ -609,15 +619,17 @@ def contract_counts(db: Database, *, today: date) -> tuple[int, int]:
     sign = signing_stage(kind)
     signed_field = next((s.date_field for s in kind.statuses if s.name == sign), None)
     if signed_field not in cols:
-        return 0, 0
+        return ContractCounts()
     agreed_keys = [t.agreed for t in contract.terms if t.agreed in cols]
     any_agreed = [k for k in [*agreed_keys, *(t.agreed for t in contract.dates)] if k in cols]
     if not any_agreed:
-        return 0, 0
+        return ContractCounts()
     params: dict[str, Any] = {"kind": kind.key, "closed": kind.close_status, "today": today.isoformat()}
     params["fb"] = contract.failed_below
+    params["red_cut"] = (today - timedelta(days=contract.red_after_days)).isoformat()
     dates = {d.key: d for d in contract.dates}
     codes: list[str] = []  # per term: 3 failed, 2 behind, 1 met, 0 pending (the _RANK)
+    late: list[str] = []  # per dated term: 0 not late, 1 late, 2 red
     for n, t in enumerate(contract.terms):
         if t.agreed not in cols:
             continue
@@ -656,18 +668,26 @@ def contract_counts(db: Database, *, today: date) -> tuple[int, int]:
             f"(CASE WHEN substr({done}, 1, 10) <= {day} THEN 1 ELSE 2 END) "
             f"WHEN {day} >= :today THEN 0 ELSE 3 END"
         )
+        # past the agreed date undone: 1, by more than red_after_days: 2
+        late.append(
+            f'CASE WHEN k."{d.agreed}" IS NULL OR {done} IS NOT NULL OR {day} >= :today THEN 0 '
+            f"WHEN {day} < :red_cut THEN 2 ELSE 1 END"
+        )
     if not codes:
-        return 0, 0
+        return ContractCounts()
     listed = ", ".join(f"c{n}" for n in range(len(codes)))
+    lates = ", ".join(f"o{n}" for n in range(len(late))) or "0"
     has = " OR ".join(f'k."{c}" IS NOT NULL' for c in any_agreed)
+    columns = [*(f"{c} AS c{n}" for n, c in enumerate(codes)), *(f"{o} AS o{n}" for n, o in enumerate(late))]
     row = db.conn.execute(
-        f"SELECT total(3 IN ({listed})), total(3 NOT IN ({listed}) AND 2 IN ({listed})) FROM ("
-        f"SELECT {', '.join(f'{c} AS c{n}' for n, c in enumerate(codes))} "
+        f"SELECT total(3 IN ({listed})), total(3 NOT IN ({listed}) AND 2 IN ({listed})), "
+        f"total(1 IN ({lates}) OR 2 IN ({lates})), total(2 IN ({lates})) FROM ("
+        f"SELECT {', '.join(columns)} "
         f'FROM items i JOIN "{kind.table}" k ON k.id = i.id '
         f'WHERE i.kind = :kind AND i.status <> :closed AND k."{signed_field}" IS NOT NULL AND ({has})) x',
         params,
     ).fetchone()
-    return int(row[0] or 0), int(row[1] or 0)
+    return ContractCounts(*(int(v or 0) for v in row))
 
 
 @dataclass(frozen=True)
@@ -687,16 +707,11 @@ def late_counts(db: Database, *, today: date) -> LateCounts:
     from . import assess
 
     try:
-        waiting = assess.waiting(db, today=today, late_only=True)
+        awaiting, awaiting_red = assess.late_waiting_counts(db, today=today)
     except ZsError:
-        waiting = []
+        awaiting = awaiting_red = 0
     try:
-        late = [c for c in check(db, today=today) if c.light]
+        counts = contract_counts(db, today=today)
     except ZsError:
-        late = []
-    return LateCounts(
-        awaiting=len(waiting),
-        awaiting_red=sum(1 for w in waiting if w.light == RED),
-        overdue=len(late),
-        overdue_red=sum(1 for c in late if c.light == RED),
-    )
+        counts = ContractCounts()
+    return LateCounts(awaiting, awaiting_red, counts.overdue, counts.overdue_red)
