@@ -657,7 +657,8 @@ def contract_counts(db: Database, *, today: date) -> ContractCounts:
             f"(SELECT CASE WHEN a IS NULL THEN 0 WHEN ({judged}) = 1 THEN 1 WHEN NOT {due} THEN 0 ELSE {judged} END "
             f"FROM (SELECT 1.0 * {actual} AS a, {agreed} AS g) v)"
         )
-        codes.append(f'CASE WHEN k."{t.agreed}" IS NULL THEN 0 ELSE {status} END')
+        # (no actual recorded, the common case: pending, without working out the rest)
+        codes.append(f'CASE WHEN k."{t.agreed}" IS NULL OR NOT EXISTS (SELECT 1 {mine}) THEN 0 ELSE {status} END')
     for d in contract.dates:
         if d.agreed not in cols:
             continue
