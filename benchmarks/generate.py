@@ -1,6 +1,6 @@
 """Generate a realistic zhaoshang database of any size, for benchmarks and load tests.
 
-    python benchmarks/generate.py OUT.db --items 100000 [--seed 1] [--force]
+    python benchmarks/generate.py OUT.db --items 100000 [--seed 1] [--shape backlog] [--force]
 
 The database is created through :meth:`zhaoshang.db.Database.open`, so the schema, the
 history triggers and the definitions are the real ones.  Everything is written with
@@ -12,7 +12,13 @@ data looks like a province's lists:
 activities, funds in place, approvals, service teams, problems linked to projects and
 escalated, and annual goals.  Deterministic for a given ``seed`` and ``today``.
 
-Library use: ``generate(path, 100_000, seed=1) -> dict`` of counts and seconds.
+Two shapes (``--shape``): ``generated`` (the default, as before: few items late) and
+``backlog``, shaped like a province's real backlog as offices have it: mostly targets, every
+target with a 时限 spread over the year before, this one and the next (so about 60% are
+overdue), a stalled share that has not moved stage for over a year, more problems still open,
+notes on half the items, and funds arriving over up to two years per registered project.
+
+Library use: ``generate(path, 100_000, seed=1, shape="backlog") -> dict`` of counts and seconds.
 """
 
 from __future__ import annotations
@@ -123,6 +129,17 @@ SUPPORT_NAMES = [
     ("标准厂房租金减免", "厂房"), ("人才公寓保障", "人才"), ("中小企业贷款贴息", "金融"),
     ("跨境物流补贴", "奖补"), ("天然气价格优惠", "气"), ("工业用水保障", "水"), ("税收地方留成返还", "税收"),
 ]  # fmt: skip
+#: the kinds of a real backlog: a province's list is mostly targets, with their problems
+BACKLOG_KIND_SHARES = {
+    "targets": 0.80,
+    "problems": 0.12,
+    "assets": 0.03,
+    "contacts": 0.03,
+    "events": 0.01,
+    "supports": 0.005,
+    "pitches": 0.005,
+}
+SHAPES = ("generated", "backlog")
 CONTACT_CATEGORIES = ["乡贤企业家", "校友企业家", "在京人员", "委托招商", "商会", "中介机构", "其他"]
 TEAM_ROLES = ["包保市领导", "部门负责人", "挂点处长", "区县联络员", "项目管家"]
 
@@ -237,10 +254,10 @@ class Builder:
                 rows.clear()
 
 
-def _kind_plan(n_items: int) -> list[str]:
-    """Kinds of the items to make, in proportion to ``KIND_SHARES`` (the rest are targets)."""
+def _kind_plan(n_items: int, shares: dict[str, float] = KIND_SHARES) -> list[str]:
+    """Kinds of the items to make, in proportion to ``shares`` (the rest are targets)."""
     plan: list[str] = []
-    for key, share in KIND_SHARES.items():
+    for key, share in shares.items():
         if key != "targets":
             plan.extend([key] * int(n_items * share))
     plan.extend(["targets"] * (n_items - len(plan)))
@@ -248,10 +265,18 @@ def _kind_plan(n_items: int) -> list[str]:
 
 
 def generate(
-    db_path: str | Path, n_items: int, seed: int = 1, *, today: date | None = None, fts: bool = True
+    db_path: str | Path,
+    n_items: int,
+    seed: int = 1,
+    *,
+    today: date | None = None,
+    fts: bool = True,
+    shape: str = "generated",
 ) -> dict[str, Any]:
     """Create a new database at ``db_path`` holding ``n_items`` items and everything around
-    them.  Returns counts per table and the seconds taken."""
+    them, in ``shape`` (see the module's doc).  Returns counts per table and the seconds taken."""
+    if shape not in SHAPES:
+        raise ValueError(shape)
     started = time.perf_counter()
     today = today or date.today()
     g = Gen(seed, today)
@@ -264,10 +289,11 @@ def generate(
     try:
         if db.conn.execute("SELECT 1 FROM items LIMIT 1").fetchone():
             raise SystemExit(f"「{db_path}」已有条目：请给一个新文件（或加 --force 覆盖）")
-        with db.command("generate", user=USER, args=f"generate --items {n_items} --seed {seed}") as cmd:
+        args = f"generate --items {n_items} --seed {seed} --shape {shape}"
+        with db.command("generate", user=USER, args=args) as cmd:
             tracked = _drop_history_triggers(db)
             pause_item_dates(db.conn)  # each item's latest dates: computed once, at the end
-            counts = _fill(db, g, n_items, today)
+            counts = _fill(db, g, n_items, today, backlog=shape == "backlog")
             _record_history(db, cmd.id, tracked)
             refresh_item_dates(db.conn)
             install_item_dates(db.conn)
@@ -315,7 +341,7 @@ def _record_history(db: Database, command_id: int, tables: list[str]) -> None:
         install_history_triggers(db.conn, table)
 
 
-def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
+def _fill(db: Database, g: Gen, n_items: int, today: date, *, backlog: bool = False) -> dict[str, Any]:
     r = g.rng
     ts = now()
     conn = db.conn
@@ -375,7 +401,11 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
     b.table("escalations", ["item_id", "from_level", "to_level", "reason", "date", "user", "at"])
 
     start_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]) + 1
-    plan = _kind_plan(n_items)
+    shares = BACKLOG_KIND_SHARES if backlog else KIND_SHARES
+    plan = _kind_plan(n_items, shares)
+    # backlog: 时限 from 1 January of last year to 31 December of next year (2025–2027 in 2026)
+    due_from = date(today.year - 1, 1, 1)
+    due_span = (date(today.year + 1, 12, 31) - due_from).days
     r.shuffle(plan)
     targets = db.defs.kind("targets")
     stages = [s.name for s in targets.statuses if not (s.terminal and s.requires_reason)]
@@ -408,6 +438,9 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
             when = created
             history.append((None, stages[0], when.isoformat(), None))
             span = max(1, (today - created).days)
+            if backlog and r.random() < 0.35 and span > 400:
+                # stalled: every stage move it made was in its first months, none for over a year
+                span = r.randint(30, span - 365)
             for s in range(1, reach + 1):
                 when = min(today, when + timedelta(days=r.randint(1, max(2, span // (reach + 1)))))
                 history.append((stages[s - 1], stages[s], when.isoformat(), None))
@@ -418,7 +451,10 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
                 status = "退库"
             if status in ("已投产", "退库"):
                 closed = f"{when.isoformat()}T18:00:00"
-            due = (today + timedelta(days=r.randint(-60, 240))).isoformat() if r.random() < 0.6 else None
+            if backlog:
+                due = (due_from + timedelta(days=r.randint(0, due_span))).isoformat()
+            else:
+                due = (today + timedelta(days=r.randint(-60, 240))).isoformat() if r.random() < 0.6 else None
             special = {
                 "category": "项目" if r.random() < 0.8 else "企业",
                 "company": company,
@@ -439,7 +475,7 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
                 names = reached_stages(kind, st)
                 special[field_key] = min((d for _f, t, d, _ in history if t in names), default=None)
             reached = len(history) - 1
-            _target_extras(b, g, item_id, status, reached, history, amount, today, ts)
+            _target_extras(b, g, item_id, status, reached, history, amount, today, ts, months=24 if backlog else 8)
             if amount >= 100_000:
                 for role in r.sample(TEAM_ROLES, 3):
                     b.add("team_members", (item_id, role, g.person(), r.choice(DEPARTMENTS), g.phone(), USER, ts))
@@ -478,7 +514,7 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
             due = (created + timedelta(days=30)).isoformat()
             history.append((None, "待办", created.isoformat(), None))
             roll = r.random()
-            if roll < 0.55:
+            if roll < (0.35 if backlog else 0.55):
                 done = min(today, created + timedelta(days=r.randint(3, 60)))
                 history.append(("待办", "已销号", done.isoformat(), "已协调解决，企业确认"))
                 status, closed = "已销号", f"{done.isoformat()}T17:00:00"
@@ -558,7 +594,7 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
             history.append((history[-1][1], status, created.isoformat(), None))
         if kind.status(status).terminal and closed is None:
             closed = f"{history[-1][2]}T17:00:00"
-        if r.random() < 0.15:
+        if r.random() < (0.5 if backlog else 0.15):
             notes = r.choice(SUMMARIES)
         updated_ts = max(created_ts, f"{history[-1][2]}T18:00:00")
         b.add(
@@ -574,7 +610,7 @@ def _fill(db: Database, g: Gen, n_items: int, today: date) -> dict[str, Any]:
     b.flush()
     out: dict[str, Any] = {"chains": len(chain_ids), "units": len(units), "goals": len(goals)}
     out.update(b.counts)
-    out["kinds"] = {k: plan.count(k) for k in KIND_SHARES}
+    out["kinds"] = {k: plan.count(k) for k in shares}
     return out
 
 
@@ -598,8 +634,10 @@ def _target_extras(
     amount: float,
     today: date,
     ts: str,
+    months: int = 8,
 ) -> None:
-    """Activities, approvals and funds of a target, consistent with how far it got."""
+    """Activities, approvals and funds of a target, consistent with how far it got (funds
+    over up to ``months`` months)."""
     r = g.rng
     for _ in range(r.randint(0, 1) if reached == 0 else r.randint(1, 2 + reached)):
         _activity(b, g, item_id, None, today, ts)
@@ -610,7 +648,7 @@ def _target_extras(
             when = min(today, when + timedelta(days=r.randint(3, 40)))
             b.add("approvals", (item_id, step, when.isoformat(), None, USER, ts))
     if reached >= 3 and status != "退库":  # registered: money arrives month by month
-        for m in range(r.randint(1, 8)):
+        for m in range(r.randint(1, months)):
             domestic = round(amount * r.uniform(0.01, 0.06), 1)
             foreign = round(r.uniform(50, 400), 1) if r.random() < 0.1 else None
             b.add("funds", (item_id, _months_back(today, m), domestic, foreign, USER, ts))
@@ -622,6 +660,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--items", type=int, default=100_000, help="条目数（默认 100000）")
     ap.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
     ap.add_argument("--today", default=None, help="以哪一天为“今天”（YYYY-MM-DD，默认今天）")
+    ap.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="generated",
+        help="数据形态：generated（默认，少有超期）或 backlog（真实积压：约六成超期、长期停滞、问题和资金更多）",
+    )
     ap.add_argument("--force", action="store_true", help="文件已存在时先删除")
     ap.add_argument("--no-fts", action="store_true", help="不重建全文索引")
     args = ap.parse_args(argv)
@@ -633,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(str(out) + suffix).unlink(missing_ok=True)
     today = date.fromisoformat(args.today) if args.today else None
-    counts = generate(out, args.items, args.seed, today=today, fts=not args.no_fts)
+    counts = generate(out, args.items, args.seed, today=today, fts=not args.no_fts, shape=args.shape)
     print(json.dumps(counts, ensure_ascii=False))
     return 0
 

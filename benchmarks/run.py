@@ -398,16 +398,19 @@ def _generator_stamp() -> str:
     return h.hexdigest()[:10]
 
 
-def ensure_db(work: Path, size: int, *, log: Callable[[str], None]) -> Path:
-    path = work / f"items-{size}-{_generator_stamp()}.db"
+def ensure_db(work: Path, size: int, *, log: Callable[[str], None], shape: str = "generated") -> Path:
+    prefix = "items" if shape == "generated" else f"items-{shape}"
+    path = work / f"{prefix}-{size}-{_generator_stamp()}.db"
     if path.exists():
         return path
-    for old in work.glob(f"items-{size}-*.db*"):
+    for old in work.glob(f"{prefix}-{size}-*.db*"):
         old.unlink()
-    log(f"生成 {size:,} 条目的数据库 …")
+    log(f"生成 {size:,} 条目的数据库（{shape}）…")
     t = time.perf_counter()
     subprocess.run(
-        [PY, str(HERE / "generate.py"), str(path), "--items", str(size)], check=True, stdout=subprocess.DEVNULL
+        [PY, str(HERE / "generate.py"), str(path), "--items", str(size), "--shape", shape],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     log(f"  用时 {time.perf_counter() - t:.1f} s")
     return path
@@ -674,6 +677,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default=None, help="数据库和临时文件放在哪里（默认 $TMPDIR/zsbench）")
     ap.add_argument("--only", default=None, help="只测名称含此文字的项（逗号分隔）")
     ap.add_argument("--no-write", action="store_true", help="不写 benchmarks/RESULTS.md")
+    ap.add_argument(
+        "--shape",
+        choices=("generated", "backlog"),
+        default="generated",
+        help="数据库形态（见 generate.py）：generated（默认）或 backlog（真实积压，约六成超期）",
+    )
     args = ap.parse_args(argv)
     sizes = (
         [int(x) for x in args.sizes.split(",")]
@@ -705,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[int, dict[str, Result]] = {}
     notes: list[str] = []
     for i, n in enumerate(sizes):
-        db = ensure_db(work, n, log=log)
+        db = ensure_db(work, n, log=log, shape=args.shape)
         show, edit, chain = pick_ids(db)
         ctx = Context(n, db, work, env, show, edit, chain)
         wanted = [b for b in todo if (b.per_size or i == 0) and (b.needs is None or b.needs in have)]
@@ -724,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
             "由 `python benchmarks/run.py"
             + (f" --sizes {','.join(map(str, sizes))}" if args.sizes else " --quick" if args.quick else "")
+            + (f" --shape {args.shape}" if args.shape != "generated" else "")
             + "` 生成。每项是一个完整进程（含 Python 启动和导入）：墙钟时间和 CPU 时间（用户 + 系统）各取 "
             f"{runs} 次中位数（导入导出和全部条目的列表 {args.heavy_runs or 3} 次，1,000,000 条时 1 次）；"
             "峰值匿名内存是每 4 ms 读一次 /proc/PID/status 的 RssAnon 的最大值"

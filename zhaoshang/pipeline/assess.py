@@ -745,3 +745,32 @@ def waiting(db: Database, *, today: date, late_only: bool = False) -> list[Waiti
             out.append(Waiting(r[0], r[1], r[2], r[3], r[4], since, elapsed, limit or 0, lt))
     out.sort(key=lambda w: (-(w.elapsed - w.limit), w.id))
     return out
+
+
+def late_waiting_counts(db: Database, *, today: date) -> tuple[int, int]:
+    """How many projects :func:`waiting` lists with ``late_only`` (waiting longer than
+    ``due_days`` for a 研判), and how many of them are red (over twice that) — counted in
+    SQL, for the report's figure and the note under ``zs warn``."""
+    from datetime import timedelta
+
+    template = template_of(db)
+    limit = template.due_days
+    if not limit:
+        return 0, 0
+    # elapsed > limit  ⇔  came in before the cut (and before the red cut: elapsed > 2 × limit)
+    cut, red_cut = (today - timedelta(days=limit)).isoformat(), (today - timedelta(days=2 * limit)).isoformat()
+    late = red = 0
+    for kind in (k for k in db.defs.kinds if k.pipeline):
+        statuses = [s for s in template.waiting if s in kind.status_names()]
+        if not statuses:
+            continue
+        marks = ", ".join("?" for _ in statuses)
+        n, r = db.conn.execute(
+            "SELECT total(since < ?), total(since < ?) FROM (SELECT substr(coalesce((SELECT min(l.date) "
+            f"FROM status_log l WHERE l.item_id = i.id AND l.to_status IN ({marks})), ?), 1, 10) AS since "
+            f"FROM items i WHERE i.kind = ? AND i.status IN ({marks}) AND i.closed_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.item_id = i.id)) w",
+            (cut, red_cut, *statuses, today.isoformat(), kind.key, *statuses),
+        ).fetchone()
+        late, red = late + int(n or 0), red + int(r or 0)
+    return late, red

@@ -19,9 +19,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import items
 from ..db import Database, now
@@ -575,7 +575,7 @@ def lifecycle_figures(
         ).fetchone()
         out.assessed, out.assessed_passed, out.vetoed = int(n), int(passed), int(vetoed)
         if stocks is None:
-            out.awaiting = len(assess.waiting(db, today=end, late_only=True))
+            out.awaiting = assess.late_waiting_counts(db, today=end)[0]
     for key, attr in (("full_production_date", "full_production"), ("above_scale_date", "above_scale")):
         if key in cols:
             setattr(
@@ -589,12 +589,106 @@ def lifecycle_figures(
             )
     if stocks is None:
         try:
-            checks = check(db, today=end)
+            counts = contract_counts(db, today=end)
         except ZsError:
-            checks = []
-        out.contracts_failed = sum(1 for c in checks if c.status == FAILED)
-        out.contracts_behind = sum(1 for c in checks if c.status == BEHIND)
+            counts = ContractCounts()
+        out.contracts_failed, out.contracts_behind = counts.failed, counts.behind
     return out
+
+
+class ContractCounts(NamedTuple):
+    """What :func:`contract_counts` counts among the projects :func:`check` judges."""
+
+    failed: int = 0  # 未履约
+    behind: int = 0  # 滞后
+    overdue: int = 0  # with a light: an agreed date passed undone
+    overdue_red: int = 0  # … by more than ``red_after_days``
+
+
+def contract_counts(db: Database, *, today: date) -> ContractCounts:
+    """How many projects under contract :func:`check` finds 未履约 (failed), 滞后 (behind),
+    and with a light (an agreed date passed undone; red past ``red_after_days``) as of
+    ``today``: the same judgement, term by term, in one SQL query that returns only the
+    counts (a province has hundreds of thousands of signed projects; the report and the
+    note under ``zs warn`` need their number, not their rows)."""
+    from ..stages import signing_stage
+
+    contract = contract_of(db)
+    kind = project_kind(db)
+    cols = set(db.kind_columns(kind))
+    sign = signing_stage(kind)
+    signed_field = next((s.date_field for s in kind.statuses if s.name == sign), None)
+    if signed_field not in cols:
+        return ContractCounts()
+    agreed_keys = [t.agreed for t in contract.terms if t.agreed in cols]
+    any_agreed = [k for k in [*agreed_keys, *(t.agreed for t in contract.dates)] if k in cols]
+    if not any_agreed:
+        return ContractCounts()
+    params: dict[str, Any] = {"kind": kind.key, "closed": kind.close_status, "today": today.isoformat()}
+    params["fb"] = contract.failed_below
+    params["red_cut"] = (today - timedelta(days=contract.red_after_days)).isoformat()
+    dates = {d.key: d for d in contract.dates}
+    codes: list[str] = []  # per term: 3 failed, 2 behind, 1 met, 0 pending (the _RANK)
+    late: list[str] = []  # per dated term: 0 not late, 1 late, 2 red
+    for n, t in enumerate(contract.terms):
+        if t.agreed not in cols:
+            continue
+        params[f"t{n}"] = t.key
+        agreed = f'(1.0 * k."{t.agreed}")'
+        mine = f"FROM performance p WHERE p.item_id = i.id AND p.term = :t{n}"
+        last = f"(SELECT p.value {mine} ORDER BY p.year DESC LIMIT 1)"
+        actual = f"(SELECT sum(p.value) {mine})" if t.cumulative else last
+        if t.lower_better:
+            ratio = "(CASE WHEN a <= g THEN 1.0 WHEN a <> 0 THEN g / a ELSE 1.0 END)"
+            short = "a - g"
+        else:
+            ratio = "(CASE WHEN g <> 0 THEN a / g ELSE 1.0 END)"
+            short = "g - a"
+        judged = f"CASE WHEN {short} <= 0 THEN 1 WHEN {ratio} >= :fb THEN 2 ELSE 3 END"
+        after = dates.get(t.after) if t.after is not None else None
+        if t.after is None:
+            due = "1 = 1"
+        elif after is not None and after.agreed in cols:
+            due = f'(k."{after.agreed}" IS NOT NULL AND substr(CAST(k."{after.agreed}" AS TEXT), 1, 10) < :today)'
+        else:
+            due = "1 = 0"
+        # (a, g): the actual and the agreed value, named once for the CASE above
+        status = (
+            f"(SELECT CASE WHEN a IS NULL THEN 0 WHEN ({judged}) = 1 THEN 1 WHEN NOT {due} THEN 0 ELSE {judged} END "
+            f"FROM (SELECT 1.0 * {actual} AS a, {agreed} AS g) v)"
+        )
+        # (no actual recorded, the common case: pending, without working out the rest)
+        codes.append(f'CASE WHEN k."{t.agreed}" IS NULL OR NOT EXISTS (SELECT 1 {mine}) THEN 0 ELSE {status} END')
+    for d in contract.dates:
+        if d.agreed not in cols:
+            continue
+        day = f'substr(CAST(k."{d.agreed}" AS TEXT), 1, 10)'
+        done = f"nullif(CAST(k.\"{d.actual}\" AS TEXT), '')" if d.actual in cols else "NULL"
+        codes.append(
+            f'CASE WHEN k."{d.agreed}" IS NULL THEN 0 WHEN {done} IS NOT NULL THEN '
+            f"(CASE WHEN substr({done}, 1, 10) <= {day} THEN 1 ELSE 2 END) "
+            f"WHEN {day} >= :today THEN 0 ELSE 3 END"
+        )
+        # past the agreed date undone: 1, by more than red_after_days: 2
+        late.append(
+            f'CASE WHEN k."{d.agreed}" IS NULL OR {done} IS NOT NULL OR {day} >= :today THEN 0 '
+            f"WHEN {day} < :red_cut THEN 2 ELSE 1 END"
+        )
+    if not codes:
+        return ContractCounts()
+    listed = ", ".join(f"c{n}" for n in range(len(codes)))
+    lates = ", ".join(f"o{n}" for n in range(len(late))) or "0"
+    has = " OR ".join(f'k."{c}" IS NOT NULL' for c in any_agreed)
+    columns = [*(f"{c} AS c{n}" for n, c in enumerate(codes)), *(f"{o} AS o{n}" for n, o in enumerate(late))]
+    row = db.conn.execute(
+        f"SELECT total(3 IN ({listed})), total(3 NOT IN ({listed}) AND 2 IN ({listed})), "
+        f"total(1 IN ({lates}) OR 2 IN ({lates})), total(2 IN ({lates})) FROM ("
+        f"SELECT {', '.join(columns)} "
+        f'FROM items i JOIN "{kind.table}" k ON k.id = i.id '
+        f'WHERE i.kind = :kind AND i.status <> :closed AND k."{signed_field}" IS NOT NULL AND ({has})) x',
+        params,
+    ).fetchone()
+    return ContractCounts(*(int(v or 0) for v in row))
 
 
 @dataclass(frozen=True)
@@ -614,16 +708,11 @@ def late_counts(db: Database, *, today: date) -> LateCounts:
     from . import assess
 
     try:
-        waiting = assess.waiting(db, today=today, late_only=True)
+        awaiting, awaiting_red = assess.late_waiting_counts(db, today=today)
     except ZsError:
-        waiting = []
+        awaiting = awaiting_red = 0
     try:
-        late = [c for c in check(db, today=today) if c.light]
+        counts = contract_counts(db, today=today)
     except ZsError:
-        late = []
-    return LateCounts(
-        awaiting=len(waiting),
-        awaiting_red=sum(1 for w in waiting if w.light == RED),
-        overdue=len(late),
-        overdue_red=sum(1 for c in late if c.light == RED),
-    )
+        counts = ContractCounts()
+    return LateCounts(awaiting, awaiting_red, counts.overdue, counts.overdue_red)

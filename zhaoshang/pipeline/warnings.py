@@ -127,13 +127,18 @@ def iter_warnings(
     all.  ``min_light`` = red keeps the red ones only."""
     where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader, ids=ids)
     with _no_gc():
-        found = _scan(db, where, params, today, _wanted(types), min_light, group=None)
+        # slim: the hits hold no text of their items (a province has 600,000 warnings);
+        # title, status and owner are read a batch at a time as the warnings are built
+        found = _scan(db, where, params, today, _wanted(types), min_light, group=None, slim=True)
         order = found.ordered(list(found.hits))
 
     def build() -> Iterator[Warning]:
         hits = found.hits
-        for k in order:
-            yield _warning(hits.pop(k), found)  # (pop: each hit freed once built)
+        for start in range(0, len(order), FACTS_BATCH):
+            batch = order[start : start + FACTS_BATCH]
+            facts = _read_facts(db, [hits[k][5][0] for k in batch])
+            for k in batch:
+                yield _warning(hits.pop(k), found, facts)  # (pop: each hit freed once built)
 
     return build()
 
@@ -434,6 +439,7 @@ def _scan(
     *,
     group: str | None,
     keep: int | None = None,
+    slim: bool = False,
 ) -> _Found:
     """The warnings, as sort keys and hits.  ``group`` ("owner" or "leader"): also count
     them by owner and by leader, keeping the hits of each ``group`` group's worst ``keep``
@@ -478,7 +484,7 @@ def _scan(
     # when only a few warnings are kept, their items hold no text of their row (title, status,
     # owner are read for them at the end) and equal dates share one string: memory is that
     # of the table shown, not of the rows read
-    slim = keep is not None or group == "light"
+    slim = slim or keep is not None or group == "light"
     canon: dict[str, str] = {}
     for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted, titles=not slim):
         item_id, kind_key, status, due, created, entered, act_date, next_date, title, own, chain_id, unit_id, raw = row

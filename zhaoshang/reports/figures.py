@@ -281,6 +281,12 @@ class Figures:
         )
         self._reached_since = since
 
+    def prepare_reached(self, since: date) -> None:
+        """Make sure the temporary table ``zs_reached`` holds every project that can count
+        in a window starting ``since`` (columns: item_id, chain_id, unit_id, created,
+        amount, foreign_amount and the first day of each stage), for queries of its own."""
+        self._need_reached(since)
+
     def _problem_visit_sql(self) -> tuple[str, list[Any]]:
         """SQL (on ``i`` / ``k``) true when a problem was found by a visit (大走访)."""
         cfg = self.cfg

@@ -416,7 +416,8 @@ def review_note(
 
     pending: dict[str, dict[str, float]] = {"period": {}, "year_to_date": {}}
     units: dict[int | None, dict[str, float]] = {}
-    if review.any_pending(db):
+    anything = review.any_pending(db)  # (nothing pending: no count to make, no second pass)
+    if anything:
         with Figures.open(db, cfg, include_pending=not include_pending) as fig:
             flows = fig.windows([period, ytd])
             (now,) = fig.ledgers([asof])
@@ -433,8 +434,8 @@ def review_note(
     earlier = [e for e in made if e.date < period.start.isoformat()]
     return ReviewNote(
         include_pending=include_pending,
-        pending_rows=review.pending_in(db, period.start, period.end),
-        pending_rows_ytd=review.pending_in(db, ytd.start, ytd.end),
+        pending_rows=review.pending_in(db, period.start, period.end) if anything else 0,
+        pending_rows_ytd=review.pending_in(db, ytd.start, ytd.end) if anything else 0,
         pending=pending,
         units=units,
         late=[_late_row(e) for e in late],
