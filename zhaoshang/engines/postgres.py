@@ -1108,7 +1108,7 @@ def table_rights(conn: Connection, table: str) -> None:
         conn.execute(f"CREATE POLICY {name} ON {t} {body}")
     conn.execute(f"DROP TRIGGER IF EXISTS {_ident(guard[0])} ON {t}")
     conn.execute(f"CREATE TRIGGER {_ident(guard[0])} {guard[1]} ON {t} FOR EACH ROW EXECUTE FUNCTION {guard[2]}")
-    if table in ("status_log", "funds"):
+    if table in ("status_log", "funds", "invest_changes"):
         conn.execute(f"DROP TRIGGER IF EXISTS zs_review_{table} ON {t}")
         conn.execute(
             f"CREATE TRIGGER zs_review_{table} BEFORE INSERT OR UPDATE ON {t} "
