@@ -102,7 +102,7 @@ def test_an_increase_before_the_signing_counts_with_it_and_unsigned_is_said(db_p
 
 def test_an_increase_is_refused_when_not_positive_or_without_an_amount_field(db_path: Path) -> None:
     db, ids = _city(db_path)
-    with pytest.raises(ZsError, match="应大于 0.*zs edit"), db.command("invest add", user="x"):
+    with pytest.raises(ZsError, match=r"应大于 0.*zs edit"), db.command("invest add", user="x"):
         increments.add(db, ids["铜箔"], "-100", on="2025-11-03")
     with pytest.raises(ZsError, match="晚于今天"), db.command("invest add", user="x"):
         increments.add(db, ids["铜箔"], "100", on="2099-01-01")
@@ -157,7 +157,9 @@ def test_a_county_sheet_raising_a_signed_projects_amount_reports_an_increase(db_
     with db.command("review return", user="科长"):
         review.return_rows(db, refs=[entry.ref], reason="缺补充协议")
     (back,) = review.outstanding_returns(db, item_ids=[ids["铜箔"]])
-    assert review.returned_text(back).startswith("已退回：增资（2025-11-10，投资额 30000 → 40000 万元），原因：缺补充协议")
+    assert review.returned_text(back).startswith(
+        "已退回：增资（2025-11-10，投资额 30000 → 40000 万元），原因：缺补充协议"
+    )
     # the county resubmits the sheet: a new pending change, the returned one no longer outstanding
     _sheet(db, "爱辉区", {ids["铜箔"]: "4亿"})
     assert review.outstanding_returns(db, item_ids=[ids["铜箔"]]) == []
@@ -187,7 +189,12 @@ def test_the_reviewer_is_told_which_no_double_count_rule_a_row_touches(db_path: 
         items.set_status(db, ids["铜箔"], "已签约", on="2025-11-05", force=True)
         second = items.add(db, "招什么", "铜箔二期项目", chain="有色金属", values={"状态": "在谈"}, on="2025-11-03")
         owner = items.add(
-            db, "招什么", "铜箔项目", chain="有色金属", values={"状态": "在谈", "目标企业": "新东家公司"}, on="2025-11-03"
+            db,
+            "招什么",
+            "铜箔项目",
+            chain="有色金属",
+            values={"状态": "在谈", "目标企业": "新东家公司"},
+            on="2025-11-03",
         )
         same = items.add(db, "招什么", "铜杆 项目", chain="有色金属", values={"状态": "在谈"}, on="2025-11-03")
         review.mark_submission(db, source="爱辉区.xlsx")
@@ -222,7 +229,9 @@ def test_signed_amount_equals_signings_plus_confirmed_increments(
     db = Database.open(tmp_path_factory.mktemp("p") / "zs.db", load())
     with db.command("setup", user="市"):
         lookups.create(db, lookups.CHAIN, "有色金属", {})
-        pid = items.add(db, "招什么", "项目", chain="有色金属", values={"状态": "在谈", "投资额": 1000}, on="2025-06-01")
+        pid = items.add(
+            db, "招什么", "项目", chain="有色金属", values={"状态": "在谈", "投资额": 1000}, on="2025-06-01"
+        )
         if signed_on:
             items.set_status(db, pid, "已签约", on=signed_on)
     amount = 1000.0  # the model: the amount field, the confirmed increases (day, +)

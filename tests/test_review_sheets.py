@@ -83,3 +83,19 @@ def test_a_county_sheet_raising_a_signed_projects_investment_reports_an_increase
     # importing the same sheet again reports nothing new
     cli("import", str(sheet), "--on-duplicate", "update", ok=True)
     assert json.loads(cli("review", "-f", "json", ok=True).stdout) == []
+
+
+def test_a_county_sheets_note_is_the_evidence_the_reviewer_sees(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+    """The 备注 a county writes on the row (合同编号 …) is each reported row's evidence (依据)."""
+    make_city(db_path)
+    head = ["项目名称", "产业链", "状态", "签约日期", "备注"]
+    rows = [
+        [COPPER, "有色金属", "已签约", "2026-10-15", "合同编号 HT-2026-031"],
+        ["年产1万吨铜杆项目", "有色金属", "在谈", None, None],
+    ]
+    cli("import", str(_county(tmp_path / "爱辉区10月.xlsx", rows, head)), "--on-duplicate", "update",
+        "--as-of", "2026-10-31", ok=True)  # fmt: skip
+    data = json.loads(cli("review", "-f", "json", ok=True).stdout)
+    evidence = {(e["title"], e["change"]): e["evidence"] for e in data}
+    assert evidence[(COPPER, "在谈 → 已签约")] == "合同编号 HT-2026-031"
+    assert all(v is None for (title, _), v in evidence.items() if title != COPPER)

@@ -233,7 +233,8 @@ def mark_submission(
     A changed investment amount of a project the office counts as signed becomes a 待认定
     investment change (:func:`zhaoshang.increments.from_submission`: 增资 when it went up),
     dated ``on`` (the import's --as-of) — without it, the latest date of the stage moves the
-    submission brings, else today."""
+    submission brings, else today.  Without ``evidence``, an item's evidence is its 备注 as the
+    sheet gave it (where sheets write 合同编号 HT-2026-031), when the submission set it."""
     if db.current is None:
         raise RuntimeError("mark_submission runs inside db.command()")
     cid = command_id if command_id is not None else db.current.id
@@ -249,6 +250,8 @@ def mark_submission(
     day = on.isoformat() if isinstance(on, date) else (str(on) if on else date.today().isoformat())
     item_text = dict(source) if isinstance(source, Mapping) else source
     item_evidence = dict(evidence) if isinstance(evidence, Mapping) else evidence
+    if evidence is None:
+        item_evidence = evidence = _sheet_notes(db, cid)
     invests = from_submission(db, cid, on=day, source=item_text, evidence=item_evidence)
     items_of: dict[str, dict[int, int]] = {}
     for table in ("status_log", "funds"):
@@ -283,6 +286,38 @@ def mark_submission(
     )
     marked.invests = len(invests)
     return marked
+
+
+#: how much of a 备注 is kept as a row's evidence
+EVIDENCE_CHARS = 80
+
+
+def _sheet_notes(db: Database, cid: int) -> dict[int, str | None]:
+    """{item id: its 备注} for the items the command ``cid`` added or whose 备注 it changed."""
+    import json
+
+    out: dict[int, str | None] = {}
+    new_ids: list[int] = []
+    for first, last, old, new in db.conn.execute(
+        "SELECT row_id, last_row_id, old, new FROM changes WHERE command_id = ? AND tbl = 'items' "
+        "AND action IN ('insert', 'update')",
+        (cid,),
+    ):
+        if last is not None:  # a range of new items
+            new_ids.extend(range(int(first), int(last) + 1))
+            continue
+        before = json.loads(old) if old else {}
+        after = json.loads(new) if new else {}
+        if after.get("notes") and after.get("notes") != before.get("notes"):
+            out[int(first)] = str(after["notes"])[:EVIDENCE_CHARS]
+    for start in range(0, len(new_ids), 5000):
+        chunk = new_ids[start : start + 5000]
+        for iid, notes in db.conn.execute(
+            "SELECT id, notes FROM items WHERE notes IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+            (_json(chunk),),
+        ):
+            out[int(iid)] = str(notes)[:EVIDENCE_CHARS]
+    return out
 
 
 def _items_of(db: Database, table: str, ids: Sequence[int]) -> list[int]:
