@@ -443,3 +443,19 @@ def test_entry_imports_its_own_units_rows_and_history_keeps_each_one(office: Off
     assert office.one("SELECT count(*) FROM items WHERE title = '越界导入'") == 0
     li("undo", "--yes", ok=True)  # (its import, row by row)
     assert office.one("SELECT count(*) FROM items WHERE title LIKE '李四导入%%'") == 0
+
+
+def test_entry_reports_an_increase_that_waits_and_the_reviewer_confirms_it(office: Office) -> None:
+    """增资 by a 填报 account: the database makes it 待认定 whatever the client asks; the amount
+    moves only when a reviewer confirms it."""
+    before = office.one("SELECT investment FROM kind_targets WHERE id = %s", (office.own_item,))
+    r = office.cli(office.entry)("invest", "add", str(office.own_item), "500", ok=True)
+    assert "待认定" in r.stderr
+    row, review = office.one(
+        "SELECT id, review FROM invest_changes WHERE item_id = %s ORDER BY id DESC LIMIT 1", (office.own_item,)
+    )
+    assert review == "pending"
+    assert office.one("SELECT investment FROM kind_targets WHERE id = %s", (office.own_item,)) == before
+    office.cli(office.reviewer)("review", "confirm", f"Z{row}", ok=True)
+    assert office.one("SELECT review, reviewed_by FROM invest_changes WHERE id = %s", (row,)) == ("confirmed", "王审核")
+    assert office.one("SELECT investment FROM kind_targets WHERE id = %s", (office.own_item,)) == (before or 0) + 500
