@@ -249,11 +249,18 @@ class Figures:
         cfg = self.cfg
         pkind = self.db.defs.kind_by_key(cfg.pipeline_kind)
         cols = set(self.db.kind_columns(pkind))
-        # what the first signing counts: the amount less the increases (增资) after it
-        amount, foreign = (
-            counted.signing_amount(f'k."{f}"', "i.id", f, include_pending=self.include_pending) if f in cols else "NULL"
-            for f in (cfg.amount_field, cfg.foreign_field)
-        )
+        # what the first signing counts: the amount less the increases (增资) after it (no
+        # lookup per project when nothing was ever increased)
+        changed = self._any_increments()
+
+        def money(f: str) -> str:
+            if f not in cols:
+                return "NULL"
+            if not changed:
+                return f'k."{f}"'
+            return counted.signing_amount(f'k."{f}"', "i.id", f, include_pending=self.include_pending)
+
+        amount, foreign = money(cfg.amount_field), money(cfg.foreign_field)
         parts: list[str] = []
         params: list[Any] = []
         for role in ("talks", "signed", "registered", "started", "producing"):
@@ -385,11 +392,14 @@ class Figures:
                     self.series[m].update(signed=n, signed_amount=amount)
         self._increments(out, spans)
 
+    def _any_increments(self) -> bool:
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM invest_changes)").fetchone()[0])
+
     def _increments(self, out: list[Cells], spans: list[tuple[str, str]]) -> None:
         """增资: each counted increase adds its increment to 签约额 (签约外资额) in the month it
         happened — or of the first signing, if it came before it; nothing before a signing."""
         cfg = self.cfg
-        if not self.db.conn.execute("SELECT EXISTS (SELECT 1 FROM invest_changes)").fetchone()[0]:
+        if not self._any_increments():
             return
         pkind = self.db.defs.kind_by_key(cfg.pipeline_kind)
         signed = reached_statuses(pkind, cfg.stages["signed"])
