@@ -128,6 +128,9 @@ def test_own_review_makes_the_increase_wait_and_confirmation_moves_the_amount(db
     assert [e.ref for e in decision.entries] == [entry.ref]
     assert _amount(db, ids["铜箔"]) == 35000
     assert _signed_amount(db, NOV) == 5000 and _signed_amount(db, OCT) == 30000
+    # confirmed long after November closed: the November report lists it as 补认定
+    late = build(db, NOV, today=TODAY).review
+    assert late is not None and [x["ref"] for x in late.late] == [entry.ref]
     _undo(db, "科长")  # the confirmation undone: waits again, the amount back
     assert _amount(db, ids["铜箔"]) == 30000 and _signed_amount(db, NOV) == 0
 
@@ -167,6 +170,15 @@ def test_a_county_sheet_raising_a_signed_projects_amount_reports_an_increase(db_
         review.confirm(db, submission=None, where=["责任单位=爱辉区"])
     assert _amount(db, ids["铜箔"]) == 40000
     assert _signed_amount(db, NOV) == 10000 and _signed_amount(db, OCT) == 30000
+
+
+def test_undoing_the_import_takes_the_reported_change_and_the_amount_back(db_path: Path) -> None:
+    db, ids = _city(db_path)
+    _sheet(db, "爱辉区", {ids["铜箔"]: "4亿"})
+    assert len(increments.changes(db, ids["铜箔"])) == 1
+    _undo(db, "市招商局")
+    assert increments.changes(db, ids["铜箔"]) == [] and _amount(db, ids["铜箔"]) == 30000
+    assert review.queue(db) == []
 
 
 def test_a_county_sheet_lowering_the_amount_is_a_correction_of_the_signing(db_path: Path) -> None:
@@ -234,8 +246,9 @@ def test_signed_amount_equals_signings_plus_confirmed_increments(
         )
         if signed_on:
             items.set_status(db, pid, "已签约", on=signed_on)
-    amount = 1000.0  # the model: the amount field, the confirmed increases (day, +)
+    amount = 1000.0  # the model: the amount field, the confirmed increases (day, +), the pending ones
     confirmed: list[tuple[str, float]] = []
+    pending: list[tuple[str, float]] = []
     for what, value, day, state in events:
         if what == "edit":  # a correction by the office
             with db.command("edit", user="市"):
@@ -252,15 +265,20 @@ def test_signed_amount_equals_signings_plus_confirmed_increments(
         if state == "confirmed":
             amount += value
             confirmed.append((day, value))
+        if state == "pending":
+            pending.append((day, value))
     assert _amount(db, pid) == amount
     base = amount - sum(v for _, v in confirmed)
     for p in (OCT, NOV, DEC):
         a, b = p.start.isoformat(), p.end.isoformat()
-        want = 0.0
+        want = would = 0.0
         if signed_on:
             want += base if a <= signed_on <= b else 0.0
             want += sum(v for d, v in confirmed if a <= max(d, signed_on) <= b)
+            would = want + sum(v for d, v in pending if a <= max(d, signed_on) <= b)
         assert _signed_amount(db, p) == pytest.approx(want), (p.label, events)
+        # --include-pending: as if every waiting increase were confirmed; returned ones never count
+        assert _signed_amount(db, p, include_pending=True) == pytest.approx(would), (p.label, events)
     db.close()
 
 
