@@ -308,3 +308,21 @@ def test_cli_invest_add_list_and_review(db_path: Path) -> None:
     assert "Z2" in res.output and "增资" in res.output and "签约额增加 1000 万元" in res.output
     res = runner.invoke(app, ["--db", str(path), "review", "confirm", "Z2"])
     assert res.exit_code == 0 and "已认定 1 条（编号 Z2），计入 2025-12" in res.output
+
+
+def test_the_signing_detail_sheet_says_the_increase_beside_the_signings(db_path: Path, tmp_path: Path) -> None:
+    """明细-签约 lists the projects first signed (their amount at signing); the 增资 of the period
+    that the headline 签约额 also holds is said in its summary."""
+    import openpyxl
+
+    db, ids = _city(db_path)
+    with db.command("invest add", user="市招商局"):
+        increments.add(db, ids["铜箔"], "5000", on="2025-10-20")
+    db.close()
+    out = tmp_path / "月报.xlsx"
+    args = ["report", "monthly", "--month", "2025-10", "--today", "2025-12-31", "--out", str(out)]
+    r = CliRunner().invoke(app, ["--db", str(db_path), *args])
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(out.with_name("月报明细.xlsx"))["明细-签约"]
+    text = " ".join(str(c.value) for row in ws.iter_rows(max_row=3) for c in row if c.value)
+    assert "本期 1 个、签约额 3.00亿元，另有增资 5,000万元" in text
