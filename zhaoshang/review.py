@@ -619,7 +619,7 @@ def _with_warnings(db: Database, entries: list[Entry]) -> list[Entry]:
         elif e.table == "status_log" and e.figure.startswith("不新增计数"):
             notes.append(
                 f"「{e.to_status}」此前已达到：同一项目再次签约不重复计数；增资只计增加的金额，"
-                f"用 zs invest add {e.item_id} 金额 --date 日期 记增资"
+                f"用 zs invest add {e.item_id} 金额 --date 日期 记增资；二期是新项目，应作为新项目报送"
             )
         elif e.table == "invest_changes" and e.figure.startswith("项目尚未签约"):
             notes.append("项目尚未签约：增资不单独计数，并入首次签约额")
