@@ -107,6 +107,10 @@ def test_an_increase_is_refused_when_not_positive_or_without_an_amount_field(db_
     with pytest.raises(ZsError, match="晚于今天"), db.command("invest add", user="x"):
         increments.add(db, ids["铜箔"], "100", on="2099-01-01")
     assert increments.changes(db, ids["铜箔"]) == []
+    with db.command("setup", user="x"):
+        problem = items.add(db, "问题", "用地指标不足", chain="有色金属", values={}, on="2025-06-01")
+    with pytest.raises(ZsError, match="没有投资额（万元）字段"), db.command("invest add", user="x"):
+        increments.add(db, problem, "100", on="2025-11-03")
 
 
 def test_own_review_makes_the_increase_wait_and_confirmation_moves_the_amount(db_path: Path) -> None:
@@ -298,6 +302,8 @@ def test_cli_invest_add_list_and_review(db_path: Path) -> None:
     assert f"编号 {pid} 增资 5000 万元（2025-11-03）：投资额 30000 → 35000 万元，计入 2025-11 的签约额" in res.output
     res = runner.invoke(app, ["--db", str(path), "invest", "add", str(pid), "0"])
     assert res.exit_code == 1 and "应大于 0" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["--db", str(path), "invest", "list", "999"])
+    assert res.exit_code == 1 and "999" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["--db", str(path), "invest", "list", str(pid), "-f", "json"])
     assert res.exit_code == 0, res.output
     assert '"change_name": "增资"' in res.output and '"review_name": "已认定"' in res.output
