@@ -255,6 +255,8 @@ def test_signed_amount_equals_signings_plus_confirmed_increments(
     pending: list[tuple[str, float]] = []
     for what, value, day, state in events:
         if what == "edit":  # a correction by the office
+            with db.command("review own", user="市"):
+                review.set_own_review(db, False)
             with db.command("edit", user="市"):
                 items.edit(db, pid, {"投资额": value})
             amount = value
@@ -332,3 +334,33 @@ def test_the_signing_detail_sheet_says_the_increase_beside_the_signings(db_path:
     ws = openpyxl.load_workbook(out.with_name("月报明细.xlsx"))["明细-签约"]
     text = " ".join(str(c.value) for row in ws.iter_rows(max_row=3) for c in row if c.value)
     assert "本期 1 个、签约额 3.00亿元，另有增资 5,000万元" in text
+
+
+def test_an_edit_of_a_signed_projects_amount_waits_when_entries_need_review(db_path: Path) -> None:
+    """zs review own 开 (and a server's 填报 account): a counted amount is not changed by zs edit
+    behind the office's back — the change waits like a reported one; a project not yet signed
+    is edited as before."""
+    db, ids = _city(db_path)
+    db.close()
+    runner = CliRunner()
+
+    def zs(*args: str) -> str:
+        res = runner.invoke(app, ["--db", str(db_path), *args])
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    zs("review", "own", "开")
+    out = zs("edit", str(ids["铜箔"]), "投资额=3.2亿")
+    assert "投资额 30000 → 32000 万元待认定（编号 Z1）" in out
+    out = zs("edit", str(ids["铜杆"]), "投资额=1.1亿")
+    assert "待认定" not in out
+    db = Database.open(db_path, load())
+    assert _amount(db, ids["铜箔"]) == 30000 and _amount(db, ids["铜杆"]) == 11000
+    (entry,) = review.queue(db)
+    assert (entry.ref, entry.what) == ("Z1", "增资") and (entry.source or "").endswith(" 录入")
+    db.close()
+    zs("review", "confirm", "Z1")
+    db = Database.open(db_path, load())
+    assert _amount(db, ids["铜箔"]) == 32000
+    assert _signed_amount(db, OCT) == 30000
+    db.close()

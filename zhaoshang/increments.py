@@ -30,10 +30,21 @@ from . import counted
 from .counted import CHANGE_NAMES, CONFIRMED, CORRECTION, INCREASE, PENDING, REVIEW_NAMES
 from .db import Database, now
 from .definitions import KindDef
-from .errors import ZsError
-from .stages import effective, hold_own, reached_stages, signing_stage
+from .errors import NotFoundError, ZsError
+from .stages import effective, hold, hold_own, own_review, reached_stages, signing_stage
 
-__all__ = ["AMOUNT_FIELDS", "Added", "Change", "add", "amount_fields", "apply", "changes", "from_submission"]
+__all__ = [
+    "AMOUNT_FIELDS",
+    "Added",
+    "Change",
+    "add",
+    "amount_fields",
+    "apply",
+    "changes",
+    "from_submission",
+    "held_by",
+    "hold_edit",
+]
 
 #: the money fields whose changes are investment changes (the report's 签约额 and 签约外资额:
 #: reports/_ranking.yaml ``amount`` / ``foreign_amount`` name these by default)
@@ -137,6 +148,13 @@ def changes(db: Database, item_id: int | None = None, *, ids: Iterable[int] | No
     return [_change(db, r) for r in db.conn.execute(sql, args)]
 
 
+def _kind_of(db: Database, item_id: int) -> KindDef:
+    row = db.conn.execute("SELECT kind FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"没有编号为 {item_id} 的条目：用 zs list 或 zs search 查找编号")
+    return db.defs.kind_by_key(str(row[0]))
+
+
 def _field_value(db: Database, kind: KindDef, item_id: int, field: str) -> float | None:
     row = db.conn.execute(f'SELECT "{field}" FROM "{kind.table}" WHERE id = ?', (item_id,)).fetchone()
     return None if row is None or row[0] is None else float(row[0])
@@ -164,13 +182,12 @@ def add(
     """增资: the project's investment (``foreign``: its foreign investment) went up by ``amount``
     (万元 / 万美元) on ``on``; inside the current command.  Counts that increment in the month
     of ``on`` once confirmed (the office's own entries are, unless ``zs review own 开``)."""
-    from .items import kind_of
     from .parse import parse_money
     from .values import check_money
 
     if db.current is None:
         raise RuntimeError("add runs inside db.command()")
-    kind = kind_of(db, item_id)
+    kind = _kind_of(db, item_id)
     field = _resolve_field(kind, foreign)
     currency = "USD" if foreign else "CNY"
     try:
@@ -268,7 +285,59 @@ def from_submission(
         )
         db.conn.execute(f'UPDATE "{kind.table}" SET "{field}" = ? WHERE id = ?', (old, item_id))
         written.append(row_id)
+    # changes an edit of the same command already held (zs review own 开 during the import):
+    # they came from the sheet's rows
+    for row_id, item_id in db.conn.execute(
+        "SELECT id, item_id FROM invest_changes WHERE submitted_by = ? AND review = ?", (command_id, PENDING)
+    ).fetchall():
+        src = source if source is None or isinstance(source, str) else source.get(int(item_id))
+        evi = evidence if evidence is None or isinstance(evidence, str) else evidence.get(int(item_id))
+        db.conn.execute(
+            "UPDATE invest_changes SET source = coalesce(?, source), evidence = coalesce(?, evidence) WHERE id = ?",
+            (src, evi, row_id),
+        )
     return written
+
+
+def hold_edit(db: Database, kind: KindDef, item_id: int, before: dict[str, Any]) -> list[int]:
+    """After an edit of a project's fields (``before``: the values it changed, as they were):
+    when the office's own entries need review (zs review own 开, a server's 填报 account), a
+    changed investment amount of a project counted as signed is a reported change like a
+    county's — 待认定 (an increase when it went up, a correction when down; dated today), the
+    field back to its counted value until confirmed.  Inside the command of the edit.
+    Returns the ``invest_changes`` ids written."""
+    if db.current is None or not own_review(db):
+        return []
+    fields = [f for f in amount_fields(kind) if f in before]
+    if not fields or signed_on(db, kind, item_id) is None:
+        return []
+    written: list[int] = []
+    for field in fields:
+        old = None if before[field] is None else float(before[field])
+        new = _field_value(db, kind, item_id, field)
+        if new is None or new == old:
+            continue
+        change = INCREASE if new > (old or 0.0) else CORRECTION
+        row_id = db.dialect.insert_id(
+            db.conn,
+            "INSERT INTO invest_changes(item_id, field, change, date, old, new, user, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item_id, field, change, effective(None), old, new, db.current.user, now()),
+        )
+        hold(db, "invest_changes", [(f"{db.current.user} 录入", None, db.current.id, row_id)])
+        db.conn.execute(f'UPDATE "{kind.table}" SET "{field}" = ? WHERE id = ?', (old, item_id))
+        written.append(row_id)
+    return written
+
+
+def held_by(db: Database, command_id: int | None) -> list[Change]:
+    """The changes the command ``command_id`` left 待认定 (an edit under review, an import)."""
+    if command_id is None:
+        return []
+    ids = [int(r[0]) for r in db.conn.execute(
+        "SELECT id FROM invest_changes WHERE submitted_by = ? AND review = ?", (command_id, PENDING)
+    )]  # fmt: skip
+    return changes(db, ids=ids) if ids else []
 
 
 def pending_ids(db: Database, item_ids: Iterable[int]) -> list[int]:
