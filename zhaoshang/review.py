@@ -26,7 +26,7 @@ from . import counted
 from .counted import CONFIRMED, PENDING, RETURNED, REVIEW_NAMES
 from .db import Database, now
 from .errors import ZsError
-from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, paused_dates, reached_stages, stages_of
+from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, paused_dates, reached_stages, real_today, stages_of
 
 __all__ = [
     "CONFIRMED",
@@ -247,7 +247,7 @@ def mark_submission(
             (cid,),
         ).fetchone()
         on = latest[0] if latest and latest[0] else None
-    day = on.isoformat() if isinstance(on, date) else (str(on) if on else date.today().isoformat())
+    day = on.isoformat() if isinstance(on, date) else (str(on) if on else real_today().isoformat())
     item_text = dict(source) if isinstance(source, Mapping) else source
     item_evidence = dict(evidence) if isinstance(evidence, Mapping) else evidence
     if evidence is None:
