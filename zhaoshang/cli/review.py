@@ -85,7 +85,7 @@ def _row(e: Entry) -> dict[str, Any]:
 def register(app: typer.Typer) -> None:
     sub = new_app(
         "review",
-        "报送与认定：其他单位报送的阶段变更、到位资金待认定，认定后才计入统计",
+        "报送与认定：其他单位报送的阶段变更、到位资金、增资待认定，认定后才计入统计",
         invoke_without_command=True,
         no_args_is_help=False,
     )
@@ -239,7 +239,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         value: Annotated[
             str | None,
-            typer.Argument(metavar="开|关", help="本单位自己录入的阶段变更、到位资金是否也要认定（默认关）"),
+            typer.Argument(metavar="开|关", help="本单位自己录入的阶段变更、到位资金、增资是否也要认定（默认关）"),
         ] = None,
     ) -> None:
         """设置：本单位自己录入的数字是否也要认定（默认不需要：一个人的办公室不必自己认定自己）。不写值时显示当前设置。"""
