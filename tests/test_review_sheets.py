@@ -99,3 +99,54 @@ def test_a_county_sheets_note_is_the_evidence_the_reviewer_sees(cli: Cli, db_pat
     evidence = {(e["title"], e["change"]): e["evidence"] for e in data}
     assert evidence[(COPPER, "在谈 → 已签约")] == "合同编号 HT-2026-031"
     assert all(v is None for (title, _), v in evidence.items() if title != COPPER)
+
+
+def _period(cli: Cli, month: str) -> dict[str, float]:
+    data = json.loads(cli("report", "monthly", "--month", month, "-f", "json", ok=True).stdout)
+    return data["total"]["period"]
+
+
+def test_two_counties_report_the_city_confirms_returns_and_confirms_the_resubmission(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    """The whole cycle on the command line, as the README tells it: 爱辉区 reports a signing,
+    北安市 a 增资 of a project signed before; the city confirms one, returns the other with a
+    reason; it goes back in 北安市's next sheet; 北安市 sends it again; the city confirms it.
+    The month's figures at each step."""
+    make_city(db_path)
+    today = date.today().isoformat()
+    head = ["项目名称", "产业链", "状态", "签约日期", "投资额", "备注"]
+    aihui = _county(
+        tmp_path / "爱辉区10月.xlsx", [[COPPER, "有色金属", "已签约", "2026-10-15", "3.56亿", "合同编号 HT-1"]], head
+    )
+    cli("import", str(aihui), "--on-duplicate", "update", ok=True)
+    bean = [["大豆分离蛋白项目", "大豆加工", "已签约", None, "1500", "补充协议 BC-7"]]
+    beian = write_xlsx(
+        tmp_path / "北安市.xlsx",
+        {"招什么": [["填报单位：北安市商务局", *([None] * 5)], head, *bean]},
+    )
+    cli("import", str(beian), "--on-duplicate", "update", ok=True)
+    status = json.loads(cli("review", "status", "-f", "json", ok=True).stdout)
+    assert {r["unit"]: r["sent"] for r in status} == {"爱辉区": True, "北安市": True}
+    queue = {e["title"]: e for e in json.loads(cli("review", "-f", "json", ok=True).stdout)}
+    assert set(queue) == {COPPER, "大豆分离蛋白项目"}
+    signing, grew = queue[COPPER], queue["大豆分离蛋白项目"]
+    assert signing["evidence"] == "合同编号 HT-1" and grew["evidence"] == "补充协议 BC-7"
+    assert grew["change"] == "增资" and "签约额增加 299.5 万元" in grew["figure"]
+    assert _period(cli, "2026-10")["signed"] == 0  # nothing confirmed yet
+    cli("review", "confirm", signing["ref"], "--note", "合同已核", ok=True)
+    cli("review", "return", grew["ref"], "--reason", "缺补充协议原件", ok=True)
+    october = _period(cli, "2026-10")
+    assert (october["signed"], october["signed_amount"]) == (1, 35600)
+    assert _period(cli, today[:7])["signed_amount"] == 0
+    # the return goes back to 北安市 in its next sheet, with the reason
+    sheet = tmp_path / "北安市填报.xlsx"
+    cli("export", str(sheet), "--unit", "北安市", ok=True)
+    (back,) = records(sheet, "退回")
+    assert back["退回原因"] == "缺补充协议原件" and back["退回的报送"].startswith("增资（")
+    # 北安市 sends it again; the city confirms it: counted in the month it happened, by its increment
+    cli("import", str(beian), "--on-duplicate", "update", ok=True)
+    (again,) = json.loads(cli("review", "-f", "json", ok=True).stdout)
+    cli("review", "confirm", again["ref"], ok=True)
+    assert _period(cli, today[:7])["signed_amount"] == 299.5
+    assert _period(cli, "2026-10")["signed_amount"] == 35600
