@@ -478,3 +478,19 @@ def test_an_admin_manages_accounts_without_server_wide_privileges(office: Office
         assert "特权" in str(exc.value)
     with office.raw(office.entry) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT zs_login_make('t_sneaky')")  # (the functions are the 管理员's only)
+
+
+def test_entry_reports_an_increase_that_waits_and_the_reviewer_confirms_it(office: Office) -> None:
+    """增资 by a 填报 account: the database makes it 待认定 whatever the client asks; the amount
+    moves only when a reviewer confirms it."""
+    before = office.one("SELECT investment FROM kind_targets WHERE id = %s", (office.own_item,))
+    r = office.cli(office.entry)("invest", "add", str(office.own_item), "500", ok=True)
+    assert "待认定" in r.stderr
+    row, review = office.one(
+        "SELECT id, review FROM invest_changes WHERE item_id = %s ORDER BY id DESC LIMIT 1", (office.own_item,)
+    )
+    assert review == "pending"
+    assert office.one("SELECT investment FROM kind_targets WHERE id = %s", (office.own_item,)) == before
+    office.cli(office.reviewer)("review", "confirm", f"Z{row}", ok=True)
+    assert office.one("SELECT review, reviewed_by FROM invest_changes WHERE id = %s", (row,)) == ("confirmed", "王审核")
+    assert office.one("SELECT investment FROM kind_targets WHERE id = %s", (office.own_item,)) == (before or 0) + 500

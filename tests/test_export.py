@@ -150,6 +150,7 @@ def test_detail_sheets(book: Path, city: dict[str, int]) -> None:
             "国内资金（万元）": 500,
             "外资（万美元）": 20,
             "填报人": "测试员",
+            "认定状态": "已认定",  # (报送 → 认定: only confirmed rows count)
         }
     ]
     assert records(book, "前期手续")[0]["手续"] == "立项"
@@ -158,6 +159,7 @@ def test_detail_sheets(book: Path, city: dict[str, int]) -> None:
     assert chains[0]["名称"] == "有色金属" and chains[0]["包保领导"] == "王建国"
     log = records(book, "阶段变更")
     assert {(r["条目编号"], r["新状态"]) for r in log} >= {(city["铜箔"], "在谈")}
+    assert {r["认定状态"] for r in log} == {"已认定"}
 
 
 def test_summary_sheet_counts(book: Path) -> None:

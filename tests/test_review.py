@@ -252,7 +252,7 @@ def test_review_refuses_what_it_cannot_do(tmp_path: Path) -> None:
         review.confirm(db, refs=["999"])
     with pytest.raises(ZsError, match="不是待认定记录的编号"):
         review.parse_refs(["abc"])
-    assert review.parse_refs(["12-14,F3", "资金5"]) == ([12, 13, 14], [3, 5])
+    assert review.parse_refs(["12-14,F3", "资金5", "Z2"]) == ([12, 13, 14], [3, 5], [2])
     # nothing was written by the refused commands
     assert len(review.queue(db)) == 1
 
@@ -431,7 +431,8 @@ def test_the_reviewer_sees_what_would_be_counted_twice(tmp_path: Path) -> None:
     assert again.figure.startswith("不新增计数") and "不重复计数" in again.warnings[0]
     phase = next(e for e in queue if e.what == "新增")
     assert phase.warnings == (
-        f"与编号 {ids['铜箔']}「铜箔项目」名称相同或相近：同一项目请退回（不重复计数）；二期请作为新项目并关联首期",
+        f"与编号 {ids['铜箔']}「铜箔项目」是同一项目的不同期（二期 / 首期）：二期作为新项目计数，不算重复；"
+        f"请在备注写明关联编号 {ids['铜箔']}",
     )
     assert not any(e.warnings for e in queue if e not in (again, phase))
     # confirmed, the second signing still counts once: in September

@@ -25,7 +25,13 @@ REVIEW_STATES = (PENDING, CONFIRMED, RETURNED)
 #: how a review state reads for people
 REVIEW_NAMES = {PENDING: "待认定", CONFIRMED: "已认定", RETURNED: "已退回"}
 #: the tables whose rows carry a review state
-REVIEWED_TABLES = ("status_log", "funds")
+REVIEWED_TABLES = ("status_log", "funds", "invest_changes")
+#: the kinds of a change of a project's investment amount (``invest_changes.change``): an
+#: increase (增资) counts its increment in the month it happened; a correction (更正) only puts
+#: the first signing's amount right
+INCREASE = "increase"
+CORRECTION = "correction"
+CHANGE_NAMES = {INCREASE: "增资", CORRECTION: "更正"}
 
 
 def counted(alias: str = "s", *, include_pending: bool = False) -> str:
@@ -102,4 +108,41 @@ def state_moves(item: str = "?", *, include_pending: bool = False) -> str:
         f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {cond} "
         f"ORDER BY s.id DESC LIMIT 1), (SELECT s.to_status FROM status_log s WHERE s.item_id = {item} "
         "ORDER BY s.id LIMIT 1))"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Investment amounts: the first signing's amount and the increases (增资) after it
+# ---------------------------------------------------------------------------------------
+#
+# A project's amount field holds its amount now: the first signing's amount plus every
+# confirmed change (``invest_changes``: 增资 or 更正).  What the signing figures count is
+#
+# * at the first signing: the field less every confirmed change, plus the counted
+#   corrections (:func:`signing_amount`) — what was signed, put right;
+# * for each counted increase: its increment (new - old), in the month it happened, or at
+#   the first signing if it happened before it (:func:`increments`).
+#
+# So a period counts first signings and increases that happened in it, never a project's
+# latest total in the month of its first signing.  With every row confirmed, the two add up
+# to the field.
+
+
+def signing_amount(field_sql: str, item: str, field: str, *, include_pending: bool = False) -> str:
+    """SQL scalar: the amount a project's first signing counts (``field_sql``: SQL of its
+    money field ``field`` — a column name — on the item whose id is ``item``)."""
+    cond = counted("x", include_pending=include_pending)
+    return (
+        f"({field_sql} + coalesce((SELECT total(CASE WHEN x.change = '{CORRECTION}' AND {cond} THEN x.new - "
+        f"coalesce(x.old, 0) ELSE 0 END) - total(CASE WHEN x.review = '{CONFIRMED}' THEN x.new - coalesce(x.old, 0) "
+        f"ELSE 0 END) FROM invest_changes x WHERE x.item_id = {item} AND x.field = '{field}'), 0))"
+    )
+
+
+def increments(*, include_pending: bool = False) -> str:
+    """A SELECT of the counted increases (增资): columns ``item_id, field, date, amount`` (the
+    increment; the date it happened)."""
+    return (
+        "SELECT x.item_id AS item_id, x.field AS field, x.date AS date, x.new - coalesce(x.old, 0) AS amount "
+        f"FROM invest_changes x WHERE x.change = '{INCREASE}' AND {counted('x', include_pending=include_pending)}"
     )

@@ -356,6 +356,35 @@ CREATE TABLE IF NOT EXISTS performance (
 CREATE INDEX IF NOT EXISTS performance_date ON performance(date);
 """
 
+_V10 = """
+-- 增资只计增加的金额（三明签约项目甄别）: a dated change of a signed project's investment
+-- amount.  An increase (增资) counts in the signing amount figures of the month it happened,
+-- only its increment; a correction (更正) only puts right the amount of the first signing.
+-- Reported ones wait for 认定 like stage moves (zhaoshang.counted, zhaoshang.increments);
+-- the item's amount field holds its first signing amount plus every confirmed change.
+CREATE TABLE IF NOT EXISTS invest_changes (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    field       TEXT NOT NULL,        -- the money field of the kind (investment, foreign_investment)
+    change      TEXT NOT NULL CHECK (change IN ('increase', 'correction')),
+    date        TEXT NOT NULL,        -- when it happened (the supplementary agreement; ISO)
+    old         REAL,                 -- the amount before, as reported
+    new         REAL NOT NULL,        -- the amount after
+    note        TEXT,
+    review      TEXT NOT NULL DEFAULT 'confirmed' CHECK (review IN ('pending', 'confirmed', 'returned')),
+    reviewed_by TEXT,
+    reviewed_at TEXT,
+    review_note TEXT,
+    source      TEXT,
+    evidence    TEXT,
+    submitted_by INTEGER,
+    user        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invest_changes_item ON invest_changes(item_id, date);
+CREATE INDEX IF NOT EXISTS invest_changes_review ON invest_changes(review, item_id) WHERE review != 'confirmed'
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -367,6 +396,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (7, "搜索索引按规范化的文字建立（繁简、全角半角、不可见字符）", _V7),
     (8, "报送与认定：其他单位报送的阶段变更和到位资金待认定后才计入", _V8),
     (9, "准入研判记录、履约实绩（按年）", _V9),
+    (10, "增资：签约项目投资额的变更按日期记录，增资只计增加的金额，报送的待认定", _V10),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -390,6 +420,7 @@ _TRACKED_BY_VERSION = {
     # new columns: the triggers' row copies must hold them (undo puts them back)
     8: ["status_log", "funds"],
     9: ["assessments", "performance"],
+    10: ["invest_changes"],
 }
 
 

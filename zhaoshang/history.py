@@ -99,6 +99,7 @@ class CommandEntry:
             "escalations": "问题升级",
             "assessments": "准入研判",
             "performance": "履约实绩",
+            "invest_changes": "投资额变更",
         }
         if self.name == PRUNE_COMMAND:
             fold = next((c.new for c in self.changes if c.table == "meta" and c.new), None) or {}

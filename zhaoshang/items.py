@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import lookups, stages
+from . import increments, lookups, stages
 from .db import Database, now
 from .definitions import COMMON_KEYS, FieldDef, KindDef
 from .errors import NotFoundError, ParseError, ZsError
@@ -666,6 +666,8 @@ def update(
         sets = ", ".join(f'"{k}" = ?' for k in own)
         db.conn.execute(f'UPDATE "{kind.table}" SET {sets} WHERE id = ?', [*own.values(), item_id])
         changed.extend(own)
+        # (entries that need review: a signed project's investment amount changed waits too)
+        increments.hold_edit(db, kind, item_id, {k: own_now.get(k) for k in own})
     if moving:
         set_status(db, item_id, str(parsed.status), user=user, reason=reason, force=force, on=status_date, touch=False)
         changed.append("status")

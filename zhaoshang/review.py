@@ -26,7 +26,7 @@ from . import counted
 from .counted import CONFIRMED, PENDING, RETURNED, REVIEW_NAMES
 from .db import Database, now
 from .errors import ZsError
-from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, paused_dates, reached_stages, stages_of
+from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, paused_dates, reached_stages, real_today, stages_of
 
 __all__ = [
     "CONFIRMED",
@@ -55,7 +55,7 @@ OWN_KEY = OWN_REVIEW_KEY
 #: ended: the office makes a month's report in the first days of the next month
 CLOSE_DAYS = 5
 
-_REF = re.compile(r"^\s*([fF]|资金)?\s*(\d+)\s*$")
+_REF = re.compile(r"^\s*([fFzZ]|资金|增资)?\s*(\d+)\s*$")
 
 
 # ---------------------------------------------------------------------------------------
@@ -106,6 +106,8 @@ class Marked:
 
     moves: int = 0
     funds: int = 0
+    #: investment changes (增资, 更正) of signed projects the sheet reported
+    invests: int = 0
     #: items whose status or stage date fields went back to what their confirmed moves say
     items_followed: list[int] = field(default_factory=list)
 
@@ -220,15 +222,37 @@ def mark_submission(
     command_id: int | None = None,
     source: str | Mapping[int, str | None] | None = None,
     evidence: str | Mapping[int, str | None] | None = None,
+    on: str | date | None = None,
 ) -> Marked:
     """Mark 待认定 every stage move and fund row that the command ``command_id`` (default: the
     current one — the import of another unit's sheet) inserted or changed, whether its
     history holds them row by row or as a bulk range.  ``source`` / ``evidence``: one text,
     or {item id: text} (the sheet row each item came from; its 合同编号 …).  The submission is
-    that command.  Call it inside a command, after the import's writes are done."""
+    that command.  Call it inside a command, after the import's writes are done.
+
+    A changed investment amount of a project the office counts as signed becomes a 待认定
+    investment change (:func:`zhaoshang.increments.from_submission`: 增资 when it went up),
+    dated ``on`` (the import's --as-of) — without it, the latest date of the stage moves the
+    submission brings, else today.  Without ``evidence``, an item's evidence is its 备注 as the
+    sheet gave it (where sheets write 合同编号 HT-2026-031), when the submission set it."""
     if db.current is None:
         raise RuntimeError("mark_submission runs inside db.command()")
     cid = command_id if command_id is not None else db.current.id
+    from .increments import from_submission
+
+    if on is None:
+        latest = db.conn.execute(
+            "SELECT max(s.date) FROM changes c JOIN status_log s ON s.id BETWEEN c.row_id AND "
+            "coalesce(c.last_row_id, c.row_id) WHERE c.command_id = ? AND c.tbl = 'status_log'",
+            (cid,),
+        ).fetchone()
+        on = latest[0] if latest and latest[0] else None
+    day = on.isoformat() if isinstance(on, date) else (str(on) if on else real_today().isoformat())
+    item_text = dict(source) if isinstance(source, Mapping) else source
+    item_evidence = dict(evidence) if isinstance(evidence, Mapping) else evidence
+    if evidence is None:
+        item_evidence = evidence = _sheet_notes(db, cid)
+    invests = from_submission(db, cid, on=day, source=item_text, evidence=item_evidence)
     items_of: dict[str, dict[int, int]] = {}
     for table in ("status_log", "funds"):
         spans = db.conn.execute(
@@ -250,7 +274,7 @@ def mark_submission(
         return {row: value.get(item) for row, item in rows.items()}
 
     moves, funds = items_of["status_log"], items_of["funds"]
-    return mark_pending(
+    marked = mark_pending(
         db,
         list(moves),
         fund_ids=list(funds),
@@ -260,6 +284,44 @@ def mark_submission(
         fund_evidence=per_row(evidence, funds),
         submission=cid,
     )
+    # (with zs review own 开 the import's own edits held some already: they are this submission's too)
+    held = db.conn.execute(
+        "SELECT count(*) FROM invest_changes WHERE submitted_by = ? AND review = ?", (cid, PENDING)
+    ).fetchone()[0]
+    marked.invests = max(len(invests), int(held))
+    return marked
+
+
+#: how much of a 备注 is kept as a row's evidence
+EVIDENCE_CHARS = 80
+
+
+def _sheet_notes(db: Database, cid: int) -> dict[int, str | None]:
+    """{item id: its 备注} for the items the command ``cid`` added or whose 备注 it changed."""
+    import json
+
+    out: dict[int, str | None] = {}
+    new_ids: list[int] = []
+    for first, last, old, new in db.conn.execute(
+        "SELECT row_id, last_row_id, old, new FROM changes WHERE command_id = ? AND tbl = 'items' "
+        "AND action IN ('insert', 'update')",
+        (cid,),
+    ):
+        if last is not None:  # a range of new items
+            new_ids.extend(range(int(first), int(last) + 1))
+            continue
+        before = json.loads(old) if old else {}
+        after = json.loads(new) if new else {}
+        if after.get("notes") and after.get("notes") != before.get("notes"):
+            out[int(first)] = str(after["notes"])[:EVIDENCE_CHARS]
+    for start in range(0, len(new_ids), 5000):
+        chunk = new_ids[start : start + 5000]
+        for iid, notes in db.conn.execute(
+            "SELECT id, notes FROM items WHERE notes IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+            (_json(chunk),),
+        ):
+            out[int(iid)] = str(notes)[:EVIDENCE_CHARS]
+    return out
 
 
 def _items_of(db: Database, table: str, ids: Sequence[int]) -> list[int]:
@@ -278,27 +340,37 @@ def _items_of(db: Database, table: str, ids: Sequence[int]) -> list[int]:
 # ---------------------------------------------------------------------------------------
 
 
-def parse_refs(refs: Iterable[str]) -> tuple[list[int], list[int]]:
-    """(stage move ids, fund ids) from references as people write them: 12、12,13、12-15、F3."""
+def _ref_list(prefix: str | None, moves: list[int], funds: list[int], invests: list[int]) -> list[int]:
+    if not prefix:
+        return moves
+    return invests if prefix in ("z", "Z", "增资") else funds
+
+
+def parse_refs(refs: Iterable[str]) -> tuple[list[int], list[int], list[int]]:
+    """(stage move ids, fund ids, investment change ids) from references as people write
+    them: 12、12,13、12-15、F3、Z2."""
     moves: list[int] = []
     funds: list[int] = []
+    invests: list[int] = []
     for token in refs:
         for part in re.split(r"[,，、\s]+", str(token).strip()):
             if not part:
                 continue
-            rng = re.match(r"^([fF]|资金)?(\d+)-([fF]|资金)?(\d+)$", part)
+            rng = re.match(r"^([fFzZ]|资金|增资)?(\d+)-([fFzZ]|资金|增资)?(\d+)$", part)
             if rng:
                 lo, hi = int(rng.group(2)), int(rng.group(4))
                 if hi < lo or hi - lo > 10000:
                     raise ZsError(f"「{part}」不是有效的编号范围：请写成 12-15（前小后大，最多 10000 个）")
-                target = funds if rng.group(1) else moves
-                target.extend(range(lo, hi + 1))
+                _ref_list(rng.group(1), moves, funds, invests).extend(range(lo, hi + 1))
                 continue
             m = _REF.match(part)
             if not m:
-                raise ZsError(f"「{part}」不是待认定记录的编号：阶段变更写数字（如 12），到位资金写 F 加数字（如 F3）")
-            (funds if m.group(1) else moves).append(int(m.group(2)))
-    return moves, funds
+                raise ZsError(
+                    f"「{part}」不是待认定记录的编号：阶段变更写数字（如 12），到位资金写 F 加数字（如 F3），"
+                    "投资额变更（增资）写 Z 加数字（如 Z2）"
+                )
+            _ref_list(m.group(1), moves, funds, invests).append(int(m.group(2)))
+    return moves, funds, invests
 
 
 _MOVE_SELECT = (
@@ -311,6 +383,14 @@ _FUND_SELECT = (
     "SELECT 'funds', s.id, s.item_id, i.title, i.kind, u.name, NULL, NULL, s.month, s.domestic, s.foreign_usd, "
     "s.review, s.evidence, s.source, s.submitted_by, s.user, s.at, s.reviewed_by, s.reviewed_at, s.review_note "
     "FROM funds s JOIN items i ON i.id = s.item_id JOIN chains c ON c.id = i.chain_id "
+    "LEFT JOIN units u ON u.id = i.unit_id"
+)
+#: (the change's kind and field in the places of from_status / to_status; old and new amounts
+#: in those of the funds)
+_INVEST_SELECT = (
+    "SELECT 'invest_changes', s.id, s.item_id, i.title, i.kind, u.name, s.change, s.field, s.date, s.old, s.new, "
+    "s.review, s.evidence, s.source, s.submitted_by, s.user, s.at, s.reviewed_by, s.reviewed_at, s.review_note "
+    "FROM invest_changes s JOIN items i ON i.id = s.item_id JOIN chains c ON c.id = i.chain_id "
     "LEFT JOIN units u ON u.id = i.unit_id"
 )
 
@@ -326,8 +406,8 @@ def queue(
     """The reported rows in ``states`` (default 待认定), chosen by references, ``where``
     conditions on their items (字段=值, as zs list) and/or a submission (an import's command
     number); grouped by unit (in the units' order) and kind, oldest first within a group."""
-    move_ids, fund_ids = parse_refs(refs)
-    chosen = bool(move_ids or fund_ids)
+    move_ids, fund_ids, invest_ids = parse_refs(refs)
+    chosen = bool(move_ids or fund_ids or invest_ids)
     conds: list[str] = []
     params: list[Any] = []
     if states:
@@ -344,7 +424,7 @@ def queue(
             conds.append(sql)
             params += values
     rows: list[tuple[Any, ...]] = []
-    for select, ids in ((_MOVE_SELECT, move_ids), (_FUND_SELECT, fund_ids)):
+    for select, ids in ((_MOVE_SELECT, move_ids), (_FUND_SELECT, fund_ids), (_INVEST_SELECT, invest_ids)):
         if chosen and not ids:
             continue
         extra = list(conds)
@@ -358,6 +438,7 @@ def queue(
         found = {(r[0], int(r[1])) for r in rows}
         missing = [str(i) for i in move_ids if ("status_log", i) not in found]
         missing += [f"F{i}" for i in fund_ids if ("funds", i) not in found]
+        missing += [f"Z{i}" for i in invest_ids if ("invest_changes", i) not in found]
         if missing:
             which = "待认定的记录" if tuple(states) == (PENDING,) else "报送记录"
             raise ZsError(
@@ -404,6 +485,9 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
             parts.append(f"外资 {r[10]:g} 万美元")
         what, figure, ref = "到位资金", f"计入 {month}：到位资金 {'、'.join(parts) or '0'}", f"F{row_id}"
         from_status = to_status = None
+    elif table == "invest_changes":
+        what, figure, month = _invest_figure(db, kind, item_id, str(r[6]), str(r[7]), str(r[8]), r[9], float(r[10]))
+        ref, from_status, to_status = f"Z{row_id}", None, None
     else:
         from_status, to_status = r[6], str(r[7])
         month = str(r[8])[:7]
@@ -444,6 +528,32 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
     )
 
 
+def _invest_figure(
+    db: Database, kind: Any, item_id: int, change: str, field: str, day: str, old: float | None, new: float
+) -> tuple[str, str, str]:
+    """(what, the figure it changes once confirmed, the month it counts in) of an investment
+    change: an increase counts its increment in its own month (or with the first signing, if
+    it came before it); a correction puts the first signing's amount right."""
+    from .increments import signed_on
+
+    try:
+        f = kind.field(field)
+        label, unit = f.label, f.unit_label
+    except KeyError:
+        label, unit = field, ""
+    delta = new - (old or 0.0)
+    was = f"{label} {old or 0:g} → {new:g} {unit}"
+    signed = signed_on(db, kind, item_id)
+    if change == counted.CORRECTION:
+        at = (signed or day)[:7]
+        where = f"首次签约（{signed[:7]}）的签约额" if signed else "首次签约时的签约额"
+        return "投资额更正", f"更正{where} {delta:+g} {unit}（{was}），不是新增的签约额", at
+    if signed is None:
+        return "增资", f"项目尚未签约：增加的 {delta:g} {unit}并入首次签约额（{was}）", day[:7]
+    month = max(day, signed)[:7]
+    return "增资", f"计入 {month}：签约额增加 {delta:g} {unit}（{was}）", month
+
+
 #: 一期 / 二期 / 三期 … at the end of a project's name: the same project's phases
 _PHASE = re.compile(r"[（(]?[一二三四五六七八九十\d]+期(?:工程|项目)?[）)]?$")
 
@@ -455,11 +565,32 @@ def _base_title(title: str) -> str:
     return _PHASE.sub("", text).removesuffix("项目")
 
 
+def _phase(title: str) -> str:
+    """The phase a project's name ends with (二期), or ''."""
+    from .names import fold
+
+    m = _PHASE.search(re.sub(r"\s+", "", fold(title)).removesuffix("项目"))
+    return m.group(0).strip("（()）") if m else ""
+
+
+def _company(db: Database, kind: Any, item_id: int) -> str | None:
+    """The project's investor (its ``company`` field), folded for comparing; None: none."""
+    from .names import fold
+
+    if not any(f.key == "company" for f in kind.fields):
+        return None
+    row = db.conn.execute(f'SELECT company FROM "{kind.table}" WHERE id = ?', (item_id,)).fetchone()
+    return fold(str(row[0])).strip() if row and row[0] else None
+
+
 def _with_warnings(db: Database, entries: list[Entry]) -> list[Entry]:
-    """The no-double-count rules (三明 签约项目甄别) as warnings for the reviewer: a signing of
-    a project already signed counts nothing (a 增资 is an edit of its amount, not a second
-    signing); a new project named like one already listed is either the same project (return
-    it) or its 二期 (a new project: link it to the first)."""
+    """The no-double-count rules (三明 签约项目甄别) as warnings for the reviewer, each saying
+    why: a signing of a project already signed counts nothing (a 增资 counts only its increment:
+    zs invest add); a new project named like one already listed is the same project (return
+    it) — also when only its investor changed (a change of owner keeps the project) — unless
+    its name says another phase (二期: a new project, counted, linked to the first); an
+    investment change of a project not yet signed counts with its first signing; a smaller
+    amount is a correction of the first signing, not a new figure."""
     new = [e for e in entries if e.what == "新增"]
     titles: dict[tuple[str, str], list[tuple[int, str]]] = {}
     if new:
@@ -472,12 +603,32 @@ def _with_warnings(db: Database, entries: list[Entry]) -> list[Entry]:
         notes: list[str] = []
         if e.what == "新增":
             like = [(i, t) for i, t in titles.get((e.kind, _base_title(e.title)), []) if i != e.item_id]
+            kdef = db.defs.kind(e.kind)
             for i, t in like[:3]:
-                notes.append(
-                    f"与编号 {i}「{t}」名称相同或相近：同一项目请退回（不重复计数）；二期请作为新项目并关联首期"
-                )
+                mine, theirs = _phase(e.title), _phase(t)
+                if mine != theirs and (mine or theirs):
+                    notes.append(
+                        f"与编号 {i}「{t}」是同一项目的不同期（{mine or '首期'} / {theirs or '首期'}）：二期作为新项目"
+                        f"计数，不算重复；请在备注写明关联编号 {i}"
+                    )
+                    continue
+                a, b = _company(db, kdef, e.item_id), _company(db, kdef, i)
+                if a and b and a != b:
+                    notes.append(
+                        f"与编号 {i}「{t}」同名、投资方不同：投资方变更仍是同一项目（不重新计数、不算新签约），"
+                        f"请退回，在编号 {i} 上改投资方"
+                    )
+                else:
+                    notes.append(f"与编号 {i}「{t}」名称相同或相近：同一项目请退回（一个项目只在首次签约时计数）")
         elif e.table == "status_log" and e.figure.startswith("不新增计数"):
-            notes.append(f"「{e.to_status}」此前已达到：同一项目再次签约不重复计数，增资只计增加的金额（改投资额）")
+            notes.append(
+                f"「{e.to_status}」此前已达到：同一项目再次签约不重复计数；增资只计增加的金额，"
+                f"用 zs invest add {e.item_id} 金额 --date 日期 记增资；二期是新项目，应作为新项目报送"
+            )
+        elif e.table == "invest_changes" and e.figure.startswith("项目尚未签约"):
+            notes.append("项目尚未签约：增资不单独计数，并入首次签约额")
+        elif e.what == "投资额更正":
+            notes.append("投资额减少：按更正处理（改首次签约额），不是新的签约额；确是减资请退回说明")
         out.append(replace(e, warnings=tuple(notes)) if notes else e)
     return out
 
@@ -566,7 +717,7 @@ def _decide(
     if not chosen and not unchanged:
         raise ZsError("没有符合条件的待认定记录：zs review 可查看")
     ts, who = now(), db.current.user
-    for table in ("status_log", "funds"):
+    for table in counted.REVIEWED_TABLES:
         ids = [e.row_id for e in chosen if e.table == table]
         if not ids:
             continue
@@ -577,6 +728,10 @@ def _decide(
                 (state, who, ts, note, _json(ids)),
             )
     followed = follow_confirmed(db, [e.item_id for e in chosen if e.table == "status_log"])
+    if state == CONFIRMED:  # a confirmed investment change moves the project's amount field
+        from .increments import apply
+
+        followed = sorted({*followed, *apply(db, [e.row_id for e in chosen if e.table == "invest_changes"])})
     # (the figure an entry changes is worked out before the decision: what it changes by it)
     decided = [replace(e, review=state, reviewed_by=who, reviewed_at=ts, review_note=note) for e in chosen]
     return Decision(state, decided, unchanged, followed)
@@ -612,8 +767,13 @@ def outstanding_returns(
         conds.append(items_sql[0])
         args += list(items_sql[1])
     rows: list[tuple[Any, ...]] = []
-    for select, table in ((_MOVE_SELECT, "status_log"), (_FUND_SELECT, "funds")):
-        where = [*conds, sent_again] if table == "status_log" else conds
+    invest_again = (
+        "NOT EXISTS (SELECT 1 FROM invest_changes n WHERE n.item_id = s.item_id AND n.id > s.id "
+        f"AND n.field = s.field AND n.review != '{RETURNED}')"
+    )
+    for select, table in ((_MOVE_SELECT, "status_log"), (_FUND_SELECT, "funds"), (_INVEST_SELECT, "invest_changes")):
+        again = {"status_log": [sent_again], "invest_changes": [invest_again]}.get(table, [])
+        where = [*conds, *again]
         rows += db.conn.execute(f"{select} WHERE {' AND '.join(where)}", args).fetchall()
     entries = [_entry(db, r) for r in rows]
     entries.sort(key=lambda e: (e.reviewed_at or "", e.table, e.row_id))
@@ -624,6 +784,8 @@ def returned_what(e: Entry) -> str:
     """「在谈 → 已签约（2026-10-15）」: what a returned row reported, for the unit."""
     if e.table == "funds":
         return f"到位资金 {e.month}（{e.figure.split('：', 1)[-1]}）"
+    if e.table == "invest_changes":
+        return f"{e.what}（{e.date}，{e.figure.rsplit('（', 1)[-1].rstrip('）')}）"
     if e.from_status is None:
         return f"新报项目（「{e.to_status}」，{e.date}）"
     return f"{e.from_status} → {e.to_status}（{e.date}）"
@@ -659,7 +821,8 @@ def submission_status(db: Database, month: str, *, belonging: tuple[date, date] 
     )
     rows_sql = (
         "SELECT item_id, review, submitted_by, date AS day FROM status_log WHERE submitted_by IS NOT NULL "
-        "UNION ALL SELECT item_id, review, submitted_by, month || '-01' FROM funds WHERE submitted_by IS NOT NULL"
+        "UNION ALL SELECT item_id, review, submitted_by, month || '-01' FROM funds WHERE submitted_by IS NOT NULL "
+        "UNION ALL SELECT item_id, review, submitted_by, date FROM invest_changes WHERE submitted_by IS NOT NULL"
     )
     if belonging is None:
         where, args = "c.at >= ? AND c.at < ?", month_bounds(month)
@@ -706,8 +869,9 @@ def pending_in(db: Database, start: date, end: date) -> int:
     a, b = start.isoformat(), end.isoformat()
     row = db.conn.execute(
         "SELECT (SELECT count(*) FROM status_log WHERE review = ? AND date BETWEEN ? AND ?) + "
-        "(SELECT count(*) FROM funds WHERE review = ? AND month BETWEEN ? AND ?)",
-        (PENDING, a, b, PENDING, a[:7], b[:7]),
+        "(SELECT count(*) FROM funds WHERE review = ? AND month BETWEEN ? AND ?) + "
+        "(SELECT count(*) FROM invest_changes WHERE review = ? AND date BETWEEN ? AND ?)",
+        (PENDING, a, b, PENDING, a[:7], b[:7], PENDING, a, b),
     ).fetchone()
     return int(row[0])
 
@@ -715,14 +879,15 @@ def pending_in(db: Database, start: date, end: date) -> int:
 def any_pending(db: Database) -> bool:
     """Whether anything waits for review at all (one look in a partial index)."""
     row = db.conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM status_log WHERE review = ?) OR EXISTS (SELECT 1 FROM funds WHERE review = ?)",
-        (PENDING, PENDING),
+        "SELECT EXISTS (SELECT 1 FROM status_log WHERE review = ?) OR EXISTS (SELECT 1 FROM funds WHERE review = ?) "
+        "OR EXISTS (SELECT 1 FROM invest_changes WHERE review = ?)",
+        (PENDING, PENDING, PENDING),
     ).fetchone()
     return bool(row[0])
 
 
 def _late_sql(table: str) -> str:
-    day = "s.date" if table == "status_log" else "s.month || '-01'"
+    day = "s.month || '-01'" if table == "funds" else "s.date"
     # the closing day of the month the row belongs to: its last day + CLOSE_DAYS
     return (
         f"s.review = '{CONFIRMED}' AND s.reviewed_at IS NOT NULL AND substr(s.reviewed_at, 1, 10) > "
@@ -740,13 +905,13 @@ def late_confirmations(
     :data:`CLOSE_DAYS`) — those that belong to [start, end] (``belongs``: what a closed
     period's report gained since), and/or those confirmed in [start, end] (``confirmed``)."""
     rows: list[tuple[Any, ...]] = []
-    for select, table in ((_MOVE_SELECT, "status_log"), (_FUND_SELECT, "funds")):
+    for select, table in ((_MOVE_SELECT, "status_log"), (_FUND_SELECT, "funds"), (_INVEST_SELECT, "invest_changes")):
         conds, args = [_late_sql(table)], []
-        col = "s.date" if table == "status_log" else "s.month"
+        col = "s.month" if table == "funds" else "s.date"
         if belongs is not None:
             a, b = belongs[0].isoformat(), belongs[1].isoformat()
             conds.append(f"{col} BETWEEN ? AND ?")
-            args += [a, b] if table == "status_log" else [a[:7], b[:7]]
+            args += [a[:7], b[:7]] if table == "funds" else [a, b]
         if confirmed is not None:
             conds.append("substr(s.reviewed_at, 1, 10) BETWEEN ? AND ?")
             args += [confirmed[0].isoformat(), confirmed[1].isoformat()]

@@ -266,7 +266,8 @@ def import_(
 def _waiting(report: ImportReport) -> str:
     """「新项目 4 个、阶段变更 4 次、到位资金 0 笔」: what an import's submission holds."""
     new = f"新项目 {report.pending_new} 个、" if report.pending_new else ""
-    return f"{new}阶段变更 {report.pending_moves} 次、到位资金 {report.pending_funds} 笔"
+    grew = f"、投资额变更 {report.pending_invests} 项" if report.pending_invests else ""
+    return f"{new}阶段变更 {report.pending_moves} 次、到位资金 {report.pending_funds} 笔{grew}"
 
 
 def _show_fates(report: ImportReport) -> None:

@@ -461,6 +461,13 @@ def edit(
             say(f"编号 {item_id} 已修改：{'、'.join(labels)}")
         else:
             say(f"编号 {item_id} 没有变化")
+    from ..increments import held_by
+
+    for c in held_by(db, db.committed):  # (zs review own 开, a 填报 account: a counted amount waits)
+        say(
+            f"编号 {c.item_id} {c.label} {c.old or 0:g} → {c.new:g} {c.unit}待认定（编号 Z{c.id}）："
+            f"认定后才改{c.label}、计入签约额（zs review confirm Z{c.id}）"
+        )
     _one_command(ctx, ids)
 
 

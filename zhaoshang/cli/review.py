@@ -1,4 +1,5 @@
-"""review [list] | confirm | return | status | own — 报送 → 认定: the figures other units reported."""
+"""review [list] | confirm | return | status | own — 报送 → 认定: the figures other units reported;
+invest add | list — 增资 (a signed project's investment going up, counted by its increment)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._app import ZsCommand, echo, new_app, out, say, state
-from .options import Format, FormatOpt, when
+from .options import DateOpt, Format, FormatOpt, IdArg, when
 from .output import emit, records
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ RefsArg = Annotated[
     list[str] | None,
     typer.Argument(
         metavar="编号...",
-        help="待认定记录的编号（zs review 列出的）：阶段变更写数字，到位资金写 F 加数字，如 12 13、12-15、F3",
+        help="待认定记录的编号（zs review 列出的）：阶段变更写数字，到位资金写 F 加数字，增资写 Z 加数字，"
+        "如 12 13、12-15、F3、Z2",
         show_default=False,
     ),
 ]
@@ -83,7 +85,7 @@ def _row(e: Entry) -> dict[str, Any]:
 def register(app: typer.Typer) -> None:
     sub = new_app(
         "review",
-        "报送与认定：其他单位报送的阶段变更、到位资金待认定，认定后才计入统计",
+        "报送与认定：其他单位报送的阶段变更、到位资金、增资待认定，认定后才计入统计",
         invoke_without_command=True,
         no_args_is_help=False,
     )
@@ -237,7 +239,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         value: Annotated[
             str | None,
-            typer.Argument(metavar="开|关", help="本单位自己录入的阶段变更、到位资金是否也要认定（默认关）"),
+            typer.Argument(metavar="开|关", help="本单位自己录入的阶段变更、到位资金、增资是否也要认定（默认关）"),
         ] = None,
     ) -> None:
         """设置：本单位自己录入的数字是否也要认定（默认不需要：一个人的办公室不必自己认定自己）。不写值时显示当前设置。"""
@@ -257,6 +259,80 @@ def register(app: typer.Typer) -> None:
         say(f"已设置：本单位自己录入的数字{'需要' if words[key] else '不需要'}认定（zs undo 可撤销）")
 
     app.add_typer(sub, name="review", help="报送与认定：列出待认定的数字，认定或退回，查看各单位报送情况")
+    _register_invest(app)
+
+
+def _register_invest(app: typer.Typer) -> None:
+    sub = new_app("invest", "增资：已签约项目的投资额增加，只计增加的金额，计入增资的月份")
+
+    @sub.command("add", cls=ZsCommand)
+    def add(
+        ctx: typer.Context,
+        item_id: IdArg,
+        amount: Annotated[
+            str, typer.Argument(metavar="金额", help="增加的金额（万元；--foreign 时万美元），如 5000、0.5亿")
+        ],
+        date_: DateOpt = None,
+        foreign: Annotated[bool, typer.Option("--foreign", help="增加的是外资额（万美元），不与人民币换算")] = False,
+        note: Annotated[str | None, typer.Option("--note", help="说明，如 补充协议", show_default=False)] = None,
+        evidence: Annotated[
+            str | None, typer.Option("--evidence", help="依据，如 补充协议编号", show_default=False)
+        ] = None,
+    ) -> None:
+        """登记增资：项目的投资额增加了多少、哪天增加的（补充协议的日期）。
+
+        三明的签约项目甄别规则：一个项目只在首次签约时计一次签约额，增资只计增加的金额，计入增资所在的月份。
+        投资额原来填错了不是增资，用 zs edit 编号 投资额=正确金额 更正（改的是首次签约的金额）。
+        例：zs invest add 15 5000 --date 2026-11-03 --note 补充协议
+        """
+        from .. import increments
+
+        with state(ctx).command("invest add") as db:
+            res = increments.add(db, item_id, amount, on=date_, foreign=foreign, note=note, evidence=evidence)
+        c = res.change
+        say(
+            f"编号 {item_id} 增资 {c.delta:g} {c.unit}（{c.date}）：{c.label} {c.old or 0:g} → {c.new:g} {c.unit}"
+            + ("" if res.pending else f"，计入 {c.date[:7]} 的签约额")
+        )
+        if res.unsigned:
+            say(f"提示：编号 {item_id} 尚未签约，增资不单独计数，签约时按签约时的投资额计入")
+        if res.pending:
+            say(f"这次增资待认定（编号 Z{c.id}）：认定后才改投资额、计入签约额（zs review confirm Z{c.id}）")
+
+    @sub.command("list", cls=ZsCommand)
+    @records
+    def list_(ctx: typer.Context, item_id: IdArg, fmt: FormatOpt = Format.table) -> None:
+        """列出项目投资额的变更（增资、更正）：日期、原金额、新金额、增加的金额、认定状态。"""
+        from .. import increments
+        from ..render import Column
+
+        db = state(ctx).open()
+        from ..items import get
+
+        get(db, item_id)  # (an unknown number is said as such)
+        rows = [
+            {**c.as_dict(), "ref": f"Z{c.id}", "old": c.old or 0.0, "at": c.at.replace("T", " ")[:16]}
+            for c in increments.changes(db, item_id)
+        ]
+        cols = [
+            Column("ref", "编号", "right"),
+            Column("date", "日期"),
+            Column("change_name", "变更"),
+            Column("label", "字段"),
+            Column("old", "原金额", "right"),
+            Column("new", "新金额", "right"),
+            Column("delta", "增加", "right"),
+            Column("unit", "单位"),
+            Column("review_name", "状态"),
+            Column("note", "说明"),
+            Column("source", "来源"),
+        ]
+        if fmt is Format.table and not rows:
+            say(f"编号 {item_id} 没有投资额变更记录（增资用 zs invest add）")
+            return
+        emit(rows, cols, fmt)
+
+    app.add_typer(sub, name="invest", help="增资：已签约项目的投资额增加，只计增加的金额")
 
 
 def _said(decision: Decision, fmt: Format) -> None:

@@ -279,6 +279,7 @@ def funds_sheet() -> SheetSpec:
             Col("domestic", "国内资金（万元）", "money", 16, unit="万元"),
             Col("foreign_usd", "外资（万美元）", "money", 14, unit="万美元"),
             Col("user", "填报人", "text", 10),
+            _review_col(),
         ),
         aliases=("funds", "到位資金", "资金到位", "实际到位资金"),
     )
@@ -313,6 +314,11 @@ def team_sheet() -> SheetSpec:
     )
 
 
+def _review_col() -> Col:
+    """A row's review state (报送 → 认定), as people read it; for reading, never imported."""
+    return Col("review", "认定状态", "text", 8, readonly=True, help="已认定 / 待认定 / 已退回（只有已认定的计入统计）")
+
+
 def status_log_sheet() -> SheetSpec:
     return SheetSpec(
         "status_log",
@@ -325,6 +331,7 @@ def status_log_sheet() -> SheetSpec:
             Col("reason", "原因", "text", 24),
             Col("flag", "标记", "text", 8),
             Col("user", "操作人", "text", 10),
+            _review_col(),
         ),
         aliases=("status_log", "阶段变更记录", "階段變更", "状态变更"),
         importable=False,

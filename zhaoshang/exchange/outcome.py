@@ -294,6 +294,8 @@ class ImportReport:
     pending_new: int = 0
     pending_moves: int = 0
     pending_funds: int = 0
+    #: investment changes (增资, 更正) of signed projects (review.mark_submission's ``invests``)
+    pending_invests: int = 0
     #: rows of the file whose items have reports the office returned (and the file does not
     #: send again): marked in the --errors file with the reason
     returned: int = 0
@@ -354,6 +356,7 @@ class ImportReport:
                 "new": self.pending_new,
                 "moves": self.pending_moves,
                 "funds": self.pending_funds,
+                "invests": self.pending_invests,
                 "submission": self.command_id if self.review_because else None,
                 "returned": self.returned,
             },

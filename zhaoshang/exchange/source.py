@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..counted import REVIEW_NAMES
 from ..db import Database
 from ..definitions import KindDef
 from ..stages import FLAG_NAMES
@@ -212,7 +213,7 @@ def _detail_sql(sel: Selection, key: str) -> tuple[str, list[Any]] | None:
         "funds": (
             "funds",
             "f",
-            "f.item_id, i.title, c.name, f.month, f.domestic, f.foreign_usd, f.user",
+            "f.item_id, i.title, c.name, f.month, f.domestic, f.foreign_usd, f.user, f.review",
             "f.month, f.item_id",
         ),
         "approvals": ("approvals", "p", "p.item_id, i.title, c.name, p.step, p.date, p.note", "p.item_id, p.id"),
@@ -220,7 +221,7 @@ def _detail_sql(sel: Selection, key: str) -> tuple[str, list[Any]] | None:
         "status_log": (
             "status_log",
             "s",
-            "s.item_id, i.title, c.name, s.date, s.from_status, s.to_status, s.reason, s.flag, s.user",
+            "s.item_id, i.title, c.name, s.date, s.from_status, s.to_status, s.reason, s.flag, s.user, s.review",
             "s.item_id, s.id",  # as recorded: the last row of an item is its current status
         ),
     }[key]
@@ -259,7 +260,10 @@ def detail_rows(db: Database, sel: Selection, spec: SheetSpec) -> Iterator[tuple
     cur = db.conn.execute(sql, params)
     if spec.key == "status_log":
         for r in cur:
-            yield (*r[:7], FLAG_NAMES.get(r[7] or "", r[7]), r[8])
+            yield (*r[:7], FLAG_NAMES.get(r[7] or "", r[7]), r[8], REVIEW_NAMES.get(r[9], r[9]))
+    elif spec.key == "funds":  # (the review state as people read it)
+        for r in cur:
+            yield (*r[:7], REVIEW_NAMES.get(r[7], r[7]))
     elif spec.key == "units":
         for r in cur:
             yield (*r[:5], bool(r[5]))

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import items
+from .. import counted, items
 from ..db import Database, now
 from ..errors import ZsError
 from .common import light, not_future, to_date
@@ -730,7 +730,8 @@ def waiting(db: Database, *, today: date, late_only: bool = False) -> list[Waiti
         marks = ", ".join("?" for _ in statuses)
         found = db.conn.execute(
             "SELECT i.id, i.title, i.status, u.name, i.owner, "
-            f"(SELECT min(l.date) FROM status_log l WHERE l.item_id = i.id AND l.to_status IN ({marks})) AS since "
+            f"(SELECT min(l.date) FROM status_log l WHERE l.item_id = i.id AND l.to_status IN ({marks}) "
+            f"AND {counted.counted('l')}) AS since "
             "FROM items i LEFT JOIN units u ON u.id = i.unit_id "
             f"WHERE i.kind = ? AND i.status IN ({marks}) AND i.closed_at IS NULL "
             "AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.item_id = i.id)",

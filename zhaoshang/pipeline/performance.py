@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .. import items
+from .. import counted, items
 from ..db import Database, now
 from ..definitions import KindDef
 from ..errors import ZsError
@@ -558,7 +558,7 @@ def lifecycle_figures(
             db.conn.execute(
                 f"SELECT count(DISTINCT s.item_id) FROM status_log s JOIN items i ON i.id = s.item_id "
                 f"WHERE i.kind = ? AND s.from_status IN ({marks}) AND s.to_status NOT IN ({marks}) "
-                f"AND s.date BETWEEN ? AND ?",
+                f"AND s.date BETWEEN ? AND ? AND {counted.counted('s')}",
                 (kind.key, *reserve, *reserve, a, b),
             ).fetchone()[0]
         )

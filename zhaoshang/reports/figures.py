@@ -249,8 +249,18 @@ class Figures:
         cfg = self.cfg
         pkind = self.db.defs.kind_by_key(cfg.pipeline_kind)
         cols = set(self.db.kind_columns(pkind))
-        amount = f'k."{cfg.amount_field}"' if cfg.amount_field in cols else "NULL"
-        foreign = f'k."{cfg.foreign_field}"' if cfg.foreign_field in cols else "NULL"
+        # what the first signing counts: the amount less the increases (增资) after it (no
+        # lookup per project when nothing was ever increased)
+        changed = self._any_increments()
+
+        def money(f: str) -> str:
+            if f not in cols:
+                return "NULL"
+            if not changed:
+                return f'k."{f}"'
+            return counted.signing_amount(f'k."{f}"', "i.id", f, include_pending=self.include_pending)
+
+        amount, foreign = money(cfg.amount_field), money(cfg.foreign_field)
         parts: list[str] = []
         params: list[Any] = []
         for role in ("talks", "signed", "registered", "started", "producing"):
@@ -386,6 +396,47 @@ class Figures:
             ):
                 if m in self.series:
                     self.series[m].update(signed=n, signed_amount=amount)
+        self._increments(out, spans)
+
+    def _any_increments(self) -> bool:
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM invest_changes)").fetchone()[0])
+
+    def _increments(self, out: list[Cells], spans: list[tuple[str, str]]) -> None:
+        """增资: each counted increase adds its increment to 签约额 (签约外资额) in the month it
+        happened — or of the first signing, if it came before it; nothing before a signing."""
+        cfg = self.cfg
+        if not self._any_increments():
+            return
+        pkind = self.db.defs.kind_by_key(cfg.pipeline_kind)
+        signed = reached_statuses(pkind, cfg.stages["signed"])
+        params: dict[str, Any] = {"pk": pkind.key, "af": cfg.amount_field, "ff": cfg.foreign_field}
+        params.update({f"s{j}": st for j, st in enumerate(signed)})
+        sel: list[str] = []
+        for i, (a, b) in enumerate(spans):
+            params[f"a{i}"], params[f"b{i}"] = a, b
+            for key, fld in (("signed_amount", ":af"), ("signed_foreign", ":ff")):
+                sel.append(
+                    f"total(CASE WHEN d BETWEEN :a{i} AND :b{i} AND field = {fld} THEN amount END) AS w{i}_{key}"
+                )
+        for j, m in enumerate(self.series):
+            params[f"m{j}"] = m
+            sel.append(
+                f"total(CASE WHEN substr(d, 1, 7) = :m{j} AND field = :af THEN amount END) AS t{j}_signed_amount"
+            )
+        if not sel:
+            return
+        marks = ", ".join(f":s{j}" for j in range(len(signed)))
+        self._collect(
+            out,
+            f"SELECT chain_id, unit_id, {', '.join(sel)} FROM (SELECT i.chain_id AS chain_id, i.unit_id AS unit_id, "
+            f"x.field AS field, x.amount AS amount, CASE WHEN x.date > g.signed THEN x.date ELSE g.signed END AS d "
+            f"FROM ({counted.increments(include_pending=self.include_pending)}) x JOIN items i ON i.id = x.item_id "
+            f"JOIN (SELECT s.item_id AS item_id, min(s.date) AS signed FROM status_log s "
+            f"WHERE s.to_status IN ({marks}) AND {self._counts('s')} "
+            "AND s.item_id IN (SELECT item_id FROM invest_changes) GROUP BY s.item_id) g "
+            f"ON g.item_id = x.item_id WHERE i.kind = :pk) z GROUP BY 1, 2",
+            params,
+        )
 
     def _activities(self, out: list[Cells], periods: Sequence[Period]) -> None:
         """对接次数 and 走访次数 from month buckets (one pass over the activities for every

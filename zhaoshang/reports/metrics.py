@@ -77,7 +77,8 @@ METRICS: tuple[Metric, ...] = (
         "signed_amount",
         "签约额",
         "万元",
-        "{window}签约项目（同「签约项目」）的{amount}之和，单位万元；外资另计，不折算。",
+        "{window}签约项目（同「签约项目」）签约时的{amount}之和，加上{window}已签约项目增资增加的金额"
+        "（增资只计增加的部分，计入增资的月份）；单位万元；外资另计，不折算。",
         ("签约额", "签约金额", "签约总额", "协议投资额"),
         goal=True,
     ),
@@ -85,7 +86,7 @@ METRICS: tuple[Metric, ...] = (
         "signed_foreign",
         "签约外资额",
         "万美元",
-        "{window}签约项目的{foreign_amount}之和，单位万美元；与人民币分列，从不换算。",
+        "{window}签约项目签约时的{foreign_amount}之和，加上{window}增资增加的外资，单位万美元；与人民币分列，从不换算。",
         ("签约外资", "签约外资额", "协议外资"),
         goal=True,
     ),

@@ -451,7 +451,8 @@ def _reported(db: Database, period: Period) -> list[dict[str, Any]]:
 
     if db.conn.execute(
         "SELECT EXISTS (SELECT 1 FROM status_log WHERE submitted_by IS NOT NULL) "
-        "OR EXISTS (SELECT 1 FROM funds WHERE submitted_by IS NOT NULL)"
+        "OR EXISTS (SELECT 1 FROM funds WHERE submitted_by IS NOT NULL) "
+        "OR EXISTS (SELECT 1 FROM invest_changes WHERE submitted_by IS NOT NULL)"
     ).fetchone()[0]:
         return [r.as_dict() for r in review.submission_status(db, "", belonging=(period.start, period.end))]
     return []

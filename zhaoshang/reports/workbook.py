@@ -1292,7 +1292,10 @@ def _details(book: _Book) -> None:
         summary = f"本期 {n_p} 个，年累计 {n_y} 个。{definition(m, r.config)}"
         if key == "signed":
             amt_p = sum(x.get("amount") or 0 for x in rows if x["in_period"])
-            summary = f"本期 {n_p} 个、签约额 {numbers.money(amt_p)}；年累计 {n_y} 个。{definition(m, r.config)}"
+            # (the rows hold the amount at signing; increases of 增资 in the period are the rest)
+            grew = round((r.total.period.get("signed_amount") or 0) - amt_p, 2)
+            more = f"，另有增资 {numbers.money(grew)}" if grew > 0.005 else ""
+            summary = f"本期 {n_p} 个、签约额 {numbers.money(amt_p)}{more}；年累计 {n_y} 个。{definition(m, r.config)}"
         _detail_sheet(
             book,
             key,
