@@ -756,7 +756,7 @@ class Database:
         """The schema a new SQLite file of this version has, translated, with history and
         ``item_dates`` kept by the server's own triggers — one transaction."""
         statements, tables = reference_schema(self.base_defs)
-        tracked = sorted({t for ts in _TRACKED_BY_VERSION.values() for t in ts})
+        tracked = sorted({t for v, ts in _TRACKED_BY_VERSION.items() if v <= schema_version() for t in ts})
         self._write_begin()
         try:
             if self.dialect.schema_version(self.conn) == 0:  # (again, under the lock)

@@ -913,7 +913,7 @@ class PostgresDialect(Dialect):
         conn.execute(table_ddl(statement))
         m = _NEW_TABLE.match(statement)
         if m:
-            if _AUTOINCREMENT.search(statement):
+            if re.search(r"\bAUTOINCREMENT\b", statement, re.I):
                 _count_ids(conn, m.group(1))
             table_rights(conn, m.group(1))
 
