@@ -72,23 +72,21 @@ import datetime as dt
 import gc
 import json
 import os
-import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import counted, items, lookups, stages
+from .. import items, lookups, stages
 from ..choices import Blank, OnDuplicate
 from ..db import Database, now
-from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
+from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
-from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
-from . import bulk, columns, fates, header_area, layout, merged, moves, sheet_rules
-from .cells import money_parser, positive_id, same_value, unformula
-from .columns import Mapping, Target
+from ..parse import normalize_key, normalize_name, simplify_many, to_halfwidth
+from . import bulk, columns, current, decide, fates, header_area, history, layout, merged, moves, sheet_rules, sheetplan
+from .decide import Decision
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, loose_name
@@ -97,7 +95,6 @@ from .outcome import (
     Change,
     ColumnFate,
     Duplicate,
-    DuplicateAction,
     ImportOptions,
     ImportReport,
     Mode,
@@ -109,6 +106,7 @@ from .outcome import (
     summarize,
 )
 from .readers import RawSheet, read_file
+from .resolve import CellParsers, Names
 from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
 from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, column_letter, find_table
@@ -117,7 +115,6 @@ from .writer import BatchWriter
 Progress = Callable[[str, int], None]
 BATCH = 2000
 _PROGRESS_EVERY = 5000
-_CURRENT_COMMON = ("title", "chain_id", "status", "owner", "unit_id", "due", "notes")
 _ITEM_COLUMNS = (
     "id", "kind", "chain_id", "title", "status", "owner", "unit_id", "due", "notes",
     "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
@@ -325,224 +322,6 @@ def _stamp_origin(db: Database, meta: FileMeta) -> None:
     )
 
 
-# ---------------------------------------------------------------------------------------
-# Resolving chains and units by name (cached; created in a roll-up)
-# ---------------------------------------------------------------------------------------
-
-
-class Names:
-    def __init__(
-        self,
-        db: Database,
-        ent: lookups.Entity,
-        *,
-        create: bool,
-        created: list[str],
-        inferred: Inferences,
-        confirmed_by: str | None = None,
-    ) -> None:
-        self.db = db
-        self.ent = ent
-        self.create = create
-        self.created = created
-        #: what was inferred rather than read (a created unit's type, a name matched by part)
-        self.inferred = inferred
-        #: the option by which the user asked for missing names to be created (None: a roll-up)
-        self.confirmed_by = confirmed_by
-        self.cache: dict[str, int] = {}
-        self.names: dict[int, str] = {}
-        self._load()
-
-    def _load(self) -> None:
-        for rid, name in self.db.conn.execute(f"SELECT id, name FROM {self.ent.table}"):
-            self.cache.setdefault(normalize_key(name), int(rid))
-            self.names[int(rid)] = name
-
-    def resolve(self, raw: object) -> int:
-        text = " ".join(str(raw).split()) if not isinstance(raw, float) else show_value(raw)
-        if not text:
-            raise ZsError(f"{self.ent.noun}名称为空")
-        text = header_area.without_seal(text) or text  # 「（盖章）」 is no part of a name
-        key = normalize_key(text)
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        owner = self._owner(text, key)
-        if owner is not None:
-            self.cache[key] = owner
-            return owner
-        if to_halfwidth(text).replace(".", "", 1).isdigit():
-            # a number in a name column is never an id: 序号 read as 产业链 would put rows into
-            # whichever chains have those ids
-            raise ZsError(
-                f"{self.ent.noun}「{text}」是一个数字：这一列要写{self.ent.noun}的名称，表中的数字不会当作编号。"
-                f"请检查这一列是否真是{self.ent.noun}列（是不是把序号列认成了它）"
-            )
-        if self.create:
-            values: dict[str, object] = {}
-            if self.ent is lookups.UNIT:
-                kind, ranked, ending = header_area.unit_kind(text)
-                values = {"type": kind, "ranked": "是" if ranked else "否"}
-                because = f"按名称结尾的「{ending}」" if ending else "名称看不出类型，"
-                self.inferred.add(
-                    Rule.created_unit,
-                    "",
-                    text,
-                    f"名称结尾「{ending}」" if ending else "名称",
-                    f"新建招商主体「{text}」{because}定为「{kind}」，{'参加' if ranked else '不参加'}排名"
-                    f"（不对请导入后用 zs unit edit {text} 类型=… 参加排名=… 改正）",
-                    confirmed_by=self.confirmed_by,
-                )
-            else:
-                self.inferred.add(
-                    Rule.created_chain, "", text, "文件中的名称", f"新建产业链「{text}」",
-                    confirmed_by=self.confirmed_by,
-                )  # fmt: skip
-            rid = lookups.create(self.db, self.ent, text, values)
-            self.created.append(text)
-        else:
-            rid = lookups.find(self.db, self.ent, text)
-            found = self.names.get(rid)
-            if found is not None and normalize_key(found) != key:
-                said = f"{self.ent.noun}「{text}」按唯一包含的名称认作「{found}」"
-                self.inferred.add(Rule.name_by_part, "", found, f"「{text}」", said)
-        self.cache[key] = rid
-        self.names.setdefault(rid, text)
-        return rid
-
-    def _owner(self, text: str, key: str) -> int | None:
-        """The existing name ``text`` is a longer form of: 「新能源产业链」 → 新能源, 「逊克县发展和改革局」
-        / 「孙吴县人民政府」 → the unit 逊克县 / 孙吴县 (a county's office or government: its projects
-        are the county's) — listed as inferred; None when not exactly one."""
-        if self.ent is lookups.CHAIN:
-            stem = key.removesuffix(normalize_key("产业链")).removesuffix(normalize_key("链"))
-            found = [rid for k, rid in self.cache.items() if stem and k == stem] if stem != key else []
-        else:
-            kind, _ranked, _ending = header_area.unit_kind(text)
-            gov = to_halfwidth(text).endswith(("人民政府", "政府"))
-            if kind != "部门" and not gov:
-                return None
-            found = list({rid for k, rid in self.cache.items() if k and key.startswith(k) and len(key) > len(k)})
-        if len(found) != 1:
-            return None
-        name = self.names.get(found[0], "")
-        what = "产业链" if self.ent is lookups.CHAIN else "本地的部门或政府，项目记在该招商主体"
-        self.inferred.add(
-            Rule.name_by_part, "", name, f"「{text}」", f"{self.ent.noun}「{text}」认作「{name}」（{what}）"
-        )
-        return found[0]
-
-    def known(self, name: str) -> int | None:
-        """The id of ``name`` if it exists (or was created by this import); never creates."""
-        return self.cache.get(normalize_key(name))
-
-    def add(self, rid: int, name: str) -> None:
-        self.cache[normalize_key(name)] = rid
-        self.names[rid] = name
-
-
-# ---------------------------------------------------------------------------------------
-# Rows of item sheets
-# ---------------------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------------------
-# The run
-# ---------------------------------------------------------------------------------------
-
-
-class CellParsers:
-    """The "parse cells" stage: one parser per column of a sheet, from its target field.
-
-    Parsers of columns that repeat few values (kinds, chains, units, statuses, enums, dates)
-    remember what they returned for each cell text: a county's 5,000 rows name a dozen chains."""
-
-    def __init__(self, defs: Definitions, chains: Names, units: Names, *, text_source: bool) -> None:
-        self.defs = defs
-        self.chains = chains
-        self.units = units
-        self.text_source = text_source
-        self._caches: dict[Any, dict[Any, Any]] = {}
-
-    def for_mapping(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
-        """Column -> (target, parser) for every mapped column."""
-        return {t.column: (t, self.parser(kind, t)) for t in mapping.targets}
-
-    def _cached(self, key: Any, fn: Callable[[object], Any]) -> Callable[[object], Any]:
-        cache = self._caches.setdefault(key, {})
-
-        def run(raw: object) -> Any:
-            if isinstance(raw, str | int):
-                try:
-                    return cache[raw]
-                except KeyError:
-                    pass
-                value = fn(raw)
-                if len(cache) < 50_000:
-                    cache[raw] = value
-                return value
-            return fn(raw)
-
-        return run
-
-    def parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
-        from ..names import check_name
-        from ..values import MAX_TEXT, NAME_FIELDS, check_length, text_of, to_storage
-
-        f = t.field
-        key = t.key
-        unescape = self.text_source
-        if key == "id":
-            return positive_id
-        if key == "kind":
-            return self._cached("kind", lambda raw: self.defs.kind(str(raw)))
-        if key == "chain":
-            return self._cached("chain", self.chains.resolve)
-        if key == "unit":
-            return self._cached("unit", self.units.resolve)
-        if key == "status":
-            assert kind is not None
-            return self._cached(("status", kind.key), lambda raw: _status(kind, text_of(raw)))
-        if key == "reason":
-            return lambda raw: check_length(unformula(text_of(raw)) if unescape else text_of(raw))
-        if key == "due" or (f is not None and f.type == "date"):
-            return self._cached("date", lambda raw: parse_date(raw).isoformat())
-        if f is not None and f.type == "money":
-            return money_parser(f.currency, t.unit)
-        if f is not None and f.type in ("enum", "bool", "multi"):
-            field_ = f
-            base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
-            if unescape:
-                return lambda raw: base(unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
-            return base
-        if f is not None and f.ftype.verbatim:
-            # cells arrive stripped and non-empty: text is taken as it is (a name is checked
-            # for control and invisible-only characters when it is not plainly printable)
-            slow = f
-            named = f.common and f.key in NAME_FIELDS
-
-            def text(raw: object) -> Any:
-                if raw.__class__ is str:
-                    if len(raw) > MAX_TEXT:
-                        check_length(raw)
-                    if named and not raw.isprintable():
-                        check_name(raw)
-                    return unformula(raw) if unescape and raw[:1] == "'" else raw
-                return to_storage(slow, raw)
-
-            return text
-        if f is not None:
-            field_ = f
-
-            def parse(raw: object) -> Any:
-                if unescape and isinstance(raw, str):
-                    raw = unformula(raw)
-                return to_storage(field_, raw)
-
-            return parse
-        raise AssertionError(key)
-
-
 class ItemSheets:
     """Runs one import's sheets in order and takes each row's decision.
 
@@ -610,7 +389,6 @@ class ItemSheets:
         if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
             self.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
-        self.moves_sheet: RawSheet | None = None
         self.has_moves = False
         self.dups: NameIndex | None = None
         self.detail_keys: set[tuple[Any, ...]] = set()
@@ -671,40 +449,6 @@ class ItemSheets:
             n += 1
         return n
 
-    def _as_reported(self, out: dict[int, Current]) -> None:
-        """In an import under review: an item with moves still 待认定 stands at what its unit
-        reported — its status and stage dates with those moves — so a row is compared with
-        the report it repeats or changes, not with the confirmed state alone.  Set-based: one
-        query for the statuses, one per kind and stage date."""
-        sql = (
-            f"SELECT i.id, i.kind, {counted.state_moves('i.id', include_pending=True)} FROM items i "
-            "WHERE i.id IN (SELECT value FROM json_each(?)) "
-            "AND EXISTS (SELECT 1 FROM status_log p WHERE p.item_id = i.id AND p.review = 'pending')"
-        )
-        by_kind: dict[str, list[int]] = {}
-        for iid, kind_key, status in self.db.conn.execute(sql, (json.dumps(sorted(out)),)).fetchall():
-            cur = out[int(iid)]
-            cur.common["status"], cur.waiting = status, True
-            by_kind.setdefault(str(kind_key), []).append(cur.id)
-        for kind_key, ids in by_kind.items():
-            kind = self.defs.kind_by_key(kind_key)
-            chosen = json.dumps(ids)
-            for stage, key in stages.date_fields(kind).items():
-                if not any(key in out[i].own for i in ids):
-                    continue
-                names = stages.reached_stages(kind, stage)
-                first = dict(
-                    self.db.conn.execute(
-                        f"SELECT s.item_id, min(s.date) FROM status_log s WHERE s.item_id IN "
-                        f"(SELECT value FROM json_each(?)) AND s.to_status IN ({', '.join('?' * len(names))}) "
-                        f"AND {counted.counted('s', include_pending=True)} GROUP BY s.item_id",
-                        (chosen, *names),
-                    ).fetchall()
-                )
-                for i in ids:
-                    if key in out[i].own:
-                        out[i].own[key] = first.get(i)
-
     def _sent_again(self, r: ItemRow, cur: Current) -> None:
         """A row of ours: noted for the --errors file; in an import under review, a project
         the office returned as a whole (its entry 已退回) that the unit lists again is sent
@@ -735,19 +479,35 @@ class ItemSheets:
 
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
-        planned = [p for p in (self._plan(s) for s in sheets) if p is not None]
-        order = {"chains": 0, "units": 1, "items": 2, "activities": 3, "funds": 4, "approvals": 5, "team": 6}
-        planned.sort(key=lambda p: order.get(p[1], 2))
-        if self.moves_sheet is not None:
-            self._load_moves(self.moves_sheet)
+        planned: list[sheetplan.SheetPlan] = []
+        moves_sheet = None
+        for raw in sheets:
+            p = sheetplan.plan(
+                raw,
+                defs=self.defs,
+                specs=self.specs,
+                ours=self.meta is not None,
+                rollup=self.mode is Mode.rollup,
+                only_kind=self.only_kind,
+                option=option,
+            )
+            if p.note is not None:
+                self.report.notes.append(p.note)
+            if p.role is sheetplan.Role.moves:
+                moves_sheet = raw
+            elif p.role is not sheetplan.Role.skip:
+                planned.append(p)
+        planned.sort(key=lambda p: p.order)
+        if moves_sheet is not None:
+            self._load_moves(moves_sheet)
         used = 0
         # the writer thread needs the GIL for a moment between its statements: hand it over
         # within 0.1 ms instead of the default 5 ms, or it waits on the parser most of the time
         switch = sys.getswitchinterval()
         sys.setswitchinterval(min(switch, 0.0001))
         try:
-            for raw, role, spec in planned:
-                if self._sheet(raw, role, spec):
+            for p in planned:
+                if self._sheet(p):
                     used += 1
             self._flush_items()
             self.settle()
@@ -785,37 +545,6 @@ class ItemSheets:
 
             for name in hidden_sheets(self.file):
                 self.report.notes.append(f"隐藏的工作表「{name}」未导入（要导入它，请用 {option('sheet')} {name}）")
-
-    def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
-        name = normalize_key(raw.name)
-        if self.meta is not None and name == normalize_key(layout.RETURNS_SHEET):
-            self.report.notes.append(f"「{raw.name}」列出退回的报送，仅供查看，不导入（改正后在清单中重新填报）")
-            return None
-        if name in {normalize_key(x) for x in (layout.SUMMARY, layout.INSTRUCTIONS, layout.LISTS_SHEET)}:
-            if self.meta is not None or name == normalize_key(layout.LISTS_SHEET):
-                return None  # our own export's or template's sheets
-            # anyone else's 汇总 may hold projects: imported when it has a table of them
-            return raw, "summary", self.only_kind
-        for spec in self.specs.values():
-            if name in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
-                if not spec.importable:
-                    if self.mode is Mode.rollup and spec.key == "status_log":
-                        self.moves_sheet = raw
-                        self.report.notes.append(f"「{raw.name}」中的日期用作汇总条目的阶段变更记录")
-                    else:
-                        self.report.notes.append(f"「{raw.name}」是历史记录，仅供查看，不导入")
-                    return None
-                return raw, spec.key, spec
-        if name in {normalize_key(x) for x in ("items", "清单条目", "条目", "全部清单")}:
-            return raw, "items", None
-        try:
-            kind = self.defs.kind(raw.name)
-        except ZsError:
-            return raw, "items", None  # kind from --kind, a 清单 column, or the headers
-        if self.only_kind is not None and kind.key != self.only_kind.key:
-            self.report.notes.append(f"「{raw.name}」不是 {option('kind')} 指定的「{self.only_kind.name}」，已跳过")
-            return None
-        return raw, "items", kind
 
     def _load_moves(self, raw: RawSheet) -> None:
         """Read the office's 阶段变更 sheet into a temporary table (roll-up only)."""
@@ -860,24 +589,24 @@ class ItemSheets:
             self.report.problems.append(Problem(raw.name, None, "", None, exc.message))
             return None
 
-    def _sheet(self, raw: RawSheet, role: str, spec: Any) -> bool:
+    def _sheet(self, p: sheetplan.SheetPlan) -> bool:
+        raw = p.raw
         self.explicit = columns.for_sheet(self.map_all, raw.name)
         self.sheet_key = normalize_key(raw.name) + "!"
-        if role == "summary":
-            table = self._project_table(raw, spec)
+        if p.role is sheetplan.Role.summary:
+            table = self._project_table(raw, p.kind)
             if table is None:
                 self.report.notes.append(f"「{raw.name}」是汇总表（没有项目名称列），未导入")
                 return False
-            role = "items"
         else:
             table = self._find_table(raw)
         if table is None:
             return False
         known = len(self.report.sheets)
-        if role == "items":
-            ok = self._item_sheet(raw, table, spec)
+        if p.spec is None:
+            ok = self._item_sheet(raw, table, p.kind)
         else:
-            ok = self._detail_sheet(raw, table, spec)
+            ok = self._detail_sheet(raw, table, p.spec)
         if len(self.report.sheets) > known:
             self._facts(raw, table, self.report.sheets[-1])
         return ok
@@ -1323,39 +1052,9 @@ class ItemSheets:
                 r.values[f.key] = local
 
     def _load_current(self, ids: set[int]) -> dict[int, Current]:
-        out: dict[int, Current] = {}
-        if not ids:
-            return out
-        if max(ids) >= self.ids.first_new_id:
+        if ids and max(ids) >= self.ids.first_new_id:
             self.writer.wait()  # rows of an item this import adds
-        id_list = sorted(ids)
-        by_kind: dict[str, list[int]] = {}
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
-                "SELECT id, kind, title, chain_id, status, owner, unit_id, due, notes, origin "
-                f"FROM items WHERE id IN ({marks})",
-                chunk,
-            ):
-                rid, kind_key = int(row[0]), str(row[1])
-                common = dict(zip(_CURRENT_COMMON, row[2:9], strict=True))
-                out[rid] = Current(rid, kind_key, common, {}, row[9])
-                by_kind.setdefault(kind_key, []).append(rid)
-        for kind_key, kind_ids in by_kind.items():
-            kind = self.defs.kind_by_key(kind_key)
-            cols = [c for c in self.db.kind_columns(kind)]
-            if not cols:
-                continue
-            names = ", ".join(f'"{c}"' for c in cols)
-            for start in range(0, len(kind_ids), 500):
-                chunk = kind_ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for row in self.db.conn.execute(f'SELECT id, {names} FROM "{kind.table}" WHERE id IN ({marks})', chunk):
-                    out[int(row[0])].own = dict(zip(cols, row[1:], strict=True))
-        if self.review_because():
-            self._as_reported(out)
-        return out
+        return current.load(self.db, ids, reported=bool(self.review_because()))
 
     def _diff(self, r: ItemRow, cur: Current) -> Diff:
         return diff_row(
@@ -1454,27 +1153,27 @@ class ItemSheets:
                 f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
             )  # fmt: skip
             return
-        chain = r.values.get("chain")
+        own_chain = r.values.get("chain")
         headed = self._heading_chain(r)
-        if headed is not None:
-            if chain is not None and chain != headed:
-                self._fail(
-                    r, "产业链", self.chains.names.get(chain),
-                    f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
-                )  # fmt: skip
-                return
-            if chain is None:
-                name = self.chains.names.get(headed, "")
-                self.inferred.add(
-                    Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
-                    f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
-                    column="产业链", row=r.number,
-                )  # fmt: skip
-            chain = headed
-        chain = chain or self.default_chain
+        chosen = decide.chain_of(own_chain, headed, self.default_chain)
+        if chosen.conflict:
+            assert own_chain is not None and headed is not None
+            self._fail(
+                r, "产业链", self.chains.names.get(own_chain),
+                f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
+            )  # fmt: skip
+            return
+        chain = chosen.chain
         if chain is None:
             self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
             return
+        if chosen.from_heading:
+            name = self.chains.names.get(chain, "")
+            self.inferred.add(
+                Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
+                f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
+                column="产业链", row=r.number,
+            )  # fmt: skip
         code = r.values.get(IDENTITY_FIELD)
         if code is not None and self._by_code(r, kind, str(code)):
             return
@@ -1612,19 +1311,8 @@ class ItemSheets:
         return sh.move_date
 
     def _undated(self, r: ItemRow, status: str) -> str | None:
-        """Why a move of ``r`` into ``status`` cannot be dated (None: it can).  A sheet from
-        outside that gives no date for a move — no date column, no period in its title, no
-        filing day — would have it dated the day of import: when it was typed in, not when it
-        happened.  Refused unless the user gives the date (--as-of)."""
-        if r.sheet.move_source is not DateSource.import_day or self.mode is not Mode.plain:
-            return None
-        key = stages.date_fields(r.kind).get(status)
-        column = f"「{self.defs.field(r.kind, key).label}」列" if key else "日期列"
-        return (
-            f"改为「{status}」没有日期：本行没有{column}，标题没有写报告期（如「2026年10月」），表头上方也没有填报日期，"
-            f"只能记为导入当天 {self.today}——那是录入的日子，不是发生的日子。"
-            f"请在表中填上日期，或用 {option('as_of')} 日期 给出这些阶段变更发生的日期"
-            f"（确是今天就写 {option('as_of')} {self.today}）"
+        return history.undated(
+            self.defs, r.kind, status, r.sheet, mode=self.mode, today=self.today, option=option
         )
 
     def _count_moves(self, source: DateSource, n: int = 1) -> None:
@@ -1632,57 +1320,18 @@ class ItemSheets:
 
     def _history(
         self, r: ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
-    ) -> list[tuple[str | None, str, str, str | None]]:
-        """A new row's history by the stage rules: it comes in at the kind's first status and
-        moves on to the row's status, each dated stage on its own date column (签约日期 …),
-        the rest on the sheet's date; the stage date fields are then what the log says."""
-        cache = self._caches.setdefault("stage_fields", {})
-        info = cache.get(kind.key)
-        if info is None:
-            fields = stages.date_fields(kind)
-            info = cache[kind.key] = (fields, {st: frozenset(stages.reached_stages(kind, st)) for st in fields})
-        fields, reached = info
-        dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
-        sheet = r.sheet
-        if sheet.filed is not None:
-            # a stage the sheet says happened after the day it was filled in cannot be right
-            late = [(st, d) for st, d in dates.items() if d > sheet.filed]
-            if late:
-                st, d = late[0]
-                raise stages.StageDateError(
-                    f"{d} 晚于本表的{sheet.filed_key} {sheet.filed}：填表时还没有发生的事不能报。"
-                    "请核对这个日期（或表头的填报日期）",
-                    [fields[st]],
-                )
-        fallback = sheet.move_date or self.today
-        # a project packaged before any investor exists (谋划储备) comes in there, not at 线索
-        first = status if kind.status(status).reserve else kind.default_status
-        if not dates and status == first:  # most rows of a county sheet: just in
-            if sheet.move_inference is not None:
-                self.inferred.use(sheet.move_inference, r.number)
-            return [(None, status, fallback, None)]
-        planned = stages.plan(kind, first, status, dates, fallback)
-        undated = next((m for m in planned if m.source != "field"), None)
-        if undated is not None:
-            why = self._undated(r, undated.to_status)
-            if why is not None:
-                raise stages.StageDateError(why, ["status"])
-        entry = min([fallback, *(m.date for m in planned)])
-        if sheet.move_inference is not None and (undated is not None or entry == fallback):
-            self.inferred.use(sheet.move_inference, r.number)  # (the entry or a move is on the sheet's date)
-        log: list[tuple[str | None, str, str, str | None]] = [(None, first, entry, None)]
-        cur = first
-        for i, m in enumerate(planned):
-            log.append((cur, m.to_status, m.date, stages.pipeline_flag(kind, cur, m.to_status)))
-            cur = m.to_status
-            if i >= counted:  # (moves of an item seen on an earlier sheet are counted once)
-                self._count_moves(DateSource.row if m.source == "field" else sheet.move_source)
-        for st, key in fields.items():
-            names = reached[st]
-            reached_on = min((d for _f, t, d, _x in log if t in names), default=None)
-            if reached_on is not None or key in own:
-                own[key] = reached_on
-        return log
+    ) -> list[history.LogEntry]:
+        """:func:`.history.plan` for a new row, and what it used recorded: the sheet's date
+        (its inference covers the row), each move's date source, the stage dates into ``own``."""
+        got = history.plan(
+            kind, status, own, r.sheet, today=self.today, undated=lambda st: self._undated(r, st), counted=counted
+        )
+        if got.sheet_date and r.sheet.move_inference is not None:
+            self.inferred.use(r.sheet.move_inference, r.number)
+        for source in got.sources:
+            self._count_moves(source)
+        own.update(got.stage_dates)
+        return got.log
 
     def _own_fields(self, kind: KindDef) -> list[tuple[str, Any, bool, str]]:
         """A kind's fields as (key, stored default, required, label), worked out once."""
@@ -1713,46 +1362,28 @@ class ItemSheets:
         self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
     ) -> bool:
         pending = self.new.get(existing_id)
-        # The same name (once normalised) and the same values is the same item sent again:
-        # unchanged.  A name that only looks alike (项目 / 有限公司 endings) is always a
-        # suspected duplicate, reported and decided by --on-duplicate, never counted unchanged;
-        # and --on-duplicate new always adds.
-        if not exact or self.opts.on_duplicate == "new":
-            pass
-        elif pending is not None:
-            # the same row again (a project listed twice): every value equal, its stage and unit too —
-            # a row that moves it on (开工项目 after 签约项目) is not "unchanged"
-            same = all(
-                same_value(pending.common.get(k) if k in SETTABLE else pending.own.get(k), v)
-                for k, v in r.values.items()
-                if k not in ("chain", "unit", "status")
-            )
-            same = same and r.values.get("status", pending.status) == pending.status
-            same = same and r.values.get("unit", pending.common["unit_id"]) == pending.common["unit_id"]
-            if same:
-                r.sheet.report.count(RowOutcome.unchanged, r.number)
-                if r.ref is not None:
-                    self.ids.file_ids[r.ref] = existing_id
-                return False
-        else:
-            cur = self._load_current({existing_id}).get(existing_id)
-            if cur is not None and not self._diff(r, cur).shown:
+        choice = self.opts.on_duplicate
+        same: bool | None = None
+        cur: Current | None = None
+        if exact and choice is not OnDuplicate.new:
+            if pending is not None:
+                same = decide.same_row(pending, r.values)
+            else:
+                cur = self._load_current({existing_id}).get(existing_id)
+                same = cur is not None and not self._diff(r, cur).shown
+        decision = decide.for_duplicate(exact=exact, choice=choice, earlier_row=pending is not None, same=same)
+        if decision is Decision.unchanged:
+            if r.ref is not None:
+                self.ids.file_ids[r.ref] = existing_id
+            if cur is not None:
                 # the same item, identical: nothing to ask; with --on-duplicate update a
                 # roll-up links it to the office's 编号 for next month
-                if r.ref is not None:
-                    self.ids.file_ids[r.ref] = existing_id
-                if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
+                if choice is OnDuplicate.update and origin_id is not None and cur.origin is None:
                     self._link(cur.id, origin_id)
                 self._sent_again(r, cur)
-                r.sheet.report.count(RowOutcome.unchanged, r.number)
-                return False
-        choice = self.opts.on_duplicate
-        action = {
-            OnDuplicate.update: DuplicateAction.updated,
-            OnDuplicate.skip: DuplicateAction.skipped,
-            OnDuplicate.new: DuplicateAction.added,
-            None: DuplicateAction.pending,
-        }[choice]
+            r.sheet.report.count(RowOutcome.unchanged, r.number)
+            return False
+        action = decide.duplicate_action(choice)
         if pending is not None:  # a row of this file: it has no 编号 yet
             here = f"本文件「{pending.row.sheet.raw.name}」第{pending.row.number}行"
         else:
@@ -1760,9 +1391,9 @@ class ItemSheets:
         self.report.duplicates.append(
             Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here)
         )
-        if choice in (None, "skip") and r.ref is not None:
+        if decision in (Decision.ask, Decision.skip) and r.ref is not None:
             self.ids.skipped_refs.add(r.ref)
-        if choice is None:
+        if decision is Decision.ask:
             if self.rejects is not None:
                 self.rejects.add(
                     r.sheet.raw.name,
@@ -1773,12 +1404,13 @@ class ItemSheets:
                 )
             r.sheet.report.count(RowOutcome.rejected, r.number)
             return False
-        if choice == "skip":
+        if decision is Decision.skip:
             r.sheet.report.count(RowOutcome.skipped, r.number)
             return False
-        if choice == "new":
+        if decision is Decision.add:
             return True
-        if pending is not None:
+        if decision is Decision.merge:
+            assert pending is not None
             first = pending.row
             if self._disagrees(r, existing_id, first, title):
                 return False
@@ -1981,20 +1613,6 @@ class ItemSheets:
         rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
         rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
         return True
-
-
-_DATED = re.compile(r"\d+\s*[月日号]|\d{4}")
-
-
-def _status(kind: KindDef, text: str) -> str:
-    """A status cell: the stage only.  「已签约（10月）」 carries a date a stage word cannot hold —
-    taught as a synonym it would be dropped, and the move dated by the report period instead."""
-    if _DATED.search(to_halfwidth(text)):
-        raise ZsError(
-            f"状态「{text}」里写了时间：状态一栏只写阶段（如「{kind.default_status}」），"
-            "时间请填到这一阶段的日期列（如签约日期、开工日期），否则会按报告期记日期"
-        )
-    return items.resolve_status(kind, text)
 
 
 def _is_empty(raw: RawSheet) -> bool:
