@@ -81,9 +81,7 @@ def same_row(pending: NewItem, values: Mapping[str, Any]) -> bool:
     return same and values.get("unit", pending.common["unit_id"]) == pending.common["unit_id"]
 
 
-def for_duplicate(
-    *, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None
-) -> Decision:
+def for_duplicate(*, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None) -> Decision:
     """A new row whose name matches an item's.  ``exact``: the same name once normalised (not
     only alike: 项目 / 有限公司 endings); ``earlier_row``: the item is an earlier row of this
     file; ``same``: the row's values equal that row's or item's (None: not compared).

@@ -85,7 +85,20 @@ from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_key, normalize_name, simplify_many, to_halfwidth
-from . import bulk, columns, current, decide, fates, header_area, history, layout, merged, moves, sheet_rules, sheetplan
+from . import (
+    bulk,
+    columns,
+    current,
+    decide,
+    fates,
+    history,
+    itemsheet,
+    layout,
+    merged,
+    moves,
+    sheet_rules,
+    sheetplan,
+)
 from .decide import Decision
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
@@ -654,103 +667,32 @@ class ItemSheets:
 
     # -- item sheets -------------------------------------------------------------------
     def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
-        header = table.header
-        sheet_unit = header_area.money_unit(table.meta)
-        unit_given: set[int] = set()
-        if sheet_unit is not None:
-            header, unit_given, clash = header_area.with_money_unit(header, sheet_unit[1])
-            for h in clash:
-                self.report.problems.append(
-                    Problem(
-                        raw.name,
-                        None,
-                        f"{h.letter}列「{h.text}」",
-                        None,
-                        f"{sheet_unit[0].source}与本列写的单位「{h.unit}」矛盾：分不清金额是哪个单位，"
-                        "请删去或改正其中一个再导入",
-                    )
-                )
-        self._seen_headers(header)
-        kind_col = columns.kind_column(self.defs, header, self.explicit)
-        if kind is None and kind_col is None:
-            kind = self.only_kind
-            if kind is None:
-                kind, _scores = columns.guess_kind(self.defs, header)
-                if kind is None:
-                    self.report.problems.append(
-                        Problem(
-                            raw.name,
-                            None,
-                            "",
-                            None,
-                            "无法判断这张表是哪一张清单：请把工作表改名为清单名（如 招什么），"
-                            f"或用 {option('kind')} 指定",
-                        )
-                    )
-                    return False
-                self.inferred.add(
-                    Rule.kind_by_headers, raw.name, kind.name, "表头",
-                    f"按表头判断为「{kind.name}」清单（不对请用 {option('kind')} 指定）",
-                )  # fmt: skip
-        what = kind.name if kind is not None else "多张清单"
-        rep = SheetReport(raw.name, what)
+        got = itemsheet.prepare(
+            raw,
+            table,
+            kind,
+            defs=self.defs,
+            explicit=self.explicit,
+            only_kind=self.only_kind,
+            masked=self.masked,
+            mode=self.mode,
+            cells=self.cells,
+            inferred=self.inferred,
+            month_cells=lambda: self._sheet_facts(raw).month_cells,
+            option=option,
+        )
+        self.report.problems.extend(got.early)
+        self._seen_headers(got.header)
+        sh = got.sheet
+        if sh is None:
+            return False
+        rep = sh.report
         self.report.sheets.append(rep)
-        sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
-        sh.month_cells = self._sheet_facts(raw).month_cells
-        kinds = [kind] if kind is not None else list(self.defs.kinds)
-        usable = False
-        ambiguous: dict[int, list[str]] = {}
-        for k in kinds:
-            mapping = columns.map_item_columns(
-                self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode is Mode.plain
-            )
-            sh.maps[k.key] = self.cells.for_mapping(k, mapping)
-            sh.skip[k.key] = mapping.ignored
-            sh.shadowed[k.key] = mapping.shadowed
-            sh.why.update(mapping.why)
-            sh.known_columns.update(sh.maps[k.key])
-            sh.known_columns.update(mapping.ignored)
-            for h, problem in mapping.problems:
-                if h.column in unit_given and sheet_unit is not None:
-                    problem = f"{problem}（本列没有写单位，按{sheet_unit[0].source}算作{h.unit}；请在表头写明本列单位）"
-                self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
-            for c, (_h, found) in mapping.ambiguous.items():
-                ambiguous.setdefault(c, found)
-            if kind is not None:
-                rep.notes.extend(mapping.notes)
-                for where, label, text in mapping.guesses:
-                    self.inferred.add(Rule.header_guess, raw.name, label, where, text, column=where)
-                if sheet_unit is not None:
-                    money = [
-                        f"{t.letter}列「{t.header}」"
-                        for t in mapping.targets
-                        if t.column in unit_given and t.field is not None and t.field.type == "money"
-                    ]
-                    if money:
-                        self.inferred.add(
-                            Rule.sheet_money_unit, raw.name, sheet_unit[1], sheet_unit[0].source,
-                            f"{sheet_unit[0].source}用作{'、'.join(money)}的金额单位（{sheet_unit[1]}）",
-                            column="、".join(money),
-                        )  # fmt: skip
-            usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
-        if kind_col is not None:
-            sh.known_columns.add(kind_col)
-        rep.columns = fates.item_columns(sh.header, [(sh.maps[k.key], sh.skip[k.key]) for k in kinds], sh.why, kind_col)
-        rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
-        rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
-        rep.header_row = table.header_row
         if self.rejects is not None:
-            self.rejects.table(raw.name, table.header_row, header)
-        for h in header:
-            if h.column not in sh.known_columns:
-                self._problem(rep, fates.unmapped(raw.name, h, what, ambiguous.get(h.column)))
-        if not usable:
-            self._problem(
-                rep,
-                Problem(
-                    raw.name, None, "", None, f"找不到名称列（或编号列）：请检查表头，或用 {option('mapping')} 指定"
-                ),
-            )
+            self.rejects.table(raw.name, table.header_row, sh.header)
+        for p in got.problems:
+            self._problem(rep, p)
+        if not got.usable:
             return True
         self._move_date(sh, table)
         said_unit = sheet_rules.reporting_unit(raw.name, table, self.units.names)
