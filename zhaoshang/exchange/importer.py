@@ -122,6 +122,7 @@ from .readers import RawSheet, read_file
 from .resolve import CellParsers, Names
 from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
+from .submission import Submission
 from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, column_letter, find_table
 from .writer import BatchWriter
 
@@ -228,11 +229,13 @@ def import_file(
             finally:
                 if collecting:
                     gc.enable()
-            report.returned = run.returned_to_rows()
+            sub = run.submission
+            report.returned = sub.returned_to_rows()
             # (a dry run says it too: what it would bring waits for 认定)
-            report.review_because = run.review_because()
-            if opts.review is False and run.outside():
-                run.counted_without_review()
+            report.review_because = sub.because()
+            if opts.review is False and sub.outside():
+                sub.counted_without_review(run.inferred)
+                report.inferences = run.inferred.all()
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
@@ -240,7 +243,7 @@ def import_file(
             if report.review_because:
                 from .. import review
 
-                marked = review.mark_submission(db, source=run.sources or file.name)
+                marked = review.mark_submission(db, source=sub.sources or file.name)
                 entries = db.conn.execute(
                     "SELECT count(*) FROM status_log WHERE submitted_by = ? AND review = 'pending' "
                     "AND from_status IS NULL",
@@ -268,24 +271,6 @@ def import_file(
 # ---------------------------------------------------------------------------------------
 # The file's meta, and roll-up bookkeeping
 # ---------------------------------------------------------------------------------------
-
-
-def _review_because(report: ImportReport, opts: ImportOptions, said_by: list[str], own_review: bool) -> str:
-    """Why what this import brings waits for the office's 认定 ("" : counted at once): asked
-    for (--review); a file from another unit — a roll-up, a sheet naming its 填报单位 — by
-    itself; the office's own sheet when its own entries need review too (zs review own)."""
-    if opts.review is False:
-        return ""
-    who = f"（{'、'.join(dict.fromkeys(said_by))}填报）" if said_by else ""
-    if opts.review:
-        return f"用 {option('review')} 要求认定{who}"
-    if report.mode is Mode.rollup:
-        return f"汇总「{report.origin_name or report.origin}」报送的数据，要经认定"
-    if said_by:
-        return f"{'、'.join(dict.fromkeys(said_by))}填报的表，要经认定"
-    if own_review:
-        return "录入的数据都要认定（zs review own 开）"
-    return ""
 
 
 def _file_meta(path: Path, sheets: list[RawSheet]) -> tuple[FileMeta | None, list[RawSheet]]:
@@ -392,21 +377,14 @@ class ItemSheets:
         #: every column letter and header text of the sheets read (for --map's keys)
         self.header_keys: set[str] = set()
         self.sheet_key = ""
-        #: the units the sheets' header areas say filled them in (a county's sheet: 报送 → 认定)
-        self.said_by: list[str] = []
-        #: where each new item came from (file, sheet, row), for the review queue
-        self.sources: dict[int, str] = {}
-        #: the row each item of ours was read from (sheet, row number): what the office
-        #: returned for it and the unit did not send again goes back in the --errors file
-        self.row_of: dict[int, tuple[str, int]] = {}
+        #: 报送 → 认定: who filled the file in, where its rows came from
+        self.submission = Submission(db, report, opts, file.name, rejects)
         if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
-            self.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
+            self.submission.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
         self.has_moves = False
         self.dups: NameIndex | None = None
-        self.detail_keys: set[tuple[Any, ...]] = set()
         self.touched: list[int] = []
-        self.new_ids: list[int] = []
         #: runs the SQL of each batch of new items; the main thread waits for it before it
         #: reads a new item's rows or writes items itself (see :class:`~zhaoshang.exchange.writer.BatchWriter`)
         self.out = BatchWriter(db, user=self.user, ts=self.ts, batch=BATCH)
@@ -423,72 +401,6 @@ class ItemSheets:
         self.known = columns.known_labels(
             self.defs, list(self.defs.kinds), specs, columns.for_sheet(self.map_all, None)
         )
-
-    # -- 报送 → 认定 ----------------------------------------------------------------------
-    def review_because(self) -> str:
-        """Why what the import brings waits for 认定 ("" : it counts at once); see
-        :func:`_review_because`.  Known once the sheets that name their 填报单位 are read."""
-        own = self._caches.setdefault("own_review", {})
-        if "on" not in own:
-            own["on"] = stages.own_review(self.db)
-        return _review_because(self.report, self.opts, self.said_by, own["on"])
-
-    def outside(self) -> bool:
-        """Whether the file comes from another unit: a roll-up, or a sheet naming its 填报单位."""
-        return self.mode is Mode.rollup or bool(self.said_by)
-
-    def counted_without_review(self) -> None:
-        """--no-review on a file from another unit: said among what the user confirmed."""
-        who = (
-            f"汇总「{self.report.origin_name or self.report.origin}」"
-            if self.mode is Mode.rollup
-            else f"{'、'.join(dict.fromkeys(self.said_by))}填报的表"
-        )
-        flag = option("no_review")
-        self.inferred.add(Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag)
-        self.report.inferences = self.inferred.all()
-
-    def returned_to_rows(self) -> int:
-        """Into the --errors file: beside each row whose item has reports the office returned
-        (and this file does not send again), what was returned and why.  Returns how many."""
-        if self.rejects is None or not self.row_of:
-            return 0
-        from .. import review
-
-        n = 0
-        for e in review.outstanding_returns(self.db, item_ids=self.row_of):
-            sheet, number = self.row_of[e.item_id]
-            self.rejects.returned(sheet, number, review.returned_text(e))
-            n += 1
-        return n
-
-    def _sent_again(self, r: ItemRow, cur: Current) -> None:
-        """A row of ours: noted for the --errors file; in an import under review, a project
-        the office returned as a whole (its entry 已退回) that the unit lists again is sent
-        again — its entry waits once more, in this submission (its moves follow the row)."""
-        self.row_of[cur.id] = (r.sheet.raw.name, r.number)
-        if not self.review_because():
-            return
-        resent = self.db.conn.execute(
-            "UPDATE status_log SET review = 'pending' WHERE item_id = ? AND from_status IS NULL "
-            "AND review = 'returned'",
-            (cur.id,),
-        ).rowcount
-        if resent:
-            self.report.resent += 1
-            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
-
-    def _stand_as_reported(self, cur: Current) -> None:
-        """Before a row of an import under review moves an item whose earlier moves still wait:
-        those moves count for the time of the write, so the new move follows on from what the
-        unit reported (已签约 → 已开工, not 在谈 → 已开工 again) and a changed stage date moves
-        the waiting move itself.  The import's submission then holds them all again
-        (:func:`zhaoshang.review.mark_submission` takes every row the import changed): the
-        item's waiting moves are this newer submission's, each once."""
-        self.db.conn.execute(
-            "UPDATE status_log SET review = 'confirmed' WHERE item_id = ? AND review = 'pending'", (cur.id,)
-        )
-        stages.follow_confirmed(self.db, [cur.id])
 
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
@@ -697,7 +609,7 @@ class ItemSheets:
         self._move_date(sh, table)
         said_unit = sheet_rules.reporting_unit(raw.name, table, self.units.names)
         if said_unit is not None:
-            self.said_by.append(said_unit.name)
+            self.submission.said_by.append(said_unit.name)
             # never created, whatever --create-missing says: a name read from a line above the
             # table is not one the sheet lists, and a wrong guess would make a unit
             hit = self.units.known(said_unit.name)
@@ -996,7 +908,7 @@ class ItemSheets:
     def _load_current(self, ids: set[int]) -> dict[int, Current]:
         if ids and max(ids) >= self.ids.first_new_id:
             self.writer.wait()  # rows of an item this import adds
-        return current.load(self.db, ids, reported=bool(self.review_because()))
+        return current.load(self.db, ids, reported=bool(self.submission.because()))
 
     def _diff(self, r: ItemRow, cur: Current) -> Diff:
         return diff_row(
@@ -1019,7 +931,7 @@ class ItemSheets:
         if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
             return False  # a second row of this item in a county's file, with another figure
         self.settle()
-        self._sent_again(r, cur)
+        self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
         diff = self._diff(r, cur)
         parsed, shown = diff.parsed, diff.shown
         self.report.blank_kept += diff.blank_kept
@@ -1061,7 +973,7 @@ class ItemSheets:
         if cur.waiting and (
             parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
         ):
-            self._stand_as_reported(cur)
+            self.submission.stand_as_reported(cur.id)
         try:
             items.update(
                 self.db,
@@ -1078,8 +990,7 @@ class ItemSheets:
             self._fail(r, "", None, exc.message)
             return False
         self.touched.append(cur.id)
-        if self.review_because():
-            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
+        self.submission.came_from(cur.id, r.sheet.raw.name, r.number)
         r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
         self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
@@ -1175,8 +1086,7 @@ class ItemSheets:
         elif r.ref is not None:
             self.ids.file_ids[r.ref] = new_id
         self.ids.kinds[new_id] = kind.key
-        if self.review_because():
-            self.sources[new_id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
+        self.submission.came_from(new_id, r.sheet.raw.name, r.number)
         r.sheet.report.count(RowOutcome.added, r.number)
 
     def _by_code(self, r: ItemRow, kind: KindDef, code: str) -> bool:
@@ -1322,7 +1232,7 @@ class ItemSheets:
                 # roll-up links it to the office's 编号 for next month
                 if choice is OnDuplicate.update and origin_id is not None and cur.origin is None:
                     self._link(cur.id, origin_id)
-                self._sent_again(r, cur)
+                self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
             r.sheet.report.count(RowOutcome.unchanged, r.number)
             return False
         action = decide.duplicate_action(choice)
@@ -1482,7 +1392,6 @@ class ItemSheets:
         self.out.insert_items(
             _ITEM_COLUMNS, item_rows, own, lo, hi, planned, origin=origin, today=today, index=not self.opts.dry_run
         )
-        self.new_ids.extend(n.id for n in new)
 
     # -- rejected rows -----------------------------------------------------------------
     def _fail(self, r: ItemRow, column: str, value: object, reason: str) -> None:
