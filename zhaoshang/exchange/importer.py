@@ -100,6 +100,7 @@ from . import (
     sheetplan,
 )
 from .decide import Decision
+from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, loose_name
@@ -395,6 +396,7 @@ class ItemSheets:
         self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
+        self.headings = Headings(chains=self.chains.names, units=self.units.names, inferred=self.inferred)
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=self.text_source)
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}
@@ -723,62 +725,6 @@ class ItemSheets:
             f"或用 {option('mapping')} 把写原因的列对应到「原因」"
         )
 
-    def _from_heading(
-        self,
-        sh: SheetContext,
-        number: int,
-        heading: str,
-        kind: KindDef,
-        values: dict[str, Any],
-        problems: list[Problem],
-    ) -> None:
-        """The stage and the unit a row's group heading names (「一、已开工项目（2个）」,
-        「二、逊克县」), for a row without its own — each listed as inferred; a heading that speaks
-        of a stage no one can tell (「签约未开工项目」) leaves the row refused, not guessed."""
-        cache = self._caches.setdefault("heading_facts", {})
-        key = (sh.raw.name, heading, kind.key)
-        facts = cache.get(key)
-        if facts is None:
-            stage, speaks = sheet_rules.heading_stage(heading, lambda text: items.resolve_status(kind, text))
-            unit = sheet_rules.heading_chain(heading, self.units.names)
-            facts = cache[key] = (stage, speaks, unit)
-        stage, speaks, unit = facts
-        name = sh.raw.name
-        if "status" not in values:
-            if stage is not None:
-                values["status"] = stage
-                self.inferred.add(
-                    Rule.group_heading, name, stage, f"分组标题「{heading}」",
-                    f"分组标题「{heading}」下没有状态的行按标题记为「{stage}」", column="状态", row=number,
-                )  # fmt: skip
-            elif speaks:
-                core = sheet_rules.heading_core(heading)
-                problems.append(
-                    Problem(
-                        name, number, "状态", None,
-                        f"本行在分组标题「{heading}」下，标题说的是阶段，但认不出是哪个阶段，本行也没有状态："
-                        f"请在表中加「状态」列填写，或用 zs synonym add {kind.name} 状态 <阶段> {core} 教给系统",
-                    )
-                )  # fmt: skip
-        if "unit" not in values and unit is not None:
-            values["unit"] = unit[0]
-            self.inferred.add(
-                Rule.group_heading, name, unit[1], f"分组标题「{heading}」",
-                f"分组标题「{heading}」下没有责任单位的行按标题归入「{unit[1]}」", column="责任单位", row=number,
-            )  # fmt: skip
-
-    def _heading_chain(self, r: ItemRow) -> int | None:
-        """The chain the row's group heading names (:func:`.sheet_rules.heading_chain`)."""
-        if r.heading is None:
-            return None
-        cache = self._caches.setdefault("heading_chains", {})
-        key = (r.sheet.raw.name, r.heading)
-        if key not in cache:
-            hit = sheet_rules.heading_chain(r.heading, self.chains.names)
-            cache[key] = hit[0] if hit is not None else None
-        found = cache[key]
-        return found if isinstance(found, int) else None
-
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})
         key = str(raw)
@@ -813,7 +759,9 @@ class ItemSheets:
             return
         values = got.values
         if row.heading is not None and ("status" not in values or "unit" not in values):
-            self._from_heading(sh, row.number, row.heading, kind, values, got.problems)
+            problem = self.headings.fill(sh.raw.name, row.number, row.heading, kind, values)
+            if problem is not None:
+                got.problems.append(problem)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
@@ -1007,7 +955,7 @@ class ItemSheets:
             )  # fmt: skip
             return
         own_chain = r.values.get("chain")
-        headed = self._heading_chain(r)
+        headed = self.headings.chain(r.sheet.raw.name, r.heading)
         chosen = decide.chain_of(own_chain, headed, self.default_chain)
         if chosen.conflict:
             assert own_chain is not None and headed is not None
