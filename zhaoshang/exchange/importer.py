@@ -116,7 +116,6 @@ from .outcome import (
     RowOutcome,
     SheetReport,
     rejected_error,
-    show_value,
     summarize,
 )
 from .readers import RawSheet, read_file
@@ -124,7 +123,7 @@ from .resolve import CellParsers, Names
 from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
 from .submission import Submission
-from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, column_letter, find_table
+from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
@@ -651,7 +650,8 @@ class ItemSheets:
                 self._reject_cells(
                     sh, row.number, row.cells, [Problem(raw.name, row.number, "序号", row.index, sub.text)]
                 )
-        self._merges_said(raw, sh, fills)
+        for p in merged.said(fills, raw.name, sh.header, self.inferred):
+            self._problem(rep, p)
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
@@ -688,35 +688,6 @@ class ItemSheets:
                 facts = sheet_facts(self.file, raw.name)
             cache[raw.name] = facts
         return facts
-
-    def _merges_said(self, raw: RawSheet, sh: SheetContext, fills: merged.MergeFills) -> None:
-        """Each merged area that gave its value to the rows below, in the report; each one over
-        an amount refused (one figure for the rows together, or each row's, cannot be known)."""
-        heads = {h.column: h for h in sh.header}
-
-        def where(column: int) -> str:
-            h = heads.get(column)
-            return f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(column)}列"
-
-        for f in fills.fills:
-            rows = f"第{f.rows[0]}行" if len(f.rows) == 1 else f"第{f.rows[0]}–{f.rows[-1]}行"
-            self.inferred.add(
-                Rule.merged_cell, raw.name, show_value(f.value), f"合并单元格 {f.area}",
-                f"{where(f.column)}的合并单元格 {f.area}：「{show_value(f.value)}」也用于{rows}",
-                column=where(f.column), rows=f.rows,
-            )  # fmt: skip
-        for r in fills.refusals:
-            self._problem(
-                sh.report,
-                Problem(
-                    raw.name,
-                    r.row,
-                    where(r.column),
-                    r.value,
-                    f"合并单元格 {r.area} 跨 {r.rows} 行：这个数是 {r.rows} 行的合计，还是每行各是这个数，无法判断。"
-                    "请取消合并，每行填自己的数（合计的请写在备注里）",
-                ),
-            )
 
     @staticmethod
     def _reason_needed(status: str) -> str:
