@@ -78,7 +78,7 @@ class Names:
             values: dict[str, object] = {}
             if self.ent is lookups.UNIT:
                 kind, ranked, ending = header_area.unit_kind(text)
-                values = {"type": kind, "ranked": "是" if ranked else "否"}
+                values = {"type": kind.value, "ranked": "是" if ranked else "否"}
                 because = f"按名称结尾的「{ending}」" if ending else "名称看不出类型，"
                 self.inferred.add(
                     Rule.created_unit,
@@ -116,7 +116,7 @@ class Names:
         else:
             kind, _ranked, _ending = header_area.unit_kind(text)
             gov = to_halfwidth(text).endswith(("人民政府", "政府"))
-            if kind != "部门" and not gov:
+            if kind is not header_area.UnitType.department and not gov:
                 return None
             found = list({rid for k, rid in self.cache.items() if k and key.startswith(k) and len(key) > len(k)})
         if len(found) != 1:
