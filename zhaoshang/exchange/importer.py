@@ -70,7 +70,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
 import os
 import sqlite3
 import sys
@@ -96,6 +95,7 @@ from . import (
     layout,
     merged,
     moves,
+    origin,
     sheet_rules,
     sheetplan,
 )
@@ -104,7 +104,7 @@ from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, loose_name
-from .meta import FileMeta, parse_rows
+from .meta import FileMeta
 from .outcome import (
     Change,
     ColumnFate,
@@ -129,10 +129,6 @@ from .writer import BatchWriter
 Progress = Callable[[str, int], None]
 BATCH = 2000
 _PROGRESS_EVERY = 5000
-_ITEM_COLUMNS = (
-    "id", "kind", "chain_id", "title", "status", "owner", "unit_id", "due", "notes",
-    "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
-)  # fmt: skip
 _TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
 #: name endings ignored when looking for near-identical names
 
@@ -195,7 +191,7 @@ def import_file(
 
         check_errors_path(Path(opts.errors_path).expanduser(), file)
     sheets = read_file(file, sheet=opts.sheet)
-    meta, sheets = _file_meta(file, sheets)
+    meta, sheets = origin.file_meta(file, sheets)
     report = ImportReport(file=str(file), dry_run=opts.dry_run)
     if meta is not None and meta.type == "export":
         report.mode = Mode.own if meta.db_id == db.identity else Mode.rollup
@@ -205,7 +201,7 @@ def import_file(
     elif meta is not None and meta.type == "template":
         report.notes.append("这是 zs template 生成的填报模板")
     if report.mode is Mode.rollup:
-        _check_older(db, meta, opts)
+        origin.check_older(db, meta, force=opts.force)
     rejects = None
     if opts.errors_path is not None:
         from .rejects import Rejects
@@ -239,7 +235,7 @@ def import_file(
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
-                _stamp_origin(db, meta)
+                origin.stamp(db, meta)
             if report.review_because:
                 from .. import review
 
@@ -271,53 +267,6 @@ def import_file(
 # ---------------------------------------------------------------------------------------
 # The file's meta, and roll-up bookkeeping
 # ---------------------------------------------------------------------------------------
-
-
-def _file_meta(path: Path, sheets: list[RawSheet]) -> tuple[FileMeta | None, list[RawSheet]]:
-    from .readers import WORKBOOK_SUFFIXES
-
-    rest = [s for s in sheets if s.name != layout.META_SHEET]
-    found = [s for s in sheets if s.name == layout.META_SHEET]
-    if found:
-        return parse_rows([list(r) for r in found[0].rows]), rest
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        try:
-            meta_sheets = read_file(path, sheet=layout.META_SHEET)
-        except ZsError:
-            return None, rest
-        if meta_sheets and meta_sheets[0].name == layout.META_SHEET:
-            return parse_rows([list(r) for r in meta_sheets[0].rows]), rest
-    return None, rest
-
-
-def _origin_key(db_id: str) -> str:
-    return f"import_origin:{db_id}"
-
-
-def _check_older(db: Database, meta: FileMeta | None, opts: ImportOptions) -> None:
-    if meta is None or opts.force:
-        return
-    row = db.meta(_origin_key(meta.db_id))
-    if not row:
-        return
-    try:
-        last = json.loads(row)
-    except ValueError:
-        return
-    if meta.exported_at and last.get("exported_at") and meta.exported_at < last["exported_at"]:
-        raise ZsError(
-            f"「{meta.db_name or meta.db_id}」的这份导出（{meta.exported_at[:19].replace('T', ' ')}）"
-            f"比上次导入的那份（{last['exported_at'][:19].replace('T', ' ')}）更旧，导入会把较新的数据改回去："
-            f"确需导入请加 {option('force')}"
-        )
-
-
-def _stamp_origin(db: Database, meta: FileMeta) -> None:
-    value = json.dumps({"exported_at": meta.exported_at, "db_name": meta.db_name, "imported_at": now()})
-    db.conn.execute(
-        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (_origin_key(meta.db_id), value),
-    )
 
 
 class ItemSheets:
@@ -1258,14 +1207,6 @@ class ItemSheets:
         self.ids.origin_ids[origin_id] = item_id
         self.report.linked += 1
 
-    def _item_tuple(self, n: NewItem) -> tuple[Any, ...]:
-        c, ts, user = n.common, self.ts, self.user
-        closed = ts if n.kind.status(n.status).terminal else None
-        return (
-            n.id, n.kind.key, c["chain_id"], c["title"], n.status, c["owner"], c["unit_id"], c["due"], c["notes"],
-            ts, ts, closed, user, user, n.origin, n.origin_id,
-        )  # fmt: skip
-
     def settle(self) -> None:
         """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""
         self.out.settle()
@@ -1281,35 +1222,12 @@ class ItemSheets:
         stage log, search index) runs on the writer thread while the next batch is parsed."""
         if not self.new:
             return
-        new = list(self.new.values())
-        self.new = {}
-        kinds: dict[str, list[NewItem]] = {}
-        for n in new:
-            kinds.setdefault(n.kind.key, []).append(n)
-        item_rows = [self._item_tuple(n) for n in new]
-        own_rows = {key: [(n.id, n.own) for n in group] for key, group in kinds.items()}
-        ids = [n.id for n in new]
-        lo, hi = min(ids), max(ids)
-        db, defs, today = self.db, self.defs, self.today
-        origin = self.report.origin if self.has_moves else None
-
-        # the row's own reason (退库原因 …) goes with its move into the row's status
-        planned = json.dumps(
-            [
-                (n.id, f, t, d, flag, n.row.reason if i == len(n.log) - 1 and t == n.status else None)
-                for n in new
-                if n.log is not None
-                for i, (f, t, d, flag) in enumerate(n.log)
-            ]
-        )
-        own = []
-        for key, pairs in own_rows.items():
-            kind = defs.kind_by_key(key)
-            stored = set(db.kind_columns(kind))
-            cols = [f.key for f in kind.fields if f.key in stored]
-            own.append((key, kind.table, ["id", *cols], [(i, *(o.get(c) for c in cols)) for i, o in pairs]))
-        self.out.insert_items(
-            _ITEM_COLUMNS, item_rows, own, lo, hi, planned, origin=origin, today=today, index=not self.opts.dry_run
+        new, self.new = list(self.new.values()), {}
+        self.out.add_items(
+            new,
+            origin=self.report.origin if self.has_moves else None,
+            today=self.today,
+            index=not self.opts.dry_run,
         )
 
     # -- rejected rows -----------------------------------------------------------------
