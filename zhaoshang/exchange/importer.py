@@ -374,7 +374,7 @@ class ItemSheets:
                 planned.append(p)
         planned.sort(key=lambda p: p.order)
         if moves_sheet is not None:
-            self._load_moves(moves_sheet)
+            self.has_moves = moves.load_sheet(self.db, moves_sheet, self.specs["status_log"], self.known)
         used = 0
         # the writer thread needs the GIL for a moment between its statements: hand it over
         # within 0.1 ms instead of the default 5 ms, or it waits on the parser most of the time
@@ -420,26 +420,6 @@ class ItemSheets:
 
             for name in hidden_sheets(self.file):
                 self.report.notes.append(f"隐藏的工作表「{name}」未导入（要导入它，请用 {option('sheet')} {name}）")
-
-    def _load_moves(self, raw: RawSheet) -> None:
-        """Read the office's 阶段变更 sheet into a temporary table (roll-up only)."""
-        spec = self.specs["status_log"]
-        try:
-            table = find_table(raw, self.known)
-        except ZsError:
-            return
-        mapping = columns.map_detail_columns(spec, table.header, {})
-        cols = {t.column: t.key for t in mapping.targets}
-        if not {"item_id", "date", "to_status"} <= set(cols.values()):
-            return
-        moves.create(self.db)
-        self.has_moves = True
-
-        def rows() -> Iterable[dict[str, Any]]:
-            for row in table.rows:
-                yield {cols[c]: v for c, v in row.cells.items() if c in cols}
-
-        moves.load(self.db, rows())
 
     def _rows(self, raw: RawSheet, table: Table, rep: SheetReport) -> Iterator[DataRow]:
         """The table's data rows; what reading them finds wrong further down (a second table's
@@ -1274,10 +1254,8 @@ class ItemSheets:
         self._seen_headers(table.header)
         mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
         rep.notes.extend(mapping.notes)
-        for h, problem in mapping.problems:
-            self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
-        for h in mapping.unknown.values():
-            self._problem(rep, fates.unmapped(raw.name, h, spec.name, None))
+        for p in fates.detail_problems(raw.name, spec.name, mapping):
+            self._problem(rep, p)
         handler = details.Handler(self, spec, raw, table.header, mapping, rep)
         if not handler.ready():
             return True
@@ -1289,17 +1267,7 @@ class ItemSheets:
         handler.finish()
         rep.notes.extend(table.notes)
         rep.rows = table.fates
-        rep.columns = [
-            ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, fates.unit_text(t))
-            for t in mapping.targets
-        ]
-        rep.columns += [
-            ColumnFate(h.letter, h.text or "（无表头）", "", fates.unmapped_fate()) for h in mapping.unknown.values()
-        ]
-        by_column = {h.column: h for h in table.header}
-        rep.columns += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]
-        rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
-        rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
+        rep.columns = fates.detail_columns(mapping, table)
         return True
 
 
