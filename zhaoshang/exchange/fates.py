@@ -3,6 +3,7 @@ problem of a column that goes nowhere (it is never dropped in silence)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +15,7 @@ from .sheetfacts import SheetFacts
 from .tables import HeaderCell, Table, column_letter
 
 __all__ = [
+    "MapKeys",
     "detail_columns",
     "detail_problems",
     "item_columns", "late_column", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
@@ -160,3 +162,33 @@ def detail_columns(mapping: Mapping, table: Table) -> list[ColumnFate]:
     out += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
     out.sort(key=lambda c: (len(c.letter), c.letter))
     return out
+
+
+class MapKeys:
+    """The columns the sheets of a file have (letters, header texts, with and without the
+    sheet's name): a --map entry that names none of them is the user's instruction not carried
+    out — refused, never ignored."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def seen(self, sheet: str, header: Iterable[HeaderCell]) -> None:
+        prefix = normalize_key(sheet) + "!"
+        for h in header:
+            keys = (h.letter, normalize_key(h.text), normalize_key(h.label))
+            self.keys.update((*keys, *(prefix + k for k in keys)))
+
+    def unused(self, mapping: dict[str, str], file_name: str) -> list[Problem]:
+        out = []
+        for key, target in mapping.items():
+            # a letter names a column of the grid whether or not it has a header (data further down)
+            last = key.rsplit("!", 1)[-1]
+            if key not in self.keys and not (last.isascii() and last.isalpha() and len(last) <= 3):
+                out.append(
+                    Problem(
+                        file_name, None, "", None,
+                        f"{option('mapping')}「{key}={target}」：文件里没有哪张表有「{key}」这一列。"
+                        "请按表头的字（或列字母）重写，不需要就去掉这一项",
+                    )
+                )  # fmt: skip
+        return out

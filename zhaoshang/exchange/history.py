@@ -19,7 +19,7 @@ from .inference import DateSource
 from .outcome import Mode
 from .rows import SheetContext
 
-__all__ = ["History", "LogEntry", "plan", "undated"]
+__all__ = ["History", "LogEntry", "behind", "plan", "undated"]
 
 #: one move of the log: (from status — None for the entry, to status, ISO date, pipeline flag)
 LogEntry = tuple[str | None, str, str, str | None]
@@ -130,3 +130,15 @@ def plan(
         if reached_on is not None or key in own:
             out.stage_dates[key] = reached_on
     return out
+
+
+def behind(kind: KindDef, item_id: int, stored: str, status: str, day: str, last: str | None) -> str | None:
+    """Why a row may not move item ``item_id`` from ``stored`` back to ``status`` on ``day``
+    (None: it may).  An older sheet (October's) sending back a project that has moved on since
+    (its last move on ``last``) says what was true on ``day``, not that the project went back."""
+    if stages.pipeline_flag(kind, stored, status) != "backward" or last is None or day >= str(last):
+        return None
+    return (
+        f"本行说 {day} 时是「{status}」，但本库这个项目 {last} 已到「{stored}」："
+        f"较早的表不能把阶段改回去。确要回退请用 zs stage {item_id} {status} --force"
+    )

@@ -73,7 +73,7 @@ import gc
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ from ..db import Database, now
 from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
-from ..parse import normalize_key, normalize_name, simplify_many, to_halfwidth
+from ..parse import normalize_name, simplify_many, to_halfwidth
 from . import (
     bulk,
     columns,
@@ -103,7 +103,7 @@ from .decide import Decision
 from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
-from .matching import NameIndex, loose_name
+from .matching import NameIndex, by_code, loose_name
 from .meta import FileMeta
 from .outcome import (
     Change,
@@ -123,7 +123,7 @@ from .resolve import CellParsers, Names
 from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
 from .submission import Submission
-from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, find_table
+from .tables import DataRow, RowClass, RowFate, Table, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
@@ -324,8 +324,7 @@ class ItemSheets:
         self.new: dict[int, NewItem] = {}
         self.next_id = bulk.next_item_id(db)
         #: every column letter and header text of the sheets read (for --map's keys)
-        self.header_keys: set[str] = set()
-        self.sheet_key = ""
+        self.map_keys = fates.MapKeys()
         #: 报送 → 认定: who filled the file in, where its rows came from
         self.submission = Submission(db, report, opts, file.name, rejects)
         if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
@@ -411,7 +410,7 @@ class ItemSheets:
                 f"或用 {option('kind')} 指定清单"
             )
         if used:
-            self._unused_map()
+            self.report.problems.extend(self.map_keys.unused(self.map_all, self.file.name))
         if self.unknown_refs:
             self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
         self.report.inferences = self.inferred.all()
@@ -447,7 +446,6 @@ class ItemSheets:
     def _sheet(self, p: sheetplan.SheetPlan) -> bool:
         raw = p.raw
         self.explicit = columns.for_sheet(self.map_all, raw.name)
-        self.sheet_key = normalize_key(raw.name) + "!"
         if p.role is sheetplan.Role.summary:
             table = self._project_table(raw, p.kind)
             if table is None:
@@ -465,27 +463,6 @@ class ItemSheets:
         if len(self.report.sheets) > known:
             self._facts(raw, table, self.report.sheets[-1])
         return ok
-
-    def _seen_headers(self, header: Iterable[HeaderCell]) -> None:
-        """Remember the columns the sheets have, for the --map keys that name none of them."""
-        for h in header:
-            keys = (h.letter, normalize_key(h.text), normalize_key(h.label))
-            self.header_keys.update((*keys, *(self.sheet_key + k for k in keys)))
-
-    def _unused_map(self) -> None:
-        """A --map entry that names no column of any sheet is the user's instruction not carried
-        out: refused, never ignored."""
-        for key, target in self.map_all.items():
-            # a letter names a column of the grid whether or not it has a header (data further down)
-            last = key.rsplit("!", 1)[-1]
-            if key not in self.header_keys and not (last.isascii() and last.isalpha() and len(last) <= 3):
-                self.report.problems.append(
-                    Problem(
-                        self.file.name, None, "", None,
-                        f"{option('mapping')}「{key}={target}」：文件里没有哪张表有「{key}」这一列。"
-                        "请按表头的字（或列字母）重写，不需要就去掉这一项",
-                    )
-                )  # fmt: skip
 
     def _project_table(self, raw: RawSheet, kind: KindDef | None) -> Table | None:
         """A sheet's table if it lists projects (a name or 编号 column), else None — asked of a
@@ -524,7 +501,7 @@ class ItemSheets:
             option=option,
         )
         self.report.problems.extend(got.early)
-        self._seen_headers(got.header)
+        self.map_keys.seen(raw.name, got.header)
         sh = got.sheet
         if sh is None:
             return False
@@ -568,7 +545,7 @@ class ItemSheets:
             is_amount=amounts.__contains__,
             out=fills,
         )
-        for row, sub in sheet_rules.sub_rows(rows, self._amounts(sh)):
+        for row, sub in sheet_rules.sub_rows(rows, itemsheet.amounts(sh)):
             if sub is None:
                 self._item_row(sh, row)
             elif sub.part:  # 1.1, 1.2 adding up to row 1: its parts, not projects
@@ -584,27 +561,6 @@ class ItemSheets:
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
-
-    @staticmethod
-    def _amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:
-        """A row's amounts by column (万), for :func:`.sheet_rules.sub_rows`; a cell that is no
-        amount is left out (its row is refused by its own parse)."""
-        money = {
-            c: parse
-            for maps in sh.maps.values()
-            for c, (t, parse) in maps.items()
-            if t.field and t.field.type == "money"
-        }
-
-        def amounts(row: DataRow) -> dict[int, float]:
-            out: dict[int, float] = {}
-            for c, parse in money.items():
-                if c in row.cells:
-                    with contextlib.suppress(ZsError, TypeError, ValueError):
-                        out[c] = float(parse(row.cells[c]))
-            return out
-
-        return amounts
 
     def _sheet_facts(self, raw: RawSheet) -> SheetFacts:
         """What the workbook shows besides values (hidden rows, merged areas …), read once."""
@@ -949,17 +905,10 @@ class ItemSheets:
         self.codes[(kind.key, code)] = r.number
         # only items that were here before this import (one of its own is caught above), so
         # no need to wait for the writer thread
-        sql = (
-            f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ? AND k.id < ?'
-        )
-        params: list[Any] = [code, self.ids.first_new_id]
-        if self.report.origin is not None:
-            sql += " AND i.origin IS NOT ?"
-            params.append(self.report.origin)
-        hit = self.db.conn.execute(sql, params).fetchone()
+        hit = by_code(self.db, kind, code, below=self.ids.first_new_id, origin=self.report.origin)
         if hit is None:
             return False
-        cur = self._load_current({hit[0]}).get(hit[0])
+        cur = self._load_current({hit}).get(hit)
         if cur is None:
             return False
         self.inferred.add(
@@ -990,17 +939,14 @@ class ItemSheets:
     def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
         """An older sheet (October's) sending back a project that has moved on since: the sheet
         says what was true on ``day``, not that the project went back.  Refused (True)."""
-        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) != "backward":
+        last = None
+        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) == "backward":
+            sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
+            last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
+        why = history.behind(r.kind, cur.id, str(cur.common["status"]), status, day, last)
+        if why is None:
             return False
-        sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
-        last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
-        if last is None or day >= str(last):
-            return False
-        self._fail(
-            r, self._column_of(r, "status"), status,
-            f"本行说 {day} 时是「{status}」，但本库这个项目 {last} 已到「{cur.common['status']}」："
-            f"较早的表不能把阶段改回去。确要回退请用 zs stage {cur.id} {status} --force",
-        )  # fmt: skip
+        self._fail(r, self._column_of(r, "status"), status, why)
         return True
 
     def _sheet_date(self, sh: SheetContext, row: int) -> str:
@@ -1251,7 +1197,7 @@ class ItemSheets:
         self.report.sheets.append(rep)
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, table.header)
-        self._seen_headers(table.header)
+        self.map_keys.seen(raw.name, table.header)
         mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
         rep.notes.extend(mapping.notes)
         for p in fates.detail_problems(raw.name, spec.name, mapping):

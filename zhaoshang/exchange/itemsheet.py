@@ -11,19 +11,21 @@ state: the importer records the problems and runs the rows.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..definitions import Definitions, KindDef
+from ..errors import ZsError
 from . import columns, fates, header_area
 from .inference import Inferences, Rule
 from .outcome import ColumnFate, Mode, Problem, SheetReport
 from .readers import RawSheet
 from .resolve import CellParsers
 from .rows import SheetContext
-from .tables import HeaderCell, Table
+from .tables import DataRow, HeaderCell, Table
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "amounts", "prepare"]
 
 
 @dataclass
@@ -148,3 +150,24 @@ def prepare(
             Problem(raw.name, None, "", None, f"找不到名称列（或编号列）：请检查表头，或用 {option('mapping')} 指定")
         )
     return out
+
+
+def amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:
+    """A row's amounts by column (万), for :func:`.sheet_rules.sub_rows`; a cell that is no
+    amount is left out (its row is refused by its own parse)."""
+    money = {
+        c: parse
+        for maps in sh.maps.values()
+        for c, (t, parse) in maps.items()
+        if t.field and t.field.type == "money"
+    }
+
+    def amounts(row: DataRow) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for c, parse in money.items():
+            if c in row.cells:
+                with contextlib.suppress(ZsError, TypeError, ValueError):
+                    out[c] = float(parse(row.cells[c]))
+        return out
+
+    return amounts
