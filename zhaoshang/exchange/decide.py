@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..choices import OnDuplicate
+from ..definitions import FieldDef
+from . import sheet_rules
 from .cells import same_value
-from .outcome import DuplicateAction
-from .rows import SETTABLE, Match, NewItem
+from .outcome import DuplicateAction, Problem
+from .rows import SETTABLE, ItemRow, Match, NewItem, column_of, display
 
 __all__ = ["ChainChoice", "Decision", "chain_of", "duplicate_action", "for_duplicate", "for_match", "same_row"]
 
@@ -109,3 +111,46 @@ def duplicate_action(choice: OnDuplicate | None) -> DuplicateAction:
         OnDuplicate.new: DuplicateAction.added,
         None: DuplicateAction.pending,
     }[choice]
+
+
+class SameProject:
+    """What the rows of one project in this file said, by field, and which row said it: a
+    project on two sheets (签约项目, 开工项目) or twice on one is one item with one figure per field."""
+
+    def __init__(self) -> None:
+        self.said: dict[int, dict[str, tuple[Any, ItemRow]]] = {}
+
+    def disagreement(
+        self,
+        r: ItemRow,
+        item_id: int,
+        first: ItemRow,
+        title: str,
+        *,
+        fields: Mapping[str, FieldDef],
+        unit_names: Mapping[int, str],
+    ) -> Problem | None:
+        """The problem of row ``r`` when it says another figure than an earlier row (``first``,
+        or one after it) of item ``item_id``; None when it agrees (what it says is then kept).
+        A stage moving on is no disagreement."""
+        said = self.said.setdefault(item_id, {k: (v, first) for k, v in first.values.items()})
+        differ = sheet_rules.disagreement(
+            {k: v for k, (v, _) in said.items()}, r.values, skip=("chain", "status", "title")
+        )
+        if not differ:
+            said.update((k, (v, r)) for k, v in r.values.items() if v is not None and v != "")
+            return None
+        key = differ[0]
+        old, where = said[key]
+        new = r.values[key]
+        f = fields.get(key)
+        if key == "unit":
+            old, new = unit_names.get(old, old), unit_names.get(new, new)
+        else:
+            old, new = display(f, old), display(f, new)
+        there = f"「{where.sheet.raw.name}」第{where.number}行 {column_of(where, key)}（{old}）"
+        return Problem(
+            r.sheet.raw.name, r.number, column_of(r, key), new,
+            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同："
+            "同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
+        )  # fmt: skip

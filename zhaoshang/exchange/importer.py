@@ -120,7 +120,7 @@ from .outcome import (
 )
 from .readers import RawSheet, read_file
 from .resolve import CellParsers, Names
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
+from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, column_of, diff_row, match_ref, parse_row
 from .sheetfacts import SheetFacts, sheet_facts
 from .submission import Submission
 from .tables import DataRow, RowClass, RowFate, Table, find_table
@@ -338,8 +338,8 @@ class ItemSheets:
         self.out = BatchWriter(db, user=self.user, ts=self.ts, batch=BATCH)
         self.writer = self.out.thread
         self.unknown_refs = 0
-        #: what the rows of one project in this file said, by field, and which row said it
-        self.said: dict[int, dict[str, tuple[Any, ItemRow]]] = {}
+        #: what the rows of one project in this file said (its rows must agree)
+        self.same_project = decide.SameProject()
         self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
         self._caches: dict[Any, dict[Any, Any]] = {}
@@ -768,7 +768,7 @@ class ItemSheets:
             else:
                 undated = self._undated(r, str(parsed.status))
                 if undated is not None:
-                    self._fail(r, self._column_of(r, "status"), parsed.status, undated)
+                    self._fail(r, column_of(r, "status"), parsed.status, undated)
                     return False
                 status_date = self._sheet_date(r.sheet, r.number)
             day = status_date or (parsed.own.get(key) if key else None)
@@ -878,7 +878,7 @@ class ItemSheets:
             except stages.StageDateError as exc:
                 bad = exc.keys[0] if exc.keys else None
                 cell = status if bad == "status" else own.get(bad) if bad else None
-                self._fail(r, self._column_of(r, bad) if bad else "", cell, exc.message)
+                self._fail(r, column_of(r, bad) if bad else "", cell, exc.message)
                 return
         new_id = self.next_id
         self.next_id += 1
@@ -900,7 +900,7 @@ class ItemSheets:
             return False
         seen = self.codes.get((kind.key, code))
         if seen is not None:
-            self._fail(r, self._column_of(r, IDENTITY_FIELD), code, f"项目编码与第{seen}行相同：一个项目只能填一行")
+            self._fail(r, column_of(r, IDENTITY_FIELD), code, f"项目编码与第{seen}行相同：一个项目只能填一行")
             return True
         self.codes[(kind.key, code)] = r.number
         # only items that were here before this import (one of its own is caught above), so
@@ -913,7 +913,7 @@ class ItemSheets:
             return False
         self.inferred.add(
             Rule.project_code, r.sheet.raw.name, str(cur.id), f"项目编码「{code}」",
-            f"按项目编码「{code}」对应编号 {cur.id}", column=self._column_of(r, IDENTITY_FIELD), row=r.number,
+            f"按项目编码「{code}」对应编号 {cur.id}", column=column_of(r, IDENTITY_FIELD), row=r.number,
         )  # fmt: skip
         self._update(r, cur)
         return True
@@ -926,16 +926,6 @@ class ItemSheets:
         sh.move_date, sh.move_source, sh.move_inference = got.date, got.source, got.inference
         sh.filed, sh.filed_key = got.filed, got.filed_key
 
-    def _column_of(self, r: ItemRow, key: str) -> str:
-        """「C列「签约日期」」: where a field's value came from in the row."""
-        for col, (target, _parse) in r.sheet.maps.get(r.kind.key, {}).items():
-            if target.key == key:
-                head = next((h for h in r.sheet.header if h.column == col), None)
-                if head is not None:
-                    return f"{head.letter}列「{head.text}」"
-        f = next((f for f in r.kind.fields if f.key == key), None)
-        return f.label if f else key
-
     def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
         """An older sheet (October's) sending back a project that has moved on since: the sheet
         says what was true on ``day``, not that the project went back.  Refused (True)."""
@@ -946,7 +936,7 @@ class ItemSheets:
         why = history.behind(r.kind, cur.id, str(cur.common["status"]), status, day, last)
         if why is None:
             return False
-        self._fail(r, self._column_of(r, "status"), status, why)
+        self._fail(r, column_of(r, "status"), status, why)
         return True
 
     def _sheet_date(self, sh: SheetContext, row: int) -> str:
@@ -1080,7 +1070,7 @@ class ItemSheets:
                 except stages.StageDateError as exc:
                     bad = exc.keys[0] if exc.keys else None
                     value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
-                    self._fail(r, self._column_of(r, bad) if bad else "", value, exc.message)
+                    self._fail(r, column_of(r, bad) if bad else "", value, exc.message)
                     return False
             self.inferred.add(
                 Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
@@ -1100,28 +1090,14 @@ class ItemSheets:
 
     def _disagrees(self, r: ItemRow, item_id: int, first: ItemRow, title: str) -> bool:
         """Refuse ``r`` when it says another figure than an earlier row of the same project (on
-        another sheet, or further up): True when refused.  A stage moving on is no disagreement."""
-        said = self.said.setdefault(item_id, {k: (v, first) for k, v in first.values.items()})
-        differ = sheet_rules.disagreement(
-            {k: v for k, (v, _) in said.items()}, r.values, skip=("chain", "status", "title")
+        another sheet, or further up): True when refused."""
+        problem = self.same_project.disagreement(
+            r, item_id, first, title, fields=self._fields(r.kind), unit_names=self.units.names
         )
-        if not differ:
-            said.update((k, (v, r)) for k, v in r.values.items() if v is not None and v != "")
+        if problem is None:
             return False
-        key = differ[0]
-        old, where = said[key]
-        new = r.values[key]
-        f = self._fields(r.kind).get(key)
-        if key == "unit":
-            old, new = self.units.names.get(old, old), self.units.names.get(new, new)
-        else:
-            old, new = display(f, old), display(f, new)
-        there = f"「{where.sheet.raw.name}」第{where.number}行 {self._column_of(where, key)}（{old}）"
-        self._fail(
-            r, self._column_of(r, key), new,
-            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同："
-            "同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
-        )  # fmt: skip
+        r.problems.append(problem)
+        self._reject(r)
         return True
 
     def _link(self, item_id: int, origin_id: int) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "NewItem",
     "Parsed",
     "SheetContext",
+    "column_of",
     "diff_row",
     "implausible_amount",
     "is_breakdown",
@@ -108,6 +109,17 @@ class ItemRow:
     #: the group heading the row stands under (its chain, when it names one)
     heading: str | None = None
     problems: list[Problem] = field(default_factory=list)
+
+
+def column_of(r: ItemRow, key: str) -> str:
+    """「C列「签约日期」」: where a field's value came from in the row (its label if no column)."""
+    for col, (target, _parse) in r.sheet.maps.get(r.kind.key, {}).items():
+        if target.key == key:
+            head = next((h for h in r.sheet.header if h.column == col), None)
+            if head is not None:
+                return f"{head.letter}列「{head.text}」"
+    f = next((f for f in r.kind.fields if f.key == key), None)
+    return f.label if f else key
 
 
 @dataclass
