@@ -120,7 +120,19 @@ from .outcome import (
 )
 from .readers import RawSheet, read_file
 from .resolve import CellParsers, Names
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, column_of, diff_row, match_ref, parse_row
+from .rows import (
+    SETTABLE,
+    Current,
+    Diff,
+    ItemRow,
+    NewItem,
+    SheetContext,
+    column_of,
+    diff_row,
+    match_ref,
+    parse_row,
+    resolve_refs,
+)
 from .sheetfacts import SheetFacts, sheet_facts
 from .submission import Submission
 from .tables import DataRow, RowClass, RowFate, Table, find_table
@@ -645,7 +657,7 @@ class ItemSheets:
     def _decide(self, r: ItemRow, local: dict[int, int], current: dict[int, Current]) -> None:
         """Steps 2–4 for one parsed row: match by 编号, then update (diff) or add."""
         if not r.problems:
-            self._resolve_refs(r)
+            self.report.notes.extend(resolve_refs(r, self.item_id, self.ids.skipped_refs))
         if r.problems:
             self._reject(r)
             return
@@ -687,27 +699,6 @@ class ItemSheets:
         if title is None:
             return chain is None or chain == cur.common["chain_id"]
         return loose_name(str(title)) == loose_name(str(cur.common["title"]))
-
-    def _resolve_refs(self, r: ItemRow) -> None:
-        for f in r.kind.fields:
-            if f.type != "ref" or r.values.get(f.key) is None:
-                continue
-            target = int(r.values[f.key])
-            local = self.item_id(target)
-            if local is None and target in self.ids.skipped_refs:
-                del r.values[f.key]
-                where = f"「{r.sheet.raw.name}」第{r.number}行"
-                self.report.notes.append(f"{where}的「{f.label}」指向未导入的条目 {target}，已留空")
-                continue
-            if local is None:
-                t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
-                r.problems.append(
-                    Problem(
-                        r.sheet.raw.name, r.number, t.where if t else f.label, target, f"没有编号为 {target} 的条目"
-                    )
-                )
-            else:
-                r.values[f.key] = local
 
     def _load_current(self, ids: set[int]) -> dict[int, Current]:
         if ids and max(ids) >= self.ids.first_new_id:

@@ -57,6 +57,7 @@ __all__ = [
     "match_ref",
     "month_day",
     "parse_row",
+    "resolve_refs",
 ]
 
 #: the common fields an import sets directly (the rest of a row's values are the kind's own)
@@ -511,3 +512,25 @@ def diff_row(
         else:
             kept += 1
     return Diff(parsed, shown, kept)
+
+
+def resolve_refs(r: ItemRow, item_id: Callable[[int], int | None], skipped: set[int]) -> list[str]:
+    """The row's reference fields (关联项目 …) from the file's 编号 to our ids (``item_id``):
+    one naming an item the import leaves out (``skipped``) is left empty, said in the notes
+    returned; one naming no item at all is the row's problem."""
+    notes = []
+    for f in r.kind.fields:
+        if f.type != "ref" or r.values.get(f.key) is None:
+            continue
+        target = int(r.values[f.key])
+        local = item_id(target)
+        if local is None and target in skipped:
+            del r.values[f.key]
+            notes.append(f"「{r.sheet.raw.name}」第{r.number}行的「{f.label}」指向未导入的条目 {target}，已留空")
+        elif local is None:
+            t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
+            where = t.where if t else f.label
+            r.problems.append(Problem(r.sheet.raw.name, r.number, where, target, f"没有编号为 {target} 的条目"))
+        else:
+            r.values[f.key] = local
+    return notes
