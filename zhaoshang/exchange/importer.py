@@ -41,20 +41,31 @@ rows to a workbook).  ``--dry-run`` runs the very same code and always rolls bac
 
 The stages
 ----------
-Each stage is its own module and returns data; this module runs them in order and decides:
+Each stage is its own module and returns data; this module runs them in order:
 
 1. **read** — :mod:`~zhaoshang.exchange.readers` (python-calamine; csv, json, yaml), and
    :mod:`~zhaoshang.exchange.sheetfacts` for what values alone do not say (hidden rows,
-   formulas without a result, hidden sheets);
-2. **locate tables** and 3. **classify rows** — :func:`~zhaoshang.exchange.tables.find_table`:
+   formulas without a result, hidden sheets, merged areas); :mod:`~zhaoshang.exchange.origin`
+   for the file's ``_meta``;
+2. **plan sheets** — :func:`~zhaoshang.exchange.sheetplan.plan` (a
+   :class:`~zhaoshang.exchange.sheetplan.Role` per sheet);
+3. **locate tables** and **classify rows** — :func:`~zhaoshang.exchange.tables.find_table`:
    the header, side-by-side or stacked tables, and a :class:`~zhaoshang.exchange.tables.RowFate`
    for every row that is not data;
-4. **map columns** — :mod:`~zhaoshang.exchange.columns` (one header matcher; a
-   :class:`~zhaoshang.exchange.outcome.ColumnFate` for every column);
-5. **parse cells** — :class:`CellParsers` here, :mod:`~zhaoshang.exchange.cells` for the parsers
-   the detail sheets share, :mod:`zhaoshang.values` (one field-type registry) underneath;
-6. **match** — 编号 and 项目编码 here, names in :mod:`~zhaoshang.exchange.matching`;
-7. **diff** and 8. **write** — here, batched (below); the detail sheets through
+4. **map columns** — :func:`~zhaoshang.exchange.itemsheet.prepare` with
+   :mod:`~zhaoshang.exchange.columns` (one header matcher; a
+   :class:`~zhaoshang.exchange.outcome.ColumnFate` for every column); the sheet rules
+   (:mod:`~zhaoshang.exchange.sheet_rules`, :mod:`~zhaoshang.exchange.merged`,
+   :mod:`~zhaoshang.exchange.headings`) each with its :class:`~zhaoshang.exchange.inference.Inference`;
+5. **parse cells** — :func:`~zhaoshang.exchange.rows.parse_row` with the column parsers of
+   :class:`~zhaoshang.exchange.resolve.CellParsers` (:mod:`zhaoshang.values` underneath);
+6. **match**, 7. **diff**, 8. **decide** and 9. **write** —
+   :class:`~zhaoshang.exchange.itemrows.ItemRows`, in batches: 编号
+   (:class:`~zhaoshang.exchange.identity.ItemIds`), 项目编码 and names
+   (:mod:`~zhaoshang.exchange.matching`), :func:`~zhaoshang.exchange.rows.diff_row`, a
+   :class:`~zhaoshang.exchange.decide.Decision`, a new row's history
+   (:func:`~zhaoshang.exchange.history.plan`), the writes on
+   :class:`~zhaoshang.exchange.writer.BatchWriter`; the detail sheets through
    :class:`~zhaoshang.exchange.details.Handler`, given an explicit
    :class:`~zhaoshang.exchange.details.DetailContext`.
 
@@ -265,15 +276,11 @@ def import_file(
 
 
 class ItemSheets:
-    """Runs one import's sheets in order and takes each row's decision.
-
-    What a sheet says once for many rows comes from :mod:`.sheet_rules` (each with its
-    :class:`~.inference.Inference`); each row goes through the steps of :mod:`.rows`
-    (parse → match → diff), and this class decides from their results: reject, add (after the
-    项目编码 and name matchers), update, unchanged or skip, and queues the writes (new items in
-    batches on :class:`~.writer.BatchWriter`'s thread).  Which of our items a file's 编号 names
-    is :class:`~.identity.ItemIds`.  The detail sheets run through
-    :class:`~.details.Handler`, with this object as their :class:`~.details.DetailContext`."""
+    """Runs one import's sheets in order: plans them (:mod:`.sheetplan`), prepares each item
+    sheet (:func:`.itemsheet.prepare`, the sheet rules), parses its rows (:func:`.rows.parse_row`)
+    and hands them to :class:`~.itemrows.ItemRows`, which decides and writes them in batches.
+    The detail sheets run through :class:`~.details.Handler`, with this object as their
+    :class:`~.details.DetailContext`; 报送 → 认定 is :class:`~.submission.Submission`."""
 
     def __init__(
         self,

@@ -7,11 +7,11 @@ result — no step reads or writes the import's state behind the caller's back.
 2. :func:`match_ref` — the item a row's 编号 names (ours, or the office's in a roll-up), or why
    it names none that this row may change (:class:`Match`, :class:`MatchBy`); the names and
    项目编码 matchers run when a row without an item is about to be added
-   (:mod:`~.matching`, ``importer.ItemSheets``);
+   (:func:`~.matching.by_code`, :class:`~.matching.NameIndex`, run by :class:`~.itemrows.ItemRows`);
 3. :func:`diff_row` — exactly the fields that differ, and the blank cells that keep a value
    (:class:`Diff`);
-4. the decision — a :class:`~.outcome.RowOutcome` per row, taken by the importer with these
-   results (add, update, unchanged, skip, reject).
+4. the decision — a :class:`~.decide.Decision` from these results (:mod:`~.decide`), carried
+   out by :class:`~.itemrows.ItemRows`; every row ends in one :class:`~.outcome.RowOutcome`.
 
 The context a sheet gives its rows (:class:`SheetContext`: its column parsers, its inferences —
 default unit, move date) is built once per sheet and passed in.
