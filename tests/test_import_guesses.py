@@ -389,6 +389,17 @@ def test_a_month_formatted_cell_saved_by_libreoffice_is_a_month(city: Database, 
     assert "D列「签约日期」 值「2026年10月」：日期「2026年10月」只有年月，没有日" in said
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE_BIN is None, reason="LibreOffice is not installed")
+def test_a_month_formatted_cell_in_an_ods_is_a_month(city: Database, tmp_path: Path) -> None:
+    path = libreoffice_resave(_month_formatted(tmp_path / "m.xlsx"), tmp_path, "ods")
+    said = _refused(city, path)
+    assert "「招什么」第2行 D列「签约日期」 值「2026年10月」：日期「2026年10月」只有年月，没有日" in said
+    assert "第3行" not in said  # a date shown with its day is a day
+    _import(city, path, confirm=frozenset({Confirm.month_end}))
+    assert _item(city, "甲项目")["signed_date"] == "2026-10-31" and _item(city, "乙项目")["signed_date"] == "2026-10-09"
+
+
 @given(
     st.sampled_from(['yyyy"年"m"月"', "mmm-yy", "yyyy/mm", "[$-804]yyyy年m月", "mmmm yyyy", 'yyyy"年"mm"月份"']),
     st.sampled_from(["", "[Red]", "[$-409]"]),
