@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhaoshang import stages
-from zhaoshang.choices import OnDuplicate
+from zhaoshang.choices import Confirm, OnDuplicate
 from zhaoshang.definitions import load
 from zhaoshang.exchange import columns, decide, headings, history, itemsheet, layout, merged, sheetplan
 from zhaoshang.exchange.decide import Decision
@@ -21,7 +21,7 @@ from zhaoshang.exchange.inference import DateSource, Inference, Inferences, Rule
 from zhaoshang.exchange.outcome import DuplicateAction, ImportOptions, ImportReport, Mode, SheetReport
 from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.exchange.resolve import CellParsers
-from zhaoshang.exchange.rows import ItemRow, NewItem, SheetContext
+from zhaoshang.exchange.rows import ItemRow, NewItem, SheetContext, month_day, month_part
 from zhaoshang.exchange.submission import review_because
 from zhaoshang.exchange.tables import find_table
 
@@ -285,3 +285,27 @@ def test_why_an_import_waits_for_review() -> None:
     assert review_because(report, ImportOptions(), ["逊克县", "逊克县"], False) == "逊克县填报的表，要经认定"
     assert review_because(report, ImportOptions(review=False), ["逊克县"], True) == ""
     assert review_because(report, ImportOptions(), [], True) == "录入的数据都要认定（zs review own 开）"
+
+
+# -- a part of a month in a date cell ---------------------------------------------------------
+
+
+@given(
+    year=st.sampled_from(["2026年", "2025年", ""]),
+    month=st.integers(1, 12),
+    part=st.sampled_from(["底", "末", "初", "上旬", "中旬", "下旬"]),
+)
+def test_a_part_of_a_month_names_no_day_unless_confirmed(year: str, month: int, part: str) -> None:
+    text = f"{year}{month}月{part}"
+    got = month_part(text)
+    assert got is not None and got[1:] == (month, part)
+    assert month_day(text, frozenset()) is None
+    dated = month_day(text, frozenset(Confirm))
+    if not year or part in ("上旬", "中旬", "下旬"):
+        assert dated is None  # no year, or ten days no rule dates: refused
+    else:
+        assert dated is not None
+        assert dated[1] is (Confirm.month_start if part == "初" else Confirm.month_end)
+        assert dated[0].startswith(f"{year[:4]}-{month:02d}-")
+    assert month_part(f"{year}{month}月") is None and month_part(f"2026年{month}月3日") is None
+
