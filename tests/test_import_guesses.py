@@ -355,6 +355,31 @@ def test_a_month_in_a_date_column_is_refused_or_dated_as_confirmed(city: Databas
     assert inf.rows == [2] and inf.confirmed_by == f"{option('confirm')} month_end" and inf.value == "2026-10-31"
 
 
+
+def test_a_part_of_a_month_is_refused_or_dated_as_confirmed(city: Database, tmp_path: Path) -> None:
+    rows = [
+        ["项目名称", "产业链", "状态", "签约日期"],
+        ["甲项目", "有色金属", "已签约", "2026年10月底"],
+        ["乙项目", "有色金属", "已签约", "2026年10月上旬"],
+    ]
+    path = write_xlsx(tmp_path / "d.xlsx", {"招什么": rows})
+    said = _refused(city, path)
+    assert (
+        "「招什么」第2行 D列「签约日期」 值「2026年10月底」：日期「2026年10月底」说的是2026年10月底，不是哪一天："
+        "请写出具体日期，如 2026-10-31；按月统计时记为月末就行：加 --confirm month_end 记为 2026-10-31"
+    ) in said
+    early = "日期「2026年10月上旬」说的是2026年10月上旬（1–10日），不是哪一天"
+    assert f"第3行 D列「签约日期」 值「2026年10月上旬」：{early}" in said
+    # month_end dates 月底, never 上旬: that row stays refused
+    said = _refused(city, path, confirm=frozenset({Confirm.month_end}))
+    assert "第2行" not in said and "第3行" in said
+    only_end = write_xlsx(tmp_path / "e.xlsx", {"招什么": rows[:2]})
+    report = _import(city, only_end, confirm=frozenset({Confirm.month_end}))
+    assert _item(city, "甲项目")["signed_date"] == "2026-10-31"
+    (inf,) = _rules(report, Rule.month_day)
+    assert inf.rows == [2] and inf.evidence == "「2026年10月底」没有具体日子"
+
+
 def _month_formatted(path: Path) -> Path:
     """A date typed as 「2026年10月」 in Excel: the date 2026-10-01, formatted to show no day."""
     import openpyxl
@@ -387,6 +412,17 @@ def test_a_month_formatted_cell_saved_by_libreoffice_is_a_month(city: Database, 
     path = libreoffice_resave(_month_formatted(tmp_path / "m.xlsx"), tmp_path)
     said = _refused(city, path)
     assert "D列「签约日期」 值「2026年10月」：日期「2026年10月」只有年月，没有日" in said
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE_BIN is None, reason="LibreOffice is not installed")
+def test_a_month_formatted_cell_in_an_ods_is_a_month(city: Database, tmp_path: Path) -> None:
+    path = libreoffice_resave(_month_formatted(tmp_path / "m.xlsx"), tmp_path, "ods")
+    said = _refused(city, path)
+    assert "「招什么」第2行 D列「签约日期」 值「2026年10月」：日期「2026年10月」只有年月，没有日" in said
+    assert "第3行" not in said  # a date shown with its day is a day
+    _import(city, path, confirm=frozenset({Confirm.month_end}))
+    assert _item(city, "甲项目")["signed_date"] == "2026-10-31" and _item(city, "乙项目")["signed_date"] == "2026-10-09"
 
 
 @given(

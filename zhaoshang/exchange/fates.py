@@ -3,17 +3,22 @@ problem of a column that goes nowhere (it is never dropped in silence)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from ..hints import option
 from ..parse import normalize_key
-from .columns import Target
+from .columns import Mapping, Target
 from .outcome import ColumnFate, Problem, SheetReport
 from .sheetfacts import SheetFacts
 from .tables import HeaderCell, Table, column_letter
 
-__all__ = ["item_columns", "late_column", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
+__all__ = [
+    "MapKeys",
+    "detail_columns",
+    "detail_problems",
+    "item_columns", "late_column", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
 
 
 def unmapped_fate() -> str:
@@ -136,3 +141,54 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
             )
         )  # fmt: skip
     return problems
+
+
+def detail_problems(sheet: str, what: str, mapping: Mapping) -> list[Problem]:
+    """A detail sheet's column problems: the ones its mapping found, then each column it
+    cannot place (``what``: the sheet's name for people, 对接记录 …)."""
+    out = [Problem(sheet, None, f"{h.letter}列「{h.text}」", None, problem) for h, problem in mapping.problems]
+    out += [unmapped(sheet, h, what, None) for h in mapping.unknown.values()]
+    return out
+
+
+def detail_columns(mapping: Mapping, table: Table) -> list[ColumnFate]:
+    """The fate of every column of a detail sheet, in column order."""
+    out = [
+        ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, unit_text(t)) for t in mapping.targets
+    ]
+    out += [ColumnFate(h.letter, h.text or "（无表头）", "", unmapped_fate()) for h in mapping.unknown.values()]
+    by_column = {h.column: h for h in table.header}
+    out += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]
+    out += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
+    out.sort(key=lambda c: (len(c.letter), c.letter))
+    return out
+
+
+class MapKeys:
+    """The columns the sheets of a file have (letters, header texts, with and without the
+    sheet's name): a --map entry that names none of them is the user's instruction not carried
+    out — refused, never ignored."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def seen(self, sheet: str, header: Iterable[HeaderCell]) -> None:
+        prefix = normalize_key(sheet) + "!"
+        for h in header:
+            keys = (h.letter, normalize_key(h.text), normalize_key(h.label))
+            self.keys.update((*keys, *(prefix + k for k in keys)))
+
+    def unused(self, mapping: dict[str, str], file_name: str) -> list[Problem]:
+        out = []
+        for key, target in mapping.items():
+            # a letter names a column of the grid whether or not it has a header (data further down)
+            last = key.rsplit("!", 1)[-1]
+            if key not in self.keys and not (last.isascii() and last.isalpha() and len(last) <= 3):
+                out.append(
+                    Problem(
+                        file_name, None, "", None,
+                        f"{option('mapping')}「{key}={target}」：文件里没有哪张表有「{key}」这一列。"
+                        "请按表头的字（或列字母）重写，不需要就去掉这一项",
+                    )
+                )  # fmt: skip
+        return out

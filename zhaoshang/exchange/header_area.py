@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from .tables import HeaderCell, note_money_unit, split_seal
 __all__ = [
     "Period",
     "Said",
+    "UnitType",
     "filing_date",
     "money_unit",
     "report_period",
@@ -248,21 +250,32 @@ def with_money_unit(header: list[HeaderCell], unit: str) -> tuple[list[HeaderCel
 
 # What a unit is, by the end of its name: a county or district is ranked; a bureau, committee,
 # office, centre or company is a department (部门) and never enters the county ranking.
+class UnitType(enum.StrEnum):
+    """The type a unit created by an import gets (its value is the word stored as 类型)."""
+
+    zone = "开发区"
+    park = "园区"
+    task_force = "专班"
+    department = "部门"
+    county = "区县"
+    other = "其他"
+
+
 _UNIT_ENDINGS = (
-    (("开发区", "高新区", "经开区", "新区", "示范区", "合作区", "自贸区", "保税区"), "开发区", True),
-    (("产业园", "园区", "工业园"), "园区", True),
-    (("专班",), "专班", True),
+    (("开发区", "高新区", "经开区", "新区", "示范区", "合作区", "自贸区", "保税区"), UnitType.zone, True),
+    (("产业园", "园区", "工业园"), UnitType.park, True),
+    (("专班",), UnitType.task_force, True),
     (
         ("局", "委", "委员会", "办", "办公室", "中心", "公司", "集团", "厅", "处", "科", "所", "院", "站", "会", "协会",
          "商会", "部", "组"),
-        "部门",
+        UnitType.department,
         False,
     ),
-    (("县", "区", "市", "旗", "镇", "乡", "街道"), "区县", True),
+    (("县", "区", "市", "旗", "镇", "乡", "街道"), UnitType.county, True),
 )  # fmt: skip
 
 
-def unit_kind(name: str) -> tuple[str, bool, str]:
+def unit_kind(name: str) -> tuple[UnitType, bool, str]:
     """(type, ranked, the ending it was read from) for a unit created by an import: 「府谷县发展和
     改革局」 is a 部门 (not ranked), 「府谷县」 a 区县; a name that says neither is 其他, not ranked."""
     text = to_simplified(name).strip()
@@ -270,4 +283,4 @@ def unit_kind(name: str) -> tuple[str, bool, str]:
         for ending in sorted(endings, key=len, reverse=True):
             if text.endswith(ending):
                 return kind, ranked, ending
-    return "其他", False, ""
+    return UnitType.other, False, ""

@@ -41,20 +41,31 @@ rows to a workbook).  ``--dry-run`` runs the very same code and always rolls bac
 
 The stages
 ----------
-Each stage is its own module and returns data; this module runs them in order and decides:
+Each stage is its own module and returns data; this module runs them in order:
 
 1. **read** — :mod:`~zhaoshang.exchange.readers` (python-calamine; csv, json, yaml), and
    :mod:`~zhaoshang.exchange.sheetfacts` for what values alone do not say (hidden rows,
-   formulas without a result, hidden sheets);
-2. **locate tables** and 3. **classify rows** — :func:`~zhaoshang.exchange.tables.find_table`:
+   formulas without a result, hidden sheets, merged areas); :mod:`~zhaoshang.exchange.origin`
+   for the file's ``_meta``;
+2. **plan sheets** — :func:`~zhaoshang.exchange.sheetplan.plan` (a
+   :class:`~zhaoshang.exchange.sheetplan.Role` per sheet);
+3. **locate tables** and **classify rows** — :func:`~zhaoshang.exchange.tables.find_table`:
    the header, side-by-side or stacked tables, and a :class:`~zhaoshang.exchange.tables.RowFate`
    for every row that is not data;
-4. **map columns** — :mod:`~zhaoshang.exchange.columns` (one header matcher; a
-   :class:`~zhaoshang.exchange.outcome.ColumnFate` for every column);
-5. **parse cells** — :class:`CellParsers` here, :mod:`~zhaoshang.exchange.cells` for the parsers
-   the detail sheets share, :mod:`zhaoshang.values` (one field-type registry) underneath;
-6. **match** — 编号 and 项目编码 here, names in :mod:`~zhaoshang.exchange.matching`;
-7. **diff** and 8. **write** — here, batched (below); the detail sheets through
+4. **map columns** — :func:`~zhaoshang.exchange.itemsheet.prepare` with
+   :mod:`~zhaoshang.exchange.columns` (one header matcher; a
+   :class:`~zhaoshang.exchange.outcome.ColumnFate` for every column); the sheet rules
+   (:mod:`~zhaoshang.exchange.sheet_rules`, :mod:`~zhaoshang.exchange.merged`,
+   :mod:`~zhaoshang.exchange.headings`) each with its :class:`~zhaoshang.exchange.inference.Inference`;
+5. **parse cells** — :func:`~zhaoshang.exchange.rows.parse_row` with the column parsers of
+   :class:`~zhaoshang.exchange.resolve.CellParsers` (:mod:`zhaoshang.values` underneath);
+6. **match**, 7. **diff**, 8. **decide** and 9. **write** —
+   :class:`~zhaoshang.exchange.itemrows.ItemRows`, in batches: 编号
+   (:class:`~zhaoshang.exchange.identity.ItemIds`), 项目编码 and names
+   (:mod:`~zhaoshang.exchange.matching`), :func:`~zhaoshang.exchange.rows.diff_row`, a
+   :class:`~zhaoshang.exchange.decide.Decision`, a new row's history
+   (:func:`~zhaoshang.exchange.history.plan`), the writes on
+   :class:`~zhaoshang.exchange.writer.BatchWriter`; the detail sheets through
    :class:`~zhaoshang.exchange.details.Handler`, given an explicit
    :class:`~zhaoshang.exchange.details.DetailContext`.
 
@@ -70,34 +81,36 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
 import os
-import re
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import counted, items, lookups, stages
+from .. import lookups
 from ..choices import Blank, OnDuplicate
 from ..db import Database, now
-from ..definitions import IDENTITY_FIELD, Definitions, FieldDef, KindDef
+from ..definitions import KindDef
 from ..errors import ZsError
 from ..hints import option
-from ..parse import normalize_key, normalize_name, parse_date, simplify_many, to_halfwidth
-from . import bulk, columns, fates, header_area, layout, merged, moves, sheet_rules
-from .cells import money_parser, positive_id, same_value, unformula
-from .columns import Mapping, Target
-from .identity import ItemIds
-from .inference import DateSource, Inferences, Rule
-from .matching import NameIndex, loose_name
-from .meta import FileMeta, parse_rows
+from . import (
+    columns,
+    fates,
+    itemsheet,
+    layout,
+    merged,
+    moves,
+    origin,
+    sheet_rules,
+    sheetplan,
+)
+from .headings import Headings
+from .inference import Inferences, Rule
+from .itemrows import ItemRows
+from .meta import FileMeta
 from .outcome import (
-    Change,
     ColumnFate,
-    Duplicate,
-    DuplicateAction,
     ImportOptions,
     ImportReport,
     Mode,
@@ -105,23 +118,23 @@ from .outcome import (
     RowOutcome,
     SheetReport,
     rejected_error,
-    show_value,
     summarize,
 )
 from .readers import RawSheet, read_file
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, diff_row, display, match_ref, parse_row
+from .resolve import CellParsers, Names
+from .rows import (
+    ItemRow,
+    SheetContext,
+    parse_row,
+)
 from .sheetfacts import SheetFacts, sheet_facts
-from .tables import DataRow, HeaderCell, RowClass, RowFate, Table, column_letter, find_table
+from .submission import Submission
+from .tables import DataRow, RowClass, RowFate, Table, find_table
 from .writer import BatchWriter
 
 Progress = Callable[[str, int], None]
 BATCH = 2000
 _PROGRESS_EVERY = 5000
-_CURRENT_COMMON = ("title", "chain_id", "status", "owner", "unit_id", "due", "notes")
-_ITEM_COLUMNS = (
-    "id", "kind", "chain_id", "title", "status", "owner", "unit_id", "due", "notes",
-    "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
-)  # fmt: skip
 _TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
 #: name endings ignored when looking for near-identical names
 
@@ -184,7 +197,7 @@ def import_file(
 
         check_errors_path(Path(opts.errors_path).expanduser(), file)
     sheets = read_file(file, sheet=opts.sheet)
-    meta, sheets = _file_meta(file, sheets)
+    meta, sheets = origin.file_meta(file, sheets)
     report = ImportReport(file=str(file), dry_run=opts.dry_run)
     if meta is not None and meta.type == "export":
         report.mode = Mode.own if meta.db_id == db.identity else Mode.rollup
@@ -194,7 +207,7 @@ def import_file(
     elif meta is not None and meta.type == "template":
         report.notes.append("这是 zs template 生成的填报模板")
     if report.mode is Mode.rollup:
-        _check_older(db, meta, opts)
+        origin.check_older(db, meta, force=opts.force)
     rejects = None
     if opts.errors_path is not None:
         from .rejects import Rejects
@@ -218,19 +231,21 @@ def import_file(
             finally:
                 if collecting:
                     gc.enable()
-            report.returned = run.returned_to_rows()
+            sub = run.submission
+            report.returned = sub.returned_to_rows()
             # (a dry run says it too: what it would bring waits for 认定)
-            report.review_because = run.review_because()
-            if opts.review is False and run.outside():
-                run.counted_without_review()
+            report.review_because = sub.because()
+            if opts.review is False and sub.outside():
+                sub.counted_without_review(run.inferred)
+                report.inferences = run.inferred.all()
             if report.problems or report.pending_duplicates or opts.dry_run:
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
-                _stamp_origin(db, meta)
+                origin.stamp(db, meta)
             if report.review_because:
                 from .. import review
 
-                marked = review.mark_submission(db, source=run.sources or file.name)
+                marked = review.mark_submission(db, source=sub.sources or file.name)
                 entries = db.conn.execute(
                     "SELECT count(*) FROM status_log WHERE submitted_by = ? AND review = 'pending' "
                     "AND from_status IS NULL",
@@ -260,299 +275,12 @@ def import_file(
 # ---------------------------------------------------------------------------------------
 
 
-def _review_because(report: ImportReport, opts: ImportOptions, said_by: list[str], own_review: bool) -> str:
-    """Why what this import brings waits for the office's 认定 ("" : counted at once): asked
-    for (--review); a file from another unit — a roll-up, a sheet naming its 填报单位 — by
-    itself; the office's own sheet when its own entries need review too (zs review own)."""
-    if opts.review is False:
-        return ""
-    who = f"（{'、'.join(dict.fromkeys(said_by))}填报）" if said_by else ""
-    if opts.review:
-        return f"用 {option('review')} 要求认定{who}"
-    if report.mode is Mode.rollup:
-        return f"汇总「{report.origin_name or report.origin}」报送的数据，要经认定"
-    if said_by:
-        return f"{'、'.join(dict.fromkeys(said_by))}填报的表，要经认定"
-    if own_review:
-        return "录入的数据都要认定（zs review own 开）"
-    return ""
-
-
-def _file_meta(path: Path, sheets: list[RawSheet]) -> tuple[FileMeta | None, list[RawSheet]]:
-    from .readers import WORKBOOK_SUFFIXES
-
-    rest = [s for s in sheets if s.name != layout.META_SHEET]
-    found = [s for s in sheets if s.name == layout.META_SHEET]
-    if found:
-        return parse_rows([list(r) for r in found[0].rows]), rest
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        try:
-            meta_sheets = read_file(path, sheet=layout.META_SHEET)
-        except ZsError:
-            return None, rest
-        if meta_sheets and meta_sheets[0].name == layout.META_SHEET:
-            return parse_rows([list(r) for r in meta_sheets[0].rows]), rest
-    return None, rest
-
-
-def _origin_key(db_id: str) -> str:
-    return f"import_origin:{db_id}"
-
-
-def _check_older(db: Database, meta: FileMeta | None, opts: ImportOptions) -> None:
-    if meta is None or opts.force:
-        return
-    row = db.meta(_origin_key(meta.db_id))
-    if not row:
-        return
-    try:
-        last = json.loads(row)
-    except ValueError:
-        return
-    if meta.exported_at and last.get("exported_at") and meta.exported_at < last["exported_at"]:
-        raise ZsError(
-            f"「{meta.db_name or meta.db_id}」的这份导出（{meta.exported_at[:19].replace('T', ' ')}）"
-            f"比上次导入的那份（{last['exported_at'][:19].replace('T', ' ')}）更旧，导入会把较新的数据改回去："
-            f"确需导入请加 {option('force')}"
-        )
-
-
-def _stamp_origin(db: Database, meta: FileMeta) -> None:
-    value = json.dumps({"exported_at": meta.exported_at, "db_name": meta.db_name, "imported_at": now()})
-    db.conn.execute(
-        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (_origin_key(meta.db_id), value),
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Resolving chains and units by name (cached; created in a roll-up)
-# ---------------------------------------------------------------------------------------
-
-
-class Names:
-    def __init__(
-        self,
-        db: Database,
-        ent: lookups.Entity,
-        *,
-        create: bool,
-        created: list[str],
-        inferred: Inferences,
-        confirmed_by: str | None = None,
-    ) -> None:
-        self.db = db
-        self.ent = ent
-        self.create = create
-        self.created = created
-        #: what was inferred rather than read (a created unit's type, a name matched by part)
-        self.inferred = inferred
-        #: the option by which the user asked for missing names to be created (None: a roll-up)
-        self.confirmed_by = confirmed_by
-        self.cache: dict[str, int] = {}
-        self.names: dict[int, str] = {}
-        self._load()
-
-    def _load(self) -> None:
-        for rid, name in self.db.conn.execute(f"SELECT id, name FROM {self.ent.table}"):
-            self.cache.setdefault(normalize_key(name), int(rid))
-            self.names[int(rid)] = name
-
-    def resolve(self, raw: object) -> int:
-        text = " ".join(str(raw).split()) if not isinstance(raw, float) else show_value(raw)
-        if not text:
-            raise ZsError(f"{self.ent.noun}名称为空")
-        text = header_area.without_seal(text) or text  # 「（盖章）」 is no part of a name
-        key = normalize_key(text)
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        owner = self._owner(text, key)
-        if owner is not None:
-            self.cache[key] = owner
-            return owner
-        if to_halfwidth(text).replace(".", "", 1).isdigit():
-            # a number in a name column is never an id: 序号 read as 产业链 would put rows into
-            # whichever chains have those ids
-            raise ZsError(
-                f"{self.ent.noun}「{text}」是一个数字：这一列要写{self.ent.noun}的名称，表中的数字不会当作编号。"
-                f"请检查这一列是否真是{self.ent.noun}列（是不是把序号列认成了它）"
-            )
-        if self.create:
-            values: dict[str, object] = {}
-            if self.ent is lookups.UNIT:
-                kind, ranked, ending = header_area.unit_kind(text)
-                values = {"type": kind, "ranked": "是" if ranked else "否"}
-                because = f"按名称结尾的「{ending}」" if ending else "名称看不出类型，"
-                self.inferred.add(
-                    Rule.created_unit,
-                    "",
-                    text,
-                    f"名称结尾「{ending}」" if ending else "名称",
-                    f"新建招商主体「{text}」{because}定为「{kind}」，{'参加' if ranked else '不参加'}排名"
-                    f"（不对请导入后用 zs unit edit {text} 类型=… 参加排名=… 改正）",
-                    confirmed_by=self.confirmed_by,
-                )
-            else:
-                self.inferred.add(
-                    Rule.created_chain, "", text, "文件中的名称", f"新建产业链「{text}」",
-                    confirmed_by=self.confirmed_by,
-                )  # fmt: skip
-            rid = lookups.create(self.db, self.ent, text, values)
-            self.created.append(text)
-        else:
-            rid = lookups.find(self.db, self.ent, text)
-            found = self.names.get(rid)
-            if found is not None and normalize_key(found) != key:
-                said = f"{self.ent.noun}「{text}」按唯一包含的名称认作「{found}」"
-                self.inferred.add(Rule.name_by_part, "", found, f"「{text}」", said)
-        self.cache[key] = rid
-        self.names.setdefault(rid, text)
-        return rid
-
-    def _owner(self, text: str, key: str) -> int | None:
-        """The existing name ``text`` is a longer form of: 「新能源产业链」 → 新能源, 「逊克县发展和改革局」
-        / 「孙吴县人民政府」 → the unit 逊克县 / 孙吴县 (a county's office or government: its projects
-        are the county's) — listed as inferred; None when not exactly one."""
-        if self.ent is lookups.CHAIN:
-            stem = key.removesuffix(normalize_key("产业链")).removesuffix(normalize_key("链"))
-            found = [rid for k, rid in self.cache.items() if stem and k == stem] if stem != key else []
-        else:
-            kind, _ranked, _ending = header_area.unit_kind(text)
-            gov = to_halfwidth(text).endswith(("人民政府", "政府"))
-            if kind != "部门" and not gov:
-                return None
-            found = list({rid for k, rid in self.cache.items() if k and key.startswith(k) and len(key) > len(k)})
-        if len(found) != 1:
-            return None
-        name = self.names.get(found[0], "")
-        what = "产业链" if self.ent is lookups.CHAIN else "本地的部门或政府，项目记在该招商主体"
-        self.inferred.add(
-            Rule.name_by_part, "", name, f"「{text}」", f"{self.ent.noun}「{text}」认作「{name}」（{what}）"
-        )
-        return found[0]
-
-    def known(self, name: str) -> int | None:
-        """The id of ``name`` if it exists (or was created by this import); never creates."""
-        return self.cache.get(normalize_key(name))
-
-    def add(self, rid: int, name: str) -> None:
-        self.cache[normalize_key(name)] = rid
-        self.names[rid] = name
-
-
-# ---------------------------------------------------------------------------------------
-# Rows of item sheets
-# ---------------------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------------------
-# The run
-# ---------------------------------------------------------------------------------------
-
-
-class CellParsers:
-    """The "parse cells" stage: one parser per column of a sheet, from its target field.
-
-    Parsers of columns that repeat few values (kinds, chains, units, statuses, enums, dates)
-    remember what they returned for each cell text: a county's 5,000 rows name a dozen chains."""
-
-    def __init__(self, defs: Definitions, chains: Names, units: Names, *, text_source: bool) -> None:
-        self.defs = defs
-        self.chains = chains
-        self.units = units
-        self.text_source = text_source
-        self._caches: dict[Any, dict[Any, Any]] = {}
-
-    def for_mapping(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
-        """Column -> (target, parser) for every mapped column."""
-        return {t.column: (t, self.parser(kind, t)) for t in mapping.targets}
-
-    def _cached(self, key: Any, fn: Callable[[object], Any]) -> Callable[[object], Any]:
-        cache = self._caches.setdefault(key, {})
-
-        def run(raw: object) -> Any:
-            if isinstance(raw, str | int):
-                try:
-                    return cache[raw]
-                except KeyError:
-                    pass
-                value = fn(raw)
-                if len(cache) < 50_000:
-                    cache[raw] = value
-                return value
-            return fn(raw)
-
-        return run
-
-    def parser(self, kind: KindDef | None, t: Target) -> Callable[[object], Any]:
-        from ..names import check_name
-        from ..values import MAX_TEXT, NAME_FIELDS, check_length, text_of, to_storage
-
-        f = t.field
-        key = t.key
-        unescape = self.text_source
-        if key == "id":
-            return positive_id
-        if key == "kind":
-            return self._cached("kind", lambda raw: self.defs.kind(str(raw)))
-        if key == "chain":
-            return self._cached("chain", self.chains.resolve)
-        if key == "unit":
-            return self._cached("unit", self.units.resolve)
-        if key == "status":
-            assert kind is not None
-            return self._cached(("status", kind.key), lambda raw: _status(kind, text_of(raw)))
-        if key == "reason":
-            return lambda raw: check_length(unformula(text_of(raw)) if unescape else text_of(raw))
-        if key == "due" or (f is not None and f.type == "date"):
-            return self._cached("date", lambda raw: parse_date(raw).isoformat())
-        if f is not None and f.type == "money":
-            return money_parser(f.currency, t.unit)
-        if f is not None and f.type in ("enum", "bool", "multi"):
-            field_ = f
-            base = self._cached(("field", kind.key if kind else "", f.key), lambda raw: to_storage(field_, raw))
-            if unescape:
-                return lambda raw: base(unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
-            return base
-        if f is not None and f.ftype.verbatim:
-            # cells arrive stripped and non-empty: text is taken as it is (a name is checked
-            # for control and invisible-only characters when it is not plainly printable)
-            slow = f
-            named = f.common and f.key in NAME_FIELDS
-
-            def text(raw: object) -> Any:
-                if raw.__class__ is str:
-                    if len(raw) > MAX_TEXT:
-                        check_length(raw)
-                    if named and not raw.isprintable():
-                        check_name(raw)
-                    return unformula(raw) if unescape and raw[:1] == "'" else raw
-                return to_storage(slow, raw)
-
-            return text
-        if f is not None:
-            field_ = f
-
-            def parse(raw: object) -> Any:
-                if unescape and isinstance(raw, str):
-                    raw = unformula(raw)
-                return to_storage(field_, raw)
-
-            return parse
-        raise AssertionError(key)
-
-
 class ItemSheets:
-    """Runs one import's sheets in order and takes each row's decision.
-
-    What a sheet says once for many rows comes from :mod:`.sheet_rules` (each with its
-    :class:`~.inference.Inference`); each row goes through the steps of :mod:`.rows`
-    (parse → match → diff), and this class decides from their results: reject, add (after the
-    项目编码 and name matchers), update, unchanged or skip, and queues the writes (new items in
-    batches on :class:`~.writer.BatchWriter`'s thread).  Which of our items a file's 编号 names
-    is :class:`~.identity.ItemIds`.  The detail sheets run through
-    :class:`~.details.Handler`, with this object as their :class:`~.details.DetailContext`."""
+    """Runs one import's sheets in order: plans them (:mod:`.sheetplan`), prepares each item
+    sheet (:func:`.itemsheet.prepare`, the sheet rules), parses its rows (:func:`.rows.parse_row`)
+    and hands them to :class:`~.itemrows.ItemRows`, which decides and writes them in batches.
+    The detail sheets run through :class:`~.details.Handler`, with this object as their
+    :class:`~.details.DetailContext`; 报送 → 认定 is :class:`~.submission.Submission`."""
 
     def __init__(
         self,
@@ -594,37 +322,34 @@ class ItemSheets:
         )
         self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
         self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
-        self.pending: list[ItemRow] = []
-        self.new: dict[int, NewItem] = {}
-        self.next_id = bulk.next_item_id(db)
         #: every column letter and header text of the sheets read (for --map's keys)
-        self.header_keys: set[str] = set()
-        self.sheet_key = ""
-        #: the units the sheets' header areas say filled them in (a county's sheet: 报送 → 认定)
-        self.said_by: list[str] = []
-        #: where each new item came from (file, sheet, row), for the review queue
-        self.sources: dict[int, str] = {}
-        #: the row each item of ours was read from (sheet, row number): what the office
-        #: returned for it and the unit did not send again goes back in the --errors file
-        self.row_of: dict[int, tuple[str, int]] = {}
+        self.map_keys = fates.MapKeys()
+        #: 报送 → 认定: who filled the file in, where its rows came from
+        self.submission = Submission(db, report, opts, file.name, rejects)
         if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
-            self.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
-        self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
-        self.moves_sheet: RawSheet | None = None
-        self.has_moves = False
-        self.dups: NameIndex | None = None
-        self.detail_keys: set[tuple[Any, ...]] = set()
-        self.touched: list[int] = []
-        self.new_ids: list[int] = []
-        #: runs the SQL of each batch of new items; the main thread waits for it before it
-        #: reads a new item's rows or writes items itself (see :class:`~zhaoshang.exchange.writer.BatchWriter`)
+            self.submission.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.out = BatchWriter(db, user=self.user, ts=self.ts, batch=BATCH)
-        self.writer = self.out.thread
-        self.unknown_refs = 0
-        #: what the rows of one project in this file said, by field, and which row said it
-        self.said: dict[int, dict[str, tuple[Any, ItemRow]]] = {}
-        self.codes: dict[tuple[str, str], int] = {}
         self.done = 0
+        self.headings = Headings(chains=self.chains.names, units=self.units.names, inferred=self.inferred)
+        #: the item rows, decided in batches (match → diff → decide → write)
+        self.rows = ItemRows(
+            db,
+            file_name=file.name,
+            opts=opts,
+            report=report,
+            rejects=rejects,
+            user=self.user,
+            today=self.today,
+            ts=self.ts,
+            inferred=self.inferred,
+            chains=self.chains,
+            units=self.units,
+            default_chain=self.default_chain,
+            submission=self.submission,
+            headings=self.headings,
+            out=self.out,
+        )
+        self.ids = self.rows.ids
         self._caches: dict[Any, dict[Any, Any]] = {}
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=self.text_source)
         specs = layout.detail_sheets(self.defs)
@@ -633,142 +358,57 @@ class ItemSheets:
             self.defs, list(self.defs.kinds), specs, columns.for_sheet(self.map_all, None)
         )
 
-    # -- 报送 → 认定 ----------------------------------------------------------------------
-    def review_because(self) -> str:
-        """Why what the import brings waits for 认定 ("" : it counts at once); see
-        :func:`_review_because`.  Known once the sheets that name their 填报单位 are read."""
-        own = self._caches.setdefault("own_review", {})
-        if "on" not in own:
-            own["on"] = stages.own_review(self.db)
-        return _review_because(self.report, self.opts, self.said_by, own["on"])
-
-    def outside(self) -> bool:
-        """Whether the file comes from another unit: a roll-up, or a sheet naming its 填报单位."""
-        return self.mode is Mode.rollup or bool(self.said_by)
-
-    def counted_without_review(self) -> None:
-        """--no-review on a file from another unit: said among what the user confirmed."""
-        who = (
-            f"汇总「{self.report.origin_name or self.report.origin}」"
-            if self.mode is Mode.rollup
-            else f"{'、'.join(dict.fromkeys(self.said_by))}填报的表"
-        )
-        flag = option("no_review")
-        self.inferred.add(Rule.no_review, "", who, flag, f"{who}按 {flag} 直接计入报表，不经认定", confirmed_by=flag)
-        self.report.inferences = self.inferred.all()
-
-    def returned_to_rows(self) -> int:
-        """Into the --errors file: beside each row whose item has reports the office returned
-        (and this file does not send again), what was returned and why.  Returns how many."""
-        if self.rejects is None or not self.row_of:
-            return 0
-        from .. import review
-
-        n = 0
-        for e in review.outstanding_returns(self.db, item_ids=self.row_of):
-            sheet, number = self.row_of[e.item_id]
-            self.rejects.returned(sheet, number, review.returned_text(e))
-            n += 1
-        return n
-
-    def _as_reported(self, out: dict[int, Current]) -> None:
-        """In an import under review: an item with moves still 待认定 stands at what its unit
-        reported — its status and stage dates with those moves — so a row is compared with
-        the report it repeats or changes, not with the confirmed state alone.  Set-based: one
-        query for the statuses, one per kind and stage date."""
-        sql = (
-            f"SELECT i.id, i.kind, {counted.state_moves('i.id', include_pending=True)} FROM items i "
-            "WHERE i.id IN (SELECT value FROM json_each(?)) "
-            "AND EXISTS (SELECT 1 FROM status_log p WHERE p.item_id = i.id AND p.review = 'pending')"
-        )
-        by_kind: dict[str, list[int]] = {}
-        for iid, kind_key, status in self.db.conn.execute(sql, (json.dumps(sorted(out)),)).fetchall():
-            cur = out[int(iid)]
-            cur.common["status"], cur.waiting = status, True
-            by_kind.setdefault(str(kind_key), []).append(cur.id)
-        for kind_key, ids in by_kind.items():
-            kind = self.defs.kind_by_key(kind_key)
-            chosen = json.dumps(ids)
-            for stage, key in stages.date_fields(kind).items():
-                if not any(key in out[i].own for i in ids):
-                    continue
-                names = stages.reached_stages(kind, stage)
-                first = dict(
-                    self.db.conn.execute(
-                        f"SELECT s.item_id, min(s.date) FROM status_log s WHERE s.item_id IN "
-                        f"(SELECT value FROM json_each(?)) AND s.to_status IN ({', '.join('?' * len(names))}) "
-                        f"AND {counted.counted('s', include_pending=True)} GROUP BY s.item_id",
-                        (chosen, *names),
-                    ).fetchall()
-                )
-                for i in ids:
-                    if key in out[i].own:
-                        out[i].own[key] = first.get(i)
-
-    def _sent_again(self, r: ItemRow, cur: Current) -> None:
-        """A row of ours: noted for the --errors file; in an import under review, a project
-        the office returned as a whole (its entry 已退回) that the unit lists again is sent
-        again — its entry waits once more, in this submission (its moves follow the row)."""
-        self.row_of[cur.id] = (r.sheet.raw.name, r.number)
-        if not self.review_because():
-            return
-        resent = self.db.conn.execute(
-            "UPDATE status_log SET review = 'pending' WHERE item_id = ? AND from_status IS NULL "
-            "AND review = 'returned'",
-            (cur.id,),
-        ).rowcount
-        if resent:
-            self.report.resent += 1
-            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
-
-    def _stand_as_reported(self, cur: Current) -> None:
-        """Before a row of an import under review moves an item whose earlier moves still wait:
-        those moves count for the time of the write, so the new move follows on from what the
-        unit reported (已签约 → 已开工, not 在谈 → 已开工 again) and a changed stage date moves
-        the waiting move itself.  The import's submission then holds them all again
-        (:func:`zhaoshang.review.mark_submission` takes every row the import changed): the
-        item's waiting moves are this newer submission's, each once."""
-        self.db.conn.execute(
-            "UPDATE status_log SET review = 'confirmed' WHERE item_id = ? AND review = 'pending'", (cur.id,)
-        )
-        stages.follow_confirmed(self.db, [cur.id])
-
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
-        planned = [p for p in (self._plan(s) for s in sheets) if p is not None]
-        order = {"chains": 0, "units": 1, "items": 2, "activities": 3, "funds": 4, "approvals": 5, "team": 6}
-        planned.sort(key=lambda p: order.get(p[1], 2))
-        if self.moves_sheet is not None:
-            self._load_moves(self.moves_sheet)
+        planned: list[sheetplan.SheetPlan] = []
+        moves_sheet = None
+        for raw in sheets:
+            p = sheetplan.plan(
+                raw,
+                defs=self.defs,
+                specs=self.specs,
+                ours=self.meta is not None,
+                rollup=self.mode is Mode.rollup,
+                only_kind=self.only_kind,
+                option=option,
+            )
+            if p.note is not None:
+                self.report.notes.append(p.note)
+            if p.role is sheetplan.Role.moves:
+                moves_sheet = raw
+            elif p.role is not sheetplan.Role.skip:
+                planned.append(p)
+        planned.sort(key=lambda p: p.order)
+        if moves_sheet is not None:
+            self.rows.has_moves = moves.load_sheet(self.db, moves_sheet, self.specs["status_log"], self.known)
         used = 0
         # the writer thread needs the GIL for a moment between its statements: hand it over
         # within 0.1 ms instead of the default 5 ms, or it waits on the parser most of the time
         switch = sys.getswitchinterval()
         sys.setswitchinterval(min(switch, 0.0001))
         try:
-            for raw, role, spec in planned:
-                if self._sheet(raw, role, spec):
+            for p in planned:
+                if self._sheet(p):
                     used += 1
-            self._flush_items()
+            self.rows.flush()
             self.settle()
             self.flush_details()
             self.settle()
         except BaseException:
-            self.writer.wait(quiet=True)  # before the command rolls back
+            self.out.thread.wait(quiet=True)  # before the command rolls back
             raise
         finally:
             sys.setswitchinterval(switch)
-            if self.dups is not None:
-                self.dups.close()
-                self.dups = None
+            self.rows.close()
         from ..search import reindex
 
-        if self.has_moves:
+        if self.rows.has_moves:
             moves.drop(self.db)
         # a run that will be rolled back (a dry run, problems, undecided duplicates) has
         # nothing to index
-        if self.touched and not (self.opts.dry_run or self.report.problems or self.report.pending_duplicates):
-            reindex(self.db, self.touched)
+        touched = self.rows.touched
+        if touched and not (self.opts.dry_run or self.report.problems or self.report.pending_duplicates):
+            reindex(self.db, touched)
         if not used and not self.report.problems:
             names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
             raise ZsError(
@@ -776,66 +416,15 @@ class ItemSheets:
                 f"或用 {option('kind')} 指定清单"
             )
         if used:
-            self._unused_map()
-        if self.unknown_refs:
-            self.report.notes.append(f"{self.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
+            self.report.problems.extend(self.map_keys.unused(self.map_all, self.file.name))
+        if self.rows.unknown_refs:
+            self.report.notes.append(f"{self.rows.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
         self.report.inferences = self.inferred.all()
         if self.opts.sheet is None:
             from .sheetfacts import hidden_sheets
 
             for name in hidden_sheets(self.file):
                 self.report.notes.append(f"隐藏的工作表「{name}」未导入（要导入它，请用 {option('sheet')} {name}）")
-
-    def _plan(self, raw: RawSheet) -> tuple[RawSheet, str, Any] | None:
-        name = normalize_key(raw.name)
-        if self.meta is not None and name == normalize_key(layout.RETURNS_SHEET):
-            self.report.notes.append(f"「{raw.name}」列出退回的报送，仅供查看，不导入（改正后在清单中重新填报）")
-            return None
-        if name in {normalize_key(x) for x in (layout.SUMMARY, layout.INSTRUCTIONS, layout.LISTS_SHEET)}:
-            if self.meta is not None or name == normalize_key(layout.LISTS_SHEET):
-                return None  # our own export's or template's sheets
-            # anyone else's 汇总 may hold projects: imported when it has a table of them
-            return raw, "summary", self.only_kind
-        for spec in self.specs.values():
-            if name in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
-                if not spec.importable:
-                    if self.mode is Mode.rollup and spec.key == "status_log":
-                        self.moves_sheet = raw
-                        self.report.notes.append(f"「{raw.name}」中的日期用作汇总条目的阶段变更记录")
-                    else:
-                        self.report.notes.append(f"「{raw.name}」是历史记录，仅供查看，不导入")
-                    return None
-                return raw, spec.key, spec
-        if name in {normalize_key(x) for x in ("items", "清单条目", "条目", "全部清单")}:
-            return raw, "items", None
-        try:
-            kind = self.defs.kind(raw.name)
-        except ZsError:
-            return raw, "items", None  # kind from --kind, a 清单 column, or the headers
-        if self.only_kind is not None and kind.key != self.only_kind.key:
-            self.report.notes.append(f"「{raw.name}」不是 {option('kind')} 指定的「{self.only_kind.name}」，已跳过")
-            return None
-        return raw, "items", kind
-
-    def _load_moves(self, raw: RawSheet) -> None:
-        """Read the office's 阶段变更 sheet into a temporary table (roll-up only)."""
-        spec = self.specs["status_log"]
-        try:
-            table = find_table(raw, self.known)
-        except ZsError:
-            return
-        mapping = columns.map_detail_columns(spec, table.header, {})
-        cols = {t.column: t.key for t in mapping.targets}
-        if not {"item_id", "date", "to_status"} <= set(cols.values()):
-            return
-        moves.create(self.db)
-        self.has_moves = True
-
-        def rows() -> Iterable[dict[str, Any]]:
-            for row in table.rows:
-                yield {cols[c]: v for c, v in row.cells.items() if c in cols}
-
-        moves.load(self.db, rows())
 
     def _rows(self, raw: RawSheet, table: Table, rep: SheetReport) -> Iterator[DataRow]:
         """The table's data rows; what reading them finds wrong further down (a second table's
@@ -860,48 +449,26 @@ class ItemSheets:
             self.report.problems.append(Problem(raw.name, None, "", None, exc.message))
             return None
 
-    def _sheet(self, raw: RawSheet, role: str, spec: Any) -> bool:
+    def _sheet(self, p: sheetplan.SheetPlan) -> bool:
+        raw = p.raw
         self.explicit = columns.for_sheet(self.map_all, raw.name)
-        self.sheet_key = normalize_key(raw.name) + "!"
-        if role == "summary":
-            table = self._project_table(raw, spec)
+        if p.role is sheetplan.Role.summary:
+            table = self._project_table(raw, p.kind)
             if table is None:
                 self.report.notes.append(f"「{raw.name}」是汇总表（没有项目名称列），未导入")
                 return False
-            role = "items"
         else:
             table = self._find_table(raw)
         if table is None:
             return False
         known = len(self.report.sheets)
-        if role == "items":
-            ok = self._item_sheet(raw, table, spec)
+        if p.spec is None:
+            ok = self._item_sheet(raw, table, p.kind)
         else:
-            ok = self._detail_sheet(raw, table, spec)
+            ok = self._detail_sheet(raw, table, p.spec)
         if len(self.report.sheets) > known:
             self._facts(raw, table, self.report.sheets[-1])
         return ok
-
-    def _seen_headers(self, header: Iterable[HeaderCell]) -> None:
-        """Remember the columns the sheets have, for the --map keys that name none of them."""
-        for h in header:
-            keys = (h.letter, normalize_key(h.text), normalize_key(h.label))
-            self.header_keys.update((*keys, *(self.sheet_key + k for k in keys)))
-
-    def _unused_map(self) -> None:
-        """A --map entry that names no column of any sheet is the user's instruction not carried
-        out: refused, never ignored."""
-        for key, target in self.map_all.items():
-            # a letter names a column of the grid whether or not it has a header (data further down)
-            last = key.rsplit("!", 1)[-1]
-            if key not in self.header_keys and not (last.isascii() and last.isalpha() and len(last) <= 3):
-                self.report.problems.append(
-                    Problem(
-                        self.file.name, None, "", None,
-                        f"{option('mapping')}「{key}={target}」：文件里没有哪张表有「{key}」这一列。"
-                        "请按表头的字（或列字母）重写，不需要就去掉这一项",
-                    )
-                )  # fmt: skip
 
     def _project_table(self, raw: RawSheet, kind: KindDef | None) -> Table | None:
         """A sheet's table if it lists projects (a name or 编号 column), else None — asked of a
@@ -925,108 +492,37 @@ class ItemSheets:
 
     # -- item sheets -------------------------------------------------------------------
     def _item_sheet(self, raw: RawSheet, table: Table, kind: KindDef | None) -> bool:
-        header = table.header
-        sheet_unit = header_area.money_unit(table.meta)
-        unit_given: set[int] = set()
-        if sheet_unit is not None:
-            header, unit_given, clash = header_area.with_money_unit(header, sheet_unit[1])
-            for h in clash:
-                self.report.problems.append(
-                    Problem(
-                        raw.name,
-                        None,
-                        f"{h.letter}列「{h.text}」",
-                        None,
-                        f"{sheet_unit[0].source}与本列写的单位「{h.unit}」矛盾：分不清金额是哪个单位，"
-                        "请删去或改正其中一个再导入",
-                    )
-                )
-        self._seen_headers(header)
-        kind_col = columns.kind_column(self.defs, header, self.explicit)
-        if kind is None and kind_col is None:
-            kind = self.only_kind
-            if kind is None:
-                kind, _scores = columns.guess_kind(self.defs, header)
-                if kind is None:
-                    self.report.problems.append(
-                        Problem(
-                            raw.name,
-                            None,
-                            "",
-                            None,
-                            "无法判断这张表是哪一张清单：请把工作表改名为清单名（如 招什么），"
-                            f"或用 {option('kind')} 指定",
-                        )
-                    )
-                    return False
-                self.inferred.add(
-                    Rule.kind_by_headers, raw.name, kind.name, "表头",
-                    f"按表头判断为「{kind.name}」清单（不对请用 {option('kind')} 指定）",
-                )  # fmt: skip
-        what = kind.name if kind is not None else "多张清单"
-        rep = SheetReport(raw.name, what)
+        got = itemsheet.prepare(
+            raw,
+            table,
+            kind,
+            defs=self.defs,
+            explicit=self.explicit,
+            only_kind=self.only_kind,
+            masked=self.masked,
+            mode=self.mode,
+            cells=self.cells,
+            inferred=self.inferred,
+            month_cells=lambda: self._sheet_facts(raw).month_cells,
+            option=option,
+        )
+        self.report.problems.extend(got.early)
+        self.map_keys.seen(raw.name, got.header)
+        sh = got.sheet
+        if sh is None:
+            return False
+        rep = sh.report
         self.report.sheets.append(rep)
-        sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
-        sh.month_cells = self._sheet_facts(raw).month_cells
-        kinds = [kind] if kind is not None else list(self.defs.kinds)
-        usable = False
-        ambiguous: dict[int, list[str]] = {}
-        for k in kinds:
-            mapping = columns.map_item_columns(
-                self.defs, k, header, self.explicit, masked=self.masked, note_readonly=self.mode is Mode.plain
-            )
-            sh.maps[k.key] = self.cells.for_mapping(k, mapping)
-            sh.skip[k.key] = mapping.ignored
-            sh.shadowed[k.key] = mapping.shadowed
-            sh.why.update(mapping.why)
-            sh.known_columns.update(sh.maps[k.key])
-            sh.known_columns.update(mapping.ignored)
-            for h, problem in mapping.problems:
-                if h.column in unit_given and sheet_unit is not None:
-                    problem = f"{problem}（本列没有写单位，按{sheet_unit[0].source}算作{h.unit}；请在表头写明本列单位）"
-                self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
-            for c, (_h, found) in mapping.ambiguous.items():
-                ambiguous.setdefault(c, found)
-            if kind is not None:
-                rep.notes.extend(mapping.notes)
-                for where, label, text in mapping.guesses:
-                    self.inferred.add(Rule.header_guess, raw.name, label, where, text, column=where)
-                if sheet_unit is not None:
-                    money = [
-                        f"{t.letter}列「{t.header}」"
-                        for t in mapping.targets
-                        if t.column in unit_given and t.field is not None and t.field.type == "money"
-                    ]
-                    if money:
-                        self.inferred.add(
-                            Rule.sheet_money_unit, raw.name, sheet_unit[1], sheet_unit[0].source,
-                            f"{sheet_unit[0].source}用作{'、'.join(money)}的金额单位（{sheet_unit[1]}）",
-                            column="、".join(money),
-                        )  # fmt: skip
-            usable = usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
-        if kind_col is not None:
-            sh.known_columns.add(kind_col)
-        rep.columns = fates.item_columns(sh.header, [(sh.maps[k.key], sh.skip[k.key]) for k in kinds], sh.why, kind_col)
-        rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
-        rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
-        rep.header_row = table.header_row
         if self.rejects is not None:
-            self.rejects.table(raw.name, table.header_row, header)
-        for h in header:
-            if h.column not in sh.known_columns:
-                self._problem(rep, fates.unmapped(raw.name, h, what, ambiguous.get(h.column)))
-        if not usable:
-            self._problem(
-                rep,
-                Problem(
-                    raw.name, None, "", None, f"找不到名称列（或编号列）：请检查表头，或用 {option('mapping')} 指定"
-                ),
-            )
+            self.rejects.table(raw.name, table.header_row, sh.header)
+        for p in got.problems:
+            self._problem(rep, p)
+        if not got.usable:
             return True
         self._move_date(sh, table)
         said_unit = sheet_rules.reporting_unit(raw.name, table, self.units.names)
         if said_unit is not None:
-            self.said_by.append(said_unit.name)
+            self.submission.said_by.append(said_unit.name)
             # never created, whatever --create-missing says: a name read from a line above the
             # table is not one the sheet lists, and a wrong guess would make a unit
             hit = self.units.known(said_unit.name)
@@ -1055,7 +551,7 @@ class ItemSheets:
             is_amount=amounts.__contains__,
             out=fills,
         )
-        for row, sub in sheet_rules.sub_rows(rows, self._amounts(sh)):
+        for row, sub in sheet_rules.sub_rows(rows, itemsheet.amounts(sh)):
             if sub is None:
                 self._item_row(sh, row)
             elif sub.part:  # 1.1, 1.2 adding up to row 1: its parts, not projects
@@ -1066,31 +562,11 @@ class ItemSheets:
                 self._reject_cells(
                     sh, row.number, row.cells, [Problem(raw.name, row.number, "序号", row.index, sub.text)]
                 )
-        self._merges_said(raw, sh, fills)
+        for p in merged.said(fills, raw.name, sh.header, self.inferred):
+            self._problem(rep, p)
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
-
-    @staticmethod
-    def _amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:
-        """A row's amounts by column (万), for :func:`.sheet_rules.sub_rows`; a cell that is no
-        amount is left out (its row is refused by its own parse)."""
-        money = {
-            c: parse
-            for maps in sh.maps.values()
-            for c, (t, parse) in maps.items()
-            if t.field and t.field.type == "money"
-        }
-
-        def amounts(row: DataRow) -> dict[int, float]:
-            out: dict[int, float] = {}
-            for c, parse in money.items():
-                if c in row.cells:
-                    with contextlib.suppress(ZsError, TypeError, ValueError):
-                        out[c] = float(parse(row.cells[c]))
-            return out
-
-        return amounts
 
     def _sheet_facts(self, raw: RawSheet) -> SheetFacts:
         """What the workbook shows besides values (hidden rows, merged areas …), read once."""
@@ -1103,98 +579,6 @@ class ItemSheets:
                 facts = sheet_facts(self.file, raw.name)
             cache[raw.name] = facts
         return facts
-
-    def _merges_said(self, raw: RawSheet, sh: SheetContext, fills: merged.MergeFills) -> None:
-        """Each merged area that gave its value to the rows below, in the report; each one over
-        an amount refused (one figure for the rows together, or each row's, cannot be known)."""
-        heads = {h.column: h for h in sh.header}
-
-        def where(column: int) -> str:
-            h = heads.get(column)
-            return f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(column)}列"
-
-        for f in fills.fills:
-            rows = f"第{f.rows[0]}行" if len(f.rows) == 1 else f"第{f.rows[0]}–{f.rows[-1]}行"
-            self.inferred.add(
-                Rule.merged_cell, raw.name, show_value(f.value), f"合并单元格 {f.area}",
-                f"{where(f.column)}的合并单元格 {f.area}：「{show_value(f.value)}」也用于{rows}",
-                column=where(f.column), rows=f.rows,
-            )  # fmt: skip
-        for r in fills.refusals:
-            self._problem(
-                sh.report,
-                Problem(
-                    raw.name,
-                    r.row,
-                    where(r.column),
-                    r.value,
-                    f"合并单元格 {r.area} 跨 {r.rows} 行：这个数是 {r.rows} 行的合计，还是每行各是这个数，无法判断。"
-                    "请取消合并，每行填自己的数（合计的请写在备注里）",
-                ),
-            )
-
-    @staticmethod
-    def _reason_needed(status: str) -> str:
-        return (
-            f"改为「{status}」要写原因（清单定义要求）：请在表中加「{status}原因」列（或「原因」列）写明，"
-            f"或用 {option('mapping')} 把写原因的列对应到「原因」"
-        )
-
-    def _from_heading(
-        self,
-        sh: SheetContext,
-        number: int,
-        heading: str,
-        kind: KindDef,
-        values: dict[str, Any],
-        problems: list[Problem],
-    ) -> None:
-        """The stage and the unit a row's group heading names (「一、已开工项目（2个）」,
-        「二、逊克县」), for a row without its own — each listed as inferred; a heading that speaks
-        of a stage no one can tell (「签约未开工项目」) leaves the row refused, not guessed."""
-        cache = self._caches.setdefault("heading_facts", {})
-        key = (sh.raw.name, heading, kind.key)
-        facts = cache.get(key)
-        if facts is None:
-            stage, speaks = sheet_rules.heading_stage(heading, lambda text: items.resolve_status(kind, text))
-            unit = sheet_rules.heading_chain(heading, self.units.names)
-            facts = cache[key] = (stage, speaks, unit)
-        stage, speaks, unit = facts
-        name = sh.raw.name
-        if "status" not in values:
-            if stage is not None:
-                values["status"] = stage
-                self.inferred.add(
-                    Rule.group_heading, name, stage, f"分组标题「{heading}」",
-                    f"分组标题「{heading}」下没有状态的行按标题记为「{stage}」", column="状态", row=number,
-                )  # fmt: skip
-            elif speaks:
-                core = sheet_rules.heading_core(heading)
-                problems.append(
-                    Problem(
-                        name, number, "状态", None,
-                        f"本行在分组标题「{heading}」下，标题说的是阶段，但认不出是哪个阶段，本行也没有状态："
-                        f"请在表中加「状态」列填写，或用 zs synonym add {kind.name} 状态 <阶段> {core} 教给系统",
-                    )
-                )  # fmt: skip
-        if "unit" not in values and unit is not None:
-            values["unit"] = unit[0]
-            self.inferred.add(
-                Rule.group_heading, name, unit[1], f"分组标题「{heading}」",
-                f"分组标题「{heading}」下没有责任单位的行按标题归入「{unit[1]}」", column="责任单位", row=number,
-            )  # fmt: skip
-
-    def _heading_chain(self, r: ItemRow) -> int | None:
-        """The chain the row's group heading names (:func:`.sheet_rules.heading_chain`)."""
-        if r.heading is None:
-            return None
-        cache = self._caches.setdefault("heading_chains", {})
-        key = (r.sheet.raw.name, r.heading)
-        if key not in cache:
-            hit = sheet_rules.heading_chain(r.heading, self.chains.names)
-            cache[key] = hit[0] if hit is not None else None
-        found = cache[key]
-        return found if isinstance(found, int) else None
 
     def _kind_of(self, raw: object) -> KindDef:
         cache = self._caches.setdefault("kinds", {})
@@ -1230,346 +614,21 @@ class ItemSheets:
             return
         values = got.values
         if row.heading is not None and ("status" not in values or "unit" not in values):
-            self._from_heading(sh, row.number, row.heading, kind, values, got.problems)
+            problem = self.headings.fill(sh.raw.name, row.number, row.heading, kind, values)
+            if problem is not None:
+                got.problems.append(problem)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
         values.pop("kind", None)
-        self.pending.append(r)
+        self.rows.pending.append(r)
         self.done += 1
         if self.progress is not None and self.done % _PROGRESS_EVERY == 0:
             self.progress(sh.raw.name, self.done)
-        if len(self.pending) >= BATCH:
-            self._flush_items()
+        if len(self.rows.pending) >= BATCH:
+            self.rows.flush()
 
     # -- deciding and writing item rows ------------------------------------------------
-    def _flush_items(self) -> None:
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        refs = [r.ref for r in batch if r.ref is not None]
-        local = self.ids.local(refs)
-        current = self._load_current(set(local.values()))
-        simplify_many(to_halfwidth(t) for r in batch if (t := r.values.get("title")) is not None and type(t) is str)
-        for r in batch:
-            self._decide(r, local, current)
-        self._insert_new()
-
-    def _decide(self, r: ItemRow, local: dict[int, int], current: dict[int, Current]) -> None:
-        """Steps 2–4 for one parsed row: match by 编号, then update (diff) or add."""
-        if not r.problems:
-            self._resolve_refs(r)
-        if r.problems:
-            self._reject(r)
-            return
-        match = match_ref(
-            r,
-            local,
-            current,
-            mode=self.mode,
-            was_deleted=self._was_deleted,
-            kind_name=lambda key: self.defs.kind_by_key(key).name,
-            plausible=self._plausible,
-            option=option,
-        )
-        if match.refusal is not None:
-            self._fail(r, *match.refusal)
-            return
-        if match.current is not None:
-            if r.ref is not None:
-                self.ids.file_ids[r.ref] = match.current.id
-            self._update(r, match.current)
-            return
-        if match.unknown_ref:
-            self.unknown_refs += 1
-        self._add(r, r.ref if self.mode is Mode.rollup else None)
-
-    def _was_deleted(self, item_id: int) -> bool:
-        sql = (
-            "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
-            "AND last_row_id IS NULL LIMIT 1"
-        )
-        return self.db.conn.execute(sql, (item_id,)).fetchone() is not None
-
-    def _plausible(self, r: ItemRow, cur: Current) -> bool:
-        """Whether a sheet from outside that gives our 编号 means our item: its name (when the row
-        has one) must be the item's, loosely — a county's own row numbers (13, 14 …) in a 编号
-        column share a chain with our items 13, 14 far too often to be taken for them."""
-        chain = r.values.get("chain")
-        title = r.values.get("title")
-        if title is None:
-            return chain is None or chain == cur.common["chain_id"]
-        return loose_name(str(title)) == loose_name(str(cur.common["title"]))
-
-    def _resolve_refs(self, r: ItemRow) -> None:
-        for f in r.kind.fields:
-            if f.type != "ref" or r.values.get(f.key) is None:
-                continue
-            target = int(r.values[f.key])
-            local = self.item_id(target)
-            if local is None and target in self.ids.skipped_refs:
-                del r.values[f.key]
-                where = f"「{r.sheet.raw.name}」第{r.number}行"
-                self.report.notes.append(f"{where}的「{f.label}」指向未导入的条目 {target}，已留空")
-                continue
-            if local is None:
-                t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
-                r.problems.append(
-                    Problem(
-                        r.sheet.raw.name, r.number, t.where if t else f.label, target, f"没有编号为 {target} 的条目"
-                    )
-                )
-            else:
-                r.values[f.key] = local
-
-    def _load_current(self, ids: set[int]) -> dict[int, Current]:
-        out: dict[int, Current] = {}
-        if not ids:
-            return out
-        if max(ids) >= self.ids.first_new_id:
-            self.writer.wait()  # rows of an item this import adds
-        id_list = sorted(ids)
-        by_kind: dict[str, list[int]] = {}
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
-                "SELECT id, kind, title, chain_id, status, owner, unit_id, due, notes, origin "
-                f"FROM items WHERE id IN ({marks})",
-                chunk,
-            ):
-                rid, kind_key = int(row[0]), str(row[1])
-                common = dict(zip(_CURRENT_COMMON, row[2:9], strict=True))
-                out[rid] = Current(rid, kind_key, common, {}, row[9])
-                by_kind.setdefault(kind_key, []).append(rid)
-        for kind_key, kind_ids in by_kind.items():
-            kind = self.defs.kind_by_key(kind_key)
-            cols = [c for c in self.db.kind_columns(kind)]
-            if not cols:
-                continue
-            names = ", ".join(f'"{c}"' for c in cols)
-            for start in range(0, len(kind_ids), 500):
-                chunk = kind_ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for row in self.db.conn.execute(f'SELECT id, {names} FROM "{kind.table}" WHERE id IN ({marks})', chunk):
-                    out[int(row[0])].own = dict(zip(cols, row[1:], strict=True))
-        if self.review_because():
-            self._as_reported(out)
-        return out
-
-    def _diff(self, r: ItemRow, cur: Current) -> Diff:
-        return diff_row(
-            r,
-            cur,
-            fields=self._fields(r.kind),
-            chain_names=self.chains.names,
-            unit_names=self.units.names,
-            blank=self.opts.blank,
-        )
-
-    def _fields(self, kind: KindDef) -> dict[str, FieldDef]:
-        cache = self._caches.setdefault("fields", {})
-        got = cache.get(kind.key)
-        if got is None:
-            got = cache[kind.key] = {f.key: f for f in self.defs.fields_of(kind)}
-        return got
-
-    def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
-        if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
-            return False  # a second row of this item in a county's file, with another figure
-        self.settle()
-        self._sent_again(r, cur)
-        diff = self._diff(r, cur)
-        parsed, shown = diff.parsed, diff.shown
-        self.report.blank_kept += diff.blank_kept
-        if link is not None:
-            self._link(cur.id, link)
-        if not shown:
-            r.sheet.report.count(RowOutcome.unchanged, r.number)
-            return False
-        moving_to = parsed.status if parsed.status is not None and parsed.status != cur.common["status"] else None
-        from_moves = self.has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
-        needs = moving_to is not None and r.kind.status(str(moving_to)).requires_reason
-        if needs and not from_moves and not r.reason and r.ref is None:
-            self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
-            return False
-        reason = r.reason or f"导入「{self.file.name}」第{r.number}行"
-        status_date = None
-        if self.has_moves and parsed.status is not None and r.ref is not None:
-            todo, status_date = moves.newer(self.db, cur.id, r.ref, cur.common["status"], parsed.status)
-            if todo:
-                terminal = r.kind.status(parsed.status).terminal
-                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
-                self._count_moves(DateSource.rollup_log, len(todo))
-                parsed.status = None
-            elif status_date is not None:
-                self._count_moves(DateSource.rollup_log)
-        if parsed.status is not None and status_date is None:
-            key = stages.date_fields(r.kind).get(parsed.status)
-            if key and parsed.own.get(key):
-                self._count_moves(DateSource.row)
-            else:
-                undated = self._undated(r, str(parsed.status))
-                if undated is not None:
-                    self._fail(r, self._column_of(r, "status"), parsed.status, undated)
-                    return False
-                status_date = self._sheet_date(r.sheet, r.number)
-            day = status_date or (parsed.own.get(key) if key else None)
-            if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
-                return False
-        if cur.waiting and (
-            parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
-        ):
-            self._stand_as_reported(cur)
-        try:
-            items.update(
-                self.db,
-                r.kind,
-                cur.id,
-                parsed,
-                user=self.user,
-                reason=reason,
-                force=True,
-                status_date=status_date,
-                index=False,
-            )
-        except ZsError as exc:
-            self._fail(r, "", None, exc.message)
-            return False
-        self.touched.append(cur.id)
-        if self.review_because():
-            self.sources[cur.id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
-        r.sheet.report.count(RowOutcome.updated, r.number)
-        title = r.values.get("title") or cur.common["title"]
-        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
-        return True
-
-    def _add(self, r: ItemRow, origin_id: int | None) -> None:
-        kind = r.kind
-        title = r.values.get("title")
-        if title is None:
-            label = kind.title.label
-            self._fail(
-                r, label, None,
-                f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
-            )  # fmt: skip
-            return
-        chain = r.values.get("chain")
-        headed = self._heading_chain(r)
-        if headed is not None:
-            if chain is not None and chain != headed:
-                self._fail(
-                    r, "产业链", self.chains.names.get(chain),
-                    f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
-                )  # fmt: skip
-                return
-            if chain is None:
-                name = self.chains.names.get(headed, "")
-                self.inferred.add(
-                    Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
-                    f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
-                    column="产业链", row=r.number,
-                )  # fmt: skip
-            chain = headed
-        chain = chain or self.default_chain
-        if chain is None:
-            self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
-            return
-        code = r.values.get(IDENTITY_FIELD)
-        if code is not None and self._by_code(r, kind, str(code)):
-            return
-        if self.dups is None:
-            self.dups = NameIndex(
-                self.db, self.report.origin, below=self.ids.first_new_id, before_read=self.writer.wait
-            )
-        name_key = normalize_name(str(title))
-        match = self.dups.find(kind.key, chain, name_key, r.ref)
-        if match is not None and not self._duplicate(r, match, origin_id):
-            return
-        own: dict[str, Any] = {}
-        values = r.values
-        for key, default, required, label in self._own_fields(kind):
-            v = values.get(key)
-            if v is None:
-                v = default
-                if v is None:
-                    if required:
-                        self._fail(r, label, None, f"「{label}」必填")
-                        return
-                    continue
-            own[key] = v
-        unit = r.values.get("unit") if "unit" in r.values else r.sheet.default_unit
-        if "unit" not in r.values and r.sheet.unit_inference is not None:
-            self.inferred.use(r.sheet.unit_inference, r.number)
-        common = {
-            "title": title,
-            "chain_id": chain,
-            "unit_id": unit,
-            "owner": r.values.get("owner"),
-            "due": r.values.get("due"),
-            "notes": r.values.get("notes"),
-        }
-        status = r.values.get("status") or kind.default_status
-        log = None
-        if not (self.has_moves and origin_id is not None):  # (a roll-up's 阶段变更 sheet has the reasons)
-            # a row typed without an 编号 (a county's sheet) must say why; a row of an export
-            # (it has its 编号) carries no reason column: its reason is in the 阶段变更 record
-            if kind.status(status).requires_reason and not r.reason and r.ref is None:
-                self._fail(r, "状态", status, self._reason_needed(status))
-                return
-            try:
-                log = self._history(r, kind, status, own)
-            except stages.StageDateError as exc:
-                bad = exc.keys[0] if exc.keys else None
-                cell = status if bad == "status" else own.get(bad) if bad else None
-                self._fail(r, self._column_of(r, bad) if bad else "", cell, exc.message)
-                return
-        new_id = self.next_id
-        self.next_id += 1
-        origin = self.report.origin if origin_id is not None else None
-        self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
-        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
-        if origin_id is not None:
-            self.ids.origin_ids[origin_id] = new_id
-        elif r.ref is not None:
-            self.ids.file_ids[r.ref] = new_id
-        self.ids.kinds[new_id] = kind.key
-        if self.review_because():
-            self.sources[new_id] = f"{self.file.name}「{r.sheet.raw.name}」第{r.number}行"
-        r.sheet.report.count(RowOutcome.added, r.number)
-
-    def _by_code(self, r: ItemRow, kind: KindDef, code: str) -> bool:
-        """A row without 编号 whose 项目编码 is an item's: it is that item (updated, whatever
-        its name); the same code twice in one file is an error.  True when handled."""
-        if not any(f.key == IDENTITY_FIELD for f in kind.fields):
-            return False
-        seen = self.codes.get((kind.key, code))
-        if seen is not None:
-            self._fail(r, self._column_of(r, IDENTITY_FIELD), code, f"项目编码与第{seen}行相同：一个项目只能填一行")
-            return True
-        self.codes[(kind.key, code)] = r.number
-        # only items that were here before this import (one of its own is caught above), so
-        # no need to wait for the writer thread
-        sql = (
-            f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ? AND k.id < ?'
-        )
-        params: list[Any] = [code, self.ids.first_new_id]
-        if self.report.origin is not None:
-            sql += " AND i.origin IS NOT ?"
-            params.append(self.report.origin)
-        hit = self.db.conn.execute(sql, params).fetchone()
-        if hit is None:
-            return False
-        cur = self._load_current({hit[0]}).get(hit[0])
-        if cur is None:
-            return False
-        self.inferred.add(
-            Rule.project_code, r.sheet.raw.name, str(cur.id), f"项目编码「{code}」",
-            f"按项目编码「{code}」对应编号 {cur.id}", column=self._column_of(r, IDENTITY_FIELD), row=r.number,
-        )  # fmt: skip
-        self._update(r, cur)
-        return True
-
     def _move_date(self, sh: SheetContext, table: Table) -> None:
         """The sheet's date for moves without their own (:func:`.sheet_rules.move_date`)."""
         got = sheet_rules.move_date(
@@ -1577,291 +636,6 @@ class ItemSheets:
         )
         sh.move_date, sh.move_source, sh.move_inference = got.date, got.source, got.inference
         sh.filed, sh.filed_key = got.filed, got.filed_key
-
-    def _column_of(self, r: ItemRow, key: str) -> str:
-        """「C列「签约日期」」: where a field's value came from in the row."""
-        for col, (target, _parse) in r.sheet.maps.get(r.kind.key, {}).items():
-            if target.key == key:
-                head = next((h for h in r.sheet.header if h.column == col), None)
-                if head is not None:
-                    return f"{head.letter}列「{head.text}」"
-        f = next((f for f in r.kind.fields if f.key == key), None)
-        return f.label if f else key
-
-    def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
-        """An older sheet (October's) sending back a project that has moved on since: the sheet
-        says what was true on ``day``, not that the project went back.  Refused (True)."""
-        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) != "backward":
-            return False
-        sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
-        last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
-        if last is None or day >= str(last):
-            return False
-        self._fail(
-            r, self._column_of(r, "status"), status,
-            f"本行说 {day} 时是「{status}」，但本库这个项目 {last} 已到「{cur.common['status']}」："
-            f"较早的表不能把阶段改回去。确要回退请用 zs stage {cur.id} {status} --force",
-        )  # fmt: skip
-        return True
-
-    def _sheet_date(self, sh: SheetContext, row: int) -> str:
-        """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
-        self._count_moves(sh.move_source)
-        if sh.move_inference is not None:
-            self.inferred.use(sh.move_inference, row)
-        return sh.move_date
-
-    def _undated(self, r: ItemRow, status: str) -> str | None:
-        """Why a move of ``r`` into ``status`` cannot be dated (None: it can).  A sheet from
-        outside that gives no date for a move — no date column, no period in its title, no
-        filing day — would have it dated the day of import: when it was typed in, not when it
-        happened.  Refused unless the user gives the date (--as-of)."""
-        if r.sheet.move_source is not DateSource.import_day or self.mode is not Mode.plain:
-            return None
-        key = stages.date_fields(r.kind).get(status)
-        column = f"「{self.defs.field(r.kind, key).label}」列" if key else "日期列"
-        return (
-            f"改为「{status}」没有日期：本行没有{column}，标题没有写报告期（如「2026年10月」），表头上方也没有填报日期，"
-            f"只能记为导入当天 {self.today}——那是录入的日子，不是发生的日子。"
-            f"请在表中填上日期，或用 {option('as_of')} 日期 给出这些阶段变更发生的日期"
-            f"（确是今天就写 {option('as_of')} {self.today}）"
-        )
-
-    def _count_moves(self, source: DateSource, n: int = 1) -> None:
-        self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
-
-    def _history(
-        self, r: ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
-    ) -> list[tuple[str | None, str, str, str | None]]:
-        """A new row's history by the stage rules: it comes in at the kind's first status and
-        moves on to the row's status, each dated stage on its own date column (签约日期 …),
-        the rest on the sheet's date; the stage date fields are then what the log says."""
-        cache = self._caches.setdefault("stage_fields", {})
-        info = cache.get(kind.key)
-        if info is None:
-            fields = stages.date_fields(kind)
-            info = cache[kind.key] = (fields, {st: frozenset(stages.reached_stages(kind, st)) for st in fields})
-        fields, reached = info
-        dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
-        sheet = r.sheet
-        if sheet.filed is not None:
-            # a stage the sheet says happened after the day it was filled in cannot be right
-            late = [(st, d) for st, d in dates.items() if d > sheet.filed]
-            if late:
-                st, d = late[0]
-                raise stages.StageDateError(
-                    f"{d} 晚于本表的{sheet.filed_key} {sheet.filed}：填表时还没有发生的事不能报。"
-                    "请核对这个日期（或表头的填报日期）",
-                    [fields[st]],
-                )
-        fallback = sheet.move_date or self.today
-        # a project packaged before any investor exists (谋划储备) comes in there, not at 线索
-        first = status if kind.status(status).reserve else kind.default_status
-        if not dates and status == first:  # most rows of a county sheet: just in
-            if sheet.move_inference is not None:
-                self.inferred.use(sheet.move_inference, r.number)
-            return [(None, status, fallback, None)]
-        planned = stages.plan(kind, first, status, dates, fallback)
-        undated = next((m for m in planned if m.source != "field"), None)
-        if undated is not None:
-            why = self._undated(r, undated.to_status)
-            if why is not None:
-                raise stages.StageDateError(why, ["status"])
-        entry = min([fallback, *(m.date for m in planned)])
-        if sheet.move_inference is not None and (undated is not None or entry == fallback):
-            self.inferred.use(sheet.move_inference, r.number)  # (the entry or a move is on the sheet's date)
-        log: list[tuple[str | None, str, str, str | None]] = [(None, first, entry, None)]
-        cur = first
-        for i, m in enumerate(planned):
-            log.append((cur, m.to_status, m.date, stages.pipeline_flag(kind, cur, m.to_status)))
-            cur = m.to_status
-            if i >= counted:  # (moves of an item seen on an earlier sheet are counted once)
-                self._count_moves(DateSource.row if m.source == "field" else sheet.move_source)
-        for st, key in fields.items():
-            names = reached[st]
-            reached_on = min((d for _f, t, d, _x in log if t in names), default=None)
-            if reached_on is not None or key in own:
-                own[key] = reached_on
-        return log
-
-    def _own_fields(self, kind: KindDef) -> list[tuple[str, Any, bool, str]]:
-        """A kind's fields as (key, stored default, required, label), worked out once."""
-        cache = self._caches.setdefault("own_fields", {})
-        info = cache.get(kind.key)
-        if info is None:
-            from ..values import to_storage
-
-            info = cache[kind.key] = [
-                (f.key, to_storage(f, f.default) if f.default is not None else None, f.required, f.label)
-                for f in kind.fields
-            ]
-        return info
-
-    def _duplicate(self, r: ItemRow, match: tuple[int, str, bool], origin_id: int | None) -> bool:
-        """Handle a new row whose name matches an item; True to add it anyway.
-
-        The name is what made the match, so it is left out of the comparison, and an update
-        keeps the existing item's own spelling of it."""
-        existing_id, existing_title, exact = match
-        title = str(r.values.pop("title"))
-        added = self._decide_duplicate(r, existing_id, existing_title, title, origin_id, exact=exact)
-        if added:
-            r.values["title"] = title
-        return added
-
-    def _decide_duplicate(
-        self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
-    ) -> bool:
-        pending = self.new.get(existing_id)
-        # The same name (once normalised) and the same values is the same item sent again:
-        # unchanged.  A name that only looks alike (项目 / 有限公司 endings) is always a
-        # suspected duplicate, reported and decided by --on-duplicate, never counted unchanged;
-        # and --on-duplicate new always adds.
-        if not exact or self.opts.on_duplicate == "new":
-            pass
-        elif pending is not None:
-            # the same row again (a project listed twice): every value equal, its stage and unit too —
-            # a row that moves it on (开工项目 after 签约项目) is not "unchanged"
-            same = all(
-                same_value(pending.common.get(k) if k in SETTABLE else pending.own.get(k), v)
-                for k, v in r.values.items()
-                if k not in ("chain", "unit", "status")
-            )
-            same = same and r.values.get("status", pending.status) == pending.status
-            same = same and r.values.get("unit", pending.common["unit_id"]) == pending.common["unit_id"]
-            if same:
-                r.sheet.report.count(RowOutcome.unchanged, r.number)
-                if r.ref is not None:
-                    self.ids.file_ids[r.ref] = existing_id
-                return False
-        else:
-            cur = self._load_current({existing_id}).get(existing_id)
-            if cur is not None and not self._diff(r, cur).shown:
-                # the same item, identical: nothing to ask; with --on-duplicate update a
-                # roll-up links it to the office's 编号 for next month
-                if r.ref is not None:
-                    self.ids.file_ids[r.ref] = existing_id
-                if self.opts.on_duplicate == "update" and origin_id is not None and cur.origin is None:
-                    self._link(cur.id, origin_id)
-                self._sent_again(r, cur)
-                r.sheet.report.count(RowOutcome.unchanged, r.number)
-                return False
-        choice = self.opts.on_duplicate
-        action = {
-            OnDuplicate.update: DuplicateAction.updated,
-            OnDuplicate.skip: DuplicateAction.skipped,
-            OnDuplicate.new: DuplicateAction.added,
-            None: DuplicateAction.pending,
-        }[choice]
-        if pending is not None:  # a row of this file: it has no 编号 yet
-            here = f"本文件「{pending.row.sheet.raw.name}」第{pending.row.number}行"
-        else:
-            here = "本文件较早的一行" if existing_id >= self.ids.first_new_id else ""
-        self.report.duplicates.append(
-            Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here)
-        )
-        if choice in (None, "skip") and r.ref is not None:
-            self.ids.skipped_refs.add(r.ref)
-        if choice is None:
-            if self.rejects is not None:
-                self.rejects.add(
-                    r.sheet.raw.name,
-                    r.sheet.header,
-                    r.number,
-                    r.cells,
-                    [f"疑似与{here or f'编号 {existing_id}'}「{existing_title}」重复"],
-                )
-            r.sheet.report.count(RowOutcome.rejected, r.number)
-            return False
-        if choice == "skip":
-            r.sheet.report.count(RowOutcome.skipped, r.number)
-            return False
-        if choice == "new":
-            return True
-        if pending is not None:
-            first = pending.row
-            if self._disagrees(r, existing_id, first, title):
-                return False
-            for k, v in r.values.items():
-                if k in ("chain",):
-                    continue
-                if k == "unit":
-                    pending.common["unit_id"] = v
-                elif k == "status":
-                    pending.status = v
-                elif k in SETTABLE:
-                    pending.common[k] = v
-                else:
-                    pending.own[k] = v
-            if pending.log is not None:
-                # one item, one set of facts: its history is worked out again from every sheet's
-                # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
-                counted = len(pending.log) - 1  # the moves already counted for the first row
-                try:
-                    pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
-                except stages.StageDateError as exc:
-                    bad = exc.keys[0] if exc.keys else None
-                    value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
-                    self._fail(r, self._column_of(r, bad) if bad else "", value, exc.message)
-                    return False
-            self.inferred.add(
-                Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
-                f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
-                row=r.number,
-            )  # fmt: skip
-            r.sheet.report.count(RowOutcome.updated, r.number)
-            return False
-        cur = self._load_current({existing_id}).get(existing_id)
-        if cur is None:
-            return True
-        if r.ref is not None:
-            self.ids.file_ids[r.ref] = cur.id
-        link = origin_id if (origin_id is not None and cur.origin is None) else None
-        self._update(r, cur, link=link)
-        return False
-
-    def _disagrees(self, r: ItemRow, item_id: int, first: ItemRow, title: str) -> bool:
-        """Refuse ``r`` when it says another figure than an earlier row of the same project (on
-        another sheet, or further up): True when refused.  A stage moving on is no disagreement."""
-        said = self.said.setdefault(item_id, {k: (v, first) for k, v in first.values.items()})
-        differ = sheet_rules.disagreement(
-            {k: v for k, (v, _) in said.items()}, r.values, skip=("chain", "status", "title")
-        )
-        if not differ:
-            said.update((k, (v, r)) for k, v in r.values.items() if v is not None and v != "")
-            return False
-        key = differ[0]
-        old, where = said[key]
-        new = r.values[key]
-        f = self._fields(r.kind).get(key)
-        if key == "unit":
-            old, new = self.units.names.get(old, old), self.units.names.get(new, new)
-        else:
-            old, new = display(f, old), display(f, new)
-        there = f"「{where.sheet.raw.name}」第{where.number}行 {self._column_of(where, key)}（{old}）"
-        self._fail(
-            r, self._column_of(r, key), new,
-            f"与{there}是同一项目「{title}」，{f.label if f else key}却不同："
-            "同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
-        )  # fmt: skip
-        return True
-
-    def _link(self, item_id: int, origin_id: int) -> None:
-        """From now on our item ``item_id`` is the office's item ``origin_id``."""
-        self.settle()
-        self.db.conn.execute(
-            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
-        )
-        self.ids.origin_ids[origin_id] = item_id
-        self.report.linked += 1
-
-    def _item_tuple(self, n: NewItem) -> tuple[Any, ...]:
-        c, ts, user = n.common, self.ts, self.user
-        closed = ts if n.kind.status(n.status).terminal else None
-        return (
-            n.id, n.kind.key, c["chain_id"], c["title"], n.status, c["owner"], c["unit_id"], c["due"], c["notes"],
-            ts, ts, closed, user, user, n.origin, n.origin_id,
-        )  # fmt: skip
 
     def settle(self) -> None:
         """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""
@@ -1872,56 +646,6 @@ class ItemSheets:
 
     def flush_details(self, only: str | None = None) -> None:
         self.out.flush_details(only)
-
-    def _insert_new(self) -> None:
-        """Write this batch's new items: the rows are built here, the SQL (rows, history,
-        stage log, search index) runs on the writer thread while the next batch is parsed."""
-        if not self.new:
-            return
-        new = list(self.new.values())
-        self.new = {}
-        kinds: dict[str, list[NewItem]] = {}
-        for n in new:
-            kinds.setdefault(n.kind.key, []).append(n)
-        item_rows = [self._item_tuple(n) for n in new]
-        own_rows = {key: [(n.id, n.own) for n in group] for key, group in kinds.items()}
-        ids = [n.id for n in new]
-        lo, hi = min(ids), max(ids)
-        db, defs, today = self.db, self.defs, self.today
-        origin = self.report.origin if self.has_moves else None
-
-        # the row's own reason (退库原因 …) goes with its move into the row's status
-        planned = json.dumps(
-            [
-                (n.id, f, t, d, flag, n.row.reason if i == len(n.log) - 1 and t == n.status else None)
-                for n in new
-                if n.log is not None
-                for i, (f, t, d, flag) in enumerate(n.log)
-            ]
-        )
-        own = []
-        for key, pairs in own_rows.items():
-            kind = defs.kind_by_key(key)
-            stored = set(db.kind_columns(kind))
-            cols = [f.key for f in kind.fields if f.key in stored]
-            own.append((key, kind.table, ["id", *cols], [(i, *(o.get(c) for c in cols)) for i, o in pairs]))
-        self.out.insert_items(
-            _ITEM_COLUMNS, item_rows, own, lo, hi, planned, origin=origin, today=today, index=not self.opts.dry_run
-        )
-        self.new_ids.extend(n.id for n in new)
-
-    # -- rejected rows -----------------------------------------------------------------
-    def _fail(self, r: ItemRow, column: str, value: object, reason: str) -> None:
-        r.problems.append(Problem(r.sheet.raw.name, r.number, column, value, reason))
-        self._reject(r)
-
-    def _reject(self, r: ItemRow) -> None:
-        if r.ref is not None:
-            self.ids.skipped_refs.add(r.ref)
-        self.report.problems.extend(r.problems)
-        r.sheet.report.count(RowOutcome.rejected, r.number)
-        if self.rejects is not None:
-            self.rejects.add(r.sheet.raw.name, r.sheet.header, r.number, r.cells, [p.reason for p in r.problems])
 
     def _reject_cells(self, sh: SheetContext, number: int, cells: dict[int, object], problems: list[Problem]) -> None:
         self.report.problems.extend(problems)
@@ -1945,19 +669,17 @@ class ItemSheets:
     def _detail_sheet(self, raw: RawSheet, table: Table, spec: layout.SheetSpec) -> bool:
         from . import details
 
-        self._flush_items()
+        self.rows.flush()
         self.settle()
         rep = SheetReport(raw.name, spec.name, header_row=table.header_row)
         self.report.sheets.append(rep)
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, table.header)
-        self._seen_headers(table.header)
+        self.map_keys.seen(raw.name, table.header)
         mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
         rep.notes.extend(mapping.notes)
-        for h, problem in mapping.problems:
-            self._problem(rep, Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
-        for h in mapping.unknown.values():
-            self._problem(rep, fates.unmapped(raw.name, h, spec.name, None))
+        for p in fates.detail_problems(raw.name, spec.name, mapping):
+            self._problem(rep, p)
         handler = details.Handler(self, spec, raw, table.header, mapping, rep)
         if not handler.ready():
             return True
@@ -1969,32 +691,8 @@ class ItemSheets:
         handler.finish()
         rep.notes.extend(table.notes)
         rep.rows = table.fates
-        rep.columns = [
-            ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, fates.unit_text(t))
-            for t in mapping.targets
-        ]
-        rep.columns += [
-            ColumnFate(h.letter, h.text or "（无表头）", "", fates.unmapped_fate()) for h in mapping.unknown.values()
-        ]
-        by_column = {h.column: h for h in table.header}
-        rep.columns += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]
-        rep.columns += [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
-        rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
+        rep.columns = fates.detail_columns(mapping, table)
         return True
-
-
-_DATED = re.compile(r"\d+\s*[月日号]|\d{4}")
-
-
-def _status(kind: KindDef, text: str) -> str:
-    """A status cell: the stage only.  「已签约（10月）」 carries a date a stage word cannot hold —
-    taught as a synonym it would be dropped, and the move dated by the report period instead."""
-    if _DATED.search(to_halfwidth(text)):
-        raise ZsError(
-            f"状态「{text}」里写了时间：状态一栏只写阶段（如「{kind.default_status}」），"
-            "时间请填到这一阶段的日期列（如签约日期、开工日期），否则会按报告期记日期"
-        )
-    return items.resolve_status(kind, text)
 
 
 def _is_empty(raw: RawSheet) -> bool:

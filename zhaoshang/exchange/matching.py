@@ -16,10 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..db import Database
+from ..definitions import IDENTITY_FIELD, KindDef
 from ..errors import ZsError
 from ..parse import normalize_name
 
-__all__ = ["LOOSE_WORDS", "NameIndex", "loose_name", "loosen"]
+__all__ = ["LOOSE_WORDS", "NameIndex", "by_code", "loose_name", "loosen"]
 
 #: words that make two names of one project differ wherever they stand: 「石家庄常山纺织高端纺织
 #: 面料项目」 and 「石家庄常山纺织有限公司高端纺织面料项目」 are suspected duplicates
@@ -188,3 +189,18 @@ class NameIndex:
                         continue  # another name with the same hash
                     return rid, name, exact
         return None
+
+
+def by_code(db: Database, kind: KindDef, code: str, *, below: int, origin: str | None) -> int | None:
+    """The item of ``kind`` whose 项目编码 is ``code`` among the items with ids below ``below``
+    (those there before the import), not one of ``origin``'s (a roll-up's own); None: none, or
+    the kind has no 项目编码."""
+    if not any(f.key == IDENTITY_FIELD for f in kind.fields):
+        return None
+    sql = f'SELECT k.id FROM "{kind.table}" k JOIN items i ON i.id = k.id WHERE k."{IDENTITY_FIELD}" = ? AND k.id < ?'
+    params: list[Any] = [code, below]
+    if origin is not None:
+        sql += " AND i.origin IS NOT ?"
+        params.append(origin)
+    hit = db.conn.execute(sql, params).fetchone()
+    return None if hit is None else int(hit[0])

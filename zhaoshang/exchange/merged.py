@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .tables import DataRow, column_letter
+from .inference import Inferences, Rule
+from .outcome import Problem, show_value
+from .tables import DataRow, HeaderCell, column_letter
 
-__all__ = ["Fill", "MergeFills", "Refusal", "fill_merged"]
+__all__ = ["Fill", "MergeFills", "Refusal", "fill_merged", "said"]
 
 
 @dataclass(frozen=True)
@@ -108,3 +110,33 @@ def fill_merged(
         yield row
     for column in list(active):
         close(column)
+
+
+def said(fills: MergeFills, sheet: str, header: list[HeaderCell], inferred: Inferences) -> list[Problem]:
+    """Each merged area that gave its value to the rows below, into ``inferred`` (the report
+    lists it per row); each one over an amount returned as the sheet's problem (one figure for
+    the rows together, or each row's, cannot be known)."""
+    heads = {h.column: h for h in header}
+
+    def where(column: int) -> str:
+        h = heads.get(column)
+        return f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(column)}列"
+
+    for f in fills.fills:
+        rows = f"第{f.rows[0]}行" if len(f.rows) == 1 else f"第{f.rows[0]}–{f.rows[-1]}行"
+        inferred.add(
+            Rule.merged_cell, sheet, show_value(f.value), f"合并单元格 {f.area}",
+            f"{where(f.column)}的合并单元格 {f.area}：「{show_value(f.value)}」也用于{rows}",
+            column=where(f.column), rows=f.rows,
+        )  # fmt: skip
+    return [
+        Problem(
+            sheet,
+            r.row,
+            where(r.column),
+            r.value,
+            f"合并单元格 {r.area} 跨 {r.rows} 行：这个数是 {r.rows} 行的合计，还是每行各是这个数，无法判断。"
+            "请取消合并，每行填自己的数（合计的请写在备注里）",
+        )
+        for r in fills.refusals
+    ]

@@ -25,6 +25,8 @@ from ..db import Database
 from ..errors import ZsError
 from ..parse import parse_date
 from ..stages import FLAG_NAMES
+from .layout import SheetSpec
+from .readers import RawSheet
 
 _FLAGS = {v: k for k, v in FLAG_NAMES.items()} | {k: k for k in FLAG_NAMES}
 _TEMP = "zs_import_moves"
@@ -138,3 +140,27 @@ def apply(db: Database, item_id: int, todo: list[tuple[Any, ...]], *, closed: bo
         "UPDATE items SET status = ?, closed_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
         (todo[-1][2], at if closed else None, at, user, item_id),
     )
+
+
+def load_sheet(db: Database, raw: RawSheet, spec: SheetSpec, known: Any) -> bool:
+    """Read a roll-up's 阶段变更 sheet ``raw`` into the temporary table (:func:`load`); False
+    when it has no table of moves (编号, 日期 and 变更后状态 columns)."""
+    from . import columns
+    from .tables import find_table
+
+    try:
+        table = find_table(raw, known)
+    except ZsError:
+        return False
+    mapping = columns.map_detail_columns(spec, table.header, {})
+    cols = {t.column: t.key for t in mapping.targets}
+    if not {"item_id", "date", "to_status"} <= set(cols.values()):
+        return False
+    create(db)
+
+    def rows() -> Iterable[dict[str, Any]]:
+        for row in table.rows:
+            yield {cols[c]: v for c, v in row.cells.items() if c in cols}
+
+    load(db, rows())
+    return True

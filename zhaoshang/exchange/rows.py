@@ -7,11 +7,11 @@ result — no step reads or writes the import's state behind the caller's back.
 2. :func:`match_ref` — the item a row's 编号 names (ours, or the office's in a roll-up), or why
    it names none that this row may change (:class:`Match`, :class:`MatchBy`); the names and
    项目编码 matchers run when a row without an item is about to be added
-   (:mod:`~.matching`, ``importer.ItemSheets``);
+   (:func:`~.matching.by_code`, :class:`~.matching.NameIndex`, run by :class:`~.itemrows.ItemRows`);
 3. :func:`diff_row` — exactly the fields that differ, and the blank cells that keep a value
    (:class:`Diff`);
-4. the decision — a :class:`~.outcome.RowOutcome` per row, taken by the importer with these
-   results (add, update, unchanged, skip, reject).
+4. the decision — a :class:`~.decide.Decision` from these results (:mod:`~.decide`), carried
+   out by :class:`~.itemrows.ItemRows`; every row ends in one :class:`~.outcome.RowOutcome`.
 
 The context a sheet gives its rows (:class:`SheetContext`: its column parsers, its inferences —
 default unit, move date) is built once per sheet and passed in.
@@ -50,12 +50,16 @@ __all__ = [
     "NewItem",
     "Parsed",
     "SheetContext",
+    "column_of",
     "diff_row",
     "implausible_amount",
     "is_breakdown",
     "match_ref",
     "month_day",
+    "month_part",
+    "month_part_refusal",
     "parse_row",
+    "resolve_refs",
 ]
 
 #: the common fields an import sets directly (the rest of a row's values are the kind's own)
@@ -108,6 +112,17 @@ class ItemRow:
     #: the group heading the row stands under (its chain, when it names one)
     heading: str | None = None
     problems: list[Problem] = field(default_factory=list)
+
+
+def column_of(r: ItemRow, key: str) -> str:
+    """「C列「签约日期」」: where a field's value came from in the row (its label if no column)."""
+    for col, (target, _parse) in r.sheet.maps.get(r.kind.key, {}).items():
+        if target.key == key:
+            head = next((h for h in r.sheet.header if h.column == col), None)
+            if head is not None:
+                return f"{head.letter}列「{head.text}」"
+    f = next((f for f in r.kind.fields if f.key == key), None)
+    return f.label if f else key
 
 
 @dataclass
@@ -245,7 +260,10 @@ def parse_row(
             day = month_day(raw, confirm) if t.is_date else None
             if day is None:
                 message = exc.message
-                if t.is_date and (ym := month_only(raw)) is not None and ym[0] is not None:
+                part = month_part_refusal(raw, option("confirm")) if t.is_date else None
+                if part is not None:
+                    message = part
+                elif t.is_date and (ym := month_only(raw)) is not None and ym[0] is not None:
                     message += (
                         f"（按月统计时哪一天都行：加 {option('confirm')} {Confirm.month_end} 记为当月最后一天，"
                         f"或 {option('confirm')} {Confirm.month_start} 记为当月1日）"
@@ -253,9 +271,10 @@ def parse_row(
                 problems.append(Problem(name, row.number, t.where, raw, message))
                 continue
             values[t.key], rule = day
+            what = "没有具体日子" if month_part(raw) is not None else "只有年月"
             inferred.add(
-                Rule.month_day, name, values[t.key], f"「{show_value(raw)}」只有年月",
-                f"{t.where}的「{show_value(raw)}」只有年月，按 {option('confirm')} {rule} 记为 {values[t.key]}",
+                Rule.month_day, name, values[t.key], f"「{show_value(raw)}」{what}",
+                f"{t.where}的「{show_value(raw)}」{what}，按 {option('confirm')} {rule} 记为 {values[t.key]}",
                 column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {rule}",
             )  # fmt: skip
             continue
@@ -341,12 +360,66 @@ def is_breakdown(text: str) -> bool:
     return text.lstrip(" \u3000")[:1] == "其" and text.replace(" ", "").replace("\u3000", "")[:2] == "其中"
 
 
+#: a part of a month written after it (「10月底」, 「2026年10月上旬」): words, not a day
+_MONTH_PART = re.compile(r"(.*?月份?)\s*(底|末|初|上旬|中旬|下旬)")
+_PART_SAYS = {
+    "底": "底", "末": "末", "初": "初",
+    "上旬": "上旬（1–10日）", "中旬": "中旬（11–20日）", "下旬": "下旬（21日至月末）",
+}  # fmt: skip
+
+
+def month_part(raw: object) -> tuple[int | None, int, str] | None:
+    """(year, month, part) of a text naming a part of a month — 「2026年10月底」, 「10月上旬」 —
+    None for anything else.  Such a text names no day: a date column holding one is refused,
+    unless the user confirms 月底/月末 as the month's last day (or 月初 as its 1st)."""
+    if not isinstance(raw, str):
+        return None
+    m = _MONTH_PART.fullmatch(to_halfwidth(raw).strip())
+    if m is None:
+        return None
+    ym = month_only(m.group(1))
+    return None if ym is None else (ym[0], ym[1], m.group(2))
+
+
+def month_part_refusal(raw: object, confirm_option: str) -> str | None:
+    """Why a date cell naming a part of a month is refused, and the fix (None: it names none)."""
+    got = month_part(raw)
+    if got is None:
+        return None
+    year, month, part = got
+    when = f"{f'{year}年' if year else ''}{month}月{_PART_SAYS[part]}"
+    said = f"日期「{show_value(raw)}」说的是{when}，不是哪一天"
+    if year is None:
+        return f"{said}，也没有年：请按 年-月-日 写出具体日期，如 2026-{month:02d}-15"
+    last = calendar.monthrange(year, month)[1]
+    example = {"底": last, "末": last, "初": 1, "上旬": 5, "中旬": 15, "下旬": 25}[part]
+    fix = f"请写出具体日期，如 {year}-{month:02d}-{example:02d}"
+    if part in ("底", "末"):
+        fix += f"；按月统计时记为月末就行：加 {confirm_option} {Confirm.month_end} 记为 {year}-{month:02d}-{last:02d}"
+    elif part == "初":
+        fix += f"；按月统计时记为月初就行：加 {confirm_option} {Confirm.month_start} 记为 {year}-{month:02d}-01"
+    return f"{said}：{fix}"
+
+
 def month_day(raw: object, confirm: frozenset[Confirm]) -> tuple[str, Confirm] | None:
     """The day ``confirm`` gives a date naming only a month (「2026年10月」 with month_end →
-    2026-10-31), and the rule; None when it names a day, no year, or nothing was confirmed."""
-    rule = next((c for c in (Confirm.month_end, Confirm.month_start) if c in confirm), None)
-    ym = month_only(raw) if rule is not None else None
-    if ym is None or rule is None:
+    2026-10-31; 「2026年10月底」/「月末」 with month_end, 「10月初」 with month_start), and the rule;
+    None when it names a day, no year, a part of a month no rule dates (上旬 …), or nothing
+    was confirmed."""
+    rule: Confirm | None = next((c for c in (Confirm.month_end, Confirm.month_start) if c in confirm), None)
+    if rule is None:
+        return None
+    part = month_part(raw)
+    if part is not None:
+        year, month, said = part
+        wanted = Confirm.month_end if said in ("底", "末") else Confirm.month_start if said == "初" else None
+        if wanted is None or wanted not in confirm:
+            return None
+        rule = wanted
+        ym: tuple[int | None, int] | None = (year, month)
+    else:
+        ym = month_only(raw)
+    if ym is None:
         return None
     year, month = ym
     if year is None:
@@ -499,3 +572,25 @@ def diff_row(
         else:
             kept += 1
     return Diff(parsed, shown, kept)
+
+
+def resolve_refs(r: ItemRow, item_id: Callable[[int], int | None], skipped: set[int]) -> list[str]:
+    """The row's reference fields (关联项目 …) from the file's 编号 to our ids (``item_id``):
+    one naming an item the import leaves out (``skipped``) is left empty, said in the notes
+    returned; one naming no item at all is the row's problem."""
+    notes = []
+    for f in r.kind.fields:
+        if f.type != "ref" or r.values.get(f.key) is None:
+            continue
+        target = int(r.values[f.key])
+        local = item_id(target)
+        if local is None and target in skipped:
+            del r.values[f.key]
+            notes.append(f"「{r.sheet.raw.name}」第{r.number}行的「{f.label}」指向未导入的条目 {target}，已留空")
+        elif local is None:
+            t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
+            where = t.where if t else f.label
+            r.problems.append(Problem(r.sheet.raw.name, r.number, where, target, f"没有编号为 {target} 的条目"))
+        else:
+            r.values[f.key] = local
+    return notes

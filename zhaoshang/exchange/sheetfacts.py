@@ -47,7 +47,7 @@ class SheetFacts:
     indices of :attr:`RawSheet.rows`): read for .xlsx, .ods and .xls alike."""
     month_cells: set[tuple[int, int]] = field(default_factory=set)
     """(row, 0-based column) of cells formatted to show a date without its day (「2026年10月」,
-    Oct-26): what the clerk typed and sees is a month, the file holds the 1st (.xlsx only)."""
+    Oct-26): what the clerk typed and sees is a month, the file holds the 1st (.xlsx, .ods)."""
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
@@ -264,15 +264,73 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
 
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_S = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_N = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+
+
+class _OdsStyles:
+    """Which cell styles of an .ods show a date without its day: a ``number:date-style`` with a
+    month (or year) and no day, hour or second, reached from a cell style's
+    ``style:data-style-name`` (or its parent's).  Read from styles.xml and content.xml."""
+
+    def __init__(self) -> None:
+        self.month_dates: set[str] = set()
+        #: cell style -> (data style, parent style)
+        self.cells: dict[str, tuple[str | None, str | None]] = {}
+        self._known: dict[str, bool] = {}
+
+    def element(self, el: ET.Element) -> None:
+        """An element's end: a date style or a cell style, noted."""
+        if el.tag == f"{_N}date-style":
+            parts = {child.tag for child in el}
+            day = {f"{_N}day", f"{_N}hours", f"{_N}seconds", f"{_N}minutes"} & parts
+            if not day and {f"{_N}month", f"{_N}year"} & parts:
+                self.month_dates.add(el.get(f"{_S}name", ""))
+        elif el.tag == f"{_S}style" and el.get(f"{_S}family") == "table-cell":
+            name = el.get(f"{_S}name", "")
+            self.cells[name] = (el.get(f"{_S}data-style-name"), el.get(f"{_S}parent-style-name"))
+
+    def read(self, z: zipfile.ZipFile) -> None:
+        if "styles.xml" not in z.namelist():
+            return
+        with z.open("styles.xml") as f:
+            for _event, el in ET.iterparse(f, events=("end",)):
+                self.element(el)
+
+    def month_only(self, style: str | None) -> bool:
+        if not style or not self.month_dates:
+            return False
+        hit = self._known.get(style)
+        if hit is None:
+            seen: set[str] = set()
+            name: str | None = style
+            hit = False
+            while name and name not in seen:
+                seen.add(name)
+                data, parent = self.cells.get(name, (None, None))
+                if data is not None:
+                    hit = data in self.month_dates
+                    break
+                name = parent
+            self._known[style] = hit
+        return hit
 
 
 def _ods(path: Path, sheet: str) -> SheetFacts:
     facts = SheetFacts()
+    styles = _OdsStyles()
+    with zipfile.ZipFile(path) as z:
+        styles.read(z)
+    #: the default cell style of each column: (first, end, style)
+    column_styles: list[tuple[int, int, str]] = []
     with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
         inside = False
         row = 0
         columns = 0
         for event, el in ET.iterparse(f, events=("start", "end")):
+            if event == "end" and el.tag in (f"{_N}date-style", f"{_S}style"):
+                styles.element(el)
+                continue
             if el.tag == f"{_T}table":
                 if event == "start":
                     inside = el.get(f"{_T}name") == sheet
@@ -289,6 +347,9 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                 span = int(el.get(f"{_T}number-columns-repeated", "1"))
                 if el.get(f"{_T}visibility") in ("collapse", "filter") and span < 16_384:
                     facts.hidden_columns.extend(range(columns, columns + span))
+                default = el.get(f"{_T}default-cell-style-name")
+                if default is not None and styles.month_only(default):
+                    column_styles.append((columns, columns + span, default))
                 columns += span
                 continue
             if el.tag == f"{_T}table-row" and event == "end":
@@ -315,6 +376,14 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                         facts.merges.append((top, col, top + rows_spanned - 1, col + cols_spanned - 1))
                     if cell.get(f"{_T}formula") is not None and cell.get(f"{_O}value-type") is None:
                         facts.empty_formulas.append((row, col))
+                    if cell.get(f"{_O}value-type") == "date" and span < 16_384 and repeat < 100_000:
+                        style = cell.get(f"{_T}style-name")
+                        if style is None:
+                            style = next((st for a, b, st in column_styles if a <= col < b), None)
+                        if styles.month_only(style):
+                            facts.month_cells.update(
+                                (r, c) for r in range(row - repeat + 1, row + 1) for c in range(col, col + span)
+                            )
                     col += span
                 el.clear()
     return facts

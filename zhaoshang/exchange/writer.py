@@ -16,8 +16,15 @@ from typing import Any
 from ..db import Database
 from ..search import index_entries
 from . import bulk, moves
+from .rows import NewItem
 
-__all__ = ["BatchWriter", "max_rowid"]
+__all__ = ["ITEM_COLUMNS", "BatchWriter", "max_rowid"]
+
+#: the columns of ``items`` a new item is inserted with, in :meth:`BatchWriter.add_items`' order
+ITEM_COLUMNS = (
+    "id", "kind", "chain_id", "title", "status", "owner", "unit_id", "due", "notes",
+    "created_at", "updated_at", "closed_at", "created_by", "updated_by", "origin", "origin_id",
+)  # fmt: skip
 
 
 class WriterThread:
@@ -93,6 +100,43 @@ class BatchWriter:
                 self.paused = bulk.PausedHistory(self.db)
             self.paused.pause(tables)
         return self.paused
+
+    def add_items(self, new: list[NewItem], *, origin: str | None, today: str, index: bool = True) -> None:
+        """Insert the decided new items ``new`` (ids in one run): their rows, each kind's own
+        rows, and the stage log each brings (:meth:`insert_items`)."""
+        ts, user = self.ts, self.user
+        kinds: dict[str, list[NewItem]] = {}
+        for n in new:
+            kinds.setdefault(n.kind.key, []).append(n)
+
+        def item_row(n: NewItem) -> tuple[Any, ...]:
+            c = n.common
+            closed = ts if n.kind.status(n.status).terminal else None
+            return (
+                n.id, n.kind.key, c["chain_id"], c["title"], n.status, c["owner"], c["unit_id"], c["due"], c["notes"],
+                ts, ts, closed, user, user, n.origin, n.origin_id,
+            )  # fmt: skip
+
+        item_rows = [item_row(n) for n in new]
+        ids = [n.id for n in new]
+        # the row's own reason (退库原因 …) goes with its move into the row's status
+        planned = json.dumps(
+            [
+                (n.id, f, t, d, flag, n.row.reason if i == len(n.log) - 1 and t == n.status else None)
+                for n in new
+                if n.log is not None
+                for i, (f, t, d, flag) in enumerate(n.log)
+            ]
+        )
+        own = []
+        for key, group in kinds.items():
+            kind = self.db.defs.kind_by_key(key)
+            stored = set(self.db.kind_columns(kind))
+            cols = [f.key for f in kind.fields if f.key in stored]
+            own.append((key, kind.table, ["id", *cols], [(n.id, *(n.own.get(c) for c in cols)) for n in group]))
+        self.insert_items(
+            ITEM_COLUMNS, item_rows, own, min(ids), max(ids), planned, origin=origin, today=today, index=index
+        )
 
     def insert_items(
         self,

@@ -1,0 +1,588 @@
+"""The item rows of an import, decided in batches: match → diff → decide → write.
+
+:class:`ItemRows` takes the rows the sheets parsed (:class:`~.rows.ItemRow`, queued on
+:attr:`ItemRows.pending`) and, a batch at a time (:meth:`ItemRows.flush`), matches each to
+an item (编号 through :class:`~.identity.ItemIds`, then 项目编码, then names:
+:mod:`~.matching`), diffs it (:func:`~.rows.diff_row`), decides (:mod:`~.decide`: reject,
+add, update, unchanged, skip, ask, merge) and queues the writes on the
+:class:`~.writer.BatchWriter`.  Its state is the rows' only: what is waiting, the new items
+of the batch, the ids they get, the names and codes seen.  What the sheets gave is passed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import items, stages
+from ..choices import OnDuplicate
+from ..db import Database
+from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
+from ..errors import ZsError
+from ..hints import option
+from ..parse import normalize_name, simplify_many, to_halfwidth
+from . import bulk, current, decide, history, moves
+from .decide import Decision
+from .headings import Headings
+from .identity import ItemIds
+from .inference import DateSource, Inferences, Rule
+from .matching import NameIndex, by_code, loose_name
+from .outcome import Change, Duplicate, ImportOptions, ImportReport, Mode, Problem, RowOutcome
+from .resolve import Names
+from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, column_of, diff_row, match_ref, resolve_refs
+from .submission import Submission
+from .writer import BatchWriter
+
+__all__ = ["ItemRows"]
+
+
+class ItemRows:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        file_name: str,
+        opts: ImportOptions,
+        report: ImportReport,
+        rejects: Any,
+        user: str,
+        today: str,
+        ts: str,
+        inferred: Inferences,
+        chains: Names,
+        units: Names,
+        default_chain: int | None,
+        submission: Submission,
+        headings: Headings,
+        out: BatchWriter,
+    ) -> None:
+        self.db = db
+        self.file_name = file_name
+        self.opts = opts
+        self.report = report
+        self.rejects = rejects
+        self.mode = report.mode
+        self.user = user
+        self.today = today
+        self.ts = ts
+        self.inferred = inferred
+        self.chains = chains
+        self.units = units
+        self.default_chain = default_chain
+        self.submission = submission
+        self.headings = headings
+        #: runs the SQL of each batch of new items; the main thread waits for it before it
+        #: reads a new item's rows or writes items itself (see :class:`~zhaoshang.exchange.writer.BatchWriter`)
+        self.out = out
+        self.writer = out.thread
+        #: the rows parsed and not yet decided, and the new items of the batch being decided
+        self.pending: list[ItemRow] = []
+        self.new: dict[int, NewItem] = {}
+        self.next_id = self.first_new_id = bulk.next_item_id(db)
+        self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
+        #: a roll-up's 阶段变更 sheet was read (moves.load_sheet): moves are dated from it
+        self.has_moves = False
+        self.dups: NameIndex | None = None
+        #: the items written (for the search index)
+        self.touched: list[int] = []
+        self.unknown_refs = 0
+        #: what the rows of one project in this file said (its rows must agree)
+        self.same_project = decide.SameProject()
+        #: 项目编码 seen in this file, by kind: the row that gave it
+        self.codes: dict[tuple[str, str], int] = {}
+        self._caches: dict[Any, dict[Any, Any]] = {}
+
+    def item_id(self, ref: int) -> int | None:
+        """Our id of the item a file's 编号 names (None: unknown)."""
+        return self.ids.item_id(ref)
+
+    def settle(self) -> None:
+        """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""
+        self.out.settle()
+
+    def close(self) -> None:
+        if self.dups is not None:
+            self.dups.close()
+            self.dups = None
+
+    @staticmethod
+    def _reason_needed(status: str) -> str:
+        return (
+            f"改为「{status}」要写原因（清单定义要求）：请在表中加「{status}原因」列（或「原因」列）写明，"
+            f"或用 {option('mapping')} 把写原因的列对应到「原因」"
+        )
+
+    def flush(self) -> None:
+        """Decide the parsed rows waiting (match, diff, decide) and queue their writes."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        refs = [r.ref for r in batch if r.ref is not None]
+        local = self.ids.local(refs)
+        current = self._load_current(set(local.values()))
+        simplify_many(to_halfwidth(t) for r in batch if (t := r.values.get("title")) is not None and type(t) is str)
+        for r in batch:
+            self._decide(r, local, current)
+        self._insert_new()
+
+    def _decide(self, r: ItemRow, local: dict[int, int], current: dict[int, Current]) -> None:
+        """Steps 2–4 for one parsed row: match by 编号, then update (diff) or add."""
+        if not r.problems:
+            self.report.notes.extend(resolve_refs(r, self.item_id, self.ids.skipped_refs))
+        if r.problems:
+            self._reject(r)
+            return
+        match = match_ref(
+            r,
+            local,
+            current,
+            mode=self.mode,
+            was_deleted=self._was_deleted,
+            kind_name=lambda key: self.db.defs.kind_by_key(key).name,
+            plausible=self._plausible,
+            option=option,
+        )
+        if match.refusal is not None:
+            self._fail(r, *match.refusal)
+            return
+        if match.current is not None:
+            if r.ref is not None:
+                self.ids.file_ids[r.ref] = match.current.id
+            self._update(r, match.current)
+            return
+        if match.unknown_ref:
+            self.unknown_refs += 1
+        self._add(r, r.ref if self.mode is Mode.rollup else None)
+
+    def _was_deleted(self, item_id: int) -> bool:
+        sql = (
+            "SELECT 1 FROM changes WHERE tbl = 'items' AND row_id = ? AND action = 'delete' "
+            "AND last_row_id IS NULL LIMIT 1"
+        )
+        return self.db.conn.execute(sql, (item_id,)).fetchone() is not None
+
+    def _plausible(self, r: ItemRow, cur: Current) -> bool:
+        """Whether a sheet from outside that gives our 编号 means our item: its name (when the row
+        has one) must be the item's, loosely — a county's own row numbers (13, 14 …) in a 编号
+        column share a chain with our items 13, 14 far too often to be taken for them."""
+        chain = r.values.get("chain")
+        title = r.values.get("title")
+        if title is None:
+            return chain is None or chain == cur.common["chain_id"]
+        return loose_name(str(title)) == loose_name(str(cur.common["title"]))
+
+    def _load_current(self, ids: set[int]) -> dict[int, Current]:
+        if ids and max(ids) >= self.ids.first_new_id:
+            self.writer.wait()  # rows of an item this import adds
+        return current.load(self.db, ids, reported=bool(self.submission.because()))
+
+    def _diff(self, r: ItemRow, cur: Current) -> Diff:
+        return diff_row(
+            r,
+            cur,
+            fields=self._fields(r.kind),
+            chain_names=self.chains.names,
+            unit_names=self.units.names,
+            blank=self.opts.blank,
+        )
+
+    def _fields(self, kind: KindDef) -> dict[str, FieldDef]:
+        cache = self._caches.setdefault("fields", {})
+        got = cache.get(kind.key)
+        if got is None:
+            got = cache[kind.key] = {f.key: f for f in self.db.defs.fields_of(kind)}
+        return got
+
+    def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
+        if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
+            return False  # a second row of this item in a county's file, with another figure
+        self.settle()
+        self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
+        diff = self._diff(r, cur)
+        parsed, shown = diff.parsed, diff.shown
+        self.report.blank_kept += diff.blank_kept
+        if link is not None:
+            self._link(cur.id, link)
+        if not shown:
+            r.sheet.report.count(RowOutcome.unchanged, r.number)
+            return False
+        moving_to = parsed.status if parsed.status is not None and parsed.status != cur.common["status"] else None
+        from_moves = self.has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
+        needs = moving_to is not None and r.kind.status(str(moving_to)).requires_reason
+        if needs and not from_moves and not r.reason and r.ref is None:
+            self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
+            return False
+        reason = r.reason or f"导入「{self.file_name}」第{r.number}行"
+        status_date = None
+        if self.has_moves and parsed.status is not None and r.ref is not None:
+            todo, status_date = moves.newer(self.db, cur.id, r.ref, cur.common["status"], parsed.status)
+            if todo:
+                terminal = r.kind.status(parsed.status).terminal
+                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
+                self._count_moves(DateSource.rollup_log, len(todo))
+                parsed.status = None
+            elif status_date is not None:
+                self._count_moves(DateSource.rollup_log)
+        if parsed.status is not None and status_date is None:
+            key = stages.date_fields(r.kind).get(parsed.status)
+            if key and parsed.own.get(key):
+                self._count_moves(DateSource.row)
+            else:
+                undated = self._undated(r, str(parsed.status))
+                if undated is not None:
+                    self._fail(r, column_of(r, "status"), parsed.status, undated)
+                    return False
+                status_date = self._sheet_date(r.sheet, r.number)
+            day = status_date or (parsed.own.get(key) if key else None)
+            if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
+                return False
+        if cur.waiting and (
+            parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
+        ):
+            self.submission.stand_as_reported(cur.id)
+        try:
+            items.update(
+                self.db,
+                r.kind,
+                cur.id,
+                parsed,
+                user=self.user,
+                reason=reason,
+                force=True,
+                status_date=status_date,
+                index=False,
+            )
+        except ZsError as exc:
+            self._fail(r, "", None, exc.message)
+            return False
+        self.touched.append(cur.id)
+        self.submission.came_from(cur.id, r.sheet.raw.name, r.number)
+        r.sheet.report.count(RowOutcome.updated, r.number)
+        title = r.values.get("title") or cur.common["title"]
+        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
+        return True
+
+    def _add(self, r: ItemRow, origin_id: int | None) -> None:
+        kind = r.kind
+        title = r.values.get("title")
+        if title is None:
+            label = kind.title.label
+            self._fail(
+                r, label, None,
+                f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
+            )  # fmt: skip
+            return
+        own_chain = r.values.get("chain")
+        headed = self.headings.chain(r.sheet.raw.name, r.heading)
+        chosen = decide.chain_of(own_chain, headed, self.default_chain)
+        if chosen.conflict:
+            assert own_chain is not None and headed is not None
+            self._fail(
+                r, "产业链", self.chains.names.get(own_chain),
+                f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
+            )  # fmt: skip
+            return
+        chain = chosen.chain
+        if chain is None:
+            self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
+            return
+        if chosen.from_heading:
+            name = self.chains.names.get(chain, "")
+            self.inferred.add(
+                Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
+                f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
+                column="产业链", row=r.number,
+            )  # fmt: skip
+        code = r.values.get(IDENTITY_FIELD)
+        if code is not None and self._by_code(r, kind, str(code)):
+            return
+        if self.dups is None:
+            self.dups = NameIndex(
+                self.db, self.report.origin, below=self.ids.first_new_id, before_read=self.writer.wait
+            )
+        name_key = normalize_name(str(title))
+        match = self.dups.find(kind.key, chain, name_key, r.ref)
+        if match is not None and not self._duplicate(r, match, origin_id):
+            return
+        own: dict[str, Any] = {}
+        values = r.values
+        for key, default, required, label in self._own_fields(kind):
+            v = values.get(key)
+            if v is None:
+                v = default
+                if v is None:
+                    if required:
+                        self._fail(r, label, None, f"「{label}」必填")
+                        return
+                    continue
+            own[key] = v
+        unit = r.values.get("unit") if "unit" in r.values else r.sheet.default_unit
+        if "unit" not in r.values and r.sheet.unit_inference is not None:
+            self.inferred.use(r.sheet.unit_inference, r.number)
+        common = {
+            "title": title,
+            "chain_id": chain,
+            "unit_id": unit,
+            "owner": r.values.get("owner"),
+            "due": r.values.get("due"),
+            "notes": r.values.get("notes"),
+        }
+        status = r.values.get("status") or kind.default_status
+        log = None
+        if not (self.has_moves and origin_id is not None):  # (a roll-up's 阶段变更 sheet has the reasons)
+            # a row typed without an 编号 (a county's sheet) must say why; a row of an export
+            # (it has its 编号) carries no reason column: its reason is in the 阶段变更 record
+            if kind.status(status).requires_reason and not r.reason and r.ref is None:
+                self._fail(r, "状态", status, self._reason_needed(status))
+                return
+            try:
+                log = self._history(r, kind, status, own)
+            except stages.StageDateError as exc:
+                bad = exc.keys[0] if exc.keys else None
+                cell = status if bad == "status" else own.get(bad) if bad else None
+                self._fail(r, column_of(r, bad) if bad else "", cell, exc.message)
+                return
+        new_id = self.next_id
+        self.next_id += 1
+        origin = self.report.origin if origin_id is not None else None
+        self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
+        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
+        if origin_id is not None:
+            self.ids.origin_ids[origin_id] = new_id
+        elif r.ref is not None:
+            self.ids.file_ids[r.ref] = new_id
+        self.ids.kinds[new_id] = kind.key
+        self.submission.came_from(new_id, r.sheet.raw.name, r.number)
+        r.sheet.report.count(RowOutcome.added, r.number)
+
+    def _by_code(self, r: ItemRow, kind: KindDef, code: str) -> bool:
+        """A row without 编号 whose 项目编码 is an item's: it is that item (updated, whatever
+        its name); the same code twice in one file is an error.  True when handled."""
+        if not any(f.key == IDENTITY_FIELD for f in kind.fields):
+            return False
+        seen = self.codes.get((kind.key, code))
+        if seen is not None:
+            self._fail(r, column_of(r, IDENTITY_FIELD), code, f"项目编码与第{seen}行相同：一个项目只能填一行")
+            return True
+        self.codes[(kind.key, code)] = r.number
+        # only items that were here before this import (one of its own is caught above), so
+        # no need to wait for the writer thread
+        hit = by_code(self.db, kind, code, below=self.ids.first_new_id, origin=self.report.origin)
+        if hit is None:
+            return False
+        cur = self._load_current({hit}).get(hit)
+        if cur is None:
+            return False
+        self.inferred.add(
+            Rule.project_code, r.sheet.raw.name, str(cur.id), f"项目编码「{code}」",
+            f"按项目编码「{code}」对应编号 {cur.id}", column=column_of(r, IDENTITY_FIELD), row=r.number,
+        )  # fmt: skip
+        self._update(r, cur)
+        return True
+
+    def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
+        """An older sheet (October's) sending back a project that has moved on since: the sheet
+        says what was true on ``day``, not that the project went back.  Refused (True)."""
+        last = None
+        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) == "backward":
+            sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
+            last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
+        why = history.behind(r.kind, cur.id, str(cur.common["status"]), status, day, last)
+        if why is None:
+            return False
+        self._fail(r, column_of(r, "status"), status, why)
+        return True
+
+    def _sheet_date(self, sh: SheetContext, row: int) -> str:
+        """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
+        self._count_moves(sh.move_source)
+        if sh.move_inference is not None:
+            self.inferred.use(sh.move_inference, row)
+        return sh.move_date
+
+    def _undated(self, r: ItemRow, status: str) -> str | None:
+        return history.undated(
+            self.db.defs, r.kind, status, r.sheet, mode=self.mode, today=self.today, option=option
+        )
+
+    def _count_moves(self, source: DateSource, n: int = 1) -> None:
+        self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
+
+    def _history(
+        self, r: ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
+    ) -> list[history.LogEntry]:
+        """:func:`.history.plan` for a new row, and what it used recorded: the sheet's date
+        (its inference covers the row), each move's date source, the stage dates into ``own``."""
+        got = history.plan(
+            kind, status, own, r.sheet, today=self.today, undated=lambda st: self._undated(r, st), counted=counted
+        )
+        if got.sheet_date and r.sheet.move_inference is not None:
+            self.inferred.use(r.sheet.move_inference, r.number)
+        for source in got.sources:
+            self._count_moves(source)
+        own.update(got.stage_dates)
+        return got.log
+
+    def _own_fields(self, kind: KindDef) -> list[tuple[str, Any, bool, str]]:
+        """A kind's fields as (key, stored default, required, label), worked out once."""
+        cache = self._caches.setdefault("own_fields", {})
+        info = cache.get(kind.key)
+        if info is None:
+            from ..values import to_storage
+
+            info = cache[kind.key] = [
+                (f.key, to_storage(f, f.default) if f.default is not None else None, f.required, f.label)
+                for f in kind.fields
+            ]
+        return info
+
+    def _duplicate(self, r: ItemRow, match: tuple[int, str, bool], origin_id: int | None) -> bool:
+        """Handle a new row whose name matches an item; True to add it anyway.
+
+        The name is what made the match, so it is left out of the comparison, and an update
+        keeps the existing item's own spelling of it."""
+        existing_id, existing_title, exact = match
+        title = str(r.values.pop("title"))
+        added = self._decide_duplicate(r, existing_id, existing_title, title, origin_id, exact=exact)
+        if added:
+            r.values["title"] = title
+        return added
+
+    def _decide_duplicate(
+        self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
+    ) -> bool:
+        pending = self.new.get(existing_id)
+        choice = self.opts.on_duplicate
+        same: bool | None = None
+        cur: Current | None = None
+        if exact and choice is not OnDuplicate.new:
+            if pending is not None:
+                same = decide.same_row(pending, r.values)
+            else:
+                cur = self._load_current({existing_id}).get(existing_id)
+                same = cur is not None and not self._diff(r, cur).shown
+        decision = decide.for_duplicate(exact=exact, choice=choice, earlier_row=pending is not None, same=same)
+        if decision is Decision.unchanged:
+            if r.ref is not None:
+                self.ids.file_ids[r.ref] = existing_id
+            if cur is not None:
+                # the same item, identical: nothing to ask; with --on-duplicate update a
+                # roll-up links it to the office's 编号 for next month
+                if choice is OnDuplicate.update and origin_id is not None and cur.origin is None:
+                    self._link(cur.id, origin_id)
+                self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
+            r.sheet.report.count(RowOutcome.unchanged, r.number)
+            return False
+        action = decide.duplicate_action(choice)
+        if pending is not None:  # a row of this file: it has no 编号 yet
+            here = f"本文件「{pending.row.sheet.raw.name}」第{pending.row.number}行"
+        else:
+            here = "本文件较早的一行" if existing_id >= self.ids.first_new_id else ""
+        self.report.duplicates.append(
+            Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here)
+        )
+        if decision in (Decision.ask, Decision.skip) and r.ref is not None:
+            self.ids.skipped_refs.add(r.ref)
+        if decision is Decision.ask:
+            if self.rejects is not None:
+                self.rejects.add(
+                    r.sheet.raw.name,
+                    r.sheet.header,
+                    r.number,
+                    r.cells,
+                    [f"疑似与{here or f'编号 {existing_id}'}「{existing_title}」重复"],
+                )
+            r.sheet.report.count(RowOutcome.rejected, r.number)
+            return False
+        if decision is Decision.skip:
+            r.sheet.report.count(RowOutcome.skipped, r.number)
+            return False
+        if decision is Decision.add:
+            return True
+        if decision is Decision.merge:
+            assert pending is not None
+            first = pending.row
+            if self._disagrees(r, existing_id, first, title):
+                return False
+            for k, v in r.values.items():
+                if k in ("chain",):
+                    continue
+                if k == "unit":
+                    pending.common["unit_id"] = v
+                elif k == "status":
+                    pending.status = v
+                elif k in SETTABLE:
+                    pending.common[k] = v
+                else:
+                    pending.own[k] = v
+            if pending.log is not None:
+                # one item, one set of facts: its history is worked out again from every sheet's
+                # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
+                counted = len(pending.log) - 1  # the moves already counted for the first row
+                try:
+                    pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
+                except stages.StageDateError as exc:
+                    bad = exc.keys[0] if exc.keys else None
+                    value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
+                    self._fail(r, column_of(r, bad) if bad else "", value, exc.message)
+                    return False
+            self.inferred.add(
+                Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
+                f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
+                row=r.number,
+            )  # fmt: skip
+            r.sheet.report.count(RowOutcome.updated, r.number)
+            return False
+        cur = self._load_current({existing_id}).get(existing_id)
+        if cur is None:
+            return True
+        if r.ref is not None:
+            self.ids.file_ids[r.ref] = cur.id
+        link = origin_id if (origin_id is not None and cur.origin is None) else None
+        self._update(r, cur, link=link)
+        return False
+
+    def _disagrees(self, r: ItemRow, item_id: int, first: ItemRow, title: str) -> bool:
+        """Refuse ``r`` when it says another figure than an earlier row of the same project (on
+        another sheet, or further up): True when refused."""
+        problem = self.same_project.disagreement(
+            r, item_id, first, title, fields=self._fields(r.kind), unit_names=self.units.names
+        )
+        if problem is None:
+            return False
+        r.problems.append(problem)
+        self._reject(r)
+        return True
+
+    def _link(self, item_id: int, origin_id: int) -> None:
+        """From now on our item ``item_id`` is the office's item ``origin_id``."""
+        self.settle()
+        self.db.conn.execute(
+            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
+        )
+        self.ids.origin_ids[origin_id] = item_id
+        self.report.linked += 1
+
+    def _insert_new(self) -> None:
+        """Write this batch's new items: the rows are built here, the SQL (rows, history,
+        stage log, search index) runs on the writer thread while the next batch is parsed."""
+        if not self.new:
+            return
+        new, self.new = list(self.new.values()), {}
+        self.out.add_items(
+            new,
+            origin=self.report.origin if self.has_moves else None,
+            today=self.today,
+            index=not self.opts.dry_run,
+        )
+
+    def _fail(self, r: ItemRow, column: str, value: object, reason: str) -> None:
+        r.problems.append(Problem(r.sheet.raw.name, r.number, column, value, reason))
+        self._reject(r)
+
+    def _reject(self, r: ItemRow) -> None:
+        if r.ref is not None:
+            self.ids.skipped_refs.add(r.ref)
+        self.report.problems.extend(r.problems)
+        r.sheet.report.count(RowOutcome.rejected, r.number)
+        if self.rejects is not None:
+            self.rejects.add(r.sheet.raw.name, r.sheet.header, r.number, r.cells, [p.reason for p in r.problems])

@@ -1,0 +1,173 @@
+"""An item sheet before its rows: which list it is, how its columns map, what its header says
+once for every row — the context its rows are parsed in.
+
+:func:`prepare` takes a located :class:`~.tables.Table` and returns a :class:`Prepared`: the
+:class:`~.rows.SheetContext` (column parsers per kind, the columns' fates in the sheet's
+:class:`~.outcome.SheetReport`) and the sheet's problems, in the order the report lists them.
+What it infers (the kind from the headers, a header's guessed meaning, the money unit a line
+above the table gives) goes into the :class:`~.inference.Inferences` it is given.  No other
+state: the importer records the problems and runs the rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..definitions import Definitions, KindDef
+from ..errors import ZsError
+from . import columns, fates, header_area
+from .inference import Inferences, Rule
+from .outcome import ColumnFate, Mode, Problem, SheetReport
+from .readers import RawSheet
+from .resolve import CellParsers
+from .rows import SheetContext
+from .tables import DataRow, HeaderCell, Table
+
+__all__ = ["Prepared", "amounts", "prepare"]
+
+
+@dataclass
+class Prepared:
+    #: the header as the rows are read with it (a money unit above the table applied)
+    header: list[HeaderCell]
+    #: None: the sheet's list could not be told (a problem in :attr:`early`)
+    sheet: SheetContext | None = None
+    #: problems found before the sheet has a report (go to the import's problems only)
+    early: list[Problem] = field(default_factory=list)
+    #: the sheet's problems (recorded with the sheet: also in the --errors file)
+    problems: list[Problem] = field(default_factory=list)
+    #: the sheet has a name or 编号 column: its rows can be read
+    usable: bool = False
+
+
+def prepare(
+    raw: RawSheet,
+    table: Table,
+    kind: KindDef | None,
+    *,
+    defs: Definitions,
+    explicit: dict[str, str],
+    only_kind: KindDef | None,
+    masked: bool,
+    mode: Mode,
+    cells: CellParsers,
+    inferred: Inferences,
+    month_cells: Callable[[], set[tuple[int, int]]],
+    option: Callable[[str], str],
+) -> Prepared:
+    """The context of item sheet ``raw`` (``kind``: the list its name says, if it says one).
+    ``explicit``: the --map entries for this sheet; ``only_kind``: --kind; ``month_cells``:
+    the date cells the workbook formats without a day (read only for a sheet that is used)."""
+    header = table.header
+    sheet_unit = header_area.money_unit(table.meta)
+    unit_given: set[int] = set()
+    out = Prepared(header)
+    if sheet_unit is not None:
+        header, unit_given, clash = header_area.with_money_unit(header, sheet_unit[1])
+        out.header = header
+        for h in clash:
+            out.early.append(
+                Problem(
+                    raw.name,
+                    None,
+                    f"{h.letter}列「{h.text}」",
+                    None,
+                    f"{sheet_unit[0].source}与本列写的单位「{h.unit}」矛盾：分不清金额是哪个单位，"
+                    "请删去或改正其中一个再导入",
+                )
+            )
+    kind_col = columns.kind_column(defs, header, explicit)
+    if kind is None and kind_col is None:
+        kind = only_kind
+        if kind is None:
+            kind, _scores = columns.guess_kind(defs, header)
+            if kind is None:
+                out.early.append(
+                    Problem(
+                        raw.name,
+                        None,
+                        "",
+                        None,
+                        f"无法判断这张表是哪一张清单：请把工作表改名为清单名（如 招什么），或用 {option('kind')} 指定",
+                    )
+                )
+                return out
+            inferred.add(
+                Rule.kind_by_headers, raw.name, kind.name, "表头",
+                f"按表头判断为「{kind.name}」清单（不对请用 {option('kind')} 指定）",
+            )  # fmt: skip
+    what = kind.name if kind is not None else "多张清单"
+    rep = SheetReport(raw.name, what)
+    sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
+    out.sheet = sh
+    sh.month_cells = month_cells()
+    kinds = [kind] if kind is not None else list(defs.kinds)
+    ambiguous: dict[int, list[str]] = {}
+    for k in kinds:
+        mapping = columns.map_item_columns(defs, k, header, explicit, masked=masked, note_readonly=mode is Mode.plain)
+        sh.maps[k.key] = cells.for_mapping(k, mapping)
+        sh.skip[k.key] = mapping.ignored
+        sh.shadowed[k.key] = mapping.shadowed
+        sh.why.update(mapping.why)
+        sh.known_columns.update(sh.maps[k.key])
+        sh.known_columns.update(mapping.ignored)
+        for h, problem in mapping.problems:
+            if h.column in unit_given and sheet_unit is not None:
+                problem = f"{problem}（本列没有写单位，按{sheet_unit[0].source}算作{h.unit}；请在表头写明本列单位）"
+            out.problems.append(Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
+        for c, (_h, found) in mapping.ambiguous.items():
+            ambiguous.setdefault(c, found)
+        if kind is not None:
+            rep.notes.extend(mapping.notes)
+            for where, label, text in mapping.guesses:
+                inferred.add(Rule.header_guess, raw.name, label, where, text, column=where)
+            if sheet_unit is not None:
+                money = [
+                    f"{t.letter}列「{t.header}」"
+                    for t in mapping.targets
+                    if t.column in unit_given and t.field is not None and t.field.type == "money"
+                ]
+                if money:
+                    inferred.add(
+                        Rule.sheet_money_unit, raw.name, sheet_unit[1], sheet_unit[0].source,
+                        f"{sheet_unit[0].source}用作{'、'.join(money)}的金额单位（{sheet_unit[1]}）",
+                        column="、".join(money),
+                    )  # fmt: skip
+        out.usable = out.usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
+    if kind_col is not None:
+        sh.known_columns.add(kind_col)
+    rep.columns = fates.item_columns(sh.header, [(sh.maps[k.key], sh.skip[k.key]) for k in kinds], sh.why, kind_col)
+    rep.columns[:0] = [ColumnFate(h.letter, h.text, "", "序号列（编号用）") for h in table.index_columns]
+    rep.columns.sort(key=lambda c: (len(c.letter), c.letter))
+    rep.header_row = table.header_row
+    for h in header:
+        if h.column not in sh.known_columns:
+            out.problems.append(fates.unmapped(raw.name, h, what, ambiguous.get(h.column)))
+    if not out.usable:
+        out.problems.append(
+            Problem(raw.name, None, "", None, f"找不到名称列（或编号列）：请检查表头，或用 {option('mapping')} 指定")
+        )
+    return out
+
+
+def amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:
+    """A row's amounts by column (万), for :func:`.sheet_rules.sub_rows`; a cell that is no
+    amount is left out (its row is refused by its own parse)."""
+    money = {
+        c: parse
+        for maps in sh.maps.values()
+        for c, (t, parse) in maps.items()
+        if t.field and t.field.type == "money"
+    }
+
+    def amounts(row: DataRow) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for c, parse in money.items():
+            if c in row.cells:
+                with contextlib.suppress(ZsError, TypeError, ValueError):
+                    out[c] = float(parse(row.cells[c]))
+        return out
+
+    return amounts
