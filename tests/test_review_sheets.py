@@ -85,6 +85,19 @@ def test_a_county_sheet_raising_a_signed_projects_investment_reports_an_increase
     assert json.loads(cli("review", "-f", "json", ok=True).stdout) == []
 
 
+def test_a_reported_increase_is_dated_by_as_of_and_counted_in_the_import_report(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    ids = make_city(db_path)
+    cli("stage", str(ids["铜箔"]), "已签约", "--date", "2026-09-10", ok=True)
+    head = ["项目名称", "产业链", "状态", "签约日期", "投资额"]
+    sheet = _county(tmp_path / "爱辉区11月.xlsx", [[COPPER, "有色金属", "已签约", "2026-09-10", "4亿"]], head)
+    r = cli("import", str(sheet), "--on-duplicate", "update", "--as-of", "2026-11-20", "-f", "json", ok=True)
+    assert json.loads(r.stdout)["review"]["invests"] == 1
+    (entry,) = json.loads(cli("review", "-f", "json", ok=True).stdout)
+    assert entry["date"] == "2026-11-20" and entry["change"] == "增资"
+
+
 def test_a_county_sheets_note_is_the_evidence_the_reviewer_sees(cli: Cli, db_path: Path, tmp_path: Path) -> None:
     """The 备注 a county writes on the row (合同编号 …) is each reported row's evidence (依据)."""
     make_city(db_path)

@@ -245,7 +245,7 @@ def import_file(
             if report.review_because:
                 from .. import review
 
-                marked = review.mark_submission(db, source=sub.sources or file.name)
+                marked = review.mark_submission(db, source=sub.sources or file.name, on=opts.as_of)
                 entries = db.conn.execute(
                     "SELECT count(*) FROM status_log WHERE submitted_by = ? AND review = 'pending' "
                     "AND from_status IS NULL",
@@ -253,6 +253,7 @@ def import_file(
                 ).fetchone()[0]
                 report.pending_new, report.pending_moves = int(entries), marked.moves - int(entries)
                 report.pending_funds = marked.funds
+                report.pending_invests = marked.invests
             report.command_id = cmd.id
             report.written = True
     except _Rollback:
