@@ -481,3 +481,43 @@ def test_a_server_connection_compiles_nothing_just_in_time() -> None:
                 conn.close()
     finally:
         drop_pg_database(url)
+
+
+@pytest.mark.parametrize(
+    ("sql", "counted"),
+    [
+        ("SELECT total(a > 1) FROM t", True),
+        ("SELECT total((a BETWEEN 1 AND 3 AND b IS NOT NULL)) FROM t", True),
+        ("SELECT total(a IN (1, 2)) FROM t", True),
+        ("SELECT total(a) FROM t", False),
+        ("SELECT total(CASE WHEN a = 1 THEN b ELSE 0 END) FROM t", False),
+        ("SELECT total(a > 1) OVER () FROM t", False),
+    ],
+)
+def test_a_total_of_a_condition_is_a_filtered_count_with_the_same_answer(sql: str, counted: bool) -> None:
+    """``total(condition)`` runs as the built-in filtered count (the compatibility aggregate calls
+    a SQL function per row); the answers are SQLite's, NULLs and all."""
+    import sqlite3
+
+    from zhaoshang.engines.postgres import translate
+
+    pg = translate(sql, params=False)
+    assert ("FILTER (WHERE" in pg) is counted, pg
+    data = [(1, 5.0), (2, None), (3, 1.5), (None, 2.0), (2, 0.0)]
+    lite = sqlite3.connect(":memory:")
+    lite.execute("CREATE TABLE t (a INTEGER, b REAL)")
+    lite.executemany("INSERT INTO t VALUES (?, ?)", data)
+    want = sorted(lite.execute(sql).fetchall(), key=repr)
+    url = pg_database("totals")
+    try:
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        Cli(url)("init", ok=True)  # (the compatibility functions)
+        with psycopg.connect(**conninfo_to_dict(url)) as conn:
+            conn.execute("CREATE TEMP TABLE t (a BIGINT, b DOUBLE PRECISION)")
+            conn.cursor().executemany("INSERT INTO t VALUES (%s, %s)", data)
+            got = sorted((tuple(r) for r in conn.execute(pg)), key=repr)
+        assert got == want
+    finally:
+        drop_pg_database(url)

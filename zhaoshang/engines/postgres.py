@@ -103,7 +103,81 @@ def translate(sql: str, *, params: bool = True) -> str:
             return "IS NOT DISTINCT FROM "
         return str(m.group("plus"))
 
-    return _alias_subqueries(_TOKENS.sub(one, sql))
+    return _counted_totals(_alias_subqueries(_TOKENS.sub(one, sql)))
+
+
+_TOTAL = re.compile(r"(?<![\w.\"])total\s*\(", re.IGNORECASE)
+#: an argument that is a condition (at its own top level): SQLite counts it as 1 or 0
+_CONDITION = re.compile(
+    r"<>|<=|>=|!=|=|<|>|\b(?:BETWEEN|IN|IS|LIKE|GLOB|AND|OR|NOT|EXISTS)\b", re.IGNORECASE
+)
+_NOT_A_CONDITION = re.compile(r"\b(?:CASE|DISTINCT|SELECT)\b", re.IGNORECASE)
+
+
+def _counted_totals(sql: str) -> str:
+    """``total(condition)`` — SQLite's count of rows where it holds — as the built-in
+    ``count(*) FILTER (WHERE condition)``: the compatibility aggregate ``total(boolean)`` calls a
+    SQL function per row, which made a report's window sums (20 of them over 100,000 rows)
+    take 1.6 s instead of 0.2 s.  Other totals (sums of numbers, a window's) stay as written."""
+    if not _TOTAL.search(sql):
+        return sql
+    masked = _SKIP.sub(lambda m: "_" * len(m.group(0)), sql)
+    out: list[str] = []
+    done = 0
+    for m in _TOTAL.finditer(masked):
+        if m.start() < done:
+            continue
+        depth, end = 0, -1
+        for i in range(m.end() - 1, len(masked)):
+            if masked[i] == "(":
+                depth += 1
+            elif masked[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end < 0:
+            break
+        inner = masked[m.end() : end]
+        top = inner.strip()
+        while top.startswith("(") and _closes_at_end(top):
+            top = top[1:-1].strip()
+        level0 = _level0(top)
+        if (
+            not _CONDITION.search(level0)
+            or _NOT_A_CONDITION.search(level0)
+            or re.match(r"\s*OVER\b", masked[end + 1 :], re.IGNORECASE)
+        ):
+            continue
+        out.append(sql[done : m.start()])
+        out.append(f"(count(*) FILTER (WHERE {sql[m.end() : end]}))::float8")
+        done = end + 1
+    out.append(sql[done:])
+    return "".join(out)
+
+
+def _closes_at_end(text: str) -> bool:
+    """``text`` (starting with a parenthesis) is one parenthesised whole."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def _level0(text: str) -> str:
+    """``text`` without what is inside its parentheses."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
 
 
 _SKIP = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
