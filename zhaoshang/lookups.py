@@ -215,7 +215,7 @@ def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
         clash = same_name(db, ent, data["name"], but=row_id)
         if clash:
             raise ZsError(f"{ent.noun}「{data['name']}」已存在（编号 {clash[0]}「{clash[1]}」）：名称不能重复")
-    current = get(db, ent, str(row_id))
+    current = _record(db, ent, row_id)
     changed = {k: v for k, v in data.items() if current.get(k) != v}
     if changed:
         from .db import now
@@ -227,7 +227,11 @@ def update(db: Database, ent: Entity, name: str, values: Mapping[str, object]) -
 
 
 def get(db: Database, ent: Entity, name: str) -> dict[str, Any]:
-    row_id = find(db, ent, name)
+    return _record(db, ent, find(db, ent, name))
+
+
+def _record(db: Database, ent: Entity, row_id: int) -> dict[str, Any]:
+    """The chain or unit ``row_id`` with its number of items (found already: no guess noted)."""
     cur = db.conn.execute(f"SELECT * FROM {ent.table} WHERE id = ?", (row_id,))
     names = [d[0] for d in cur.description]
     rec = dict(zip(names, cur.fetchone(), strict=True))

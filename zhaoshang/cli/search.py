@@ -42,6 +42,7 @@ def search(
         Column("unit", "责任单位"),
         Column("matched", "匹配于"),
     ]
-    emit(rows, cols, fmt, display={"kind": lambda r: names.get(r["kind"], r["kind"])})
+    if rows or fmt is not Format.table:  # (no hits: no empty table, the count says it)
+        emit(rows, cols, fmt, display={"kind": lambda r: names.get(r["kind"], r["kind"])})
     if fmt is Format.table:
         say(f"找到 {len(rows)} 条" + ("（已达上限，可用 --limit 调整）" if len(rows) >= limit else ""))
