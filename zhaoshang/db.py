@@ -695,34 +695,29 @@ class Database:
                     f"（{FIRST_SERVER_VERSION}）：请用与它同版本的 zhaoshang 把它 zs db copy 成文件，再复制到新库"
                 )
             elif version < schema_version():
-                db._upgrade_server()
+                with db._admin_only(f"要升级到结构版本 {schema_version()}（本程序的版本）"):
+                    db._upgrade()
             db._open_rights()
-            try:
+            with db._admin_only("的表要随清单定义（checklists）的改动加列"):
                 db.sync_definitions()
-            except Exception as exc:
-                if db.dialect.refused(exc) is None:
-                    raise
-                raise ZsError(
-                    f"清单定义（checklists）改过了，数据库「{conn.label}」要随之加列：这只有管理员能做。"
-                    "请管理员（或数据库的所有者）先运行一次 zs 命令；这次没有改动"
-                ) from None
             db.load_synonyms()
         except BaseException:
             conn.close()
             raise
         return db
 
-    def _upgrade_server(self) -> None:
-        """Run the later versions' migrations on a server database (as on a file: one
-        transaction each, under the write lock).  Only the database's owner or a 管理员 may."""
+    @contextlib.contextmanager
+    def _admin_only(self, change: str) -> Iterator[None]:
+        """A change of a server database's tables on opening (a migration, new definitions'
+        columns) that its rights refused the connected login: said for people."""
         try:
-            self._upgrade()
+            yield
         except Exception as exc:
             if self.dialect.refused(exc) is None:
                 raise
             raise ZsError(
-                f"数据库「{self.where}」要升级到结构版本 {schema_version()}（本程序的版本）：这只有管理员"
-                "（或数据库的所有者）能做。请管理员先运行一次 zs 命令；这次没有改动"
+                f"数据库「{self.where}」{change}：这只有管理员能做。请管理员先运行一次 zs 命令"
+                "（或由数据库的所有者运行）；这次没有改动"
             ) from None
 
     def _open_rights(self) -> None:
