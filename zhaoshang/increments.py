@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import counted
 from .counted import CHANGE_NAMES, CONFIRMED, CORRECTION, INCREASE, PENDING, REVIEW_NAMES
 from .db import Database, now
 from .definitions import KindDef
 from .errors import NotFoundError, ZsError
-from .stages import effective, hold, hold_own, own_review, reached_stages, signing_stage
+from .stages import effective, first_reached_item, hold, hold_own, own_review, signing_stage
 
 __all__ = [
     "AMOUNT_FIELDS",
@@ -104,15 +103,7 @@ def amount_fields(kind: KindDef) -> list[str]:
 def signed_on(db: Database, kind: KindDef, item_id: int) -> str | None:
     """The day the project first reached its signing stage by a confirmed move (None: not signed)."""
     stage = signing_stage(kind)
-    if stage is None:
-        return None
-    names = reached_stages(kind, stage)
-    row = db.conn.execute(
-        f"SELECT min(s.date) FROM status_log s WHERE s.item_id = ? AND s.to_status IN ({', '.join('?' * len(names))}) "
-        f"AND {counted.counted('s')}",
-        (item_id, *names),
-    ).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
+    return None if stage is None else first_reached_item(db, kind, item_id, stage)
 
 
 _SELECT = (
