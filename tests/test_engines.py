@@ -444,7 +444,14 @@ def test_an_upgrade_brings_the_servers_functions_to_this_version(monkeypatch: py
             conn.execute("DROP FUNCTION zs_ids_sync()")
             conn.execute(_OLD_NEXT_ID)
         now = dbmod.schema_version()
-        later = (now + 1, "下一版本", "ALTER TABLE chains ADD COLUMN zz TEXT")
+        # (a new table with its own ids, as version 10's invest_changes: its id triggers call
+        # the new functions, so those are there before the migration's statements run)
+        later = (
+            now + 1,
+            "下一版本",
+            "ALTER TABLE chains ADD COLUMN zz TEXT;\n"
+            "CREATE TABLE later_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT);",
+        )
         monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, later])
         dbmod.Database.open(url, load()).close()
         assert rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'idsync%'") == rows(
@@ -455,6 +462,7 @@ def test_an_upgrade_brings_the_servers_functions_to_this_version(monkeypatch: py
         assert rows(url, "SELECT bool_and(prosecdef) FROM pg_proc WHERE proname IN ('zs_ids_sync', 'zs_next_id')") == [
             (True,)
         ]
+        assert rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname = 'idsync_later_rows'") == [(1,)]
         # the commands go on, numbered on
         r = Cli(url)("add", "招什么", "甲项目", "--chain", "新能源", ok=True)
         assert "编号 1" in r.stderr or r.stdout.strip().endswith("1"), (r.stdout, r.stderr)

@@ -833,6 +833,8 @@ class Database:
             if self.upgraded_from is None:
                 self.upgraded_from = version
             try:
+                # (first: a new table's id triggers call this version's functions)
+                self.dialect.before_migration(self.conn)
                 # from v3 on, a migration's data changes are recorded as one "upgrade" command
                 cid = self._open_upgrade_command(v, _desc) if v > 3 else None
                 for stmt in _split_sql(sql):
@@ -854,7 +856,6 @@ class Database:
                     install_item_dates(self.conn)  # every row is confirmed then: nothing to refresh)
                 if v == 6:
                     refresh_item_dates(self.conn)
-                self.dialect.after_migration(self.conn)
                 self.dialect.set_schema_version(self.conn, v)
                 self.conn.execute("COMMIT")
             except BaseException:

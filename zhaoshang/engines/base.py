@@ -110,9 +110,9 @@ class Dialect:
         """One statement of a versioned migration (SQLite's SQL, as written in ``db.MIGRATIONS``)."""
         conn.execute(statement)
 
-    def after_migration(self, conn: Connection) -> None:
-        """At the end of each migration's transaction: what the engine keeps beside the schema
-        (a server's functions) brought to this version."""
+    def before_migration(self, conn: Connection) -> None:
+        """At the start of each migration's transaction: what the engine keeps beside the schema
+        (a server's functions) brought to this version, before the statements that use it."""
 
     def check_before_upgrade(self, conn: Connection, where: str) -> None:
         """Refuse to migrate a damaged database (nothing to check on a server: it keeps its pages)."""

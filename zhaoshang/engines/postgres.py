@@ -982,7 +982,7 @@ class PostgresDialect(Dialect):
             if t in counted:
                 _count_ids(conn, t)
 
-    def after_migration(self, conn: Connection) -> None:
+    def before_migration(self, conn: Connection) -> None:
         refresh_functions(conn)
 
     def run_migration(self, conn: Connection, statement: str) -> None:
