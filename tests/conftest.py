@@ -34,8 +34,6 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hints.use({})  # the core's own option names, until a command line installs its flags
 
 
-
-
 Run = Callable[..., "object"]
 
 

@@ -355,7 +355,6 @@ def test_a_month_in_a_date_column_is_refused_or_dated_as_confirmed(city: Databas
     assert inf.rows == [2] and inf.confirmed_by == f"{option('confirm')} month_end" and inf.value == "2026-10-31"
 
 
-
 def test_a_part_of_a_month_is_refused_or_dated_as_confirmed(city: Database, tmp_path: Path) -> None:
     rows = [
         ["项目名称", "产业链", "状态", "签约日期"],

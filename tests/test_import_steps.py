@@ -308,4 +308,3 @@ def test_a_part_of_a_month_names_no_day_unless_confirmed(year: str, month: int, 
         assert dated[1] is (Confirm.month_start if part == "初" else Confirm.month_end)
         assert dated[0].startswith(f"{year[:4]}-{month:02d}-")
     assert month_part(f"{year}{month}月") is None and month_part(f"2026年{month}月3日") is None
-

@@ -77,9 +77,7 @@ def tls_db() -> Iterator[tuple[str, str, str]]:
     info = conninfo_to_dict(server)
     name = "tls_" + os.urandom(4).hex()
     with psycopg.connect(**info, autocommit=True) as conn:
-        conn.execute(
-            f"DO $$ BEGIN CREATE ROLE {LOGIN} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-        )
+        conn.execute(f"DO $$ BEGIN CREATE ROLE {LOGIN} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
         conn.execute(
             f'CREATE DATABASE "{name}" OWNER {LOGIN} TEMPLATE template0 ENCODING UTF8 '
             "LC_CTYPE 'C.UTF-8' LC_COLLATE 'C'"

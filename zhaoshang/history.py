@@ -158,10 +158,7 @@ def _table_columns(db: Database, table: str) -> list[str]:
 def _expand(db: Database, r: Range, *, item_id: int | None = None, limit: int | None = None) -> list[Change]:
     """A range's rows as changes, each as it was inserted: the row now, or — when a later
     command changed it — the values that command found (its ``old``)."""
-    if (
-        r.action != "insert"
-        or not db.dialect.columns(db.conn, r.table)
-    ):
+    if r.action != "insert" or not db.dialect.columns(db.conn, r.table):
         return []  # deleted rows (an undo's): the counts say how many
     by = _item_column(db, r.table)
     where, params = "rowid BETWEEN ? AND ?", [r.first, r.last]

@@ -580,11 +580,7 @@ def paused_dates(db: Database, table: str, n: int, rows_sql: str, params: Sequen
     afterwards (a per-row recomputation costs seconds for a roll-up).  Same transaction."""
     from .db import install_item_dates, pause_item_dates, refresh_item_dates
 
-    paused = (
-        table == "status_log"
-        and n > 200
-        and db.dialect.keeps_item_dates(db.conn)
-    )
+    paused = table == "status_log" and n > 200 and db.dialect.keeps_item_dates(db.conn)
     if paused:
         pause_item_dates(db.conn)
     yield

@@ -23,9 +23,7 @@ def register(app: typer.Typer) -> None:
 OptionalId = Annotated[int | None, typer.Argument(metavar="[编号]", help="项目编号", show_default=False, min=1)]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--set", help="评分项=值（可重复），如 --set 产业类别=鼓励类 --set 投资强度=320 --set 高耗能=否"
-    ),
+    typer.Option("--set", help="评分项=值（可重复），如 --set 产业类别=鼓励类 --set 投资强度=320 --set 高耗能=否"),
 ]
 
 

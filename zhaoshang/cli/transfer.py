@@ -16,7 +16,8 @@ def register(app: typer.Typer) -> None:
     def copy(
         source: Annotated[str, typer.Argument(metavar="源", help="数据库文件或 postgresql://用户名@主机/库名")],
         target: Annotated[
-            str, typer.Argument(metavar="目标", help="新的空数据库：文件（不存在则新建）或 postgresql://…（先建好空库）")
+            str,
+            typer.Argument(metavar="目标", help="新的空数据库：文件（不存在则新建）或 postgresql://…（先建好空库）"),
         ],
     ) -> None:
         """把整个数据库复制到另一处：条目、各清单字段、阶段与对接记录、历史（之后照样 zs history、zs undo）、

@@ -108,9 +108,7 @@ def translate(sql: str, *, params: bool = True) -> str:
 
 _TOTAL = re.compile(r"(?<![\w.\"])total\s*\(", re.IGNORECASE)
 #: an argument that is a condition (at its own top level): SQLite counts it as 1 or 0
-_CONDITION = re.compile(
-    r"<>|<=|>=|!=|=|<|>|\b(?:BETWEEN|IN|IS|LIKE|GLOB|AND|OR|NOT|EXISTS)\b", re.IGNORECASE
-)
+_CONDITION = re.compile(r"<>|<=|>=|!=|=|<|>|\b(?:BETWEEN|IN|IS|LIKE|GLOB|AND|OR|NOT|EXISTS)\b", re.IGNORECASE)
 _NOT_A_CONDITION = re.compile(r"\b(?:CASE|DISTINCT|SELECT)\b", re.IGNORECASE)
 
 

@@ -78,6 +78,7 @@ class DetailContext(Protocol):
     @property
     def skipped_refs(self) -> set[int]:
         """File 编号 of items not imported: their detail rows are skipped, not errors."""
+
     explicit: dict[str, str]
     """The user's column map (column letter or header -> field, or 忽略)."""
 

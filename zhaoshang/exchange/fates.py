@@ -18,7 +18,13 @@ __all__ = [
     "MapKeys",
     "detail_columns",
     "detail_problems",
-    "item_columns", "late_column", "unit_text", "unmapped", "unmapped_fate", "workbook_facts"]
+    "item_columns",
+    "late_column",
+    "unit_text",
+    "unmapped",
+    "unmapped_fate",
+    "workbook_facts",
+]
 
 
 def unmapped_fate() -> str:
@@ -126,9 +132,7 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
     for row, col, text in facts.comments:
         where = f"{column_letter(col)}{row}"
         short = text if len(text) <= 60 else text[:60] + "……"
-        rep.notes.append(
-            f"{where} 单元格有批注「{short}」：批注不是单元格的值，没有导入；要导入请写进备注或对应的列"
-        )
+        rep.notes.append(f"{where} 单元格有批注「{short}」：批注不是单元格的值，没有导入；要导入请写进备注或对应的列")
     problems = []
     for row, col in facts.empty_formulas:
         h = letters.get(col)

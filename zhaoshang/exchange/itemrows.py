@@ -400,9 +400,7 @@ class ItemRows:
         return sh.move_date
 
     def _undated(self, r: ItemRow, status: str) -> str | None:
-        return history.undated(
-            self.db.defs, r.kind, status, r.sheet, mode=self.mode, today=self.today, option=option
-        )
+        return history.undated(self.db.defs, r.kind, status, r.sheet, mode=self.mode, today=self.today, option=option)
 
     def _count_moves(self, source: DateSource, n: int = 1) -> None:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n

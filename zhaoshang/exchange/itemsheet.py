@@ -156,10 +156,7 @@ def amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:
     """A row's amounts by column (万), for :func:`.sheet_rules.sub_rows`; a cell that is no
     amount is left out (its row is refused by its own parse)."""
     money = {
-        c: parse
-        for maps in sh.maps.values()
-        for c, (t, parse) in maps.items()
-        if t.field and t.field.type == "money"
+        c: parse for maps in sh.maps.values() for c, (t, parse) in maps.items() if t.field and t.field.type == "money"
     }
 
     def amounts(row: DataRow) -> dict[int, float]:

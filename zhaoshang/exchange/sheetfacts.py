@@ -364,9 +364,7 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                     span = int(cell.get(f"{_T}number-columns-repeated", "1"))
                     note = cell.find(f"{_O}annotation")
                     if note is not None:
-                        text = "".join(
-                            "".join(t.itertext()) for t in note if t.tag.endswith("}p")
-                        ).strip()
+                        text = "".join("".join(t.itertext()) for t in note if t.tag.endswith("}p")).strip()
                         if text:
                             facts.comments.append((row - repeat + 1, col, text))
                     rows_spanned = int(cell.get(f"{_T}number-rows-spanned", "1"))
