@@ -27,7 +27,7 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -207,6 +207,10 @@ def _alias_subqueries(sql: str) -> str:
     return sql
 
 
+#: rows made at a time when a result is iterated
+_BATCH = 1000
+
+
 class _Cursor:
     """What the program uses of a cursor: iteration, fetchone/fetchall, rowcount."""
 
@@ -215,8 +219,14 @@ class _Cursor:
     def __init__(self, cur: Any) -> None:
         self._cur = cur
 
-    def __iter__(self) -> Any:
-        return iter(self._cur)
+    def __iter__(self) -> Iterator[Any]:
+        # (in batches: psycopg's own iteration makes each row in Python, 3 µs a row — a third
+        # of `zs list`'s time on 6,651 rows; the result is in the client's memory either way)
+        cur = self._cur
+        if cur.description is None:
+            return
+        while batch := cur.fetchmany(_BATCH):
+            yield from batch
 
     def fetchone(self) -> Any:
         return self._cur.fetchone() if self._cur.description is not None else None
