@@ -129,9 +129,13 @@ def _translate_extra(text: str) -> str:
 
 
 class ZsContext(click.Context):
-    """Help laid out by display width (see :mod:`.helptext`)."""
+    """Help laid out by display width (see :mod:`.helptext`, loaded only when help or a
+    usage error is shown)."""
 
-    from .helptext import HelpFormatter as formatter_class
+    def make_formatter(self) -> click.HelpFormatter:
+        from .helptext import HelpFormatter
+
+        return HelpFormatter(width=self.terminal_width, max_width=self.max_content_width)
 
 
 class _ChineseHelp:
