@@ -166,6 +166,8 @@ items.DETAIL_PROVIDERS.update(
 
 
 def _assessments(db: Database, item_id: int) -> list[dict[str, Any]]:
+    if db.conn.execute("SELECT 1 FROM assessments WHERE item_id = ? LIMIT 1", (item_id,)).fetchone() is None:
+        return []  # (most items: and then the rules' module is not even loaded)
     from .assess import history
 
     if not items.kind_of(db, item_id).pipeline:
@@ -185,16 +187,16 @@ def _assessments(db: Database, item_id: int) -> list[dict[str, Any]]:
 
 def _contract(db: Database, item_id: int) -> list[dict[str, Any]]:
     from ..errors import ZsError
-    from .performance import STATUS_NAMES, check
+    from ..stages import first_reached_item, signing_stage
 
     kind = items.kind_of(db, item_id)
     if not kind.pipeline:
         return []
-    from ..stages import first_reached_item, signing_stage
-
     sign = signing_stage(kind)
     if sign is None or first_reached_item(db, kind, item_id, sign) is None:
         return []  # not signed: nothing agreed yet (and the terms file is not read for it)
+    from .performance import STATUS_NAMES, check
+
     try:
         found = check(db, today=date.today(), ids=[item_id])
     except ZsError:  # a broken _contract.yaml is said by zs contract, not by show
