@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from zhaoshang import stages
@@ -291,12 +291,15 @@ def test_why_an_import_waits_for_review() -> None:
 
 
 @given(
-    year=st.sampled_from(["2026年", "2025年", ""]),
+    year=st.sampled_from(["2026年", "2025年", "", "2026.", "2026-", "2026/"]),
     month=st.integers(1, 12),
+    word=st.sampled_from(["月", "月份", "", " 月"]),
     part=st.sampled_from(["底", "末", "初", "上旬", "中旬", "下旬"]),
 )
-def test_a_part_of_a_month_names_no_day_unless_confirmed(year: str, month: int, part: str) -> None:
-    text = f"{year}{month}月{part}"
+def test_a_part_of_a_month_names_no_day_unless_confirmed(year: str, month: int, word: str, part: str) -> None:
+    """Written any way a clerk writes a month: 「2026年10月底」, 「2026.10月底」, 「2026-10下旬」 …"""
+    assume(word.strip() in ("月", "月份") or year[-1:] in (".", "-", "/"))  # (「10底」 alone names no month)
+    text = f"{year}{month}{word}{part}"
     got = month_part(text)
     assert got is not None and got[1:] == (month, part)
     assert month_day(text, frozenset()) is None

@@ -1,7 +1,7 @@
 """What a county sheet says besides its values has a visible fate: a cell comment (批注 —
 「增资，1200万美元外资」) is listed as not imported, with where it is and what to do; a hidden
 column says it is hidden.  Both used to vanish without a word.  .xlsx from openpyxl, and the
-same file re-saved by LibreOffice as .xlsx and .ods."""
+same file re-saved by LibreOffice as .xlsx, .ods and .xls (read by xlrd)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_comments_and_hidden_columns_are_said_xlsx(cli: Cli, city: dict[str, int
 @pytest.mark.slow
 @pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE_BIN is None, reason="LibreOffice is not installed")
-@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_comments_and_hidden_columns_survive_libreoffice(
     fmt: str, cli: Cli, city: dict[str, int], tmp_path: Path
 ) -> None:

@@ -484,7 +484,7 @@ _CN_MONTHS = {
     "十": 10, "十一": 11, "十二": 12,
 }  # fmt: skip
 _MONTH_FORMS = (
-    r"([0-9]{4})\s*[-/.]\s*([0-9]{1,2})",
+    r"([0-9]{4})\s*[-/.]\s*([0-9]{1,2})(?:\s*月份?)?",  # (2026.10月: a separator and 月 both)
     r"([0-9]{4})([0-9]{2})",
     r"([0-9]{4})\s*年\s*([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?",
 )
@@ -512,7 +512,7 @@ _MONTH_ALONE = re.compile(r"([0-9]{1,2}|十[一二]?|[一二三四五六七八�
 
 def month_only(value: object) -> tuple[int | None, int] | None:
     """(year, month) of a text that names a month and no day — 2026年10月, 2026-10, 2026/10,
-    2026.10, 202610, 2026年十月份 — or (None, month) for 10月 / 十月 alone; None for anything
+    2026.10, 2026.10月, 202610, 2026年十月份 — or (None, month) for 10月 / 十月 alone; None for anything
     else (a full date, a number, words).  A date column holding one must not get a day in silence."""
     if not isinstance(value, str):
         return None

@@ -116,7 +116,10 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
     """Hidden rows of the table (listed in ``rep``: they are imported like the others), and a
     problem for each formula without a computed value."""
     if not facts.checked:
-        rep.notes.append("此格式（.xls）无法检查隐藏的行、隐藏的列和批注：隐藏的行、列与其他的一样处理，批注不会导入")
+        rep.notes.append(
+            "这个文件读不出格式信息（.xls 的版本太旧或文件有损）：无法检查隐藏的行、隐藏的列、批注和只显示年月的日期"
+            "（这样的日期按当月1日导入）；请用 Excel/WPS 另存为 .xlsx 后再导入"
+        )
         return []
     rep.hidden_rows = [n for n in facts.hidden_rows if n > table.header_row]
     if rep.hidden_rows:

@@ -360,8 +360,9 @@ def is_breakdown(text: str) -> bool:
     return text.lstrip(" \u3000")[:1] == "其" and text.replace(" ", "").replace("\u3000", "")[:2] == "其中"
 
 
-#: a part of a month written after it (「10月底」, 「2026年10月上旬」): words, not a day
-_MONTH_PART = re.compile(r"(.*?月份?)\s*(底|末|初|上旬|中旬|下旬)")
+#: a part of a month written after it (「10月底」, 「2026年10月上旬」, 「2026.10月底」, 「2026-10下旬」):
+#: words, not a day
+_MONTH_PART = re.compile(r"(.*?(?:月份?|[0-9]))\s*(底|末|初|上旬|中旬|下旬)")
 _PART_SAYS = {
     "底": "底", "末": "末", "初": "初",
     "上旬": "上旬（1–10日）", "中旬": "中旬（11–20日）", "下旬": "下旬（21日至月末）",

@@ -11,8 +11,11 @@ so they are read here from the file itself:
 * ``.ods``: ``content.xml`` (``table:visibility="collapse|filter"`` rows; formula cells
   without an ``office:value``), parsed incrementally.
 
-``.xls`` keeps this in binary records that no maintained Python reader exposes; for it (and
-for text files) :func:`sheet_facts` answers ``checked=False`` and the report says so.
+* ``.xls``: its binary records, read by xlrd (the reader made for the format; calamine gives
+  the values and merged areas, not the formats, hidden rows and columns or comments).
+
+For text files, and an .xls that xlrd cannot read, :func:`sheet_facts` answers
+``checked=False`` and the report says so.
 Why not openpyxl: it loads every cell of the sheet into objects (tens of seconds and gigabytes
 at a province's size); the scan below reads the same facts at disk speed.
 """
@@ -33,7 +36,7 @@ _CHUNK = 1 << 20
 @dataclass
 class SheetFacts:
     checked: bool = True
-    """False when the format cannot tell (.xls, csv)."""
+    """False when the format cannot tell (csv; an .xls that xlrd cannot read)."""
     hidden_rows: list[int] = field(default_factory=list)
     """1-based numbers of hidden rows."""
     empty_formulas: list[tuple[int, int]] = field(default_factory=list)
@@ -47,7 +50,7 @@ class SheetFacts:
     indices of :attr:`RawSheet.rows`): read for .xlsx, .ods and .xls alike."""
     month_cells: set[tuple[int, int]] = field(default_factory=set)
     """(row, 0-based column) of cells formatted to show a date without its day (「2026年10月」,
-    Oct-26): what the clerk typed and sees is a month, the file holds the 1st (.xlsx, .ods)."""
+    Oct-26): what the clerk typed and sees is a month, the file holds the 1st."""
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
@@ -58,14 +61,7 @@ def sheet_facts(path: Path, sheet: str) -> SheetFacts:
         if suffix == ".ods":
             return _ods(path, sheet)
         if suffix == ".xls":
-            # the binary format: hidden rows are not to be had, merged areas are (calamine)
-            from ..errors import ZsError
-            from .readers import merged_ranges
-
-            try:
-                return SheetFacts(checked=False, merges=merged_ranges(path, sheet))
-            except ZsError:
-                pass
+            return _xls(path, sheet)
     except (OSError, zipfile.BadZipFile, KeyError, ET.ParseError, ValueError):
         pass  # the reader reports a damaged file; here there is nothing more to learn
     return SheetFacts(checked=False)
@@ -258,6 +254,59 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
             if not chunk:
                 break
     return facts
+
+
+# -- xls -----------------------------------------------------------------------------------
+
+#: xlrd's type of a cell holding a date (a number whose format is a date's)
+_XL_CELL_DATE = b"\x03"
+
+
+def _xls(path: Path, sheet: str) -> SheetFacts:
+    """The facts of an .xls sheet.  The file is bounded before this (the reader checked its
+    size and the sheet's claimed extent against the format's own 65,536 × 256)."""
+    import io
+
+    import xlrd
+
+    from ..errors import ZsError
+    from .readers import merged_ranges
+
+    try:
+        merges = merged_ranges(path, sheet)
+    except ZsError:
+        merges = []
+    try:
+        # (xlrd writes its warnings to stdout unless given a log of its own)
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=io.StringIO())
+    except Exception:  # an older BIFF or a damaged file: calamine has read what it could
+        return SheetFacts(checked=False, merges=merges)
+    try:
+        sh = book.sheet_by_name(sheet)
+        facts = SheetFacts(merges=merges)
+        facts.hidden_rows = sorted(r + 1 for r, info in sh.rowinfo_map.items() if info.hidden)
+        facts.hidden_columns = sorted(c for c, info in sh.colinfo_map.items() if info.hidden)
+        facts.comments = sorted(
+            (r + 1, c, " ".join(note.text.split())) for (r, c), note in sh.cell_note_map.items() if note.text.strip()
+        )
+        month_xfs = {
+            i
+            for i, xf in enumerate(book.xf_list)
+            if (fmt := book.format_map.get(xf.format_key)) is not None and month_format(fmt.format_str)
+        }
+        if month_xfs:
+            for r in range(sh.nrows):
+                types = bytes(sh.row_types(r))
+                c = types.find(_XL_CELL_DATE)
+                while c >= 0:
+                    if sh.cell_xf_index(r, c) in month_xfs:
+                        facts.month_cells.add((r + 1, c))
+                    c = types.find(_XL_CELL_DATE, c + 1)
+        return facts
+    except Exception:
+        return SheetFacts(checked=False, merges=merges)
+    finally:
+        book.release_resources()
 
 
 # -- ods -----------------------------------------------------------------------------------
