@@ -474,10 +474,24 @@ def undo(db: Database, target: CommandEntry) -> int:
         raise RuntimeError("undo must run inside db.command()")
     db.dialect.defer_foreign_keys(db.conn)
     touched: set[int] = set()
-    for ch in reversed(target.changes):
-        _revert(db, ch)
+    # rows the command inserted are deleted a table at a time, between the changes of other
+    # kinds (which keep their order): on a server a statement per row took 14 s for the 9,000
+    # rows of a 3,000-row import (an account whose imports are recorded row by row)
+    inserted: dict[str, list[int]] = {}
+    # a row the command inserted and then changed (a county's new project marked 待认定) goes
+    # with its insert: its later changes are not reverted one by one first
+    born = {(ch.table, ch.row_id): i for i, ch in enumerate(target.changes) if ch.action == "insert"}
+    columns: dict[str, set[str]] = {}
+    for i in range(len(target.changes) - 1, -1, -1):
+        ch = target.changes[i]
+        if ch.action == "insert":
+            inserted.setdefault(ch.table, []).append(ch.row_id)
+        elif born.get((ch.table, ch.row_id), i) >= i:
+            _delete_inserted(db, inserted)
+            _revert(db, ch, columns)
         if ch.item_id is not None:
             touched.add(ch.item_id)
+    _delete_inserted(db, inserted)
     # the ranges last: every row in them is new in ``target``, so whatever happened to them
     # in between (reverted above), they go — children before the items they belong to
     removed = 0
@@ -526,6 +540,38 @@ def _delete_range(db: Database, r: Range) -> int:
     return n_rows
 
 
+#: rows deleted by one statement (one JSON array parameter)
+_DELETE_BATCH = 10_000
+
+
+def _delete_inserted(db: Database, inserted: dict[str, list[int]]) -> None:
+    """Delete the rows a command inserted (``inserted``: their ids by table, newest first; the
+    tables in the order met, children before their items) and empty ``inserted``.  Deleting
+    new rows cannot break a unique rule, and foreign keys are checked at the end: their order
+    among themselves does not matter.  Many stage moves' items get their dates recomputed
+    once, not per row."""
+    for table, ids in inserted.items():
+        for start in range(0, len(ids), _DELETE_BATCH):
+            chunk = json.dumps(ids[start : start + _DELETE_BATCH])
+            dated = table in DATES_TABLES and len(ids) > 200 and db.dialect.keeps_item_dates(db.conn)
+            if dated:
+                items = json.dumps(
+                    [
+                        r[0]
+                        for r in db.conn.execute(
+                            f'SELECT DISTINCT item_id FROM "{table}" WHERE rowid IN (SELECT value FROM json_each(?))',
+                            (chunk,),
+                        )
+                    ]
+                )
+                pause_item_dates(db.conn)
+            db.conn.execute(f'DELETE FROM "{table}" WHERE rowid IN (SELECT value FROM json_each(?))', (chunk,))
+            if dated:
+                refresh_item_dates(db.conn, "i.id IN (SELECT value FROM json_each(?))", (items,))
+                install_item_dates(db.conn)
+    inserted.clear()
+
+
 def _check_foreign_keys(db: Database) -> None:
     bad = db.dialect.foreign_key_problems(db.conn)
     if bad:
@@ -533,30 +579,38 @@ def _check_foreign_keys(db: Database) -> None:
 
 
 def _drop_index(db: Database, ids: set[int]) -> None:
-    for i in ids:
-        db.conn.execute("DELETE FROM items_fts WHERE rowid = ?", (i,))
+    if ids:
+        db.conn.execute(
+            "DELETE FROM items_fts WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
+        )
 
 
-def _revert(db: Database, ch: Change) -> None:
+def _revert(db: Database, ch: Change, columns: dict[str, set[str]] | None = None) -> None:
+    """Undo one change (``columns``: the tables' columns, as far as read already)."""
     t = ch.table
     if ch.action == "insert":
         db.conn.execute(f'DELETE FROM "{t}" WHERE rowid = ?', (ch.row_id,))
     elif ch.action == "delete":
-        _insert_row(db, t, ch.old or {})
+        _insert_row(db, t, ch.old or {}, columns)
     else:
         old = ch.old or {}
-        cols = _existing_columns(db, t, old)
+        cols = _existing_columns(db, t, old, columns)
         sets = ", ".join(f'"{c}" = ?' for c in cols)
         db.conn.execute(f'UPDATE "{t}" SET {sets} WHERE rowid = ?', [old[c] for c in cols] + [ch.row_id])
 
 
-def _existing_columns(db: Database, table: str, row: dict[str, Any]) -> list[str]:
-    have = set(_table_columns(db, table))
+def _existing_columns(
+    db: Database, table: str, row: dict[str, Any], columns: dict[str, set[str]] | None = None
+) -> list[str]:
+    known = {} if columns is None else columns
+    have = known.get(table)
+    if have is None:
+        have = known[table] = set(_table_columns(db, table))
     return [c for c in row if c in have]
 
 
-def _insert_row(db: Database, table: str, row: dict[str, Any]) -> None:
-    cols = _existing_columns(db, table, row)
+def _insert_row(db: Database, table: str, row: dict[str, Any], columns: dict[str, set[str]] | None = None) -> None:
+    cols = _existing_columns(db, table, row, columns)
     db.conn.execute(
         f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
         f"VALUES ({', '.join('?' * len(cols))})",
