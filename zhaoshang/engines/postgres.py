@@ -763,9 +763,12 @@ class PostgresDialect(Dialect):
     no_limit = "LIMIT ALL"
 
     def columns(self, conn: Connection, table: str) -> list[str]:
+        # (the catalog, not information_schema.columns: 0.3 ms instead of 1–4 ms, asked several
+        # times by every command; every table is readable by every account, so both list the same)
         rows = conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = ? ORDER BY ordinal_position",
+            "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ? "
+            "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
             (table,),
         )
         return [r[0] for r in rows]
