@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -340,6 +340,17 @@ def pg_database(name: str) -> str:
     host = info.get("host") or "127.0.0.1"
     port = info.get("port") or "5432"
     return f"postgresql://{user + '@' if user else ''}{host}:{port}/{dbname}"
+
+
+def pg_test_database(name: str) -> Iterator[str]:
+    """A fixture's body: a new database on the test server for one test, dropped afterwards
+    (``yield from pg_test_database(request.node.name)``)."""
+    pg_server()
+    url = pg_database(name)
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
 
 
 def drop_pg_database(url: str) -> None:

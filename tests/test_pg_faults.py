@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import assert_clean_error, drop_pg_database, pg_database, pg_server, run_zs, zs_argv, zs_env
+from _harness import assert_clean_error, pg_test_database, run_zs, zs_argv, zs_env
 from conftest import Cli, dump
 
 from zhaoshang.engines.postgres import WRITE_LOCK
@@ -36,12 +36,7 @@ NOT_WRITTEN = "没有写入任何数据"
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    pg_server()
-    url = pg_database(request.node.name)
-    try:
-        yield url
-    finally:
-        drop_pg_database(url)
+    yield from pg_test_database(request.node.name)
 
 
 def _admin(url: str) -> Any:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import PY, ROOT, Tally, drop_pg_database, pg_database, pg_server, report, rows, run_zs, zs_env
+from _harness import PY, ROOT, Tally, pg_test_database, report, rows, run_zs, zs_env
 
 pytestmark = pytest.mark.slow
 
@@ -55,12 +55,7 @@ def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    pg_server()
-    url = pg_database(request.node.name)
-    try:
-        yield url
-    finally:
-        drop_pg_database(url)
+    yield from pg_test_database(request.node.name)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
