@@ -607,12 +607,17 @@ def hold(
     batch = list(rows)
     if not batch:
         return []
+    v = db.dialect.packed_value
     with paused_dates(db, table, len(batch), "SELECT value FROM json_each(?)", (json.dumps([r[3] for r in batch]),)):
-        db.conn.executemany(
+        # one statement for the whole batch (a statement per row: 1.4 s of a 3,000-project
+        # county import on a server)
+        db.conn.execute(
             f"UPDATE {table} SET review = '{counted.PENDING}', reviewed_by = NULL, reviewed_at = NULL, "
-            "review_note = NULL, source = coalesce(?, source), evidence = coalesce(?, evidence), submitted_by = ? "
-            "WHERE id = ?",
-            batch,
+            f"review_note = NULL, source = coalesce(p.source, {table}.source), "
+            f"evidence = coalesce(p.evidence, {table}.evidence), submitted_by = p.cid "
+            f"FROM (SELECT {v(0, 'TEXT')} AS source, {v(1, 'TEXT')} AS evidence, {v(2, 'INTEGER')} AS cid, "
+            f"{v(3, 'INTEGER')} AS id FROM {db.dialect.packed_rows}) AS p WHERE {table}.id = p.id",
+            (json.dumps(batch, ensure_ascii=False),),
         )
     if not follow or table != "status_log":
         return []
