@@ -208,12 +208,15 @@ class Definitions:
         """A field by key, Chinese label or alias (simplified or traditional)."""
         from .parse import normalize_key
 
-        wanted = normalize_key(name)
         fields = self.fields_of(kind)
         # a key or label beats an alias, and the kind's own fields beat the common ones
         # (找谁招「单位」is its own field, not the common 责任单位 whose alias is 单位)
         own = [f for f in fields if not f.common]
         shared = [f for f in fields if f.common]
+        for f in (*own, *shared):  # (a key as it is: no need to fold every alias of the kind)
+            if f.key == name:
+                return f
+        wanted = normalize_key(name)
         for group, names in (
             (own, lambda f: (f.key, f.label, f.header)),
             (shared, lambda f: (f.key, f.label, f.header)),
