@@ -26,9 +26,10 @@ from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, by_code, loose_name
-from .outcome import Change, Duplicate, ImportOptions, ImportReport, Mode, Problem, RowOutcome
+from .outcome import Change, Duplicate, ImportReport, Mode, Problem, RowOutcome
 from .resolve import Names
 from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, column_of, diff_row, match_ref, resolve_refs
+from .run import RunSettings
 from .submission import Submission
 from .writer import BatchWriter
 
@@ -39,35 +40,25 @@ class ItemRows:
     def __init__(
         self,
         db: Database,
+        settings: RunSettings,
         *,
-        file_name: str,
-        opts: ImportOptions,
         report: ImportReport,
         rejects: Any,
-        user: str,
-        today: str,
-        ts: str,
         inferred: Inferences,
         chains: Names,
         units: Names,
-        default_chain: int | None,
         submission: Submission,
         headings: Headings,
         out: BatchWriter,
     ) -> None:
         self.db = db
-        self.file_name = file_name
-        self.opts = opts
+        #: what the run is run with (file name, options, mode, user, today …): never changes
+        self.settings = settings
         self.report = report
         self.rejects = rejects
-        self.mode = report.mode
-        self.user = user
-        self.today = today
-        self.ts = ts
         self.inferred = inferred
         self.chains = chains
         self.units = units
-        self.default_chain = default_chain
         self.submission = submission
         self.headings = headings
         #: runs the SQL of each batch of new items; the main thread waits for it before it
@@ -78,7 +69,7 @@ class ItemRows:
         self.pending: list[ItemRow] = []
         self.new: dict[int, NewItem] = {}
         self.next_id = self.first_new_id = bulk.next_item_id(db)
-        self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
+        self.ids = ItemIds(db, mode=settings.mode, origin=settings.origin, first_new_id=self.next_id)
         #: a roll-up's 阶段变更 sheet was read (moves.load_sheet): moves are dated from it
         self.has_moves = False
         self.dups: NameIndex | None = None
@@ -135,7 +126,7 @@ class ItemRows:
             r,
             local,
             current,
-            mode=self.mode,
+            mode=self.settings.mode,
             was_deleted=self._was_deleted,
             kind_name=lambda key: self.db.defs.kind_by_key(key).name,
             plausible=self._plausible,
@@ -151,7 +142,7 @@ class ItemRows:
             return
         if match.unknown_ref:
             self.unknown_refs += 1
-        self._add(r, r.ref if self.mode is Mode.rollup else None)
+        self._add(r, r.ref if self.settings.mode is Mode.rollup else None)
 
     def _was_deleted(self, item_id: int) -> bool:
         sql = (
@@ -182,7 +173,7 @@ class ItemRows:
             fields=self._fields(r.kind),
             chain_names=self.chains.names,
             unit_names=self.units.names,
-            blank=self.opts.blank,
+            blank=self.settings.opts.blank,
         )
 
     def _fields(self, kind: KindDef) -> dict[str, FieldDef]:
@@ -193,7 +184,9 @@ class ItemRows:
         return got
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
-        if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
+        if self.settings.mode is Mode.plain and self._disagrees(
+            r, cur.id, r, str(r.values.get("title") or cur.common["title"])
+        ):
             return False  # a second row of this item in a county's file, with another figure
         self.settle()
         self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
@@ -211,13 +204,13 @@ class ItemRows:
         if needs and not from_moves and not r.reason and r.ref is None:
             self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
             return False
-        reason = r.reason or f"导入「{self.file_name}」第{r.number}行"
+        reason = r.reason or f"导入「{self.settings.file_name}」第{r.number}行"
         status_date = None
         if self.has_moves and parsed.status is not None and r.ref is not None:
             todo, status_date = moves.newer(self.db, cur.id, r.ref, cur.common["status"], parsed.status)
             if todo:
                 terminal = r.kind.status(parsed.status).terminal
-                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
+                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.settings.ts, user=self.settings.user)
                 self._count_moves(DateSource.rollup_log, len(todo))
                 parsed.status = None
             elif status_date is not None:
@@ -245,7 +238,7 @@ class ItemRows:
                 r.kind,
                 cur.id,
                 parsed,
-                user=self.user,
+                user=self.settings.user,
                 reason=reason,
                 force=True,
                 status_date=status_date,
@@ -273,7 +266,7 @@ class ItemRows:
             return
         own_chain = r.values.get("chain")
         headed = self.headings.chain(r.sheet.raw.name, r.heading)
-        chosen = decide.chain_of(own_chain, headed, self.default_chain)
+        chosen = decide.chain_of(own_chain, headed, self.settings.default_chain)
         if chosen.conflict:
             assert own_chain is not None and headed is not None
             self._fail(
@@ -297,7 +290,7 @@ class ItemRows:
             return
         if self.dups is None:
             self.dups = NameIndex(
-                self.db, self.report.origin, below=self.ids.first_new_id, before_read=self.writer.wait
+                self.db, self.settings.origin, below=self.ids.first_new_id, before_read=self.writer.wait
             )
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
@@ -343,7 +336,7 @@ class ItemRows:
                 return
         new_id = self.next_id
         self.next_id += 1
-        origin = self.report.origin if origin_id is not None else None
+        origin = self.settings.origin if origin_id is not None else None
         self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
         self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
         if origin_id is not None:
@@ -366,7 +359,7 @@ class ItemRows:
         self.codes[(kind.key, code)] = r.number
         # only items that were here before this import (one of its own is caught above), so
         # no need to wait for the writer thread
-        hit = by_code(self.db, kind, code, below=self.ids.first_new_id, origin=self.report.origin)
+        hit = by_code(self.db, kind, code, below=self.ids.first_new_id, origin=self.settings.origin)
         if hit is None:
             return False
         cur = self._load_current({hit}).get(hit)
@@ -400,7 +393,9 @@ class ItemRows:
         return sh.move_date
 
     def _undated(self, r: ItemRow, status: str) -> str | None:
-        return history.undated(self.db.defs, r.kind, status, r.sheet, mode=self.mode, today=self.today, option=option)
+        return history.undated(
+            self.db.defs, r.kind, status, r.sheet, mode=self.settings.mode, today=self.settings.today, option=option
+        )
 
     def _count_moves(self, source: DateSource, n: int = 1) -> None:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
@@ -411,7 +406,13 @@ class ItemRows:
         """:func:`.history.plan` for a new row, and what it used recorded: the sheet's date
         (its inference covers the row), each move's date source, the stage dates into ``own``."""
         got = history.plan(
-            kind, status, own, r.sheet, today=self.today, undated=lambda st: self._undated(r, st), counted=counted
+            kind,
+            status,
+            own,
+            r.sheet,
+            today=self.settings.today,
+            undated=lambda st: self._undated(r, st),
+            counted=counted,
         )
         if got.sheet_date and r.sheet.move_inference is not None:
             self.inferred.use(r.sheet.move_inference, r.number)
@@ -449,7 +450,7 @@ class ItemRows:
         self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
     ) -> bool:
         pending = self.new.get(existing_id)
-        choice = self.opts.on_duplicate
+        choice = self.settings.opts.on_duplicate
         same: bool | None = None
         cur: Current | None = None
         if exact and choice is not OnDuplicate.new:
@@ -555,7 +556,7 @@ class ItemRows:
         """From now on our item ``item_id`` is the office's item ``origin_id``."""
         self.settle()
         self.db.conn.execute(
-            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
+            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.settings.origin, origin_id, item_id)
         )
         self.ids.origin_ids[origin_id] = item_id
         self.report.linked += 1
@@ -568,9 +569,9 @@ class ItemRows:
         new, self.new = list(self.new.values()), {}
         self.out.add_items(
             new,
-            origin=self.report.origin if self.has_moves else None,
-            today=self.today,
-            index=not self.opts.dry_run,
+            origin=self.settings.origin if self.has_moves else None,
+            today=self.settings.today,
+            index=not self.settings.opts.dry_run,
         )
 
     def _fail(self, r: ItemRow, column: str, value: object, reason: str) -> None:
