@@ -63,8 +63,10 @@ Each stage is its own module and returns data; this module runs them in order:
    :class:`~zhaoshang.exchange.itemrows.ItemRows`, in batches: 编号
    (:class:`~zhaoshang.exchange.identity.ItemIds`), 项目编码 and names
    (:mod:`~zhaoshang.exchange.matching`), :func:`~zhaoshang.exchange.rows.diff_row`, a
-   :class:`~zhaoshang.exchange.decide.Decision`, a new row's history
-   (:func:`~zhaoshang.exchange.history.plan`), the writes on
+   :class:`~zhaoshang.exchange.decide.Decision` with what to write (an
+   :class:`~zhaoshang.exchange.decide.UpdatePlan` or :class:`~zhaoshang.exchange.decide.AddPlan`,
+   pure functions of the row, its item and the run's :class:`~zhaoshang.exchange.run.RunSettings`),
+   a new row's history (:func:`~zhaoshang.exchange.history.plan`), the writes on
    :class:`~zhaoshang.exchange.writer.BatchWriter`; the detail sheets through
    :class:`~zhaoshang.exchange.details.Handler`, given an explicit
    :class:`~zhaoshang.exchange.details.DetailContext`.

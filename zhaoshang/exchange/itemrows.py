@@ -4,9 +4,12 @@
 :attr:`ItemRows.pending`) and, a batch at a time (:meth:`ItemRows.flush`), matches each to
 an item (编号 through :class:`~.identity.ItemIds`, then 项目编码, then names:
 :mod:`~.matching`), diffs it (:func:`~.rows.diff_row`), decides (:mod:`~.decide`: reject,
-add, update, unchanged, skip, ask, merge) and queues the writes on the
-:class:`~.writer.BatchWriter`.  Its state is the rows' only: what is waiting, the new items
-of the batch, the ids they get, the names and codes seen.  What the sheets gave is passed in.
+add, update, unchanged, skip, ask, merge — an update's and a new item's plan by
+:func:`~.decide.update` and :func:`~.decide.new_item`, which write nothing) and writes what
+was decided (``_apply_update``, ``_apply_add``: the item, or the new item queued on the
+:class:`~.writer.BatchWriter`).  Its state is the rows' only: what is waiting, the new items
+of the batch, the ids they get, the names and codes seen.  What never changes during the run
+is its :class:`~.run.RunSettings`; what the sheets gave is passed in.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, by_code, loose_name
 from .outcome import Change, Duplicate, ImportReport, Mode, Problem, RowOutcome
 from .resolve import Names
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, column_of, diff_row, match_ref, resolve_refs
+from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, column_of, diff_row, match_ref, resolve_refs
 from .run import RunSettings
 from .submission import Submission
 from .writer import BatchWriter
@@ -94,13 +97,6 @@ class ItemRows:
         if self.dups is not None:
             self.dups.close()
             self.dups = None
-
-    @staticmethod
-    def _reason_needed(status: str) -> str:
-        return (
-            f"改为「{status}」要写原因（清单定义要求）：请在表中加「{status}原因」列（或「原因」列）写明，"
-            f"或用 {option('mapping')} 把写原因的列对应到「原因」"
-        )
 
     def flush(self) -> None:
         """Decide the parsed rows waiting (match, diff, decide) and queue their writes."""
@@ -184,6 +180,8 @@ class ItemRows:
         return got
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
+        """Row ``r`` names item ``cur``: decide (:func:`.decide.update`) and write what it
+        changes.  True when the item was updated."""
         if self.settings.mode is Mode.plain and self._disagrees(
             r, cur.id, r, str(r.values.get("title") or cur.common["title"])
         ):
@@ -191,46 +189,39 @@ class ItemRows:
         self.settle()
         self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
         diff = self._diff(r, cur)
-        parsed, shown = diff.parsed, diff.shown
         self.report.blank_kept += diff.blank_kept
         if link is not None:
             self._link(cur.id, link)
-        if not shown:
+        plan = decide.update(
+            r,
+            cur,
+            diff,
+            settings=self.settings,
+            defs=self.db.defs,
+            has_moves=self.has_moves,
+            newer=lambda stage: moves.newer(self.db, cur.id, r.ref or 0, cur.common["status"], stage),
+            last_move=lambda: self._last_move(cur.id),
+        )
+        return self._apply_update(r, cur, plan)
+
+    def _apply_update(self, r: ItemRow, cur: Current, plan: decide.UpdatePlan) -> bool:
+        """Write what :func:`.decide.update` decided for row ``r`` and item ``cur``."""
+        if plan.decision is Decision.unchanged:
             r.sheet.report.count(RowOutcome.unchanged, r.number)
             return False
-        moving_to = parsed.status if parsed.status is not None and parsed.status != cur.common["status"] else None
-        from_moves = self.has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
-        needs = moving_to is not None and r.kind.status(str(moving_to)).requires_reason
-        if needs and not from_moves and not r.reason and r.ref is None:
-            self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
+        parsed = plan.diff.parsed
+        if plan.log_moves:
+            terminal = r.kind.status(str(parsed.status)).terminal
+            moves.apply(self.db, cur.id, plan.log_moves, closed=terminal, at=self.settings.ts, user=self.settings.user)
+            parsed.status = None
+        for source in plan.sources:
+            self._count_moves(source)
+        if plan.sheet_date and r.sheet.move_inference is not None:
+            self.inferred.use(r.sheet.move_inference, r.number)
+        if plan.refusal is not None:
+            self._fail(r, plan.refusal.column, plan.refusal.value, plan.refusal.reason)
             return False
-        reason = r.reason or f"导入「{self.settings.file_name}」第{r.number}行"
-        status_date = None
-        if self.has_moves and parsed.status is not None and r.ref is not None:
-            todo, status_date = moves.newer(self.db, cur.id, r.ref, cur.common["status"], parsed.status)
-            if todo:
-                terminal = r.kind.status(parsed.status).terminal
-                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.settings.ts, user=self.settings.user)
-                self._count_moves(DateSource.rollup_log, len(todo))
-                parsed.status = None
-            elif status_date is not None:
-                self._count_moves(DateSource.rollup_log)
-        if parsed.status is not None and status_date is None:
-            key = stages.date_fields(r.kind).get(parsed.status)
-            if key and parsed.own.get(key):
-                self._count_moves(DateSource.row)
-            else:
-                undated = self._undated(r, str(parsed.status))
-                if undated is not None:
-                    self._fail(r, column_of(r, "status"), parsed.status, undated)
-                    return False
-                status_date = self._sheet_date(r.sheet, r.number)
-            day = status_date or (parsed.own.get(key) if key else None)
-            if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
-                return False
-        if cur.waiting and (
-            parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
-        ):
+        if plan.stand_as_reported:
             self.submission.stand_as_reported(cur.id)
         try:
             items.update(
@@ -239,9 +230,9 @@ class ItemRows:
                 cur.id,
                 parsed,
                 user=self.settings.user,
-                reason=reason,
+                reason=plan.reason,
                 force=True,
-                status_date=status_date,
+                status_date=plan.status_date,
                 index=False,
             )
         except ZsError as exc:
@@ -251,34 +242,30 @@ class ItemRows:
         self.submission.came_from(cur.id, r.sheet.raw.name, r.number)
         r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
-        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
+        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), plan.diff.shown))
         return True
 
+    def _last_move(self, item_id: int) -> str | None:
+        """The date of the item's last stage move (one returned to its unit left out)."""
+        sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
+        last = self.db.conn.execute(sql, (item_id,)).fetchone()[0]
+        return None if last is None else str(last)
+
     def _add(self, r: ItemRow, origin_id: int | None) -> None:
+        """Row ``r`` is for a new item (no 编号 of ours): its chain (:func:`.decide.new_row`),
+        then its 项目编码 and name may name an item after all; else decide the new item
+        (:func:`.decide.new_item`) and queue it for the batch's insert."""
         kind = r.kind
-        title = r.values.get("title")
-        if title is None:
-            label = kind.title.label
-            self._fail(
-                r, label, None,
-                f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
-            )  # fmt: skip
-            return
-        own_chain = r.values.get("chain")
         headed = self.headings.chain(r.sheet.raw.name, r.heading)
-        chosen = decide.chain_of(own_chain, headed, self.settings.default_chain)
-        if chosen.conflict:
-            assert own_chain is not None and headed is not None
-            self._fail(
-                r, "产业链", self.chains.names.get(own_chain),
-                f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
-            )  # fmt: skip
+        place = decide.new_row(
+            r, headed=headed, default_chain=self.settings.default_chain, chain_names=self.chains.names
+        )
+        if place.refusal is not None:
+            self._fail(r, place.refusal.column, place.refusal.value, place.refusal.reason)
             return
-        chain = chosen.chain
-        if chain is None:
-            self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
-            return
-        if chosen.from_heading:
+        chain = place.chain
+        assert chain is not None
+        if place.from_heading:
             name = self.chains.names.get(chain, "")
             self.inferred.add(
                 Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
@@ -292,53 +279,42 @@ class ItemRows:
             self.dups = NameIndex(
                 self.db, self.settings.origin, below=self.ids.first_new_id, before_read=self.writer.wait
             )
+        title = r.values["title"]
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
             return
-        own: dict[str, Any] = {}
-        values = r.values
-        for key, default, required, label in self._own_fields(kind):
-            v = values.get(key)
-            if v is None:
-                v = default
-                if v is None:
-                    if required:
-                        self._fail(r, label, None, f"「{label}」必填")
-                        return
-                    continue
-            own[key] = v
-        unit = r.values.get("unit") if "unit" in r.values else r.sheet.default_unit
-        if "unit" not in r.values and r.sheet.unit_inference is not None:
+        plan = decide.new_item(
+            r,
+            title,
+            chain,
+            own_fields=self._own_fields(kind),
+            settings=self.settings,
+            defs=self.db.defs,
+            from_log=self.has_moves and origin_id is not None,
+        )
+        self._apply_add(r, plan, origin_id, name_key)
+
+    def _apply_add(self, r: ItemRow, plan: decide.AddPlan, origin_id: int | None, name_key: str) -> None:
+        """Queue the new item :func:`.decide.new_item` decided for row ``r`` (or refuse the row)."""
+        if plan.unit_inferred:
+            assert r.sheet.unit_inference is not None
             self.inferred.use(r.sheet.unit_inference, r.number)
-        common = {
-            "title": title,
-            "chain_id": chain,
-            "unit_id": unit,
-            "owner": r.values.get("owner"),
-            "due": r.values.get("due"),
-            "notes": r.values.get("notes"),
-        }
-        status = r.values.get("status") or kind.default_status
-        log = None
-        if not (self.has_moves and origin_id is not None):  # (a roll-up's 阶段变更 sheet has the reasons)
-            # a row typed without an 编号 (a county's sheet) must say why; a row of an export
-            # (it has its 编号) carries no reason column: its reason is in the 阶段变更 record
-            if kind.status(status).requires_reason and not r.reason and r.ref is None:
-                self._fail(r, "状态", status, self._reason_needed(status))
-                return
-            try:
-                log = self._history(r, kind, status, own)
-            except stages.StageDateError as exc:
-                bad = exc.keys[0] if exc.keys else None
-                cell = status if bad == "status" else own.get(bad) if bad else None
-                self._fail(r, column_of(r, bad) if bad else "", cell, exc.message)
-                return
+        if plan.refusal is not None:
+            self._fail(r, plan.refusal.column, plan.refusal.value, plan.refusal.reason)
+            return
+        if plan.sheet_date and r.sheet.move_inference is not None:
+            self.inferred.use(r.sheet.move_inference, r.number)
+        for source in plan.sources:
+            self._count_moves(source)
+        kind = r.kind
         new_id = self.next_id
         self.next_id += 1
         origin = self.settings.origin if origin_id is not None else None
-        self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
-        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
+        chain = plan.common["chain_id"]
+        self.new[new_id] = NewItem(new_id, kind, plan.common, plan.own, plan.status, origin, origin_id, r, plan.log)
+        assert self.dups is not None
+        self.dups.add(kind.key, chain, str(plan.common["title"]), new_id, origin, r.ref, name_key)
         if origin_id is not None:
             self.ids.origin_ids[origin_id] = new_id
         elif r.ref is not None:
@@ -372,48 +348,16 @@ class ItemRows:
         self._update(r, cur)
         return True
 
-    def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
-        """An older sheet (October's) sending back a project that has moved on since: the sheet
-        says what was true on ``day``, not that the project went back.  Refused (True)."""
-        last = None
-        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) == "backward":
-            sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
-            last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
-        why = history.behind(r.kind, cur.id, str(cur.common["status"]), status, day, last)
-        if why is None:
-            return False
-        self._fail(r, column_of(r, "status"), status, why)
-        return True
-
-    def _sheet_date(self, sh: SheetContext, row: int) -> str:
-        """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
-        self._count_moves(sh.move_source)
-        if sh.move_inference is not None:
-            self.inferred.use(sh.move_inference, row)
-        return sh.move_date
-
-    def _undated(self, r: ItemRow, status: str) -> str | None:
-        return history.undated(
-            self.db.defs, r.kind, status, r.sheet, mode=self.settings.mode, today=self.settings.today, option=option
-        )
-
     def _count_moves(self, source: DateSource, n: int = 1) -> None:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
 
     def _history(
         self, r: ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
     ) -> list[history.LogEntry]:
-        """:func:`.history.plan` for a new row, and what it used recorded: the sheet's date
-        (its inference covers the row), each move's date source, the stage dates into ``own``."""
-        got = history.plan(
-            kind,
-            status,
-            own,
-            r.sheet,
-            today=self.settings.today,
-            undated=lambda st: self._undated(r, st),
-            counted=counted,
-        )
+        """:func:`.decide.new_history` for a row merged into an earlier one, and what it used
+        recorded: the sheet's date (its inference covers the row), each move's date source, the
+        stage dates into ``own``."""
+        got = decide.new_history(r, status, own, settings=self.settings, defs=self.db.defs, counted=counted)
         if got.sheet_date and r.sheet.move_inference is not None:
             self.inferred.use(r.sheet.move_inference, r.number)
         for source in got.sources:
