@@ -20,7 +20,7 @@ from zhaoshang.exchange.details import DetailContext
 from zhaoshang.exchange.inference import DateSource, Inference, Rule
 from zhaoshang.exchange.outcome import ImportOptions, Mode, SheetReport
 from zhaoshang.exchange.readers import RawSheet
-from zhaoshang.exchange.rows import Current, ItemRow, SheetContext, diff_row
+from zhaoshang.exchange.rows import Current, ItemRow, NewItem, SheetContext, diff_row
 from zhaoshang.exchange.run import RunSettings
 
 DEFS = load()
@@ -41,6 +41,7 @@ def _settings(mode: Mode = Mode.plain, **kw: Any) -> RunSettings:
         "user": "张三",
         "today": "2026-11-04",
         "ts": "2026-11-04 09:00:00",
+        "ours": False,
         "masked": False,
         "only_kind": None,
         "default_chain": None,
@@ -292,3 +293,16 @@ def test_a_new_items_stage_date_after_the_filing_day_is_refused_on_that_column()
     plan = _new(_row({"title": "甲项目", "status": "已签约", "signed_date": "2026-11-20"}, sheet=sh))
     assert plan.decision is Decision.reject and plan.refusal is not None
     assert plan.refusal.value == "2026-11-20" and "晚于本表的填报日期 2026-11-04" in plan.refusal.reason
+
+
+@given(values=_VALUES)
+def test_a_later_row_of_the_same_project_adds_what_it_says_but_never_its_chain(values: dict[str, Any]) -> None:
+    first = _row({"title": "甲项目"})
+    common = {"title": "甲项目", "chain_id": 1, "unit_id": 7, "owner": None, "due": None, "notes": None}
+    pending = NewItem(100, TARGETS, common, {"investment": 5000.0}, "在谈", None, None, first, None)
+    got = decide.merged(pending, values)
+    unit = {"unit_id": values["unit"]} if "unit" in values else {}
+    assert got.common == {k: v for k, v in values.items() if k in ("title", "owner")} | unit
+    assert got.own == {k: v for k, v in values.items() if k in ("investment", "company", "priority")}
+    assert got.status == values.get("status", "在谈")
+    assert pending.common["unit_id"] == 7 and pending.status == "在谈"  # deciding changes nothing

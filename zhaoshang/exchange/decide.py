@@ -38,6 +38,7 @@ __all__ = [
     "AddPlan",
     "ChainChoice",
     "Decision",
+    "Merged",
     "Placement",
     "Refusal",
     "UpdatePlan",
@@ -45,6 +46,7 @@ __all__ = [
     "duplicate_action",
     "for_duplicate",
     "for_match",
+    "merged",
     "new_item",
     "new_row",
     "reason_needed",
@@ -109,6 +111,36 @@ def same_row(pending: NewItem, values: Mapping[str, Any]) -> bool:
     )
     same = same and values.get("status", pending.status) == pending.status
     return same and values.get("unit", pending.common["unit_id"]) == pending.common["unit_id"]
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What an item a file gives on two rows holds once the later row is merged into it."""
+
+    common: dict[str, Any]
+    own: dict[str, Any]
+    status: str
+
+
+def merged(pending: NewItem, values: Mapping[str, Any]) -> Merged:
+    """The values of ``pending`` (an earlier row's new item) that the later row of the same
+    project (``values``) changes, and the item's stage: the later row's where it says one.
+    The chain stays the first row's."""
+    common: dict[str, Any] = {}
+    own: dict[str, Any] = {}
+    status = pending.status
+    for k, v in values.items():
+        if k == "chain":
+            continue
+        if k == "unit":
+            common["unit_id"] = v
+        elif k == "status":
+            status = v
+        elif k in SETTABLE:
+            common[k] = v
+        else:
+            own[k] = v
+    return Merged(common, own, status)
 
 
 def for_duplicate(*, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None) -> Decision:

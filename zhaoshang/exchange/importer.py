@@ -300,7 +300,6 @@ class ItemSheets:
         self.defs = db.defs
         self.file = file
         self.report = report
-        self.meta = meta
         self.rejects = rejects
         self.progress = progress
         user = db.current.user if db.current else "import"
@@ -328,6 +327,7 @@ class ItemSheets:
             user=user,
             today=today,
             ts=ts,
+            ours=meta is not None,
             masked=bool(meta and meta.masked),
             only_kind=self.defs.kind(opts.kind) if opts.kind else None,
             default_chain=self.chains.resolve(opts.chain) if opts.chain else None,
@@ -357,7 +357,6 @@ class ItemSheets:
             headings=self.headings,
             out=self.out,
         )
-        self.ids = self.rows.ids
         self._caches: dict[Any, dict[Any, Any]] = {}
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=settings.text_source)
         specs = layout.detail_sheets(self.defs)
@@ -375,7 +374,7 @@ class ItemSheets:
                 raw,
                 defs=self.defs,
                 specs=self.specs,
-                ours=self.meta is not None,
+                ours=self.settings.ours,
                 rollup=self.settings.mode is Mode.rollup,
                 only_kind=self.settings.only_kind,
                 option=option,
@@ -681,7 +680,7 @@ class ItemSheets:
             self.rejects,
             self.chains,
             self.units,
-            self.ids,
+            self.rows.ids,
             self.out,
             self.explicit,
         )

@@ -31,7 +31,7 @@ from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, by_code, loose_name
 from .outcome import Change, Duplicate, ImportReport, Mode, Problem, RowOutcome
 from .resolve import Names
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, column_of, diff_row, match_ref, resolve_refs
+from .rows import Current, Diff, ItemRow, NewItem, column_of, diff_row, match_ref, resolve_refs
 from .run import RunSettings
 from .submission import Submission
 from .writer import BatchWriter
@@ -443,37 +443,7 @@ class ItemRows:
             return True
         if decision is Decision.merge:
             assert pending is not None
-            first = pending.row
-            if self._disagrees(r, existing_id, first, title):
-                return False
-            for k, v in r.values.items():
-                if k in ("chain",):
-                    continue
-                if k == "unit":
-                    pending.common["unit_id"] = v
-                elif k == "status":
-                    pending.status = v
-                elif k in SETTABLE:
-                    pending.common[k] = v
-                else:
-                    pending.own[k] = v
-            if pending.log is not None:
-                # one item, one set of facts: its history is worked out again from every sheet's
-                # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
-                counted = len(pending.log) - 1  # the moves already counted for the first row
-                try:
-                    pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
-                except stages.StageDateError as exc:
-                    bad = exc.keys[0] if exc.keys else None
-                    value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
-                    self._fail(r, column_of(r, bad) if bad else "", value, exc.message)
-                    return False
-            self.inferred.add(
-                Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
-                f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
-                row=r.number,
-            )  # fmt: skip
-            r.sheet.report.count(RowOutcome.updated, r.number)
+            self._merge(r, pending, existing_id, title)
             return False
         cur = self._load_current({existing_id}).get(existing_id)
         if cur is None:
@@ -483,6 +453,34 @@ class ItemRows:
         link = origin_id if (origin_id is not None and cur.origin is None) else None
         self._update(r, cur, link=link)
         return False
+
+    def _merge(self, r: ItemRow, pending: NewItem, item_id: int, title: str) -> None:
+        """Row ``r`` is the same project as the earlier row of this file that made ``pending``
+        (开工项目 after 签约项目): one item, with what both say (:func:`.decide.merged`)."""
+        first = pending.row
+        if self._disagrees(r, item_id, first, title):
+            return
+        merged = decide.merged(pending, r.values)
+        pending.common.update(merged.common)
+        pending.own.update(merged.own)
+        pending.status = merged.status
+        if pending.log is not None:
+            # one item, one set of facts: its history is worked out again from every sheet's
+            # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
+            counted = len(pending.log) - 1  # the moves already counted for the first row
+            try:
+                pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
+            except stages.StageDateError as exc:
+                bad = exc.keys[0] if exc.keys else None
+                value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
+                self._fail(r, column_of(r, bad) if bad else "", value, exc.message)
+                return
+        self.inferred.add(
+            Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
+            f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
+            row=r.number,
+        )  # fmt: skip
+        r.sheet.report.count(RowOutcome.updated, r.number)
 
     def _disagrees(self, r: ItemRow, item_id: int, first: ItemRow, title: str) -> bool:
         """Refuse ``r`` when it says another figure than an earlier row of the same project (on

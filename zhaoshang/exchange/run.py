@@ -41,6 +41,8 @@ class RunSettings:
     today: str
     #: the import's timestamp, as history records it
     ts: str
+    #: the file carries our ``_meta`` (an export or a template of zhaoshang's)
+    ours: bool
     #: the file is an export with the sensitive columns masked
     masked: bool
     #: --kind: the kind of every sheet not named for one
