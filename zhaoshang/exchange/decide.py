@@ -238,7 +238,7 @@ def reason_needed(status: str) -> str:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class UpdatePlan:
     """What a row that names an item does to it: nothing (``unchanged``), nothing because it
     is refused (``reject``, :attr:`refusal`), or an ``update`` of the fields of :attr:`diff`
@@ -370,7 +370,7 @@ def new_row(r: ItemRow, *, headed: int | None, default_chain: int | None, chain_
     return Placement(chosen.chain, from_heading=chosen.from_heading)
 
 
-@dataclass
+@dataclass(slots=True)
 class AddPlan:
     """What a row for a new item adds (``add``), or why it is refused (``reject``)."""
 
