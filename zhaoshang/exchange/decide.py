@@ -5,24 +5,54 @@ importer carries the decision out (writes, counts, reports).
 * :func:`for_match` — a row with a :class:`~.rows.Match`: refused, update that item, or add;
 * :func:`chain_of` — a new row's chain from its cell, its group heading and --chain;
 * :func:`for_duplicate` — a new row whose name is an item's (or an earlier row's of this file):
-  unchanged, asked (--on-duplicate), skipped, added, merged into the earlier row, or an update.
+  unchanged, asked (--on-duplicate), skipped, added, merged into the earlier row, or an update;
+* :func:`update` — a row that names an item: unchanged, refused, or an :class:`UpdatePlan`
+  (the fields, the stage move and its date, what the report counts);
+* :func:`new_row` and :func:`new_item` — a row for a new item: its chain (before it is
+  matched by 项目编码 and name), then an :class:`AddPlan` (its values, stage and history).
+
+The plans say what to write; :class:`~.itemrows.ItemRows` writes them.  What the database
+knows beyond the row and its item (the office's moves, the item's last move) is asked
+through the callables given, only when the decision needs it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from .. import stages
 from ..choices import OnDuplicate
-from ..definitions import FieldDef
-from . import sheet_rules
+from ..definitions import Definitions, FieldDef
+from ..hints import option
+from . import history, sheet_rules
 from .cells import same_value
+from .inference import DateSource
 from .outcome import DuplicateAction, Problem
-from .rows import SETTABLE, ItemRow, Match, NewItem, column_of, display
+from .rows import SETTABLE, Current, Diff, ItemRow, Match, NewItem, column_of, display
+from .run import RunSettings
 
-__all__ = ["ChainChoice", "Decision", "chain_of", "duplicate_action", "for_duplicate", "for_match", "same_row"]
+__all__ = [
+    "AddPlan",
+    "ChainChoice",
+    "Decision",
+    "Merged",
+    "Placement",
+    "Refusal",
+    "UpdatePlan",
+    "chain_of",
+    "duplicate_action",
+    "for_duplicate",
+    "for_match",
+    "merged",
+    "new_item",
+    "new_row",
+    "reason_needed",
+    "same_row",
+    "update",
+]
 
 
 class Decision(enum.StrEnum):
@@ -81,6 +111,36 @@ def same_row(pending: NewItem, values: Mapping[str, Any]) -> bool:
     )
     same = same and values.get("status", pending.status) == pending.status
     return same and values.get("unit", pending.common["unit_id"]) == pending.common["unit_id"]
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What an item a file gives on two rows holds once the later row is merged into it."""
+
+    common: dict[str, Any]
+    own: dict[str, Any]
+    status: str
+
+
+def merged(pending: NewItem, values: Mapping[str, Any]) -> Merged:
+    """The values of ``pending`` (an earlier row's new item) that the later row of the same
+    project (``values``) changes, and the item's stage: the later row's where it says one.
+    The chain stays the first row's."""
+    common: dict[str, Any] = {}
+    own: dict[str, Any] = {}
+    status = pending.status
+    for k, v in values.items():
+        if k == "chain":
+            continue
+        if k == "unit":
+            common["unit_id"] = v
+        elif k == "status":
+            status = v
+        elif k in SETTABLE:
+            common[k] = v
+        else:
+            own[k] = v
+    return Merged(common, own, status)
 
 
 def for_duplicate(*, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None) -> Decision:
@@ -154,3 +214,245 @@ class SameProject:
             f"与{there}是同一项目「{title}」，{f.label if f else key}却不同："
             "同一项目在一个文件里只能有一个数，请核对后改成一致再导入",
         )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# A row that names an item: unchanged, refused or updated
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a row is refused, and where: its column (or field label) and the value there."""
+
+    column: str
+    value: object
+    reason: str
+
+
+def reason_needed(status: str) -> str:
+    """The refusal of a move into ``status`` (its kind wants a reason) without one."""
+    return (
+        f"改为「{status}」要写原因（清单定义要求）：请在表中加「{status}原因」列（或「原因」列）写明，"
+        f"或用 {option('mapping')} 把写原因的列对应到「原因」"
+    )
+
+
+@dataclass(slots=True)
+class UpdatePlan:
+    """What a row that names an item does to it: nothing (``unchanged``), nothing because it
+    is refused (``reject``, :attr:`refusal`), or an ``update`` of the fields of :attr:`diff`
+    with the stage move dated :attr:`status_date`."""
+
+    decision: Decision
+    diff: Diff
+    refusal: Refusal | None = None
+    #: the reason the stage move is recorded with
+    reason: str = ""
+    #: the day of the stage move (None: the row's own stage date, or no move)
+    status_date: str | None = None
+    #: the office's moves (a roll-up's 阶段变更 sheet) the item lacks: written first, and the
+    #: row's stage is then not set again
+    log_moves: list[tuple[Any, ...]] = field(default_factory=list)
+    #: where the dates of the moves come from, one per move (the report counts them) — counted
+    #: even when the row is then refused, as they were worked out
+    sources: list[DateSource] = field(default_factory=list)
+    #: the move is dated by the sheet's date: the sheet's inference covers this row
+    sheet_date: bool = False
+    #: the item has moves 待认定 and the row says its stage: they stand as the unit reported them
+    stand_as_reported: bool = False
+
+    def refuse(self, column: str, value: object, reason: str) -> UpdatePlan:
+        self.decision, self.refusal = Decision.reject, Refusal(column, value, reason)
+        return self
+
+
+def update(
+    r: ItemRow,
+    cur: Current,
+    diff: Diff,
+    *,
+    settings: RunSettings,
+    defs: Definitions,
+    has_moves: bool,
+    newer: Callable[[str], tuple[list[tuple[Any, ...]], str | None]],
+    last_move: Callable[[], str | None],
+) -> UpdatePlan:
+    """What row ``r`` does to item ``cur``, given what it changes (``diff``, :func:`~.rows.diff_row`).
+
+    ``has_moves``: a roll-up's 阶段变更 sheet was read; ``newer(stage)``: the office's moves
+    of the item this database lacks up to ``stage``, and its date of reaching it
+    (:func:`~.moves.newer`); ``last_move()``: the date of the item's last move — each asked
+    only when needed."""
+    parsed = diff.parsed
+    if not diff.shown:
+        return UpdatePlan(Decision.unchanged, diff)
+    status = parsed.status
+    moving_to = status if status is not None and status != cur.common["status"] else None
+    from_moves = has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
+    needs = moving_to is not None and r.kind.status(str(moving_to)).requires_reason
+    plan = UpdatePlan(Decision.update, diff)
+    if needs and not from_moves and not r.reason and r.ref is None:
+        return plan.refuse("状态", moving_to, reason_needed(str(moving_to)))
+    plan.reason = r.reason or f"导入「{settings.file_name}」第{r.number}行"
+    status_date = None
+    if has_moves and status is not None and r.ref is not None:
+        todo, status_date = newer(status)
+        if todo:
+            plan.log_moves = todo
+            plan.sources.extend([DateSource.rollup_log] * len(todo))
+            status = None
+        elif status_date is not None:
+            plan.sources.append(DateSource.rollup_log)
+    if status is not None and status_date is None:
+        key = stages.date_fields(r.kind).get(status)
+        if key and parsed.own.get(key):
+            plan.sources.append(DateSource.row)
+        else:
+            undated = history.undated(
+                defs, r.kind, str(status), r.sheet, mode=settings.mode, today=settings.today, option=option
+            )
+            if undated is not None:
+                return plan.refuse(column_of(r, "status"), status, undated)
+            status_date = r.sheet.move_date
+            plan.sources.append(r.sheet.move_source)
+            plan.sheet_date = True
+        day = status_date or (parsed.own.get(key) if key else None)
+        if day is not None:
+            stored = str(cur.common["status"])
+            backward = stages.pipeline_flag(r.kind, stored, str(status)) == "backward"
+            why = history.behind(r.kind, cur.id, stored, str(status), str(day), last_move() if backward else None)
+            if why is not None:
+                return plan.refuse(column_of(r, "status"), str(status), why)
+    plan.status_date = status_date
+    plan.stand_as_reported = cur.waiting and (
+        status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
+    )
+    return plan
+
+
+# ---------------------------------------------------------------------------------------
+# A row for a new item: its chain, then its values and history
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A new row's chain (or why it has none): decided before it is matched by 项目编码 and name."""
+
+    chain: int | None = None
+    refusal: Refusal | None = None
+    #: the chain comes from the row's group heading (an inference to record)
+    from_heading: bool = False
+
+
+def new_row(r: ItemRow, *, headed: int | None, default_chain: int | None, chain_names: Mapping[int, str]) -> Placement:
+    """Whether row ``r`` can be a new item (it has a name) and its chain: its own cell, else
+    its group heading's (``headed``), else --chain (``default_chain``)."""
+    if r.values.get("title") is None:
+        label = r.kind.title.label
+        return Placement(refusal=Refusal(
+            label, None,
+            f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
+        ))  # fmt: skip
+    own_chain = r.values.get("chain")
+    chosen = chain_of(own_chain, headed, default_chain)
+    if chosen.conflict:
+        assert own_chain is not None and headed is not None
+        return Placement(refusal=Refusal(
+            "产业链", chain_names.get(own_chain),
+            f"与本行所在的分组标题「{r.heading}」说的产业链「{chain_names.get(headed)}」不一致：请改正其一",
+        ))  # fmt: skip
+    if chosen.chain is None:
+        return Placement(
+            refusal=Refusal("产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
+        )
+    return Placement(chosen.chain, from_heading=chosen.from_heading)
+
+
+@dataclass(slots=True)
+class AddPlan:
+    """What a row for a new item adds (``add``), or why it is refused (``reject``)."""
+
+    decision: Decision
+    refusal: Refusal | None = None
+    #: the item's common values (title, chain_id, unit_id, owner, due, notes) and its kind's own
+    common: dict[str, Any] = field(default_factory=dict)
+    own: dict[str, Any] = field(default_factory=dict)
+    status: str = ""
+    #: its history (from, to, date, flag); None in a roll-up with its 阶段变更 sheet
+    log: list[history.LogEntry] | None = None
+    #: where the dates of its moves come from, one per move (the report counts them)
+    sources: list[DateSource] = field(default_factory=list)
+    #: a move is dated by the sheet's date: the sheet's inference covers this row
+    sheet_date: bool = False
+    #: the row takes the sheet's 填报单位: its inference covers this row (recorded even when
+    #: the row is then refused for its stage)
+    unit_inferred: bool = False
+
+
+def new_item(
+    r: ItemRow,
+    title: object,
+    chain: int,
+    *,
+    own_fields: Sequence[tuple[str, Any, bool, str]],
+    settings: RunSettings,
+    defs: Definitions,
+    from_log: bool,
+) -> AddPlan:
+    """The new item of row ``r`` named ``title`` in ``chain``: its values (``own_fields``: the kind's fields as
+    (key, stored default, required, label)), unit, stage and history.  ``from_log``: a roll-up
+    row whose history is the office's 阶段变更 sheet (no history worked out, no reason asked)."""
+    kind, values = r.kind, r.values
+    own: dict[str, Any] = {}
+    for key, default, required, label in own_fields:
+        v = values.get(key)
+        if v is None:
+            v = default
+            if v is None:
+                if required:
+                    return AddPlan(Decision.reject, Refusal(label, None, f"「{label}」必填"))
+                continue
+        own[key] = v
+    unit = values.get("unit") if "unit" in values else r.sheet.default_unit
+    common = {
+        "title": title,
+        "chain_id": chain,
+        "unit_id": unit,
+        "owner": values.get("owner"),
+        "due": values.get("due"),
+        "notes": values.get("notes"),
+    }
+    status = values.get("status") or kind.default_status
+    plan = AddPlan(Decision.add, None, common, own, status)
+    plan.unit_inferred = "unit" not in values and r.sheet.unit_inference is not None
+    if from_log:
+        return plan
+    # a row typed without an 编号 (a county's sheet) must say why; a row of an export (it has
+    # its 编号) carries no reason column: its reason is in the 阶段变更 record
+    if kind.status(status).requires_reason and not r.reason and r.ref is None:
+        plan.decision, plan.refusal = Decision.reject, Refusal("状态", status, reason_needed(status))
+        return plan
+    try:
+        got = new_history(r, status, own, settings=settings, defs=defs)
+    except stages.StageDateError as exc:
+        bad = exc.keys[0] if exc.keys else None
+        cell = status if bad == "status" else own.get(bad) if bad else None
+        plan.decision, plan.refusal = Decision.reject, Refusal(column_of(r, bad) if bad else "", cell, exc.message)
+        return plan
+    own.update(got.stage_dates)
+    plan.log, plan.sources, plan.sheet_date = got.log, list(got.sources), got.sheet_date
+    return plan
+
+
+def new_history(
+    r: ItemRow, status: str, own: dict[str, Any], *, settings: RunSettings, defs: Definitions, counted: int = 0
+) -> history.History:
+    """:func:`.history.plan` for the new item of row ``r`` (raises
+    :class:`~zhaoshang.stages.StageDateError`)."""
+
+    def undated(st: str) -> str | None:
+        return history.undated(defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option)
+
+    return history.plan(r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted)

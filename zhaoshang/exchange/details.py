@@ -16,6 +16,7 @@ keeps the stored value (``--blank clear`` empties it), like on the item sheets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import lookups
@@ -33,7 +34,10 @@ from .tables import DataRow, HeaderCell
 
 if TYPE_CHECKING:
     from ..db import Database
+    from .identity import ItemIds
     from .outcome import ImportOptions, ImportReport
+    from .run import RunSettings
+    from .writer import BatchWriter
 
 _REQUIRED = {
     "chains": ("name",),
@@ -55,45 +59,72 @@ class NameResolver(Protocol):
     def add(self, rid: int, name: str) -> None: ...
 
 
-class DetailContext(Protocol):
-    """What a detail-sheet handler needs of the import it runs in — and all it may use."""
+@dataclass(frozen=True, slots=True)
+class DetailContext:
+    """What a detail-sheet handler needs of the import it runs in — and all it may use: the
+    run's settings, the report, the rejected rows, the chains and units, the items' ids and
+    the writer, each passed in explicitly (:class:`~.importer.ItemSheets` makes one)."""
 
     db: Database
+    settings: RunSettings
     report: ImportReport
-    opts: ImportOptions
     rejects: Any
-    mode: Mode
-    user: str
-    ts: str
-    today: str
-    text_source: bool
-    """The file is csv/tsv: undo the ``'`` export puts before formula-looking text."""
+    chains: NameResolver
+    units: NameResolver
+    #: the items of the file by their 编号 (:class:`~.identity.ItemIds`)
+    ids: ItemIds
+    #: the writer the detail rows are queued on (:class:`~.writer.BatchWriter`)
+    out: BatchWriter
+    explicit: dict[str, str]
+    """The user's column map for this sheet (column letter or header -> field, or 忽略)."""
 
     @property
-    def chains(self) -> NameResolver: ...
+    def opts(self) -> ImportOptions:
+        return self.settings.opts
 
     @property
-    def units(self) -> NameResolver: ...
+    def mode(self) -> Mode:
+        return self.settings.mode
+
+    @property
+    def user(self) -> str:
+        return self.settings.user
+
+    @property
+    def ts(self) -> str:
+        return self.settings.ts
+
+    @property
+    def today(self) -> str:
+        return self.settings.today
+
+    @property
+    def text_source(self) -> bool:
+        """The file is csv/tsv: undo the ``'`` export puts before formula-looking text."""
+        return self.settings.text_source
 
     @property
     def skipped_refs(self) -> set[int]:
         """File 编号 of items not imported: their detail rows are skipped, not errors."""
-
-    explicit: dict[str, str]
-    """The user's column map (column letter or header -> field, or 忽略)."""
+        return self.ids.skipped_refs
 
     def item_id(self, ref: int) -> int | None:
         """Our id of the item a file's 编号 names."""
+        return self.ids.item_id(ref)
 
-    def item_kind(self, item_id: int) -> KindDef: ...
+    def item_kind(self, item_id: int) -> KindDef:
+        return self.db.defs.kind_by_key(self.ids.kind_key(item_id))
 
     def settle(self) -> None:
         """Wait until the item writes queued so far are done (history triggers in place)."""
+        self.out.settle()
 
     def flush_details(self, only: str | None = None) -> None:
         """Insert the detail rows queued so far (of one table, or all)."""
+        self.out.flush_details(only)
 
-    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None: ...
+    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None:
+        self.out.queue_insert(table, cols, row)
 
 
 class Handler:

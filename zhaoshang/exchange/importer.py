@@ -63,8 +63,10 @@ Each stage is its own module and returns data; this module runs them in order:
    :class:`~zhaoshang.exchange.itemrows.ItemRows`, in batches: 编号
    (:class:`~zhaoshang.exchange.identity.ItemIds`), 项目编码 and names
    (:mod:`~zhaoshang.exchange.matching`), :func:`~zhaoshang.exchange.rows.diff_row`, a
-   :class:`~zhaoshang.exchange.decide.Decision`, a new row's history
-   (:func:`~zhaoshang.exchange.history.plan`), the writes on
+   :class:`~zhaoshang.exchange.decide.Decision` with what to write (an
+   :class:`~zhaoshang.exchange.decide.UpdatePlan` or :class:`~zhaoshang.exchange.decide.AddPlan`,
+   pure functions of the row, its item and the run's :class:`~zhaoshang.exchange.run.RunSettings`),
+   a new row's history (:func:`~zhaoshang.exchange.history.plan`), the writes on
    :class:`~zhaoshang.exchange.writer.BatchWriter`; the detail sheets through
    :class:`~zhaoshang.exchange.details.Handler`, given an explicit
    :class:`~zhaoshang.exchange.details.DetailContext`.
@@ -127,6 +129,7 @@ from .rows import (
     SheetContext,
     parse_row,
 )
+from .run import RunSettings
 from .sheetfacts import SheetFacts, sheet_facts
 from .submission import Submission
 from .tables import DataRow, RowClass, RowFate, Table, find_table
@@ -135,7 +138,6 @@ from .writer import BatchWriter
 Progress = Callable[[str, int], None]
 BATCH = 2000
 _PROGRESS_EVERY = 5000
-_TEXT_SOURCES = frozenset({".csv", ".tsv", ".txt"})
 #: name endings ignored when looking for near-identical names
 
 
@@ -280,8 +282,9 @@ class ItemSheets:
     """Runs one import's sheets in order: plans them (:mod:`.sheetplan`), prepares each item
     sheet (:func:`.itemsheet.prepare`, the sheet rules), parses its rows (:func:`.rows.parse_row`)
     and hands them to :class:`~.itemrows.ItemRows`, which decides and writes them in batches.
-    The detail sheets run through :class:`~.details.Handler`, with this object as their
-    :class:`~.details.DetailContext`; 报送 → 认定 is :class:`~.submission.Submission`."""
+    What never changes during the run is its :class:`~.run.RunSettings`, handed to the steps;
+    the detail sheets run through :class:`~.details.Handler`, given a
+    :class:`~.details.DetailContext` of their own; 报送 → 认定 is :class:`~.submission.Submission`."""
 
     def __init__(
         self,
@@ -296,21 +299,14 @@ class ItemSheets:
         self.db = db
         self.defs = db.defs
         self.file = file
-        self.opts = opts
         self.report = report
-        self.meta = meta
         self.rejects = rejects
         self.progress = progress
-        self.mode = report.mode
-        self.user = db.current.user if db.current else "import"
-        self.today = (opts.today or dt.date.today()).isoformat()
-        self.ts = now()
-        self.text_source = file.suffix.lower() in _TEXT_SOURCES
-        self.masked = bool(meta and meta.masked)
-        #: --map as given (「签约项目!E=…」 for one sheet), and the part that applies to the sheet read now
-        self.map_all = columns.parse_map(opts.mapping)
-        self.explicit = columns.for_sheet(self.map_all, "")
-        rollup = self.mode is Mode.rollup
+        user = db.current.user if db.current else "import"
+        today = (opts.today or dt.date.today()).isoformat()
+        ts = now()
+        map_all = columns.parse_map(opts.mapping)  # (a wrong --map is told first)
+        rollup = report.mode is Mode.rollup
         create = rollup or opts.create_missing
         self.inferred = Inferences()
         confirm = option("create_missing") if opts.create_missing and not rollup else None
@@ -321,42 +317,52 @@ class ItemSheets:
         self.units = Names(
             db, lookups.UNIT, create=create, created=report.created_units, inferred=inf, confirmed_by=confirm
         )
-        self.only_kind = self.defs.kind(opts.kind) if opts.kind else None
-        self.default_chain = self.chains.resolve(opts.chain) if opts.chain else None
-        #: every column letter and header text of the sheets read (for --map's keys)
+        #: what the run is run with, worked out once (see :class:`~.run.RunSettings`)
+        self.settings = RunSettings(
+            file_name=file.name,
+            suffix=file.suffix.lower(),
+            opts=opts,
+            mode=report.mode,
+            origin=report.origin,
+            user=user,
+            today=today,
+            ts=ts,
+            ours=meta is not None,
+            masked=bool(meta and meta.masked),
+            only_kind=self.defs.kind(opts.kind) if opts.kind else None,
+            default_chain=self.chains.resolve(opts.chain) if opts.chain else None,
+            map_all=map_all,
+        )
+        settings = self.settings
+        #: the part of --map that applies to the sheet read now
+        self.explicit = columns.for_sheet(settings.map_all, "")
         self.map_keys = fates.MapKeys()
         #: 报送 → 认定: who filled the file in, where its rows came from
         self.submission = Submission(db, report, opts, file.name, rejects)
-        if meta is not None and meta.type == "export" and self.mode is Mode.own and meta.extra.get("unit"):
+        if meta is not None and meta.type == "export" and settings.mode is Mode.own and meta.extra.get("unit"):
             self.submission.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
-        self.out = BatchWriter(db, user=self.user, ts=self.ts, batch=BATCH)
+        self.out = BatchWriter(db, user=settings.user, ts=settings.ts, batch=BATCH)
         self.done = 0
         self.headings = Headings(chains=self.chains.names, units=self.units.names, inferred=self.inferred)
         #: the item rows, decided in batches (match → diff → decide → write)
         self.rows = ItemRows(
             db,
-            file_name=file.name,
-            opts=opts,
+            settings,
             report=report,
             rejects=rejects,
-            user=self.user,
-            today=self.today,
-            ts=self.ts,
             inferred=self.inferred,
             chains=self.chains,
             units=self.units,
-            default_chain=self.default_chain,
             submission=self.submission,
             headings=self.headings,
             out=self.out,
         )
-        self.ids = self.rows.ids
         self._caches: dict[Any, dict[Any, Any]] = {}
-        self.cells = CellParsers(self.defs, self.chains, self.units, text_source=self.text_source)
+        self.cells = CellParsers(self.defs, self.chains, self.units, text_source=settings.text_source)
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}
         self.known = columns.known_labels(
-            self.defs, list(self.defs.kinds), specs, columns.for_sheet(self.map_all, None)
+            self.defs, list(self.defs.kinds), specs, columns.for_sheet(settings.map_all, None)
         )
 
     # -- sheets ------------------------------------------------------------------------
@@ -368,9 +374,9 @@ class ItemSheets:
                 raw,
                 defs=self.defs,
                 specs=self.specs,
-                ours=self.meta is not None,
-                rollup=self.mode is Mode.rollup,
-                only_kind=self.only_kind,
+                ours=self.settings.ours,
+                rollup=self.settings.mode is Mode.rollup,
+                only_kind=self.settings.only_kind,
                 option=option,
             )
             if p.note is not None:
@@ -393,7 +399,7 @@ class ItemSheets:
                     used += 1
             self.rows.flush()
             self.settle()
-            self.flush_details()
+            self.out.flush_details()
             self.settle()
         except BaseException:
             self.out.thread.wait(quiet=True)  # before the command rolls back
@@ -408,7 +414,7 @@ class ItemSheets:
         # a run that will be rolled back (a dry run, problems, undecided duplicates) has
         # nothing to index
         touched = self.rows.touched
-        if touched and not (self.opts.dry_run or self.report.problems or self.report.pending_duplicates):
+        if touched and not (self.settings.opts.dry_run or self.report.problems or self.report.pending_duplicates):
             reindex(self.db, touched)
         if not used and not self.report.problems:
             names = "、".join(f"「{s.name}」" for s in sheets) or "（没有工作表）"
@@ -417,11 +423,11 @@ class ItemSheets:
                 f"或用 {option('kind')} 指定清单"
             )
         if used:
-            self.report.problems.extend(self.map_keys.unused(self.map_all, self.file.name))
+            self.report.problems.extend(self.map_keys.unused(self.settings.map_all, self.file.name))
         if self.rows.unknown_refs:
             self.report.notes.append(f"{self.rows.unknown_refs} 行的编号在本库中不存在，已作为新条目导入")
         self.report.inferences = self.inferred.all()
-        if self.opts.sheet is None:
+        if self.settings.opts.sheet is None:
             from .sheetfacts import hidden_sheets
 
             for name in hidden_sheets(self.file):
@@ -452,7 +458,7 @@ class ItemSheets:
 
     def _sheet(self, p: sheetplan.SheetPlan) -> bool:
         raw = p.raw
-        self.explicit = columns.for_sheet(self.map_all, raw.name)
+        self.explicit = columns.for_sheet(self.settings.map_all, raw.name)
         if p.role is sheetplan.Role.summary:
             table = self._project_table(raw, p.kind)
             if table is None:
@@ -486,7 +492,7 @@ class ItemSheets:
 
     def _facts(self, raw: RawSheet, table: Table, rep: SheetReport) -> None:
         """Hidden rows (imported like the others, and listed) and formulas without a value."""
-        if self.file.suffix.lower() in _TEXT_SOURCES or self.file.suffix.lower() in (".json", ".yaml", ".yml"):
+        if self.settings.values_only:
             return
         for p in fates.workbook_facts(self._sheet_facts(raw), raw.name, table, rep):
             self._problem(rep, p)
@@ -499,9 +505,9 @@ class ItemSheets:
             kind,
             defs=self.defs,
             explicit=self.explicit,
-            only_kind=self.only_kind,
-            masked=self.masked,
-            mode=self.mode,
+            only_kind=self.settings.only_kind,
+            masked=self.settings.masked,
+            mode=self.settings.mode,
             cells=self.cells,
             inferred=self.inferred,
             month_cells=lambda: self._sheet_facts(raw).month_cells,
@@ -574,7 +580,7 @@ class ItemSheets:
         cache = self._caches.setdefault("facts", {})
         facts = cache.get(raw.name)
         if facts is None:
-            if self.file.suffix.lower() in _TEXT_SOURCES or self.file.suffix.lower() in (".json", ".yaml", ".yml"):
+            if self.settings.values_only:
                 facts = SheetFacts(checked=False)
             else:
                 facts = sheet_facts(self.file, raw.name)
@@ -598,13 +604,13 @@ class ItemSheets:
         got = parse_row(
             sh,
             row,
-            only_kind=self.only_kind,
+            only_kind=self.settings.only_kind,
             kind_of=self._kind_of,
             explicit=self.explicit,
             inferred=self.inferred,
             option=option,
-            confirm=self.opts.confirm,
-            plain=self.mode is Mode.plain,
+            confirm=self.settings.opts.confirm,
+            plain=self.settings.mode is Mode.plain,
         )
         if got.other_kind:
             sh.report.count(RowOutcome.skipped, row.number)
@@ -633,7 +639,11 @@ class ItemSheets:
     def _move_date(self, sh: SheetContext, table: Table) -> None:
         """The sheet's date for moves without their own (:func:`.sheet_rules.move_date`)."""
         got = sheet_rules.move_date(
-            sh.raw.name, table, as_of=self.opts.as_of, today=dt.date.fromisoformat(self.today), option=option
+            sh.raw.name,
+            table,
+            as_of=self.settings.opts.as_of,
+            today=dt.date.fromisoformat(self.settings.today),
+            option=option,
         )
         sh.move_date, sh.move_source, sh.move_inference = got.date, got.source, got.inference
         sh.filed, sh.filed_key = got.filed, got.filed_key
@@ -642,29 +652,11 @@ class ItemSheets:
         """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""
         self.out.settle()
 
-    def queue_insert(self, table: str, cols: list[str], row: tuple[Any, ...]) -> None:
-        self.out.queue_insert(table, cols, row)
-
-    def flush_details(self, only: str | None = None) -> None:
-        self.out.flush_details(only)
-
     def _reject_cells(self, sh: SheetContext, number: int, cells: dict[int, object], problems: list[Problem]) -> None:
         self.report.problems.extend(problems)
         sh.report.count(RowOutcome.rejected, number)
         if self.rejects is not None:
             self.rejects.add(sh.raw.name, sh.header, number, cells, [p.reason for p in problems])
-
-    # -- items referenced by the other sheets ------------------------------------------
-    def item_id(self, ref: int) -> int | None:
-        """Our id of the item a file's 编号 names (None: unknown)."""
-        return self.ids.item_id(ref)
-
-    def item_kind(self, item_id: int) -> KindDef:
-        return self.defs.kind_by_key(self.ids.kind_key(item_id))
-
-    @property
-    def skipped_refs(self) -> set[int]:
-        return self.ids.skipped_refs
 
     # -- the other sheets --------------------------------------------------------------
     def _detail_sheet(self, raw: RawSheet, table: Table, spec: layout.SheetSpec) -> bool:
@@ -677,11 +669,22 @@ class ItemSheets:
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, table.header)
         self.map_keys.seen(raw.name, table.header)
-        mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.masked)
+        mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.settings.masked)
         rep.notes.extend(mapping.notes)
         for p in fates.detail_problems(raw.name, spec.name, mapping):
             self._problem(rep, p)
-        handler = details.Handler(self, spec, raw, table.header, mapping, rep)
+        context = details.DetailContext(
+            self.db,
+            self.settings,
+            self.report,
+            self.rejects,
+            self.chains,
+            self.units,
+            self.rows.ids,
+            self.out,
+            self.explicit,
+        )
+        handler = details.Handler(context, spec, raw, table.header, mapping, rep)
         if not handler.ready():
             return True
         for row in self._rows(raw, table, rep):

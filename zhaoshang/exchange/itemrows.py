@@ -4,9 +4,12 @@
 :attr:`ItemRows.pending`) and, a batch at a time (:meth:`ItemRows.flush`), matches each to
 an item (编号 through :class:`~.identity.ItemIds`, then 项目编码, then names:
 :mod:`~.matching`), diffs it (:func:`~.rows.diff_row`), decides (:mod:`~.decide`: reject,
-add, update, unchanged, skip, ask, merge) and queues the writes on the
-:class:`~.writer.BatchWriter`.  Its state is the rows' only: what is waiting, the new items
-of the batch, the ids they get, the names and codes seen.  What the sheets gave is passed in.
+add, update, unchanged, skip, ask, merge — an update's and a new item's plan by
+:func:`~.decide.update` and :func:`~.decide.new_item`, which write nothing) and writes what
+was decided (``_apply_update``, ``_apply_add``: the item, or the new item queued on the
+:class:`~.writer.BatchWriter`).  Its state is the rows' only: what is waiting, the new items
+of the batch, the ids they get, the names and codes seen.  What never changes during the run
+is its :class:`~.run.RunSettings`; what the sheets gave is passed in.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
 from .matching import NameIndex, by_code, loose_name
-from .outcome import Change, Duplicate, ImportOptions, ImportReport, Mode, Problem, RowOutcome
+from .outcome import Change, Duplicate, ImportReport, Mode, Problem, RowOutcome
 from .resolve import Names
-from .rows import SETTABLE, Current, Diff, ItemRow, NewItem, SheetContext, column_of, diff_row, match_ref, resolve_refs
+from .rows import Current, Diff, ItemRow, NewItem, column_of, diff_row, match_ref, resolve_refs
+from .run import RunSettings
 from .submission import Submission
 from .writer import BatchWriter
 
@@ -39,35 +43,25 @@ class ItemRows:
     def __init__(
         self,
         db: Database,
+        settings: RunSettings,
         *,
-        file_name: str,
-        opts: ImportOptions,
         report: ImportReport,
         rejects: Any,
-        user: str,
-        today: str,
-        ts: str,
         inferred: Inferences,
         chains: Names,
         units: Names,
-        default_chain: int | None,
         submission: Submission,
         headings: Headings,
         out: BatchWriter,
     ) -> None:
         self.db = db
-        self.file_name = file_name
-        self.opts = opts
+        #: what the run is run with (file name, options, mode, user, today …): never changes
+        self.settings = settings
         self.report = report
         self.rejects = rejects
-        self.mode = report.mode
-        self.user = user
-        self.today = today
-        self.ts = ts
         self.inferred = inferred
         self.chains = chains
         self.units = units
-        self.default_chain = default_chain
         self.submission = submission
         self.headings = headings
         #: runs the SQL of each batch of new items; the main thread waits for it before it
@@ -78,7 +72,7 @@ class ItemRows:
         self.pending: list[ItemRow] = []
         self.new: dict[int, NewItem] = {}
         self.next_id = self.first_new_id = bulk.next_item_id(db)
-        self.ids = ItemIds(db, mode=self.mode, origin=report.origin, first_new_id=self.next_id)
+        self.ids = ItemIds(db, mode=settings.mode, origin=settings.origin, first_new_id=self.next_id)
         #: a roll-up's 阶段变更 sheet was read (moves.load_sheet): moves are dated from it
         self.has_moves = False
         self.dups: NameIndex | None = None
@@ -104,13 +98,6 @@ class ItemRows:
             self.dups.close()
             self.dups = None
 
-    @staticmethod
-    def _reason_needed(status: str) -> str:
-        return (
-            f"改为「{status}」要写原因（清单定义要求）：请在表中加「{status}原因」列（或「原因」列）写明，"
-            f"或用 {option('mapping')} 把写原因的列对应到「原因」"
-        )
-
     def flush(self) -> None:
         """Decide the parsed rows waiting (match, diff, decide) and queue their writes."""
         batch, self.pending = self.pending, []
@@ -135,7 +122,7 @@ class ItemRows:
             r,
             local,
             current,
-            mode=self.mode,
+            mode=self.settings.mode,
             was_deleted=self._was_deleted,
             kind_name=lambda key: self.db.defs.kind_by_key(key).name,
             plausible=self._plausible,
@@ -151,7 +138,7 @@ class ItemRows:
             return
         if match.unknown_ref:
             self.unknown_refs += 1
-        self._add(r, r.ref if self.mode is Mode.rollup else None)
+        self._add(r, r.ref if self.settings.mode is Mode.rollup else None)
 
     def _was_deleted(self, item_id: int) -> bool:
         sql = (
@@ -182,7 +169,7 @@ class ItemRows:
             fields=self._fields(r.kind),
             chain_names=self.chains.names,
             unit_names=self.units.names,
-            blank=self.opts.blank,
+            blank=self.settings.opts.blank,
         )
 
     def _fields(self, kind: KindDef) -> dict[str, FieldDef]:
@@ -193,51 +180,48 @@ class ItemRows:
         return got
 
     def _update(self, r: ItemRow, cur: Current, *, link: int | None = None) -> bool:
-        if self.mode is Mode.plain and self._disagrees(r, cur.id, r, str(r.values.get("title") or cur.common["title"])):
+        """Row ``r`` names item ``cur``: decide (:func:`.decide.update`) and write what it
+        changes.  True when the item was updated."""
+        if self.settings.mode is Mode.plain and self._disagrees(
+            r, cur.id, r, str(r.values.get("title") or cur.common["title"])
+        ):
             return False  # a second row of this item in a county's file, with another figure
         self.settle()
         self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
         diff = self._diff(r, cur)
-        parsed, shown = diff.parsed, diff.shown
         self.report.blank_kept += diff.blank_kept
         if link is not None:
             self._link(cur.id, link)
-        if not shown:
+        plan = decide.update(
+            r,
+            cur,
+            diff,
+            settings=self.settings,
+            defs=self.db.defs,
+            has_moves=self.has_moves,
+            newer=lambda stage: moves.newer(self.db, cur.id, r.ref or 0, cur.common["status"], stage),
+            last_move=lambda: self._last_move(cur.id),
+        )
+        return self._apply_update(r, cur, plan)
+
+    def _apply_update(self, r: ItemRow, cur: Current, plan: decide.UpdatePlan) -> bool:
+        """Write what :func:`.decide.update` decided for row ``r`` and item ``cur``."""
+        if plan.decision is Decision.unchanged:
             r.sheet.report.count(RowOutcome.unchanged, r.number)
             return False
-        moving_to = parsed.status if parsed.status is not None and parsed.status != cur.common["status"] else None
-        from_moves = self.has_moves and r.ref is not None  # a roll-up's 阶段变更 sheet has the reasons
-        needs = moving_to is not None and r.kind.status(str(moving_to)).requires_reason
-        if needs and not from_moves and not r.reason and r.ref is None:
-            self._fail(r, "状态", moving_to, self._reason_needed(str(moving_to)))
+        parsed = plan.diff.parsed
+        if plan.log_moves:
+            terminal = r.kind.status(str(parsed.status)).terminal
+            moves.apply(self.db, cur.id, plan.log_moves, closed=terminal, at=self.settings.ts, user=self.settings.user)
+            parsed.status = None
+        for source in plan.sources:
+            self._count_moves(source)
+        if plan.sheet_date and r.sheet.move_inference is not None:
+            self.inferred.use(r.sheet.move_inference, r.number)
+        if plan.refusal is not None:
+            self._fail(r, plan.refusal.column, plan.refusal.value, plan.refusal.reason)
             return False
-        reason = r.reason or f"导入「{self.file_name}」第{r.number}行"
-        status_date = None
-        if self.has_moves and parsed.status is not None and r.ref is not None:
-            todo, status_date = moves.newer(self.db, cur.id, r.ref, cur.common["status"], parsed.status)
-            if todo:
-                terminal = r.kind.status(parsed.status).terminal
-                moves.apply(self.db, cur.id, todo, closed=terminal, at=self.ts, user=self.user)
-                self._count_moves(DateSource.rollup_log, len(todo))
-                parsed.status = None
-            elif status_date is not None:
-                self._count_moves(DateSource.rollup_log)
-        if parsed.status is not None and status_date is None:
-            key = stages.date_fields(r.kind).get(parsed.status)
-            if key and parsed.own.get(key):
-                self._count_moves(DateSource.row)
-            else:
-                undated = self._undated(r, str(parsed.status))
-                if undated is not None:
-                    self._fail(r, column_of(r, "status"), parsed.status, undated)
-                    return False
-                status_date = self._sheet_date(r.sheet, r.number)
-            day = status_date or (parsed.own.get(key) if key else None)
-            if day is not None and self._behind(r, cur, str(parsed.status), str(day)):
-                return False
-        if cur.waiting and (
-            parsed.status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
-        ):
+        if plan.stand_as_reported:
             self.submission.stand_as_reported(cur.id)
         try:
             items.update(
@@ -245,10 +229,10 @@ class ItemRows:
                 r.kind,
                 cur.id,
                 parsed,
-                user=self.user,
-                reason=reason,
+                user=self.settings.user,
+                reason=plan.reason,
                 force=True,
-                status_date=status_date,
+                status_date=plan.status_date,
                 index=False,
             )
         except ZsError as exc:
@@ -258,34 +242,30 @@ class ItemRows:
         self.submission.came_from(cur.id, r.sheet.raw.name, r.number)
         r.sheet.report.count(RowOutcome.updated, r.number)
         title = r.values.get("title") or cur.common["title"]
-        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), shown))
+        self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), plan.diff.shown))
         return True
 
+    def _last_move(self, item_id: int) -> str | None:
+        """The date of the item's last stage move (one returned to its unit left out)."""
+        sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
+        last = self.db.conn.execute(sql, (item_id,)).fetchone()[0]
+        return None if last is None else str(last)
+
     def _add(self, r: ItemRow, origin_id: int | None) -> None:
+        """Row ``r`` is for a new item (no 编号 of ours): its chain (:func:`.decide.new_row`),
+        then its 项目编码 and name may name an item after all; else decide the new item
+        (:func:`.decide.new_item`) and queue it for the batch's insert."""
         kind = r.kind
-        title = r.values.get("title")
-        if title is None:
-            label = kind.title.label
-            self._fail(
-                r, label, None,
-                f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
-            )  # fmt: skip
-            return
-        own_chain = r.values.get("chain")
         headed = self.headings.chain(r.sheet.raw.name, r.heading)
-        chosen = decide.chain_of(own_chain, headed, self.default_chain)
-        if chosen.conflict:
-            assert own_chain is not None and headed is not None
-            self._fail(
-                r, "产业链", self.chains.names.get(own_chain),
-                f"与本行所在的分组标题「{r.heading}」说的产业链「{self.chains.names.get(headed)}」不一致：请改正其一",
-            )  # fmt: skip
+        place = decide.new_row(
+            r, headed=headed, default_chain=self.settings.default_chain, chain_names=self.chains.names
+        )
+        if place.refusal is not None:
+            self._fail(r, place.refusal.column, place.refusal.value, place.refusal.reason)
             return
-        chain = chosen.chain
-        if chain is None:
-            self._fail(r, "产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
-            return
-        if chosen.from_heading:
+        chain = place.chain
+        assert chain is not None
+        if place.from_heading:
             name = self.chains.names.get(chain, "")
             self.inferred.add(
                 Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
@@ -297,55 +277,44 @@ class ItemRows:
             return
         if self.dups is None:
             self.dups = NameIndex(
-                self.db, self.report.origin, below=self.ids.first_new_id, before_read=self.writer.wait
+                self.db, self.settings.origin, below=self.ids.first_new_id, before_read=self.writer.wait
             )
+        title = r.values["title"]
         name_key = normalize_name(str(title))
         match = self.dups.find(kind.key, chain, name_key, r.ref)
         if match is not None and not self._duplicate(r, match, origin_id):
             return
-        own: dict[str, Any] = {}
-        values = r.values
-        for key, default, required, label in self._own_fields(kind):
-            v = values.get(key)
-            if v is None:
-                v = default
-                if v is None:
-                    if required:
-                        self._fail(r, label, None, f"「{label}」必填")
-                        return
-                    continue
-            own[key] = v
-        unit = r.values.get("unit") if "unit" in r.values else r.sheet.default_unit
-        if "unit" not in r.values and r.sheet.unit_inference is not None:
+        plan = decide.new_item(
+            r,
+            title,
+            chain,
+            own_fields=self._own_fields(kind),
+            settings=self.settings,
+            defs=self.db.defs,
+            from_log=self.has_moves and origin_id is not None,
+        )
+        self._apply_add(r, plan, origin_id, name_key)
+
+    def _apply_add(self, r: ItemRow, plan: decide.AddPlan, origin_id: int | None, name_key: str) -> None:
+        """Queue the new item :func:`.decide.new_item` decided for row ``r`` (or refuse the row)."""
+        if plan.unit_inferred:
+            assert r.sheet.unit_inference is not None
             self.inferred.use(r.sheet.unit_inference, r.number)
-        common = {
-            "title": title,
-            "chain_id": chain,
-            "unit_id": unit,
-            "owner": r.values.get("owner"),
-            "due": r.values.get("due"),
-            "notes": r.values.get("notes"),
-        }
-        status = r.values.get("status") or kind.default_status
-        log = None
-        if not (self.has_moves and origin_id is not None):  # (a roll-up's 阶段变更 sheet has the reasons)
-            # a row typed without an 编号 (a county's sheet) must say why; a row of an export
-            # (it has its 编号) carries no reason column: its reason is in the 阶段变更 record
-            if kind.status(status).requires_reason and not r.reason and r.ref is None:
-                self._fail(r, "状态", status, self._reason_needed(status))
-                return
-            try:
-                log = self._history(r, kind, status, own)
-            except stages.StageDateError as exc:
-                bad = exc.keys[0] if exc.keys else None
-                cell = status if bad == "status" else own.get(bad) if bad else None
-                self._fail(r, column_of(r, bad) if bad else "", cell, exc.message)
-                return
+        if plan.refusal is not None:
+            self._fail(r, plan.refusal.column, plan.refusal.value, plan.refusal.reason)
+            return
+        if plan.sheet_date and r.sheet.move_inference is not None:
+            self.inferred.use(r.sheet.move_inference, r.number)
+        for source in plan.sources:
+            self._count_moves(source)
+        kind = r.kind
         new_id = self.next_id
         self.next_id += 1
-        origin = self.report.origin if origin_id is not None else None
-        self.new[new_id] = NewItem(new_id, kind, common, own, status, origin, origin_id, r, log)
-        self.dups.add(kind.key, chain, str(title), new_id, origin, r.ref, name_key)
+        origin = self.settings.origin if origin_id is not None else None
+        chain = plan.common["chain_id"]
+        self.new[new_id] = NewItem(new_id, kind, plan.common, plan.own, plan.status, origin, origin_id, r, plan.log)
+        assert self.dups is not None
+        self.dups.add(kind.key, chain, str(plan.common["title"]), new_id, origin, r.ref, name_key)
         if origin_id is not None:
             self.ids.origin_ids[origin_id] = new_id
         elif r.ref is not None:
@@ -366,7 +335,7 @@ class ItemRows:
         self.codes[(kind.key, code)] = r.number
         # only items that were here before this import (one of its own is caught above), so
         # no need to wait for the writer thread
-        hit = by_code(self.db, kind, code, below=self.ids.first_new_id, origin=self.report.origin)
+        hit = by_code(self.db, kind, code, below=self.ids.first_new_id, origin=self.settings.origin)
         if hit is None:
             return False
         cur = self._load_current({hit}).get(hit)
@@ -379,40 +348,16 @@ class ItemRows:
         self._update(r, cur)
         return True
 
-    def _behind(self, r: ItemRow, cur: Current, status: str, day: str) -> bool:
-        """An older sheet (October's) sending back a project that has moved on since: the sheet
-        says what was true on ``day``, not that the project went back.  Refused (True)."""
-        last = None
-        if stages.pipeline_flag(r.kind, str(cur.common["status"]), status) == "backward":
-            sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
-            last = self.db.conn.execute(sql, (cur.id,)).fetchone()[0]
-        why = history.behind(r.kind, cur.id, str(cur.common["status"]), status, day, last)
-        if why is None:
-            return False
-        self._fail(r, column_of(r, "status"), status, why)
-        return True
-
-    def _sheet_date(self, sh: SheetContext, row: int) -> str:
-        """The sheet's date for a move of row ``row`` without its own (recorded as used)."""
-        self._count_moves(sh.move_source)
-        if sh.move_inference is not None:
-            self.inferred.use(sh.move_inference, row)
-        return sh.move_date
-
-    def _undated(self, r: ItemRow, status: str) -> str | None:
-        return history.undated(self.db.defs, r.kind, status, r.sheet, mode=self.mode, today=self.today, option=option)
-
     def _count_moves(self, source: DateSource, n: int = 1) -> None:
         self.report.move_dates[source] = self.report.move_dates.get(source, 0) + n
 
     def _history(
         self, r: ItemRow, kind: KindDef, status: str, own: dict[str, Any], *, counted: int = 0
     ) -> list[history.LogEntry]:
-        """:func:`.history.plan` for a new row, and what it used recorded: the sheet's date
-        (its inference covers the row), each move's date source, the stage dates into ``own``."""
-        got = history.plan(
-            kind, status, own, r.sheet, today=self.today, undated=lambda st: self._undated(r, st), counted=counted
-        )
+        """:func:`.decide.new_history` for a row merged into an earlier one, and what it used
+        recorded: the sheet's date (its inference covers the row), each move's date source, the
+        stage dates into ``own``."""
+        got = decide.new_history(r, status, own, settings=self.settings, defs=self.db.defs, counted=counted)
         if got.sheet_date and r.sheet.move_inference is not None:
             self.inferred.use(r.sheet.move_inference, r.number)
         for source in got.sources:
@@ -449,7 +394,7 @@ class ItemRows:
         self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
     ) -> bool:
         pending = self.new.get(existing_id)
-        choice = self.opts.on_duplicate
+        choice = self.settings.opts.on_duplicate
         same: bool | None = None
         cur: Current | None = None
         if exact and choice is not OnDuplicate.new:
@@ -498,37 +443,7 @@ class ItemRows:
             return True
         if decision is Decision.merge:
             assert pending is not None
-            first = pending.row
-            if self._disagrees(r, existing_id, first, title):
-                return False
-            for k, v in r.values.items():
-                if k in ("chain",):
-                    continue
-                if k == "unit":
-                    pending.common["unit_id"] = v
-                elif k == "status":
-                    pending.status = v
-                elif k in SETTABLE:
-                    pending.common[k] = v
-                else:
-                    pending.own[k] = v
-            if pending.log is not None:
-                # one item, one set of facts: its history is worked out again from every sheet's
-                # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
-                counted = len(pending.log) - 1  # the moves already counted for the first row
-                try:
-                    pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
-                except stages.StageDateError as exc:
-                    bad = exc.keys[0] if exc.keys else None
-                    value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
-                    self._fail(r, column_of(r, bad) if bad else "", value, exc.message)
-                    return False
-            self.inferred.add(
-                Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
-                f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
-                row=r.number,
-            )  # fmt: skip
-            r.sheet.report.count(RowOutcome.updated, r.number)
+            self._merge(r, pending, existing_id, title)
             return False
         cur = self._load_current({existing_id}).get(existing_id)
         if cur is None:
@@ -538,6 +453,34 @@ class ItemRows:
         link = origin_id if (origin_id is not None and cur.origin is None) else None
         self._update(r, cur, link=link)
         return False
+
+    def _merge(self, r: ItemRow, pending: NewItem, item_id: int, title: str) -> None:
+        """Row ``r`` is the same project as the earlier row of this file that made ``pending``
+        (开工项目 after 签约项目): one item, with what both say (:func:`.decide.merged`)."""
+        first = pending.row
+        if self._disagrees(r, item_id, first, title):
+            return
+        merged = decide.merged(pending, r.values)
+        pending.common.update(merged.common)
+        pending.own.update(merged.own)
+        pending.status = merged.status
+        if pending.log is not None:
+            # one item, one set of facts: its history is worked out again from every sheet's
+            # dates (签约日期 from 签约项目, 开工日期 from 开工项目), not left at the first row's
+            counted = len(pending.log) - 1  # the moves already counted for the first row
+            try:
+                pending.log = self._history(r, pending.kind, pending.status, pending.own, counted=counted)
+            except stages.StageDateError as exc:
+                bad = exc.keys[0] if exc.keys else None
+                value = pending.status if bad == "status" else pending.own.get(bad) if bad else None
+                self._fail(r, column_of(r, bad) if bad else "", value, exc.message)
+                return
+        self.inferred.add(
+            Rule.same_item, r.sheet.raw.name, str(title), f"「{first.sheet.raw.name}」第{first.number}行",
+            f"与「{first.sheet.raw.name}」第{first.number}行是同一项目「{title}」：两行合为一个条目，各取本表的日期",
+            row=r.number,
+        )  # fmt: skip
+        r.sheet.report.count(RowOutcome.updated, r.number)
 
     def _disagrees(self, r: ItemRow, item_id: int, first: ItemRow, title: str) -> bool:
         """Refuse ``r`` when it says another figure than an earlier row of the same project (on
@@ -555,7 +498,7 @@ class ItemRows:
         """From now on our item ``item_id`` is the office's item ``origin_id``."""
         self.settle()
         self.db.conn.execute(
-            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.report.origin, origin_id, item_id)
+            "UPDATE items SET origin = ?, origin_id = ? WHERE id = ?", (self.settings.origin, origin_id, item_id)
         )
         self.ids.origin_ids[origin_id] = item_id
         self.report.linked += 1
@@ -568,9 +511,9 @@ class ItemRows:
         new, self.new = list(self.new.values()), {}
         self.out.add_items(
             new,
-            origin=self.report.origin if self.has_moves else None,
-            today=self.today,
-            index=not self.opts.dry_run,
+            origin=self.settings.origin if self.has_moves else None,
+            today=self.settings.today,
+            index=not self.settings.opts.dry_run,
         )
 
     def _fail(self, r: ItemRow, column: str, value: object, reason: str) -> None:
