@@ -19,6 +19,7 @@ Heavy libraries (python_calamine, yaml) are imported inside functions only.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -137,7 +138,9 @@ def merged_ranges(path: Path | str, sheet_name: str) -> list[tuple[int, int, int
         return []
     wb = _open_workbook(path)
     name = _pick_sheet(list(wb.sheet_names), sheet_name, path)
-    ranges = _load_sheet(wb, path, name).merged_cell_ranges
+    sheet = _load_sheet(wb, path, name)
+    with calamine_guard(path):
+        ranges = sheet.merged_cell_ranges
     return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges or []]
 
 
@@ -190,7 +193,28 @@ def _pick_sheet(names: list[str], wanted: str, path: Path) -> str:
 # workbooks (python-calamine)
 
 
+@contextlib.contextmanager
+def calamine_guard(path: Path) -> Iterator[None]:
+    """calamine (Rust) panics on some damaged files instead of raising (a truncated .xls:
+    ``range end index 64 out of range``): a PanicException, a BaseException that no
+    ``except Exception`` catches — said here like any damaged file."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ZsError(
+            f"无法读取「{path.name}」：文件已损坏（读取时结构不完整，可能只传了一部分）。"
+            "请用 Excel/WPS 打开后另存为 .xlsx 再导入，或请报送单位重新发送。"
+        ) from None
+
+
 def _open_workbook(path: Path) -> CalamineWorkbook:
+    with calamine_guard(path):
+        return _open_calamine(path)
+
+
+def _open_calamine(path: Path) -> CalamineWorkbook:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     from .bombs import check
@@ -279,7 +303,8 @@ def _load_sheet(wb: CalamineWorkbook, path: Path, name: str) -> Any:
     from python_calamine import CalamineError
 
     try:
-        return wb.get_sheet_by_name(name)
+        with calamine_guard(path):
+            return wb.get_sheet_by_name(name)
     except CalamineError as e:
         if _CELL_LIMIT in str(e):
             raise ZsError(_too_many_cells(path, str(e))) from e
@@ -297,19 +322,20 @@ def _iter_workbook_sheet(wb: CalamineWorkbook, path: Path, name: str) -> Iterato
     top, left = start
     pad: list[object] = [None] * left
     first = True
-    for raw in sh.iter_rows():
-        row = _convert_row(raw)
-        if first:
-            first = False
-            # calamine 0.9 iter_rows() starts at row 0 but at the first used column
-            # (python-calamine#177).  Should a later version start at the first used row, its
-            # first row is non-empty: put back the blank rows above so row numbers stay true.
-            if top and row:
-                for _ in range(top):
-                    yield []
-        if row and left:
-            row = pad + row
-        yield row
+    with calamine_guard(path):
+        for raw in sh.iter_rows():
+            row = _convert_row(raw)
+            if first:
+                first = False
+                # calamine 0.9 iter_rows() starts at row 0 but at the first used column
+                # (python-calamine#177).  Should a later version start at the first used row, its
+                # first row is non-empty: put back the blank rows above so row numbers stay true.
+                if top and row:
+                    for _ in range(top):
+                        yield []
+            if row and left:
+                row = pad + row
+            yield row
 
 
 _PLAIN = frozenset({int, bool, dt.date, dt.datetime})

@@ -26,6 +26,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 __all__ = ["SheetFacts", "hidden_sheets", "month_format", "sheet_facts"]
@@ -54,37 +55,79 @@ class SheetFacts:
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
-    suffix = path.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            return _xlsx(path, sheet)
-        if suffix == ".ods":
-            return _ods(path, sheet)
-        if suffix == ".xls":
-            return _xls(path, sheet)
+        # by what the file holds, as the reader opens it (an .xlsx renamed .xls is an .xlsx)
+        readers = {"xlsx": _xlsx, "ods": _ods, "xls": _xls}
+        format_ = _format_of(path)
+        if format_ is not None:
+            return _months_over_merges(readers[format_](path, sheet))
     except (OSError, zipfile.BadZipFile, KeyError, ET.ParseError, ValueError):
         pass  # the reader reports a damaged file; here there is nothing more to learn
     return SheetFacts(checked=False)
+
+
+def _format_of(path: Path) -> str | None:
+    """xlsx, ods or xls by the file's first bytes (None: another kind of file)."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file: BIFF
+        return "xls"
+    if head.startswith(b"PK"):
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "mimetype" in names:
+                with z.open("mimetype") as m:
+                    if m.read(64).startswith(b"application/vnd.oasis.opendocument"):
+                        return "ods"
+            return "xlsx" if "xl/workbook.xml" in names else None
+    return None
+
+
+#: cells a merged month may give its format to, in all (a file's merged areas are its own
+#: claims: bounded before they cost memory)
+_MONTH_SPREAD = 200_000
+
+
+def _months_over_merges(facts: SheetFacts) -> SheetFacts:
+    """A merged cell shown as a month is a month on every row it covers: the import gives its
+    value to the rows below in its column (:func:`.merged.fill_merged`), and its format too."""
+    left = _MONTH_SPREAD
+    for r0, c0, r1, _c1 in facts.merges:
+        if r1 > r0 and (r0 + 1, c0) in facts.month_cells and left > 0:
+            last = min(r1, r0 + left)
+            facts.month_cells.update((r + 1, c0) for r in range(r0 + 1, last + 1))
+            left -= last - r0
+    return facts
 
 
 def hidden_sheets(path: Path) -> list[str]:
     """Names of the hidden worksheets of a workbook (none for other files)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+    from .readers import calamine_guard
+
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
         return []
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        with calamine_guard(path):
+            try:
+                wb = CalamineWorkbook.from_path(str(path))
+            except Exception:  # (renamed: by its content, as the reader opens it)
+                import io
+
+                wb = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+            try:
+                return [
+                    m.name
+                    for m in wb.sheets_metadata
+                    if m.visible != SheetVisibleEnum.Visible
+                    and m.typ == SheetTypeEnum.WorkSheet
+                    and not m.name.startswith("_")
+                ]
+            finally:
+                wb.close()
     except Exception:  # the reader has said why already
         return []
-    try:
-        return [
-            m.name
-            for m in wb.sheets_metadata
-            if m.visible != SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet and not m.name.startswith("_")
-        ]
-    finally:
-        wb.close()
 
 
 # -- xlsx ----------------------------------------------------------------------------------
@@ -167,8 +210,10 @@ def _join(folder: str, target: str) -> str:
     return "/".join(parts)
 
 
-#: number formats that show a date without its day: 17 is mmm-yy; custom ones are read
-_BUILTIN_MONTH_FORMATS = frozenset({17})
+#: built-in number formats (written by number, without their text) that show a date without
+#: its day: 17 is mmm-yy; in a Chinese Excel 27, 36, 50, 52 and 57 are yyyy"年"m"月" (31 is
+#: yyyy"年"m"月"d"日", a day); custom ones are read
+_BUILTIN_MONTH_FORMATS = frozenset({17, 27, 36, 50, 52, 57})
 _NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
@@ -192,8 +237,10 @@ def _month_styles(z: zipfile.ZipFile) -> set[bytes]:
     for m in _NUM_FMT.finditer(styles):
         attrs = dict(_ATTR.findall(m.group(0)))
         code = attrs.get(b"formatCode", b"").decode("utf-8").replace("&quot;", '"').replace("&amp;", "&")
+        number = int(attrs.get(b"numFmtId", b"-1"))
+        months.discard(number)  # (a format written out is what it says, a built-in number too)
         if month_format(code):
-            months.add(int(attrs.get(b"numFmtId", b"-1")))
+            months.add(number)
     xfs = _CELL_XFS.search(styles)
     if xfs is None:
         return set()
@@ -289,11 +336,7 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
         facts.comments = sorted(
             (r + 1, c, " ".join(note.text.split())) for (r, c), note in sh.cell_note_map.items() if note.text.strip()
         )
-        month_xfs = {
-            i
-            for i, xf in enumerate(book.xf_list)
-            if (fmt := book.format_map.get(xf.format_key)) is not None and month_format(fmt.format_str)
-        }
+        month_xfs = {i for i, xf in enumerate(book.xf_list) if _xls_month(book, xf.format_key)}
         if month_xfs:
             for r in range(sh.nrows):
                 types = bytes(sh.row_types(r))
@@ -307,6 +350,14 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
         return SheetFacts(checked=False, merges=merges)
     finally:
         book.release_resources()
+
+
+def _xls_month(book: Any, key: int) -> bool:
+    """Whether format ``key`` of an .xls shows a date without its day (a built-in one written
+    by number has no text: xlrd gives None)."""
+    fmt = book.format_map.get(key)
+    code = fmt.format_str if fmt is not None else None
+    return key in _BUILTIN_MONTH_FORMATS if not code else month_format(code)
 
 
 # -- ods -----------------------------------------------------------------------------------
