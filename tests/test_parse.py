@@ -932,3 +932,12 @@ def test_an_imported_cell_saying_today_is_not_guessed() -> None:
     """In a county's sheet 今天 would mean the day the clerk typed it: refused, not dated."""
     with pytest.raises(ZsError):
         parse_date("今天")
+
+
+@given(st.integers(1900, 2100), st.integers(1, 12))
+def test_a_year_and_month_typed_as_one_number_is_said_as_such(year: int, month: int) -> None:
+    """202610 in a date column: 年月 typed as a number (read as an Excel serial it would be a
+    day in 2454, and the message spoke of that year)."""
+    with pytest.raises(ParseError) as err:
+        parse_date(year * 100 + month)
+    assert f"像是把年月 {year}年{month}月 写成了数字" in str(err.value)

@@ -399,6 +399,12 @@ def _date_from_number(value: object, number: float) -> datetime.date:
         if whole != number:
             raise ParseError(f"无法识别的日期「{_show(value)}」：{_DATE_HINT}")
         return _make_date(value, whole // 10000, whole // 100 % 100, whole % 100)
+    if 190001 <= number <= 210012 and whole == number and 1 <= whole % 100 <= 12:
+        # 年月 typed as the number 202610: as a serial it would be a day in 2454
+        raise ParseError(
+            f"日期「{_show(value)}」是一个数字，像是把年月 {whole // 100}年{whole % 100}月 写成了数字，只有年月、"
+            f"没有日：请写出是哪一天，如 {whole // 100}-{whole % 100:02d}-15"
+        )
     if _MIN_YEAR <= number <= _MAX_YEAR:
         # A year, or 年.月 typed as a number: a spreadsheet stores 2026.10 as 2026.1, which as a
         # serial would be a day in 1905.  Which month was meant cannot be known: refused.
