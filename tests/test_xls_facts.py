@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _harness import run_zs, zs_env
 from conftest import Cli
 from exchange_util import SOFFICE_BIN, make_city
 
@@ -283,6 +284,12 @@ def test_xls_cut_short_at_the_end_is_refused(tmp_path: Path, books: dict[str, Pa
         assert "另存为 .xlsx" in e.message
     except BaseException as e:
         pytest.fail(f"{type(e).__name__}: {e}")
+    # and the whole command: the Chinese message only, not Rust's panic text on stderr
+    env = zs_env(tmp_path, RUST_BACKTRACE="1")
+    assert run_zs(tmp_path / "zs.db", "init", env=env).returncode == 0
+    r = run_zs(tmp_path / "zs.db", "import", str(p), "--dry-run", env=env)
+    assert r.returncode == 1 and "文件已损坏" in r.stderr, r.stderr
+    assert "panicked" not in r.stderr and "Traceback" not in r.stderr and "backtrace" not in r.stderr, r.stderr
 
 
 def test_xlsx_renamed_xls_is_still_checked(tmp_path: Path) -> None:

@@ -210,8 +210,35 @@ def calamine_guard(path: Path) -> Iterator[None]:
 
 
 def _open_workbook(path: Path) -> CalamineWorkbook:
-    with calamine_guard(path):
+    with calamine_guard(path), _rust_quiet():
         return _open_calamine(path)
+
+
+@contextlib.contextmanager
+def _rust_quiet() -> Iterator[None]:
+    """While calamine opens a workbook (where a damaged .xls makes it panic): Rust writes its
+    panic message straight to the process's stderr, past Python — sent to the null device
+    here, since :func:`calamine_guard` says what happened in Chinese.  Nothing else writes
+    then: the file is opened before any row is read or progress shown."""
+    import os
+    import sys
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr: nothing to keep quiet
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 2)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _open_calamine(path: Path) -> CalamineWorkbook:
