@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -390,6 +391,34 @@ def test_read_only_reads_and_cannot_write(office: Office) -> None:
                 conn.execute(sql)
             _refused(exc)
     assert office.one("SELECT owner FROM items WHERE id = %s", (office.own_item,)) == before
+
+
+def test_a_read_only_login_cannot_hold_up_the_writers(office: Office) -> None:
+    """Every write takes the write lock first.  A 只读 login, in psql, cannot take it (an
+    advisory lock any login could take and keep, stopping every county's work), and its
+    reads — an open transaction on the history included — hold no write up."""
+    import psycopg
+
+    from zhaoshang.engines.postgres import WRITE_LOCK
+
+    with office.raw(office.reader) as conn:
+        conn.execute("BEGIN")
+        with pytest.raises(psycopg.Error) as exc:
+            conn.execute(WRITE_LOCK)
+        _refused(exc)
+        conn.execute("ROLLBACK")
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM commands").fetchone()  # (ACCESS SHARE, kept open)
+        conn.execute("SELECT count(*) FROM items").fetchone()
+        start = time.monotonic()
+        office.cli(office.entry)("edit", str(office.own_item), "备注=读着也能写", ok=True)
+        assert time.monotonic() - start < 20
+        conn.execute("ROLLBACK")
+    assert office.one("SELECT notes FROM items WHERE id = %s", (office.own_item,)) == "读着也能写"
+    # its own password it still sets (no write lock for that)
+    zhao = office.cli(office.reader)
+    zhao("account", "edit", office.reader, "--password-stdin", input="只读的新密码-1\n", ok=True)
+    assert office.one("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %s", (office.reader,)) is True
 
 
 def test_admin_changes_definitions_and_history_names_it(office: Office) -> None:

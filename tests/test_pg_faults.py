@@ -49,9 +49,9 @@ def _admin(url: str) -> Any:
 def _writer(admin: Any) -> int | None:
     """The backend holding the write lock of this database (None: nobody)."""
     row = admin.execute(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = %s "
-        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-        (WRITE_LOCK,),
+        "SELECT pid FROM pg_locks WHERE locktype = 'relation' AND granted AND mode = 'ExclusiveLock' "
+        "AND relation = 'commands'::regclass "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     ).fetchone()
     return None if row is None else int(row[0])
 
@@ -164,7 +164,7 @@ def test_a_write_waiting_for_the_lock_when_its_connection_is_dropped(tmp_path: P
     before = dump(pg_url)  # type: ignore[arg-type]
     holder = _admin(pg_url)
     holder.execute("BEGIN")
-    holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+    holder.execute(WRITE_LOCK)
     admin = _admin(pg_url)
     try:
         proc = subprocess.Popen(
@@ -289,7 +289,7 @@ def test_a_connection_dropped_at_the_commit_says_it_may_be_saved(
 def _holding_lock(url: str, seconds: float) -> threading.Timer:
     holder = _admin(url)
     holder.execute("BEGIN")
-    holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+    holder.execute(WRITE_LOCK)
 
     def release() -> None:
         holder.execute("ROLLBACK")

@@ -145,6 +145,11 @@ def _write(db: Database, own_password: bool = False) -> Any:
             "只有管理员（或数据库的所有者）能管理账号：当前登录名没有这个权限。"
             "改自己的密码：zs account edit 自己的登录名 --password（或 psql 的 \\password）"
         )
+    if own_password and not pg.manages_accounts(db.conn):
+        # (one's own password touches none of the program's tables: no write lock, which an
+        # account that may not write cannot take)
+        db.conn.execute("BEGIN")
+        return pg
     db.dialect.begin_write(db.conn)
     return pg
 

@@ -999,8 +999,8 @@ class Database:
         check_user_name(user, "程序传入的操作人")
         if self.account_name is not None:  # (the server's account, not the name claimed)
             user = self.account_name
-        self._write_begin()
         try:
+            self._write_begin()  # (refused to an account that may not write: said below)
             text = args if isinstance(args, str) else " ".join(args)
             cid = self.dialect.insert_id(
                 self.conn,

@@ -17,8 +17,10 @@ loads for a database file.
   column order, as SQLite's ``json_object``) into ``changes`` under the command set with
   ``SET LOCAL zs.command`` at the start of the command; a bulk write pauses it for one table
   with ``SET LOCAL zs.pause_<table>`` instead of dropping triggers (DDL).
-* **One writer at a time**, as on SQLite: a write transaction takes a transaction-level
-  advisory lock, so ids come out contiguous and history ranges hold.
+* **One writer at a time**, as on SQLite: a write transaction locks the ``commands`` table
+  in EXCLUSIVE mode (:data:`WRITE_LOCK`), so ids come out contiguous and history ranges hold.
+  Readers are not held up (plain reads take ACCESS SHARE), and an account that may not write
+  cannot take it (the mode needs the UPDATE right), as it could an advisory lock.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ from typing import Any, ClassVar
 from ..errors import ZsError
 from .base import DATES_TABLES, Connection, Dialect
 
-#: the advisory lock every write transaction holds (one writer at a time)
-WRITE_LOCK = 0x7A68_7368  # "zhsh"
+#: the lock every write transaction holds (one writer at a time), released with the
+#: transaction; conflicts with every write of the table, never with a read
+WRITE_LOCK = "LOCK TABLE commands IN EXCLUSIVE MODE"
+#: while an empty database gets its tables (two `zs init` at once): no table to lock yet
+_MAKING_LOCK = 0x7A68_7368  # "zhsh"
 
 # ---------------------------------------------------------------------------------------
 # Statements
@@ -811,10 +816,10 @@ class PostgresDialect(Dialect):
         also when the client is killed).  Held by another writer: after ``notice_ms`` say so
         (``on_wait``), give up after ``timeout_ms`` (0: wait as long as it takes)."""
         conn.execute("BEGIN")
-        if conn.execute("SELECT pg_try_advisory_xact_lock(?)", (WRITE_LOCK,)).fetchone()[0]:
+        if _lock_now(conn):
             return
         if not timeout_ms:
-            conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            conn.execute(WRITE_LOCK)
             return
         before = conn.execute("SELECT current_setting('lock_timeout')").fetchone()[0]
         first = notice_ms if on_wait is not None and 0 < notice_ms < timeout_ms else timeout_ms
@@ -1027,6 +1032,24 @@ def _resumed(conn: Connection, setting: str) -> bool:
     return True
 
 
+def _lock_now(conn: Connection) -> bool:
+    """Take the write lock if nobody holds it (inside the open transaction)."""
+    import psycopg
+
+    conn.execute("SAVEPOINT zs_try")
+    try:
+        conn.execute(WRITE_LOCK + " NOWAIT")
+    except psycopg.errors.LockNotAvailable:
+        conn.execute("ROLLBACK TO SAVEPOINT zs_try")
+        return False
+    except psycopg.errors.UndefinedTable:  # an empty database being made: no accounts yet
+        conn.execute("ROLLBACK TO SAVEPOINT zs_try")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (_MAKING_LOCK,))
+        return True
+    conn.execute("RELEASE SAVEPOINT zs_try")
+    return True
+
+
 def _wait_for_lock(conn: Connection, ms: int) -> bool:
     """Wait up to ``ms`` for the write lock inside the open transaction; False when it is
     still held by another (the transaction goes on, without it)."""
@@ -1035,7 +1058,7 @@ def _wait_for_lock(conn: Connection, ms: int) -> bool:
     conn.execute("SAVEPOINT zs_wait")
     conn.execute("SELECT set_config('lock_timeout', ?, true)", (f"{max(int(ms), 1)}ms",))
     try:
-        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        conn.execute(WRITE_LOCK)
     except psycopg.errors.LockNotAvailable:
         conn.execute("ROLLBACK TO SAVEPOINT zs_wait")
         return False
@@ -1644,7 +1667,8 @@ def refused(exc: BaseException, role: str | None = None) -> ZsError | None:
     if text.startswith("zhaoshang: "):
         return ZsError(text[len("zhaoshang: ") :] + "。这次操作没有写入")
     m = re.search(r'(?:table|relation) "?(\w+)"?', text)
-    what = f"（{TABLE_WORDS.get(m.group(1), m.group(1))}）" if m else ""
+    # (commands: the write lock every change takes first — no table worth naming)
+    what = f"（{TABLE_WORDS.get(m.group(1), m.group(1))}）" if m and m.group(1) != "commands" else ""
     if role is None:
         return ZsError(
             f"数据库拒绝了这次修改{what}：当前登录名在这个库里没有 zs 账号。这次操作没有写入；请管理员用 "
