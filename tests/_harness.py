@@ -342,6 +342,20 @@ def pg_database(name: str) -> str:
     return f"postgresql://{user + '@' if user else ''}{host}:{port}/{dbname}"
 
 
+def checklists_with_field(folder: Path, key: str, label: str, kind_file: str = "events.yaml") -> Path:
+    """A copy of the shipped definitions in ``folder`` whose ``kind_file`` has one more field
+    (for ZHAOSHANG_CHECKLISTS: a definition changed on disk)."""
+    import shutil
+
+    from zhaoshang.definitions import default_dir
+
+    shutil.copytree(default_dir(), folder)
+    path = folder / kind_file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("fields:\n", f"fields:\n  - key: {key}\n    label: {label}\n", 1), encoding="utf-8")
+    return folder
+
+
 def pg_test_database(name: str) -> Iterator[str]:
     """A fixture's body: a new database on the test server for one test, dropped afterwards
     (``yield from pg_test_database(request.node.name)``)."""

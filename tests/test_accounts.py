@@ -434,15 +434,9 @@ def test_a_new_field_is_added_by_an_admin_only_and_keeps_the_rights(
 ) -> None:
     """A definition changed on disk: a 填报 is told an admin must open the database first; the
     admin's opening adds the column, and the unit's rights hold on it."""
-    import shutil
+    from _harness import checklists_with_field
 
-    from zhaoshang.definitions import default_dir
-
-    defs = tmp_path / "checklists"
-    shutil.copytree(default_dir(), defs)
-    text = (defs / "events.yaml").read_text(encoding="utf-8")
-    extra = "fields:\n  - key: zs_t_extra\n    label: 测试新字段\n"
-    (defs / "events.yaml").write_text(text.replace("fields:\n", extra, 1), encoding="utf-8")
+    defs = checklists_with_field(tmp_path / "checklists", "zs_t_extra", "测试新字段")
     monkeypatch.setenv("ZHAOSHANG_CHECKLISTS", str(defs))
     r = office.cli(office.entry)("list", ok=False)
     assert "只有管理员能做" in r.stderr and "Traceback" not in r.stderr, r.stderr

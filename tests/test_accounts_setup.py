@@ -7,14 +7,13 @@ before."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import pg_server, pg_url_as
+from _harness import checklists_with_field, pg_server, pg_url_as
 from conftest import Cli
 
 
@@ -97,13 +96,7 @@ def test_the_owner_sets_up_the_office_as_the_readme_says(setup: Setup, tmp_path:
                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     own, adm = setup.cli(setup.owner), setup.cli(setup.admin)
     # the 管理员 changes the definitions: a new column and index, made by the admin group
-    from zhaoshang.definitions import default_dir
-
-    defs = tmp_path / "checklists"
-    shutil.copytree(default_dir(), defs)
-    text = (defs / "events.yaml").read_text(encoding="utf-8")
-    extra = "fields:\n  - key: zs_setup_extra\n    label: 新字段\n"
-    (defs / "events.yaml").write_text(text.replace("fields:\n", extra, 1), encoding="utf-8")
+    defs = checklists_with_field(tmp_path / "checklists", "zs_setup_extra", "新字段")
     monkeypatch.setenv("ZHAOSHANG_CHECKLISTS", str(defs))
     adm("list", "-n", "1", ok=True)
     assert setup.one("SELECT count(*) FROM information_schema.columns WHERE column_name = 'zs_setup_extra'") == 1
