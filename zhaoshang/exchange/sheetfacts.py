@@ -316,21 +316,20 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
 
     import xlrd
 
-    from ..errors import ZsError
-    from .readers import merged_ranges
-
-    try:
-        merges = merged_ranges(path, sheet)
-    except ZsError:
-        merges = []
     try:
         # (xlrd writes its warnings to stdout unless given a log of its own)
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=io.StringIO())
-    except Exception:  # an older BIFF or a damaged file: calamine has read what it could
-        return SheetFacts(checked=False, merges=merges)
-    try:
         sh = book.sheet_by_name(sheet)
-        facts = SheetFacts(merges=merges)
+    except Exception:  # an older BIFF or a damaged file: calamine has read what it could
+        from ..errors import ZsError
+        from .readers import merged_ranges
+
+        try:
+            return SheetFacts(checked=False, merges=merged_ranges(path, sheet))
+        except ZsError:
+            return SheetFacts(checked=False)
+    try:
+        facts = SheetFacts(merges=[(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sh.merged_cells])
         facts.hidden_rows = sorted(r + 1 for r, info in sh.rowinfo_map.items() if info.hidden)
         facts.hidden_columns = sorted(c for c, info in sh.colinfo_map.items() if info.hidden)
         facts.comments = sorted(
@@ -346,8 +345,6 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
                         facts.month_cells.add((r + 1, c))
                     c = types.find(_XL_CELL_DATE, c + 1)
         return facts
-    except Exception:
-        return SheetFacts(checked=False, merges=merges)
     finally:
         book.release_resources()
 
