@@ -10,7 +10,9 @@ deleted with an item.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -515,29 +517,36 @@ def _delete_range(db: Database, r: Range) -> int:
     of each row: an undone import cannot be restored row by row, only imported again)."""
     assert db.current is not None
     conn = db.conn
-    dated = r.table in DATES_TABLES  # their items' dates recomputed once, not per row
-    if dated:
-        pause_item_dates(conn)
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS zs_dated(id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.zs_dated")
-        conn.execute(
-            f'INSERT INTO temp.zs_dated SELECT item_id FROM "{r.table}" WHERE rowid BETWEEN ? AND ? '
-            "ON CONFLICT DO NOTHING",
-            (r.first, r.last),
-        )
-    paused = drop_history_triggers(conn, r.table)
-    try:
-        cur = conn.execute(f'DELETE FROM "{r.table}" WHERE rowid BETWEEN ? AND ?', (r.first, r.last))
-        n_rows = max(cur.rowcount, 0)
-    finally:
-        if paused:
-            install_history_triggers(conn, r.table)
-        if dated:
-            refresh_item_dates(conn, "i.id IN (SELECT id FROM temp.zs_dated)")
-            install_item_dates(conn)
-            conn.execute("DROP TABLE temp.zs_dated")
+    with _item_dates_once(db, r.table, "rowid BETWEEN ? AND ?", (r.first, r.last)):
+        paused = drop_history_triggers(conn, r.table)
+        try:
+            cur = conn.execute(f'DELETE FROM "{r.table}" WHERE rowid BETWEEN ? AND ?', (r.first, r.last))
+            n_rows = max(cur.rowcount, 0)
+        finally:
+            if paused:
+                install_history_triggers(conn, r.table)
     record_range(db.conn, db.current.id, r.table, "delete", r.first, r.last, n_rows)
     return n_rows
+
+
+@contextlib.contextmanager
+def _item_dates_once(
+    db: Database, table: str, where: str, params: Sequence[Any], *, many: bool = True
+) -> Iterator[None]:
+    """Around a delete of the rows of ``table`` that ``where`` chooses: when the items' dates
+    come from that table (stage moves, activities) and the rows are ``many``, the items'
+    dates are recomputed once afterwards, not per row (same transaction)."""
+    if table not in DATES_TABLES or not many or not db.dialect.keeps_item_dates(db.conn):
+        yield
+        return
+    found = db.conn.execute(f'SELECT DISTINCT item_id FROM "{table}" WHERE {where}', params)
+    items = json.dumps([r[0] for r in found])
+    pause_item_dates(db.conn)
+    try:
+        yield
+    finally:
+        refresh_item_dates(db.conn, "i.id IN (SELECT value FROM json_each(?))", (items,))
+        install_item_dates(db.conn)
 
 
 #: rows deleted by one statement (one JSON array parameter)
@@ -548,27 +557,13 @@ def _delete_inserted(db: Database, inserted: dict[str, list[int]]) -> None:
     """Delete the rows a command inserted (``inserted``: their ids by table, newest first; the
     tables in the order met, children before their items) and empty ``inserted``.  Deleting
     new rows cannot break a unique rule, and foreign keys are checked at the end: their order
-    among themselves does not matter.  Many stage moves' items get their dates recomputed
-    once, not per row."""
+    among themselves does not matter."""
+    chosen = "rowid IN (SELECT value FROM json_each(?))"
     for table, ids in inserted.items():
         for start in range(0, len(ids), _DELETE_BATCH):
-            chunk = json.dumps(ids[start : start + _DELETE_BATCH])
-            dated = table in DATES_TABLES and len(ids) > 200 and db.dialect.keeps_item_dates(db.conn)
-            if dated:
-                items = json.dumps(
-                    [
-                        r[0]
-                        for r in db.conn.execute(
-                            f'SELECT DISTINCT item_id FROM "{table}" WHERE rowid IN (SELECT value FROM json_each(?))',
-                            (chunk,),
-                        )
-                    ]
-                )
-                pause_item_dates(db.conn)
-            db.conn.execute(f'DELETE FROM "{table}" WHERE rowid IN (SELECT value FROM json_each(?))', (chunk,))
-            if dated:
-                refresh_item_dates(db.conn, "i.id IN (SELECT value FROM json_each(?))", (items,))
-                install_item_dates(db.conn)
+            chunk = (json.dumps(ids[start : start + _DELETE_BATCH]),)
+            with _item_dates_once(db, table, chosen, chunk, many=len(ids) > 200):
+                db.conn.execute(f'DELETE FROM "{table}" WHERE {chosen}', chunk)
     inserted.clear()
 
 
