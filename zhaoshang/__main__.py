@@ -1,3 +1,3 @@
-from zhaoshang.cli import main
+from zhaoshang.entry import main
 
 main()

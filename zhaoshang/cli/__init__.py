@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ._app import State, echo, new_app
+from ._app import State, echo, hold_collector, new_app
 
 app = new_app(
     "zs",
@@ -118,8 +118,10 @@ def _keep_only(name: str) -> None:
         app.registered_groups = groups
 
 
-def main() -> None:
-    """Console-script entry point (``zhaoshang`` and ``zs``)."""
+def main(*, collector_held: bool = False) -> None:
+    """Run the command line on ``sys.argv``.  ``collector_held``: the caller
+    (:mod:`zhaoshang.entry`) paused the cyclic garbage collector for start-up; it is resumed
+    when the command's work begins."""
     import os
     import sys
 
@@ -130,4 +132,6 @@ def main() -> None:
     name = _invoked_name(sys.argv[1:])
     if name is not None:
         _keep_only(name)
+    if collector_held:
+        hold_collector()
     app(prog_name="zs")

@@ -290,6 +290,28 @@ class ZsGroup(_ChineseHelp, TyperGroup):
 #: the invocation's state, for the one boundary that reports an interrupt (Ctrl-C)
 _LAST_STATE: State | None = None
 
+#: the cyclic collector is paused for start-up (see :mod:`zhaoshang.entry`)
+_COLLECTOR_HELD = False
+
+
+def hold_collector() -> None:
+    """Start-up's collector pause is on: :func:`work_begins` ends it."""
+    global _COLLECTOR_HELD
+    _COLLECTOR_HELD = True
+
+
+def work_begins() -> None:
+    """The command's own work begins (its database is open): what start-up made is frozen
+    out of the collector's walks and the collector resumes — a long import or report runs
+    with it as always.  Nothing when the collector was not paused (tests, a library user)."""
+    global _COLLECTOR_HELD
+    if _COLLECTOR_HELD:
+        import gc
+
+        _COLLECTOR_HELD = False
+        gc.freeze()
+        gc.enable()
+
 
 def _interrupted() -> str:
     """What an interrupted command did and did not write, in one line."""
@@ -491,6 +513,7 @@ class State:
             if is_server(target):
                 self._db = Database.open(target, self.defs(), create=create)
                 self._db.on_wait = say
+                work_begins()
                 return self._db
             path = self.db_path()
             defs = self.defs()  # a broken definition file is the first thing to say
@@ -505,6 +528,7 @@ class State:
             hot = after_crash_check and os.path.exists(f"{path}-wal") and _left_hot(path)
             self._db = Database.open(path, defs, create=create)
             self._db.on_wait = say
+            work_begins()
             if hot:
                 _check_after_crash(self._db)
         return self._db

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import ZsCommand, new_app, say
+from ._app import ZsCommand, new_app, say, work_begins
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
         src = Database.open(source, defs, create=False)
         try:
             dst = Database.open(target, defs, create=True)
+            work_begins()
             try:
                 result = transfer.copy(src, dst)
             finally:
