@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhaoshang import render
 from zhaoshang.render import Column, Plan
@@ -195,3 +197,33 @@ def test_kinds_at_80_columns_wraps_its_choices(cli: Cli, at) -> None:  # type: i
     for choice in ("产业链招商", "以商招商", "委托招商", "中介招商", "乡情招商", "基金招商", "驻点招商", "网络招商"):
         assert choice in flat
     assert "…" not in out and "--columns" not in out  # kinds has no --columns to suggest
+
+
+# --- width: the patterns (compiled once a command has measured enough) and the character-by-
+# character measure used before that agree on every text
+
+
+_EDGES = "中文，。（）【】「」—…·“”‘’①Ⅱ가ｱＡ\u0301\u200b\u2060\ufe0f🙂𠀀\u115f\u1160\u303e\u303f\uffe6\uffe7"
+# (a list of one_of, joined: inside st.text, hypothesis merges the two alphabets into one set of
+# code points and the edge characters are then almost never drawn)
+_TEXT = st.lists(
+    st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs",)), st.sampled_from(_EDGES)), max_size=40
+).map("".join)
+
+
+def test_width_by_character_agrees_with_the_patterns_on_every_character() -> None:
+    render.width("中" * (render.BY_CHARACTER + 1))  # measured enough: the patterns from here on
+    differ = [
+        hex(c)
+        for c in range(0x80, 0x40000)
+        if not 0xD800 <= c <= 0xDFFF and render.width(chr(c)) != render.width_by_character(chr(c))
+    ]
+    assert differ == []
+
+
+@given(texts=st.lists(_TEXT, min_size=1, max_size=20))
+@settings(max_examples=400, deadline=None)
+def test_width_by_character_agrees_with_the_patterns(texts: list[str]) -> None:
+    render.width("中" * (render.BY_CHARACTER + 1))
+    for text in texts:
+        assert render.width(text) == render.width_by_character(text), ascii(text)

@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TextIO
 
@@ -40,26 +41,57 @@ class Table(NamedTuple):
     hidden: tuple[Column, ...] = ()
 
 
-# East Asian wide and full-width ranges (what terminals draw two columns wide)
-_WIDE_RANGES = (
-    "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-)
+# East Asian wide and full-width ranges (what terminals draw two columns wide), and the
+# combining marks and invisible format characters that take none
+_WIDE = (
+    (0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+    (0xA000, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFF60),
+    (0xFFE0, 0xFFE6), (0x1F300, 0x1F64F), (0x1F900, 0x1F9FF), (0x20000, 0x3FFFD),
+)  # fmt: skip
+_ZERO = ((0x0300, 0x036F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0xFE00, 0xFE0F))
+
+
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges)
 
 
 class _Patterns:
-    """The width patterns, compiled on first use (compiling them costs ~5 ms, which a
-    command that prints no table — ``zs --help`` — should not pay)."""
+    """The width patterns.  Compiling them costs ~7 ms (re expands every BMP range character
+    by character), more than a command measuring a few hundred characters spends measuring
+    them one by one: they are compiled once a command has measured :data:`BY_CHARACTER`
+    characters of non-ASCII text."""
 
     def __init__(self) -> None:
-        self.wide = re.compile(f"[{_WIDE_RANGES}\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]")
+        self.wide = re.compile(f"[{_class(_WIDE)}]")
         #: a character that is neither ASCII nor a wide character of the BMP (each of those
         #: is 3 bytes in UTF-8, so a text of only the two has width (bytes + characters) / 2)
-        self.odd = re.compile(f"[^\x00-\x7f{_WIDE_RANGES}]")
-        self.zero = re.compile("[\u0300-\u036f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f]")
+        self.odd = re.compile(f"[^\\x00-\\x7f{_class(tuple(r for r in _WIDE if r[1] <= 0xFFFF))}]")
+        self.zero = re.compile(f"[{_class(_ZERO)}]")
 
 
 _PATTERNS: _Patterns | None = None
+#: non-ASCII text measured one character at a time before the patterns are compiled
+BY_CHARACTER = 4000
+_measured = 0
+_BOUNDS: tuple[list[int], list[int]] | None = None  # (starts, widths): the width from a start on
+
+
+def width_by_character(text: str) -> int:
+    """:func:`width`, measured one character at a time (the same ranges as its patterns)."""
+    return sum(1 if ch < "\u0300" else _char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    global _BOUNDS
+    if _BOUNDS is None:
+        marks = sorted([(a, 2, b) for a, b in _WIDE] + [(a, 0, b) for a, b in _ZERO])
+        starts, widths = [0], [1]
+        for a, w, b in marks:
+            starts += [a, b + 1]
+            widths += [w, 1]
+        _BOUNDS = starts, widths
+    starts, widths = _BOUNDS
+    return widths[bisect_right(starts, ord(ch)) - 1]
 
 
 # Control characters shown inert (a title from a county's sheet may hold ESC[2J or an OSC
@@ -82,8 +114,13 @@ def width(text: str) -> int:
     """Display width: wide and full-width characters count two, combining marks none."""
     if text.isascii():
         return len(text)
-    global _PATTERNS
-    pat = _PATTERNS or (_PATTERNS := _Patterns())
+    global _PATTERNS, _measured
+    pat = _PATTERNS
+    if pat is None:
+        _measured += len(text)
+        if _measured <= BY_CHARACTER:
+            return width_by_character(text)
+        pat = _PATTERNS = _Patterns()
     if pat.odd.search(text) is None:  # ASCII and wide BMP characters only (most Chinese text)
         return (len(text.encode("utf-8")) + len(text)) // 2
     return len(text) + len(pat.wide.findall(text)) - len(pat.zero.findall(text))
