@@ -180,3 +180,17 @@ def _columns(db: Path) -> list[str]:
 
     with Database.open(db, load(), create=False) as opened:
         return opened.dialect.columns(opened.conn, "kind_targets")
+
+
+def test_kind_as_dict_is_what_asdict_gives() -> None:
+    """The fingerprints stored in every database are made from kind_as_dict: it must stay what
+    dataclasses.asdict gave (else every database would take its definitions as changed)."""
+    import dataclasses
+
+    from zhaoshang.definitions import kind_as_dict
+
+    for kind in load().kinds:
+        assert kind_as_dict(kind) == dataclasses.asdict(kind)
+        assert json.dumps(kind_as_dict(kind), sort_keys=True, ensure_ascii=False, default=str) == json.dumps(
+            dataclasses.asdict(kind), sort_keys=True, ensure_ascii=False, default=str
+        )

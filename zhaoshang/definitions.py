@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -631,8 +631,32 @@ def _build(files: dict[str, Any], directory: Path) -> Definitions:
 
 
 def kind_as_dict(kind: KindDef) -> dict[str, Any]:
-    """A JSON-ready description of a kind (stored in the database, shown by ``kinds``)."""
-    return asdict(kind)
+    """A JSON-ready description of a kind (stored in the database, shown by ``kinds``): what
+    :func:`dataclasses.asdict` gives, made without its deep copies (every command compares
+    the kinds' fingerprints, made from this, with the database's: 4 ms with ``asdict``)."""
+    out: dict[str, Any] = _plain(kind)
+    return out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in (str, int, bool, float) or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return kind(_plain(v) for v in value)
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not is_dataclass(kind):
+            import copy
+
+            return copy.deepcopy(value)  # (as asdict leaves a value of another type)
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return {n: _plain(getattr(value, n)) for n in names}
 
 
 __all__ = [
