@@ -742,6 +742,9 @@ def test_date_renderings_round_trip(d: datetime.date) -> None:
         f"{y}年{m}月{day}日",
         f"{y}年{m:02d}月{day:02d}日",
         f"{y}年{m}月{day}号",
+        f"{y}.{m}月{day}日",  # (a separator and 月 both, as clerks mix them)
+        f"{y}-{m:02d}月{day}号",
+        f"{y}/{m}月{day}日",
         f"{y}{m:02d}{day:02d}",
         f"{d.isoformat()} 10:30",
         f"{d.isoformat()}T23:59:59",
