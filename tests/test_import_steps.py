@@ -104,7 +104,7 @@ def _prepare(grid: list[list[Any]], kind: str | None = "招什么") -> tuple[ite
         mode=Mode.plain,
         cells=cells,
         inferred=inferred,
-        month_cells=set,
+        month_cells=lambda: (set(), set()),
         option=_opt,
     )
     return got, inferred

@@ -468,6 +468,10 @@ def parse_date(value: object) -> datetime.date:
     date = _match_date_text(value, text)
     if date is not None:
         return date
+    if (y := re.fullmatch(r"([0-9]{4})\s*年度?", text)) is not None:
+        raise ParseError(
+            f"日期「{_show(value)}」只有年份，没有月和日：请按 年-月-日 写出是哪一天，如 {y.group(1)}-03-15"
+        )
     ym = month_only(text)
     if ym is not None:
         year, month = ym

@@ -54,12 +54,13 @@ def prepare(
     mode: Mode,
     cells: CellParsers,
     inferred: Inferences,
-    month_cells: Callable[[], set[tuple[int, int]]],
+    month_cells: Callable[[], tuple[set[tuple[int, int]], set[tuple[int, int]]]],
     option: Callable[[str], str],
 ) -> Prepared:
     """The context of item sheet ``raw`` (``kind``: the list its name says, if it says one).
     ``explicit``: the --map entries for this sheet; ``only_kind``: --kind; ``month_cells``:
-    the date cells the workbook formats without a day (read only for a sheet that is used)."""
+    the date cells the workbook formats without a day, and those of them that show the year
+    alone (read only for a sheet that is used)."""
     header = table.header
     sheet_unit = header_area.money_unit(table.meta)
     unit_given: set[int] = set()
@@ -102,7 +103,7 @@ def prepare(
     rep = SheetReport(raw.name, what)
     sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
     out.sheet = sh
-    sh.month_cells = month_cells()
+    sh.month_cells, sh.year_cells = month_cells()
     kinds = [kind] if kind is not None else list(defs.kinds)
     ambiguous: dict[int, list[str]] = {}
     for k in kinds:

@@ -98,6 +98,8 @@ class SheetContext:
     filed_key: str = ""
     #: (row, column) of date cells formatted to show no day (「2026年10月」): a month, not the 1st
     month_cells: set[tuple[int, int]] = field(default_factory=set)
+    #: those of them that show the year alone (「2026年」)
+    year_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass
@@ -253,7 +255,8 @@ def parse_row(
             continue
         t, parse = entry
         if month_cells and isinstance(raw, dt.date) and (row.number, col) in month_cells and t.is_date:
-            raw = f"{raw.year}年{raw.month}月"  # what the clerk typed and sees: a month, not its 1st
+            # what the clerk typed and sees: a month (or a year), not its 1st
+            raw = f"{raw.year}年" if (row.number, col) in sh.year_cells else f"{raw.year}年{raw.month}月"
         try:
             values[t.key] = parse(raw)
         except ZsError as exc:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-__all__ = ["SheetFacts", "hidden_sheets", "month_format", "sheet_facts"]
+__all__ = ["SheetFacts", "hidden_sheets", "month_format", "sheet_facts", "year_format"]
 
 _CHUNK = 1 << 20
 
@@ -52,6 +52,9 @@ class SheetFacts:
     month_cells: set[tuple[int, int]] = field(default_factory=set)
     """(row, 0-based column) of cells formatted to show a date without its day (「2026年10月」,
     Oct-26): what the clerk typed and sees is a month, the file holds the 1st."""
+    year_cells: set[tuple[int, int]] = field(default_factory=set)
+    """Those of :attr:`month_cells` whose format shows the year alone (「2026年」): the clerk sees
+    neither month nor day."""
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
@@ -96,6 +99,8 @@ def _months_over_merges(facts: SheetFacts) -> SheetFacts:
         if r1 > r0 and (r0 + 1, c0) in facts.month_cells and left > 0:
             last = min(r1, r0 + left)
             facts.month_cells.update((r + 1, c0) for r in range(r0 + 1, last + 1))
+            if (r0 + 1, c0) in facts.year_cells:
+                facts.year_cells.update((r + 1, c0) for r in range(r0 + 1, last + 1))
             left -= last - r0
     return facts
 
@@ -228,12 +233,20 @@ def month_format(code: str) -> bool:
     return ("y" in bare or "m" in bare) and not any(c in bare for c in "dhs0#?@")
 
 
-def _month_styles(z: zipfile.ZipFile) -> set[bytes]:
-    """The cell style indices (s="…") whose number format shows no day."""
+def year_format(code: str) -> bool:
+    """Whether a :func:`month_format` shows the year alone (「yyyy"年"」, yyyy)."""
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.', "", code).lower().split(";")[0]
+    return month_format(code) and "m" not in bare
+
+
+def _month_styles(z: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]]:
+    """The cell style indices (s="…") whose number format shows no day, and those of them
+    that show the year alone."""
     if "xl/styles.xml" not in z.namelist():
-        return set()
+        return set(), set()
     styles = z.read("xl/styles.xml")
     months = set(_BUILTIN_MONTH_FORMATS)
+    years: set[int] = set()
     for m in _NUM_FMT.finditer(styles):
         attrs = dict(_ATTR.findall(m.group(0)))
         code = attrs.get(b"formatCode", b"").decode("utf-8").replace("&quot;", '"').replace("&amp;", "&")
@@ -241,15 +254,20 @@ def _month_styles(z: zipfile.ZipFile) -> set[bytes]:
         months.discard(number)  # (a format written out is what it says, a built-in number too)
         if month_format(code):
             months.add(number)
+            if year_format(code):
+                years.add(number)
     xfs = _CELL_XFS.search(styles)
     if xfs is None:
-        return set()
+        return set(), set()
     out: set[bytes] = set()
+    out_years: set[bytes] = set()
     for i, m in enumerate(_XF.finditer(xfs.group(1))):
         fmt = dict(_ATTR.findall(m.group(0))).get(b"numFmtId", b"0")
         if fmt.isdigit() and int(fmt) in months:
             out.add(str(i).encode())
-    return out
+            if int(fmt) in years:
+                out_years.add(str(i).encode())
+    return out, out_years
 
 
 def _xlsx(path: Path, sheet: str) -> SheetFacts:
@@ -259,7 +277,7 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
     with zipfile.ZipFile(path) as z:
         part_name = _xlsx_part(z, sheet)
         facts.comments = _xlsx_comments(z, part_name)
-        month_styles = _month_styles(z)
+        month_styles, year_styles = _month_styles(z)
     month_marks = tuple(b's="' + s + b'"' for s in month_styles)
     with zipfile.ZipFile(path) as z, z.open(part_name) as f:
         tail = b""
@@ -291,7 +309,10 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
                 for m in _CELL_TAG.finditer(part):
                     attrs = dict(_ATTR.findall(m.group(1)))
                     if attrs.get(b"s") in month_styles and (ref := _CELL_REF.fullmatch(attrs.get(b"r", b""))):
-                        facts.month_cells.add((int(ref.group(2)), column_index(ref.group(1).decode())))
+                        at = (int(ref.group(2)), column_index(ref.group(1).decode()))
+                        facts.month_cells.add(at)
+                        if attrs.get(b"s") in year_styles:
+                            facts.year_cells.add(at)
             if b"mergeCell" in part:
                 for m in _MERGE.finditer(part):
                     c0, r0, c1, r1 = m.groups()
@@ -336,13 +357,16 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
             (r + 1, c, " ".join(note.text.split())) for (r, c), note in sh.cell_note_map.items() if note.text.strip()
         )
         month_xfs = {i for i, xf in enumerate(book.xf_list) if _xls_month(book, xf.format_key)}
+        year_xfs = {i for i in month_xfs if _xls_year(book, book.xf_list[i].format_key)}
         if month_xfs:
             for r in range(sh.nrows):
                 types = bytes(sh.row_types(r))
                 c = types.find(_XL_CELL_DATE)
                 while c >= 0:
-                    if sh.cell_xf_index(r, c) in month_xfs:
+                    if (xf := sh.cell_xf_index(r, c)) in month_xfs:
                         facts.month_cells.add((r + 1, c))
+                        if xf in year_xfs:
+                            facts.year_cells.add((r + 1, c))
                     c = types.find(_XL_CELL_DATE, c + 1)
         return facts
     finally:
@@ -355,6 +379,11 @@ def _xls_month(book: Any, key: int) -> bool:
     fmt = book.format_map.get(key)
     code = fmt.format_str if fmt is not None else None
     return key in _BUILTIN_MONTH_FORMATS if not code else month_format(code)
+
+
+def _xls_year(book: Any, key: int) -> bool:
+    fmt = book.format_map.get(key)
+    return bool(fmt is not None and fmt.format_str and year_format(fmt.format_str))
 
 
 # -- ods -----------------------------------------------------------------------------------
@@ -372,9 +401,11 @@ class _OdsStyles:
 
     def __init__(self) -> None:
         self.month_dates: set[str] = set()
+        #: those of them with a year and no month
+        self.year_dates: set[str] = set()
         #: cell style -> (data style, parent style)
         self.cells: dict[str, tuple[str | None, str | None]] = {}
-        self._known: dict[str, bool] = {}
+        self._known: dict[str, str | None] = {}
 
     def element(self, el: ET.Element) -> None:
         """An element's end: a date style or a cell style, noted."""
@@ -383,6 +414,8 @@ class _OdsStyles:
             day = {f"{_N}day", f"{_N}hours", f"{_N}seconds", f"{_N}minutes"} & parts
             if not day and {f"{_N}month", f"{_N}year"} & parts:
                 self.month_dates.add(el.get(f"{_S}name", ""))
+                if f"{_N}month" not in parts:
+                    self.year_dates.add(el.get(f"{_S}name", ""))
         elif el.tag == f"{_S}style" and el.get(f"{_S}family") == "table-cell":
             name = el.get(f"{_S}name", "")
             self.cells[name] = (el.get(f"{_S}data-style-name"), el.get(f"{_S}parent-style-name"))
@@ -395,26 +428,38 @@ class _OdsStyles:
                 self.element(el)
 
     def month_only(self, style: str | None) -> bool:
+        return self._data_style(style) in self.month_dates
+
+    def year_only(self, style: str | None) -> bool:
+        return self._data_style(style) in self.year_dates
+
+    def _data_style(self, style: str | None) -> str | None:
+        """The date style a cell style shows its value with (its own or its parent's); None
+        when it is none of the day-less ones."""
         if not style or not self.month_dates:
-            return False
-        hit = self._known.get(style)
-        if hit is None:
+            return None
+        if style not in self._known:
             seen: set[str] = set()
             name: str | None = style
-            hit = False
+            found = None
             while name and name not in seen:
                 seen.add(name)
                 data, parent = self.cells.get(name, (None, None))
                 if data is not None:
-                    hit = data in self.month_dates
+                    found = data if data in self.month_dates else None
                     break
                 name = parent
-            self._known[style] = hit
-        return hit
+            self._known[style] = found
+        return self._known[style]
+
+
+#: cells of an .ods shown as months, in all, before the sheet's facts are given up as unreadable
+_ODS_MONTH_CELLS = 2_000_000
 
 
 def _ods(path: Path, sheet: str) -> SheetFacts:
     facts = SheetFacts()
+    budget = _ODS_MONTH_CELLS
     styles = _OdsStyles()
     with zipfile.ZipFile(path) as z:
         styles.read(z)
@@ -476,9 +521,13 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                         if style is None:
                             style = next((st for a, b, st in column_styles if a <= col < b), None)
                         if styles.month_only(style):
-                            facts.month_cells.update(
-                                (r, c) for r in range(row - repeat + 1, row + 1) for c in range(col, col + span)
-                            )
+                            budget -= span * repeat
+                            if budget < 0:  # a file's repeat counts are its own claims
+                                raise ValueError("too many month cells")
+                            rows_, cols_ = range(row - repeat + 1, row + 1), range(col, col + span)
+                            facts.month_cells.update((r, c) for r in rows_ for c in cols_)
+                            if styles.year_only(style):
+                                facts.year_cells.update((r, c) for r in rows_ for c in cols_)
                     col += span
                 el.clear()
     return facts
