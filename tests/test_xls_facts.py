@@ -223,9 +223,13 @@ def test_each_sheets_facts_come_from_its_own_sheet(books: dict[str, Path]) -> No
     assert (traditional.hidden_rows, traditional.hidden_columns, traditional.comments) == ([], [], [])
 
 
-def test_month_cell_dated_by_confirm_month_end(cli: Cli, city: dict[str, int], books: dict[str, Path]) -> None:
-    cli("import", str(books["county"]), "--sheet", "二 季 度 表", "--confirm", "month_end", ok=True)
-    assert _signed(cli, "己项目") == "2025-04-30"  # shown as Apr-25
+def test_month_cell_holding_a_typed_day_keeps_it(cli: Cli, city: dict[str, int], books: dict[str, Path]) -> None:
+    # 己项目 is shown as Apr-25 but holds 2025-04-05: a month typed would be its 1st, so the 5th
+    # was typed and the format hides it — taken and said, with or without --confirm month_end
+    # (a month's 1st is refused or dated by --confirm: test_merged_month_cell_is_a_month_on_every_row)
+    r = cli("import", str(books["county"]), "--sheet", "二 季 度 表", "--confirm", "month_end", ok=True)
+    assert "显示为「2025年4月」，单元格里存的日期是 2025-04-05：按这一天记" in r.stdout + r.stderr
+    assert _signed(cli, "己项目") == "2025-04-05"
     assert _signed(cli, "戊项目") == "2025-03-05"  # yyyy-mm-dd: its day kept
 
 

@@ -6,6 +6,7 @@ would have stored the last day of a month nobody wrote (a defect until these tes
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,12 @@ def _book(path: Path) -> Path:
     ws["C4"].number_format = 'yyyy"年"'
     ws.merge_cells("C4:C5")
     ws["C6"].number_format = "yyyy-mm-dd"
+    hidden = wb.create_sheet("藏日子")  # days typed into cells whose format hides them
+    hidden.append(H)
+    hidden.append(["十五日项目", "有色金属", dt.datetime(2026, 10, 15), "已签约", 100])
+    hidden.append(["三月五日项目", "有色金属", dt.datetime(2026, 3, 5), "已签约", 200])
+    hidden["C2"].number_format = 'yyyy"年"m"月"'
+    hidden["C3"].number_format = 'yyyy"年"'
     wb.save(path)
     return path
 
@@ -74,6 +81,8 @@ def test_year_cells_read_from_every_format(fmt: str, books: dict[str, Path]) -> 
     assert facts.checked
     assert facts.year_cells == {(2, 2), (4, 2), (5, 2)}  # C2, and C4:C5 merged
     assert facts.month_cells == {(2, 2), (3, 2), (4, 2), (5, 2)}
+    hidden = sheet_facts(books[fmt], "藏日子")
+    assert (hidden.month_cells, hidden.year_cells) == ({(2, 2), (3, 2)}, {(3, 2)})
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
@@ -92,3 +101,23 @@ def test_a_year_cell_is_refused_as_a_year(fmt: str, books: dict[str, Path], cli:
         assert "2026年1月" not in said and "2026-01-31" not in said  # no month the clerk never wrote
         assert ("「2026年10月」" in said) is not confirm  # the month cell: a month, confirmed or not
     assert cli("list", "-f", "json", ok=True).stdout == before  # nothing written
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_day_the_format_hides_is_taken_and_said(fmt: str, books: dict[str, Path], cli: Cli, db_path: Path) -> None:
+    """A month (or a year) typed is its 1st; a cell that holds another day had that day typed:
+    it is taken, and the dry run and the import say so, row by row."""
+    if fmt not in books:
+        pytest.skip("LibreOffice is not installed")
+    make_city(db_path)
+    dry = cli("import", str(books[fmt]), "--sheet", "藏日子", "--dry-run", ok=True)
+    said = dry.stdout + dry.stderr
+    assert "「签约日期」显示为「2026年10月」，单元格里存的日期是 2026-10-15：按这一天记" in said, said
+    assert "「签约日期」显示为「2026年」，单元格里存的日期是 2026-03-05：按这一天记" in said, said
+    cli("import", str(books[fmt]), "--sheet", "藏日子", ok=True)
+    items = json.loads(cli("list", "-f", "json", ok=True).stdout)
+    signed = {}
+    for x in items:
+        if x["title"] in ("十五日项目", "三月五日项目"):
+            signed[x["title"]] = json.loads(cli("show", str(x["id"]), "-f", "json", ok=True).stdout)["signed_date"]
+    assert signed == {"十五日项目": "2026-10-15", "三月五日项目": "2026-03-05"}

@@ -92,6 +92,9 @@ class Rule(enum.StrEnum):
     """Rows numbered 1.1, 1.2 under row 1 whose amounts add up to row 1's: its parts, skipped."""
     month_day = "month_day"
     """A date that names only a month got the day --confirm month_start / month_end says."""
+    hidden_day = "hidden_day"
+    """A date cell formatted to show only its month (or year) holds a day other than the first:
+    a day was typed, and it is taken (the format hides it)."""
     amount_unit = "amount_unit"
     """An amount implausible for its column's unit read as written (--confirm amount)."""
     no_review = "no_review"
@@ -126,6 +129,7 @@ _LABELS = {
     Rule.header_guess: "表头推断",
     Rule.sub_rows: "分项行",
     Rule.month_day: "只有年月的日期",
+    Rule.hidden_day: "格式隐藏的日子",
     Rule.amount_unit: "金额单位确认",
     Rule.no_review: "不经认定",
 }

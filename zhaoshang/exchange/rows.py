@@ -254,11 +254,24 @@ def parse_row(
                 problems.append(Problem(name, row.number, label, raw, f"「{kind.name}」清单没有这一项"))
             continue
         t, parse = entry
+        hidden_day = None
         if month_cells and isinstance(raw, dt.date) and (row.number, col) in month_cells and t.is_date:
-            # what the clerk typed and sees: a month (or a year), not its 1st
-            raw = f"{raw.year}年" if (row.number, col) in sh.year_cells else f"{raw.year}年{raw.month}月"
+            year_only = (row.number, col) in sh.year_cells
+            shown = f"{raw.year}年" if year_only else f"{raw.year}年{raw.month}月"
+            if raw.day != 1 or (year_only and raw.month != 1):
+                # a day was typed (a month or a year typed is its 1st): the format only hides it
+                hidden_day = shown
+            else:  # what the clerk typed and sees: a month (or a year), not its 1st
+                raw = shown
         try:
             values[t.key] = parse(raw)
+            if hidden_day is not None:
+                inferred.add(
+                    Rule.hidden_day, name, str(values[t.key]), f"显示为「{hidden_day}」",
+                    f"{t.where}显示为「{hidden_day}」，单元格里存的日期是 {values[t.key]}：按这一天记"
+                    f"（单元格格式只显示{'年份' if hidden_day.endswith('年') else '年月'}；不对请改成要记的日期）",
+                    column=t.where, row=row.number,
+                )  # fmt: skip
         except ZsError as exc:
             day = month_day(raw, confirm) if t.is_date else None
             if day is None:
