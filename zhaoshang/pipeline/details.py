@@ -209,10 +209,10 @@ def _contract(db: Database, item_id: int) -> list[dict[str, Any]]:
 
 
 def _performance(db: Database, item_id: int) -> list[dict[str, Any]]:
+    if db.conn.execute("SELECT 1 FROM performance WHERE item_id = ? LIMIT 1", (item_id,)).fetchone() is None:
+        return []  # (the module is loaded only for an item that has them)
     from .performance import actual_rows
 
-    if db.conn.execute("SELECT 1 FROM performance WHERE item_id = ? LIMIT 1", (item_id,)).fetchone() is None:
-        return []
     return actual_rows(db, item_id)
 
 
