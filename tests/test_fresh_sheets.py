@@ -1,0 +1,413 @@
+"""County sheets the importer had never seen, tried by a fresh-eyes tester (issue 25: right or
+refused, never silently wrong).  Each sheet is typed with openpyxl the way a clerk makes it;
+each test states what the sheet means and accepts either that in the database or a refusal.
+
+The tests marked xfail(strict=True) are defects found and not yet fixed: when one is fixed the
+test starts passing and strict xfail makes it fail, so remove the mark then."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zhaoshang import items, lookups, synonyms
+from zhaoshang.db import Database
+from zhaoshang.definitions import load
+from zhaoshang.errors import ZsError
+from zhaoshang.exchange.importer import ImportOptions, ImportReport, import_file
+
+TODAY = dt.date(2026, 12, 7)
+TITLE = "孙吴县2026年10月招商引资项目推进情况表"
+HEADER = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """Four chains, two counties, two projects already known (one with its company)."""
+    d = Database.open(tmp_path / "city.db", load())
+    with d.command("setup", user="测试员"):
+        for chain in ("新能源", "生物医药（北药）", "大豆精深加工", "绿色矿业"):
+            lookups.create(d, lookups.CHAIN, chain, {})
+        for unit in ("孙吴县", "逊克县"):
+            lookups.create(d, lookups.UNIT, unit, {"type": "区县"})
+        items.add(d, "招什么", "年产5万吨高纯铜箔项目", chain="绿色矿业",
+                  values={"投资额": "35.6亿", "目标企业": "江西铜业集团", "责任单位": "孙吴县", "状态": "在谈"},
+                  on="2026-03-01")  # fmt: skip
+        items.add(d, "招什么", "大豆分离蛋白项目", chain="大豆精深加工",
+                  values={"投资额": "6亿", "目标企业": "山东禹王集团", "责任单位": "逊克县", "状态": "在谈"},
+                  on="2026-03-01")  # fmt: skip
+    try:
+        yield d
+    finally:
+        d.close()
+
+
+def book(path: Path, sheets: dict[str, list[list[Any]]], *, formats: dict[str, str] | None = None,
+         merges: list[str] | None = None) -> Path:  # fmt: skip
+    """A workbook typed in Excel: rows as given, number formats by cell, merged ranges."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    first = wb.worksheets[0]
+    for cell, fmt in (formats or {}).items():
+        first[cell].number_format = fmt
+    for rng in merges or []:
+        first.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+def attempt(db: Database, path: Path, **opts: Any) -> ImportReport | None:
+    """Import ``path`` (招什么); None when it is refused."""
+    opts.setdefault("kind", "招什么")
+    opts.setdefault("today", TODAY)
+    try:
+        return import_file(db, path, ImportOptions(**opts), user="测试员")
+    except ZsError:
+        return None
+
+
+def stored(db: Database) -> dict[str, dict[str, Any]]:
+    """The projects of 招什么 by name, with the figures that matter to a ranking."""
+    rows = db.query(
+        "SELECT i.title, c.name AS chain, u.name AS unit, t.investment, t.foreign_investment,"
+        " t.signed_date, t.started_date, i.status FROM items i JOIN chains c ON c.id = i.chain_id"
+        " LEFT JOIN units u ON u.id = i.unit_id JOIN kind_targets t ON t.id = i.id"
+    )
+    return {r["title"]: dict(r) for r in rows}
+
+
+def unit_names(db: Database) -> set[str]:
+    return {r["name"] for r in db.query("SELECT name FROM units")}
+
+
+# ---------------------------------------------------------------------------------------
+# Money units
+
+
+@pytest.mark.xfail(strict=True, reason="a second header with another money unit is taken as a repeat of the first")
+def test_a_second_header_with_another_money_unit_is_read_or_refused(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "two_headers.xlsx", {"Sheet1": [
+        [TITLE], HEADER,
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        ["二、续建项目"],
+        ["序号", "项目名称", "产业链", "招商主体", "投资额（万元）", "签约日期", "阶段"],
+        [1, "风机叶片项目", "新能源", "孙吴县", 800, "2026-10-09", "已签约"],
+    ]})  # fmt: skip
+    if attempt(db, f) is not None:
+        assert stored(db)["风机叶片项目"]["investment"] == 800  # 800 万元, not 800 亿元
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a second header with 开工日期 where the first has 签约日期 is taken as a repeat"
+)
+def test_a_second_header_with_another_date_column_is_read_or_refused(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "two_headers_dates.xlsx", {"Sheet1": [
+        [TITLE], HEADER,
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        ["二、开工项目"],
+        ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "开工日期", "阶段"],
+        [1, "风机叶片项目", "新能源", "孙吴县", 2, "2026-10-20", "已开工"],
+    ]})  # fmt: skip
+    if attempt(db, f) is not None:
+        row = stored(db)["风机叶片项目"]
+        assert (row["signed_date"], row["started_date"]) != ("2026-10-20", "2026-10-31")
+        assert row["started_date"] == "2026-10-20"
+
+
+@pytest.mark.xfail(strict=True, reason='a unit carried by the cell\'s number format (0.00"亿元") is not read')
+@pytest.mark.parametrize(
+    ("header", "value", "fmt", "right"),
+    [
+        ("投资额", 3.5, '0.00"亿元"', 35000),  # shows 3.50亿元
+        ("投资额（万元）", 3.5, '0.0"亿"', 35000),  # shows 3.5亿 under a 万元 header
+        ("投资额", 1200, '0.00"万美元"', None),  # shows 1200.00万美元 in the 人民币 column: refuse
+    ],
+)
+def test_a_unit_in_the_number_format_is_read_or_refused(
+    db: Database, tmp_path: Path, header: str, value: float, fmt: str, right: float | None
+) -> None:
+    f = book(tmp_path / "fmt.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "产业链", "招商主体", header, "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", value, "2026-10-08", "已签约"],
+    ]}, formats={"E3": fmt})  # fmt: skip
+    if attempt(db, f) is not None:
+        assert right is not None and stored(db)["锂电隔膜项目"]["investment"] == right
+
+
+@pytest.mark.xfail(strict=True, reason="「单位：千万元」 is taken as a 填报单位 candidate; the money keeps 万元")
+def test_a_unit_line_in_ten_millions_is_read_or_refused(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "qianwan.xlsx", {"Sheet1": [
+        [TITLE], ["单位：千万元"], ["序号", "项目名称", "产业链", "招商主体", "总投资", "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    report = attempt(db, f)
+    if report is not None:
+        assert stored(db)["锂电隔膜项目"]["investment"] == 3500
+        assert not report.review_because  # no 「千万元填报的表，要经认定」
+
+
+@pytest.mark.xfail(
+    strict=True, reason="「单位：万元、万美元」 is read as the sheet's 填报单位 (the sheet then waits for review)"
+)
+def test_a_unit_line_with_two_money_units_is_no_reporting_unit(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "two_units.xlsx", {"Sheet1": [
+        [TITLE], ["单位：万元、万美元"],
+        ["序号", "项目名称", "产业链", "招商主体", "总投资", "外资额", "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 35000, 1200, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    report = attempt(db, f)
+    if report is not None:
+        assert not report.review_because, report.review_because
+        assert not any("万元、万美元" in n for n in report.notes), report.notes
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a money-unit row under the header is refused as a bad amount, asking for a number"
+)
+def test_a_unit_row_under_the_header_is_read_or_refused_with_the_right_fix(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "unit_row.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额", "签约日期", "阶段"],
+        [None, None, None, None, "亿元", None, None],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+    ]}, merges=["A2:A3", "B2:B3", "C2:C3", "D2:D3", "F2:F3", "G2:G3"])  # fmt: skip
+    try:
+        import_file(db, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")
+    except ZsError as e:
+        # deleting the row, as 「请填写数字」 invites, would read 3.5 as 3.5 万元
+        assert "请填写数字" not in str(e), str(e)
+    else:
+        assert stored(db)["锂电隔膜项目"]["investment"] == 35000
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a column 单位 holding 亿元/万元 is taken as 责任单位; --create-missing makes units 亿元, 万元"
+)
+def test_a_column_of_money_units_is_no_unit_column(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "unit_col.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "产业链", "投资额", "单位", "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", 3.5, "亿元", "2026-10-08", "已签约"],
+        [2, "风机叶片项目", "新能源", 8000, "万元", "2026-10-09", "已签约"],
+    ]})  # fmt: skip
+    if attempt(db, f, create_missing=True) is not None:
+        assert not {"亿元", "万元"} & unit_names(db)
+        assert stored(db)["锂电隔膜项目"]["investment"] == 35000
+
+
+# ---------------------------------------------------------------------------------------
+# Layout: headings and sub-rows
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="chain headings in the name column become projects once --chain is given, as the refusal suggests",
+)
+def test_chain_headings_in_the_name_column_are_never_projects(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "headings.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
+        [None, "新能源产业链", None, None, None, None],
+        [1, "锂电隔膜项目", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        [None, "生物医药（北药）产业链", None, None, None, None],
+        [2, "五味子饮片项目", "孙吴县", 1.2, "2026-10-09", "已签约"],
+    ]})  # fmt: skip
+    # refused without --chain (缺少产业链 … 或用 --chain 指定); the hint followed:
+    if attempt(db, f, chain="新能源") is not None:
+        got = stored(db)
+        assert "新能源产业链" not in got and "生物医药（北药）产业链" not in got
+        assert got["五味子饮片项目"]["chain"] == "生物医药（北药）"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="headings 「（二）生物医药产业」「三、大豆产业（1个）」 give no chain; --chain (the hint) puts all in one",
+)
+def test_headings_naming_a_chain_loosely_give_it_or_refuse(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "loose_headings.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
+        ["一、新能源产业"],
+        [1, "锂电隔膜项目", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        ["（二）生物医药产业"],
+        [2, "五味子饮片项目", "孙吴县", 1.2, "2026-10-09", "已签约"],
+        ["三、大豆产业（1个）"],
+        [3, "大豆蛋白粉项目", "孙吴县", 2, "2026-10-10", "已签约"],
+    ]})  # fmt: skip
+    if attempt(db, f, chain="新能源") is not None:
+        got = stored(db)
+        assert got["五味子饮片项目"]["chain"] == "生物医药（北药）"
+        assert got["大豆蛋白粉项目"]["chain"] == "大豆精深加工"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="phase rows under a project (（1）一期工程, an indented 二期 after 其中：一期) are imported as projects",
+)
+@pytest.mark.parametrize(
+    "phases",
+    [
+        [[None, "（1）一期工程", "新能源", "孙吴县", 1.5, "2026-10-08", "已签约"],
+         [None, "（2）二期工程", "新能源", "孙吴县", 2, "2026-10-08", "已签约"]],
+        [[None, "其中：一期", "新能源", "孙吴县", 1.5, "2026-10-08", "已签约"],
+         [None, "    二期", "新能源", "孙吴县", 2, "2026-10-08", "已签约"]],
+    ],
+    ids=["numbered", "indented"],
+)  # fmt: skip
+def test_phase_rows_under_a_project_are_not_counted_again(
+    db: Database, tmp_path: Path, phases: list[list[Any]]
+) -> None:
+    f = book(tmp_path / "phases.xlsx", {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"], *phases,
+    ]})  # fmt: skip
+    if attempt(db, f) is not None:
+        new = {t: r for t, r in stored(db).items() if r["chain"] == "新能源"}
+        assert sum(r["investment"] for r in new.values()) == 35000, new
+
+
+# ---------------------------------------------------------------------------------------
+# Stage words, duplicates, periods
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="拟签约/待开工/计划开工/意向签约/拟投产: the refusal offers them as synonyms of 已…; synonym add accepts",
+)
+@pytest.mark.parametrize(("word", "stage"), [("拟签约", "已签约"), ("意向签约", "已签约"), ("待开工", "已开工"),
+                                             ("计划开工", "已开工"), ("拟投产", "已投产")])  # fmt: skip
+def test_a_planned_stage_is_never_taught_as_reached(db: Database, tmp_path: Path, word: str, stage: str) -> None:
+    f = book(tmp_path / "stage.xlsx", {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", word],
+    ]})  # fmt: skip
+    with pytest.raises(ZsError) as refused:
+        import_file(db, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")
+    assert f"状态 {stage} {word}" not in str(refused.value), str(refused.value)
+    with pytest.raises(ZsError), db.command("synonym add", user="测试员"):
+        synonyms.add(db, "招什么", "状态", stage, [word])
+
+
+def test_a_negated_stage_is_refused_as_a_synonym(db: Database) -> None:
+    """What held up: 未签约 / 未开工 cannot be taught as 已签约 / 已开工."""
+    for stage, word in (("已签约", "未签约"), ("已开工", "未开工")):
+        with pytest.raises(ZsError, match="否定"), db.command("synonym add", user="测试员"):
+            synonyms.add(db, "招什么", "状态", stage, [word])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a known project's name with the company or 生产/建设工程 added (same chain, company) is not suspected",
+)
+@pytest.mark.parametrize(
+    ("title", "company", "chain", "unit"),
+    [
+        ("江西铜业集团年产5万吨高纯铜箔项目", "江西铜业集团股份有限公司", "绿色矿业", "孙吴县"),
+        ("山东禹王集团大豆分离蛋白项目", "山东禹王集团", "大豆精深加工", "逊克县"),
+        ("大豆分离蛋白生产项目", "山东禹王集团", "大豆精深加工", "逊克县"),
+        ("大豆分离蛋白建设工程", "山东禹王集团", "大豆精深加工", "逊克县"),
+    ],
+)
+def test_a_known_project_with_words_added_is_suspected(
+    db: Database, tmp_path: Path, title: str, company: str, chain: str, unit: str
+) -> None:
+    f = book(tmp_path / "dup.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "目标企业", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
+        [1, title, company, chain, unit, 6, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    before = len(stored(db))
+    report = attempt(db, f)
+    if report is not None:
+        assert len(stored(db)) == before, f"「{title}」 became a second item"
+
+
+def test_a_known_project_without_its_suffix_is_suspected(db: Database, tmp_path: Path) -> None:
+    """What held up: 「年产5万吨高纯铜箔」 and 「…工程」 beside 「年产5万吨高纯铜箔项目」."""
+    for title in ("年产5万吨高纯铜箔", "年产5万吨高纯铜箔工程"):
+        f = book(tmp_path / "dup_ok.xlsx", {"Sheet1": [
+            [TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
+            [1, title, "绿色矿业", "孙吴县", 35.6, "2026-10-08", "已签约"],
+        ]})  # fmt: skip
+        assert attempt(db, f) is None
+        assert len(stored(db)) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="one workbook, the same project on two sheets with another chain and unit: two items, nothing said",
+)
+def test_one_project_on_two_sheets_is_one_item_or_refused(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "two_sheets.xlsx", {
+        "签约项目": [[TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"]],
+        "开工项目": [[TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "开工日期", "阶段"],
+                     [1, "锂电隔膜项目", "绿色矿业", "逊克县", 3.5, "2026-10-20", "已开工"]],
+    })  # fmt: skip
+    if attempt(db, f) is not None:
+        assert len(db.query("SELECT id FROM items WHERE title = '锂电隔膜项目'")) == 1
+
+
+@pytest.mark.xfail(
+    strict=True, reason="「2026年10月第2周」 in the title is read as the whole of October: undated moves go to 10-31"
+)
+def test_a_weekly_report_period_is_its_week_or_refused(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "week.xlsx", {"Sheet1": [
+        ["孙吴县招商引资项目周报（2026年10月第2周）"],
+        ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "阶段"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "已签约"],
+    ]})  # fmt: skip
+    if attempt(db, f) is not None:
+        signed = stored(db)["锂电隔膜项目"]["signed_date"]
+        assert "2026-10-05" <= signed <= "2026-10-11", signed
+
+
+# ---------------------------------------------------------------------------------------
+# What held up (kept as regression tests)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["约5亿", "5亿以上", "3-5亿", "待定", "—", "3亿元人民币", "五亿", "5000万元（一期2000万元）", "3.5亿美元"],
+)
+def test_money_that_is_no_single_figure_is_refused(db: Database, tmp_path: Path, cell: str) -> None:
+    f = book(tmp_path / "money.xlsx", {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", cell, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    assert attempt(db, f) is None
+    assert "锂电隔膜项目" not in stored(db)
+
+
+@pytest.mark.parametrize("cell", ["26.10.8", "10月8日", "2026年第三季度", "10月上旬", "十月八日", "8/10/2026",
+                                  "2026-10", "2026年9月底", "2026.10"])  # fmt: skip
+def test_dates_that_are_no_single_day_are_refused(db: Database, tmp_path: Path, cell: str) -> None:
+    f = book(tmp_path / "date.xlsx", {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, cell, "已签约"],
+    ]})  # fmt: skip
+    assert attempt(db, f) is None
+
+
+def test_a_footer_naming_the_money_unit_is_refused(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "footer.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "产业链", "投资额", "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", 3.5, "2026-10-08", "已签约"],
+        ["注：投资额单位为亿元，签约日期以协议为准。"],
+    ]})  # fmt: skip
+    assert attempt(db, f) is None
+
+
+def test_names_that_look_like_total_or_note_rows_are_projects(db: Database, tmp_path: Path) -> None:
+    names = [
+        "综合计量检测中心项目",
+        "注塑件生产项目",
+        "三一重工风电装备项目",
+        "说明书印刷包装项目",
+        "小计量器具产业园项目",
+    ]
+    f = book(tmp_path / "names.xlsx", {"Sheet1": [
+        [TITLE], HEADER, *[[i + 1, n, "新能源", "孙吴县", 1, "2026-10-08", "已签约"] for i, n in enumerate(names)],
+    ]})  # fmt: skip
+    assert attempt(db, f) is not None
+    assert set(names) <= set(stored(db))
