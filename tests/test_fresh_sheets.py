@@ -407,6 +407,45 @@ def test_a_weekly_report_period_is_its_week_or_refused(db: Database, tmp_path: P
 
 
 # ---------------------------------------------------------------------------------------
+# Cells that are no value
+
+
+def error_book(path: Path, column: str, error: str) -> Path:
+    """A row whose cell in ``column`` holds a formula's error value (#N/A of a failed VLOOKUP…)."""
+    f = book(path, {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    import openpyxl
+
+    wb = openpyxl.load_workbook(f)
+    cell = wb.active[f"{column}3"]
+    cell.value, cell.data_type = error, "e"
+    wb.save(f)
+    return f
+
+
+@pytest.mark.xfail(
+    strict=True, reason="an error value (#DIV/0!, #N/A) is read as an empty cell: the figure or date is dropped"
+)
+@pytest.mark.parametrize(("column", "error"), [("E", "#DIV/0!"), ("E", "#N/A"), ("F", "#N/A")])
+def test_an_error_value_is_refused_naming_the_cell(db: Database, tmp_path: Path, column: str, error: str) -> None:
+    # E: stored investment None; F: the signing dated 2026-10-31 from the title as if the row had no date
+    assert attempt(db, error_book(tmp_path / "error.xlsx", column, error)) is None
+    assert "锂电隔膜项目" not in stored(db)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a date-typed cell before 1950 (1900-01-01, 1905-07-18) is stored; only plain numbers are gated"
+)
+@pytest.mark.parametrize("day", [dt.datetime(1900, 1, 1), dt.datetime(1905, 7, 18)])
+def test_an_implausible_date_cell_is_refused(db: Database, tmp_path: Path, day: dt.datetime) -> None:
+    f = book(tmp_path / "old.xlsx", {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, day, "已签约"],
+    ]})  # fmt: skip
+    assert attempt(db, f) is None
+
+
+# ---------------------------------------------------------------------------------------
 # What held up (kept as regression tests)
 
 
