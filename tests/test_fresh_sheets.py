@@ -94,7 +94,6 @@ def unit_names(db: Database) -> set[str]:
 # Money units
 
 
-@pytest.mark.xfail(strict=True, reason="a second header with another money unit is taken as a repeat of the first")
 def test_a_second_header_with_another_money_unit_is_read_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_headers.xlsx", {"Sheet1": [
         [TITLE], HEADER,
@@ -107,9 +106,6 @@ def test_a_second_header_with_another_money_unit_is_read_or_refused(db: Database
         assert stored(db)["风机叶片项目"]["investment"] == 800  # 800 万元, not 800 亿元
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a second header with 开工日期 where the first has 签约日期 is taken as a repeat"
-)
 def test_a_second_header_with_another_date_column_is_read_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_headers_dates.xlsx", {"Sheet1": [
         [TITLE], HEADER,
@@ -144,7 +140,6 @@ def test_a_unit_in_the_number_format_is_read_or_refused(
         assert right is not None and stored(db)["锂电隔膜项目"]["investment"] == right
 
 
-@pytest.mark.xfail(strict=True, reason="「单位：千万元」 is taken as a 填报单位 candidate; the money keeps 万元")
 def test_a_unit_line_in_ten_millions_is_read_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "qianwan.xlsx", {"Sheet1": [
         [TITLE], ["单位：千万元"], ["序号", "项目名称", "产业链", "招商主体", "总投资", "签约日期", "阶段"],
@@ -156,9 +151,6 @@ def test_a_unit_line_in_ten_millions_is_read_or_refused(db: Database, tmp_path: 
         assert not report.review_because  # no 「千万元填报的表，要经认定」
 
 
-@pytest.mark.xfail(
-    strict=True, reason="「单位：万元、万美元」 is read as the sheet's 填报单位 (the sheet then waits for review)"
-)
 def test_a_unit_line_with_two_money_units_is_no_reporting_unit(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_units.xlsx", {"Sheet1": [
         [TITLE], ["单位：万元、万美元"],
@@ -315,10 +307,6 @@ def test_phase_rows_under_a_project_are_not_counted_again(
 # Stage words, duplicates, periods
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="拟签约/待开工/计划开工/意向签约/拟投产: the refusal offers them as synonyms of 已…; synonym add accepts",
-)
 @pytest.mark.parametrize(("word", "stage"), [("拟签约", "已签约"), ("意向签约", "已签约"), ("待开工", "已开工"),
                                              ("计划开工", "已开工"), ("拟投产", "已投产")])  # fmt: skip
 def test_a_planned_stage_is_never_taught_as_reached(db: Database, tmp_path: Path, word: str, stage: str) -> None:
@@ -389,7 +377,6 @@ def test_a_known_project_under_another_chain_is_suspected(db: Database, tmp_path
         assert len(db.query("SELECT id FROM items WHERE title = '大豆分离蛋白项目'")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a money column naming no unit is read as 万元 without a word (6 → 6 万元)")
 def test_the_default_money_unit_is_stated(db: Database, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -451,9 +438,6 @@ def error_book(path: Path, column: str, error: str) -> Path:
     return f
 
 
-@pytest.mark.xfail(
-    strict=True, reason="an error value (#DIV/0!, #N/A) is read as an empty cell: the figure or date is dropped"
-)
 @pytest.mark.parametrize(("column", "error"), [("E", "#DIV/0!"), ("E", "#N/A"), ("F", "#N/A")])
 def test_an_error_value_is_refused_naming_the_cell(db: Database, tmp_path: Path, column: str, error: str) -> None:
     # E: stored investment None; F: the signing dated 2026-10-31 from the title as if the row had no date
@@ -461,9 +445,6 @@ def test_an_error_value_is_refused_naming_the_cell(db: Database, tmp_path: Path,
     assert "锂电隔膜项目" not in stored(db)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a date-typed cell before 1950 (1900-01-01, 1905-07-18) is stored; only plain numbers are gated"
-)
 @pytest.mark.parametrize("day", [dt.datetime(1900, 1, 1), dt.datetime(1905, 7, 18)])
 def test_an_implausible_date_cell_is_refused(db: Database, tmp_path: Path, day: dt.datetime) -> None:
     f = book(tmp_path / "old.xlsx", {"Sheet1": [
@@ -519,3 +500,58 @@ def test_names_that_look_like_total_or_note_rows_are_projects(db: Database, tmp_
     ]})  # fmt: skip
     assert attempt(db, f) is not None
     assert set(names) <= set(stored(db))
+
+
+# ---------------------------------------------------------------------------------------
+# What the refusals of the fixed defects say: the sheet, row, column and value, and a fix that
+# leads to the right data
+
+
+def said(db: Database, path: Path, **opts: Any) -> str:
+    """What a dry run of ``path`` says: its refusal, or its problems, notes and column map."""
+    opts.setdefault("kind", "招什么")
+    opts.setdefault("today", TODAY)
+    try:
+        rep = import_file(db, path, ImportOptions(dry_run=True, **opts), user="测试员")
+    except ZsError as exc:
+        return str(exc)
+    lines = [p.text() for p in rep.problems]
+    for s in rep.sheets:
+        lines += s.notes
+        lines += [f"{c.letter} {c.header} {c.unit} {'assumed' if c.unit_assumed else ''}" for c in s.columns]
+    return "\n".join(lines)
+
+
+def test_what_the_fixed_refusals_say(db: Database, tmp_path: Path) -> None:
+    row = [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"]
+    second = book(tmp_path / "second.xlsx", {"Sheet1": [
+        [TITLE], HEADER, row, ["二、续建项目"], [*HEADER[:4], "投资额（万元）", *HEADER[5:]],
+        [2, "隔膜二期", "新能源", "孙吴县", 800, "2026-10-09", "已签约"],
+    ]})  # fmt: skip
+    assert "「Sheet1」第5行是另一个表头，和第2行的表头不同（E列「投资额（万元）」）" in said(db, second)
+    error = book(tmp_path / "error.xlsx", {"Sheet1": [[TITLE], HEADER, [*row[:4], "=1/0", *row[5:]]]})
+    error = _saved_by_libreoffice(error, tmp_path)
+    text = said(db, error)
+    assert "「Sheet1」第3行 E列「投资额（亿元）」 值「#DIV/0!」：单元格是公式的错误值「#DIV/0!」" in text, text
+    ten = book(
+        tmp_path / "ten.xlsx", {"Sheet1": [[TITLE], ["单位：千万元"], [*HEADER[:4], "投资额", *HEADER[5:]], row]}
+    )
+    assert "「单位：千万元」说的金额单位不能用于整张表" in said(db, ten)
+    plain = book(tmp_path / "plain.xlsx", {"Sheet1": [[TITLE], [*HEADER[:4], "投资额", *HEADER[5:]], row]})
+    assert "E 投资额 万元 assumed" in said(db, plain)
+    old = book(tmp_path / "old.xlsx", {"Sheet1": [[TITLE], HEADER, [*row[:5], dt.datetime(1905, 7, 18), row[6]]]})
+    assert "日期单元格「1905-07-18」早于 1950 年" in said(db, old)
+    planned = book(tmp_path / "planned.xlsx", {"Sheet1": [[TITLE], HEADER, [*row[:6], "拟签约"]]})
+    text = said(db, planned)
+    assert "「拟签约」说的是打算签约、还没有签约" in text and "synonym add" not in text, text
+    with db.command("synonym", user="测试员"), pytest.raises(ZsError, match="不能作为它的同义词"):
+        synonyms.add(db, "招什么", "状态", "已签约", ["意向签约"])
+
+
+def _saved_by_libreoffice(path: Path, tmp: Path) -> Path:
+    """``path`` opened and saved by LibreOffice (it computes the formulas: openpyxl writes none)."""
+    from exchange_util import SOFFICE_BIN, libreoffice_resave
+
+    if SOFFICE_BIN is None:
+        pytest.skip("LibreOffice is not installed")
+    return libreoffice_resave(path, tmp, "xlsx")

@@ -359,6 +359,8 @@ _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 #: A date given as a bare serial number (not a date cell, not text) before this year is not a
 #: project's date but some other number in a date column (a 序号, 2026.1 …): refused.
 _SERIAL_MIN_YEAR = 1950
+#: (the same bound for a cell typed as a date: 2026.1 in a date-formatted cell is 1905-07-18)
+PLAUSIBLE_FROM_YEAR = _SERIAL_MIN_YEAR
 
 _TIME = (
     r"(?:(?:\s+|\s*[Tt]\s*)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?"
@@ -932,3 +934,17 @@ def parse_credit_code(value: object) -> str:
         want = uscc_check_char(text[:17])
         raise ParseError(f"统一社会信用代码「{_show(value)}」校验位不对（第 18 位应为「{want}」）：请核对是否抄错")
     return text
+
+
+#: words that say a stage is planned, not reached (拟签约, 计划开工, 待投产), longest first
+_PLANNED = ("计划", "准备", "预计", "意向", "打算", "将要", "拟", "待", "将")
+
+
+def planned_stem(word: str) -> str | None:
+    """The stage a word says is only planned (拟签约 → 签约, 意向签约 → 签约, 待开工 → 开工);
+    None for a word that says no such thing."""
+    key = normalize_key(word)
+    for prefix in _PLANNED:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix) :]
+    return None

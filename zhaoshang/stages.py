@@ -49,7 +49,7 @@ def marks(values: Iterable[Any]) -> str:
 
 def resolve_status(kind: KindDef, text: str) -> str:
     """The status a name or alias (simplified or traditional) stands for."""
-    from .parse import normalize_key
+    from .parse import normalize_key, planned_stem
 
     wanted = normalize_key(text)
     for s in kind.statuses:
@@ -59,6 +59,12 @@ def resolve_status(kind: KindDef, text: str) -> str:
 
     word = text.strip()
     names = kind.status_names()
+    planned = planned_stem(word)
+    if planned is not None and any(planned in normalize_key(n) for n in names):
+        raise NotFoundError(
+            f"「{kind.name}」清单没有「{word}」这个状态：「{word}」说的是打算{planned}、还没有{planned}，"
+            f"请填写实际所处的阶段（可用：{'、'.join(names)}）"
+        )
     close = difflib.get_close_matches(word, names, n=1, cutoff=0.4)
     hint = f"是不是「{close[0]}」？" if close else ""
     raise NotFoundError(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .db import Database, now
 from .definitions import KindDef
 from .errors import NotFoundError, ZsError
-from .parse import normalize_key
+from .parse import normalize_key, planned_stem
 
 __all__ = ["Synonym", "add", "list_all", "remove"]
 
@@ -112,6 +112,13 @@ def _check_opposite(
     status called by a closed one's word, or the reverse): every filter, figure and import
     would count those rows on the wrong side."""
     negated, stem = _stem(word)
+    planned = planned_stem(word)
+    own = (canonical, *dict(choices).get(canonical, ()))
+    if planned is not None and any(_stem(w)[1].startswith(planned) for w in own):
+        raise ZsError(
+            f"「{word}」说的是打算{planned}、还没有{planned}，不是「{canonical}」：不能作为它的同义词，"
+            f"否则还在计划中的会被算作已{planned}。请在表里按实际所处的阶段填写"
+        )
 
     def says(stems: set[tuple[bool, str]], neg: bool) -> bool:  # 销号 or 销号了, not 销
         return any(n == neg and (stem == t or (len(t) >= 2 and stem.startswith(t))) for n, t in stems)

@@ -288,6 +288,8 @@ def _show_fates(report: ImportReport) -> None:
         for c, header in zip(s.columns, headers, strict=True):
             if c.target:
                 unit = f"，{c.unit}" if c.unit and "→" in c.unit else ""
+                if c.unit_assumed:
+                    unit = f"，表头没写单位，按{c.unit}读"
                 where = f"→ {c.target}（{c.how}{unit}）"
             else:
                 where = f"不导入：{c.how}"

@@ -52,7 +52,7 @@ def item_columns(
             if entry is not None:
                 t = entry[0]
                 label = t.field.label if t.field is not None else ("状态原因" if t.key == "reason" else t.key)
-                hit = ColumnFate(h.letter, shown, label, t.how, unit_text(t))
+                hit = ColumnFate(h.letter, shown, label, t.how, unit_text(t), unit_assumed(t, h))
                 break
             if h.column in skip:
                 hit = ColumnFate(h.letter, shown, "", why.get(h.column, "不导入"))
@@ -92,6 +92,12 @@ def unit_text(t: Target) -> str:
     stored = f"万{money}"
     read = {"亿": f"亿{money}", "万": stored, "元": money}[t.unit]
     return stored if read == stored else f"{read} → {stored}"
+
+
+def unit_assumed(t: Target, h: HeaderCell | None) -> bool:
+    """A money column whose header names no unit, nor a unit line of the sheet (which gives
+    the header its unit): its numbers are read in the default."""
+    return bool(unit_text(t)) and (h is None or h.unit is None) and not any(m in t.header for m in "万元亿¥$")
 
 
 def late_column(sheet: str, row: int, column: int, value: object, explicit: dict[str, str]) -> Problem | None:
@@ -137,6 +143,19 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
         short = text if len(text) <= 60 else text[:60] + "……"
         rep.notes.append(f"{where} 单元格有批注「{short}」：批注不是单元格的值，没有导入；要导入请写进备注或对应的列")
     problems = []
+    for row, col, text in facts.error_cells:
+        at = said_columns.get(column_letter(col))
+        if row <= table.header_row or (at is not None and not rep.columns[at].target):
+            continue  # (a column not imported: its errors change nothing)
+        h = letters.get(col)
+        where = f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(col)}列"
+        problems.append(
+            Problem(
+                sheet, row, where, text,
+                f"单元格是公式的错误值「{text}」，不是数据（读作空白会把这一格的数悄悄丢掉）：请在 Excel/WPS 里改正公式"
+                "或填入数值再导入",
+            )
+        )  # fmt: skip
     for row, col in facts.empty_formulas:
         h = letters.get(col)
         where = f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(col)}列"
@@ -160,9 +179,14 @@ def detail_problems(sheet: str, what: str, mapping: Mapping) -> list[Problem]:
 
 def detail_columns(mapping: Mapping, table: Table) -> list[ColumnFate]:
     """The fate of every column of a detail sheet, in column order."""
+    by_letter = {h.letter: h for h in table.header}
     out = [
-        ColumnFate(t.letter, t.header, t.col.header if t.col else t.key, t.how, unit_text(t)) for t in mapping.targets
-    ]
+        ColumnFate(
+            t.letter, t.header, t.col.header if t.col else t.key, t.how, unit_text(t),
+            unit_assumed(t, by_letter.get(t.letter)),
+        )
+        for t in mapping.targets
+    ]  # fmt: skip
     out += [ColumnFate(h.letter, h.text or "（无表头）", "", unmapped_fate()) for h in mapping.unknown.values()]
     by_column = {h.column: h for h in table.header}
     out += [ColumnFate(by_column[c].letter, by_column[c].text, "", why) for c, why in mapping.why.items()]

@@ -139,6 +139,26 @@ def money_unit(meta: Mapping[str, str]) -> tuple[Said, str] | None:
     return None
 
 
+#: what a money unit is written with (「千万元」「万元、万美元」「人民币（万元）」)
+_MONEY_CHARS = frozenset("亿千百万元美人民币、,，/和及或与；;")
+
+
+def _money_words(text: str) -> bool:
+    key = _key(text)
+    return "元" in key and all(ch in _MONEY_CHARS for ch in key)
+
+
+def unsupported_money_unit(meta: Mapping[str, str]) -> Said | None:
+    """A 「单位：…」 line above the header that gives a money unit the import cannot read the whole
+    sheet in: 「单位：千万元」, or two at once (「单位：万元、万美元」) — which column is in which
+    cannot be known.  (Never a 填报单位 either.)"""
+    for key, value in meta.items():
+        said = _value(key, value)
+        if _meta_key(key) in _MONEY_KEYS and said and _key(value) not in _MONEY_UNITS and _money_words(value):
+            return Said(key, said)
+    return None
+
+
 def reporting_unit(meta: Mapping[str, str]) -> Said | None:
     """The unit that filled in the sheet (填报单位, 报送单位, 填报单位（盖章） … in any writing), its
     seal mark dropped.  A plain 「单位：…」 counts too unless it is a money unit (「单位：亿元」);
@@ -146,7 +166,7 @@ def reporting_unit(meta: Mapping[str, str]) -> Said | None:
     said = _find(meta, _UNIT_KEYS)
     if said is None:
         said = _find(meta, ("单位",))
-        if said is not None and _key(said.value) in _MONEY_UNITS:
+        if said is not None and (_key(said.value) in _MONEY_UNITS or _money_words(said.value)):
             said = None
     if said is None:
         said = next((Said(k, v.strip()) for k, v in meta.items() if _is_seal(k) and v.strip()), None)

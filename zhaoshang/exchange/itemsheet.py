@@ -79,6 +79,16 @@ def prepare(
                     "请删去或改正其中一个再导入",
                 )
             )
+    odd_unit = header_area.unsupported_money_unit(table.meta) if sheet_unit is None else None
+    if odd_unit is not None:
+        out.early.append(
+            Problem(
+                raw.name, None, f"表头上方「{odd_unit.key}」", odd_unit.value,
+                f"「{odd_unit.key}：{odd_unit.value}」说的金额单位不能用于整张表"
+                "（只认 元、万元、亿元 或 万美元 等一个单位）："
+                "请在各金额列的表头里写明单位，如 投资额（亿元）、外资（万美元），或把这一行改成一个单位再导入",
+            )
+        )  # fmt: skip
     kind_col = columns.kind_column(defs, header, explicit)
     if kind is None and kind_col is None:
         kind = only_kind

@@ -182,9 +182,19 @@ class ColumnFate:
     how: str
     """How the header was understood, or why the column is not imported."""
     unit: str = ""
+    unit_assumed: bool = False
+    """A money column whose header (and the sheet) names no unit: its numbers are read in
+    :attr:`unit`, the default — said, as a guess is."""
 
-    def as_dict(self) -> dict[str, str]:
-        return {"column": self.letter, "header": self.header, "field": self.target, "how": self.how, "unit": self.unit}
+    def as_dict(self) -> dict[str, str | bool]:
+        return {
+            "column": self.letter,
+            "header": self.header,
+            "field": self.target,
+            "how": self.how,
+            "unit": self.unit,
+            "unit_assumed": self.unit_assumed,
+        }
 
 
 @dataclass

@@ -32,7 +32,7 @@ from .. import items
 from ..choices import Blank, Confirm
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
-from ..parse import format_money, month_only, to_halfwidth
+from ..parse import PLAUSIBLE_FROM_YEAR, format_money, month_only, to_halfwidth
 from . import fates
 from .cells import same_value
 from .columns import Target
@@ -263,6 +263,15 @@ def parse_row(
                 hidden_day = shown
             else:  # what the clerk typed and sees: a month (or a year), not its 1st
                 raw = shown
+        if t.is_date and isinstance(raw, dt.date) and raw.year < PLAUSIBLE_FROM_YEAR:
+            problems.append(
+                Problem(
+                    name, row.number, t.where, raw,
+                    f"日期单元格「{raw:%Y-%m-%d}」早于 {PLAUSIBLE_FROM_YEAR} 年，不像项目的日期：多半是把数字"
+                    "（如 2026.1、0）设成了日期格式；请在单元格里写出日期，如 2026-10-15",
+                )
+            )  # fmt: skip
+            continue
         try:
             values[t.key] = parse(raw)
             if hidden_day is not None:

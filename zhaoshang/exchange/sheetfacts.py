@@ -52,6 +52,9 @@ class SheetFacts:
     month_cells: set[tuple[int, int]] = field(default_factory=set)
     """(row, 0-based column) of cells formatted to show a date without its day (「2026年10月」,
     Oct-26): what the clerk typed and sees is a month, the file holds the 1st."""
+    error_cells: list[tuple[int, int, str]] = field(default_factory=list)
+    """(row, 0-based column, error) of cells whose value is a formula error (#N/A, #DIV/0! …):
+    the readers give them as empty cells."""
     year_cells: set[tuple[int, int]] = field(default_factory=set)
     """Those of :attr:`month_cells` whose format shows the year alone (「2026年」): the clerk sees
     neither month nor day."""
@@ -149,6 +152,8 @@ _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 # a formula cell: <c r="B7" …><f …>…</f></c> or <f …/> — with or without a <v>value</v> after it
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{1,40})</(?:\w+:)?v>")
 _FORMULA_CELL = re.compile(
     rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>)(.*?)</(?:\w+:)?c>',
     re.S,
@@ -290,6 +295,13 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
                 row_end, cell_end = data.rfind(b"</row>"), data.rfind(b"</c>")
                 cut = max(row_end + 6 if row_end >= 0 else 0, cell_end + 4 if cell_end >= 0 else 0)
             part, tail = data[:cut], data[cut:]
+            if b't="e"' in part:
+                for m in _ERROR_CELL.finditer(part):
+                    ref = _CELL_REF.fullmatch(dict(_ATTR.findall(m.group(1))).get(b"r", b""))
+                    v = _ERROR_VALUE.search(m.group(2))
+                    if ref is not None and len(facts.error_cells) < _ERRORS_KEPT:
+                        text = v.group(1).decode("utf-8", "replace") if v else "#错误"
+                        facts.error_cells.append((int(ref.group(2)), column_index(ref.group(1).decode()), text))
             if b"hidden=" in part:
                 for m in _ROW_HIDDEN.finditer(part):
                     n = _ROW_NUMBER.search(m.group(0))
@@ -328,6 +340,9 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
 
 #: xlrd's type of a cell holding a date (a number whose format is a date's)
 _XL_CELL_DATE = b"\x03"
+_XL_CELL_ERROR = b"\x05"
+#: error cells kept per sheet (each is a refused row; more say nothing new)
+_ERRORS_KEPT = 1000
 
 
 def _xls(path: Path, sheet: str) -> SheetFacts:
@@ -358,19 +373,30 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
         )
         month_xfs = {i for i, xf in enumerate(book.xf_list) if _xls_month(book, xf.format_key)}
         year_xfs = {i for i in month_xfs if _xls_year(book, book.xf_list[i].format_key)}
-        if month_xfs:
-            for r in range(sh.nrows):
-                types = bytes(sh.row_types(r))
-                c = types.find(_XL_CELL_DATE)
-                while c >= 0:
-                    if (xf := sh.cell_xf_index(r, c)) in month_xfs:
-                        facts.month_cells.add((r + 1, c))
-                        if xf in year_xfs:
-                            facts.year_cells.add((r + 1, c))
-                    c = types.find(_XL_CELL_DATE, c + 1)
+        for r in range(sh.nrows):
+            types = bytes(sh.row_types(r))
+            c = types.find(_XL_CELL_ERROR)
+            while c >= 0 and len(facts.error_cells) < _ERRORS_KEPT:
+                facts.error_cells.append((r + 1, c, _xls_error(sh.cell_value(r, c))))
+                c = types.find(_XL_CELL_ERROR, c + 1)
+            if not month_xfs:
+                continue
+            c = types.find(_XL_CELL_DATE)
+            while c >= 0:
+                if (xf := sh.cell_xf_index(r, c)) in month_xfs:
+                    facts.month_cells.add((r + 1, c))
+                    if xf in year_xfs:
+                        facts.year_cells.add((r + 1, c))
+                c = types.find(_XL_CELL_DATE, c + 1)
         return facts
     finally:
         book.release_resources()
+
+
+def _xls_error(code: Any) -> str:
+    import xlrd
+
+    return str(xlrd.error_text_from_code.get(code, "#错误"))
 
 
 def _xls_month(book: Any, key: int) -> bool:
@@ -392,6 +418,8 @@ _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _S = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _N = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+#: LibreOffice's own attribute for a formula cell's result type ("error": #DIV/0!, Err:502 …)
+_CALC_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 
 
 class _OdsStyles:
@@ -516,6 +544,9 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                         facts.merges.append((top, col, top + rows_spanned - 1, col + cols_spanned - 1))
                     if cell.get(f"{_T}formula") is not None and cell.get(f"{_O}value-type") is None:
                         facts.empty_formulas.append((row, col))
+                    if cell.get(_CALC_TYPE) == "error" and len(facts.error_cells) < _ERRORS_KEPT:
+                        text = "".join(cell.itertext()).strip()[:40] or "#错误"
+                        facts.error_cells.append((row, col, text))
                     if cell.get(f"{_O}value-type") == "date" and span < 16_384 and repeat < 100_000:
                         style = cell.get(f"{_T}style-name")
                         if style is None:

@@ -530,6 +530,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
         fates=fates,
         known=known,
         sheet=sheet.name,
+        header_row=lower + 1,
     )
     rows = _data_rows(chain(head[lower + 1 :], it), lower + 2, state)
     ahead = list(islice(rows, LOOKAHEAD))
@@ -599,6 +600,8 @@ class _State:
     fates: list[RowFate]
     known: Callable[[str], bool]
     sheet: str = ""
+    #: the (last) row of the header, 1-based
+    header_row: int = 0
     returned: bool = False
     blank_from: int = 0
 
@@ -694,6 +697,19 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             state.meta.update(_pairs(_pair_texts(cells.values())))
             continue
         if hits >= 2 and hits * 2 >= len(cells):
+            if hits < len(cells):
+                # a header again, but not the same one (投资额（万元） under a 投资额（亿元） header,
+                # 开工日期 where it had 签约日期): the rows under it mean other things
+                other = [
+                    f"{column_letter(c)}列「{_cut(str(v))}」"
+                    for c, v in cells.items()
+                    if not (isinstance(v, str) and (v in header_texts or _squash(v) in header_texts))
+                ]
+                raise ZsError(
+                    f"「{state.sheet}」第{number}行是另一个表头，和第{state.header_row}行的表头不同"
+                    f"（{'、'.join(other[:4])}）：一个工作表里上下放了表头不同的两张表，下面各行的单位或含义不同。"
+                    "请把每张表放到单独的工作表（工作表名写清单名）再导入"
+                )
             state.skip(number, RowClass.repeated_header, "重复了表头", f"第{number}行重复了表头，已跳过")
             continue
         # a stacked table starts after a blank, title or total row: only there look for its header
