@@ -27,6 +27,7 @@ from .. import stages
 from ..choices import OnDuplicate
 from ..definitions import Definitions, FieldDef
 from ..hints import option
+from ..parse import normalize_key
 from . import history, sheet_rules
 from .cells import same_value
 from .inference import DateSource
@@ -346,9 +347,28 @@ class Placement:
     from_heading: bool = False
 
 
-def new_row(r: ItemRow, *, headed: int | None, default_chain: int | None, chain_names: Mapping[int, str]) -> Placement:
-    """Whether row ``r`` can be a new item (it has a name) and its chain: its own cell, else
-    its group heading's (``headed``), else --chain (``default_chain``)."""
+def new_row(
+    r: ItemRow,
+    *,
+    headed: int | None,
+    default_chain: int | None,
+    chain_names: Mapping[int, str],
+    unit_names: Mapping[int, str] | None = None,
+) -> Placement:
+    """Whether row ``r`` can be a new item (it has a name that is not a unit's or a chain's: a
+    subtotal row 「孙吴县 … 3.5」) and its chain: its own cell, else its group heading's
+    (``headed``), else --chain (``default_chain``)."""
+    title = r.values.get("title")
+    if title is not None and r.kind.pipeline:  # (a project's row, not a pitch or an event)
+        key = normalize_key(str(title))
+        for what, names in (("招商主体", unit_names or {}), ("产业链", chain_names)):
+            if any(normalize_key(n) == key for n in names.values()):
+                label = r.kind.title.label
+                return Placement(refusal=Refusal(
+                    label, title,
+                    f"{label}「{title}」是一个{what}的名称，不是项目：是这个{what}的小计行就删去本行"
+                    f"（小计会重复计算）；是项目就写出项目的全称",
+                ))  # fmt: skip
     if r.values.get("title") is None:
         label = r.kind.title.label
         return Placement(refusal=Refusal(
@@ -362,6 +382,15 @@ def new_row(r: ItemRow, *, headed: int | None, default_chain: int | None, chain_
         return Placement(refusal=Refusal(
             "产业链", chain_names.get(own_chain),
             f"与本行所在的分组标题「{r.heading}」说的产业链「{chain_names.get(headed)}」不一致：请改正其一",
+        ))  # fmt: skip
+    if own_chain is None and headed is None and r.heading is not None and sheet_rules.speaks_of_chain(r.heading):
+        # a chain's heading this database has no chain for: --chain would put the group elsewhere
+        known = list(chain_names.values())
+        listed = "、".join(known[:12]) + ("……" if len(known) > 12 else "")
+        return Placement(refusal=Refusal(
+            "产业链", None,
+            f"本行在分组标题「{r.heading}」下，标题说的产业链对不上已有的产业链（{listed}）：请把标题改成产业链的名称，"
+            "或在表中加「产业链」列；要新建这条产业链请先 zs chain add",
         ))  # fmt: skip
     if chosen.chain is None:
         return Placement(

@@ -258,7 +258,11 @@ class ItemRows:
         kind = r.kind
         headed = self.headings.chain(r.sheet.raw.name, r.heading)
         place = decide.new_row(
-            r, headed=headed, default_chain=self.settings.default_chain, chain_names=self.chains.names
+            r,
+            headed=headed,
+            default_chain=self.settings.default_chain,
+            chain_names=self.chains.names,
+            unit_names=self.units.names,
         )
         if place.refusal is not None:
             self._fail(r, place.refusal.column, place.refusal.value, place.refusal.reason)

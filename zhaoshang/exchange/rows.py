@@ -324,6 +324,15 @@ def parse_row(
                 )
             )  # fmt: skip
             continue
+        if t.key == "title" and raw.__class__ is str and is_phase_only(str(raw)):
+            problems.append(
+                Problem(
+                    name, row.number, t.where, raw,
+                    f"「{str(raw).strip()}」只写了期次，不是完整的项目名称：若是上面项目的分期（已含在那一行里），"
+                    "请删去本行，免得重复计算；若是单独立项的项目，请写出全称，如「某某项目二期工程」",
+                )
+            )  # fmt: skip
+            continue
         if raw.__class__ in (int, float) and t.is_date:
             # a number the clerk sees as a number (the cell is not formatted as a date)
             inferred.add(
@@ -378,6 +387,17 @@ def implausible_amount(raw: object, unit: str, currency: str = "CNY") -> tuple[s
         f"请写成 {format_money(number * factor)}（或在数字后写单位，如 {format_money(number)}{other}）"
     )
     return read, fix
+
+
+#: a name that is only a phase (「（1）一期工程」「二期」「2.二期项目」): a part of the project above, or a
+#: project whose name was left out — never a project of its own as written
+_PHASE_ONLY = re.compile(
+    r"(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）、.．]?)?\s*(?:第?[0-9一二三四五六七八九十]{1,3}期)\s*(?:工程|项目|建设|部分)?"
+)
+
+
+def is_phase_only(text: str) -> bool:
+    return _PHASE_ONLY.fullmatch(text.strip(" \u3000")) is not None
 
 
 def is_breakdown(text: str) -> bool:

@@ -168,6 +168,13 @@ _HEAD_NUMBER = re.compile(
 _HEAD_COUNT = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*[个项]?\s*[)）]\s*$")
 
 
+def speaks_of_chain(heading: str) -> bool:
+    """The heading is a chain's (「三、大豆产业（1个）」「新能源产业链」): its rows' chain is the one it
+    names, never a default for the sheet."""
+    core = heading_core(heading).rstrip("：:")
+    return core.endswith(("产业链", "产业", "产业集群"))
+
+
 def heading_core(heading: str) -> str:
     """「一、已开工项目（2个）」 → 「已开工」: without its number, count and 项目/类."""
     core = _HEAD_COUNT.sub("", _HEAD_NUMBER.sub("", heading)).strip()

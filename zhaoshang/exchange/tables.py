@@ -240,6 +240,8 @@ _SPECIAL_FIRST = frozenset(
 _SECTION = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}(?:[、．]|\.(?!\d)))\s*\S"
 )
+# 「新能源产业链」「生物医药（北药）产业链（2个）」 alone on a row, without a numeral: a chain's heading
+_CHAIN_HEADING = re.compile(r"[^\d\s][^\d]{0,29}?(?:产业链|产业集群|产业)\s*(?:[（(][^（()）]{0,24}[)）])?\s*[：:]?")
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
 _NOTE_LINE = re.compile(r"(?:注\s*[\d一二三四五六七八九十]*|说明)\s*[：:.．、)）\s]")
 _NOTE_KEYS = frozenset({"说明", "注", "备注"})
@@ -682,6 +684,10 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
                 state.skip(number, RowClass.section, f"「{_cut(split)}」是分组标题", f"第{number}行为分组标题，已跳过")
                 heading = split
                 continue
+        if len(cells) == 1 and lead.__class__ is str and not in_footer and _CHAIN_HEADING.fullmatch(str(lead)):
+            state.skip(number, RowClass.section, f"「{_cut(str(lead))}」是分组标题", f"第{number}行为分组标题，已跳过")
+            heading = str(lead)
+            continue
         if len(cells) == 1 and lead.__class__ is str and (sealed := _sealed_name(str(lead))) is not None:
             # 「孙吴县商务局（盖章）」 alone under the data: the office's seal, not a project
             in_footer = True
