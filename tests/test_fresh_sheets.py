@@ -181,9 +181,6 @@ def test_a_unit_row_under_the_header_is_read_or_refused_with_the_right_fix(db: D
         assert stored(db)["锂电隔膜项目"]["investment"] == 35000
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a column 单位 holding 亿元/万元 is taken as 责任单位; --create-missing makes units 亿元, 万元"
-)
 def test_a_column_of_money_units_is_no_unit_column(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "unit_col.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "产业链", "投资额", "单位", "签约日期", "阶段"],
@@ -390,9 +387,6 @@ def test_one_project_on_two_sheets_is_one_item_or_refused(db: Database, tmp_path
         assert len(db.query("SELECT id FROM items WHERE title = '锂电隔膜项目'")) == 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason="「2026年10月第2周」 in the title is read as the whole of October: undated moves go to 10-31"
-)
 def test_a_weekly_report_period_is_its_week_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "week.xlsx", {"Sheet1": [
         ["孙吴县招商引资项目周报（2026年10月第2周）"],
@@ -555,3 +549,19 @@ def test_what_the_layout_refusals_say(db: Database, tmp_path: Path) -> None:
     ]})  # fmt: skip
     text = said(db, loose, chain="新能源")
     assert "本行在分组标题「（二）生物医药产业」下，标题说的产业链对不上已有的产业链" in text, text
+
+
+def test_what_the_unit_column_and_week_refusals_say(db: Database, tmp_path: Path) -> None:
+    money_units = book(tmp_path / "unit_col.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "产业链", "投资额", "单位", "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", 3.5, "亿元", "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    assert "招商主体「亿元」是金额单位，不是招商主体的名称" in said(db, money_units, create_missing=True)
+    week = book(tmp_path / "week.xlsx", {"Sheet1": [
+        ["孙吴县招商引资项目周报（2026年10月第2周）"],
+        ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "阶段"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "已签约"],
+    ]})  # fmt: skip
+    assert "标题说的是「2026年10月第2周」（一周或一旬），不是整月" in said(db, week)
+    assert attempt(db, week, as_of=dt.date(2026, 10, 9)) is not None  # the fix the refusal gives
+    assert stored(db)["锂电隔膜项目"]["signed_date"] == "2026-10-09"

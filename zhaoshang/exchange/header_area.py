@@ -148,6 +148,11 @@ def _money_words(text: str) -> bool:
     return "元" in key and all(ch in _MONEY_CHARS for ch in key)
 
 
+def is_money_unit(text: str) -> bool:
+    """「亿元」「万美元」「千万元」: a money unit, never the name of a chain or a unit."""
+    return _key(text) in _MONEY_UNITS or _money_words(text)
+
+
 def unsupported_money_unit(meta: Mapping[str, str]) -> Said | None:
     """A 「单位：…」 line above the header that gives a money unit the import cannot read the whole
     sheet in: 「单位：千万元」, or two at once (「单位：万元、万美元」) — which column is in which
@@ -200,6 +205,23 @@ def _num(text: str) -> int:
 
 def _last_day(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+#: a part of a month a title may name (「2026年10月第2周」「10月上旬」「周报」): not the whole month
+_SUB_MONTH = re.compile(r"(?:" + _YEAR + r")?" + _NUM + r"\s*月份?\s*(?:第\s*[一二三四五六1-6]\s*周|[上中下]旬)")
+_SUB_MONTH_NAME = re.compile(r"周报|旬报")
+
+
+def sub_month_period(captions: Iterable[str]) -> str | None:
+    """The words of a title that name a week or a ten-day part of a month (or call the sheet a
+    周报 / 旬报), or None: which day its moves without a date were on cannot be told from it."""
+    texts = [to_simplified(to_halfwidth(c)) for c in captions]
+    for pattern in (_SUB_MONTH, _SUB_MONTH_NAME):
+        for text in texts:
+            m = pattern.search(text)
+            if m is not None:
+                return m.group(0).strip()
+    return None
 
 
 def report_period(captions: Iterable[str]) -> Period | None:

@@ -74,6 +74,12 @@ class Names:
                 f"{self.ent.noun}「{text}」是一个数字：这一列要写{self.ent.noun}的名称，表中的数字不会当作编号。"
                 f"请检查这一列是否真是{self.ent.noun}列（是不是把序号列认成了它）"
             )
+        if header_area.is_money_unit(text):
+            # 「亿元」 in a column headed 单位: the money's unit, never a unit of the office's
+            raise ZsError(
+                f"{self.ent.noun}「{text}」是金额单位，不是{self.ent.noun}的名称：这一列写的是金额的单位，"
+                "请把单位写进金额列的表头（如 投资额（亿元）；各行单位不同就换算成同一个单位）再删去这一列"
+            )
         if self.create:
             values: dict[str, object] = {}
             if self.ent is lookups.UNIT:

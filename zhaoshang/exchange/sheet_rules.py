@@ -79,9 +79,14 @@ def move_date(
             raise ZsError(f"{where}不是日期：{exc.message}（或用 {option('as_of')} 指定）") from None
         stages.effective(filed, what=f"「{sheet}」的{said.key}")
     filed_iso, filed_key = (filed.isoformat(), said.key) if filed is not None and said is not None else (None, "")
-    period = header_area.report_period(
-        [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in PERIOD_KEYS))]
-    )
+    titles = [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in PERIOD_KEYS))]
+    part = header_area.sub_month_period(titles)
+    if part is not None:
+        raise ZsError(
+            f"「{sheet}」的标题说的是「{part}」（一周或一旬），不是整月：没有本行日期的阶段变更记在哪一天分不清。"
+            f"请在各行写出日期，或用 {option('as_of')} 给出这些变更的日期"
+        )
+    period = header_area.report_period(titles)
     if period is not None:
         if period.start > today:
             raise ZsError(
