@@ -565,3 +565,72 @@ def test_what_the_unit_column_and_week_refusals_say(db: Database, tmp_path: Path
     assert "标题说的是「2026年10月第2周」（一周或一旬），不是整月" in said(db, week)
     assert attempt(db, week, as_of=dt.date(2026, 10, 9)) is not None  # the fix the refusal gives
     assert stored(db)["锂电隔膜项目"]["signed_date"] == "2026-10-09"
+
+
+# ---------------------------------------------------------------------------------------
+# Ordinary sheets the rules above must not refuse (a reviewer's cases against the fixes)
+
+_BARE = ["序号", "项目名称", "产业链", "招商主体", "投资额", "签约日期", "阶段"]
+
+
+@pytest.mark.parametrize(
+    ("line", "wan"),
+    [
+        ("单位：亿元（人民币）", 120000),
+        ("单位：万元人民币", 12),
+        ("单位：亿元人民币", 120000),
+        ("金额单位：人民币 亿元", 120000),
+    ],
+)
+def test_a_unit_line_naming_renminbi_is_read(db: Database, tmp_path: Path, line: str, wan: float) -> None:
+    f = book(tmp_path / "rmb.xlsx", {"Sheet1": [
+        [TITLE], [line], _BARE, [1, "锂电隔膜项目", "新能源", "孙吴县", 12, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    assert attempt(db, f) is not None
+    assert stored(db)["锂电隔膜项目"]["investment"] == wan
+
+
+def test_ordinary_sheets_are_not_refused(db: Database, tmp_path: Path) -> None:
+    row = [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"]
+    second = [2, "风机叶片项目", "新能源", "孙吴县", 2, "2026-10-09", "已签约"]
+    repeated = ["序号", "项目名称", "产业链", "招商主体", "投资额(亿元)", "签约日期", "阶段", "第2页"]
+    half = book(tmp_path / "half.xlsx", {"Sheet1": [[TITLE], HEADER, row, repeated, second]})
+    assert attempt(db, half, dry_run=True) is not None  # a page's repeated header, half-width, beside it 第2页
+    week = book(tmp_path / "week.xlsx", {"Sheet1": [
+        ["孙吴县招商引资项目周报（2026年10月第2周）"], ["填报日期：2026-10-10"], HEADER, row,
+    ]})  # fmt: skip
+    assert attempt(db, week, dry_run=True) is not None  # a week's sheet with its filing day
+    monthly = book(
+        tmp_path / "monthly.xlsx", {"Sheet1": [["孙吴县招商引资项目（每周报送一次）2026年10月"], HEADER, row]}
+    )
+    assert attempt(db, monthly, dry_run=True) is not None
+    sectors = book(tmp_path / "sectors.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
+        ["一、第二产业"], [1, "锂电隔膜项目", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        ["二、第三产业"], [2, "物流园项目", "孙吴县", 1, "2026-10-09", "已签约"],
+    ]})  # fmt: skip
+    assert attempt(db, sectors, chain="新能源", dry_run=True) is not None  # 三次产业 are no chains
+
+
+def test_an_error_outside_the_imported_cells_changes_nothing(db: Database, tmp_path: Path) -> None:
+    import openpyxl
+    from exchange_util import SOFFICE_BIN, libreoffice_resave
+
+    if SOFFICE_BIN is None:
+        pytest.skip("LibreOffice is not installed")
+    f = book(tmp_path / "errors.xlsx", {"Sheet1": [
+        [TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        [None, "合计", None, None, None, None, None],
+    ]})  # fmt: skip
+    wb = openpyxl.load_workbook(f)
+    wb.active["E4"] = "=1/0"  # in the total row (skipped)
+    wb.active["H3"] = "=NA()"  # a helper column beside the table, no header
+    wb.save(f)
+    saved = libreoffice_resave(f, tmp_path, "xlsx")
+    assert attempt(db, saved, mapping=["H=忽略"]) is not None
+    assert stored(db)["锂电隔膜项目"]["investment"] == 35000
+
+
+def test_a_planning_stage_may_have_planned_words(db: Database) -> None:
+    with db.command("synonym", user="测试员"):
+        synonyms.add(db, "招什么", "状态", "谋划储备", ["计划储备"])  # 谋划储备 is itself a plan

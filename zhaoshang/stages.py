@@ -60,7 +60,7 @@ def resolve_status(kind: KindDef, text: str) -> str:
     word = text.strip()
     names = kind.status_names()
     planned = planned_stem(word)
-    if planned is not None and any(planned in normalize_key(n) for n in names):
+    if planned is not None and any(n.startswith("已") and planned in normalize_key(n) for n in names):
         raise NotFoundError(
             f"「{kind.name}」清单没有「{word}」这个状态：「{word}」说的是打算{planned}、还没有{planned}，"
             f"请填写实际所处的阶段（可用：{'、'.join(names)}）"

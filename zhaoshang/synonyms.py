@@ -114,7 +114,7 @@ def _check_opposite(
     negated, stem = _stem(word)
     planned = planned_stem(word)
     own = (canonical, *dict(choices).get(canonical, ()))
-    if planned is not None and any(_stem(w)[1].startswith(planned) for w in own):
+    if planned is not None and canonical.startswith("已") and any(_stem(w)[1].startswith(planned) for w in own):
         raise ZsError(
             f"「{word}」说的是打算{planned}、还没有{planned}，不是「{canonical}」：不能作为它的同义词，"
             f"否则还在计划中的会被算作已{planned}。请在表里按实际所处的阶段填写"

@@ -145,8 +145,10 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
     problems = []
     for row, col, text in facts.error_cells:
         at = said_columns.get(column_letter(col))
-        if row <= table.header_row or (at is not None and not rep.columns[at].target):
+        if row <= table.header_row or at is None or not rep.columns[at].target:
             continue  # (a column not imported: its errors change nothing)
+        if any(f.first <= row <= f.last for f in table.fates):
+            continue  # (a total, a heading, a note: a row not imported)
         h = letters.get(col)
         where = f"{h.letter}列「{h.text}」" if h is not None else f"{column_letter(col)}列"
         problems.append(

@@ -84,6 +84,13 @@ def _key(text: str) -> str:
     return to_simplified(to_halfwidth(text)).strip(_BRACKETS).replace(" ", "")
 
 
+def _unit_key(text: str) -> str:
+    """A money unit as compared: 「亿元（人民币）」「万元人民币」「人民币 万元」 → 亿元 / 万元."""
+    key = _key(text)
+    bare = key.replace("人民币", "").replace("(", "").replace(")", "").replace("（", "").replace("）", "")
+    return bare if bare in _MONEY_UNITS else key
+
+
 def _meta_key(key: str) -> str:
     """A key as compared: its seal mark dropped too (「填报单位（盖章）」「填報單位(公章)」 → 填报单位)."""
     return _key(without_seal(key) or key)
@@ -129,7 +136,7 @@ def money_unit(meta: Mapping[str, str]) -> tuple[Said, str] | None:
     for key, value in meta.items():
         if _meta_key(key) not in _MONEY_KEYS:
             continue
-        unit = _key(value)
+        unit = _unit_key(value)
         if unit in _MONEY_UNITS:
             return Said(key, _value(key, value)), unit
     for key, value in meta.items():
@@ -140,7 +147,7 @@ def money_unit(meta: Mapping[str, str]) -> tuple[Said, str] | None:
 
 
 #: what a money unit is written with (「千万元」「万元、万美元」「人民币（万元）」)
-_MONEY_CHARS = frozenset("亿千百万元美人民币、,，/和及或与；;")
+_MONEY_CHARS = frozenset("亿千百万元美人民币、,，/和及或与；;()（）")
 
 
 def _money_words(text: str) -> bool:
@@ -150,7 +157,7 @@ def _money_words(text: str) -> bool:
 
 def is_money_unit(text: str) -> bool:
     """「亿元」「万美元」「千万元」: a money unit, never the name of a chain or a unit."""
-    return _key(text) in _MONEY_UNITS or _money_words(text)
+    return _unit_key(text) in _MONEY_UNITS or _money_words(text)
 
 
 def unsupported_money_unit(meta: Mapping[str, str]) -> Said | None:
@@ -159,7 +166,7 @@ def unsupported_money_unit(meta: Mapping[str, str]) -> Said | None:
     cannot be known.  (Never a 填报单位 either.)"""
     for key, value in meta.items():
         said = _value(key, value)
-        if _meta_key(key) in _MONEY_KEYS and said and _key(value) not in _MONEY_UNITS and _money_words(value):
+        if _meta_key(key) in _MONEY_KEYS and said and _unit_key(value) not in _MONEY_UNITS and _money_words(value):
             return Said(key, said)
     return None
 
@@ -171,7 +178,7 @@ def reporting_unit(meta: Mapping[str, str]) -> Said | None:
     said = _find(meta, _UNIT_KEYS)
     if said is None:
         said = _find(meta, ("单位",))
-        if said is not None and (_key(said.value) in _MONEY_UNITS or _money_words(said.value)):
+        if said is not None and (_unit_key(said.value) in _MONEY_UNITS or _money_words(said.value)):
             said = None
     if said is None:
         said = next((Said(k, v.strip()) for k, v in meta.items() if _is_seal(k) and v.strip()), None)
@@ -209,7 +216,7 @@ def _last_day(year: int, month: int) -> dt.date:
 
 #: a part of a month a title may name (「2026年10月第2周」「10月上旬」「周报」): not the whole month
 _SUB_MONTH = re.compile(r"(?:" + _YEAR + r")?" + _NUM + r"\s*月份?\s*(?:第\s*[一二三四五六1-6]\s*周|[上中下]旬)")
-_SUB_MONTH_NAME = re.compile(r"周报|旬报")
+_SUB_MONTH_NAME = re.compile(r"(?<![每月])第\s*[一二三四五六1-6]\s*周(?!\s*[一二三四五六日天1-7])")
 
 
 def sub_month_period(captions: Iterable[str]) -> str | None:

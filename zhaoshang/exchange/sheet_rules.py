@@ -81,12 +81,14 @@ def move_date(
     filed_iso, filed_key = (filed.isoformat(), said.key) if filed is not None and said is not None else (None, "")
     titles = [*table.captions, *(v for k, v in table.meta.items() if any(w in k for w in PERIOD_KEYS))]
     part = header_area.sub_month_period(titles)
-    if part is not None:
+    if part is not None and filed is None:
         raise ZsError(
-            f"「{sheet}」的标题说的是「{part}」（一周或一旬），不是整月：没有本行日期的阶段变更记在哪一天分不清。"
-            f"请在各行写出日期，或用 {option('as_of')} 给出这些变更的日期"
+            f"「{sheet}」的标题说的是「{part}」（一周或一旬），不是整月，表上也没有填报日期：没有本行日期的阶段变更"
+            f"记在哪一天分不清。请用 {option('as_of')} 给出这些变更的日期（各行都写了日期时它不起作用，写这一周的"
+            "任一天即可），或在表上写明填报日期"
         )
-    period = header_area.report_period(titles)
+    # (a week's sheet with its filing day: the moves without a date are dated by that day)
+    period = header_area.report_period(titles) if part is None else None
     if period is not None:
         if period.start > today:
             raise ZsError(
@@ -173,11 +175,17 @@ _HEAD_NUMBER = re.compile(
 _HEAD_COUNT = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*[个项]?\s*[)）]\s*$")
 
 
+_SECTOR = re.compile(r"(?:第[一二三123]|主导|其他|其它|新兴|战略性新兴|传统|优势|特色|重点|支柱|未来|现代|相关)产业")
+
+
 def speaks_of_chain(heading: str) -> bool:
     """The heading is a chain's (「三、大豆产业（1个）」「新能源产业链」): its rows' chain is the one it
     names, never a default for the sheet."""
     core = heading_core(heading).rstrip("：:")
-    return core.endswith(("产业链", "产业", "产业集群"))
+    if core.endswith(("产业链", "产业集群")):
+        return True
+    # 「第二产业」「主导产业」: a sector or a rank, not a chain
+    return core.endswith("产业") and _SECTOR.fullmatch(core) is None
 
 
 def heading_core(heading: str) -> str:

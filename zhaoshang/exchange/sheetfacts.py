@@ -546,7 +546,9 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                         facts.empty_formulas.append((row, col))
                     if cell.get(_CALC_TYPE) == "error" and len(facts.error_cells) < _ERRORS_KEPT:
                         text = "".join(cell.itertext()).strip()[:40] or "#错误"
-                        facts.error_cells.append((row, col, text))
+                        facts.error_cells.extend(
+                            (row - repeat + 1, c, text) for c in range(col, col + min(span, _ERRORS_KEPT))
+                        )
                     if cell.get(f"{_O}value-type") == "date" and span < 16_384 and repeat < 100_000:
                         style = cell.get(f"{_T}style-name")
                         if style is None:

@@ -21,7 +21,7 @@ from itertools import chain, islice
 from zhaoshang.errors import ZsError
 from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.hints import option
-from zhaoshang.parse import normalize_key, to_simplified
+from zhaoshang.parse import normalize_key, to_halfwidth, to_simplified
 
 __all__ = [
     "DataRow",
@@ -210,6 +210,11 @@ def _as_text(value: object) -> str:
 
 def _squash(text: str) -> str:
     return _WS.sub("", text)
+
+
+def _same_header(text: str) -> str:
+    """A header text as a pasted copy of it is compared: no spaces, half-width, simplified."""
+    return _squash(to_simplified(to_halfwidth(text)))
 
 
 # A total row's name: a total word (合计 小计 总计 共计 累计) after a short prefix — a chain, a
@@ -520,6 +525,8 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
             if isinstance(raw, str):
                 header_texts.add(raw.strip())
             header_texts.update({text, _squash(text), label})
+    # (a copy typed with half-width brackets or traditional characters is the same header)
+    header_texts.update({_same_header(t) for t in header_texts})
     header_texts.discard("")
 
     state = _State(
@@ -703,14 +710,16 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
             state.meta.update(_pairs(_pair_texts(cells.values())))
             continue
         if hits >= 2 and hits * 2 >= len(cells):
-            if hits < len(cells):
-                # a header again, but not the same one (投资额（万元） under a 投资额（亿元） header,
-                # 开工日期 where it had 签约日期): the rows under it mean other things
-                other = [
-                    f"{column_letter(c)}列「{_cut(str(v))}」"
-                    for c, v in cells.items()
-                    if not (isinstance(v, str) and (v in header_texts or _squash(v) in header_texts))
-                ]
+            # a header again, but not the same one (投资额（万元） under a 投资额（亿元） header,
+            # 开工日期 where it had 签约日期): the rows under it mean other things (a cell
+            # beside the table — 「第2页」 — is no part of it)
+            other = [
+                f"{column_letter(c)}列「{_cut(str(v))}」"
+                for c, v in cells.items()
+                if c in known_columns
+                and not (isinstance(v, str) and (v in header_texts or _same_header(v) in header_texts))
+            ]
+            if other:
                 raise ZsError(
                     f"「{state.sheet}」第{number}行是另一个表头，和第{state.header_row}行的表头不同"
                     f"（{'、'.join(other[:4])}）：一个工作表里上下放了表头不同的两张表，下面各行的单位或含义不同。"
