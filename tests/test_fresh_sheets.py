@@ -120,7 +120,6 @@ def test_a_second_header_with_another_date_column_is_read_or_refused(db: Databas
         assert row["started_date"] == "2026-10-20"
 
 
-@pytest.mark.xfail(strict=True, reason='a unit carried by the cell\'s number format (0.00"亿元") is not read')
 @pytest.mark.parametrize(
     ("header", "value", "fmt", "right"),
     [
@@ -634,3 +633,38 @@ def test_an_error_outside_the_imported_cells_changes_nothing(db: Database, tmp_p
 def test_a_planning_stage_may_have_planned_words(db: Database) -> None:
     with db.command("synonym", user="测试员"):
         synonyms.add(db, "招什么", "状态", "谋划储备", ["计划储备"])  # 谋划储备 is itself a plan
+
+
+@pytest.fixture(scope="module")
+def unit_formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A money column without a unit in its header: E3 formatted to show 「3.50亿元」, E4 「8000.00万元」."""
+    from exchange_util import SOFFICE_BIN, libreoffice_resave
+
+    tmp = tmp_path_factory.mktemp("unit_formats")
+    f = book(tmp / "units.xlsx", {"Sheet1": [
+        [TITLE], _BARE,
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+        [2, "风机叶片项目", "新能源", "孙吴县", 8000, "2026-10-09", "已签约"],
+    ]}, formats={"E3": '0.00"亿元"', "E4": '0.00"万元"'})  # fmt: skip
+    out = {"xlsx": f}
+    if SOFFICE_BIN is not None:
+        out["xls"] = libreoffice_resave(f, tmp, "xls")
+        out["ods"] = libreoffice_resave(f, tmp, "ods")
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_unit_written_by_the_number_format_is_read_from_every_format(
+    db: Database, fmt: str, unit_formats: dict[str, Path]
+) -> None:
+    from zhaoshang.exchange.sheetfacts import sheet_facts
+
+    if fmt not in unit_formats:
+        pytest.skip("LibreOffice is not installed")
+    assert sheet_facts(unit_formats[fmt], "Sheet1").unit_cells == {(3, 4): "亿元", (4, 4): "万元"}
+    text = said(db, unit_formats[fmt])
+    assert (
+        "「Sheet1」第3行 E列「投资额」 值「3.5」：单元格显示为「3.5亿元」：单位「亿元」只写在单元格格式里，本列按万元读"
+        in text
+    ), text
+    assert "第4行" not in text  # 「万元」 in a column read in 万元: as it says

@@ -22,6 +22,7 @@ from zhaoshang.exchange.outcome import DuplicateAction, ImportOptions, ImportRep
 from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.exchange.resolve import CellParsers
 from zhaoshang.exchange.rows import ItemRow, NewItem, SheetContext, month_day, month_part
+from zhaoshang.exchange.sheetfacts import SheetFacts
 from zhaoshang.exchange.submission import review_because
 from zhaoshang.exchange.tables import find_table
 
@@ -104,7 +105,7 @@ def _prepare(grid: list[list[Any]], kind: str | None = "招什么") -> tuple[ite
         mode=Mode.plain,
         cells=cells,
         inferred=inferred,
-        month_cells=lambda: (set(), set()),
+        facts=SheetFacts,
         option=_opt,
     )
     return got, inferred

@@ -510,7 +510,7 @@ class ItemSheets:
             mode=self.settings.mode,
             cells=self.cells,
             inferred=self.inferred,
-            month_cells=lambda: (self._sheet_facts(raw).month_cells, self._sheet_facts(raw).year_cells),
+            facts=lambda: self._sheet_facts(raw),
             option=option,
         )
         self.report.problems.extend(got.early)

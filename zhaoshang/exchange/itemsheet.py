@@ -23,6 +23,7 @@ from .outcome import ColumnFate, Mode, Problem, SheetReport
 from .readers import RawSheet
 from .resolve import CellParsers
 from .rows import SheetContext
+from .sheetfacts import SheetFacts
 from .tables import DataRow, HeaderCell, Table
 
 __all__ = ["Prepared", "amounts", "prepare"]
@@ -54,13 +55,13 @@ def prepare(
     mode: Mode,
     cells: CellParsers,
     inferred: Inferences,
-    month_cells: Callable[[], tuple[set[tuple[int, int]], set[tuple[int, int]]]],
+    facts: Callable[[], SheetFacts],
     option: Callable[[str], str],
 ) -> Prepared:
     """The context of item sheet ``raw`` (``kind``: the list its name says, if it says one).
-    ``explicit``: the --map entries for this sheet; ``only_kind``: --kind; ``month_cells``:
-    the date cells the workbook formats without a day, and those of them that show the year
-    alone (read only for a sheet that is used)."""
+    ``explicit``: the --map entries for this sheet; ``only_kind``: --kind; ``facts``:
+    what the workbook's formats say of the cells (date cells without a day, years alone, money
+    units written by a format), read only for a sheet that is used."""
     header = table.header
     sheet_unit = header_area.money_unit(table.meta)
     unit_given: set[int] = set()
@@ -113,7 +114,8 @@ def prepare(
     rep = SheetReport(raw.name, what)
     sh = SheetContext(raw, rep, header, kind=kind, kind_column=kind_col, mapped={h.column for h in header})
     out.sheet = sh
-    sh.month_cells, sh.year_cells = month_cells()
+    read = facts()
+    sh.month_cells, sh.year_cells, sh.unit_cells = read.month_cells, read.year_cells, read.unit_cells
     kinds = [kind] if kind is not None else list(defs.kinds)
     ambiguous: dict[int, list[str]] = {}
     for k in kinds:

@@ -100,6 +100,8 @@ class SheetContext:
     month_cells: set[tuple[int, int]] = field(default_factory=set)
     #: those of them that show the year alone (「2026年」)
     year_cells: set[tuple[int, int]] = field(default_factory=set)
+    #: (row, column) of number cells whose format writes a money unit after them → that unit
+    unit_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -303,6 +305,10 @@ def parse_row(
                 column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {rule}",
             )  # fmt: skip
             continue
+        if (written := sh.unit_cells.get((row.number, col))) is not None and (clash := format_unit_clash(t, written)):
+            shown_as = f"单元格显示为「{show_value(raw)}{written}」"
+            problems.append(Problem(name, row.number, t.where, raw, f"{shown_as}：{clash}"))
+            continue
         if plain and t.field is not None and t.field.type == "money":
             odd = implausible_amount(raw, t.unit, t.field.currency)
             if odd is not None:
@@ -398,6 +404,24 @@ _PHASE_ONLY = re.compile(
 
 def is_phase_only(text: str) -> bool:
     return _PHASE_ONLY.fullmatch(text.strip(" \u3000")) is not None
+
+
+def format_unit_clash(t: Target, shown: str) -> str | None:
+    """Why a money cell whose number format writes ``shown`` after it (「亿元」) cannot be read
+    in its column's unit; None when the format says that unit (「万元」 in a 万元 column)."""
+    f = t.field or t.col
+    if f is None or getattr(f, "type", "") != "money":
+        return None
+    usd = (t.field is not None and t.field.currency == "USD") or (t.col is not None and t.col.unit == "万美元")
+    read = {"亿": "亿", "万": "万", "元": ""}.get(t.unit, "万") + ("美元" if usd else "元")
+    scale = "亿" if "亿" in shown else "万" if "万" in shown else ""
+    said = scale + ("美元" if "美元" in shown else "元")
+    if said == read:
+        return None
+    return (
+        f"单位「{shown}」只写在单元格格式里，本列按{read}读，会记错：请在表头写明单位（如 投资额（{said}）），"
+        f"或把金额按{read}填写"
+    )
 
 
 def is_breakdown(text: str) -> bool:

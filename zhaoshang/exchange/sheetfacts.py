@@ -55,6 +55,9 @@ class SheetFacts:
     error_cells: list[tuple[int, int, str]] = field(default_factory=list)
     """(row, 0-based column, error) of cells whose value is a formula error (#N/A, #DIV/0! …):
     the readers give them as empty cells."""
+    unit_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row, 0-based column) → the money unit a number cell's format shows after it (0.00"亿元"
+    shows 3.5 as 「3.50亿元」): a unit the clerk sees that the value does not hold."""
     year_cells: set[tuple[int, int]] = field(default_factory=set)
     """Those of :attr:`month_cells` whose format shows the year alone (「2026年」): the clerk sees
     neither month nor day."""
@@ -244,14 +247,28 @@ def year_format(code: str) -> bool:
     return month_format(code) and "m" not in bare
 
 
-def _month_styles(z: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]]:
-    """The cell style indices (s="…") whose number format shows no day, and those of them
-    that show the year alone."""
+_FORMAT_UNIT = re.compile(r"亿美元|万美元|美元|亿元|万元|亿|万|元")
+
+
+def unit_format(code: str) -> str | None:
+    """The money unit a number format writes after the number (「0.00"亿元"」, 「#,##0"万美元"」,
+    「0.0亿」), or None."""
+    first = re.sub(r"\[[^\]]*\]", "", code).split(";")[0]
+    if not any(c in first for c in "0#?"):
+        return None  # (a date or text format)
+    m = _FORMAT_UNIT.search(first)
+    return m.group(0) if m else None
+
+
+def _month_styles(z: zipfile.ZipFile) -> tuple[set[bytes], set[bytes], dict[bytes, str]]:
+    """The cell style indices (s="…") whose number format shows no day, those of them that
+    show the year alone, and the styles whose number format writes a money unit (by style)."""
     if "xl/styles.xml" not in z.namelist():
-        return set(), set()
+        return set(), set(), {}
     styles = z.read("xl/styles.xml")
     months = set(_BUILTIN_MONTH_FORMATS)
     years: set[int] = set()
+    units: dict[int, str] = {}
     for m in _NUM_FMT.finditer(styles):
         attrs = dict(_ATTR.findall(m.group(0)))
         code = attrs.get(b"formatCode", b"").decode("utf-8").replace("&quot;", '"').replace("&amp;", "&")
@@ -261,18 +278,23 @@ def _month_styles(z: zipfile.ZipFile) -> tuple[set[bytes], set[bytes]]:
             months.add(number)
             if year_format(code):
                 years.add(number)
+        elif (unit := unit_format(code)) is not None:
+            units[number] = unit
     xfs = _CELL_XFS.search(styles)
     if xfs is None:
-        return set(), set()
+        return set(), set(), {}
     out: set[bytes] = set()
     out_years: set[bytes] = set()
+    out_units: dict[bytes, str] = {}
     for i, m in enumerate(_XF.finditer(xfs.group(1))):
         fmt = dict(_ATTR.findall(m.group(0))).get(b"numFmtId", b"0")
         if fmt.isdigit() and int(fmt) in months:
             out.add(str(i).encode())
             if int(fmt) in years:
                 out_years.add(str(i).encode())
-    return out, out_years
+        elif fmt.isdigit() and int(fmt) in units:
+            out_units[str(i).encode()] = units[int(fmt)]
+    return out, out_years, out_units
 
 
 def _xlsx(path: Path, sheet: str) -> SheetFacts:
@@ -282,8 +304,8 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
     with zipfile.ZipFile(path) as z:
         part_name = _xlsx_part(z, sheet)
         facts.comments = _xlsx_comments(z, part_name)
-        month_styles, year_styles = _month_styles(z)
-    month_marks = tuple(b's="' + s + b'"' for s in month_styles)
+        month_styles, year_styles, unit_styles = _month_styles(z)
+    month_marks = tuple(b's="' + s + b'"' for s in (*month_styles, *unit_styles))
     with zipfile.ZipFile(path) as z, z.open(part_name) as f:
         tail = b""
         while True:
@@ -320,11 +342,19 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
             if month_marks and any(mark in part for mark in month_marks):
                 for m in _CELL_TAG.finditer(part):
                     attrs = dict(_ATTR.findall(m.group(1)))
-                    if attrs.get(b"s") in month_styles and (ref := _CELL_REF.fullmatch(attrs.get(b"r", b""))):
+                    style = attrs.get(b"s")
+                    if style in month_styles and (ref := _CELL_REF.fullmatch(attrs.get(b"r", b""))):
                         at = (int(ref.group(2)), column_index(ref.group(1).decode()))
                         facts.month_cells.add(at)
-                        if attrs.get(b"s") in year_styles:
+                        if style in year_styles:
                             facts.year_cells.add(at)
+                    elif (
+                        style in unit_styles
+                        and len(facts.unit_cells) < _UNIT_CELLS
+                        and (ref := _CELL_REF.fullmatch(attrs.get(b"r", b"")))
+                    ):
+                        at = (int(ref.group(2)), column_index(ref.group(1).decode()))
+                        facts.unit_cells[at] = unit_styles[style]
             if b"mergeCell" in part:
                 for m in _MERGE.finditer(part):
                     c0, r0, c1, r1 = m.groups()
@@ -341,8 +371,12 @@ def _xlsx(path: Path, sheet: str) -> SheetFacts:
 #: xlrd's type of a cell holding a date (a number whose format is a date's)
 _XL_CELL_DATE = b"\x03"
 _XL_CELL_ERROR = b"\x05"
+_XL_CELL_NUMBER = b"\x02"
 #: error cells kept per sheet (each is a refused row; more say nothing new)
 _ERRORS_KEPT = 1000
+#: cells whose format writes a money unit, kept per sheet (a sheet's column of them is refused
+#: row by row; past this many the rest say nothing new)
+_UNIT_CELLS = 200_000
 
 
 def _xls(path: Path, sheet: str) -> SheetFacts:
@@ -373,12 +407,19 @@ def _xls(path: Path, sheet: str) -> SheetFacts:
         )
         month_xfs = {i for i, xf in enumerate(book.xf_list) if _xls_month(book, xf.format_key)}
         year_xfs = {i for i in month_xfs if _xls_year(book, book.xf_list[i].format_key)}
+        unit_xfs = {i: u for i, xf in enumerate(book.xf_list) if (u := _xls_unit(book, xf.format_key)) is not None}
         for r in range(sh.nrows):
             types = bytes(sh.row_types(r))
             c = types.find(_XL_CELL_ERROR)
             while c >= 0 and len(facts.error_cells) < _ERRORS_KEPT:
                 facts.error_cells.append((r + 1, c, _xls_error(sh.cell_value(r, c))))
                 c = types.find(_XL_CELL_ERROR, c + 1)
+            if unit_xfs:
+                c = types.find(_XL_CELL_NUMBER)
+                while c >= 0 and len(facts.unit_cells) < _UNIT_CELLS:
+                    if (unit := unit_xfs.get(sh.cell_xf_index(r, c))) is not None:
+                        facts.unit_cells[(r + 1, c)] = unit
+                    c = types.find(_XL_CELL_NUMBER, c + 1)
             if not month_xfs:
                 continue
             c = types.find(_XL_CELL_DATE)
@@ -407,6 +448,11 @@ def _xls_month(book: Any, key: int) -> bool:
     return key in _BUILTIN_MONTH_FORMATS if not code else month_format(code)
 
 
+def _xls_unit(book: Any, key: int) -> str | None:
+    fmt = book.format_map.get(key)
+    return unit_format(fmt.format_str) if fmt is not None and fmt.format_str else None
+
+
 def _xls_year(book: Any, key: int) -> bool:
     fmt = book.format_map.get(key)
     return bool(fmt is not None and fmt.format_str and year_format(fmt.format_str))
@@ -431,6 +477,9 @@ class _OdsStyles:
         self.month_dates: set[str] = set()
         #: those of them with a year and no month
         self.year_dates: set[str] = set()
+        #: number styles that write a money unit after the number (「0.00"亿元"」) → that unit
+        self.unit_numbers: dict[str, str] = {}
+        self._units: dict[str, str | None] = {}
         #: cell style -> (data style, parent style)
         self.cells: dict[str, tuple[str | None, str | None]] = {}
         self._known: dict[str, str | None] = {}
@@ -444,6 +493,11 @@ class _OdsStyles:
                 self.month_dates.add(el.get(f"{_S}name", ""))
                 if f"{_N}month" not in parts:
                     self.year_dates.add(el.get(f"{_S}name", ""))
+        elif el.tag == f"{_N}number-style":
+            texts = "".join("".join(c.itertext()) for c in el if c.tag == f"{_N}text")
+            m = _FORMAT_UNIT.search(texts)
+            if m is not None and any(c.tag == f"{_N}number" for c in el):
+                self.unit_numbers[el.get(f"{_S}name", "")] = m.group(0)
         elif el.tag == f"{_S}style" and el.get(f"{_S}family") == "table-cell":
             name = el.get(f"{_S}name", "")
             self.cells[name] = (el.get(f"{_S}data-style-name"), el.get(f"{_S}parent-style-name"))
@@ -457,6 +511,25 @@ class _OdsStyles:
 
     def month_only(self, style: str | None) -> bool:
         return self._data_style(style) in self.month_dates
+
+    def unit(self, style: str | None) -> str | None:
+        """The money unit the number style of cell style ``style`` writes (its own or its
+        parent's), or None."""
+        if not style or not self.unit_numbers:
+            return None
+        if style not in self._units:
+            seen: set[str] = set()
+            name: str | None = style
+            found = None
+            while name and name not in seen:
+                seen.add(name)
+                data, parent = self.cells.get(name, (None, None))
+                if data is not None:
+                    found = self.unit_numbers.get(data)
+                    break
+                name = parent
+            self._units[style] = found
+        return self._units[style]
 
     def year_only(self, style: str | None) -> bool:
         return self._data_style(style) in self.year_dates
@@ -498,7 +571,7 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
         row = 0
         columns = 0
         for event, el in ET.iterparse(f, events=("start", "end")):
-            if event == "end" and el.tag in (f"{_N}date-style", f"{_S}style"):
+            if event == "end" and el.tag in (f"{_N}date-style", f"{_N}number-style", f"{_S}style"):
                 styles.element(el)
                 continue
             if el.tag == f"{_T}table":
@@ -518,7 +591,7 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                 if el.get(f"{_T}visibility") in ("collapse", "filter") and span < 16_384:
                     facts.hidden_columns.extend(range(columns, columns + span))
                 default = el.get(f"{_T}default-cell-style-name")
-                if default is not None and styles.month_only(default):
+                if default is not None and (styles.month_only(default) or styles.unit(default) is not None):
                     column_styles.append((columns, columns + span, default))
                 columns += span
                 continue
@@ -549,6 +622,14 @@ def _ods(path: Path, sheet: str) -> SheetFacts:
                         facts.error_cells.extend(
                             (row - repeat + 1, c, text) for c in range(col, col + min(span, _ERRORS_KEPT))
                         )
+                    if cell.get(f"{_O}value-type") == "float" and styles.unit_numbers:
+                        style = cell.get(f"{_T}style-name") or next(
+                            (st for a, b, st in column_styles if a <= col < b), None
+                        )
+                        unit = styles.unit(style)
+                        if unit is not None and len(facts.unit_cells) < _UNIT_CELLS:
+                            for c in range(col, col + min(span, 64)):
+                                facts.unit_cells[(row - repeat + 1, c)] = unit
                     if cell.get(f"{_O}value-type") == "date" and span < 16_384 and repeat < 100_000:
                         style = cell.get(f"{_T}style-name")
                         if style is None:
