@@ -510,6 +510,13 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
     ignored: set[int] = set()
     for c, (text, label, unit) in merged.items():
         letter = column_letter(c)
+        stated = _UNIT_STATEMENT.fullmatch(to_simplified(text).replace(" ", ""))
+        if stated is not None and _money_word(stated.group(2)) in _MONEY_WORDS:
+            # 「单位：亿元」 written in the header row's last cell: the sheet's money unit, as a line
+            # above the header says it — not a column
+            meta.setdefault(stated.group(1), stated.group(2))
+            notes.append(f"{letter}列表头「{text}」是整张表的金额单位，不是一列")
+            continue
         if label.casefold() in _INDEX_LABELS or normalize_key(label) in _INDEX_LABELS:
             ignored.add(c)
             index_columns.append(HeaderCell(c, letter, text, label, unit))
@@ -782,6 +789,7 @@ def _money_word(unit: str) -> str:
 
 
 _MONEY_WORDS = frozenset({"元", "万元", "亿元", "美元", "万美元", "亿美元"})
+_UNIT_STATEMENT = re.compile(r"[（(]?((?:金额|计量|货币|资金|投资)?单位)[：:]\s*([^（()）]{1,8})[)）]?")
 
 
 def _check_note_unit(state: _State, number: int, lead: str, simple: str) -> None:
