@@ -216,6 +216,15 @@ def libreoffice_resave(path: Path, tmp: Path, fmt: str = "xlsx") -> Path:
     return made
 
 
+def in_every_format(xlsx: Path, tmp: Path) -> dict[str, Path]:
+    """``xlsx`` as itself and saved by LibreOffice as .xls and .ods (only the .xlsx without it)."""
+    out = {"xlsx": xlsx}
+    if SOFFICE_BIN is not None:
+        out["xls"] = libreoffice_resave(xlsx, tmp, "xls")
+        out["ods"] = libreoffice_resave(xlsx, tmp, "ods")
+    return out
+
+
 def open_city(path: Path) -> Iterator[Database]:
     """:func:`make_city` opened, closed after the test (``yield from open_city(db_path)`` in a fixture)."""
     make_city(path)

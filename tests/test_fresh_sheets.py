@@ -634,7 +634,7 @@ def test_a_planning_stage_may_have_planned_words(db: Database) -> None:
 @pytest.fixture(scope="module")
 def unit_formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A money column without a unit in its header: E3 formatted to show 「3.50亿元」, E4 「8000.00万元」."""
-    from exchange_util import SOFFICE_BIN, libreoffice_resave
+    from exchange_util import in_every_format
 
     tmp = tmp_path_factory.mktemp("unit_formats")
     f = book(tmp / "units.xlsx", {"Sheet1": [
@@ -642,11 +642,7 @@ def unit_formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
         [2, "风机叶片项目", "新能源", "孙吴县", 8000, "2026-10-09", "已签约"],
     ]}, formats={"E3": '0.00"亿元"', "E4": '0.00"万元"'})  # fmt: skip
-    out = {"xlsx": f}
-    if SOFFICE_BIN is not None:
-        out["xls"] = libreoffice_resave(f, tmp, "xls")
-        out["ods"] = libreoffice_resave(f, tmp, "ods")
-    return out
+    return in_every_format(f, tmp)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli
-from exchange_util import SOFFICE_BIN, libreoffice_resave, make_city
+from exchange_util import in_every_format, make_city
 
 from zhaoshang.exchange.sheetfacts import sheet_facts, year_format
 
@@ -65,12 +65,7 @@ def _book(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("years")
-    xlsx = _book(tmp / "county.xlsx")
-    out = {"xlsx": xlsx}
-    if SOFFICE_BIN is not None:
-        out["xls"] = libreoffice_resave(xlsx, tmp, "xls")
-        out["ods"] = libreoffice_resave(xlsx, tmp, "ods")
-    return out
+    return in_every_format(_book(tmp / "county.xlsx"), tmp)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])

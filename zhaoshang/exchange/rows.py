@@ -321,23 +321,8 @@ def parse_row(
                     f"{t.where}的「{show_value(raw)}」按列单位读作{odd[0]}（{option('confirm')} {Confirm.amount}）",
                     column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {Confirm.amount}",
                 )  # fmt: skip
-        if t.key == "title" and raw.__class__ is str and is_breakdown(str(raw)):
-            problems.append(
-                Problem(
-                    name, row.number, t.where, raw,
-                    "「其中」开头的是上一行（合计或项目）的分项，不是项目：分项已含在上一行里，请删去本行"
-                    "（确是一个项目就去掉「其中」二字）",
-                )
-            )  # fmt: skip
-            continue
-        if t.key == "title" and raw.__class__ is str and is_phase_only(str(raw)):
-            problems.append(
-                Problem(
-                    name, row.number, t.where, raw,
-                    f"「{str(raw).strip()}」只写了期次，不是完整的项目名称：若是上面项目的分期（已含在那一行里），"
-                    "请删去本行，免得重复计算；若是单独立项的项目，请写出全称，如「某某项目二期工程」",
-                )
-            )  # fmt: skip
+        if t.key == "title" and raw.__class__ is str and (part := _part_of_a_project(str(raw))) is not None:
+            problems.append(Problem(name, row.number, t.where, raw, part))
             continue
         if raw.__class__ in (int, float) and t.is_date:
             # a number the clerk sees as a number (the cell is not formatted as a date)
@@ -404,6 +389,21 @@ _PHASE_ONLY = re.compile(
 
 def is_phase_only(text: str) -> bool:
     return _PHASE_ONLY.fullmatch(text.strip(" \u3000")) is not None
+
+
+def _part_of_a_project(name: str) -> str | None:
+    """Why a row named ``name`` is a part of the project above and no project (「其中：…」, 「二期」)."""
+    if is_breakdown(name):
+        return (
+            "「其中」开头的是上一行（合计或项目）的分项，不是项目：分项已含在上一行里，请删去本行"
+            "（确是一个项目就去掉「其中」二字）"
+        )
+    if is_phase_only(name):
+        return (
+            f"「{name.strip()}」只写了期次，不是完整的项目名称：若是上面项目的分期（已含在那一行里），"
+            "请删去本行，免得重复计算；若是单独立项的项目，请写出全称，如「某某项目二期工程」"
+        )
+    return None
 
 
 def format_unit_clash(t: Target, shown: str) -> str | None:

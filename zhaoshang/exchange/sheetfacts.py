@@ -479,7 +479,6 @@ class _OdsStyles:
         self.year_dates: set[str] = set()
         #: number styles that write a money unit after the number (「0.00"亿元"」) → that unit
         self.unit_numbers: dict[str, str] = {}
-        self._units: dict[str, str | None] = {}
         #: cell style -> (data style, parent style)
         self.cells: dict[str, tuple[str | None, str | None]] = {}
         self._known: dict[str, str | None] = {}
@@ -510,34 +509,20 @@ class _OdsStyles:
                 self.element(el)
 
     def month_only(self, style: str | None) -> bool:
-        return self._data_style(style) in self.month_dates
-
-    def unit(self, style: str | None) -> str | None:
-        """The money unit the number style of cell style ``style`` writes (its own or its
-        parent's), or None."""
-        if not style or not self.unit_numbers:
-            return None
-        if style not in self._units:
-            seen: set[str] = set()
-            name: str | None = style
-            found = None
-            while name and name not in seen:
-                seen.add(name)
-                data, parent = self.cells.get(name, (None, None))
-                if data is not None:
-                    found = self.unit_numbers.get(data)
-                    break
-                name = parent
-            self._units[style] = found
-        return self._units[style]
+        return bool(self.month_dates) and self._data_style(style) in self.month_dates
 
     def year_only(self, style: str | None) -> bool:
-        return self._data_style(style) in self.year_dates
+        return bool(self.year_dates) and self._data_style(style) in self.year_dates
+
+    def unit(self, style: str | None) -> str | None:
+        """The money unit the number style of cell style ``style`` writes, or None."""
+        data = self._data_style(style) if self.unit_numbers else None
+        return None if data is None else self.unit_numbers.get(data)
 
     def _data_style(self, style: str | None) -> str | None:
-        """The date style a cell style shows its value with (its own or its parent's); None
-        when it is none of the day-less ones."""
-        if not style or not self.month_dates:
+        """The data style (date or number) a cell style shows its value with: its own or its
+        parent's; None when it has none."""
+        if not style:
             return None
         if style not in self._known:
             seen: set[str] = set()
@@ -547,7 +532,7 @@ class _OdsStyles:
                 seen.add(name)
                 data, parent = self.cells.get(name, (None, None))
                 if data is not None:
-                    found = data if data in self.month_dates else None
+                    found = data
                     break
                 name = parent
             self._known[style] = found

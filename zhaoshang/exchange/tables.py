@@ -511,7 +511,7 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
     for c, (text, label, unit) in merged.items():
         letter = column_letter(c)
         stated = _UNIT_STATEMENT.fullmatch(to_simplified(text).replace(" ", ""))
-        if stated is not None and _money_word(stated.group(2)) in _MONEY_WORDS:
+        if stated is not None and stated.group(1) in _MONEY_LINE_KEYS and _money_word(stated.group(2)) in _MONEY_WORDS:
             # 「单位：亿元」 written in the header row's last cell: the sheet's money unit, as a line
             # above the header says it — not a column
             meta.setdefault(stated.group(1), stated.group(2))
@@ -789,7 +789,8 @@ def _money_word(unit: str) -> str:
 
 
 _MONEY_WORDS = frozenset({"元", "万元", "亿元", "美元", "万美元", "亿美元"})
-_UNIT_STATEMENT = re.compile(r"[（(]?((?:金额|计量|货币|资金|投资)?单位)[：:]\s*([^（()）]{1,8})[)）]?")
+# 「单位：亿元」 in a cell of its own (the key one of _MONEY_LINE_KEYS)
+_UNIT_STATEMENT = re.compile(r"[（(]?([^：:（()）]{1,6})[：:]\s*([^（()）]{1,8})[)）]?")
 
 
 def _check_note_unit(state: _State, number: int, lead: str, simple: str) -> None:
