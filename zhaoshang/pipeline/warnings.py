@@ -126,21 +126,86 @@ def iter_warnings(
     read and its hit freed, so a caller that writes them out as they come never holds them
     all.  ``min_light`` = red keeps the red ones only."""
     where, params = _filters(db, kind=kind, chain=chain, unit=unit, owner=owner, leader=leader, ids=ids)
+    wanted = _wanted(types)
+    # one snapshot for both passes (unless the caller is inside a transaction of its own)
+    own = not db.conn.in_transaction
+    if own:
+        db.dialect.begin_read(db.conn)
+    try:
+        found, order = _keys_pass(db, where, params, today, wanted, min_light)
+    except BaseException:
+        if own and db.conn.in_transaction:
+            db.conn.execute("COMMIT")
+        raise
+    return _built(db, where, params, today, wanted, min_light, found, order, own)
+
+
+def _keys_pass(
+    db: Database, where: list[str], params: list[Any], today: date, wanted: set[str], min_light: str | None
+) -> tuple[_Found, list[int]]:
+    order: list[int] = []
     with _no_gc():
-        # slim: the hits hold no text of their items (a province has 600,000 warnings);
-        # title, status and owner are read a batch at a time as the warnings are built
-        found = _scan(db, where, params, today, _wanted(types), min_light, group=None, slim=True)
-        order = found.ordered(list(found.hits))
+        # first the sort keys only (an int per warning: a province has 1,500,000 of them),
+        # kept as sorted runs of 8-byte numbers; each batch of them, in order, is then
+        # checked again item by item and built: what is held is the keys and one batch, not
+        # every warning's facts
+        found = _scan(db, where, params, today, wanted, min_light, group="keys")
+        if found.odd:  # a day count outside its bits: every hit kept and sorted on tuples
+            found = _scan(db, where, params, today, wanted, min_light, group=None, slim=True)
+            order = found.ordered(list(found.hits))
+    return found, order
 
-    def build() -> Iterator[Warning]:
-        hits = found.hits
-        for start in range(0, len(order), FACTS_BATCH):
-            batch = order[start : start + FACTS_BATCH]
-            facts = _read_facts(db, [hits[k][5][0] for k in batch])
+
+def _built(
+    db: Database,
+    where: list[str],
+    params: list[Any],
+    today: date,
+    wanted: set[str],
+    min_light: str | None,
+    found: _Found,
+    order: list[int],
+    own: bool,
+) -> Iterator[Warning]:
+    """The warnings of the keys found, built a batch at a time; ends the snapshot (``own``)."""
+    try:
+        if found.odd:
+            hits = found.hits
+            for start in range(0, len(order), FACTS_BATCH):
+                batch = order[start : start + FACTS_BATCH]
+                facts = _read_facts(db, [hits[k][5][0] for k in batch])
+                for k in batch:
+                    yield _warning(hits.pop(k), found, facts)  # (pop: each hit freed once built)
+            return
+        import json
+        from heapq import merge
+        from itertools import islice
+
+        mask = (1 << found.id_bits) - 1
+        runs, found.runs = found.runs, []
+        keys = iter(runs[0]) if len(runs) == 1 else merge(*runs)
+        while batch := list(islice(keys, _CHECK_BATCH)):
+            ids = sorted({((k >> 2) & mask) + found.low_id for k in batch})
+            with _no_gc():
+                again = _scan(
+                    db,
+                    [*where, "i.id IN (SELECT value FROM json_each(?))"],
+                    [*params, json.dumps(ids)],
+                    today,
+                    wanted,
+                    min_light,
+                    group=None,
+                    like=found,
+                )
+            hits = again.hits
             for k in batch:
-                yield _warning(hits.pop(k), found, facts)  # (pop: each hit freed once built)
-
-    return build()
+                hit = hits.get(k)
+                if hit is not None:  # (None: the item changed since the first pass, outside a snapshot)
+                    yield _warning(hit, found)
+            del batch, hits, again
+    finally:
+        if own and db.conn.in_transaction:
+            db.conn.execute("COMMIT")
 
 
 @dataclass
@@ -203,6 +268,10 @@ class Listed(Sequence["Warning"]):
 
 #: listed items whose text ``zs warn`` reads at a time (a batch of whole groups)
 FACTS_BATCH = 5000
+#: warnings :func:`iter_warnings` checks again and builds at a time
+_CHECK_BATCH = 20_000
+#: sort keys :func:`iter_warnings` sorts at a time into a run (of 8 bytes each)
+_RUN = 200_000
 
 
 class _FactsPager:
@@ -357,7 +426,7 @@ class _Found:
     accident), :meth:`ordered` sorts on the tuple instead."""
 
     def __init__(self, low_id: int, high_id: int) -> None:
-        self.low_id = low_id
+        self.low_id, self.high_id = low_id, high_id
         self.id_bits = max(1, (high_id - low_id).bit_length())
         self.yellow = 1 << (_OVER_BITS + self.id_bits + 2)  # the smallest yellow key
         self.odd = False  # a key could not hold its days over: sort on tuples
@@ -374,6 +443,24 @@ class _Found:
         #: group="light": each warned item's worst light
         self.lights: dict[int, str] = {}
         self.units: dict[int, str] = {}
+        #: group="keys": the sort keys found (``keys``, then sorted runs of them)
+        self.keys: list[int] = []
+        self.runs: list[Sequence[int]] = []
+        #: each chain's leaders, each item's team leaders, day numbers and the leaders a leader
+        #: field names (read once, shared by a scan ``like`` this one)
+        self.by_chain: dict[int, list[str]] = {}
+        self.team: dict[int, list[str]] = {}
+        self.days = _DayNumbers()
+        self.named: dict[str | None, list[str]] = {None: _EMPTY}
+
+    def add_run(self, keys: list[int]) -> None:
+        """``keys`` sorted into a new run (8-byte numbers when they fit), and emptied."""
+        from array import array
+
+        keys.sort()
+        fits = not keys or (keys[0] >= 0 and keys[-1] < 1 << 64)  # (odd keys may not: they are not used)
+        self.runs.append(array("Q", keys) if fits else list(keys))
+        keys.clear()
 
     def ordered(self, keys: list[int]) -> list[int]:
         """``keys`` worst first (red before yellow, then by days over the limit)."""
@@ -440,20 +527,34 @@ def _scan(
     group: str | None,
     keep: int | None = None,
     slim: bool = False,
+    like: _Found | None = None,
 ) -> _Found:
     """The warnings, as sort keys and hits.  ``group`` ("owner" or "leader"): also count
     them by owner and by leader, keeping the hits of each ``group`` group's worst ``keep``
     only (None: all) — the rest are counted, never kept, so memory is that of the table
     shown, not of every warning.  ``group="light"``: only each item's worst light, in
-    ``lights`` (no warning kept)."""
+    ``lights`` (no warning kept).  ``group="keys"``: only the sort keys, in ``keys`` (no
+    warning kept).  ``like``: a scan done before, whose id range (so whose keys), names and
+    leaders this one shares instead of reading them again."""
     limits = {
         (k.key, s.name): (s.limit_days, s.contact_days or (k.limit_days if not s.terminal else None))
         for k in db.defs.kinds
         for s in k.statuses
     }
-    low_id, high_id = db.conn.execute("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM items").fetchone()
-    found = _Found(low_id, high_id)
-    days = _DayNumbers()
+    if like is not None:
+        found = _Found(like.low_id, like.high_id)
+        found.chain_names, found.units = like.chain_names, like.units
+        by_chain, team = found.by_chain, found.team = like.by_chain, like.team
+        found.days, found.named = like.days, like.named
+    else:
+        low_id, high_id = db.conn.execute("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM items").fetchone()
+        found = _Found(low_id, high_id)
+        found.chain_names = dict(db.conn.execute("SELECT id, name FROM chains").fetchall())
+        found.units = dict(db.conn.execute("SELECT id, name FROM units").fetchall())
+        by_chain = found.by_chain = chain_leaders(db)
+        team = found.team = team_leaders(db)
+    low_id = found.low_id
+    days = found.days
     num, iso = days.number, days.iso
     now_n = today.toordinal()
     today_s = today.isoformat()
@@ -462,11 +563,7 @@ def _scan(
     check_contact = "no_contact" in wanted
     check_follow = "follow_up" in wanted
     red_only = min_light == RED
-    found.chain_names = dict(db.conn.execute("SELECT id, name FROM chains").fetchall())
-    found.units = dict(db.conn.execute("SELECT id, name FROM units").fetchall())
-    by_chain = chain_leaders(db)
-    team = team_leaders(db)
-    named: dict[str | None, list[str]] = {None: _EMPTY}
+    named = found.named
     hits_of = found.hits
     lights = found.lights
     listed, tally, other = found.listed, found.tally, found.other
@@ -484,9 +581,12 @@ def _scan(
     # when only a few warnings are kept, their items hold no text of their row (title, status,
     # owner are read for them at the end) and equal dates share one string: memory is that
     # of the table shown, not of the rows read
-    slim = slim or keep is not None or group == "light"
+    only_keys = group == "keys"
+    slim = (slim or keep is not None or group == "light") and not only_keys
+    all_keys = found.keys
     canon: dict[str, str] = {}
-    for row in _open_items(db, where, params, today=today, limits=limits, wanted=wanted, titles=not slim):
+    rows = _open_items(db, where, params, today=today, limits=limits, wanted=wanted, titles=not (slim or only_keys))
+    for row in rows:
         item_id, kind_key, status, due, created, entered, act_date, next_date, title, own, chain_id, unit_id, raw = row
         entered = entered or created
         c_leaders = by_chain.get(chain_id) or _EMPTY
@@ -553,6 +653,12 @@ def _scan(
         n_items += 1
         if group is None:
             continue
+        if only_keys:  # the keys only; no hit kept
+            all_keys.extend(keys)
+            hits_of.clear()
+            if len(all_keys) >= _RUN:
+                found.add_run(all_keys)
+            continue
         if group == "light":  # the item's worst light only; no hit kept
             worst = YELLOW
             for k in keys:
@@ -593,6 +699,8 @@ def _scan(
         for negated, hit in entries:
             hits_of[-negated] = hit
         listed[name] = [negated for negated, _ in entries]
+    if only_keys and all_keys:
+        found.add_run(all_keys)
     found.n_items = n_items
     found.odd = odd
     if slim:  # the kept items' text is read a group at a time, as the groups are built
