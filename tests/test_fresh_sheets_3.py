@@ -164,12 +164,15 @@ def test_the_fix_for_sheets_named_by_chain_keeps_each_sheets_chain(db: Database,
 
 @pytest.mark.xfail(
     strict=True,
-    reason="「本年计划投资（亿元）」 alone is taken as 投资额 (total investment) because it contains 计划投资; "
-    "it is the year's plan: listed as an inference, but imported without being asked",
+    reason="「本年计划投资」「年度计划投资」「原计划投资」 alone are taken as 投资额 (total investment) because they "
+    "contain 计划投资; they are the year's plan or a superseded figure: listed as an inference, imported unasked",
 )
-def test_this_years_planned_investment_is_not_the_total(db: Database, tmp_path: Path) -> None:
+@pytest.mark.parametrize("header", ["本年计划投资（亿元）", "年度计划投资（亿元）", "原计划投资（亿元）"])
+def test_a_planned_investment_that_is_not_the_total_is_not_taken_for_it(
+    db: Database, tmp_path: Path, header: str
+) -> None:
     f = book(tmp_path / "annual_plan.xlsx", {"Sheet1": [
-        [TITLE], ["序号", "项目名称", "产业链", "招商主体", "本年计划投资（亿元）", "签约日期", "阶段"],
+        [TITLE], ["序号", "项目名称", "产业链", "招商主体", header, "签约日期", "阶段"],
         [1, "锂电隔膜项目", "新能源", "孙吴县", 2, "2026-10-08", "已签约"],
     ]})  # fmt: skip
     if attempt(db, f) is not None:
@@ -204,6 +207,26 @@ def test_next_months_higher_investment_does_not_rewrite_a_closed_month(db: Datab
     assert october == 20000
     if attempt(db, nov, on_duplicate=OnDuplicate.update) is not None:
         assert signed_amount(db, 10) == october  # the 5000 万元 more is November's 增资, or asked about
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="October's sheet arriving after November's (--on-duplicate update, no 阶段 column) puts back "
+    "October's 投资额 over November's: a stage from an older sheet is refused, a figure is not",
+)
+def test_an_older_sheet_does_not_put_back_a_newer_figure(db: Database, tmp_path: Path) -> None:
+    header = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
+    nov = book(tmp_path / "nov.xlsx", {"Sheet1": [
+        ["孙吴县2026年11月招商引资项目推进情况表"], header,
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 2.5, "2026-10-08", "已签约"],
+    ]})  # fmt: skip
+    late_oct = book(tmp_path / "oct_late.xlsx", {"Sheet1": [
+        [TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 2],
+    ]})  # fmt: skip
+    assert attempt(db, nov) is not None
+    if attempt(db, late_oct, on_duplicate=OnDuplicate.update) is not None:
+        assert stored(db)["锂电隔膜项目"]["investment"] == 25000
 
 
 # ---------------------------------------------------------------------------------------
