@@ -283,6 +283,26 @@ def test_the_unit_named_in_the_title_is_used_or_its_absence_said(db: Database, t
         assert stored(db)["锂电隔膜项目"]["unit"] == "孙吴县" or said
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a sheet 「签约项目」 titled 「孙吴县2026年10月新签约项目表」 with no 阶段 column: its projects are "
+    "stored as 线索 (the default), unsaid — October's signings miss them",
+)
+@pytest.mark.parametrize(("sheet", "title", "stage"), [
+    ("签约项目", "孙吴县2026年10月新签约项目表", "已签约"),
+    ("开工项目", "孙吴县2026年10月新开工项目表", "已开工"),
+])  # fmt: skip
+def test_a_sheet_of_signed_projects_gives_its_rows_the_stage_or_asks(
+    db: Database, tmp_path: Path, sheet: str, title: str, stage: str
+) -> None:
+    f = book(tmp_path / "signed_sheet.xlsx", {sheet: [
+        [title], ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 2],
+    ]})  # fmt: skip
+    if attempt(db, f) is not None:
+        assert stored(db)["锂电隔膜项目"]["status"] == stage
+
+
 # ---------------------------------------------------------------------------------------
 # What held up (no mark): money and dates written many ways are read right or refused
 
