@@ -443,6 +443,10 @@ def sheet(
             layout.append(f"filed:{form}")
         grid.append(line(cells))
         layout.append("填报")
+    titled_unit = None
+    if named_unit is None and default_unit is None and title_form == "month":
+        # no 填报单位 line: the unit the title begins with (爱辉区) is the unit of rows without one
+        default_unit = titled_unit = "爱辉区"
     if draw(st.integers(0, 3)) == 0:
         sheet_money = draw(st.sampled_from(["亿", "万"]))
         money_line = (len(grid), draw(st.sampled_from(["单位：{u}元", "（金额单位：{u}元）", "單位：{u}元"])))
@@ -735,7 +739,7 @@ def sheet(
     if headings and any(r.chain_cell is None for r in kept):
         said.append("group_heading")
     if default_unit is not None and any(r.unit_cell is None for r in kept):
-        said.append("reporting_unit")
+        said.append("title_unit" if titled_unit else "reporting_unit")
     if period is not None and any(fallback.isoformat() in (d for _s, d in it.log) for it in items):
         said.append("report_period")  # (listed when a row takes its date from it)
     if sheet_money is not None and money_col is not None and money_col.unit is None:

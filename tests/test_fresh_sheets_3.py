@@ -85,11 +85,6 @@ def stored(db: Database) -> dict[str, dict[str, Any]]:
 # Total rows without a total word
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a total row named 汇总 / 全县总数 / 全县2个项目 (no 合计 小计 总计 共计 累计), its amount the sum "
-    "of the rows above, is imported as a project: the county's sum is counted twice",
-)
 @pytest.mark.parametrize("label", ["汇总", "全县总数", "全县2个项目"])
 def test_a_total_row_without_a_total_word_is_never_a_project(db: Database, tmp_path: Path, label: str) -> None:
     f = book(tmp_path / "total.xlsx", {"Sheet1": [
@@ -103,11 +98,6 @@ def test_a_total_row_without_a_total_word_is_never_a_project(db: Database, tmp_p
 
 
 @pytest.mark.skipif(SOFFICE_BIN is None, reason="LibreOffice is not installed")
-@pytest.mark.xfail(
-    strict=True,
-    reason="a row 「全县」 whose 投资额 is =SUM() of the rows above (saved by LibreOffice, so the value is kept) is "
-    "imported as a 5亿 project in .xlsx, .xls and .ods: the formula says it is a total",
-)
 def test_a_row_summing_the_rows_above_is_never_a_project(db: Database, tmp_path: Path) -> None:
     typed = book(tmp_path / "sum.xlsx", {"Sheet1": [
         [TITLE], HEADER,
@@ -120,11 +110,6 @@ def test_a_row_summing_the_rows_above_is_never_a_project(db: Database, tmp_path:
         assert "全县" not in stored(db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with no 产业链 column the total row 「全县总数」 is refused only for its missing chain; the fix "
-    "the message gives (--chain) imports it as a 5亿 project",
-)
 def test_the_fix_for_a_total_row_without_a_chain_keeps_it_out(db: Database, tmp_path: Path) -> None:
     header = ["序号", "项目名称", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
     f = book(tmp_path / "total_no_chain.xlsx", {"Sheet1": [
@@ -138,11 +123,6 @@ def test_the_fix_for_a_total_row_without_a_chain_keeps_it_out(db: Database, tmp_
         assert "全县总数" not in stored(db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a project name continued on the next row (「及配套深加工项目」) is refused only for its missing "
-    "chain; following the --chain hint makes the half-name a project of its own",
-)
 def test_the_fix_for_a_name_continued_on_the_next_row_keeps_one_project(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_line_name.xlsx", {"Sheet1": [
         [TITLE], HEADER,
@@ -158,11 +138,6 @@ def test_the_fix_for_a_name_continued_on_the_next_row_keeps_one_project(db: Data
 # A sheet per chain
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sheets named 新能源 and 绿色矿业 (existing chains) with no 产业链 column are refused with "
-    "「或用 --chain 指定」; --chain 新能源 then puts the 绿色矿业 sheet's project into 新能源, unsaid",
-)
 def test_the_fix_for_sheets_named_by_chain_keeps_each_sheets_chain(db: Database, tmp_path: Path) -> None:
     header = ["序号", "项目名称", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
     f = book(tmp_path / "by_chain.xlsx", {
@@ -181,11 +156,6 @@ def test_the_fix_for_sheets_named_by_chain_keeps_each_sheets_chain(db: Database,
 # Columns that are not the total investment
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="「本年计划投资」「年度计划投资」「原计划投资」 alone are taken as 投资额 (total investment) because they "
-    "contain 计划投资; they are the year's plan or a superseded figure: listed as an inference, imported unasked",
-)
 @pytest.mark.parametrize("header", ["本年计划投资（亿元）", "年度计划投资（亿元）", "原计划投资（亿元）"])
 def test_a_planned_investment_that_is_not_the_total_is_not_taken_for_it(
     db: Database, tmp_path: Path, header: str
@@ -252,11 +222,6 @@ def test_an_older_sheet_does_not_put_back_a_newer_figure(db: Database, tmp_path:
 # Units created
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--create-missing makes 「沿江乡」 (a township of the 填报单位 孙吴县) a ranked 区县: the project leaves "
-    "孙吴县's figures and a township enters the county ranking",
-)
 def test_a_created_township_is_no_ranked_county(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "township.xlsx", {"Sheet1": [
         [TITLE], ["填报单位：孙吴县商务局"], HEADER,
@@ -267,11 +232,6 @@ def test_a_created_township_is_no_ranked_county(db: Database, tmp_path: Path) ->
         assert not row or (row[0]["type"] != "区县" and not row[0]["ranked"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="「孙吴县2026年10月…」 with no 招商主体 column and no 填报单位 line: the signed project is stored with no "
-    "责任单位 and nothing says so — 孙吴县's ranking misses it",
-)
 def test_the_unit_named_in_the_title_is_used_or_its_absence_said(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "unit_in_title.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "产业链", "投资额（亿元）", "签约日期", "阶段"],
@@ -318,11 +278,6 @@ def test_a_continuing_project_is_not_a_new_start_of_the_period(db: Database, tmp
         assert stored(db)["风机叶片项目"]["started_date"] != "2026-10-31"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two columns headed 「阶段」 are refused with the fix 「--map 阶段=忽略 明确只导入哪一列」; that option "
-    "ignores both, and the 已签约 project enters as 线索 (the default); a column letter (--map G=忽略) is the fix",
-)
 def test_the_fix_for_two_columns_of_one_name_keeps_one_of_them(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_stage_columns.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "阶段", "阶段"],

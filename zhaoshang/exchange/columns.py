@@ -156,6 +156,25 @@ def for_sheet(explicit: dict[str, str], sheet: str | None) -> dict[str, str]:
     return out
 
 
+def _one_column_each(header: Sequence[HeaderCell], mapping: dict[str, str]) -> None:
+    """Refuse a --map by header text that two columns of the sheet answer to (「阶段」 over
+    F and G): it would map both, where the user meant one — a column letter says which."""
+    by_key: dict[str, list[HeaderCell]] = {}
+    for h in header:
+        for key in {normalize_key(h.text), normalize_key(h.label)}:
+            if key and key in mapping and h.letter not in mapping:
+                by_key.setdefault(key, []).append(h)
+    for key, cells in by_key.items():
+        if len({h.column for h in cells}) > 1:
+            letters = "、".join(f"{h.letter}列" for h in cells)
+            target = mapping[key]
+            raise ZsError(
+                f"{option('mapping')} {cells[0].text}={target}：表头「{cells[0].text}」有{len(cells)}列（{letters}），"
+                f"这样写会把它们都当作「{target}」。请用列字母指定是哪一列，如 {option('mapping')} "
+                f"{cells[0].letter}={target}"
+            )
+
+
 def _explicit(h: HeaderCell, mapping: dict[str, str]) -> str | None:
     return mapping.get(h.letter) or mapping.get(normalize_key(h.text)) or mapping.get(normalize_key(h.label))
 
@@ -244,8 +263,15 @@ _GENERIC = frozenset(
     normalize_key(w)
     for w in ("项目", "名称", "企业", "单位", "情况", "日期", "时间", "方式", "类型", "类别", "标准", "内容", "编号")
 )
-# A modifier before a contained name makes it another fact: 计划开工时间 is not 开工时间.
-_MODIFIED = re.compile(r"(?:计划|预计|拟|预期|原定|目标|应|要求|约定)$")
+# A modifier before a contained name makes it another fact: 计划开工时间 is not 开工时间, and a
+# period or an earlier version before it is a part or a past of the figure — 本年计划投资 is the
+# year's share of 计划投资, 原计划投资 the figure before a change.
+_MODIFIED = re.compile(r"(?:计划|预计|拟|预期|原定|目标|应|要求|约定|原|原来|调整前|变更前|初始|最初|首次)$")
+# ... and, before an amount, a period: the period's share of it (本年计划投资, 2026年度投资额);
+# (before a status or a date, 本月 / 当前 say which is now: 「本月状态」 is the status)
+_PERIOD_OF_AMOUNT = re.compile(
+    r"(?:本年度?|年度|当年|今年|明年|全年|本月|月度|当月|本季度?|季度|[上下]半年|本期|当期|\d{4}年度?)$"
+)
 _CORE_DROP = re.compile(r"[()（）【】\[\]〔〕<>《》「」『』\"'“”‘’、,，.。:：;；/／\\|_\-—–·*＊#№]")
 
 
@@ -293,7 +319,7 @@ def contained_match(defs: Definitions, kind: KindDef | None, text: str) -> tuple
         at = core.find(name)
         if at < 0 or any(name in other for other, _ in found):
             continue
-        if _MODIFIED.search(core[:at]):
+        if _MODIFIED.search(core[:at]) or (f.type == "money" and _PERIOD_OF_AMOUNT.search(core[:at])):
             found.append((name, FieldDef(key="", label="")))  # a modified name: not that field
             continue
         found.append((name, f))
@@ -355,6 +381,7 @@ def map_item_columns(
     chosen: dict[str, tuple[int, Target]] = {}
     readonly: list[HeaderCell] = []
     past: list[tuple[HeaderCell, FieldDef, str]] = []
+    _one_column_each(header, explicit)
     for h in header:
         target_name = _explicit(h, explicit)
         if not h.text and target_name is None:

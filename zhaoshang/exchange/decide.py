@@ -52,6 +52,7 @@ __all__ = [
     "new_row",
     "reason_needed",
     "same_row",
+    "sheet_chain",
     "update",
 ]
 
@@ -345,6 +346,8 @@ class Placement:
     refusal: Refusal | None = None
     #: the chain comes from the row's group heading (an inference to record)
     from_heading: bool = False
+    #: the chain comes from the name of the row's sheet (an inference to record)
+    from_sheet: bool = False
 
 
 def new_row(
@@ -354,10 +357,13 @@ def new_row(
     default_chain: int | None,
     chain_names: Mapping[int, str],
     unit_names: Mapping[int, str] | None = None,
+    sheet_chain: int | None = None,
 ) -> Placement:
     """Whether row ``r`` can be a new item (it has a name that is not a unit's or a chain's: a
     subtotal row 「孙吴县 … 3.5」) and its chain: its own cell, else its group heading's
-    (``headed``), else --chain (``default_chain``)."""
+    (``headed``), else the chain its sheet is named for (``sheet_chain``: a workbook of a sheet
+    per chain, where --chain would put every sheet's rows in one), else --chain
+    (``default_chain``)."""
     title = r.values.get("title")
     if title is not None and r.kind.pipeline:  # (a project's row, not a pitch or an event)
         key = normalize_key(str(title))
@@ -376,7 +382,7 @@ def new_row(
             f"{label}不能为空：没有{label}的行不是一个条目——是说明、落款或分项就删去这一行，是条目就填上{label}",
         ))  # fmt: skip
     own_chain = r.values.get("chain")
-    chosen = chain_of(own_chain, headed, default_chain)
+    chosen = chain_of(own_chain, headed, default_chain if sheet_chain is None else sheet_chain)
     if chosen.conflict:
         assert own_chain is not None and headed is not None
         return Placement(refusal=Refusal(
@@ -396,7 +402,26 @@ def new_row(
         return Placement(
             refusal=Refusal("产业链", None, f"缺少产业链：请在表中加「产业链」列，或用 {option('chain')} 指定")
         )
-    return Placement(chosen.chain, from_heading=chosen.from_heading)
+    from_sheet = own_chain is None and headed is None and sheet_chain is not None
+    return Placement(chosen.chain, from_heading=chosen.from_heading, from_sheet=from_sheet)
+
+
+#: what may follow a chain's name in the name of a sheet of its own (「新能源产业链」「绿色矿业项目」)
+_SHEET_CHAIN_ENDS = ("产业链项目", "产业链", "产业项目", "产业", "项目表", "项目", "链")
+
+
+def sheet_chain(sheet: str, chain_names: Mapping[int, str]) -> int | None:
+    """The chain a sheet is named for: its name is the chain's (「新能源」), with at most 产业链 /
+    产业 / 项目 after it; None for any other name (「签约项目」「Sheet1」「新能源汽车」 beside 新能源)."""
+    key = normalize_key(sheet)
+    if not key:
+        return None
+    keys = {key}
+    for end in _SHEET_CHAIN_ENDS:
+        if key.endswith(end) and len(key) > len(end):
+            keys.add(key.removesuffix(end))
+    hits = {cid for cid, name in chain_names.items() if normalize_key(name) in keys}
+    return next(iter(hits)) if len(hits) == 1 else None
 
 
 @dataclass(slots=True)

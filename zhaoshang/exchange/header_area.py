@@ -298,7 +298,8 @@ def with_money_unit(header: list[HeaderCell], unit: str) -> tuple[list[HeaderCel
 
 
 # What a unit is, by the end of its name: a county or district is ranked; a bureau, committee,
-# office, centre or company is a department (部门) and never enters the county ranking.
+# office, centre or company is a department (部门), a township (乡、镇、街道) another kind (其他),
+# and neither enters the county ranking.
 class UnitType(enum.StrEnum):
     """The type a unit created by an import gets (its value is the word stored as 类型)."""
 
@@ -320,7 +321,10 @@ _UNIT_ENDINGS = (
         UnitType.department,
         False,
     ),
-    (("县", "区", "市", "旗", "镇", "乡", "街道"), UnitType.county, True),
+    # a township (乡镇、街道) is inside a county: its projects are the county's, it is no county
+    # of the ranking
+    (("镇", "乡", "街道", "苏木", "民族乡"), UnitType.other, False),
+    (("县", "区", "市", "旗"), UnitType.county, True),
 )  # fmt: skip
 
 

@@ -544,6 +544,9 @@ class ItemSheets:
                 rep.notes.append(
                     f"填报单位「{said_unit.name}」不是已有的招商主体，未使用（是的话请先 zs unit add {said_unit.name}）"
                 )
+        elif (titled := sheet_rules.title_unit(raw.name, table, self.units.names)) is not None:
+            # (not a sheet from another unit for 认定: a title names what the sheet is about)
+            sh.default_unit, sh.unit_inference = self.units.known(titled.name), titled.inference
         amounts = {
             c
             for maps in sh.maps.values()

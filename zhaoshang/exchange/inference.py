@@ -59,6 +59,8 @@ class Rule(enum.StrEnum):
     """A vertically merged cell's value, copied to the rows the area covers."""
     group_heading = "group_heading"
     """A group heading row (「一、绿色食品产业链（3个）」) gives its rows the chain it names."""
+    sheet_chain = "sheet_chain"
+    """A sheet named for a chain (「新能源」「绿色矿业产业链」) gives its rows without one that chain."""
     report_period = "report_period"
     """A move without its own date is dated by the period the title reports on."""
     filing_date = "filing_date"
@@ -71,6 +73,9 @@ class Rule(enum.StrEnum):
     """「单位：亿元」 above the header is the unit of money columns whose header names none."""
     reporting_unit = "reporting_unit"
     """The 填报单位 line is the unit of rows without a unit of their own."""
+    title_unit = "title_unit"
+    """The unit the title begins with (「孙吴县2026年10月…」) is the unit of rows without one (no
+    填报单位 line)."""
     created_unit = "created_unit"
     """A unit the file names was created (--create-missing, or a roll-up), typed by its name."""
     created_chain = "created_chain"
@@ -113,12 +118,14 @@ class Scope(enum.StrEnum):
 _LABELS = {
     Rule.merged_cell: "合并单元格",
     Rule.group_heading: "分组标题",
+    Rule.sheet_chain: "工作表名",
     Rule.report_period: "报告期",
     Rule.filing_date: "填报日期",
     Rule.as_of: "指定日期",
     Rule.import_day: "导入当天",
     Rule.sheet_money_unit: "金额单位",
     Rule.reporting_unit: "填报单位",
+    Rule.title_unit: "标题中的单位",
     Rule.created_unit: "新建招商主体",
     Rule.created_chain: "新建产业链",
     Rule.name_by_part: "名称补全",

@@ -84,6 +84,8 @@ class ItemRows:
         #: 项目编码 seen in this file, by kind: the row that gave it
         self.codes: dict[tuple[str, str], int] = {}
         self._caches: dict[Any, dict[Any, Any]] = {}
+        #: the chain each sheet is named for (None: none)
+        self.sheet_chains: dict[str, int | None] = {}
 
     def item_id(self, ref: int) -> int | None:
         """Our id of the item a file's 编号 names (None: unknown)."""
@@ -245,6 +247,13 @@ class ItemRows:
         self.report.changes.append(Change(r.sheet.raw.name, r.number, cur.id, str(title), plan.diff.shown))
         return True
 
+    def _sheet_chain(self, sheet: str) -> int | None:
+        """The chain ``sheet`` is named for (:func:`.decide.sheet_chain`), once per sheet."""
+        known = self.sheet_chains
+        if sheet not in known:
+            known[sheet] = decide.sheet_chain(sheet, self.chains.names)
+        return known[sheet]
+
     def _last_move(self, item_id: int) -> str | None:
         """The date of the item's last stage move (one returned to its unit left out)."""
         sql = "SELECT max(date) FROM status_log WHERE item_id = ? AND review != 'returned'"
@@ -263,6 +272,7 @@ class ItemRows:
             default_chain=self.settings.default_chain,
             chain_names=self.chains.names,
             unit_names=self.units.names,
+            sheet_chain=self._sheet_chain(r.sheet.raw.name),
         )
         if place.refusal is not None:
             self._fail(r, place.refusal.column, place.refusal.value, place.refusal.reason)
@@ -274,6 +284,15 @@ class ItemRows:
             self.inferred.add(
                 Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
                 f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
+                column="产业链", row=r.number,
+            )  # fmt: skip
+        if place.from_sheet:
+            name = self.chains.names.get(chain, "")
+            given = self.settings.default_chain
+            aside = "" if given is None or given == chain else f"（{option('chain')} 只用于没有说产业链的工作表）"
+            self.inferred.add(
+                Rule.sheet_chain, r.sheet.raw.name, name, f"工作表名「{r.sheet.raw.name}」",
+                f"工作表「{r.sheet.raw.name}」中没有产业链的行按工作表名归入产业链「{name}」{aside}",
                 column="产业链", row=r.number,
             )  # fmt: skip
         code = r.values.get(IDENTITY_FIELD)

@@ -32,7 +32,7 @@ from .. import items
 from ..choices import Blank, Confirm
 from ..definitions import FieldDef, KindDef
 from ..errors import ZsError
-from ..parse import PLAUSIBLE_FROM_YEAR, format_money, month_only, to_halfwidth
+from ..parse import PLAUSIBLE_FROM_YEAR, format_money, month_only, normalize_key, to_halfwidth
 from . import fates
 from .cells import same_value
 from .columns import Target
@@ -239,9 +239,13 @@ def parse_row(
                     key = sh.shadowed[kind.key][col]
                     won = next((c for c, (t, _p) in parsers.items() if t.key == key), None)
                     other = _label(sh, won)[0] if won is not None else None
-                    either = f"{named}=忽略"
-                    if other is not None and (other.text or other.letter) != named:
-                        either += f" 或 {option('mapping')} {other.text or other.letter}=忽略"
+                    if h is not None and other is not None and normalize_key(other.text) == normalize_key(named):
+                        # two columns of one header (「阶段」「阶段」): its text would map both, a letter one
+                        either = f"{h.letter}=忽略 或 {option('mapping')} {other.letter}=忽略"
+                    else:
+                        either = f"{named}=忽略"
+                        if other is not None and (other.text or other.letter) != named:
+                            either += f" 或 {option('mapping')} {other.text or other.letter}=忽略"
                     problems.append(
                         Problem(
                             name, row.number, label, raw,
@@ -323,6 +327,12 @@ def parse_row(
                 )  # fmt: skip
         if t.key == "title" and raw.__class__ is str and (part := _part_of_a_project(str(raw))) is not None:
             problems.append(Problem(name, row.number, t.where, raw, part))
+            continue
+        if t.key == "title" and row.follows:
+            problems.append(Problem(name, row.number, t.where, raw, (
+                f"本行只有名称「{raw}」，没有序号，也没有别的内容，紧接在上一行之下：是上一行名称写到了第二行，"
+                "就把它并到上一行的名称里，删去本行；是说明就删去本行；是一个单独的条目就补上序号和它的其他各项"
+            )))  # fmt: skip
             continue
         if raw.__class__ in (int, float) and t.is_date:
             # a number the clerk sees as a number (the cell is not formatted as a date)

@@ -39,6 +39,7 @@ __all__ = [
     "move_date",
     "reporting_unit",
     "sub_rows",
+    "title_unit",
 ]
 
 #: keys of a line above the header that may name the period (「报告期：2026年10月」)
@@ -148,6 +149,23 @@ def reporting_unit(sheet: str, table: Table, units: Mapping[int, str]) -> UnitSa
         name = owners[0]
     text = f"{said.source}：填报单位「{name}」用作未填责任单位的行的责任单位"
     return UnitSaid(name, Inference(Rule.reporting_unit, sheet, name, said.source, column="责任单位", text=text))
+
+
+def title_unit(sheet: str, table: Table, units: Mapping[int, str]) -> UnitSaid | None:
+    """The existing unit the sheet's title begins with (「孙吴县2026年10月招商引资项目推进情况表」 →
+    孙吴县): the unit of rows without one, when no 填报单位 line names one.  None when the title
+    begins with no unit's name, or with two (「孙吴县」 and 「孙吴」 both: the longer is taken)."""
+    if not table.captions:
+        return None
+    title = table.captions[0]
+    key = normalize_key(title)
+    names = [n for n in units.values() if (k := normalize_key(n)) and key.startswith(k) and len(k) >= 2]
+    if not names:
+        return None
+    names.sort(key=lambda n: -len(normalize_key(n)))
+    name = names[0]
+    text = f"标题「{title}」以「{name}」开头：用作未填责任单位的行的责任单位（不对请在表中加「招商主体」列）"
+    return UnitSaid(name, Inference(Rule.title_unit, sheet, name, f"标题「{title}」", column="责任单位", text=text))
 
 
 def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | None:

@@ -103,6 +103,10 @@ class DataRow:
     index: object = None
     """The row's 序号 cell (not data: left out of :attr:`cells`), as written — 1, 「1.1」, 1.2 —
     for the rules that read a row's place among its neighbours (sub-rows of a project)."""
+    follows: bool = False
+    """A row of one text and nothing else — no 序号 where the row above has one, no figure —
+    right under a data row: the rest of that row's name written on a second line (「及配套深
+    加工项目」), or a note; never taken for an item of its own (refused where it is read)."""
 
 
 @dataclass
@@ -260,8 +264,36 @@ _MONEY_LINE_KEYS = frozenset({"单位", "金额单位", "计量单位", "货币�
 _PAIR_KEY = re.compile(r"(?:^|(?<=\s))([^\s：:\d][^\s：:]{0,11})\s*[：:]\s*")
 
 
+# A total row named without a total word: the whole of a place (「全县」「全市2个项目」「本县（3个）」),
+# a sum word (「汇总」「全县总数」「项目总额」), or a count alone (「共2个项目」「共3个」).
+_PERIOD_PREFIX = r"(?:\d{4}年度?)?(?:\d{1,2}(?:[-—–~～至到]+\d{1,2})?月份?)?"
+_COUNT = r"(?:[（(]?[共合]?计?(?:\d+|[一二三四五六七八九十百]+)[个项家](?:项目)?[)）]?)"
+_AGGREGATE = re.compile(
+    _PERIOD_PREFIX
+    + r"(?:(?:全|本)[县市区省旗州盟镇乡][\W_]*"
+    + _COUNT
+    + r"?|[^\d：:，,。；;！!？?]{0,16}?(?:汇总|总数|总和|总量|总额|总体|总投资)[\W_]*"
+    + _COUNT
+    + r"?|[（(]?共"
+    + _COUNT
+    + r")[\W_]*"
+)
+_AGGREGATE_CHARS = frozenset("全本汇匯总總共")
+
+
+def is_total_name(text: str) -> bool:
+    """Whether a row's name says it is a total (「合计」「新能源小计（2个）」「全县」「汇总」「共3个项目」)."""
+    return _is_total(text)
+
+
 def _is_total(text: str) -> bool:
-    return ("计" in text or "計" in text) and len(text) <= 30 and bool(_TOTAL.fullmatch(_squash(text)))
+    if len(text) > 30:
+        return False
+    if "计" in text or "計" in text:
+        return bool(_TOTAL.fullmatch(_squash(text)))
+    if _AGGREGATE_CHARS.isdisjoint(text):
+        return False
+    return bool(_AGGREGATE.fullmatch(_squash(to_simplified(text))))
 
 
 def _pairs(texts: Iterable[str]) -> dict[str, str]:
@@ -647,6 +679,7 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
     heading: str | None = None
     number = first - 1
     last_data = number
+    above_index: object = None  # the 序号 of the data row above
     for raw in rows:
         number += 1
         cells: dict[int, object] = {}
@@ -751,13 +784,22 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
         if not cells:  # only a pre-filled 序号: an unused template row
             state.skip(number, RowClass.template, "只有序号，没有内容")
             continue
+        follows = (
+            index is None
+            and above_index is not None
+            and number - 1 == last_data
+            and len(cells) == 1
+            and len(known_columns) >= 3
+            and next(iter(cells.values())).__class__ is str
+        )
+        above_index = index
         if state.blank_from:
             state.end_blank(number)
         last_data = number
         if not cells.keys() <= known_columns:
             for c in sorted(cells.keys() - known_columns):
                 _add_bare_column(state, c, number)
-        yield DataRow(number, cells, heading, index)
+        yield DataRow(number, cells, heading, index, follows)
     state.end_blank(number + 1)
 
 
