@@ -203,3 +203,24 @@ def test_a_sheet_per_chain_gives_each_its_chain_and_says_so(db: Database, tmp_pa
     said = [i for i in done.inferences if i.rule == "sheet_chain"]
     assert {(i.sheet, i.value) for i in said} == {("新能源", "新能源"), ("绿色矿业产业链", "绿色矿业")}
     assert any("只用于没有说产业链的工作表" in i.text for i in said if i.sheet == "绿色矿业产业链")
+
+
+@pytest.mark.parametrize(("name", "amount", "refused"), [("十月新签约", 5, True), ("新建项目", 5, True),
+                                                        ("光伏支架项目", 4, False), ("光伏支架项目", None, False)])  # fmt: skip
+def test_an_unnumbered_row_summing_the_rows_above_is_refused(
+    db: Database, tmp_path: Path, name: str, amount: float | None, refused: bool
+) -> None:
+    f = _book(tmp_path / "sum.xlsx", {"Sheet1": [
+        ["孙吴县2026年10月项目表"], HEADER,
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 2, "2026-10-08", "已签约"],
+        [2, "风机叶片项目", "新能源", "孙吴县", 3, "2026-10-09", "已签约"],
+        [None, name, "新能源", "孙吴县", amount, "2026-10-09", "已签约"],
+    ]})  # fmt: skip
+    opts = ImportOptions(kind="招什么", today=TODAY)
+    if not refused:
+        assert import_file(db, f, opts, user="测试员").written
+        return
+    with pytest.raises(ZsError) as got:
+        import_file(db, f, opts, user="测试员")
+    text = "\n".join([got.value.message, *got.value.details])
+    assert "第5行没有序号，金额等于上面第3–4行之和" in text, text

@@ -561,7 +561,8 @@ class ItemSheets:
             is_amount=amounts.__contains__,
             out=fills,
         )
-        for row, sub in sheet_rules.sub_rows(rows, itemsheet.amounts(sh)):
+        money = itemsheet.amounts(sh)
+        for row, sub in sheet_rules.sum_rows(sheet_rules.sub_rows(rows, money), money):
             if sub is None:
                 self._item_row(sh, row)
             elif sub.part:  # 1.1, 1.2 adding up to row 1: its parts, not projects

@@ -39,6 +39,7 @@ __all__ = [
     "move_date",
     "reporting_unit",
     "sub_rows",
+    "sum_rows",
     "title_unit",
 ]
 
@@ -338,6 +339,59 @@ def _settle(group: list[DataRow], amounts: Callable[[DataRow], Mapping[int, floa
                 f"是独立项目请把序号改成整数，并删去第{parent.number}行这个汇总行"
             )
         yield r, SubRow(adds_up, parent.number, text)
+
+
+def sum_rows(
+    pairs: Iterable[tuple[DataRow, SubRow | None]], amounts: Callable[[DataRow], Mapping[int, float]]
+) -> Iterator[tuple[DataRow, SubRow | None]]:
+    """The pairs of :func:`sub_rows`, and for a row without a 序号 under numbered rows whose every
+    amount is the sum of theirs in that column (since the last group heading) a refusal: a total
+    whose name says no total (「全县」 is one; 「十月新签约」 need not be) — imported, it would
+    count the money twice.  The numbered rows' amounts are read only once a row without a 序号
+    comes (then kept as running sums): a sheet of numbered rows pays nothing."""
+    run: list[DataRow] = []
+    sums: dict[int, list[float]] | None = None  # column -> [sum, rows with an amount there]
+    heading: object = None
+    for row, sub in pairs:
+        if row.heading != heading:
+            run, sums, heading = [], None, row.heading
+        if sub is not None:
+            yield row, sub
+            continue
+        if row.index is not None:
+            run.append(row)
+            if sums is not None:
+                _add_amounts(sums, amounts(row))
+            yield row, None
+            continue
+        if len(run) < 2:
+            yield row, None
+            continue
+        if sums is None:
+            sums = {}
+            for r in run:
+                _add_amounts(sums, amounts(r))
+        own = amounts(row)
+        adds_up = bool(own) and all(
+            c in sums and sums[c][1] >= 2 and v != 0 and abs(sums[c][0] - v) <= 1e-6 * max(1.0, abs(v))
+            for c, v in own.items()
+        )
+        if not adds_up:
+            yield row, None
+            continue
+        first, last = run[0].number, run[-1].number
+        text = (
+            f"第{row.number}行没有序号，金额等于上面第{first}–{last}行之和：多半是合计行，导入会把这些钱算两遍。"
+            "是合计就删去本行（或在名称里写上「合计」）；是一个项目请补上序号"
+        )
+        yield row, SubRow(False, first, text)
+
+
+def _add_amounts(sums: dict[int, list[float]], amounts: Mapping[int, float]) -> None:
+    for c, v in amounts.items():
+        got = sums.setdefault(c, [0.0, 0])
+        got[0] += v
+        got[1] += 1
 
 
 # ---------------------------------------------------------------------------------------------
