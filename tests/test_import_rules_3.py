@@ -205,8 +205,10 @@ def test_a_sheet_per_chain_gives_each_its_chain_and_says_so(db: Database, tmp_pa
     assert any("只用于没有说产业链的工作表" in i.text for i in said if i.sheet == "绿色矿业产业链")
 
 
-@pytest.mark.parametrize(("name", "amount", "refused"), [("十月新签约", 5, True), ("新建项目", 5, True),
-                                                        ("光伏支架项目", 4, False), ("光伏支架项目", None, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "amount", "refused"),
+    [("十月新签约", 5, True), ("新建项目", 5, True), ("光伏支架项目", 4, False), ("光伏支架项目", None, False)],
+)
 def test_an_unnumbered_row_summing_the_rows_above_is_refused(
     db: Database, tmp_path: Path, name: str, amount: float | None, refused: bool
 ) -> None:
