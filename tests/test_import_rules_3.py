@@ -226,3 +226,15 @@ def test_an_unnumbered_row_summing_the_rows_above_is_refused(
         import_file(db, f, opts, user="测试员")
     text = "\n".join([got.value.message, *got.value.details])
     assert "第5行没有序号，金额等于上面第3–4行之和" in text, text
+
+
+def test_an_eight_digit_date_number_is_said_as_year_month_day(db: Database, tmp_path: Path) -> None:
+    f = _book(tmp_path / "ymd.xlsx", {"Sheet1": [
+        ["孙吴县2026年10月项目表"], HEADER,
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 2, 20261008, "已签约"],
+        [2, "风机叶片项目", "新能源", "孙吴县", 3, 46303, "已签约"],
+    ]})  # fmt: skip
+    done = import_file(db, f, ImportOptions(kind="招什么", today=TODAY, dry_run=True), user="测试员")
+    said = {i.rows[0] if i.rows else 0: i.text for i in done.inferences if i.rule == "date_serial"}
+    assert "按年月日（8位数字）读作 2026-10-08" in said[3]
+    assert "按 Excel 日期序号读作 2026-10-08" in said[4]

@@ -336,9 +336,11 @@ def parse_row(
             continue
         if raw.__class__ in (int, float) and t.is_date:
             # a number the clerk sees as a number (the cell is not formatted as a date)
+            shown = show_value(raw)
+            how = "按年月日（8位数字）" if len(shown) == 8 and shown.isdigit() else "按 Excel 日期序号"
             inferred.add(
-                Rule.date_serial, name, str(values[t.key]), f"数字「{show_value(raw)}」",
-                f"{t.where}的数字「{show_value(raw)}」按 Excel 日期序号读作 {values[t.key]}"
+                Rule.date_serial, name, str(values[t.key]), f"数字「{shown}」",
+                f"{t.where}的数字「{shown}」{how}读作 {values[t.key]}"
                 "（单元格不是日期格式；不对请改成日期，如 2026-10-15）",
                 column=t.where, row=row.number,
             )  # fmt: skip
