@@ -207,11 +207,6 @@ def signed_amount(db: Database, month: int) -> float:
     return float(amount or 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="November's sheet raising an October-signed project from 2亿 to 2.5亿 (--on-duplicate update, no "
-    "填报单位 line) rewrites October's 签约额: the rise is taken as a correction, not 增资, without a word",
-)
 def test_next_months_higher_investment_does_not_rewrite_a_closed_month(db: Database, tmp_path: Path) -> None:
     header = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
     oct_ = book(tmp_path / "oct.xlsx", {"Sheet1": [

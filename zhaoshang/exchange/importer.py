@@ -91,7 +91,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import lookups
-from ..choices import Blank, OnDuplicate
+from ..choices import Blank, Confirm, OnDuplicate
 from ..db import Database, now
 from ..definitions import KindDef
 from ..errors import ZsError
@@ -189,6 +189,11 @@ def import_file(
             f"疑似重复的处理方式「{opts.on_duplicate}」无效："
             "可选 update（更新已有条目）、skip（跳过）、new（作为新条目）"
         ) from None
+    if {Confirm.increase, Confirm.correction} <= set(opts.confirm):
+        raise ZsError(
+            f"{option('confirm')} {Confirm.increase} 和 {Confirm.correction} 只能选一个：已签约项目改了投资额，"
+            "是增资就是增资，是更正就是更正；两种都有的表请分开导入，或用 zs invest add 记增资"
+        )
     try:
         opts.blank = Blank(opts.blank)
     except ValueError:

