@@ -223,11 +223,6 @@ def test_next_months_higher_investment_does_not_rewrite_a_closed_month(db: Datab
         assert signed_amount(db, 10) == october  # the 5000 万元 more is November's 增资, or asked about
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="October's sheet arriving after November's (--on-duplicate update, no 阶段 column) puts back "
-    "October's 投资额 over November's: a stage from an older sheet is refused, a figure is not",
-)
 def test_an_older_sheet_does_not_put_back_a_newer_figure(db: Database, tmp_path: Path) -> None:
     header = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
     nov = book(tmp_path / "nov.xlsx", {"Sheet1": [

@@ -166,3 +166,77 @@ def test_increase_and_correction_together_are_refused(db: Database, tmp_path: Pa
     a = book(tmp_path / "a.xlsx", {"Sheet1": [[title(10)], HEADER, _amount_row("投资额（亿元）", 2, "2026-10-08")]})
     got = run(db, a, confirm=frozenset({Confirm.increase, Confirm.correction}))
     assert isinstance(got, ZsError) and "只能选一个" in got.message
+
+
+# ---------------------------------------------------------------------------------------
+# 2. An older sheet does not put back a newer figure
+
+#: how a sheet says the day it speaks for: (rows above the header, extra options)
+DATED = {
+    "title": (lambda m: [[title(m)]], lambda m: {}),
+    "filing_line": (lambda m: [["孙吴县招商引资项目推进情况表"], [f"填报日期：2026年{m}月28日"]], lambda m: {}),
+    "as_of": (lambda m: [["孙吴县招商引资项目推进情况表"]], lambda m: {"as_of": dt.date(2026, m, 28)}),
+}
+#: a figure of the row: (header, value in the newer sheet, value in the older, stored key, stored newer value)
+FIGURES = [
+    ("投资额（亿元）", 2.5, 2, "investment", 25000.0),
+    ("目标企业", "宁德时代新能源科技股份有限公司", "宁德时代", "company", "宁德时代新能源科技股份有限公司"),
+    ("外资额（万美元）", 1200, 800, "foreign_investment", 1200.0),
+]
+
+
+def _figure_sheet(head: list[list[Any]], column: str, value: Any) -> list[list[Any]]:
+    return [*head, ["序号", "项目名称", "产业链", "招商主体", column], [1, "锂电隔膜项目", "新能源", "孙吴县", value]]
+
+
+@pytest.mark.parametrize("how", sorted(DATED))
+@pytest.mark.parametrize("fig", FIGURES, ids=lambda f: f[3])
+@pytest.mark.parametrize(("first", "then"), [(11, 10), (11, 11), (10, 11)])
+def test_an_older_sheet_never_puts_back_a_newer_figure(
+    db: Database, tmp_path: Path, how: str, fig: tuple[Any, ...], first: int, then: int
+) -> None:
+    head, opts = DATED[how]
+    column, newer, older, key, stored = fig
+    a_value, b_value = (newer, older) if then < first else (older, newer)
+    a = book(tmp_path / "a.xlsx", {"Sheet1": _figure_sheet(head(first), column, a_value)})
+    b = book(tmp_path / "b.xlsx", {"Sheet1": _figure_sheet(head(then), column, b_value)})
+    assert isinstance(run(db, a, **opts(first)), ImportReport)
+    before = dump(db)
+    got = run(db, b, on_duplicate=OnDuplicate.update, **opts(then))
+    if then < first:
+        assert isinstance(got, ZsError), "an older sheet puts back an older figure"
+        assert "较早的表不能把较新的数改回去" in str(got) and "force" in str(got)
+        assert dump(db) == before
+        forced = run(db, b, on_duplicate=OnDuplicate.update, force=True, **opts(then))
+        assert isinstance(forced, ImportReport)
+        assert db.query(f"SELECT {key} FROM kind_targets")[0][0] != stored
+    else:
+        assert isinstance(got, ImportReport)
+        assert db.query(f"SELECT {key} FROM kind_targets")[0][0] == stored
+
+
+def test_an_older_sheet_may_fill_what_is_empty(db: Database, tmp_path: Path) -> None:
+    nov = book(tmp_path / "nov.xlsx", {"Sheet1": _figure_sheet([[title(11)]], "投资额（亿元）", 2.5)})
+    oct_ = book(tmp_path / "oct.xlsx", {"Sheet1": [
+        [title(10)], ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "目标企业"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", None, "宁德时代"],
+    ]})  # fmt: skip
+    assert isinstance(run(db, nov), ImportReport)
+    assert isinstance(run(db, oct_, on_duplicate=OnDuplicate.update), ImportReport)  # fills 目标企业 only
+    row = db.query("SELECT investment, company FROM kind_targets")[0]
+    assert (row[0], row[1]) == (25000, "宁德时代")
+
+
+def test_once_the_newer_sheet_is_undone_the_older_is_the_newest(db: Database, tmp_path: Path) -> None:
+    from zhaoshang import history
+
+    oct_ = book(tmp_path / "oct.xlsx", {"Sheet1": _figure_sheet([[title(10)]], "投资额（亿元）", 2)})
+    nov = book(tmp_path / "nov.xlsx", {"Sheet1": _figure_sheet([[title(11)]], "投资额（亿元）", 2.5)})
+    fixed = book(tmp_path / "fixed.xlsx", {"Sheet1": _figure_sheet([[title(10)]], "投资额（亿元）", 2.2)})
+    assert isinstance(run(db, oct_), ImportReport)
+    assert isinstance(run(db, nov, on_duplicate=OnDuplicate.update), ImportReport)
+    assert isinstance(run(db, fixed, on_duplicate=OnDuplicate.update), ZsError)
+    with db.command("undo", user="测试员"):
+        history.undo_last(db, expected=None, user="测试员")
+    assert isinstance(run(db, fixed, on_duplicate=OnDuplicate.update), ImportReport)
+    assert db.query("SELECT investment FROM kind_targets")[0][0] == 22000

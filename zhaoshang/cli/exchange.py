@@ -176,7 +176,12 @@ def import_(
             "只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="汇总导入时，允许导入比上次更旧的导出文件；区县的表比本库数据所依据的表早一期时，仍用它覆盖"
+        ),
+    ] = False,
     create_missing: Annotated[
         bool,
         typer.Option(

@@ -34,6 +34,7 @@ from .inference import DateSource
 from .outcome import DuplicateAction, Mode, Problem
 from .rows import SETTABLE, Current, Diff, ItemRow, Match, NewItem, column_of, display
 from .run import RunSettings
+from .sheetdates import AsOf
 
 __all__ = [
     "AddPlan",
@@ -283,13 +284,15 @@ def update(
     newer: Callable[[str], tuple[list[tuple[Any, ...]], str | None]],
     last_move: Callable[[], str | None],
     under_review: bool = False,
+    stored_as_of: Callable[[], AsOf | None] = lambda: None,
 ) -> UpdatePlan:
     """What row ``r`` does to item ``cur``, given what it changes (``diff``, :func:`~.rows.diff_row`).
 
     ``has_moves``: a roll-up's 阶段变更 sheet was read; ``newer(stage)``: the office's moves
     of the item this database lacks up to ``stage``, and its date of reaching it
     (:func:`~.moves.newer`); ``last_move()``: the date of the item's last move — each asked
-    only when needed.  ``under_review``: what the import brings waits for 认定 (a signed
+    only when needed; ``stored_as_of()``: the day the sheet that wrote the item's stored
+    figures speaks for (:func:`~.sheetdates.latest`).  ``under_review``: what the import brings waits for 认定 (a signed
     project's changed amount is then a reported 增资 / 更正, :func:`zhaoshang.increments.from_submission`)."""
     parsed = diff.parsed
     if not diff.shown:
@@ -331,6 +334,9 @@ def update(
             why = history.behind(r.kind, cur.id, stored, str(status), str(day), last_move() if backward else None)
             if why is not None:
                 return plan.refuse(column_of(r, "status"), str(status), why)
+    older = older_sheet(r, cur, diff, settings=settings, stored_as_of=stored_as_of)
+    if older is not None:
+        return plan.refuse(older.column, older.value, older.reason)
     if not under_review and settings.mode is Mode.plain:
         changes, refusal = signed_amount_changes(
             r, cur, diff, day=r.sheet.move_date or settings.today, confirm=settings.opts.confirm
@@ -343,6 +349,48 @@ def update(
         status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
     )
     return plan
+
+
+#: where a sheet's day comes from when it is the day the sheet speaks for (not the import's)
+SHEET_DAYS = (DateSource.report_period, DateSource.filing_date, DateSource.as_of)
+
+
+def older_sheet(
+    r: ItemRow, cur: Current, diff: Diff, *, settings: RunSettings, stored_as_of: Callable[[], AsOf | None]
+) -> Refusal | None:
+    """Why row ``r`` may not change the stored figures of ``cur`` (None: it may): its sheet
+    speaks for a day (report period, filing day) before the day of the sheet that wrote them —
+    October's sheet arriving after November's would put back October's figures.  Filling an
+    empty field is no putting back.  ``--force`` takes the older sheet all the same."""
+    if settings.mode is not Mode.plain or settings.opts.force or r.sheet.move_source not in SHEET_DAYS:
+        return None
+    parsed = diff.parsed
+    changed = [
+        (k, cur.common.get(k) if k in parsed.common else cur.own.get(k), v)
+        for part in (parsed.common, parsed.own)
+        for k, v in part.items()
+    ]
+    changed = [(k, old, new) for k, old, new in changed if old is not None and old != ""]
+    if not changed:
+        return None
+    stored = stored_as_of()
+    day = r.sheet.move_date
+    if stored is None or day >= stored.day:
+        return None
+    key, old, new = changed[0]
+    field_key = key.removesuffix("_id") if key in ("chain_id", "unit_id") else key
+    where = column_of(r, field_key)
+    label = next((f.label for f in r.kind.fields if f.key == field_key), field_key)
+    shown = next(((o, n) for lab, o, n in diff.shown if lab == label), (str(old), str(new)))
+    col = next((c for c, (t, _p) in r.sheet.maps.get(r.kind.key, {}).items() if t.key == field_key), None)
+    return Refusal(
+        where,
+        r.cells.get(col, new) if col is not None else new,
+        f"本表的日期 {day}（{r.sheet.move_source.label}）早于本库编号 {cur.id} 现有数据所依据的表"
+        f"（{stored.day}，第 {stored.command_id} 次操作导入）：较早的表不能把较新的数改回去"
+        f"（{label} {shown[0]} → {shown[1]}）。较新的数错了请用 zs edit {cur.id} 改正；"
+        f"确要用这份较早的表覆盖请加 {option('force')}",
+    )
 
 
 @dataclass(frozen=True)

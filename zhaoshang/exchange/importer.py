@@ -98,6 +98,7 @@ from ..errors import ZsError
 from ..hints import option
 from . import (
     columns,
+    decide,
     fates,
     itemsheet,
     layout,
@@ -105,6 +106,7 @@ from . import (
     moves,
     origin,
     sheet_rules,
+    sheetdates,
     sheetplan,
 )
 from .headings import Headings
@@ -249,6 +251,8 @@ def import_file(
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
                 origin.stamp(db, meta)
+            if run.sheet_days and report.mode is Mode.plain:  # (an older sheet must not put these back)
+                sheetdates.record(db, cmd.id, max(run.sheet_days))
             if report.review_because:
                 from .. import review
 
@@ -348,6 +352,8 @@ class ItemSheets:
             self.submission.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.out = BatchWriter(db, user=settings.user, ts=settings.ts, batch=BATCH)
         self.done = 0
+        #: the days the dated sheets speak for (report period, filing day, --as-of)
+        self.sheet_days: list[str] = []
         self.headings = Headings(chains=self.chains.names, units=self.units.names, inferred=self.inferred)
         #: the item rows, decided in batches (match → diff → decide → write)
         self.rows = ItemRows(
@@ -651,6 +657,8 @@ class ItemSheets:
             option=option,
         )
         sh.move_date, sh.move_source, sh.move_inference = got.date, got.source, got.inference
+        if got.source in decide.SHEET_DAYS:
+            self.sheet_days.append(got.date)
         sh.filed, sh.filed_key = got.filed, got.filed_key
 
     def settle(self) -> None:

@@ -24,7 +24,7 @@ from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_name, simplify_many, to_halfwidth
-from . import bulk, current, decide, history, moves
+from . import bulk, current, decide, history, moves, sheetdates
 from .decide import Decision
 from .headings import Headings
 from .identity import ItemIds
@@ -203,6 +203,7 @@ class ItemRows:
             newer=lambda stage: moves.newer(self.db, cur.id, r.ref or 0, cur.common["status"], stage),
             last_move=lambda: self._last_move(cur.id),
             under_review=bool(self.submission.because()),
+            stored_as_of=lambda: sheetdates.latest(self.db, cur.id),
         )
         return self._apply_update(r, cur, plan)
 
