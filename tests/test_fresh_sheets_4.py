@@ -240,3 +240,60 @@ def test_once_the_newer_sheet_is_undone_the_older_is_the_newest(db: Database, tm
         history.undo_last(db, expected=None, user="测试员")
     assert isinstance(run(db, fixed, on_duplicate=OnDuplicate.update), ImportReport)
     assert db.query("SELECT investment FROM kind_targets")[0][0] == 22000
+
+
+# ---------------------------------------------------------------------------------------
+# 3. A sheet named or titled by a stage gives its rows that stage, said — or asks
+
+NO_STAGE = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）"]
+ROW = [1, "锂电隔膜项目", "新能源", "孙吴县", 2]
+
+SHEET_STAGES = [  # (sheet name, title, the stage its rows get; None: refused)
+    ("签约项目", "孙吴县2026年10月新签约项目表", "已签约"),
+    ("签约项目", "孙吴县2026年10月招商引资项目推进情况表", "已签约"),
+    ("Sheet1", "孙吴县2026年10月新签约项目表", "已签约"),
+    ("Sheet1", "孙吴县2026年10月新签约项目清单", "已签约"),
+    ("簽約項目", "孫吳縣2026年10月新簽約項目表", "已签约"),
+    ("开工项目", "孙吴县2026年10月新开工项目表", "已开工"),
+    ("新开工项目", "孙吴县2026年10月招商引资项目推进情况表", "已开工"),
+    ("在谈项目", "孙吴县2026年10月在谈项目表", "在谈"),
+    ("洽谈项目", "孙吴县2026年10月招商引资项目推进情况表", "在谈"),
+    ("入统项目", "孙吴县2026年10月新入统项目表", "已入统"),
+    ("储备项目", "孙吴县2026年10月谋划储备项目表", "谋划储备"),
+    ("签约未开工项目", "孙吴县2026年10月招商引资项目推进情况表", None),
+    ("签约项目", "孙吴县2026年10月新开工项目表", None),
+    ("竣工项目", "孙吴县2026年10月招商引资项目推进情况表", None),
+]
+
+
+@pytest.mark.parametrize(("sheet", "caption", "stage"), SHEET_STAGES)
+def test_a_sheet_named_by_a_stage_gives_its_rows_that_stage_or_asks(
+    db: Database, tmp_path: Path, sheet: str, caption: str, stage: str | None
+) -> None:
+    f = book(tmp_path / "s.xlsx", {sheet: [[caption], NO_STAGE, ROW]})
+    got = run(db, f)
+    if stage is None:
+        assert isinstance(got, ZsError) and "状态" in str(got)
+        assert not db.query("SELECT 1 FROM items")
+        return
+    assert isinstance(got, ImportReport), str(got)
+    assert db.query("SELECT status FROM items")[0][0] == stage
+    said = [i for i in got.inferences if i.rule is Rule.sheet_stage]
+    assert len(said) == 1 and said[0].rows == [3] and said[0].value == stage
+    assert "表名" in said[0].evidence or "标题" in said[0].evidence
+
+
+@pytest.mark.parametrize("sheet", ["签约项目", "开工项目"])
+def test_a_rows_own_stage_is_kept_on_a_sheet_named_by_a_stage(db: Database, tmp_path: Path, sheet: str) -> None:
+    f = book(tmp_path / "s.xlsx", {sheet: [[title(10)], [*NO_STAGE, "阶段"], [*ROW, "在谈"]]})
+    got = run(db, f)
+    assert isinstance(got, ImportReport)
+    assert db.query("SELECT status FROM items")[0][0] == "在谈"
+    assert not [i for i in got.inferences if i.rule is Rule.sheet_stage]
+
+
+def test_a_sheet_that_names_no_stage_says_nothing_of_stages(db: Database, tmp_path: Path) -> None:
+    f = book(tmp_path / "s.xlsx", {"Sheet1": [[title(10)], NO_STAGE, ROW]})
+    got = run(db, f)
+    assert isinstance(got, ImportReport)
+    assert not [i for i in got.inferences if i.rule is Rule.sheet_stage]

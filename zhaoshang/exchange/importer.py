@@ -90,7 +90,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import lookups
+from .. import items, lookups
 from ..choices import Blank, Confirm, OnDuplicate
 from ..db import Database, now
 from ..definitions import KindDef
@@ -369,6 +369,8 @@ class ItemSheets:
             out=self.out,
         )
         self._caches: dict[Any, dict[Any, Any]] = {}
+        #: each item sheet's title rows (what they say of its rows' stage)
+        self._captions: dict[str, list[str]] = {}
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=settings.text_source)
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}
@@ -635,6 +637,7 @@ class ItemSheets:
             problem = self.headings.fill(sh.raw.name, row.number, row.heading, kind, values)
             if problem is not None:
                 got.problems.append(problem)
+        self._stage_said(sh, row, kind, values, got.problems)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
@@ -645,6 +648,36 @@ class ItemSheets:
             self.progress(sh.raw.name, self.done)
         if len(self.rows.pending) >= BATCH:
             self.rows.flush()
+
+    def _stage_said(
+        self, sh: SheetContext, row: DataRow, kind: KindDef, values: dict[str, Any], problems: list[Problem]
+    ) -> None:
+        """What the sheet's name or title says of the row's stage (「签约项目」, 「…新开工项目表」): the
+        stage of a row without one (listed as inferred), or its problem when the words name no stage
+        one can tell."""
+        name = sh.raw.name
+        cache = self._caches.setdefault("sheet_stage", {})
+        key = (name, kind.key)
+        if key not in cache:
+            cache[key] = sheet_rules.sheet_stage(
+                name, self._captions.get(name, []), lambda text: items.resolve_status(kind, text)
+            )
+        sheet_said: tuple[sheet_rules.StageWords, str] | None = cache[key]
+        if "status" not in values and sheet_said is not None and kind.pipeline:
+            said, where = sheet_said
+            if said.stage is not None:
+                values["status"] = said.stage
+                self.inferred.add(
+                    Rule.sheet_stage, name, said.stage, where,
+                    f"{where}说的是「{said.words}」：没有状态的行记为「{said.stage}」（不对时请在表中加「状态」列）",
+                    column="状态", row=row.number,
+                )  # fmt: skip
+            else:
+                problems.append(Problem(
+                    name, row.number, "状态", None,
+                    f"{where}说的是「{said.words}」，认不出是哪个阶段，本行也没有状态：请在表中加「状态」列填写"
+                    f"（或用 zs synonym add {kind.name} 状态 <阶段> <叫法> 教给系统）",
+                ))  # fmt: skip
 
     # -- deciding and writing item rows ------------------------------------------------
     def _move_date(self, sh: SheetContext, table: Table) -> None:
@@ -660,6 +693,7 @@ class ItemSheets:
         if got.source in decide.SHEET_DAYS:
             self.sheet_days.append(got.date)
         sh.filed, sh.filed_key = got.filed, got.filed_key
+        self._captions[sh.raw.name] = table.captions
 
     def settle(self) -> None:
         """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""

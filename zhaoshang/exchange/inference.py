@@ -67,6 +67,8 @@ class Rule(enum.StrEnum):
     """… by the date the user gave with --as-of."""
     import_day = "import_day"
     """An item comes in (at its first stage) on the day of import: nothing on the sheet dates it."""
+    sheet_stage = "sheet_stage"
+    """A sheet named or titled by a stage (「签约项目」, 「…新开工项目表」) gives it to rows without one."""
     sheet_money_unit = "sheet_money_unit"
     """「单位：亿元」 above the header is the unit of money columns whose header names none."""
     reporting_unit = "reporting_unit"
@@ -120,6 +122,7 @@ _LABELS = {
     Rule.filing_date: "填报日期",
     Rule.as_of: "指定日期",
     Rule.import_day: "导入当天",
+    Rule.sheet_stage: "表名说的阶段",
     Rule.sheet_money_unit: "金额单位",
     Rule.reporting_unit: "填报单位",
     Rule.created_unit: "新建招商主体",
