@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhaoshang import lookups
 from zhaoshang.choices import Confirm, OnDuplicate
 from zhaoshang.db import Database
 from zhaoshang.definitions import load
 from zhaoshang.errors import ZsError
+from zhaoshang.exchange import sheet_rules
 from zhaoshang.exchange.importer import ImportOptions, ImportReport, import_file
 from zhaoshang.exchange.inference import Rule
 from zhaoshang.reports import periods
@@ -297,3 +300,118 @@ def test_a_sheet_that_names_no_stage_says_nothing_of_stages(db: Database, tmp_pa
     got = run(db, f)
     assert isinstance(got, ImportReport)
     assert not [i for i in got.inferences if i.rule is Rule.sheet_stage]
+
+
+# ---------------------------------------------------------------------------------------
+# 4. 续建 / 在建 / 累计: not the period's new ones; 新签约 / 新开工: the period's
+
+WITH_STAGE = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "阶段", "开工日期"]
+
+
+def _grouped(heading: str, stage: str | None, started: str | None) -> list[list[Any]]:
+    return [[title(10)], WITH_STAGE, [heading], [1, "风机叶片项目", "新能源", "孙吴县", 3, stage, started]]
+
+
+HEADINGS = [  # (heading, the row's 阶段, its 开工日期, the 开工日期 stored; None: refused)
+    ("二、续建项目", "已开工", None, None),
+    ("二、续建项目", None, None, None),
+    ("（二）续建项目（3个）", "已开工", None, None),
+    ("二、續建項目", "已开工", None, None),
+    ("二、续建项目", "已开工", "2026-10-15", None),  # started in the period: not 续建
+    ("二、续建项目", "已开工", "2025-05-10", "2025-05-10"),
+    ("二、续建项目", None, "2025-05-10", "2025-05-10"),
+    ("三、在建项目", "已开工", None, None),
+    ("三、在建项目", "已开工", "2026-03-01", "2026-03-01"),
+    ("一、新开工项目", "已开工", None, "2026-10-31"),
+    ("一、新开工项目", None, None, "2026-10-31"),
+    ("一、本月开工项目", "已开工", None, "2026-10-31"),
+]
+
+
+@pytest.mark.parametrize(("heading", "stage", "started", "stored"), HEADINGS)
+def test_a_continuing_project_is_never_dated_a_new_start_of_the_period(
+    db: Database, tmp_path: Path, heading: str, stage: str | None, started: str | None, stored: str | None
+) -> None:
+    f = book(tmp_path / "h.xlsx", {"Sheet1": _grouped(heading, stage, started)})
+    got = run(db, f)
+    if stored is None:
+        assert isinstance(got, ZsError), "a continuing project dated a new start of the period"
+        assert "开工日期" in str(got)
+        assert not db.query("SELECT 1 FROM items")
+        return
+    assert isinstance(got, ImportReport), str(got)
+    row = db.query("SELECT i.status, t.started_date FROM items i JOIN kind_targets t ON t.id = i.id")[0]
+    assert (row[0], row[1]) == ("已开工", stored)
+    if started is None:  # the period's date: said
+        assert any(i.rule is Rule.report_period and 4 in i.rows for i in got.inferences)
+    assert figure(db, 10, "started") == (1 if stored.startswith("2026-10") else 0)
+
+
+@pytest.mark.parametrize("sheet", ["续建项目", "在建项目", "累计开工项目"])
+def test_a_sheet_of_continuing_projects_asks_for_their_start(db: Database, tmp_path: Path, sheet: str) -> None:
+    f = book(tmp_path / "s.xlsx", {sheet: [[title(10)], NO_STAGE, ROW]})
+    got = run(db, f)
+    assert isinstance(got, ZsError) and "开工日期" in str(got)
+
+
+def test_a_continuing_project_already_started_here_is_no_question(db: Database, tmp_path: Path) -> None:
+    first = book(tmp_path / "a.xlsx", {"Sheet1": _grouped("二、续建项目", "已开工", "2025-05-10")})
+    again = book(tmp_path / "b.xlsx", {"Sheet1": _grouped("二、续建项目", "已开工", None)})
+    assert isinstance(run(db, first), ImportReport)
+    got = run(db, again, on_duplicate=OnDuplicate.update)
+    assert isinstance(got, ImportReport)
+    assert db.query("SELECT started_date FROM kind_targets")[0][0] == "2025-05-10"
+
+
+def test_a_continuing_project_moving_on_here_needs_its_start(db: Database, tmp_path: Path) -> None:
+    first = book(tmp_path / "a.xlsx", {"Sheet1": [
+        [title(9)], ["序号", "项目名称", "产业链", "招商主体", "阶段", "签约日期"],
+        [1, "风机叶片项目", "新能源", "孙吴县", "已签约", "2025-03-01"],
+    ]})  # fmt: skip
+    later = book(tmp_path / "b.xlsx", {"Sheet1": _grouped("二、续建项目", "已开工", None)})
+    assert isinstance(run(db, first), ImportReport)
+    before = dump(db)
+    got = run(db, later, on_duplicate=OnDuplicate.update)
+    assert isinstance(got, ZsError) and "开工日期" in str(got)
+    assert dump(db) == before
+
+
+# the rule itself, on words alone (no sheet): whatever comes before the stage words
+_STAGES = {"签约": "已签约", "开工": "已开工", "在建": "已开工", "入统": "已入统", "在谈": "在谈"}
+_WORDS = [  # (words, stage word, timing)
+    ("新签约项目", "签约", sheet_rules.Timing.period),
+    ("本月开工项目", "开工", sheet_rules.Timing.period),
+    ("续建项目", "开工", sheet_rules.Timing.before),
+    ("在建项目", "在建", sheet_rules.Timing.unknown),
+    ("累计签约项目", "签约", sheet_rules.Timing.unknown),
+    ("已入统项目", "入统", None),
+    ("在谈项目", "在谈", None),
+]
+
+
+def _resolve(word: str) -> str:
+    if word in _STAGES:
+        return _STAGES[word]
+    raise ZsError(word)
+
+
+@given(
+    st.sampled_from(["", "孙吴县", "一、", "（二）", "孙吴县2026年10月", "2026年1-10月", "黑河市"]),
+    st.sampled_from(_WORDS),
+    st.sampled_from(["", "表", "清单", "（3个）", "情况表"]),
+)
+def test_the_words_of_a_title_say_the_stage_and_when(head: str, said: tuple[Any, ...], tail: str) -> None:
+    words, word, timing = said
+    got = sheet_rules.stage_words(head + words + tail, _resolve)
+    if tail == "（3个）":  # a heading's count: not a title's ending — said by the heading rule
+        return
+    assert got is not None and got.stage == _STAGES[word] and got.timing is timing
+
+
+@given(
+    st.sampled_from(
+        ["孙吴县2026年10月招商引资项目推进情况表", "重点项目调度表", "一、新能源产业链", "招商引资项目清单"]
+    )
+)
+def test_a_title_without_stage_words_says_nothing(text: str) -> None:
+    assert sheet_rules.stage_words(text, _resolve) is None

@@ -320,8 +320,9 @@ def update(
             plan.sources.append(DateSource.row)
         else:
             undated = history.undated(
-                defs, r.kind, str(status), r.sheet, mode=settings.mode, today=settings.today, option=option
-            )
+                defs, r.kind, str(status), r.sheet, mode=settings.mode, today=settings.today, option=option,
+                timing=r.timing,
+            )  # fmt: skip
             if undated is not None:
                 return plan.refuse(column_of(r, "status"), status, undated)
             status_date = r.sheet.move_date
@@ -627,6 +628,8 @@ def new_history(
     :class:`~zhaoshang.stages.StageDateError`)."""
 
     def undated(st: str) -> str | None:
-        return history.undated(defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option)
+        return history.undated(
+            defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option, timing=r.timing
+        )
 
     return history.plan(r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted)

@@ -90,7 +90,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import items, lookups
+from .. import items, lookups, stages
 from ..choices import Blank, Confirm, OnDuplicate
 from ..db import Database, now
 from ..definitions import KindDef
@@ -637,8 +637,9 @@ class ItemSheets:
             problem = self.headings.fill(sh.raw.name, row.number, row.heading, kind, values)
             if problem is not None:
                 got.problems.append(problem)
-        self._stage_said(sh, row, kind, values, got.problems)
+        timing = self._stage_said(sh, row, kind, values, got.problems)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
+        r.timing = timing
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
         values.pop("kind", None)
@@ -651,10 +652,10 @@ class ItemSheets:
 
     def _stage_said(
         self, sh: SheetContext, row: DataRow, kind: KindDef, values: dict[str, Any], problems: list[Problem]
-    ) -> None:
+    ) -> tuple[sheet_rules.Timing, str, str] | None:
         """What the sheet's name or title says of the row's stage (「签约项目」, 「…新开工项目表」): the
         stage of a row without one (listed as inferred), or its problem when the words name no stage
-        one can tell."""
+        one can tell; and when the row reached it — its heading's words first (「二、续建项目」)."""
         name = sh.raw.name
         cache = self._caches.setdefault("sheet_stage", {})
         key = (name, kind.key)
@@ -678,6 +679,27 @@ class ItemSheets:
                     f"{where}说的是「{said.words}」，认不出是哪个阶段，本行也没有状态：请在表中加「状态」列填写"
                     f"（或用 zs synonym add {kind.name} 状态 <阶段> <叫法> 教给系统）",
                 ))  # fmt: skip
+        timing: tuple[sheet_rules.Timing, str, str] | None = None
+        if row.heading is not None:
+            facts = self.headings.facts(name, row.heading, kind)
+            if facts.said is not None and facts.said.timing is not None and facts.said.stage is not None:
+                timing = facts.said.timing, facts.said.stage, f"分组标题「{row.heading}」"
+        if timing is None and sheet_said is not None:
+            said, where = sheet_said
+            if said.timing is not None and said.stage is not None:
+                timing = said.timing, said.stage, where
+        if timing is not None and timing[0] is sheet_rules.Timing.before and sh.period_start is not None:
+            date_key = stages.date_fields(kind).get(timing[1])
+            day = values.get(date_key) if date_key else None
+            if day is not None and str(day) >= sh.period_start:  # 「续建」 started in the period: which is it?
+                label = self.defs.field(kind, date_key).label if date_key else "日期"
+                problems.append(Problem(
+                    name, row.number, label, day,
+                    f"本行在{timing[2]}下，是报告期之前就到了「{timing[1]}」的项目，{label} {day} 却在报告期"
+                    f"（从 {sh.period_start} 起）之内：是本期新「{timing[1]}」的就列到新{timing[1].removeprefix('已')}"
+                    f"项目下，是续建的请核对{label}",
+                ))  # fmt: skip
+        return timing
 
     # -- deciding and writing item rows ------------------------------------------------
     def _move_date(self, sh: SheetContext, table: Table) -> None:
@@ -693,6 +715,7 @@ class ItemSheets:
         if got.source in decide.SHEET_DAYS:
             self.sheet_days.append(got.date)
         sh.filed, sh.filed_key = got.filed, got.filed_key
+        sh.period_start = got.period_start
         self._captions[sh.raw.name] = table.captions
 
     def settle(self) -> None:

@@ -61,6 +61,8 @@ class MoveDate:
     filed: str | None = None
     """The sheet's 填报日期 / 报送时间 (ISO), if it says one: no stage may be after it."""
     filed_key: str = ""
+    period_start: str | None = None
+    """The first day of the period the title reports on (ISO), when it names one."""
 
 
 def move_date(
@@ -117,7 +119,7 @@ def move_date(
             f"不对时请用 {option('as_of')} 指定"
         )
         inf = Inference(Rule.report_period, sheet, iso, f"标题中的报告期「{period.text}」", text=text)
-        return MoveDate(iso, DateSource.report_period, inf, filed_iso, filed_key)
+        return MoveDate(iso, DateSource.report_period, inf, filed_iso, filed_key, period.start.isoformat())
     if said is not None and filed_iso is not None:
         text = (
             f"没有本行日期的阶段变更按{said.key} {filed_iso} 记（标题里没有报告期；不对时请用 {option('as_of')} 指定）"
