@@ -203,9 +203,19 @@ class ItemRows:
             newer=lambda stage: moves.newer(self.db, cur.id, r.ref or 0, cur.common["status"], stage),
             last_move=lambda: self._last_move(cur.id),
             under_review=bool(self.submission.because()),
-            stored_as_of=lambda: sheetdates.latest(self.db, cur.id),
+            stored_as_of=lambda: self._stored_as_of(r, cur.id),
         )
         return self._apply_update(r, cur, plan)
+
+    def _stored_as_of(self, r: ItemRow, item_id: int) -> sheetdates.AsOf | None:
+        """The day the figures of item ``item_id`` speak for (:func:`.sheetdates.latest`) — asked
+        only when the row's sheet is older than the newest sheet any import recorded."""
+        newest = self._caches.setdefault("sheet_days", {})
+        if "newest" not in newest:
+            newest["newest"] = sheetdates.newest(self.db)
+        if newest["newest"] is None or r.sheet.move_date >= newest["newest"]:
+            return None
+        return sheetdates.latest(self.db, item_id)
 
     def _apply_update(self, r: ItemRow, cur: Current, plan: decide.UpdatePlan) -> bool:
         """Write what :func:`.decide.update` decided for row ``r`` and item ``cur``."""

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from ..db import Database
 
-__all__ = ["AsOf", "latest", "record"]
+__all__ = ["AsOf", "latest", "newest", "record"]
 
-_PREFIX = "sheet_date:"
+_PREFIX = "sheet_date:"  # (also in _LATEST)
 
 
 @dataclass(frozen=True)
@@ -34,28 +34,29 @@ def record(db: Database, command_id: int, day: str) -> None:
     )
 
 
+#: the newest sheet day of the imports not undone that wrote one item: its updates (by item) and
+#: the bulk insert whose row range holds it
+_LATEST = (
+    "SELECT m.value, k.id FROM commands k JOIN meta m ON m.key = 'sheet_date:' || k.id "
+    "WHERE k.undone_by IS NULL AND k.id IN ("
+    "SELECT c.command_id FROM changes c WHERE c.item_id = ? "
+    "UNION SELECT b.command_id FROM (SELECT command_id, last_row_id FROM changes WHERE tbl = 'items' "
+    "AND last_row_id IS NOT NULL AND row_id <= ? ORDER BY row_id DESC LIMIT 1) b WHERE b.last_row_id >= ?) "
+    "ORDER BY m.value DESC, k.id DESC LIMIT 1"
+)
+
+
 def latest(db: Database, item_id: int) -> AsOf | None:
     """The newest sheet day of the imports (not undone) that wrote item ``item_id``; None when
     none of them was a dated sheet."""
-    conn = db.conn
-    commands = {
-        int(r[0]) for r in conn.execute("SELECT DISTINCT command_id FROM changes WHERE item_id = ?", (item_id,))
-    }
-    bulk = conn.execute(
-        "SELECT command_id, last_row_id FROM changes WHERE tbl = 'items' AND last_row_id IS NOT NULL AND row_id <= ? "
-        "ORDER BY row_id DESC LIMIT 1",
-        (item_id,),
+    row = db.conn.execute(_LATEST, (item_id, item_id, item_id)).fetchone()
+    return None if row is None else AsOf(str(row[0]), int(row[1]))
+
+
+def newest(db: Database) -> str | None:
+    """The newest sheet day any import recorded (undone ones too): a sheet no older than it
+    cannot be older than what an item holds, and :func:`latest` need not be asked row by row."""
+    row = db.conn.execute(
+        "SELECT max(value) FROM meta WHERE key >= ? AND key < ?", (_PREFIX, _PREFIX[:-1] + ";")
     ).fetchone()
-    if bulk is not None and int(bulk[1]) >= item_id:
-        commands.add(int(bulk[0]))
-    best: AsOf | None = None
-    for cid in sorted(commands):
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"{_PREFIX}{cid}",)).fetchone()
-        if row is None:
-            continue
-        undone = conn.execute("SELECT undone_by FROM commands WHERE id = ?", (cid,)).fetchone()
-        if undone is None or undone[0] is not None:
-            continue
-        if best is None or str(row[0]) >= best.day:
-            best = AsOf(str(row[0]), cid)
-    return best
+    return None if row is None or row[0] is None else str(row[0])
