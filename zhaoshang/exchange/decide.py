@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import stages
+from .. import increments, stages
 from ..choices import Confirm, OnDuplicate
 from ..definitions import Definitions, FieldDef
 from ..hints import option
@@ -444,16 +444,16 @@ def signed_amount_changes(
     keys = {f.key: f for f in kind.fields}
     chosen = [c for c in (Confirm.increase, Confirm.correction) if c in confirm]
     out: list[AmountChange] = []
-    for k in ("investment", "foreign_investment"):
-        f = keys.get(k)
-        if f is None or f.type != "money" or k not in diff.parsed.own:
+    for k in increments.amount_fields(kind):
+        f = keys[k]
+        if k not in diff.parsed.own:
             continue
         old, new = cur.own.get(k), diff.parsed.own[k]
         if old is None or new is None:
             continue
         old, new = float(old), float(new)
         where = column_of(r, k)
-        unit = "万美元" if k == "foreign_investment" else "万元"
+        unit = f.unit_label
         said = f"{f.label} {format_money(old)} → {format_money(new)} {unit}"
         sheet_day = f"本表的日期 {day}（{r.sheet.move_source.label}）"
         if len(chosen) != 1 or (new < old and chosen[0] is Confirm.increase):
