@@ -31,6 +31,10 @@ class Confirm(StrEnum):
     """… its last day."""
     amount = "amount"
     """An amount implausible for its column's unit (3000 in a 亿元 column) is read as written."""
+    increase = "increase"
+    """A later period's sheet changing a signed project's amount: an 增资 in the sheet's period."""
+    correction = "correction"
+    """… a correction (更正) of the first signing's amount."""
 
     @property
     def label(self) -> str:
@@ -38,6 +42,8 @@ class Confirm(StrEnum):
             "month_start": "只有年月的日期按当月1日",
             "month_end": "只有年月的日期按当月最后一天",
             "amount": "与列单位不相称的金额按列单位读",
+            "increase": "已签约项目在较晚一期的表里改了投资额，按增资记在本表的日期",
+            "correction": "已签约项目在较晚一期的表里改了投资额，按更正改首次签约的金额",
         }[self.value]
 
 

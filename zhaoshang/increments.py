@@ -43,6 +43,7 @@ __all__ = [
     "from_submission",
     "held_by",
     "hold_edit",
+    "record_increase",
 ]
 
 #: the money fields whose changes are investment changes (the report's 签约额 and 签约外资额:
@@ -206,6 +207,22 @@ def add(
         apply(db, [row_id])
     (change,) = changes(db, ids=[row_id])
     return Added(change, state == PENDING, signed_on(db, kind, item_id) is None)
+
+
+def record_increase(
+    db: Database, item_id: int, field: str, old: float | None, new: float, *, on: str, source: str
+) -> int:
+    """增资 an import wrote itself (the field already holds ``new``): record it, confirmed, dated
+    ``on`` — the increment counts in that month, the first signing's amount stays.  Inside
+    the command of the import; returns the ``invest_changes`` id."""
+    if db.current is None:
+        raise RuntimeError("record_increase runs inside db.command()")
+    return db.dialect.insert_id(
+        db.conn,
+        "INSERT INTO invest_changes(item_id, field, change, date, old, new, source, user, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (item_id, field, INCREASE, on, old, new, source, db.current.user, now()),
+    )
 
 
 def apply(db: Database, ids: Iterable[int]) -> list[int]:

@@ -176,7 +176,12 @@ def import_(
             "只有单元格的值（不带公式、格式、隐藏的工作表），不能是要导入的文件本身",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="汇总导入时，允许导入比上次更旧的导出文件")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="汇总导入时，允许导入比上次更旧的导出文件；区县的表比本库数据所依据的表早一期时，仍用它覆盖"
+        ),
+    ] = False,
     create_missing: Annotated[
         bool,
         typer.Option(
@@ -206,6 +211,8 @@ def import_(
             "--confirm",
             help="确认一项推断（否则拒绝导入）：month_start / month_end 只有年月的日期（2026年10月）按当月1日 / "
             "最后一天（10月初 / 10月底 也按此记）；amount 与列单位不相称的金额（亿元栏里的 3000）按列单位读；"
+            "increase / correction 已签约项目在较晚一期的表里改了投资额，"
+            "按增资（记在本表的日期）/ 更正（改首次签约的金额）；"
             "可多次使用",
             case_sensitive=False,
         ),

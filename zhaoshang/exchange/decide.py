@@ -23,20 +23,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import stages
-from ..choices import OnDuplicate
+from .. import increments, stages
+from ..choices import Confirm, OnDuplicate
 from ..definitions import Definitions, FieldDef
 from ..hints import option
-from ..parse import normalize_key
+from ..parse import format_money, normalize_key
 from . import history, sheet_rules
 from .cells import same_value
 from .inference import DateSource
-from .outcome import DuplicateAction, Problem
+from .outcome import DuplicateAction, Mode, Problem
 from .rows import SETTABLE, Current, Diff, ItemRow, Match, NewItem, column_of, display
 from .run import RunSettings
+from .sheetdates import AsOf
 
 __all__ = [
     "AddPlan",
+    "AmountChange",
     "ChainChoice",
     "Decision",
     "Merged",
@@ -53,6 +55,7 @@ __all__ = [
     "reason_needed",
     "same_row",
     "sheet_chain",
+    "signed_amount_changes",
     "update",
 ]
 
@@ -263,6 +266,8 @@ class UpdatePlan:
     sheet_date: bool = False
     #: the item has moves 待认定 and the row says its stage: they stand as the unit reported them
     stand_as_reported: bool = False
+    #: amounts of a project signed in an earlier month changed as --confirm increase / correction says
+    amounts: list[AmountChange] = field(default_factory=list)
 
     def refuse(self, column: str, value: object, reason: str) -> UpdatePlan:
         self.decision, self.refusal = Decision.reject, Refusal(column, value, reason)
@@ -279,13 +284,17 @@ def update(
     has_moves: bool,
     newer: Callable[[str], tuple[list[tuple[Any, ...]], str | None]],
     last_move: Callable[[], str | None],
+    under_review: bool = False,
+    stored_as_of: Callable[[], AsOf | None] = lambda: None,
 ) -> UpdatePlan:
     """What row ``r`` does to item ``cur``, given what it changes (``diff``, :func:`~.rows.diff_row`).
 
     ``has_moves``: a roll-up's 阶段变更 sheet was read; ``newer(stage)``: the office's moves
     of the item this database lacks up to ``stage``, and its date of reaching it
     (:func:`~.moves.newer`); ``last_move()``: the date of the item's last move — each asked
-    only when needed."""
+    only when needed; ``stored_as_of()``: the day the sheet that wrote the item's stored
+    figures speaks for (:func:`~.sheetdates.latest`).  ``under_review``: what the import brings waits for 认定 (a signed
+    project's changed amount is then a reported 增资 / 更正, :func:`zhaoshang.increments.from_submission`)."""
     parsed = diff.parsed
     if not diff.shown:
         return UpdatePlan(Decision.unchanged, diff)
@@ -312,8 +321,9 @@ def update(
             plan.sources.append(DateSource.row)
         else:
             undated = history.undated(
-                defs, r.kind, str(status), r.sheet, mode=settings.mode, today=settings.today, option=option
-            )
+                defs, r.kind, str(status), r.sheet, mode=settings.mode, today=settings.today, option=option,
+                timing=r.timing,
+            )  # fmt: skip
             if undated is not None:
                 return plan.refuse(column_of(r, "status"), status, undated)
             status_date = r.sheet.move_date
@@ -326,11 +336,147 @@ def update(
             why = history.behind(r.kind, cur.id, stored, str(status), str(day), last_move() if backward else None)
             if why is not None:
                 return plan.refuse(column_of(r, "status"), str(status), why)
+    older = older_sheet(r, cur, diff, settings=settings, stored_as_of=stored_as_of)
+    if older is not None:
+        return plan.refuse(older.column, older.value, older.reason)
+    if not under_review and settings.mode is Mode.plain:
+        changes, refusal = signed_amount_changes(
+            r, cur, diff, day=r.sheet.move_date or settings.today, confirm=settings.opts.confirm
+        )
+        if refusal is not None:
+            return plan.refuse(refusal.column, refusal.value, refusal.reason)
+        plan.amounts = changes
     plan.status_date = status_date
     plan.stand_as_reported = cur.waiting and (
         status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
     )
     return plan
+
+
+#: where a sheet's day comes from when it is the day the sheet speaks for (not the import's)
+SHEET_DAYS = (DateSource.report_period, DateSource.filing_date, DateSource.as_of)
+
+
+def older_sheet(
+    r: ItemRow, cur: Current, diff: Diff, *, settings: RunSettings, stored_as_of: Callable[[], AsOf | None]
+) -> Refusal | None:
+    """Why row ``r`` may not change the stored figures of ``cur`` (None: it may): its sheet
+    speaks for a day (report period, filing day) before the day of the sheet that wrote them —
+    October's sheet arriving after November's would put back October's figures.  Filling an
+    empty field is no putting back.  ``--force`` takes the older sheet all the same."""
+    if settings.mode is not Mode.plain or settings.opts.force or r.sheet.move_source not in SHEET_DAYS:
+        return None
+    parsed = diff.parsed
+    changed = [
+        (k, cur.common.get(k) if k in parsed.common else cur.own.get(k), v)
+        for part in (parsed.common, parsed.own)
+        for k, v in part.items()
+    ]
+    changed = [(k, old, new) for k, old, new in changed if old is not None and old != ""]
+    if not changed:
+        return None
+    stored = stored_as_of()
+    day = r.sheet.move_date
+    if stored is None or day >= stored.day:
+        return None
+    key, old, new = changed[0]
+    field_key = key.removesuffix("_id") if key in ("chain_id", "unit_id") else key
+    where = column_of(r, field_key)
+    label = next((f.label for f in r.kind.fields if f.key == field_key), field_key)
+    shown = next(((o, n) for lab, o, n in diff.shown if lab == label), (str(old), str(new)))
+    col = next((c for c, (t, _p) in r.sheet.maps.get(r.kind.key, {}).items() if t.key == field_key), None)
+    return Refusal(
+        where,
+        r.cells.get(col, new) if col is not None else new,
+        f"本表的日期 {day}（{r.sheet.move_source.label}）早于本库编号 {cur.id} 现有数据所依据的表"
+        f"（{stored.day}，第 {stored.command_id} 次操作导入）：较早的表不能把较新的数改回去"
+        f"（{label} {shown[0]} → {shown[1]}）。较新的数错了请用 zs edit {cur.id} 改正；"
+        f"确要用这份较早的表覆盖请加 {option('force')}",
+    )
+
+
+@dataclass(frozen=True)
+class AmountChange:
+    """A signed project's amount a later period's sheet changes, and what the user said it is."""
+
+    field: str
+    label: str
+    old: float
+    new: float
+    change: Confirm  # Confirm.increase or Confirm.correction
+    #: the day the sheet speaks for (its report period's end, its filing day …): an 增资's date
+    day: str
+    #: the day of the project's first signing (its month's figure a correction changes)
+    signed: str
+    #: the column it came from, for people (E列「投资额（亿元）」)
+    where: str
+    unit: str = "万元"
+
+    @property
+    def text(self) -> str:
+        amount = f"{self.label} {format_money(self.old)} → {format_money(self.new)} {self.unit}"
+        if self.change is Confirm.increase:
+            return (
+                f"{self.where}：{amount} 按 {option('confirm')} {Confirm.increase} 记为 {self.day} 的增资"
+                f"（{self.day[:7]} 的签约额加 {format_money(self.new - self.old)} {self.unit}，"
+                f"{self.signed[:7]} 首次签约的金额不变）"
+            )
+        return (
+            f"{self.where}：{amount} 按 {option('confirm')} {Confirm.correction} 记为更正"
+            f"（改的是 {self.signed} 首次签约的金额，{self.signed[:7]} 的签约额随之改变）"
+        )
+
+
+def signed_amount_changes(
+    r: ItemRow, cur: Current, diff: Diff, *, day: str, confirm: frozenset[Confirm]
+) -> tuple[list[AmountChange], Refusal | None]:
+    """The amounts (投资额, 外资额) row ``r`` changes of ``cur``, a project first signed in a month
+    before the one its sheet speaks for (``day``).  Whether the sheet's new figure is an 增资 —
+    counted in ``day``'s month, the signing's amount kept — or a correction of the signing's
+    amount (its closed month's 签约额 changes) cannot be read from the sheet: refused unless
+    ``confirm`` says which (a fall can only be a correction).  ([], None): nothing to ask."""
+    kind = r.kind
+    stage = stages.signing_stage(kind)
+    key = stages.date_fields(kind).get(stage) if stage is not None else None
+    signed = cur.own.get(key) if key is not None else None
+    if not signed or str(signed)[:7] >= day[:7]:
+        return [], None
+    signed = str(signed)
+    keys = {f.key: f for f in kind.fields}
+    chosen = [c for c in (Confirm.increase, Confirm.correction) if c in confirm]
+    out: list[AmountChange] = []
+    for k in increments.amount_fields(kind):
+        f = keys[k]
+        if k not in diff.parsed.own:
+            continue
+        old, new = cur.own.get(k), diff.parsed.own[k]
+        if old is None or new is None:
+            continue
+        old, new = float(old), float(new)
+        where = column_of(r, k)
+        unit = f.unit_label
+        said = f"{f.label} {format_money(old)} → {format_money(new)} {unit}"
+        sheet_day = f"本表的日期 {day}（{r.sheet.move_source.label}）"
+        if len(chosen) != 1 or (new < old and chosen[0] is Confirm.increase):
+            if new < old:
+                why = (
+                    f"项目 {signed} 已签约（计入 {signed[:7]} 的签约额），{sheet_day}把{said}：投资额减少只能是更正，"
+                    f"改的是 {signed[:7]} 已报出的签约额。确是原来填错了请加 {option('confirm')} {Confirm.correction}"
+                    f"；否则请核对本表的{f.label}"
+                )
+            else:
+                why = (
+                    f"项目 {signed} 已签约（计入 {signed[:7]} 的签约额），{sheet_day}把{said}："
+                    "是增资还是更正，表上看不出。"
+                    f"是增资（补充协议）请加 {option('confirm')} {Confirm.increase}，记为 {day} 的增资，"
+                    f"{day[:7]} 的签约额加 {format_money(new - old)} {unit}、{signed[:7]} 的不变；"
+                    f"是原来填错了请加 {option('confirm')} {Confirm.correction}，改的是 {signed[:7]} 的签约额"
+                    f"（两种都有时请分开导入，或用 zs invest add 记增资）"
+                )
+            col = next((c for c, (t, _p) in r.sheet.maps.get(kind.key, {}).items() if t.key == k), None)
+            return [], Refusal(where, r.cells.get(col, new) if col is not None else new, why)
+        out.append(AmountChange(k, f.label, old, new, chosen[0], day, signed, where, unit))
+    return out, None
 
 
 # ---------------------------------------------------------------------------------------
@@ -507,6 +653,8 @@ def new_history(
     :class:`~zhaoshang.stages.StageDateError`)."""
 
     def undated(st: str) -> str | None:
-        return history.undated(defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option)
+        return history.undated(
+            defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option, timing=r.timing
+        )
 
     return history.plan(r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted)

@@ -29,6 +29,8 @@ class HeadingFacts:
     speaks: bool
     #: the unit it names: (id, name)
     unit: tuple[int, str] | None
+    #: what its words say of when its rows reached their stage (「续建项目」: before the period)
+    said: sheet_rules.StageWords | None = None
 
 
 class Headings:
@@ -43,8 +45,12 @@ class Headings:
         key = (sheet, heading, kind.key)
         got = self._facts.get(key)
         if got is None:
-            stage, speaks = sheet_rules.heading_stage(heading, lambda text: items.resolve_status(kind, text))
-            got = self._facts[key] = HeadingFacts(stage, speaks, sheet_rules.heading_chain(heading, self.units))
+            resolve = lambda text: items.resolve_status(kind, text)  # noqa: E731
+            stage, speaks = sheet_rules.heading_stage(heading, resolve)
+            said = sheet_rules.stage_words(heading, resolve)
+            if stage is None and said is not None:  # 「一、新开工项目」「二、续建项目」
+                stage, speaks = said.stage, True
+            got = self._facts[key] = HeadingFacts(stage, speaks, sheet_rules.heading_chain(heading, self.units), said)
         return got
 
     def fill(self, sheet: str, number: int, heading: str, kind: KindDef, values: dict[str, Any]) -> Problem | None:

@@ -18,6 +18,7 @@ from ..definitions import Definitions, KindDef
 from .inference import DateSource
 from .outcome import Mode
 from .rows import SheetContext
+from .sheet_rules import Timing
 
 __all__ = ["History", "LogEntry", "behind", "plan", "undated"]
 
@@ -58,11 +59,28 @@ def undated(
     mode: Mode,
     today: str,
     option: Callable[[str], str],
+    timing: tuple[Timing, str, str] | None = None,
 ) -> str | None:
     """Why a move into ``status`` of a row of ``sheet`` cannot be dated (None: it can).  A sheet
     from outside that gives no date for a move — no date column, no period in its title, no
     filing day — would have it dated the day of import: when it was typed in, not when it
-    happened.  Refused unless the user gives the date (--as-of)."""
+    happened.  Refused unless the user gives the date (--as-of).
+
+    ``timing``: the row's heading (or its sheet's name or title) says it reached its stage
+    before the period (「续建」) or at any time (「在建」「累计」): the sheet's date would count it as
+    a new one of the period — a move into that stage or one before it needs the row's own date."""
+    if timing is not None and timing[0] is not Timing.period:
+        when, reached, words = timing
+        order = stages.stages_of(kind)
+        if status in order and reached in order and order.index(status) <= order.index(reached):
+            key = stages.date_fields(kind).get(status) or stages.date_fields(kind).get(reached)
+            column = f"「{defs.field(kind, key).label}」" if key else "日期"
+            said = "报告期之前就到了" if when is Timing.before else "不一定在报告期内到了"
+            return (
+                f"本行在{words}下，是{said}「{reached}」的项目，本行却没有{column}：按本表的日期 "
+                f"{sheet.move_date or today}（{sheet.move_source.label}）记，就成了本期新到「{status}」的项目。"
+                f"请在表中加{column}列，填上实际的日期"
+            )
     if sheet.move_source is not DateSource.import_day or mode is not Mode.plain:
         return None
     key = stages.date_fields(kind).get(status)

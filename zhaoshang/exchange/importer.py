@@ -90,14 +90,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import lookups
-from ..choices import Blank, OnDuplicate
+from .. import items, lookups, stages
+from ..choices import Blank, Confirm, OnDuplicate
 from ..db import Database, now
 from ..definitions import KindDef
 from ..errors import ZsError
 from ..hints import option
 from . import (
     columns,
+    decide,
     fates,
     itemsheet,
     layout,
@@ -105,6 +106,7 @@ from . import (
     moves,
     origin,
     sheet_rules,
+    sheetdates,
     sheetplan,
 )
 from .headings import Headings
@@ -189,6 +191,11 @@ def import_file(
             f"疑似重复的处理方式「{opts.on_duplicate}」无效："
             "可选 update（更新已有条目）、skip（跳过）、new（作为新条目）"
         ) from None
+    if {Confirm.increase, Confirm.correction} <= set(opts.confirm):
+        raise ZsError(
+            f"{option('confirm')} {Confirm.increase} 和 {Confirm.correction} 只能选一个：已签约项目改了投资额，"
+            "是增资就是增资，是更正就是更正；两种都有的表请分开导入，或用 zs invest add 记增资"
+        )
     try:
         opts.blank = Blank(opts.blank)
     except ValueError:
@@ -244,6 +251,8 @@ def import_file(
                 raise _Rollback
             if report.mode is Mode.rollup and meta is not None:
                 origin.stamp(db, meta)
+            if run.sheet_days and report.mode is Mode.plain:  # (an older sheet must not put these back)
+                sheetdates.record(db, cmd.id, max(run.sheet_days))
             if report.review_because:
                 from .. import review
 
@@ -343,6 +352,8 @@ class ItemSheets:
             self.submission.said_by.append(meta.extra["unit"])  # the sheet exported for one unit to fill in
         self.out = BatchWriter(db, user=settings.user, ts=settings.ts, batch=BATCH)
         self.done = 0
+        #: the days the dated sheets speak for (report period, filing day, --as-of)
+        self.sheet_days: list[str] = []
         self.headings = Headings(chains=self.chains.names, units=self.units.names, inferred=self.inferred)
         #: the item rows, decided in batches (match → diff → decide → write)
         self.rows = ItemRows(
@@ -358,6 +369,8 @@ class ItemSheets:
             out=self.out,
         )
         self._caches: dict[Any, dict[Any, Any]] = {}
+        #: each item sheet's title rows (what they say of its rows' stage)
+        self._captions: dict[str, list[str]] = {}
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=settings.text_source)
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}
@@ -628,7 +641,9 @@ class ItemSheets:
             problem = self.headings.fill(sh.raw.name, row.number, row.heading, kind, values)
             if problem is not None:
                 got.problems.append(problem)
+        timing = self._stage_said(sh, row, kind, values, got.problems)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
+        r.timing = timing
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
         values.pop("kind", None)
@@ -638,6 +653,57 @@ class ItemSheets:
             self.progress(sh.raw.name, self.done)
         if len(self.rows.pending) >= BATCH:
             self.rows.flush()
+
+    def _stage_said(
+        self, sh: SheetContext, row: DataRow, kind: KindDef, values: dict[str, Any], problems: list[Problem]
+    ) -> tuple[sheet_rules.Timing, str, str] | None:
+        """What the sheet's name or title says of the row's stage (「签约项目」, 「…新开工项目表」): the
+        stage of a row without one (listed as inferred), or its problem when the words name no stage
+        one can tell; and when the row reached it — its heading's words first (「二、续建项目」)."""
+        name = sh.raw.name
+        cache = self._caches.setdefault("sheet_stage", {})
+        key = (name, kind.key)
+        if key not in cache:
+            cache[key] = sheet_rules.sheet_stage(
+                name, self._captions.get(name, []), lambda text: items.resolve_status(kind, text)
+            )
+        sheet_said: tuple[sheet_rules.StageWords, str] | None = cache[key]
+        if "status" not in values and sheet_said is not None and kind.pipeline:
+            said, where = sheet_said
+            if said.stage is not None:
+                values["status"] = said.stage
+                self.inferred.add(
+                    Rule.sheet_stage, name, said.stage, where,
+                    f"{where}说的是「{said.words}」：没有状态的行记为「{said.stage}」（不对时请在表中加「状态」列）",
+                    column="状态", row=row.number,
+                )  # fmt: skip
+            else:
+                problems.append(Problem(
+                    name, row.number, "状态", None,
+                    f"{where}说的是「{said.words}」，认不出是哪个阶段，本行也没有状态：请在表中加「状态」列填写"
+                    f"（或用 zs synonym add {kind.name} 状态 <阶段> <叫法> 教给系统）",
+                ))  # fmt: skip
+        timing: tuple[sheet_rules.Timing, str, str] | None = None
+        if row.heading is not None:
+            facts = self.headings.facts(name, row.heading, kind)
+            if facts.said is not None and facts.said.timing is not None and facts.said.stage is not None:
+                timing = facts.said.timing, facts.said.stage, f"分组标题「{row.heading}」"
+        if timing is None and sheet_said is not None:
+            said, where = sheet_said
+            if said.timing is not None and said.stage is not None:
+                timing = said.timing, said.stage, where
+        if timing is not None and timing[0] is sheet_rules.Timing.before and sh.period_start is not None:
+            date_key = stages.date_fields(kind).get(timing[1])
+            day = values.get(date_key) if date_key else None
+            if day is not None and str(day) >= sh.period_start:  # 「续建」 started in the period: which is it?
+                label = self.defs.field(kind, date_key).label if date_key else "日期"
+                problems.append(Problem(
+                    name, row.number, label, day,
+                    f"本行在{timing[2]}下，是报告期之前就到了「{timing[1]}」的项目，{label} {day} 却在报告期"
+                    f"（从 {sh.period_start} 起）之内：是本期新「{timing[1]}」的就列到新{timing[1].removeprefix('已')}"
+                    f"项目下，是续建的请核对{label}",
+                ))  # fmt: skip
+        return timing
 
     # -- deciding and writing item rows ------------------------------------------------
     def _move_date(self, sh: SheetContext, table: Table) -> None:
@@ -650,7 +716,11 @@ class ItemSheets:
             option=option,
         )
         sh.move_date, sh.move_source, sh.move_inference = got.date, got.source, got.inference
+        if got.source in decide.SHEET_DAYS:
+            self.sheet_days.append(got.date)
         sh.filed, sh.filed_key = got.filed, got.filed_key
+        sh.period_start = got.period_start
+        self._captions[sh.raw.name] = table.captions
 
     def settle(self) -> None:
         """Wait for the writer and put the history triggers back (see :meth:`BatchWriter.settle`)."""

@@ -69,6 +69,8 @@ class Rule(enum.StrEnum):
     """… by the date the user gave with --as-of."""
     import_day = "import_day"
     """An item comes in (at its first stage) on the day of import: nothing on the sheet dates it."""
+    sheet_stage = "sheet_stage"
+    """A sheet named or titled by a stage (「签约项目」, 「…新开工项目表」) gives it to rows without one."""
     sheet_money_unit = "sheet_money_unit"
     """「单位：亿元」 above the header is the unit of money columns whose header names none."""
     reporting_unit = "reporting_unit"
@@ -102,6 +104,9 @@ class Rule(enum.StrEnum):
     a day was typed, and it is taken (the format hides it)."""
     amount_unit = "amount_unit"
     """An amount implausible for its column's unit read as written (--confirm amount)."""
+    invest_change = "invest_change"
+    """A later period's sheet changed a signed project's amount: an 增资 dated in the sheet's
+    period, or a correction of the first signing's amount — as --confirm increase / correction says."""
     no_review = "no_review"
     """A sheet from another unit (a roll-up, a sheet naming its 填报单位) counted at once, without
     the office's 认定, because the user said so (--no-review)."""
@@ -123,6 +128,7 @@ _LABELS = {
     Rule.filing_date: "填报日期",
     Rule.as_of: "指定日期",
     Rule.import_day: "导入当天",
+    Rule.sheet_stage: "表名说的阶段",
     Rule.sheet_money_unit: "金额单位",
     Rule.reporting_unit: "填报单位",
     Rule.title_unit: "标题中的单位",
@@ -138,6 +144,7 @@ _LABELS = {
     Rule.month_day: "只有年月的日期",
     Rule.hidden_day: "格式隐藏的日子",
     Rule.amount_unit: "金额单位确认",
+    Rule.invest_change: "增资或更正",
     Rule.no_review: "不经认定",
 }
 

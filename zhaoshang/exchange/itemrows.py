@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import items, stages
-from ..choices import OnDuplicate
+from .. import increments, items, stages
+from ..choices import Confirm, OnDuplicate
+from ..counted import CHANGE_NAMES
 from ..db import Database
 from ..definitions import IDENTITY_FIELD, FieldDef, KindDef
 from ..errors import ZsError
 from ..hints import option
 from ..parse import normalize_name, simplify_many, to_halfwidth
-from . import bulk, current, decide, history, moves
+from . import bulk, current, decide, history, moves, sheetdates
 from .decide import Decision
 from .headings import Headings
 from .identity import ItemIds
@@ -203,8 +204,20 @@ class ItemRows:
             has_moves=self.has_moves,
             newer=lambda stage: moves.newer(self.db, cur.id, r.ref or 0, cur.common["status"], stage),
             last_move=lambda: self._last_move(cur.id),
+            under_review=bool(self.submission.because()),
+            stored_as_of=lambda: self._stored_as_of(r, cur.id),
         )
         return self._apply_update(r, cur, plan)
+
+    def _stored_as_of(self, r: ItemRow, item_id: int) -> sheetdates.AsOf | None:
+        """The day the figures of item ``item_id`` speak for (:func:`.sheetdates.latest`) — asked
+        only when the row's sheet is older than the newest sheet any import recorded."""
+        newest = self._caches.setdefault("sheet_days", {})
+        if "newest" not in newest:
+            newest["newest"] = sheetdates.newest(self.db)
+        if newest["newest"] is None or r.sheet.move_date >= newest["newest"]:
+            return None
+        return sheetdates.latest(self.db, item_id)
 
     def _apply_update(self, r: ItemRow, cur: Current, plan: decide.UpdatePlan) -> bool:
         """Write what :func:`.decide.update` decided for row ``r`` and item ``cur``."""
@@ -240,6 +253,15 @@ class ItemRows:
         except ZsError as exc:
             self._fail(r, "", None, exc.message)
             return False
+        for c in plan.amounts:  # a signed project's amount changed: 增资 or 更正, as the user said
+            if c.change is Confirm.increase:
+                came = f"导入「{self.settings.file_name}」「{r.sheet.raw.name}」第{r.number}行"
+                increments.record_increase(self.db, cur.id, c.field, c.old, c.new, on=c.day, source=came)
+            flag = f"{option('confirm')} {c.change}"
+            self.inferred.add(
+                Rule.invest_change, r.sheet.raw.name, CHANGE_NAMES[c.change.value], flag, c.text,
+                column=column_of(r, c.field), row=r.number, confirmed_by=flag,
+            )  # fmt: skip
         self.touched.append(cur.id)
         self.submission.came_from(cur.id, r.sheet.raw.name, r.number)
         r.sheet.report.count(RowOutcome.updated, r.number)

@@ -39,6 +39,7 @@ from .columns import Target
 from .inference import DateSource, Inference, Inferences, Rule
 from .outcome import Mode, Problem, SheetReport, show_value
 from .readers import RawSheet
+from .sheet_rules import Timing
 from .tables import DataRow, HeaderCell
 
 __all__ = [
@@ -96,6 +97,8 @@ class SheetContext:
     #: the sheet's filing day (填报日期 / 报送时间 …) as ISO text, and the words it was read from
     filed: str | None = None
     filed_key: str = ""
+    #: the first day of the period the title reports on (ISO), when it names one
+    period_start: str | None = None
     #: (row, column) of date cells formatted to show no day (「2026年10月」): a month, not the 1st
     month_cells: set[tuple[int, int]] = field(default_factory=set)
     #: those of them that show the year alone (「2026年」)
@@ -115,6 +118,9 @@ class ItemRow:
     reason: str | None = None
     #: the group heading the row stands under (its chain, when it names one)
     heading: str | None = None
+    #: when its heading, or its sheet's name or title, says it reached its stage — (timing,
+    #: that stage, the words where it was read: 「分组标题「二、续建项目」」); None: not said
+    timing: tuple[Timing, str, str] | None = None
     problems: list[Problem] = field(default_factory=list)
 
 

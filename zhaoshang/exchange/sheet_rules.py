@@ -17,6 +17,7 @@ No database, no report: tested on in-memory tables (tests/test_sheet_rules.py).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,20 +25,24 @@ from typing import Any
 
 from .. import stages
 from ..errors import ZsError
-from ..parse import normalize_key, parse_date, to_halfwidth
+from ..parse import normalize_key, parse_date, to_halfwidth, to_simplified
 from . import header_area
 from .inference import DateSource, Inference, Rule
 from .tables import DataRow, Table
 
 __all__ = [
     "MoveDate",
+    "StageWords",
     "SubRow",
+    "Timing",
     "UnitSaid",
     "disagreement",
     "heading_chain",
     "heading_stage",
     "move_date",
     "reporting_unit",
+    "sheet_stage",
+    "stage_words",
     "sub_rows",
     "sum_rows",
     "title_unit",
@@ -58,6 +63,8 @@ class MoveDate:
     filed: str | None = None
     """The sheet's 填报日期 / 报送时间 (ISO), if it says one: no stage may be after it."""
     filed_key: str = ""
+    period_start: str | None = None
+    """The first day of the period the title reports on (ISO), when it names one."""
 
 
 def move_date(
@@ -114,7 +121,7 @@ def move_date(
             f"不对时请用 {option('as_of')} 指定"
         )
         inf = Inference(Rule.report_period, sheet, iso, f"标题中的报告期「{period.text}」", text=text)
-        return MoveDate(iso, DateSource.report_period, inf, filed_iso, filed_key)
+        return MoveDate(iso, DateSource.report_period, inf, filed_iso, filed_key, period.start.isoformat())
     if said is not None and filed_iso is not None:
         text = (
             f"没有本行日期的阶段变更按{said.key} {filed_iso} 记（标题里没有报告期；不对时请用 {option('as_of')} 指定）"
@@ -226,6 +233,89 @@ def heading_stage(heading: str, resolve: Callable[[str], str]) -> tuple[str | No
         except ZsError:
             pass
     return None, any(w in core for w in STAGE_WORDS)
+
+
+class Timing(enum.StrEnum):
+    """When the words of a sheet's name, title or group heading say its rows reached their stage."""
+
+    period = "period"
+    """「新签约」「本月开工」: in the period the sheet reports on (its date is the right default)."""
+    before = "before"
+    """「续建」: before that period — never a new start of it."""
+    unknown = "unknown"
+    """「在建」「累计签约」: at any time — the period's date would make every row a new one."""
+
+
+@dataclass(frozen=True)
+class StageWords:
+    """What a name, a title or a heading says of its rows' stage (「新签约项目」 → 已签约, in the period)."""
+
+    words: str
+    """The words that say it (「新签约项目」)."""
+    stage: str | None
+    """The stage (None: it speaks of a stage no one can tell, 「签约未开工」)."""
+    timing: Timing | None
+    """When the rows reached it (None: the words do not say)."""
+
+
+#: a stage word before 项目 / 情况 / the end (「新签约项目表」「续建项目」「签约情况」「签约项目」),
+#: with the words before it that say when (新 / 本月 … / 累计 …)
+_STAGE_PHRASE = re.compile(
+    r"(?P<when>新|新增|本月|本期|当月|本季度?|本年|累计|已)?"
+    r"(?P<word>签约未开工|未开工|签约|开工|续建|在建|在谈|洽谈|入统|投产|竣工|储备|谋划|落地)"
+    r"(?=项目|情况|$)"
+)
+#: a word that names a stage by another name: its stage's word (resolved by the kind), and when
+_WORD_STAGE = {"续建": ("开工", Timing.before), "在建": ("开工", Timing.unknown)}
+_WHEN = {"新": Timing.period, "新增": Timing.period, "本月": Timing.period, "本期": Timing.period,
+         "当月": Timing.period, "本季": Timing.period, "本季度": Timing.period, "本年": Timing.period,
+         "累计": Timing.unknown}  # fmt: skip
+
+
+def stage_words(text: str, resolve: Callable[[str], str]) -> StageWords | None:
+    """What ``text`` (a sheet's name, its title, a group heading) says of its rows' stage and
+    when they reached it; None when it says nothing of stages (「招商引资项目推进情况表」).
+    ``resolve`` gives the stage a word names (the kind's names and synonyms)."""
+    plain = to_simplified(to_halfwidth(text)).replace(" ", "").removesuffix("表").removesuffix("清单")
+    found = [m for m in _STAGE_PHRASE.finditer(plain)]
+    if not found:
+        return None
+    said: list[StageWords] = []
+    for m in found:
+        word, when = m.group("word"), m.group("when")
+        core, timing = _WORD_STAGE.get(word, (word, _WHEN.get(when or "")))
+        try:
+            stage: str | None = resolve(core)
+        except ZsError:
+            stage = None
+        if word in ("签约未开工", "未开工"):
+            stage = None
+        said.append(StageWords(m.group(0), stage, timing))
+    if len({(w.stage, w.timing) for w in said}) > 1:  # 「签约、开工项目」: two stages, one list
+        return StageWords("、".join(w.words for w in said), None, None)
+    return said[0]
+
+
+def sheet_stage(name: str, captions: Iterable[str], resolve: Callable[[str], str]) -> tuple[StageWords, str] | None:
+    """What a sheet's name (「签约项目」) and title (「…2026年10月新签约项目表」) say of the stage of
+    its rows, with where it was read; None when neither speaks of stages.  A name and a title
+    naming two stages speak of a stage no one can tell (stage None)."""
+    said: list[tuple[StageWords, str]] = []
+    got = stage_words(name, resolve)
+    if got is not None:
+        said.append((got, f"表名「{name}」"))
+    for caption in captions:
+        got = stage_words(caption, resolve)
+        if got is not None:
+            said.append((got, f"标题「{caption}」"))
+            break
+    if not said:
+        return None
+    if len({w.stage for w, _ in said}) > 1:
+        both = "、".join(where for _, where in said)
+        return StageWords("、".join(w.words for w, _ in said), None, None), both
+    timed = [(w, where) for w, where in said if w.timing is not None]  # 「签约项目」 titled 「新签约项目表」
+    return timed[0] if timed else said[0]
 
 
 # ---------------------------------------------------------------------------------------------
