@@ -303,10 +303,6 @@ def test_a_negated_stage_is_refused_as_a_synonym(db: Database) -> None:
             synonyms.add(db, "招什么", "状态", stage, [word])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a known project's name with the company or 生产/建设工程 added (same chain, company) is not suspected",
-)
 @pytest.mark.parametrize(
     ("title", "company", "chain", "unit"),
     [
@@ -341,9 +337,6 @@ def test_a_known_project_without_its_suffix_is_suspected(db: Database, tmp_path:
         assert len(stored(db)) == 2
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a known project written under another chain becomes a second project, unsuspected"
-)
 def test_a_known_project_under_another_chain_is_suspected(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "other_chain.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "目标企业", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
@@ -368,10 +361,6 @@ def test_the_default_money_unit_is_stated(db: Database, tmp_path: Path) -> None:
     assert "万元" in line, line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one workbook, the same project on two sheets with another chain and unit: two items, nothing said",
-)
 def test_one_project_on_two_sheets_is_one_item_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_sheets.xlsx", {
         "签约项目": [[TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"]],
