@@ -162,9 +162,6 @@ def test_a_unit_line_with_two_money_units_is_no_reporting_unit(db: Database, tmp
         assert not any("万元、万美元" in n for n in report.notes), report.notes
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a money-unit row under the header is refused as a bad amount, asking for a number"
-)
 def test_a_unit_row_under_the_header_is_read_or_refused_with_the_right_fix(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "unit_row.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额", "签约日期", "阶段"],

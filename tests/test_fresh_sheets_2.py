@@ -333,3 +333,102 @@ def test_one_project_on_two_sheets_under_one_chain_is_still_one_item(db: Databas
     assert count(db) == before + 1
     (got,) = db.query("SELECT status FROM items WHERE title = '锂电隔膜项目'")
     assert got["status"] == "已开工"
+
+
+# ---------------------------------------------------------------------------------------
+# 4. a row of units under the header: the header's second row
+
+
+def unit_row_sheet(path: Path, units: list[Any], header: list[str] | None = None, *, merged: bool = True) -> Path:
+    """A header, under it a row with only units (the other header cells merged down over it), a project."""
+    import openpyxl
+
+    header = header or ["序号", "项目名称", "产业链", "招商主体", "投资额", "外资额", "签约日期", "阶段"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    for r in ([TITLE], header, units, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, 120, "2026-10-08", "已签约"]):
+        ws.append(r)
+    if merged:
+        for c, u in enumerate(units):
+            if u is None:
+                letter = "ABCDEFGH"[c]
+                ws.merge_cells(f"{letter}2:{letter}3")
+    wb.save(path)
+    return path
+
+
+def investment(db: Database) -> tuple[Any, Any]:
+    (got,) = db.query(
+        "SELECT t.investment, t.foreign_investment FROM items i JOIN kind_targets t ON t.id = i.id "
+        "WHERE i.title = '锂电隔膜项目'"
+    )
+    return got["investment"], got["foreign_investment"]
+
+
+@pytest.mark.parametrize(
+    ("invest", "foreign", "right"),
+    [
+        ("亿元", None, (35000, 120)),
+        ("（亿元）", None, (35000, 120)),
+        ("億元", None, (35000, 120)),
+        ("万元", None, (3.5, 120)),
+        ("亿元", "万美元", (35000, 120)),
+        (None, "（万美元）", (3.5, 120)),
+        ("亿", "万美元", (35000, 120)),
+    ],
+)
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_unit_row_under_the_header_gives_its_columns_their_unit(
+    db: Database, tmp_path: Path, invest: str | None, foreign: str | None, right: tuple[Any, Any], merged: bool
+) -> None:
+    units = [None, None, None, None, invest, foreign, None, None]
+    f = unit_row_sheet(tmp_path / "units.xlsx", units, merged=merged)
+    report = dry(db, f)
+    notes = report.sheets[0].notes
+    if invest is not None:
+        assert f"E列「投资额」的单位取自表头下一行（第3行）的「{invest.strip('（）')}」" in notes, notes
+    assert "第2–3行为两行表头，已合并" in notes, notes
+    import_file(db, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")
+    assert investment(db) == right
+
+
+def test_a_unit_row_that_contradicts_the_header_is_refused(db: Database, tmp_path: Path) -> None:
+    header = ["序号", "项目名称", "产业链", "招商主体", "投资额（万元）", "外资额", "签约日期", "阶段"]
+    f = unit_row_sheet(tmp_path / "both.xlsx", [None, None, None, None, "亿元", None, None, None], header)
+    with pytest.raises(ZsError) as refused:
+        import_file(db, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")
+    said = str(refused.value)
+    assert "「Sheet1」第3行 E列「亿元」在表头「投资额（万元）」下面" in said, said
+    assert "请填写数字" not in said
+
+
+def test_a_unit_row_agreeing_with_the_header_is_read(db: Database, tmp_path: Path) -> None:
+    header = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "外资额", "签约日期", "阶段"]
+    f = unit_row_sheet(tmp_path / "same.xlsx", [None, None, None, None, "亿元", None, None, None], header)
+    import_file(db, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")
+    assert investment(db)[0] == 35000
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.sampled_from(["千万元", "百万元", "万港元", "亿港元", "欧元"]), st.booleans())
+def test_a_unit_no_column_reads_is_never_read_as_wan(unit: str, in_header: bool) -> None:
+    """A unit the money column cannot be read in is refused, never 3.5 万元."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Database.open(Path(tmp) / "c.db", load())
+        try:
+            with d.command("setup", user="测试员"):
+                lookups.create(d, lookups.CHAIN, "新能源", {})
+                lookups.create(d, lookups.UNIT, "孙吴县", {"type": "区县"})
+            if in_header:  # 「投资额（千万元）」 was read in 万元
+                header = ["序号", "项目名称", "产业链", "招商主体", f"投资额（{unit}）", "外资额", "签约日期", "阶段"]
+                f = unit_row_sheet(Path(tmp) / "u.xlsx", [None] * 8, header)
+            else:
+                f = unit_row_sheet(Path(tmp) / "u.xlsx", [None, None, None, None, unit, None, None, None])
+            with pytest.raises(ZsError, match=f"单位「{unit}」无法换算"):
+                import_file(d, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")
+        finally:
+            d.close()
+
