@@ -197,9 +197,6 @@ def test_a_unit_cell_in_the_header_row_is_read_or_its_fix_keeps_it(db: Database,
         assert stored(db)["锂电隔膜项目"]["investment"] == 35000
 
 
-@pytest.mark.xfail(
-    strict=True, reason="「金额单位：亿元」 on a 填表说明 sheet is not read: --sheet of the data sheet reads 万元"
-)
 def test_the_unit_stated_on_an_instructions_sheet_is_read_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "with_notes.xlsx", {
         "填表说明": [["填表说明"], ["1. 金额单位：亿元。"], ["2. 日期格式：年-月-日。"]],

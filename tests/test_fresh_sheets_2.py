@@ -5,7 +5,9 @@ rather than one example each (issue 25: right or refused, never silently wrong).
   is suspected as a duplicate — and genuinely different projects (一期 / 二期, 5万吨 / 10万吨,
   another product, another company) are not;
 * a known project under another chain (same name, same company or unit) is suspected;
-* the same project on two sheets of one workbook under two chains is refused naming both rows.
+* the same project on two sheets of one workbook under two chains is refused naming both rows;
+* a row of units under the header is the header's second row (or refused), never 「请填写数字」;
+* the money unit stated on the workbook's 填表说明 sheet is used (an inference) or refused.
 """
 
 from __future__ import annotations
@@ -432,3 +434,74 @@ def test_a_unit_no_column_reads_is_never_read_as_wan(unit: str, in_header: bool)
         finally:
             d.close()
 
+
+# ---------------------------------------------------------------------------------------
+# 5. the money unit stated on the workbook's sheet of instructions
+
+
+def with_instructions(path: Path, name: str, lines: list[str], header_unit: str = "") -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    notes = wb.create_sheet(name)
+    for line in [name, *lines]:
+        notes.append([line])
+    data = wb.create_sheet("招什么")
+    for r in (
+        [TITLE],
+        ["序号", "项目名称", "产业链", "招商主体", f"投资额{header_unit}", "签约日期", "阶段"],
+        [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"],
+    ):
+        data.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["填表说明", "填报说明", "填表說明", "注意事项"])
+@pytest.mark.parametrize(
+    ("line", "wan"),
+    [
+        ("1. 金额单位：亿元。", 35000),
+        ("二、投资额均为亿元", 35000),
+        ("金额单位：万元", 3.5),
+        ("3、投资额单位为亿元", 35000),
+    ],
+)
+def test_the_unit_on_the_instructions_sheet_is_the_data_sheets(
+    db: Database, tmp_path: Path, name: str, line: str, wan: float
+) -> None:
+    f = with_instructions(tmp_path / "notes.xlsx", name, [line, "2. 日期格式：年-月-日。"])
+    report = dry(db, f, sheet="招什么")
+    shown = [i.text for i in report.inferences]
+    assert f"工作表「{name}」第2行的「{line}」用作E列「投资额」的金额单位" in "\n".join(shown), shown
+    import_file(db, f, ImportOptions(kind="招什么", today=TODAY, sheet="招什么"), user="测试员")
+    assert investment(db)[0] == pytest.approx(wan)
+
+
+def test_several_units_on_the_instructions_sheet_are_refused(db: Database, tmp_path: Path) -> None:
+    f = with_instructions(tmp_path / "two.xlsx", "填表说明", ["1. 金额单位：亿元。", "2. 外资单位：万美元。"])
+    with pytest.raises(ZsError, match="填表说明里写了不止一个金额单位") as refused:
+        import_file(db, f, ImportOptions(kind="招什么", today=TODAY, sheet="招什么"), user="测试员")
+    assert "请在各金额列的表头写明单位" in str(refused.value)
+
+
+def test_the_instructions_unit_against_the_headers_own_is_refused(db: Database, tmp_path: Path) -> None:
+    f = with_instructions(tmp_path / "clash.xlsx", "填表说明", ["1. 金额单位：亿元。"], header_unit="（万元）")
+    with pytest.raises(ZsError, match="矛盾"):
+        import_file(db, f, ImportOptions(kind="招什么", today=TODAY, sheet="招什么"), user="测试员")
+
+
+def test_the_instructions_agreeing_with_the_header_change_nothing(db: Database, tmp_path: Path) -> None:
+    f = with_instructions(tmp_path / "agree.xlsx", "填表说明", ["1. 金额单位：亿元。"], header_unit="（亿元）")
+    import_file(db, f, ImportOptions(kind="招什么", today=TODAY, sheet="招什么"), user="测试员")
+    assert investment(db)[0] == 35000
+
+
+def test_another_sheets_words_are_not_instructions(db: Database, tmp_path: Path) -> None:
+    """Only a sheet named for instructions speaks for the workbook: a 备注 sheet's 「单位：亿元」 does not."""
+    f = with_instructions(tmp_path / "other.xlsx", "备注", ["金额单位：亿元"])
+    report = dry(db, f, sheet="招什么")
+    assert not any("备注" in i.text for i in report.inferences)
+    (col,) = [c for c in report.sheets[0].columns if c.header == "投资额"]
+    assert col.unit_assumed  # said in the dry run: 表头没写单位，按万元读
