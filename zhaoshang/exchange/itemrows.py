@@ -298,7 +298,13 @@ class ItemRows:
         company = r.values.get("company")
         unit = r.values.get("unit", r.sheet.default_unit)
         match = self.dups.find(
-            kind.key, chain, name_key, r.ref, company=company if isinstance(company, str) else None, unit=unit
+            kind.key,
+            chain,
+            name_key,
+            r.ref,
+            company=company if isinstance(company, str) else None,
+            unit=unit,
+            title=str(title),
         )
         if match is not None and not self._duplicate(r, match, origin_id, chain):
             return

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from ..db import Database
 from ..definitions import IDENTITY_FIELD, KindDef
 from ..errors import ZsError
-from ..parse import normalize_name
+from ..parse import normalize_name, to_simplified
 
 __all__ = [
     "CORE_WORDS",
@@ -168,7 +168,8 @@ class NameIndex:
         self.origin = origin
         self.below = below  # ids from here on are this import's own (added with add())
         self.before_read = before_read
-        self.loaded: set[str] = set()
+        self.loaded: set[tuple[str, int]] = set()
+        self.titled: set[str] = set()
         # "": a temporary database on disk, removed when the connection closes
         self.store = sqlite3.connect("")
         self.store.execute("PRAGMA journal_mode = OFF")
@@ -193,9 +194,8 @@ class NameIndex:
     def close(self) -> None:
         self.store.close()
 
-    def _load(self, kind: str) -> None:
-        self.loaded.add(kind)
-        self.before_read()
+    def _select(self, kind: str) -> str:
+        """The SQL of the items of ``kind`` filed: id, title, chain, unit, company (目标企业)."""
         try:
             kdef: KindDef | None = self.db.defs.kind_by_key(kind)
         except ZsError:  # a kind no definition has: nothing of it is stored
@@ -207,22 +207,52 @@ class NameIndex:
             )
         else:
             sql = "SELECT i.id, i.title, i.chain_id, i.unit_id, NULL FROM items i WHERE i.kind = ? AND i.id < ?"
-        params: list[Any] = [kind, self.below]
         if self.origin is not None:
             sql += " AND i.origin IS NOT ?"
-            params.append(self.origin)
+        return sql
+
+    def _params(self, *first: Any) -> list[Any]:
+        return [*first, self.below] + ([self.origin] if self.origin is not None else [])
+
+    def _load(self, kind: str, chain: int) -> None:
+        """File the database's items of ``kind`` in ``chain`` (exact, loose, core)."""
+        self.loaded.add((kind, chain))
+        self.before_read()
+        sql = self._select(kind).replace("WHERE i.kind = ?", "WHERE i.kind = ? AND i.chain_id = ?")
         self._flush()
         rows: list[_Entry] = []
         known = self.companies.setdefault(kind, set())
-        for rid, title, chain, unit, company in self.db.conn.execute(sql + " ORDER BY i.id", params):
+        for rid, title, of_chain, unit, company in self.db.conn.execute(
+            sql + " ORDER BY i.id", self._params(kind, chain)
+        ):
             exact = normalize_name(title)
             company = company or None
             if company is not None:
                 known.update(_company_forms(company))
-            for h in _hashes(kind, chain, exact, company):
+            for h in _hashes(kind, of_chain, exact, company):
                 self._mark(h)
                 self._mark(hash((h, None)))
-                rows.append((h, rid, None, title, kind, chain, company, unit))
+                rows.append((h, rid, None, title, kind, of_chain, company, unit))
+            if len(rows) >= 2 * self.FLUSH:
+                self._write(rows)
+                rows = []
+        self._write(rows)
+
+    def _load_titles(self, kind: str) -> None:
+        """File the database's items of ``kind`` in every chain by their titles as typed (spaces
+        dropped): a known project under another chain.  Not normalised — a county's sheet into a
+        province's database would normalise every name of the kind."""
+        self.titled.add(kind)
+        self.before_read()
+        self._flush()
+        rows: list[_Entry] = []
+        for rid, title, of_chain, unit, company in self.db.conn.execute(
+            self._select(kind) + " ORDER BY i.id", self._params(kind)
+        ):
+            h = hash(("title", kind, "".join(title.split())))
+            self._mark(h)
+            self._mark(hash((h, None)))
+            rows.append((h, rid, None, title, kind, of_chain, company or None, unit))
             if len(rows) >= 2 * self.FLUSH:
                 self._write(rows)
                 rows = []
@@ -313,7 +343,15 @@ class NameIndex:
                     yield e
 
     def find(
-        self, kind: str, chain: int, key: str, ref: int | None, *, company: str | None = None, unit: int | None = None
+        self,
+        kind: str,
+        chain: int,
+        key: str,
+        ref: int | None,
+        *,
+        company: str | None = None,
+        unit: int | None = None,
+        title: str | None = None,
     ) -> Found | None:
         """The item named like ``key`` (a :func:`normalize_name`) in ``chain``: the same name
         once normalised, else alike but for an ending like 项目, else alike once the companies'
@@ -321,9 +359,10 @@ class NameIndex:
         dropped too (:func:`core_name`; when both name a company, the same one).  Else the item
         of the same name under another chain when it is the same project as far as can be told:
         a row of this file, an item of the same company, or (either has no company) of the same
-        unit (``unit``)."""
-        if kind not in self.loaded:
-            self._load(kind)
+        unit (``unit``).  (An item of a chain no row has named yet is found by its ``title`` as
+        typed, spaces aside.)"""
+        if (kind, chain) not in self.loaded:
+            self._load(kind, chain)
         elsewhere: Found | None = None
         may = self._may_hold
         h = hash((True, kind, key))
@@ -344,6 +383,8 @@ class NameIndex:
                     elsewhere = Found(rid, name, Likeness.exact, of_chain, "目标企业相同")
                 elif unit is not None and unit == of_unit:
                     elsewhere = Found(rid, name, Likeness.exact, of_chain, "责任单位相同")
+        if elsewhere is None and title is not None:
+            elsewhere = self._typed_elsewhere(kind, chain, title, company, unit)
         loose = loosen(key)
         h = hash((False, kind, chain, loose))
         for _h, rid, _ref, name, _kind, of_chain, _company, _unit in self._entries(h, kind, ref) if may(h, ref) else ():
@@ -362,6 +403,28 @@ class NameIndex:
                 if core_name(normalize_name(name), of_company) == k:
                     return Found(rid, name, Likeness.core)
         return elsewhere
+
+    def _typed_elsewhere(
+        self, kind: str, chain: int, title: str, company: str | None, unit: int | None
+    ) -> Found | None:
+        """The database's item titled ``title`` (spaces aside, or in simplified script) under
+        another chain, of the same company or (either has no company) the same unit."""
+        if kind not in self.titled:
+            self._load_titles(kind)
+        typed = "".join(title.split())
+        for written in dict.fromkeys((typed, to_simplified(typed))):  # 「大豆分離蛋白項目」 too
+            h = hash(("title", kind, written))
+            if not self._maybe(h):
+                continue
+            for _h, rid, _ref, name, _kind, of_chain, of_company, of_unit in self._entries(h, kind, None):
+                if of_chain == chain or "".join(name.split()) != written:
+                    continue
+                same = same_company(company, of_company)
+                if same:
+                    return Found(rid, name, Likeness.exact, of_chain, "目标企业相同")
+                if same is None and unit is not None and unit == of_unit:
+                    return Found(rid, name, Likeness.exact, of_chain, "责任单位相同")
+        return None
 
     def _core_probes(self, kind: str, key: str, company: str | None) -> list[tuple[str, str | None, bool]]:
         """The cores a row's name (``key``) is looked up by, each with the company it is taken
