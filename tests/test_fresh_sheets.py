@@ -162,9 +162,6 @@ def test_a_unit_line_with_two_money_units_is_no_reporting_unit(db: Database, tmp
         assert not any("万元、万美元" in n for n in report.notes), report.notes
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a money-unit row under the header is refused as a bad amount, asking for a number"
-)
 def test_a_unit_row_under_the_header_is_read_or_refused_with_the_right_fix(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "unit_row.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "产业链", "招商主体", "投资额", "签约日期", "阶段"],
@@ -200,9 +197,6 @@ def test_a_unit_cell_in_the_header_row_is_read_or_its_fix_keeps_it(db: Database,
         assert stored(db)["锂电隔膜项目"]["investment"] == 35000
 
 
-@pytest.mark.xfail(
-    strict=True, reason="「金额单位：亿元」 on a 填表说明 sheet is not read: --sheet of the data sheet reads 万元"
-)
 def test_the_unit_stated_on_an_instructions_sheet_is_read_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "with_notes.xlsx", {
         "填表说明": [["填表说明"], ["1. 金额单位：亿元。"], ["2. 日期格式：年-月-日。"]],
@@ -303,10 +297,6 @@ def test_a_negated_stage_is_refused_as_a_synonym(db: Database) -> None:
             synonyms.add(db, "招什么", "状态", stage, [word])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a known project's name with the company or 生产/建设工程 added (same chain, company) is not suspected",
-)
 @pytest.mark.parametrize(
     ("title", "company", "chain", "unit"),
     [
@@ -341,9 +331,6 @@ def test_a_known_project_without_its_suffix_is_suspected(db: Database, tmp_path:
         assert len(stored(db)) == 2
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a known project written under another chain becomes a second project, unsuspected"
-)
 def test_a_known_project_under_another_chain_is_suspected(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "other_chain.xlsx", {"Sheet1": [
         [TITLE], ["序号", "项目名称", "目标企业", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"],
@@ -368,10 +355,6 @@ def test_the_default_money_unit_is_stated(db: Database, tmp_path: Path) -> None:
     assert "万元" in line, line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one workbook, the same project on two sheets with another chain and unit: two items, nothing said",
-)
 def test_one_project_on_two_sheets_is_one_item_or_refused(db: Database, tmp_path: Path) -> None:
     f = book(tmp_path / "two_sheets.xlsx", {
         "签约项目": [[TITLE], HEADER, [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-08", "已签约"]],

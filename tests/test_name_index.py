@@ -39,12 +39,13 @@ class Plain:
         self.exact.setdefault((chain, key), []).append((rid, title, ref))
         self.loose.setdefault((chain, matching.loosen(key)), []).append((rid, title, ref))
 
-    def find(self, chain: int, key: str, ref: int | None) -> tuple[int, str, bool] | None:
-        for index, k, exact in ((self.exact, key, True), (self.loose, matching.loosen(key), False)):
+    def find(self, chain: int, key: str, ref: int | None) -> matching.Found | None:
+        loose = matching.Likeness.loose
+        for index, k, how in ((self.exact, key, matching.Likeness.exact), (self.loose, matching.loosen(key), loose)):
             for rid, name, other in index.get((chain, k), ()):
                 if ref is not None and other is not None and ref != other:
                     continue
-                return rid, name, exact
+                return matching.Found(rid, name, how)
         return None
 
 

@@ -198,6 +198,8 @@ def money_unit(f: FieldDef, unit: str | None) -> tuple[str, str | None]:
             return _CNY_UNITS[u], None
         if "美元" in u or "美金" in u:
             return "万", "本栏按人民币万元计，不能填美元金额（外资请填到外资栏，不做汇率换算）"
+        if "元" in u or "港币" in u:  # 千万元, 百万元, 万港元 …: never read as 万元
+            return "万", f"单位「{unit}」无法换算：请把这一列换算成 亿元、万元 或 元并写在表头（3.5千万元 即 0.35亿元）"
         return "万", None
     if u in _USD_UNITS:
         scale = _USD_UNITS[u]
@@ -206,6 +208,8 @@ def money_unit(f: FieldDef, unit: str | None) -> tuple[str, str | None]:
         return scale, None
     if u in _CNY_UNITS:
         return "万", "本栏按万美元计，不能填人民币金额"
+    if "元" in u:  # 万港元, 欧元 …: never read as 万美元
+        return "万", f"单位「{unit}」无法换算：请改用 亿美元、万美元 或 美元"
     return "万", None
 
 

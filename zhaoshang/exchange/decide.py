@@ -56,6 +56,7 @@ __all__ = [
     "same_row",
     "sheet_chain",
     "signed_amount_changes",
+    "taken_names",
     "update",
 ]
 
@@ -496,6 +497,14 @@ class Placement:
     from_sheet: bool = False
 
 
+def taken_names(unit_names: Mapping[int, str], chain_names: Mapping[int, str]) -> dict[str, str]:
+    """The names no project has (:func:`~zhaoshang.parse.normalize_key`): the units' and the
+    chains', each to what it is (招商主体 / 产业链)."""
+    taken = {normalize_key(n): "产业链" for n in chain_names.values()}
+    taken.update((normalize_key(n), "招商主体") for n in unit_names.values())
+    return taken
+
+
 def new_row(
     r: ItemRow,
     *,
@@ -504,23 +513,25 @@ def new_row(
     chain_names: Mapping[int, str],
     unit_names: Mapping[int, str] | None = None,
     sheet_chain: int | None = None,
+    name_keys: Mapping[str, str] | None = None,
 ) -> Placement:
     """Whether row ``r`` can be a new item (it has a name that is not a unit's or a chain's: a
     subtotal row 「孙吴县 … 3.5」) and its chain: its own cell, else its group heading's
     (``headed``), else the chain its sheet is named for (``sheet_chain``: a workbook of a sheet
     per chain, where --chain would put every sheet's rows in one), else --chain
-    (``default_chain``)."""
+    (``default_chain``).  ``name_keys``: :func:`taken_names` of ``unit_names`` and
+    ``chain_names`` when the caller keeps it (worked out here otherwise)."""
     title = r.values.get("title")
     if title is not None and r.kind.pipeline:  # (a project's row, not a pitch or an event)
-        key = normalize_key(str(title))
-        for what, names in (("招商主体", unit_names or {}), ("产业链", chain_names)):
-            if any(normalize_key(n) == key for n in names.values()):
-                label = r.kind.title.label
-                return Placement(refusal=Refusal(
-                    label, title,
-                    f"{label}「{title}」是一个{what}的名称，不是项目：是这个{what}的小计行就删去本行"
-                    f"（小计会重复计算）；是项目就写出项目的全称",
-                ))  # fmt: skip
+        taken = name_keys if name_keys is not None else taken_names(unit_names or {}, chain_names)
+        what = taken.get(normalize_key(str(title)))
+        if what is not None:
+            label = r.kind.title.label
+            return Placement(refusal=Refusal(
+                label, title,
+                f"{label}「{title}」是一个{what}的名称，不是项目：是这个{what}的小计行就删去本行"
+                f"（小计会重复计算）；是项目就写出项目的全称",
+            ))  # fmt: skip
     if r.values.get("title") is None:
         label = r.kind.title.label
         return Placement(refusal=Refusal(

@@ -25,8 +25,11 @@ from .tables import HeaderCell, note_money_unit, split_seal
 __all__ = [
     "Period",
     "Said",
+    "SaidElsewhere",
     "UnitType",
     "filing_date",
+    "instructions_money_unit",
+    "is_instructions",
     "money_unit",
     "report_period",
     "reporting_unit",
@@ -51,6 +54,42 @@ class Said:
             return f"表头上方的「{self.value}{self.key}」"
         close = _CLOSE.get(self.key[:1], "")  # 「（填报日期：2026-10-29）」: its bracket closed again
         return f"表头上方的「{self.key}：{self.value}{close}」"
+
+
+@dataclass(frozen=True)
+class SaidElsewhere(Said):
+    """A value read on another sheet of the workbook (its 填表说明): the sheet and row it is on."""
+
+    sheet: str = ""
+    row: int = 0
+
+    @property
+    def source(self) -> str:
+        return f"工作表「{self.sheet}」第{self.row}行的「{self.value}」"
+
+
+#: the names of a workbook's sheet of instructions (填表说明, 填报说明, 说明, 注意事项 …)
+_INSTRUCTIONS = re.compile(r"说明|须知|注意事项|填报要求|填表要求|指标解释")
+
+
+def is_instructions(sheet: str) -> bool:
+    """Whether a sheet's name says it holds the workbook's instructions (填表说明, 填報說明 …)."""
+    return _INSTRUCTIONS.search(to_simplified(sheet)) is not None
+
+
+def instructions_money_unit(sheet: str, rows: Iterable[list[object]], *, limit: int = 200) -> list[SaidElsewhere]:
+    """Every money unit a sheet of instructions states (「1. 金额单位：亿元。」「投资额均为万元」), in
+    its first ``limit`` rows: each with its row and text (the unit is its :attr:`Said.key`)."""
+    out: list[SaidElsewhere] = []
+    for number, row in enumerate(rows, start=1):
+        if number > limit:
+            break
+        for v in row:
+            if isinstance(v, str) and v.strip():
+                unit = note_money_unit(v)
+                if unit is not None:
+                    out.append(SaidElsewhere(unit, v.strip(), sheet=sheet, row=number))
+    return out
 
 
 @dataclass(frozen=True)

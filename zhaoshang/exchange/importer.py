@@ -100,6 +100,7 @@ from . import (
     columns,
     decide,
     fates,
+    header_area,
     itemsheet,
     layout,
     merged,
@@ -124,7 +125,7 @@ from .outcome import (
     rejected_error,
     summarize,
 )
-from .readers import RawSheet, read_file
+from .readers import WORKBOOK_SUFFIXES, RawSheet, read_file
 from .resolve import CellParsers, Names
 from .rows import (
     ItemRow,
@@ -525,6 +526,7 @@ class ItemSheets:
             inferred=self.inferred,
             facts=lambda: self._sheet_facts(raw),
             option=option,
+            workbook_unit=self._instructions_unit,
         )
         self.report.problems.extend(got.early)
         self.map_keys.seen(raw.name, got.header)
@@ -591,6 +593,22 @@ class ItemSheets:
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
+
+    def _instructions_unit(self) -> list[header_area.SaidElsewhere]:
+        """The money units the workbook's sheets of instructions (填表说明 …) state, read once —
+        also when --sheet imports only a data sheet."""
+        cache = self._caches.setdefault("instructions", {})
+        if "units" not in cache:
+            said: list[header_area.SaidElsewhere] = []
+            if self.file.suffix.lower() in WORKBOOK_SUFFIXES:
+                try:
+                    for raw in read_file(self.file):
+                        if header_area.is_instructions(raw.name):
+                            said += header_area.instructions_money_unit(raw.name, raw.rows)
+                except ZsError:
+                    said = []  # (a sheet that cannot be read is reported where it is imported)
+            cache["units"] = said
+        return list(cache["units"])
 
     def _sheet_facts(self, raw: RawSheet) -> SheetFacts:
         """What the workbook shows besides values (hidden rows, merged areas …), read once."""

@@ -29,7 +29,7 @@ from .decide import Decision
 from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
-from .matching import NameIndex, by_code, loose_name
+from .matching import Found, Likeness, NameIndex, by_code, loose_name
 from .outcome import Change, Duplicate, ImportReport, Mode, Problem, RowOutcome
 from .resolve import Names
 from .rows import Current, Diff, ItemRow, NewItem, column_of, diff_row, match_ref, resolve_refs
@@ -142,6 +142,15 @@ class ItemRows:
         if match.unknown_ref:
             self.unknown_refs += 1
         self._add(r, r.ref if self.settings.mode is Mode.rollup else None)
+
+    def _taken_names(self) -> dict[str, str]:
+        """:func:`.decide.taken_names`, worked out again when a chain or unit was added or renamed."""
+        now = (tuple(self.units.names.values()), tuple(self.chains.names.values()))
+        got = self._caches.setdefault("taken", {}).get(now)
+        if got is None:
+            got = decide.taken_names(self.units.names, self.chains.names)
+            self._caches["taken"] = {now: got}
+        return got
 
     def _was_deleted(self, item_id: int) -> bool:
         sql = (
@@ -295,6 +304,7 @@ class ItemRows:
             chain_names=self.chains.names,
             unit_names=self.units.names,
             sheet_chain=self._sheet_chain(r.sheet.raw.name),
+            name_keys=self._taken_names(),
         )
         if place.refusal is not None:
             self._fail(r, place.refusal.column, place.refusal.value, place.refusal.reason)
@@ -326,8 +336,18 @@ class ItemRows:
             )
         title = r.values["title"]
         name_key = normalize_name(str(title))
-        match = self.dups.find(kind.key, chain, name_key, r.ref)
-        if match is not None and not self._duplicate(r, match, origin_id):
+        company = r.values.get("company")
+        unit = r.values.get("unit", r.sheet.default_unit)
+        match = self.dups.find(
+            kind.key,
+            chain,
+            name_key,
+            r.ref,
+            company=company if isinstance(company, str) else None,
+            unit=unit,
+            title=str(title),
+        )
+        if match is not None and not self._duplicate(r, match, origin_id, chain):
             return
         plan = decide.new_item(
             r,
@@ -359,7 +379,11 @@ class ItemRows:
         chain = plan.common["chain_id"]
         self.new[new_id] = NewItem(new_id, kind, plan.common, plan.own, plan.status, origin, origin_id, r, plan.log)
         assert self.dups is not None
-        self.dups.add(kind.key, chain, str(plan.common["title"]), new_id, origin, r.ref, name_key)
+        company = plan.own.get("company")
+        self.dups.add(
+            kind.key, chain, str(plan.common["title"]), new_id, origin, r.ref, name_key,
+            company=company if isinstance(company, str) else None, unit=plan.common["unit_id"],
+        )  # fmt: skip
         if origin_id is not None:
             self.ids.origin_ids[origin_id] = new_id
         elif r.ref is not None:
@@ -423,21 +447,31 @@ class ItemRows:
             ]
         return info
 
-    def _duplicate(self, r: ItemRow, match: tuple[int, str, bool], origin_id: int | None) -> bool:
-        """Handle a new row whose name matches an item; True to add it anyway.
+    def _duplicate(self, r: ItemRow, match: Found, origin_id: int | None, chain: int) -> bool:
+        """Handle a new row (in ``chain``) whose name matches an item; True to add it anyway.
 
         The name is what made the match, so it is left out of the comparison, and an update
         keeps the existing item's own spelling of it."""
-        existing_id, existing_title, exact = match
         title = str(r.values.pop("title"))
-        added = self._decide_duplicate(r, existing_id, existing_title, title, origin_id, exact=exact)
+        added = self._decide_duplicate(r, match, title, origin_id, chain)
         if added:
             r.values["title"] = title
         return added
 
-    def _decide_duplicate(
-        self, r: ItemRow, existing_id: int, existing_title: str, title: str, origin_id: int | None, *, exact: bool
-    ) -> bool:
+    def _why(self, match: Found, chain: int) -> str:
+        """Why ``match`` is suspected, for the report: empty for a name alike but for an ending."""
+        if match.other_chain is not None:
+            names = self.chains.names
+            return (
+                f"名称相同（{match.because}），产业链却不同：已有的在「{names.get(match.other_chain, '')}」，"
+                f"本行是「{names.get(chain, '')}」"
+            )
+        if match.likeness is Likeness.core:
+            return "去掉企业名称和「项目」「工程」「生产」「建设」等字后名称相同"
+        return ""
+
+    def _decide_duplicate(self, r: ItemRow, match: Found, title: str, origin_id: int | None, chain: int) -> bool:
+        existing_id, existing_title, exact = match.rid, match.name, match.exact
         pending = self.new.get(existing_id)
         choice = self.settings.opts.on_duplicate
         same: bool | None = None
@@ -465,8 +499,11 @@ class ItemRows:
             here = f"本文件「{pending.row.sheet.raw.name}」第{pending.row.number}行"
         else:
             here = "本文件较早的一行" if existing_id >= self.ids.first_new_id else ""
+        why = self._why(match, chain)
         self.report.duplicates.append(
-            Duplicate(r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here)
+            Duplicate(
+                r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here, why=why
+            )
         )
         if decision in (Decision.ask, Decision.skip) and r.ref is not None:
             self.ids.skipped_refs.add(r.ref)
@@ -477,7 +514,7 @@ class ItemRows:
                     r.sheet.header,
                     r.number,
                     r.cells,
-                    [f"疑似与{here or f'编号 {existing_id}'}「{existing_title}」重复"],
+                    [f"疑似与{here or f'编号 {existing_id}'}「{existing_title}」重复" + (f"：{why}" if why else "")],
                 )
             r.sheet.report.count(RowOutcome.rejected, r.number)
             return False
@@ -488,7 +525,7 @@ class ItemRows:
             return True
         if decision is Decision.merge:
             assert pending is not None
-            self._merge(r, pending, existing_id, title)
+            self._merge(r, pending, existing_id, title, chain)
             return False
         cur = self._load_current({existing_id}).get(existing_id)
         if cur is None:
@@ -499,10 +536,20 @@ class ItemRows:
         self._update(r, cur, link=link)
         return False
 
-    def _merge(self, r: ItemRow, pending: NewItem, item_id: int, title: str) -> None:
-        """Row ``r`` is the same project as the earlier row of this file that made ``pending``
-        (开工项目 after 签约项目): one item, with what both say (:func:`.decide.merged`)."""
+    def _merge(self, r: ItemRow, pending: NewItem, item_id: int, title: str, chain: int) -> None:
+        """Row ``r`` (in ``chain``) is the same project as the earlier row of this file that made
+        ``pending`` (开工项目 after 签约项目): one item, with what both say (:func:`.decide.merged`)."""
         first = pending.row
+        if chain != pending.common["chain_id"]:
+            names = self.chains.names
+            here = f"「{first.sheet.raw.name}」第{first.number}行（{names.get(pending.common['chain_id'], '')}）"
+            column = column_of(r, "chain")
+            self._fail(
+                r, "产业链" if column == "chain" else column, names.get(chain, ""),
+                f"与{here}是同一项目「{title}」，产业链却不同：同一项目在一个文件里只能在一条产业链下，"
+                "请核对后改成一致再导入；确是两个项目，请把名称写得能区分开",
+            )  # fmt: skip
+            return
         if self._disagrees(r, item_id, first, title):
             return
         merged = decide.merged(pending, r.values)

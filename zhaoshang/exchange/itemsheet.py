@@ -57,15 +57,30 @@ def prepare(
     inferred: Inferences,
     facts: Callable[[], SheetFacts],
     option: Callable[[str], str],
+    workbook_unit: Callable[[], list[header_area.SaidElsewhere]] | None = None,
 ) -> Prepared:
     """The context of item sheet ``raw`` (``kind``: the list its name says, if it says one).
     ``explicit``: the --map entries for this sheet; ``only_kind``: --kind; ``facts``:
     what the workbook's formats say of the cells (date cells without a day, years alone, money
     units written by a format), read only for a sheet that is used."""
     header = table.header
-    sheet_unit = header_area.money_unit(table.meta)
+    sheet_unit: tuple[header_area.Said, str] | None = header_area.money_unit(table.meta)
     unit_given: set[int] = set()
     out = Prepared(header)
+    if sheet_unit is None and workbook_unit is not None:
+        # 「金额单位：亿元」 on the workbook's 填表说明 sheet: the unit of this sheet's money too
+        stated = workbook_unit()
+        units = {s.key for s in stated}
+        if len(units) == 1:
+            sheet_unit = stated[0], stated[0].key
+        elif units:
+            out.early.append(
+                Problem(
+                    raw.name, None, "", None,
+                    "填表说明里写了不止一个金额单位（" + "；".join(s.source for s in stated[:4]) + "），"
+                    "本表表头没写单位，分不清金额按哪个单位：请在各金额列的表头写明单位，如 投资额（亿元），再导入",
+                )
+            )  # fmt: skip
     if sheet_unit is not None:
         header, unit_given, clash = header_area.with_money_unit(header, sheet_unit[1])
         out.header = header

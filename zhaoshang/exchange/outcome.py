@@ -153,10 +153,14 @@ class Duplicate:
     #: where the existing one is when it is a row of the same file (「本文件「签约项目」第5行」): it
     #: has no 编号 a person could look up yet
     existing_where: str = ""
+    #: why the names are taken for one project when they are not alike at sight (another
+    #: chain; alike once the company's name and 生产 / 工程 words are dropped): "" otherwise
+    why: str = ""
 
     def text(self) -> str:
         existing = f"{self.existing_where or f'编号 {self.existing_id}'}「{self.existing_title}」"
-        return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action.label}）"
+        why = f"：{self.why}" if self.why else ""
+        return f"「{self.sheet}」第{self.row}行「{self.title}」≈ {existing}（{self.action.label}）{why}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +171,7 @@ class Duplicate:
             "existing_title": self.existing_title,
             "action": self.action.label,
             "decision": self.action.value,
+            "why": self.why,
         }
 
 

@@ -499,6 +499,15 @@ def find_table(sheet: RawSheet, known_labels: Callable[[str], bool], *, max_scan
                 upper, merged = best - 1, combo
 
     notes: list[str] = []
+    unit_row = lower + 1
+    if unit_row < len(head):
+        units = _unit_row(sheet.name, unit_row + 1, head[unit_row], parsed[unit_row], merged)
+        if units:
+            for c, word in units.items():
+                text = merged[c][0]
+                merged = {**merged, c: parse_header(f"{text}（{word}）")}
+                notes.append(f"{column_letter(c)}列「{text}」的单位取自表头下一行（第{unit_row + 1}行）的「{word}」")
+            lower = unit_row
     meta: dict[str, str] = {}
     captions: list[str] = []
     fates: list[RowFate] = []
@@ -620,6 +629,32 @@ def _check_side_by_side(sheet: str, row: int, header: _Parsed, known: Callable[[
                 "请把每张表放到单独的工作表（工作表名写清单名）再导入"
             )
         seen |= labels
+
+
+def _unit_row(sheet: str, number: int, row: list[object], below: _Parsed, header: _Parsed) -> dict[int, str]:
+    """The units a row right under the header gives its columns when it holds nothing but
+    units (「亿元」 under 投资额, the other header cells merged down over it): the header's second
+    row, by column; empty when it is no such row.  A unit under a column that states another
+    (「投资额（万元）」 over 「亿元」) is refused: which one the figures are in cannot be told."""
+    if not below or any(not isinstance(row[c], str) for c in below):
+        return {}
+    units: dict[int, str] = {}
+    for c, (text, _label, _unit) in below.items():
+        word = to_halfwidth(text).strip(" ()（）【】[]")
+        simple = to_simplified(word)
+        if c not in header or not (_UNIT_WORD.fullmatch(simple) or simple in ("亿", "万")):
+            return {}
+        units[c] = word
+    if not any(_money_word(u) in _MONEY_WORDS or "元" in u for u in units.values()):
+        return {}  # (亩, 人 … under their columns and no money: not taken on these alone)
+    for c, unit in units.items():
+        text, _label, own = header[c]
+        if own is not None and _money_word(own) != _money_word(unit):
+            raise ZsError(
+                f"「{sheet}」第{number}行 {column_letter(c)}列「{unit}」在表头「{text}」下面：表头写的单位是「{own}」，"
+                f"下一行又写「{unit}」，分不清数字按哪个单位。请只留一个（改表头或删去这一格）再导入"
+            )
+    return units
 
 
 def _is_subheader(row: list[object], below: _Parsed, header: _Parsed, known: Callable[[str], bool]) -> bool:
