@@ -247,9 +247,22 @@ def test_companies_are_one_when_they_differ_by_endings_or_province(a: str, b: st
         ("五味子饮片加工项目", "", "逊克县", "责任单位相同"),
     ],
 )
+@pytest.mark.parametrize("searched", [200, 0], ids=["search-index", "every-title"])
 def test_a_known_project_under_another_chain_is_suspected(
-    db: Database, tmp_path: Path, title: str, company: str, unit: str, why: str
+    db: Database,
+    tmp_path: Path,
+    title: str,
+    company: str,
+    unit: str,
+    why: str,
+    searched: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Looked up in the search index (a county's few rows) or among every title of the kind
+    filed (a large file): the same suspicion."""
+    from zhaoshang.exchange.matching import NameIndex
+
+    monkeypatch.setattr(NameIndex, "SEARCHED", searched)
     f = sheet(tmp_path / "chain.xlsx", [row(title, company, "新能源", unit)])
     before = count(db)
     with pytest.raises(ZsError, match="疑似重复"):
@@ -267,9 +280,19 @@ def test_a_known_project_under_another_chain_is_suspected(
         ("五味子饮片加工项目", "", "孙吴县"),  # no company, another unit
     ],
 )
+@pytest.mark.parametrize("searched", [200, 0], ids=["search-index", "every-title"])
 def test_the_same_name_under_another_chain_of_another_project_is_new(
-    db: Database, tmp_path: Path, title: str, company: str, unit: str
+    db: Database,
+    tmp_path: Path,
+    title: str,
+    company: str,
+    unit: str,
+    searched: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from zhaoshang.exchange.matching import NameIndex
+
+    monkeypatch.setattr(NameIndex, "SEARCHED", searched)
     f = sheet(tmp_path / "chain_new.xlsx", [row(title, company, "新能源", unit)])
     before = count(db)
     report = import_file(db, f, ImportOptions(kind="招什么", today=TODAY), user="测试员")

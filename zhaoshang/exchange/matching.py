@@ -159,6 +159,7 @@ class NameIndex:
     connection busy meanwhile.)"""
 
     FLUSH = 2000
+    SEARCHED = 200
     #: 8 MiB: a million rows mark about 12 million hashes (exact, loose, core, any chain, each
     #: alone and with its 编号); a miss is still mostly told without a query
     BLOOM_BITS = 1 << 26
@@ -170,6 +171,9 @@ class NameIndex:
         self.before_read = before_read
         self.loaded: set[tuple[str, int]] = set()
         self.titled: set[str] = set()
+        #: rows looked up under other chains in the search index (after SEARCHED of them, every
+        #: title of the kind is filed instead)
+        self.searched = 0
         # "": a temporary database on disk, removed when the connection closes
         self.store = sqlite3.connect("")
         self.store.execute("PRAGMA journal_mode = OFF")
@@ -409,22 +413,47 @@ class NameIndex:
     ) -> Found | None:
         """The database's item titled ``title`` (spaces aside, or in simplified script) under
         another chain, of the same company or (either has no company) the same unit."""
-        if kind not in self.titled:
-            self._load_titles(kind)
         typed = "".join(title.split())
-        for written in dict.fromkeys((typed, to_simplified(typed))):  # 「大豆分離蛋白項目」 too
-            h = hash(("title", kind, written))
-            if not self._maybe(h):
+        writings = list(dict.fromkeys((typed, to_simplified(typed))))  # 「大豆分離蛋白項目」 too
+        if kind not in self.titled and self.searched < self.SEARCHED and all(3 <= len(w) <= 60 for w in writings):
+            # a county's few rows into a province's database: a look in the search index for
+            # each (filing every title of the kind would read hundreds of thousands of rows)
+            self.searched += 1
+            candidates = self._by_search(kind, writings)
+        else:
+            if kind not in self.titled:
+                self._load_titles(kind)
+            candidates = []
+            for written in writings:
+                h = hash(("title", kind, written))
+                if self._maybe(h):
+                    candidates += [(e[1], e[3], e[5], e[6], e[7]) for e in self._entries(h, kind, None)]
+        for rid, name, of_chain, of_company, of_unit in candidates:
+            if of_chain == chain or "".join(name.split()) not in writings:
                 continue
-            for _h, rid, _ref, name, _kind, of_chain, of_company, of_unit in self._entries(h, kind, None):
-                if of_chain == chain or "".join(name.split()) != written:
-                    continue
-                same = same_company(company, of_company)
-                if same:
-                    return Found(rid, name, Likeness.exact, of_chain, "目标企业相同")
-                if same is None and unit is not None and unit == of_unit:
-                    return Found(rid, name, Likeness.exact, of_chain, "责任单位相同")
+            same = same_company(company, of_company)
+            if same:
+                return Found(rid, name, Likeness.exact, of_chain, "目标企业相同")
+            if same is None and unit is not None and unit == of_unit:
+                return Found(rid, name, Likeness.exact, of_chain, "责任单位相同")
         return None
+
+    def _by_search(self, kind: str, writings: list[str]) -> list[tuple[int, str, int, str | None, int | None]]:
+        """The database's items of ``kind`` whose title holds one of ``writings`` (the search
+        index's trigrams), as (id, title, chain, company, unit)."""
+        import json
+
+        from ..search import matching_ids
+
+        self.before_read()
+        ids: set[int] = set()
+        for written in writings:
+            ids.update(matching_ids(self.db, written, kind=kind))
+        if not ids:
+            return []
+        sql = self._select(kind) + " AND i.id IN (SELECT value FROM json_each(?))"
+        rows = self.db.conn.execute(sql, [*self._params(kind), json.dumps(sorted(ids))]).fetchall()
+        return [(rid, name, of_chain, company or None, unit) for rid, name, of_chain, unit, company in rows]
 
     def _core_probes(self, kind: str, key: str, company: str | None) -> list[tuple[str, str | None, bool]]:
         """The cores a row's name (``key``) is looked up by, each with the company it is taken
