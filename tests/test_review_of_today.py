@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from zhaoshang import lookups
+from zhaoshang.choices import OnDuplicate
 from zhaoshang.db import Database
 from zhaoshang.definitions import load
 from zhaoshang.errors import ZsError
@@ -318,3 +319,35 @@ def test_bare_chain_heading_in_name_column_is_a_heading(db: Database, tmp_path: 
     )
     got = run(db, path)
     assert not isinstance(got, ZsError), got
+
+
+# 11. (Highest harm.) Two projects of one county with the same generic name in two chains
+#     (「标准化厂房项目」 under 新能源 and under 绿色矿业 — county lists are full of such names).
+#     The monthly sheet lists both; under the usual --on-duplicate update the 新能源 row is
+#     「不变」 and the 绿色矿业 row, now suspected across chains, updates the SAME item: its chain
+#     becomes 绿色矿业, its amount and stage the other project's — two rows of one sheet on one
+#     item, one project lost, exit 0.  Before today the second row was a new item of 绿色矿业.
+@pytest.mark.xfail(strict=True, reason="r3: two same-named rows of two chains in one sheet both land on one item")
+def test_two_chains_same_name_in_one_sheet_are_two_items(db: Database, tmp_path: Path) -> None:
+    header = ["序号", "项目名称", "产业链", "投资额（亿元）", "状态", "签约日期"]
+    first = book(
+        tmp_path / "s1.xlsx",
+        "招什么",
+        [["孙吴县2026年9月招商引资项目表"], header, [1, "标准化厂房项目", "新能源", 1, "在谈", None]],
+    )
+    assert not isinstance(run(db, first), ZsError)
+    second = book(
+        tmp_path / "s2.xlsx",
+        "招什么",
+        [
+            TITLE,
+            header,
+            [1, "标准化厂房项目", "新能源", 1, "在谈", None],
+            [2, "标准化厂房项目", "绿色矿业", 2, "已签约", "2026-10-12"],
+        ],
+    )
+    got = run(db, second, on_duplicate=OnDuplicate.update)
+    if isinstance(got, ZsError):
+        return  # refusing two rows that would land on one item is right too
+    chains = sorted(r[0] for r in db.query("SELECT c.name FROM items i JOIN chains c ON c.id = i.chain_id"))
+    assert chains == ["新能源", "绿色矿业"], chains
