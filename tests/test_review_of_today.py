@@ -75,6 +75,7 @@ def statuses(db: Database) -> list[tuple[str, str]]:
         ("计划开工项目", TITLE[0]),
         ("招什么", "孙吴县2026年10月招商引资项目洽谈签约情况表"),
         ("招什么", "孙吴县2026年10月在谈、签约项目表"),
+        ("招什么", "孙吴县2026年10月新签约及新开工项目表"),
     ],
 )
 def test_sheet_of_projects_not_yet_at_a_stage_is_not_that_stage(
