@@ -469,6 +469,11 @@ def check_owner(target: CommandEntry, *, user: str, any_user: bool) -> None:
         )
 
 
+#: prefixes of the ``meta`` keys a command writes about itself (``<prefix><command id>``): an
+#: undo of the command deletes them (the day an import's sheets speak for: exchange.sheetdates)
+COMMAND_STAMPS = ("sheet_date:",)
+
+
 def undo(db: Database, target: CommandEntry) -> int:
     """Revert every change of ``target`` (inside the current command, which becomes the
     undo).  Returns the number of rows restored."""
@@ -506,6 +511,8 @@ def undo(db: Database, target: CommandEntry) -> int:
                 touched = {i for i in touched if not r.first <= i <= r.last}
     db.conn.execute("UPDATE commands SET undone_by = ? WHERE id = ?", (db.current.id, target.id))
     db.conn.execute("UPDATE commands SET undo_of = ? WHERE id = ?", (target.id, db.current.id))
+    for prefix in COMMAND_STAMPS:  # (what the command noted of itself goes with it)
+        db.conn.execute("DELETE FROM meta WHERE key = ?", (f"{prefix}{target.id}",))
     _check_foreign_keys(db)
     _drop_index(db, touched)
     reindex(db, touched)

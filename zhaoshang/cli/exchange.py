@@ -209,6 +209,7 @@ def import_(
         list[Confirm] | None,
         typer.Option(
             "--confirm",
+            metavar="<确认项>",
             help="确认一项推断（否则拒绝导入）：month_start / month_end 只有年月的日期（2026年10月）按当月1日 / "
             "最后一天（10月初 / 10月底 也按此记）；amount 与列单位不相称的金额（亿元栏里的 3000）按列单位读；"
             "increase / correction 已签约项目在较晚一期的表里改了投资额，"

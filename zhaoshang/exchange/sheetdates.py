@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..db import Database
+from ..history import COMMAND_STAMPS
 
 __all__ = ["AsOf", "latest", "newest", "record"]
 
-_PREFIX = "sheet_date:"  # (also in _LATEST)
+_PREFIX = COMMAND_STAMPS[0]  # (also in _LATEST); an undo of the import deletes its row
 
 
 @dataclass(frozen=True)
