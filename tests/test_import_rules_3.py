@@ -207,7 +207,13 @@ def test_a_sheet_per_chain_gives_each_its_chain_and_says_so(db: Database, tmp_pa
 
 @pytest.mark.parametrize(
     ("name", "amount", "refused"),
-    [("十月新签约", 5, True), ("新建项目", 5, True), ("光伏支架项目", 4, False), ("光伏支架项目", None, False)],
+    [
+        ("十月新签约", 5, True),
+        ("新建项目", 5, True),
+        ("光伏支架项目", 4, False),
+        ("光伏支架项目", None, False),
+        ("共享仓储物流中心", 5, False),
+    ],  # (the last: its own stage and date, a project)
 )
 def test_an_unnumbered_row_summing_the_rows_above_is_refused(
     db: Database, tmp_path: Path, name: str, amount: float | None, refused: bool
@@ -216,6 +222,7 @@ def test_an_unnumbered_row_summing_the_rows_above_is_refused(
         ["孙吴县2026年10月项目表"], HEADER,
         [1, "锂电隔膜项目", "新能源", "孙吴县", 2, "2026-10-08", "已签约"],
         [2, "风机叶片项目", "新能源", "孙吴县", 3, "2026-10-09", "已签约"],
+        [None, name, "新能源", "孙吴县", amount, None, None] if refused else
         [None, name, "新能源", "孙吴县", amount, "2026-10-09", "已签约"],
     ]})  # fmt: skip
     opts = ImportOptions(kind="招什么", today=TODAY)

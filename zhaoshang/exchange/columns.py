@@ -156,13 +156,18 @@ def for_sheet(explicit: dict[str, str], sheet: str | None) -> dict[str, str]:
     return out
 
 
-def _one_column_each(header: Sequence[HeaderCell], mapping: dict[str, str]) -> None:
+def _one_column_each(
+    header: Sequence[HeaderCell], mapping: dict[str, str], field_of: Callable[[HeaderCell], FieldDef | None]
+) -> None:
     """Refuse a --map by header text that two columns of the sheet answer to (「阶段」 over
-    F and G): it would map both, where the user meant one — a column letter says which."""
+    F and G) onto a field: it would map both, where the user meant one — a column letter says
+    which.  ``=忽略`` of two columns that are no field is what it says (「电话」 twice, neither
+    wanted); of two columns of a field (「阶段」 twice) it would lose the field: refused too."""
     by_key: dict[str, list[HeaderCell]] = {}
     for h in header:
         for key in {normalize_key(h.text), normalize_key(h.label)}:
-            if key and key in mapping and h.letter not in mapping:
+            ignored = normalize_key(mapping[key]) in IGNORE_WORDS if key in mapping else False
+            if key and key in mapping and h.letter not in mapping and not (ignored and field_of(h) is None):
                 by_key.setdefault(key, []).append(h)
     for key, cells in by_key.items():
         if len({h.column for h in cells}) > 1:
@@ -270,11 +275,13 @@ _GENERIC = frozenset(
 # A modifier before a contained name makes it another fact: 计划开工时间 is not 开工时间, and a
 # period or an earlier version before it is a part or a past of the figure — 本年计划投资 is the
 # year's share of 计划投资, 原计划投资 the figure before a change.
-_MODIFIED = re.compile(r"(?:计划|预计|拟|预期|原定|目标|应|要求|约定|原|原来|调整前|变更前|初始|最初|首次)$")
-# ... and, before an amount, a period: the period's share of it (本年计划投资, 2026年度投资额);
-# (before a status or a date, 本月 / 当前 say which is now: 「本月状态」 is the status)
+_MODIFIED = re.compile(r"(?:计划|预计|拟|预期|原定|目标|应|要求|约定)$")
+# ... and, before an amount, a period or an earlier version: the period's share of it (本年计划
+# 投资, 2026年度投资额) or what it was before a change (原计划投资, 调整前总投资); before a status
+# or a date they say which one it is (「本月状态」 is the status, 「首次签约日期」 the signing date)
 _PERIOD_OF_AMOUNT = re.compile(
-    r"(?:本年度?|年度|当年|今年|明年|全年|本月|月度|当月|本季度?|季度|[上下]半年|本期|当期|\d{4}年度?)$"
+    r"(?:本年度?|年度|当年|今年|明年|全年|本月|月度|当月|本季度?|季度|[上下]半年|本期|当期|\d{4}年度?"
+    r"|原|原来|调整前|变更前|初始|最初|首次)$"
 )
 _CORE_DROP = re.compile(r"[()（）【】\[\]〔〕<>《》「」『』\"'“”‘’、,，.。:：;；/／\\|_\-—–·*＊#№]")
 
@@ -385,7 +392,7 @@ def map_item_columns(
     chosen: dict[str, tuple[int, Target]] = {}
     readonly: list[HeaderCell] = []
     past: list[tuple[HeaderCell, FieldDef, str]] = []
-    _one_column_each(header, explicit)
+    _one_column_each(header, explicit, lambda h: field_match(defs, kind, (h.label, h.text, header_core(h.text)))[0])
     for h in header:
         target_name = _explicit(h, explicit)
         if not h.text and target_name is None:

@@ -577,7 +577,8 @@ class ItemSheets:
             out=fills,
         )
         money = itemsheet.amounts(sh)
-        for row, sub in sheet_rules.sum_rows(sheet_rules.sub_rows(rows, money), money):
+        facts = {c for maps in sh.maps.values() for c, (t, _p) in maps.items() if t.key == "status" or t.is_date}
+        for row, sub in sheet_rules.sum_rows(sheet_rules.sub_rows(rows, money), money, facts):
             if sub is None:
                 self._item_row(sh, row)
             elif sub.part:  # 1.1, 1.2 adding up to row 1: its parts, not projects
@@ -655,6 +656,7 @@ class ItemSheets:
             self._reject_cells(sh, row.number, row.cells, got.problems)
             return
         values = got.values
+        own_stage = "status" in values
         if row.heading is not None and ("status" not in values or "unit" not in values):
             problem = self.headings.fill(sh.raw.name, row.number, row.heading, kind, values)
             if problem is not None:
@@ -662,6 +664,7 @@ class ItemSheets:
         timing = self._stage_said(sh, row, kind, values, got.problems)
         r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
         r.timing = timing
+        r.stage_said = not own_stage and "status" in values
         r.ref = values.pop("id", None)
         r.reason = values.pop("reason", None)
         values.pop("kind", None)

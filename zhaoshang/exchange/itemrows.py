@@ -175,6 +175,12 @@ class ItemRows:
         return current.load(self.db, ids, reported=bool(self.submission.because()))
 
     def _diff(self, r: ItemRow, cur: Current) -> Diff:
+        if r.stage_said and "status" in r.values:
+            # 「签约项目」 over a project already 已开工: it has reached 已签约, it does not go back
+            order = stages.stages_of(r.kind)
+            now, said = cur.common["status"], r.values["status"]
+            if now in order and said in order and order.index(now) >= order.index(said):
+                r.values.pop("status")
         return diff_row(
             r,
             cur,
@@ -483,6 +489,20 @@ class ItemRows:
                 cur = self._load_current({existing_id}).get(existing_id)
                 same = cur is not None and not self._diff(r, cur).shown
         decision = decide.for_duplicate(exact=exact, choice=choice, earlier_row=pending is not None, same=same)
+        if decision is Decision.update and match.other_chain is not None and pending is None:
+            # the same name under another chain: --on-duplicate update never moves a project to
+            # another chain (two projects of one name — 标准化厂房项目 — are common)
+            names = self.chains.names
+            column = column_of(r, "chain")
+            self._fail(
+                r, "产业链" if column == "chain" else column, names.get(chain, ""),
+                f"与编号 {existing_id}「{existing_title}」名称相同（{match.because}），产业链却不同：已有的在"
+                f"「{names.get(match.other_chain, '')}」，本行是「{names.get(chain, '')}」。{option('on_duplicate')} "
+                f"update 不会把项目挪到别的产业链：是同一项目请改正本行的产业链"
+                f"（或先 zs edit {existing_id} 产业链=…）；"
+                f"是两个项目请把名称写得能区分开，或用 {option('on_duplicate')} new",
+            )  # fmt: skip
+            return False
         if decision is Decision.unchanged:
             if r.ref is not None:
                 self.ids.file_ids[r.ref] = existing_id

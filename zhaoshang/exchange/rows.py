@@ -122,6 +122,9 @@ class ItemRow:
     #: that stage, the words where it was read: 「分组标题「二、续建项目」」); None: not said
     timing: tuple[Timing, str, str] | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: its stage was not in the row but said by its heading or its sheet's name or title
+    #: (「签约项目」): a stage it has at least reached — never one to move an item back to
+    stage_said: bool = False
 
 
 def column_of(r: ItemRow, key: str) -> str:
@@ -337,7 +340,8 @@ def parse_row(
         if t.key == "title" and row.follows:
             problems.append(Problem(name, row.number, t.where, raw, (
                 f"本行只有名称「{raw}」，没有序号，也没有别的内容，紧接在上一行之下：是上一行名称写到了第二行，"
-                "就把它并到上一行的名称里，删去本行；是说明就删去本行；是一个单独的条目就补上序号和它的其他各项"
+                "就把它并到上一行的名称里，删去本行；是分组标题就写成「一、…」（如「二、续建项目」「一、新能源产业链」）；"
+                "是说明就删去本行；是一个单独的条目就补上序号和它的其他各项"
             )))  # fmt: skip
             continue
         if raw.__class__ in (int, float) and t.is_date:

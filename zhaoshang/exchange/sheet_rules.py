@@ -265,6 +265,12 @@ _STAGE_PHRASE = re.compile(
     r"(?P<word>签约未开工|未开工|签约|开工|续建|在建|在谈|洽谈|入统|投产|竣工|储备|谋划|落地)"
     r"(?=项目|情况|$)"
 )
+_ANY_STAGE_WORD = re.compile(
+    r"(?P<plan>拟|待|意向|计划|预计|准备|争取|有望)?"
+    r"(?P<word>签约未开工|未开工|谋划储备|签约|开工|续建|在建|在谈|洽谈|入统|投产|竣工|储备|谋划|落地)"
+)
+#: words of one stage (any one of them alone names it)
+_SAME_WORD = {"洽谈": "在谈", "在建": "续建", "谋划": "谋划储备", "储备": "谋划储备"}
 #: a word that names a stage by another name: its stage's word (resolved by the kind), and when
 _WORD_STAGE = {"续建": ("开工", Timing.before), "在建": ("开工", Timing.unknown)}
 _WHEN = {"新": Timing.period, "新增": Timing.period, "本月": Timing.period, "本期": Timing.period,
@@ -278,6 +284,14 @@ def stage_words(text: str, resolve: Callable[[str], str]) -> StageWords | None:
     ``resolve`` gives the stage a word names (the kind's names and synonyms)."""
     plain = to_simplified(to_halfwidth(text)).replace(" ", "").removesuffix("表").removesuffix("清单")
     found = [m for m in _STAGE_PHRASE.finditer(plain)]
+    # every stage word anywhere: a plan (拟签约、计划开工) or two stages (洽谈签约、新签约及新开工)
+    # name no one stage of the rows
+    anywhere = list(_ANY_STAGE_WORD.finditer(plain))
+    if anywhere and (
+        any(m.group("plan") for m in anywhere)
+        or len({_SAME_WORD.get(m.group("word"), m.group("word")) for m in anywhere}) > 1
+    ):
+        return StageWords("、".join(m.group(0) for m in anywhere), None, None)
     if not found:
         return None
     said: list[StageWords] = []
@@ -432,13 +446,18 @@ def _settle(group: list[DataRow], amounts: Callable[[DataRow], Mapping[int, floa
 
 
 def sum_rows(
-    pairs: Iterable[tuple[DataRow, SubRow | None]], amounts: Callable[[DataRow], Mapping[int, float]]
+    pairs: Iterable[tuple[DataRow, SubRow | None]],
+    amounts: Callable[[DataRow], Mapping[int, float]],
+    facts: Iterable[int] = (),
 ) -> Iterator[tuple[DataRow, SubRow | None]]:
     """The pairs of :func:`sub_rows`, and for a row without a 序号 under numbered rows whose every
     amount is the sum of theirs in that column (since the last group heading) a refusal: a total
     whose name says no total (「全县」 is one; 「十月新签约」 need not be) — imported, it would
-    count the money twice.  The numbered rows' amounts are read only once a row without a 序号
-    comes (then kept as running sums): a sheet of numbered rows pays nothing."""
+    count the money twice.  A row with a cell in one of the columns ``facts`` (a stage, a date:
+    what a project has and a total has not) is a project.  The numbered rows' amounts are read
+    only once a row without a 序号 comes (then kept as running sums): a sheet of numbered rows
+    pays nothing."""
+    own = frozenset(facts)
     run: list[DataRow] = []
     sums: dict[int, list[float]] | None = None  # column -> [sum, rows with an amount there]
     heading: object = None
@@ -454,17 +473,17 @@ def sum_rows(
                 _add_amounts(sums, amounts(row))
             yield row, None
             continue
-        if len(run) < 2:
+        if len(run) < 2 or not own.isdisjoint(row.cells):
             yield row, None
             continue
         if sums is None:
             sums = {}
             for r in run:
                 _add_amounts(sums, amounts(r))
-        own = amounts(row)
-        adds_up = bool(own) and all(
+        mine = amounts(row)
+        adds_up = bool(mine) and all(
             c in sums and sums[c][1] >= 2 and v != 0 and abs(sums[c][0] - v) <= 1e-6 * max(1.0, abs(v))
-            for c, v in own.items()
+            for c, v in mine.items()
         )
         if not adds_up:
             yield row, None

@@ -249,6 +249,11 @@ _SPECIAL_FIRST = frozenset(
 _SECTION = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}(?:[、．]|\.(?!\d)))\s*\S"
 )
+# 「续建项目」「新开工项目（3个）」「在谈类项目」 alone on a row: a group of projects by their stage
+_STAGE_HEADING = re.compile(
+    r"(?:新建|续建|在建|新开工|新签约|已签约|签约|已开工|开工|在谈|洽谈|储备|谋划|前期|竣工|投产)类?项目"
+    r"\s*(?:[（(]\s*(?:共\s*)?\d+\s*[个项]?\s*[)）])?[：:]?"
+)
 # 「新能源产业链」「生物医药（北药）产业链（2个）」 alone on a row, without a numeral: a chain's heading
 _CHAIN_HEADING = re.compile(r"[^\d\s][^\d]{0,29}?(?:产业链|产业集群|产业)\s*(?:[（(][^（()）]{0,24}[)）])?\s*[：:]?")
 # A note line after the data: "注1. …", "注：…", "说明：…", "说明 本表…"
@@ -272,7 +277,8 @@ _AGGREGATE = re.compile(
     _PERIOD_PREFIX
     + r"(?:(?:全|本)[县市区省旗州盟镇乡][\W_]*"
     + _COUNT
-    + r"?|[^\d：:，,。；;！!？?]{0,16}?(?:汇总|总数|总和|总量|总额|总体|总投资)[\W_]*"
+    + r"?|(?:[^\d：:，,。；;！!？?]{0,14}?(?:产业链|产业集群|产业|项目|全[县市区省旗州盟]|本[县市区旗]))?"
+    + r"(?:汇总|总数|总和|总量|总额|总体|总投资)[\W_]*"
     + _COUNT
     + r"?|[（(]?共"
     + _COUNT
@@ -816,8 +822,19 @@ def _data_rows(rows: Iterable[list[object]], first: int, state: _State) -> Itera
         for c in ignored:
             got = cells.pop(c, None)
             index = got if index is None else index
-        if not cells:  # only a pre-filled 序号: an unused template row
-            state.skip(number, RowClass.template, "只有序号，没有内容")
+        if not cells:
+            if isinstance(index, str) and len(index.strip()) >= 2 and not _NUMBER_TEXT.fullmatch(index.strip()):
+                # words in the 序号 column alone (「续建项目」 merged across the row): a group heading
+                state.skip(number, RowClass.section, f"「{_cut(index)}」是分组标题", f"第{number}行为分组标题，已跳过")
+                heading = index.strip()
+                continue
+            state.skip(number, RowClass.template, "只有序号，没有内容")  # only a pre-filled 序号: a template row
+            continue
+        lone = next(iter(cells.values())) if len(cells) == 1 else None
+        if lone.__class__ is str and _STAGE_HEADING.fullmatch(str(lone)) and not in_footer:
+            # 「续建项目」「新开工项目（3个）」 alone in the name column: a group heading
+            state.skip(number, RowClass.section, f"「{_cut(str(lone))}」是分组标题", f"第{number}行为分组标题，已跳过")
+            heading = str(lone)
             continue
         follows = (
             index is None
