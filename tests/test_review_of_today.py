@@ -217,9 +217,6 @@ def test_merged_continuing_heading_is_not_a_template_row(db: Database, tmp_path:
 # 7. (Older than today, but the same unit line today's 填表说明 rule reads.) A unit line above
 #    the header that also names the foreign unit — 「金额单位：亿元；外资额单位：万美元」 — is
 #    dropped: 投资额 5 is read as 5 万元 (「表头没写单位，按万元读」), 10,000 times too small, exit 0.
-@pytest.mark.xfail(
-    strict=True, reason="r3: 「金额单位：亿元；外资额单位：万美元」 above the header: 亿元 ignored, read as 万元"
-)
 @pytest.mark.parametrize("line", ["金额单位：亿元；外资额单位：万美元", "金额单位：亿元，外资：万美元"])
 def test_unit_line_naming_two_units_is_not_dropped(db: Database, tmp_path: Path, line: str) -> None:
     path = book(
@@ -266,7 +263,6 @@ def test_instructions_naming_the_foreign_unit_give_it(db: Database, tmp_path: Pa
 # 9. A workbook with its 填表说明 sheet (the sheet today's rule reads the unit from) is refused
 #    as a whole: 「「填表说明」工作表中找不到表头 … 或用 --map 指定列」 — the fix it names is wrong;
 #    the sheet is instructions, known as such, and should be skipped (listed) or --sheet named.
-@pytest.mark.xfail(strict=True, reason="r3: a recognised 填表说明 sheet makes the workbook refused, advising --map")
 def test_instructions_sheet_does_not_refuse_the_workbook(db: Database, tmp_path: Path) -> None:
     import openpyxl
 

@@ -205,9 +205,16 @@ def unsupported_money_unit(meta: Mapping[str, str]) -> Said | None:
     cannot be known.  (Never a 填报单位 either.)"""
     for key, value in meta.items():
         said = _value(key, value)
-        if _meta_key(key) in _MONEY_KEYS and said and _unit_key(value) not in _MONEY_UNITS and _money_words(value):
+        if _meta_key(key) not in _MONEY_KEYS or not said or _unit_key(value) in _MONEY_UNITS:
+            continue
+        if _money_words(value) or _MORE_UNITS.match(to_simplified(value).strip()):
             return Said(key, said)
     return None
+
+
+#: a unit followed by more units (「亿元；外资额单位：万美元」「亿元，外资：万美元」): which column is in
+#: which is said in words no column header repeats
+_MORE_UNITS = re.compile(r"(?:人民币)?\s*[千百万亿]*(?:美)?元.*(?:元|单位)")
 
 
 def reporting_unit(meta: Mapping[str, str]) -> Said | None:

@@ -467,6 +467,11 @@ class ItemSheets:
         except ZsError as exc:
             if _is_empty(raw):
                 return None
+            if header_area.is_instructions(raw.name):  # 填表说明: words for people, read for its units only
+                self.report.notes.append(
+                    f"「{raw.name}」是填表说明，不是数据表，未导入（其中写的金额单位用于没写单位的金额列）"
+                )
+                return None
             self.report.problems.append(Problem(raw.name, None, "", None, exc.message))
             return None
 
