@@ -474,6 +474,23 @@ def check_owner(target: CommandEntry, *, user: str, any_user: bool) -> None:
 COMMAND_STAMPS = ("sheet_date:",)
 
 
+def stamp(db: Database, sql: str, params: Sequence[Any]) -> bool:
+    """Run ``sql`` on a command's stamp in ``meta`` if the login may (on a server a 填报 account
+    may not write ``meta``: the stamp is then left out, and False returned) — in a savepoint,
+    so a refusal leaves the command's transaction as it was."""
+    db.conn.execute("SAVEPOINT zs_stamp")
+    try:
+        db.conn.execute(sql, params)
+    except Exception as exc:
+        db.conn.execute("ROLLBACK TO SAVEPOINT zs_stamp")
+        db.conn.execute("RELEASE SAVEPOINT zs_stamp")
+        if db.dialect.refused(exc) is None:
+            raise
+        return False
+    db.conn.execute("RELEASE SAVEPOINT zs_stamp")
+    return True
+
+
 def undo(db: Database, target: CommandEntry) -> int:
     """Revert every change of ``target`` (inside the current command, which becomes the
     undo).  Returns the number of rows restored."""
@@ -512,7 +529,7 @@ def undo(db: Database, target: CommandEntry) -> int:
     db.conn.execute("UPDATE commands SET undone_by = ? WHERE id = ?", (db.current.id, target.id))
     db.conn.execute("UPDATE commands SET undo_of = ? WHERE id = ?", (target.id, db.current.id))
     for prefix in COMMAND_STAMPS:  # (what the command noted of itself goes with it)
-        db.conn.execute("DELETE FROM meta WHERE key = ?", (f"{prefix}{target.id}",))
+        stamp(db, "DELETE FROM meta WHERE key = ?", (f"{prefix}{target.id}",))
     _check_foreign_keys(db)
     _drop_index(db, touched)
     reindex(db, touched)

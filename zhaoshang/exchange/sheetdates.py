@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..db import Database
-from ..history import COMMAND_STAMPS
+from ..history import COMMAND_STAMPS, stamp
 
 __all__ = ["AsOf", "latest", "newest", "record"]
 
@@ -29,7 +29,9 @@ class AsOf:
 
 def record(db: Database, command_id: int, day: str) -> None:
     """The import ``command_id`` wrote what sheets dated ``day`` say (inside the command)."""
-    db.conn.execute(
+    # (a server's 填报 account may not write meta: its imports then record no day)
+    stamp(
+        db,
         "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (f"{_PREFIX}{command_id}", day),
     )
