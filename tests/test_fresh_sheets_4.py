@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from exchange_util import write_xlsx as book
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,19 +46,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
         yield d
     finally:
         d.close()
-
-
-def book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
 
 
 def title(month: int) -> str:

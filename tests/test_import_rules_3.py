@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from county_gen import TITLE_FORMS, WORDS
+from exchange_util import write_xlsx
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -147,24 +148,11 @@ def db(tmp_path: Path) -> Database:
     return d
 
 
-def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
-
-
 HEADER = ["序号", "项目名称", "产业链", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
 
 
 def test_a_map_by_a_header_two_columns_share_is_refused_naming_both(db: Database, tmp_path: Path) -> None:
-    f = _book(tmp_path / "two.xlsx", {"Sheet1": [
+    f = write_xlsx(tmp_path / "two.xlsx", {"Sheet1": [
         ["孙吴县2026年10月项目表"], ["序号", "项目名称", "产业链", "招商主体", "阶段", "阶段"],
         [1, "锂电隔膜项目", "新能源", "孙吴县", "在谈", "已签约"],
     ]})  # fmt: skip
@@ -178,7 +166,7 @@ def test_a_map_by_a_header_two_columns_share_is_refused_naming_both(db: Database
 
 @pytest.mark.parametrize("rest", ["及配套深加工项目", "（二期）配套工程", "项目"])
 def test_a_name_on_a_second_row_is_refused_saying_so(db: Database, tmp_path: Path, rest: str) -> None:
-    f = _book(tmp_path / "second.xlsx", {"Sheet1": [
+    f = write_xlsx(tmp_path / "second.xlsx", {"Sheet1": [
         ["孙吴县2026年10月项目表"], HEADER,
         [1, "年产10万吨光伏玻璃", "新能源", "孙吴县", 2, "2026-10-08", "已签约"],
         [None, rest, None, None, None, None, None],
@@ -192,7 +180,7 @@ def test_a_name_on_a_second_row_is_refused_saying_so(db: Database, tmp_path: Pat
 
 def test_a_sheet_per_chain_gives_each_its_chain_and_says_so(db: Database, tmp_path: Path) -> None:
     header = ["序号", "项目名称", "招商主体", "投资额（亿元）", "签约日期", "阶段"]
-    f = _book(tmp_path / "by_chain.xlsx", {
+    f = write_xlsx(tmp_path / "by_chain.xlsx", {
         "新能源": [["孙吴县2026年10月项目表"], header, [1, "锂电隔膜项目", "孙吴县", 2, "2026-10-08", "已签约"]],
         "绿色矿业产业链": [["孙吴县2026年10月项目表"], header, [1, "钼精矿项目", "孙吴县", 3, "2026-10-08", "已签约"]],
     })  # fmt: skip
@@ -218,7 +206,7 @@ def test_a_sheet_per_chain_gives_each_its_chain_and_says_so(db: Database, tmp_pa
 def test_an_unnumbered_row_summing_the_rows_above_is_refused(
     db: Database, tmp_path: Path, name: str, amount: float | None, refused: bool
 ) -> None:
-    f = _book(tmp_path / "sum.xlsx", {"Sheet1": [
+    f = write_xlsx(tmp_path / "sum.xlsx", {"Sheet1": [
         ["孙吴县2026年10月项目表"], HEADER,
         [1, "锂电隔膜项目", "新能源", "孙吴县", 2, "2026-10-08", "已签约"],
         [2, "风机叶片项目", "新能源", "孙吴县", 3, "2026-10-09", "已签约"],
@@ -236,7 +224,7 @@ def test_an_unnumbered_row_summing_the_rows_above_is_refused(
 
 
 def test_an_eight_digit_date_number_is_said_as_year_month_day(db: Database, tmp_path: Path) -> None:
-    f = _book(tmp_path / "ymd.xlsx", {"Sheet1": [
+    f = write_xlsx(tmp_path / "ymd.xlsx", {"Sheet1": [
         ["孙吴县2026年10月项目表"], HEADER,
         [1, "锂电隔膜项目", "新能源", "孙吴县", 2, 20261008, "已签约"],
         [2, "风机叶片项目", "新能源", "孙吴县", 3, 46303, "已签约"],
