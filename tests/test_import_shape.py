@@ -17,7 +17,7 @@ from zhaoshang.definitions import load
 from zhaoshang.exchange import decide
 from zhaoshang.exchange.decide import Decision
 from zhaoshang.exchange.details import DetailContext
-from zhaoshang.exchange.inference import DateSource, Inference, Rule
+from zhaoshang.exchange.inference import DateSource, Inference, Inferences, Rule
 from zhaoshang.exchange.outcome import ImportOptions, Mode, SheetReport
 from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.exchange.rows import Current, ItemRow, NewItem, SheetContext, diff_row
@@ -108,7 +108,8 @@ def test_the_detail_sheets_context_reads_the_settings_and_asks_the_ids() -> None
     class _Db:
         defs = DEFS
 
-    ctx = DetailContext(_Db(), _settings(Mode.own, suffix=".csv"), None, None, None, None, _Ids(), None, {})  # type: ignore[arg-type]
+    settings = _settings(Mode.own, suffix=".csv")
+    ctx = DetailContext(_Db(), settings, None, None, None, None, _Ids(), None, {}, Inferences())  # type: ignore[arg-type]
     assert (ctx.mode, ctx.user, ctx.today, ctx.ts, ctx.text_source) == (
         Mode.own, "张三", "2026-11-04", "2026-11-04 09:00:00", True,
     )  # fmt: skip

@@ -40,8 +40,17 @@ DETAIL_ALIASES: dict[str, tuple[str, ...]] = {
     "next_date": ("下次跟进", "下次对接", "跟进日期"),
     "user": ("记录人", "填报人", "经办人", "操作人"),
     "month": ("月份", "年月", "到位月份"),
-    "domestic": ("国内资金", "到位资金", "内资", "国内到位资金", "到位内资"),
-    "foreign_usd": ("外资", "到位外资", "外资到位", "利用外资"),
+    "domestic": (
+        "国内资金",
+        "到位资金",
+        "内资",
+        "国内到位资金",
+        "到位内资",
+        "本月到位资金",
+        "当月到位资金",
+        "本月到位内资",
+    ),
+    "foreign_usd": ("外资", "到位外资", "外资到位", "利用外资", "本月到位外资", "当月到位外资"),
     "step": ("手续", "手续名称", "事项"),
     "note": ("备注", "说明"),
     "role": ("角色", "职责"),
@@ -104,6 +113,9 @@ class Mapping:
     #: what was inferred rather than read from a header, as (column, field label, sentence):
     #: a header taken for a field because it contains its name, a column of the past left out
     guesses: list[tuple[str, str, str]] = field(default_factory=list)
+    #: a detail sheet's read-only columns naming the item (名称, 产业链; field key -> target):
+    #: read to find the item by its name when the sheet has no 条目编号
+    refs: dict[str, Target] = field(default_factory=dict)
 
     def by_key(self, key: str) -> Target | None:
         for t in self.targets:
@@ -567,6 +579,8 @@ def map_detail_columns(
             out.unknown[h.column] = h
             continue
         if col.readonly:
+            if col.key in _ITEM_REFS and col.key not in out.refs:
+                out.refs[col.key] = Target(h.column, h.letter, h.text, col.key, col=col, how="列名")
             out.why[h.column] = "由系统记录，导入时忽略"
             continue
         if masked and col.sensitive:
@@ -587,7 +601,16 @@ def map_detail_columns(
                 out.problems.append((h, problem))
         taken[col.key] = t
         out.targets.append(t)
+    if "item_id" not in taken and "item_title" in out.refs:
+        for t in out.refs.values():
+            out.why[t.column] = "用来按名称找条目（表中没有条目编号列；不修改条目）"
+    else:
+        out.refs.clear()
     return out
+
+
+#: the read-only columns of a detail sheet that name its item
+_ITEM_REFS = ("item_title", "item_chain")
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ keeps the stored value (``--blank clear`` empties it), like on the item sheets.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,6 +27,8 @@ from ..parse import normalize_key, parse_bool, parse_date, parse_month
 from . import fates
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
+from .inference import Inference, Inferences, Rule
+from .itemnames import ByName, ItemsByName, Match
 from .layout import SheetSpec
 from .outcome import Mode, Problem, RowOutcome, SheetReport
 from .readers import RawSheet
@@ -58,6 +60,9 @@ class NameResolver(Protocol):
 
     def add(self, rid: int, name: str) -> None: ...
 
+    @property
+    def names(self) -> dict[int, str]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class DetailContext:
@@ -77,6 +82,8 @@ class DetailContext:
     out: BatchWriter
     explicit: dict[str, str]
     """The user's column map for this sheet (column letter or header -> field, or 忽略)."""
+    inferred: Inferences
+    """What the import inferred rather than read (an item found by its name …)."""
 
     @property
     def opts(self) -> ImportOptions:
@@ -139,6 +146,9 @@ class Handler:
         header: list[HeaderCell],
         mapping: Mapping,
         rep: SheetReport,
+        *,
+        captions: Sequence[str] = (),
+        unit: tuple[str, str] | None = None,
     ) -> None:
         self.run = run
         self.spec = spec
@@ -155,16 +165,122 @@ class Handler:
         self.batch: list[tuple[dict[str, Any], DataRow]] = []
         self.existing: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._steps: dict[tuple[str, str], str] = {}
+        #: the items named by 名称 when the sheet has no 条目编号 (made at the first such row)
+        self._names: ItemsByName | None = None
+        #: 到位资金 without a 月份 column: the month the title reports on, and what says so
+        self._month: tuple[str, Inference] | None = None
+        self._captions = list(captions)
+        #: the unit the sheet says it is of (填报单位 line or title) and where it says so: an
+        #: item found by its name must be that unit's
+        self._unit = unit
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
         missing = [k for k in _REQUIRED[self.spec.key] if k not in self.present]
+        if "item_id" in missing and "item_title" in self.mapping.refs:
+            missing.remove("item_id")  # found by its name, row by row
+        if "month" in missing and self.spec.key == "funds":
+            said = self._title_month()
+            if isinstance(said, Problem):
+                self.run.report.problems.append(said)
+                return False
+            if said is not None:
+                missing.remove("month")
         if missing:
             labels = "、".join(self.spec.col(k).header for k in missing)
             self.run.report.problems.append(
                 Problem(self.raw.name, None, "", None, f"缺少必需的列：{labels}（可用 {option('mapping')} 指定）")
             )
             return False
+        return True
+
+    def _title_month(self) -> Problem | str | None:
+        """到位资金 without a 月份 column: the one month the title reports on (kept as the
+        rows' month, an inference), a problem when the title names a longer period (its sums
+        are no month's), or None when it names none."""
+        from .header_area import report_period
+
+        period = report_period(self._captions)
+        if period is None:
+            return None
+        if (period.start.year, period.start.month) != (period.end.year, period.end.month):
+            why = (
+                f"没有「月份」列，标题说的是「{period.text}」：到位资金按月记，几个月的合计不能拆到月。"
+                "请加一列「月份」写明每行是哪个月的到位资金（如 2026-10），或用只报一个月的表"
+            )
+            return Problem(self.raw.name, None, "", period.text, why)
+        month = period.start.strftime("%Y-%m")
+        inf = self.run.inferred.prepare(
+            Rule.report_period,
+            self.raw.name,
+            month,
+            f"标题「{period.text}」",
+            f"没有「月份」列：按标题的报告期「{period.text}」记为 {month} 的到位资金",
+        )
+        self._month = (month, inf)
+        return month
+
+    def _item_by_name(self, row: DataRow, problems: list[Problem]) -> int | None:
+        """The item the row's 名称 names (no 条目编号 on the sheet), or None with a problem."""
+        from ..values import text_of
+
+        ref = self.mapping.refs["item_title"]
+        raw = row.cells.get(ref.column)
+        name = "" if raw is None else text_of(raw).strip()
+        if not name:
+            return None  # 「条目编号」必填 follows, naming the column to fill
+        chain = None
+        chain_ref = self.mapping.refs.get("item_chain")
+        raw_chain = row.cells.get(chain_ref.column) if chain_ref is not None else None
+        chain_text = "" if raw_chain is None else text_of(raw_chain).strip()
+        if chain_text:
+            chain_id = self.run.chains.known(chain_text)
+            chain = self.run.chains.names.get(chain_id) if chain_id is not None else None
+            if chain is None:
+                why = "没有这个产业链：按名称找条目时产业链要写本库已有的（zs chain list）"
+                problems.append(Problem(self.raw.name, row.number, chain_ref.where, chain_text, why))  # type: ignore[union-attr]
+                return None
+        if self._names is None:
+            kinds = [k.key for k in self.run.db.defs.kinds if self._may_hold(k)]
+            self.run.settle()
+            self._names = ItemsByName(self.run.db, kinds, origin=self.run.settings.origin)
+        got = self._names.find(name, chain)
+        fix = "加一列「条目编号」写明编号（zs list 或 zs search 查编号）"
+        unit, said = self._unit or (None, "")
+        if got.match is Match.several and unit is not None:
+            ours = [c for c in got.found if c.unit == unit]
+            if len(ours) == 1:
+                got = ByName(Match.one, (ours[0],))
+        if got.match is Match.one:
+            item = got.found[0]
+            if unit is not None and item.unit != unit:
+                why = (
+                    f"叫这个名字的只有{item.text()}，不是{said}的「{unit}」的项目：是同一个项目就在「条目编号」"
+                    f"列写明编号 {item.id}；是{unit}的另一个项目就先新增它（zs add），再写它的编号"
+                )
+                problems.append(Problem(self.raw.name, row.number, ref.where, name, why))
+                return None
+            self.run.inferred.add(
+                Rule.item_by_name, self.raw.name, str(item.id), f"{ref.where}「{name}」",
+                f"没有条目编号：按名称「{name}」对应{item.text()}", column=ref.where, row=row.number,
+            )  # fmt: skip
+            return item.id
+        listed = "；".join(c.text() for c in got.found)
+        if got.match is Match.several:
+            why = f"有 {len(got.found)} 个条目叫这个名字：{listed}。不知道是哪一个：请{fix}"
+        elif got.match is Match.alike:
+            why = f"没有叫这个名字的条目，名称相近的有：{listed}。是同一个项目就把名称改成一样的，或{fix}"
+        else:
+            why = "没有叫这个名字的条目：先导入或新增这个项目（zs add），或" + fix
+        problems.append(Problem(self.raw.name, row.number, ref.where, name, why))
+        return None
+
+    def _may_hold(self, kind: KindDef) -> bool:
+        """Whether this sheet's rows may be about items of ``kind``."""
+        if self.spec.key == "funds":
+            return kind.pipeline
+        if self.spec.key == "approvals":
+            return bool(kind.approvals)
         return True
 
     def _parser(self, t: Target) -> Callable[[object], Any]:
@@ -232,13 +348,23 @@ class Handler:
                 values[t.key] = parse(raw)
             except ZsError as exc:
                 problems.append(Problem(self.raw.name, row.number, t.where, raw, exc.message))
+        by_name = None
+        if values.get("item_id") is None and "item_title" in self.mapping.refs and not problems:
+            before = len(problems)
+            by_name = values["item_id"] = self._item_by_name(row, problems)
+            if len(problems) > before:
+                self._reject(row, problems)
+                return
+        if self._month is not None and "month" not in values:
+            values["month"] = self._month[0]
+            self.run.inferred.use(self._month[1], row.number)
         for key in _REQUIRED[self.spec.key]:
             if values.get(key) is None:
                 unreadable = any(p.column == self._where(key) for p in problems)
                 if not unreadable:
                     label = self._label(key)
                     problems.append(Problem(self.raw.name, row.number, self._where(key), None, f"「{label}」必填"))
-        if not problems and "item_id" in values:
+        if not problems and "item_id" in values and by_name is None:
             item = self.run.item_id(values["item_id"])
             if item is None and values["item_id"] in self.run.skipped_refs:
                 self.rep.count(RowOutcome.skipped, row.number)  # its item was not imported: reported there

@@ -759,6 +759,16 @@ class ItemSheets:
             self.rejects.add(sh.raw.name, sh.header, number, cells, [p.reason for p in problems])
 
     # -- the other sheets --------------------------------------------------------------
+    def _sheet_unit(self, raw: RawSheet, table: Table) -> tuple[str, str] | None:
+        """The existing unit a detail sheet says it is of (its 填报单位 line, else the unit
+        its title begins with) and which of the two said it; None when it names none."""
+        said = sheet_rules.reporting_unit(raw.name, table, self.units.names)
+        if said is not None:
+            hit = self.units.known(said.name)
+            return (self.units.names[hit], "填报单位") if hit is not None else None
+        titled = sheet_rules.title_unit(raw.name, table, self.units.names)
+        return (titled.name, "标题") if titled is not None else None
+
     def _detail_sheet(self, raw: RawSheet, table: Table, spec: layout.SheetSpec) -> bool:
         from . import details
 
@@ -783,8 +793,11 @@ class ItemSheets:
             self.rows.ids,
             self.out,
             self.explicit,
+            self.inferred,
         )
-        handler = details.Handler(context, spec, raw, table.header, mapping, rep)
+        handler = details.Handler(
+            context, spec, raw, table.header, mapping, rep, captions=table.captions, unit=self._sheet_unit(raw, table)
+        )
         if not handler.ready():
             return True
         for row in self._rows(raw, table, rep):

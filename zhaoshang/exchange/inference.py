@@ -88,6 +88,8 @@ class Rule(enum.StrEnum):
     """The sheet's list (招什么 …) was told from its headers."""
     project_code = "project_code"
     """A row without 编号 was matched to an item by its 项目编码."""
+    item_by_name = "item_by_name"
+    """A detail row (到位资金 …) on a sheet without 条目编号 was matched to the one item of its name."""
     date_serial = "date_serial"
     """A plain number in a date column (46000) was read as an Excel date serial."""
     same_item = "same_item"
@@ -137,6 +139,7 @@ _LABELS = {
     Rule.name_by_part: "名称补全",
     Rule.kind_by_headers: "清单判断",
     Rule.project_code: "项目编码对应",
+    Rule.item_by_name: "按名称对应条目",
     Rule.date_serial: "日期序号",
     Rule.same_item: "同一项目",
     Rule.header_guess: "表头推断",

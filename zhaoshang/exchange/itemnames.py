@@ -1,0 +1,125 @@
+"""The item a detail row (到位资金, 对接记录, 前期手续, 服务专班) names by its project's name when
+the sheet has no 条目编号 — a county's 到位资金 sheet lists 项目名称, never our 编号.
+
+Only an exact match is taken: the same name once normalised (:func:`~zhaoshang.parse.normalize_name`:
+spaces, brackets, punctuation and traditional script aside), of a kind the sheet may hold, in the
+row's 产业链 when it gives one — and exactly one such item.  Anything less is refused with what
+was found: two items of that name (which one cannot be read from the sheet), a name alike but not
+the same (「…有限公司…项目」: asked, never taken), no item at all.  The caller lists each match
+as an inference.
+
+The titles are read once per import, at the first row that needs them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..parse import normalize_name
+from .matching import core_name, loose_name
+
+if TYPE_CHECKING:
+    from ..db import Database
+
+__all__ = ["ByName", "Candidate", "ItemsByName", "Match"]
+
+
+class Match(enum.StrEnum):
+    """How a row's name came out."""
+
+    one = "one"
+    """Exactly one item of the name: taken."""
+    several = "several"
+    """Two or more items of the name: which one cannot be read from the sheet."""
+    alike = "alike"
+    """No item of the name, but items of a name alike (with or without 有限公司, 项目 …)."""
+    none = "none"
+    """No item of the name or alike."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: int
+    title: str
+    chain: str
+    unit: str | None
+
+    def text(self) -> str:
+        where = f"{self.chain}，{self.unit}" if self.unit else self.chain
+        return f"编号 {self.id}「{self.title}」（{where}）"
+
+
+@dataclass(frozen=True, slots=True)
+class ByName:
+    """The answer for one name: the item taken (``one``) or what was found instead."""
+
+    match: Match
+    found: tuple[Candidate, ...] = field(default_factory=tuple)
+
+    @property
+    def item_id(self) -> int | None:
+        return self.found[0].id if self.match is Match.one else None
+
+
+class ItemsByName:
+    """Items of ``kinds`` by name, for the rows of one import.  Every title of those kinds is
+    read once, at the first name asked for (the items this import created included): an index
+    of the search text would miss a title written with a dot or a bracket the row leaves out,
+    and a missed second item of the name would make the first look like the only one."""
+
+    def __init__(self, db: Database, kinds: Sequence[str], *, origin: str | None) -> None:
+        self.db = db
+        self.kinds = list(kinds)
+        self.origin = origin
+        self._exact: dict[str, list[Candidate]] | None = None
+        self._loose: dict[str, list[Candidate]] = {}
+        self._core: dict[str, list[Candidate]] = {}
+
+    def find(self, name: str, chain: str | None = None) -> ByName:
+        """The item ``name`` names (within the chain named ``chain`` when given)."""
+        key = normalize_name(name)
+        if not key:
+            return ByName(Match.none)
+        if self._exact is None:
+            self._load()
+        assert self._exact is not None
+
+        def of_chain(found: list[Candidate]) -> list[Candidate]:
+            return [c for c in found if chain is None or c.chain == chain]
+
+        exact = of_chain(self._exact.get(key, []))
+        if len(exact) == 1:
+            return ByName(Match.one, (exact[0],))
+        if exact:
+            return ByName(Match.several, tuple(exact[:8]))
+        core = core_name(key, None)
+        alike = of_chain(self._loose.get(loose_name(key), []))
+        if core:
+            alike += [c for c in of_chain(self._core.get(core, [])) if c not in alike]
+        return ByName(Match.alike, tuple(alike[:8])) if alike else ByName(Match.none)
+
+    def _load(self) -> None:
+        marks = ", ".join("?" * len(self.kinds))
+        sql = _SELECT + f" WHERE i.kind IN ({marks})"
+        params: list[object] = list(self.kinds)
+        if self.origin is not None:
+            sql += " AND i.origin = ?"
+            params.append(self.origin)
+        self._exact = {}
+        for rid, title, chain, unit in self.db.conn.execute(sql + " ORDER BY i.id", params):
+            c = Candidate(int(rid), title, chain, unit)
+            key = normalize_name(title)
+            self._exact.setdefault(key, []).append(c)
+            self._loose.setdefault(loose_name(key), []).append(c)
+            core = core_name(key, None)
+            if core:
+                self._core.setdefault(core, []).append(c)
+
+
+_SELECT = (
+    "SELECT i.id, i.title, c.name, u.name FROM items i JOIN chains c ON c.id = i.chain_id "
+    "LEFT JOIN units u ON u.id = i.unit_id"
+)
