@@ -85,15 +85,39 @@ def refused_or(result: Any, check: bool) -> bool:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="t4: a 到位资金 sheet's 「单位：亿元」 line (above the header or in the title) is "
-    "skipped as a title row and 0.05 is stored as 0.05 万元 — the project sheets read it as 亿元",
+    reason="t4: a 到位资金 sheet's money unit written anywhere but its header — 「单位：亿元」 or 「单位：元」 above "
+    'the header, 「（单位：亿元）」 in the title, a cell format 0.00"亿元" — is not read: 0.05 (亿元) is stored as '
+    "0.05 万元, 5000000 (元) as 500亿元; the project sheets read or refuse each of these",
 )
-@pytest.mark.parametrize("above", [["单位：亿元"], ["爱辉区2026年10月到位资金（单位：亿元）"]])
-def test_a_funds_sheets_unit_line_is_its_money_unit(city: Any, tmp_path: Path, above: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("above", "value", "number_format"),
+    [
+        (["单位：亿元"], 0.05, None),
+        (["爱辉区2026年10月到位资金（单位：亿元）"], 0.05, None),
+        (["单位：元"], 5000000, None),
+        (["爱辉区2026年10月到位资金"], 0.05, '0.00"亿元"'),
+    ],
+    ids=["yi_line", "yi_title", "yuan_line", "yi_cell_format"],
+)
+def test_a_funds_sheets_money_unit_is_read(
+    city: Any, tmp_path: Path, above: list[str], value: float, number_format: str | None
+) -> None:
+    import openpyxl
+
     path = write_xlsx(
         tmp_path / "funds.xlsx",
-        {"到位资金": [above, ["条目编号", "项目名称", "月份", "国内资金"], [1, "黑河跨境冷链物流园项目", MONTH, 0.05]]},
+        {
+            "到位资金": [
+                above,
+                ["条目编号", "项目名称", "月份", "国内资金"],
+                [1, "黑河跨境冷链物流园项目", MONTH, value],
+            ]
+        },
     )
+    if number_format:
+        wb = openpyxl.load_workbook(path)
+        wb["到位资金"]["D3"].number_format = number_format
+        wb.save(path)
     result = city("import", str(path))
     assert refused_or(result, funds_of(city, 1) == 500), (result.stdout, result.stderr, funds_of(city, 1))
 
