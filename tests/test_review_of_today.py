@@ -292,12 +292,7 @@ def test_instructions_sheet_does_not_refuse_the_workbook(db: Database, tmp_path:
 @pytest.mark.parametrize(
     "heading",
     [
-        pytest.param(
-            "绿色矿业",
-            marks=pytest.mark.xfail(
-                strict=True, reason="r3: a bare chain name in the name column is refused (the message offers 「一、…」)"
-            ),
-        ),
+        "绿色矿业",
         "续建项目",
         "新开工项目（3个）",
     ],

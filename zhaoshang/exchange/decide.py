@@ -544,7 +544,8 @@ def new_row(
         assert own_chain is not None and headed is not None
         return Placement(refusal=Refusal(
             "产业链", chain_names.get(own_chain),
-            f"与本行所在的分组标题「{r.heading}」说的产业链「{chain_names.get(headed)}」不一致：请改正其一",
+            f"与本行所在的分组标题「{r.chain_heading or r.heading}」说的产业链「{chain_names.get(headed)}」不一致："
+            "请改正其一",
         ))  # fmt: skip
     if own_chain is None and headed is None and r.heading is not None and sheet_rules.speaks_of_chain(r.heading):
         # a chain's heading this database has no chain for: --chain would put the group elsewhere

@@ -581,6 +581,7 @@ class ItemSheets:
             is_amount=amounts.__contains__,
             out=fills,
         )
+        rows = self._chain_headings(sh, table, rows)
         money = itemsheet.amounts(sh)
         facts = {c for maps in sh.maps.values() for c, (t, _p) in maps.items() if t.key == "status" or t.is_date}
         for row, sub in sheet_rules.sum_rows(sheet_rules.sub_rows(rows, money), money, facts):
@@ -599,6 +600,23 @@ class ItemSheets:
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
+
+    def _chain_headings(self, sh: SheetContext, table: Table, rows: Iterator[DataRow]) -> Iterator[DataRow]:
+        """The rows of ``sh`` without the rows that are a chain's bare name in the name column
+        (「绿色矿业」): group headings (:func:`.sheet_rules.chain_headings`), listed with the rows
+        and as an inference; the rows under them carry their chain."""
+        names = {c for maps in sh.maps.values() for c, (t, _p) in maps.items() if t.key == "title"}
+        for row, heading in sheet_rules.chain_headings(rows, self.chains.names, names):
+            if heading is None:
+                yield row
+                continue
+            name = sh.raw.name
+            table.fates.append(RowFate(row.number, row.number, RowClass.section, f"「{heading.text}」是分组标题"))
+            sh.report.notes.append(f"第{row.number}行为分组标题，已跳过")
+            self.inferred.add(
+                Rule.group_heading, name, heading.chain[1], f"第{row.number}行「{heading.text}」", heading.inference,
+                column="产业链", row=row.number,
+            )  # fmt: skip
 
     def _instructions_unit(self) -> list[header_area.SaidElsewhere]:
         """The money units the workbook's sheets of instructions (填表说明 …) state, read once —
@@ -667,7 +685,10 @@ class ItemSheets:
             if problem is not None:
                 got.problems.append(problem)
         timing = self._stage_said(sh, row, kind, values, got.problems)
-        r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
+        r = ItemRow(
+            sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading,
+            chain_heading=row.chain_heading,
+        )  # fmt: skip
         r.timing = timing
         r.stage_said = not own_stage and "status" in values
         r.ref = values.pop("id", None)

@@ -302,7 +302,8 @@ class ItemRows:
         then its 项目编码 and name may name an item after all; else decide the new item
         (:func:`.decide.new_item`) and queue it for the batch's insert."""
         kind = r.kind
-        headed = self.headings.chain(r.sheet.raw.name, r.heading)
+        heading = r.chain_heading or r.heading  # (a chain's bare name above the row is nearer)
+        headed = self.headings.chain(r.sheet.raw.name, heading)
         place = decide.new_row(
             r,
             headed=headed,
@@ -320,8 +321,8 @@ class ItemRows:
         if place.from_heading:
             name = self.chains.names.get(chain, "")
             self.inferred.add(
-                Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
-                f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
+                Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{heading}」",
+                f"分组标题「{heading}」下没有产业链的行按标题归入产业链「{name}」",
                 column="产业链", row=r.number,
             )  # fmt: skip
         if place.from_sheet:

@@ -7,6 +7,9 @@ its value with the :class:`~.inference.Inference` that shows where it came from.
 * :func:`reporting_unit` — the 填报单位 line as the unit of rows without one (「爱辉区商务局」 is the
   office of the unit 爱辉区);
 * :func:`heading_chain` — the chain a group heading names (「一、有色金属产业链（2个）」);
+* :func:`chain_headings` — a known chain's bare name alone in the name column (「绿色矿业」): a
+  group heading giving the rows under it that chain (a name no chain has stays a row, refused
+  as the second line of a name);
 * :func:`sub_rows` — rows numbered 1.1, 1.2 under a project numbered 1: its parts when their
   amounts add up to its own (skipped, listed), else refused — never projects of their own;
 * :func:`disagreement` — what two rows of one project on two sheets say differently.
@@ -31,11 +34,14 @@ from .inference import DateSource, Inference, Rule
 from .tables import DataRow, Table
 
 __all__ = [
+    "ChainHeading",
     "MoveDate",
     "StageWords",
     "SubRow",
     "Timing",
     "UnitSaid",
+    "bare_chain",
+    "chain_headings",
     "disagreement",
     "heading_chain",
     "heading_stage",
@@ -188,6 +194,64 @@ def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | 
     if any(normalize_key(n) != normalize_key(named[0][1]) and len(normalize_key(n)) == best for _, n in named[1:]):
         return None
     return named[0]
+
+
+def bare_chain(text: str, chains: Mapping[int, str]) -> tuple[int, str] | None:
+    """The chain ``text`` is the exact name of (「绿色矿业」; 「绿色矿业类」 when only one chain is
+    绿色矿业 and none is 绿色矿业类 itself), compared as names are (OpenCC, half-width, no spaces);
+    else None."""
+    key = normalize_key(text)
+    if not key:
+        return None
+    for wanted in (key, key[:-1] if key.endswith("类") and len(key) > 2 else None):
+        if wanted is None:
+            continue
+        named = [(rid, n) for rid, n in chains.items() if normalize_key(n) == wanted]
+        if named:
+            return named[0] if len(named) == 1 else None
+    return None
+
+
+@dataclass(frozen=True)
+class ChainHeading:
+    """A row holding only a chain's name in the name column: the heading of the rows under it."""
+
+    row: int
+    text: str
+    chain: tuple[int, str]
+
+    @property
+    def inference(self) -> str:
+        return (
+            f"第{self.row}行只有「{self.text}」（产业链「{self.chain[1]}」的名称，没有序号和别的内容）："
+            "按分组标题读，其下没有产业链的行归入这条产业链"
+        )
+
+
+def chain_headings(
+    rows: Iterable[DataRow], chains: Mapping[int, str], name_columns: Iterable[int]
+) -> Iterator[tuple[DataRow, ChainHeading | None]]:
+    """Each row with None, or — for a row that holds only the exact name of a known chain in a
+    name column (``name_columns``), without a 序号 — its :class:`ChainHeading`.  The rows after
+    it, until another heading (of the table's or this kind), stand under it: their
+    :attr:`DataRow.chain_heading` is its text.  A text no chain has is left a row (refused there
+    as the second line of a name, never guessed a heading)."""
+    names = frozenset(name_columns)
+    current: ChainHeading | None = None
+    under: str | None = None  # the table's heading the rows had when ``current`` was read
+    for row in rows:
+        if row.index is None and len(row.cells) == 1:
+            ((column, text),) = row.cells.items()
+            hit = bare_chain(text, chains) if column in names and isinstance(text, str) else None
+            if hit is not None and isinstance(text, str):
+                current, under = ChainHeading(row.number, text, hit), row.heading
+                yield row, current
+                continue
+        if current is not None and row.heading != under:
+            current = None  # a heading of the table's own starts a new group
+        if current is not None:
+            row.chain_heading = current.text
+        yield row, None
 
 
 #: words of a heading that speak of a stage (「签约未开工项目」 「前期项目」): a heading with one
@@ -462,8 +526,8 @@ def sum_rows(
     sums: dict[int, list[float]] | None = None  # column -> [sum, rows with an amount there]
     heading: object = None
     for row, sub in pairs:
-        if row.heading != heading:
-            run, sums, heading = [], None, row.heading
+        if (row.heading, row.chain_heading) != heading:
+            run, sums, heading = [], None, (row.heading, row.chain_heading)
         if sub is not None:
             yield row, sub
             continue
