@@ -498,7 +498,7 @@ class ItemRows:
             exact=exact, choice=choice, earlier_row=pending is not None, same=same,
             other_chain=match.other_chain is not None,
         )  # fmt: skip
-        if decision is Decision.reject:  # the same name under another chain: not moved there
+        if decision is Decision.reject and match.other_chain is not None:  # not moved to another chain
             names = self.chains.names
             column = column_of(r, "chain")
             self._fail(
