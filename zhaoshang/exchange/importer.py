@@ -685,6 +685,8 @@ class ItemSheets:
             if problem is not None:
                 got.problems.append(problem)
         timing = self._stage_said(sh, row, kind, values, got.problems)
+        if "status" not in values and kind.pipeline:
+            got.problems.extend(self._remark_stage(sh, row, kind))
         r = ItemRow(
             sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading,
             chain_heading=row.chain_heading,
@@ -700,6 +702,34 @@ class ItemSheets:
             self.progress(sh.raw.name, self.done)
         if len(self.rows.pending) >= BATCH:
             self.rows.flush()
+
+    def _remark_stage(self, sh: SheetContext, row: DataRow, kind: KindDef) -> list[Problem]:
+        """A row without a stage on a sheet without a 状态 column whose 备注 (or 推进情况) says it
+        reached one on a day (「已于10月8日签约」, :func:`.sheet_rules.remark_stage`): refused —
+        imported, it would come in at the first stage and the remark's stage and day be lost.
+        (--map 备注=状态 reads no day and no such words: the fix is a 状态 column.)"""
+        maps = sh.maps.get(kind.key, {})
+        if any(t.key == "status" for t, _p in maps.values()):
+            return []  # (a status column left empty is the row's own word)
+        resolve = lambda text: items.resolve_status(kind, text)  # noqa: E731
+        for col, (t, _p) in maps.items():
+            raw = row.cells.get(col)
+            if t.key not in ("notes", "progress") or not isinstance(raw, str):
+                continue
+            said = sheet_rules.remark_stage(raw, resolve)
+            if said is None:
+                continue
+            date_key = stages.date_fields(kind).get(said.stage)
+            label = self.defs.field(kind, date_key).label if date_key else "日期"
+            first = stages.stages_of(kind)[0]
+            return [Problem(
+                sh.raw.name, row.number, t.where, raw,
+                f"「{said.words}」说本行已到「{said.stage}」（{said.date}），本表却没有状态列：照此导入会记为"
+                f"「{first}」，{t.header}里的阶段和日期都会丢掉。请在表中加「状态」列（本行填「{said.stage}」）"
+                f"和「{label}」列（填实际日期，如 2026-10-08）再导入；说的只是打算、还没到这一步的，"
+                f"请把{t.header}写清楚（如「拟于12月签约」）",
+            )]  # fmt: skip
+        return []
 
     def _stage_said(
         self, sh: SheetContext, row: DataRow, kind: KindDef, values: dict[str, Any], problems: list[Problem]
