@@ -139,3 +139,12 @@ def test_units_without_their_money_are_all_for_all(units: list[str], joiner: str
     got = unit_statements("单位：" + joiner.join(units))
     assert [s for s, _ in got] == [""] * len(units)
     assert sorted(u for _, u in got) == sorted(units)
+
+
+def test_an_example_in_quotes_states_no_unit() -> None:
+    """Our own template's 填写说明 line: 「如「投资额（亿元）」」 is an example, not a third unit."""
+    from zhaoshang.exchange.template import GENERAL
+
+    (line,) = [x for x in GENERAL if "金额默认单位" in x]
+    assert unit_statements(line) == [("", "万元"), ("外资", "万美元")]
+    assert unit_statements("可直接写「3.56亿」，或在表头注明单位，如「投资额（亿元）」") == []

@@ -100,13 +100,14 @@ def instructions_money_unit(sheet: str, rows: Iterable[list[object]], *, limit: 
 
 #: 「外资额单位：万美元」「投资额均为亿元」「外资：万美元」: the words before it name the money
 _STATEMENT = re.compile(
-    r"([\u4e00-\u9fff]{0,12}?)(?:的)?(单位)?\s*(?:均|都|全部|一律|统一)?\s*(?:为|是|按|以|用|[：:])\s*"
+    r"([\u4e00-\u9fff]{0,12}?)(?:的)?(?:默认|统一|计量)?(单位)?\s*(?:均|都|全部|一律|统一)?\s*(?:为|是|按|以|用|[：:])\s*"
     r"(?:人民币)?\s*([千百]?[万亿]?美?元)(?![\u4e00-\u9fff]{0,1}[旦素件])"
 )
 #: a money unit anywhere in a line (to count the units a line names)
 _ANY_UNIT = re.compile(
     r"(?:[千百]?[万亿]美?元|美元)|(?:(?<![\u4e00-\u9fff])|(?<=[或和及与为是]))元(?!(?![或和及与])[\u4e00-\u9fff])"
 )
+_QUOTED = re.compile(r"「[^「」]*」|“[^“”]*”|『[^『』]*』|\"[^\"]*\"")
 #: words before 「单位」 that name all of a sheet's money, not one column's (「金额单位」「本表金额单位」)
 _ALL_MONEY = ("金额", "数额", "数据", "数字", "货币", "计量", "币种")
 _ALL_MONEY_EXACT = frozenset({"", "资金", "投资", "单位", "表中", "本表", "以上", "所有", "全部"})
@@ -120,6 +121,10 @@ def unit_statements(text: str) -> list[tuple[str, str]]:
     units than it says the money of (「单位：亿元、万美元」) gives each for all money — two units
     for all money, refused by the sheet that would use them."""
     simple = to_simplified(to_halfwidth(text))
+    # an example in quotes (「如「投资额（亿元）」」「可直接写「3.56亿」」) states no unit
+    unquoted = _QUOTED.sub("", simple)
+    if _STATEMENT.search(unquoted) is not None or note_money_unit(unquoted) is not None:
+        simple = unquoted
     found: list[tuple[str, str]] = []
     for m in _STATEMENT.finditer(simple):
         subject = _LEAD.sub("", m.group(1))
@@ -127,7 +132,7 @@ def unit_statements(text: str) -> list[tuple[str, str]]:
             continue
         found.append((subject, _money_unit_word(m.group(3))))
     if not found:
-        noted = note_money_unit(text)
+        noted = note_money_unit(simple)
         return [("", noted)] if noted is not None else []
     if len(_ANY_UNIT.findall(simple)) > len(found):
         # a unit the line names for no money is for all of it: which is which cannot be told
