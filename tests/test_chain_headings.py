@@ -79,7 +79,9 @@ def test_bare_chain_names_give_the_rows_under_them_their_chain(
     path = book(tmp_path / "a.xlsx", sheet_without_chain_column(first, second))
     report = run(db, path, dry_run=True)
     shown = "\n".join(i.text for i in report.inferences)
-    assert f"第3行只有「{first}」（产业链「绿色矿业」的名称，没有序号和别的内容）：按分组标题读" in shown, shown
+    (said,) = [i for i in report.inferences if f"本行只有「{first}」" in i.text]
+    assert said.text.startswith(f"本行只有「{first}」（产业链「绿色矿业」的名称，没有序号和别的内容）：按分组标题读")
+    assert said.runs == [[3, 3]], said
     assert f"分组标题「{first}」下没有产业链的行按标题归入产业链「绿色矿业」" in shown
     assert f"分组标题「{second}」下没有产业链的行按标题归入产业链「新能源」" in shown
     fates = {f.first: f.reason for f in report.sheets[0].rows}

@@ -227,7 +227,7 @@ class ChainHeading:
     @property
     def inference(self) -> str:
         return (
-            f"第{self.row}行只有「{self.text}」（产业链「{self.chain[1]}」的名称，没有序号和别的内容）："
+            f"本行只有「{self.text}」（产业链「{self.chain[1]}」的名称，没有序号和别的内容）："
             "按分组标题读，其下没有产业链的行归入这条产业链"
         )
 
