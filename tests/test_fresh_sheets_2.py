@@ -503,7 +503,8 @@ def test_the_unit_on_the_instructions_sheet_is_the_data_sheets(
 
 
 def test_several_units_on_the_instructions_sheet_are_refused(db: Database, tmp_path: Path) -> None:
-    f = with_instructions(tmp_path / "two.xlsx", "填表说明", ["1. 金额单位：亿元。", "2. 外资单位：万美元。"])
+    # (「外资单位：万美元」 names its money: the 外资 column's unit — tests/test_instruction_units.py)
+    f = with_instructions(tmp_path / "two.xlsx", "填表说明", ["1. 金额单位：亿元。", "2. 单位：万元、万美元。"])
     with pytest.raises(ZsError, match="填表说明里写了不止一个金额单位") as refused:
         import_file(db, f, ImportOptions(kind="招什么", today=TODAY, sheet="招什么"), user="测试员")
     assert "请在各金额列的表头写明单位" in str(refused.value)

@@ -239,7 +239,6 @@ def test_unit_line_naming_two_units_is_not_dropped(db: Database, tmp_path: Path,
 # 8. A 填表说明 sheet that names both units (「金额单位：亿元；外资额单位：万美元」) is read as
 #    亿元 for 外资额 too, and the refusal says 外资额 「本列没有写单位，…算作亿元」 — the sheet said
 #    万美元 for it.  Right: 外资额 in 万美元 (or at least a message that does not contradict it).
-@pytest.mark.xfail(strict=True, reason="r3: 填表说明 naming 外资额单位：万美元 gives 外资额 亿元 and refuses it")
 def test_instructions_naming_the_foreign_unit_give_it(db: Database, tmp_path: Path) -> None:
     import openpyxl
 
@@ -293,12 +292,7 @@ def test_instructions_sheet_does_not_refuse_the_workbook(db: Database, tmp_path:
 @pytest.mark.parametrize(
     "heading",
     [
-        pytest.param(
-            "绿色矿业",
-            marks=pytest.mark.xfail(
-                strict=True, reason="r3: a bare chain name in the name column is refused (the message offers 「一、…」)"
-            ),
-        ),
+        "绿色矿业",
         "续建项目",
         "新开工项目（3个）",
     ],

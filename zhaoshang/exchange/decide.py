@@ -149,15 +149,20 @@ def merged(pending: NewItem, values: Mapping[str, Any]) -> Merged:
     return Merged(common, own, status)
 
 
-def for_duplicate(*, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None) -> Decision:
+def for_duplicate(
+    *, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None, other_chain: bool = False
+) -> Decision:
     """A new row whose name matches an item's.  ``exact``: the same name once normalised (not
     only alike: 项目 / 有限公司 endings); ``earlier_row``: the item is an earlier row of this
-    file; ``same``: the row's values equal that row's or item's (None: not compared).
+    file; ``same``: the row's values equal that row's or item's (None: not compared);
+    ``other_chain``: the stored item is under another chain than the row's.
 
     The same name and the same values is the same item sent again: unchanged.  A name that
     only looks alike is always a suspected duplicate, decided by --on-duplicate (none: asked),
     never counted unchanged; --on-duplicate new always adds; update merges into an earlier row
-    of the file, or updates the stored item."""
+    of the file, or updates the stored item — never one under another chain: --on-duplicate
+    update does not move a project to another chain (two projects of one name — 标准化厂房项目 —
+    are common), the row is refused."""
     if exact and choice is not OnDuplicate.new and same:
         return Decision.unchanged
     if choice is None:
@@ -166,7 +171,19 @@ def for_duplicate(*, exact: bool, choice: OnDuplicate | None, earlier_row: bool,
         return Decision.skip
     if choice is OnDuplicate.new:
         return Decision.add
-    return Decision.merge if earlier_row else Decision.update
+    if earlier_row:
+        return Decision.merge
+    return Decision.reject if other_chain else Decision.update
+
+
+def keeps_said_stage(order: Sequence[str], said: str, now: object) -> bool:
+    """Whether a stage a sheet's name, title or heading gives a row (「签约项目」: one the row has
+    at least reached, :attr:`.rows.ItemRow.stage_said`) is the item's stage now: not when the
+    item (stage ``now``) is already there or further on in ``order`` — a 签约项目 sheet never
+    moves a started project back."""
+    if now in order and said in order:
+        return order.index(str(now)) < order.index(said)
+    return True
 
 
 def duplicate_action(choice: OnDuplicate | None) -> DuplicateAction:
@@ -544,7 +561,8 @@ def new_row(
         assert own_chain is not None and headed is not None
         return Placement(refusal=Refusal(
             "产业链", chain_names.get(own_chain),
-            f"与本行所在的分组标题「{r.heading}」说的产业链「{chain_names.get(headed)}」不一致：请改正其一",
+            f"与本行所在的分组标题「{r.chain_heading or r.heading}」说的产业链「{chain_names.get(headed)}」不一致："
+            "请改正其一",
         ))  # fmt: skip
     if own_chain is None and headed is None and r.heading is not None and sheet_rules.speaks_of_chain(r.heading):
         # a chain's heading this database has no chain for: --chain would put the group elsewhere

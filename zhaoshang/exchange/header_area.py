@@ -31,9 +31,11 @@ __all__ = [
     "instructions_money_unit",
     "is_instructions",
     "money_unit",
+    "names_all_money",
     "report_period",
     "reporting_unit",
     "unit_kind",
+    "unit_statements",
     "with_money_unit",
     "without_seal",
 ]
@@ -62,6 +64,9 @@ class SaidElsewhere(Said):
 
     sheet: str = ""
     row: int = 0
+    #: the money the statement is for, as the line names it (「外资额」「到位资金」); "" for all
+    #: money (「金额单位：亿元」「投资额均为亿元」 alone on its line)
+    subject: str = ""
 
     @property
     def source(self) -> str:
@@ -79,17 +84,79 @@ def is_instructions(sheet: str) -> bool:
 
 def instructions_money_unit(sheet: str, rows: Iterable[list[object]], *, limit: int = 200) -> list[SaidElsewhere]:
     """Every money unit a sheet of instructions states (「1. 金额单位：亿元。」「投资额均为万元」), in
-    its first ``limit`` rows: each with its row and text (the unit is its :attr:`Said.key`)."""
+    its first ``limit`` rows: each with its row and text (the unit is its :attr:`Said.key`) and,
+    when its line names the money each unit is for (「金额单位：亿元；外资额单位：万美元」), the
+    words naming it (:attr:`SaidElsewhere.subject`)."""
     out: list[SaidElsewhere] = []
     for number, row in enumerate(rows, start=1):
         if number > limit:
             break
         for v in row:
             if isinstance(v, str) and v.strip():
-                unit = note_money_unit(v)
-                if unit is not None:
-                    out.append(SaidElsewhere(unit, v.strip(), sheet=sheet, row=number))
+                for subject, unit in unit_statements(v):
+                    out.append(SaidElsewhere(unit, v.strip(), sheet=sheet, row=number, subject=subject))
     return out
+
+
+#: 「外资额单位：万美元」「投资额均为亿元」「外资：万美元」: the words before it name the money
+_STATEMENT = re.compile(
+    r"([\u4e00-\u9fff]{0,12}?)(?:的)?(?:默认|统一|计量)?(单位)?\s*(?:均|都|全部|一律|统一)?\s*(?:为|是|按|以|用|[：:])\s*"
+    r"(?:人民币)?\s*([千百]?[万亿]?美?元)(?![\u4e00-\u9fff]{0,1}[旦素件])"
+)
+#: a money unit anywhere in a line (to count the units a line names)
+_ANY_UNIT = re.compile(
+    r"(?:[千百]?[万亿]美?元|美元)|(?:(?<![\u4e00-\u9fff])|(?<=[或和及与为是]))元(?!(?![或和及与])[\u4e00-\u9fff])"
+)
+_QUOTED = re.compile(r"「[^「」]*」|“[^“”]*”|『[^『』]*』|\"[^\"]*\"")
+#: words before 「单位」 that name all of a sheet's money, not one column's (「金额单位」「本表金额单位」)
+_ALL_MONEY = ("金额", "数额", "数据", "数字", "货币", "计量", "币种")
+_ALL_MONEY_EXACT = frozenset({"", "资金", "投资", "单位", "表中", "本表", "以上", "所有", "全部"})
+_LEAD = re.compile(r"^(?:其中|注意|请注意|注|本表|表中|以上|上述|所有|各项|各|全部)+")
+
+
+def unit_statements(text: str) -> list[tuple[str, str]]:
+    """The money units a line of instructions states, each with the money it names ("" for
+    all): 「1. 金额单位：亿元；外资额单位：万美元」 → [("", "亿元"), ("外资额", "万美元")];
+    「外资单位：万美元」 → [("外资", "万美元")]; 「注：金额均为亿元」 → [("", "亿元")].  A line naming more
+    units than it says the money of (「单位：亿元、万美元」) gives each for all money — two units
+    for all money, refused by the sheet that would use them."""
+    simple = to_simplified(to_halfwidth(text))
+    # an example in quotes (「如「投资额（亿元）」」「可直接写「3.56亿」」) states no unit
+    unquoted = _QUOTED.sub("", simple)
+    if _STATEMENT.search(unquoted) is not None or note_money_unit(unquoted) is not None:
+        simple = unquoted
+    found: list[tuple[str, str]] = []
+    for m in _STATEMENT.finditer(simple):
+        subject = _LEAD.sub("", m.group(1))
+        if m.group(2) is None and not found and subject not in _ALL_MONEY_EXACT and not m.group(0).endswith("元"):
+            continue
+        found.append((subject, _money_unit_word(m.group(3))))
+    if not found:
+        noted = note_money_unit(simple)
+        return [("", noted)] if noted is not None else []
+    if len(_ANY_UNIT.findall(simple)) > len(found):
+        # a unit the line names for no money is for all of it: which is which cannot be told
+        return [("", unit) for _, unit in found] + [("", u) for u in _extra_units(simple, found)]
+    return [("" if names_all_money(s) else s, u) for s, u in found]
+
+
+def _extra_units(simple: str, found: list[tuple[str, str]]) -> list[str]:
+    """The units a line names beyond those ``found`` in statements (「单位：亿元、万美元」 → 万美元)."""
+    units = [_money_unit_word(u) for u in _ANY_UNIT.findall(simple)]
+    for _, u in found:
+        if u in units:
+            units.remove(u)
+    return units
+
+
+def _money_unit_word(unit: str) -> str:
+    return {"亿": "亿元", "万": "万元"}.get(unit, unit)
+
+
+def names_all_money(subject: str) -> bool:
+    """Whether the words before a unit (「金额」「本表金额」「资金」) name all of a sheet's money,
+    not one column's (「外资额」「到位资金」)."""
+    return subject in _ALL_MONEY_EXACT or subject.endswith(_ALL_MONEY)
 
 
 @dataclass(frozen=True)

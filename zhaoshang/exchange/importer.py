@@ -581,6 +581,7 @@ class ItemSheets:
             is_amount=amounts.__contains__,
             out=fills,
         )
+        rows = self._chain_headings(sh, table, rows)
         money = itemsheet.amounts(sh)
         facts = {c for maps in sh.maps.values() for c, (t, _p) in maps.items() if t.key == "status" or t.is_date}
         for row, sub in sheet_rules.sum_rows(sheet_rules.sub_rows(rows, money), money, facts):
@@ -599,6 +600,23 @@ class ItemSheets:
         rep.notes.extend(table.notes)
         rep.rows = table.fates
         return True
+
+    def _chain_headings(self, sh: SheetContext, table: Table, rows: Iterator[DataRow]) -> Iterator[DataRow]:
+        """The rows of ``sh`` without the rows that are a chain's bare name in the name column
+        (「绿色矿业」): group headings (:func:`.sheet_rules.chain_headings`), listed with the rows
+        and as an inference; the rows under them carry their chain."""
+        names = {c for maps in sh.maps.values() for c, (t, _p) in maps.items() if t.key == "title"}
+        for row, heading in sheet_rules.chain_headings(rows, self.chains.names, names):
+            if heading is None:
+                yield row
+                continue
+            name = sh.raw.name
+            table.fates.append(RowFate(row.number, row.number, RowClass.section, f"「{heading.text}」是分组标题"))
+            sh.report.notes.append(f"第{row.number}行为分组标题，已跳过")
+            self.inferred.add(
+                Rule.group_heading, name, heading.chain[1], f"第{row.number}行「{heading.text}」", heading.inference,
+                column="产业链", row=row.number,
+            )  # fmt: skip
 
     def _instructions_unit(self) -> list[header_area.SaidElsewhere]:
         """The money units the workbook's sheets of instructions (填表说明 …) state, read once —
@@ -667,7 +685,12 @@ class ItemSheets:
             if problem is not None:
                 got.problems.append(problem)
         timing = self._stage_said(sh, row, kind, values, got.problems)
-        r = ItemRow(sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading)
+        if "status" not in values and kind.pipeline:
+            got.problems.extend(self._remark_stage(sh, row, kind))
+        r = ItemRow(
+            sh, row.number, row.cells, kind, values, problems=got.problems, heading=row.heading,
+            chain_heading=row.chain_heading,
+        )  # fmt: skip
         r.timing = timing
         r.stage_said = not own_stage and "status" in values
         r.ref = values.pop("id", None)
@@ -679,6 +702,34 @@ class ItemSheets:
             self.progress(sh.raw.name, self.done)
         if len(self.rows.pending) >= BATCH:
             self.rows.flush()
+
+    def _remark_stage(self, sh: SheetContext, row: DataRow, kind: KindDef) -> list[Problem]:
+        """A row without a stage on a sheet without a 状态 column whose 备注 (or 推进情况) says it
+        reached one on a day (「已于10月8日签约」, :func:`.sheet_rules.remark_stage`): refused —
+        imported, it would come in at the first stage and the remark's stage and day be lost.
+        (--map 备注=状态 reads no day and no such words: the fix is a 状态 column.)"""
+        maps = sh.maps.get(kind.key, {})
+        if any(t.key == "status" for t, _p in maps.values()):
+            return []  # (a status column left empty is the row's own word)
+        resolve = lambda text: items.resolve_status(kind, text)  # noqa: E731
+        for col, (t, _p) in maps.items():
+            raw = row.cells.get(col)
+            if t.key not in ("notes", "progress") or not isinstance(raw, str):
+                continue
+            said = sheet_rules.remark_stage(raw, resolve)
+            if said is None:
+                continue
+            date_key = stages.date_fields(kind).get(said.stage)
+            label = self.defs.field(kind, date_key).label if date_key else "日期"
+            first = stages.stages_of(kind)[0]
+            return [Problem(
+                sh.raw.name, row.number, t.where, raw,
+                f"「{said.words}」说本行已到「{said.stage}」（{said.date}），本表却没有状态列：照此导入会记为"
+                f"「{first}」，{t.header}里的阶段和日期都会丢掉。请在表中加「状态」列（本行填「{said.stage}」）"
+                f"和「{label}」列（填实际日期，如 2026-10-08）再导入；说的只是打算、还没到这一步的，"
+                f"请把{t.header}写清楚（如「拟于12月签约」）",
+            )]  # fmt: skip
+        return []
 
     def _stage_said(
         self, sh: SheetContext, row: DataRow, kind: KindDef, values: dict[str, Any], problems: list[Problem]

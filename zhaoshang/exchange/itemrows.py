@@ -174,13 +174,15 @@ class ItemRows:
             self.writer.wait()  # rows of an item this import adds
         return current.load(self.db, ids, reported=bool(self.submission.because()))
 
+    def _settle_stage(self, r: ItemRow, cur: Current) -> None:
+        """The row's stage against the item's: a stage only its sheet's name, title or heading
+        says (「签约项目」) that the item has already reached is dropped — the row says nothing
+        of its stage (:func:`.decide.keeps_said_stage`)."""
+        said = r.values.get("status") if r.stage_said else None
+        if said is not None and not decide.keeps_said_stage(stages.stages_of(r.kind), said, cur.common["status"]):
+            r.values.pop("status")
+
     def _diff(self, r: ItemRow, cur: Current) -> Diff:
-        if r.stage_said and "status" in r.values:
-            # 「签约项目」 over a project already 已开工: it has reached 已签约, it does not go back
-            order = stages.stages_of(r.kind)
-            now, said = cur.common["status"], r.values["status"]
-            if now in order and said in order and order.index(now) >= order.index(said):
-                r.values.pop("status")
         return diff_row(
             r,
             cur,
@@ -206,6 +208,7 @@ class ItemRows:
             return False  # a second row of this item in a county's file, with another figure
         self.settle()
         self.submission.sent_again(cur.id, r.sheet.raw.name, r.number)
+        self._settle_stage(r, cur)
         diff = self._diff(r, cur)
         self.report.blank_kept += diff.blank_kept
         if link is not None:
@@ -302,7 +305,8 @@ class ItemRows:
         then its 项目编码 and name may name an item after all; else decide the new item
         (:func:`.decide.new_item`) and queue it for the batch's insert."""
         kind = r.kind
-        headed = self.headings.chain(r.sheet.raw.name, r.heading)
+        heading = r.chain_heading or r.heading  # (a chain's bare name above the row is nearer)
+        headed = self.headings.chain(r.sheet.raw.name, heading)
         place = decide.new_row(
             r,
             headed=headed,
@@ -320,8 +324,8 @@ class ItemRows:
         if place.from_heading:
             name = self.chains.names.get(chain, "")
             self.inferred.add(
-                Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{r.heading}」",
-                f"分组标题「{r.heading}」下没有产业链的行按标题归入产业链「{name}」",
+                Rule.group_heading, r.sheet.raw.name, name, f"分组标题「{heading}」",
+                f"分组标题「{heading}」下没有产业链的行按标题归入产业链「{name}」",
                 column="产业链", row=r.number,
             )  # fmt: skip
         if place.from_sheet:
@@ -487,11 +491,14 @@ class ItemRows:
                 same = decide.same_row(pending, r.values)
             else:
                 cur = self._load_current({existing_id}).get(existing_id)
+                if cur is not None:
+                    self._settle_stage(r, cur)
                 same = cur is not None and not self._diff(r, cur).shown
-        decision = decide.for_duplicate(exact=exact, choice=choice, earlier_row=pending is not None, same=same)
-        if decision is Decision.update and match.other_chain is not None and pending is None:
-            # the same name under another chain: --on-duplicate update never moves a project to
-            # another chain (two projects of one name — 标准化厂房项目 — are common)
+        decision = decide.for_duplicate(
+            exact=exact, choice=choice, earlier_row=pending is not None, same=same,
+            other_chain=match.other_chain is not None,
+        )  # fmt: skip
+        if decision is Decision.reject and match.other_chain is not None:  # not moved to another chain
             names = self.chains.names
             column = column_of(r, "chain")
             self._fail(

@@ -118,6 +118,8 @@ class ItemRow:
     reason: str | None = None
     #: the group heading the row stands under (its chain, when it names one)
     heading: str | None = None
+    #: a chain's bare name above it (「绿色矿业」: :func:`.sheet_rules.chain_headings`), its chain
+    chain_heading: str | None = None
     #: when its heading, or its sheet's name or title, says it reached its stage — (timing,
     #: that stage, the words where it was read: 「分组标题「二、续建项目」」); None: not said
     timing: tuple[Timing, str, str] | None = None

@@ -7,6 +7,11 @@ its value with the :class:`~.inference.Inference` that shows where it came from.
 * :func:`reporting_unit` — the 填报单位 line as the unit of rows without one (「爱辉区商务局」 is the
   office of the unit 爱辉区);
 * :func:`heading_chain` — the chain a group heading names (「一、有色金属产业链（2个）」);
+* :func:`chain_headings` — a known chain's bare name alone in the name column (「绿色矿业」): a
+  group heading giving the rows under it that chain (a name no chain has stays a row, refused
+  as the second line of a name);
+* :func:`remark_stage` — a 备注 that says a stage was reached on a day (「已于10月8日签约」): on
+  a sheet without a 状态 column the row's stage would be lost (refused where it is read);
 * :func:`sub_rows` — rows numbered 1.1, 1.2 under a project numbered 1: its parts when their
   amounts add up to its own (skipped, listed), else refused — never projects of their own;
 * :func:`disagreement` — what two rows of one project on two sheets say differently.
@@ -31,15 +36,20 @@ from .inference import DateSource, Inference, Rule
 from .tables import DataRow, Table
 
 __all__ = [
+    "ChainHeading",
     "MoveDate",
+    "RemarkStage",
     "StageWords",
     "SubRow",
     "Timing",
     "UnitSaid",
+    "bare_chain",
+    "chain_headings",
     "disagreement",
     "heading_chain",
     "heading_stage",
     "move_date",
+    "remark_stage",
     "reporting_unit",
     "sheet_stage",
     "stage_words",
@@ -188,6 +198,121 @@ def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | 
     if any(normalize_key(n) != normalize_key(named[0][1]) and len(normalize_key(n)) == best for _, n in named[1:]):
         return None
     return named[0]
+
+
+def bare_chain(text: str, chains: Mapping[int, str]) -> tuple[int, str] | None:
+    """The chain ``text`` is the exact name of (「绿色矿业」; 「绿色矿业类」 when only one chain is
+    绿色矿业 and none is 绿色矿业类 itself), compared as names are (OpenCC, half-width, no spaces);
+    else None."""
+    key = normalize_key(text)
+    if not key:
+        return None
+    for wanted in (key, key[:-1] if key.endswith("类") and len(key) > 2 else None):
+        if wanted is None:
+            continue
+        named = [(rid, n) for rid, n in chains.items() if normalize_key(n) == wanted]
+        if named:
+            return named[0] if len(named) == 1 else None
+    return None
+
+
+@dataclass(frozen=True)
+class ChainHeading:
+    """A row holding only a chain's name in the name column: the heading of the rows under it."""
+
+    row: int
+    text: str
+    chain: tuple[int, str]
+
+    @property
+    def inference(self) -> str:
+        return (
+            f"本行只有「{self.text}」（产业链「{self.chain[1]}」的名称，没有序号和别的内容）："
+            "按分组标题读，其下没有产业链的行归入这条产业链"
+        )
+
+
+def chain_headings(
+    rows: Iterable[DataRow], chains: Mapping[int, str], name_columns: Iterable[int]
+) -> Iterator[tuple[DataRow, ChainHeading | None]]:
+    """Each row with None, or — for a row that holds only the exact name of a known chain in a
+    name column (``name_columns``), without a 序号 — its :class:`ChainHeading`.  The rows after
+    it, until another heading (of the table's or this kind), stand under it: their
+    :attr:`DataRow.chain_heading` is its text.  A text no chain has is left a row (refused there
+    as the second line of a name, never guessed a heading)."""
+    names = frozenset(name_columns)
+    current: ChainHeading | None = None
+    under: str | None = None  # the table's heading the rows had when ``current`` was read
+    for row in rows:
+        if row.index is None and len(row.cells) == 1:
+            ((column, text),) = row.cells.items()
+            hit = bare_chain(text, chains) if column in names and isinstance(text, str) else None
+            if hit is not None and isinstance(text, str):
+                current, under = ChainHeading(row.number, text, hit), row.heading
+                yield row, current
+                continue
+        if current is not None and row.heading != under:
+            current = None  # a heading of the table's own starts a new group
+        if current is not None:
+            row.chain_heading = current.text
+        yield row, None
+
+
+@dataclass(frozen=True)
+class RemarkStage:
+    """A remark's words that say a stage was reached on a day: 「已于10月8日签约」 → 已签约, 10月8日."""
+
+    words: str
+    stage: str
+    date: str
+
+
+# the day a remark names: 2026年10月8日, 10月8日, 10月8号, 9月, 10月上旬, 2026-10-08, 2026.10, 10.8, 十月八日
+_R_DATE = (
+    r"(?:(?:20\d{2}\s*年\s*)?\d{1,2}\s*月(?:份|\s*\d{1,2}\s*[日号]|\s*[上中下]旬|初|底|末)?"
+    r"|20\d{2}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?|\d{1,2}\s*[./]\s*\d{1,2}(?![\d亿万元])"
+    r"|[一二三四五六七八九十]{1,3}月(?:[一二三四五六七八九十]{1,3}[日号])?)"
+)
+# a stage's words in a remark, and the stage they are (resolved by the kind's own words)
+_R_WORDS = {
+    "签约": "签约", "签订协议": "签约", "签订合同": "签约", "签订投资协议": "签约", "开工": "开工", "动工": "开工",
+    "开工建设": "开工", "投产": "投产", "竣工投产": "投产", "建成投产": "投产", "入统": "入统",
+}  # fmt: skip
+_R_WORD = "(?P<word>" + "|".join(sorted(_R_WORDS, key=len, reverse=True)) + ")"
+_R_REACHED = (
+    re.compile(
+        r"(?:已经?|已于|于)?\s*(?P<date>" + _R_DATE + r")\s*(?:已经?|正式|完成|顺利|成功|举行|实现|已正式)?\s*"
+        + _R_WORD
+    ),
+    re.compile(r"已经?(?:正式|完成|顺利|成功)?" + _R_WORD + r"\s*[（(，,：:]?\s*(?:时间|日期)?\s*[为是：:]?\s*"
+               r"(?P<date>" + _R_DATE + r")[)）]?"),
+)  # fmt: skip
+#: words that make a stage in a remark a plan, a wish or a step towards it, not a stage reached
+_R_NOT_YET = re.compile(
+    r"拟|待|计划|预计|预期|将|准备|筹备|争取|力争|有望|意向|未|正在|即将|推进|确保|目标|定于|初定|预定|商谈|洽谈|对接|可能|是否|如期"
+)
+_R_CLAUSE = re.compile(r"[，,。；;！!？?\n、]")
+
+
+def remark_stage(text: str, resolve: Callable[[str], str]) -> RemarkStage | None:
+    """The stage a remark says the row has reached, and on which day (「已于10月8日签约」
+    「10月12日已开工」「9月签约」 → 已签约 / 已开工, the day as written), or None — also for a
+    remark that only speaks of a stage (「待签约」「拟于12月签约」「签约仪式筹备中」「力争10月开工」):
+    a plan is no stage reached.  ``resolve``: the kind's stage for a word (raises when none)."""
+    simple = to_simplified(to_halfwidth(text))
+    for clause in _R_CLAUSE.split(simple):
+        if not clause.strip() or _R_NOT_YET.search(clause):
+            continue
+        for pattern in _R_REACHED:
+            m = pattern.search(clause)
+            if m is None:
+                continue
+            try:
+                stage = resolve(_R_WORDS[m.group("word")])
+            except ZsError:
+                continue
+            return RemarkStage(m.group(0).strip(), stage, m.group("date").strip())
+    return None
 
 
 #: words of a heading that speak of a stage (「签约未开工项目」 「前期项目」): a heading with one
@@ -462,8 +587,8 @@ def sum_rows(
     sums: dict[int, list[float]] | None = None  # column -> [sum, rows with an amount there]
     heading: object = None
     for row, sub in pairs:
-        if row.heading != heading:
-            run, sums, heading = [], None, row.heading
+        if (row.heading, row.chain_heading) != heading:
+            run, sums, heading = [], None, (row.heading, row.chain_heading)
         if sub is not None:
             yield row, sub
             continue

@@ -107,6 +107,9 @@ class DataRow:
     """A row of one text and nothing else — no 序号 where the row above has one, no figure —
     right under a data row: the rest of that row's name written on a second line (「及配套深
     加工项目」), or a note; never taken for an item of its own (refused where it is read)."""
+    chain_heading: str | None = None
+    """A chain's bare name alone on a row above it (「绿色矿业」: :func:`.sheet_rules.chain_headings`),
+    the chain of the rows under it — set after the table is read (the chains are the database's)."""
 
 
 @dataclass
