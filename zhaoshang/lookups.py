@@ -244,15 +244,21 @@ def _record(db: Database, ent: Entity, row_id: int) -> dict[str, Any]:
 
 def list_all(db: Database, ent: Entity) -> list[dict[str, Any]]:
     ref = "chain_id" if ent is CHAIN else "unit_id"
-    cur = db.conn.execute(
-        f"SELECT t.*, (SELECT count(*) FROM items i WHERE i.{ref} = t.id) AS items, "
-        f"(SELECT count(*) FROM items i WHERE i.{ref} = t.id AND i.closed_at IS NULL) AS open_items "
-        f"FROM {ent.table} t ORDER BY t.id"
-    )
+    # the items counted in one pass over the table (a million items: 0.8 s), not by two
+    # lookups per chain or unit, which read every item's row at random (4 to 8 s)
+    counts = {
+        rid: (int(n), int(still_open or 0))
+        for rid, n, still_open in db.conn.execute(
+            f"SELECT {ref}, count(*), sum(CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END) "
+            f"FROM items NOT INDEXED GROUP BY {ref}"
+        )
+    }
+    cur = db.conn.execute(f"SELECT t.* FROM {ent.table} t ORDER BY t.id")
     names = [d[0] for d in cur.description]
     out = []
     for r in cur:
         rec = dict(zip(names, r, strict=True))
+        rec["items"], rec["open_items"] = counts.get(rec["id"], (0, 0))
         if "ranked" in rec:
             rec["ranked"] = bool(rec["ranked"])
         out.append(rec)
