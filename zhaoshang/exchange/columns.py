@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..definitions import Definitions, FieldDef, KindDef
 from ..errors import NotFoundError, ZsError
@@ -20,6 +21,9 @@ from ..hints import option
 from ..parse import normalize_key, split_assignment, to_halfwidth, to_simplified
 from .layout import READONLY_ITEM_KEYS, Col, SheetSpec
 from .tables import HeaderCell
+
+if TYPE_CHECKING:
+    from .header_area import SaidElsewhere
 
 #: the column ``--errors`` adds (and the row-number column older versions added): never data
 ERROR_HEADER = "错误说明"
@@ -607,6 +611,22 @@ def map_detail_columns(
     else:
         out.refs.clear()
     return out
+
+
+def detail_named_columns(
+    spec: SheetSpec, header: Sequence[HeaderCell], explicit: dict[str, str]
+) -> Callable[[SaidElsewhere], set[int]]:
+    """The columns of detail sheet ``spec`` a 填表说明 line names by its words (「外资单位：万美元」):
+    those the words would map to as a header (this matcher), or whose header they are."""
+    mapped = {t.column: t.key for t in map_detail_columns(spec, header, explicit).targets}
+
+    def named(said: SaidElsewhere) -> set[int]:
+        words = HeaderCell(-1, "", said.subject, said.subject, None)
+        keys = {t.key for t in map_detail_columns(spec, [words], {}).targets}
+        core = name_core(said.subject)
+        return {h.column for h in header if mapped.get(h.column) in keys or header_core(h.text) == core}
+
+    return named
 
 
 #: the read-only columns of a detail sheet that name its item

@@ -32,6 +32,7 @@ from .itemnames import ByName, ItemsByName, Match
 from .layout import SheetSpec
 from .outcome import Mode, Problem, RowOutcome, SheetReport
 from .readers import RawSheet
+from .rows import money_cell
 from .tables import DataRow, HeaderCell
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ class Handler:
         *,
         captions: Sequence[str] = (),
         unit: tuple[str, str] | None = None,
+        unit_cells: dict[tuple[int, int], str] | None = None,
     ) -> None:
         self.run = run
         self.spec = spec
@@ -173,6 +175,9 @@ class Handler:
         #: the unit the sheet says it is of (填报单位 line or title) and where it says so: an
         #: item found by its name must be that unit's
         self._unit = unit
+        #: (row, column) of number cells whose format writes a money unit after them → that unit
+        self._unit_cells = unit_cells or {}
+        self._money = {t.column for t in mapping.targets if t.col is not None and t.col.type == "money"}
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
@@ -348,6 +353,15 @@ class Handler:
                 values[t.key] = parse(raw)
             except ZsError as exc:
                 problems.append(Problem(self.raw.name, row.number, t.where, raw, exc.message))
+                continue
+            if col in self._money:  # the checks of money cells on every sheet
+                run = self.run
+                odd = money_cell(
+                    self.raw.name, row.number, t, raw, self._unit_cells.get((row.number, col)),
+                    plain=run.mode is Mode.plain, confirm=run.opts.confirm, inferred=run.inferred, option=option,
+                )  # fmt: skip
+                if odd is not None:
+                    problems.append(odd)
         by_name = None
         if values.get("item_id") is None and "item_title" in self.mapping.refs and not problems:
             before = len(problems)

@@ -104,6 +104,7 @@ from . import (
     itemsheet,
     layout,
     merged,
+    money_units,
     moves,
     origin,
     sheet_rules,
@@ -830,9 +831,19 @@ class ItemSheets:
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, table.header)
         self.map_keys.seen(raw.name, table.header)
-        mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.settings.masked)
+        units = money_units.sheet_units(
+            raw.name,
+            table.meta,
+            table.header,
+            workbook_unit=self._instructions_unit,
+            named_columns=columns.detail_named_columns(spec, table.header, self.explicit),
+        )
+        for p in units.early:
+            self._problem(rep, p)
+        mapping = columns.map_detail_columns(spec, units.header, self.explicit, masked=self.settings.masked)
+        money_units.record(raw.name, units, mapping.targets, self.inferred)
         rep.notes.extend(mapping.notes)
-        for p in fates.detail_problems(raw.name, spec.name, mapping):
+        for p in fates.detail_problems(raw.name, spec.name, mapping, explain=units.explain):
             self._problem(rep, p)
         context = details.DetailContext(
             self.db,
@@ -847,7 +858,15 @@ class ItemSheets:
             self.inferred,
         )
         handler = details.Handler(
-            context, spec, raw, table.header, mapping, rep, captions=table.captions, unit=self._sheet_unit(raw, table)
+            context,
+            spec,
+            raw,
+            units.header,
+            mapping,
+            rep,
+            captions=table.captions,
+            unit=self._sheet_unit(raw, table),
+            unit_cells=self._sheet_facts(raw).unit_cells,
         )
         if not handler.ready():
             return True
@@ -859,7 +878,7 @@ class ItemSheets:
         handler.finish()
         rep.notes.extend(table.notes)
         rep.rows = table.fates
-        rep.columns = fates.detail_columns(mapping, table)
+        rep.columns = fates.detail_columns(mapping, table, units.header)
         return True
 
 
