@@ -120,6 +120,9 @@ class Mapping:
     #: a detail sheet's read-only columns naming the item (名称, 产业链; field key -> target):
     #: read to find the item by its name when the sheet has no 条目编号
     refs: dict[str, Target] = field(default_factory=dict)
+    #: a detail sheet's read-only 名称 column beside its 条目编号 (field key -> target): read
+    #: to check that the 编号 names the item the row names
+    checks: dict[str, Target] = field(default_factory=dict)
 
     def by_key(self, key: str) -> Target | None:
         for t in self.targets:
@@ -609,6 +612,9 @@ def map_detail_columns(
         for t in out.refs.values():
             out.why[t.column] = "用来按名称找条目（表中没有条目编号列；不修改条目）"
     else:
+        if "item_id" in taken and "item_title" in out.refs:
+            t = out.checks["item_title"] = out.refs["item_title"]
+            out.why[t.column] = "用来核对条目编号（名称须是该编号的条目的名称；不修改条目）"
         out.refs.clear()
     return out
 

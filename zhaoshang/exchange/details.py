@@ -28,7 +28,7 @@ from . import fates
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .inference import Inference, Inferences, Rule
-from .itemnames import ByName, ItemsByName, Match
+from .itemnames import ByName, Candidate, ItemsByName, Match, Titles, same_name
 from .layout import SheetSpec
 from .outcome import Mode, Problem, RowOutcome, SheetReport
 from .readers import RawSheet
@@ -169,6 +169,8 @@ class Handler:
         self._steps: dict[tuple[str, str], str] = {}
         #: the items named by 名称 when the sheet has no 条目编号 (made at the first such row)
         self._names: ItemsByName | None = None
+        #: the titles of the items the rows name by 编号, to check the 名称 beside it
+        self._titles: Titles | None = None
         #: 到位资金 without a 月份 column: the month the title reports on, and what says so
         self._month: tuple[str, Inference] | None = None
         self._captions = list(captions)
@@ -424,12 +426,56 @@ class Handler:
         table = _TABLES.get(self.spec.key)
         if table is not None:
             self.run.flush_details(table)  # rows added by earlier batches must be seen
+        if "item_title" in self.mapping.checks:
+            batch = self._names_agree(batch)
         self.existing = self._load([v["item_id"] for v, _ in batch if "item_id" in v])
         for values, row in batch:
             try:
                 apply(values, row)
             except ZsError as exc:
                 self._reject(row, [Problem(self.raw.name, row.number, "", None, exc.message)])
+
+    def _names_agree(self, batch: list[tuple[dict[str, Any], DataRow]]) -> list[tuple[dict[str, Any], DataRow]]:
+        """The rows of ``batch`` whose 名称 is that of the item their 条目编号 names (or blank);
+        the others are refused naming both — a county's own 序号 headed 编号, or a number
+        copied from the wrong line, would put the row on another project."""
+        from ..values import text_of
+
+        check = self.mapping.checks["item_title"]
+        named = [(v, r, text_of(r.cells[check.column]).strip()) for v, r in batch if check.column in r.cells]
+        if not named:
+            return batch
+        if self._titles is None:
+            self._titles = Titles(self.run.db)
+        titles = self._titles.of([v["item_id"] for v, _r, name in named if name])
+        wrong: set[int] = set()
+        for values, row, name in named:
+            got = titles.get(values["item_id"])
+            if not name or got is None or any(same_name(name, t) for t in got[1]):
+                continue
+            wrong.add(id(row))
+            self._reject(row, [self._disagree(row, name, got[0])])
+        return [(v, r) for v, r in batch if id(r) not in wrong]
+
+    def _disagree(self, row: DataRow, name: str, item: Candidate) -> Problem:
+        """Why a row whose 条目编号 names ``item`` and whose 名称 says ``name`` is refused, and
+        what to do: the item the name names when there is one."""
+        check = self.mapping.checks["item_title"]
+        ref = row.cells.get(next(t.column for t in self.mapping.targets if t.key == "item_id"))
+        if self._names is None:
+            kinds = [k.key for k in self.run.db.defs.kinds if self._may_hold(k)]
+            self._names = ItemsByName(self.run.db, kinds, origin=self.run.settings.origin)
+        other = self._names.find(name)
+        if other.match is Match.one:
+            found = other.found[0]
+            fix = f"是编号写错了就改成 {found.id}（{found.text()}）；是名称写错了就改正名称"
+        else:
+            fix = "请核对：是编号写错了就改成这个项目的编号（zs search 查编号），是名称写错了就改正名称"
+        why = (
+            f"条目编号 {ref} 是{item.text()}，{check.where}写的却是「{name}」，不是同一个项目。{fix}。"
+            "表中的编号若是本单位自己的序号（不是本系统的条目编号），就把这一列的表头改为「序号」，按项目名称对应"
+        )
+        return Problem(self.raw.name, row.number, self._where("item_id"), ref, why)
 
     def finish(self) -> None:
         self.flush()

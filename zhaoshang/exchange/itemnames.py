@@ -13,18 +13,19 @@ The titles are read once per import, at the first row that needs them.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..parse import normalize_name
-from .matching import core_name, loose_name
+from .matching import core_name, loose_name, loosen
 
 if TYPE_CHECKING:
     from ..db import Database
 
-__all__ = ["ByName", "Candidate", "ItemsByName", "Match"]
+__all__ = ["ByName", "Candidate", "ItemsByName", "Match", "Titles", "same_name"]
 
 
 class Match(enum.StrEnum):
@@ -117,6 +118,48 @@ class ItemsByName:
             core = core_name(key, None)
             if core:
                 self._core.setdefault(core, []).append(c)
+
+
+def same_name(name: str, title: str) -> bool:
+    """Whether a row's 名称 names the item titled ``title``: the same name once normalised
+    (spaces, brackets, punctuation, traditional script aside), or differing only by the words
+    duplicate detection drops (项目, 有限公司, 集团, 工程 …)."""
+    a, b = normalize_name(name), normalize_name(title)
+    return a == b or (bool(a) and loosen(a) == loosen(b))
+
+
+class Titles:
+    """The items a detail sheet's rows name by 编号, with every title each has in this import:
+    its title now (as the import's item sheets left it) and the one it had before this command
+    renamed it (our own export edited and imported again: the 到位资金 sheet still shows the
+    old name beside the 编号)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def of(self, ids: Sequence[int]) -> dict[int, tuple[Candidate, list[str]]]:
+        import json
+
+        out: dict[int, tuple[Candidate, list[str]]] = {}
+        ids = sorted(set(ids))
+        command = self.db.current.id if self.db.current is not None else None
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for rid, title, chain, unit in self.db.conn.execute(_SELECT + f" WHERE i.id IN ({marks})", chunk):
+                out[int(rid)] = (Candidate(int(rid), title, chain, unit), [title])
+            if command is None:
+                continue
+            sql = (
+                "SELECT row_id, old FROM changes WHERE command_id = ? AND tbl = 'items' AND action = 'update' "
+                f"AND row_id IN ({marks})"
+            )
+            for rid, old in self.db.conn.execute(sql, [command, *chunk]):
+                with contextlib.suppress(TypeError, ValueError):
+                    title = json.loads(old).get("title")
+                    if isinstance(title, str) and int(rid) in out:
+                        out[int(rid)][1].append(title)
+        return out
 
 
 _SELECT = (
