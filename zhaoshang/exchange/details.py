@@ -15,6 +15,7 @@ keeps the stored value (``--blank clear`` empties it), like on the item sheets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -50,6 +51,54 @@ _REQUIRED = {
     "approvals": ("item_id", "step"),
     "team": ("item_id", "role", "name"),
 }
+
+
+#: words that make a figure a sum of several months (「累计」「1—10月」「本年」「第三季度」「上半年」)
+_SEVERAL_MONTHS = re.compile(
+    r"累计|累积|年初|以来|全年|本年|今年|当年|年度|季度|[上下]半年|前\s*[0-9一二三四五六七八九十]{1,2}\s*个?月"
+    r"|[0-9一二三四五六七八九十]{1,2}\s*月?\s*[-—–~～至到]+\s*[0-9一二三四五六七八九十]{1,2}\s*月"
+)
+#: a year as a title or header names it (「2026年度」): not a period of several months by itself
+_A_YEAR = re.compile(r"20[0-9]{2}\s*年度?")
+
+
+def several_months(text: str) -> str | None:
+    """The words of ``text`` (a funds column's header, a sheet's title) that say its figure is a
+    sum of several months — 「累计」「1-11月」「本年」「年度」「第三季度」「上半年」 — or None.
+    (「2026年度」 alone names the year, not a sum.)"""
+    from ..parse import to_halfwidth, to_simplified
+
+    plain = _A_YEAR.sub("", to_simplified(to_halfwidth(text)))
+    m = _SEVERAL_MONTHS.search(plain)
+    return m.group(0).strip() if m is not None else None
+
+
+def several_months_columns(sheet: str, spec: SheetSpec, mapping: Mapping) -> list[Problem]:
+    """The problems of a 到位资金 sheet's amount columns whose header says the figure is a sum of
+    several months (「累计到位资金」「1-10月到位资金」「本年到位外资」): never stored as one month's
+    到位资金, whatever --map says.  A column no header matcher knew is taken out of
+    ``mapping.unknown`` (its 「用 --map 指定」 would lead to exactly that)."""
+    if spec.key != "funds":
+        return []
+    out: list[Problem] = []
+    money = [(t.column, t.letter, t.header) for t in mapping.targets if t.col is not None and t.col.type == "money"]
+    funds_words = ("到位", "资金", "内资", "外资", "投资", "金额")
+    for h in list(mapping.unknown.values()):
+        if any(w in h.text for w in funds_words) and several_months(h.text) is not None:
+            money.append((h.column, h.letter, h.text))
+            del mapping.unknown[h.column]
+    for _column, letter, header in money:
+        words = several_months(header)
+        if words is None:
+            continue
+        out.append(
+            Problem(
+                sheet, None, f"{letter}列「{header}」", None,
+                f"表头说「{words}」：这一列是几个月的累计数，不是一个月的到位资金，不能记为哪一个月的。"
+                "到位资金按月记：请填每个月当月到位的金额（表头如「本月到位资金（万元）」，每月一行写明「月份」）",
+            )
+        )  # fmt: skip
+    return out
 
 
 class NameResolver(Protocol):
@@ -180,12 +229,20 @@ class Handler:
         #: (row, column) of number cells whose format writes a money unit after them → that unit
         self._unit_cells = unit_cells or {}
         self._money = {t.column for t in mapping.targets if t.col is not None and t.col.type == "money"}
+        #: 到位资金 whose title spans several months (「1-11月」「累计」) and which has a 月份
+        #: column: its rows are held until two months differ (a listing of months); a sheet
+        #: whose rows all name one month is that month's sum of several months — refused
+        self._span: str | None = None
+        self._held: list[tuple[dict[str, Any], DataRow]] = []
+        self._held_months: set[str] = set()
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
         missing = [k for k in _REQUIRED[self.spec.key] if k not in self.present]
         if "item_id" in missing and "item_title" in self.mapping.refs:
             missing.remove("item_id")  # found by its name, row by row
+        if "month" not in missing and self.spec.key == "funds":
+            self._span = self._title_span()
         if "month" in missing and self.spec.key == "funds":
             said = self._title_month()
             if isinstance(said, Problem):
@@ -200,6 +257,16 @@ class Handler:
             )
             return False
         return True
+
+    def _title_span(self) -> str | None:
+        """The words of a 到位资金 sheet's title that name several months (「2026年1-11月」, a
+        quarter, 「累计」), or None."""
+        from .header_area import report_period
+
+        period = report_period(self._captions)
+        if period is not None and (period.start.year, period.start.month) != (period.end.year, period.end.month):
+            return period.text
+        return next((w for c in self._captions if (w := several_months(c)) is not None), None)
 
     def _title_month(self) -> Problem | str | None:
         """到位资金 without a 月份 column: the one month the title reports on (kept as the
@@ -217,6 +284,13 @@ class Handler:
             )
             return Problem(self.raw.name, None, "", period.text, why)
         month = period.start.strftime("%Y-%m")
+        words = next((w for c in self._captions if (w := several_months(c)) is not None), None)
+        if words is not None:  # 「2026年10月累计到位资金」: to October, not in October
+            why = (
+                f"没有「月份」列，标题说的是「{period.text}」的「{words}」：这是几个月的累计数，不是 {month} "
+                f"当月的到位资金。请填 {month} 当月到位的金额（加一列「月份」写明，或标题只写「{period.text}」）"
+            )
+            return Problem(self.raw.name, None, "", words, why)
         inf = self.run.inferred.prepare(
             Rule.report_period,
             self.raw.name,
@@ -396,6 +470,14 @@ class Handler:
         if problems:
             self._reject(row, problems)
             return
+        if self._span is not None and "month" in values:
+            self._held_months.add(values["month"])
+            if len(self._held_months) < 2:
+                self._held.append((values, row))  # a sum of several months or a listing of months?
+                return
+            if self._held:
+                self.batch += self._held
+                self._held = []
         self.batch.append((values, row))
         if len(self.batch) >= _BATCH:
             self.flush()
@@ -478,6 +560,15 @@ class Handler:
         return Problem(self.raw.name, row.number, self._where("item_id"), ref, why)
 
     def finish(self) -> None:
+        held, self._held = self._held, []
+        for values, row in held:  # every row names the same month under a title of several
+            month = values["month"]
+            why = (
+                f"标题说的是「{self._span}」（几个月），本表各行的月份却都是 {month}：这是几个月的累计数，"
+                f"不是 {month} 当月的到位资金，不能记为这个月的。请填 {month} 当月到位的金额并把标题改成这个月"
+                f"（如「{month[:4]}年{int(month[5:])}月到位资金情况」），或每个月一行，分别写明月份和当月到位的金额"
+            )
+            self._reject(row, [Problem(self.raw.name, row.number, self._where("month"), month, why)])
         self.flush()
 
     def _reject(self, row: DataRow, problems: list[Problem]) -> None:

@@ -813,9 +813,12 @@ class ItemSheets:
     # -- the other sheets --------------------------------------------------------------
     def _sheet_unit(self, raw: RawSheet, table: Table) -> tuple[str, str] | None:
         """The existing unit a detail sheet says it is of (its 填报单位 line, else the unit
-        its title begins with) and which of the two said it; None when it names none."""
+        its title begins with) and which of the two said it; None when it names none.  A
+        填报单位 line makes the sheet another unit's submission, as on an item sheet: what it
+        brings (its 到位资金) waits for 认定."""
         said = sheet_rules.reporting_unit(raw.name, table, self.units.names)
         if said is not None:
+            self.submission.said_by.append(said.name)
             hit = self.units.known(said.name)
             return (self.units.names[hit], "填报单位") if hit is not None else None
         titled = sheet_rules.title_unit(raw.name, table, self.units.names)
@@ -843,6 +846,8 @@ class ItemSheets:
         mapping = columns.map_detail_columns(spec, units.header, self.explicit, masked=self.settings.masked)
         money_units.record(raw.name, units, mapping.targets, self.inferred)
         rep.notes.extend(mapping.notes)
+        for p in details.several_months_columns(raw.name, spec, mapping):
+            self._problem(rep, p)
         for p in fates.detail_problems(raw.name, spec.name, mapping, explain=units.explain):
             self._problem(rep, p)
         context = details.DetailContext(
