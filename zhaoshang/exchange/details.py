@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from .run import RunSettings
     from .writer import BatchWriter
 
-_REQUIRED = {
+#: the columns each detail sheet must have (by key)
+REQUIRED = {
     "chains": ("name",),
     "units": ("name",),
     "activities": ("item_id", "date", "summary"),
@@ -238,7 +239,7 @@ class Handler:
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
-        missing = [k for k in _REQUIRED[self.spec.key] if k not in self.present]
+        missing = [k for k in REQUIRED[self.spec.key] if k not in self.present]
         if "item_id" in missing and "item_title" in self.mapping.refs:
             missing.remove("item_id")  # found by its name, row by row
         if "month" not in missing and self.spec.key == "funds":
@@ -448,7 +449,7 @@ class Handler:
         if self._month is not None and "month" not in values:
             values["month"] = self._month[0]
             self.run.inferred.use(self._month[1], row.number)
-        for key in _REQUIRED[self.spec.key]:
+        for key in REQUIRED[self.spec.key]:
             if values.get(key) is None:
                 unreadable = any(p.column == self._where(key) for p in problems)
                 if not unreadable:
