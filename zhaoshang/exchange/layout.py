@@ -284,7 +284,7 @@ def funds_sheet() -> SheetSpec:
             Col("user", "填报人", "text", 10),
             _review_col(),
         ),
-        aliases=("funds", "到位資金", "资金到位", "实际到位资金", "资金到位情况", "到位资金情况"),
+        aliases=("funds", "到位資金", "资金到位", "实际到位资金"),
         name_words=("到位资金", "资金到位", "实际到位", "到位内资", "到位外资"),
     )
 
