@@ -233,7 +233,7 @@ class Handler:
         #: 到位资金 whose title spans several months (「1-11月」「累计」) and which has a 月份
         #: column: its rows are held until two months differ (a listing of months); a sheet
         #: whose rows all name one month is that month's sum of several months — refused
-        self._span: str | None = None
+        self._span: tuple[str, str | None] | None = None
         self._held: list[tuple[dict[str, Any], DataRow]] = []
         self._held_months: set[str] = set()
 
@@ -259,15 +259,17 @@ class Handler:
             return False
         return True
 
-    def _title_span(self) -> str | None:
+    def _title_span(self) -> tuple[str, str | None] | None:
         """The words of a 到位资金 sheet's title that name several months (「2026年1-11月」, a
-        quarter, 「累计」), or None."""
+        quarter, 「累计」) and the last month of that period (「2026-11」: the month a sum runs
+        to; None when the words name no months), or None."""
         from .header_area import report_period
 
         period = report_period(self._captions)
         if period is not None and (period.start.year, period.start.month) != (period.end.year, period.end.month):
-            return period.text
-        return next((w for c in self._captions if (w := several_months(c)) is not None), None)
+            return period.text, period.end.strftime("%Y-%m")
+        words = next((w for c in self._captions if (w := several_months(c)) is not None), None)
+        return (words, None) if words is not None else None
 
     def _title_month(self) -> Problem | str | None:
         """到位资金 without a 月份 column: the one month the title reports on (kept as the
@@ -562,10 +564,14 @@ class Handler:
 
     def finish(self) -> None:
         held, self._held = self._held, []
-        for values, row in held:  # every row names the same month under a title of several
+        if held and self._span is not None and self._span[1] not in (None, held[0][0]["month"]):
+            self.batch += held  # one month of the period, not the month its sums run to: a listing
+            held = []
+        span = self._span[0] if self._span is not None else ""
+        for values, row in held:  # every row names the month a title of several months runs to
             month = values["month"]
             why = (
-                f"标题说的是「{self._span}」（几个月），本表各行的月份却都是 {month}：这是几个月的累计数，"
+                f"标题说的是「{span}」（几个月），本表各行的月份却都是 {month}：这是几个月的累计数，"
                 f"不是 {month} 当月的到位资金，不能记为这个月的。请填 {month} 当月到位的金额并把标题改成这个月"
                 f"（如「{month[:4]}年{int(month[5:])}月到位资金情况」），或每个月一行，分别写明月份和当月到位的金额"
             )
