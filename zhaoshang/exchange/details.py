@@ -527,7 +527,12 @@ class Handler:
         from ..values import text_of
 
         check = self.mapping.checks["item_title"]
-        named = [(v, r, text_of(r.cells[check.column]).strip()) for v, r in batch if check.column in r.cells]
+        column = check.column
+        named = [
+            (v, r, (raw if raw.__class__ is str else text_of(raw)).strip())
+            for v, r in batch
+            if (raw := r.cells.get(column)) is not None
+        ]
         if not named:
             return batch
         if self._titles is None:
@@ -536,10 +541,10 @@ class Handler:
         wrong: set[int] = set()
         for values, row, name in named:
             got = titles.get(values["item_id"])
-            if not name or got is None or any(same_name(name, t) for t in got[1]):
+            if not name or got is None or any(same_name(name, t) for t in got):
                 continue
             wrong.add(id(row))
-            self._reject(row, [self._disagree(row, name, got[0])])
+            self._reject(row, [self._disagree(row, name, self._titles.item(values["item_id"]))])
         return [(v, r) for v, r in batch if id(r) not in wrong]
 
     def _disagree(self, row: DataRow, name: str, item: Candidate) -> Problem:

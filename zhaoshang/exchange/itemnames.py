@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -124,8 +125,15 @@ def same_name(name: str, title: str) -> bool:
     """Whether a row's 名称 names the item titled ``title``: the same name once normalised
     (spaces, brackets, punctuation, traditional script aside), or differing only by the words
     duplicate detection drops (项目, 有限公司, 集团, 工程 …)."""
-    a, b = normalize_name(name), normalize_name(title)
+    if name == title:  # (our own export: the title as written, the common case)
+        return True
+    a, b = _normalized(name), _normalized(title)
     return a == b or (bool(a) and loosen(a) == loosen(b))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(name: str) -> str:
+    return normalize_name(name)
 
 
 class Titles:
@@ -137,17 +145,18 @@ class Titles:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def of(self, ids: Sequence[int]) -> dict[int, tuple[Candidate, list[str]]]:
+    def of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        """Each item's titles: now, then before this command renamed it."""
         import json
 
-        out: dict[int, tuple[Candidate, list[str]]] = {}
+        out: dict[int, list[str]] = {}
         ids = sorted(set(ids))
         command = self.db.current.id if self.db.current is not None else None
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            for rid, title, chain, unit in self.db.conn.execute(_SELECT + f" WHERE i.id IN ({marks})", chunk):
-                out[int(rid)] = (Candidate(int(rid), title, chain, unit), [title])
+            for rid, title in self.db.conn.execute(f"SELECT id, title FROM items WHERE id IN ({marks})", chunk):
+                out[int(rid)] = [title]
             if command is None:
                 continue
             sql = (
@@ -158,8 +167,13 @@ class Titles:
                 with contextlib.suppress(TypeError, ValueError):
                     title = json.loads(old).get("title")
                     if isinstance(title, str) and int(rid) in out:
-                        out[int(rid)][1].append(title)
+                        out[int(rid)].append(title)
         return out
+
+    def item(self, item_id: int) -> Candidate:
+        """The item as messages name it (title, chain, unit)."""
+        rid, title, chain, unit = self.db.conn.execute(_SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
+        return Candidate(int(rid), title, chain, unit)
 
 
 _SELECT = (
