@@ -425,3 +425,17 @@ def test_a_sheet_with_a_detail_sheets_headers_says_what_it_is(city: Cli, tmp_pat
     result = city("import", str(path), ok=False)
     assert "是「到位资金」表的列" in result.stderr and "--kind 到位资金" in result.stderr
     assert funds_of(city, month="2026-09") is None
+
+
+def test_a_project_sheet_named_otherwise_is_still_read_as_a_list(city: Cli, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "p.xlsx",
+        {
+            "Sheet1": [
+                ["项目名称", "产业链", "投资额（万元）", "备注"],
+                ["榛子加工项目", "对俄跨境物流", 5000, "9月对接"],
+            ]
+        },
+    )
+    city("import", str(path), ok=True)
+    assert "榛子加工项目" in city("list", "招什么", ok=True).stdout

@@ -525,12 +525,14 @@ class ItemSheets:
         headers (项目名称), its figures would be dropped as unknown columns."""
         from .details import REQUIRED
 
+        if columns.kind_column(self.defs, table.header, self.explicit) is not None:
+            return None  # rows of several lists (a 清单 column)
         kind = columns.guess_kind(self.defs, table.header)[0]
-        item = (
-            {t.column for t in columns.map_item_columns(self.defs, kind, table.header, self.explicit).targets}
-            if kind is not None
-            else set()
-        )
+        item = {
+            t.column
+            for k in ([kind] if kind is not None else self.defs.kinds)
+            for t in columns.map_item_columns(self.defs, k, table.header, self.explicit).targets
+        }
         for spec in self.specs.values():
             if not spec.name_words:  # (产业链, 招商主体 have names only a list has too)
                 continue
