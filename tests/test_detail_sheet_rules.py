@@ -439,3 +439,15 @@ def test_a_project_sheet_named_otherwise_is_still_read_as_a_list(city: Cli, tmp_
     )
     city("import", str(path), ok=True)
     assert "榛子加工项目" in city("list", "招什么", ok=True).stdout
+
+
+def test_an_item_renamed_since_the_export_keeps_its_funds_row(city: Cli, tmp_path: Path) -> None:
+    import openpyxl
+
+    city("export", str(tmp_path / "out.xlsx"), ok=True)
+    city("edit", "1", "项目名称=黑河冷链物流园二期", ok=True)
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    wb["到位资金"].cell(2, 5).value = 1300
+    wb.save(tmp_path / "out.xlsx")
+    city("import", str(tmp_path / "out.xlsx"), "--sheet", "到位资金", ok=True)
+    assert funds_of(city) == 1300

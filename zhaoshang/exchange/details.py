@@ -540,9 +540,12 @@ class Handler:
         titles = self._titles.of([v["item_id"] for v, _r, name in named if name])
         wrong: set[int] = set()
         for values, row, name in named:
-            got = titles.get(values["item_id"])
-            if not name or got is None or any(same_name(name, t) for t in got):
+            item = values["item_id"]
+            got = titles.get(item)
+            if not name or got is None or same_name(name, got):
                 continue
+            if any(same_name(name, t) for t in self._titles.former(item)):
+                continue  # a name it had (our export, renamed since)
             wrong.add(id(row))
             self._reject(row, [self._disagree(row, name, self._titles.item(values["item_id"]))])
         return [(v, r) for v, r in batch if id(r) not in wrong]

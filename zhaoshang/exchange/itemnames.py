@@ -137,37 +137,36 @@ def _normalized(name: str) -> str:
 
 
 class Titles:
-    """The items a detail sheet's rows name by 编号, with every title each has in this import:
-    its title now (as the import's item sheets left it) and the one it had before this command
-    renamed it (our own export edited and imported again: the 到位资金 sheet still shows the
-    old name beside the 编号)."""
+    """The titles of the items a detail sheet's rows name by 编号: each item's title now (as
+    the import's item sheets left it) and, asked for one that does not agree, every title it
+    had before (our own export edited and imported again — renamed on its list sheet, or
+    since the export — still shows the old name beside the 编号 on its 到位资金 sheet)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def of(self, ids: Sequence[int]) -> dict[int, list[str]]:
-        """Each item's titles: now, then before this command renamed it."""
-        import json
-
-        out: dict[int, list[str]] = {}
+    def of(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each item's title now."""
+        out: dict[int, str] = {}
         ids = sorted(set(ids))
-        command = self.db.current.id if self.db.current is not None else None
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             for rid, title in self.db.conn.execute(f"SELECT id, title FROM items WHERE id IN ({marks})", chunk):
-                out[int(rid)] = [title]
-            if command is None:
-                continue
-            sql = (
-                "SELECT row_id, old FROM changes WHERE command_id = ? AND tbl = 'items' AND action = 'update' "
-                f"AND row_id IN ({marks})"
-            )
-            for rid, old in self.db.conn.execute(sql, [command, *chunk]):
-                with contextlib.suppress(TypeError, ValueError):
-                    title = json.loads(old).get("title")
-                    if isinstance(title, str) and int(rid) in out:
-                        out[int(rid)].append(title)
+                out[int(rid)] = title
+        return out
+
+    def former(self, item_id: int) -> list[str]:
+        """The titles the item had before (its history, this import's changes included)."""
+        import json
+
+        out: list[str] = []
+        sql = "SELECT old FROM changes WHERE item_id = ? AND tbl = 'items' AND action = 'update' AND old IS NOT NULL"
+        for (old,) in self.db.conn.execute(sql, (item_id,)):
+            with contextlib.suppress(TypeError, ValueError, AttributeError):
+                title = json.loads(old).get("title")
+                if isinstance(title, str) and title not in out:
+                    out.append(title)
         return out
 
     def item(self, item_id: int) -> Candidate:
