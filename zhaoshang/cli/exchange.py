@@ -139,7 +139,14 @@ def import_(
     file: Annotated[
         Path, typer.Argument(metavar="文件", help="要导入的文件：.xlsx、.xls、.ods、.csv、.tsv、.json、.yaml")
     ],
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="清单（工作表名不是清单名时，如 CSV 文件）")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="清单或表（工作表名说不清时，如 CSV 文件）：招什么……，或 到位资金、前期手续",
+        ),
+    ] = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="表中没有产业链列时，新条目归入的产业链")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
     mapping: Annotated[

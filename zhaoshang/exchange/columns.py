@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..definitions import Definitions, FieldDef, KindDef
 from ..errors import NotFoundError, ZsError
@@ -20,6 +21,9 @@ from ..hints import option
 from ..parse import normalize_key, split_assignment, to_halfwidth, to_simplified
 from .layout import READONLY_ITEM_KEYS, Col, SheetSpec
 from .tables import HeaderCell
+
+if TYPE_CHECKING:
+    from .header_area import SaidElsewhere
 
 #: the column ``--errors`` adds (and the row-number column older versions added): never data
 ERROR_HEADER = "错误说明"
@@ -116,6 +120,9 @@ class Mapping:
     #: a detail sheet's read-only columns naming the item (名称, 产业链; field key -> target):
     #: read to find the item by its name when the sheet has no 条目编号
     refs: dict[str, Target] = field(default_factory=dict)
+    #: a detail sheet's read-only 名称 column beside its 条目编号 (field key -> target): read
+    #: to check that the 编号 names the item the row names
+    checks: dict[str, Target] = field(default_factory=dict)
 
     def by_key(self, key: str) -> Target | None:
         for t in self.targets:
@@ -605,8 +612,27 @@ def map_detail_columns(
         for t in out.refs.values():
             out.why[t.column] = "用来按名称找条目（表中没有条目编号列；不修改条目）"
     else:
+        if "item_id" in taken and "item_title" in out.refs:
+            t = out.checks["item_title"] = out.refs["item_title"]
+            out.why[t.column] = "用来核对条目编号（名称须是该编号的条目的名称；不修改条目）"
         out.refs.clear()
     return out
+
+
+def detail_named_columns(
+    spec: SheetSpec, header: Sequence[HeaderCell], explicit: dict[str, str]
+) -> Callable[[SaidElsewhere], set[int]]:
+    """The columns of detail sheet ``spec`` a 填表说明 line names by its words (「外资单位：万美元」):
+    those the words would map to as a header (this matcher), or whose header they are."""
+    mapped = {t.column: t.key for t in map_detail_columns(spec, header, explicit).targets}
+
+    def named(said: SaidElsewhere) -> set[int]:
+        words = HeaderCell(-1, "", said.subject, said.subject, None)
+        keys = {t.key for t in map_detail_columns(spec, [words], {}).targets}
+        core = name_core(said.subject)
+        return {h.column for h in header if mapped.get(h.column) in keys or header_core(h.text) == core}
+
+    return named
 
 
 #: the read-only columns of a detail sheet that name its item

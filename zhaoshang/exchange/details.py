@@ -15,6 +15,7 @@ keeps the stored value (``--blank clear`` empties it), like on the item sheets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,10 +29,11 @@ from . import fates
 from .cells import money_parser, positive_id, same_value, unformula
 from .columns import Mapping, Target
 from .inference import Inference, Inferences, Rule
-from .itemnames import ByName, ItemsByName, Match
+from .itemnames import ByName, Candidate, ItemsByName, Match, Titles, same_name
 from .layout import SheetSpec
 from .outcome import Mode, Problem, RowOutcome, SheetReport
 from .readers import RawSheet
+from .rows import money_cell
 from .tables import DataRow, HeaderCell
 
 if TYPE_CHECKING:
@@ -41,7 +43,8 @@ if TYPE_CHECKING:
     from .run import RunSettings
     from .writer import BatchWriter
 
-_REQUIRED = {
+#: the columns each detail sheet must have (by key)
+REQUIRED = {
     "chains": ("name",),
     "units": ("name",),
     "activities": ("item_id", "date", "summary"),
@@ -49,6 +52,54 @@ _REQUIRED = {
     "approvals": ("item_id", "step"),
     "team": ("item_id", "role", "name"),
 }
+
+
+#: words that make a figure a sum of several months (「累计」「1—10月」「本年」「第三季度」「上半年」)
+_SEVERAL_MONTHS = re.compile(
+    r"累计|累积|年初|以来|全年|本年|今年|当年|年度|季度|[上下]半年|前\s*[0-9一二三四五六七八九十]{1,2}\s*个?月"
+    r"|[0-9一二三四五六七八九十]{1,2}\s*月?\s*[-—–~～至到]+\s*[0-9一二三四五六七八九十]{1,2}\s*月"
+)
+#: a year as a title or header names it (「2026年度」): not a period of several months by itself
+_A_YEAR = re.compile(r"20[0-9]{2}\s*年度?")
+
+
+def several_months(text: str) -> str | None:
+    """The words of ``text`` (a funds column's header, a sheet's title) that say its figure is a
+    sum of several months — 「累计」「1-11月」「本年」「年度」「第三季度」「上半年」 — or None.
+    (「2026年度」 alone names the year, not a sum.)"""
+    from ..parse import to_halfwidth, to_simplified
+
+    plain = _A_YEAR.sub("", to_simplified(to_halfwidth(text)))
+    m = _SEVERAL_MONTHS.search(plain)
+    return m.group(0).strip() if m is not None else None
+
+
+def several_months_columns(sheet: str, spec: SheetSpec, mapping: Mapping) -> list[Problem]:
+    """The problems of a 到位资金 sheet's amount columns whose header says the figure is a sum of
+    several months (「累计到位资金」「1-10月到位资金」「本年到位外资」): never stored as one month's
+    到位资金, whatever --map says.  A column no header matcher knew is taken out of
+    ``mapping.unknown`` (its 「用 --map 指定」 would lead to exactly that)."""
+    if spec.key != "funds":
+        return []
+    out: list[Problem] = []
+    money = [(t.column, t.letter, t.header) for t in mapping.targets if t.col is not None and t.col.type == "money"]
+    funds_words = ("到位", "资金", "内资", "外资", "投资", "金额")
+    for h in list(mapping.unknown.values()):
+        if any(w in h.text for w in funds_words) and several_months(h.text) is not None:
+            money.append((h.column, h.letter, h.text))
+            del mapping.unknown[h.column]
+    for _column, letter, header in money:
+        words = several_months(header)
+        if words is None:
+            continue
+        out.append(
+            Problem(
+                sheet, None, f"{letter}列「{header}」", None,
+                f"表头说「{words}」：这一列是几个月的累计数，不是一个月的到位资金，不能记为哪一个月的。"
+                "到位资金按月记：请填每个月当月到位的金额（表头如「本月到位资金（万元）」，每月一行写明「月份」）",
+            )
+        )  # fmt: skip
+    return out
 
 
 class NameResolver(Protocol):
@@ -149,6 +200,7 @@ class Handler:
         *,
         captions: Sequence[str] = (),
         unit: tuple[str, str] | None = None,
+        unit_cells: dict[tuple[int, int], str] | None = None,
     ) -> None:
         self.run = run
         self.spec = spec
@@ -167,18 +219,31 @@ class Handler:
         self._steps: dict[tuple[str, str], str] = {}
         #: the items named by 名称 when the sheet has no 条目编号 (made at the first such row)
         self._names: ItemsByName | None = None
+        #: the titles of the items the rows name by 编号, to check the 名称 beside it
+        self._titles: Titles | None = None
         #: 到位资金 without a 月份 column: the month the title reports on, and what says so
         self._month: tuple[str, Inference] | None = None
         self._captions = list(captions)
         #: the unit the sheet says it is of (填报单位 line or title) and where it says so: an
         #: item found by its name must be that unit's
         self._unit = unit
+        #: (row, column) of number cells whose format writes a money unit after them → that unit
+        self._unit_cells = unit_cells or {}
+        self._money = {t.column for t in mapping.targets if t.col is not None and t.col.type == "money"}
+        #: 到位资金 whose title spans several months (「1-11月」「累计」) and which has a 月份
+        #: column: its rows are held until two months differ (a listing of months); a sheet
+        #: whose rows all name one month is that month's sum of several months — refused
+        self._span: tuple[str, str | None] | None = None
+        self._held: list[tuple[dict[str, Any], DataRow]] = []
+        self._held_months: set[str] = set()
 
     # -- setup -------------------------------------------------------------------------
     def ready(self) -> bool:
-        missing = [k for k in _REQUIRED[self.spec.key] if k not in self.present]
+        missing = [k for k in REQUIRED[self.spec.key] if k not in self.present]
         if "item_id" in missing and "item_title" in self.mapping.refs:
             missing.remove("item_id")  # found by its name, row by row
+        if "month" not in missing and self.spec.key == "funds":
+            self._span = self._title_span()
         if "month" in missing and self.spec.key == "funds":
             said = self._title_month()
             if isinstance(said, Problem):
@@ -193,6 +258,18 @@ class Handler:
             )
             return False
         return True
+
+    def _title_span(self) -> tuple[str, str | None] | None:
+        """The words of a 到位资金 sheet's title that name several months (「2026年1-11月」, a
+        quarter, 「累计」) and the last month of that period (「2026-11」: the month a sum runs
+        to; None when the words name no months), or None."""
+        from .header_area import report_period
+
+        period = report_period(self._captions)
+        if period is not None and (period.start.year, period.start.month) != (period.end.year, period.end.month):
+            return period.text, period.end.strftime("%Y-%m")
+        words = next((w for c in self._captions if (w := several_months(c)) is not None), None)
+        return (words, None) if words is not None else None
 
     def _title_month(self) -> Problem | str | None:
         """到位资金 without a 月份 column: the one month the title reports on (kept as the
@@ -210,6 +287,13 @@ class Handler:
             )
             return Problem(self.raw.name, None, "", period.text, why)
         month = period.start.strftime("%Y-%m")
+        words = next((w for c in self._captions if (w := several_months(c)) is not None), None)
+        if words is not None:  # 「2026年10月累计到位资金」: to October, not in October
+            why = (
+                f"没有「月份」列，标题说的是「{period.text}」的「{words}」：这是几个月的累计数，不是 {month} "
+                f"当月的到位资金。请填 {month} 当月到位的金额（加一列「月份」写明，或标题只写「{period.text}」）"
+            )
+            return Problem(self.raw.name, None, "", words, why)
         inf = self.run.inferred.prepare(
             Rule.report_period,
             self.raw.name,
@@ -348,6 +432,15 @@ class Handler:
                 values[t.key] = parse(raw)
             except ZsError as exc:
                 problems.append(Problem(self.raw.name, row.number, t.where, raw, exc.message))
+                continue
+            if col in self._money:  # the checks of money cells on every sheet
+                run = self.run
+                odd = money_cell(
+                    self.raw.name, row.number, t, raw, self._unit_cells.get((row.number, col)),
+                    plain=run.mode is Mode.plain, confirm=run.opts.confirm, inferred=run.inferred, option=option,
+                )  # fmt: skip
+                if odd is not None:
+                    problems.append(odd)
         by_name = None
         if values.get("item_id") is None and "item_title" in self.mapping.refs and not problems:
             before = len(problems)
@@ -358,7 +451,7 @@ class Handler:
         if self._month is not None and "month" not in values:
             values["month"] = self._month[0]
             self.run.inferred.use(self._month[1], row.number)
-        for key in _REQUIRED[self.spec.key]:
+        for key in REQUIRED[self.spec.key]:
             if values.get(key) is None:
                 unreadable = any(p.column == self._where(key) for p in problems)
                 if not unreadable:
@@ -380,6 +473,14 @@ class Handler:
         if problems:
             self._reject(row, problems)
             return
+        if self._span is not None and "month" in values:
+            self._held_months.add(values["month"])
+            if len(self._held_months) < 2:
+                self._held.append((values, row))  # a sum of several months or a listing of months?
+                return
+            if self._held:
+                self.batch += self._held
+                self._held = []
         self.batch.append((values, row))
         if len(self.batch) >= _BATCH:
             self.flush()
@@ -410,6 +511,8 @@ class Handler:
         table = _TABLES.get(self.spec.key)
         if table is not None:
             self.run.flush_details(table)  # rows added by earlier batches must be seen
+        if "item_title" in self.mapping.checks:
+            batch = self._names_agree(batch)
         self.existing = self._load([v["item_id"] for v, _ in batch if "item_id" in v])
         for values, row in batch:
             try:
@@ -417,7 +520,70 @@ class Handler:
             except ZsError as exc:
                 self._reject(row, [Problem(self.raw.name, row.number, "", None, exc.message)])
 
+    def _names_agree(self, batch: list[tuple[dict[str, Any], DataRow]]) -> list[tuple[dict[str, Any], DataRow]]:
+        """The rows of ``batch`` whose 名称 is that of the item their 条目编号 names (or blank);
+        the others are refused naming both — a county's own 序号 headed 编号, or a number
+        copied from the wrong line, would put the row on another project."""
+        from ..values import text_of
+
+        check = self.mapping.checks["item_title"]
+        column = check.column
+        named = [
+            (v, r, (raw if raw.__class__ is str else text_of(raw)).strip())
+            for v, r in batch
+            if (raw := r.cells.get(column)) is not None
+        ]
+        if not named:
+            return batch
+        if self._titles is None:
+            self._titles = Titles(self.run.db)
+        titles = self._titles.of([v["item_id"] for v, _r, name in named if name])
+        wrong: set[int] = set()
+        for values, row, name in named:
+            item = values["item_id"]
+            got = titles.get(item)
+            if not name or got is None or same_name(name, got):
+                continue
+            if any(same_name(name, t) for t in self._titles.former(item)):
+                continue  # a name it had (our export, renamed since)
+            wrong.add(id(row))
+            self._reject(row, [self._disagree(row, name, self._titles.item(values["item_id"]))])
+        return [(v, r) for v, r in batch if id(r) not in wrong]
+
+    def _disagree(self, row: DataRow, name: str, item: Candidate) -> Problem:
+        """Why a row whose 条目编号 names ``item`` and whose 名称 says ``name`` is refused, and
+        what to do: the item the name names when there is one."""
+        check = self.mapping.checks["item_title"]
+        ref = row.cells.get(next(t.column for t in self.mapping.targets if t.key == "item_id"))
+        if self._names is None:
+            kinds = [k.key for k in self.run.db.defs.kinds if self._may_hold(k)]
+            self._names = ItemsByName(self.run.db, kinds, origin=self.run.settings.origin)
+        other = self._names.find(name)
+        if other.match is Match.one:
+            found = other.found[0]
+            fix = f"是编号写错了就改成 {found.id}（{found.text()}）；是名称写错了就改正名称"
+        else:
+            fix = "请核对：是编号写错了就改成这个项目的编号（zs search 查编号），是名称写错了就改正名称"
+        why = (
+            f"条目编号 {ref} 是{item.text()}，{check.where}写的却是「{name}」，不是同一个项目。{fix}。"
+            "表中的编号若是本单位自己的序号（不是本系统的条目编号），就把这一列的表头改为「序号」，按项目名称对应"
+        )
+        return Problem(self.raw.name, row.number, self._where("item_id"), ref, why)
+
     def finish(self) -> None:
+        held, self._held = self._held, []
+        if held and self._span is not None and self._span[1] not in (None, held[0][0]["month"]):
+            self.batch += held  # one month of the period, not the month its sums run to: a listing
+            held = []
+        span = self._span[0] if self._span is not None else ""
+        for values, row in held:  # every row names the month a title of several months runs to
+            month = values["month"]
+            why = (
+                f"标题说的是「{span}」（几个月），本表各行的月份却都是 {month}：这是几个月的累计数，"
+                f"不是 {month} 当月的到位资金，不能记为这个月的。请填 {month} 当月到位的金额并把标题改成这个月"
+                f"（如「{month[:4]}年{int(month[5:])}月到位资金情况」），或每个月一行，分别写明月份和当月到位的金额"
+            )
+            self._reject(row, [Problem(self.raw.name, row.number, self._where("month"), month, why)])
         self.flush()
 
     def _reject(self, row: DataRow, problems: list[Problem]) -> None:

@@ -3,7 +3,7 @@ problem of a column that goes nowhere (it is never dropped in silence)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -171,17 +171,24 @@ def workbook_facts(facts: SheetFacts, sheet: str, table: Table, rep: SheetReport
     return problems
 
 
-def detail_problems(sheet: str, what: str, mapping: Mapping) -> list[Problem]:
-    """A detail sheet's column problems: the ones its mapping found, then each column it
-    cannot place (``what``: the sheet's name for people, 对接记录 …)."""
-    out = [Problem(sheet, None, f"{h.letter}列「{h.text}」", None, problem) for h, problem in mapping.problems]
+def detail_problems(
+    sheet: str, what: str, mapping: Mapping, *, explain: Callable[[int, str], str] | None = None
+) -> list[Problem]:
+    """A detail sheet's column problems: the ones its mapping found (``explain``: how a problem
+    says where a column's unit came from), then each column it cannot place (``what``: the
+    sheet's name for people, 对接记录 …)."""
+    out = [
+        Problem(sheet, None, f"{h.letter}列「{h.text}」", None, explain(h.column, problem) if explain else problem)
+        for h, problem in mapping.problems
+    ]
     out += [unmapped(sheet, h, what, None) for h in mapping.unknown.values()]
     return out
 
 
-def detail_columns(mapping: Mapping, table: Table) -> list[ColumnFate]:
-    """The fate of every column of a detail sheet, in column order."""
-    by_letter = {h.letter: h for h in table.header}
+def detail_columns(mapping: Mapping, table: Table, header: list[HeaderCell] | None = None) -> list[ColumnFate]:
+    """The fate of every column of a detail sheet, in column order (``header``: the table's,
+    with the units a line above it or the 填表说明 gives)."""
+    by_letter = {h.letter: h for h in (header if header is not None else table.header)}
     out = [
         ColumnFate(
             t.letter, t.header, t.col.header if t.col else t.key, t.how, unit_text(t),

@@ -94,7 +94,7 @@ from .. import items, lookups, stages
 from ..choices import Blank, Confirm, OnDuplicate
 from ..db import Database, now
 from ..definitions import KindDef
-from ..errors import ZsError
+from ..errors import NotFoundError, ZsError
 from ..hints import option
 from . import (
     columns,
@@ -104,6 +104,7 @@ from . import (
     itemsheet,
     layout,
     merged,
+    money_units,
     moves,
     origin,
     sheet_rules,
@@ -327,6 +328,10 @@ class ItemSheets:
         self.units = Names(
             db, lookups.UNIT, create=create, created=report.created_units, inferred=inf, confirmed_by=confirm
         )
+        specs = layout.detail_sheets(self.defs)
+        self.specs = {s.key: s for s in specs}
+        #: --kind naming a detail sheet (到位资金 …): the sheet of every sheet not named for one
+        self.only_spec = sheetplan.detail_spec(opts.kind, self.specs) if opts.kind else None
         #: what the run is run with, worked out once (see :class:`~.run.RunSettings`)
         self.settings = RunSettings(
             file_name=file.name,
@@ -339,7 +344,7 @@ class ItemSheets:
             ts=ts,
             ours=meta is not None,
             masked=bool(meta and meta.masked),
-            only_kind=self.defs.kind(opts.kind) if opts.kind else None,
+            only_kind=self._only_kind(opts.kind) if opts.kind and self.only_spec is None else None,
             default_chain=self.chains.resolve(opts.chain) if opts.chain else None,
             map_all=map_all,
         )
@@ -373,11 +378,17 @@ class ItemSheets:
         #: each item sheet's title rows (what they say of its rows' stage)
         self._captions: dict[str, list[str]] = {}
         self.cells = CellParsers(self.defs, self.chains, self.units, text_source=settings.text_source)
-        specs = layout.detail_sheets(self.defs)
-        self.specs = {s.key: s for s in specs}
         self.known = columns.known_labels(
             self.defs, list(self.defs.kinds), specs, columns.for_sheet(settings.map_all, None)
         )
+
+    def _only_kind(self, name: str) -> KindDef:
+        """The list --kind names; not one: the lists and the other sheets it may name."""
+        try:
+            return self.defs.kind(name)
+        except ZsError as exc:
+            others = "、".join(s.name for s in self.specs.values() if s.importable)
+            raise NotFoundError(f"{exc.message}；或其他工作表：{others}") from None
 
     # -- sheets ------------------------------------------------------------------------
     def all(self, sheets: list[RawSheet]) -> None:
@@ -392,9 +403,16 @@ class ItemSheets:
                 rollup=self.settings.mode is Mode.rollup,
                 only_kind=self.settings.only_kind,
                 option=option,
+                only_spec=self.only_spec,
             )
             if p.note is not None:
                 self.report.notes.append(p.note)
+            if p.said is not None and p.spec is not None:
+                self.inferred.add(
+                    Rule.sheet_by_name, raw.name, p.spec.name, f"工作表名「{raw.name}」",
+                    f"工作表名「{raw.name}」含「{p.said}」：按「{p.spec.name}」表导入"
+                    f"（不对请把工作表改名，或用 {option('kind')} 指定）",
+                )  # fmt: skip
             if p.role is sheetplan.Role.moves:
                 moves_sheet = raw
             elif p.role is not sheetplan.Role.skip:
@@ -488,6 +506,11 @@ class ItemSheets:
         if table is None:
             return False
         known = len(self.report.sheets)
+        if p.spec is None and p.kind is None and self.settings.only_kind is None:
+            said = self._detail_headers(raw, table)
+            if said is not None:
+                self._problem(SheetReport(raw.name, ""), said)
+                return True
         if p.spec is None:
             ok = self._item_sheet(raw, table, p.kind)
         else:
@@ -495,6 +518,38 @@ class ItemSheets:
         if len(self.report.sheets) > known:
             self._facts(raw, table, self.report.sheets[-1])
         return ok
+
+    def _detail_headers(self, raw: RawSheet, table: Table) -> Problem | None:
+        """A sheet named for nothing whose headers are a detail sheet's (月份 and 本月到位资金: a
+        到位资金 sheet) that no list has: refused with the fix — read as a list by its other
+        headers (项目名称), its figures would be dropped as unknown columns."""
+        from .details import REQUIRED
+
+        if columns.kind_column(self.defs, table.header, self.explicit) is not None:
+            return None  # rows of several lists (a 清单 column)
+        kind = columns.guess_kind(self.defs, table.header)[0]
+        item = {
+            t.column
+            for k in ([kind] if kind is not None else self.defs.kinds)
+            for t in columns.map_item_columns(self.defs, k, table.header, self.explicit).targets
+        }
+        for spec in self.specs.values():
+            if not spec.name_words:  # (产业链, 招商主体 have names only a list has too)
+                continue
+            mapping = columns.map_detail_columns(spec, table.header, self.explicit)
+            own = [t for t in mapping.targets if t.key in REQUIRED[spec.key] and t.key != "item_id"]
+            if len(own) < len([k for k in REQUIRED[spec.key] if k != "item_id"]) or all(t.column in item for t in own):
+                continue
+            money = [t for t in mapping.targets if t.col is not None and t.col.type == "money"]
+            if spec.key == "funds" and all(t.column in item for t in money):
+                continue  # (a 月份 column alone says no 到位资金)
+            shown = "、".join(f"「{t.header}」" for t in mapping.targets if t.column not in item)
+            return Problem(
+                raw.name, None, "", None,
+                f"表头{shown}是「{spec.name}」表的列，不是清单的：是{spec.name}表就把工作表改名为「{spec.name}」"
+                f"（或用 {option('kind')} {spec.name}）再导入",
+            )  # fmt: skip
+        return None
 
     def _project_table(self, raw: RawSheet, kind: KindDef | None) -> Table | None:
         """A sheet's table if it lists projects (a name or 编号 column), else None — asked of a
@@ -812,9 +867,12 @@ class ItemSheets:
     # -- the other sheets --------------------------------------------------------------
     def _sheet_unit(self, raw: RawSheet, table: Table) -> tuple[str, str] | None:
         """The existing unit a detail sheet says it is of (its 填报单位 line, else the unit
-        its title begins with) and which of the two said it; None when it names none."""
+        its title begins with) and which of the two said it; None when it names none.  A
+        填报单位 line makes the sheet another unit's submission, as on an item sheet: what it
+        brings (its 到位资金) waits for 认定."""
         said = sheet_rules.reporting_unit(raw.name, table, self.units.names)
         if said is not None:
+            self.submission.said_by.append(said.name)
             hit = self.units.known(said.name)
             return (self.units.names[hit], "填报单位") if hit is not None else None
         titled = sheet_rules.title_unit(raw.name, table, self.units.names)
@@ -830,9 +888,21 @@ class ItemSheets:
         if self.rejects is not None:
             self.rejects.table(raw.name, table.header_row, table.header)
         self.map_keys.seen(raw.name, table.header)
-        mapping = columns.map_detail_columns(spec, table.header, self.explicit, masked=self.settings.masked)
+        units = money_units.sheet_units(
+            raw.name,
+            table.meta,
+            table.header,
+            workbook_unit=self._instructions_unit,
+            named_columns=columns.detail_named_columns(spec, table.header, self.explicit),
+        )
+        for p in units.early:
+            self._problem(rep, p)
+        mapping = columns.map_detail_columns(spec, units.header, self.explicit, masked=self.settings.masked)
+        money_units.record(raw.name, units, mapping.targets, self.inferred)
         rep.notes.extend(mapping.notes)
-        for p in fates.detail_problems(raw.name, spec.name, mapping):
+        for p in details.several_months_columns(raw.name, spec, mapping):
+            self._problem(rep, p)
+        for p in fates.detail_problems(raw.name, spec.name, mapping, explain=units.explain):
             self._problem(rep, p)
         context = details.DetailContext(
             self.db,
@@ -847,7 +917,15 @@ class ItemSheets:
             self.inferred,
         )
         handler = details.Handler(
-            context, spec, raw, table.header, mapping, rep, captions=table.captions, unit=self._sheet_unit(raw, table)
+            context,
+            spec,
+            raw,
+            units.header,
+            mapping,
+            rep,
+            captions=table.captions,
+            unit=self._sheet_unit(raw, table),
+            unit_cells=self._sheet_facts(raw).unit_cells,
         )
         if not handler.ready():
             return True
@@ -859,7 +937,7 @@ class ItemSheets:
         handler.finish()
         rep.notes.extend(table.notes)
         rep.rows = table.fates
-        rep.columns = fates.detail_columns(mapping, table)
+        rep.columns = fates.detail_columns(mapping, table, units.header)
         return True
 
 

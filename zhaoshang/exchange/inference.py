@@ -86,6 +86,8 @@ class Rule(enum.StrEnum):
     """A chain or unit written short (「爱辉」) was taken as the one existing name containing it."""
     kind_by_headers = "kind_by_headers"
     """The sheet's list (招什么 …) was told from its headers."""
+    sheet_by_name = "sheet_by_name"
+    """A sheet whose name contains a detail sheet's name (「资金到位情况」 → 到位资金) read as that sheet."""
     project_code = "project_code"
     """A row without 编号 was matched to an item by its 项目编码."""
     item_by_name = "item_by_name"
@@ -138,6 +140,7 @@ _LABELS = {
     Rule.created_chain: "新建产业链",
     Rule.name_by_part: "名称补全",
     Rule.kind_by_headers: "清单判断",
+    Rule.sheet_by_name: "表名判断",
     Rule.project_code: "项目编码对应",
     Rule.item_by_name: "按名称对应条目",
     Rule.date_serial: "日期序号",

@@ -13,18 +13,20 @@ The titles are read once per import, at the first row that needs them.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..parse import normalize_name
-from .matching import core_name, loose_name
+from .matching import core_name, loose_name, loosen
 
 if TYPE_CHECKING:
     from ..db import Database
 
-__all__ = ["ByName", "Candidate", "ItemsByName", "Match"]
+__all__ = ["ByName", "Candidate", "ItemsByName", "Match", "Titles", "same_name"]
 
 
 class Match(enum.StrEnum):
@@ -117,6 +119,60 @@ class ItemsByName:
             core = core_name(key, None)
             if core:
                 self._core.setdefault(core, []).append(c)
+
+
+def same_name(name: str, title: str) -> bool:
+    """Whether a row's 名称 names the item titled ``title``: the same name once normalised
+    (spaces, brackets, punctuation, traditional script aside), or differing only by the words
+    duplicate detection drops (项目, 有限公司, 集团, 工程 …)."""
+    if name == title:  # (our own export: the title as written, the common case)
+        return True
+    a, b = _normalized(name), _normalized(title)
+    return a == b or (bool(a) and loosen(a) == loosen(b))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(name: str) -> str:
+    return normalize_name(name)
+
+
+class Titles:
+    """The titles of the items a detail sheet's rows name by 编号: each item's title now (as
+    the import's item sheets left it) and, asked for one that does not agree, every title it
+    had before (our own export edited and imported again — renamed on its list sheet, or
+    since the export — still shows the old name beside the 编号 on its 到位资金 sheet)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def of(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each item's title now."""
+        out: dict[int, str] = {}
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for rid, title in self.db.conn.execute(f"SELECT id, title FROM items WHERE id IN ({marks})", chunk):
+                out[int(rid)] = title
+        return out
+
+    def former(self, item_id: int) -> list[str]:
+        """The titles the item had before (its history, this import's changes included)."""
+        import json
+
+        out: list[str] = []
+        sql = "SELECT old FROM changes WHERE item_id = ? AND tbl = 'items' AND action = 'update' AND old IS NOT NULL"
+        for (old,) in self.db.conn.execute(sql, (item_id,)):
+            with contextlib.suppress(TypeError, ValueError, AttributeError):
+                title = json.loads(old).get("title")
+                if isinstance(title, str) and title not in out:
+                    out.append(title)
+        return out
+
+    def item(self, item_id: int) -> Candidate:
+        """The item as messages name it (title, chain, unit)."""
+        rid, title, chain, unit = self.db.conn.execute(_SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
+        return Candidate(int(rid), title, chain, unit)
 
 
 _SELECT = (

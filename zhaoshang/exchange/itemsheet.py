@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..definitions import Definitions, KindDef
 from ..errors import ZsError
-from . import columns, fates, header_area
+from . import columns, fates, header_area, money_units
 from .inference import Inferences, Rule
 from .outcome import ColumnFate, Mode, Problem, SheetReport
 from .readers import RawSheet
@@ -63,59 +63,15 @@ def prepare(
     ``explicit``: the --map entries for this sheet; ``only_kind``: --kind; ``facts``:
     what the workbook's formats say of the cells (date cells without a day, years alone, money
     units written by a format), read only for a sheet that is used."""
-    header = table.header
-    sheet_unit: tuple[header_area.Said, str] | None = header_area.money_unit(table.meta)
-    out = Prepared(header)
-    #: the columns a unit stated elsewhere is given to: column -> (where it was said, unit)
-    given: dict[int, tuple[header_area.Said, str]] = {}
-    if sheet_unit is None and workbook_unit is not None:
-        # 「金额单位：亿元；外资额单位：万美元」 on the workbook's 填表说明 sheet: its units are this
-        # sheet's too — each for the money it names (by the header matcher), the rest for all
-        stated = workbook_unit()
-        for_all = [s for s in stated if not s.subject]
-        units = {s.key for s in for_all}
-        if len(units) == 1:
-            sheet_unit = for_all[0], for_all[0].key
-        elif units:
-            out.early.append(
-                Problem(
-                    raw.name, None, "", None,
-                    "填表说明里写了不止一个金额单位（" + "；".join(s.source for s in for_all[:4]) + "），"
-                    "没说哪个单位是哪一列的，本表表头没写单位，分不清金额按哪个单位："
-                    "请在各金额列的表头写明单位，如 投资额（亿元），再导入",
-                )
-            )  # fmt: skip
-        named = [s for s in stated if s.subject]
-        if named:
-            header, given = _named_units(defs, kind, header, explicit, named, out, raw.name, masked=masked)
-            out.header = header
-    if sheet_unit is not None:
-        header, unit_given, clash = header_area.with_money_unit(header, sheet_unit[1])
-        given.update({c: sheet_unit for c in unit_given if c not in given})
-        out.header = header
-        for h in clash:
-            if h.column in given:
-                continue  # its unit was stated for its own money (「外资额单位：万美元」)
-            out.early.append(
-                Problem(
-                    raw.name,
-                    None,
-                    f"{h.letter}列「{h.text}」",
-                    None,
-                    f"{sheet_unit[0].source}与本列写的单位「{h.unit}」矛盾：分不清金额是哪个单位，"
-                    "请删去或改正其中一个再导入",
-                )
-            )
-    odd_unit = header_area.unsupported_money_unit(table.meta) if sheet_unit is None else None
-    if odd_unit is not None:
-        out.early.append(
-            Problem(
-                raw.name, None, f"表头上方「{odd_unit.key}」", odd_unit.value,
-                f"「{odd_unit.key}：{odd_unit.value}」说的金额单位不能用于整张表"
-                "（只认 元、万元、亿元 或 万美元 等一个单位）："
-                "请在各金额列的表头里写明单位，如 投资额（亿元）、外资（万美元），或把这一行改成一个单位再导入",
-            )
-        )  # fmt: skip
+    units = money_units.sheet_units(
+        raw.name,
+        table.meta,
+        table.header,
+        workbook_unit=workbook_unit,
+        named_columns=_named_columns(defs, kind, table.header, explicit, masked=masked),
+    )
+    header = units.header
+    out = Prepared(header, early=units.early)
     kind_col = columns.kind_column(defs, header, explicit)
     if kind is None and kind_col is None:
         kind = only_kind
@@ -153,27 +109,16 @@ def prepare(
         sh.known_columns.update(sh.maps[k.key])
         sh.known_columns.update(mapping.ignored)
         for h, problem in mapping.problems:
-            if h.column in given:
-                source = given[h.column][0].source
-                problem = f"{problem}（本列没有写单位，按{source}算作{h.unit}；请在表头写明本列单位）"
-            out.problems.append(Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, problem))
+            out.problems.append(
+                Problem(raw.name, None, f"{h.letter}列「{h.text}」", None, units.explain(h.column, problem))
+            )
         for c, (_h, found) in mapping.ambiguous.items():
             ambiguous.setdefault(c, found)
         if kind is not None:
             rep.notes.extend(mapping.notes)
             for where, label, text in mapping.guesses:
                 inferred.add(Rule.header_guess, raw.name, label, where, text, column=where)
-            by_source: dict[tuple[str, str], list[str]] = {}
-            for t in mapping.targets:
-                if t.column in given and t.field is not None and t.field.type == "money":
-                    said, unit = given[t.column]
-                    by_source.setdefault((said.source, unit), []).append(f"{t.letter}列「{t.header}」")
-            for (source, unit), money in by_source.items():
-                inferred.add(
-                    Rule.sheet_money_unit, raw.name, unit, source,
-                    f"{source}用作{'、'.join(money)}的金额单位（{unit}）",
-                    column="、".join(money),
-                )  # fmt: skip
+            money_units.record(raw.name, units, mapping.targets, inferred)
         out.usable = out.usable or any(t.key in ("title", "id") for t, _ in sh.maps[k.key].values())
     if kind_col is not None:
         sh.known_columns.add(kind_col)
@@ -191,67 +136,31 @@ def prepare(
     return out
 
 
-def _named_units(
-    defs: Definitions,
-    kind: KindDef | None,
-    header: list[HeaderCell],
-    explicit: dict[str, str],
-    named: list[header_area.SaidElsewhere],
-    out: Prepared,
-    sheet: str,
-    *,
-    masked: bool,
-) -> tuple[list[HeaderCell], dict[int, tuple[header_area.Said, str]]]:
-    """The header with each unit a 填表说明 line states for the money it names (「外资额单位：
-    万美元」) given to the columns of that money without a unit of their own: the words name the
-    field as a header would (the import's header matcher), or are a column's header.  Two
-    units for one column, or one against the column's own, are problems (in ``out.early``)."""
+def _named_columns(
+    defs: Definitions, kind: KindDef | None, header: list[HeaderCell], explicit: dict[str, str], *, masked: bool
+) -> money_units.NamedColumns:
+    """The columns a 填表说明 line names by its words (「外资额单位：万美元」): the money columns of
+    the field the words name (the import's header matcher), or a column whose header they are."""
     kinds = [kind] if kind is not None else list(defs.kinds)
-    field_of: dict[int, set[str]] = {}
-    for k in kinds:
-        for t in columns.map_item_columns(defs, k, header, explicit, masked=masked).targets:
-            if t.field is not None and t.field.type == "money":
-                field_of.setdefault(t.column, set()).add(t.field.key)
-    units: dict[int, list[tuple[header_area.SaidElsewhere, str]]] = {}
-    for said in named:
+    field_of: dict[int, set[str]] | None = None
+
+    def named(said: header_area.SaidElsewhere) -> set[int]:
+        nonlocal field_of
+        if field_of is None:
+            field_of = {}
+            for k in kinds:
+                for t in columns.map_item_columns(defs, k, header, explicit, masked=masked).targets:
+                    if t.field is not None and t.field.type == "money":
+                        field_of.setdefault(t.column, set()).add(t.field.key)
         keys = set()
         for k in kinds:
             f = columns.field_match(defs, k, (said.subject,))[0] or columns.contained_match(defs, k, said.subject)[0]
             if f is not None:
                 keys.add(f.key)
         core = columns.name_core(said.subject)
-        for h in header:
-            if field_of.get(h.column, set()) & keys or columns.header_core(h.text) == core:
-                units.setdefault(h.column, []).append((said, said.key))
-    new: list[HeaderCell] = []
-    given: dict[int, tuple[header_area.Said, str]] = {}
-    for h in header:
-        stated = units.get(h.column, [])
-        if len({u for _, u in stated}) > 1:
-            out.early.append(
-                Problem(
-                    sheet, None, f"{h.letter}列「{h.text}」", None,
-                    "填表说明给本列写了不止一个单位（" + "；".join(s.source for s, _ in stated[:4]) + "）："
-                    "请在本列表头写明单位，如 外资额（万美元），再导入",
-                )
-            )  # fmt: skip
-            new.append(h)
-        elif stated and h.unit is None:
-            new.append(replace(h, unit=stated[0][1]))
-            given[h.column] = stated[0]
-        else:
-            if stated and h.unit is not None:
-                _, _, clash = header_area.with_money_unit([h], stated[0][1])
-                if clash:
-                    out.early.append(
-                        Problem(
-                            sheet, None, f"{h.letter}列「{h.text}」", None,
-                            f"{stated[0][0].source}与本列写的单位「{h.unit}」矛盾：分不清金额是哪个单位，"
-                            "请删去或改正其中一个再导入",
-                        )
-                    )  # fmt: skip
-            new.append(h)
-    return new, given
+        return {h.column for h in header if field_of.get(h.column, set()) & keys or columns.header_core(h.text) == core}
+
+    return named
 
 
 def amounts(sh: SheetContext) -> Callable[[DataRow], dict[int, float]]:

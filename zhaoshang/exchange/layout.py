@@ -88,6 +88,8 @@ class SheetSpec:
     #: number of leading columns to freeze (besides the header row)
     freeze: int = 1
     notes: tuple[str, ...] = field(default=())
+    #: words that, anywhere in a sheet's name (「2026年10月资金到位情况表」), say it is this sheet
+    name_words: tuple[str, ...] = ()
 
     def col(self, key: str) -> Col:
         for c in self.cols:
@@ -266,6 +268,7 @@ def activities_sheet() -> SheetSpec:
             Col("user", "记录人", "text", 10),
         ),
         aliases=("activities", "對接記錄", "对接", "走访记录"),
+        name_words=("对接记录", "走访记录"),
     )
 
 
@@ -282,6 +285,7 @@ def funds_sheet() -> SheetSpec:
             _review_col(),
         ),
         aliases=("funds", "到位資金", "资金到位", "实际到位资金"),
+        name_words=("到位资金", "资金到位", "实际到位", "到位内资", "到位外资"),
     )
 
 
@@ -296,6 +300,7 @@ def approvals_sheet(steps: tuple[str, ...]) -> SheetSpec:
             Col("note", "备注", "text", 30),
         ),
         aliases=("approvals", "前期手續", "手续办理"),
+        name_words=("前期手续", "手续办理"),
     )
 
 
@@ -311,6 +316,7 @@ def team_sheet() -> SheetSpec:
             Col("phone", "电话", "phone", 15, sensitive=True),
         ),
         aliases=("team", "team_members", "服务專班", "专班成员"),
+        name_words=("服务专班", "专班成员"),
     )
 
 

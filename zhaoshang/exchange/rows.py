@@ -56,6 +56,7 @@ __all__ = [
     "implausible_amount",
     "is_breakdown",
     "match_ref",
+    "money_cell",
     "month_day",
     "month_part",
     "month_part_refusal",
@@ -320,22 +321,14 @@ def parse_row(
                 column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {rule}",
             )  # fmt: skip
             continue
-        if (written := sh.unit_cells.get((row.number, col))) is not None and (clash := format_unit_clash(t, written)):
-            shown_as = f"单元格显示为「{show_value(raw)}{written}」"
-            problems.append(Problem(name, row.number, t.where, raw, f"{shown_as}：{clash}"))
-            continue
-        if plain and t.field is not None and t.field.type == "money":
-            odd = implausible_amount(raw, t.unit, t.field.currency)
-            if odd is not None:
-                if Confirm.amount not in confirm:
-                    fix = f"确是{odd[0]}请加 {option('confirm')} {Confirm.amount}"
-                    problems.append(Problem(name, row.number, t.where, raw, f"{odd[1]}；{fix}"))
-                    continue
-                inferred.add(
-                    Rule.amount_unit, name, odd[0], f"{t.where}的「{show_value(raw)}」",
-                    f"{t.where}的「{show_value(raw)}」按列单位读作{odd[0]}（{option('confirm')} {Confirm.amount}）",
-                    column=t.where, row=row.number, confirmed_by=f"{option('confirm')} {Confirm.amount}",
-                )  # fmt: skip
+        if getattr(t.field or t.col, "type", "") == "money":
+            odd_money = money_cell(
+                name, row.number, t, raw, sh.unit_cells.get((row.number, col)),
+                plain=plain, confirm=confirm, inferred=inferred, option=option,
+            )  # fmt: skip
+            if odd_money is not None:
+                problems.append(odd_money)
+                continue
         if t.key == "title" and raw.__class__ is str and (part := _part_of_a_project(str(raw))) is not None:
             problems.append(Problem(name, row.number, t.where, raw, part))
             continue
@@ -357,6 +350,41 @@ def parse_row(
                 column=t.where, row=row.number,
             )  # fmt: skip
     return Parsed(kind, values, problems)
+
+
+def money_cell(
+    sheet: str,
+    row: int,
+    t: Target,
+    raw: object,
+    written: str | None,
+    *,
+    plain: bool,
+    confirm: frozenset[Confirm],
+    inferred: Inferences,
+    option: Callable[[str], str],
+) -> Problem | None:
+    """The checks of a money cell read in its column's unit — on every sheet (item and detail
+    sheets alike): a unit its number format writes (``written``, 「亿元」) that is not the
+    column's is refused; and — in a sheet not exported by a database (``plain``) — an amount
+    implausible for the column's unit (3000 in a 亿元 column) is refused unless ``confirm``
+    says so (then recorded in ``inferred``)."""
+    if written is not None and (clash := format_unit_clash(t, written)):
+        return Problem(sheet, row, t.where, raw, f"单元格显示为「{show_value(raw)}{written}」：{clash}")
+    if not plain:
+        return None
+    usd = (t.field is not None and t.field.currency == "USD") or (t.col is not None and t.col.unit == "万美元")
+    odd = implausible_amount(raw, t.unit, "USD" if usd else "CNY")
+    if odd is None:
+        return None
+    if Confirm.amount not in confirm:
+        return Problem(sheet, row, t.where, raw, f"{odd[1]}；确是{odd[0]}请加 {option('confirm')} {Confirm.amount}")
+    inferred.add(
+        Rule.amount_unit, sheet, odd[0], f"{t.where}的「{show_value(raw)}」",
+        f"{t.where}的「{show_value(raw)}」按列单位读作{odd[0]}（{option('confirm')} {Confirm.amount}）",
+        column=t.where, row=row, confirmed_by=f"{option('confirm')} {Confirm.amount}",
+    )  # fmt: skip
+    return None
 
 
 _BARE_NUMBER = re.compile(r"[+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")

@@ -18,7 +18,7 @@ from ..parse import normalize_key
 from . import layout
 from .readers import RawSheet
 
-__all__ = ["ORDER", "Role", "SheetPlan", "plan"]
+__all__ = ["ORDER", "Role", "SheetPlan", "detail_spec", "plan"]
 
 
 class Role(enum.StrEnum):
@@ -46,6 +46,9 @@ class SheetPlan:
     spec: layout.SheetSpec | None = None
     #: what the report says of the sheet (why it is skipped, or what it is used for)
     note: str | None = None
+    #: the words of its name that made it a detail sheet when its name is not one exactly
+    #: (「资金到位情况表」 → 「资金到位」): an inference to list
+    said: str | None = None
 
     @property
     def order(self) -> int:
@@ -61,9 +64,13 @@ def plan(
     rollup: bool,
     only_kind: KindDef | None,
     option: Callable[[str], str],
+    only_spec: layout.SheetSpec | None = None,
 ) -> SheetPlan:
     """What sheet ``raw`` is, by its name.  ``ours``: the file is our own export or template
-    (it has ``_meta``); ``rollup``: another office's export; ``only_kind``: --kind."""
+    (it has ``_meta``); ``rollup``: another office's export; ``only_kind``: --kind naming a
+    list, ``only_spec``: --kind naming a detail sheet (到位资金 …) — the sheet of every sheet
+    not named for one.  A name that contains a detail sheet's words (「2026年10月资金到位情况」)
+    is that sheet (:attr:`SheetPlan.said`)."""
     name = normalize_key(raw.name)
     if ours and name == normalize_key(layout.RETURNS_SHEET):
         note = f"「{raw.name}」列出退回的报送，仅供查看，不导入（改正后在清单中重新填报）"
@@ -85,7 +92,23 @@ def plan(
     try:
         kind = defs.kind(raw.name)
     except ZsError:
+        for spec in specs.values():
+            words = next((w for w in spec.name_words if normalize_key(w) in name), None)
+            if words is not None and spec.importable:
+                return SheetPlan(raw, Role.detail, spec=spec, said=words)
+        if only_spec is not None:
+            return SheetPlan(raw, Role.detail, spec=only_spec)
         return SheetPlan(raw, Role.items)  # kind from --kind, a 清单 column, or the headers
-    if only_kind is not None and kind.key != only_kind.key:
-        return SheetPlan(raw, Role.skip, note=f"「{raw.name}」不是 {option('kind')} 指定的「{only_kind.name}」，已跳过")
+    only = only_kind.name if only_kind is not None else only_spec.name if only_spec is not None else None
+    if only is not None and (only_kind is None or kind.key != only_kind.key):
+        return SheetPlan(raw, Role.skip, note=f"「{raw.name}」不是 {option('kind')} 指定的「{only}」，已跳过")
     return SheetPlan(raw, Role.items, kind=kind)
+
+
+def detail_spec(name: str, specs: Mapping[str, layout.SheetSpec]) -> layout.SheetSpec | None:
+    """The importable detail sheet ``name`` names (到位资金, funds, 到位資金 …), or None."""
+    key = normalize_key(name)
+    for spec in specs.values():
+        if spec.importable and key in {normalize_key(x) for x in (spec.name, spec.key, *spec.aliases)}:
+            return spec
+    return None
