@@ -396,12 +396,6 @@ def test_a_sheet_whose_title_names_the_county_waits_for_review(city: Any, tmp_pa
 # 4. 问题 sheets: the closing date written in the row, a 关联项目 written as a county's number
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a problems sheet's own 办结时间 column is ignored (「由系统记录」) and the "
-    "销号 is dated by the title's period (2026-11-30), the inference saying the row has no date: "
-    "a problem closed on 10-20 counts in November",
-)
 def test_a_problems_own_closing_date_dates_its_closure(city: Any, tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "p.xlsx",

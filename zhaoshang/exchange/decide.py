@@ -341,6 +341,14 @@ def update(
             status = None
         elif status_date is not None:
             plan.sources.append(DateSource.rollup_log)
+    if r.closed_on is not None and status_date is None and (status is not None or cur.common["status"]):
+        # the row's own 办结时间: the date of its closing move, not the sheet's
+        why = history.closing_date(r.kind, str(status or cur.common["status"]), r.closed_on)
+        if why is not None:
+            return plan.refuse(column_of(r, "closed_at"), r.closed_on, why)
+        if status is not None:
+            status_date = r.closed_on
+            plan.sources.append(DateSource.row)
     if status is not None and status_date is None:
         key = stages.date_fields(r.kind).get(status)
         if key and parsed.own.get(key):
@@ -694,4 +702,6 @@ def new_history(
             defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option, timing=r.timing
         )
 
-    return history.plan(r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted)
+    return history.plan(
+        r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted, closed_on=r.closed_on
+    )

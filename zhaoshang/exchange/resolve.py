@@ -212,7 +212,7 @@ class CellParsers:
             return self._cached(("status", kind.key), lambda raw: status_of(kind, text_of(raw)))
         if key == "reason":
             return lambda raw: check_length(unformula(text_of(raw)) if unescape else text_of(raw))
-        if key == "due" or (f is not None and f.type == "date"):
+        if key in ("due", "closed_at") or (f is not None and f.type == "date"):
             return self._cached("date", lambda raw: parse_date(raw).isoformat())
         if f is not None and f.type == "money":
             return money_parser(f.currency, t.unit)

@@ -128,6 +128,13 @@ class ItemRow:
     #: its stage was not in the row but said by its heading or its sheet's name or title
     #: (「签约项目」): a stage it has at least reached — never one to move an item back to
     stage_said: bool = False
+    #: the row's own date of its closure (a sheet from outside's 办结时间 / 办结日期 column): the
+    #: date of its move into a closed (terminal) status, never a field written as such
+    closed_on: str | None = None
+
+    def __post_init__(self) -> None:
+        if "closed_at" in self.values:
+            self.closed_on = str(self.values.pop("closed_at"))
 
 
 def column_of(r: ItemRow, key: str) -> str:
