@@ -79,3 +79,15 @@ def test_our_own_exports_closing_time_stays_the_systems(city: Any, tmp_path: Pat
     result = city("import", str(path), ok=True)
     assert "不变 1" in result.stdout or "不变" in result.stdout, result.stdout
     assert closed_in(city, "2026-10") == 1
+
+
+@pytest.mark.parametrize("ext", ["csv", "json"])
+def test_our_text_exports_closing_time_stays_the_systems(city: Any, tmp_path: Path, ext: str) -> None:
+    city(
+        "add", "解决什么", "用地指标不足", "--chain", "对俄跨境物流", "责任单位=爱辉区", "--date", "2026-09-01", ok=True
+    )
+    city("stage", "1", "已销号", "--date", "2026-10-20", "--reason", "已解决", ok=True)
+    path = tmp_path / f"own.{ext}"
+    city("export", str(path), "--kind", "解决什么", ok=True)
+    city("import", str(path), ok=True)
+    assert closed_in(city, "2026-10") == 1

@@ -110,3 +110,13 @@ def test_foreign_ref_never_takes_a_number(value: Any) -> None:
 def test_foreign_ref_keeps_a_name(value: str) -> None:
     got = foreign_ref("关联项目", value)
     assert isinstance(got, RefName) and got == " ".join(value.split())
+
+
+@pytest.mark.parametrize("ext", ["csv", "json"])
+def test_our_text_export_keeps_its_numbers(city: Any, tmp_path: Path, ext: str) -> None:
+    """A csv / json export carries no _meta: its 关联项目 numbers are still our 编号."""
+    city("add", "解决什么", "用地指标不足", "--chain", "对俄跨境物流", "关联项目=1", ok=True)
+    path = tmp_path / f"own.{ext}"
+    city("export", str(path), "--kind", "解决什么", ok=True)
+    city("import", str(path), ok=True)
+    assert [p["project"] for p in problems(city)] == [1]

@@ -374,7 +374,9 @@ class ItemSheets:
         self._captions: dict[str, list[str]] = {}
         self.cells = CellParsers(
             self.defs, self.chains, self.units, text_source=settings.text_source,
-            foreign=settings.mode is Mode.plain and meta is None,  # not our export nor template
+            # a workbook not ours (no export's or template's _meta): a county's sheet (csv, json:
+            # no _meta even when exported here — their 编号 stay ours)
+            foreign=settings.mode is Mode.plain and meta is None and not settings.values_only,
         )  # fmt: skip
         specs = layout.detail_sheets(self.defs)
         self.specs = {s.key: s for s in specs}

@@ -146,7 +146,7 @@ def prepare(
     ambiguous: dict[int, list[str]] = {}
     for k in kinds:
         mapping = columns.map_item_columns(
-            defs, k, header, explicit, masked=masked, note_readonly=mode is Mode.plain, dated_closure=mode is Mode.plain
+            defs, k, header, explicit, masked=masked, note_readonly=mode is Mode.plain, dated_closure=cells.foreign
         )
         sh.maps[k.key] = cells.for_mapping(k, mapping)
         sh.skip[k.key] = mapping.ignored
