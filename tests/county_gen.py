@@ -443,6 +443,10 @@ def sheet(
             layout.append(f"filed:{form}")
         grid.append(line(cells))
         layout.append("填报")
+    if title_form == "month" and default_unit not in (None, "爱辉区") and "unit" not in at:
+        # the title says 爱辉区, the 填报单位 line another unit (北安市), no 责任单位 column: whose
+        # figures they are cannot be told — refused naming both (issue 25, h25h)
+        refusals.append(Refusal(name, None, "标题与填报单位说的单位不同"))
     titled_unit = None
     if named_unit is None and default_unit is None and title_form == "month":
         # no 填报单位 line: the unit the title begins with (爱辉区) is the unit of rows without one

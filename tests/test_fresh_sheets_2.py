@@ -61,14 +61,14 @@ def db(tmp_path: Path) -> Iterator[Database]:
         d.close()
 
 
-def sheet(path: Path, rows: list[list[Any]], header: list[str] = HEADER) -> Path:
+def sheet(path: Path, rows: list[list[Any]], header: list[str] = HEADER, title: str = TITLE) -> Path:
     """A one-sheet workbook: the title, ``header``, ``rows``."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Sheet1"
-    for r in [[TITLE], header, *rows]:
+    for r in [[title], header, *rows]:
         ws.append(r)
     wb.save(path)
     return path
@@ -137,13 +137,20 @@ def test_the_suspicion_says_why(db: Database, tmp_path: Path) -> None:
     (dup,) = dry(db, f).duplicates
     assert dup.text() == (
         "「Sheet1」第3行「大豆分离蛋白生产项目」≈ 编号 2「大豆分离蛋白项目」（待定）："
-        "去掉企业名称和「项目」「工程」「生产」「建设」等字后名称相同"
+        "去掉企业名称和「项目」「工程」「生产」「建设」等字后名称相同；"
+        "单位却不同：已有的是「逊克县」的项目，本行是「孙吴县」的（E列「招商主体」）"
     )
     assert dup.as_dict()["why"].startswith("去掉企业名称")
 
 
 def test_the_suspected_duplicate_is_updated_when_told(db: Database, tmp_path: Path) -> None:
-    f = sheet(tmp_path / "update.xlsx", [row("山东禹王集团大豆分离蛋白生产项目", "山东禹王集团", "大豆精深加工")])
+    name = "山东禹王集团大豆分离蛋白生产项目"
+    # 孙吴县's sheet: 逊克县's project is not updated (issue 25: never another unit's)
+    f = sheet(tmp_path / "other.xlsx", [row(name, "山东禹王集团", "大豆精深加工")])
+    with pytest.raises(ZsError, match="单位却不同"):
+        import_file(db, f, ImportOptions(kind="招什么", today=TODAY, on_duplicate="update"), user="测试员")
+    title = "逊克县2026年10月招商引资项目推进情况表"
+    f = sheet(tmp_path / "update.xlsx", [row(name, "山东禹王集团", "大豆精深加工", "逊克县")], title=title)
     before = count(db)
     import_file(db, f, ImportOptions(kind="招什么", today=TODAY, on_duplicate="update"), user="测试员")
     assert count(db) == before

@@ -95,7 +95,7 @@ class Target:
     @property
     def is_date(self) -> bool:
         """The column holds dates (时限 or a date field)."""
-        return self.key == "due" or (self.field is not None and self.field.type == "date")
+        return self.key in ("due", "closed_at") or (self.field is not None and self.field.type == "date")
 
 
 @dataclass
@@ -403,6 +403,7 @@ def map_item_columns(
     *,
     masked: bool = False,
     note_readonly: bool = True,
+    dated_closure: bool = False,
 ) -> Mapping:
     """Targets of an item sheet for ``kind`` (None: only the common columns and 清单).
     When two columns name the same field, the one naming it by its label wins over one
@@ -448,7 +449,8 @@ def map_item_columns(
         if f is None:
             out.unknown[h.column] = h
             continue
-        if f.key in READONLY_ITEM_KEYS:
+        if f.key in READONLY_ITEM_KEYS and not (dated_closure and f.key == "closed_at"):
+            # (a sheet from outside: its 办结时间 is the row's own date of the closure, not ours)
             readonly.append(h)
             out.ignored.add(h.column)
             out.why[h.column] = "由系统记录，导入时忽略"

@@ -150,19 +150,27 @@ def merged(pending: NewItem, values: Mapping[str, Any]) -> Merged:
 
 
 def for_duplicate(
-    *, exact: bool, choice: OnDuplicate | None, earlier_row: bool, same: bool | None, other_chain: bool = False
+    *,
+    exact: bool,
+    choice: OnDuplicate | None,
+    earlier_row: bool,
+    same: bool | None,
+    other_chain: bool = False,
+    other_unit: bool = False,
 ) -> Decision:
     """A new row whose name matches an item's.  ``exact``: the same name once normalised (not
     only alike: 项目 / 有限公司 endings); ``earlier_row``: the item is an earlier row of this
     file; ``same``: the row's values equal that row's or item's (None: not compared);
-    ``other_chain``: the stored item is under another chain than the row's.
+    ``other_chain``: the stored item is under another chain than the row's; ``other_unit``: it
+    is another unit's than the row's (its 责任单位, or the sheet's 填报单位 line or title).
 
     The same name and the same values is the same item sent again: unchanged.  A name that
     only looks alike is always a suspected duplicate, decided by --on-duplicate (none: asked),
     never counted unchanged; --on-duplicate new always adds; update merges into an earlier row
     of the file, or updates the stored item — never one under another chain: --on-duplicate
     update does not move a project to another chain (two projects of one name — 标准化厂房项目 —
-    are common), the row is refused."""
+    are common), the row is refused; nor one of another unit (a county's sheet never moves or
+    takes over another county's project: its figures would change counties in the ranking)."""
     if exact and choice is not OnDuplicate.new and same:
         return Decision.unchanged
     if choice is None:
@@ -172,8 +180,8 @@ def for_duplicate(
     if choice is OnDuplicate.new:
         return Decision.add
     if earlier_row:
-        return Decision.merge
-    return Decision.reject if other_chain else Decision.update
+        return Decision.merge  # (rows of one file of two units: refused by the merge, naming both)
+    return Decision.reject if other_chain or other_unit else Decision.update
 
 
 def keeps_said_stage(order: Sequence[str], said: str, now: object) -> bool:
@@ -333,6 +341,14 @@ def update(
             status = None
         elif status_date is not None:
             plan.sources.append(DateSource.rollup_log)
+    if r.closed_on is not None and status_date is None and (status is not None or cur.common["status"]):
+        # the row's own 办结时间: the date of its closing move, not the sheet's
+        why = history.closing_date(r.kind, str(status or cur.common["status"]), r.closed_on)
+        if why is not None:
+            return plan.refuse(column_of(r, "closed_at"), r.closed_on, why)
+        if status is not None:
+            status_date = r.closed_on
+            plan.sources.append(DateSource.row)
     if status is not None and status_date is None:
         key = stages.date_fields(r.kind).get(status)
         if key and parsed.own.get(key):
@@ -686,4 +702,6 @@ def new_history(
             defs, r.kind, st, r.sheet, mode=settings.mode, today=settings.today, option=option, timing=r.timing
         )
 
-    return history.plan(r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted)
+    return history.plan(
+        r.kind, status, own, r.sheet, today=settings.today, undated=undated, counted=counted, closed_on=r.closed_on
+    )

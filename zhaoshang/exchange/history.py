@@ -93,6 +93,19 @@ def undated(
     )
 
 
+def closing_date(kind: KindDef, status: str, day: str) -> str | None:
+    """Why a row's own date of a closure (办结时间 ``day``) cannot date its move into ``status``
+    (None: it can) — the row is not closed, or the day has not come yet."""
+    from ..stages import real_today
+
+    if not kind.status(status).terminal:
+        return f"填了办结时间 {day}，状态却是「{status}」（没有办结）：请核对状态或去掉办结时间"
+    today = real_today().isoformat()
+    if day > today:
+        return f"办结时间 {day} 晚于今天（{today}）：只能记录已经发生的事"
+    return None
+
+
 def plan(
     kind: KindDef,
     status: str,
@@ -102,6 +115,7 @@ def plan(
     today: str,
     undated: Callable[[str], str | None],
     counted: int = 0,
+    closed_on: str | None = None,
 ) -> History:
     """A new row's history by the stage rules: it comes in at the kind's first status and
     moves on to ``status``, each dated stage on its own date column (签约日期 …), the rest on
@@ -111,6 +125,11 @@ def plan(
     :class:`~zhaoshang.stages.StageDateError` naming the field at fault."""
     fields, reached = _stage_fields(kind)
     dates = {st: str(own[key]) for st, key in fields.items() if own.get(key)}
+    if closed_on is not None:  # the row's own 办结时间 dates its closing move (:func:`closing_date`)
+        why = closing_date(kind, status, closed_on)
+        if why is not None:
+            raise stages.StageDateError(why, ["closed_at"])
+        dates[status] = closed_on
     if sheet.filed is not None:
         # a stage the sheet says happened after the day it was filled in cannot be right
         late = [(st, d) for st, d in dates.items() if d > sheet.filed]
@@ -119,7 +138,7 @@ def plan(
             raise stages.StageDateError(
                 f"{d} 晚于本表的{sheet.filed_key} {sheet.filed}：填表时还没有发生的事不能报。"
                 "请核对这个日期（或表头的填报日期）",
-                [fields[st]],
+                [fields.get(st, "closed_at")],
             )
     fallback = sheet.move_date or today
     # a project packaged before any investor exists (谋划储备) comes in there, not at 线索

@@ -377,7 +377,12 @@ class ItemSheets:
         self._caches: dict[Any, dict[Any, Any]] = {}
         #: each item sheet's title rows (what they say of its rows' stage)
         self._captions: dict[str, list[str]] = {}
-        self.cells = CellParsers(self.defs, self.chains, self.units, text_source=settings.text_source)
+        self.cells = CellParsers(
+            self.defs, self.chains, self.units, text_source=settings.text_source,
+            # a workbook not ours (no export's or template's _meta): a county's sheet (csv, json:
+            # no _meta even when exported here — their 编号 stay ours)
+            foreign=settings.mode is Mode.plain and meta is None and not settings.values_only,
+        )  # fmt: skip
         self.known = columns.known_labels(
             self.defs, list(self.defs.kinds), specs, columns.for_sheet(settings.map_all, None)
         )
@@ -613,6 +618,17 @@ class ItemSheets:
                     hit = self.units.resolve(said_unit.name)
                 except ZsError:
                     hit = None
+            titled = sheet_rules.title_unit(raw.name, table, self.units.names)
+            own_units = any(t.key == "unit" for maps in sh.maps.values() for t, _p in maps.values())
+            if (
+                hit is not None
+                and not own_units  # rows naming their unit: the line and title name none of them
+                and titled is not None
+                and self.units.known(titled.name) not in (None, hit)
+            ):
+                reason = sheet_rules.units_disagree(said_unit, titled)
+                self._problem(rep, Problem(raw.name, None, "标题", titled.name, reason))
+                return True
             if hit is not None:
                 sh.default_unit, sh.unit_inference = hit, said_unit.inference
             else:
@@ -620,8 +636,8 @@ class ItemSheets:
                     f"填报单位「{said_unit.name}」不是已有的招商主体，未使用（是的话请先 zs unit add {said_unit.name}）"
                 )
         elif (titled := sheet_rules.title_unit(raw.name, table, self.units.names)) is not None:
-            # (not a sheet from another unit for 认定: a title names what the sheet is about)
-            sh.default_unit, sh.unit_inference = self.units.known(titled.name), titled.inference
+            hit = self.units.known(titled.name)
+            sh.default_unit, sh.unit_inference = hit, titled.inference
         amounts = {
             c
             for maps in sh.maps.values()

@@ -14,6 +14,7 @@ is its :class:`~.run.RunSettings`; what the sheets gave is passed in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import increments, items, stages
@@ -29,6 +30,8 @@ from .decide import Decision
 from .headings import Headings
 from .identity import ItemIds
 from .inference import DateSource, Inferences, Rule
+from .itemnames import ItemsByName
+from .itemnames import Match as ItemMatch
 from .matching import Found, Likeness, NameIndex, by_code, loose_name
 from .outcome import Change, Duplicate, ImportReport, Mode, Problem, RowOutcome
 from .resolve import Names
@@ -117,7 +120,7 @@ class ItemRows:
     def _decide(self, r: ItemRow, local: dict[int, int], current: dict[int, Current]) -> None:
         """Steps 2–4 for one parsed row: match by 编号, then update (diff) or add."""
         if not r.problems:
-            self.report.notes.extend(resolve_refs(r, self.item_id, self.ids.skipped_refs))
+            self.report.notes.extend(resolve_refs(r, self.item_id, self.ids.skipped_refs, self._ref_by_name(r)))
         if r.problems:
             self._reject(r)
             return
@@ -168,6 +171,32 @@ class ItemRows:
         if title is None:
             return chain is None or chain == cur.common["chain_id"]
         return loose_name(str(title)) == loose_name(str(cur.common["title"]))
+
+    def _ref_by_name(self, r: ItemRow) -> Callable[[str], tuple[int | None, str]]:
+        """For :func:`.rows.resolve_refs`: the item a reference cell of a sheet from outside
+        names by its project's name (关联项目「黑河跨境冷链物流园项目」) — the one item of exactly
+        that name (normalised), listed as an inference; else None and why, with the fix."""
+
+        def find(name: str) -> tuple[int | None, str]:
+            index = self._caches.setdefault("ref_names", {})
+            if "index" not in index:
+                self.writer.wait()
+                index["index"] = ItemsByName(self.db, [k.key for k in self.db.defs.kinds], origin=None)
+            got = index["index"].find(name)
+            if got.item_id is not None:
+                self.inferred.add(
+                    Rule.item_by_name, r.sheet.raw.name, f"编号 {got.item_id}", f"「{name}」",
+                    f"关联项目「{name}」按名称对应编号 {got.item_id}「{got.found[0].title}」", row=r.number,
+                )  # fmt: skip
+                return got.item_id, ""
+            found = "、".join(c.text() for c in got.found)
+            why = {
+                ItemMatch.several: f"本库有几个项目叫这个名称（{found}），分不清是哪一个",
+                ItemMatch.alike: f"本库没有这个名称的项目，只有名称相近的（{found}），不会自动对应",
+            }.get(got.match, "本库没有这个名称的项目")
+            return None, f"{why}：请写本库项目的完整名称（zs list 可查），或留空后用 zs edit 填关联项目的编号"
+
+        return find
 
     def _load_current(self, ids: set[int]) -> dict[int, Current]:
         if ids and max(ids) >= self.ids.first_new_id:
@@ -468,17 +497,44 @@ class ItemRows:
             r.values["title"] = title
         return added
 
-    def _why(self, match: Found, chain: int) -> str:
-        """Why ``match`` is suspected, for the report: empty for a name alike but for an ending."""
+    def _other_unit(self, r: ItemRow, theirs: object) -> tuple[str, int] | None:
+        """Where row ``r`` says it is another unit's project than the item (or earlier row) of
+        unit ``theirs`` it matches by name: (the column or line that says so, the row's unit);
+        None when they agree or either has no unit.  The row's 责任单位, else the sheet's unit
+        (its 填报单位 line or title); a row of a ranked county's sheet naming the item's own unit
+        as 责任单位 is still that county's report of another county's project."""
+        if not isinstance(theirs, int):
+            return None
+        said = r.values.get("unit")
+        if isinstance(said, int) and said != theirs:
+            column = column_of(r, "unit")
+            return ("责任单位" if column == "unit" else column), said
+        sheet = r.sheet.default_unit
+        if isinstance(sheet, int) and sheet != theirs and (said is None or self.units.ranked(sheet)):
+            told = r.sheet.unit_inference
+            return ("标题" if told is not None and told.rule is Rule.title_unit else "填报单位"), sheet
+        return None
+
+    def _why(self, match: Found, chain: int, other_unit: tuple[str, int] | None = None) -> str:
+        """Why ``match`` is suspected, for the report (empty for a name alike but for an ending),
+        and that it is another unit's project (``other_unit``: :meth:`_other_unit`)."""
+        why = ""
         if match.other_chain is not None:
             names = self.chains.names
-            return (
+            why = (
                 f"名称相同（{match.because}），产业链却不同：已有的在「{names.get(match.other_chain, '')}」，"
                 f"本行是「{names.get(chain, '')}」"
             )
-        if match.likeness is Likeness.core:
-            return "去掉企业名称和「项目」「工程」「生产」「建设」等字后名称相同"
-        return ""
+        elif match.likeness is Likeness.core:
+            why = "去掉企业名称和「项目」「工程」「生产」「建设」等字后名称相同"
+        if other_unit is not None:
+            units = self.units.names
+            lead = "；" if why else "名称相同，" if match.exact else "名称相近，"
+            why += (
+                f"{lead}单位却不同：已有的是「{units.get(match.unit or 0, '')}」的项目，"
+                f"本行是「{units.get(other_unit[1], '')}」的（{other_unit[0]}）"
+            )
+        return why
 
     def _decide_duplicate(self, r: ItemRow, match: Found, title: str, origin_id: int | None, chain: int) -> bool:
         existing_id, existing_title, exact = match.rid, match.name, match.exact
@@ -494,10 +550,28 @@ class ItemRows:
                 if cur is not None:
                     self._settle_stage(r, cur)
                 same = cur is not None and not self._diff(r, cur).shown
+        other_unit = self._other_unit(r, pending.common.get("unit_id") if pending is not None else match.unit)
         decision = decide.for_duplicate(
             exact=exact, choice=choice, earlier_row=pending is not None, same=same,
-            other_chain=match.other_chain is not None,
+            other_chain=match.other_chain is not None, other_unit=other_unit is not None,
         )  # fmt: skip
+        if decision is Decision.reject and other_unit is not None:  # not another unit's project
+            units = self.units.names
+            theirs, ours = units.get(match.unit or 0, ""), units.get(other_unit[1], "")
+            fix = (
+                f"本行的{other_unit[0]}"
+                if other_unit[0] not in ("填报单位", "标题")
+                else f"表头的{other_unit[0]}或加「责任单位」列"
+            )
+            self._fail(
+                r, other_unit[0], ours,
+                f"与编号 {existing_id}「{existing_title}」{'名称相同' if exact else '名称相近'}，单位却不同："
+                f"已有的是「{theirs}」的项目，本行是「{ours}」的。"
+                f"{option('on_duplicate')} update 不会把一个单位的项目改到另一个单位名下：是两个项目"
+                f"（同名项目常见）请用 {option('on_duplicate')} new 或把名称写得能区分开；确是同一项目，"
+                f"请核实后改正{fix}（或先 zs edit {existing_id} 责任单位={ours}）",
+            )  # fmt: skip
+            return False
         if decision is Decision.reject and match.other_chain is not None:  # not moved to another chain
             names = self.chains.names
             column = column_of(r, "chain")
@@ -526,7 +600,7 @@ class ItemRows:
             here = f"本文件「{pending.row.sheet.raw.name}」第{pending.row.number}行"
         else:
             here = "本文件较早的一行" if existing_id >= self.ids.first_new_id else ""
-        why = self._why(match, chain)
+        why = self._why(match, chain, other_unit)
         self.report.duplicates.append(
             Duplicate(
                 r.sheet.raw.name, r.number, title, existing_id, existing_title, action, existing_where=here, why=why
@@ -575,6 +649,19 @@ class ItemRows:
                 r, "产业链" if column == "chain" else column, names.get(chain, ""),
                 f"与{here}是同一项目「{title}」，产业链却不同：同一项目在一个文件里只能在一条产业链下，"
                 "请核对后改成一致再导入；确是两个项目，请把名称写得能区分开",
+            )  # fmt: skip
+            return
+        other_unit = self._other_unit(r, pending.common.get("unit_id"))
+        if other_unit is not None:
+            units = self.units.names
+            their_id = pending.common.get("unit_id")
+            theirs = units.get(their_id if isinstance(their_id, int) else 0, "")
+            ours = units.get(other_unit[1], "")
+            self._fail(
+                r, other_unit[0], ours,
+                f"与本文件「{first.sheet.raw.name}」第{first.number}行是同名项目「{title}」，单位却不同："
+                f"那一行是「{theirs}」的，本行是「{ours}」的：一个项目只属于一个单位。是两个项目（同名项目常见）"
+                f"请用 {option('on_duplicate')} new 或把名称写得能区分开；确是同一项目，请把两行的单位改成一致",
             )  # fmt: skip
             return
         if self._disagrees(r, item_id, first, title):

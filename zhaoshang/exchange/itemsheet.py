@@ -101,7 +101,9 @@ def prepare(
     kinds = [kind] if kind is not None else list(defs.kinds)
     ambiguous: dict[int, list[str]] = {}
     for k in kinds:
-        mapping = columns.map_item_columns(defs, k, header, explicit, masked=masked, note_readonly=mode is Mode.plain)
+        mapping = columns.map_item_columns(
+            defs, k, header, explicit, masked=masked, note_readonly=mode is Mode.plain, dated_closure=cells.foreign
+        )
         sh.maps[k.key] = cells.for_mapping(k, mapping)
         sh.skip[k.key] = mapping.ignored
         sh.shadowed[k.key] = mapping.shadowed

@@ -72,6 +72,8 @@ class Found(NamedTuple):
     other_chain: int | None = None
     #: why a known project under another chain is taken for this one (Chinese, for the report)
     because: str = ""
+    #: the item's unit (责任单位; None: none)
+    unit: int | None = None
 
     @property
     def exact(self) -> bool:
@@ -376,36 +378,36 @@ class NameIndex:
             if normalize_name(name) != key:
                 continue  # another name with the same hash
             if of_chain == chain:
-                return Found(rid, name, Likeness.exact)
+                return Found(rid, name, Likeness.exact, unit=of_unit)
             if elsewhere is None:
                 same = same_company(company, of_company)
                 if same is False:
                     continue
                 if rid >= self.below:
-                    elsewhere = Found(rid, name, Likeness.exact, of_chain, "同在本文件")
+                    elsewhere = Found(rid, name, Likeness.exact, of_chain, "同在本文件", of_unit)
                 elif same:
-                    elsewhere = Found(rid, name, Likeness.exact, of_chain, "目标企业相同")
+                    elsewhere = Found(rid, name, Likeness.exact, of_chain, "目标企业相同", of_unit)
                 elif unit is not None and unit == of_unit:
-                    elsewhere = Found(rid, name, Likeness.exact, of_chain, "责任单位相同")
+                    elsewhere = Found(rid, name, Likeness.exact, of_chain, "责任单位相同", of_unit)
         if elsewhere is None and title is not None:
             elsewhere = self._typed_elsewhere(kind, chain, title, company, unit)
         loose = loosen(key)
         h = hash((False, kind, chain, loose))
-        for _h, rid, _ref, name, _kind, of_chain, _company, _unit in self._entries(h, kind, ref) if may(h, ref) else ():
+        for _h, rid, _ref, name, _kind, of_chain, _co, of_unit in self._entries(h, kind, ref) if may(h, ref) else ():
             if of_chain == chain and loosen(normalize_name(name)) == loose:
-                return Found(rid, name, Likeness.loose)
+                return Found(rid, name, Likeness.loose, unit=of_unit)
         for k, by, named_company in self._core_probes(kind, key, company):
             h = hash(("core", kind, chain, k))
             if not may(h, ref):
                 continue
-            for _h, rid, _ref, name, _kind, of_chain, of_company, _unit in self._entries(h, kind, ref):
+            for _h, rid, _ref, name, _kind, of_chain, of_company, of_unit in self._entries(h, kind, ref):
                 if of_chain != chain:
                     continue
                 same = same_company(by, of_company)
                 if same is False or (same is None and named_company):
                     continue
                 if core_name(normalize_name(name), of_company) == k:
-                    return Found(rid, name, Likeness.core)
+                    return Found(rid, name, Likeness.core, unit=of_unit)
         return elsewhere
 
     def _typed_elsewhere(
@@ -433,9 +435,9 @@ class NameIndex:
                 continue
             same = same_company(company, of_company)
             if same:
-                return Found(rid, name, Likeness.exact, of_chain, "目标企业相同")
+                return Found(rid, name, Likeness.exact, of_chain, "目标企业相同", of_unit)
             if same is None and unit is not None and unit == of_unit:
-                return Found(rid, name, Likeness.exact, of_chain, "责任单位相同")
+                return Found(rid, name, Likeness.exact, of_chain, "责任单位相同", of_unit)
         return None
 
     def _by_search(self, kind: str, writings: list[str]) -> list[tuple[int, str, int, str | None, int | None]]:

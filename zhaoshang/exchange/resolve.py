@@ -22,6 +22,7 @@ from .cells import money_parser, positive_id, unformula
 from .columns import Mapping, Target
 from .inference import Inferences, Rule
 from .outcome import show_value
+from .rows import RefName
 
 __all__ = ["CellParsers", "Names", "status_of"]
 
@@ -47,6 +48,7 @@ class Names:
         self.confirmed_by = confirmed_by
         self.cache: dict[str, int] = {}
         self.names: dict[int, str] = {}
+        self._ranked: dict[int, bool] = {}
         self._load()
 
     def _load(self) -> None:
@@ -142,6 +144,15 @@ class Names:
         self.cache[normalize_key(name)] = rid
         self.names[rid] = name
 
+    def ranked(self, rid: int) -> bool:
+        """Whether unit ``rid`` takes part in the ranking (参加排名: a county or district, not a
+        department or the office itself).  Units only."""
+        got = self._ranked.get(rid)
+        if got is None:
+            row = self.db.conn.execute("SELECT ranked FROM units WHERE id = ?", (rid,)).fetchone()
+            got = self._ranked[rid] = bool(row and row[0])
+        return got
+
 
 class CellParsers:
     """The "parse cells" stage: one parser per column of a sheet, from its target field.
@@ -149,11 +160,15 @@ class CellParsers:
     Parsers of columns that repeat few values (kinds, chains, units, statuses, enums, dates)
     remember what they returned for each cell text: a county's 5,000 rows name a dozen chains."""
 
-    def __init__(self, defs: Definitions, chains: Names, units: Names, *, text_source: bool) -> None:
+    def __init__(
+        self, defs: Definitions, chains: Names, units: Names, *, text_source: bool, foreign: bool = False
+    ) -> None:
         self.defs = defs
         self.chains = chains
         self.units = units
         self.text_source = text_source
+        #: a sheet from outside (not our export or template): its numbers are not our 编号
+        self.foreign = foreign
         self._caches: dict[Any, dict[Any, Any]] = {}
 
     def for_mapping(self, kind: KindDef, mapping: Mapping) -> dict[int, tuple[Target, Callable[[object], Any]]]:
@@ -197,7 +212,7 @@ class CellParsers:
             return self._cached(("status", kind.key), lambda raw: status_of(kind, text_of(raw)))
         if key == "reason":
             return lambda raw: check_length(unformula(text_of(raw)) if unescape else text_of(raw))
-        if key == "due" or (f is not None and f.type == "date"):
+        if key in ("due", "closed_at") or (f is not None and f.type == "date"):
             return self._cached("date", lambda raw: parse_date(raw).isoformat())
         if f is not None and f.type == "money":
             return money_parser(f.currency, t.unit)
@@ -207,6 +222,8 @@ class CellParsers:
             if unescape:
                 return lambda raw: base(unformula(raw) if raw.__class__ is str and raw[:1] == "'" else raw)
             return base
+        if f is not None and f.type == "ref" and self.foreign:
+            return self._cached(("ref", f.key), lambda raw: foreign_ref(f.label, raw))
         if f is not None and f.ftype.verbatim:
             # cells arrive stripped and non-empty: text is taken as it is (a name is checked
             # for control and invisible-only characters when it is not plainly printable)
@@ -233,6 +250,19 @@ class CellParsers:
 
             return parse
         raise AssertionError(key)
+
+
+def foreign_ref(label: str, raw: object) -> RefName:
+    """A reference cell (关联项目 …) of a sheet from outside: the project's name, matched by name
+    later.  A number there is the sheet's own 序号 or code — taken as our 编号 it would link any
+    item, even of another list — and is refused."""
+    text = " ".join(show_value(raw).split())
+    if isinstance(raw, int | float) or to_halfwidth(text).replace(".", "", 1).isdigit():
+        raise ZsError(
+            f"「{label}」写的是数字 {text}：别的单位的表里的数字是它自己的序号或编码，不是本库的编号，不会当作编号。"
+            f"请在这一列写关联项目的名称（与本库一个项目的名称相同，按名称对应）"
+        )
+    return RefName(text)
 
 
 _DATED = re.compile(r"\d+\s*[月日号]|\d{4}")

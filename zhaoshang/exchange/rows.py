@@ -50,6 +50,7 @@ __all__ = [
     "MatchBy",
     "NewItem",
     "Parsed",
+    "RefName",
     "SheetContext",
     "column_of",
     "diff_row",
@@ -128,6 +129,13 @@ class ItemRow:
     #: its stage was not in the row but said by its heading or its sheet's name or title
     #: (「签约项目」): a stage it has at least reached — never one to move an item back to
     stage_said: bool = False
+    #: the row's own date of its closure (a sheet from outside's 办结时间 / 办结日期 column): the
+    #: date of its move into a closed (terminal) status, never a field written as such
+    closed_on: str | None = None
+
+    def __post_init__(self) -> None:
+        if "closed_at" in self.values:
+            self.closed_on = str(self.values.pop("closed_at"))
 
 
 def column_of(r: ItemRow, key: str) -> str:
@@ -696,13 +704,36 @@ def diff_row(
     return Diff(parsed, shown, kept)
 
 
-def resolve_refs(r: ItemRow, item_id: Callable[[int], int | None], skipped: set[int]) -> list[str]:
+class RefName(str):
+    """A reference cell (关联项目 …) of a sheet from outside, as written: a project's name, to be
+    matched by name (a number there is the sheet's own 序号 or code, never our 编号)."""
+
+    __slots__ = ()
+
+
+def resolve_refs(
+    r: ItemRow,
+    item_id: Callable[[int], int | None],
+    skipped: set[int],
+    by_name: Callable[[str], tuple[int | None, str]] | None = None,
+) -> list[str]:
     """The row's reference fields (关联项目 …) from the file's 编号 to our ids (``item_id``):
     one naming an item the import leaves out (``skipped``) is left empty, said in the notes
-    returned; one naming no item at all is the row's problem."""
+    returned; one naming no item at all is the row's problem.  A name (:class:`RefName`, a
+    sheet from outside) is matched by ``by_name``: (the one item of exactly that name, else
+    None and why)."""
     notes = []
     for f in r.kind.fields:
         if f.type != "ref" or r.values.get(f.key) is None:
+            continue
+        if isinstance(r.values[f.key], RefName):
+            t = next((t for t, _ in r.sheet.maps[r.kind.key].values() if t.key == f.key), None)
+            name = str(r.values[f.key])
+            found, why = by_name(name) if by_name is not None else (None, "")
+            if found is None:
+                r.problems.append(Problem(r.sheet.raw.name, r.number, t.where if t else f.label, name, why))
+            else:
+                r.values[f.key] = found
             continue
         target = int(r.values[f.key])
         local = item_id(target)

@@ -186,6 +186,18 @@ def title_unit(sheet: str, table: Table, units: Mapping[int, str]) -> UnitSaid |
     return UnitSaid(name, Inference(Rule.title_unit, sheet, name, f"标题「{title}」", column="责任单位", text=text))
 
 
+def units_disagree(said: UnitSaid, titled: UnitSaid) -> str:
+    """Why a sheet whose title begins with one unit (「爱辉区2026年10月…」) and whose 填报单位
+    line names another (孙吴县) is refused: whose report it is cannot be told, and a guess would
+    give one county's figures to the other.  (A 责任单位 column naming other units is no
+    contradiction: a city's sheet lists many.)"""
+    return (
+        f"标题说是「{titled.name}」的表（{titled.inference.evidence}），{said.inference.evidence}却说是"
+        f"「{said.name}」填报的：分不清是谁的数据。请改正标题或填报单位那一行，"
+        f"或在表中加「招商主体」列写明每行的单位（有了它，每行按自己的单位，不再看标题）"
+    )
+
+
 def heading_chain(heading: str, chains: Mapping[int, str]) -> tuple[int, str] | None:
     """The chain (or unit: any names) a group heading names: the longest name the heading
     contains (「新能源汽车」 before 「新能源」) — None when none, or two of that length, are in it."""
