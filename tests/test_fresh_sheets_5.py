@@ -208,12 +208,6 @@ def test_a_funds_sheet_with_a_reporting_unit_waits_for_review(city: Any, tmp_pat
     assert unit_figure(city, "爱辉区", "funds_domestic") == 1000  # not 500 before 认定
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a county's pending change of an already counted month of 到位资金 overwrites "
-    "the confirmed figure: the month counts 0 until 认定, and a return leaves 0 (the city's 1000 is lost) — "
-    "even when the county only adds 外资 and leaves 国内资金 blank",
-)
 @pytest.mark.parametrize("cells", [[500, None], [None, 50]], ids=["domestic", "foreign_only"])
 def test_a_pending_funds_change_keeps_the_confirmed_figure(city: Any, tmp_path: Path, cells: list[Any]) -> None:
     header = ["条目编号", "项目名称", "月份", "国内资金（万元）", "外资（万美元）"]

@@ -43,6 +43,27 @@ def counted(alias: str = "s", *, include_pending: bool = False) -> str:
     return f"{col} = '{CONFIRMED}'"
 
 
+#: a month of funds (``funds``): its amount columns, each with the column that holds its
+#: confirmed figure while a unit's change of the month waits for 认定 or was returned
+FUND_COLUMNS = {"domestic": "confirmed_domestic", "foreign_usd": "confirmed_foreign_usd"}
+
+
+def fund_amount(alias: str, column: str, *, include_pending: bool = False) -> str:
+    """SQL: the ``column`` (domestic / foreign_usd) of a ``funds`` row (aliased ``alias``)
+    that counts: its own figure when the row counts (:func:`counted`), else the confirmed
+    figure a pending or returned change of the month replaced (NULL: none) — a unit's change
+    of a month already counted never takes the confirmed figure away before 认定."""
+    held = f"{alias}.{FUND_COLUMNS[column]}"
+    return f"(CASE WHEN {counted(alias, include_pending=include_pending)} THEN {alias}.{column} ELSE {held} END)"
+
+
+def fund_counts(alias: str = "f", *, include_pending: bool = False) -> str:
+    """SQL condition: the ``funds`` row (aliased ``alias``) has a figure that counts — it is
+    counted itself, or it holds the confirmed figure a change waiting for 认定 replaced."""
+    held = " OR ".join(f"{alias}.{c} IS NOT NULL" for c in FUND_COLUMNS.values())
+    return f"({counted(alias, include_pending=include_pending)} OR {held})"
+
+
 def moves(*, include_pending: bool = False) -> str:
     """A SELECT of the counted stage moves (every column of ``status_log``): use it as
     ``FROM ({moves()}) s`` or in a ``WITH`` (:func:`with_moves`)."""

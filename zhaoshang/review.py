@@ -484,6 +484,15 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
         if r[10]:
             parts.append(f"外资 {r[10]:g} 万美元")
         what, figure, ref = "到位资金", f"计入 {month}：到位资金 {'、'.join(parts) or '0'}", f"F{row_id}"
+        held = db.conn.execute(
+            "SELECT confirmed_domestic, confirmed_foreign_usd FROM funds WHERE id = ?", (row_id,)
+        ).fetchone()
+        if held is not None and (held[0] is not None or held[1] is not None):
+            was = [f"国内 {held[0]:g} 万元"] if held[0] else []
+            was += [f"外资 {held[1]:g} 万美元"] if held[1] else []
+            # (a change of a month already counted: the confirmed figure counts until 认定)
+            what = "到位资金更改"
+            figure += f"（替换已认定的 {'、'.join(was) or '0'}；认定前仍计已认定数）"
         from_status = to_status = None
     elif table == "invest_changes":
         what, figure, month = _invest_figure(db, kind, item_id, str(r[6]), str(r[7]), str(r[8]), r[9], float(r[10]))
@@ -726,6 +735,13 @@ def _decide(
                 f"UPDATE {table} SET review = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? "
                 "WHERE id IN (SELECT value FROM json_each(?))",
                 (state, who, ts, note, _json(ids)),
+            )
+        if table == "funds" and state == CONFIRMED:  # the month's new figure replaces the confirmed one
+            db.conn.execute(
+                "UPDATE funds SET confirmed_domestic = NULL, confirmed_foreign_usd = NULL "
+                "WHERE id IN (SELECT value FROM json_each(?)) AND "
+                "(confirmed_domestic IS NOT NULL OR confirmed_foreign_usd IS NOT NULL)",
+                (_json(ids),),
             )
     followed = follow_confirmed(db, [e.item_id for e in chosen if e.table == "status_log"])
     if state == CONFIRMED:  # a confirmed investment change moves the project's amount field

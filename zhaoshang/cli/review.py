@@ -72,7 +72,7 @@ def _columns(*, grouped: bool = False) -> list[Any]:
 def _row(e: Entry) -> dict[str, Any]:
     change = e.what if e.from_status is None and e.to_status is None else f"{e.from_status or '建档'} → {e.to_status}"
     if e.table == "funds":
-        change = "到位资金"
+        change = e.what  # 到位资金, or 到位资金更改 of a month already counted
     return {
         **e.as_dict(),
         "unit": e.unit or "（未指定）",
