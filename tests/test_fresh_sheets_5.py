@@ -227,12 +227,6 @@ def county_sheet(path: Path, unit: str, rows: list[list[Any]], *, month: int = 1
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a resubmitted sheet that corrects a confirmed 开工日期 (10-10 → 10-12, same "
-    "month) takes the confirmed start out of October's report; returning the correction loses the "
-    "start altogether (the project is back to 已入统, October's 开工 1 → 0)",
-)
 def test_a_returned_correction_leaves_the_confirmed_start(city: Any, tmp_path: Path) -> None:
     row = [1, "黑河跨境冷链物流园项目", "对俄跨境物流", 80000, "已开工", "2026-06-23"]
     city(
@@ -276,12 +270,6 @@ def test_a_corrected_sheet_withdrawing_a_signing_does_not_leave_it_counted(city:
     assert refused_or(result, unit_figure(city, "爱辉区", "signed") == 0), result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a later sheet that moves a confirmed October signing to 11-02 takes it out of the closed October "
-    "report once confirmed (爱辉区's 签约 1 → 0) and the October report says nothing: its 补认定 list even loses "
-    "the entry — a closed month changes silently",
-)
 def test_a_signing_moved_out_of_a_closed_month_is_listed(city: Any, tmp_path: Path) -> None:
     row = [2, "保税仓储项目", "对俄跨境物流", 20000, "已签约"]
     city(

@@ -94,3 +94,82 @@ def test_the_offices_own_change_under_review_keeps_the_confirmed_figure(city: An
     assert figures(city) == (1000, 0)
     city("review", "confirm", str(ref), ok=True)
     assert figures(city) == (700, 0)
+
+
+# ---------------------------------------------------------------------------------------
+# a confirmed stage date corrected by a later sheet
+
+
+def stage_sheet(path: Path, rows: list[list[Any]], *, month: int = 10) -> Path:
+    return fresh.county_sheet(path, "爱辉区", rows, month=month)
+
+
+def show(cli: Any, item: int) -> dict[str, Any]:
+    return dict(json.loads(cli("show", str(item), "-f", "json", ok=True).stdout))
+
+
+#: (the row's stage, its date column's index in the row, the report's key, the field)
+STAGES = [("已签约", 5, "signed", "signed_date"), ("已开工", 6, "started", "started_date")]
+
+
+def correction_case(cli: Any, tmp_path: Path, stage: str, at: int, first: str, second: str) -> int:
+    """A project reaches ``stage`` on ``first`` by 爱辉区's sheet (confirmed: 编号 2 signs; 编号 1,
+    已入统, starts), then a later sheet says ``second``.  Returns the project's 编号."""
+    item = 2 if stage == "已签约" else 1
+    title = "保税仓储项目" if item == 2 else "黑河跨境冷链物流园项目"
+    row: list[Any] = [item, title, "对俄跨境物流", 20000 if item == 2 else 80000, stage, "2026-06-23", None]
+    row[at] = first
+    cli("import", str(stage_sheet(tmp_path / "a.xlsx", [row])), "--on-duplicate", "update", ok=True)
+    cli("review", "confirm", "--all", ok=True)
+    row[at] = second
+    month = int(second[5:7])
+    cli("import", str(stage_sheet(tmp_path / "b.xlsx", [row], month=month)), "--on-duplicate", "update", ok=True)
+    return item
+
+
+@pytest.mark.parametrize(("stage", "at", "key", "field"), STAGES, ids=["signing", "start"])
+@pytest.mark.parametrize("second", ["2026-10-12", "2026-11-02"], ids=["same_month", "next_month"])
+def test_a_corrected_stage_date_waits_and_a_return_restores_it(
+    city: Any, tmp_path: Path, stage: str, at: int, key: str, field: str, second: str
+) -> None:
+    item = correction_case(city, tmp_path, stage, at, "2026-10-10", second)
+    entries = json.loads(city("review", "-f", "json", ok=True).stdout)
+    refs = [str(e["ref"]) for e in entries]
+    entry = entries[0]
+    assert entry["change"] == "日期更正" and f"「{stage}」日期 2026-10-10 → {second}" in entry["figure"]
+    assert unit_figure(city, "爱辉区", key) == 1  # the confirmed date counts while it waits
+    assert show(city, item)[field] == "2026-10-10"
+    city("review", "return", *refs, "--reason", "日期不对", ok=True)
+    assert unit_figure(city, "爱辉区", key) == 1
+    assert (show(city, item)[field], show(city, item)["status"]) == ("2026-10-10", stage)
+    returned = json.loads(city("review", "--returned", "-f", "json", ok=True).stdout)
+    assert [e["change"] for e in returned] == ["日期更正"]
+
+
+@pytest.mark.parametrize(("stage", "at", "key", "field"), STAGES, ids=["signing", "start"])
+@pytest.mark.parametrize("second", ["2026-10-12", "2026-11-02"], ids=["same_month", "next_month"])
+def test_a_confirmed_correction_moves_the_stage_date(
+    city: Any, tmp_path: Path, stage: str, at: int, key: str, field: str, second: str
+) -> None:
+    item = correction_case(city, tmp_path, stage, at, "2026-10-10", second)
+    city("review", "confirm", "--all", ok=True)
+    october = 1 if second.startswith(MONTH) else 0
+    assert unit_figure(city, "爱辉区", key) == october
+    assert unit_figure(city, "爱辉区", key, month="2026-11") == 1 - october
+    assert (show(city, item)[field], show(city, item)["status"]) == (second, stage)
+    # the same sheet again changes nothing and asks for nothing
+    city("import", str(tmp_path / "b.xlsx"), "--on-duplicate", "update", ok=True)
+    assert json.loads(city("review", "-f", "json", ok=True).stdout) == []
+    city("undo", "--yes", ok=True)  # (the import of nothing)
+    city("undo", "--yes", ok=True)  # the confirmation
+    assert unit_figure(city, "爱辉区", key) == 1 and show(city, item)[field] == "2026-10-10"
+
+
+def test_a_closed_months_report_lists_what_a_correction_moved_out(city: Any, tmp_path: Path) -> None:
+    assert correction_case(city, tmp_path, "已签约", 5, "2026-10-28", "2026-11-02") == 2
+    city("review", "confirm", "--all", ok=True)
+    october = json.loads(city("report", "monthly", "-m", MONTH, "-f", "json", ok=True).stdout)
+    said = [e for e in october["review"]["late"] if e["item_id"] == 2]
+    assert any("2026-10-28 → 2026-11-02" in e["figure"] and "2026-10 的数字因此减少" in e["figure"] for e in said)
+    text = "".join(city("report", "monthly", "-m", MONTH, ok=True).stdout.split())
+    assert "补认定：保税仓储项目（编号2，爱辉区）「已签约」日期2026-10-28→2026-11-02" in text

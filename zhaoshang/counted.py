@@ -34,6 +34,12 @@ CORRECTION = "correction"
 CHANGE_NAMES = {INCREASE: "增资", CORRECTION: "更正"}
 
 
+#: SQL condition (on ``status_log`` aliased ``s``): the row is a stage move, not a correction
+#: of a confirmed move's date (``corrects``: the date it replaces) — a correction never
+#: decides an item's status, only when it reached one
+MOVE = "s.corrects IS NULL"
+
+
 def counted(alias: str = "s", *, include_pending: bool = False) -> str:
     """SQL condition true for a row (of ``status_log`` or ``funds`` aliased ``alias``; ""
     for the bare column) that counts: confirmed — or pending too with ``include_pending``."""
@@ -92,7 +98,7 @@ def last_move(item: str = "i.id", *, upto: str | None = None, include_pending: b
     by effective date, then id — dated on or before ``upto`` (SQL; None: any date)."""
     bound = f" AND s.date <= {upto}" if upto else ""
     return (
-        f"(SELECT s.to_status FROM status_log s WHERE s.item_id = {item}{bound} AND "
+        f"(SELECT s.to_status FROM status_log s WHERE s.item_id = {item}{bound} AND {MOVE} AND "
         f"{counted('s', include_pending=include_pending)} ORDER BY s.date DESC, s.id DESC LIMIT 1)"
     )
 
@@ -126,7 +132,7 @@ def state_moves(item: str = "?", *, include_pending: bool = False) -> str:
     import under review compares a row with."""
     cond = counted("s", include_pending=include_pending)
     return (
-        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {cond} "
+        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {cond} AND {MOVE} "
         f"ORDER BY s.id DESC LIMIT 1), (SELECT s.to_status FROM status_log s WHERE s.item_id = {item} "
         "ORDER BY s.id LIMIT 1))"
     )

@@ -71,8 +71,8 @@ def _columns(*, grouped: bool = False) -> list[Any]:
 
 def _row(e: Entry) -> dict[str, Any]:
     change = e.what if e.from_status is None and e.to_status is None else f"{e.from_status or '建档'} → {e.to_status}"
-    if e.table == "funds":
-        change = e.what  # 到位资金, or 到位资金更改 of a month already counted
+    if e.table == "funds" or e.what == "日期更正":
+        change = e.what  # 到位资金 (更改 of a month already counted), 日期更正 of a confirmed move
     return {
         **e.as_dict(),
         "unit": e.unit or "（未指定）",
