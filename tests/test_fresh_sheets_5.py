@@ -253,12 +253,6 @@ def test_a_returned_correction_leaves_the_confirmed_start(city: Any, tmp_path: P
     assert (while_pending, after_return, status) == (1, 1, "已开工")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a county's corrected October sheet says a project it reported 已签约 is in fact 在谈 (「上次误报」): "
-    "imported with exit 0 as a 回退 and confirmed, yet October's 签约 and 签约额 keep counting it and its 签约日期 "
-    "stays on a project in talks; nothing asks whether it is a correction of a misreport or a real 回退",
-)
 def test_a_corrected_sheet_withdrawing_a_signing_does_not_leave_it_counted(city: Any, tmp_path: Path) -> None:
     signed = [2, "保税仓储项目", "对俄跨境物流", 20000, "已签约", "2026-10-15", None]
     city("import", str(county_sheet(tmp_path / "a.xlsx", "爱辉区", [signed])), "--on-duplicate", "update", ok=True)

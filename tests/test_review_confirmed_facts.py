@@ -173,3 +173,75 @@ def test_a_closed_months_report_lists_what_a_correction_moved_out(city: Any, tmp
     assert any("2026-10-28 → 2026-11-02" in e["figure"] and "2026-10 的数字因此减少" in e["figure"] for e in said)
     text = "".join(city("report", "monthly", "-m", MONTH, ok=True).stdout.split())
     assert "补认定：保税仓储项目（编号2，爱辉区）「已签约」日期2026-10-28→2026-11-02" in text
+
+
+# ---------------------------------------------------------------------------------------
+# a corrected sheet moving a project back: a misreport withdrawn, or a real 回退 — asked
+
+#: (编号, the stage a first sheet reports (confirmed), its date column, the stage a corrected sheet
+#: says, the figure that stage counts, the item's date field of it)
+BACK = [
+    (2, "已签约", 5, "在谈", "signed", "signed_date"),
+    (1, "已开工", 6, "已入统", "started", "started_date"),
+]
+
+
+def back_case(cli: Any, tmp_path: Path, item: int, stage: str, at: int, back: str, *confirm: str) -> Any:
+    title = "保税仓储项目" if item == 2 else "黑河跨境冷链物流园项目"
+    row: list[Any] = [item, title, "对俄跨境物流", 20000, stage, "2026-06-23" if item == 1 else None, None]
+    row[at] = "2026-10-15"
+    cli("import", str(stage_sheet(tmp_path / "a.xlsx", [row])), "--on-duplicate", "update", ok=True)
+    cli("review", "confirm", "--all", ok=True)
+    row[4], row[at] = back, None
+    path = stage_sheet(tmp_path / "b.xlsx", [row])
+    return cli("import", str(path), "--on-duplicate", "update", *(x for c in confirm for x in ("--confirm", c)))
+
+
+@pytest.mark.parametrize(("item", "stage", "at", "back", "key", "field"), BACK, ids=["signing", "start"])
+def test_a_move_back_on_a_sheet_under_review_is_asked(
+    city: Any, tmp_path: Path, item: int, stage: str, at: int, back: str, key: str, field: str
+) -> None:
+    from conftest import dump
+
+    result = back_case(city, tmp_path, item, stage, at, back)
+    before = dump(city.db)
+    assert result.exit_code == 1
+    said = "".join(result.stderr.split())
+    assert "--confirmmisreport" in said and "--confirmbackward" in said and f"本表改为「{back}」" in said
+    assert "「招什么」第4行" in said
+    assert dump(city.db) == before and unit_figure(city, "爱辉区", key) == 1
+
+
+@pytest.mark.parametrize(("item", "stage", "at", "back", "key", "field"), BACK, ids=["signing", "start"])
+def test_a_misreport_withdraws_the_stage_from_every_month_once_confirmed(
+    city: Any, tmp_path: Path, item: int, stage: str, at: int, back: str, key: str, field: str
+) -> None:
+    assert back_case(city, tmp_path, item, stage, at, back, "misreport").exit_code == 0
+    assert unit_figure(city, "爱辉区", key) == 1  # waiting: the confirmed report still counts
+    entries = json.loads(city("review", "-f", "json", ok=True).stdout)
+    assert [e["change"] for e in entries] == ["误报撤回"]
+    city("review", "return", str(entries[0]["ref"]), "--reason", "核实", ok=True)
+    assert unit_figure(city, "爱辉区", key) == 1 and show(city, item)["status"] == stage
+    city("review", "confirm", str(entries[0]["ref"]), ok=True)
+    for month in ("2026-10", "2026-11"):  # (编号 1 signed in June: not this project)
+        assert unit_figure(city, "爱辉区", key, month=month) == 0
+    assert (show(city, item)["status"], show(city, item)[field]) == (back, None)
+    city("undo", "--yes", ok=True)
+    assert unit_figure(city, "爱辉区", key) == 1 and show(city, item)[field] == "2026-10-15"
+
+
+@pytest.mark.parametrize(("item", "stage", "at", "back", "key", "field"), BACK, ids=["signing", "start"])
+def test_a_real_move_back_keeps_the_stage_counted_where_it_happened(
+    city: Any, tmp_path: Path, item: int, stage: str, at: int, back: str, key: str, field: str
+) -> None:
+    assert back_case(city, tmp_path, item, stage, at, back, "backward").exit_code == 0
+    entries = json.loads(city("review", "-f", "json", ok=True).stdout)
+    assert [e["change"] for e in entries] == [f"{stage} → {back}"]
+    city("review", "confirm", "--all", ok=True)
+    assert unit_figure(city, "爱辉区", key) == 1
+    assert (show(city, item)["status"], show(city, item)[field]) == (back, "2026-10-15")
+
+
+def test_confirming_all_with_nothing_waiting_is_no_error(city: Any) -> None:
+    result = city("review", "confirm", "--all", ok=True)
+    assert "没有待认定的记录" in result.stdout + result.stderr

@@ -27,6 +27,7 @@ from .counted import CONFIRMED, PENDING, RETURNED, REVIEW_NAMES
 from .db import Database, now
 from .errors import ZsError
 from .stages import (
+    MISREPORT,
     OWN_REVIEW_KEY,
     apply_corrections,
     follow_confirmed,
@@ -35,6 +36,7 @@ from .stages import (
     reached_stages,
     real_today,
     stages_of,
+    withdraw_misreports,
 )
 
 __all__ = [
@@ -513,8 +515,11 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
         from_status, to_status = r[6], str(r[7])
         month = str(r[8])[:7]
         ref = str(row_id)
-        fixes = db.conn.execute("SELECT corrects FROM status_log WHERE id = ?", (row_id,)).fetchone()
-        if fixes is not None and fixes[0] is not None:  # a correction of a confirmed move's date
+        fixes = db.conn.execute("SELECT corrects, flag FROM status_log WHERE id = ?", (row_id,)).fetchone()
+        if fixes is not None and fixes[1] == MISREPORT:  # a county withdrawing an earlier report
+            what = "误报撤回"
+            figure = f"撤回此前报的「{from_status}」等阶段：认定后任何月份都不再计入，阶段日期清空（认定前照原来计入）"
+        elif fixes is not None and fixes[0] is not None:  # a correction of a confirmed move's date
             before, day = str(fixes[0]), str(r[8])
             before_date = before
             what = "日期更正"
@@ -748,6 +753,8 @@ def _decide(
         found = queue(db, where=where, submission=submission, states=(PENDING,))
         unchanged, chosen = [], [e for e in found if e.review != state]
     if not chosen and not unchanged:
+        if everything and not (refs or where or submission is not None):
+            return Decision(state, [])  # --all with nothing waiting: nothing to do, no error
         raise ZsError("没有符合条件的待认定记录：zs review 可查看")
     ts, who = now(), db.current.user
     for table in counted.REVIEWED_TABLES:
@@ -769,6 +776,7 @@ def _decide(
             )
     if state == CONFIRMED:  # a confirmed date correction moves the confirmed move it corrects
         apply_corrections(db, [e.row_id for e in chosen if e.table == "status_log"])
+        withdraw_misreports(db, [e.row_id for e in chosen if e.table == "status_log"])
     followed = follow_confirmed(db, [e.item_id for e in chosen if e.table == "status_log"])
     if state == CONFIRMED:  # a confirmed investment change moves the project's amount field
         from .increments import apply

@@ -41,7 +41,16 @@ LEFT_TERMINAL = "left_terminal"
 #: dated before the item's last move: forced
 OUT_OF_ORDER = "out_of_order"
 #: how a flag reads for people (show, exports)
-FLAG_NAMES = {BACKWARD: "回退", SKIP: "跨阶段", LEFT_TERMINAL: "离开终止状态", OUT_OF_ORDER: "日期早于上次变更"}
+#: a move back that withdraws an earlier report (a county's --confirm misreport): not a 回退;
+#: once confirmed, the moves it takes back count in no month (:func:`withdraw_misreports`)
+MISREPORT = "misreport"
+FLAG_NAMES = {
+    BACKWARD: "回退",
+    SKIP: "跨阶段",
+    LEFT_TERMINAL: "离开终止状态",
+    OUT_OF_ORDER: "日期早于上次变更",
+    MISREPORT: "误报撤回",
+}
 
 
 def marks(values: Iterable[Any]) -> str:
@@ -746,6 +755,43 @@ def apply_corrections(db: Database, row_ids: Iterable[int]) -> list[int]:
             db.conn.execute("UPDATE status_log SET date = ? WHERE id = ?", (day, int(target[0])))
         items.append(int(item_id))
     return items
+
+
+def mark_misreport(db: Database, item_id: int) -> None:
+    """The item's move back just written (its last move, a 回退) withdraws an earlier report
+    instead (``--confirm misreport``): flag it :data:`MISREPORT`."""
+    db.conn.execute(
+        "UPDATE status_log SET flag = ? WHERE id = (SELECT max(id) FROM status_log WHERE item_id = ?) AND flag = ?",
+        (MISREPORT, item_id, BACKWARD),
+    )
+
+
+def withdraw_misreports(db: Database, row_ids: Iterable[int]) -> list[int]:
+    """Confirmed misreports (rows flagged :data:`MISREPORT`) withdraw what they take back: the
+    item's earlier moves (and their date corrections) to a stage beyond the one the misreport
+    goes to are deleted — counted in no month, the stage dates cleared (the item follows its
+    confirmed moves); the misreport stays in the log as the trace.  Returns the items."""
+    import json
+
+    out: list[int] = []
+    for rid, item_id, target, kind_key in db.conn.execute(
+        "SELECT s.id, s.item_id, s.to_status, i.kind FROM status_log s JOIN items i ON i.id = s.item_id "
+        "WHERE s.flag = ? AND s.id IN (SELECT value FROM json_each(?))",
+        (MISREPORT, json.dumps([int(i) for i in row_ids])),
+    ).fetchall():
+        kind = db.defs.kind_by_key(str(kind_key))
+        order = stages_of(kind) if kind.pipeline else []
+        if str(target) not in order:
+            continue
+        beyond = order[order.index(str(target)) + 1 :]
+        if beyond:
+            db.conn.execute(
+                f"DELETE FROM status_log WHERE item_id = ? AND id < ? AND from_status IS NOT NULL "
+                f"AND to_status IN ({marks(beyond)})",
+                (item_id, rid, *beyond),
+            )
+        out.append(int(item_id))
+    return out
 
 
 def keep_confirmed_funds(db: Database, batch: Sequence[tuple[str | None, str | None, int, int]]) -> int:

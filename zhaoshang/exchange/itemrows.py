@@ -271,6 +271,8 @@ class ItemRows:
         except ZsError as exc:
             self._fail(r, "", None, exc.message)
             return False
+        if plan.misreport:  # (--confirm misreport: the move back withdraws the earlier report)
+            stages.mark_misreport(self.db, cur.id)
         for c in plan.amounts:  # a signed project's amount changed: 增资 or 更正, as the user said
             if c.change is Confirm.increase:
                 came = f"导入「{self.settings.file_name}」「{r.sheet.raw.name}」第{r.number}行"
