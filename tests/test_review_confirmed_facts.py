@@ -216,7 +216,8 @@ def test_a_move_back_on_a_sheet_under_review_is_asked(
 def test_a_misreport_withdraws_the_stage_from_every_month_once_confirmed(
     city: Any, tmp_path: Path, item: int, stage: str, at: int, back: str, key: str, field: str
 ) -> None:
-    assert back_case(city, tmp_path, item, stage, at, back, "misreport").exit_code == 0
+    result = back_case(city, tmp_path, item, stage, at, back, "misreport")
+    assert result.exit_code == 0 and "[误报或回退]" in result.stderr and "按误报撤回" in result.stderr
     assert unit_figure(city, "爱辉区", key) == 1  # waiting: the confirmed report still counts
     entries = json.loads(city("review", "-f", "json", ok=True).stdout)
     assert [e["change"] for e in entries] == ["误报撤回"]
@@ -234,7 +235,8 @@ def test_a_misreport_withdraws_the_stage_from_every_month_once_confirmed(
 def test_a_real_move_back_keeps_the_stage_counted_where_it_happened(
     city: Any, tmp_path: Path, item: int, stage: str, at: int, back: str, key: str, field: str
 ) -> None:
-    assert back_case(city, tmp_path, item, stage, at, back, "backward").exit_code == 0
+    result = back_case(city, tmp_path, item, stage, at, back, "backward")
+    assert result.exit_code == 0 and "[误报或回退]" in result.stderr and "按回退" in result.stderr
     entries = json.loads(city("review", "-f", "json", ok=True).stdout)
     assert [e["change"] for e in entries] == [f"{stage} → {back}"]
     city("review", "confirm", "--all", ok=True)

@@ -286,6 +286,8 @@ class UpdatePlan:
     stand_as_reported: bool = False
     #: a move back that --confirm misreport says withdraws an earlier report (not a 回退)
     misreport: bool = False
+    #: what --confirm said a move back on a sheet under review is (misreport / backward)
+    move_back: Confirm | None = None
     #: amounts of a project signed in an earlier month changed as --confirm increase / correction says
     amounts: list[AmountChange] = field(default_factory=list)
 
@@ -331,6 +333,7 @@ def update(
         if isinstance(back, Refusal):
             return plan.refuse(back.column, back.value, back.reason)
         plan.misreport = back is Confirm.misreport
+        plan.move_back = back
     status_date = None
     if has_moves and status is not None and r.ref is not None:
         todo, status_date = newer(status)
