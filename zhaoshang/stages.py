@@ -696,12 +696,14 @@ def corrections(
     out: list[tuple[str | None, str | None, int, int]] = []
     for src, evi, cid, rid in batch:
         old = before.get(int(rid))
+        if old is None:  # (a move the submission added: no confirmed date to keep; no look-up)
+            out.append((src, evi, cid, rid))
+            continue
         row = db.conn.execute(
             "SELECT item_id, from_status, to_status, date, corrects FROM status_log WHERE id = ?", (rid,)
         ).fetchone()
         if (
-            old is None
-            or row is None
+            row is None
             or row[4] is not None
             or old.get("review", counted.CONFIRMED) != counted.CONFIRMED
             or old.get("to_status") != row[2]
