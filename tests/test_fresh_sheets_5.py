@@ -189,12 +189,6 @@ def test_a_funds_sheet_with_a_reporting_unit_waits_for_review(city: Any, tmp_pat
     assert unit_figure(city, "爱辉区", "funds_domestic") == 1000  # not 500 before 认定
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a county's pending change of an already counted month of 到位资金 overwrites "
-    "the confirmed figure: the month counts 0 until 认定, and a return leaves 0 (the city's 1000 is lost) — "
-    "even when the county only adds 外资 and leaves 国内资金 blank",
-)
 @pytest.mark.parametrize("cells", [[500, None], [None, 50]], ids=["domestic", "foreign_only"])
 def test_a_pending_funds_change_keeps_the_confirmed_figure(city: Any, tmp_path: Path, cells: list[Any]) -> None:
     header = ["条目编号", "项目名称", "月份", "国内资金（万元）", "外资（万美元）"]
@@ -214,12 +208,6 @@ def county_sheet(path: Path, unit: str, rows: list[list[Any]], *, month: int = 1
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a resubmitted sheet that corrects a confirmed 开工日期 (10-10 → 10-12, same "
-    "month) takes the confirmed start out of October's report; returning the correction loses the "
-    "start altogether (the project is back to 已入统, October's 开工 1 → 0)",
-)
 def test_a_returned_correction_leaves_the_confirmed_start(city: Any, tmp_path: Path) -> None:
     row = [1, "黑河跨境冷链物流园项目", "对俄跨境物流", 80000, "已开工", "2026-06-23"]
     city(
@@ -246,12 +234,6 @@ def test_a_returned_correction_leaves_the_confirmed_start(city: Any, tmp_path: P
     assert (while_pending, after_return, status) == (1, 1, "已开工")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a county's corrected October sheet says a project it reported 已签约 is in fact 在谈 (「上次误报」): "
-    "imported with exit 0 as a 回退 and confirmed, yet October's 签约 and 签约额 keep counting it and its 签约日期 "
-    "stays on a project in talks; nothing asks whether it is a correction of a misreport or a real 回退",
-)
 def test_a_corrected_sheet_withdrawing_a_signing_does_not_leave_it_counted(city: Any, tmp_path: Path) -> None:
     signed = [2, "保税仓储项目", "对俄跨境物流", 20000, "已签约", "2026-10-15", None]
     city("import", str(county_sheet(tmp_path / "a.xlsx", "爱辉区", [signed])), "--on-duplicate", "update", ok=True)
@@ -263,12 +245,6 @@ def test_a_corrected_sheet_withdrawing_a_signing_does_not_leave_it_counted(city:
     assert refused_or(result, unit_figure(city, "爱辉区", "signed") == 0), result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a later sheet that moves a confirmed October signing to 11-02 takes it out of the closed October "
-    "report once confirmed (爱辉区's 签约 1 → 0) and the October report says nothing: its 补认定 list even loses "
-    "the entry — a closed month changes silently",
-)
 def test_a_signing_moved_out_of_a_closed_month_is_listed(city: Any, tmp_path: Path) -> None:
     row = [2, "保税仓储项目", "对俄跨境物流", 20000, "已签约"]
     city(

@@ -35,6 +35,11 @@ class Confirm(StrEnum):
     """A later period's sheet changing a signed project's amount: an 增资 in the sheet's period."""
     correction = "correction"
     """… a correction (更正) of the first signing's amount."""
+    misreport = "misreport"
+    """A county's sheet moving a project back (已签约 → 在谈): the earlier report was wrong —
+    the stages beyond are withdrawn (counted in no month) once confirmed."""
+    backward = "backward"
+    """… a real 回退: the stages reached stay counted where they happened, the move is a 回退."""
 
     @property
     def label(self) -> str:
@@ -44,6 +49,8 @@ class Confirm(StrEnum):
             "amount": "与列单位不相称的金额按列单位读",
             "increase": "已签约项目在较晚一期的表里改了投资额，按增资记在本表的日期",
             "correction": "已签约项目在较晚一期的表里改了投资额，按更正改首次签约的金额",
+            "misreport": "要认定的表把项目改回较早的阶段，按此前误报撤回（撤回的阶段不计入任何月份）",
+            "backward": "要认定的表把项目改回较早的阶段，按回退记（已达到的阶段照常计入）",
         }[self.value]
 
 

@@ -34,6 +34,12 @@ CORRECTION = "correction"
 CHANGE_NAMES = {INCREASE: "增资", CORRECTION: "更正"}
 
 
+#: SQL condition (on ``status_log`` aliased ``s``): the row is a stage move, not a correction
+#: of a confirmed move's date (``corrects``: the date it replaces) — a correction never
+#: decides an item's status, only when it reached one
+MOVE = "s.corrects IS NULL"
+
+
 def counted(alias: str = "s", *, include_pending: bool = False) -> str:
     """SQL condition true for a row (of ``status_log`` or ``funds`` aliased ``alias``; ""
     for the bare column) that counts: confirmed — or pending too with ``include_pending``."""
@@ -41,6 +47,27 @@ def counted(alias: str = "s", *, include_pending: bool = False) -> str:
     if include_pending:
         return f"{col} IN ('{CONFIRMED}', '{PENDING}')"
     return f"{col} = '{CONFIRMED}'"
+
+
+#: a month of funds (``funds``): its amount columns, each with the column that holds its
+#: confirmed figure while a unit's change of the month waits for 认定 or was returned
+FUND_COLUMNS = {"domestic": "confirmed_domestic", "foreign_usd": "confirmed_foreign_usd"}
+
+
+def fund_amount(alias: str, column: str, *, include_pending: bool = False) -> str:
+    """SQL: the ``column`` (domestic / foreign_usd) of a ``funds`` row (aliased ``alias``)
+    that counts: its own figure when the row counts (:func:`counted`), else the confirmed
+    figure a pending or returned change of the month replaced (NULL: none) — a unit's change
+    of a month already counted never takes the confirmed figure away before 认定."""
+    held = f"{alias}.{FUND_COLUMNS[column]}"
+    return f"(CASE WHEN {counted(alias, include_pending=include_pending)} THEN {alias}.{column} ELSE {held} END)"
+
+
+def fund_counts(alias: str = "f", *, include_pending: bool = False) -> str:
+    """SQL condition: the ``funds`` row (aliased ``alias``) has a figure that counts — it is
+    counted itself, or it holds the confirmed figure a change waiting for 认定 replaced."""
+    held = " OR ".join(f"{alias}.{c} IS NOT NULL" for c in FUND_COLUMNS.values())
+    return f"({counted(alias, include_pending=include_pending)} OR {held})"
 
 
 def moves(*, include_pending: bool = False) -> str:
@@ -71,7 +98,7 @@ def last_move(item: str = "i.id", *, upto: str | None = None, include_pending: b
     by effective date, then id — dated on or before ``upto`` (SQL; None: any date)."""
     bound = f" AND s.date <= {upto}" if upto else ""
     return (
-        f"(SELECT s.to_status FROM status_log s WHERE s.item_id = {item}{bound} AND "
+        f"(SELECT s.to_status FROM status_log s WHERE s.item_id = {item}{bound} AND {MOVE} AND "
         f"{counted('s', include_pending=include_pending)} ORDER BY s.date DESC, s.id DESC LIMIT 1)"
     )
 
@@ -105,7 +132,7 @@ def state_moves(item: str = "?", *, include_pending: bool = False) -> str:
     import under review compares a row with."""
     cond = counted("s", include_pending=include_pending)
     return (
-        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {cond} "
+        f"coalesce((SELECT s.to_status FROM status_log s WHERE s.item_id = {item} AND {cond} AND {MOVE} "
         f"ORDER BY s.id DESC LIMIT 1), (SELECT s.to_status FROM status_log s WHERE s.item_id = {item} "
         "ORDER BY s.id LIMIT 1))"
     )

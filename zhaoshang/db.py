@@ -385,6 +385,19 @@ CREATE INDEX IF NOT EXISTS invest_changes_item ON invest_changes(item_id, date);
 CREATE INDEX IF NOT EXISTS invest_changes_review ON invest_changes(review, item_id) WHERE review != 'confirmed'
 """
 
+_V11 = """
+-- 报送 → 认定 of a month already counted: a unit's change of a confirmed month of 到位资金 waits
+-- for 认定 while the confirmed figure keeps counting (zhaoshang.counted.fund_amount): these
+-- hold it (NULL: nothing confirmed before); 认定 clears them, a return leaves them counting.
+ALTER TABLE funds ADD COLUMN confirmed_domestic REAL;
+ALTER TABLE funds ADD COLUMN confirmed_foreign_usd REAL;
+-- a unit's correction of the date of a confirmed stage move is a row of its own (to the same
+-- status), waiting for 认定: ``corrects`` is the confirmed date it would replace (NULL: a
+-- move).  The confirmed move keeps counting on its date until 认定 moves it; a confirmed
+-- correction stays in the log, so a closed month's report lists what left it
+ALTER TABLE status_log ADD COLUMN corrects TEXT
+"""
+
 #: (version, description, SQL).  Append; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "初始结构：清单条目、产业链、招商主体、阶段、对接记录、到位资金、历史", _V1),
@@ -397,6 +410,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (8, "报送与认定：其他单位报送的阶段变更和到位资金待认定后才计入", _V8),
     (9, "准入研判记录、履约实绩（按年）", _V9),
     (10, "增资：签约项目投资额的变更按日期记录，增资只计增加的金额，报送的待认定", _V10),
+    (11, "已认定的到位资金、阶段日期被报送更改时，认定前仍计原认定数", _V11),
 ]
 
 #: Tables each migration adds to history tracking.
@@ -421,6 +435,7 @@ _TRACKED_BY_VERSION = {
     8: ["status_log", "funds"],
     9: ["assessments", "performance"],
     10: ["invest_changes"],
+    11: ["funds", "status_log"],
 }
 
 

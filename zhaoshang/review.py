@@ -26,7 +26,18 @@ from . import counted
 from .counted import CONFIRMED, PENDING, RETURNED, REVIEW_NAMES
 from .db import Database, now
 from .errors import ZsError
-from .stages import OWN_REVIEW_KEY, follow_confirmed, hold, paused_dates, reached_stages, real_today, stages_of
+from .stages import (
+    MISREPORT,
+    OWN_REVIEW_KEY,
+    apply_corrections,
+    follow_confirmed,
+    hold,
+    paused_dates,
+    reached_stages,
+    real_today,
+    stages_of,
+    withdraw_misreports,
+)
 
 __all__ = [
     "CONFIRMED",
@@ -92,6 +103,8 @@ class Entry:
     #: what the reviewer should know before confirming: a move that would count nothing
     #: again (a second signing), a new project like one already listed (二期? the same one?)
     warnings: tuple[str, ...] = ()
+    #: a correction of a confirmed move's date (what = 日期更正): the date it replaces
+    corrects: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -476,6 +489,7 @@ def _kind_key(db: Database, name: str) -> str:
 def _entry(db: Database, r: Sequence[Any]) -> Entry:
     table, row_id, item_id, title, kind_key, unit = r[0], int(r[1]), int(r[2]), str(r[3]), str(r[4]), r[5]
     kind = db.defs.kind_by_key(kind_key)
+    before_date: str | None = None
     if table == "funds":
         month = str(r[8])
         parts = []
@@ -484,6 +498,15 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
         if r[10]:
             parts.append(f"外资 {r[10]:g} 万美元")
         what, figure, ref = "到位资金", f"计入 {month}：到位资金 {'、'.join(parts) or '0'}", f"F{row_id}"
+        held = db.conn.execute(
+            "SELECT confirmed_domestic, confirmed_foreign_usd FROM funds WHERE id = ?", (row_id,)
+        ).fetchone()
+        if held is not None and (held[0] is not None or held[1] is not None):
+            was = [f"国内 {held[0]:g} 万元"] if held[0] else []
+            was += [f"外资 {held[1]:g} 万美元"] if held[1] else []
+            # (a change of a month already counted: the confirmed figure counts until 认定)
+            what = "到位资金更改"
+            figure += f"（替换已认定的 {'、'.join(was) or '0'}；认定前仍计已认定数）"
         from_status = to_status = None
     elif table == "invest_changes":
         what, figure, month = _invest_figure(db, kind, item_id, str(r[6]), str(r[7]), str(r[8]), r[9], float(r[10]))
@@ -492,7 +515,21 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
         from_status, to_status = r[6], str(r[7])
         month = str(r[8])[:7]
         ref = str(row_id)
-        if from_status is None:
+        fixes = db.conn.execute("SELECT corrects, flag FROM status_log WHERE id = ?", (row_id,)).fetchone()
+        if fixes is not None and fixes[1] == MISREPORT:  # a county withdrawing an earlier report
+            what = "误报撤回"
+            figure = f"撤回此前报的「{from_status}」等阶段：认定后任何月份都不再计入，阶段日期清空（认定前照原来计入）"
+        elif fixes is not None and fixes[0] is not None:  # a correction of a confirmed move's date
+            before, day = str(fixes[0]), str(r[8])
+            before_date = before
+            what = "日期更正"
+            moved = f"计入月份 {before[:7]} → {month}" if before[:7] != month else f"仍计入 {month}"
+            figure = f"「{to_status}」日期 {before} → {day}：{moved}"
+            if str(r[11]) != CONFIRMED:
+                figure += f"（认定前仍按 {before} 计）"
+            elif before[:7] != month:
+                figure += f"（{before[:7]} 的数字因此减少）"
+        elif from_status is None:
             what, figure = "新增", f"计入 {month}：新增（以「{to_status}」建档）"
         else:
             what = "阶段变更"
@@ -525,6 +562,7 @@ def _entry(db: Database, r: Sequence[Any]) -> Entry:
         reviewed_by=r[17],
         reviewed_at=r[18],
         review_note=r[19],
+        corrects=before_date,
     )
 
 
@@ -715,6 +753,8 @@ def _decide(
         found = queue(db, where=where, submission=submission, states=(PENDING,))
         unchanged, chosen = [], [e for e in found if e.review != state]
     if not chosen and not unchanged:
+        if everything and not (refs or where or submission is not None):
+            return Decision(state, [])  # --all with nothing waiting: nothing to do, no error
         raise ZsError("没有符合条件的待认定记录：zs review 可查看")
     ts, who = now(), db.current.user
     for table in counted.REVIEWED_TABLES:
@@ -727,6 +767,16 @@ def _decide(
                 "WHERE id IN (SELECT value FROM json_each(?))",
                 (state, who, ts, note, _json(ids)),
             )
+        if table == "funds" and state == CONFIRMED:  # the month's new figure replaces the confirmed one
+            db.conn.execute(
+                "UPDATE funds SET confirmed_domestic = NULL, confirmed_foreign_usd = NULL "
+                "WHERE id IN (SELECT value FROM json_each(?)) AND "
+                "(confirmed_domestic IS NOT NULL OR confirmed_foreign_usd IS NOT NULL)",
+                (_json(ids),),
+            )
+    if state == CONFIRMED:  # a confirmed date correction moves the confirmed move it corrects
+        apply_corrections(db, [e.row_id for e in chosen if e.table == "status_log"])
+        withdraw_misreports(db, [e.row_id for e in chosen if e.table == "status_log"])
     followed = follow_confirmed(db, [e.item_id for e in chosen if e.table == "status_log"])
     if state == CONFIRMED:  # a confirmed investment change moves the project's amount field
         from .increments import apply
@@ -786,6 +836,8 @@ def returned_what(e: Entry) -> str:
         return f"到位资金 {e.month}（{e.figure.split('：', 1)[-1]}）"
     if e.table == "invest_changes":
         return f"{e.what}（{e.date}，{e.figure.rsplit('（', 1)[-1].rstrip('）')}）"
+    if e.what == "日期更正":
+        return f"日期更正（{e.figure.split('（认定前', 1)[0]}）"
     if e.from_status is None:
         return f"新报项目（「{e.to_status}」，{e.date}）"
     return f"{e.from_status} → {e.to_status}（{e.date}）"
@@ -916,6 +968,18 @@ def late_confirmations(
             conds.append("substr(s.reviewed_at, 1, 10) BETWEEN ? AND ?")
             args += [confirmed[0].isoformat(), confirmed[1].isoformat()]
         rows += db.conn.execute(f"{select} WHERE {' AND '.join(conds)}", args).fetchall()
-    entries = [_entry(db, r) for r in rows]
+    # a confirmed date correction that moved a move out of a month closed by then: that
+    # month's report lists it too (its figure fell), as a 补认定 does when one rises
+    conds = [_late_sql("status_log").replace("s.date", "s.corrects"), "s.corrects IS NOT NULL"]
+    conds.append("substr(s.corrects, 1, 7) != substr(s.date, 1, 7)")
+    args = []
+    if belongs is not None:
+        conds.append("s.corrects BETWEEN ? AND ?")
+        args += [belongs[0].isoformat(), belongs[1].isoformat()]
+    if confirmed is not None:
+        conds.append("substr(s.reviewed_at, 1, 10) BETWEEN ? AND ?")
+        args += [confirmed[0].isoformat(), confirmed[1].isoformat()]
+    rows += db.conn.execute(f"{_MOVE_SELECT} WHERE {' AND '.join(conds)}", args).fetchall()
+    entries = [_entry(db, r) for r in {(str(r[0]), int(r[1])): r for r in rows}.values()]
     entries.sort(key=lambda e: (e.reviewed_at or "", e.table, e.row_id))
     return entries

@@ -21,6 +21,7 @@ definitions and the ``status_log`` table and nothing above them.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +41,16 @@ LEFT_TERMINAL = "left_terminal"
 #: dated before the item's last move: forced
 OUT_OF_ORDER = "out_of_order"
 #: how a flag reads for people (show, exports)
-FLAG_NAMES = {BACKWARD: "回退", SKIP: "跨阶段", LEFT_TERMINAL: "离开终止状态", OUT_OF_ORDER: "日期早于上次变更"}
+#: a move back that withdraws an earlier report (a county's --confirm misreport): not a 回退;
+#: once confirmed, the moves it takes back count in no month (:func:`withdraw_misreports`)
+MISREPORT = "misreport"
+FLAG_NAMES = {
+    BACKWARD: "回退",
+    SKIP: "跨阶段",
+    LEFT_TERMINAL: "离开终止状态",
+    OUT_OF_ORDER: "日期早于上次变更",
+    MISREPORT: "误报撤回",
+}
 
 
 def marks(values: Iterable[Any]) -> str:
@@ -613,6 +623,10 @@ def hold(
     batch = list(rows)
     if not batch:
         return []
+    if table == "funds":
+        keep_confirmed_funds(db, batch)
+    else:
+        batch = corrections(db, batch)
     v = db.dialect.packed_value
     with paused_dates(db, table, len(batch), "SELECT value FROM json_each(?)", (json.dumps([r[3] for r in batch]),)):
         # one statement for the whole batch (a statement per row: 1.4 s of a 3,000-project
@@ -632,6 +646,175 @@ def hold(
         (json.dumps([r[3] for r in batch]),),
     )
     return follow_confirmed(db, [int(r[0]) for r in found])
+
+
+def _firsts(db: Database, table: str, wanted: set[tuple[int, int]]) -> dict[int, dict[str, Any] | None]:
+    """{row id: the row as the command that changed it found it} for the (command, row) pairs
+    ``wanted``: its first recorded update in that command; None when that command added it."""
+    import json
+
+    cids = json.dumps(sorted({c for c, _ in wanted}))
+    firsts = db.conn.execute(
+        f"SELECT command_id, row_id, old FROM changes WHERE tbl = '{table}' AND action = 'update' "
+        "AND command_id IN (SELECT value FROM json_each(?)) AND row_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY id",
+        (cids, json.dumps(sorted({r for _, r in wanted}))),
+    ).fetchall()
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for c, a, b in db.conn.execute(
+        f"SELECT command_id, row_id, coalesce(last_row_id, row_id) FROM changes WHERE tbl = '{table}' "
+        "AND action = 'insert' AND command_id IN (SELECT value FROM json_each(?))",
+        (cids,),
+    ):
+        spans.setdefault(int(c), []).append((int(a), int(b)))
+    for found in spans.values():
+        found.sort()
+    out: dict[int, dict[str, Any] | None] = {}
+    for cid, rid in wanted:  # (a row the command added had nothing before, whatever it did since)
+        found = spans.get(cid, [])
+        at = bisect.bisect_right(found, (rid, float("inf"))) - 1
+        if at >= 0 and found[at][0] <= rid <= found[at][1]:
+            out[rid] = None
+    for cid, rid, old in firsts:
+        if (int(cid), int(rid)) in wanted and int(rid) not in out:
+            out[int(rid)] = json.loads(old) if old else None
+    return out
+
+
+def corrections(
+    db: Database, batch: Sequence[tuple[str | None, str | None, int, int]]
+) -> list[tuple[str | None, str | None, int, int]]:
+    """Before stage moves (``batch`` as :func:`hold` takes it) wait for 认定: a confirmed move
+    whose date the submission changed (a county's resubmitted sheet correcting 开工日期 10-10 →
+    10-12) keeps its confirmed date — it counts until 认定 — and the new date becomes a
+    correction row of its own (to the same status, ``corrects`` the confirmed date), which is
+    what waits; one already waiting for that move takes the new date.  Returns the batch with
+    each such move replaced by its correction."""
+    if not batch:
+        return []
+    before = _firsts(db, "status_log", {(int(r[2]), int(r[3])) for r in batch})
+    out: list[tuple[str | None, str | None, int, int]] = []
+    for src, evi, cid, rid in batch:
+        old = before.get(int(rid))
+        if old is None:  # (a move the submission added: no confirmed date to keep; no look-up)
+            out.append((src, evi, cid, rid))
+            continue
+        row = db.conn.execute(
+            "SELECT item_id, from_status, to_status, date, corrects FROM status_log WHERE id = ?", (rid,)
+        ).fetchone()
+        if (
+            row is None
+            or row[4] is not None
+            or old.get("review", counted.CONFIRMED) != counted.CONFIRMED
+            or old.get("to_status") != row[2]
+            or old.get("from_status") != row[1]
+            or not old.get("date")
+            or old["date"] == row[3]
+        ):
+            out.append((src, evi, cid, rid))
+            continue
+        item_id, status, new_date, was = int(row[0]), str(row[2]), str(row[3]), str(old["date"])
+        db.conn.execute("UPDATE status_log SET date = ? WHERE id = ?", (was, rid))  # the confirmed move stays
+        waiting = db.conn.execute(
+            "SELECT id FROM status_log WHERE item_id = ? AND to_status = ? AND corrects = ? AND review != ? "
+            "ORDER BY id DESC LIMIT 1",
+            (item_id, status, was, counted.CONFIRMED),
+        ).fetchone()
+        if waiting is not None:
+            fix = int(waiting[0])
+            db.conn.execute("UPDATE status_log SET date = ? WHERE id = ?", (new_date, fix))
+        else:
+            user = db.current.user if db.current is not None else str(old.get("user") or "")
+            from .db import now
+
+            fix = db.insert_id(
+                "INSERT INTO status_log(item_id, from_status, to_status, date, reason, user, at, corrects) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (item_id, status, status, new_date, "日期更正", user, now(), was),
+            )
+        out.append((src, evi, cid, fix))
+    return out
+
+
+def apply_corrections(db: Database, row_ids: Iterable[int]) -> list[int]:
+    """Confirmed corrections (rows of :func:`corrections`) move the confirmed move they correct
+    to their date; the correction stays in the log (a closed month's report lists what it
+    moved out).  Returns the items concerned."""
+    import json
+
+    items: list[int] = []
+    for item_id, status, day, was in db.conn.execute(
+        "SELECT item_id, to_status, date, corrects FROM status_log WHERE corrects IS NOT NULL "
+        "AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps([int(i) for i in row_ids]),),
+    ).fetchall():
+        target = db.conn.execute(
+            "SELECT id FROM status_log WHERE item_id = ? AND to_status = ? AND date = ? AND corrects IS NULL "
+            f"AND review = '{counted.CONFIRMED}' ORDER BY id LIMIT 1",
+            (item_id, status, was),
+        ).fetchone()
+        if target is not None:
+            db.conn.execute("UPDATE status_log SET date = ? WHERE id = ?", (day, int(target[0])))
+        items.append(int(item_id))
+    return items
+
+
+def mark_misreport(db: Database, item_id: int) -> None:
+    """The item's move back just written (its last move, a 回退) withdraws an earlier report
+    instead (``--confirm misreport``): flag it :data:`MISREPORT`."""
+    db.conn.execute(
+        "UPDATE status_log SET flag = ? WHERE id = (SELECT max(id) FROM status_log WHERE item_id = ?) AND flag = ?",
+        (MISREPORT, item_id, BACKWARD),
+    )
+
+
+def withdraw_misreports(db: Database, row_ids: Iterable[int]) -> list[int]:
+    """Confirmed misreports (rows flagged :data:`MISREPORT`) withdraw what they take back: the
+    item's earlier moves (and their date corrections) to a stage beyond the one the misreport
+    goes to are deleted — counted in no month, the stage dates cleared (the item follows its
+    confirmed moves); the misreport stays in the log as the trace.  Returns the items."""
+    import json
+
+    out: list[int] = []
+    for rid, item_id, target, kind_key in db.conn.execute(
+        "SELECT s.id, s.item_id, s.to_status, i.kind FROM status_log s JOIN items i ON i.id = s.item_id "
+        "WHERE s.flag = ? AND s.id IN (SELECT value FROM json_each(?))",
+        (MISREPORT, json.dumps([int(i) for i in row_ids])),
+    ).fetchall():
+        kind = db.defs.kind_by_key(str(kind_key))
+        order = stages_of(kind) if kind.pipeline else []
+        if str(target) not in order:
+            continue
+        beyond = order[order.index(str(target)) + 1 :]
+        if beyond:
+            db.conn.execute(
+                f"DELETE FROM status_log WHERE item_id = ? AND id < ? AND from_status IS NOT NULL "
+                f"AND to_status IN ({marks(beyond)})",
+                (item_id, rid, *beyond),
+            )
+        out.append(int(item_id))
+    return out
+
+
+def keep_confirmed_funds(db: Database, batch: Sequence[tuple[str | None, str | None, int, int]]) -> int:
+    """Before months of funds (``batch`` as :func:`hold` takes it) wait for 认定: a month that
+    counted (confirmed) before the submission changed it keeps its confirmed figure in
+    ``confirmed_domestic`` / ``confirmed_foreign_usd`` — it counts
+    (:func:`zhaoshang.counted.fund_amount`) until 认定 replaces it, and after a return.  The
+    figure before is the row as the submission's command found it (its first recorded
+    change); a month already waiting keeps the confirmed figure it holds.  Returns the rows."""
+    if not batch:
+        return 0
+    kept: dict[int, tuple[Any, Any]] = {}
+    for rid, before in _firsts(db, "funds", {(int(r[2]), int(r[3])) for r in batch}).items():
+        if before is not None and before.get("review", counted.CONFIRMED) == counted.CONFIRMED:
+            kept[rid] = (before.get("domestic"), before.get("foreign_usd"))
+    held = [(rid, dom, fx) for rid, (dom, fx) in kept.items() if dom is not None or fx is not None]
+    for rid, dom, fx in held:
+        db.conn.execute(
+            "UPDATE funds SET confirmed_domestic = ?, confirmed_foreign_usd = ? WHERE id = ?", (dom, fx, rid)
+        )
+    return len(held)
 
 
 def hold_own(db: Database, table: str, row_id: int, who: str) -> bool:

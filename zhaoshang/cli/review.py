@@ -71,8 +71,8 @@ def _columns(*, grouped: bool = False) -> list[Any]:
 
 def _row(e: Entry) -> dict[str, Any]:
     change = e.what if e.from_status is None and e.to_status is None else f"{e.from_status or '建档'} → {e.to_status}"
-    if e.table == "funds":
-        change = "到位资金"
+    if e.table == "funds" or e.what in ("日期更正", "误报撤回"):
+        change = e.what  # 到位资金 (更改 of a month already counted), 日期更正 of a confirmed move
     return {
         **e.as_dict(),
         "unit": e.unit or "（未指定）",
@@ -355,6 +355,8 @@ def _said(decision: Decision, fmt: Format) -> None:
     if decision.unchanged:
         say(f"未改动：编号 {'、'.join(decision.unchanged)} 不能再{word}")
     if not rows:
+        if not decision.unchanged:  # (--all with nothing waiting)
+            say(f"没有待{word}的记录，未改动")
         return
     refs = "、".join(r["ref"] for r in rows[:20]) + ("等" if len(rows) > 20 else "")
     months = sorted({r["month"] for r in rows})

@@ -19,7 +19,7 @@ through the callables given, only when the decision needs it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,6 +292,10 @@ class UpdatePlan:
     sheet_date: bool = False
     #: the item has moves 待认定 and the row says its stage: they stand as the unit reported them
     stand_as_reported: bool = False
+    #: a move back that --confirm misreport says withdraws an earlier report (not a 回退)
+    misreport: bool = False
+    #: what --confirm said a move back on a sheet under review is (misreport / backward)
+    move_back: Confirm | None = None
     #: amounts of a project signed in an earlier month changed as --confirm increase / correction says
     amounts: list[AmountChange] = field(default_factory=list)
 
@@ -332,6 +336,12 @@ def update(
     if needs and not from_moves and not r.reason and r.ref is None:
         return plan.refuse("状态", moving_to, reason_needed(str(moving_to)))
     plan.reason = r.reason or f"导入「{settings.file_name}」第{r.number}行"
+    if under_review and moving_to is not None:  # a county's sheet moving a project back: ask which
+        back = backward_choice(r, cur, str(moving_to), settings.opts.confirm)
+        if isinstance(back, Refusal):
+            return plan.refuse(back.column, back.value, back.reason)
+        plan.misreport = back is Confirm.misreport
+        plan.move_back = back
     status_date = None
     if has_moves and status is not None and r.ref is not None:
         todo, status_date = newer(status)
@@ -385,6 +395,27 @@ def update(
         status is not None or any(k in parsed.own for k in stages.date_fields(r.kind).values())
     )
     return plan
+
+
+def backward_choice(r: ItemRow, cur: Current, target: str, confirm: Iterable[Confirm]) -> Confirm | Refusal | None:
+    """A sheet under review that moves item ``cur`` back to ``target`` (已签约 → 在谈) cannot
+    say whether the earlier report was wrong or the project really went back: the user's
+    ``--confirm misreport`` / ``backward`` says, else the row is refused naming both.  None:
+    no move back."""
+    stored = str(cur.common["status"])
+    if stages.pipeline_flag(r.kind, stored, target) != stages.BACKWARD:
+        return None
+    chosen = [c for c in (Confirm.misreport, Confirm.backward) if c in confirm]
+    if len(chosen) == 1:
+        return chosen[0]
+    return Refusal(
+        column_of(r, "status"),
+        target,
+        f"编号 {cur.id} 现为「{stored}」，本表改为「{target}」：是此前误报还是项目回退，表上看不出。"
+        f"是误报请加 {option('confirm')} {Confirm.misreport}（认定后撤回「{stored}」等已报的阶段，"
+        f"任何月份都不再计入，阶段日期清空）；确是回退请加 {option('confirm')} {Confirm.backward}"
+        f"（已达到的阶段照常计入原来的月份，记一次回退）",
+    )
 
 
 #: where a sheet's day comes from when it is the day the sheet speaks for (not the import's)

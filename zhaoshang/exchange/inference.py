@@ -111,6 +111,9 @@ class Rule(enum.StrEnum):
     invest_change = "invest_change"
     """A later period's sheet changed a signed project's amount: an 增资 dated in the sheet's
     period, or a correction of the first signing's amount — as --confirm increase / correction says."""
+    move_back = "move_back"
+    """A sheet under review moved a project back (已签约 → 在谈): a misreport withdrawn or a real
+    回退 — as --confirm misreport / backward says."""
     no_review = "no_review"
     """A sheet from another unit (a roll-up, a sheet naming its 填报单位) counted at once, without
     the office's 认定, because the user said so (--no-review)."""
@@ -151,6 +154,7 @@ _LABELS = {
     Rule.hidden_day: "格式隐藏的日子",
     Rule.amount_unit: "金额单位确认",
     Rule.invest_change: "增资或更正",
+    Rule.move_back: "误报或回退",
     Rule.no_review: "不经认定",
 }
 

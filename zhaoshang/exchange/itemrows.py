@@ -300,6 +300,15 @@ class ItemRows:
         except ZsError as exc:
             self._fail(r, "", None, exc.message)
             return False
+        if plan.misreport:  # (--confirm misreport: the move back withdraws the earlier report)
+            stages.mark_misreport(self.db, cur.id)
+        if plan.move_back is not None:
+            flag = f"{option('confirm')} {plan.move_back}"
+            what = "按误报撤回" if plan.misreport else "按回退"
+            self.inferred.add(
+                Rule.move_back, r.sheet.raw.name, what, flag, f"要认定的表把项目改回较早的阶段：{what}",
+                column=column_of(r, "status"), row=r.number, confirmed_by=flag,
+            )  # fmt: skip
         for c in plan.amounts:  # a signed project's amount changed: 增资 or 更正, as the user said
             if c.change is Confirm.increase:
                 came = f"导入「{self.settings.file_name}」「{r.sheet.raw.name}」第{r.number}行"

@@ -338,6 +338,12 @@ class Figures:
     def _counts(self, alias: str) -> str:
         return counted.counted(alias, include_pending=self.include_pending)
 
+    def _fund(self, column: str) -> str:
+        return counted.fund_amount("f", column, include_pending=self.include_pending)
+
+    def _fund_counts(self) -> str:
+        return counted.fund_counts("f", include_pending=self.include_pending)
+
     def _drop(self) -> None:
         self.conn.execute("DROP TABLE IF EXISTS temp.zs_reached")
         self.conn.execute("DROP TABLE IF EXISTS temp.zs_problems")
@@ -502,8 +508,9 @@ class Figures:
             return
         buckets: dict[str, list[tuple[Cell, dict[str, Any]]]] = {}
         for chain_id, unit_id, m, dom, fx in self.conn.execute(
-            "SELECT i.chain_id, i.unit_id, f.month, total(f.domestic), total(f.foreign_usd) FROM funds f "
-            f"CROSS JOIN items i ON i.id = f.item_id WHERE +f.month BETWEEN ? AND ? AND {self._counts('f')} "
+            f"SELECT i.chain_id, i.unit_id, f.month, total({self._fund('domestic')}), "
+            f"total({self._fund('foreign_usd')}) FROM funds f "
+            f"CROSS JOIN items i ON i.id = f.item_id WHERE +f.month BETWEEN ? AND ? AND {self._fund_counts()} "
             "GROUP BY 1, 2, 3",
             (months[0], months[-1]),
         ):
@@ -706,14 +713,14 @@ class Figures:
             params[f"a{i}"], params[f"b{i}"] = r
             inside = f"f.month BETWEEN :a{i} AND :b{i}"
             sums.append(
-                f"total(CASE WHEN {inside} THEN f.domestic END) AS d{i}, "
-                f"total(CASE WHEN {inside} THEN f.foreign_usd END) AS f{i}"
+                f"total(CASE WHEN {inside} THEN {self._fund('domestic')} END) AS d{i}, "
+                f"total(CASE WHEN {inside} THEN {self._fund('foreign_usd')} END) AS f{i}"
             )
         rows = self._rows(
             f"SELECT f.item_id AS id, i.title, c.name AS chain, u.name AS unit, {', '.join(sums)}, "
             f"group_concat(f.month, '、') AS months FROM funds f CROSS JOIN items i ON i.id = f.item_id "
             f"JOIN chains c ON c.id = i.chain_id LEFT JOIN units u ON u.id = i.unit_id "
-            f"WHERE +f.month BETWEEN :lo AND :hi AND {self._counts('f')} "
+            f"WHERE +f.month BETWEEN :lo AND :hi AND {self._fund_counts()} "
             "GROUP BY f.item_id, i.id, c.name, u.name ORDER BY f.item_id",
             params,
         )

@@ -431,7 +431,8 @@ def review_note(
                 units[uid] = diff
     late = review.late_confirmations(db, belongs=(period.start, period.end))
     made = review.late_confirmations(db, confirmed=(period.start, period.end))
-    earlier = [e for e in made if e.date < period.start.isoformat()]
+    # (a date correction is for the month it moved a figure out of, too)
+    earlier = [e for e in made if min(e.date, e.corrects or e.date) < period.start.isoformat()]
     return ReviewNote(
         include_pending=include_pending,
         pending_rows=review.pending_in(db, period.start, period.end) if anything else 0,
