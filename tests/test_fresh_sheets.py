@@ -541,7 +541,7 @@ def test_what_the_unit_column_and_week_refusals_say(db: Database, tmp_path: Path
         [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "已签约"],
     ]})  # fmt: skip
     assert "标题说的是「2026年10月第2周」（一周或一旬），不是整月" in said(db, week)
-    assert attempt(db, week, as_of=dt.date(2026, 10, 9)) is not None  # the fix the refusal gives
+    assert attempt(db, week, as_of=dt.date(2026, 10, 9), review=False) is not None  # the fix the refusal gives
     assert stored(db)["锂电隔膜项目"]["signed_date"] == "2026-10-09"
 
 

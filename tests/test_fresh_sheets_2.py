@@ -152,7 +152,8 @@ def test_the_suspected_duplicate_is_updated_when_told(db: Database, tmp_path: Pa
     title = "逊克县2026年10月招商引资项目推进情况表"
     f = sheet(tmp_path / "update.xlsx", [row(name, "山东禹王集团", "大豆精深加工", "逊克县")], title=title)
     before = count(db)
-    import_file(db, f, ImportOptions(kind="招什么", today=TODAY, on_duplicate="update"), user="测试员")
+    opts = ImportOptions(kind="招什么", today=TODAY, on_duplicate="update", review=False)  # 逊克县's title: 认定 aside
+    import_file(db, f, opts, user="测试员")
     assert count(db) == before
     (got,) = db.query("SELECT title, status FROM items WHERE id = 2")
     assert (got["title"], got["status"]) == ("大豆分离蛋白项目", "已签约")
@@ -361,7 +362,8 @@ def test_one_project_on_two_sheets_under_one_chain_is_still_one_item(db: Databas
         [1, "锂电隔膜项目", "新能源", "孙吴县", 3.5, "2026-10-20", "已开工"],
     )
     before = count(db)
-    import_file(db, f, ImportOptions(kind="招什么", today=TODAY, on_duplicate="update"), user="测试员")
+    opts = ImportOptions(kind="招什么", today=TODAY, on_duplicate="update", review=False)  # 孙吴县's title: 认定 aside
+    import_file(db, f, opts, user="测试员")
     assert count(db) == before + 1
     (got,) = db.query("SELECT status FROM items WHERE title = '锂电隔膜项目'")
     assert got["status"] == "已开工"

@@ -65,6 +65,7 @@ def attempt(db: Database, path: Path, **opts: Any) -> ImportReport | None:
     """Import ``path`` (招什么); None when it is refused."""
     opts.setdefault("kind", "招什么")
     opts.setdefault("today", TODAY)
+    opts.setdefault("review", False)  # a 「孙吴县…」 title waits for 认定; these tests read stored results at once
     try:
         return import_file(db, path, ImportOptions(**opts), user="测试员")
     except ZsError:

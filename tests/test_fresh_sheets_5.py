@@ -333,14 +333,6 @@ def test_a_title_and_a_reporting_unit_that_disagree_are_refused(city: Any, tmp_p
     assert result.exit_code == 1, result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a county's sheet known as 爱辉区's only by its title (「爱辉区2026年10月……」, no 填报单位 line) gives "
-    "its rows to 爱辉区 but counts them at once: 爱辉区's October 签约 rises before any 认定. (h25h: the fix — "
-    "submission.said_by gets a ranked unit the title names — works, but ~60 tests of test_fresh_sheets*.py / "
-    "test_county_sheets.py import 「孙吴县…」-titled sheets and read stored stage dates at once; they need "
-    "review=False in their helpers, in one coordinated change)",
-)
 def test_a_sheet_whose_title_names_the_county_waits_for_review(city: Any, tmp_path: Path) -> None:
     header = ["序号", "项目名称", "产业链", "投资额（万元）", "状态", "签约日期"]
     path = write_xlsx(

@@ -51,6 +51,7 @@ def book(path: Path, name: str, rows: list[list[Any]]) -> Path:
 def run(db: Database, path: Path, **opts: Any) -> ImportReport | ZsError:
     opts.setdefault("kind", "招什么")
     opts.setdefault("today", TODAY)
+    opts.setdefault("review", False)  # a 「孙吴县…」 title waits for 认定; these tests read stored results at once
     try:
         return import_file(db, path, ImportOptions(**opts), user="测试员")
     except ZsError as exc:

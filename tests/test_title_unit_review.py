@@ -1,6 +1,8 @@
-"""Issue 25 (h25h): whose report a sheet is.  A title naming one unit and a 填报单位 line naming
-another is refused naming both (unless a 招商主体 column gives each row its unit); a title and a
-line of one unit agree and the sheet waits for 认定."""
+"""Issue 25 (h25h): whose report a sheet is.  A title that begins with a ranked county's name
+(「爱辉区2026年10月…」) makes the sheet that county's report — it waits for 认定 like a sheet with a
+填报单位 line; a title naming a department or no unit leaves it the office's own.  A title naming
+one unit and a 填报单位 line naming another is refused naming both (unless a 招商主体 column gives
+each row its unit)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,24 @@ def signed(cli: Any, unit: str) -> int:
 
 def pending(cli: Any) -> int:
     return len(json.loads(cli("review", "-f", "json", ok=True).stdout))
+
+
+@pytest.mark.parametrize("title", ["爱辉区2026年10月招商引资项目推进情况表", "爱辉区10月签约项目", "爱辉区 招商项目表"])
+def test_a_title_naming_a_county_waits_for_review(city: Any, tmp_path: Path, title: str) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", {"招什么": [[title], HEADER, ROW]})
+    result = city("import", str(path), ok=True)
+    assert "爱辉区填报的表，要经认定" in result.stdout + result.stderr
+    assert signed(city, "爱辉区") == 0 and pending(city) > 0
+    city("review", "confirm", "--all", ok=True)
+    assert signed(city, "爱辉区") == 1
+
+
+@pytest.mark.parametrize("title", ["市发改委2026年10月招商项目表", "2026年10月招商引资项目推进情况表"])
+def test_a_title_naming_no_county_is_the_offices_own(city: Any, tmp_path: Path, title: str) -> None:
+    header, row = [*HEADER, "责任单位"], [*ROW, "爱辉区"]
+    path = write_xlsx(tmp_path / "t.xlsx", {"招什么": [[title], header, row]})
+    city("import", str(path), ok=True)
+    assert (signed(city, "爱辉区"), pending(city)) == (1, 0)
 
 
 @pytest.mark.parametrize(

@@ -638,6 +638,10 @@ class ItemSheets:
         elif (titled := sheet_rules.title_unit(raw.name, table, self.units.names)) is not None:
             hit = self.units.known(titled.name)
             sh.default_unit, sh.unit_inference = hit, titled.inference
+            if hit is not None and self.units.ranked(hit):
+                # 「爱辉区2026年10月…」: a ranked county's report like one with a 填报单位 line —
+                # it waits for 认定 (a title naming a department or no unit: the office's own sheet)
+                self.submission.said_by.append(titled.name)
         amounts = {
             c
             for maps in sh.maps.values()
