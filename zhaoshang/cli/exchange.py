@@ -209,7 +209,8 @@ def import_(
         typer.Option(
             "--review/--no-review",
             help="--review：导入的阶段变更和到位资金先待认定（zs review），认定后才计入报表；"
-            "--no-review：直接计入。默认：汇总导入和写明填报单位的表格要认定，本单位的表格按 zs review own 的设置",
+            "--no-review：直接计入。默认：汇总导入、写明填报单位的表格和标题以区县开头的表格要认定，"
+            "本单位的表格按 zs review own 的设置",
         ),
     ] = None,
     confirm: Annotated[
