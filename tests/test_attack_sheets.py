@@ -28,6 +28,7 @@ def city(db_path: Path) -> Iterator[Database]:
 
 
 def _import(db: Database, path: Path, **opts: Any) -> Any:
+    opts.setdefault("review", False)  # a 「孙吴县…」 title waits for 认定; these tests read stored results at once
     return import_sheet(db, path, today=TODAY, **opts)
 
 
