@@ -167,13 +167,6 @@ def test_a_cumulative_funds_sheet_is_not_a_months_figure(city: Any, tmp_path: Pa
 # 2. 报送与认定: a county's funds wait for 认定; a pending change never removes a confirmed figure
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="t4: a 到位资金 sheet with 「填报单位：爱辉区商务局」 above its header is counted at "
-    "once (the line is skipped as a title); on a project sheet the same line makes everything wait for 认定 "
-    "— h25f: its funds now wait for 认定 (tests/test_detail_sheet_rules.py); what is left is the class of "
-    "test_a_pending_funds_change_keeps_the_confirmed_figure: the pending 500 replaces the confirmed 1000 (0 counts)",
-)
 def test_a_funds_sheet_with_a_reporting_unit_waits_for_review(city: Any, tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "funds.xlsx",
