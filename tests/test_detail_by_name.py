@@ -222,3 +222,22 @@ def test_an_altered_name_is_never_taken(db: Database, tmp_path: Path, names: tup
         return
     # taken: only when the name is the item's own once normalised
     assert len(stored) == 1 and normalize_name(stored[0][0].split("@")[0]) == normalize_name(name)
+
+
+@pytest.mark.parametrize(
+    ("title", "pending"),
+    [
+        ("孙吴县2026年10月项目资金到位情况表", 1),  # a ranked county's report: waits for 认定
+        ("2026年10月项目资金到位情况表", 0),  # no unit: the office's own sheet
+    ],
+)
+def test_a_funds_sheet_titled_by_a_county_waits_for_review(
+    db: Database, tmp_path: Path, title: str, pending: int
+) -> None:
+    got = run(db, sheet(tmp_path, title, [[1, "氢能产业园项目", 300]]))
+    assert isinstance(got, ImportReport), got
+    assert got.pending_funds == pending
+    assert funds(db) == [("氢能产业园项目@孙吴县", "2026-10", 300.0)]
+    if pending:
+        off = run(db, sheet(tmp_path, title, [[1, "氢能产业园项目", 310]], name="g"), review=False)
+        assert isinstance(off, ImportReport) and off.pending_funds == 0

@@ -888,15 +888,21 @@ class ItemSheets:
     def _sheet_unit(self, raw: RawSheet, table: Table) -> tuple[str, str] | None:
         """The existing unit a detail sheet says it is of (its 填报单位 line, else the unit
         its title begins with) and which of the two said it; None when it names none.  A
-        填报单位 line makes the sheet another unit's submission, as on an item sheet: what it
-        brings (its 到位资金) waits for 认定."""
+        填报单位 line, or a title beginning with a ranked county, makes the sheet another unit's
+        submission, as on an item sheet: what it brings (its 到位资金) waits for 认定."""
         said = sheet_rules.reporting_unit(raw.name, table, self.units.names)
         if said is not None:
             self.submission.said_by.append(said.name)
             hit = self.units.known(said.name)
             return (self.units.names[hit], "填报单位") if hit is not None else None
         titled = sheet_rules.title_unit(raw.name, table, self.units.names)
-        return (titled.name, "标题") if titled is not None else None
+        if titled is None:
+            return None
+        hit = self.units.known(titled.name)
+        if hit is not None and self.units.ranked(hit):
+            # 「爱辉区2026年10月到位资金」: a ranked county's report, as on an item sheet
+            self.submission.said_by.append(titled.name)
+        return (titled.name, "标题")
 
     def _detail_sheet(self, raw: RawSheet, table: Table, spec: layout.SheetSpec) -> bool:
         from . import details
