@@ -226,7 +226,7 @@ class Inference:
         runs = _runs(self.rows) if len(self.runs) > 1 else [(self.runs[0][0], self.runs[0][1])]
         parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs]
         if len(parts) > 12:
-            parts = [*parts[:12], f"……共 {sum(b - a + 1 for a, b in runs)} 行"]
+            return f"第{'、'.join(parts[:12])}……行，共 {sum(b - a + 1 for a, b in runs)} 行"
         return f"第{'、'.join(parts)}行"
 
     def as_dict(self) -> dict[str, Any]:
