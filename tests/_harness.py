@@ -24,6 +24,23 @@ PY = sys.executable
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def packaged_definitions() -> Any:
+    """The packaged definitions, read without the on-disk cache: for a test module's
+    constants, made at collection — before any test's isolated cache folder exists — so it
+    must leave nothing in the home (``load()`` is memoised: later calls get the same)."""
+    from zhaoshang.definitions import load
+
+    before = os.environ.get("ZHAOSHANG_CACHE")
+    os.environ["ZHAOSHANG_CACHE"] = ""
+    try:
+        return load()
+    finally:
+        if before is None:
+            del os.environ["ZHAOSHANG_CACHE"]
+        else:
+            os.environ["ZHAOSHANG_CACHE"] = before
+
+
 def zs_env(tmp: Path, **extra: str) -> dict[str, str]:
     """Environment for a ``python -m zhaoshang`` child: this checkout, no shared cache."""
     env = dict(os.environ)

@@ -5,16 +5,16 @@ row has at least reached (:func:`~zhaoshang.exchange.decide.keeps_said_stage`)."
 
 from __future__ import annotations
 
+from _harness import packaged_definitions
 from hypothesis import given
 from hypothesis import strategies as st
 
 from zhaoshang import stages
 from zhaoshang.choices import OnDuplicate
-from zhaoshang.definitions import load
 from zhaoshang.exchange import decide
 from zhaoshang.exchange.decide import Decision
 
-DEFS = load()
+DEFS = packaged_definitions()
 ORDER = stages.stages_of(DEFS.kind("招什么"))
 
 

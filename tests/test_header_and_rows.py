@@ -10,34 +10,18 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import opencc
+from _harness import packaged_definitions
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from zhaoshang.definitions import load
 from zhaoshang.exchange import columns
 from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.exchange.tables import HeaderCell, RowClass, find_table, parse_header
 
-
-def _definitions() -> Any:
-    """The packaged definitions, read without the on-disk cache: this runs at collection,
-    before any test's isolated cache folder exists, and must leave nothing in the home."""
-    before = os.environ.get("ZHAOSHANG_CACHE")
-    os.environ["ZHAOSHANG_CACHE"] = ""
-    try:
-        return load()
-    finally:
-        if before is None:
-            del os.environ["ZHAOSHANG_CACHE"]
-        else:
-            os.environ["ZHAOSHANG_CACHE"] = before
-
-
-DEFS = _definitions()
+DEFS = packaged_definitions()
 KINDS = list(DEFS.kinds)
 _S2T = opencc.OpenCC("s2t")
 _FULL = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}

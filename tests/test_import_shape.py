@@ -9,11 +9,11 @@ import dataclasses
 from typing import Any, NoReturn
 
 import pytest
+from _harness import packaged_definitions
 from hypothesis import given
 from hypothesis import strategies as st
 
 from zhaoshang.choices import Blank
-from zhaoshang.definitions import load
 from zhaoshang.exchange import decide
 from zhaoshang.exchange.decide import Decision
 from zhaoshang.exchange.details import DetailContext
@@ -23,7 +23,7 @@ from zhaoshang.exchange.readers import RawSheet
 from zhaoshang.exchange.rows import Current, ItemRow, NewItem, SheetContext, diff_row
 from zhaoshang.exchange.run import RunSettings
 
-DEFS = load()
+DEFS = packaged_definitions()
 TARGETS = DEFS.kind("招什么")
 ASSETS = DEFS.kind("有什么")
 FIELDS = {f.key: f for f in DEFS.fields_of(TARGETS)}

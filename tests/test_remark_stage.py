@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _harness import packaged_definitions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ from zhaoshang.exchange.importer import ImportOptions, ImportReport, import_file
 from zhaoshang.exchange.sheet_rules import remark_stage
 
 TODAY = dt.date(2026, 12, 7)
-KIND = load().kind("招什么")
+KIND = packaged_definitions().kind("招什么")
 
 
 def resolve(text: str) -> str:
